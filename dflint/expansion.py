@@ -1,0 +1,443 @@
+"""BuildKit's word processing: quote removal, ``$VAR`` expansion, word splitting.
+
+This follows the semantics of BuildKit's ``shell.Lex`` (the lexer behind
+variable expansion in FROM, ENV, COPY ... and behind heredoc detection):
+
+* ``'...'`` is literal, ``"..."`` allows ``$`` and escapes of ``"``, ``$`` and
+  the escape character, the escape character outside quotes takes the next
+  character literally;
+* ``$NAME``, ``${NAME}``, ``${NAME:-w}``, ``${NAME-w}``, ``${NAME:+w}``,
+  ``${NAME+w}``, ``${NAME:?w}``, ``${NAME?w}``, ``${NAME#p}``, ``${NAME##p}``,
+  ``${NAME%p}``, ``${NAME%%p}``, ``${NAME/p/r}`` and ``${NAME//p/r}``;
+* words split on Unicode white space outside quotes.
+
+``lookup`` returns a variable's value or None when it is not set. Every name
+looked up is reported in ``matched`` or ``unmatched`` so callers can tell what
+could not be resolved.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+__all__ = ["ExpansionError", "Lexer", "WordResult", "Word", "is_go_space", "GO_SPACES"]
+
+#: Characters Go's ``unicode.IsSpace`` accepts.
+GO_SPACES = frozenset(
+    "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+_SPECIAL_PARAMS = frozenset("@*#?-$!0")
+_EOF = ""
+
+Lookup = Callable[[str], Optional[str]]
+
+
+def is_go_space(ch: str) -> bool:
+    return ch in GO_SPACES
+
+
+def _no_env(_name: str) -> Optional[str]:
+    return None
+
+
+class ExpansionError(ValueError):
+    """A word BuildKit cannot process (bad substitution, unmatched quote)."""
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word of a split string and the ``[start, end)`` of source it came from."""
+
+    value: str
+    start: int
+    end: int
+
+
+@dataclass
+class WordResult:
+    value: str
+    words: list[Word]
+    matched: set[str] = field(default_factory=set)
+    unmatched: set[str] = field(default_factory=set)
+
+
+class _Words:
+    """Accumulates split words the way BuildKit's ``wordsStruct`` does."""
+
+    __slots__ = ("buf", "words", "in_word", "start", "end")
+
+    def __init__(self) -> None:
+        self.buf: list[str] = []
+        self.words: list[Word] = []
+        self.in_word = False
+        self.start = -1
+        self.end = -1
+
+    def _flush(self) -> None:
+        self.words.append(Word("".join(self.buf), self.start, self.end))
+        self.buf = []
+        self.start = -1
+
+    def add_char(self, ch: str, start: int, end: int) -> None:
+        if ch in GO_SPACES:
+            if self.in_word and self.buf:
+                self._flush()
+                self.in_word = False
+        else:
+            self.add_raw(ch, start, end)
+
+    def add_raw(self, text: str, start: int, end: int) -> None:
+        if self.start < 0:
+            self.start = start
+        self.buf.append(text)
+        self.end = end
+        self.in_word = True
+
+    def add_string(self, text: str, start: int, end: int) -> None:
+        for ch in text:
+            self.add_char(ch, start, end)
+
+    def result(self) -> list[Word]:
+        if self.buf and "".join(self.buf):
+            self._flush()
+            self.in_word = False
+        return self.words
+
+
+class Lexer:
+    """A configured BuildKit word lexer.
+
+    ``raw_quotes`` keeps quote characters in the result, ``raw_escapes`` keeps
+    escape characters, ``skip_unset`` leaves references to unset variables as
+    written, ``skip_quotes`` treats quotes as ordinary characters.
+    """
+
+    def __init__(
+        self,
+        escape: str = "\\",
+        *,
+        raw_quotes: bool = False,
+        raw_escapes: bool = False,
+        skip_unset: bool = False,
+        skip_quotes: bool = False,
+    ) -> None:
+        self.escape = escape
+        self.raw_quotes = raw_quotes
+        self.raw_escapes = raw_escapes
+        self.skip_unset = skip_unset
+        self.skip_quotes = skip_quotes
+
+    def process_word(self, text: str, lookup: Lookup = _no_env) -> WordResult:
+        """Expand and unquote ``text`` as one word (spaces kept)."""
+        return _Scan(self, text, lookup).run()
+
+    def process_words(self, text: str, lookup: Lookup = _no_env) -> list[Word]:
+        """Expand, unquote and split ``text`` into words."""
+        return _Scan(self, text, lookup).run().words
+
+
+class _Scan:
+    """One pass of the lexer over one string."""
+
+    def __init__(self, lexer: Lexer, text: str, lookup: Lookup) -> None:
+        self.lx = lexer
+        # Go's text/scanner skips a byte-order mark at the very start.
+        self.pos = 1 if text.startswith("\ufeff") else 0
+        self.text = text
+        self.lookup = lookup
+        self.raw_escapes = lexer.raw_escapes
+        self.matched: set[str] = set()
+        self.unmatched: set[str] = set()
+
+    # -- scanner primitives -------------------------------------------------
+    def peek(self) -> str:
+        return self.text[self.pos] if self.pos < len(self.text) else _EOF
+
+    def next(self) -> str:
+        if self.pos < len(self.text):
+            ch = self.text[self.pos]
+            self.pos += 1
+            return ch
+        return _EOF
+
+    def run(self) -> WordResult:
+        try:
+            value, words = self.stop_on(_EOF, self.raw_escapes)
+        except ExpansionError as exc:
+            raise ExpansionError(f"failed to process {self.text!r}: {exc}") from None
+        return WordResult(value, words, self.matched, self.unmatched)
+
+    def get_env(self, name: str) -> Optional[str]:
+        value = self.lookup(name)
+        (self.unmatched if value is None else self.matched).add(name)
+        return value
+
+    # -- grammar ------------------------------------------------------------
+    def stop_on(self, stop: str, raw_escapes: bool) -> tuple[str, list[Word]]:
+        saved, self.raw_escapes = self.raw_escapes, raw_escapes
+        try:
+            return self._stop_on(stop)
+        finally:
+            self.raw_escapes = saved
+
+    def _stop_on(self, stop: str) -> tuple[str, list[Word]]:
+        result: list[str] = []
+        words = _Words()
+        escape = self.lx.escape
+        quotes = not self.lx.skip_quotes
+        while self.pos < len(self.text):
+            ch = self.text[self.pos]
+            start = self.pos
+            if stop and ch == stop:
+                self.pos += 1
+                return "".join(result), words.result()
+            if ch == "$":
+                tmp = self.dollar()
+                result.append(tmp)
+                words.add_string(tmp, start, self.pos)
+            elif ch == "<":
+                tmp = self.possible_heredoc()
+                result.append(tmp)
+                words.add_raw(tmp, start, self.pos)
+            elif quotes and ch == "'":
+                tmp = self.single_quote()
+                result.append(tmp)
+                words.add_raw(tmp, start, self.pos)
+            elif quotes and ch == '"':
+                tmp = self.double_quote()
+                result.append(tmp)
+                words.add_raw(tmp, start, self.pos)
+            else:
+                self.pos += 1
+                if ch == escape:
+                    if self.raw_escapes:
+                        words.add_raw(ch, start, self.pos)
+                        result.append(ch)
+                    ch = self.next()
+                    if ch == _EOF:
+                        break
+                    words.add_raw(ch, start, self.pos)
+                else:
+                    words.add_char(ch, start, self.pos)
+                result.append(ch)
+        if stop:
+            raise ExpansionError(f"unexpected end of statement while looking for matching {stop}")
+        return "".join(result), words.result()
+
+    def single_quote(self) -> str:
+        out = []
+        ch = self.next()
+        if self.lx.raw_quotes:
+            out.append(ch)
+        while True:
+            ch = self.next()
+            if ch == _EOF:
+                raise ExpansionError("unexpected end of statement while looking for matching single-quote")
+            if ch == "'":
+                if self.lx.raw_quotes:
+                    out.append(ch)
+                return "".join(out)
+            out.append(ch)
+
+    def double_quote(self) -> str:
+        out = []
+        ch = self.next()
+        if self.lx.raw_quotes:
+            out.append(ch)
+        escape = self.lx.escape
+        while True:
+            nxt = self.peek()
+            if nxt == _EOF:
+                raise ExpansionError("unexpected end of statement while looking for matching double-quote")
+            if nxt == '"':
+                ch = self.next()
+                if self.lx.raw_quotes:
+                    out.append(ch)
+                return "".join(out)
+            if nxt == "$":
+                out.append(self.dollar())
+                continue
+            ch = self.next()
+            if ch == escape:
+                if self.raw_escapes:
+                    out.append(ch)
+                after = self.peek()
+                if after == _EOF:
+                    continue
+                if after in ('"', "$", escape):
+                    ch = self.next()
+            out.append(ch)
+
+    def possible_heredoc(self) -> str:
+        self.next()
+        if self.peek() != "<":
+            return "<"
+        self.next()
+        # Whitespace between << and the delimiter belongs to the word.
+        space = []
+        while self.peek() in ("\t", "\r", " ") and self.peek() != _EOF:
+            space.append(self.next())
+        return "<<" + "".join(space)
+
+    def name(self) -> str:
+        text, pos, n = self.text, self.pos, len(self.text)
+        if pos >= n:
+            return ""
+        ch = text[pos]
+        if ch.isdecimal():
+            end = pos
+            while end < n and text[end].isdecimal():
+                end += 1
+            self.pos = end
+            return text[pos:end]
+        if ch in _SPECIAL_PARAMS:
+            self.pos += 1
+            return ch
+        end = pos
+        while end < n and (text[end].isalpha() or text[end].isdecimal() or text[end] == "_"):
+            end += 1
+        self.pos = end
+        return text[pos:end]
+
+    def dollar(self) -> str:
+        self.next()
+        skip = self.lx.skip_unset
+        if self.peek() != "{":
+            name = self.name()
+            if not name:
+                return "$"
+            value = self.get_env(name)
+            if value is None:
+                return "$" + name if skip else ""
+            return value
+        self.next()
+        nxt = self.peek()
+        if nxt == _EOF:
+            raise ExpansionError("syntax error: missing '}'")
+        if nxt in "{}:":
+            raise ExpansionError("syntax error: bad substitution")
+        name = self.name()
+        ch = self.next()
+        chs = ch if ch else "\ufffd"
+        if ch == "}":
+            value = self.get_env(name)
+            if value is None:
+                return "${%s}" % name if skip else ""
+            return value
+        if ch == "/":
+            return self.replace(name)
+        null_is_unset = False
+        if ch == ":":
+            null_is_unset = True
+            ch = self.next()
+            chs += ch if ch else "\ufffd"
+        elif ch not in ("+", "-", "?", "#", "%"):
+            raise ExpansionError(f"unsupported modifier ({chs}) in substitution")
+        raw = ch in ("#", "%")
+        if null_is_unset and raw:
+            raise ExpansionError(f"unsupported modifier ({chs}) in substitution")
+        word = self.until_brace(raw)
+        value = self.get_env(name)
+        if skip and value is None:
+            return "${%s%s%s}" % (name, chs, word)
+        if ch == "-":
+            return word if value is None or (null_is_unset and value == "") else value
+        if ch == "+":
+            return "" if value is None or (null_is_unset and value == "") else word
+        if ch == "?":
+            if value is None:
+                raise ExpansionError(f"{name}: {word or 'is not allowed to be unset'}")
+            if null_is_unset and value == "":
+                raise ExpansionError(f"{name}: {word or 'is not allowed to be empty'}")
+            return value
+        if ch in ("#", "%"):
+            greedy = word[:1] == ch
+            if greedy:
+                word = word[1:]
+            if ch == "%":
+                return _trim_suffix(word, value or "", greedy)
+            return _trim_prefix(word, value or "", greedy)
+        raise ExpansionError(f"unsupported modifier ({chs}) in substitution")
+
+    def until_brace(self, raw: bool) -> str:
+        try:
+            word, _ = self.stop_on("}", raw)
+        except ExpansionError:
+            if self.peek() == _EOF:
+                raise ExpansionError("syntax error: missing '}'") from None
+            raise
+        return word
+
+    def replace(self, name: str) -> str:
+        replace_all = self.peek() == "/"
+        if replace_all:
+            self.next()
+        try:
+            pattern, _ = self.stop_on("/", True)
+        except ExpansionError:
+            if self.peek() == _EOF:
+                raise ExpansionError("syntax error: missing '/' in ${}") from None
+            raise
+        replacement = self.until_brace(True)
+        value = self.get_env(name)
+        if self.lx.skip_unset and value is None:
+            return "${%s/%s/%s}" % (name, pattern, replacement)
+        regex = _pattern_regex(pattern, greedy=True, anchored=False)
+        value = value or ""
+        if replace_all:
+            return regex.sub(lambda _m: replacement, value)
+        return regex.sub(lambda _m: replacement, value, count=1)
+
+
+def _pattern_regex(pattern: str, *, greedy: bool, anchored: bool) -> re.Pattern[str]:
+    """Translate a shell pattern (``*``, ``?``, escapes; no brackets) to a regex."""
+    out = ["^"] if anchored else []
+    star = ".*" if greedy else ".*?"
+    i, n = 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        i += 1
+        if ch == "*":
+            out.append(star)
+        elif ch == "?":
+            out.append(".")
+        elif ch == "\\":
+            nxt = pattern[i] if i < n else ""
+            if nxt in ("}", "/"):
+                continue
+            if nxt not in ("*", "?", "\\"):
+                raise ExpansionError(f"invalid pattern ({pattern}) in substitution: invalid escape '\\{nxt}'")
+            out.append(re.escape(nxt))
+            i += 1
+        else:
+            out.append(re.escape(ch))
+    return re.compile("".join(out))
+
+
+def _reverse_pattern(pattern: str) -> str:
+    # Reverse, keeping each escape in front of the character it escapes.
+    chars = list(pattern)
+    out = [""] * len(chars)
+    last = len(chars) - 1
+    i = 0
+    while i <= last:
+        if chars[i] == "\\" and i != last:
+            out[last - i - 1] = "\\"
+            out[last - i] = chars[i + 1]
+            i += 2
+        else:
+            out[last - i] = chars[i]
+            i += 1
+    return "".join(out)
+
+
+def _trim_prefix(pattern: str, value: str, greedy: bool) -> str:
+    match = _pattern_regex(pattern, greedy=greedy, anchored=True).search(value)
+    return value[match.end():] if match else value
+
+
+def _trim_suffix(pattern: str, value: str, greedy: bool) -> str:
+    return _trim_prefix(_reverse_pattern(pattern), value[::-1], greedy)[::-1]

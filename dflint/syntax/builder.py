@@ -1,0 +1,359 @@
+"""Turns one logical line into an instruction node, through the Lark grammar.
+
+Splitting off the keyword follows BuildKit's ``splitCommand``: trim Unicode
+space, split once on ``[\\t\\v\\f\\r ]+``. The keyword picks the grammar's start
+rule; the tree's tokens become flags and arguments whose values are what
+BuildKit's parser produces and whose spans point into the file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Optional, Sequence
+
+from lark import Token, Tree
+from lark.exceptions import UnexpectedInput
+
+from .. import ast
+from ..ast import Argument, Flag, Keyword, KeyValue, Segment, span_in
+from ..expansion import GO_SPACES
+from .grammar import ARGUMENT_STYLES, parser_for
+from .mounts import parse_mount
+
+_RWS = re.compile(r"[\t\x0b\x0c\r ]+")
+_QUOTES = ("'", '"')
+
+
+class ArgumentSyntaxError(ValueError):
+    """An instruction's arguments are malformed; ``start``/``end`` index the logical line."""
+
+    def __init__(self, message: str, start: int, end: int, hint: Optional[str] = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.start = start
+        self.end = end
+        self.hint = hint
+
+
+def go_lower(text: str) -> str:
+    """``strings.ToLower`` of Go: simple case mapping, one rune for one rune."""
+    if text.isascii():
+        return text.lower()
+    return "".join("i" if ch == "\u0130" else ch.lower() for ch in text)
+
+
+def go_quote(text: str) -> str:
+    """Close to Go's ``%q`` for messages."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def unquote_flag(raw: str, escape: str) -> tuple[str, list[int]]:
+    """BuildKit's flag word: quotes removed, escapes applied; with source indexes."""
+    out: list[str] = []
+    index: list[int] = []
+    quote = ""
+    i, n = 0, len(raw)
+    while i < n:
+        ch = raw[i]
+        if not quote and ch in _QUOTES:
+            quote = ch
+            i += 1
+            continue
+        if quote and ch == quote:
+            quote = ""
+            i += 1
+            continue
+        if ch == escape:
+            if i + 1 == n:
+                quote = ""
+                i += 1
+                continue
+            i += 1
+            ch = raw[i]
+        out.append(ch)
+        index.append(i)
+        i += 1
+    return "".join(out), index
+
+
+def strip_dangling_escape(raw: str, escape: str) -> str:
+    """BuildKit's parseWords drops an escape character that ends the line."""
+    if not raw.endswith(escape):
+        return raw
+    quote = ""
+    i, n = 0, len(raw)
+    while i < n:
+        ch = raw[i]
+        if not quote and ch in _QUOTES:
+            quote = ch
+        elif quote and ch == quote:
+            quote = ""
+        elif ch == escape and quote != "'":
+            if i + 1 == n:
+                return raw[:-1]
+            i += 1
+        i += 1
+    return raw
+
+
+def decode_json_string(token: str) -> str:
+    """A JSON string literal as Go decodes it (invalid surrogates become U+FFFD)."""
+    value = json.loads(token)
+    if any("\ud800" <= ch <= "\udfff" for ch in value):
+        value = "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in value)
+    return value
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(name)
+
+
+def json_array_with_non_strings(text: str) -> bool:
+    """True when ``text`` is a JSON array Go decodes but not all of strings (an error)."""
+    text = text.lstrip("".join(GO_SPACES))
+    if not text.startswith("["):
+        return False
+    overflow = False
+
+    def number(literal: str) -> float:
+        nonlocal overflow
+        value = float(literal)
+        if value in (float("inf"), float("-inf")):
+            overflow = True  # Go fails to decode it: BuildKit falls back to shell form.
+        return value
+
+    try:
+        value = json.loads(text, parse_float=number, parse_int=number, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(value, list) and not overflow and any(not isinstance(v, str) for v in value)
+
+
+class InstructionBuilder:
+    """Builds the node for one logical line (and, recursively, an ONBUILD trigger)."""
+
+    def __init__(self, source: str, logical: str, segments: Sequence[Segment], escape: str) -> None:
+        self.source = source
+        self.logical = logical
+        self.segments = segments
+        self.escape = escape
+
+    # -- spans ------------------------------------------------------------
+    def span(self, start: int, end: int) -> ast.Span:
+        return span_in(self.segments, start, end)
+
+    def _text(self, span: ast.Span) -> str:
+        return self.source[span.start.offset:span.end.offset]
+
+    def argument(self, start: int, end: int, value: Optional[str] = None, verbatim: bool = True) -> Argument:
+        span = self.span(start, end)
+        if value is None:
+            value = self.logical[start:end]
+        return Argument(span, self._text(span), value, start if verbatim else -1)
+
+    # -- entry point --------------------------------------------------------
+    def split_command(self, begin: int, end: int) -> tuple[Keyword, str, int, int]:
+        """Keyword node, written keyword, and ``[rest, end)`` of the arguments."""
+        text = self.logical
+        while begin < end and text[begin] in GO_SPACES:
+            begin += 1
+        while end > begin and text[end - 1] in GO_SPACES:
+            end -= 1
+        gap = _RWS.search(text, begin, end)
+        keyword_end = gap.start() if gap else end
+        rest = gap.end() if gap else end
+        written = text[begin:keyword_end]
+        span = self.span(begin, keyword_end)
+        return Keyword(span, self._text(span), go_lower(written).upper()), written, rest, end
+
+    def base_fields(self, keyword: Keyword, instruction_span: ast.Span, fields: dict[str, Any]) -> dict[str, Any]:
+        return dict(
+            span=instruction_span,
+            text=self._text(instruction_span),
+            keyword=keyword,
+            flags=(),
+            args=(),
+            exec_form=False,
+            heredocs=(),
+            original=self.logical,
+            segments=tuple(self.segments),
+            **fields,
+        )
+
+    def build(self, begin: int, end: int, instruction_span: ast.Span, fields: dict[str, Any]) -> ast.Instruction:
+        """The instruction in ``logical[begin:end]``; ``fields`` completes the node.
+
+        Raises :class:`ArgumentSyntaxError` when BuildKit's parser rejects it.
+        """
+        keyword, written, rest, end = self.split_command(begin, end)
+        style = ARGUMENT_STYLES.get(go_lower(written), "ignored")
+        try:
+            tree = parser_for(self.escape).parse(self.logical[rest:end], start=style)
+        except UnexpectedInput as exc:
+            position = getattr(exc, "pos_in_stream", None)
+            start = rest + position if isinstance(position, int) else rest
+            raise ArgumentSyntaxError(f"cannot parse the arguments of {written}", start, end) from None
+        flags: list[Flag] = []
+        items: list[Any] = []
+        for child in tree.children:
+            if isinstance(child, Token) and child.type == "FLAG":
+                flags.append(self.flag(child, rest))
+            elif not (isinstance(child, Token) and child.type == "DASHDASH"):
+                items.append(child)
+        node_fields = self.base_fields(keyword, instruction_span, fields)
+        node_fields["flags"] = tuple(flags)
+        getattr(self, "_" + style)(items, rest, end, node_fields, written)
+        cls = ast.INSTRUCTION_CLASSES.get(keyword.name, ast.UnknownInstruction)
+        if cls is ast.RunInstruction:
+            node_fields["mounts"] = tuple(parse_mount(flag) for flag in flags if flag.name == "mount")
+        return cls(**node_fields)
+
+    def invalid(self, instruction_span: ast.Span, fields: dict[str, Any], error: ast.ParseError) -> ast.InvalidInstruction:
+        """A placeholder node for an instruction whose arguments BuildKit rejects."""
+        keyword = self.split_command(0, len(self.logical))[0]
+        return ast.InvalidInstruction(**self.base_fields(keyword, instruction_span, fields), error=error)
+
+    def flag(self, token: Token, offset: int) -> Flag:
+        start = offset + token.start_pos
+        end = offset + token.end_pos
+        raw = token.value
+        word, index = unquote_flag(raw, self.escape)
+        span = self.span(start, end)
+        eq = word.find("=")
+        if eq < 0:
+            name, value = word[2:], None
+            name_span, value_span = self.span(start + 2, end), None
+        else:
+            name, value = word[2:eq], word[eq + 1:]
+            name_span = self.span(start + 2, start + index[eq])
+            value_span = self.span(start + index[eq] + 1, end)
+        return Flag(span, self._text(span), name, value, name_span, value_span)
+
+    # -- argument styles ------------------------------------------------------
+    def _exec_form(self, tree: Tree, offset: int, fields: dict[str, Any]) -> None:
+        args = []
+        for token in tree.children:
+            if token.type == "JSON_STRING":
+                start = offset + token.start_pos
+                args.append(self.argument(start, offset + token.end_pos, decode_json_string(token.value), False))
+        fields["args"] = tuple(args)
+        fields["exec_form"] = True
+
+    def _check_json(self, token: Token, offset: int, end: int) -> None:
+        if token.value.lstrip("".join(GO_SPACES)).startswith("[") and json_array_with_non_strings(token.value):
+            raise ArgumentSyntaxError(
+                "when using JSON array syntax, arrays must be comprised of strings only",
+                offset + token.start_pos, end,
+                hint='write every element as a "quoted string"',
+            )
+
+    def _words(self, tokens: Sequence[Token], offset: int, end: int) -> list[Argument]:
+        args = []
+        for token in tokens:
+            start = offset + token.start_pos
+            stop = offset + token.end_pos
+            value = token.value
+            if token.type == "PW_WORD" and stop == end:
+                value = strip_dangling_escape(value, self.escape)
+            args.append(self.argument(start, stop, value))
+        return args
+
+    def _maybe_json(self, items: list[Any], offset: int, end: int, fields: dict[str, Any], _kw: str) -> None:
+        fields["args"] = ()
+        for item in items:
+            if isinstance(item, Tree):
+                self._exec_form(item, offset, fields)
+            else:
+                self._check_json(item, offset, end)
+                fields["args"] = (self.argument(offset + item.start_pos, offset + item.end_pos),)
+
+    def _maybe_json_list(self, items: list[Any], offset: int, end: int, fields: dict[str, Any], _kw: str) -> None:
+        fields["args"] = ()
+        for item in items:
+            if item.data == "exec_form":
+                self._exec_form(item, offset, fields)
+            else:
+                fields["args"] = tuple(self._words(_leaves(item), offset, end))
+
+    def _split_words(self, items: list[Any], offset: int, end: int, fields: dict[str, Any], _kw: str) -> None:
+        fields["args"] = tuple(self._words(_leaves(items[0]), offset, end)) if items else ()
+
+    def _one_string(self, items: list[Any], offset: int, end: int, fields: dict[str, Any], _kw: str) -> None:
+        fields["args"] = tuple(self._words(items, offset, end))
+
+    _ignored = _one_string
+
+    def _name_or_vals(self, items: list[Any], offset: int, end: int, fields: dict[str, Any], _kw: str) -> None:
+        words = self._words(_leaves(items[0]), offset, end) if items else []
+        fields["args"] = tuple(words)
+        fields["pairs"] = tuple(self._split_pair(word) for word in words)
+
+    def _name_vals(self, items: list[Any], offset: int, end: int, fields: dict[str, Any], keyword: str) -> None:
+        name = go_lower(keyword).upper()
+        if not items:
+            fields["args"], fields["pairs"] = (), ()
+            return
+        item = items[0]
+        if item.data == "legacy_pair":
+            key_token = item.children[0]
+            if len(item.children) < 2:
+                start = offset + key_token.start_pos
+                raise ArgumentSyntaxError(
+                    f"{name} must have two arguments", start, end,
+                    hint=f"write {name} {key_token.value}=<value>",
+                )
+            key, value = self._words(item.children, offset, end)
+            span = ast.Span(key.span.start, value.span.end)
+            pair = KeyValue(span, self._text(span), key, value, True)
+            fields["args"] = (key, value)
+            fields["pairs"] = (pair,)
+            return
+        words = self._words(_leaves(item), offset, end)
+        pairs = []
+        for word in words:
+            if "=" not in word.value:
+                raise ArgumentSyntaxError(
+                    f"Syntax error - can't find = in {go_quote(word.value)}. Must be of the form: name=value",
+                    word.origin, word.origin + len(word.value),
+                )
+            pairs.append(self._split_pair(word))
+        fields["pairs"] = tuple(pairs)
+        fields["args"] = tuple(part for pair in pairs for part in (pair.key, pair.value))
+
+    def _split_pair(self, word: Argument) -> KeyValue:
+        eq = word.value.find("=")
+        if eq < 0:
+            return KeyValue(word.span, word.text, word, None)
+        start = word.origin
+        key = self.argument(start, start + eq)
+        value = self.argument(start + eq + 1, start + len(word.value))
+        return KeyValue(word.span, word.text, key, value)
+
+    def _healthcheck(self, items: list[Any], offset: int, end: int, fields: dict[str, Any], _kw: str) -> None:
+        args: list[Argument] = []
+        for item in items:
+            if isinstance(item, Tree):
+                self._exec_form(item, offset, fields)
+                args.extend(fields["args"])
+            elif item.type == "HC_TYPE":
+                args.append(self.argument(offset + item.start_pos, offset + item.end_pos))
+            else:
+                self._check_json(item, offset, end)
+                args.append(self.argument(offset + item.start_pos, offset + item.end_pos))
+        fields["args"] = tuple(args)
+
+    def _sub_command(self, items: list[Any], offset: int, end: int, fields: dict[str, Any], _kw: str) -> None:
+        fields["args"] = ()
+        fields["trigger"] = None
+        for token in items:
+            start, stop = offset + token.start_pos, offset + token.end_pos
+            fields["args"] = (self.argument(start, stop),)
+            span = self.span(start, stop)
+            fields["trigger"] = self.build(start, stop, span, {"comments": (), "empty_continuation_lines": ()})
+
+
+def _leaves(tree: Any) -> list[Token]:
+    """Tokens of a list rule, in order."""
+    return list(tree.children) if isinstance(tree, Tree) else [tree]
+

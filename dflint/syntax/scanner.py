@@ -1,0 +1,278 @@
+"""The pre-pass in front of the grammar: everything that needs line context.
+
+BuildKit reads a Dockerfile line by line. This module does the same and hands
+the grammar one *logical line* per instruction, with a map back to the file:
+
+* parser directives (``# syntax=``, ``# escape=``, ``# check=``), which only
+  count before the first other line, and the escape character they choose;
+* comment lines and blank lines;
+* line continuations: a line ending in one escape character (not two) and
+  optional spaces/tabs continues on the next line; comment lines and
+  whitespace-only lines inside a continuation are skipped;
+* heredoc bodies, read on request once the instruction is known.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterator, Optional, Union
+
+from ..ast import Segment
+from ..expansion import GO_SPACES
+
+DIRECTIVE_NAMES = ("syntax", "escape", "check")
+VALID_ESCAPES = ("\\", "`")
+#: BuildKit's bufio.Scanner refuses lines longer than this many bytes.
+MAX_LINE_BYTES = 64 * 1024
+
+_GO_SPACE_CHARS = "".join(sorted(GO_SPACES))
+# Go's regexp \s is [\t\n\f\r ]; `.` stops only at \n.
+_DIRECTIVE = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z")
+_CONTINUATION = {
+    esc: re.compile(r"([^{e}]){e}[ \t]*\Z|\A{e}[ \t]*\Z".format(e=re.escape(esc)))
+    for esc in VALID_ESCAPES
+}
+
+
+@dataclass(frozen=True)
+class PhysicalLine:
+    """One line of the file: ``[start, end)`` is its content, without ``\\r*\\n``."""
+
+    number: int
+    start: int
+    end: int
+    has_newline: bool
+
+
+@dataclass
+class DirectiveLine:
+    line: PhysicalLine
+    name: str
+    value: str
+    name_start: int
+    value_start: int
+
+
+@dataclass
+class CommentLine:
+    line: PhysicalLine
+    hash_offset: int
+
+
+@dataclass
+class DirectiveProblem:
+    """A directive line BuildKit rejects (duplicate, bad escape token)."""
+
+    line: PhysicalLine
+    message: str
+    hint: Optional[str] = None
+
+
+@dataclass
+class LogicalLine:
+    """One instruction's text with continuations joined, as BuildKit sees it."""
+
+    text: str
+    segments: list[Segment]
+    first: PhysicalLine
+    last: PhysicalLine
+    start_offset: int
+    comments: list[CommentLine] = field(default_factory=list)
+    empty_lines: list[int] = field(default_factory=list)
+
+
+@dataclass
+class HeredocBody:
+    content: str
+    body_start: int
+    terminator: PhysicalLine
+
+
+@dataclass
+class UnterminatedHeredoc:
+    last: PhysicalLine
+
+
+Event = Union[DirectiveLine, CommentLine, DirectiveProblem, LogicalLine]
+
+
+def split_lines(text: str) -> list[PhysicalLine]:
+    """Physical lines as BuildKit's scanner sees them (split on ``\\n`` only)."""
+    lines = []
+    start = 0
+    number = 1
+    length = len(text)
+    find = text.find
+    while start < length:
+        nl = find("\n", start)
+        has_newline = nl != -1
+        stop = nl if has_newline else length
+        end = stop
+        while end > start and text[end - 1] == "\r":
+            end -= 1
+        lines.append(PhysicalLine(number, start, end, has_newline))
+        number += 1
+        start = stop + 1 if has_newline else length
+    return lines
+
+
+def _is_comment(text: str, line: PhysicalLine) -> int:
+    """Offset of ``#`` when the line is a comment (leading white space allowed), else -1."""
+    pos = line.start
+    end = line.end
+    while pos < end and text[pos] in GO_SPACES:
+        pos += 1
+    return pos if pos < end and text[pos] == "#" else -1
+
+
+class Scanner:
+    """Walks the physical lines; the parser pulls events and heredoc bodies."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines = split_lines(text)
+        self.index = 0
+        self.escape = "\\"
+        self._directives_done = False
+        self._seen: set[str] = set()
+
+    # -- helpers --------------------------------------------------------
+    def _content_start(self, line: PhysicalLine) -> int:
+        # BuildKit strips a UTF-8 byte-order mark from the first line only.
+        if line.number == 1 and self.text.startswith("\ufeff"):
+            return line.start + 1
+        return line.start
+
+    def _left_trimmed(self, line: PhysicalLine) -> int:
+        pos = self._content_start(line)
+        text = self.text
+        while pos < line.end and text[pos] in GO_SPACES:
+            pos += 1
+        return pos
+
+    def long_lines(self) -> list[PhysicalLine]:
+        """Lines BuildKit refuses because they exceed its 64 KiB line buffer."""
+        found = []
+        for line in self.lines:
+            full_end = line.end
+            # Cheap filter first: a code point is at most 4 bytes.
+            if (full_end - line.start + 2) * 4 < MAX_LINE_BYTES:
+                continue
+            stop = self.text.find("\n", line.start)
+            raw = self.text[line.start: stop + 1 if stop != -1 else len(self.text)]
+            size = len(raw.encode("utf-8", "surrogateescape"))
+            if size > MAX_LINE_BYTES or (not line.has_newline and size >= MAX_LINE_BYTES):
+                found.append(line)
+        return found
+
+    def _directive(self, line: PhysicalLine, start: int) -> Optional[Event]:
+        """BuildKit's directive parser: only leading ``# name=value`` lines count."""
+        if self._directives_done:
+            return None
+        text = self.text
+        if start >= line.end or text[start] != "#":
+            self._directives_done = True
+            return None
+        pos = start + 1
+        while pos < line.end and text[pos] in GO_SPACES:
+            pos += 1
+        match = _DIRECTIVE.match(text, pos, line.end)
+        if not match or match.group(1).lower() not in DIRECTIVE_NAMES:
+            self._directives_done = True
+            return None
+        name = match.group(1).lower()
+        value = match.group(2)
+        if name in self._seen:
+            return DirectiveProblem(line, f"only one {name} parser directive can be used")
+        self._seen.add(name)
+        if name == "escape":
+            if value not in VALID_ESCAPES:
+                return DirectiveProblem(
+                    line,
+                    f"invalid escape token '{value}' does not match ` or \\",
+                    hint="use `# escape=\\` or `# escape=``",
+                )
+            self.escape = value
+        return DirectiveLine(line, name, value, match.start(1), match.start(2))
+
+    def _strip_continuation(self, start: int, end: int) -> tuple[int, bool]:
+        """End of the text kept from ``[start, end)`` and whether the line continues."""
+        # Fast path: no escape character at the end, no continuation.
+        text = self.text
+        stop = end
+        while stop > start and text[stop - 1] in " \t":
+            stop -= 1
+        if stop == start or text[stop - 1] != self.escape:
+            return end, False
+        match = _CONTINUATION[self.escape].search(text[start:end])
+        if match is None:
+            return end, False
+        if match.group(1) is not None:
+            return start + match.start(1) + 1, True
+        return start, True
+
+    # -- the event stream --------------------------------------------------
+    def events(self) -> Iterator[Event]:
+        lines = self.lines
+        text = self.text
+        while self.index < len(lines):
+            line = lines[self.index]
+            self.index += 1
+            start = self._left_trimmed(line)
+            event = self._directive(line, start)
+            if event is not None:
+                yield event
+                continue
+            if start < line.end and text[start] == "#":
+                yield CommentLine(line, start)
+                continue
+            if start >= line.end:
+                continue
+            yield self._logical_line(line, start)
+
+    def _logical_line(self, first: PhysicalLine, start: int) -> LogicalLine:
+        text = self.text
+        keep, more = self._strip_continuation(start, first.end)
+        pieces = [text[start:keep]]
+        segments = [Segment(0, start, first.number, start - first.start + 1, keep - start)]
+        logical = keep - start
+        comments: list[CommentLine] = []
+        empty: list[int] = []
+        last = first
+        lines = self.lines
+        while more and self.index < len(lines):
+            line = lines[self.index]
+            self.index += 1
+            last = line
+            hash_offset = _is_comment(text, line)
+            if hash_offset >= 0:
+                comments.append(CommentLine(line, hash_offset))
+                continue
+            if self._left_trimmed(line) >= line.end:
+                empty.append(line.number)
+                continue
+            keep, more = self._strip_continuation(line.start, line.end)
+            pieces.append(text[line.start:keep])
+            segments.append(Segment(logical, line.start, line.number, 1, keep - line.start))
+            logical += keep - line.start
+        return LogicalLine("".join(pieces), segments, first, last, start, comments, empty)
+
+    def read_heredoc(self, name: str, chomp: bool) -> Union[HeredocBody, UnterminatedHeredoc]:
+        """Consume lines up to the terminator ``name`` (tabs stripped first for ``<<-``)."""
+        text = self.text
+        lines = self.lines
+        body_start = lines[self.index].start if self.index < len(lines) else len(text)
+        parts = []
+        while self.index < len(lines):
+            line = lines[self.index]
+            self.index += 1
+            candidate = text[line.start:line.end]
+            if chomp:
+                candidate = candidate.lstrip("\t")
+            if candidate == name:
+                return HeredocBody("".join(parts), body_start, line)
+            stop = text.find("\n", line.start)
+            parts.append(text[line.start: stop + 1 if stop != -1 else len(text)])
+        last = lines[-1] if lines else PhysicalLine(1, 0, 0, False)
+        return UnterminatedHeredoc(last)
