@@ -1,0 +1,1 @@
+"""The build model: stages, image references, ARG/ENV scopes and expansion."""

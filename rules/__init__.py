@@ -1,0 +1,1 @@
+"""dflint's built-in rules, shipped as the ``dflint.rules`` package."""
