@@ -32,7 +32,7 @@ __all__ = [
 _LEADING_TABS = re.compile(r"^\t+", re.MULTILINE)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Node:
     """Base of every node: where it is and what it says."""
 
@@ -56,19 +56,19 @@ class Node:
         return self.span.end.column
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Trivia(Node):
     """Text with no meaning of its own: blank lines, indentation, newlines, a BOM."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Comment(Node):
     """A comment line; ``value`` is the text after ``#``, stripped."""
 
     value: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Directive(Node):
     """A parser directive such as ``# escape=`` or ``# syntax=``."""
 
@@ -78,14 +78,14 @@ class Directive(Node):
     value_span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Keyword(Node):
     """The instruction keyword; ``name`` is upper case, ``text`` as written."""
 
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Flag(Node):
     """A ``--name[=value]`` flag. ``value`` is unquoted as BuildKit does; None without ``=``."""
 
@@ -100,7 +100,7 @@ class Flag(Node):
         return "--" + self.name if self.value is None else f"--{self.name}={self.value}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Argument(Node):
     """One argument as BuildKit splits it.
 
@@ -113,7 +113,7 @@ class Argument(Node):
     origin: int = -1
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class KeyValue(Node):
     """``key=value`` of ENV/LABEL/ARG, or the legacy ``ENV key value`` form.
 
@@ -126,7 +126,7 @@ class KeyValue(Node):
     legacy: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Heredoc(Node):
     """A here-document: the ``<<NAME`` marker and the body lines that follow.
 
@@ -244,7 +244,7 @@ class ParseError:
         return f"{text} ({self.hint})" if self.hint else text
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Instruction(Node):
     """Fields shared by every instruction.
 
@@ -294,7 +294,7 @@ class Instruction(Node):
         return tuple(seg.line for seg in self.segments)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class _ShellCommand(Instruction):
     """RUN/CMD/ENTRYPOINT/SHELL: shell form (one argument) or exec form (JSON)."""
 
@@ -310,7 +310,7 @@ class _ShellCommand(Instruction):
         return self.args if self.exec_form else ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class FromInstruction(Instruction):
     """``FROM [--platform=...] image [AS name]``."""
 
@@ -331,7 +331,7 @@ class FromInstruction(Instruction):
         return self.flag("platform")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class RunInstruction(_ShellCommand):
     """``RUN``; ``mounts`` are the parsed ``--mount`` flags."""
 
@@ -348,44 +348,44 @@ class RunInstruction(_ShellCommand):
         return flag.value if flag else None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class CmdInstruction(_ShellCommand):
     """``CMD``."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class EntrypointInstruction(_ShellCommand):
     """``ENTRYPOINT``."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class ShellInstruction(_ShellCommand):
     """``SHELL ["executable", "param"]`` (exec form required by docker build)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class _KeyValues(Instruction):
     """ENV/LABEL/ARG: a list of key/value pairs."""
 
     pairs: tuple[KeyValue, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class EnvInstruction(_KeyValues):
     """``ENV key=value ...`` or legacy ``ENV key value``."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class LabelInstruction(_KeyValues):
     """``LABEL key=value ...``."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class ArgInstruction(_KeyValues):
     """``ARG name[=default] ...``."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class _CopyLike(Instruction):
     """COPY/ADD: sources then destination (exec or whitespace form)."""
 
@@ -402,17 +402,17 @@ class _CopyLike(Instruction):
         return self.heredocs
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class CopyInstruction(_CopyLike):
     """``COPY``."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class AddInstruction(_CopyLike):
     """``ADD``."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class ExposeInstruction(Instruction):
     """``EXPOSE port[/proto] ...``."""
 
@@ -421,7 +421,7 @@ class ExposeInstruction(Instruction):
         return self.args
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class VolumeInstruction(Instruction):
     """``VOLUME path ...`` or ``VOLUME ["path", ...]``."""
 
@@ -430,7 +430,7 @@ class VolumeInstruction(Instruction):
         return self.args
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class _SingleValue(Instruction):
     """Instructions whose whole argument is one string."""
 
@@ -439,27 +439,27 @@ class _SingleValue(Instruction):
         return self.args[0] if self.args else None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class UserInstruction(_SingleValue):
     """``USER name[:group]``."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class WorkdirInstruction(_SingleValue):
     """``WORKDIR path``."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class StopsignalInstruction(_SingleValue):
     """``STOPSIGNAL signal``."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class MaintainerInstruction(_SingleValue):
     """``MAINTAINER name`` (deprecated)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class HealthcheckInstruction(Instruction):
     """``HEALTHCHECK [options] CMD command`` or ``HEALTHCHECK NONE``.
 
@@ -475,19 +475,19 @@ class HealthcheckInstruction(Instruction):
         return self.args[1:]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class OnbuildInstruction(Instruction):
     """``ONBUILD <instruction>``; ``trigger`` is that instruction, fully parsed."""
 
     trigger: Optional[Instruction] = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class UnknownInstruction(Instruction):
     """A keyword BuildKit's parser accepts but ``docker build`` rejects."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class InvalidInstruction(Instruction):
     """An instruction whose arguments do not parse; ``error`` says why."""
 
@@ -509,7 +509,7 @@ INSTRUCTION_CLASSES: dict[str, type[Instruction]] = {
 INSTRUCTION_NAMES: tuple[str, ...] = tuple(INSTRUCTION_CLASSES)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class File:
     """A parsed Dockerfile.
 

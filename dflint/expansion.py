@@ -22,7 +22,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-__all__ = ["ExpansionError", "Lexer", "WordResult", "Word", "is_go_space", "GO_SPACES"]
+__all__ = [
+    "ExpansionError", "Lexer", "WordResult", "Word", "is_go_space", "GO_SPACES",
+    "unknown_value", "UNKNOWN_START", "UNKNOWN_END",
+]
 
 #: Characters Go's ``unicode.IsSpace`` accepts.
 GO_SPACES = frozenset(
@@ -33,6 +36,17 @@ _SPECIAL_PARAMS = frozenset("@*#?-$!0")
 _EOF = ""
 
 Lookup = Callable[[str], Optional[str]]
+
+# A lookup may answer "set, but its value is only known at build time" with
+# unknown_value(name). Such markers pass through expansion untouched, and any
+# modifier applied to them (${X:-d}, ${X#p} ...) yields the marker again:
+# the result cannot be known, so nothing is guessed.
+UNKNOWN_START = "\ue000"
+UNKNOWN_END = "\ue001"
+
+
+def unknown_value(name: str) -> str:
+    return f"{UNKNOWN_START}{name}{UNKNOWN_END}"
 
 
 def is_go_space(ch: str) -> bool:
@@ -343,6 +357,8 @@ class _Scan:
         value = self.get_env(name)
         if skip and value is None:
             return "${%s%s%s}" % (name, chs, word)
+        if value is not None and UNKNOWN_START in value:
+            return unknown_value(name)
         if ch == "-":
             return word if value is None or (null_is_unset and value == "") else value
         if ch == "+":
@@ -385,6 +401,8 @@ class _Scan:
         value = self.get_env(name)
         if self.lx.skip_unset and value is None:
             return "${%s/%s/%s}" % (name, pattern, replacement)
+        if value is not None and UNKNOWN_START in value:
+            return unknown_value(name)
         regex = _pattern_regex(pattern, greedy=True, anchored=False)
         value = value or ""
         if replace_all:

@@ -1,0 +1,267 @@
+"""The build as BuildKit runs it: stages, their bases and graph, variable scopes.
+
+Scoping follows BuildKit's dispatcher:
+
+* ARGs before the first FROM form the global scope, together with the
+  platform ARGs (TARGETPLATFORM ...); it is used for FROM and ``--platform``;
+* inside a stage nothing global is visible until ``ARG NAME`` re-declares it
+  (taking the global value when it has no default);
+* a stage built ``FROM`` an earlier stage inherits that stage's ARG and ENV
+  values; a stage built on an external image also has that image's ENV, which
+  cannot be seen here, so unknown names there stay unresolved;
+* ``ENV a=1 b=$a`` expands every value with the scope before the instruction;
+  ``ARG`` declarations are applied one after another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional, Union
+
+from .. import ast
+from .image import ImageReference, parse_image_reference
+from .variables import PLATFORM_ARGS, Expansion, Scope, Variable
+
+
+
+@dataclass(frozen=True, eq=False)
+class BaseImage:
+    """What a stage is built on: an image, ``scratch`` or an earlier stage."""
+
+    argument: Optional[ast.Argument]
+    expansion: Optional[Expansion]
+    reference: Optional[ImageReference]
+    parent: Optional[int] = None
+
+    @property
+    def is_stage(self) -> bool:
+        return self.parent is not None
+
+    @property
+    def is_scratch(self) -> bool:
+        return self.parent is None and self.expansion is not None and self.expansion.value == "scratch"
+
+
+@dataclass(frozen=True, eq=False)
+class Dependency:
+    """A stage needs another stage or an external image, because of ``instruction``."""
+
+    instruction: ast.Instruction
+    kind: str  # "from", "copy", "mount"
+    stage: Optional[int] = None
+    image: Optional[ImageReference] = None
+
+
+@dataclass(frozen=True, eq=False)
+class Stage:
+    """One ``FROM`` and the instructions up to the next one."""
+
+    index: int
+    name: Optional[str]
+    from_instruction: ast.FromInstruction
+    base: BaseImage
+    platform: Optional[Expansion]
+    instructions: tuple[ast.Instruction, ...]
+    dependencies: tuple[Dependency, ...] = field(default=())
+
+    @property
+    def label(self) -> str:
+        return self.name if self.name else f"stage-{self.index}"
+
+    @property
+    def line(self) -> int:
+        return self.from_instruction.line
+
+    @property
+    def parent(self) -> Optional[int]:
+        return self.base.parent
+
+
+class BuildModel:
+    """Stages, scopes and expansion for one parsed :class:`~dflint.ast.File`."""
+
+    def __init__(self, file: ast.File) -> None:
+        self.file = file
+        self.escape = file.escape
+        self._scopes: dict[ast.Instruction, Scope] = {}
+        self._stage_of: dict[ast.Instruction, int] = {}
+        self.global_scope = Scope(
+            {name: Variable(name, None, "platform") for name in PLATFORM_ARGS}, base_image_env=False
+        )
+        self.global_args: list[Variable] = []
+        self.stages: tuple[Stage, ...] = ()
+        self._final_scopes: list[Scope] = []
+        self._build()
+
+    # -- construction ---------------------------------------------------------
+    def _build(self) -> None:
+        stages: list[dict] = []
+        scope: Optional[Scope] = None
+        for node in self.file.instructions:
+            if isinstance(node, ast.FromInstruction):
+                if stages:
+                    self._final_scopes.append(scope)
+                stage, scope = self._start_stage(node, len(stages), stages)
+                stages.append(stage)
+                self._scopes[node] = self.global_scope
+                self._stage_of[node] = stage["index"]
+                continue
+            if not stages:
+                self._scopes[node] = self.global_scope
+                if isinstance(node, ast.ArgInstruction):
+                    self._declare_global(node)
+                continue
+            self._scopes[node] = scope
+            self._stage_of[node] = len(stages) - 1
+            stages[-1]["instructions"].append(node)
+            if isinstance(node, ast.ArgInstruction):
+                scope = self._declare_args(node, scope)
+            elif isinstance(node, ast.EnvInstruction):
+                scope = self._declare_env(node, scope)
+        if stages:
+            self._final_scopes.append(scope)
+        for data in stages:
+            data["instructions"] = tuple(data["instructions"])
+        # Dependencies resolve stage names, so they are computed once all stages exist.
+        self.stages = tuple(Stage(**data) for data in stages)
+        self.stages = tuple(
+            Stage(**data, dependencies=tuple(self._dependencies(stage)))
+            for data, stage in zip(stages, self.stages)
+        )
+
+    def _start_stage(self, node: ast.FromInstruction, index: int, stages: list[dict]) -> tuple[dict, Scope]:
+        image = node.image
+        expansion = self.global_scope.expand(image.value, self.escape) if image else None
+        parent = None
+        if expansion is not None and expansion.resolved:
+            for earlier in stages:
+                # BuildKit matches the expanded name exactly against lower-cased stage names.
+                if earlier["name"] == expansion.value:
+                    parent = earlier["index"]
+        reference = None
+        if expansion is not None and parent is None and expansion.error is None:
+            reference = parse_image_reference(expansion.marked)
+        platform_flag = node.platform
+        platform = None
+        if platform_flag is not None and platform_flag.value is not None:
+            platform = self.global_scope.expand(platform_flag.value, self.escape)
+        name = node.stage_name.value.lower() if node.stage_name is not None else None
+        stage = dict(
+            index=index,
+            name=name,
+            from_instruction=node,
+            base=BaseImage(image, expansion, reference, parent),
+            platform=platform,
+            instructions=[],
+        )
+        if parent is not None:
+            inherited = self._final_scopes[parent]
+            return stage, inherited
+        is_scratch = expansion is not None and expansion.value == "scratch"
+        return stage, Scope({}, base_image_env=not is_scratch)
+
+    def _declare_global(self, node: ast.ArgInstruction) -> None:
+        for pair in node.pairs:
+            key = pair.key.value
+            if pair.value is not None:
+                value: Optional[str] = self.global_scope.expand(pair.value.value, self.escape).marked
+            else:
+                existing = self.global_scope.get(key)
+                value = existing.value if existing is not None else None
+            variable = Variable(key, value, "global-arg", pair)
+            self.global_scope = self.global_scope.with_variable(variable)
+            self.global_args.append(variable)
+
+    def _declare_args(self, node: ast.ArgInstruction, scope: Scope) -> Scope:
+        for pair in node.pairs:
+            key = pair.key.value
+            if pair.value is not None:
+                value: Optional[str] = scope.expand(pair.value.value, self.escape).marked
+            else:
+                inherited = self.global_scope.get(key)
+                value = inherited.value if inherited is not None else None
+            scope = scope.with_variable(Variable(key, value, "arg", pair))
+        return scope
+
+    def _declare_env(self, node: ast.EnvInstruction, scope: Scope) -> Scope:
+        before = scope
+        for pair in node.pairs:
+            raw = pair.value.value if pair.value is not None else ""
+            value = before.expand(raw, self.escape).marked
+            scope = scope.with_variable(Variable(pair.key.value, value, "env", pair))
+        return scope
+
+    def _dependencies(self, stage: Stage) -> list[Dependency]:
+        found = []
+        if stage.base.parent is not None:
+            found.append(Dependency(stage.from_instruction, "from", stage=stage.base.parent))
+        for node in stage.instructions:
+            if isinstance(node, ast.CopyInstruction):
+                source = node.flag("from")
+                if source is not None and source.value is not None:
+                    found.append(self._dependency(node, "copy", source.value, allow_index=True))
+            elif isinstance(node, ast.RunInstruction):
+                for mount in node.mounts:
+                    if mount.from_ is not None:
+                        found.append(self._dependency(node, "mount", mount.from_, allow_index=False))
+        return found
+
+    def _dependency(self, node: ast.Instruction, kind: str, value: str, allow_index: bool) -> Dependency:
+        target = self.resolve_stage_reference(value, allow_index=allow_index)
+        if isinstance(target, Stage):
+            return Dependency(node, kind, stage=target.index)
+        return Dependency(node, kind, image=target)
+
+    # -- queries -----------------------------------------------------------------
+    def scope_at(self, node: ast.Instruction) -> Scope:
+        """Variables visible to ``node`` (before it runs)."""
+        return self._scopes.get(node, self.global_scope)
+
+    def expand(self, node: ast.Instruction, text: str) -> Expansion:
+        """Expand ``text`` with the variables visible to ``node``."""
+        return self.scope_at(node).expand(text, self.escape)
+
+    def stage_of(self, node: ast.Instruction) -> Optional[Stage]:
+        index = self._stage_of.get(node)
+        return self.stages[index] if index is not None else None
+
+    def stage_named(self, name: str) -> Optional[Stage]:
+        lowered = name.lower()
+        for stage in self.stages:
+            if stage.name == lowered:
+                return stage
+        return None
+
+    def resolve_stage_reference(self, value: str, allow_index: bool = True) -> Union[Stage, ImageReference]:
+        """What ``COPY --from=value`` (or a mount's ``from=``) refers to."""
+        if allow_index and value.isdigit() and len(value) < 6:
+            index = int(value)
+            if index < len(self.stages):
+                return self.stages[index]
+        stage = self.stage_named(value)
+        if stage is not None:
+            return stage
+        return parse_image_reference(value)
+
+    @property
+    def final_stage(self) -> Optional[Stage]:
+        return self.stages[-1] if self.stages else None
+
+    def final_scope(self, stage: Stage) -> Scope:
+        """Variables set at the end of ``stage``."""
+        return self._final_scopes[stage.index]
+
+    def reachable(self, target: Optional[Stage] = None) -> list[Stage]:
+        """Stages the build of ``target`` (default: the last stage) runs, in order."""
+        target = target or self.final_stage
+        if target is None:
+            return []
+        seen: set[int] = set()
+        todo = [target.index]
+        while todo:
+            index = todo.pop()
+            if index in seen:
+                continue
+            seen.add(index)
+            todo.extend(dep.stage for dep in self.stages[index].dependencies if dep.stage is not None)
+        return [stage for stage in self.stages if stage.index in seen]
