@@ -4,12 +4,12 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "parse", "parse_file"]
+__all__ = ["__version__", "parse", "parse_file", "build_model"]
 
 
 def __getattr__(name: str):
     # Lazy: `import dflint` stays cheap for the CLI's start-up.
-    if name in ("parse", "parse_file"):
+    if name in ("parse", "parse_file", "build_model"):
         from . import api
 
         return getattr(api, name)

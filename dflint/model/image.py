@@ -30,8 +30,12 @@ _DIGEST = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a
 
 @dataclass(frozen=True)
 class ImageReference:
-    """A parsed image reference. Parts are None when absent *or* unknown;
-    ``*_known`` tells which (``tag is None and tag_known`` means: no tag)."""
+    """A parsed image reference.
+
+    Parts are None when absent *or* unknown; ``*_known`` tells which
+    (``tag is None and tag_known`` means: no tag). ``has_tag``/``has_digest``
+    are None when an unknown variable could still add one.
+    """
 
     text: str
     registry: Optional[str]
@@ -43,6 +47,8 @@ class ImageReference:
     tag_known: bool = True
     digest_known: bool = True
     error: Optional[str] = None
+    has_tag: Optional[bool] = None
+    has_digest: Optional[bool] = None
 
     @property
     def valid(self) -> bool:
@@ -59,9 +65,9 @@ class ImageReference:
     @property
     def untagged(self) -> Optional[bool]:
         """True: neither tag nor digest. None: cannot tell before the build."""
-        if self.tag is not None or self.digest is not None:
+        if self.has_tag or self.has_digest:
             return False
-        if not (self.tag_known and self.digest_known):
+        if self.has_tag is None or self.has_digest is None:
             return None
         return True
 
@@ -120,6 +126,9 @@ def parse_image_reference(marked: str) -> ImageReference:
     last = name[slash + 1:]
     tag_known = known(tag) if tag is not None else UNKNOWN_START not in last
     digest_known = known(digest_value) if digest_value is not None else UNKNOWN_START not in last + (tag or "")
+    # Present for sure when written; absent for sure only when nothing unknown could add it.
+    has_tag = True if tag is not None else (False if tag_known else None)
+    has_digest = True if digest_value is not None else (False if digest_known else None)
     if registry == DEFAULT_REGISTRY and repository_known and "/" not in path:
         path = "library/" + path
     error = None
@@ -136,6 +145,8 @@ def parse_image_reference(marked: str) -> ImageReference:
         tag_known=tag_known,
         digest_known=digest_known,
         error=error,
+        has_tag=has_tag,
+        has_digest=has_digest,
     )
 
 

@@ -1,0 +1,105 @@
+"""BuildKit's word processing: quotes, escapes, every ${...} form, word splitting."""
+
+import pytest
+
+from dflint.expansion import ExpansionError, Lexer, unknown_value
+
+ENV = {"NAME": "world", "EMPTY": "", "PATH": "/usr/bin:/bin", "FILE": "archive.tar.gz"}
+
+
+def expand(text, escape="\\", **options):
+    return Lexer(escape, **options).process_word(text, ENV.get).value
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("hello", "hello"),
+        ("$NAME", "world"),
+        ("${NAME}", "world"),
+        ("a${NAME}b", "aworldb"),
+        ("$NAME.txt", "world.txt"),
+        ("$UNSET", ""),
+        ("${UNSET:-fallback}", "fallback"),
+        ("${EMPTY:-fallback}", "fallback"),
+        ("${EMPTY-fallback}", ""),
+        ("${UNSET-fallback}", "fallback"),
+        ("${NAME:+set}", "set"),
+        ("${EMPTY:+set}", ""),
+        ("${EMPTY+set}", "set"),
+        ("${UNSET+set}", ""),
+        ("${FILE#*.}", "tar.gz"),
+        ("${FILE##*.}", "gz"),
+        ("${FILE%.*}", "archive.tar"),
+        ("${FILE%%.*}", "archive"),
+        ("${PATH/bin/sbin}", "/usr/sbin:/bin"),
+        ("${PATH//bin/sbin}", "/usr/sbin:/sbin"),
+        ("'$NAME'", "$NAME"),
+        ('"$NAME"', "world"),
+        ('"a \\"b\\" c"', 'a "b" c'),
+        ("\\$NAME", "$NAME"),
+        ('"\\$NAME"', "$NAME"),
+        ('"keep \\n"', "keep \\n"),
+        ("$", "$"),
+        ("$1", ""),
+        ("it''s", "its"),
+    ],
+)
+def test_expansion_forms(text, expected):
+    assert expand(text) == expected
+
+
+def test_backtick_escape_character():
+    assert expand("`$NAME", escape="`") == "$NAME"
+    assert expand("C:\\dir", escape="`") == "C:\\dir"
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("${", "missing '}'"),
+        ("${}", "bad substitution"),
+        ("${:x}", "bad substitution"),
+        ("${NAME", "unsupported modifier"),  # BuildKit reads EOF as the modifier
+        ("${NAME:#x}", "unsupported modifier"),
+        ("${NAME*x}", "unsupported modifier"),
+        ("${UNSET?must be set}", "must be set"),
+        ("${EMPTY:?}", "is not allowed to be empty"),
+        ("'open", "matching single-quote"),
+        ('"open', "matching double-quote"),
+    ],
+)
+def test_expansion_errors(text, message):
+    with pytest.raises(ExpansionError, match=message):
+        expand(text)
+
+
+def test_skip_unset_keeps_references_as_written():
+    lexer = Lexer(skip_unset=True)
+    assert lexer.process_word("$UNSET ${UNSET} ${UNSET:-x}", ENV.get).value == "$UNSET ${UNSET} ${UNSET:-x}"
+
+
+def test_words_split_on_unicode_space_outside_quotes():
+    words = Lexer().process_words('a "b c"\u00a0d $NAME', ENV.get)
+    assert [w.value for w in words] == ["a", "b c", "d", "world"]
+    assert [(w.start, w.end) for w in words][:2] == [(0, 1), (2, 7)]
+
+
+def test_raw_quotes_and_escapes_are_kept_when_asked():
+    words = Lexer(raw_quotes=True, raw_escapes=True).process_words("<<'EOF' \\x", ENV.get)
+    assert [w.value for w in words] == ["<<'EOF'", "\\x"]
+
+
+def test_matched_and_unmatched_names_are_reported():
+    result = Lexer().process_word("$NAME ${MISSING:-x}", ENV.get)
+    assert result.matched == {"NAME"}
+    assert result.unmatched == {"MISSING"}
+
+
+def test_unknown_values_absorb_modifiers():
+    marker = unknown_value("TAG")
+    lookup = {"TAG": marker}.get
+    lexer = Lexer()
+    assert lexer.process_word("${TAG:-1.0}", lookup).value == marker
+    assert lexer.process_word("${TAG#v}", lookup).value == marker
+    assert lexer.process_word("v$TAG", lookup).value == "v" + marker

@@ -1,0 +1,166 @@
+"""The build model: stages, image references, ARG/ENV scoping and expansion."""
+
+import pytest
+
+import dflint
+from dflint.model import parse_image_reference
+
+
+def model(text):
+    return dflint.build_model(dflint.parse(text))
+
+
+def instruction(built, kind, nth=0):
+    return [i for i in built.file.instructions if i.name == kind][nth]
+
+
+@pytest.mark.parametrize(
+    "text, registry, repository, tag, digest",
+    [
+        ("node", "docker.io", "library/node", None, None),
+        ("node:20-alpine", "docker.io", "library/node", "20-alpine", None),
+        ("bitnami/redis:7.2", "docker.io", "bitnami/redis", "7.2", None),
+        ("index.docker.io/library/ubuntu:22.04", "docker.io", "library/ubuntu", "22.04", None),
+        ("ghcr.io/acme/app:1.2.3", "ghcr.io", "acme/app", "1.2.3", None),
+        ("localhost:5000/tools/build", "localhost:5000", "tools/build", None, None),
+        ("localhost/app:dev", "localhost", "app", "dev", None),
+        ("registry.example.com:8443/team/svc@sha256:" + "a" * 64,
+         "registry.example.com:8443", "team/svc", None, "sha256:" + "a" * 64),
+        ("alpine:3.20@sha256:" + "b" * 64, "docker.io", "library/alpine", "3.20", "sha256:" + "b" * 64),
+    ],
+)
+def test_image_reference_normalization(text, registry, repository, tag, digest):
+    ref = parse_image_reference(text)
+    assert (ref.registry, ref.repository, ref.tag, ref.digest) == (registry, repository, tag, digest)
+    assert ref.valid and ref.fully_known
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("Node:20", "lowercase"),
+        ("node:", "invalid tag"),
+        ("node@sha256:abc", "invalid digest"),
+        ("my_/app", "invalid reference"),
+        ("", "empty"),
+    ],
+)
+def test_invalid_image_references(text, message):
+    assert message in parse_image_reference(text).error
+
+
+def test_untagged_is_tri_state():
+    assert parse_image_reference("python").untagged is True
+    assert parse_image_reference("python:3.12").untagged is False
+    assert parse_image_reference("python@sha256:" + "c" * 64).untagged is False
+    built = model("ARG TAG\nFROM python:${TAG}\nFROM python${SUFFIX}\nFROM $IMAGE\n")
+    refs = [stage.base.reference for stage in built.stages]
+    assert refs[0].untagged is False and refs[0].tag is None and not refs[0].tag_known
+    # SUFFIX is undefined (expands to nothing): "python" really is untagged.
+    assert refs[1].untagged is True
+    assert refs[2] is not None and refs[2].error is not None  # empty reference
+
+
+def test_global_args_reach_from_and_defaults_resolve():
+    built = model("ARG BASE=python\nARG V=3.12\nFROM ${BASE}\nFROM python:${V}-slim AS app\n")
+    first, second = built.stages
+    assert first.base.expansion.value == "python" and first.base.reference.untagged is True
+    assert second.base.reference.tag == "3.12-slim"
+    assert second.name == "app"
+    assert [v.name for v in built.global_args] == ["BASE", "V"]
+
+
+def test_arg_without_default_stays_unresolved():
+    built = model("ARG REGISTRY\nFROM $REGISTRY/app:1.0\n")
+    base = built.stages[0].base
+    assert not base.expansion.resolved and base.expansion.unresolved == {"REGISTRY"}
+    assert base.reference.registry is None and not base.reference.registry_known
+    assert base.expansion.value == "${REGISTRY}/app:1.0"
+
+
+def test_platform_args_are_known_to_exist_but_not_their_value():
+    built = model("FROM --platform=$BUILDPLATFORM golang:1.22 AS build\nARG TARGETOS\nRUN echo\n")
+    stage = built.stages[0]
+    assert stage.platform.unresolved == {"BUILDPLATFORM"}
+    run = instruction(built, "RUN")
+    assert built.expand(run, "$TARGETOS").unresolved == {"TARGETOS"}
+
+
+def test_global_arg_is_invisible_in_a_stage_until_redeclared():
+    text = "ARG V=1\nFROM scratch\nLABEL a=$V\nARG V\nLABEL b=$V\n"
+    built = model(text)
+    before, after = instruction(built, "LABEL", 0), instruction(built, "LABEL", 1)
+    assert built.expand(before, "$V").value == "" and built.expand(before, "$V").undefined == {"V"}
+    assert built.expand(after, "$V").value == "1"
+
+
+def test_stage_default_overrides_global_value():
+    built = model("ARG V=1\nFROM scratch\nARG V=2\nLABEL x=$V\n")
+    assert built.expand(instruction(built, "LABEL"), "$V").value == "2"
+
+
+def test_env_values_use_the_scope_before_the_instruction():
+    built = model("FROM scratch\nENV A=1\nENV A=2 B=$A\nLABEL x=y\n")
+    scope = built.scope_at(instruction(built, "LABEL"))
+    assert scope.get("A").value == "2" and scope.get("B").value == "1"
+
+
+def test_arg_declarations_apply_one_after_another():
+    built = model("FROM scratch\nARG A=1 B=${A}0\nLABEL x=y\n")
+    assert built.scope_at(instruction(built, "LABEL")).get("B").value == "10"
+
+
+def test_child_stage_inherits_parent_args_and_env():
+    text = "FROM alpine:3 AS base\nARG V=7\nENV HOME_DIR=/srv\nFROM base\nRUN true\n"
+    built = model(text)
+    child = built.stages[1]
+    assert child.base.parent == 0 and child.base.reference is None
+    scope = built.scope_at(instruction(built, "RUN"))
+    assert scope.get("V").value == "7" and scope.get("HOME_DIR").value == "/srv"
+
+
+def test_unknown_names_in_image_based_stage_are_unresolved_not_undefined():
+    built = model("FROM node:20\nENV PATH=/app/bin:$PATH\nRUN true\n")
+    path = built.scope_at(instruction(built, "RUN")).get("PATH")
+    assert not path.known
+    exp = built.expand(instruction(built, "RUN"), "$PATH")
+    assert exp.value == "/app/bin:${PATH}" and exp.unresolved == {"PATH"} and not exp.undefined
+
+
+def test_scratch_stage_has_no_hidden_environment():
+    built = model("FROM scratch\nCOPY x /x\n")
+    exp = built.expand(instruction(built, "COPY"), "$HOME")
+    assert exp.undefined == {"HOME"} and exp.resolved and exp.value == ""
+
+
+def test_stage_reference_is_exact_match_on_expanded_name():
+    built = model("FROM alpine:3 AS Builder\nFROM builder\nFROM Builder\n")
+    assert built.stages[0].name == "builder"
+    assert built.stages[1].base.parent == 0
+    # BuildKit compares the FROM value with lower-cased stage names: this is an image.
+    assert built.stages[2].base.parent is None
+    assert "lowercase" in built.stages[2].base.reference.error
+
+
+def test_dependencies_and_reachable_stages():
+    text = (
+        "FROM golang:1.22 AS build\nRUN go build\n"
+        "FROM alpine:3 AS unused\n"
+        "FROM node:20 AS assets\n"
+        "FROM build AS test\n"
+        "FROM scratch\nCOPY --from=build /out /out\nCOPY --from=2 /a /a\n"
+        "COPY --from=nginx:1.27 /etc/nginx /etc/nginx\n"
+        "RUN --mount=type=bind,from=test,target=/t true\n"
+    )
+    built = model(text)
+    final = built.final_stage
+    kinds = [(d.kind, d.stage, d.image.text if d.image else None) for d in final.dependencies]
+    assert kinds == [("copy", 0, None), ("copy", 2, None), ("copy", None, "nginx:1.27"), ("mount", 3, None)]
+    assert [s.label for s in built.reachable()] == ["build", "assets", "test", "stage-4"]
+    assert built.stage_of(instruction(built, "RUN", 0)).name == "build"
+
+
+def test_expansion_error_is_reported_not_raised():
+    built = model("FROM scratch\nLABEL a=b\n")
+    exp = built.expand(instruction(built, "LABEL"), "${")
+    assert exp.error and "missing" in exp.error and not exp.resolved
