@@ -1,6 +1,12 @@
 """The ``dflint`` command: argument parsing and exit codes only.
 
-Exit codes: 0 success, 1 findings or syntax errors, 2 usage, configuration or I/O error.
+    dflint [PATH ...]            lint files and directories (- reads stdin)
+    dflint rules [--format json] list every rule
+    dflint rule CODE|NAME        show a rule's documentation
+    dflint ast FILE              print the syntax tree and build model as JSON
+
+Exit codes: 0 no finding at or above the fail level, 1 findings at or above
+it, 2 usage, configuration or I/O error.
 """
 
 from __future__ import annotations
@@ -13,10 +19,113 @@ from typing import Optional, Sequence
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
+FORMATS = ("text", "json", "sarif", "github", "checkstyle", "gitlab")
+SEVERITIES = ("style", "info", "warning", "error")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> "None":  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_ERROR)
+
+
+def _split(values: Optional[Sequence[str]]) -> list[str]:
+    return [part.strip() for value in values or () for part in value.split(",") if part.strip()]
+
+
+def _lint_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    parser = _Parser(
+        prog="dflint",
+        description="Lint Dockerfiles. Other commands: `dflint rules`, `dflint rule NAME`, `dflint ast FILE`.",
+    )
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="files or directories to lint (default: .); - reads standard input")
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
+    parser.add_argument("--select", action="append", metavar="RULES",
+                        help="run only these rules (codes, prefixes, names or aliases, comma-separated)")
+    parser.add_argument("--extend-select", action="append", metavar="RULES", help="run these rules too")
+    parser.add_argument("--ignore", action="append", metavar="RULES", help="do not run these rules")
+    parser.add_argument("--fail-level", choices=SEVERITIES,
+                        help="lowest severity that makes the exit code 1 (default: info)")
+    parser.add_argument("--severity", action="append", metavar="RULE=LEVEL",
+                        help="override a rule's severity, e.g. DF001=error")
+    parser.add_argument("--exclude", action="append", metavar="GLOB", help="skip matching paths when walking")
+    parser.add_argument("--config", metavar="FILE", help="use this configuration file instead of discovery")
+    parser.add_argument("--stdin-filename", metavar="PATH", help="the path of the file read from stdin")
+    parser.add_argument("--fix", action="store_true", help="apply safe fixes (files are rewritten atomically)")
+    parser.add_argument("--unsafe-fixes", action="store_true", help="with --fix, apply unsafe fixes too")
+    parser.add_argument("--no-color", action="store_true", help="never colour the text output")
+    parser.add_argument("--color", action="store_true", help="colour the text output even when not a terminal")
+    parser.add_argument("--statistics", action="store_true", help="count findings per rule")
+    parser.add_argument("--jobs", "-j", type=int, default=0, metavar="N",
+                        help="processes to use (default: all cores)")
+    parser.add_argument("--version", action="version", version=f"dflint {__version__}")
+    return parser
+
+
+def run_lint(argv: Sequence[str]) -> int:
+    from .app import LintRequest, lint
+    from .config import Overrides
+    from .diagnostic import Severity
+
+    args = _lint_parser().parse_args(argv)
+    severity = []
+    for item in _split(args.severity):
+        rule, sep, level = item.partition("=")
+        if not sep:
+            print(f"dflint: error: --severity expects RULE=LEVEL, got {item!r}", file=sys.stderr)
+            return EXIT_ERROR
+        try:
+            severity.append((rule.strip(), Severity.parse(level)))
+        except ValueError as exc:
+            print(f"dflint: error: --severity: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+    overrides = Overrides(
+        select=_split(args.select) if args.select else None,
+        extend_select=_split(args.extend_select),
+        ignore=_split(args.ignore),
+        fail_level=Severity.parse(args.fail_level) if args.fail_level else None,
+        severity=severity,
+        exclude=_split(args.exclude),
+    )
+    request = LintRequest(
+        paths=args.paths,
+        format=args.format,
+        output=args.output,
+        overrides=overrides,
+        config=args.config,
+        stdin_filename=args.stdin_filename,
+        fix=args.fix,
+        unsafe_fixes=args.unsafe_fixes,
+        color=False if args.no_color else (True if args.color else None),
+        statistics=args.statistics,
+        jobs=args.jobs,
+    )
+    return lint(request, sys.stdout, sys.stderr)
+
+
+def run_rules(argv: Sequence[str]) -> int:
+    from .app import list_rules
+
+    parser = _Parser(prog="dflint rules", description="List every rule, with its code, name and aliases.")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    return list_rules(parser.parse_args(argv).format, sys.stdout)
+
+
+def run_rule(argv: Sequence[str]) -> int:
+    from .app import show_rule
+
+    parser = _Parser(prog="dflint rule", description="Show a rule's documentation.")
+    parser.add_argument("rule", help="code, name or alias, e.g. DF001, untagged-image, DL3006")
+    return show_rule(parser.parse_args(argv).rule, sys.stdout, sys.stderr)
 
 
 def _ast_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="dflint ast",
         description="Print a Dockerfile's syntax tree and build model as JSON "
         "(schema: dflint/schemas/ast.schema.json).",
@@ -26,13 +135,6 @@ def _ast_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-model", action="store_true", help="print the syntax tree only")
     parser.add_argument("--compact", action="store_true", help="one line of JSON instead of indented output")
     return parser
-
-
-def _read(path: str) -> bytes:
-    if path == "-":
-        return sys.stdin.buffer.read()
-    with open(path, "rb") as handle:
-        return handle.read()
 
 
 def _dump(data: object, compact: bool) -> str:
@@ -52,7 +154,11 @@ def run_ast(argv: Sequence[str]) -> int:
     args = _ast_parser().parse_args(argv)
     display = args.stdin_filename if args.file == "-" and args.stdin_filename else args.file
     try:
-        data = _read(args.file)
+        if args.file == "-":
+            data = sys.stdin.buffer.read()
+        else:
+            with open(args.file, "rb") as handle:
+                data = handle.read()
     except OSError as exc:
         print(f"dflint: cannot read {display}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -65,20 +171,21 @@ def run_ast(argv: Sequence[str]) -> int:
     return EXIT_FINDINGS if file.errors else EXIT_OK
 
 
-COMMANDS = {"ast": run_ast}
+COMMANDS = {"ast": run_ast, "rules": run_rules, "rule": run_rule}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in COMMANDS:
-        return COMMANDS[argv[0]](argv[1:])
-    if argv and argv[0] in ("--version", "-V"):
-        from . import __version__
-
-        print(f"dflint {__version__}")
-        return EXIT_OK
-    print("usage: dflint ast FILE | dflint --version", file=sys.stderr)
-    return EXIT_ERROR
+    try:
+        if argv and argv[0] in COMMANDS:
+            return COMMANDS[argv[0]](argv[1:])
+        return run_lint(argv)
+    except SystemExit as exc:
+        return int(exc.code) if isinstance(exc.code, int) else EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_ERROR
 
 
 if __name__ == "__main__":  # pragma: no cover

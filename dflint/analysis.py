@@ -1,0 +1,71 @@
+"""Everything rules share about one file, computed once and only when asked for."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Optional
+
+from . import ast
+from .source import LineIndex
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .model import BuildModel
+
+#: The shell BuildKit uses for shell-form RUN until a SHELL instruction says otherwise.
+DEFAULT_SHELL = ("/bin/sh", "-c")
+
+
+class Analysis:
+    """The parsed file plus lazily built views: line index, build model, shell scripts."""
+
+    def __init__(self, path: str, file: ast.File) -> None:
+        self.path = path
+        self.file = file
+        self._line_index: Optional[LineIndex] = None
+        self._model: Optional["BuildModel"] = None
+        self._scripts: dict[ast.Instruction, Any] = {}
+        self._shells: Optional[dict[ast.Instruction, tuple[str, ...]]] = None
+
+    @property
+    def line_index(self) -> LineIndex:
+        if self._line_index is None:
+            self._line_index = LineIndex(self.file.text)
+        return self._line_index
+
+    @property
+    def model(self) -> "BuildModel":
+        if self._model is None:
+            from .model import BuildModel
+
+            self._model = BuildModel(self.file)
+        return self._model
+
+    def shell_for(self, node: ast.Instruction) -> tuple[str, ...]:
+        """The SHELL in effect for ``node`` (a stage starts with its parent stage's shell)."""
+        if self._shells is None:
+            self._shells = self._compute_shells()
+        return self._shells.get(node, DEFAULT_SHELL)
+
+    def _compute_shells(self) -> dict[ast.Instruction, tuple[str, ...]]:
+        shells: dict[ast.Instruction, tuple[str, ...]] = {}
+        final: list[tuple[str, ...]] = []
+        model = self.model
+        for stage in model.stages:
+            shell = final[stage.parent] if stage.parent is not None else DEFAULT_SHELL
+            for node in stage.instructions:
+                shells[node] = shell
+                if isinstance(node, ast.OnbuildInstruction) and node.trigger is not None:
+                    shells[node.trigger] = shell
+                if isinstance(node, ast.ShellInstruction) and node.exec_form and node.args:
+                    shell = tuple(arg.value for arg in node.args)
+            final.append(shell)
+        return shells
+
+    def commands(self, node: ast.Instruction) -> list[Any]:
+        """The shell scripts ``node`` runs (see :func:`dflint.shell.scripts_for`), cached."""
+        scripts = self._scripts.get(node)
+        if scripts is None:
+            from .shell import scripts_for
+
+            scripts = scripts_for(node, shell=self.shell_for(node))
+            self._scripts[node] = scripts
+        return scripts

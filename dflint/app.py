@@ -1,0 +1,175 @@
+"""The commands behind the CLI: lint paths, list rules, show a rule's documentation."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Optional, Sequence, TextIO
+
+from .config import ConfigError, ConfigResolver, Overrides
+from .diagnostic import Severity
+from .rule import DOC_SECTIONS, Rule
+from .selection import RuleSet, UnknownSelector
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class UsageError(ValueError):
+    """Bad command-line input (exit 2)."""
+
+
+@dataclass
+class LintRequest:
+    paths: Sequence[str]
+    format: str = "text"
+    output: Optional[str] = None
+    overrides: Overrides = field(default_factory=Overrides)
+    config: Optional[str] = None
+    stdin_filename: Optional[str] = None
+    fix: bool = False
+    unsafe_fixes: bool = False
+    color: Optional[bool] = None
+    statistics: bool = False
+    jobs: int = 0
+
+
+def _use_color(request: LintRequest, stream: TextIO) -> bool:
+    if request.color is not None:
+        return request.color
+    if os.environ.get("NO_COLOR"):
+        return False
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def lint(request: LintRequest, stdout: TextIO, stderr: TextIO) -> int:
+    from .discovery import discover
+    from .linter import FileResult, Linter, lint_paths
+    from .registry import installed
+    from .reporters import Summary, get_reporter
+
+    rules, plugins = installed()
+    for error in plugins.errors:
+        print(f"dflint: warning: {error}", file=stderr)
+    try:
+        reporter_class = get_reporter(request.format)
+        resolver = ConfigResolver(rules, request.overrides, request.config, plugins.default_config)
+        linter = Linter(rules)
+        results: list[FileResult] = []
+        paths = list(request.paths) or ["."]
+        if paths == ["-"]:
+            name = request.stdin_filename or "-"
+            config = resolver.for_path(name if name != "-" else "Dockerfile")
+            text = sys.stdin.buffer.read()
+            from .source import decode_bytes
+
+            result = linter.lint_text(decode_bytes(text), name, config, fix=False)
+            if request.fix and result.changed and result.text is not None:
+                stdout.write(result.text)  # --fix on stdin: the fixed file goes to stdout
+                stdout = stderr
+            results.append(result)
+        else:
+            if "-" in paths:
+                raise UsageError("'-' (standard input) cannot be mixed with paths")
+            missing = [p for p in paths if not os.path.exists(p)]
+            files = list(discover([p for p in paths if p not in missing],
+                                  lambda p: resolver.for_path(p).excluded(p)))
+            jobs = [(path, resolver.for_path(path)) for path in files]
+            workers = request.jobs or (os.cpu_count() or 1)
+            results = lint_paths(linter, jobs, request.fix, request.unsafe_fixes, workers)
+            results.extend(FileResult(p, error=f"cannot read {p}: No such file or directory") for p in missing)
+            results.sort(key=lambda r: r.path)
+    except (ConfigError, UnknownSelector, UsageError) as exc:
+        print(f"dflint: error: {exc}", file=stderr)
+        return EXIT_ERROR
+    fail_levels = [resolver.for_path(r.path if r.path != "-" else "Dockerfile").fail_level for r in results]
+    failing = any(
+        d.severity >= level for r, level in zip(results, fail_levels) for d in r.diagnostics
+    )
+    io_error = any(r.error for r in results)
+    exit_code = EXIT_ERROR if io_error else (EXIT_FINDINGS if failing else EXIT_OK)
+    summary = Summary(
+        files=len(results),
+        fixed=sum(r.fixes_applied for r in results),
+        fail_level=min(fail_levels) if fail_levels else Severity.INFO,
+        exit_code=exit_code,
+    )
+    stream: TextIO = stdout
+    handle = None
+    if request.output:
+        try:
+            handle = open(request.output, "w", encoding="utf-8", newline="\n")
+        except OSError as exc:
+            print(f"dflint: error: cannot write {request.output}: {exc.strerror or exc}", file=stderr)
+            return EXIT_ERROR
+        stream = handle
+    try:
+        reporter = reporter_class(stream, rules=rules, color=_use_color(request, stream),
+                                  statistics=request.statistics, root=os.getcwd())
+        reporter.report(results, summary)
+    finally:
+        if handle is not None:
+            handle.close()
+    return exit_code
+
+
+def list_rules(output_format: str, stdout: TextIO) -> int:
+    from .registry import installed
+
+    rules, _ = installed()
+    if output_format == "json":
+        json.dump([rule.metadata() for rule in rules.rules], stdout, indent=2, ensure_ascii=False)
+        stdout.write("\n")
+        return EXIT_OK
+    rows = [(r.code, r.name, r.severity.label, "yes" if r.fixable else "", ", ".join(r.aliases), r.summary)
+            for r in rules.rules]
+    headers = ("CODE", "NAME", "SEVERITY", "FIX", "ALIASES", "SUMMARY")
+    widths = [max(len(str(row[i])) for row in [headers, *rows]) for i in range(len(headers) - 1)]
+    for row in [headers, *rows]:
+        cells = [str(cell).ljust(width) for cell, width in zip(row, widths)]
+        stdout.write("  ".join(cells) + "  " + row[-1] + "\n")
+    return EXIT_OK
+
+
+def render_rule(rule: type[Rule]) -> str:
+    """A rule's documentation as Markdown (also used for the README's rule docs)."""
+    docs = rule.docs()
+    lines = [f"# {rule.code} {rule.name}", "", rule.summary, ""]
+    facts = [f"Severity: {rule.severity.label}", f"Fixable: {'yes' if rule.fixable else 'no'}"]
+    if rule.aliases:
+        facts.append("Aliases: " + ", ".join(rule.aliases))
+    if not getattr(rule, "default_enabled", True):
+        facts.append("Opt-in: enable with --extend-select " + rule.name)
+    lines += [" · ".join(facts), ""]
+    for title in DOC_SECTIONS:
+        body = docs.section(title)
+        if body:
+            lines += [f"## {title}", "", body, ""]
+    if rule.options:
+        lines += ["## Options", ""]
+        for option in rule.options:
+            lines.append(f"- `{option.name}` ({option.type_name}, default `{option.default!r}`): {option.description}")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def show_rule(key: str, stdout: TextIO, stderr: TextIO) -> int:
+    from .registry import installed
+    from .suggest import closest
+
+    rules, _ = installed()
+    rule = rules.get(key) or _by_alias(rules, key)
+    if rule is None:
+        options = [r.code for r in rules.rules] + [r.name for r in rules.rules]
+        suggestion = closest(key, options, case_sensitive=False)
+        hint = f" (did you mean {suggestion}?)" if suggestion else ""
+        print(f"dflint: error: no rule {key!r}{hint}", file=stderr)
+        return EXIT_ERROR
+    stdout.write(render_rule(rule))
+    return EXIT_OK
+
+
+def _by_alias(rules: RuleSet, key: str) -> Optional[type[Rule]]:
+    matches = rules.by_key.get(key.lower(), [])
+    return matches[0] if len(matches) == 1 else None

@@ -1,0 +1,430 @@
+"""Configuration: discovery, TOML reading, validation, merging with the command line.
+
+dflint reads ``[tool.dflint]`` in ``pyproject.toml``, or the top level of
+``.dflint.toml`` / ``dflint.toml``. For each linted file the nearest such file
+up the directory tree wins (in one directory: ``.dflint.toml``, then
+``dflint.toml``, then ``pyproject.toml`` with a ``[tool.dflint]`` table);
+``--config`` overrides discovery. Unknown keys, wrong types and invalid TOML
+are errors that name the file, the line and the key, with a did-you-mean.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Iterable, Optional, Sequence
+
+from .diagnostic import Severity
+from .rule import Rule
+from .selection import RuleSet, Selection, UnknownSelector
+from .suggest import closest
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10
+    import tomli as tomllib
+
+CONFIG_FILES = (".dflint.toml", "dflint.toml", "pyproject.toml")
+DEFAULT_FAIL_LEVEL = Severity.INFO
+
+#: Every key of the configuration, with its expected type (documented in the README).
+KEYS: dict[str, str] = {
+    "select": "list",
+    "extend-select": "list",
+    "ignore": "list",
+    "fail-level": "severity",
+    "severity": "table of severities",
+    "per-file-ignores": "table of lists",
+    "exclude": "list",
+    "extend-exclude": "list",
+    "rules": "table of tables",
+}
+DEFAULT_EXCLUDE = (".git", ".hg", ".svn", ".tox", ".venv", "venv", "node_modules", "__pycache__")
+
+
+class ConfigError(ValueError):
+    """A configuration problem the user must fix; printed as ``path:line: message``."""
+
+    def __init__(self, message: str, path: Optional[str] = None, line: Optional[int] = None) -> None:
+        self.message = message
+        self.path = path
+        self.line = line
+        where = f"{path}:{line}: " if path and line else (f"{path}: " if path else "")
+        super().__init__(f"{where}{message}")
+
+
+class Glob:
+    """A path pattern: ``*`` and ``?`` stay within a directory, ``**`` crosses them.
+    A pattern without ``/`` also matches a file's base name."""
+
+    __slots__ = ("pattern", "regex", "basename")
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+        self.basename = "/" not in pattern.rstrip("/")
+        self.regex = re.compile(_glob_regex(pattern.rstrip("/")))
+
+    def match(self, relative: str) -> bool:
+        if self.regex.fullmatch(relative):
+            return True
+        return self.basename and bool(self.regex.fullmatch(relative.rsplit("/", 1)[-1]))
+
+
+def _glob_regex(pattern: str) -> str:
+    out = []
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+            continue
+        if pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+            continue
+        if ch == "*":
+            out.append("[^/]*")
+        elif ch == "?":
+            out.append("[^/]")
+        elif ch == "[":
+            end = pattern.find("]", i + 1)
+            if end == -1:
+                out.append(re.escape(ch))
+            else:
+                body = pattern[i + 1:end].replace("\\", "\\\\")
+                out.append("[" + ("^" + body[1:] if body.startswith("!") else body) + "]")
+                i = end
+        else:
+            out.append(re.escape(ch))
+        i += 1
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class Config:
+    """Effective settings for the files under one configuration file."""
+
+    source: Optional[str] = None
+    root: str = "."
+    select: Optional[tuple[str, ...]] = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    fail_level: Severity = DEFAULT_FAIL_LEVEL
+    severity: tuple[tuple[str, Severity], ...] = ()
+    per_file_ignores: tuple[tuple[Glob, tuple[str, ...]], ...] = ()
+    exclude: tuple[Glob, ...] = ()
+    rule_options: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
+    _cache: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def relative(self, path: str) -> str:
+        try:
+            return Path(os.path.abspath(path)).relative_to(os.path.abspath(self.root)).as_posix()
+        except ValueError:
+            return Path(path).as_posix()
+
+    def excluded(self, path: str) -> bool:
+        relative = self.relative(path)
+        parts = relative.split("/")
+        return any(
+            glob.match(relative) or any(glob.match("/".join(parts[: i + 1])) for i in range(len(parts) - 1))
+            for glob in self.exclude
+        )
+
+    def enabled_rules(self, rules: RuleSet, path: str) -> list[type[Rule]]:
+        relative = self.relative(path)
+        extra = tuple(sel for glob, selectors in self.per_file_ignores if glob.match(relative) for sel in selectors)
+        key = (id(rules), extra)
+        enabled = self._cache.get(key)
+        if enabled is None:
+            selection = Selection(self.select, self.extend_select, self.ignore)
+            enabled = self._cache[key] = selection.enabled(rules, extra)
+        return enabled
+
+    def options_for(self, rule: type[Rule]) -> dict[str, Any]:
+        options = rule.default_options()
+        for code, values in self.rule_options:
+            if code == rule.code:
+                options.update(values)
+        return options
+
+    def severity_for(self, rule: type[Rule]) -> Severity:
+        found, best = rule.severity, -1
+        for selector, level in self.severity:
+            rank = _specificity(selector, rule)
+            if rank > best:
+                found, best = level, rank
+        return found
+
+    def merged_with(self, overrides: "Overrides", rules: RuleSet) -> "Config":
+        """This configuration with the command line's flags on top."""
+        changes: dict[str, Any] = {"_cache": {}}
+        if overrides.select is not None:
+            rules.validate(overrides.select)
+            changes["select"] = tuple(overrides.select)
+        if overrides.extend_select:
+            rules.validate(overrides.extend_select)
+            changes["extend_select"] = self.extend_select + tuple(overrides.extend_select)
+        if overrides.ignore:
+            rules.validate(overrides.ignore)
+            changes["ignore"] = self.ignore + tuple(overrides.ignore)
+        if overrides.fail_level is not None:
+            changes["fail_level"] = overrides.fail_level
+        if overrides.severity:
+            for selector, _ in overrides.severity:
+                rules.validate([selector])
+            changes["severity"] = self.severity + tuple(overrides.severity)
+        if overrides.exclude:
+            changes["exclude"] = self.exclude + tuple(Glob(p) for p in overrides.exclude)
+        return replace(self, **changes)
+
+
+def _specificity(selector: str, rule: type[Rule]) -> int:
+    key = selector.lower()
+    if key in (rule.code.lower(), rule.name, *(a.lower() for a in rule.aliases)):
+        return 10_000
+    if key == "all":
+        return 0
+    if rule.code.lower().startswith(key):
+        return len(key)
+    return -1
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """What the command line sets; None/empty means: keep the configuration's value."""
+
+    select: Optional[Sequence[str]] = None
+    extend_select: Sequence[str] = ()
+    ignore: Sequence[str] = ()
+    fail_level: Optional[Severity] = None
+    severity: Sequence[tuple[str, Severity]] = ()
+    exclude: Sequence[str] = ()
+
+
+# -- reading and validating ---------------------------------------------------------
+
+def _line_of(text: str, table: str, key: str) -> Optional[int]:
+    """Best-effort line of ``key`` inside ``[table]`` (tomllib keeps no positions)."""
+    current = ""
+    header = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]")
+    key_line = re.compile(r'^\s*["\']?' + re.escape(key) + r'["\']?\s*=')
+    for number, line in enumerate(text.splitlines(), 1):
+        match = header.match(line)
+        if match:
+            current = match.group(1).replace('"', "").replace("'", "")
+            if current == f"{table}.{key}".strip(".") and table:
+                return number
+            continue
+        if current == table and key_line.match(line):
+            return number
+    return None
+
+
+def _parse_toml(path: str, text: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        match = re.search(r"at line (\d+)", str(exc))
+        if line is None and match:
+            line = int(match.group(1))
+        raise ConfigError(f"invalid TOML: {exc}", path, line) from None
+
+
+def load_file(path: str, rules: RuleSet, defaults: Optional[dict[str, Any]] = None) -> Optional[Config]:
+    """The configuration in ``path``; None for a pyproject.toml without ``[tool.dflint]``."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read configuration: {exc}", path) from None
+    data = _parse_toml(path, text)
+    table = ""
+    if os.path.basename(path) == "pyproject.toml":
+        tool = data.get("tool", {})
+        if not isinstance(tool, dict) or "dflint" not in tool:
+            return None
+        data, table = tool["dflint"], "tool.dflint"
+        if not isinstance(data, dict):
+            raise ConfigError("[tool.dflint] must be a table", path, _line_of(text, "tool", "dflint"))
+    merged = _deep_merge(defaults or {}, data)
+    return _build(merged, path, text, table, rules)
+
+
+def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    result = dict(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(result.get(key), dict):
+            result[key] = _deep_merge(result[key], value)
+        else:
+            result[key] = value
+    return result
+
+
+class _Checker:
+    def __init__(self, path: Optional[str], text: str, table: str, rules: RuleSet) -> None:
+        self.path, self.text, self.table, self.rules = path, text, table, rules
+
+    def fail(self, message: str, key: str, table: Optional[str] = None) -> ConfigError:
+        return ConfigError(message, self.path, _line_of(self.text, self.table if table is None else table, key))
+
+    def strings(self, value: Any, key: str, table: Optional[str] = None) -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(f"'{key}' must be a list of strings, got {value!r}", key, table)
+        return tuple(value)
+
+    def selectors(self, value: Any, key: str, table: Optional[str] = None) -> tuple[str, ...]:
+        selectors = self.strings(value, key, table)
+        for selector in selectors:
+            try:
+                self.rules.match(selector)
+            except UnknownSelector as exc:
+                raise self.fail(f"'{key}': {exc}", key, table) from None
+        return selectors
+
+    def severity(self, value: Any, key: str, table: Optional[str] = None) -> Severity:
+        if not isinstance(value, str):
+            raise self.fail(f"'{key}' must be a severity name, got {value!r}", key, table)
+        try:
+            return Severity.parse(value)
+        except ValueError as exc:
+            raise self.fail(f"'{key}': {exc}", key, table) from None
+
+    def table(self, value: Any, key: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(f"'{key}' must be a table, got {value!r}", key)
+        return value
+
+
+def _build(data: dict[str, Any], path: Optional[str], text: str, table: str, rules: RuleSet) -> Config:
+    check = _Checker(path, text, table, rules)
+    for key in data:
+        if key not in KEYS:
+            suggestion = closest(key, KEYS, case_sensitive=False) or closest(key.replace("_", "-"), KEYS)
+            hint = f" (did you mean '{suggestion}'?)" if suggestion else ""
+            raise check.fail(f"unknown configuration key '{key}'{hint}", key)
+    root = os.path.dirname(os.path.abspath(path)) if path else os.getcwd()
+    values: dict[str, Any] = {"source": path, "root": root}
+    if "select" in data:
+        values["select"] = check.selectors(data["select"], "select")
+    if "extend-select" in data:
+        values["extend_select"] = check.selectors(data["extend-select"], "extend-select")
+    if "ignore" in data:
+        values["ignore"] = check.selectors(data["ignore"], "ignore")
+    if "fail-level" in data:
+        values["fail_level"] = check.severity(data["fail-level"], "fail-level")
+    sub = f"{table}.".lstrip(".")
+    if "severity" in data:
+        levels = []
+        for selector, level in check.table(data["severity"], "severity").items():
+            check.selectors([selector], selector, f"{sub}severity")
+            levels.append((selector, check.severity(level, selector, f"{sub}severity")))
+        values["severity"] = tuple(levels)
+    if "per-file-ignores" in data:
+        entries = []
+        for pattern, selectors in check.table(data["per-file-ignores"], "per-file-ignores").items():
+            entries.append((Glob(pattern), check.selectors(selectors, pattern, f"{sub}per-file-ignores")))
+        values["per_file_ignores"] = tuple(entries)
+    exclude = list(DEFAULT_EXCLUDE)
+    if "exclude" in data:
+        exclude = list(check.strings(data["exclude"], "exclude"))
+    if "extend-exclude" in data:
+        exclude += check.strings(data["extend-exclude"], "extend-exclude")
+    values["exclude"] = tuple(Glob(p) for p in exclude)
+    if "rules" in data:
+        values["rule_options"] = _rule_options(check, check.table(data["rules"], "rules"), f"{sub}rules")
+    return Config(**values)
+
+
+def _rule_options(check: _Checker, table: dict[str, Any], where: str) -> tuple:
+    result = []
+    for key, options in table.items():
+        rule = check.rules.get(key)
+        if rule is None:
+            names = [r.name for r in check.rules.rules] + [r.code for r in check.rules.rules]
+            suggestion = closest(key, names, case_sensitive=False)
+            hint = f" (did you mean '{suggestion}'?)" if suggestion else ""
+            raise check.fail(f"unknown rule '{key}' in [{where}]{hint}", key, where)
+        if not isinstance(options, dict):
+            raise check.fail(f"[{where}.{key}] must be a table of options", key, where)
+        declared = {option.name: option for option in rule.options}
+        converted = []
+        for name, value in options.items():
+            option = declared.get(name)
+            if option is None:
+                known = ", ".join(declared) or "none"
+                suggestion = closest(name, declared, case_sensitive=False)
+                hint = f" (did you mean '{suggestion}'?)" if suggestion else f" (options: {known})"
+                raise check.fail(f"unknown option '{name}' for rule {rule.name}{hint}", name, f"{where}.{key}")
+            try:
+                converted.append((name, option.convert(value)))
+            except ValueError as exc:
+                raise check.fail(f"option '{name}' of rule {rule.name}: {exc}", name, f"{where}.{key}") from None
+        result.append((rule.code, tuple(converted)))
+    return tuple(result)
+
+
+def default_config(rules: RuleSet, defaults: Optional[dict[str, Any]] = None, root: Optional[str] = None) -> Config:
+    config = _build(dict(defaults or {}), None, "", "", rules)
+    return replace(config, root=root or os.getcwd())
+
+
+def find_config_file(start: str) -> Optional[str]:
+    """The nearest configuration file at or above directory ``start``."""
+    directory = Path(os.path.abspath(start))
+    for folder in (directory, *directory.parents):
+        for name in CONFIG_FILES:
+            candidate = folder / name
+            if candidate.is_file():
+                if name == "pyproject.toml" and not _has_dflint_table(candidate):
+                    continue
+                return str(candidate)
+    return None
+
+
+def _has_dflint_table(path: Path) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return "[tool.dflint" in text or re.search(r"^\s*tool\s*\.\s*dflint", text, re.M) is not None
+
+
+class ConfigResolver:
+    """Finds (and caches) the configuration for each linted file."""
+
+    def __init__(self, rules: RuleSet, overrides: Overrides = Overrides(), explicit: Optional[str] = None,
+                 defaults: Optional[dict[str, Any]] = None) -> None:
+        self.rules = rules
+        self.overrides = overrides
+        self.defaults = defaults or {}
+        self._by_file: dict[Optional[str], Config] = {}
+        self._by_dir: dict[str, Optional[str]] = {}
+        self.explicit = explicit
+        if explicit is not None:
+            if not os.path.isfile(explicit):
+                raise ConfigError("configuration file not found", explicit)
+            loaded = load_file(explicit, rules, self.defaults)
+            if loaded is None:
+                raise ConfigError("no [tool.dflint] table", explicit)
+            self._by_file[explicit] = loaded.merged_with(overrides, rules)
+
+    def for_path(self, path: str) -> Config:
+        if self.explicit is not None:
+            return self._by_file[self.explicit]
+        directory = os.path.dirname(os.path.abspath(path))
+        if directory not in self._by_dir:
+            self._by_dir[directory] = find_config_file(directory)
+        source = self._by_dir[directory]
+        config = self._by_file.get(source)
+        if config is None:
+            loaded = load_file(source, self.rules, self.defaults) if source else None
+            base = loaded or default_config(self.rules, self.defaults)
+            config = self._by_file[source] = base.merged_with(self.overrides, self.rules)
+        return config
+
+    def sources(self) -> Iterable[str]:
+        return [s for s in self._by_file if s]

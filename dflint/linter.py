@@ -1,0 +1,204 @@
+"""parse -> run rules -> select -> suppress -> stamp severity -> fix -> results.
+
+The linter, not the rules, decides what is reported: it picks the enabled
+rules for each file, turns findings into diagnostics with the configured
+severity, drops suppressed ones, and applies fixes in capped rounds,
+re-parsing in between. A rule that raises becomes one ``internal-error``
+diagnostic for that rule and file; everything else still runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterable, Optional, Sequence
+
+from . import ast
+from .analysis import Analysis
+from .diagnostic import Diagnostic, Severity
+from .fix import Applicability, apply_edits, choose_fixes, write_atomically
+from .rule import Finding, Rule, RuleContext
+from .selection import RuleSet
+from .source import decode_bytes, encode_text
+from .suppression import collect, rule_keys, suppressed_by
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .config import Config
+
+log = logging.getLogger(__name__)
+
+MAX_FIX_ROUNDS = 10
+DOCS_URL = "https://dflint.dev/rules/{name}"
+
+
+class InternalError(Rule):
+    """A rule crashed on a file.
+
+    ## What it does
+    Reports that a rule raised an exception while checking this file. The
+    rule's other findings and every other rule's findings are still reported.
+
+    ## Why is this bad?
+    The file may have problems the crashed rule would have found. Please report
+    the message (it names the rule and the exception) to the rule's authors.
+
+    ## Example
+    ```dockerfile
+    ```
+
+    ## Use instead
+    ```dockerfile
+    ```
+
+    ## Fix safety
+    This rule has no fix.
+    """
+
+    code = "DF999"
+    name = "internal-error"
+    summary = "A rule crashed while checking the file"
+    severity = Severity.ERROR
+    origin = "dflint"
+
+
+@dataclass
+class FileResult:
+    """What linting one file produced."""
+
+    path: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    fixes_applied: int = 0
+    error: Optional[str] = None  # could not read or write the file
+    text: Optional[str] = None
+
+    @property
+    def changed(self) -> bool:
+        return self.fixes_applied > 0
+
+
+class Linter:
+    """Runs a :class:`RuleSet` over files with a configuration."""
+
+    def __init__(self, rules: RuleSet) -> None:
+        self.rules = rules
+        self._instances: dict[str, Rule] = {}
+
+    def _instance(self, rule: type[Rule]) -> Rule:
+        instance = self._instances.get(rule.code)
+        if instance is None:
+            instance = self._instances[rule.code] = rule()
+        return instance
+
+    # -- one pass ------------------------------------------------------------------
+    def check(self, text: str, path: str, config: "Config") -> tuple[ast.File, list[Diagnostic]]:
+        """Lint ``text`` once: the parsed file and its diagnostics, sorted."""
+        from .api import parse
+
+        file = parse(text, path)
+        analysis = Analysis(path, file)
+        diagnostics: list[Diagnostic] = []
+        for rule in config.enabled_rules(self.rules, path):
+            options = config.options_for(rule)
+            ctx = RuleContext(analysis, self._instance(rule), options)
+            findings: list[Finding] = []
+            try:
+                for finding in ctx.rule.check(ctx) or ():
+                    findings.append(finding)
+            except Exception as exc:  # a broken rule must not hide the others' findings
+                log.debug("rule %s crashed on %s", rule.code, path, exc_info=True)
+                diagnostics.append(self._internal_error(rule, exc, path, file))
+            for finding in findings:
+                diagnostics.append(self._diagnostic(rule, finding, path, config))
+        diagnostics = self._unsuppressed(diagnostics, file)
+        diagnostics.sort(key=Diagnostic.sort_key)
+        return file, diagnostics
+
+    def _diagnostic(self, rule: type[Rule], finding: Finding, path: str, config: "Config") -> Diagnostic:
+        return Diagnostic(
+            path=path,
+            code=rule.code,
+            name=rule.name,
+            severity=config.severity_for(rule),
+            message=finding.message,
+            span=finding.span,
+            fix=finding.fix,
+            docs_url=DOCS_URL.format(name=rule.name) if rule.origin == "dflint" else None,
+            related=finding.related,
+        )
+
+    def _internal_error(self, rule: type[Rule], exc: Exception, path: str, file: ast.File) -> Diagnostic:
+        frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+        where = f" at {frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}" if frame else ""
+        start = file.children[0].span.start if file.children else ast.Position(0, 1, 1)
+        return Diagnostic(
+            path=path,
+            code=InternalError.code,
+            name=InternalError.name,
+            severity=Severity.ERROR,
+            message=f"rule {rule.code} ({rule.name}) crashed: {type(exc).__name__}: {exc}{where}",
+            span=ast.Span(start, start),
+        )
+
+    def _unsuppressed(self, diagnostics: list[Diagnostic], file: ast.File) -> list[Diagnostic]:
+        pragmas = collect(file)
+        if not pragmas:
+            return diagnostics
+        kept = []
+        for diagnostic in diagnostics:
+            rule = self.rules.get(diagnostic.code)
+            keys = rule_keys(diagnostic.code, diagnostic.name, rule.aliases if rule else ())
+            if diagnostic.code == InternalError.code or suppressed_by(diagnostic, keys, pragmas) is None:
+                kept.append(diagnostic)
+        return kept
+
+    # -- a file, with fixes ----------------------------------------------------------
+    def lint_text(
+        self, text: str, path: str, config: "Config", fix: bool = False, unsafe_fixes: bool = False
+    ) -> FileResult:
+        """Lint ``text``; with ``fix``, apply fixes in rounds and return the fixed text."""
+        applied = 0
+        _, diagnostics = self.check(text, path, config)
+        if fix:
+            allowed = {Applicability.SAFE} | ({Applicability.UNSAFE} if unsafe_fixes else set())
+            for _ in range(MAX_FIX_ROUNDS):
+                chosen = choose_fixes(d.fix for d in diagnostics if d.fix and d.fix.applicability in allowed)
+                if not chosen:
+                    break
+                candidate = apply_edits(text, [edit for f in chosen for edit in f.edits])
+                file, new_diagnostics = self.check(candidate, path, config)
+                if _parser_errors(new_diagnostics) > _parser_errors(diagnostics):
+                    log.warning("%s: fixes would break the syntax; not applied", path)
+                    break
+                text, diagnostics = candidate, new_diagnostics
+                applied += len(chosen)
+        return FileResult(path, diagnostics, applied, None, text)
+
+    def lint_path(self, path: str, config: "Config", fix: bool = False, unsafe_fixes: bool = False) -> FileResult:
+        try:
+            with open(path, "rb") as handle:
+                text = decode_bytes(handle.read())
+        except OSError as exc:
+            return FileResult(path, error=f"cannot read {path}: {exc.strerror or exc}")
+        result = self.lint_text(text, path, config, fix=fix, unsafe_fixes=unsafe_fixes)
+        if result.changed and result.text is not None:
+            try:
+                write_atomically(path, encode_text(result.text))
+            except OSError as exc:
+                result.error = f"cannot write {path}: {exc.strerror or exc}"
+        result.text = None  # not kept: thousands of files may be linted
+        return result
+
+
+def _parser_errors(diagnostics: Iterable[Diagnostic]) -> int:
+    return sum(1 for d in diagnostics if d.name == "syntax-error")
+
+
+def lint_paths(linter: Linter, jobs: Sequence[tuple[str, "Config"]], fix: bool, unsafe_fixes: bool,
+               workers: int = 1) -> list[FileResult]:
+    """Lint many files, on several processes when that pays off."""
+    if workers <= 1 or len(jobs) < 8:
+        return [linter.lint_path(path, config, fix, unsafe_fixes) for path, config in jobs]
+    from .parallel import run_parallel
+
+    return run_parallel(linter, jobs, fix, unsafe_fixes, workers)

@@ -1,0 +1,51 @@
+"""Linting many files on several processes (each worker keeps its own linter)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from typing import TYPE_CHECKING, Optional, Sequence
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .config import Config
+    from .linter import FileResult, Linter
+
+_LINTER: "Optional[Linter]" = None
+_CONFIGS: "list[Config]" = []
+_FIX = (False, False)
+
+
+def _init(linter: "Optional[Linter]", configs: "list[Config]", fix: tuple[bool, bool]) -> None:
+    global _LINTER, _CONFIGS, _FIX
+    if linter is None:  # spawned worker: load the rules again
+        from .linter import Linter
+        from .registry import installed
+
+        linter = Linter(installed()[0])
+    _LINTER, _CONFIGS, _FIX = linter, configs, fix
+
+
+def _lint(job: tuple[str, int]) -> "FileResult":
+    path, config = job
+    assert _LINTER is not None
+    return _LINTER.lint_path(path, _CONFIGS[config], *_FIX)
+
+
+def run_parallel(linter: "Linter", jobs: "Sequence[tuple[str, Config]]", fix: bool, unsafe_fixes: bool,
+                 workers: int) -> "list[FileResult]":
+    configs: list = []
+    index: dict[int, int] = {}
+    work = []
+    for path, config in jobs:
+        if id(config) not in index:
+            index[id(config)] = len(configs)
+            configs.append(config)
+        work.append((path, index[id(config)]))
+    fork = sys.platform.startswith("linux")
+    context = multiprocessing.get_context("fork" if fork else "spawn")
+    # With fork the workers inherit the loaded rules; spawned ones load them again.
+    init_args = (linter if fork else None, configs, (fix, unsafe_fixes))
+    chunk = max(1, len(work) // (workers * 8))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init, initargs=init_args) as pool:
+        return list(pool.map(_lint, work, chunksize=chunk))

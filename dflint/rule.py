@@ -1,0 +1,204 @@
+"""What a rule is: identity, severity, options, documentation and a ``check``.
+
+A rule module holds one :class:`Rule` subclass. Its docstring *is* its
+documentation, in fixed sections::
+
+    ## What it does
+    ## Why is this bad?
+    ## Example          (a ```dockerfile block that must fire)
+    ## Use instead      (a ```dockerfile block that must not fire)
+    ## Fix safety
+
+``dflint rule NAME``, the README's rule table and the JSON/SARIF rule metadata
+are all rendered from it. Rules only *find*: selection, severity overrides,
+suppressions and fixing are the engine's business.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Iterator, Optional, Sequence, Union
+
+from . import ast
+from .diagnostic import Severity
+from .fix import Applicability, Edit, Fix
+from .source import Position, Span
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .analysis import Analysis
+    from .model import BuildModel
+
+DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety")
+_SECTION = re.compile(r"^## (.+?)\s*$", re.M)
+_CODE_BLOCK = re.compile(r"```(?:dockerfile|Dockerfile)?\n(.*?)```", re.S)
+_TYPE_NAMES = {str: "string", int: "integer", bool: "boolean", list: "list of strings", float: "number"}
+
+
+@dataclass(frozen=True)
+class Option:
+    """A typed, documented rule option (set in ``[tool.dflint.rules.<name>]``)."""
+
+    name: str
+    type: type
+    default: Any
+    description: str
+    choices: Optional[tuple[Any, ...]] = None
+
+    @property
+    def type_name(self) -> str:
+        return _TYPE_NAMES.get(self.type, self.type.__name__)
+
+    def convert(self, value: Any) -> Any:
+        """The validated value; ValueError with a message for the user."""
+        if self.type is list:
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ValueError(f"expected a list of strings, got {value!r}")
+            return tuple(value)
+        if self.type is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, self.type) or (self.type is int and isinstance(value, bool)):
+            raise ValueError(f"expected {self.type_name}, got {value!r}")
+        if self.choices is not None and value not in self.choices:
+            raise ValueError(f"expected one of {', '.join(map(str, self.choices))}, got {value!r}")
+        return value
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a rule reports; the engine turns it into a :class:`~dflint.diagnostic.Diagnostic`."""
+
+    span: Span
+    message: str
+    fix: Optional[Fix] = None
+    related: tuple[tuple[str, Span], ...] = ()
+
+
+@dataclass(frozen=True)
+class RuleDocs:
+    """The sections of a rule's docstring."""
+
+    sections: dict[str, str] = field(default_factory=dict)
+
+    def section(self, title: str) -> str:
+        return self.sections.get(title, "")
+
+    def examples(self, title: str) -> list[str]:
+        return [block for block in _CODE_BLOCK.findall(self.section(title))]
+
+    @property
+    def bad_examples(self) -> list[str]:
+        return self.examples("Example")
+
+    @property
+    def good_examples(self) -> list[str]:
+        return self.examples("Use instead")
+
+
+class Rule:
+    """Base class of every rule, built-in or from a plugin."""
+
+    code: ClassVar[str] = ""
+    name: ClassVar[str] = ""
+    summary: ClassVar[str] = ""
+    severity: ClassVar[Severity] = Severity.WARNING
+    aliases: ClassVar[tuple[str, ...]] = ()
+    options: ClassVar[tuple[Option, ...]] = ()
+    fixable: ClassVar[bool] = False
+    #: Where the rule came from (set by the plugin manager).
+    origin: ClassVar[str] = ""
+
+    def check(self, ctx: "RuleContext") -> Iterable[Finding]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @classmethod
+    def docs(cls) -> RuleDocs:
+        text = inspect.cleandoc(cls.__doc__ or "")
+        parts = _SECTION.split(text)
+        sections = {title.strip(): body.strip() for title, body in zip(parts[1::2], parts[2::2])}
+        return RuleDocs(sections)
+
+    @classmethod
+    def default_options(cls) -> dict[str, Any]:
+        return {option.name: option.convert(option.default) for option in cls.options}
+
+    @classmethod
+    def metadata(cls) -> dict[str, Any]:
+        docs = cls.docs()
+        return {
+            "code": cls.code,
+            "name": cls.name,
+            "summary": cls.summary,
+            "severity": cls.severity.label,
+            "aliases": list(cls.aliases),
+            "fixable": cls.fixable,
+            "origin": cls.origin,
+            "options": [
+                {"name": o.name, "type": o.type_name, "default": o.default, "description": o.description,
+                 **({"choices": list(o.choices)} if o.choices else {})}
+                for o in cls.options
+            ],
+            "docs": {title: docs.section(title) for title in DOC_SECTIONS},
+        }
+
+
+class RuleContext:
+    """What one rule sees of one file: the tree, the model, its options, helpers to report."""
+
+    __slots__ = ("analysis", "options", "rule")
+
+    def __init__(self, analysis: "Analysis", rule: Rule, options: dict[str, Any]) -> None:
+        self.analysis = analysis
+        self.rule = rule
+        self.options = options
+
+    @property
+    def path(self) -> str:
+        return self.analysis.path
+
+    @property
+    def file(self) -> ast.File:
+        return self.analysis.file
+
+    @property
+    def model(self) -> "BuildModel":
+        return self.analysis.model
+
+    @property
+    def instructions(self) -> tuple[ast.Instruction, ...]:
+        return self.analysis.file.instructions
+
+    def commands(self, node: ast.Instruction):
+        """The shell commands a RUN (or heredoc script) executes; see :mod:`dflint.shell`."""
+        return self.analysis.commands(node)
+
+    # -- reporting -------------------------------------------------------------
+    def finding(
+        self,
+        target: Union[ast.Node, Span],
+        message: str,
+        fix: Optional[Fix] = None,
+        related: Sequence[tuple[str, Union[ast.Node, Span]]] = (),
+    ) -> Finding:
+        span = target.span if isinstance(target, ast.Node) else target
+        notes = tuple((note, t.span if isinstance(t, ast.Node) else t) for note, t in related)
+        return Finding(span, message, fix, notes)
+
+    # -- fix helpers -----------------------------------------------------------
+    def position(self, offset: int) -> Position:
+        return self.analysis.line_index.position(offset)
+
+    def edit(self, start: int, end: int, content: str) -> Edit:
+        index = self.analysis.line_index
+        return Edit(Span(index.position(start), index.position(end)), content)
+
+    def fix(self, message: str, *edits: Edit, applicability: Applicability = Applicability.SAFE) -> Fix:
+        return Fix(message, tuple(edits), applicability)
+
+
+def iter_findings(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    result = rule.check(ctx)
+    if result is None:
+        return iter(())
+    return iter(result)

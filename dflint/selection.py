@@ -1,0 +1,94 @@
+"""Which rules run: selectors (codes, prefixes, names, aliases) and the most-specific-wins rule.
+
+A selector is ``ALL``, a rule code (``DF001``), a code prefix (``DF0``), a rule
+name (``untagged-image``) or an alias (hadolint's ``DL3006``, BuildKit's
+``UndefinedVar``). When a rule is matched by both a select and an ignore
+selector, the more specific one decides (exact > longer prefix > shorter
+prefix > ALL); on a tie, ignore wins.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Optional, Sequence
+
+from .rule import Rule
+from .suggest import closest
+
+EXACT = 10_000
+_PREFIX = re.compile(r"[A-Z]+[0-9]*")
+
+
+class UnknownSelector(ValueError):
+    def __init__(self, selector: str, suggestion: Optional[str]) -> None:
+        hint = f" (did you mean {suggestion}?)" if suggestion else ""
+        super().__init__(f"unknown rule selector {selector!r}{hint}")
+        self.selector = selector
+        self.suggestion = suggestion
+
+
+class RuleSet:
+    """All known rules, indexed by code, name and alias."""
+
+    def __init__(self, rules: Iterable[type[Rule]]) -> None:
+        self.rules: list[type[Rule]] = sorted(rules, key=lambda r: r.code)
+        self.by_key: dict[str, list[type[Rule]]] = {}
+        for rule in self.rules:
+            for key in (rule.code, rule.name, *rule.aliases):
+                self.by_key.setdefault(key.lower(), []).append(rule)
+
+    def get(self, key: str) -> Optional[type[Rule]]:
+        """The rule whose code or name is ``key`` (aliases can be ambiguous, so not here)."""
+        for rule in self.by_key.get(key.lower(), []):
+            if key.lower() in (rule.code.lower(), rule.name):
+                return rule
+        return None
+
+    def match(self, selector: str) -> tuple[list[type[Rule]], int]:
+        """Rules a selector matches, and how specific it is; UnknownSelector if none."""
+        key = selector.strip()
+        if key.upper() == "ALL":
+            return list(self.rules), 0
+        exact = self.by_key.get(key.lower())
+        if exact:
+            return list(exact), EXACT
+        if _PREFIX.fullmatch(key):
+            prefixed = [r for r in self.rules if r.code.startswith(key)]
+            if prefixed:
+                return prefixed, len(key)
+        options = [r.code for r in self.rules] + [r.name for r in self.rules]
+        options += [alias for r in self.rules for alias in r.aliases]
+        raise UnknownSelector(selector, closest(key, options, case_sensitive=False))
+
+    def validate(self, selectors: Iterable[str]) -> None:
+        for selector in selectors:
+            self.match(selector)
+
+
+@dataclass(frozen=True)
+class Selection:
+    select: Optional[Sequence[str]] = None
+    extend_select: Sequence[str] = ()
+    ignore: Sequence[str] = ()
+
+    def enabled(self, rules: RuleSet, extra_ignore: Sequence[str] = ()) -> list[type[Rule]]:
+        """The rules to run, in code order."""
+        chosen: dict[str, int] = {}
+        if self.select is None:
+            for rule in rules.rules:
+                if getattr(rule, "default_enabled", True):
+                    chosen[rule.code] = -1
+        for selector in list(self.select or ()) + list(self.extend_select):
+            matched, specificity = rules.match(selector)
+            for rule in matched:
+                chosen[rule.code] = max(chosen.get(rule.code, -1), specificity)
+        ignored: dict[str, int] = {}
+        for selector in list(self.ignore) + list(extra_ignore):
+            matched, specificity = rules.match(selector)
+            for rule in matched:
+                ignored[rule.code] = max(ignored.get(rule.code, -1), specificity)
+        return [
+            rule for rule in rules.rules
+            if rule.code in chosen and chosen[rule.code] > ignored.get(rule.code, -2)
+        ]

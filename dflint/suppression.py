@@ -1,0 +1,121 @@
+"""Inline suppressions: dflint's own pragmas, hadolint's, and BuildKit's ``# check=skip=``.
+
+* ``# dflint: ignore=CODE|name[,...] [-- reason]`` in the comment lines just
+  above an instruction covers that whole instruction, however many lines;
+* ``# dflint: global ignore=...`` covers the file;
+* ``# hadolint ignore=DL3008`` / ``# hadolint global ignore=...`` work the same
+  through the rules' hadolint aliases;
+* the ``# check=skip=Rule1,Rule2`` (or ``skip=all``) directive covers the file
+  through the rules' BuildKit aliases.
+
+Selectors match a rule's code, name or any alias, case-insensitively; ``all``
+matches everything. Which pragma suppressed something is recorded, so unused
+pragmas can be reported.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from . import ast
+from .diagnostic import Diagnostic
+
+_DFLINT = re.compile(r"#\s*dflint:\s*(global\s+)?ignore\s*=\s*(.*?)\s*(?:--\s*(.*))?\Z", re.I)
+_HADOLINT = re.compile(r"#\s*hadolint\s+(global\s+)?ignore\s*=\s*(.*?)\s*\Z", re.I)
+
+
+@dataclass
+class Pragma:
+    """One suppression comment (or the check directive) and what it covers."""
+
+    node: ast.Node
+    selectors: tuple[str, ...]
+    scope: Optional[tuple[int, int]]  # offsets [start, end) covered; None = whole file
+    reason: Optional[str] = None
+    used: set[str] = field(default_factory=set)
+
+    def covers(self, offset: int) -> bool:
+        return self.scope is None or self.scope[0] <= offset < self.scope[1]
+
+
+def _selectors(text: str) -> tuple[str, ...]:
+    return tuple(part.strip().lower() for part in text.split(",") if part.strip())
+
+
+def _parse_comment(comment: ast.Comment) -> Optional[tuple[bool, tuple[str, ...], Optional[str]]]:
+    text = comment.text.strip()
+    match = _DFLINT.match(text)
+    if match:
+        return bool(match.group(1)), _selectors(match.group(2)), match.group(3)
+    match = _HADOLINT.match(text)
+    if match:
+        return bool(match.group(1)), _selectors(match.group(2)), None
+    return None
+
+
+def _check_directive(directive: ast.Directive) -> tuple[str, ...]:
+    # `# check=skip=A,B;error=true`: options separated by ';'.
+    for option in directive.value.split(";"):
+        key, _, value = option.partition("=")
+        if key.strip().lower() == "skip":
+            return _selectors(value)
+    return ()
+
+
+def collect(file: ast.File) -> list[Pragma]:
+    """Every suppression pragma of the file, with the instruction it covers."""
+    pragmas: list[Pragma] = []
+    for directive in file.directives:
+        if directive.name == "check":
+            selectors = _check_directive(directive)
+            if selectors:
+                pragmas.append(Pragma(directive, selectors, None))
+    pending: list[tuple[ast.Comment, tuple[str, ...], Optional[str]]] = []
+    for child in file.children:
+        if isinstance(child, ast.Comment):
+            parsed = _parse_comment(child)
+            if parsed is None:
+                continue
+            is_global, selectors, reason = parsed
+            if is_global:
+                pragmas.append(Pragma(child, selectors, None, reason))
+            else:
+                pending.append((child, selectors, reason))
+        elif isinstance(child, ast.Trivia):
+            if child.text.count("\n") > 1:  # a blank line ends the comment block
+                pending = _orphan(pending, pragmas)
+        elif isinstance(child, ast.Instruction):
+            scope = (child.span.start.offset, child.span.end.offset)
+            for comment, selectors, reason in pending:
+                pragmas.append(Pragma(comment, selectors, scope, reason))
+            pending = []
+        else:
+            pending = _orphan(pending, pragmas)
+    _orphan(pending, pragmas)
+    return pragmas
+
+
+def _orphan(pending: list, pragmas: list[Pragma]) -> list:
+    # A pragma with no instruction right below covers nothing; keep it so it can be reported.
+    for comment, selectors, reason in pending:
+        pragmas.append(Pragma(comment, selectors, (comment.span.start.offset, comment.span.start.offset), reason))
+    return []
+
+
+def rule_keys(code: str, name: str, aliases: tuple[str, ...]) -> set[str]:
+    return {code.lower(), name.lower(), *(a.lower() for a in aliases)}
+
+
+def suppressed_by(diagnostic: Diagnostic, keys: set[str], pragmas: list[Pragma]) -> Optional[Pragma]:
+    """The pragma that suppresses ``diagnostic`` (recording the use), or None."""
+    offset = diagnostic.span.start.offset
+    for pragma in pragmas:
+        if not pragma.covers(offset):
+            continue
+        for selector in pragma.selectors:
+            if selector == "all" or selector in keys:
+                pragma.used.add(selector)
+                return pragma
+    return None
