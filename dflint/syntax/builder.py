@@ -241,10 +241,14 @@ class InstructionBuilder:
         fields["exec_form"] = True
 
     def _check_json(self, token: Token, offset: int, end: int) -> None:
-        if token.value.lstrip("".join(GO_SPACES)).startswith("[") and json_array_with_non_strings(token.value):
+        self._reject_non_string_json(token.value, offset + token.start_pos, end)
+
+    def _reject_non_string_json(self, text: str, start: int, end: int) -> None:
+        """BuildKit's error for a JSON array that is not all strings (``text`` is the rest of the line)."""
+        if text.lstrip("".join(GO_SPACES)).startswith("[") and json_array_with_non_strings(text):
             raise ArgumentSyntaxError(
                 "when using JSON array syntax, arrays must be comprised of strings only",
-                offset + token.start_pos, end,
+                start, end,
                 hint='write every element as a "quoted string"',
             )
 
@@ -274,7 +278,13 @@ class InstructionBuilder:
             if item.data == "exec_form":
                 self._exec_form(item, offset, fields)
             else:
-                fields["args"] = tuple(self._words(_leaves(item), offset, end))
+                # BuildKit's parseMaybeJSONToList tries JSON on the whole rest
+                # before splitting it into words: an array of non-strings
+                # (`COPY ["a", 1]`, `VOLUME [42]`) is an error here too.
+                leaves = _leaves(item)
+                start = offset + leaves[0].start_pos
+                self._reject_non_string_json(self.logical[start:end], start, end)
+                fields["args"] = tuple(self._words(leaves, offset, end))
 
     def _split_words(self, items: list[Any], offset: int, end: int, fields: dict[str, Any], _kw: str) -> None:
         fields["args"] = tuple(self._words(_leaves(items[0]), offset, end)) if items else ()

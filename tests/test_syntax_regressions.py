@@ -1,0 +1,65 @@
+"""Regression tests for parser bugs found by the differential fuzzer.
+
+Each test pins one bug: the smallest input that showed it and what BuildKit
+does with it (checked against the v0.12.5 oracle where the versions agree,
+and against current BuildKit's source where dflint follows it).
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from dflint import ast
+from dflint.syntax import parse_syntax
+
+
+def parser_errors(text: str) -> list[ast.ParseError]:
+    return [e for e in parse_syntax(text).errors if e.origin == "parser"]
+
+
+def only(text: str) -> ast.Instruction:
+    """The last instruction of ``text``, which must parse without parser errors."""
+    file = parse_syntax(text)
+    assert not parser_errors(text), file.errors
+    return file.instructions[-1]
+
+
+def values(node: Optional[ast.Instruction]) -> list[str]:
+    assert node is not None
+    return [a.value for a in node.args]
+
+
+def flags(node: ast.Instruction) -> list[str]:
+    return [f.buildkit_text for f in node.flags]
+
+
+# -- JSON arrays of non-strings in COPY/ADD/VOLUME ---------------------------
+
+def test_non_string_json_is_an_error_for_copy_add_volume() -> None:
+    # parseMaybeJSONToList tries JSON first, like parseMaybeJSON: the
+    # not-a-string-array error is returned, not a fall back to words.
+    for text in ('FROM a\nCOPY ["a.txt", true]\n', 'FROM a\nVOLUME ["/data", 42]\n', "FROM a\nADD [null]\n",
+                 'FROM a\nONBUILD COPY [1, "x"]\n'):
+        errors = parser_errors(text)
+        assert [e.message for e in errors] == ["when using JSON array syntax, arrays must be comprised of strings only"]
+
+
+def test_invalid_json_still_falls_back_to_words_for_copy() -> None:
+    assert values(only('FROM a\nCOPY ["a" "b"] /c\n')) == ['["a"', '"b"]', "/c"]
+    assert values(only("FROM a\nVOLUME [1e400]\n")) == ["[1e400]"]  # Go cannot decode it: words
+
+
+# -- flags end at a Unicode space ----------------------------------------------
+
+def test_unicode_space_where_a_flag_could_start_ends_the_flags() -> None:
+    # extractBuilderFlags skips only ASCII white space (it looks at bytes; the
+    # first byte of a non-ASCII character is neither a space nor '-').
+    node = only('FROM a\nCOPY \u00a0 --from=build ["src", "/dst/"]\n')
+    assert flags(node) == []
+    assert values(node) == ["--from=build", '["src",', '"/dst/"]']
+    node = only("FROM a\nRUN --a \u2003--b x\n")
+    assert flags(node) == ["--a"]
+    assert values(node) == ["--b x"]
+    node = only("FROM a\nRUN --a=b \u00a0x\n")
+    assert flags(node) == ["--a=b"]
+    assert values(node) == ["x"]
