@@ -78,36 +78,63 @@ class WordResult:
     unmatched: set[str] = field(default_factory=set)
 
 
-class _Words:
-    """Accumulates split words the way BuildKit's ``wordsStruct`` does."""
+class _Buffer:
+    """The word being built, with the ``[start, end)`` of source it came from.
 
-    __slots__ = ("buf", "words", "in_word", "start", "end")
+    Current BuildKit (since v0.15, commit 4c935cf9a "optimize memory usage on
+    env processing") keeps one such buffer per lexer and every nested scan
+    (the word of ``${name:-word}``, ``${name#pat}``, ``${name/a/b}`` ...)
+    resets it on entry. So the part of a word before such an expansion is
+    lost: ``<<"${X:-EOF}"`` splits to the word ``"${X:-EOF}"``. We keep that
+    behaviour, since it decides what BuildKit takes for a heredoc.
+    """
+
+    __slots__ = ("parts", "start", "end")
 
     def __init__(self) -> None:
-        self.buf: list[str] = []
-        self.words: list[Word] = []
-        self.in_word = False
+        self.parts: list[str] = []
         self.start = -1
         self.end = -1
 
-    def _flush(self) -> None:
-        self.words.append(Word("".join(self.buf), self.start, self.end))
-        self.buf = []
+    def reset(self) -> None:
+        self.parts = []
         self.start = -1
+
+    def has_text(self) -> bool:
+        return any(self.parts)
+
+
+class _Words:
+    """Accumulates split words the way BuildKit's ``wordsStruct`` does."""
+
+    __slots__ = ("buf", "words", "in_word")
+
+    def __init__(self, buf: _Buffer) -> None:
+        self.buf = buf
+        self.words: list[Word] = []
+        self.in_word = False
+
+    def _flush(self) -> None:
+        buf = self.buf
+        self.words.append(Word("".join(buf.parts), buf.start, buf.end))
+        buf.reset()
 
     def add_char(self, ch: str, start: int, end: int) -> None:
         if ch in GO_SPACES:
-            if self.in_word and self.buf:
+            # A space ends a word only when the buffer holds text: after an
+            # empty quoted string (`'' x`) BuildKit stays "in the word".
+            if self.in_word and self.buf.has_text():
                 self._flush()
                 self.in_word = False
         else:
             self.add_raw(ch, start, end)
 
     def add_raw(self, text: str, start: int, end: int) -> None:
-        if self.start < 0:
-            self.start = start
-        self.buf.append(text)
-        self.end = end
+        buf = self.buf
+        if buf.start < 0:
+            buf.start = start
+        buf.parts.append(text)
+        buf.end = end
         self.in_word = True
 
     def add_string(self, text: str, start: int, end: int) -> None:
@@ -115,7 +142,7 @@ class _Words:
             self.add_char(ch, start, end)
 
     def result(self) -> list[Word]:
-        if self.buf and "".join(self.buf):
+        if self.buf.has_text():
             self._flush()
             self.in_word = False
         return self.words
@@ -163,6 +190,7 @@ class _Scan:
         self.text = text
         self.lookup = lookup
         self.raw_escapes = lexer.raw_escapes
+        self.buffer = _Buffer()
         self.matched: set[str] = set()
         self.unmatched: set[str] = set()
 
@@ -199,7 +227,9 @@ class _Scan:
 
     def _stop_on(self, stop: str) -> tuple[str, list[Word]]:
         result: list[str] = []
-        words = _Words()
+        # BuildKit resets its one word buffer at the start of every scan, nested ones included.
+        self.buffer.reset()
+        words = _Words(self.buffer)
         escape = self.lx.escape
         quotes = not self.lx.skip_quotes
         while self.pos < len(self.text):

@@ -63,3 +63,23 @@ def test_unicode_space_where_a_flag_could_start_ends_the_flags() -> None:
     node = only("FROM a\nRUN --a=b \u00a0x\n")
     assert flags(node) == ["--a=b"]
     assert values(node) == ["x"]
+
+
+# -- the word lexer ----------------------------------------------------------------
+
+def test_expansion_with_a_modifier_drops_the_start_of_its_word() -> None:
+    # Current BuildKit shares one word buffer with the nested scan of
+    # `${X:-word}` (commit 4c935cf9a), so `<<` before it is lost: no heredoc.
+    node = only('FROM a\nRUN cat <<"${X:-EOF}"\necho body\n')
+    assert node.heredocs == ()
+    file = parse_syntax('FROM a\nRUN cat <<"${X:-EOF}"\necho body\n')
+    assert [n.keyword.text for n in file.instructions] == ["FROM", "RUN", "echo"]
+    # Without a modifier there is no nested scan: a heredoc as before.
+    assert [h.name for h in only('FROM a\nRUN cat <<"${X}"\nx\n${X}\n').heredocs] == ["${X}"]
+
+
+def test_space_after_an_empty_quoted_string_makes_no_empty_word() -> None:
+    from dflint.expansion import Lexer
+
+    assert [w.value for w in Lexer().process_words("'' x")] == ["x"]
+    assert [w.value for w in Lexer().process_words("''$X y", lambda name: " a")] == ["a", "y"]
