@@ -227,15 +227,7 @@ def _expectations() -> list:
             for name, exp in sorted(entries.items()) if exp.get("origin") == "instruction"]
 
 
-# Where the corpus and BuildKit's source disagree (reported to the fixture author).
-_ONE_STRING = "parseString keeps the whole rest as one argument, so two words never fail the argument count"
-_DISAGREE = {
-    "stopsignal-two-arguments.Dockerfile": pytest.mark.xfail(strict=True, reason=_ONE_STRING + "; ParseSignal fails"),
-    "user-two-arguments.Dockerfile": pytest.mark.xfail(strict=True, reason=_ONE_STRING),
-    "workdir-two-arguments.Dockerfile": pytest.mark.xfail(strict=True, reason=_ONE_STRING),
-    "from-empty-variable.Dockerfile": pytest.mark.xfail(
-        strict=True, reason="needs the global ARG scope (dflint.model), not the syntax layer"),
-}
+_DISAGREE: dict = {}  # fixtures whose expectation BuildKit's source contradicts
 
 
 @pytest.mark.parametrize("name, expected", _expectations())

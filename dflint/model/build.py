@@ -53,6 +53,22 @@ class Dependency:
 
 
 @dataclass(frozen=True, eq=False)
+class ImageUse:
+    """An external image the build pulls: a FROM base, ``COPY --from`` or a mount's ``from=``.
+
+    ``span`` points at the image as written; ``expansion`` tells how ARGs
+    turned it into ``reference`` (FROM only: --from values are not expanded).
+    """
+
+    instruction: ast.Instruction
+    kind: str  # "from", "copy", "mount"
+    reference: ImageReference
+    span: ast.Span
+    written: str
+    expansion: Optional[Expansion] = None
+
+
+@dataclass(frozen=True, eq=False)
 class Stage:
     """One ``FROM`` and the instructions up to the next one."""
 
@@ -242,6 +258,28 @@ class BuildModel:
         if stage is not None:
             return stage
         return parse_image_reference(value)
+
+    def image_uses(self) -> list[ImageUse]:
+        """Every external image the Dockerfile names (not stages, not ``scratch``), in order."""
+        uses = []
+        for stage in self.stages:
+            base = stage.base
+            if base.reference is not None and not base.is_scratch and base.argument is not None:
+                uses.append(ImageUse(stage.from_instruction, "from", base.reference, base.argument.span,
+                                     base.argument.value, base.expansion))
+            for dep in stage.dependencies:
+                if dep.image is None:
+                    continue
+                node = dep.instruction
+                if dep.kind == "copy":
+                    flag = node.flag("from")
+                    span = flag.value_span or flag.span
+                    uses.append(ImageUse(node, "copy", dep.image, span, flag.value or ""))
+                else:
+                    mount = next((m for m in node.mounts if m.from_ == dep.image.text), None)
+                    span = mount.flag.span if mount else node.span
+                    uses.append(ImageUse(node, "mount", dep.image, span, dep.image.text))
+        return uses
 
     @property
     def final_stage(self) -> Optional[Stage]:
