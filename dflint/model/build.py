@@ -15,10 +15,12 @@ Scoping follows BuildKit's dispatcher:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Optional, Union
 
 from .. import ast
+from ..source import LineIndex
 from .image import ImageReference, parse_image_reference
 from .variables import PLATFORM_ARGS, Expansion, Scope, Variable
 
@@ -66,6 +68,7 @@ class ImageUse:
     span: ast.Span
     written: str
     expansion: Optional[Expansion] = None
+    in_trigger: bool = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -107,6 +110,7 @@ class BuildModel:
         self.global_args: list[Variable] = []
         self.stages: tuple[Stage, ...] = ()
         self._final_scopes: list[Scope] = []
+        self._index: Optional[LineIndex] = None
         self._build()
 
     # -- construction ---------------------------------------------------------
@@ -277,9 +281,40 @@ class BuildModel:
                     uses.append(ImageUse(node, "copy", dep.image, span, flag.value or ""))
                 else:
                     mount = next((m for m in node.mounts if m.from_ == dep.image.text), None)
-                    span = mount.flag.span if mount else node.span
+                    span = self._field_span(mount.flag, "from", dep.image.text) if mount else node.span
                     uses.append(ImageUse(node, "mount", dep.image, span, dep.image.text))
+            uses.extend(self._trigger_uses(stage))
         return uses
+
+    def _trigger_uses(self, stage: Stage) -> list[ImageUse]:
+        # ONBUILD triggers run in a downstream build: a bare name there may be
+        # one of *its* stages, so only references that look like images count.
+        uses = []
+        for node in stage.instructions:
+            trigger = node.trigger if isinstance(node, ast.OnbuildInstruction) else None
+            sources: list[tuple[str, ast.Span, str]] = []
+            if isinstance(trigger, ast.CopyInstruction):
+                flag = trigger.flag("from")
+                if flag is not None and flag.value:
+                    sources.append(("copy", flag.value_span or flag.span, flag.value))
+            elif isinstance(trigger, ast.RunInstruction):
+                for mount in trigger.mounts:
+                    if mount.from_:
+                        sources.append(("mount", self._field_span(mount.flag, "from", mount.from_), mount.from_))
+            for kind, span, value in sources:
+                if any(mark in value for mark in ":/@") and not value.isdigit():
+                    uses.append(ImageUse(trigger, kind, parse_image_reference(value), span, value, in_trigger=True))
+        return uses
+
+    def _field_span(self, flag: ast.Flag, key: str, value: str) -> ast.Span:
+        """The span of ``value`` in a ``--mount`` flag's ``key=value`` field (the flag when not found)."""
+        found = re.search(r"(?i)(?:^|[=,\"])%s=\"?(%s)" % (re.escape(key), re.escape(value)), flag.text)
+        if not found:
+            return flag.span
+        if self._index is None:
+            self._index = LineIndex(self.file.text)
+        start = flag.span.start.offset + found.start(1)
+        return self._index.span(start, start + len(value))
 
     @property
     def final_stage(self) -> Optional[Stage]:
