@@ -1,0 +1,157 @@
+"""What every reporter shares: the run summary, the Reporter base and small helpers.
+
+A reporter turns finished :class:`~dflint.linter.FileResult` objects into one
+output format. It never decides anything (exit codes, colour, which rules ran):
+the CLI passes those in. Output is deterministic: files sorted by path,
+diagnostics by path, line, column, code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Optional, Sequence, TextIO
+
+from ..diagnostic import Diagnostic, Severity
+from ..fix import Applicability
+
+if TYPE_CHECKING:  # pragma: no cover - typing only; keeps `import dflint.reporters` cheap
+    from ..linter import FileResult
+    from ..rule import Rule
+    from ..selection import RuleSet
+
+TOOL_NAME = "dflint"
+INFORMATION_URI = "https://github.com/dflint/dflint"  # pyproject's Homepage
+
+# Bytes that were not UTF-8 survive decoding as lone surrogates U+DC80..U+DCFF.
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Facts about the whole run that the results alone do not tell."""
+
+    files: int  # files linted, unreadable ones included
+    fixed: int  # fixes applied (0 without --fix)
+    fail_level: Severity  # findings at or above it fail the run
+    exit_code: int  # 0, 1 or 2, computed by the CLI
+
+
+class Reporter:
+    """Base class: one subclass per output format, registered under ``name``."""
+
+    name: ClassVar[str] = ""
+
+    def __init__(
+        self,
+        stream: TextIO,
+        *,
+        rules: "RuleSet",
+        color: bool = False,
+        statistics: bool = False,
+        root: str = ".",
+    ) -> None:
+        self.stream = stream
+        self.rules = rules
+        self.color = color
+        self.statistics = statistics
+        self.root = root
+
+    def report(self, results: Sequence["FileResult"], summary: Summary) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    # -- helpers for subclasses ---------------------------------------------------
+    def write(self, text: str) -> None:
+        self.stream.write(text)
+
+    def write_json(self, data: Any) -> None:
+        self.write(dump_json(data) + "\n")
+
+    def relative_path(self, path: str) -> Optional[str]:
+        """``path`` relative to ``root`` with ``/`` separators, or None when it lies outside."""
+        try:
+            relative = os.path.relpath(path, self.root)
+        except ValueError:  # another drive on Windows
+            return None
+        if relative == ".." or relative.startswith(".." + os.sep):
+            return None
+        return relative.replace(os.sep, "/")
+
+    def repo_path(self, path: str) -> str:
+        """The path CI services want: relative to ``root`` when inside it, else as given."""
+        return self.relative_path(path) or path
+
+    def root_uri(self) -> str:
+        """``root`` as a ``file://`` URI ending in ``/`` (SARIF requires the slash)."""
+        return Path(os.path.abspath(self.root)).as_uri().rstrip("/") + "/"
+
+
+def sorted_results(results: Sequence["FileResult"]) -> list["FileResult"]:
+    return sorted(results, key=lambda result: result.path)
+
+
+def sorted_diagnostics(results: Sequence["FileResult"]) -> list[Diagnostic]:
+    """Every diagnostic of the run, in output order."""
+    return sorted((d for result in results for d in result.diagnostics), key=Diagnostic.sort_key)
+
+
+def file_errors(results: Sequence["FileResult"]) -> list["FileResult"]:
+    return [result for result in sorted_results(results) if result.error]
+
+
+def severity_counts(diagnostics: Sequence[Diagnostic]) -> dict[str, int]:
+    """Counts per severity label, worst first, every label present."""
+    counts = Counter(d.severity for d in diagnostics)
+    return {severity.label: counts[severity] for severity in sorted(Severity, reverse=True)}
+
+
+def fixable_counts(diagnostics: Sequence[Diagnostic]) -> tuple[int, int]:
+    """How many diagnostics ``--fix`` would fix, and how many more ``--unsafe-fixes`` would."""
+    kinds = Counter(d.fix.applicability for d in diagnostics if d.fix and d.fix.edits)
+    return kinds[Applicability.SAFE], kinds[Applicability.UNSAFE]
+
+
+def tool_version() -> str:
+    import dflint  # read at call time so tests can pin it for snapshots
+
+    return dflint.__version__
+
+
+def rule_docs_url(rule: type["Rule"]) -> Optional[str]:
+    """Where a rule's documentation lives online (built-in rules only)."""
+    from ..linter import DOCS_URL  # already imported by the time anything is reported
+
+    return DOCS_URL.format(name=rule.name) if rule.origin == "dflint" else None
+
+
+def printable(text: str) -> str:
+    """``text`` safe to encode as UTF-8: undecodable bytes shown as ``\\xNN``."""
+    if not _LONE_SURROGATE.search(text):
+        return text
+    text = _ESCAPED_BYTE.sub(lambda m: f"\\x{ord(m.group()) - 0xDC00:02x}", text)
+    return _LONE_SURROGATE.sub("\ufffd", text)
+
+
+def dump_json(data: Any) -> str:
+    """Indented JSON; escapes non-ASCII only if the data holds undecodable bytes."""
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    if _LONE_SURROGATE.search(text):  # not encodable as UTF-8: fall back to \\u escapes
+        text = json.dumps(data, indent=2, ensure_ascii=True)
+    return text
+
+
+def display_end_line(diagnostic: Diagnostic) -> int:
+    """The last line a span really covers: a span ending at column 1 stops on the line before."""
+    start, end = diagnostic.span
+    if end.line > start.line and end.column == 1:
+        return end.line - 1
+    return end.line
+
+
+def plural(count: int, noun: str, plural_form: Optional[str] = None) -> str:
+    return f"{count} {noun if count == 1 else (plural_form or noun + 's')}"
