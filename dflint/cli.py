@@ -19,7 +19,6 @@ from typing import Optional, Sequence
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
-FORMATS = ("text", "json", "sarif", "github", "checkstyle", "gitlab")
 SEVERITIES = ("style", "info", "warning", "error")
 
 
@@ -36,6 +35,7 @@ def _split(values: Optional[Sequence[str]]) -> list[str]:
 
 def _lint_parser() -> argparse.ArgumentParser:
     from . import __version__
+    from .reporters import REPORTERS
 
     parser = _Parser(
         prog="dflint",
@@ -43,7 +43,7 @@ def _lint_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="files or directories to lint (default: .); - reads standard input")
-    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    parser.add_argument("--format", choices=list(REPORTERS), default="text", help="output format (default: text)")
     parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
     parser.add_argument("--select", action="append", metavar="RULES",
                         help="run only these rules (codes, prefixes, names or aliases, comma-separated)")
@@ -176,6 +176,9 @@ COMMANDS = {"ast": run_ast, "rules": run_rules, "rule": run_rule}
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "encoding", "utf-8").lower().replace("-", "") != "utf8" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8")  # reports carry any text a Dockerfile holds
     try:
         if argv and argv[0] in COMMANDS:
             return COMMANDS[argv[0]](argv[1:])

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import enum
 import os
-import tempfile
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
@@ -95,6 +94,8 @@ def apply_edits(text: str, edits: Sequence[Edit]) -> str:
 
 def write_atomically(path: str, data: bytes) -> None:
     """Replace ``path`` with ``data`` so readers see the old or the new file, never half."""
+    import tempfile  # only needed with --fix; keeps start-up light
+
     directory = os.path.dirname(os.path.abspath(path))
     mode = os.stat(path).st_mode & 0o7777
     fd, temp = tempfile.mkstemp(prefix=".dflint-", dir=directory)

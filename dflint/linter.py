@@ -29,7 +29,6 @@ if TYPE_CHECKING:  # pragma: no cover
 log = logging.getLogger(__name__)
 
 MAX_FIX_ROUNDS = 10
-DOCS_URL = "https://dflint.dev/rules/{name}"
 
 
 class InternalError(Rule):
@@ -60,6 +59,9 @@ class InternalError(Rule):
     summary = "A rule crashed while checking the file"
     severity = Severity.ERROR
     origin = "dflint"
+
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        return ()  # reported by the engine itself, never by checking a file
 
 
 @dataclass
@@ -123,7 +125,7 @@ class Linter:
             message=finding.message,
             span=finding.span,
             fix=finding.fix,
-            docs_url=DOCS_URL.format(name=rule.name) if rule.origin == "dflint" else None,
+            docs_url=rule.docs_url(),
             related=finding.related,
         )
 

@@ -31,6 +31,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .model import BuildModel
 
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety")
+#: Built-in rules' documentation, generated from their docstrings into docs/rules/.
+DOCS_BASE = "https://github.com/dflint/dflint/blob/main/docs/rules/"
 _SECTION = re.compile(r"^## (.+?)\s*$", re.M)
 _CODE_BLOCK = re.compile(r"```(?:dockerfile|Dockerfile)?\n(.*?)```", re.S)
 _TYPE_NAMES = {str: "string", int: "integer", bool: "boolean", list: "list of strings", float: "number"}
@@ -106,6 +108,10 @@ class Rule:
     aliases: ClassVar[tuple[str, ...]] = ()
     options: ClassVar[tuple[Option, ...]] = ()
     fixable: ClassVar[bool] = False
+    #: Off unless selected (rules that are policy, not a problem for everyone).
+    default_enabled: ClassVar[bool] = True
+    #: Documentation URL; built-in rules get theirs from DOCS_BASE.
+    url: ClassVar[Optional[str]] = None
     #: Where the rule came from (set by the plugin manager).
     origin: ClassVar[str] = ""
 
@@ -118,6 +124,12 @@ class Rule:
         parts = _SECTION.split(text)
         sections = {title.strip(): body.strip() for title, body in zip(parts[1::2], parts[2::2])}
         return RuleDocs(sections)
+
+    @classmethod
+    def docs_url(cls) -> Optional[str]:
+        if cls.url:
+            return cls.url
+        return f"{DOCS_BASE}{cls.name}.md" if cls.origin == "dflint" else None
 
     @classmethod
     def default_options(cls) -> dict[str, Any]:
@@ -133,7 +145,9 @@ class Rule:
             "severity": cls.severity.label,
             "aliases": list(cls.aliases),
             "fixable": cls.fixable,
+            "default_enabled": cls.default_enabled,
             "origin": cls.origin,
+            "docs_url": cls.docs_url(),
             "options": [
                 {"name": o.name, "type": o.type_name, "default": o.default, "description": o.description,
                  **({"choices": list(o.choices)} if o.choices else {})}

@@ -137,13 +137,13 @@ def make_results() -> list[FileResult]:
                    "Image 'ubuntu' has no tag, so builds drift: pin it, e.g. \"ubuntu:24.04\"",
                    span(MAIN, "ubuntu"),
                    fix=Fix("Pin to ubuntu:24.04", (Edit(point(MAIN, tag_at), ":24.04"),), Applicability.UNSAFE),
-                   docs_url="https://dflint.dev/rules/untagged-image"),
+                   docs_url="https://github.com/dflint/dflint/blob/main/docs/rules/untagged-image.md"),
         Diagnostic("Dockerfile", "DF002", "maintainer-deprecated", Severity.STYLE,
                    "MAINTAINER is deprecated; use LABEL org.opencontainers.image.authors=\"Jane <jane@example.com>\"",
                    maintainer,
                    fix=Fix("Replace with a LABEL",
                            (Edit(maintainer, 'LABEL org.opencontainers.image.authors="Jane <jane@example.com>"'),)),
-                   docs_url="https://dflint.dev/rules/maintainer-deprecated"),
+                   docs_url="https://github.com/dflint/dflint/blob/main/docs/rules/maintainer-deprecated.md"),
         # A plugin rule's finding over a continued RUN, ending after the newline.
         Diagnostic("Dockerfile", "DF004", "apt-clean", Severity.INFO,
                    "apt lists stay in the layer: add `rm -rf /var/lib/apt/lists/*` (saves ~40% of it)",
@@ -154,7 +154,7 @@ def make_results() -> list[FileResult]:
         # Severity overridden by configuration: the engine stamps it, not the rule.
         Diagnostic(WEB_PATH, "DF001", "untagged-image", Severity.INFO,
                    "Image 'node' has no tag, so builds drift: pin it, e.g. \"node:22\"", span(WEB, "node"),
-                   docs_url="https://dflint.dev/rules/untagged-image"),
+                   docs_url="https://github.com/dflint/dflint/blob/main/docs/rules/untagged-image.md"),
         Diagnostic(WEB_PATH, "DF999", "internal-error", Severity.ERROR,
                    "rule DF005 (npm-cache) crashed: KeyError: 'café' at npm_cache.py:12", point(WEB, 0)),
     ]
@@ -339,7 +339,7 @@ def test_sarif_describes_every_rule_and_indexes_results(project):
     for result in run["results"]:
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
     assert rules[0]["properties"]["aliases"] == ["DL3006"]
-    assert rules[0]["helpUri"] == "https://dflint.dev/rules/untagged-image"
+    assert rules[0]["helpUri"] == UntaggedImage.docs_url()
     assert "helpUri" not in rules[2]  # a plugin rule without online docs
     assert [r["level"] for r in run["results"]] == ["warning", "note", "note", "error", "note"]
     locations = [r["locations"][0]["physicalLocation"]["artifactLocation"] for r in run["results"]]

@@ -123,10 +123,8 @@ def tool_version() -> str:
 
 
 def rule_docs_url(rule: type["Rule"]) -> Optional[str]:
-    """Where a rule's documentation lives online (built-in rules only)."""
-    from ..linter import DOCS_URL  # already imported by the time anything is reported
-
-    return DOCS_URL.format(name=rule.name) if rule.origin == "dflint" else None
+    """Where a rule's documentation lives (None for plugin rules without one)."""
+    return rule.docs_url()
 
 
 def printable(text: str) -> str:
