@@ -1,0 +1,166 @@
+"""The lint command through the real process: discovery, formats, exit codes, config, fixes."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def dflint(*args, cwd=None, stdin=None, env=None):
+    environment = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "dflint", *args], cwd=cwd, input=stdin,
+                          capture_output=True, text=True, timeout=120, env=environment)
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+@pytest.fixture
+def project(tmp_path):
+    write(tmp_path / "Dockerfile", "FROM python\nRUN pip install flask\n")
+    write(tmp_path / "services" / "api" / "Containerfile", "FROM node:22-alpine\nCMD [\"node\", \"a.js\"]\n")
+    write(tmp_path / "services" / "api" / "Dockerfile.dev", "FROM node:latest\n")
+    write(tmp_path / "docker" / "web.Dockerfile", "FROM nginx:1.27\n")
+    write(tmp_path / "docker" / "README.md", "FROM python\n")
+    write(tmp_path / ".git" / "Dockerfile", "FROM python\n")
+    write(tmp_path / "node_modules" / "x" / "Dockerfile", "FROM python\n")
+    return tmp_path
+
+
+def test_directories_are_searched_for_every_dockerfile_name(project):
+    result = dflint("--format", "json", ".", cwd=project)
+    data = json.loads(result.stdout)
+    paths = sorted(f["path"] for f in data["files"])
+    assert paths == ["./Dockerfile", "./docker/web.Dockerfile", "./services/api/Containerfile",
+                     "./services/api/Dockerfile.dev"]
+    assert result.returncode == 1
+
+
+def test_text_output_and_summary(project):
+    result = dflint("Dockerfile", cwd=project)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Dockerfile:1:6: DF001 untagged-image image python has no tag")
+    assert lines[-1].startswith("Found 1 problem (1 warning) in 1 of 1 file")
+
+
+def test_clean_file_exits_0(project):
+    result = dflint("docker/web.Dockerfile", cwd=project)
+    assert result.returncode == 0, result.stdout
+    assert "All checks passed" in result.stdout
+
+
+def test_fail_level_decides_the_exit_code(project):
+    assert dflint("--fail-level", "error", "Dockerfile", cwd=project).returncode == 0
+    assert dflint("--fail-level", "warning", "Dockerfile", cwd=project).returncode == 1
+
+
+def test_select_ignore_by_code_name_prefix_and_alias(project):
+    base = ["--format", "json", "services/api/Dockerfile.dev", "Dockerfile"]
+
+    def codes(*extra):
+        data = json.loads(dflint(*extra, *base, cwd=project).stdout)
+        return sorted(d["code"] for f in data["files"] for d in f["diagnostics"])
+
+    assert codes() == ["DF001", "DF002"]
+    assert codes("--ignore", "DL3006") == ["DF002"]
+    assert codes("--ignore", "latest-tag") == ["DF001"]
+    assert codes("--select", "DF00") == ["DF001", "DF002"]
+    assert codes("--select", "DF001,DF002", "--ignore", "DF0") == ["DF001", "DF002"]  # exact beats prefix
+    assert codes("--select", "DF0", "--ignore", "DF00") == []  # the longer prefix wins
+    assert codes("--select", "DF0", "--ignore", "DF002") == ["DF001"]  # exact beats prefix
+
+
+def test_unknown_selector_is_a_usage_error_with_a_suggestion(project):
+    result = dflint("--ignore", "untaged-image", "Dockerfile", cwd=project)
+    assert result.returncode == 2
+    assert "did you mean untagged-image?" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_syntax_errors_are_findings_and_other_files_still_lint(tmp_path):
+    write(tmp_path / "a" / "Dockerfile", "FROM python\nRUNN echo\n")
+    write(tmp_path / "b" / "Dockerfile", "FROM node:latest\n")
+    result = dflint("--format", "json", "a", "b", cwd=tmp_path)
+    data = json.loads(result.stdout)
+    found = {(f["path"], d["code"], d["start"]["line"]) for f in data["files"] for d in f["diagnostics"]}
+    assert ("a/Dockerfile", "DF000", 2) in found and ("b/Dockerfile", "DF002", 1) in found
+    message = next(d["message"] for f in data["files"] for d in f["diagnostics"] if d["code"] == "DF000")
+    assert "unknown instruction: RUNN" in message and "did you mean RUN?" in message
+
+
+def test_stdin_with_filename_for_config_matching(tmp_path):
+    write(tmp_path / "svc" / ".dflint.toml", 'ignore = ["untagged-image"]\n')
+    result = dflint("-", "--stdin-filename", "svc/Dockerfile", cwd=tmp_path, stdin="FROM python\n")
+    assert result.returncode == 0, result.stdout + result.stderr
+    result = dflint("-", "--stdin-filename", "other/Dockerfile", cwd=tmp_path, stdin="FROM python\n")
+    assert result.returncode == 1 and result.stdout.startswith("other/Dockerfile:1:6: DF001")
+
+
+def test_missing_file_is_exit_2_and_others_are_still_reported(project):
+    result = dflint("does-not-exist/Dockerfile", "Dockerfile", cwd=project)
+    assert result.returncode == 2
+    assert "cannot read does-not-exist/Dockerfile" in result.stdout
+    assert "Dockerfile:1:6: DF001" in result.stdout
+
+
+def test_output_file_and_formats(project, tmp_path):
+    for fmt in ("json", "sarif", "github", "checkstyle", "gitlab", "text"):
+        out = tmp_path / f"report.{fmt}"
+        result = dflint("--format", fmt, "--output", str(out), "Dockerfile", cwd=project)
+        assert result.returncode == 1 and result.stdout == ""
+        assert "DF001" in out.read_text()
+
+
+def test_statistics(project):
+    result = dflint("--statistics", ".", cwd=project)
+    assert any(line.split()[:3] == ["1", "DF001", "untagged-image"] for line in result.stdout.splitlines())
+
+
+def test_rules_and_rule_commands():
+    listing = dflint("rules")
+    assert listing.returncode == 0 and "DF001" in listing.stdout and "untagged-image" in listing.stdout
+    data = json.loads(dflint("rules", "--format", "json").stdout)
+    by_code = {r["code"]: r for r in data}
+    assert by_code["DF001"]["aliases"] == ["DL3006"]
+    assert set(by_code["DF001"]["docs"]) >= {"What it does", "Why is this bad?", "Example", "Use instead"}
+    doc = dflint("rule", "DL3006")
+    assert doc.returncode == 0 and doc.stdout.startswith("# DF001 untagged-image")
+    missing = dflint("rule", "untaged-image")
+    assert missing.returncode == 2 and "did you mean untagged-image?" in missing.stderr
+
+
+def test_colour_only_when_asked(project):
+    plain = dflint("Dockerfile", cwd=project)
+    assert "\x1b[" not in plain.stdout
+    coloured = dflint("--color", "Dockerfile", cwd=project, env={"NO_COLOR": ""})
+    assert "\x1b[" in coloured.stdout
+    assert "\x1b[" not in dflint("--color", "--no-color", "Dockerfile", cwd=project).stdout
+
+
+def test_version():
+    result = dflint("--version")
+    assert result.returncode == 0 and result.stdout.startswith("dflint ")
+
+
+def test_files_are_never_changed_without_fix(project):
+    before = {p: p.read_bytes() for p in project.rglob("*") if p.is_file()}
+    dflint(".", cwd=project)
+    assert before == {p: p.read_bytes() for p in project.rglob("*") if p.is_file()}
+
+
+def test_many_files_in_parallel_give_the_same_result(tmp_path):
+    for index in range(24):
+        write(tmp_path / f"s{index:02d}" / "Dockerfile", "FROM python\n" if index % 2 else "FROM python:3.12\n")
+    serial = json.loads(dflint("--format", "json", "--jobs", "1", ".", cwd=tmp_path).stdout)
+    parallel = json.loads(dflint("--format", "json", "--jobs", "2", ".", cwd=tmp_path).stdout)
+    assert serial["files"] == parallel["files"] and len(serial["files"]) == 24
