@@ -83,3 +83,17 @@ def test_space_after_an_empty_quoted_string_makes_no_empty_word() -> None:
 
     assert [w.value for w in Lexer().process_words("'' x")] == ["x"]
     assert [w.value for w in Lexer().process_words("''$X y", lambda name: " a")] == ["a", "y"]
+
+
+# -- spans ---------------------------------------------------------------------------
+
+def test_empty_value_before_a_continuation_stays_inside_its_flag_or_pair() -> None:
+    # `--x=` and `A=` right before a line continuation: the empty value's span
+    # was placed at the start of the next line, outside the flag/pair.
+    text = "FROM a\nLABEL --x=\\\n --unknown A=1\n"
+    flag = parse_syntax(text).instructions[-1].flags[0]
+    assert flag.value == "" and flag.value_span is not None
+    assert flag.value_span.start == flag.value_span.end == flag.span.end
+    text = "FROM a\nENV A=\\\n B=1\n"
+    pair = parse_syntax(text).instructions[-1].pairs[0]  # type: ignore[attr-defined]
+    assert pair.value.value == "" and pair.value.span.start == pair.value.span.end == pair.span.end

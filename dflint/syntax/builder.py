@@ -143,11 +143,24 @@ class InstructionBuilder:
     def span(self, start: int, end: int) -> ast.Span:
         return span_in(self.segments, start, end)
 
+    def span_after(self, start: int, end: int) -> ast.Span:
+        """Like :meth:`span`, but an empty span sits right after character ``start - 1``.
+
+        The empty value of ``--flag=`` or ``KEY=`` belongs after its ``=``;
+        where a continuation follows, "before the next character" would be on
+        the next line, outside the flag or pair.
+        """
+        if end > start or start == 0:
+            return self.span(start, end)
+        point = self.span(start - 1, start).end
+        return ast.Span(point, point)
+
     def _text(self, span: ast.Span) -> str:
         return self.source[span.start.offset:span.end.offset]
 
-    def argument(self, start: int, end: int, value: Optional[str] = None, verbatim: bool = True) -> Argument:
-        span = self.span(start, end)
+    def argument(self, start: int, end: int, value: Optional[str] = None, verbatim: bool = True,
+                 after: bool = False) -> Argument:
+        span = self.span_after(start, end) if after else self.span(start, end)
         if value is None:
             value = self.logical[start:end]
         return Argument(span, self._text(span), value, start if verbatim else -1)
@@ -227,7 +240,7 @@ class InstructionBuilder:
         else:
             name, value = word[2:eq], word[eq + 1:]
             name_span = self.span(start + 2, start + index[eq])
-            value_span = self.span(start + index[eq] + 1, end)
+            value_span = self.span_after(start + index[eq] + 1, end)
         return Flag(span, self._text(span), name, value, name_span, value_span)
 
     # -- argument styles ------------------------------------------------------
@@ -337,7 +350,7 @@ class InstructionBuilder:
             return KeyValue(word.span, word.text, word, None)
         start = word.origin
         key = self.argument(start, start + eq)
-        value = self.argument(start + eq + 1, start + len(word.value))
+        value = self.argument(start + eq + 1, start + len(word.value), after=True)
         return KeyValue(word.span, word.text, key, value)
 
     def _healthcheck(self, items: list[Any], offset: int, end: int, fields: dict[str, Any], _kw: str) -> None:
