@@ -153,9 +153,9 @@ class Config:
 
     def severity_for(self, rule: type[Rule]) -> Severity:
         found, best = rule.severity, -1
-        for selector, level in self.severity:
+        for selector, level in self.severity:  # later entries (the command line) win ties
             rank = _specificity(selector, rule)
-            if rank > best:
+            if rank >= 0 and rank >= best:
                 found, best = level, rank
         return found
 
@@ -232,6 +232,8 @@ def _parse_toml(path: str, text: str) -> dict[str, Any]:
         match = re.search(r"at line (\d+)", str(exc))
         if line is None and match:
             line = int(match.group(1))
+        if line is None and "end of document" in str(exc):
+            line = text.count("\n") + 1
         raise ConfigError(f"invalid TOML: {exc}", path, line) from None
 
 
@@ -266,10 +268,10 @@ def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
 
 class _Checker:
     def __init__(self, path: Optional[str], text: str, table: str, rules: RuleSet) -> None:
-        self.path, self.text, self.table, self.rules = path, text, table, rules
+        self.path, self.text, self.where, self.rules = path, text, table, rules
 
     def fail(self, message: str, key: str, table: Optional[str] = None) -> ConfigError:
-        return ConfigError(message, self.path, _line_of(self.text, self.table if table is None else table, key))
+        return ConfigError(message, self.path, _line_of(self.text, self.where if table is None else table, key))
 
     def strings(self, value: Any, key: str, table: Optional[str] = None) -> tuple[str, ...]:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):

@@ -1,0 +1,144 @@
+"""Configuration: discovery, validation with positions, merging, per-file ignores, severities."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from dflint.config import ConfigError, ConfigResolver, Glob, Overrides, load_file
+from dflint.diagnostic import Severity
+from dflint.registry import installed
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def run(*args, cwd):
+    env = {**os.environ, "NO_COLOR": "1"}
+    return subprocess.run([sys.executable, "-m", "dflint", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=120, env=env)
+
+
+RULES = installed()[0]
+
+
+def test_nearest_configuration_wins(tmp_path):
+    write(tmp_path / "pyproject.toml", '[tool.dflint]\nignore = ["latest-tag"]\n')
+    write(tmp_path / "svc" / "dflint.toml", 'ignore = ["untagged-image"]\n')
+    write(tmp_path / "svc" / "inner" / "pyproject.toml", '[project]\nname = "x"\n')  # no [tool.dflint]
+    resolver = ConfigResolver(RULES)
+    top = resolver.for_path(str(tmp_path / "Dockerfile"))
+    inner = resolver.for_path(str(tmp_path / "svc" / "inner" / "Dockerfile"))
+    assert top.ignore == ("latest-tag",)
+    assert inner.ignore == ("untagged-image",) and inner.source.endswith("svc/dflint.toml")
+
+
+def test_dot_file_beats_plain_name_and_pyproject_in_one_directory(tmp_path):
+    write(tmp_path / "pyproject.toml", '[tool.dflint]\nfail-level = "error"\n')
+    write(tmp_path / "dflint.toml", 'fail-level = "warning"\n')
+    write(tmp_path / ".dflint.toml", 'fail-level = "style"\n')
+    assert ConfigResolver(RULES).for_path(str(tmp_path / "Dockerfile")).fail_level == Severity.STYLE
+
+
+def test_explicit_config_overrides_discovery(tmp_path):
+    write(tmp_path / ".dflint.toml", 'ignore = ["untagged-image"]\n')
+    explicit = write(tmp_path / "ci.toml", 'select = ["latest-tag"]\n')
+    config = ConfigResolver(RULES, explicit=str(explicit)).for_path(str(tmp_path / "Dockerfile"))
+    assert config.select == ("latest-tag",) and config.ignore == ()
+
+
+@pytest.mark.parametrize(
+    "text, message, line",
+    [
+        ('[tool.dflint]\nselect = ["DF001"]\nignor = ["DF002"]\n', "unknown configuration key 'ignor' (did you mean 'ignore'?)", 3),
+        ('[tool.dflint]\nfail-level = "severe"\n', "unknown severity 'severe'", 2),
+        ('[tool.dflint]\nselect = "DF001"\n', "'select' must be a list of strings", 2),
+        ('[tool.dflint]\nignore = ["untaged-image"]\n', "did you mean untagged-image?", 2),
+        ('[tool.dflint]\nselect = [\n', "invalid TOML", 3),
+        ('[tool.dflint.rules.untaged-image]\nx = 1\n', "unknown rule 'untaged-image'", 1),
+        ('[tool.dflint.severity]\nDF001 = 3\n', "'DF001' must be a severity name", 2),
+        ('[tool.dflint.per-file-ignores]\n"**/dev/*" = "DF001"\n', "must be a list of strings", 2),
+    ],
+)
+def test_invalid_configuration_names_file_line_and_key(tmp_path, text, message, line):
+    path = write(tmp_path / "pyproject.toml", text)
+    with pytest.raises(ConfigError) as info:
+        load_file(str(path), RULES)
+    assert message in str(info.value)
+    assert info.value.line == line and info.value.path == str(path)
+
+
+def test_invalid_configuration_is_exit_2_through_the_cli(tmp_path):
+    write(tmp_path / ".dflint.toml", 'selct = ["DF001"]\n')
+    write(tmp_path / "Dockerfile", "FROM python\n")
+    result = run("Dockerfile", cwd=tmp_path)
+    assert result.returncode == 2
+    assert ".dflint.toml:1: unknown configuration key 'selct' (did you mean 'select'?)" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_per_file_ignores_are_globs_relative_to_the_config(tmp_path):
+    write(tmp_path / "pyproject.toml", textwrap.dedent("""\
+        [tool.dflint.per-file-ignores]
+        "legacy/**" = ["untagged-image"]
+        "Dockerfile.dev" = ["DF002"]
+        """))
+    write(tmp_path / "legacy" / "a" / "Dockerfile", "FROM python\n")
+    write(tmp_path / "app" / "Dockerfile.dev", "FROM node:latest\n")
+    write(tmp_path / "app" / "Dockerfile", "FROM node:latest\n")
+    data = json.loads(run("--format", "json", ".", cwd=tmp_path).stdout)
+    found = {f["path"]: [d["code"] for d in f["diagnostics"]] for f in data["files"]}
+    assert found == {"./app/Dockerfile": ["DF002"], "./app/Dockerfile.dev": [], "./legacy/a/Dockerfile": []}
+
+
+def test_severity_overrides_and_fail_level(tmp_path):
+    write(tmp_path / ".dflint.toml", 'fail-level = "error"\n[severity]\nDF001 = "error"\n')
+    write(tmp_path / "Dockerfile", "FROM python\nFROM node:latest\n")
+    result = run("--format", "json", "Dockerfile", cwd=tmp_path)
+    levels = {d["code"]: d["severity"] for d in json.loads(result.stdout)["files"][0]["diagnostics"]}
+    assert levels == {"DF001": "error", "DF002": "warning"} and result.returncode == 1
+    # The command line's severity override beats the file's.
+    result = run("--severity", "DF001=info", "Dockerfile", cwd=tmp_path)
+    assert result.returncode == 0
+
+
+def test_exclude_applies_when_walking_not_to_explicit_files(tmp_path):
+    write(tmp_path / ".dflint.toml", 'extend-exclude = ["vendor"]\n')
+    write(tmp_path / "vendor" / "Dockerfile", "FROM python\n")
+    write(tmp_path / "Dockerfile", "FROM python:3.12\n")
+    walked = json.loads(run("--format", "json", ".", cwd=tmp_path).stdout)
+    assert [f["path"] for f in walked["files"]] == ["./Dockerfile"]
+    explicit = json.loads(run("--format", "json", "vendor/Dockerfile", cwd=tmp_path).stdout)
+    assert [f["path"] for f in explicit["files"]] == ["vendor/Dockerfile"]
+
+
+def test_command_line_flags_go_on_top_of_the_file(tmp_path):
+    write(tmp_path / ".dflint.toml", 'select = ["DF001"]\nignore = ["DF002"]\n')
+    config = ConfigResolver(RULES, Overrides(select=["DF002"], fail_level=Severity.ERROR)).for_path(
+        str(tmp_path / "Dockerfile"))
+    assert config.select == ("DF002",) and config.ignore == ("DF002",)
+    assert config.fail_level == Severity.ERROR
+
+
+@pytest.mark.parametrize(
+    "pattern, path, expected",
+    [
+        ("**/Dockerfile.dev", "a/b/Dockerfile.dev", True),
+        ("**/Dockerfile.dev", "Dockerfile.dev", True),
+        ("legacy/*", "legacy/Dockerfile", True),
+        ("legacy/*", "legacy/x/Dockerfile", False),
+        ("legacy/**", "legacy/x/Dockerfile", True),
+        ("Dockerfile.*", "svc/Dockerfile.prod", True),
+        ("svc/[ab]/Dockerfile", "svc/b/Dockerfile", True),
+        ("svc/[!ab]/Dockerfile", "svc/b/Dockerfile", False),
+    ],
+)
+def test_globs(pattern, path, expected):
+    assert Glob(pattern).match(path) is expected
