@@ -1,0 +1,63 @@
+"""Inline suppressions: dflint pragmas, hadolint pragmas, BuildKit's check=skip directive."""
+
+import pytest
+
+from dflint.config import Overrides, default_config
+from dflint.linter import Linter
+from dflint.registry import installed
+
+RULES = installed()[0]
+
+
+def codes(text):
+    config = default_config(RULES).merged_with(Overrides(select=["DF001", "DF002"]), RULES)
+    _, diagnostics = Linter(RULES).check(text, "Dockerfile", config)
+    return [(d.code, d.line) for d in diagnostics]
+
+
+@pytest.mark.parametrize(
+    "pragma",
+    [
+        "# dflint: ignore=DF001",
+        "# dflint: ignore=untagged-image",
+        "# dflint: ignore=DL3006",
+        "# dflint: ignore = DF002, untagged-image -- pinned by the release job",
+        "#dflint:ignore=df001",
+        "# hadolint ignore=DL3006",
+        "# hadolint ignore=DL3006,DL3008",
+    ],
+)
+def test_pragma_above_an_instruction_covers_it(pragma):
+    assert codes(f"{pragma}\nFROM python\nFROM node\n") == [("DF001", 3)]
+
+
+def test_pragma_covers_every_line_of_a_multiline_instruction():
+    text = "FROM alpine:3.20\n# dflint: ignore=latest-tag\nCOPY \\\n  --from=busybox:latest \\\n  /bin/busybox /bin/\n"
+    assert codes(text) == []
+
+
+def test_pragma_block_may_hold_other_comments_but_not_a_blank_line():
+    assert codes("# dflint: ignore=DF001\n# why: pinned by CI\nFROM python\n") == []
+    assert codes("# dflint: ignore=DF001\n\nFROM python\n") == [("DF001", 3)]
+
+
+def test_pragma_for_another_rule_does_not_suppress():
+    assert codes("# dflint: ignore=DF002\nFROM python\n") == [("DF001", 2)]
+
+
+@pytest.mark.parametrize("pragma", ["# dflint: global ignore=DF001", "# hadolint global ignore=DL3006"])
+def test_global_pragmas_cover_the_file_wherever_they_are(pragma):
+    assert codes(f"FROM python\nFROM node:latest\n{pragma}\nFROM ruby\n") == [("DF002", 2)]
+
+
+def test_buildkit_check_skip_directive():
+    # dflint's own rules have no BuildKit names, but check=skip=all covers everything.
+    assert codes("# check=skip=all\nFROM python\n") == []
+    assert codes("# check=skip=JSONArgsRecommended\nFROM python\n") == [("DF001", 2)]
+
+
+def test_syntax_errors_and_internal_errors_are_reported_even_under_a_global_ignore_of_others():
+    config = default_config(RULES)
+    _, diagnostics = Linter(RULES).check("# dflint: global ignore=DF001\nFROM python\nRUNN x\n",
+                                         "Dockerfile", config)
+    assert [(d.code, d.line) for d in diagnostics] == [("DF000", 3)]
