@@ -1,0 +1,32 @@
+"""The shell model of RUN: each command a RUN executes, with argv and exact spans.
+
+>>> from dflint.shell import parse_shell
+>>> script = parse_shell("apt-get update && apt-get install -y curl")
+>>> [c.name for c in script.commands]
+['apt-get', 'apt-get']
+>>> script.find("apt-get", "install")[0].argv[3].value
+'curl'
+
+:func:`parse_shell` parses any script text; :func:`scripts_for` gives the
+scripts a RUN instruction executes (its command line, heredoc scripts), with
+spans in the Dockerfile; :mod:`dflint.shell.tools` reads the options of common
+tools (package managers, curl, chmod...).
+"""
+
+from .model import CONTEXTS, Assignment, Command, HereDocument, Redirect, Script, ShellError, Word
+from .parser import parse_shell
+from .positions import PositionMap, SegmentPositions, TextPositions, heredoc_positions, run_positions
+
+__all__ = [
+    "parse_shell", "scripts_for", "Script", "Command", "Word", "Assignment", "Redirect",
+    "HereDocument", "ShellError", "CONTEXTS", "PositionMap", "TextPositions", "SegmentPositions",
+    "run_positions", "heredoc_positions",
+]
+
+
+def __getattr__(name: str):  # scripts_for needs the tools vocabulary: import it on first use
+    if name == "scripts_for":
+        from .scripts import scripts_for
+
+        return scripts_for
+    raise AttributeError(name)

@@ -1,0 +1,313 @@
+"""From the grammar's tree (or the fallback's tokens) to :mod:`model` objects.
+
+:class:`Emitter` makes words, redirects and commands and collects them; both
+the tree walker here and the fallback path (``fallback.py``) feed it, so a
+command looks the same whichever path found it. Command substitutions and
+``sh -c '...'`` strings are handed back to the parser as nested scripts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, NamedTuple, Optional, Sequence, Union
+
+from lark import Token, Tree
+
+from .model import Assignment, Command, HereDocument, Redirect, ShellError, Word
+from .positions import PositionMap
+from .tokens import HeredocBody
+from .words import decode
+
+__all__ = ["Emitter", "Link", "TreeWalker", "POSIX_SHELLS", "CLOSING_WORDS"]
+
+#: Program names of POSIX-compatible shells (``sh -c`` strings are parsed).
+POSIX_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "pdksh", "yash", "posh", "busybox"})
+#: Reserved words that close a construct: never a command name.
+CLOSING_WORDS = frozenset({"then", "elif", "else", "fi", "do", "done", "esac", "}"})
+_ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*(?:\[[^\]]*\])?)(\+?)=")
+_CASE_ENDS = frozenset({"DSEMI", "SEMI_AND", "DSEMI_AND"})
+
+#: ``parse(start, end, contexts, conditional, first_operator)`` parses a nested region.
+NestedParser = Callable[[int, int, "tuple[str, ...]", bool, Optional[str]], None]
+
+
+class Link(NamedTuple):
+    """How a simple command is joined to its neighbours."""
+
+    operator: Optional[str]
+    next_operator: Optional[str]
+    pipeline_id: int
+    index: int
+    length: int
+    negated: bool
+
+
+@dataclass
+class RawRedirect:
+    """A redirection before its words are decoded: offsets into the script."""
+
+    fd: Optional[str]
+    op: str
+    start: int
+    target: str
+    target_start: int
+
+
+class Emitter:
+    """Collects the commands and errors of one script (all nesting levels)."""
+
+    def __init__(self, text: str, positions: PositionMap, heredocs: dict[int, HeredocBody],
+                 nested: NestedParser) -> None:
+        self.text = text
+        self.positions = positions
+        self.heredocs = heredocs
+        self.nested = nested
+        self.commands: list[Command] = []
+        self.errors: list[ShellError] = []
+        self._pipelines = 0
+
+    def new_pipeline(self) -> int:
+        self._pipelines += 1
+        return self._pipelines
+
+    def error(self, message: str, start: int, end: int) -> None:
+        self.errors.append(ShellError(start, end, message, positions=self.positions))
+
+    # -- words ------------------------------------------------------------
+    def word(self, raw: str, start: int, contexts: tuple[str, ...], conditional: bool) -> Word:
+        """A word at ``start``; its command substitutions are parsed as nested scripts."""
+        decoded = decode(raw)
+        for sub_start, sub_end in decoded.substitutions:
+            self.nested(start + sub_start, start + sub_end, contexts + ("substitution",), conditional, None)
+        return Word(start, start + len(raw), decoded.value, raw, decoded.quoted, decoded.has_expansion,
+                    positions=self.positions)
+
+    def assignment(self, raw: str, start: int, contexts: tuple[str, ...], conditional: bool) -> Assignment:
+        match = _ASSIGNMENT.match(raw)
+        assert match is not None  # the grammar and the fallback only pass NAME=... here
+        value_start = start + match.end()
+        value = self.word(raw[match.end():], value_start, contexts, conditional)
+        whole = Word(start, start + len(raw), match.group(1) + match.group(2) + "=" + value.value, raw,
+                     value.quoted, value.has_expansion, positions=self.positions)
+        return Assignment(start, start + len(raw), match.group(1), value, whole, bool(match.group(2)),
+                          positions=self.positions)
+
+    def redirect(self, raw: RawRedirect, contexts: tuple[str, ...], conditional: bool) -> Redirect:
+        target = self.word(raw.target, raw.target_start, contexts, conditional)
+        heredoc = None
+        if raw.op in ("<<", "<<-"):
+            body = self.heredocs.get(raw.start if raw.fd is None else raw.start + len(raw.fd))
+            if body is not None:
+                heredoc = self.heredoc(body)
+        fd = int(raw.fd) if raw.fd is not None and raw.fd.isdigit() else None
+        return Redirect(raw.start, target.end, raw.op, fd, target, heredoc, positions=self.positions)
+
+    def heredoc(self, body: HeredocBody) -> HereDocument:
+        text = self.text[body.start:body.end]
+        if body.strip_tabs:
+            text = re.sub(r"(?m)^\t+", "", text)
+        return HereDocument(body.start, body.end, body.delimiter, body.strip_tabs, body.expand, text,
+                            body.terminated, positions=self.positions)
+
+    # -- commands ---------------------------------------------------------------
+    def command(self, words: Sequence[tuple[str, int]], assignments: Sequence[tuple[str, int]],
+                redirects: Sequence[RawRedirect], link: Link, contexts: tuple[str, ...],
+                conditional: bool) -> None:
+        """Emits one simple command; ``words``/``assignments`` are ``(raw, start)`` pairs."""
+        if words and words[0][0] in CLOSING_WORDS:
+            raw, start = words[0]
+            self.error(f"unexpected `{raw}`", start, start + len(raw))
+            words = words[1:]
+        argv = tuple(self.word(raw, start, contexts, conditional) for raw, start in words)
+        assigns = tuple(self.assignment(raw, start, contexts, conditional) for raw, start in assignments)
+        redirs = tuple(self.redirect(raw, contexts, conditional) for raw in redirects)
+        parts: list[Union[Word, Assignment, Redirect]] = [*argv, *assigns, *redirs]
+        if not parts:
+            return
+        start = min(part.start for part in parts)
+        end = max(part.end for part in parts)
+        command = Command(start, end, argv, assigns, redirs, link.operator, link.next_operator,
+                          link.pipeline_id, link.index, link.length, link.negated, contexts, conditional,
+                          positions=self.positions)
+        self.commands.append(command)
+        self._shell_string(command, contexts, conditional)
+
+    def _shell_string(self, command: Command, contexts: tuple[str, ...], conditional: bool) -> None:
+        """``sh -c 'script'``: the script string is parsed too, when its offsets map 1:1."""
+        if command.program not in POSIX_SHELLS or len(command.argv) < 3:
+            return
+        script = _command_string(command.argv[1:])
+        if script is None:
+            return
+        raw, value = script.raw, script.value
+        if raw == value:
+            self.nested(script.start, script.end, contexts + ("shell",), conditional, None)
+        elif len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"" and raw[1:-1] == value:
+            self.nested(script.start + 1, script.end - 1, contexts + ("shell",), conditional, None)
+
+
+def _command_string(args: Sequence[Word]) -> Optional[Word]:
+    """The operand read as a script by ``sh [options] -c script``, if any."""
+    seen_c = False
+    takes_value = False
+    for word in args:
+        value = word.value
+        if takes_value:
+            takes_value = False
+            continue
+        if value == "--":
+            continue
+        if len(value) > 1 and value[0] in "-+" and not value.startswith("--"):
+            seen_c = seen_c or "c" in value[1:]
+            takes_value = value[-1] == "o"  # -o pipefail, +o posix
+            continue
+        if value.startswith("--"):
+            continue
+        return word if seen_c else None
+    return None
+
+
+class TreeWalker:
+    """Walks the grammar's tree of one region and emits its commands."""
+
+    def __init__(self, emitter: Emitter, base: int) -> None:
+        self.emit = emitter
+        self.base = base  # offset of the parsed region in the script
+
+    # -- lists ------------------------------------------------------------------
+    def walk(self, tree: Tree, contexts: tuple[str, ...], conditional: bool,
+             first_operator: Optional[str] = None) -> None:
+        self.list(tree.children, contexts, conditional, first_operator)
+
+    def list(self, children: Sequence[Union[Tree, Token]], contexts: tuple[str, ...], conditional: bool,
+             first_operator: Optional[str] = None) -> None:
+        """A sequence of and-or lists with their separators (``;``, ``&``, newline, ``;;``)."""
+        items = [c for c in children
+                 if (isinstance(c, Tree) and c.data in ("and_or", "sep"))
+                 or (isinstance(c, Token) and c.type in _CASE_ENDS)]
+        before = first_operator
+        for k, item in enumerate(items):
+            if isinstance(item, Token) or item.data == "sep":
+                before = _separator(item)
+                continue
+            after = None
+            if k + 1 < len(items):
+                after = _separator(items[k + 1])
+            self.and_or(item, before, after, contexts, conditional)
+            before = None
+
+    def and_or(self, tree: Tree, before: Optional[str], after: Optional[str],
+               contexts: tuple[str, ...], conditional: bool) -> None:
+        chain: list[tuple[Optional[str], Tree]] = []
+        node = tree
+        while len(node.children) > 1:  # and_or: and_or OP NEWLINE* pipeline (left recursive)
+            chain.append((str(node.children[1]), node.children[-1]))
+            node = node.children[0]
+        chain.append((before, node.children[0]))
+        chain.reverse()
+        for i, (operator, pipeline) in enumerate(chain):
+            following = chain[i + 1][0] if i + 1 < len(chain) else after
+            self.pipeline(pipeline, operator, following, contexts, conditional or i > 0)
+
+    def pipeline(self, tree: Tree, before: Optional[str], after: Optional[str],
+                 contexts: tuple[str, ...], conditional: bool) -> None:
+        negated = False
+        elements: list[Tree] = []
+        pipes: list[str] = []
+        for child in tree.children:
+            if isinstance(child, Token):
+                if child.type == "BANG":
+                    negated = True
+                elif child.type in ("PIPE", "PIPE_AMP"):
+                    pipes.append(str(child))
+            else:
+                elements.append(child)
+        pipeline_id = self.emit.new_pipeline()
+        for j, element in enumerate(elements):
+            link = Link(before if j == 0 else pipes[j - 1], pipes[j] if j < len(pipes) else after,
+                        pipeline_id, j, len(elements), negated)
+            self.command(element, link, contexts, conditional)
+
+    # -- commands ---------------------------------------------------------------
+    def command(self, tree: Tree, link: Link, contexts: tuple[str, ...], conditional: bool) -> None:
+        if tree.data == "simple_command":
+            self.simple(tree, link, contexts, conditional)
+        elif tree.data == "compound":
+            self.compound(tree, contexts, conditional)
+        elif tree.data == "function_def":
+            body = tree.children[-1]
+            self.compound(body, contexts + ("function",), True)
+
+    def simple(self, tree: Tree, link: Link, contexts: tuple[str, ...], conditional: bool) -> None:
+        words: list[tuple[str, int]] = []
+        assignments: list[tuple[str, int]] = []
+        redirects: list[RawRedirect] = []
+        base = self.base
+        for child in tree.children:
+            if isinstance(child, Tree):
+                redirects.append(self.raw_redirect(child))
+            elif child.type == "ASSIGNMENT_WORD":
+                assignments.append((str(child), base + child.start_pos))
+            else:
+                words.append((str(child), base + child.start_pos))
+        self.emit.command(words, assignments, redirects, link, contexts, conditional)
+
+    def raw_redirect(self, tree: Tree) -> RawRedirect:
+        tokens = tree.children
+        fd = str(tokens[0]) if len(tokens) == 3 else None
+        op, target = tokens[-2], tokens[-1]
+        return RawRedirect(fd, str(op), self.base + tokens[0].start_pos, str(target), self.base + target.start_pos)
+
+    def compound(self, tree: Tree, contexts: tuple[str, ...], conditional: bool) -> None:
+        inner = tree.children[0]
+        for child in tree.children[1:]:  # redirections of the whole construct
+            raw = self.raw_redirect(child)
+            self.emit.word(raw.target, raw.target_start, contexts, conditional)
+        getattr(self, "_" + inner.data)(inner, contexts, conditional)
+
+    def _subshell(self, tree: Tree, contexts: tuple[str, ...], conditional: bool) -> None:
+        self.list(tree.children, contexts + ("subshell",), conditional)
+
+    def _brace_group(self, tree: Tree, contexts: tuple[str, ...], conditional: bool) -> None:
+        self.list(tree.children[1].children, contexts + ("brace",), conditional)
+
+    def _arith_command(self, tree: Tree, contexts: tuple[str, ...], conditional: bool) -> None:
+        pass  # (( ... )) runs no command
+
+    def _if_clause(self, tree: Tree, contexts: tuple[str, ...], conditional: bool) -> None:
+        clists = [c for c in tree.children if isinstance(c, Tree) and c.data == "clist"]
+        self.list(clists[0].children, contexts + ("condition",), conditional)
+        self.list(clists[1].children, contexts + ("if",), True)
+        for part in tree.children:
+            if isinstance(part, Tree) and part.data == "elif_part":
+                self.list(part.children[1].children, contexts + ("condition",), True)
+                self.list(part.children[3].children, contexts + ("if",), True)
+            elif isinstance(part, Tree) and part.data == "else_part":
+                self.list(part.children[1].children, contexts + ("if",), True)
+
+    def _for_clause(self, tree: Tree, contexts: tuple[str, ...], conditional: bool) -> None:
+        for child in tree.children[1:]:
+            if isinstance(child, Token) and child.type == "WORD":  # the name and the word list
+                self.emit.word(str(child), self.base + child.start_pos, contexts, conditional)
+        self.list(tree.children[-2].children, contexts + ("loop",), True)
+
+    def _while_clause(self, tree: Tree, contexts: tuple[str, ...], conditional: bool) -> None:
+        self.list(tree.children[1].children, contexts + ("condition",), conditional)
+        self.list(tree.children[3].children, contexts + ("loop",), True)
+
+    _until_clause = _while_clause
+
+    def _case_clause(self, tree: Tree, contexts: tuple[str, ...], conditional: bool) -> None:
+        subject = tree.children[1]
+        self.emit.word(str(subject), self.base + subject.start_pos, contexts, conditional)
+        for item in tree.children:
+            if isinstance(item, Tree):  # case_item / last_case_item: pattern words, then the body
+                close = next(i for i, c in enumerate(item.children) if isinstance(c, Token) and c.type == "RPAREN")
+                self.list(item.children[close + 1:], contexts + ("case",), True)
+
+
+def _separator(item: Union[Tree, Token]) -> str:
+    token = item if isinstance(item, Token) else item.children[0]
+    value = str(token)
+    return "\n" if value.endswith("\n") else value

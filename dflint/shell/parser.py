@@ -1,0 +1,157 @@
+"""``parse_shell``: a script's text to a :class:`~dflint.shell.model.Script`, never raising.
+
+The work, per region of text (the script, then each command substitution and
+``sh -c`` string inside it):
+
+1. shell heredoc bodies are found by the tokenizer and blanked out with
+   spaces, so the grammar sees only command lines and every offset stays put;
+2. the Lark grammar parses the region;
+3. on a syntax error, the longest prefix that parses (cut at a control
+   operator before the error) is kept, the failing piece up to the next
+   control operator goes through the fallback tokenizer, the error is
+   recorded, and parsing resumes after that piece.
+
+Parses are cached by text (an editor re-lints a file on every keystroke,
+while most RUNs stay the same); positions are bound afterwards, per call.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from typing import Optional
+
+from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+
+from .builder import Emitter, TreeWalker
+from .fallback import fallback_commands
+from .grammar import shell_parser
+from .model import Script
+from .positions import PositionMap, TextPositions
+from .tokens import REDIRECT_OPERATORS, HeredocBody, tokenize
+
+__all__ = ["parse_shell"]
+
+log = logging.getLogger(__name__)
+
+#: Nesting of substitutions / ``sh -c`` strings parsed; deeper ones are kept as words only.
+MAX_DEPTH = 12
+#: Prefixes tried before an error before giving the whole piece to the fallback.
+MAX_PREFIX_TRIES = 4
+
+_CLOSERS = {"FI": "fi", "DONE": "done", "ESAC": "esac", "RBRACE": "}", "RPAREN": ")",
+            "THEN": "then", "DO": "do"}
+_QUOTE_NAMES = {"'": "single-quoted string", '"': "double-quoted string", "`": "backtick substitution"}
+
+
+def parse_shell(text: str, position_map: Optional[PositionMap] = None) -> Script:
+    """Parse a shell script; ``position_map`` maps its offsets into the Dockerfile.
+
+    Without a map, spans are positions in ``text`` itself (lines from 1).
+    Never raises: syntax errors are in ``Script.errors``, and the commands
+    around them are still found.
+    """
+    positions = position_map if position_map is not None else TextPositions(text)
+    return _ScriptParser(text, positions).run()
+
+
+class _ScriptParser:
+    def __init__(self, text: str, positions: PositionMap) -> None:
+        self.original = text
+        self.work = text  # the text with heredoc bodies blanked out
+        self.heredocs: dict[int, HeredocBody] = {}
+        self.emitter = Emitter(text, positions, self.heredocs, self.region)
+        self.depth = 0
+
+    def run(self) -> Script:
+        self.region(0, len(self.original), (), False, None)
+        commands = sorted(self.emitter.commands, key=lambda c: (c.start, c.depth))
+        errors = sorted(self.emitter.errors, key=lambda e: e.start)
+        return Script(self.original, tuple(commands), tuple(errors), self.emitter.positions)
+
+    # -- regions --------------------------------------------------------------
+    def region(self, start: int, end: int, contexts: tuple[str, ...], conditional: bool,
+               first_operator: Optional[str]) -> None:
+        """Parses ``text[start:end]`` and emits its commands (the emitter's nested callback)."""
+        if self.depth >= MAX_DEPTH or start >= end:
+            return
+        self.depth += 1
+        try:
+            self._blank_heredocs(start, end)
+            self._parse(start, end, contexts, conditional, first_operator)
+        finally:
+            self.depth -= 1
+
+    def _blank_heredocs(self, start: int, end: int) -> None:
+        if "<<" not in self.work[start:end]:
+            return
+        found: list[HeredocBody] = []
+        tokenize(self.work, start, end, heredocs=found)
+        for body in found:
+            if body.op_start in self.heredocs:
+                continue
+            self.heredocs[body.op_start] = body
+            if body.stop > body.start:
+                self.work = self.work[:body.start] + " " * (body.stop - body.start) + self.work[body.stop:]
+
+    def _parse(self, start: int, end: int, contexts: tuple[str, ...], conditional: bool,
+               first_operator: Optional[str]) -> None:
+        while start < end:
+            try:
+                tree = _parse_text(self.work[start:end])
+            except LarkError as exc:
+                start, first_operator = self._recover(exc, start, end, contexts, conditional, first_operator)
+            else:
+                TreeWalker(self.emitter, start).walk(tree, contexts, conditional, first_operator)
+                return
+
+    def _recover(self, exc: LarkError, start: int, end: int, contexts: tuple[str, ...], conditional: bool,
+                 first_operator: Optional[str]) -> tuple[int, Optional[str]]:
+        """Handles the error in ``[start, end)``; returns where to resume and the operator there."""
+        error_start, error_end, message = _describe(exc, self.work, start, end)
+        self.emitter.error(message, error_start, error_end)
+        tokens = tokenize(self.work, start, end, read_bodies=False)
+        controls = [t for t in tokens if t.kind == "op" and t.value not in REDIRECT_OPERATORS]
+        before = [t for t in controls if t.end <= error_start]
+        after = next((t for t in controls if t.start >= error_end and t.value not in ("(", ")")), None)
+        failed_from, operator = start, first_operator
+        for cut in reversed(before[-MAX_PREFIX_TRIES:]):
+            try:
+                tree = _parse_text(self.work[start:cut.start])
+            except LarkError:
+                continue
+            TreeWalker(self.emitter, start).walk(tree, contexts, conditional, first_operator)
+            failed_from, operator = cut.end, cut.value
+            break
+        failed_to = after.start if after is not None else end
+        fallback_commands(self.emitter, failed_from, failed_to, contexts, conditional, operator)
+        if after is None:
+            return end, None
+        return after.end, after.value
+
+
+@lru_cache(maxsize=512)
+def _parse_text(text: str):  # -> lark.Tree; cached: trees are never mutated
+    return shell_parser().parse(text)
+
+
+def _describe(exc: LarkError, text: str, start: int, end: int) -> tuple[int, int, str]:
+    """``(start, end, message)`` of a Lark error, in script offsets."""
+    if isinstance(exc, UnexpectedCharacters):
+        pos = start + exc.pos_in_stream
+        char = text[pos] if pos < len(text) else ""
+        if char in _QUOTE_NAMES:
+            return pos, pos + 1, f"unterminated {_QUOTE_NAMES[char]}"
+        if text.startswith("$(", pos) or text.startswith("${", pos):
+            return pos, pos + 2, f"unterminated `{text[pos:pos + 2]}`"
+        return pos, pos + 1, f"unexpected character `{char}`"
+    if isinstance(exc, UnexpectedToken) and exc.token.type != "$END":
+        token = exc.token
+        pos = start + token.start_pos
+        value = str(token).replace("\n", "\\n")
+        return pos, pos + len(token), f"unexpected `{value}`"
+    expected = sorted({_CLOSERS[name] for name in getattr(exc, "expected", ()) or () if name in _CLOSERS})
+    hint = f" (missing {' or '.join(f'`{word}`' for word in expected)})" if expected else ""
+    if not isinstance(exc, (UnexpectedToken, UnexpectedEOF)):
+        log.debug("unexpected parser error: %r", exc)
+    return end, end, f"unexpected end of script{hint}"

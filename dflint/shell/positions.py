@@ -1,0 +1,99 @@
+"""Position maps: from an offset in a shell script to its place in the Dockerfile.
+
+A script is parsed from a string that is not always a verbatim slice of the
+file: a RUN's command line has its line continuations removed, a ``<<-``
+heredoc body has its leading tabs stripped. A :class:`PositionMap` turns an
+offset of that string back into a file :class:`~dflint.source.Position`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional, Protocol, Sequence
+
+from ..ast import Heredoc, Instruction, Segment, position_in, span_in
+from ..source import LineIndex, Position, Span
+
+# Lines end at "\n" only, as in the Dockerfile's own line index.
+_LINES = re.compile(r"[^\n]*\n|[^\n]+")
+
+__all__ = ["PositionMap", "TextPositions", "SegmentPositions", "run_positions", "heredoc_positions"]
+
+
+class PositionMap(Protocol):
+    """Maps offsets of a script's text to source positions."""
+
+    def position(self, offset: int) -> Position: ...
+
+    def span(self, start: int, end: int) -> Span: ...
+
+
+class TextPositions:
+    """Positions in the script text itself (1-based lines): the default map."""
+
+    __slots__ = ("_index",)
+
+    def __init__(self, text: str) -> None:
+        self._index = LineIndex(text)
+
+    def position(self, offset: int) -> Position:
+        return self._index.position(offset)
+
+    def span(self, start: int, end: int) -> Span:
+        return self._index.span(start, end)
+
+
+class SegmentPositions:
+    """Positions through segments: runs of the script copied verbatim from one line.
+
+    ``shift`` is added to every offset first: a RUN's command line starts at
+    ``origin`` in the instruction's logical line, whose segments these are.
+    """
+
+    __slots__ = ("segments", "shift")
+
+    def __init__(self, segments: Sequence[Segment], shift: int = 0) -> None:
+        self.segments = tuple(segments)
+        self.shift = shift
+
+    def position(self, offset: int) -> Position:
+        return position_in(self.segments, self.shift + offset)
+
+    def span(self, start: int, end: int) -> Span:
+        return span_in(self.segments, self.shift + start, self.shift + end)
+
+
+def run_positions(instruction: Instruction) -> Optional[SegmentPositions]:
+    """The map of a RUN's shell-form command line (``shell_text``); None in exec form.
+
+    ``shell_text.value`` is ``instruction.original[origin:]``, and the segments
+    of ``original`` lead back through continuations and skipped comment lines.
+    """
+    text = getattr(instruction, "shell_text", None)
+    if text is None or text.origin < 0:
+        return None
+    return SegmentPositions(instruction.segments, text.origin)
+
+
+def heredoc_positions(heredoc: Heredoc, strip_tabs: Optional[bool] = None) -> SegmentPositions:
+    """The map of a heredoc body: ``heredoc.body`` (or ``content`` when not stripping).
+
+    ``content`` is verbatim file text from ``body_span.start``; for ``<<-`` the
+    body loses each line's leading tabs, so each line is its own segment.
+    """
+    strip = heredoc.chomp if strip_tabs is None else strip_tabs
+    start = heredoc.body_span.start
+    offset, line, column = start.offset, start.line, start.column
+    segments: list[Segment] = []
+    logical = 0
+    for match in _LINES.finditer(heredoc.content):
+        text = match.group()
+        tabs = len(text) - len(text.lstrip("\t")) if strip else 0
+        segments.append(Segment(logical, offset + tabs, line, column + tabs, len(text) - tabs))
+        logical += len(text) - tabs
+        offset += len(text)
+        line += 1
+        column = 1
+    if not segments:
+        segments.append(Segment(0, offset, line, column, 0))
+    return SegmentPositions(segments)

@@ -1,0 +1,440 @@
+"""A vocabulary for rules: what a command does, read with each tool's own options.
+
+:func:`parse_command` turns a simple command into an :class:`Invocation`: the
+program (``apt-get``; ``pip`` also for ``pip3``, ``python3 -m pip`` and
+``uv pip``), its subcommand (canonical: ``zypper in`` is ``install``), its
+options with their values, and its operands, all as :class:`~.model.Word` so
+a rule can point at them. Wrappers are looked through: ``sudo``, ``env``,
+``nice``... (their words are in :attr:`Invocation.via`).
+
+:func:`packages` lists the packages a package-manager command names, with
+their version pins; :func:`urls` the URLs a curl/wget command fetches.
+
+>>> from dflint.shell import parse_shell
+>>> command = parse_shell("sudo apt-get -yq install --no-install-recommends curl=7.88 git").commands[0]
+>>> invocation = parse_command(command)
+>>> invocation.program, invocation.subcommand, invocation.has("-y", "--yes"), invocation.via
+('apt-get', 'install', True, ('sudo',))
+>>> [(p.name, p.version) for p in packages(command)]
+[('curl', '7.88'), ('git', None)]
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+from typing import Callable, NamedTuple, Optional, Sequence, Union
+
+from .model import Command, Word
+from .options import Option, Spec, parse_options
+
+__all__ = ["Invocation", "Package", "SPECS", "parse_command", "packages", "urls", "program_name"]
+
+
+def _set(*names: str) -> frozenset[str]:
+    return frozenset(names)
+
+
+def _subcommands(*groups: str) -> dict[str, str]:
+    """``"install in i"`` -> {"install": "install", "in": "install", "i": "install"}."""
+    table = {}
+    for group in groups:
+        names = group.split()
+        for name in names:
+            table[name] = names[0]
+    return table
+
+
+_CHMOD_MODE = re.compile(r"[ugoa]*[-+=][rwxXstugo]*(?:,[ugoa]*[-+=][rwxXstugo]*)*|-[0-7]+")
+
+_APT = Spec(
+    values=_set("-o", "--option", "-c", "--config-file", "-t", "--target-release", "--default-release",
+                "-a", "--host-architecture"),
+    subcommands=_subcommands("install", "update", "upgrade", "dist-upgrade", "full-upgrade", "remove",
+                             "purge", "autoremove", "clean", "autoclean", "reinstall", "build-dep",
+                             "source", "download", "satisfy", "search", "show", "list"),
+)
+_APK = Spec(
+    values=_set("-t", "--virtual", "-X", "--repository", "--repositories-file", "-p", "--root", "--arch",
+                "--cache-dir", "--keys-dir", "--timeout", "--cache-max-age"),
+    subcommands=_subcommands("add", "del", "update", "upgrade", "fix", "info", "search", "cache", "fetch"),
+)
+_YUM = Spec(
+    values=_set("-c", "--config", "--installroot", "--enablerepo", "--disablerepo", "-x", "--exclude",
+                "--setopt", "--releasever", "--repo", "--repoid", "-d", "--debuglevel", "-e",
+                "--errorlevel", "--downloaddir", "--destdir", "--forcearch", "--rpmverbosity",
+                "--color", "--excludepkgs", "--disableplugin", "--enableplugin", "--setopt"),
+    subcommands=_subcommands("install", "update upgrade", "remove erase", "clean", "makecache",
+                             "groupinstall", "reinstall", "downgrade", "module", "distro-sync",
+                             "autoremove", "upgrade-minimal", "search", "info", "list", "config-manager"),
+)
+_ZYPPER = Spec(
+    values=_set("-R", "--root", "-c", "--config", "-t", "--type", "-r", "--repo", "--from",
+                "-D", "--reposd-dir", "-C", "--cache-dir", "--raw-cache-dir", "--solv-cache-dir",
+                "--pkg-cache-dir", "--download"),
+    subcommands=_subcommands("install in", "remove rm", "update up", "refresh ref", "dist-upgrade dup",
+                             "clean cc", "patch", "addrepo ar", "removerepo rr", "search se",
+                             "source-install si", "info if"),
+)
+_PIP = Spec(
+    values=_set("-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url",
+                "--extra-index-url", "-f", "--find-links", "-t", "--target", "--prefix", "--root",
+                "--src", "--trusted-host", "--cache-dir", "--proxy", "--retries", "--timeout",
+                "--log", "--python-version", "--platform", "--implementation", "--abi",
+                "--upgrade-strategy", "--progress-bar", "--only-binary", "--no-binary", "-C",
+                "--config-settings", "--global-option", "--install-option", "--python", "--report",
+                "--exists-action", "--cert", "--client-cert", "--root-user-action", "--default-timeout",
+                "--keyring-provider", "--index", "--group"),
+    subcommands=_subcommands("install", "uninstall", "download", "wheel", "freeze", "list", "show",
+                             "check", "config", "cache", "hash", "inspect", "index", "lock", "sync",
+                             "compile"),
+)
+_NODE_VALUES = _set("--prefix", "--registry", "--cache", "--loglevel", "-w", "--workspace", "--tag",
+                "--omit", "--include", "--cwd", "--modules-folder", "--cache-folder",
+                "--network-timeout", "--mutex", "--filter", "-F", "--dir", "-C", "--store-dir",
+                "--reporter", "--userconfig", "--globalconfig")
+_NPM = Spec(
+    values=_NODE_VALUES,
+    subcommands=_subcommands("install i in ins inst insta instal isnt isntal isntall add", "ci clean-install",
+                             "uninstall remove rm r un unlink", "update up upgrade", "run run-script",
+                             "audit", "cache", "config c", "exec x", "test t", "start", "link ln",
+                             "prune", "rebuild rb", "pack", "publish", "init create"),
+)
+_YARN = Spec(
+    values=_NODE_VALUES,
+    subcommands=_subcommands("add", "install", "remove", "upgrade", "global", "run", "cache", "config",
+                             "workspace", "workspaces", "dlx", "exec", "set"),
+)
+_PNPM = Spec(
+    values=_NODE_VALUES,
+    subcommands=_subcommands("add", "install i", "remove rm uninstall un", "update up upgrade", "run",
+                             "exec", "dlx", "fetch", "store", "config"),
+)
+_GEM = Spec(
+    values=_set("-v", "--version", "-i", "--install-dir", "-n", "--bindir", "-s", "--source",
+                "-P", "--trust-policy", "--platform", "-g", "--file", "--build-root", "--document"),
+    subcommands=_subcommands("install i", "update", "uninstall", "list", "build", "push", "sources",
+                             "cleanup", "env"),
+)
+_GO = Spec(
+    values=_set("-o", "-p", "-mod", "-tags", "-ldflags", "-gcflags", "-asmflags", "-modfile", "-pkgdir",
+                "-toolexec", "-overlay", "-C", "-buildmode", "-compiler", "-gccgoflags",
+                "-installsuffix", "-pgo", "-exec", "-run", "-timeout"),
+    single_dash_long=True,
+    subcommands=_subcommands("install", "get", "build", "mod", "run", "test", "generate", "env",
+                             "clean", "vet", "fmt", "work", "version", "tool"),
+)
+_CURL = Spec(
+    values=_set("-o", "--output", "-d", "--data", "--data-raw", "--data-binary", "--data-urlencode",
+                "--data-ascii", "-H", "--header", "-u", "--user", "-X", "--request", "-A", "--user-agent",
+                "-e", "--referer", "-T", "--upload-file", "-x", "--proxy", "-w", "--write-out",
+                "-m", "--max-time", "--connect-timeout", "--retry", "--retry-delay", "--retry-max-time",
+                "-K", "--config", "-b", "--cookie", "-c", "--cookie-jar", "-F", "--form", "-r", "--range",
+                "-C", "--continue-at", "-E", "--cert", "--cacert", "--capath", "--key", "--limit-rate",
+                "-y", "--speed-time", "-Y", "--speed-limit", "--resolve", "--output-dir", "-z",
+                "--time-cond", "-Q", "--quote", "--url", "--proto", "--proto-redir", "--proto-default",
+                "--max-filesize", "--tls-max", "--ciphers", "--interface", "--dns-servers", "-U",
+                "--proxy-user", "--create-file-mode", "--max-redirs", "--oauth2-bearer", "--pinnedpubkey",
+                "-D", "--dump-header", "--stderr", "--trace", "--trace-ascii", "--variable", "--expand-url",
+                "--json", "--form-string", "--netrc-file", "--unix-socket", "--connect-to", "--retry-all-errors-delay"),
+)
+_WGET = Spec(
+    values=_set("-O", "--output-document", "-o", "--output-file", "-a", "--append-output", "-P",
+                "--directory-prefix", "-t", "--tries", "-T", "--timeout", "-w", "--wait", "-U",
+                "--user-agent", "--header", "-e", "--execute", "-i", "--input-file", "-B", "--base",
+                "--user", "--password", "--post-data", "--post-file", "--ca-certificate", "--certificate",
+                "--private-key", "-Q", "--quota", "-l", "--level", "-A", "--accept", "-R", "--reject",
+                "-D", "--domains", "--limit-rate", "--progress", "--ca-directory", "--method", "--body-data",
+                "--body-file", "--http-user", "--http-password", "--load-cookies", "--save-cookies",
+                "--secure-protocol", "--bind-address", "--referer", "--dns-timeout", "--read-timeout",
+                "--connect-timeout", "--waitretry", "--retry-on-http-error"),
+    words=_set("-nv", "-nc", "-nd", "-nH", "-np", "-nB"),
+)
+_USERADD = Spec(
+    values=_set("-u", "--uid", "-g", "--gid", "-G", "--groups", "-d", "--home-dir", "-s", "--shell",
+                "-c", "--comment", "-e", "--expiredate", "-f", "--inactive", "-k", "--skel", "-K", "--key",
+                "-p", "--password", "-R", "--root", "-P", "--prefix", "-b", "--base-dir", "-Z",
+                "--selinux-user", "--btrfs-subvolume-home"),
+)
+_CHMOD = Spec(values=_set("--reference"), operand=_CHMOD_MODE.fullmatch)
+_CHOWN = Spec(values=_set("--from", "--reference"))
+_RM = Spec()
+_GENERIC = Spec()
+
+#: Option tables, by program name as written (``program_name`` normalises pip3.11 etc.).
+SPECS: dict[str, Spec] = {
+    "apt-get": _APT, "apt": _APT, "aptitude": _APT,
+    "apk": _APK,
+    "yum": _YUM, "dnf": _YUM, "microdnf": _YUM, "tdnf": _YUM,
+    "zypper": _ZYPPER,
+    "pip": _PIP,
+    "npm": _NPM, "yarn": _YARN, "pnpm": _PNPM,
+    "gem": _GEM,
+    "go": _GO,
+    "curl": _CURL, "wget": _WGET,
+    "useradd": _USERADD, "adduser": _USERADD,
+    "chmod": _CHMOD, "chown": _CHOWN, "chgrp": _CHOWN,
+    "rm": _RM,
+}
+
+# Wrappers that run their operand as a command: options taking values, and
+# how many operands come before the command (timeout DURATION).
+_WRAPPERS: dict[str, tuple[frozenset[str], int]] = {
+    "sudo": (_set("-u", "--user", "-g", "--group", "-C", "--close-from", "-D", "--chdir", "-h", "--host",
+                  "-p", "--prompt", "-r", "--role", "-t", "--type", "-U", "--other-user", "-T",
+                  "--command-timeout"), 0),
+    "doas": (_set("-u", "-C"), 0),
+    "env": (_set("-u", "--unset", "-C", "--chdir", "-S", "--split-string"), 0),
+    "nice": (_set("-n", "--adjustment"), 0),
+    "ionice": (_set("-c", "--class", "-n", "--classdata", "-p", "-P", "-u"), 0),
+    "nohup": (frozenset(), 0),
+    "time": (_set("-f", "--format", "-o", "--output"), 0),
+    "command": (frozenset(), 0),
+    "exec": (_set("-a"), 0),
+    "stdbuf": (_set("-i", "-o", "-e", "--input", "--output", "--error"), 0),
+    "timeout": (_set("-s", "--signal", "-k", "--kill-after"), 1),
+    "eatmydata": (frozenset(), 0),
+    "xargs": (_set("-a", "--arg-file", "-d", "--delimiter", "-E", "-e", "--eof", "-I", "-i",
+                   "--replace", "-L", "-l", "--max-lines", "-n", "--max-args", "-P", "--max-procs",
+                   "-s", "--max-chars"), 0),
+}
+_PIP_NAME = re.compile(r"pip[0-9.]*")
+_PYTHON_NAME = re.compile(r"python[0-9.]*")
+_ENV_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+
+
+def program_name(word: str) -> str:
+    """The program a word names: basename, ``pip3.11`` -> ``pip``."""
+    name = posixpath.basename(word)
+    return "pip" if _PIP_NAME.fullmatch(name) else name
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Invocation:
+    """A command read with its tool's option table.
+
+    ``program`` is the canonical tool name; ``subcommand`` is canonical
+    (``zypper in`` -> ``install``) and ``subcommand_word`` is as written.
+    ``operands`` are the positional arguments after the subcommand. ``via``
+    holds the words in front of the tool (wrappers, ``python3 -m``, ``uv``).
+    """
+
+    command: Command
+    program: str
+    subcommand: Optional[str]
+    subcommand_word: Optional[Word]
+    options: tuple[Option, ...]
+    operands: tuple[Word, ...]
+    via: tuple[str, ...] = ()
+
+    def option(self, *names: str) -> Optional[Option]:
+        """The last option called any of ``names``."""
+        found = None
+        for option in self.options:
+            if option.name in names:
+                found = option
+        return found
+
+    def has(self, *names: str) -> bool:
+        return any(option.name in names for option in self.options)
+
+    def value(self, *names: str) -> Optional[str]:
+        option = self.option(*names)
+        return option.value if option else None
+
+    def values(self, *names: str) -> tuple[str, ...]:
+        return tuple(o.value for o in self.options if o.name in names and o.value is not None)
+
+
+def _unwrap(argv: Sequence[Word]) -> tuple[int, tuple[str, ...]]:
+    """Index of the word naming the real program, and the wrapper words skipped."""
+    i = 0
+    via: list[str] = []
+    while i < len(argv) and argv[i].value in _WRAPPERS:
+        name = argv[i].value
+        values, leading = _WRAPPERS[name]
+        via.append(name)
+        i += 1
+        while i < len(argv):
+            value = argv[i].value
+            if value == "--":
+                i += 1
+                break
+            if name == "command" and value in ("-v", "-V"):
+                return len(argv), tuple(via)  # a lookup, not a run
+            if value.startswith("-") and len(value) > 1:
+                i += 2 if value in values else 1
+            elif name == "env" and _ENV_ASSIGNMENT.match(value):
+                i += 1
+            else:
+                break
+        i += leading
+    return i, tuple(via)
+
+
+def parse_command(command: Command) -> Optional[Invocation]:
+    """The command read with its tool's options; None when it runs no program."""
+    argv = command.argv
+    i, via = _unwrap(argv)
+    if i >= len(argv):
+        return None
+    program = program_name(argv[i].value)
+    rest = argv[i + 1:]
+    if _PYTHON_NAME.fullmatch(program) and len(rest) >= 2 and rest[0].value == "-m" \
+            and program_name(rest[1].value) == "pip":
+        via, program, rest = via + (argv[i].value, "-m"), "pip", rest[2:]
+    elif program == "uv" and rest and rest[0].value == "pip":
+        via, program, rest = via + ("uv",), "pip", rest[1:]
+    spec = SPECS.get(program, _GENERIC)
+    parsed = parse_options(rest, spec)
+    sub_word = parsed.subcommand
+    subcommand = None
+    if sub_word is not None and spec.subcommands is not None:
+        subcommand = spec.subcommands.get(sub_word.value, sub_word.value)
+    return Invocation(command, program, subcommand, sub_word, parsed.options, parsed.operands, via)
+
+
+# ---- packages --------------------------------------------------------------------
+
+
+class Package(NamedTuple):
+    """A package named on a command line.
+
+    ``version`` is the constraint after the name: the bare version for an
+    exact pin (``curl=7.88`` -> ``7.88``, ``flask==2.0`` -> ``2.0``), with its
+    operator otherwise (``flask>=2``, apk ``~1.2``, npm ``^1.2``); None when
+    unpinned.
+    """
+
+    name: str
+    version: Optional[str]
+    word: Word
+
+    @property
+    def exact(self) -> bool:
+        """Pinned to one version (not a range, not unpinned)."""
+        return self.version is not None and not self.version.startswith(("<", ">", "~", "!", "^", "*"))
+
+
+# ./x, ../x, /x, ~/x, ., .[extra], URLs and VCS references; `.build-deps` (apk) is a name.
+_PATHLIKE = re.compile(r"\.\.?(?:/|\[|$)|/|~|[A-Za-z][A-Za-z0-9+.-]*://|git\+|file:")
+_ARCHIVE = re.compile(r".*\.(?:deb|rpm|apk|whl|tar\.gz|tgz|tar\.bz2|zip|gem)$")
+_APK_PIN = re.compile(r"(.+?)((?:[=~<>]|>=|<=|~=).*)$")
+_PIP_REQ = re.compile(r"([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*((?:===|==|~=|!=|>=|<=|<|>)\s*.+)?$")
+_YUM_PIN = re.compile(r"(.+?)-(\d.*)$")
+_ZYPPER_PIN = re.compile(r"(.+?)(>=|<=|=|<|>)(.+)$")
+
+
+def _not_a_package(value: str) -> bool:
+    return not value or bool(_PATHLIKE.match(value)) or bool(_ARCHIVE.match(value))
+
+
+def _split_apt(value: str) -> tuple[str, Optional[str]]:
+    name, eq, version = value.partition("=")
+    name = name.split("/", 1)[0]  # pkg/bookworm-backports: a release, not a version
+    return name, version if eq else None
+
+
+def _split_apk(value: str) -> tuple[str, Optional[str]]:
+    match = _APK_PIN.match(value)
+    if match is None:
+        return value, None
+    name, constraint = match.groups()
+    return name, constraint[1:] if constraint.startswith("=") and not constraint.startswith("==") else constraint
+
+
+def _split_yum(value: str) -> tuple[str, Optional[str]]:
+    match = _YUM_PIN.match(value)
+    return (match.group(1), match.group(2)) if match else (value, None)
+
+
+def _split_zypper(value: str) -> tuple[str, Optional[str]]:
+    match = _ZYPPER_PIN.match(value)
+    if match is None:
+        return value, None
+    name, op, version = match.groups()
+    return name, version if op == "=" else op + version
+
+
+def _split_pip(value: str) -> tuple[str, Optional[str]]:
+    requirement = value.split(";", 1)[0].strip()
+    match = _PIP_REQ.match(requirement)
+    if match is None:
+        return requirement, None
+    name, _extras, constraint = match.groups()
+    if constraint is None:
+        return name, None
+    constraint = constraint.replace(" ", "")
+    if constraint.startswith("==") and "," not in constraint and "*" not in constraint:
+        return name, constraint.lstrip("=")
+    return name, constraint
+
+
+def _split_at(value: str) -> tuple[str, Optional[str]]:
+    """npm / go: ``name@version``; a leading ``@`` is an npm scope."""
+    at = value.rfind("@")
+    if at <= 0:
+        return value, None
+    return value[:at], value[at + 1:]
+
+
+def _split_gem(value: str) -> tuple[str, Optional[str]]:
+    name, colon, version = value.partition(":")
+    return name, version if colon else None
+
+
+_PACKAGE_RULES: dict[str, tuple[frozenset[str], Callable[[str], tuple[str, Optional[str]]]]] = {
+    "apt-get": (_set("install", "reinstall", "remove", "purge", "build-dep", "source", "download"), _split_apt),
+    "apt": (_set("install", "reinstall", "remove", "purge", "build-dep", "source", "download"), _split_apt),
+    "aptitude": (_set("install", "reinstall", "remove", "purge"), _split_apt),
+    "apk": (_set("add", "del", "fetch"), _split_apk),
+    "yum": (_set("install", "groupinstall", "reinstall", "downgrade", "remove"), _split_yum),
+    "dnf": (_set("install", "groupinstall", "reinstall", "downgrade", "remove"), _split_yum),
+    "microdnf": (_set("install", "reinstall", "downgrade", "remove"), _split_yum),
+    "tdnf": (_set("install", "reinstall", "downgrade", "remove"), _split_yum),
+    "zypper": (_set("install", "remove", "source-install"), _split_zypper),
+    "pip": (_set("install", "download", "wheel", "uninstall"), _split_pip),
+    "npm": (_set("install", "uninstall", "update"), _split_at),
+    "yarn": (_set("add", "remove", "upgrade", "global"), _split_at),
+    "pnpm": (_set("add", "install", "remove", "update"), _split_at),
+    "gem": (_set("install", "update", "uninstall"), _split_gem),
+    "go": (_set("install", "get"), _split_at),
+}
+
+
+def packages(command: Union[Command, Invocation, None]) -> tuple[Package, ...]:
+    """Packages named by a package-manager command (install, add, remove...).
+
+    Paths, URLs and archive files are not package names; nor are option
+    values (``pip install -r requirements.txt``, ``apk add --virtual .deps``).
+    ``gem install x -v 1.2`` pins each named gem to 1.2.
+    """
+    invocation = parse_command(command) if isinstance(command, Command) else command
+    if invocation is None or invocation.program not in _PACKAGE_RULES:
+        return ()
+    subcommands, split = _PACKAGE_RULES[invocation.program]
+    if invocation.subcommand not in subcommands:
+        return ()
+    operands = invocation.operands
+    if invocation.program == "yarn" and invocation.subcommand == "global":
+        operands = operands[1:]  # yarn global add x
+    gem_version = invocation.value("-v", "--version") if invocation.program == "gem" else None
+    found = []
+    for word in operands:
+        if _not_a_package(word.value):
+            continue
+        name, version = split(word.value)
+        if gem_version is not None and version is None:
+            version = gem_version
+        found.append(Package(name, version, word))
+    return tuple(found)
+
+
+def urls(command: Union[Command, Invocation, None]) -> tuple[Word, ...]:
+    """The URLs a curl or wget command fetches (operands, and ``--url`` values)."""
+    invocation = parse_command(command) if isinstance(command, Command) else command
+    if invocation is None or invocation.program not in ("curl", "wget"):
+        return ()
+    found = [o.value_word for o in invocation.options if o.name == "--url" and o.value_word is not None]
+    return tuple(found) + invocation.operands

@@ -1,0 +1,300 @@
+"""Shell words: quote removal and the extent of expansions and substitutions.
+
+:func:`decode` turns a word as written into the value a rule compares
+against: quotes removed, backslash escapes applied, ``$'...'`` decoded, and
+every expansion (``$X``, ``${X...}``, ``$(...)``, backticks, ``$((...))``) kept
+exactly as written, since the linter cannot know its value. It also reports
+where command substitutions sit, so their contents can be parsed as scripts.
+
+The scanners here are plain recursive code: they agree with the grammar's word
+pattern where that pattern applies and go on where it stops (deeper nesting).
+They never raise: an unterminated construct runs to the end of the text.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+__all__ = ["Decoded", "decode", "skip_parens", "skip_double_quotes", "skip_braces", "skip_backticks"]
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-]")
+_ANSI_ESCAPES = {
+    "a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "n": "\n", "r": "\r",
+    "t": "\t", "v": "\v", "\\": "\\", "'": "'", '"': '"', "?": "?",
+}
+_ANSI = re.compile(r"\\(?:([abeEfnrtv\\'\"?])|([0-7]{1,3})|x([0-9a-fA-F]{1,2})|u([0-9a-fA-F]{1,4})"
+                   r"|U([0-9a-fA-F]{1,8})|c(.)|)", re.DOTALL)
+_CASE_START = re.compile(r"case[ \t\n]")
+_CASE_WORDS = re.compile(r"(?<![A-Za-z0-9_-])(?:case|esac)(?![A-Za-z0-9_-])")
+_BEFORE_WORD = " \t\n;&|("
+# Inside double quotes a backslash escapes only these.
+_DQ_ESCAPABLE = '$`"\\\n'
+
+
+class Decoded(NamedTuple):
+    """What :func:`decode` finds in a word.
+
+    ``substitutions`` are ``(start, end)`` ranges of the raw word holding the
+    text of ``$(...)``, backtick and ``<(...)`` command substitutions.
+    """
+
+    value: str
+    quoted: bool
+    has_expansion: bool
+    substitutions: tuple[tuple[int, int], ...]
+
+
+def skip_backticks(text: str, i: int) -> int:
+    """Index of the closing backtick for the one before ``i``, or ``len(text)``."""
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "`":
+            return i
+        i += 1
+    return n
+
+
+def skip_double_quotes(text: str, i: int) -> int:
+    """Index of the ``"`` closing the string opened just before ``i``, or ``len(text)``."""
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\\":
+            i += 2
+        elif ch == '"':
+            return i
+        elif ch == "`":
+            i = skip_backticks(text, i + 1) + 1
+        elif ch == "$" and i + 1 < n and text[i + 1] in "({":
+            i = (skip_parens if text[i + 1] == "(" else skip_braces)(text, i + 2) + 1
+        else:
+            i += 1
+    return n
+
+
+def skip_parens(text: str, i: int) -> int:
+    """Index of the ``)`` closing the ``(`` just before ``i`` (quote-aware), or ``len(text)``."""
+    n = len(text)
+    depth = 1
+    while i < n:
+        ch = text[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "'":
+            end = text.find("'", i + 1)
+            i = n if end < 0 else end + 1
+            continue
+        if ch == '"':
+            i = skip_double_quotes(text, i + 1) + 1
+            continue
+        if ch == "`":
+            i = skip_backticks(text, i + 1) + 1
+            continue
+        if ch == "c" and _CASE_START.match(text, i) and (i == 0 or text[i - 1] in _BEFORE_WORD):
+            i = _skip_case(text, i + 4)  # the `)` of case patterns close nothing
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return n
+
+
+def _skip_case(text: str, i: int) -> int:
+    """Index after the ``esac`` closing a ``case`` (nested ones counted), or ``len(text)``."""
+    depth = 1
+    for match in _CASE_WORDS.finditer(text, i):
+        if match.group() == "case":
+            depth += 1
+        else:
+            depth -= 1
+            if depth == 0:
+                return match.end()
+    return len(text)
+
+
+def skip_braces(text: str, i: int) -> int:
+    """Index of the ``}`` closing the ``${`` just before ``i``, or ``len(text)``."""
+    n = len(text)
+    depth = 1
+    while i < n:
+        ch = text[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "'":
+            end = text.find("'", i + 1)
+            i = n if end < 0 else end + 1
+            continue
+        if ch == '"':
+            i = skip_double_quotes(text, i + 1) + 1
+            continue
+        if ch == "`":
+            i = skip_backticks(text, i + 1) + 1
+            continue
+        if ch == "$" and i + 1 < n and text[i + 1] == "(":
+            i = skip_parens(text, i + 2) + 1
+            continue
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return n
+
+
+def _ansi_replace(match: "re.Match[str]") -> str:
+    simple, octal, hex2, u4, u8, control = match.groups()
+    if simple is not None:
+        return _ANSI_ESCAPES[simple]
+    if octal is not None:
+        return chr(int(octal, 8) & 0xFF)
+    code = hex2 or u4 or u8
+    if code is not None:
+        value = int(code, 16)
+        return chr(value) if value <= 0x10FFFF else "\ufffd"
+    if control is not None:
+        return chr(ord(control) & 0x1F)
+    return "\\"
+
+
+def decode_ansi(body: str) -> str:
+    """The value of ``$'body'`` (bash's ANSI-C quoting)."""
+    return _ANSI.sub(_ansi_replace, body) if "\\" in body else body
+
+
+class _Decoder:
+    __slots__ = ("raw", "out", "quoted", "expansion", "subs")
+
+    def __init__(self, raw: str) -> None:
+        self.raw = raw
+        self.out: list[str] = []
+        self.quoted = False
+        self.expansion = False
+        self.subs: list[tuple[int, int]] = []
+
+    def run(self) -> Decoded:
+        raw, out = self.raw, self.out
+        n = len(raw)
+        i = 0
+        while i < n:
+            ch = raw[i]
+            if ch == "\\":
+                if raw.startswith("\n", i + 1) or raw.startswith("\r\n", i + 1):
+                    i += 2 if raw[i + 1] == "\n" else 3  # line continuation: removed
+                    continue
+                if i + 1 < n:
+                    out.append(raw[i + 1])
+                    self.quoted = True
+                    i += 2
+                else:
+                    out.append(ch)
+                    i += 1
+            elif ch == "'":
+                end = raw.find("'", i + 1)
+                end = n if end < 0 else end
+                out.append(raw[i + 1:end])
+                self.quoted = True
+                i = end + 1
+            elif ch == '"':
+                i = self.double_quoted(i + 1)
+            elif ch == "$":
+                i = self.dollar(i, in_quotes=False)
+            elif ch == "`":
+                i = self.backticks(i)
+            elif ch in "<>" and raw.startswith("(", i + 1):
+                end = skip_parens(raw, i + 2)
+                self.subs.append((i + 2, end))
+                self.expansion = True
+                out.append(raw[i:end + 1])
+                i = end + 1
+            else:
+                out.append(ch)
+                i += 1
+        return Decoded("".join(out), self.quoted, self.expansion, tuple(self.subs))
+
+    def double_quoted(self, i: int) -> int:
+        raw, out = self.raw, self.out
+        n = len(raw)
+        self.quoted = True
+        while i < n:
+            ch = raw[i]
+            if ch == '"':
+                return i + 1
+            if ch == "\\" and i + 1 < n and raw[i + 1] in _DQ_ESCAPABLE:
+                if raw[i + 1] != "\n":
+                    out.append(raw[i + 1])
+                i += 2
+            elif ch == "$":
+                i = self.dollar(i, in_quotes=True)
+            elif ch == "`":
+                i = self.backticks(i)
+            else:
+                out.append(ch)
+                i += 1
+        return n
+
+    def backticks(self, i: int) -> int:
+        end = skip_backticks(self.raw, i + 1)
+        self.subs.append((i + 1, end))
+        self.expansion = True
+        self.out.append(self.raw[i:end + 1])
+        return end + 1
+
+    def dollar(self, i: int, in_quotes: bool) -> int:
+        """Keeps an expansion as written; returns the index after it."""
+        raw = self.raw
+        nxt = raw[i + 1] if i + 1 < len(raw) else ""
+        if nxt == "(":
+            end = skip_parens(raw, i + 2)
+            if not raw.startswith("(", i + 2):  # $(( )) is arithmetic, not a command
+                self.subs.append((i + 2, end))
+        elif nxt == "{":
+            end = skip_braces(raw, i + 2)
+            for start, stop in decode(raw[i + 2:end]).substitutions:  # ${x:-$(cmd)}
+                self.subs.append((i + 2 + start, i + 2 + stop))
+        elif nxt == "'" and not in_quotes:
+            end = raw.find("'", i + 2)
+            while end > 0 and _escaped(raw, end, i + 2):
+                end = raw.find("'", end + 1)
+            end = len(raw) if end < 0 else end
+            self.out.append(decode_ansi(raw[i + 2:end]))
+            self.quoted = True
+            return end + 1
+        elif nxt == '"' and not in_quotes:  # $"..." (locale translation): a double-quoted string
+            return self.double_quoted(i + 2)
+        else:
+            match = _NAME.match(raw, i + 1)
+            if match is None:
+                self.out.append("$")
+                return i + 1
+            end = match.end() - 1
+        self.expansion = True
+        self.out.append(raw[i:end + 1])
+        return end + 1
+
+
+def _escaped(text: str, index: int, floor: int) -> bool:
+    """True when ``text[index]`` follows an odd number of backslashes (from ``floor``)."""
+    count = 0
+    while index - 1 - count >= floor and text[index - 1 - count] == "\\":
+        count += 1
+    return count % 2 == 1
+
+
+def decode(raw: str) -> Decoded:
+    """Quote removal for one word; see the module docstring."""
+    if not any(ch in raw for ch in "\\'\"$`<>"):
+        return Decoded(raw, False, False, ())  # the common case: a plain word
+    return _Decoder(raw).run()
