@@ -1,0 +1,1 @@
+"""An example dflint rule pack."""
