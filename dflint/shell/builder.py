@@ -87,7 +87,11 @@ class Emitter:
         match = _ASSIGNMENT.match(raw)
         assert match is not None  # the grammar and the fallback only pass NAME=... here
         value_start = start + match.end()
-        value = self.word(raw[match.end():], value_start, contexts, conditional)
+        rest = raw[match.end():]
+        if rest.startswith("("):  # an array: elements as written
+            value = Word(value_start, value_start + len(rest), rest, rest, positions=self.positions)
+        else:
+            value = self.word(rest, value_start, contexts, conditional)
         whole = Word(start, start + len(raw), match.group(1) + match.group(2) + "=" + value.value, raw,
                      value.quoted, value.has_expansion, positions=self.positions)
         return Assignment(start, start + len(raw), match.group(1), value, whole, bool(match.group(2)),
@@ -141,6 +145,8 @@ class Emitter:
         if script is None:
             return
         raw, value = script.raw, script.value
+        if script.has_expansion and not any(ch in value for ch in " \t\n;&|"):
+            return  # sh -c "$CMD": nothing to read
         if raw == value:
             self.nested(script.start, script.end, contexts + ("shell",), conditional, None)
         elif len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"" and raw[1:-1] == value:
@@ -177,11 +183,12 @@ class TreeWalker:
 
     # -- lists ------------------------------------------------------------------
     def walk(self, tree: Tree, contexts: tuple[str, ...], conditional: bool,
-             first_operator: Optional[str] = None) -> None:
-        self.list(tree.children, contexts, conditional, first_operator)
+             first_operator: Optional[str] = None, last_operator: Optional[str] = None) -> None:
+        """Emits the commands of a parsed region; the operators join it to text around it."""
+        self.list(tree.children, contexts, conditional, first_operator, last_operator)
 
     def list(self, children: Sequence[Union[Tree, Token]], contexts: tuple[str, ...], conditional: bool,
-             first_operator: Optional[str] = None) -> None:
+             first_operator: Optional[str] = None, last_operator: Optional[str] = None) -> None:
         """A sequence of and-or lists with their separators (``;``, ``&``, newline, ``;;``)."""
         items = [c for c in children
                  if (isinstance(c, Tree) and c.data in ("and_or", "sep"))
@@ -191,9 +198,7 @@ class TreeWalker:
             if isinstance(item, Token) or item.data == "sep":
                 before = _separator(item)
                 continue
-            after = None
-            if k + 1 < len(items):
-                after = _separator(items[k + 1])
+            after = _separator(items[k + 1]) if k + 1 < len(items) else last_operator
             self.and_or(item, before, after, contexts, conditional)
             before = None
 

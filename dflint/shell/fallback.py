@@ -25,8 +25,8 @@ _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]]*\])?\+?=")
 _PIPES = ("|", "|&")
 
 
-def fallback_commands(emitter: Emitter, start: int, end: int, contexts: tuple[str, ...],
-                      conditional: bool, first_operator: Optional[str] = None) -> None:
+def fallback_commands(emitter: Emitter, start: int, end: int, contexts: tuple[str, ...], conditional: bool,
+                      first_operator: Optional[str] = None, last_operator: Optional[str] = None) -> None:
     """Emits the simple commands of ``text[start:end]`` found by the tokenizer."""
     tokens = tokenize(emitter.text, start, end, read_bodies=False)
     pieces: list[tuple[Optional[str], list[Token], Optional[str]]] = []
@@ -38,7 +38,7 @@ def fallback_commands(emitter: Emitter, start: int, end: int, contexts: tuple[st
             before, current = token.value, []
         else:
             current.append(token)
-    pieces.append((before, current, None))
+    pieces.append((before, current, last_operator))
 
     members: list[tuple[Optional[str], list[Token], Optional[str]]] = []
     for piece in pieces:  # group pieces joined by `|` into pipelines

@@ -19,8 +19,9 @@ from importlib import resources
 
 from lark import Lark
 
-#: Levels of parentheses inside ``$(...)`` the word pattern balances.
-DEPTH = 6
+#: Levels of parentheses inside ``$(...)`` the word pattern balances. Each level
+#: makes every lexer state's regex bigger, hence slower to compile on first use.
+DEPTH = 4
 
 # A backslash escapes the next character; at the very end it is literal.
 _ESC = r"\\[\s\S]|\\\Z"
@@ -40,17 +41,19 @@ def _alt(*parts: str) -> str:
     return "(?:" + "|".join(parts) + ")"
 
 
-def _in_parens(depth: int) -> str:
+def _in_parens(depth: int, top: bool = True) -> str:
     """One piece of the text between ``(`` and its ``)``."""
+    case = [_CASE] if top else []  # `case` directly inside $( ), the common idiom
     if depth == 0:
-        return _alt(_CASE, r"[^()'\"\\`]")
-    return _alt(_CASE, r"[^()'\"\\`]", _ESC, _SQ, _SIMPLE_DQ, _BQ, r"\(" + _in_parens(depth - 1) + r"*\)")
+        return _alt(*case, r"[^()'\"\\`]")
+    return _alt(*case, r"[^()'\"\\`]", _ESC, _SQ, _SIMPLE_DQ, _BQ,
+                r"\(" + _in_parens(depth - 1, False) + r"*\)")
 
 
 _SUBST = r"\$\(" + _in_parens(DEPTH) + r"*\)"  # also $(( ))
 _PARAM = r"\$\{" + _alt(r"[^{}'\"\\]", _ESC, _SQ, _SIMPLE_DQ, r"\{[^{}]*\}") + r"*\}"
 _DQ = '"' + _alt(r'[^"\\`$]', _ESC, _BQ, _SUBST, _PARAM, r"\$") + '*"'
-_PROCSUB = r"[<>]\(" + _in_parens(DEPTH) + r"*\)"
+_PROCSUB = r"[<>]\(" + _in_parens(1) + r"*\)"
 WORD_ATOM = _alt(_PLAIN, _ESC, _SQ, _ANSI, _DQ, _BQ, _SUBST, _PARAM, r"\$", _PROCSUB)
 # A word never starts with `#`: there it starts a comment.
 WORD_PATTERN = "(?!#)" + WORD_ATOM + "+"

@@ -28,7 +28,7 @@ from .fallback import fallback_commands
 from .grammar import shell_parser
 from .model import Script
 from .positions import PositionMap, TextPositions
-from .tokens import REDIRECT_OPERATORS, HeredocBody, tokenize
+from .tokens import HeredocBody, tokenize
 
 __all__ = ["parse_shell"]
 
@@ -39,8 +39,11 @@ MAX_DEPTH = 12
 #: Prefixes tried before an error before giving the whole piece to the fallback.
 MAX_PREFIX_TRIES = 4
 
-_CLOSERS = {"FI": "fi", "DONE": "done", "ESAC": "esac", "RBRACE": "}", "RPAREN": ")",
-            "THEN": "then", "DO": "do"}
+_CUTS = frozenset({";", "&", "&&", "||", "\n", ";;", ";&", ";;&"})
+_OPENERS = {"if": "fi", "case": "esac", "for": "done", "while": "done", "until": "done", "select": "done",
+            "{": "}"}
+# After these words the next word is still in command position.
+_KEEP_COMMAND_POSITION = frozenset({"if", "then", "else", "elif", "while", "until", "do", "{", "!", "time"})
 _QUOTE_NAMES = {"'": "single-quoted string", '"': "double-quoted string", "`": "backtick substitution"}
 
 
@@ -111,23 +114,23 @@ class _ScriptParser:
         error_start, error_end, message = _describe(exc, self.work, start, end)
         self.emitter.error(message, error_start, error_end)
         tokens = tokenize(self.work, start, end, read_bodies=False)
-        controls = [t for t in tokens if t.kind == "op" and t.value not in REDIRECT_OPERATORS]
-        before = [t for t in controls if t.end <= error_start]
-        after = next((t for t in controls if t.start >= error_end and t.value not in ("(", ")")), None)
+        # Cut only between and-or lists: a pipeline stays in one piece.
+        cuts = [t for t in tokens if t.kind == "op" and t.value in _CUTS]
+        before = [t for t in cuts if t.end <= error_start]
+        after = next((t for t in cuts if t.start >= error_end), None)
+        resume, next_operator = (after.end, after.value) if after is not None else (end, None)
         failed_from, operator = start, first_operator
         for cut in reversed(before[-MAX_PREFIX_TRIES:]):
             try:
                 tree = _parse_text(self.work[start:cut.start])
             except LarkError:
                 continue
-            TreeWalker(self.emitter, start).walk(tree, contexts, conditional, first_operator)
+            TreeWalker(self.emitter, start).walk(tree, contexts, conditional, first_operator, cut.value)
             failed_from, operator = cut.end, cut.value
             break
         failed_to = after.start if after is not None else end
-        fallback_commands(self.emitter, failed_from, failed_to, contexts, conditional, operator)
-        if after is None:
-            return end, None
-        return after.end, after.value
+        fallback_commands(self.emitter, failed_from, failed_to, contexts, conditional, operator, next_operator)
+        return resume, next_operator
 
 
 @lru_cache(maxsize=512)
@@ -150,8 +153,29 @@ def _describe(exc: LarkError, text: str, start: int, end: int) -> tuple[int, int
         pos = start + token.start_pos
         value = str(token).replace("\n", "\\n")
         return pos, pos + len(token), f"unexpected `{value}`"
-    expected = sorted({_CLOSERS[name] for name in getattr(exc, "expected", ()) or () if name in _CLOSERS})
-    hint = f" (missing {' or '.join(f'`{word}`' for word in expected)})" if expected else ""
     if not isinstance(exc, (UnexpectedToken, UnexpectedEOF)):
         log.debug("unexpected parser error: %r", exc)
+    closer = _missing_closer(text, start, end)
+    hint = f" (missing `{closer}`)" if closer else ""
     return end, end, f"unexpected end of script{hint}"
+
+
+def _missing_closer(text: str, start: int, end: int) -> Optional[str]:
+    """The word closing the innermost construct left open, from reserved words in command position."""
+    stack: list[str] = []
+    command_position = True
+    for token in tokenize(text, start, end, read_bodies=False):
+        value = token.value
+        if token.kind == "op":
+            if value == "(" and command_position:
+                stack.append(")")
+            elif value == ")" and stack and stack[-1] == ")":
+                stack.pop()
+            command_position = value not in (")",) or not stack or stack[-1] == "esac"
+            continue
+        if command_position and value in _OPENERS:
+            stack.append(_OPENERS[value])
+        elif command_position and stack and value == stack[-1]:
+            stack.pop()
+        command_position = value in _KEEP_COMMAND_POSITION
+    return stack[-1] if stack else None

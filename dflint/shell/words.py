@@ -25,6 +25,7 @@ _ANSI_ESCAPES = {
 }
 _ANSI = re.compile(r"\\(?:([abeEfnrtv\\'\"?])|([0-7]{1,3})|x([0-9a-fA-F]{1,2})|u([0-9a-fA-F]{1,4})"
                    r"|U([0-9a-fA-F]{1,8})|c(.)|)", re.DOTALL)
+_SPECIAL = re.compile(r"[\\'\"$`<>]")
 _CASE_START = re.compile(r"case[ \t\n]")
 _CASE_WORDS = re.compile(r"(?<![A-Za-z0-9_-])(?:case|esac)(?![A-Za-z0-9_-])")
 _BEFORE_WORD = " \t\n;&|("
@@ -295,6 +296,6 @@ def _escaped(text: str, index: int, floor: int) -> bool:
 
 def decode(raw: str) -> Decoded:
     """Quote removal for one word; see the module docstring."""
-    if not any(ch in raw for ch in "\\'\"$`<>"):
+    if _SPECIAL.search(raw) is None:
         return Decoded(raw, False, False, ())  # the common case: a plain word
     return _Decoder(raw).run()

@@ -1,0 +1,97 @@
+"""scripts_for: which shell scripts a RUN executes."""
+
+import pytest
+
+from dflint import ast
+from dflint.shell import scripts_for
+from dflint.shell.scripts import is_posix_shell
+from dflint.syntax import parse_syntax
+
+
+def instruction(text):
+    (node,) = [i for i in parse_syntax("FROM a\n" + text).instructions if i.name != "FROM"]
+    return node
+
+
+def script_texts(text, shell=("/bin/sh", "-c")):
+    return [s.text for s in scripts_for(instruction(text), shell)]
+
+
+def test_shell_form_command_line():
+    assert script_texts("RUN apt-get update\n") == ["apt-get update"]
+
+
+def test_exec_form_is_not_shell_parsed():
+    assert script_texts('RUN ["sh", "-c", "apt-get update"]\n') == []
+
+
+def test_other_instructions_have_no_scripts():
+    assert script_texts("CMD echo hi\n") == []
+
+
+@pytest.mark.parametrize("shell", [
+    ["powershell", "-Command"], ["pwsh", "-c"], ["cmd", "/S", "/C"], ["C:\\Windows\\System32\\cmd.exe", "/c"],
+])
+def test_non_posix_shells_are_not_parsed(shell):
+    assert script_texts("RUN Write-Host hi\n", shell) == []
+    assert script_texts("RUN <<EOF\nWrite-Host hi\nEOF\n", shell) == []
+
+
+@pytest.mark.parametrize("shell", [["/bin/bash", "-o", "pipefail", "-c"], ["/usr/bin/env", "zsh", "-c"],
+                                   ["busybox", "sh", "-c"], ["ash", "-c"]])
+def test_posix_shells(shell):
+    assert is_posix_shell(shell)
+    assert script_texts("RUN echo hi\n", shell) == ["echo hi"]
+
+
+def test_heredoc_only_runs_the_body():
+    assert script_texts("RUN <<EOF\napt-get update\napt-get install -y x\nEOF\n") == [
+        "apt-get update\napt-get install -y x\n"]
+
+
+@pytest.mark.parametrize("shebang, parsed", [
+    ("#!/bin/bash", True), ("#!/bin/sh -e", True), ("#!/usr/bin/env bash", True),
+    ("#!/usr/bin/env -S bash -eu", True), ("#!/usr/bin/env python3", False), ("#!/usr/bin/python", False),
+    ("#!/usr/bin/env node", False),
+])
+def test_heredoc_shebang_decides(shebang, parsed):
+    texts = script_texts(f"RUN <<EOF\n{shebang}\nprint(1)\nEOF\n")
+    assert bool(texts) is parsed
+
+
+def test_shebang_body_runs_even_under_a_non_posix_shell():
+    assert script_texts("RUN <<EOF\n#!/bin/sh\necho hi\nEOF\n", ["pwsh", "-c"]) == ["#!/bin/sh\necho hi\n"]
+
+
+@pytest.mark.parametrize("line", [
+    "RUN bash <<EOF", "RUN sh -ex <<'EOF'", "RUN <<EOF bash", "RUN <<-EOF sh -s -- arg",
+    "RUN sudo bash <<EOF", "RUN cat <<EOF | sh", "RUN bash -o pipefail <<EOF", "RUN /bin/bash -e <<EOF",
+])
+def test_heredoc_fed_to_a_shell_is_a_script(line):
+    texts = script_texts(f"{line}\necho hi\nEOF\n")
+    assert len(texts) == 2 and texts[1] == "echo hi\n", texts
+
+
+@pytest.mark.parametrize("line", [
+    "RUN cat <<EOF > /etc/conf", "RUN python3 <<EOF", "RUN bash -c 'cat' <<EOF", "RUN bash script.sh <<EOF",
+    "RUN bash 3<<EOF", "RUN cat <<EOF | grep x",
+])
+def test_heredoc_data_is_not_a_script(line):
+    assert len(script_texts(f"{line}\necho hi\nEOF\n")) == 1
+
+
+def test_two_heredocs_each_judged():
+    text = "RUN cat <<A > /x && bash <<B\nnot a script\nA\napt-get update\nB\n"
+    assert script_texts(text) == ["cat <<A > /x && bash <<B", "apt-get update\n"]
+
+
+def test_chomped_heredoc_body_is_stripped():
+    assert script_texts("RUN <<-EOF\n\techo a\n\tEOF\n") == ["echo a\n"]
+
+
+def test_onbuild_trigger():
+    node = instruction("ONBUILD RUN <<EOF\necho hi\nEOF\n")
+    assert isinstance(node, ast.OnbuildInstruction)
+    assert [s.text for s in scripts_for(node)] == ["echo hi\n"]
+    assert [s.text for s in scripts_for(instruction("ONBUILD RUN make\n"))] == ["make"]
+    assert scripts_for(instruction("ONBUILD COPY . /\n")) == ()
