@@ -72,6 +72,19 @@ def test_deep_nesting_is_bounded():
 
 
 @pytest.mark.parametrize("text", [
+    "(" * 2000 + "a" + ")" * 2000,
+    "{ " * 600 + "a; " + "}; " * 600,
+    "if a; then " * 500 + "b; " + "fi; " * 500,
+    "echo " + '"$(' * 1000 + "x" + ')"' * 1000 + " <<EOF\nx\nEOF",
+    "echo ${" * 1000 + "x" + "}" * 1000,
+    "echo " + "$(" * 3000,
+])
+def test_pathological_nesting_never_raises(text):
+    script = parse_shell(text)
+    assert script.commands
+
+
+@pytest.mark.parametrize("text", [
     "", " ", "\n\n", "#", ";", "&&", "|", "((", "))", "(", ")", "{", "}", "$(", "`", "'", '"', "\\",
     "<<", "<<EOF", "cat <<", ">", "2>", "a >", "case", "case x in", "for", "for x in", "if", "fi",
     "function", "f()", "f() {", "!", "! !", "a=(", "$'", "${", "x=$((", "<(", "a;;b", "a |& b", "&",

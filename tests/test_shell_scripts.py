@@ -82,7 +82,19 @@ def test_heredoc_data_is_not_a_script(line):
 
 def test_two_heredocs_each_judged():
     text = "RUN cat <<A > /x && bash <<B\nnot a script\nA\napt-get update\nB\n"
-    assert script_texts(text) == ["cat <<A > /x && bash <<B", "apt-get update\n"]
+    assert script_texts(text) == ["cat <<A > /x && bash <<B\nnot a script\nA\napt-get update\nB",
+                                  "apt-get update\n"]
+
+
+def test_command_line_script_is_what_the_shell_reads():
+    text = "FROM a\nRUN cat <<-CONF > /etc/x && \\\n    chmod 600 /etc/x\n\tkey=1\n\tCONF\n"
+    (script,) = scripts_for(instruction(text[len("FROM a\n"):]))
+    cat, chmod = script.commands
+    body = cat.redirects[0].heredoc
+    assert body.body == "key=1\n" and body.strip_tabs and body.terminated
+    span = body.span
+    assert (span.start.line, span.start.column) == (4, 1) and text[span.start.offset:span.end.offset] == "\tkey=1\n"
+    assert (chmod.line, chmod.column) == (3, 5) and chmod.values == ("chmod", "600", "/etc/x")
 
 
 def test_chomped_heredoc_body_is_stripped():

@@ -1,6 +1,11 @@
 """The tool vocabulary: option parsing per tool, packages and their pins, URLs."""
 
+import doctest
+
 import pytest
+
+import dflint.shell
+import dflint.shell.tools
 
 from dflint.shell import parse_shell
 from dflint.shell.options import Spec, parse_options
@@ -230,3 +235,9 @@ def test_option_words_keep_positions():
     inv = parse_command(command)
     option = inv.option("-y")
     assert option.word.line == 2 and option.word.column == 3
+
+
+@pytest.mark.parametrize("module", [dflint.shell, dflint.shell.tools])
+def test_docstring_examples(module):
+    result = doctest.testmod(module)
+    assert result.attempted and not result.failed

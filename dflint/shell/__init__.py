@@ -15,18 +15,18 @@ tools (package managers, curl, chmod...).
 
 from .model import CONTEXTS, Assignment, Command, HereDocument, Redirect, Script, ShellError, Word
 from .parser import parse_shell
-from .positions import PositionMap, SegmentPositions, TextPositions, heredoc_positions, run_positions
+from .positions import (
+    PositionMap,
+    SegmentPositions,
+    TextPositions,
+    heredoc_positions,
+    run_positions,
+    run_shell_input,
+)
+from .scripts import DEFAULT_SHELL, is_posix_shell, scripts_for
 
 __all__ = [
     "parse_shell", "scripts_for", "Script", "Command", "Word", "Assignment", "Redirect",
     "HereDocument", "ShellError", "CONTEXTS", "PositionMap", "TextPositions", "SegmentPositions",
-    "run_positions", "heredoc_positions",
+    "run_positions", "heredoc_positions", "run_shell_input", "is_posix_shell", "DEFAULT_SHELL",
 ]
-
-
-def __getattr__(name: str):  # scripts_for needs the tools vocabulary: import it on first use
-    if name == "scripts_for":
-        from .scripts import scripts_for
-
-        return scripts_for
-    raise AttributeError(name)

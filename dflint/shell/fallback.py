@@ -19,7 +19,7 @@ from .tokens import REDIRECT_OPERATORS, Token, tokenize
 __all__ = ["fallback_commands"]
 
 _LEADING_WORDS = frozenset({"if", "then", "elif", "else", "fi", "do", "done", "while", "until",
-                            "esac", "{", "}", "!", "function", "time"})
+                            "esac", "{", "}", "!", "function"})
 _HEADERS = frozenset({"for", "case", "select"})
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]]*\])?\+?=")
 _PIPES = ("|", "|&")

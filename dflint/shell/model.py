@@ -21,6 +21,7 @@ from .positions import PositionMap
 
 if TYPE_CHECKING:
     from ..ast import Argument, Heredoc
+    from .tools import Invocation
 
 __all__ = ["Word", "Assignment", "HereDocument", "Redirect", "Command", "ShellError", "Script", "CONTEXTS"]
 
@@ -208,10 +209,22 @@ class Script:
     errors: tuple[ShellError, ...]
     positions: PositionMap = field(repr=False)
     origin: "Union[Argument, Heredoc, None]" = field(default=None, repr=False)
+    # Memo of invocation(): rules ask the same script many questions.
+    _invocations: "dict[int, tuple[Command, Optional[Invocation]]]" = field(
+        default_factory=dict, init=False, repr=False)
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    def invocation(self, command: Command) -> "Optional[Invocation]":
+        """``command`` read with its tool's options (:func:`dflint.shell.tools.parse_command`), memoised."""
+        memo = self._invocations.get(id(command))
+        if memo is None or memo[0] is not command:
+            from .tools import parse_command  # tools builds on this module
+
+            memo = self._invocations[id(command)] = (command, parse_command(command))
+        return memo[1]
 
     def span(self, start: int, end: int) -> Span:
         return self.positions.span(start, end)
@@ -225,11 +238,9 @@ class Script:
         (:mod:`dflint.shell.tools`); ``find("pip", "install")`` also finds
         ``python3 -m pip install``.
         """
-        from .tools import parse_command  # tools builds on this module
-
         found = []
         for command in self.commands:
-            invocation = parse_command(command)
+            invocation = self.invocation(command)
             if invocation is None or invocation.program != name:
                 continue
             operands = [w.value for w in invocation.operands]

@@ -11,8 +11,9 @@ The work, per region of text (the script, then each command substitution and
    control operator goes through the fallback tokenizer, the error is
    recorded, and parsing resumes after that piece.
 
-Parses are cached by text (an editor re-lints a file on every keystroke,
-while most RUNs stay the same); positions are bound afterwards, per call.
+Lark's trees are cached by text: an editor re-lints the file on every
+keystroke while most RUNs stay the same. The walk that makes the model
+objects, and binds them to this call's position map, runs every time.
 """
 
 from __future__ import annotations
@@ -69,7 +70,8 @@ class _ScriptParser:
     def run(self) -> Script:
         self.region(0, len(self.original), (), False, None)
         commands = sorted(self.emitter.commands, key=lambda c: (c.start, c.depth))
-        errors = sorted(self.emitter.errors, key=lambda e: e.start)
+        unique = {(e.start, e.end, e.message): e for e in self.emitter.errors}  # fallback may repeat one
+        errors = sorted(unique.values(), key=lambda e: e.start)
         return Script(self.original, tuple(commands), tuple(errors), self.emitter.positions)
 
     # -- regions --------------------------------------------------------------
@@ -105,8 +107,19 @@ class _ScriptParser:
             except LarkError as exc:
                 start, first_operator = self._recover(exc, start, end, contexts, conditional, first_operator)
             else:
-                TreeWalker(self.emitter, start).walk(tree, contexts, conditional, first_operator)
+                self._walk(tree, start, end, contexts, conditional, first_operator)
                 return
+
+    def _walk(self, tree: object, start: int, end: int, contexts: tuple[str, ...], conditional: bool,
+              first_operator: Optional[str], last_operator: Optional[str] = None) -> None:
+        emitter = self.emitter
+        counts = len(emitter.commands), len(emitter.errors)
+        try:
+            TreeWalker(emitter, start).walk(tree, contexts, conditional, first_operator, last_operator)
+        except RecursionError:  # hundreds of nested constructs: keep the commands, lose the structure
+            del emitter.commands[counts[0]:], emitter.errors[counts[1]:]
+            emitter.error("too deeply nested", start, end)
+            fallback_commands(emitter, start, end, contexts, conditional, first_operator, last_operator)
 
     def _recover(self, exc: LarkError, start: int, end: int, contexts: tuple[str, ...], conditional: bool,
                  first_operator: Optional[str]) -> tuple[int, Optional[str]]:
@@ -125,7 +138,7 @@ class _ScriptParser:
                 tree = _parse_text(self.work[start:cut.start])
             except LarkError:
                 continue
-            TreeWalker(self.emitter, start).walk(tree, contexts, conditional, first_operator, cut.value)
+            self._walk(tree, start, cut.start, contexts, conditional, first_operator, cut.value)
             failed_from, operator = cut.end, cut.value
             break
         failed_to = after.start if after is not None else end
@@ -133,7 +146,7 @@ class _ScriptParser:
         return resume, next_operator
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=256)
 def _parse_text(text: str):  # -> lark.Tree; cached: trees are never mutated
     return shell_parser().parse(text)
 

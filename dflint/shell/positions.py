@@ -14,10 +14,11 @@ from typing import Optional, Protocol, Sequence
 from ..ast import Heredoc, Instruction, Segment, position_in, span_in
 from ..source import LineIndex, Position, Span
 
+__all__ = ["PositionMap", "TextPositions", "SegmentPositions", "run_positions", "heredoc_positions",
+           "run_shell_input"]
+
 # Lines end at "\n" only, as in the Dockerfile's own line index.
 _LINES = re.compile(r"[^\n]*\n|[^\n]+")
-
-__all__ = ["PositionMap", "TextPositions", "SegmentPositions", "run_positions", "heredoc_positions"]
 
 
 class PositionMap(Protocol):
@@ -75,17 +76,10 @@ def run_positions(instruction: Instruction) -> Optional[SegmentPositions]:
     return SegmentPositions(instruction.segments, text.origin)
 
 
-def heredoc_positions(heredoc: Heredoc, strip_tabs: Optional[bool] = None) -> SegmentPositions:
-    """The map of a heredoc body: ``heredoc.body`` (or ``content`` when not stripping).
-
-    ``content`` is verbatim file text from ``body_span.start``; for ``<<-`` the
-    body loses each line's leading tabs, so each line is its own segment.
-    """
-    strip = heredoc.chomp if strip_tabs is None else strip_tabs
+def _heredoc_segments(heredoc: Heredoc, strip: bool, logical: int = 0) -> list[Segment]:
     start = heredoc.body_span.start
     offset, line, column = start.offset, start.line, start.column
     segments: list[Segment] = []
-    logical = 0
     for match in _LINES.finditer(heredoc.content):
         text = match.group()
         tabs = len(text) - len(text.lstrip("\t")) if strip else 0
@@ -95,5 +89,53 @@ def heredoc_positions(heredoc: Heredoc, strip_tabs: Optional[bool] = None) -> Se
         line += 1
         column = 1
     if not segments:
-        segments.append(Segment(0, offset, line, column, 0))
-    return SegmentPositions(segments)
+        segments.append(Segment(logical, offset, line, column, 0))
+    return segments
+
+
+def heredoc_positions(heredoc: Heredoc, strip_tabs: Optional[bool] = None) -> SegmentPositions:
+    """The map of a heredoc body: ``heredoc.body`` (or ``content`` when not stripping).
+
+    ``content`` is verbatim file text from ``body_span.start``; for ``<<-`` the
+    body loses each line's leading tabs, so each line is its own segment.
+    """
+    strip = heredoc.chomp if strip_tabs is None else strip_tabs
+    return SegmentPositions(_heredoc_segments(heredoc, strip))
+
+
+def _after(segment: Segment, logical: int, length: int) -> Segment:
+    """A segment of ``length`` characters placed right after ``segment`` in the file."""
+    end = segment.offset + segment.length
+    return Segment(logical, end, segment.line, segment.column + segment.length, length)
+
+
+def run_shell_input(instruction: Instruction) -> Optional[tuple[str, SegmentPositions]]:
+    """The text a RUN hands to its shell and its map; None in exec form.
+
+    With heredocs, BuildKit appends each body and its delimiter to the command
+    line (``line + "\\n" + body + NAME ...``), so the shell reads them as its
+    own heredocs: the map sends those parts to the body and terminator lines.
+    """
+    shell_text = getattr(instruction, "shell_text", None)
+    if shell_text is None or shell_text.origin < 0:
+        return None
+    origin = shell_text.origin
+    segments: list[Segment] = []
+    for seg in instruction.segments:  # the command line, from `origin` on
+        if seg.logical + seg.length <= origin:
+            continue
+        skip = max(0, origin - seg.logical)
+        segments.append(Segment(seg.logical + skip - origin, seg.offset + skip, seg.line, seg.column + skip,
+                                seg.length - skip))
+    parts = [shell_text.value]
+    logical = len(shell_text.value)
+    for heredoc in instruction.heredocs:
+        segments.append(_after(segments[-1], logical, 1))  # the "\n" BuildKit adds
+        logical += 1
+        segments.extend(_heredoc_segments(heredoc, False, logical))
+        logical += len(heredoc.content)
+        term = heredoc.terminator_span.start
+        segments.append(Segment(logical, term.offset, term.line, term.column, len(heredoc.name)))
+        logical += len(heredoc.name)
+        parts.extend(("\n", heredoc.content, heredoc.name))
+    return "".join(parts), SegmentPositions(segments)

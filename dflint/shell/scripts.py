@@ -6,10 +6,12 @@ Following BuildKit's ``dispatchRun``:
   When the line is only a heredoc marker (``RUN <<EOF``), BuildKit runs the
   body instead: through the SHELL, or, when it starts with ``#!``, as an
   executable file, so a ``#!/usr/bin/env python3`` body is not shell;
-* otherwise the line and the heredoc bodies go to the shell together, which
-  makes each body a shell heredoc: it is a script when the command reading it
-  is a shell reading commands from stdin (``bash <<EOF``, ``sh -ex <<'EOF'``,
-  ``<<EOF bash``, ``cat <<EOF | sh``) and plain data otherwise (``cat <<EOF``).
+* otherwise the line and the heredoc bodies go to the shell together (BuildKit
+  appends each body and delimiter to the line), which makes each body a shell
+  heredoc: the command-line script is that whole text, and a body is also a
+  script of its own when the command reading it is a shell reading commands
+  from stdin (``bash <<EOF``, ``sh -ex <<'EOF'``, ``<<EOF bash``,
+  ``cat <<EOF | sh``), not when it is data (``cat <<EOF > file``).
 
 Exec-form RUNs run no shell, and nothing is parsed when the stage's SHELL is
 not a POSIX shell (PowerShell, cmd): the caller tracks SHELL per stage.
@@ -24,7 +26,7 @@ from ..ast import Heredoc, Instruction, OnbuildInstruction, RunInstruction
 from .builder import POSIX_SHELLS
 from .model import Command, Script
 from .parser import parse_shell
-from .positions import heredoc_positions, run_positions
+from .positions import heredoc_positions, run_shell_input
 from .tools import parse_command
 
 __all__ = ["scripts_for", "is_posix_shell", "DEFAULT_SHELL"]
@@ -112,8 +114,7 @@ def _fed_to_shell(line: Script, heredoc: Heredoc, used: set[int]) -> bool:
         for redirect in command.redirects:
             if redirect.op not in ("<<", "<<-") or id(redirect) in used:
                 continue
-            delimiter = redirect.heredoc.delimiter if redirect.heredoc else redirect.target.value
-            if delimiter != heredoc.name:
+            if redirect.heredoc is None or redirect.heredoc.delimiter != heredoc.name:
                 continue
             used.add(id(redirect))
             if redirect.fd not in (None, 0):
@@ -151,8 +152,10 @@ def scripts_for(instruction: Instruction, shell: Sequence[str] = DEFAULT_SHELL) 
         return (_heredoc_script(body),) if runs_shell else ()
     if not posix:
         return ()
-    positions = run_positions(instruction)
-    line = _with_origin(parse_shell(text.value, positions), text)
+    shell_input = run_shell_input(instruction)
+    if shell_input is None:
+        return ()
+    line = _with_origin(parse_shell(*shell_input), text)
     scripts = [line]
     used: set[int] = set()
     for heredoc in heredocs:

@@ -25,6 +25,7 @@ _ANSI_ESCAPES = {
 }
 _ANSI = re.compile(r"\\(?:([abeEfnrtv\\'\"?])|([0-7]{1,3})|x([0-9a-fA-F]{1,2})|u([0-9a-fA-F]{1,4})"
                    r"|U([0-9a-fA-F]{1,8})|c(.)|)", re.DOTALL)
+_MAX_DEPTH = 16  # nested ${...} looked into for substitutions
 _SPECIAL = re.compile(r"[\\'\"$`<>]")
 _CASE_START = re.compile(r"case[ \t\n]")
 _CASE_WORDS = re.compile(r"(?<![A-Za-z0-9_-])(?:case|esac)(?![A-Za-z0-9_-])")
@@ -46,68 +47,70 @@ class Decoded(NamedTuple):
     substitutions: tuple[tuple[int, int], ...]
 
 
-def skip_backticks(text: str, i: int) -> int:
-    """Index of the closing backtick for the one before ``i``, or ``len(text)``."""
+def _skip(text: str, i: int, closer: str) -> int:
+    """Index of the ``closer`` ending the construct opened just before ``i``, or ``len(text)``.
+
+    One loop with a stack of expected closers, so any nesting depth is fine:
+    inside ``$( )`` and ``${ }`` quotes, backticks and substitutions open;
+    inside ``"..."`` only substitutions and backticks do; inside backticks
+    nothing does. A backslash always escapes the next character.
+    """
     n = len(text)
+    stack = [closer]
     while i < n:
         ch = text[i]
+        top = stack[-1]
         if ch == "\\":
             i += 2
             continue
-        if ch == "`":
+        opens = ch == "$" and i + 1 < n and text[i + 1] in "({"
+        if top in "`\"":
+            if ch == top:
+                stack.pop()
+            elif top == '"' and ch == "`":
+                stack.append("`")
+            elif top == '"' and opens:
+                stack.append(")" if text[i + 1] == "(" else "}")
+                i += 1
+        elif ch == "'":
+            end = text.find("'", i + 1)
+            i = n if end < 0 else end
+        elif ch in "\"`":
+            stack.append(ch)
+        elif opens:
+            stack.append(")" if text[i + 1] == "(" else "}")
+            i += 1
+        elif top == ")" and ch == "c" and _CASE_START.match(text, i) and (i == 0 or text[i - 1] in _BEFORE_WORD):
+            i = _skip_case(text, i + 4)  # the `)` of case patterns close nothing
+            continue
+        elif (ch == "(" and top == ")") or (ch == "{" and top == "}"):
+            stack.append(top)
+        elif ch == top:
+            stack.pop()
+        if not stack:
             return i
         i += 1
     return n
+
+
+def skip_backticks(text: str, i: int) -> int:
+    """Index of the closing backtick for the one before ``i``, or ``len(text)``."""
+    return _skip(text, i, "`")
 
 
 def skip_double_quotes(text: str, i: int) -> int:
     """Index of the ``"`` closing the string opened just before ``i``, or ``len(text)``."""
-    n = len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "\\":
-            i += 2
-        elif ch == '"':
-            return i
-        elif ch == "`":
-            i = skip_backticks(text, i + 1) + 1
-        elif ch == "$" and i + 1 < n and text[i + 1] in "({":
-            i = (skip_parens if text[i + 1] == "(" else skip_braces)(text, i + 2) + 1
-        else:
-            i += 1
-    return n
+    return _skip(text, i, '"')
 
 
 def skip_parens(text: str, i: int) -> int:
     """Index of the ``)`` closing the ``(`` just before ``i`` (quote-aware), or ``len(text)``."""
-    n = len(text)
-    depth = 1
-    while i < n:
-        ch = text[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "'":
-            end = text.find("'", i + 1)
-            i = n if end < 0 else end + 1
-            continue
-        if ch == '"':
-            i = skip_double_quotes(text, i + 1) + 1
-            continue
-        if ch == "`":
-            i = skip_backticks(text, i + 1) + 1
-            continue
-        if ch == "c" and _CASE_START.match(text, i) and (i == 0 or text[i - 1] in _BEFORE_WORD):
-            i = _skip_case(text, i + 4)  # the `)` of case patterns close nothing
-            continue
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return n
+    return _skip(text, i, ")")
+
+
+def skip_braces(text: str, i: int) -> int:
+    """Index of the ``}`` closing the ``${`` just before ``i``, or ``len(text)``."""
+    return _skip(text, i, "}")
 
 
 def _skip_case(text: str, i: int) -> int:
@@ -121,38 +124,6 @@ def _skip_case(text: str, i: int) -> int:
             if depth == 0:
                 return match.end()
     return len(text)
-
-
-def skip_braces(text: str, i: int) -> int:
-    """Index of the ``}`` closing the ``${`` just before ``i``, or ``len(text)``."""
-    n = len(text)
-    depth = 1
-    while i < n:
-        ch = text[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "'":
-            end = text.find("'", i + 1)
-            i = n if end < 0 else end + 1
-            continue
-        if ch == '"':
-            i = skip_double_quotes(text, i + 1) + 1
-            continue
-        if ch == "`":
-            i = skip_backticks(text, i + 1) + 1
-            continue
-        if ch == "$" and i + 1 < n and text[i + 1] == "(":
-            i = skip_parens(text, i + 2) + 1
-            continue
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return n
 
 
 def _ansi_replace(match: "re.Match[str]") -> str:
@@ -176,10 +147,11 @@ def decode_ansi(body: str) -> str:
 
 
 class _Decoder:
-    __slots__ = ("raw", "out", "quoted", "expansion", "subs")
+    __slots__ = ("raw", "depth", "out", "quoted", "expansion", "subs")
 
-    def __init__(self, raw: str) -> None:
+    def __init__(self, raw: str, depth: int) -> None:
         self.raw = raw
+        self.depth = depth
         self.out: list[str] = []
         self.quoted = False
         self.expansion = False
@@ -263,8 +235,9 @@ class _Decoder:
                 self.subs.append((i + 2, end))
         elif nxt == "{":
             end = skip_braces(raw, i + 2)
-            for start, stop in decode(raw[i + 2:end]).substitutions:  # ${x:-$(cmd)}
-                self.subs.append((i + 2 + start, i + 2 + stop))
+            if self.depth < _MAX_DEPTH:  # ${x:-$(cmd)}
+                for start, stop in decode(raw[i + 2:end], self.depth + 1).substitutions:
+                    self.subs.append((i + 2 + start, i + 2 + stop))
         elif nxt == "'" and not in_quotes:
             end = raw.find("'", i + 2)
             while end > 0 and _escaped(raw, end, i + 2):
@@ -294,8 +267,8 @@ def _escaped(text: str, index: int, floor: int) -> bool:
     return count % 2 == 1
 
 
-def decode(raw: str) -> Decoded:
+def decode(raw: str, _depth: int = 0) -> Decoded:
     """Quote removal for one word; see the module docstring."""
     if _SPECIAL.search(raw) is None:
         return Decoded(raw, False, False, ())  # the common case: a plain word
-    return _Decoder(raw).run()
+    return _Decoder(raw, _depth).run()
