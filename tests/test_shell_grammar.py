@@ -164,6 +164,7 @@ def test_pipelines():
     assert not echo.in_pipeline and not echo.negated
     script = parse_shell("a | b; c")
     assert [c.name for c in script.pipeline(script.commands[1])] == ["a", "b"]
+    assert script.has_pipes and not parse_shell("a; b").has_pipes
 
 
 def test_newlines_after_operators_continue_the_list():

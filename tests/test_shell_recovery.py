@@ -65,6 +65,11 @@ def test_fallback_keeps_redirects_assignments_and_pipelines():
     assert ok.values == ("ok",)
 
 
+def test_fallback_never_reads_heredoc_bodies_as_commands():
+    script = parse_shell("cat <<EOF && (\nrm -rf /\nEOF\n")
+    assert [c.values for c in script.commands] == [("cat",)] and script.errors
+
+
 def test_deep_nesting_is_bounded():
     text = "echo " + "$(" * 40 + "x" + ")" * 40
     script = parse_shell(text)

@@ -25,10 +25,14 @@ _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]]*\])?\+?=")
 _PIPES = ("|", "|&")
 
 
-def fallback_commands(emitter: Emitter, start: int, end: int, contexts: tuple[str, ...], conditional: bool,
-                      first_operator: Optional[str] = None, last_operator: Optional[str] = None) -> None:
-    """Emits the simple commands of ``text[start:end]`` found by the tokenizer."""
-    tokens = tokenize(emitter.text, start, end, read_bodies=False)
+def fallback_commands(emitter: Emitter, text: str, start: int, end: int, contexts: tuple[str, ...],
+                      conditional: bool, first_operator: Optional[str] = None,
+                      last_operator: Optional[str] = None) -> None:
+    """Emits the simple commands of ``text[start:end]`` found by the tokenizer.
+
+    ``text`` is the script with its heredoc bodies already blanked out.
+    """
+    tokens = tokenize(text, start, end, read_bodies=False)
     pieces: list[tuple[Optional[str], list[Token], Optional[str]]] = []
     current: list[Token] = []
     before = first_operator

@@ -254,6 +254,11 @@ class Script:
         """True when some command runs program ``name`` (see :meth:`find`)."""
         return bool(self.find(name))
 
+    @property
+    def has_pipes(self) -> bool:
+        """Some pipeline has more than one command (hadolint's ``hasPipes``)."""
+        return any(command.in_pipeline for command in self.commands)
+
     def pipeline(self, command: Command) -> tuple[Command, ...]:
         """The simple commands of ``command``'s pipeline, in pipeline order."""
         members = [c for c in self.commands if c.pipeline_id == command.pipeline_id]

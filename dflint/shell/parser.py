@@ -119,7 +119,8 @@ class _ScriptParser:
         except RecursionError:  # hundreds of nested constructs: keep the commands, lose the structure
             del emitter.commands[counts[0]:], emitter.errors[counts[1]:]
             emitter.error("too deeply nested", start, end)
-            fallback_commands(emitter, start, end, contexts, conditional, first_operator, last_operator)
+            fallback_commands(emitter, self.work, start, end, contexts, conditional,
+                              first_operator, last_operator)
 
     def _recover(self, exc: LarkError, start: int, end: int, contexts: tuple[str, ...], conditional: bool,
                  first_operator: Optional[str]) -> tuple[int, Optional[str]]:
@@ -142,7 +143,8 @@ class _ScriptParser:
             failed_from, operator = cut.end, cut.value
             break
         failed_to = after.start if after is not None else end
-        fallback_commands(self.emitter, failed_from, failed_to, contexts, conditional, operator, next_operator)
+        fallback_commands(self.emitter, self.work, failed_from, failed_to, contexts, conditional,
+                          operator, next_operator)
         return resume, next_operator
 
 
