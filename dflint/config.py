@@ -144,6 +144,11 @@ class Config:
             enabled = self._cache[key] = selection.enabled(rules, extra)
         return enabled
 
+    def ignored_aliases(self, rules: RuleSet, path: str) -> frozenset[str]:
+        relative = self.relative(path)
+        extra = tuple(sel for glob, selectors in self.per_file_ignores if glob.match(relative) for sel in selectors)
+        return Selection(self.select, self.extend_select, self.ignore).ignored_aliases(rules, extra)
+
     def options_for(self, rule: type[Rule]) -> dict[str, Any]:
         options = rule.default_options()
         for code, values in self.rule_options:

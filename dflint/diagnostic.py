@@ -44,6 +44,8 @@ class Diagnostic:
     fix: Optional[Fix] = None
     docs_url: Optional[str] = None
     related: tuple[tuple[str, Span], ...] = field(default=())
+    #: The other linter's name for this very finding, when the rule has partial aliases.
+    alias: Optional[str] = None
 
     @property
     def line(self) -> int:

@@ -100,6 +100,7 @@ class Linter:
         file = parse(text, path)
         analysis = Analysis(path, file)
         diagnostics: list[Diagnostic] = []
+        dropped = config.ignored_aliases(self.rules, path)
         for rule in config.enabled_rules(self.rules, path):
             options = config.options_for(rule)
             ctx = RuleContext(analysis, self._instance(rule), options)
@@ -111,7 +112,8 @@ class Linter:
                 log.debug("rule %s crashed on %s", rule.code, path, exc_info=True)
                 diagnostics.append(self._internal_error(rule, exc, path, file))
             for finding in findings:
-                diagnostics.append(self._diagnostic(rule, finding, path, config))
+                if finding.alias is None or finding.alias.lower() not in dropped:
+                    diagnostics.append(self._diagnostic(rule, finding, path, config))
         diagnostics = self._unsuppressed(diagnostics, file)
         diagnostics.sort(key=Diagnostic.sort_key)
         return file, diagnostics
@@ -127,6 +129,7 @@ class Linter:
             fix=finding.fix,
             docs_url=rule.docs_url(),
             related=finding.related,
+            alias=finding.alias,
         )
 
     def _internal_error(self, rule: type[Rule], exc: Exception, path: str, file: ast.File) -> Diagnostic:
@@ -150,6 +153,8 @@ class Linter:
         for diagnostic in diagnostics:
             rule = self.rules.get(diagnostic.code)
             keys = rule_keys(diagnostic.code, diagnostic.name, rule.aliases if rule else ())
+            if diagnostic.alias:
+                keys.add(diagnostic.alias.lower())
             if diagnostic.code == InternalError.code or suppressed_by(diagnostic, keys, pragmas) is None:
                 kept.append(diagnostic)
         return kept

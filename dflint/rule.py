@@ -75,6 +75,7 @@ class Finding:
     message: str
     fix: Optional[Fix] = None
     related: tuple[tuple[str, Span], ...] = ()
+    alias: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,11 @@ class Rule:
     name: ClassVar[str] = ""
     summary: ClassVar[str] = ""
     severity: ClassVar[Severity] = Severity.WARNING
+    #: Other linters' names for exactly this rule (hadolint DL codes, BuildKit check names).
     aliases: ClassVar[tuple[str, ...]] = ()
+    #: Names for some of this rule's findings only (each finding says which, in ``Finding.alias``):
+    #: ignoring one drops those findings, not the rule.
+    partial_aliases: ClassVar[tuple[str, ...]] = ()
     options: ClassVar[tuple[Option, ...]] = ()
     fixable: ClassVar[bool] = False
     #: Off unless selected (rules that are policy, not a problem for everyone).
@@ -144,6 +149,7 @@ class Rule:
             "summary": cls.summary,
             "severity": cls.severity.label,
             "aliases": list(cls.aliases),
+            "partial_aliases": list(cls.partial_aliases),
             "fixable": cls.fixable,
             "default_enabled": cls.default_enabled,
             "origin": cls.origin,
@@ -194,10 +200,12 @@ class RuleContext:
         message: str,
         fix: Optional[Fix] = None,
         related: Sequence[tuple[str, Union[ast.Node, Span]]] = (),
+        alias: Optional[str] = None,
     ) -> Finding:
-        span = target.span if isinstance(target, ast.Node) else target
-        notes = tuple((note, t.span if isinstance(t, ast.Node) else t) for note, t in related)
-        return Finding(span, message, fix, notes)
+        """A finding at ``target`` (a node, or anything with a ``span``, or a Span)."""
+        span = target if isinstance(target, Span) else target.span
+        notes = tuple((note, t if isinstance(t, Span) else t.span) for note, t in related)
+        return Finding(span, message, fix, notes, alias)
 
     # -- fix helpers -----------------------------------------------------------
     def position(self, offset: int) -> Position:

@@ -34,9 +34,13 @@ class RuleSet:
     def __init__(self, rules: Iterable[type[Rule]]) -> None:
         self.rules: list[type[Rule]] = sorted(rules, key=lambda r: r.code)
         self.by_key: dict[str, list[type[Rule]]] = {}
+        self.partial: dict[str, list[type[Rule]]] = {}
         for rule in self.rules:
             for key in (rule.code, rule.name, *rule.aliases):
                 self.by_key.setdefault(key.lower(), []).append(rule)
+            for key in rule.partial_aliases:
+                self.by_key.setdefault(key.lower(), []).append(rule)
+                self.partial.setdefault(key.lower(), []).append(rule)
 
     def get(self, key: str) -> Optional[type[Rule]]:
         """The rule whose code or name is ``key`` (aliases can be ambiguous, so not here)."""
@@ -58,7 +62,7 @@ class RuleSet:
             if prefixed:
                 return prefixed, len(key)
         options = [r.code for r in self.rules] + [r.name for r in self.rules]
-        options += [alias for r in self.rules for alias in r.aliases]
+        options += [alias for r in self.rules for alias in (*r.aliases, *r.partial_aliases)]
         raise UnknownSelector(selector, closest(key, options, case_sensitive=False))
 
     def validate(self, selectors: Iterable[str]) -> None:
@@ -85,6 +89,8 @@ class Selection:
                 chosen[rule.code] = max(chosen.get(rule.code, -1), specificity)
         ignored: dict[str, int] = {}
         for selector in list(self.ignore) + list(extra_ignore):
+            if selector.lower() in rules.partial:
+                continue  # drops some findings only: see ignored_aliases()
             matched, specificity = rules.match(selector)
             for rule in matched:
                 ignored[rule.code] = max(ignored.get(rule.code, -1), specificity)
@@ -92,3 +98,7 @@ class Selection:
             rule for rule in rules.rules
             if rule.code in chosen and chosen[rule.code] > ignored.get(rule.code, -2)
         ]
+
+    def ignored_aliases(self, rules: RuleSet, extra_ignore: Sequence[str] = ()) -> frozenset[str]:
+        """Partial aliases being ignored: findings carrying them are dropped."""
+        return frozenset(s.lower() for s in (*self.ignore, *extra_ignore) if s.lower() in rules.partial)

@@ -111,6 +111,7 @@ class BuildModel:
         self.stages: tuple[Stage, ...] = ()
         self._final_scopes: list[Scope] = []
         self._index: Optional[LineIndex] = None
+        self._workdirs: Optional[dict[ast.Instruction, Optional[str]]] = None
         self._build()
 
     # -- construction ---------------------------------------------------------
@@ -315,6 +316,49 @@ class BuildModel:
             self._index = LineIndex(self.file.text)
         start = flag.span.start.offset + found.start(1)
         return self._index.span(start, start + len(value))
+
+    def lineage(self, stage: Stage) -> list[Stage]:
+        """``stage`` and the stages it is built FROM, oldest first: whose layers it contains."""
+        chain = [stage]
+        while chain[-1].parent is not None and len(chain) <= len(self.stages):
+            chain.append(self.stages[chain[-1].parent])
+        return chain[::-1]
+
+    def shipped_stages(self) -> list[Stage]:
+        """Stages whose layers end up in the final image: the last stage and its FROM ancestors.
+
+        Stages only used through ``COPY --from`` do not ship their layers.
+        """
+        final = self.final_stage
+        return self.lineage(final) if final is not None else []
+
+    def workdir_at(self, node: ast.Instruction) -> Optional[str]:
+        """The working directory ``node`` runs in; None when it cannot be known
+        (the base image's WORKDIR, or a WORKDIR with an unresolved variable)."""
+        if self._workdirs is None:
+            self._workdirs = self._compute_workdirs()
+        return self._workdirs.get(node)
+
+    def _compute_workdirs(self) -> dict[ast.Instruction, Optional[str]]:
+        from .paths import resolve
+
+        found: dict[ast.Instruction, Optional[str]] = {}
+        final: list[Optional[str]] = []
+        for stage in self.stages:
+            if stage.parent is not None:
+                current = final[stage.parent]
+            else:
+                current = "/" if stage.base.is_scratch else None
+            found[stage.from_instruction] = current
+            for node in stage.instructions:
+                found[node] = current
+                if isinstance(node, ast.WorkdirInstruction) and node.value is not None:
+                    expansion = self.expand(node, node.value.value)
+                    current = resolve(expansion.value, current) if expansion.resolved else None
+                    if current is not None:
+                        current = current.rstrip("/") or "/"
+            final.append(current)
+        return found
 
     @property
     def final_stage(self) -> Optional[Stage]:
