@@ -10,7 +10,7 @@ from typing import Optional, Sequence, TextIO
 
 from .config import ConfigError, ConfigResolver, Overrides
 from .diagnostic import Severity
-from .rule import DOC_SECTIONS, Rule
+from .rule import Rule
 from .selection import RuleSet, UnknownSelector
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -132,28 +132,6 @@ def list_rules(output_format: str, stdout: TextIO) -> int:
     return EXIT_OK
 
 
-def render_rule(rule: type[Rule]) -> str:
-    """A rule's documentation as Markdown (also used for the README's rule docs)."""
-    docs = rule.docs()
-    lines = [f"# {rule.code} {rule.name}", "", rule.summary, ""]
-    facts = [f"Severity: {rule.severity.label}", f"Fixable: {'yes' if rule.fixable else 'no'}"]
-    if rule.aliases:
-        facts.append("Aliases: " + ", ".join(rule.aliases))
-    if not getattr(rule, "default_enabled", True):
-        facts.append("Opt-in: enable with --extend-select " + rule.name)
-    lines += [" · ".join(facts), ""]
-    for title in DOC_SECTIONS:
-        body = docs.section(title)
-        if body:
-            lines += [f"## {title}", "", body, ""]
-    if rule.options:
-        lines += ["## Options", ""]
-        for option in rule.options:
-            lines.append(f"- `{option.name}` ({option.type_name}, default `{option.default!r}`): {option.description}")
-        lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
-
-
 def show_rule(key: str, stdout: TextIO, stderr: TextIO) -> int:
     from .registry import installed
     from .suggest import closest
@@ -166,6 +144,8 @@ def show_rule(key: str, stdout: TextIO, stderr: TextIO) -> int:
         hint = f" (did you mean {suggestion}?)" if suggestion else ""
         print(f"dflint: error: no rule {key!r}{hint}", file=stderr)
         return EXIT_ERROR
+    from .docs import render_rule
+
     stdout.write(render_rule(rule))
     return EXIT_OK
 

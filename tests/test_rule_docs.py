@@ -1,0 +1,60 @@
+"""Every rule is complete: docs sections, examples that fire and don't, a case file, aliases."""
+
+from pathlib import Path
+
+import pytest
+
+from dflint.rule import DOC_SECTIONS
+from dflint.registry import installed
+from dflint.testing import load_cases, lint_snippet
+
+CASES = Path(__file__).parent / "rules" / "cases"
+RULES = [r for r in installed()[0].rules if r.origin == "dflint"]
+ENGINE_ONLY = {"DF999"}  # internal-error is reported by the engine, never by checking a file
+#: The rules the project exists for need many cases, hard ones included.
+HEADLINE = {"DF001", "DF002", "DF003", "DF004", "DF005", "DF006", "DF007"}
+
+
+def ids(rules):
+    return [f"{r.code}-{r.name}" for r in rules]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=ids(RULES))
+def test_identity_and_documentation(rule):
+    assert rule.summary and not rule.summary.endswith(".")
+    docs = rule.docs()
+    for title in DOC_SECTIONS:
+        assert docs.section(title), f"{rule.code}: missing '## {title}'"
+    if rule.fixable:
+        assert any(word in docs.section("Fix safety").lower() for word in ("safe", "unsafe", "display"))
+    for alias in rule.aliases + rule.partial_aliases:
+        assert alias.startswith("DL") or alias[0].isupper(), alias
+
+
+CHECKED = [r for r in RULES if r.code not in ENGINE_ONLY]
+
+
+@pytest.mark.parametrize("rule", CHECKED, ids=ids(CHECKED))
+def test_bad_example_fires_and_good_example_does_not(rule):
+    docs = rule.docs()
+    assert docs.bad_examples and docs.good_examples
+    for example in docs.bad_examples:
+        found = [d for d in lint_snippet(example, rule.code).diagnostics if d.code == rule.code]
+        assert found, f"{rule.code}: the Example does not fire:\n{example}"
+    for example in docs.good_examples:
+        found = [d for d in lint_snippet(example, rule.code).diagnostics if d.code == rule.code]
+        assert not found, f"{rule.code}: the Use instead example fires: {[d.message for d in found]}"
+
+
+@pytest.mark.parametrize("rule", CHECKED, ids=ids(CHECKED))
+def test_every_rule_has_a_case_file_with_firing_and_silent_cases(rule):
+    path = CASES / f"{rule.code}.yaml"
+    assert path.is_file(), f"missing {path}"
+    cases = load_cases(path)
+    assert all(c.rule in (rule.code, rule.name) for c in cases)
+    firing = [c for c in cases if c.expect]
+    silent = [c for c in cases if not c.expect]
+    minimum = 8 if rule.code in HEADLINE else 1
+    assert len(firing) >= minimum and len(silent) >= minimum, (len(firing), len(silent))
+    if rule.fixable:
+        assert any(c.fixed is not None for c in cases), f"{rule.code}: no case shows its fix"
