@@ -225,6 +225,16 @@ def test_functions():
     ]
 
 
+def test_closing_word_right_after_a_compound_command():
+    assert contexts("if (true) then echo a; fi") == [("true", ("condition", "subshell"), False),
+                                                     ("echo", ("if",), True)]
+    assert contexts("while (x) do { y; } >log 2>&1 done") == [("x", ("condition", "subshell"), False),
+                                                               ("y", ("loop", "brace"), True)]
+    assert contexts("{ { a; } }") == [("a", ("brace", "brace"), False)]
+    script = parse_shell("(a) >x done")  # but never after a simple command's words
+    assert [e.message for e in script.errors] == ["unexpected `done`"]
+
+
 def test_arithmetic_command_runs_nothing():
     assert contexts("(( n = n + 1 )) && echo $((n))") == [("echo", (), True)]
 
