@@ -12,6 +12,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: The shell BuildKit uses for shell-form RUN until a SHELL instruction says otherwise.
 DEFAULT_SHELL = ("/bin/sh", "-c")
+WINDOWS_SHELL = ("cmd", "/S", "/C")
 
 
 class Analysis:
@@ -50,7 +51,10 @@ class Analysis:
         final: list[tuple[str, ...]] = []
         model = self.model
         for stage in model.stages:
-            shell = final[stage.parent] if stage.parent is not None else DEFAULT_SHELL
+            if stage.parent is not None:
+                shell = final[stage.parent]
+            else:
+                shell = WINDOWS_SHELL if model.is_windows(stage) else DEFAULT_SHELL
             for node in stage.instructions:
                 shells[node] = shell
                 if isinstance(node, ast.OnbuildInstruction) and node.trigger is not None:

@@ -26,6 +26,11 @@ from .variables import PLATFORM_ARGS, Expansion, Scope, Variable
 
 
 
+#: Fragments of image names that only exist for Windows.
+_WINDOWS_IMAGES = ("windows/servercore", "windows/nanoserver", "windows/server", "/windows", "nanoserver",
+                   "servercore", "windowsservercore")
+
+
 @dataclass(frozen=True, eq=False)
 class BaseImage:
     """What a stage is built on: an image, ``scratch`` or an earlier stage."""
@@ -331,6 +336,19 @@ class BuildModel:
         """
         final = self.final_stage
         return self.lineage(final) if final is not None else []
+
+    def is_windows(self, stage: Stage) -> bool:
+        """Best guess whether ``stage`` builds a Windows image (its RUNs then use cmd, not sh):
+        a Windows base image or platform, or a parent stage that is one."""
+        seen = 0
+        while stage.parent is not None and seen <= len(self.stages):
+            stage, seen = self.stages[stage.parent], seen + 1
+        platform = stage.platform.value.lower() if stage.platform is not None else ""
+        if platform.startswith("windows"):
+            return True
+        ref = stage.base.reference
+        name = f"{ref.registry or ''}/{ref.repository or ''}".lower() if ref is not None else ""
+        return any(mark in name for mark in _WINDOWS_IMAGES)
 
     def workdir_at(self, node: ast.Instruction) -> Optional[str]:
         """The working directory ``node`` runs in; None when it cannot be known
