@@ -227,6 +227,36 @@ def _directive_lines(text: str) -> list[tuple[str, str]]:
     return found
 
 
+_ASCII_SPACE = "\t\n\x0b\x0c\r "
+
+
+def _leading_flag_words(node: ast.Instruction) -> list[str]:
+    """The `--` words right after the keyword, split at ASCII space outside quotes.
+
+    A rough, independent version of BuildKit's extractBuilderFlags (no escape
+    handling), so the flag checks also see what dflint did not take as a flag
+    (a bare `--`, flags of instructions that failed to parse).
+    """
+    line = node.original
+    if node.keyword.span.start.offset == node.keyword.span.end.offset:
+        return []
+    pos = _logical_index(node, node.keyword.span.end.offset, True)
+    words = []
+    while True:
+        while pos < len(line) and line[pos] in _ASCII_SPACE:
+            pos += 1
+        if not line.startswith("--", pos):
+            return words
+        start, quote = pos, ""
+        while pos < len(line) and (quote or line[pos] not in _ASCII_SPACE):
+            if quote and line[pos] == quote:
+                quote = ""
+            elif not quote and line[pos] in "'\"":
+                quote = line[pos]
+            pos += 1
+        words.append(line[start:pos])
+
+
 def documented_differences(text: str, file: Optional[ast.File] = None) -> list[str]:
     """Keys of ``DOCUMENTED_DIFFERENCES`` whose construct appears in ``text``.
 
@@ -263,9 +293,7 @@ def documented_differences(text: str, file: Optional[ast.File] = None) -> list[s
                     found.add("json-trailing-text")
         if isinstance(node, ast.InvalidInstruction) and "[" in line and _json_with_trailing_text(line[line.find("["):]):
             found.add("json-trailing-text")
-        flag_texts = [flag.text for flag in node.flags]
-        if isinstance(node, ast.InvalidInstruction) and "--" in line:
-            flag_texts.append(line)  # flags unknown: be generous
+        flag_texts = [flag.text for flag in node.flags] + _leading_flag_words(node)
         if file.escape == "`" and any("\\" in t or "`" in t for t in flag_texts):
             found.add("flag-escape")
         if any(not t.isascii() for t in flag_texts):

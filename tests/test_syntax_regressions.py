@@ -97,3 +97,19 @@ def test_empty_value_before_a_continuation_stays_inside_its_flag_or_pair() -> No
     text = "FROM a\nENV A=\\\n B=1\n"
     pair = parse_syntax(text).instructions[-1].pairs[0]  # type: ignore[attr-defined]
     assert pair.value.value == "" and pair.value.span.start == pair.value.span.end == pair.span.end
+
+
+# -- a dangling escape character in quote-aware words ---------------------------
+
+def test_lone_dangling_escape_is_no_word() -> None:
+    # BuildKit trims Unicode space (here U+00A0, \v) off the line, then
+    # parseWords skips an escape character that ends it: no word at all,
+    # where dflint had an empty argument or an error.
+    assert values(only("FROM a\nARG \\\u00a0\n")) == []
+    assert values(only("FROM a\nENV \\\u00a0\n")) == []
+    assert values(only("# escape=`\nFROM a\nLABEL `\x0b\n")) == []
+    assert values(only("FROM a\nENV a=b \\\x0b\n")) == ["a", "b"]
+    assert values(only('FROM a\nARG x \\\u00a0\n')) == ["x"]
+    # Quotes make an empty word count; a key alone is still an error.
+    assert values(only('FROM a\nENV a=""\\\u00a0\n')) == ["a", '""']
+    assert [e.message for e in parser_errors("FROM a\nENV a\\\u00a0\n")] == ["ENV must have two arguments"]

@@ -273,6 +273,10 @@ class InstructionBuilder:
             value = token.value
             if token.type == "PW_WORD" and stop == end:
                 value = strip_dangling_escape(value, self.escape)
+                if not value:
+                    # parseWords keeps an empty word only when it had quotes:
+                    # a lone escape character ending the line is no word.
+                    continue
             args.append(self.argument(start, stop, value))
         return args
 
@@ -320,6 +324,10 @@ class InstructionBuilder:
         item = items[0]
         if item.data == "legacy_pair":
             key_token = item.children[0]
+            if len(item.children) < 2 and key_token.value == self.escape:
+                # Only a dangling escape character: parseWords finds no word at all.
+                fields["args"], fields["pairs"] = (), ()
+                return
             if len(item.children) < 2:
                 start = offset + key_token.start_pos
                 raise ArgumentSyntaxError(
