@@ -1,0 +1,149 @@
+"""What COPY and ADD put into the image, as far as the Dockerfile alone can tell.
+
+:func:`copied` resolves a COPY/ADD's destination against WORKDIR and the
+ARG/ENV scope and says, per source, which paths in the image it writes;
+:func:`relation` compares such an entry with a path another instruction
+touches. :func:`context_copy` finds the sources that copy the whole build
+context or a source tree, whose content changes with every edit.
+
+The build context cannot be seen, so a source's type is read from how it is
+written: ``.``, ``./`` and a trailing ``/`` are directories (their *contents*
+land in the destination); any other source may be a file or a directory.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Optional
+
+from .. import ast
+from .paths import has_glob, inside, resolve
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .build import BuildModel
+
+__all__ = ["Copied", "copied", "relation", "context_copy", "SOURCE_DIRECTORIES"]
+
+_ARCHIVES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tbz", ".tar.xz", ".txz", ".tar.zst", ".tzst")
+_HEREDOC_MARKER = re.compile(r"<<-?([\"']?)(.+)\1")
+_WHOLE_CONTEXT = frozenset({".", "./", "./.", "*", "./*"})
+#: Directory names that, by near-universal convention, hold the code people edit
+#: (not manifests, configuration or vendored dependencies).
+SOURCE_DIRECTORIES = frozenset({
+    "src", "source", "sources", "Sources", "app", "cmd", "internal", "pkg", "lib", "components",
+    "pages", "test", "tests", "spec",
+})
+
+
+@dataclass(frozen=True)
+class Copied:
+    """A path a COPY/ADD writes.
+
+    ``kind`` is ``"file"`` (exactly ``path``, which may be a glob from the
+    source), ``"tree"`` (the contents of a directory source landed in the
+    directory ``path``) or ``"either"`` (``path`` is the copied file, or a
+    directory holding the copied tree: the source's type is unknown).
+    """
+
+    path: str
+    kind: str
+    source: ast.Argument
+
+
+def _is_url(value: str) -> bool:
+    return "://" in value or value.startswith("git@")
+
+
+def copied(model: "BuildModel", node: ast.Instruction, anchor: Optional[ast.Instruction] = None) -> tuple[Copied, ...]:
+    """The paths COPY/ADD ``node`` writes; () when the destination cannot be known.
+
+    ``anchor`` is the instruction whose scope and WORKDIR apply (an ONBUILD for
+    its trigger, where only literal absolute destinations are known).
+    """
+    if not isinstance(node, (ast.CopyInstruction, ast.AddInstruction)) or node.destination is None:
+        return ()
+    anchor = anchor or node
+    trigger = anchor is not node
+    raw = node.destination.value
+    if trigger:
+        if "$" in raw:
+            return ()
+        destination = resolve(raw, None)
+    else:
+        expansion = model.expand(anchor, raw)
+        if not expansion.resolved:
+            return ()
+        destination = resolve(expansion.value, model.workdir_at(anchor))
+    if destination is None:
+        return ()
+    sources = node.sources
+    into_directory = destination.endswith("/") or len(sources) > 1
+    base = destination.rstrip("/") or "/"
+    heredocs = {h.name for h in node.heredocs}
+    found = []
+    for source in sources:
+        value = source.value
+        marker = _HEREDOC_MARKER.fullmatch(value)
+        name = marker.group(2) if marker and marker.group(2) in heredocs else None
+        if name is None and ("$" in value or value.lower().endswith(_ARCHIVES) and not _is_url(value)):
+            continue  # unknown, or an archive ADD unpacks
+        if name is not None or _is_url(value):
+            name = name or posixpath.basename(value.split("?", 1)[0].rstrip("/"))
+            if value.endswith(".git") or value.startswith("git@"):
+                found.append(Copied(base, "tree", source))
+            else:
+                found.append(Copied(posixpath.join(base, name) if into_directory else base, "file", source))
+        elif value in _WHOLE_CONTEXT or value.endswith(("/", "/.")):
+            found.append(Copied(base, "tree", source))
+        elif into_directory:
+            found.append(Copied(posixpath.join(base, posixpath.basename(value)), "file", source))
+        else:
+            found.append(Copied(base, "either", source))
+    return tuple(found)
+
+
+def relation(path: str, recursive: bool, entry: Copied) -> Optional[str]:
+    """How ``path`` (absolute, maybe a glob in its last part) touches what ``entry`` wrote.
+
+    ``"same"``: the copied file, or with ``recursive`` the copied tree itself;
+    ``"inside"``: files inside a copied tree; ``"ancestor"``: a recursive change
+    of a directory holding the copy. None when they provably do not meet, or
+    cannot be compared.
+    """
+    path = path.rstrip("/") or "/"
+    parent, last = posixpath.split(path)
+    if has_glob(parent):
+        return None
+    target = entry.path
+    if has_glob(last) or has_glob(target):
+        if fnmatch.fnmatchcase(target, path) or fnmatch.fnmatchcase(path, target):
+            return "same" if entry.kind == "file" else None
+        if entry.kind != "file" and inside(parent, target):
+            return "inside"
+        return None
+    if path == target:
+        return "same" if recursive or entry.kind != "tree" else None
+    if inside(path, target):
+        return "inside" if entry.kind != "file" else None
+    if recursive and inside(target, path):
+        return "ancestor"
+    return None
+
+
+def context_copy(node: ast.Instruction) -> Optional[tuple[ast.Argument, str]]:
+    """The first source of a COPY/ADD from the build context that copies the whole
+    context (``"context"``: ``.``, ``./``, ``*``) or a source tree (``"sources"``:
+    a directory named like ``src``, ``app``, ``lib``...), or None."""
+    if not isinstance(node, (ast.CopyInstruction, ast.AddInstruction)) or node.flag("from") is not None:
+        return None
+    for source in node.sources:
+        value = source.value
+        if value in _WHOLE_CONTEXT:
+            return source, "context"
+        name = value[2:] if value.startswith("./") else value
+        if name.rstrip("/") in SOURCE_DIRECTORIES:
+            return source, "sources"
+    return None

@@ -1,0 +1,101 @@
+"""chmod, chown and chgrp read as "set this mode/owner on these paths".
+
+>>> from dflint.shell import parse_shell
+>>> script = parse_shell("chmod -R 0755 /app ./bin && chown --from=root app:app /srv")
+>>> [(c.tool, c.value, [p.value for p in c.paths], c.recursive, c.plain) for c in permission_changes(script)]
+[('chmod', '0755', ['/app', './bin'], True, True), ('chown', 'app:app', ['/srv'], False, False)]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterator, Optional
+
+from .model import Command, Script, Word
+
+__all__ = ["PermissionChange", "permission_change", "permission_changes", "static_path"]
+
+_TOOLS = ("chmod", "chown", "chgrp")
+#: Options that change nothing but the output or error reporting (and -R).
+_PLAIN = frozenset({"-R", "--recursive", "-v", "--verbose", "-c", "--changes", "-f", "--silent", "--quiet"})
+_OCTAL = re.compile(r"0?[0-7]{3}")
+_OWNER = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*(?::[A-Za-z0-9_][A-Za-z0-9_-]*)?")
+_CHANGES_CWD = frozenset({"cd", "pushd", "popd"})
+_SETS_VARIABLES = frozenset({"export", "read", "local", "declare", "typeset", "readonly", "unset", "set",
+                             "eval", "source", ".", "mapfile", "readarray", "getopts"})
+
+
+@dataclass(frozen=True, eq=False)
+class PermissionChange:
+    """``tool`` sets ``value`` (mode, owner or group; None with ``--reference``) on ``paths``.
+
+    ``plain`` is true when the only options are ``-R`` and output/error ones,
+    so the change means exactly "this value on these paths".
+    """
+
+    command: Command
+    tool: str
+    value: Optional[str]
+    value_word: Optional[Word]
+    paths: tuple[Word, ...]
+    recursive: bool
+    plain: bool
+
+    @property
+    def octal_mode(self) -> Optional[str]:
+        """The mode when it is a literal octal number (``755``, ``0644``)."""
+        word = self.value_word
+        ok = self.tool == "chmod" and word is not None and word.literal and _OCTAL.fullmatch(word.value)
+        return word.value if ok else None  # type: ignore[union-attr]
+
+    @property
+    def literal_owner(self) -> Optional[str]:
+        """``user`` or ``user:group`` when chown names them literally."""
+        word = self.value_word
+        ok = self.tool == "chown" and word is not None and word.literal and _OWNER.fullmatch(word.value)
+        return word.value if ok else None  # type: ignore[union-attr]
+
+
+def permission_change(script: Script, command: Command) -> Optional[PermissionChange]:
+    invocation = script.invocation(command)
+    if invocation is None or invocation.program not in _TOOLS:
+        return None
+    operands = invocation.operands
+    reference = invocation.has("--reference")
+    value_word = None if reference or not operands else operands[0]
+    paths = operands if reference else operands[1:]
+    return PermissionChange(
+        command, invocation.program, value_word.value if value_word else None, value_word, paths,
+        invocation.has("-R", "--recursive"), all(o.name in _PLAIN for o in invocation.options),
+    )
+
+
+def permission_changes(script: Script) -> Iterator[PermissionChange]:
+    for command in script.commands:
+        change = permission_change(script, command)
+        if change is not None and change.paths:
+            yield change
+
+
+def static_path(script: Script, word: Word, expand: Callable[[str], Optional[str]]) -> Optional[str]:
+    """``word`` as a path the Dockerfile alone determines, or None.
+
+    Variables are expanded with ``expand`` (the Dockerfile's ARG/ENV scope,
+    which the RUN's environment holds) unless the script itself may set
+    variables; a relative path is returned as is, or None when the script
+    changes directory. ``~``, command substitutions and loops are unknown.
+    """
+    value = word.value
+    if value.startswith("~") or "$(" in word.raw or "`" in word.raw:
+        return None
+    programs = {c.program for c in script.commands}
+    if not value.startswith("/") and "$" not in value and programs & _CHANGES_CWD:
+        return None
+    if word.has_expansion:
+        if programs & _SETS_VARIABLES or any(c.assignments or "loop" in c.contexts for c in script.commands):
+            return None
+        value = expand(value)
+        if value is None or (not value.startswith("/") and programs & _CHANGES_CWD):
+            return None
+    return value

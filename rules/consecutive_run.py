@@ -1,0 +1,127 @@
+"""DF006 consecutive-run: RUN instructions in a row that could be one layer."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator, Optional
+
+from dflint import ast
+from dflint.diagnostic import Severity
+from dflint.fix import Applicability
+from dflint.model.history import image_stages
+from dflint.rule import Finding, Option, Rule, RuleContext
+from dflint.shell.merge import merge_runs
+from dflint.source import Span
+
+_ONLY_COMMENTS = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]*")
+
+
+class ConsecutiveRun(Rule):
+    """Each RUN is a layer: two short RUNs in a row can usually be one.
+
+    ## What it does
+    Reports a RUN that directly follows another RUN of the same stage (only
+    comments or blank lines between) when both are short shell-form commands
+    (at most `max-commands` commands each; one by default) with the same
+    `--mount`, `--network` and `--security` flags. Two ONBUILD RUNs in a row
+    are reported the same way.
+
+    It never reports across different flags (a cache or secret mount belongs
+    to its own step), exec-form or heredoc RUNs, RUNs whose SHELL is not a
+    POSIX shell (PowerShell, cmd), or RUNs in a stage that is only used
+    through `COPY --from` (a builder): that stage's layers never reach an
+    image, and separate RUNs there only buy finer caching.
+
+    Like hadolint's DL3059, a RUN with more than one command (`a && b`,
+    `a | b`, `$(...)`; the script of `sh -c` is not counted) is taken as
+    deliberately separate. Deliberate differences: hadolint also reports
+    exec-form and heredoc RUNs (they cannot be joined with `&&` as they
+    are), builder stages, Windows stages and RUNs whose script does not
+    parse, and does not count a `[ ... ]` test as a command; it never
+    reports ONBUILD RUNs.
+
+    ## Why is this bad?
+    Every RUN adds a layer and a snapshot to the build. Files a later RUN
+    deletes or changes stay in the earlier layer, so the image carries them
+    anyway, and a split like `RUN apt-get update` / `RUN apt-get install`
+    lets the first step be served from a stale cache.
+
+    ## Example
+    ```dockerfile
+    FROM debian:12
+    RUN apt-get update
+    # the tools we need
+    RUN apt-get install -y --no-install-recommends curl
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM debian:12
+    RUN apt-get update \\
+        # the tools we need
+        && apt-get install -y --no-install-recommends curl
+    ```
+
+    ## Fix safety
+    The fix appends the second command to the first with `&&`, keeping the
+    file's continuation style and the comments between them. It always
+    changes caching: the merged step reruns when either command changes. It
+    is unsafe when the two RUNs then provably run the same commands the same
+    way; display-only when the first leaves shell state behind (`cd`,
+    `export`, `set`, a variable, a function, a background job) or the second
+    is not a single `&&` chain (`b || c` would run `c` after the first
+    failed). When the merged text would not parse back into both commands
+    (`RUN a;`), no fix is offered.
+    """
+
+    code = "DF006"
+    name = "consecutive-run"
+    summary = "Consecutive RUN instructions that could be one layer"
+    severity = Severity.INFO
+    aliases = ("DL3059",)
+    fixable = True
+    options = (Option("max-commands", int, 1, "A RUN with more commands than this (`a && b` is two) "
+                      "is taken as deliberately separate; hadolint's threshold is effectively 1"),)
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        shipped = image_stages(ctx.model)
+        text = ctx.file.text
+        for first, second in zip(ctx.instructions, ctx.instructions[1:]):
+            stage = ctx.model.stage_of(second)
+            if stage is None or stage.index not in shipped or ctx.model.stage_of(first) is not stage \
+                    or not _ONLY_COMMENTS.fullmatch(text, first.span.end.offset, second.span.start.offset):
+                continue
+            runs = [_run(node) for node in (first, second)]
+            if None in runs or type(first) is not type(second) or _flags(runs[0]) != _flags(runs[1]):
+                continue
+            scripts = [ctx.commands(node) for node in (first, second)]
+            if any(len(s) != 1 or not s[0].ok or _count(s[0]) > ctx.options["max-commands"] for s in scripts):
+                continue
+            merge = merge_runs(ctx.file, first, second, (scripts[0][0], scripts[1][0]),
+                               ctx.analysis.shell_for(first))
+            shown = "" if merge is None else f": RUN {_short(merge.text)}"
+            fix = None if merge is None else ctx.fix(
+                "Merge into the previous RUN" + (f" (display only: {merge.reason})" if merge.reason else ""),
+                ctx.edit(merge.start, merge.end, merge.content),
+                applicability=Applicability.DISPLAY if merge.reason else Applicability.UNSAFE)
+            yield ctx.finding(Span(second.keyword.span.start, second.span.end), f"this RUN directly follows the RUN on line {first.line}: "
+                              f"merge them into one layer{shown}", fix, [("previous RUN", first)])
+
+
+def _run(node: ast.Instruction) -> Optional[ast.RunInstruction]:
+    run = node.trigger if isinstance(node, ast.OnbuildInstruction) else node
+    if not isinstance(run, ast.RunInstruction) or run.exec_form or run.heredocs or run.shell_text is None:
+        return None
+    return run
+
+
+def _flags(run: ast.RunInstruction) -> list[str]:
+    return sorted(flag.buildkit_text for flag in run.flags)
+
+
+def _count(script) -> int:
+    return sum(1 for command in script.commands if command.argv and "shell" not in command.contexts)
+
+
+def _short(text: str, width: int = 80) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"

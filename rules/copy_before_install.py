@@ -1,0 +1,113 @@
+"""DF007 copy-before-install: the sources are copied before the dependencies are installed."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from dflint import ast
+from dflint.diagnostic import Severity
+from dflint.model.copies import context_copy
+from dflint.model.history import histories
+from dflint.rule import Finding, Rule, RuleContext
+from dflint.shell.installs import Install, dependency_installs
+
+_SYSTEM_CACHES = ("/var/cache/", "/var/lib/apt", "/var/lib/dnf", "/var/lib/yum", "/etc/apk/cache")
+
+
+class CopyBeforeInstall(Rule):
+    """Copying the sources before installing dependencies reinstalls them on every change.
+
+    ## What it does
+    Reports a COPY or ADD from the build context of the whole context (`.`,
+    `./`, `*`) or of a source tree (a directory named `src`, `source`, `app`,
+    `lib`, `cmd`, `internal`, `pkg`, `components`, `pages`, `test(s)` or
+    `spec`) that comes before, in the same stage lineage, a command installing
+    dependencies from manifests: `npm ci`/`install`, `yarn (install)`, `pnpm
+    install`/`fetch`, `pip install -r ...`/`pip install .`, `poetry install`,
+    `uv sync`, `pipenv install`/`sync`, `go mod download` (and `go build` or
+    `go install` with no download before), `bundle install`, `composer
+    install`, `cargo build`/`fetch`, `mvn package`/`install`/`dependency:go-offline`,
+    `gradle build`..., `dotnet restore`/`build`/`publish`, `mix deps.get`,
+    `swift build`, `dart`/`flutter pub get`. The message names the manifests
+    to copy first.
+
+    It is not reported when the same language's dependencies were installed
+    before that COPY (the install after it only adds the project itself,
+    e.g. `poetry install --no-root`, `COPY . .`, `poetry install`), nor when
+    the installing RUN has a cache mount for them (`--mount=type=cache`, other
+    than the system package manager's cache), which keeps the downloads
+    across builds. ONBUILD triggers are checked among themselves. Copies from
+    other stages (`--from`) and of single files are never reported. What
+    `.dockerignore` leaves out of the context cannot be seen.
+
+    ## Why is this bad?
+    A layer is rebuilt when anything it copies changes, and so is every step
+    after it. With the sources copied first, editing any source file
+    invalidates the install step: every build downloads and installs every
+    dependency again. Copying only the manifests first keeps the install
+    cached until the dependencies themselves change.
+
+    ## Example
+    ```dockerfile
+    FROM node:22-slim
+    WORKDIR /app
+    COPY . .
+    RUN npm ci
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM node:22-slim
+    WORKDIR /app
+    COPY package.json package-lock.json ./
+    RUN npm ci
+    COPY . .
+    ```
+
+    ## Fix safety
+    This rule has no fix: which files an install needs (workspaces, local
+    packages, build scripts) is only known in the build context.
+    """
+
+    code = "DF007"
+    name = "copy-before-install"
+    summary = "Sources copied before the dependencies are installed"
+    severity = Severity.WARNING
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        reported: set[tuple[int, str]] = set()
+        for stage in ctx.model.stages:
+            for history in histories(ctx.model, stage):
+                copies = []  # (step, source argument, kind, families installed before it)
+                installed: set[str] = set()
+                for step in history:
+                    found = context_copy(step.node)
+                    if found is not None:
+                        copies.append((step, *found, frozenset(installed)))
+                    if not isinstance(step.node, ast.RunInstruction):
+                        continue
+                    installs = dependency_installs(ctx.commands(step.anchor))
+                    for install in installs if step.stage is stage and not _cached(step.node) else ():
+                        for copy, source, kind, before in copies:
+                            key = (id(copy.node), install.family)
+                            if install.family not in before and key not in reported:
+                                reported.add(key)
+                                yield ctx.finding(source, _message(copy.node, source, kind, install),
+                                                  related=[("dependencies installed here", install.command)])
+                    installed.update(install.family for install in installs)
+
+
+def _cached(run: ast.RunInstruction) -> bool:
+    return any(mount.type == "cache" and not (mount.target or "").startswith(_SYSTEM_CACHES)
+               for mount in run.mounts)
+
+
+def _message(copy: ast.Instruction, source: ast.Argument, kind: str, install: Install) -> str:
+    what = "the whole build context" if kind == "context" else f"the source tree {source.value}"
+    command = " ".join(install.command.values)
+    command = command if len(command) <= 60 else command[:59] + "…"
+    *rest, last = install.manifests
+    manifests = f"{', '.join(rest)} and {last}" if rest else last
+    return (f"{copy.name} copies {what} before `{command}` (line {install.command.line}) installs the "
+            f"dependencies: every source change reinstalls them all; copy {manifests} first, install, "
+            f"then copy the rest")

@@ -1,0 +1,140 @@
+"""DF005 copy-then-chmod: chmod/chown in a RUN on files a COPY just wrote."""
+
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+from dflint import ast
+from dflint.diagnostic import Severity
+from dflint.fix import Applicability, Fix
+from dflint.model.copies import copied, relation
+from dflint.model.history import Step, histories
+from dflint.model.paths import inside, resolve
+from dflint.rule import Finding, Rule, RuleContext
+from dflint.shell.permissions import PermissionChange, permission_changes, static_path
+
+
+class CopyThenChmod(Rule):
+    """A RUN that changes the mode or owner of copied files stores them twice.
+
+    ## What it does
+    Reports a `chmod`, `chown` or `chgrp` in a RUN that changes files an
+    earlier COPY or ADD of the same stage lineage wrote: the copied file
+    itself, a file inside a copied directory, the copied directory with `-R`,
+    or a directory above the copy with `-R`. Paths are resolved against
+    WORKDIR and the ARG/ENV values; a path that cannot be known (an unset
+    variable, `~`, a `cd` earlier in the script, an unknown WORKDIR) is never
+    reported, nor is a change to a file another command of the same RUN also
+    names (it is rewritten anyway) or to a path under one of the RUN's
+    `--mount` targets (not part of the layer). ONBUILD COPY and RUN triggers are checked
+    against each other; PowerShell RUNs are not read.
+
+    ## Why is this bad?
+    A layer stores every file whose content *or metadata* changed, whole. A
+    `chmod`/`chown` after a COPY therefore puts a second copy of the files in
+    the image: `COPY . /app` then `RUN chown -R app /app` doubles the size of
+    the application. `COPY --chmod=` and `COPY --chown=` set the mode and
+    owner while copying, in one layer.
+
+    ## Example
+    ```dockerfile
+    FROM python:3.12-slim
+    WORKDIR /app
+    COPY entrypoint.sh /usr/local/bin/entrypoint.sh
+    RUN chmod 755 /usr/local/bin/entrypoint.sh
+    COPY . .
+    RUN chown -R nobody /app
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM python:3.12-slim
+    WORKDIR /app
+    COPY --chmod=755 entrypoint.sh /usr/local/bin/entrypoint.sh
+    COPY --chown=nobody . .
+    ```
+
+    ## Fix safety
+    The fix adds `--chmod=` or `--chown=` to the COPY and deletes the RUN. It
+    is offered only when the RUN is that one command, the mode is octal or
+    the owner a literal name, it covers exactly what the COPY wrote, both are
+    in the same stage and no RUN comes between them; and it is unsafe even
+    then: `COPY --chmod`/`--chown` needs BuildKit; they apply to every copied
+    file and directory, while `chmod -R` on the destination also changes the
+    directory itself and files that were there before the COPY, and a plain
+    `chmod` of a copied directory changes only the directory; a user named in
+    `--chown` must exist when the COPY runs.
+    """
+
+    code = "DF005"
+    name = "copy-then-chmod"
+    summary = "chmod/chown after COPY duplicates the copied files in a new layer"
+    severity = Severity.WARNING
+    fixable = True
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for stage in ctx.model.stages:
+            for history in histories(ctx.model, stage):
+                for index, step in enumerate(history):
+                    if step.stage is stage and isinstance(step.node, ast.RunInstruction):
+                        yield from self._check_run(ctx, step, history[:index])
+
+    def _check_run(self, ctx: RuleContext, run: Step, before: list[Step]) -> Iterator[Finding]:
+        scripts = ctx.commands(run.anchor)
+        workdir = None if run.trigger else ctx.model.workdir_at(run.anchor)
+        expand = (lambda text: None) if run.trigger else (lambda text: _known(ctx, run.anchor, text))
+        mounts = [resolve(m.target, workdir) or "/" for m in run.node.mounts if m.target]  # not in the layer
+        for script in scripts:
+            changes = list(permission_changes(script))
+            named = {w.value for c in script.commands if c not in {x.command for x in changes} for w in c.args}
+            for change in changes:
+                paths = [static_path(script, word, expand) for word in change.paths]
+                if None in paths or named & {w.value for w in change.paths}:
+                    continue
+                paths = [resolve(p, workdir) for p in paths]
+                if None in paths or any(inside(p, mount) for p in paths for mount in mounts):
+                    continue
+                for offset, step in enumerate(reversed(before)):
+                    entries = copied(ctx.model, step.node, step.anchor)
+                    found = [relation(p, change.recursive, e) for p in paths for e in entries]
+                    if any(found):
+                        between = before[len(before) - offset:]
+                        fix = _fix(ctx, run, step, change, found, len(entries), scripts, between)
+                        shown = paths[next(i for i, r in enumerate(found) if r) // len(entries)]
+                        yield ctx.finding(change.command, _message(change, shown, step), fix,
+                                          [(f"copied here by {step.node.name}", step.anchor)])
+                        break
+
+
+def _known(ctx: RuleContext, node: ast.Instruction, text: str) -> Optional[str]:
+    expansion = ctx.model.expand(node, text)
+    return expansion.value if expansion.resolved else None
+
+
+def _message(change: PermissionChange, path: str, copy: Step) -> str:
+    flag = "chmod" if change.tool == "chmod" else "chown"
+    value = change.octal_mode or change.literal_owner or ("<octal mode>" if flag == "chmod" else "<user>:<group>")
+    return (f"{change.tool} on {path} changes files that {copy.node.name} on line {copy.anchor.line} copied: the new "
+            f"layer stores them a second time; set it while copying with {copy.node.name} --{flag}={value}")
+
+
+def _fix(ctx: RuleContext, run: Step, copy: Step, change: PermissionChange, found: list, entries: int,
+         scripts, between: list[Step]) -> Optional[Fix]:
+    flag, value = ("chmod", change.octal_mode) if change.tool == "chmod" else ("chown", change.literal_owner)
+    commands = [c for script in scripts for c in script.commands]
+    if value is None or not change.plain or copy.stage is not run.stage or copy.node.flag(flag) is not None \
+            or commands != [change.command] or any(isinstance(s.node, ast.RunInstruction) for s in between):
+        return None
+    paths = len(change.paths)
+    same = [[found[p * entries + e] == "same" for e in range(entries)] for p in range(paths)]
+    if not all(any(row) for row in same) or not all(any(row[e] for row in same) for e in range(entries)):
+        return None
+    text = ctx.file.text
+    start, end = run.anchor.span.start.offset, run.anchor.span.end.offset
+    line_start = text.rfind("\n", 0, start) + 1
+    start = line_start if not text[line_start:start].strip() else start
+    end += 2 if text.startswith("\r\n", end) else 1 if text.startswith("\n", end) else 0
+    keyword = copy.node.keyword.span.end.offset
+    return ctx.fix(f"Copy with {copy.node.name} --{flag}={value} and drop the RUN",
+                   ctx.edit(keyword, keyword, f" --{flag}={value}"), ctx.edit(start, end, ""),
+                   applicability=Applicability.UNSAFE)
