@@ -1,0 +1,104 @@
+"""The helpers behind DF005-DF007: dependency installs, permission changes, COPY destinations, RUN merging."""
+
+import doctest
+
+import pytest
+
+import dflint
+from dflint.analysis import Analysis
+from dflint.model import copies, history
+from dflint.shell import installs, merge, parse_shell, permissions
+from dflint.shell.installs import dependency_installs
+
+
+@pytest.mark.parametrize("module", [installs, permissions, merge, copies, history], ids=lambda m: m.__name__)
+def test_doctests(module):
+    assert doctest.testmod(module).failed == 0
+
+
+@pytest.mark.parametrize("command, ecosystem, manifests", [
+    ("npm ci --omit=dev", "npm", ("package.json", "package-lock.json")),
+    ("npm install --production", "npm", ("package.json", "package-lock.json")),
+    ("yarn", "yarn", ("package.json", "yarn.lock")),
+    ("yarn workspaces focus --production", "yarn", ("package.json", "yarn.lock")),
+    ("pnpm fetch --prod", "pnpm", ("pnpm-lock.yaml",)),
+    ("python3 -m pip install --no-cache-dir -r requirements.txt -r dev.txt", "pip", ("requirements.txt", "dev.txt")),
+    ("pip install -e .[test]", "pip", ("pyproject.toml",)),
+    ("uv pip sync requirements.lock", "pip", ("requirements.lock",)),
+    ("uv sync --frozen --no-install-project", "uv", ("pyproject.toml", "uv.lock")),
+    ("poetry install --no-root --only main", "poetry", ("pyproject.toml", "poetry.lock")),
+    ("pipenv install --deploy --system", "pipenv", ("Pipfile", "Pipfile.lock")),
+    ("go mod download -x", "go", ("go.mod", "go.sum")),
+    ("CGO_ENABLED=0 go build -o /out/app ./cmd/app", "go", ("go.mod", "go.sum")),
+    ("bundle install --jobs 4", "bundler", ("Gemfile", "Gemfile.lock")),
+    ("composer install --no-dev", "composer", ("composer.json", "composer.lock")),
+    ("cargo chef cook --release --recipe-path recipe.json", "cargo", ("Cargo.toml", "Cargo.lock")),
+    ("./mvnw -B org.apache.maven.plugins:maven-dependency-plugin:3.6.1:go-offline", "maven", ("pom.xml",)),
+    ("./gradlew :app:bootJar --no-daemon", "gradle", ("build.gradle(.kts)", "settings.gradle(.kts)")),
+    ("dotnet publish -c Release -o /out", "dotnet", ("*.csproj", "*.sln")),
+    ("mix deps.get --only prod", "mix", ("mix.exs", "mix.lock")),
+    ("flutter pub get", "pub", ("pubspec.yaml", "pubspec.lock")),
+])
+def test_dependency_installs(command, ecosystem, manifests):
+    [found] = dependency_installs([parse_shell(command)])
+    assert (found.ecosystem, found.manifests) == (ecosystem, manifests)
+
+
+@pytest.mark.parametrize("command", [
+    "npm install -g pm2", "npm install express", "yarn build", "pip install flask", "pip install --no-deps .",
+    "poetry install --only-root", "pipenv install requests", "go install golang.org/x/tools/gopls@latest",
+    "go build -mod=vendor ./...", "bundle exec rake", "cargo install cargo-chef", "mvn -v", "gradle --version",
+    "dotnet publish --no-restore", "composer require monolog/monolog",
+])
+def test_not_dependency_installs(command):
+    assert dependency_installs([parse_shell(command)]) == []
+
+
+def _analysis(text):
+    file = dflint.parse(text)
+    return file, Analysis("Dockerfile", file)
+
+
+def test_copied_destinations():
+    file, analysis = _analysis(
+        "FROM alpine:3.20\nWORKDIR /app\nENV D=/opt\n"
+        "COPY . .\nCOPY a.sh b.sh $D/bin/\nCOPY x /x\nCOPY <<EOF /etc/\nhi\nEOF\nADD https://e.org/t.tgz /t/\n")
+    found = [[(c.path, c.kind) for c in copies.copied(analysis.model, node)] for node in file.instructions[3:]]
+    assert found == [
+        [("/app", "tree")],
+        [("/opt/bin/a.sh", "file"), ("/opt/bin/b.sh", "file")],
+        [("/x", "either")],
+        [("/etc/EOF", "file")],
+        [("/t/t.tgz", "file")],
+    ]
+
+
+@pytest.mark.parametrize("path, recursive, kind, expected", [
+    ("/app", True, "tree", "same"), ("/app", False, "tree", None), ("/app/run.sh", False, "tree", "inside"),
+    ("/app/*.sh", False, "tree", "inside"), ("/", True, "tree", "ancestor"), ("/x", False, "file", None),
+    ("/app", False, "file", "same"), ("/app/sub", False, "file", None), ("/app", False, "either", "same"),
+])
+def test_relation(path, recursive, kind, expected):
+    entry = copies.Copied("/app", kind, None)
+    assert copies.relation(path, recursive, entry) == expected
+
+
+def test_image_stages_leave_out_builders():
+    file, analysis = _analysis(
+        "FROM a:1 AS base\nFROM base AS build\nFROM base AS dev\nFROM b:1\nCOPY --from=build /x /x\n")
+    assert history.image_stages(analysis.model) == frozenset({0, 2, 3})
+
+
+@pytest.mark.parametrize("first, second, reason", [
+    ("apt-get update", "apt-get install -y x", None),
+    ("a; b", "c && d | e", None),
+    ("cd /src", "make", "`cd` changes the shell"),
+    ("X=1", "echo $X", "sets the shell variable X"),
+    ("sleep 1 & wait", "b", "runs in the background"),
+    ("a", "b || true", "`||` would end the && chain"),
+    ("a", "b; c", "`;` would end the && chain"),
+    ("a", "if b; then c; fi", "compound commands"),
+])
+def test_merge_reasons(first, second, reason):
+    found = merge.state_change(parse_shell(first)) or merge.chain_break(parse_shell(second))
+    assert (found is None) if reason is None else (reason in found)
