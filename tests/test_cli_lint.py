@@ -26,7 +26,7 @@ def write(path: Path, text: str) -> Path:
 
 @pytest.fixture
 def project(tmp_path):
-    write(tmp_path / "Dockerfile", "FROM python\nRUN pip install flask\n")
+    write(tmp_path / "Dockerfile", "FROM python\nRUN pip install --no-cache-dir flask\n")
     write(tmp_path / "services" / "api" / "Containerfile", "FROM node:22-alpine\nCMD [\"node\", \"a.js\"]\n")
     write(tmp_path / "services" / "api" / "Dockerfile.dev", "FROM node:latest\n")
     write(tmp_path / "docker" / "web.Dockerfile", "FROM nginx:1.27\n")

@@ -1,0 +1,692 @@
+"""Layers: what each instruction leaves in the image, and which deletions come too late.
+
+Every RUN, COPY and ADD adds a layer; deleting a file in a later layer hides
+it but the image keeps its bytes. This module reads a RUN's commands in the
+order they run (:func:`run_steps`: heredoc scripts in place, the working
+directory and exported variables as they change), finds the package caches a
+RUN leaves behind (:func:`leftovers`, with the table of
+:mod:`dflint.shell.caches`), what it deletes (:func:`removals`) and, walking
+the layers of the stages that ship (:func:`shipping_stages`), pairs each
+deletion with the earlier layers that created what it deletes
+(:func:`late_removals`).
+
+Paths are absolute and may hold globs (``/home/*/.cache/pip`` stands for any
+user's home); ``~`` is ``/root``. A path that cannot be known (an unset
+variable, a relative path under an unknown WORKDIR) is None and matches
+nothing.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+import re
+import weakref
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable, Mapping, Optional, Sequence, Union
+from urllib.parse import urlsplit
+
+from .. import ast
+from ..shell.caches import (PackageCache, avoids, cache_for_program, cleans, consumes, creates, near_miss,
+                            root_match, verb)
+from ..shell.model import Command, Script, Word
+from ..shell.options import Spec, parse_options
+from ..shell.tools import Invocation, program_name, urls
+from ..source import Span
+from .history import image_stages
+from .paths import has_glob, resolve
+from .variables import display
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..analysis import Analysis
+    from .build import BuildModel, Stage
+
+__all__ = ["Step", "Leftover", "Removal", "Created", "LateRemoval", "run_steps", "leftovers", "removals",
+           "late_removals", "deletes", "append_point", "verb_word", "command_span", "program_text", "append_edit",
+           "shipping_stages"]
+
+#: Contexts whose commands may not run every time the script does.
+_BRANCHES = frozenset(("condition", "if", "loop", "case", "function"))
+#: Last components of an rm operand that empty a directory.
+_EMPTYING = frozenset(("*", ".*", "{*,.*}", "{.*,*}", ".[!.]*"))
+_ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)", re.S)
+_ARCHIVE = re.compile(r".*\.(?:tar|tar\.(?:gz|bz2|xz|zst)|tgz|tbz2?|txz)$")
+_GIT_CLONE = Spec(values=frozenset(("-b", "--branch", "--depth", "-o", "--origin", "--reference",
+                                    "--separate-git-dir", "--shallow-since", "--shallow-exclude", "-c",
+                                    "--config", "--filter", "-j", "--jobs", "-u", "--upload-pack",
+                                    "--template", "--server-option", "--bundle-uri", "--reference-if-able")))
+_GIT_GLOBAL_VALUES = frozenset(("-C", "-c", "--git-dir", "--work-tree", "--namespace", "--exec-path"))
+
+
+# ---- paths -------------------------------------------------------------------------------------
+
+def _parts(path: str) -> list[str]:
+    return [part for part in path.split("/") if part]
+
+
+def _same(a: str, b: str) -> bool:
+    return a == b or fnmatch.fnmatchcase(a, b) or fnmatch.fnmatchcase(b, a)
+
+
+def _within(outer: Sequence[str], inner: Sequence[str]) -> bool:
+    return len(outer) <= len(inner) and all(_same(x, y) for x, y in zip(outer, inner))
+
+
+def deletes(removed: str, target: str, contents: bool = False) -> bool:
+    """Removing ``removed`` (an rm operand, glob allowed) removes ``target`` or files in it.
+
+    ``dir/*`` empties ``dir``; with ``contents``, a glob one level below
+    ``target`` (``/var/cache/apk/*.tar.gz``) counts too. Removing ``/`` counts for nothing.
+    """
+    parts = _parts(removed)
+    if parts and parts[-1] in _EMPTYING:
+        parts = parts[:-1]
+    if not parts:
+        return False
+    wanted = _parts(target)
+    if _within(parts, wanted):
+        return True
+    return contents and len(parts) == len(wanted) + 1 and has_glob(parts[-1]) and _within(parts[:-1], wanted)
+
+
+def _homes(path: str) -> list[str]:
+    """``~/x`` for root and for any user under /home."""
+    if path.startswith("~/"):
+        return ["/root/" + path[2:], "/home/*/" + path[2:]]
+    return [path]
+
+
+# ---- a RUN's commands, in the order they run ---------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class Step:
+    """One simple command of a RUN as it runs.
+
+    ``contexts`` include those of the command reading a heredoc script;
+    ``cwd`` is the working directory (None: unknown); ``exported`` holds
+    variables ``export``-ed earlier in the script (value None: not literal).
+    """
+
+    index: int
+    script: Script
+    command: Command
+    invocation: Optional[Invocation]
+    contexts: tuple[str, ...]
+    cwd: Optional[str]
+    exported: Mapping[str, Optional[str]] = field(repr=False)
+
+    @property
+    def branch(self) -> tuple[str, ...]:
+        return tuple(c for c in self.contexts if c in _BRANCHES)
+
+    def follows(self, earlier: "Step") -> bool:
+        """Runs after ``earlier`` whenever ``earlier`` ran (not in another branch, not after ``||``)."""
+        return (self.index > earlier.index and self.command.operator != "||"
+                and earlier.branch[:len(self.branch)] == self.branch)
+
+
+_STEPS: "weakref.WeakKeyDictionary[Analysis, dict[ast.Instruction, list[Step]]]" = weakref.WeakKeyDictionary()
+
+
+def _run_of(node: ast.Instruction) -> Optional[ast.RunInstruction]:
+    if isinstance(node, ast.OnbuildInstruction):
+        node = node.trigger  # type: ignore[assignment]
+    return node if isinstance(node, ast.RunInstruction) else None
+
+
+def _in_order(scripts: Sequence[Script]) -> list[tuple[Script, Command, tuple[str, ...], bool]]:
+    """Commands of all scripts, each heredoc script right after the command that reads it
+    (with that command's contexts; the last item tells it runs in a child shell)."""
+    line, rest = scripts[0], list(scripts[1:])
+    placed: dict[int, list[Script]] = {}
+    for script in rest[:]:
+        name = getattr(script.origin, "name", None)
+        for command in line.commands:
+            if any(r.heredoc is not None and r.heredoc.delimiter == name for r in command.redirects):
+                placed.setdefault(id(command), []).append(script)
+                rest.remove(script)
+                break
+    order = []
+    for command in line.commands:
+        order.append((line, command, command.contexts, False))
+        for script in placed.get(id(command), ()):
+            order.extend((script, inner, command.contexts + inner.contexts, True) for inner in script.commands)
+    for script in rest:
+        order.extend((script, inner, inner.contexts, True) for inner in script.commands)
+    return order
+
+
+def run_steps(analysis: "Analysis", node: ast.Instruction) -> list[Step]:
+    """The steps of a RUN (or ONBUILD RUN); empty when it runs no POSIX shell."""
+    memo = _STEPS.setdefault(analysis, {})
+    if node in memo:
+        return memo[node]
+    scripts = analysis.commands(node) if _run_of(node) is not None else ()
+    steps: list[Step] = []
+    # Working directory and exported variables, per script: a heredoc script read by
+    # `bash <<EOF` runs in a child shell and starts from its parent's state.
+    states: dict[int, tuple[Optional[str], dict[str, Optional[str]]]] = {}
+    if scripts:
+        states[id(scripts[0])] = (analysis.model.workdir_at(node), {})
+    for index, (script, command, contexts, child) in enumerate(_in_order(scripts) if scripts else ()):
+        if id(script) not in states:
+            cwd, exported = states[id(scripts[0])]
+            states[id(script)] = (cwd, dict(exported))
+        cwd, exported = states[id(script)]
+        invocation = script.invocation(command)
+        steps.append(Step(index, script, command, invocation, contexts, cwd, dict(exported)))
+        program = invocation.program if invocation is not None else None
+        if program == "cd":
+            own = command.contexts  # a cd inside a subshell or branch leaves the directory unknown
+            target = invocation.operands[0] if invocation.operands and not own else None
+            cwd = _path(analysis, node, target, cwd) if target is not None else None
+        elif program in ("pushd", "popd"):
+            cwd = None
+        elif program == "export":
+            for word in invocation.operands:
+                match = _ASSIGNMENT.match(word.value)
+                if match:
+                    exported[match.group(1)] = match.group(2) if word.literal else None
+        states[id(script)] = (cwd, exported)
+    memo[node] = steps
+    return steps
+
+
+def _path(analysis: "Analysis", node: ast.Instruction, word: Word, cwd: Optional[str]) -> Optional[str]:
+    """The absolute path a shell word names (ARG/ENV expanded, ``$HOME`` as ``~``), or None."""
+    text = word.value
+    if word.has_expansion:
+        if "$(" in text or "`" in text:
+            return None
+        scope = analysis.model.scope_at(node)
+        if scope.get("HOME") is None:
+            text = re.sub(r"^(?:\$\{HOME\}|\$HOME(?![A-Za-z0-9_]))", "~", text)
+        expansion = scope.expand(text)
+        if not expansion.resolved:
+            return None
+        text = expansion.value
+    return resolve(text, cwd)
+
+
+def _lookup(analysis: "Analysis", node: ast.Instruction, step: Step) -> Callable[[str], tuple[bool, Optional[str]]]:
+    """Whether a variable is set for ``step`` and its value (None: unknown): the command's
+    own assignments, ``env NAME=value``, ``export`` earlier, then ARG/ENV."""
+    def lookup(name: str) -> tuple[bool, Optional[str]]:
+        for assignment in step.command.assignments:
+            if assignment.name == name:
+                return True, assignment.value.value if assignment.value.literal else None
+        for word in _env_words(step.command):
+            match = _ASSIGNMENT.match(word.value)
+            if match and match.group(1) == name:
+                return True, match.group(2) if word.literal else None
+        if name in step.exported:
+            return True, step.exported[name]
+        variable = analysis.model.scope_at(node).get(name)
+        if variable is None or variable.value is None:
+            return False, None
+        return True, display(variable.value) if variable.known else None
+    return lookup
+
+
+def _env_words(command: Command) -> list[Word]:
+    """``NAME=value`` words given to an ``env`` wrapper."""
+    found, inside = [], False
+    for word in command.argv:
+        if posixpath.basename(word.value) == "env":
+            inside = True
+        elif inside and _ASSIGNMENT.match(word.value):
+            found.append(word)
+        elif inside and not word.value.startswith("-"):
+            break
+    return found
+
+
+def verb_word(invocation: Invocation) -> Optional[Word]:
+    """The word naming the subcommand (``install`` of ``apt-get install``, ``sync`` of ``uv sync``)."""
+    if invocation.subcommand_word is not None:
+        return invocation.subcommand_word
+    name, _ = verb(invocation)
+    return invocation.operands[0] if name is not None and invocation.operands else None
+
+
+def program_text(invocation: Invocation) -> str:
+    """The tool as written, wrappers left out: ``apt-get``, ``/usr/bin/yum``, ``python3 -m pip``, ``uv pip``."""
+    via = invocation.via
+    if via[-1:] == ("uv",) and invocation.program == "pip":
+        return "uv pip"
+    if via[-1:] == ("-m",):
+        return f"{via[-2]} -m {invocation.program}"
+    for word in invocation.command.argv:
+        if program_name(word.value) == invocation.program:
+            return word.value
+    return invocation.program
+
+
+def command_span(step: Step) -> Span:
+    """From the start of the command (wrappers included) to the end of its subcommand."""
+    command = step.command
+    word = verb_word(step.invocation) if step.invocation is not None else None
+    end = (word or (command.argv[-1] if command.argv else command)).span.end
+    return Span(command.span.start, end)
+
+
+# ---- package caches ----------------------------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class Leftover:
+    """A cache a RUN leaves in its layer: ``step`` fills it and nothing removes or avoids it.
+
+    ``locations`` are where it is; ``consumed`` is true when a later command
+    of the RUN reads it (an install after ``apt-get update``); ``near_miss``
+    explains a command that looks like its cleanup but is not.
+    """
+
+    cache: PackageCache
+    step: Step
+    node: ast.Instruction
+    locations: tuple[str, ...]
+    consumed: bool
+    near_miss: Optional[str] = None
+
+
+def _locations(analysis: "Analysis", node: ast.Instruction, step: Step, cache: PackageCache) -> tuple[str, ...]:
+    invocation = step.invocation
+    assert invocation is not None
+    for name in cache.location_options:
+        option = invocation.option(name)
+        if option is not None and option.value_word is not None:
+            path = _path(analysis, node, option.value_word, step.cwd) if option.value_word is not option.word \
+                else resolve(option.value or "", step.cwd)
+            return (path,) if path else ()
+    lookup = _lookup(analysis, node, step)
+    moved = []
+    for root, below in cache.roots:
+        if root.startswith("$("):
+            continue
+        is_set, value = lookup(root)
+        if is_set and value:
+            path = resolve(posixpath.join(value, below) if below else value, step.cwd)
+            if path:
+                moved.append(path)
+    defaults = [p for path in cache.paths for p in _homes(path)]
+    return tuple(moved) if moved and cache.roots_move else tuple(moved + defaults)
+
+
+def _mount_targets(analysis: "Analysis", node: ast.Instruction) -> list[str]:
+    """Targets of the RUN's cache and tmpfs mounts: what is written there stays out of the layer."""
+    run = _run_of(node)
+    found = []
+    for mount in run.mounts if run is not None else ():
+        if mount.type in ("cache", "tmpfs") and mount.target:
+            expansion = analysis.model.expand(node, mount.target)
+            text = expansion.value if expansion.resolved else mount.target
+            path = resolve(text, analysis.model.workdir_at(node))
+            if path:
+                found.append(path)
+    return found
+
+
+def _removes_cache(analysis: "Analysis", node: ast.Instruction, step: Step, cache: PackageCache,
+                   locations: Sequence[str]) -> bool:
+    invocation = step.invocation
+    if invocation is None:
+        return False
+    if cleans(cache, invocation):
+        return True
+    return any(_removes_locations(analysis, node, removal, cache, locations)
+               for removal in _rm_operands(analysis, node, step))
+
+
+def _removes_locations(analysis: "Analysis", node: ast.Instruction, removal: "Removal",
+                       cache: PackageCache, locations: Sequence[str]) -> bool:
+    if removal.path is not None:
+        return any(deletes(removal.path, location, contents=True) for location in locations)
+    if removal.word is None:
+        return False
+    symbolic = root_match(cache, removal.word.value)
+    if symbolic is None:
+        return False
+    below, rest = symbolic
+    if not rest or rest in _EMPTYING:
+        return True
+    return bool(below) and deletes("/" + rest, "/" + below, contents=True)
+
+
+def _creations(analysis: "Analysis", node: ast.Instruction, steps: Sequence[Step]):
+    """(step, cache, locations) for every cache a step fills, unless avoided or under a mount."""
+    mounts = _mount_targets(analysis, node)
+    for step in steps:
+        invocation = step.invocation
+        if invocation is None:
+            continue
+        for cache in cache_for_program(invocation):
+            if not creates(cache, invocation) or avoids(cache, invocation, _lookup(analysis, node, step)):
+                continue
+            locations = _locations(analysis, node, step, cache)
+            if any(_within(_parts(m), _parts(loc)) for m in mounts for loc in locations):
+                continue
+            yield step, cache, locations
+
+
+def leftovers(analysis: "Analysis", node: ast.Instruction) -> list[Leftover]:
+    """Caches a RUN (or ONBUILD RUN) leaves in its layer, reported or not (``cache.report``)."""
+    steps = run_steps(analysis, node)
+    found = []
+    for step, cache, locations in _creations(analysis, node, steps):
+        later = [s for s in steps[step.index + 1:] if s.follows(step)]
+        if any(_removes_cache(analysis, node, s, cache, locations) for s in later):
+            continue
+        misses = [near_miss(cache, s.invocation) for s in later if s.invocation is not None]
+        consumed = any(s.invocation is not None and consumes(cache, s.invocation) for s in steps[step.index + 1:])
+        found.append(Leftover(cache, step, node, locations, consumed, next((m for m in misses if m), None)))
+    return found
+
+
+# ---- deletions ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class Removal:
+    """Something a RUN deletes: an ``rm`` operand (``word``, ``path`` None when unknown),
+    or a command cleaning ``caches``."""
+
+    step: Step
+    word: Optional[Word] = None
+    path: Optional[str] = None
+    caches: tuple[PackageCache, ...] = ()
+
+    @property
+    def span(self) -> Span:
+        return self.word.span if self.word is not None else self.step.command.span
+
+    @property
+    def text(self) -> str:
+        if self.word is not None:
+            return f"{self.step.invocation.program} {self.word.value}"
+        return " ".join(w.value for w in self.step.command.argv)
+
+
+def _rm_operands(analysis: "Analysis", node: ast.Instruction, step: Step) -> list[Removal]:
+    invocation = step.invocation
+    if invocation is None or invocation.program not in ("rm", "unlink"):
+        return []
+    return [Removal(step, word, _path(analysis, node, word, step.cwd)) for word in invocation.operands]
+
+
+def removals(analysis: "Analysis", node: ast.Instruction) -> list[Removal]:
+    """What a RUN deletes, in order: rm operands and cache-cleaning commands."""
+    found = []
+    for step in run_steps(analysis, node):
+        found.extend(_rm_operands(analysis, node, step))
+        if step.invocation is not None:
+            cleaned = tuple(c for c in cache_for_program(step.invocation) if cleans(c, step.invocation))
+            if cleaned:
+                found.append(Removal(step, caches=cleaned))
+    return found
+
+
+# ---- what layers create ------------------------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class Created:
+    """Something an instruction put in its layer.
+
+    ``kind`` is ``file`` (the exact path), ``tree`` (a directory filled as a
+    whole: only deleting it or a parent counts) or ``cache``; ``how`` names
+    the instruction or tool (``COPY``, ``curl``, ``git clone``, ``apt-get update``).
+    """
+
+    paths: tuple[str, ...]
+    kind: str
+    how: str
+    node: ast.Instruction
+    span: Span
+    cache: Optional[PackageCache] = None
+    source: Optional[str] = None
+    step: Optional[Step] = None
+
+
+def _copied(analysis: "Analysis", node: Union[ast.CopyInstruction, ast.AddInstruction]) -> list[Created]:
+    model = analysis.model
+    dest_arg = node.destination
+    if dest_arg is None:
+        return []
+    expansion = model.expand(node, dest_arg.value)
+    if not expansion.resolved:
+        return []
+    dest = resolve(expansion.value, model.workdir_at(node))
+    if dest is None:
+        return []
+    how = node.name + (" --from" if node.flag("from") is not None else "")
+    sources = node.sources
+    into = dest.endswith("/") or len(sources) > 1
+    dest = dest.rstrip("/") or "/"
+    found = []
+    for arg in sources:
+        source = model.expand(node, arg.value).value
+        if isinstance(node, ast.AddInstruction) and ("://" in source or source.startswith("git@")):
+            name = posixpath.basename(urlsplit(source).path.rstrip("/"))
+            if source.endswith(".git") or source.startswith("git@") or "#" in source:
+                found.append(Created((dest,), "tree", how, node, arg.span, source=source))
+            elif name:
+                found.append(Created((posixpath.join(dest, name) if into else dest,), "file", how, node, arg.span,
+                                     source=source))
+            continue
+        if isinstance(node, ast.AddInstruction) and _ARCHIVE.match(source):
+            found.append(Created((dest,), "tree", how, node, arg.span, source=source))
+            continue
+        name = posixpath.basename(source.rstrip("/"))
+        if source.endswith("/") or name in ("", "."):
+            found.append(Created((dest,), "tree", how, node, arg.span, source=source))
+            continue
+        paths = (posixpath.join(dest, name),) if into else (dest, posixpath.join(dest, name))
+        found.append(Created(paths, "file", how, node, arg.span, source=source))
+        if into:
+            found.append(Created((dest,), "tree", how, node, arg.span, source=source))
+    return found
+
+
+def _fetched(analysis: "Analysis", node: ast.Instruction, step: Step) -> list[Created]:
+    """Files curl/wget save and repositories git clones."""
+    invocation = step.invocation
+    if invocation is None:
+        return []
+    program, cwd = invocation.program, step.cwd
+    targets: list[tuple[Optional[str], Word, str]] = []
+    if program == "curl":
+        for option in invocation.options:
+            if option.name in ("-o", "--output") and option.value_word is not None and option.value not in ("-",):
+                word = option.value_word
+                if word is option.word:
+                    targets.append((resolve(option.value or "", cwd), word, "file"))
+                else:
+                    targets.append((_path(analysis, node, word, cwd), word, "file"))
+        if invocation.has("-O", "--remote-name", "--remote-name-all"):
+            directory = invocation.value("--output-dir") or cwd
+            for url in urls(invocation):
+                name = posixpath.basename(urlsplit(url.value).path)
+                if name and directory and url.literal:
+                    targets.append((resolve(posixpath.join(directory, name), cwd), url, "file"))
+    elif program == "wget":
+        option = invocation.option("-O", "--output-document")
+        if option is not None and option.value_word is not None:
+            if option.value != "-":
+                targets.append((_path(analysis, node, option.value_word, cwd)
+                                if option.value_word is not option.word else resolve(option.value or "", cwd),
+                                option.value_word, "file"))
+        elif not invocation.has("-i", "--input-file", "--spider"):
+            directory = invocation.value("-P", "--directory-prefix") or cwd
+            for url in urls(invocation):
+                name = posixpath.basename(urlsplit(url.value).path) or "index.html"
+                if directory and url.literal:
+                    targets.append((resolve(posixpath.join(directory, name), cwd), url, "file"))
+    elif program == "git":
+        targets.extend(_cloned(analysis, node, step))
+    return [Created((path,) if kind == "file" else (path, path + "/.git"), kind,
+                    "git clone" if program == "git" else program, node, word.span, step=step)
+            for path, word, kind in targets if path and not path.startswith("/dev/")]
+
+
+def _cloned(analysis: "Analysis", node: ast.Instruction, step: Step) -> list[tuple[Optional[str], Word, str]]:
+    argv = step.command.argv
+    values = [w.value for w in argv]
+    start = next((i for i, v in enumerate(values) if posixpath.basename(v) == "git"), None)
+    if start is None:
+        return []
+    i, cwd = start + 1, step.cwd
+    while i < len(argv) and values[i].startswith("-"):
+        if values[i] == "-C" and i + 1 < len(argv):
+            cwd = _path(analysis, node, argv[i + 1], cwd)
+        i += 2 if values[i] in _GIT_GLOBAL_VALUES else 1
+    if i >= len(argv) or values[i] != "clone":
+        return []
+    operands = parse_options(argv[i + 1:], _GIT_CLONE).operands
+    if not operands:
+        return []
+    if len(operands) > 1:
+        return [(_path(analysis, node, operands[1], cwd), operands[1], "tree")]
+    name = posixpath.basename(urlsplit(operands[0].value).path.rstrip("/")).removesuffix(".git")
+    if not name or not operands[0].literal or cwd is None:
+        return []
+    return [(resolve(name, cwd), operands[0], "tree")]
+
+
+def _run_created(analysis: "Analysis", node: ast.Instruction) -> list[Created]:
+    """Everything a RUN creates, whether or not it deletes it again."""
+    steps = run_steps(analysis, node)
+    found = []
+    for step, cache, locations in _creations(analysis, node, steps):
+        assert step.invocation is not None
+        word = verb_word(step.invocation)
+        how = program_text(step.invocation) + (f" {word.value}" if word else "")
+        found.append(Created(tuple(locations), "cache", how, node, command_span(step), cache=cache, step=step))
+    for step in steps:
+        found.extend(_fetched(analysis, node, step))
+    return found
+
+
+# ---- late deletions ----------------------------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class LateRemoval:
+    """A deletion in ``node`` of things earlier layers created (``created``)."""
+
+    node: ast.Instruction
+    removal: Removal
+    created: tuple[Created, ...]
+    path: Optional[str] = None
+
+
+def _hits(analysis: "Analysis", node: ast.Instruction, removal: Removal, item: Created) -> Optional[str]:
+    """The path of ``item`` that ``removal`` deletes, if any."""
+    if removal.caches:
+        return item.paths[0] if item.cache in removal.caches else None
+    if item.kind == "cache":
+        assert item.cache is not None
+        if _removes_locations(analysis, node, removal, item.cache, item.paths):
+            return item.paths[0]
+        return None
+    if removal.path is None:
+        return None
+    return next((path for path in item.paths if deletes(removal.path, path)), None)
+
+
+def shipping_stages(model: "BuildModel") -> list["Stage"]:
+    """Stages whose layers can reach an image, in file order (see :func:`.history.image_stages`):
+    the last stage, stages nothing else uses (``--target``s) and the stages they are built FROM."""
+    indices = image_stages(model)
+    return [stage for stage in model.stages if stage.index in indices]
+
+
+def late_removals(analysis: "Analysis") -> list[LateRemoval]:
+    """Deletions that save nothing, along the layers of each image the build can produce."""
+    model = analysis.model
+    stages = shipping_stages(model)
+    leaves = [s for s in stages if not any(t.parent == s.index for t in stages)]
+    found: dict[tuple[int, int], LateRemoval] = {}
+    for leaf in leaves:
+        for late in _late_in_lineage(analysis, model.lineage(leaf)):
+            found.setdefault((id(late.node), late.removal.span.start.offset), late)
+    return list(found.values())
+
+
+def _late_in_lineage(analysis: "Analysis", lineage: Sequence["Stage"]) -> list[LateRemoval]:
+    alive: list[Created] = []
+    found = []
+    for stage in lineage:
+        for node in stage.instructions:
+            if isinstance(node, (ast.CopyInstruction, ast.AddInstruction)):
+                alive.extend(_copied(analysis, node))
+                continue
+            if not isinstance(node, ast.RunInstruction):
+                continue
+            own = _run_created(analysis, node)
+            for removal in removals(analysis, node):
+                if any(item.step is not None and item.step.index < removal.step.index
+                       and _hits(analysis, node, removal, item) for item in own):
+                    continue  # this RUN deletes what it created itself
+                hits = [(item, _hits(analysis, node, removal, item)) for item in alive]
+                hits = sorted([(item, path) for item, path in hits if path], key=lambda h: h[0].kind != "file")
+                if hits:
+                    found.append(LateRemoval(node, removal, tuple(item for item, _ in hits), hits[0][1]))
+                    alive = [item for item in alive if all(item is not hit for hit, _ in hits)]
+            alive.extend(_left_by_run(analysis, node, own))
+    return found
+
+
+def _left_by_run(analysis: "Analysis", node: ast.Instruction, own: Sequence[Created]) -> list[Created]:
+    """What of ``own`` (created by the RUN ``node``) is still there when the RUN ends."""
+    kept = {(id(left.step), left.cache.key) for left in leftovers(analysis, node)}
+    steps = run_steps(analysis, node)
+    left = []
+    for item in own:
+        assert item.step is not None
+        if item.kind == "cache":
+            if (id(item.step), item.cache.key) in kept:
+                left.append(item)
+        elif not any(s.index > item.step.index and any(_hits(analysis, node, r, item)
+                                                       for r in _rm_operands(analysis, node, s))
+                     for s in steps):
+            left.append(item)
+    return left
+
+
+# ---- fixes -------------------------------------------------------------------------------------
+
+def append_edit(analysis: "Analysis", node: ast.Instruction, command: str) -> Optional[tuple[int, str]]:
+    """Where and what to insert so that ``command`` runs last in the RUN, exactly when it
+    succeeds (``&& command`` after its last command; see :func:`append_point`). A RUN
+    continued over several lines gets a line of its own, in the RUN's ``&&`` style."""
+    point = append_point(analysis, node)
+    if point is None:
+        return None
+    run = _run_of(node)
+    text = analysis.file.text
+    line_start = text.rfind("\n", 0, point) + 1
+    if isinstance(analysis.commands(node)[0].origin, ast.Argument) and line_start > run.span.start.offset:
+        line = text[line_start:point]
+        indent = line[:len(line) - len(line.lstrip())]
+        escape = analysis.model.escape
+        newline = "\r\n" if text.startswith("\r\n", point) or text.startswith("\r\n", line_start - 2) else "\n"
+        if line.lstrip().startswith("&&"):
+            return point, f" {escape}{newline}{indent}&& {command}"
+        return point, f" && {escape}{newline}{indent}{command}"
+    return point, f" && {command}"
+
+
+def append_point(analysis: "Analysis", node: ast.Instruction) -> Optional[int]:
+    """Offset after which ``&& cmd`` can be appended so that ``cmd`` runs last, exactly when the
+    RUN succeeds, with the RUN's exit status kept: the end of its last command, when that
+    command is at the top level of the RUN's only script. None otherwise."""
+    run = _run_of(node)
+    scripts = analysis.commands(node)
+    if run is None or len(scripts) != 1 or not scripts[0].ok or not scripts[0].commands:
+        return None
+    script = scripts[0]
+    if isinstance(script.origin, ast.Argument) and run.heredocs:
+        return None
+    last = max(script.commands, key=lambda c: c.start)
+    if last.contexts or last.background or last.program in ("exit", "exec", "return"):
+        return None
+    if script.text[last.end:].strip():
+        return None
+    return last.span.end.offset

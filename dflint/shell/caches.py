@@ -1,0 +1,336 @@
+"""What package managers leave in a layer: caches and indexes, and how to avoid or remove them.
+
+One :class:`PackageCache` per kind of leftover, in :data:`CACHES`. Each says
+which invocations fill it (``creates``), which keep it out of the layer
+(``avoid_options``, ``avoid_env``), which remove it (``cleans``, and any ``rm``
+of one of its ``paths``), and which hadolint rule asks for the same thing.
+The functions here only read one command (:class:`~.tools.Invocation`); what
+the Dockerfile adds (ENV, mounts, WORKDIR, layers) is :mod:`dflint.model.layers`.
+
+Decisions, with the reason beside each entry:
+
+* ``apt-get clean`` empties ``/var/cache/apt``, not the package lists in
+  ``/var/lib/apt/lists`` that ``update`` downloads; only an ``rm`` of the lists
+  (or apt >= 2.7.8's ``distclean``) removes them.
+* ``apk cache clean`` manages the optional package cache (``/etc/apk/cache``):
+  without one it fails with "Package cache is not enabled" and it never
+  removes the index files in ``/var/cache/apk``. It does not count.
+* ``zypper clean`` without ``--all`` cleans only downloaded packages, which
+  zypper does not keep by default; the repository metadata stays.
+* ``PIP_NO_CACHE_DIR`` disables pip's cache with *any* value pip accepts as a
+  boolean, ``0`` and ``false`` included (pip's documented compatibility
+  behaviour); ``UV_NO_CACHE`` is a real boolean.
+* ``gem install --no-document`` skips documentation; the downloaded ``.gem``
+  files still land in ``$GEM_HOME/cache`` (and bundler's in
+  ``$BUNDLE_PATH/ruby/*/cache``).
+* Debian and Ubuntu images remove ``/var/cache/apt/archives/*.deb`` after each
+  install (``/etc/apt/apt.conf.d/docker-clean``), and pnpm hard-links its store
+  into ``node_modules`` (same layer, same data): neither is reported as a
+  leftover (``report=False``), but deleting them in a later layer still saves
+  nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+from .tools import Invocation
+
+__all__ = ["PackageCache", "Clean", "CACHES", "program_key", "verb", "cache_for_program", "creates", "avoids",
+           "cleans", "near_miss", "consumes", "root_match", "PIP_BOOLEANS", "TRUE_VALUES"]
+
+#: Values pip's strtobool accepts; any of them in PIP_NO_CACHE_DIR disables the cache.
+PIP_BOOLEANS = frozenset("y yes t true on 1 n no f false off 0".split())
+#: Values clap's BoolishValueParser reads as true (UV_NO_CACHE).
+TRUE_VALUES = frozenset("y yes t true on 1".split())
+
+
+@dataclass(frozen=True)
+class Clean:
+    """A command that removes the cache: the verb and its first operands (``clean all``),
+    and, when given, options of which one must be present (``zypper clean --all``)."""
+
+    words: tuple[str, ...]
+    options: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PackageCache:
+    """One kind of package-manager leftover.
+
+    ``programs`` are :attr:`Invocation.program` values (``uv-pip`` is pip run
+    as ``uv pip``); ``creates`` holds verbs, or a verb and its first operand
+    (``tool install``). ``paths`` are where it lives by default: absolute, ``~/`` for the
+    invoking user's home, globs allowed. ``location_options`` move it (the
+    option's value is the cache); ``roots`` map a variable (or a command
+    substitution) naming a directory to where the cache is below it: a known
+    value moves the cache there (adds a place, when not ``roots_move``), and
+    ``rm -rf "$GEM_HOME/cache"`` is read without knowing ``$GEM_HOME``.
+    ``consumers`` read what ``creates`` fetched (removing an index before them
+    breaks them); ``refresh`` verbs only fetch the index for later commands.
+    ``near_misses`` are commands people take for a cleanup that is not one,
+    with the reason. ``fix_flag`` is inserted after the verb; ``fix_cleanup``
+    is a command to append (``{program}`` is the tool as written); ``hint``
+    says what to do when there is neither.
+    """
+
+    key: str
+    what: str
+    programs: frozenset[str]
+    creates: frozenset[str]
+    paths: tuple[str, ...]
+    creates_bare: bool = False
+    avoid_options: tuple[str, ...] = ()
+    avoid_env: tuple[str, ...] = ()
+    avoid_values: frozenset[str] = TRUE_VALUES
+    location_options: tuple[str, ...] = ()
+    roots: tuple[tuple[str, str], ...] = ()
+    roots_move: bool = True
+    cleans: tuple[Clean, ...] = ()
+    consumers: frozenset[str] = frozenset()
+    refresh: frozenset[str] = frozenset()
+    near_misses: tuple[tuple[tuple[str, ...], str], ...] = ()
+    hadolint: Optional[str] = None
+    fix_flag: Optional[str] = None
+    fix_cleanup: Optional[str] = None
+    hint: str = ""
+    report: bool = True
+
+    def avoided_by_option(self, invocation: Invocation) -> bool:
+        return invocation.has(*self.avoid_options) if self.avoid_options else False
+
+    def avoided_by_value(self, value: Optional[str]) -> bool:
+        """Whether an ``avoid_env`` variable set to ``value`` keeps the cache out (None: unknown, assumed set)."""
+        return value is None or value.strip().lower() in self.avoid_values
+
+    def cleanup(self, program: str) -> Optional[str]:
+        return self.fix_cleanup.format(program=program) if self.fix_cleanup else None
+
+
+def _set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_RPM_CREATES = _set("install in update up upgrade groupinstall reinstall rei downgrade makecache distro-sync "
+                    "upgrade-minimal up-min update-minimal swap")
+_RPM_NEAR = ((("clean",), "only `clean all` removes both metadata and packages"),)
+_APT_CONSUMERS = _set("install upgrade dist-upgrade full-upgrade reinstall build-dep source download satisfy")
+
+CACHES: tuple[PackageCache, ...] = (
+    PackageCache(
+        key="apt-lists", what="the package lists in /var/lib/apt/lists",
+        programs=_set("apt-get apt aptitude"), creates=_set("update"),
+        paths=("/var/lib/apt/lists",),
+        cleans=(Clean(("distclean",)), Clean(("dist-clean",))),
+        consumers=_APT_CONSUMERS, refresh=_set("update"),
+        near_misses=((("clean",), "`apt-get clean` empties /var/cache/apt, not the lists"),
+                     (("autoclean",), "`apt-get autoclean` empties /var/cache/apt, not the lists")),
+        hadolint="DL3009", fix_cleanup="rm -rf /var/lib/apt/lists/*",
+    ),
+    # docker-clean in Debian/Ubuntu images already deletes downloaded .debs after each install.
+    PackageCache(
+        key="apt-archives", what="downloaded packages in /var/cache/apt",
+        programs=_set("apt-get apt aptitude"),
+        creates=_set("install upgrade dist-upgrade full-upgrade reinstall build-dep"),
+        paths=("/var/cache/apt/archives", "/var/cache/apt/*.bin"),
+        cleans=(Clean(("clean",)), Clean(("distclean",)), Clean(("dist-clean",))),
+        fix_cleanup="{program} clean", report=False,
+    ),
+    PackageCache(
+        key="apk", what="the package index in /var/cache/apk",
+        programs=_set("apk"), creates=_set("add update upgrade"),
+        paths=("/var/cache/apk", "/etc/apk/cache"),
+        avoid_options=("--no-cache",), location_options=("--cache-dir",),
+        consumers=_set("add upgrade"), refresh=_set("update"),
+        near_misses=((("cache", "clean"), "`apk cache clean` does not remove the index"),),
+        hadolint="DL3019", fix_flag="--no-cache",
+        hint="drop it and use `apk add --no-cache`, which reads a fresh index without keeping it",
+    ),
+    PackageCache(
+        key="yum", what="the metadata and package cache in /var/cache/yum",
+        programs=_set("yum"), creates=_RPM_CREATES,
+        paths=("/var/cache/yum", "/var/cache/dnf"),
+        cleans=(Clean(("clean", "all")),), refresh=_set("makecache"), near_misses=_RPM_NEAR,
+        hadolint="DL3032", fix_cleanup="{program} clean all",
+    ),
+    PackageCache(
+        key="dnf", what="the metadata and package cache in /var/cache/dnf",
+        programs=_set("dnf dnf5 microdnf"), creates=_RPM_CREATES,
+        paths=("/var/cache/dnf", "/var/cache/libdnf5", "/var/cache/yum", "~/.cache/libdnf5"),
+        cleans=(Clean(("clean", "all")),), refresh=_set("makecache"), near_misses=_RPM_NEAR,
+        hadolint="DL3040", fix_cleanup="{program} clean all",
+    ),
+    PackageCache(
+        key="tdnf", what="the metadata and package cache in /var/cache/tdnf",
+        programs=_set("tdnf"), creates=_RPM_CREATES, paths=("/var/cache/tdnf",),
+        cleans=(Clean(("clean", "all")),), refresh=_set("makecache"), near_misses=_RPM_NEAR,
+        fix_cleanup="{program} clean all",
+    ),
+    # `zypper clean` alone removes only downloaded packages (not kept by default): the metadata stays.
+    PackageCache(
+        key="zypper", what="the repository metadata in /var/cache/zypp",
+        programs=_set("zypper"), creates=_set("install update dist-upgrade patch refresh source-install"),
+        paths=("/var/cache/zypp",), location_options=("-C", "--cache-dir"),
+        cleans=(Clean(("clean",), ("-a", "--all")),), refresh=_set("refresh"),
+        near_misses=((("clean",), "`zypper clean` without `--all` keeps the metadata"),), hadolint="DL3036",
+        fix_cleanup="{program} clean --all",
+    ),
+    # pip reads --no-cache as --no-cache-dir (optparse accepts unambiguous prefixes).
+    PackageCache(
+        key="pip", what="downloaded and built wheels in ~/.cache/pip",
+        programs=_set("pip"), creates=_set("install download wheel"),
+        paths=("~/.cache/pip",), avoid_options=("--no-cache-dir", "--no-cache"),
+        avoid_env=("PIP_NO_CACHE_DIR",), avoid_values=PIP_BOOLEANS,
+        location_options=("--cache-dir",),
+        roots=(("XDG_CACHE_HOME", "pip"), ("PIP_CACHE_DIR", "")),
+        cleans=(Clean(("cache", "purge")),), hadolint="DL3042", fix_flag="--no-cache-dir",
+    ),
+    PackageCache(
+        key="uv", what="downloaded and built packages in ~/.cache/uv",
+        programs=_set("uv uv-pip"),
+        creates=frozenset(("install", "compile", "sync", "add", "run", "tool install", "tool upgrade", "tool run")),
+        paths=("~/.cache/uv",), avoid_options=("--no-cache", "-n", "--no-cache-dir"),
+        avoid_env=("UV_NO_CACHE",), location_options=("--cache-dir",),
+        roots=(("XDG_CACHE_HOME", "uv"), ("UV_CACHE_DIR", "")),
+        cleans=(Clean(("cache", "clean")),), fix_flag="--no-cache",
+    ),
+    PackageCache(
+        key="npm", what="the package cache in ~/.npm",
+        programs=_set("npm"), creates=_set("install ci update"),
+        paths=("~/.npm/_cacache",), location_options=("--cache",),
+        roots=(("npm_config_cache", "_cacache"), ("NPM_CONFIG_CACHE", "_cacache")),
+        cleans=(Clean(("cache", "clean")), Clean(("cache", "clear")), Clean(("cache", "rm"))),
+        fix_cleanup="{program} cache clean --force",
+    ),
+    # Bare `yarn` installs; yarn 1 keeps its cache in /usr/local/share/.cache/yarn as root.
+    PackageCache(
+        key="yarn", what="the package cache of yarn",
+        programs=_set("yarn"), creates=frozenset(("install", "add", "upgrade", "global add")), creates_bare=True,
+        paths=("/usr/local/share/.cache/yarn", "~/.cache/yarn", "~/.yarn/berry/cache"),
+        location_options=("--cache-folder",),
+        roots=(("YARN_CACHE_FOLDER", ""), ("XDG_CACHE_HOME", "yarn")),
+        cleans=(Clean(("cache", "clean")),), hadolint="DL3060", fix_cleanup="{program} cache clean",
+    ),
+    # node_modules holds hard links into the store: removing it saves almost nothing.
+    PackageCache(
+        key="pnpm", what="the pnpm store",
+        programs=_set("pnpm"), creates=_set("install add update fetch"),
+        paths=("~/.local/share/pnpm/store", "~/.pnpm-store"),
+        location_options=("--store-dir",), roots=(("PNPM_HOME", "store"),),
+        cleans=(Clean(("store", "prune")),), report=False,
+    ),
+    PackageCache(
+        key="gem", what="downloaded .gem files in the gem cache",
+        programs=_set("gem bundle bundler"), creates=_set("install update"),
+        paths=("/usr/local/bundle/cache", "/usr/local/bundle/ruby/*/cache", "/var/lib/gems/*/cache",
+               "/usr/lib/ruby/gems/*/cache", "/usr/local/lib/ruby/gems/*/cache", "~/.gem/ruby/*/cache",
+               "~/.local/share/gem/ruby/*/cache"),
+        roots=(("GEM_HOME", "cache"), ("BUNDLE_PATH", "ruby/*/cache"), (r"$(gem env gemdir)", "cache"),
+               (r"$(gem env home)", "cache")), roots_move=False,
+        hint='delete them in the same RUN: `rm -rf "$(gem env gemdir)"/cache` (bundler with '
+             '`BUNDLE_PATH`: `"$BUNDLE_PATH"/ruby/*/cache`)',
+    ),
+)
+
+_BY_PROGRAM: dict[str, list[PackageCache]] = {}
+for _cache in CACHES:
+    for _program in _cache.programs:
+        _BY_PROGRAM.setdefault(_program, []).append(_cache)
+
+
+#: Tools without an option table in :mod:`.tools`: their first operand is the verb.
+_NO_OPTION_TABLE = frozenset(("uv", "bundle", "bundler", "dnf5"))
+
+
+def program_key(invocation: Invocation) -> str:
+    """The table's name for the tool: ``uv-pip`` for ``uv pip``."""
+    if invocation.program == "pip" and "uv" in invocation.via:
+        return "uv-pip"
+    return invocation.program
+
+
+def verb(invocation: Invocation) -> tuple[Optional[str], tuple[str, ...]]:
+    """The subcommand (canonical when the tool has an option table, else the first operand)
+    and the operands after it."""
+    operands = tuple(w.value for w in invocation.operands)
+    if invocation.subcommand is not None:
+        return invocation.subcommand, operands
+    if invocation.subcommand_word is None and operands and invocation.program in _NO_OPTION_TABLE:
+        return operands[0], operands[1:]
+    return None, operands
+
+
+def cache_for_program(invocation: Invocation) -> list[PackageCache]:
+    return _BY_PROGRAM.get(program_key(invocation), [])
+
+
+def creates(cache: PackageCache, invocation: Invocation) -> bool:
+    """``invocation`` fills ``cache`` (before avoidance is considered)."""
+    if program_key(invocation) not in cache.programs:
+        return False
+    name, rest = verb(invocation)
+    if name is None:
+        return cache.creates_bare and not rest
+    return name in cache.creates or (bool(rest) and f"{name} {rest[0]}" in cache.creates)
+
+
+def avoids(cache: PackageCache, invocation: Invocation, env: Callable[[str], tuple[bool, Optional[str]]]) -> bool:
+    """``invocation`` keeps ``cache`` out of the layer: an option, or an ``avoid_env`` variable
+    (``env(name)`` returns (is set, value or None when unknown))."""
+    if cache.avoided_by_option(invocation):
+        return True
+    for name in cache.avoid_env:
+        is_set, value = env(name)
+        if is_set and cache.avoided_by_value(value):
+            return True
+    return False
+
+
+def cleans(cache: PackageCache, invocation: Invocation) -> bool:
+    """``invocation`` is one of ``cache``'s cleaning commands (``yum clean all``)."""
+    if program_key(invocation) not in cache.programs:
+        return False
+    name, rest = verb(invocation)
+    if name is None:
+        return False
+    words = (name, *rest)
+    for clean in cache.cleans:
+        if words[:len(clean.words)] == clean.words and (not clean.options or invocation.has(*clean.options)):
+            return True
+    return False
+
+
+def near_miss(cache: PackageCache, invocation: Invocation) -> Optional[str]:
+    """Why ``invocation`` looks like a cleanup of ``cache`` but is not one (None otherwise)."""
+    if program_key(invocation) not in cache.programs or cleans(cache, invocation):
+        return None
+    name, rest = verb(invocation)
+    words = (name, *rest)
+    for prefix, reason in cache.near_misses:
+        if words[:len(prefix)] == prefix:
+            return reason
+    return None
+
+
+def consumes(cache: PackageCache, invocation: Invocation) -> bool:
+    """``invocation`` reads what ``cache`` holds (``apt-get install`` reads the lists)."""
+    if program_key(invocation) not in cache.programs:
+        return False
+    return verb(invocation)[0] in cache.consumers
+
+
+def root_match(cache: PackageCache, text: str) -> Optional[tuple[str, str]]:
+    """When ``text`` (a path as written, expansions unexpanded) starts with one of
+    ``cache.roots``, the cache's place below that root and the rest of ``text``."""
+    for root, below in cache.roots:
+        prefixes = (root,) if root.startswith("$(") else (f"${{{root}}}", f"${root}")
+        for prefix in prefixes:
+            if not text.startswith(prefix):
+                continue
+            rest = text[len(prefix):]
+            if rest and rest[0] != "/" and (prefix[-1] not in "})" and re.match(r"[A-Za-z0-9_]", rest)):
+                continue  # $GEM_HOMEX is another variable
+            return below, rest.strip("/")
+    return None

@@ -1,0 +1,157 @@
+"""DF003 package-cache: package-manager caches and indexes left in the layer that downloaded them."""
+
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+from dflint import ast
+from dflint.diagnostic import Severity
+from dflint.fix import Applicability, Fix
+from dflint.model.layers import (Leftover, append_edit, command_span, leftovers, program_text, shipping_stages,
+                                 verb_word)
+from dflint.rule import Finding, Rule, RuleContext
+from dflint.shell.caches import verb
+
+
+class PackageCache(Rule):
+    """A package manager's cache or index, left in the layer that downloaded it, ships in the image.
+
+    ## What it does
+    Reports an install (or index refresh) whose cache stays in its layer:
+    `apt-get update` without removing `/var/lib/apt/lists/*`; `apk add`
+    without `--no-cache`; `yum`, `dnf`, `microdnf`, `tdnf` without
+    `clean all`; `zypper` without `zypper clean --all`; `pip install` without
+    `--no-cache-dir`; `uv` without `--no-cache`; `npm install`/`ci` without
+    `npm cache clean --force`; `yarn` without `yarn cache clean`;
+    `gem install`/`bundle install` without deleting the `.gem` files.
+
+    Nothing is reported when the same RUN removes the cache after the
+    install (a cleaning command, or an `rm` of the cache directory, not in an
+    `||` branch or another `if` branch), when the install avoids it (a flag,
+    or `PIP_NO_CACHE_DIR`/`UV_NO_CACHE` from `ENV`, `ARG`, `export` or an
+    assignment before the command), or when a `--mount=type=cache` or
+    `type=tmpfs` covers the cache directory. Commands are found inside
+    continued lines, `if`/`||` branches, `sh -c`, heredoc scripts
+    (`RUN <<EOF`, `bash <<EOF`), behind `sudo` or `env`, and in `ONBUILD RUN`
+    triggers (they run in the image built FROM this one). PowerShell and
+    `cmd` RUNs are not read.
+
+    Only stages whose layers can reach an image are checked: the last stage,
+    any stage no other stage uses (it can only be built as a `--target`), and
+    the stages they are built `FROM`. A builder stage that other stages only
+    `COPY --from` never reaches an image, whatever it leaves behind.
+
+    Differences from hadolint (DL3009, DL3019, DL3032, DL3036, DL3040,
+    DL3042, DL3060, which this rule covers finding by finding): hadolint also
+    reports builder stages; it does not accept `rm -rf /var/cache/apk/*`,
+    `pip cache purge` or `yarn cache clean`-style removals for apk, pip and
+    yarn, nor a cache mount on a parent directory (`/root/.cache`); it
+    ignores `PIP_NO_CACHE_DIR=0`, which pip reads as "no cache" too. On the
+    other hand dflint reports `zypper clean` without `--all` (it keeps the
+    metadata), `apk update`, bare `yarn`, and checks uv, npm, tdnf and gems,
+    which hadolint does not. `apt-get clean` and `apk cache clean` are not
+    cleanups of the lists and of the apk index: the message says so.
+
+    ## Why is this bad?
+    A layer is frozen when its RUN ends: files deleted later are hidden, not
+    removed. Package indexes and download caches are tens to hundreds of
+    megabytes that nothing in the running container needs; they slow every
+    pull and push. The apt lists also go stale: a later
+    `apt-get install` without `apt-get update` installs old versions.
+
+    ## Example
+    ```dockerfile
+    FROM python:3.12-slim
+    RUN apt-get update \
+        && apt-get install -y --no-install-recommends libpq5
+    RUN pip install -r requirements.txt
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM python:3.12-slim
+    RUN apt-get update \
+        && apt-get install -y --no-install-recommends libpq5 \
+        && rm -rf /var/lib/apt/lists/*
+    RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt
+    ```
+
+    ## Fix safety
+    Adding `--no-cache` to `apk add` or `uv`, or `--no-cache-dir` to `pip`,
+    is safe: the same packages are installed, only the cache is not written.
+    Appending a cleanup (`&& rm -rf /var/lib/apt/lists/*`,
+    `&& yum clean all`...) after the last command of the RUN is unsafe: it
+    keeps the RUN's exit status, but later RUNs, or images built `FROM` this
+    one, may rely on the lists (`apt-get install` without `apt-get update`
+    then fails). It is offered only when the last command is at the top level
+    of the RUN's only script and the RUN itself uses what it downloaded;
+    otherwise there is no fix.
+    """
+
+    code = "DF003"
+    name = "package-cache"
+    summary = "Package manager cache or index left in the layer that downloaded it"
+    severity = Severity.INFO
+    partial_aliases = ("DL3009", "DL3019", "DL3032", "DL3036", "DL3040", "DL3042", "DL3060")
+    fixable = True
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for stage in shipping_stages(ctx.model):
+            for node in stage.instructions:
+                trigger = node.trigger if isinstance(node, ast.OnbuildInstruction) else node
+                if not isinstance(trigger, ast.RunInstruction):
+                    continue
+                reported = set()
+                for left in leftovers(ctx.analysis, node):
+                    cache = left.cache
+                    if not cache.report or (cache.fix_flag is None and cache.key in reported):
+                        continue  # one cleanup per RUN is enough
+                    reported.add(cache.key)
+                    yield ctx.finding(command_span(left.step), _message(left), _fix(ctx, left),
+                                      alias=cache.hadolint)
+
+
+def _advice(left: Leftover) -> str:
+    cache, invocation = left.cache, left.step.invocation
+    name = verb(invocation)[0]
+    if name in cache.refresh and cache.fix_flag:
+        return cache.hint
+    if name in cache.refresh and not left.consumed:
+        return "nothing in this RUN uses it: download, install and clean up in one RUN"
+    if cache.fix_flag:
+        return f"add `{cache.fix_flag}`"
+    cleanup = _cleanup(left)
+    return f"end the RUN with `&& {cleanup}`" if cleanup else cache.hint
+
+
+def _cleanup(left: Leftover) -> Optional[str]:
+    """The command that removes the cache, as the RUN would write it."""
+    invocation = left.step.invocation
+    cleanup = left.cache.cleanup(program_text(invocation))
+    if cleanup is not None and "sudo" in invocation.via:
+        cleanup = "sudo " + cleanup  # the RUN's user cannot write there
+    return cleanup
+
+
+def _message(left: Leftover) -> str:
+    invocation = left.step.invocation
+    word = verb_word(invocation)
+    written = program_text(invocation) + (f" {word.value}" if word is not None else "")
+    note = f" ({left.near_miss})" if left.near_miss else ""
+    return f"`{written}` leaves {left.cache.what} in this layer{note}: {_advice(left)}"
+
+
+def _fix(ctx: RuleContext, left: Leftover) -> Optional[Fix]:
+    cache, invocation = left.cache, left.step.invocation
+    word, name = verb_word(invocation), verb(invocation)[0]
+    if name in cache.refresh and (cache.fix_flag or not left.consumed):
+        return None
+    if cache.fix_flag and word is not None:
+        end = word.span.end.offset
+        return ctx.fix(f"Add `{cache.fix_flag}`", ctx.edit(end, end, f" {cache.fix_flag}"))
+    cleanup = _cleanup(left)
+    edit = append_edit(ctx.analysis, left.node, cleanup) if cleanup else None
+    if edit is None:
+        return None
+    point, text = edit
+    return ctx.fix(f"Append `&& {cleanup}`", ctx.edit(point, point, text), applicability=Applicability.UNSAFE)
