@@ -80,6 +80,8 @@ class Diagnostic:
             "docs": self.docs_url,
             "fix": self.fix.to_dict() if self.fix else None,
         }
+        if self.alias:
+            data["alias"] = self.alias
         if self.related:
             data["related"] = [
                 {"message": note, "start": {"line": s.start.line, "column": s.start.column},

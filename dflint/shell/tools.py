@@ -265,7 +265,7 @@ def _unwrap(argv: Sequence[Word]) -> tuple[int, tuple[str, ...]]:
                 return len(argv), tuple(via)  # a lookup, not a run
             if value.startswith("-") and len(value) > 1:
                 i += 2 if value in values else 1
-            elif name == "env" and _ENV_ASSIGNMENT.match(value):
+            elif name in ("env", "sudo", "doas") and _ENV_ASSIGNMENT.match(value):
                 i += 1
             else:
                 break
