@@ -33,6 +33,11 @@ FIXTURES = Path(__file__).parent / "fixtures"
 BUILDER = ("builder stage, only used through COPY --from (or as the base of one): its layers never reach "
            "an image; hadolint reports every stage another stage is built FROM")
 ONBUILD_ENV = "ENV PIP_NO_CACHE_DIR=1 holds for the image's ONBUILD triggers too (hadolint ignores ENV there)"
+# DF006 / DL3059
+EXEC_FORM = "exec-form RUN: it runs no shell, so it cannot be joined to another RUN with &&"
+NO_PARSE = "the previous RUN's script does not parse as shell (an unterminated backquote): nothing to merge into"
+WINDOWS = "Windows stage: shell-form RUN goes to cmd /S /C, which dflint does not read as a POSIX script"
+TEST_COMMAND = "`[ -d /tmp ] && echo` is two commands for dflint; hadolint does not count the [ ] test"
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,45 @@ AGREEMENT: dict[str, Agreement] = {
             "realworld/microservices-monorepo.Dockerfile": {(94, "DL3042"): BUILDER},
             "realworld/node-yarn-berry.Dockerfile": {(12, "DL3060"): BUILDER},
             "realworld/onbuild-base-image.Dockerfile": {(13, "DL3042"): ONBUILD_ENV},
+        },
+    ),
+    "DF006": Agreement(
+        codes=("DL3059",),
+        words=r"(?i)\brun\b",
+        partial=False,
+        differences={
+            "directives/after-blank-line.Dockerfile": {(5, "DL3059"): NO_PARSE},
+            "directives/after-comment.Dockerfile": {(5, "DL3059"): NO_PARSE},
+            "directives/after-instruction.Dockerfile": {(5, "DL3059"): NO_PARSE},
+            "directives/after-shebang.Dockerfile": {(5, "DL3059"): NO_PARSE},
+            "directives/after-unknown-directive.Dockerfile": {(5, "DL3059"): NO_PARSE},
+            "directives/directive-then-comment.Dockerfile": {(6, "DL3059"): NO_PARSE},
+            "generated/gen-004.Dockerfile": {(7, "DL3059"): BUILDER, (11, "DL3059"): BUILDER,
+                                             (18, "DL3059"): BUILDER},
+            "generated/gen-006.Dockerfile": {(157, "DL3059"): BUILDER},
+            "generated/gen-025.Dockerfile": {(51, "DL3059"): BUILDER, (55, "DL3059"): BUILDER,
+                                             (62, "DL3059"): BUILDER},
+            "generated/gen-038.Dockerfile": {(23, "DL3059"): BUILDER, (26, "DL3059"): BUILDER},
+            "generated/gen-044.Dockerfile": {(19, "DL3059"): BUILDER},
+            "generated/gen-047.Dockerfile": {(12, "DL3059"): BUILDER},
+            "generated/gen-059.Dockerfile": {(8, "DL3059"): BUILDER, (11, "DL3059"): BUILDER,
+                                             (129, "DL3059"): BUILDER},
+            "generated/gen-086.Dockerfile": {(99, "DL3059"): BUILDER, (103, "DL3059"): BUILDER},
+            "generated/gen-105.Dockerfile": {(6, "DL3059"): BUILDER},
+            "generated/gen-109.Dockerfile": {(25, "DL3059"): BUILDER},
+            "generated/gen-123.Dockerfile": {(365, "DL3059"): BUILDER, (371, "DL3059"): BUILDER,
+                                             (377, "DL3059"): BUILDER, (380, "DL3059"): BUILDER},
+            "generated/gen-124.Dockerfile": {(12, "DL3059"): BUILDER},
+            "generated/gen-127.Dockerfile": {(69, "DL3059"): BUILDER},
+            "generated/gen-132.Dockerfile": {(13, "DL3059"): BUILDER},
+            "generated/gen-133.Dockerfile": {(38, "DL3059"): BUILDER},
+            "generated/gen-150.Dockerfile": {(8, "DL3059"): BUILDER},
+            "heredocs/heredoc-exec-form-not-heredoc.Dockerfile": {(4, "DL3059"): EXEC_FORM},
+            "instructions/run-exec-form.Dockerfile": {(3, "DL3059"): EXEC_FORM, (4, "DL3059"): EXEC_FORM,
+                                                      (5, "DL3059"): EXEC_FORM},
+            "json/json-bracket-in-shell.Dockerfile": {(3, "DL3059"): TEST_COMMAND},
+            "realworld/angular-nginx-bad.Dockerfile": {(5, "DL3059"): BUILDER, (6, "DL3059"): BUILDER},
+            "windows/backtick-comments-and-spaces.Dockerfile": {(9, "DL3059"): WINDOWS},
         },
     ),
 }
