@@ -54,7 +54,7 @@ def test_every_rule_has_a_case_file_with_firing_and_silent_cases(rule):
     assert all(c.rule in (rule.code, rule.name) for c in cases)
     firing = [c for c in cases if c.expect]
     silent = [c for c in cases if not c.expect]
-    minimum = 8 if rule.code in HEADLINE else 1
+    minimum = 8 if rule.code in HEADLINE else 3
     assert len(firing) >= minimum and len(silent) >= minimum, (len(firing), len(silent))
     if rule.fixable:
         assert any(c.fixed is not None for c in cases), f"{rule.code}: no case shows its fix"
