@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
 log = logging.getLogger(__name__)
 
 MAX_FIX_ROUNDS = 10
+UNUSED_SUPPRESSION = "DF810"
 
 
 class InternalError(Rule):
@@ -99,24 +100,38 @@ class Linter:
 
         file = parse(text, path)
         analysis = Analysis(path, file)
-        diagnostics: list[Diagnostic] = []
+        enabled = config.enabled_rules(self.rules, path)
+        pragmas = collect(file)
         dropped = config.ignored_aliases(self.rules, path)
-        for rule in config.enabled_rules(self.rules, path):
-            options = config.options_for(rule)
-            ctx = RuleContext(analysis, self._instance(rule), options)
-            findings: list[Finding] = []
-            try:
-                for finding in ctx.rule.check(ctx) or ():
-                    findings.append(finding)
-            except Exception as exc:  # a broken rule must not hide the others' findings
-                log.debug("rule %s crashed on %s", rule.code, path, exc_info=True)
-                diagnostics.append(self._internal_error(rule, exc, path, file))
-            for finding in findings:
-                if finding.alias is None or finding.alias.lower() not in dropped:
-                    diagnostics.append(self._diagnostic(rule, finding, path, config))
-        diagnostics = self._unsuppressed(diagnostics, file)
+        diagnostics: list[Diagnostic] = []
+        for rule in enabled:
+            diagnostics += self._run(rule, analysis, config, dropped)
+        diagnostics = self._unsuppressed(diagnostics, pragmas)
+        unused = self.rules.get(UNUSED_SUPPRESSION)
+        if unused is not None and unused in enabled and pragmas:
+            # Rules a pragma names but the selection left out run too, only to see what they would report.
+            named = {key for pragma in pragmas for key in pragma.selectors}
+            for rule in self.rules.rules:
+                if rule not in enabled and named & rule_keys(rule.code, rule.name, rule.aliases + rule.partial_aliases):
+                    self._unsuppressed(self._run(rule, analysis, config, frozenset()), pragmas)
+            diagnostics += self._unused_pragmas(unused, pragmas, path, config)
         diagnostics.sort(key=Diagnostic.sort_key)
         return file, diagnostics
+
+    def _run(self, rule: type[Rule], analysis: Analysis, config: "Config", dropped: frozenset[str]) -> list[Diagnostic]:
+        ctx = RuleContext(analysis, self._instance(rule), config.options_for(rule))
+        findings: list[Finding] = []
+        diagnostics: list[Diagnostic] = []
+        try:
+            for finding in ctx.rule.check(ctx) or ():
+                findings.append(finding)
+        except Exception as exc:  # a broken rule must not hide the others' findings
+            log.debug("rule %s crashed on %s", rule.code, analysis.path, exc_info=True)
+            diagnostics.append(self._internal_error(rule, exc, analysis.path, analysis.file))
+        for finding in findings:
+            if finding.alias is None or finding.alias.lower() not in dropped:
+                diagnostics.append(self._diagnostic(rule, finding, analysis.path, config))
+        return diagnostics
 
     def _diagnostic(self, rule: type[Rule], finding: Finding, path: str, config: "Config") -> Diagnostic:
         return Diagnostic(
@@ -145,8 +160,7 @@ class Linter:
             span=ast.Span(start, start),
         )
 
-    def _unsuppressed(self, diagnostics: list[Diagnostic], file: ast.File) -> list[Diagnostic]:
-        pragmas = collect(file)
+    def _unsuppressed(self, diagnostics: list[Diagnostic], pragmas: list) -> list[Diagnostic]:
         if not pragmas:
             return diagnostics
         kept = []
@@ -158,6 +172,26 @@ class Linter:
             if diagnostic.code == InternalError.code or suppressed_by(diagnostic, keys, pragmas) is None:
                 kept.append(diagnostic)
         return kept
+
+    def _unused_pragmas(self, unused: type[Rule], pragmas: list, path: str, config: "Config") -> list[Diagnostic]:
+        """Each pragma selector that suppressed nothing (every rule it names has run)."""
+        found = []
+        for pragma in pragmas:
+            for selector in pragma.selectors:
+                if selector in pragma.used:
+                    continue
+                known = selector == "all" or bool(self.rules.by_key.get(selector))
+                if not known and pragma.source != "dflint":
+                    continue  # hadolint/BuildKit pragmas may name their own checks (ShellCheck's SC...)
+                spelled = pragma.spelled(selector)
+                if not known:
+                    message = f"'{spelled}' names no rule dflint knows, so it suppresses nothing"
+                elif pragma.scope is not None and pragma.scope[0] == pragma.scope[1]:
+                    message = f"'{spelled}' suppresses nothing: no instruction follows this pragma"
+                else:
+                    message = f"'{spelled}' suppresses nothing here"
+                found.append(self._diagnostic(unused, Finding(pragma.node.span, message), path, config))
+        return found
 
     # -- a file, with fixes ----------------------------------------------------------
     def lint_text(

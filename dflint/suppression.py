@@ -31,27 +31,36 @@ class Pragma:
     """One suppression comment (or the check directive) and what it covers."""
 
     node: ast.Node
-    selectors: tuple[str, ...]
+    selectors: tuple[str, ...]  # lower case, for matching
     scope: Optional[tuple[int, int]]  # offsets [start, end) covered; None = whole file
     reason: Optional[str] = None
     used: set[str] = field(default_factory=set)
+    written: tuple[str, ...] = ()  # the selectors as written
+    source: str = "dflint"  # "dflint", "hadolint" or "check"
+
+    def spelled(self, selector: str) -> str:
+        return next((w for w in self.written if w.lower() == selector), selector)
 
     def covers(self, offset: int) -> bool:
         return self.scope is None or self.scope[0] <= offset < self.scope[1]
 
 
+def _written(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
 def _selectors(text: str) -> tuple[str, ...]:
-    return tuple(part.strip().lower() for part in text.split(",") if part.strip())
+    return tuple(part.lower() for part in _written(text))
 
 
-def _parse_comment(comment: ast.Comment) -> Optional[tuple[bool, tuple[str, ...], Optional[str]]]:
+def _parse_comment(comment: ast.Comment) -> Optional[tuple[bool, str, Optional[str], str]]:
     text = comment.text.strip()
     match = _DFLINT.match(text)
     if match:
-        return bool(match.group(1)), _selectors(match.group(2)), match.group(3)
+        return bool(match.group(1)), match.group(2), match.group(3), "dflint"
     match = _HADOLINT.match(text)
     if match:
-        return bool(match.group(1)), _selectors(match.group(2)), None
+        return bool(match.group(1)), match.group(2), None, "hadolint"
     return None
 
 
@@ -71,25 +80,25 @@ def collect(file: ast.File) -> list[Pragma]:
         if directive.name == "check":
             selectors = _check_directive(directive)
             if selectors:
-                pragmas.append(Pragma(directive, selectors, None))
-    pending: list[tuple[ast.Comment, tuple[str, ...], Optional[str]]] = []
+                pragmas.append(Pragma(directive, selectors, None, written=selectors, source="check"))
+    pending: list[tuple[ast.Comment, str, Optional[str], str]] = []
     for child in file.children:
         if isinstance(child, ast.Comment):
             parsed = _parse_comment(child)
             if parsed is None:
                 continue
-            is_global, selectors, reason = parsed
+            is_global, text, reason, source = parsed
             if is_global:
-                pragmas.append(Pragma(child, selectors, None, reason))
+                pragmas.append(Pragma(child, _selectors(text), None, reason, written=_written(text), source=source))
             else:
-                pending.append((child, selectors, reason))
+                pending.append((child, text, reason, source))
         elif isinstance(child, ast.Trivia):
             if child.text.count("\n") > 1:  # a blank line ends the comment block
                 pending = _orphan(pending, pragmas)
         elif isinstance(child, ast.Instruction):
             scope = (child.span.start.offset, child.span.end.offset)
-            for comment, selectors, reason in pending:
-                pragmas.append(Pragma(comment, selectors, scope, reason))
+            for comment, text, reason, source in pending:
+                pragmas.append(Pragma(comment, _selectors(text), scope, reason, written=_written(text), source=source))
             pending = []
         else:
             pending = _orphan(pending, pragmas)
@@ -99,8 +108,10 @@ def collect(file: ast.File) -> list[Pragma]:
 
 def _orphan(pending: list, pragmas: list[Pragma]) -> list:
     # A pragma with no instruction right below covers nothing; keep it so it can be reported.
-    for comment, selectors, reason in pending:
-        pragmas.append(Pragma(comment, selectors, (comment.span.start.offset, comment.span.start.offset), reason))
+    for comment, text, reason, source in pending:
+        offset = comment.span.start.offset
+        pragmas.append(Pragma(comment, _selectors(text), (offset, offset), reason, written=_written(text),
+                              source=source))
     return []
 
 

@@ -1,0 +1,69 @@
+"""DF802 ignored-directive: a comment that looks like a parser directive but is not one."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from dflint.diagnostic import Severity
+from dflint.rule import Finding, Rule, RuleContext
+from dflint.suggest import closest
+
+_LOOKS_LIKE = re.compile(r"#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(\S.*)$")
+_NAMES = ("syntax", "escape", "check")
+
+
+class IgnoredDirective(Rule):
+    """`# escape=` only works on the first lines of the file.
+
+    ## What it does
+    Reports comments written like parser directives (`# name=value`) that
+    BuildKit treats as plain comments: a directive after the first line that
+    is not a directive (another comment, a blank line, an instruction), and
+    a misspelled directive name (`# escpae=`), which also ends the directive
+    block.
+
+    ## Why is this bad?
+    The directive silently does nothing: a `# escape=\\`` that is ignored
+    leaves backslash as the escape character, so a Windows Dockerfile's
+    `C:\\` paths and backtick continuations parse differently; an ignored
+    `# syntax=` builds with the default frontend; an ignored `# check=`
+    enables checks the author meant to skip.
+
+    ## Example
+    ```dockerfile
+    # Build the Windows service image.
+    # escape=`
+    FROM mcr.microsoft.com/windows/servercore:ltsc2022
+    ```
+
+    ## Use instead
+    ```dockerfile
+    # escape=`
+    # Build the Windows service image.
+    FROM mcr.microsoft.com/windows/servercore:ltsc2022
+    ```
+
+    ## Fix safety
+    This rule has no fix: moving the directive changes how the file parses.
+    """
+
+    code = "DF802"
+    name = "ignored-directive"
+    summary = "Comment that looks like a parser directive but is ignored"
+    severity = Severity.WARNING
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for comment in ctx.file.comments:
+            match = _LOOKS_LIKE.match(comment.text)
+            if not match:
+                continue
+            name = match.group(1).lower()
+            if name in _NAMES:
+                yield ctx.finding(comment, f"'# {name}=' here is an ordinary comment: parser directives only count "
+                                           "on the first lines, before any other comment, blank line or instruction")
+            else:
+                guess = closest(name, _NAMES)
+                if guess is not None:
+                    yield ctx.finding(comment, f"unknown parser directive '{match.group(1)}' (did you mean {guess}?): "
+                                               "BuildKit ignores it")
