@@ -187,10 +187,9 @@ def _all_instructions(file: ast.File) -> list[ast.Instruction]:
     """Every instruction node, those that failed to parse and ONBUILD triggers included."""
     found: list[ast.Instruction] = []
     for node in file.children:
-        if isinstance(node, ast.Instruction):
+        while isinstance(node, ast.Instruction):
             found.append(node)
-            if isinstance(node, ast.OnbuildInstruction) and node.trigger is not None:
-                found.append(node.trigger)
+            node = node.trigger if isinstance(node, ast.OnbuildInstruction) else None  # ONBUILD ONBUILD ...
     return found
 
 
@@ -241,12 +240,21 @@ def _leading_flag_words(node: ast.Instruction) -> list[str]:
     if node.keyword.span.start.offset == node.keyword.span.end.offset:
         return []
     pos = _logical_index(node, node.keyword.span.end.offset, True)
-    words = []
+    words: list[str] = []
+    pos = _scan_flag_words(line, pos, words)
+    if node.keyword.name == "ONBUILD":  # and the trigger's, also when the ONBUILD failed to parse
+        while pos < len(line) and line[pos] not in _ASCII_SPACE:
+            pos += 1
+        _scan_flag_words(line, pos, words)
+    return words
+
+
+def _scan_flag_words(line: str, pos: int, words: list[str]) -> int:
     while True:
         while pos < len(line) and line[pos] in _ASCII_SPACE:
             pos += 1
         if not line.startswith("--", pos):
-            return words
+            return pos
         start, quote = pos, ""
         while pos < len(line) and (quote or line[pos] not in _ASCII_SPACE):
             if quote and line[pos] == quote:

@@ -57,15 +57,19 @@ class Ctx:
 
     escape: str
     oracle_safe: bool
-    #: Heredoc names already used in the file (so bodies can mention them).
-    names: list[str] = field(default_factory=list)
 
 
-# Generation time is dominated by hypothesis' cost per draw, so strategies
-# are built once and reused, and choices are made with as few draws as we can.
+# Generation time is dominated by hypothesis' cost per draw, so integer
+# strategies are built once and reused, and choices take as few draws as we can.
 PERCENT = st.integers(0, 99)
-_SAMPLED: dict[tuple, st.SearchStrategy] = {}
 _INTEGERS: dict[tuple[int, int], st.SearchStrategy] = {}
+
+
+def number(draw: Draw, low: int, high: int) -> int:
+    strategy = _INTEGERS.get((low, high))
+    if strategy is None:
+        strategy = _INTEGERS[(low, high)] = st.integers(low, high)
+    return draw(strategy)  # type: ignore[return-value]
 
 
 def chance(draw: Draw, percent: int) -> bool:
@@ -74,18 +78,8 @@ def chance(draw: Draw, percent: int) -> bool:
 
 
 def pick(draw: Draw, options: tuple) -> str:
-    """One of ``options`` (a tuple; repeat an entry to make it likelier)."""
-    strategy = _SAMPLED.get(options)
-    if strategy is None:
-        strategy = _SAMPLED[options] = st.sampled_from(options)
-    return draw(strategy)  # type: ignore[return-value]
-
-
-def number(draw: Draw, low: int, high: int) -> int:
-    strategy = _INTEGERS.get((low, high))
-    if strategy is None:
-        strategy = _INTEGERS[(low, high)] = st.integers(low, high)
-    return draw(strategy)  # type: ignore[return-value]
+    """One of ``options`` (repeat an entry to make it likelier); shrinks towards the first."""
+    return options[number(draw, 0, len(options) - 1)]
 
 
 # --------------------------------------------------------------------------
@@ -255,10 +249,14 @@ def heredoc_marker(draw: Draw, ctx: Ctx) -> Marker:
         written = "\\" + name
     else:
         written = name
+    if chance(draw, 5):
+        # `cat <<EOF>/file`: the rest of the word belongs to the delimiter.
+        suffix = pick(draw, (">/tmp/out", ">>x", "|sh"))
+        written, name = written + suffix, name + suffix
     return Marker(f"{fd}<<{dash}{written}", name, chomp)
 
 
-def heredoc_body(draw: Draw, ctx: Ctx, marker: Marker, eol: str) -> list[str]:
+def heredoc_body(draw: Draw, ctx: Ctx, marker: Marker) -> list[str]:
     """Body lines and the terminator (without line endings)."""
     lines: list[str] = []
     for _ in range(number(draw, 0, 4)):
@@ -387,8 +385,7 @@ def mount_spec(draw: Draw, ctx: Ctx) -> str:
     if chance(draw, 10):
         fields.append(pick(draw, ('"target=/a,b"', '"source=x y"', "target=/with space", "a=\"b\"c")))
     if chance(draw, 50):
-        order = draw(st.permutations(fields))
-        fields = list(order)  # type: ignore[arg-type]
+        fields.reverse()
     return ",".join(fields)
 
 
@@ -635,6 +632,10 @@ def layout(draw: Draw, ctx: Ctx, instr: Instr) -> list[str]:
         current = pick(draw, BYTE_INDENTS if byte_region else ARG_INDENTS) + piece
     if chance(draw, 8):
         current += pick(draw, (" ", "\t", "  ", "\x0b"))
+    elif chance(draw, 2):
+        # Looks like a continuation but is not: BuildKit's TrimSpace then
+        # leaves a dangling escape character at the end of the arguments.
+        current += ctx.escape + pick(draw, ("\x0b", "\x0c", "\u00a0", "\u3000"))
     if chance(draw, 2):
         current += " " + ctx.escape  # a continuation into whatever comes next
     lines.append(current)
@@ -670,7 +671,7 @@ def directive_block(draw: Draw, ctx: Ctx) -> list[str]:
     if chance(draw, 3) and entries:
         entries.append(entries[0])  # a duplicate directive: an error
     if entries and chance(draw, 50):
-        entries = list(draw(st.permutations(entries)))  # type: ignore[arg-type]
+        entries.reverse()
     if chance(draw, 10) or not ctx.oracle_safe and chance(draw, 10):
         # v0.12.5 does not know `check`, which ends its directive block: put it last.
         check = ("check", pick(draw, ("skip=JSONArgsRecommended", "error=true", "skip=all")))
@@ -726,7 +727,7 @@ def dockerfiles(draw: Draw, oracle_safe: bool = True) -> str:
                 physical = split_inside_word(draw, ctx, physical)
             lines.extend(physical)
             for marker in instr.markers:
-                body = heredoc_body(draw, ctx, marker, "\n")
+                body = heredoc_body(draw, ctx, marker)
                 if chance(draw, 2):
                     lines.extend(body[:-1])  # unterminated: runs to the end of the file
                     heredoc_at_end = True
@@ -736,8 +737,10 @@ def dockerfiles(draw: Draw, oracle_safe: bool = True) -> str:
                 break
         elif kind < 82:
             lines.append(comment_line(draw, ctx))
-        elif kind < 94:
+        elif kind < 93:
             lines.append(blank_line(draw))
+        elif kind < 94:
+            lines.append(pick(draw, ("\\", "`", "  \\", "\\ ", "`\t")))  # continues into the next line, or not
         else:
             lines.append(chaos_line(draw, ctx))
     return render(draw, lines)
