@@ -35,7 +35,8 @@ DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "F
 DOCS_BASE = "https://github.com/dflint/dflint/blob/main/docs/rules/"
 _SECTION = re.compile(r"^## (.+?)\s*$", re.M)
 _CODE_BLOCK = re.compile(r"```(?:dockerfile|Dockerfile)?\n(.*?)```", re.S)
-_TYPE_NAMES = {str: "string", int: "integer", bool: "boolean", list: "list of strings", float: "number"}
+_TYPE_NAMES = {str: "string", int: "integer", bool: "boolean", list: "list of strings", float: "number",
+               dict: "table of strings"}
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,15 @@ class Option:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise ValueError(f"expected a list of strings, got {value!r}")
             return tuple(value)
+        if self.type is dict:
+            # A table of string values (choices, when given, constrain the values); a copy, keys in order.
+            if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str)
+                                                      for k, v in value.items()):
+                raise ValueError(f"expected a table of strings, got {value!r}")
+            bad = [f"{k} = {v!r}" for k, v in value.items() if self.choices is not None and v not in self.choices]
+            if bad:
+                raise ValueError(f"expected values among {', '.join(map(str, self.choices))}, got {', '.join(bad)}")
+            return dict(value)
         if self.type is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         if not isinstance(value, self.type) or (self.type is int and isinstance(value, bool)):
