@@ -1,0 +1,134 @@
+"""What each source of a COPY or ADD names, as BuildKit reads it.
+
+:func:`copy_sources` classifies every source of a COPY/ADD after ARG/ENV
+expansion: a ``heredoc`` body, a ``git`` repository, an ``http`` download, a
+``local`` path in the build context (or in the ``--from`` stage or image), or
+``unknown`` when a variable in it cannot be resolved. ONBUILD triggers run in
+another build, whose variables cannot be seen: only their literal sources are
+classified.
+
+Git and HTTP sources follow BuildKit's ``dfgitutil.ParseGitRef``: ``git@``,
+``ssh://`` and ``git://`` addresses are git, and so is an ``http(s)://`` URL
+whose path ends in ``.git``; any other ``http(s)://`` URL is a download.
+
+:func:`unpackable` tells whether ADD may unpack a local file, judging by its
+name: BuildKit unpacks any tar archive, plain or compressed with gzip, bzip2,
+xz or zstd, whatever its name, so a name that merely looks compressed
+(``data.gz``) counts too.
+
+>>> [archive_name(n) for n in ("app.tar.gz", "app.TGZ", "data.gz", "app.zip", "app.tar.lz")]
+[True, True, False, False, False]
+>>> is_git_source("https://github.com/moby/buildkit.git#v0.10.1"), is_http_source("https://example.com/a.tar.gz")
+(True, True)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Optional
+from urllib.parse import urlsplit
+
+from .. import ast
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .build import BuildModel
+
+__all__ = ["Source", "copy_sources", "destination", "is_git_source", "is_http_source", "archive_name", "unpackable",
+           "ADD_ONLY_FLAGS"]
+
+#: Flags ADD accepts and COPY does not.
+ADD_ONLY_FLAGS = ("checksum", "keep-git-dir", "unpack")
+_HEREDOC = re.compile(r"<<-?([\"']?)(.+)\1")
+_GLOB = re.compile(r"[*?\[]")
+#: Tar archives ADD unpacks (tar, optionally gzip/bzip2/xz/zstd compressed), by their usual names.
+_TAR = re.compile(r"(?i).*\.(?:tar|tar\.(?:gz|bz2|xz|zst)|tgz|tbz2?|tb2|txz|tzst)$")
+#: Names of compressed files that may be tar archives under another name, and older
+#: compression formats hadolint counts as archives: ADD is not reported for them.
+_COMPRESSED = re.compile(r"(?i).*\.(?:gz|bz2|xz|zst|z|lz|lzma|tlz|tpz)$")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One source of a COPY/ADD.
+
+    ``value`` is the source after ARG/ENV expansion (None when ``kind`` is
+    ``unknown``); ``kind`` is ``heredoc``, ``git``, ``http``, ``local`` or
+    ``unknown``.
+    """
+
+    argument: ast.Argument
+    value: Optional[str]
+    kind: str
+
+    @property
+    def glob(self) -> bool:
+        return self.value is not None and bool(_GLOB.search(self.value))
+
+
+def is_git_source(value: str) -> bool:
+    """BuildKit reads ``value`` as a git repository."""
+    if value.startswith(("git@", "ssh://", "git://")):
+        return True
+    if value.startswith(("http://", "https://")):
+        return urlsplit(value.split("#", 1)[0]).path.endswith(".git")
+    return False
+
+
+def is_http_source(value: str) -> bool:
+    """BuildKit downloads ``value`` over HTTP(S) (a URL that is not a git repository)."""
+    return value.startswith(("http://", "https://")) and not is_git_source(value)
+
+
+def archive_name(value: str) -> bool:
+    """``value`` is named like a tar archive ADD unpacks (``.tar``, ``.tar.gz``, ``.tgz``...)."""
+    return bool(_TAR.fullmatch(value.rstrip("/").rsplit("/", 1)[-1]))
+
+
+def unpackable(value: str) -> bool:
+    """A local file with this name may be a tar archive that ADD unpacks."""
+    return archive_name(value) or bool(_COMPRESSED.fullmatch(value.rstrip("/").rsplit("/", 1)[-1]))
+
+
+def _kind(value: str) -> str:
+    if is_git_source(value):
+        return "git"
+    if is_http_source(value):
+        return "http"
+    return "local"
+
+
+def copy_sources(model: "BuildModel", node: ast.Instruction,
+                 anchor: Optional[ast.Instruction] = None) -> tuple[Source, ...]:
+    """The sources of COPY/ADD ``node``; ``anchor`` is the ONBUILD holding it, for a trigger."""
+    if not isinstance(node, (ast.CopyInstruction, ast.AddInstruction)):
+        return ()
+    heredocs = {heredoc.name for heredoc in node.heredocs}
+    trigger = anchor is not None and anchor is not node
+    found = []
+    for argument in node.sources:
+        raw = argument.value
+        marker = _HEREDOC.fullmatch(raw)
+        if marker is not None and marker.group(2) in heredocs:
+            found.append(Source(argument, raw, "heredoc"))
+            continue
+        if "$" in raw:
+            expansion = None if trigger else model.expand(node, raw)
+            if expansion is None or not expansion.resolved:
+                found.append(Source(argument, None, "unknown"))
+                continue
+            raw = expansion.value
+        found.append(Source(argument, raw, _kind(raw)))
+    return tuple(found)
+
+
+def destination(model: "BuildModel", node: ast.Instruction, anchor: Optional[ast.Instruction] = None) -> Optional[str]:
+    """The destination of COPY/ADD ``node`` as BuildKit reads it (variables expanded, quotes
+    removed); None when a variable in it cannot be resolved (always, in an ONBUILD trigger)."""
+    if not isinstance(node, (ast.CopyInstruction, ast.AddInstruction)) or node.destination is None:
+        return None
+    raw = node.destination.value
+    if anchor is not None and anchor is not node:
+        return None if "$" in raw else model.expand(node, raw).value
+    expansion = model.expand(node, raw)
+    return expansion.value if expansion.resolved else None

@@ -1,0 +1,101 @@
+"""DF303 add-instead-of-copy: ADD of local files and directories, where COPY says what happens."""
+
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+from dflint import ast
+from dflint.diagnostic import Severity
+from dflint.fix import Applicability, Fix
+from dflint.model.sources import ADD_ONLY_FLAGS, Source, copy_sources, unpackable
+from dflint.rule import Finding, Rule, RuleContext
+
+
+class AddInsteadOfCopy(Rule):
+    """ADD of local files does what COPY does, with surprises COPY does not have.
+
+    ## What it does
+    Reports an ADD whose sources are all local files or directories of the
+    build context (or here-documents): no URL, no git repository, nothing
+    named like an archive ADD would unpack (`.tar`, `.tar.gz`, `.tgz`,
+    `.tar.bz2`, `.tar.xz`, `.tar.zst`... and `.gz`, `.xz` or `.bz2` files,
+    which may be tar archives). Sources are read after ARG/ENV expansion; a
+    source whose value cannot be known is not reported. `ADD --unpack=false`
+    with archives is reported too: it copies them as COPY does. ONBUILD ADD
+    triggers are checked.
+
+    Differences from hadolint (DL3020): hadolint also reports git sources
+    written `git@host:repo` (ADD clones them; COPY cannot) and sources
+    made of an ARG without default; it does not report ONBUILD ADD, and
+    takes `.zst` archives for plain files. Same as Trivy's DS005 and
+    Checkov's CKV_DOCKER_4, which report any ADD that is not needed.
+
+    ## Why is this bad?
+    ADD unpacks any local tar archive it is given, whatever its name, and
+    can fetch URLs and git repositories. Reading `ADD config/ /etc/app/`, one
+    cannot tell whether something gets unpacked or downloaded; `COPY` says
+    it only copies, and does exactly that the day a tarball lands among the
+    copied files.
+
+    ## Example
+    ```dockerfile
+    FROM nginx:1.27-alpine
+    ADD nginx.conf /etc/nginx/nginx.conf
+    ADD public/ /usr/share/nginx/html/
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM nginx:1.27-alpine
+    COPY nginx.conf /etc/nginx/nginx.conf
+    COPY public/ /usr/share/nginx/html/
+    ADD rootfs.tar.gz /
+    ADD --checksum=sha256:24454f830cdb571e2c4ad15481119c43b3cafd48dd869a9b2945d1036d1dc68d https://example.com/app.jar /opt/app.jar
+    ```
+
+    ## Fix safety
+    The fix replaces `ADD` with `COPY`. It is safe when no source has a
+    wildcard and no ADD-only flag (`--checksum`, `--keep-git-dir`,
+    `--unpack`) is used: files, directories and here-documents are copied
+    the same, flags shared with COPY keep their meaning. The one difference
+    is a tar archive named like any other file (`ADD rootfs /`): ADD unpacks
+    it, COPY would not; dflint takes names at their word. With a wildcard
+    (`ADD *.cfg /etc/`) the fix is unsafe, as the files it matches may
+    include such an archive. No fix is offered with ADD-only flags.
+    """
+
+    code = "DF303"
+    name = "add-instead-of-copy"
+    summary = "ADD of local files instead of COPY"
+    severity = Severity.WARNING
+    aliases = ("DL3020", "DS005", "CKV_DOCKER_4")
+    fixable = True
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for node in ctx.instructions:
+            add = node.trigger if isinstance(node, ast.OnbuildInstruction) else node
+            if not isinstance(add, ast.AddInstruction) or add.destination is None:
+                continue
+            sources = copy_sources(ctx.model, add, node)
+            if not sources or any(s.kind in ("unknown", "git", "http") for s in sources):
+                continue
+            unpack = add.flag("unpack")
+            no_unpack = unpack is not None and unpack.value is not None and unpack.value.lower() == "false"
+            if not no_unpack and any(s.kind == "local" and unpackable(s.value) for s in sources):
+                continue
+            kinds = "here-documents" if all(s.kind == "heredoc" for s in sources) else "local files"
+            reason = " (`--unpack=false`: archives are not unpacked)" if no_unpack else ""
+            yield ctx.finding(add.keyword, f"ADD of {kinds} does what COPY does{reason}: use COPY, which only copies "
+                                           f"(ADD also unpacks archives and fetches URLs)",
+                              _fix(ctx, add, sources))
+
+
+def _fix(ctx: RuleContext, add: ast.AddInstruction, sources: tuple[Source, ...]) -> Optional[Fix]:
+    if any(add.flag(name) is not None for name in ADD_ONLY_FLAGS):
+        return None
+    keyword = add.keyword
+    written = keyword.text
+    copy = "COPY" if written.isupper() else "copy" if written.islower() else "Copy"
+    safe = not any(s.glob for s in sources)
+    return ctx.fix("Replace ADD with COPY", ctx.edit(keyword.span.start.offset, keyword.span.end.offset, copy),
+                   applicability=Applicability.SAFE if safe else Applicability.UNSAFE)

@@ -1,0 +1,138 @@
+"""DF302 wget-progress: wget without --progress fills the build log with progress dots."""
+
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+from dflint import ast
+from dflint.diagnostic import Severity
+from dflint.fix import Applicability, Fix
+from dflint.model.build import Stage
+from dflint.rule import Finding, Rule, RuleContext
+from dflint.shell.tools import packages, program_name
+
+#: Options that already keep the log short, or send it elsewhere (hadolint's list, plus --background).
+_QUIET = ("--progress", "-q", "--quiet", "-nv", "--no-verbose", "-o", "--output-file", "-a", "--append-output",
+          "-b", "--background")
+#: Base images whose wget, if any, is busybox's: it has no --progress option.
+_BUSYBOX = ("alpine", "busybox")
+#: Distributions whose `wget` is GNU wget 1 (not busybox's, not wget2 as in Fedora 40+ and
+#: RHEL 10, which reject `--progress=dot:giga`).
+_GNU = frozenset({"debian", "ubuntu", "buildpack-deps", "kali-rolling", "centos", "rockylinux", "almalinux",
+                  "oraclelinux", "ubi8", "ubi8-minimal", "ubi9", "ubi9-minimal", "amazonlinux", "leap"})
+#: Package managers whose `wget` package is GNU wget 1.
+_GNU_INSTALLERS = frozenset({"apt-get", "apt", "aptitude", "apk"})
+_INSTALL = frozenset({"install", "add"})
+_MESSAGE = ("`wget` without `--progress` or `-q` writes a line of progress dots per 50 KB downloaded into the "
+            "build log; add `--progress=dot:giga` (a line per 32 MB) or `-nv`")
+_BUSYBOX_MESSAGE = ("`wget` without `-q` writes its progress meter into the build log; add `-q` (busybox wget, "
+                    "as in Alpine, has no `--progress`)")
+
+
+class WgetProgress(Rule):
+    """`wget` without `--progress` writes thousands of progress lines into the build log.
+
+    ## What it does
+    Reports a `wget` in a RUN that sets none of `--progress`, `-q`/`--quiet`,
+    `-nv`/`--no-verbose`, `-o`/`--output-file`, `-a`/`--append-output` or
+    `-b`/`--background`. The command is found in continued lines, `sh -c`
+    scripts, heredoc RUNs, behind `sudo` or `env`, and in ONBUILD RUN
+    triggers; PowerShell and `cmd` RUNs are not read. Every stage counts: a
+    builder stage's log is as long as any other.
+
+    Same semantics as hadolint's DL3047, plus `-b`/`--background` (the log
+    then goes to `wget-log`).
+
+    ## Why is this bad?
+    Without a terminal, GNU wget prints its progress as dots, one line per
+    50 KB: a 200 MB download writes about 4000 lines. They bury the build
+    output that matters, and CI systems truncate or slow down on such logs.
+    `--progress=dot:giga` prints one line per 32 MB; `-nv` only reports
+    errors and the saved file.
+
+    ## Example
+    ```dockerfile
+    FROM debian:12-slim
+    RUN apt-get update && apt-get install -y --no-install-recommends wget \
+     && wget https://example.com/tool.tar.gz
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM debian:12-slim
+    RUN apt-get update && apt-get install -y --no-install-recommends wget \
+     && wget --progress=dot:giga https://example.com/tool.tar.gz
+    ```
+
+    ## Fix safety
+    The fix inserts `--progress=dot:giga` after `wget`: it changes the log,
+    not what is downloaded. busybox's wget (Alpine, busybox images) has no
+    `--progress` option and fails on it, and so does wget2 on `dot:giga`
+    (the `wget` of Fedora 40 and later). The fix is therefore safe only when
+    the wget is GNU wget 1: the stage installs the `wget` package with
+    `apt-get` or `apk`, or is built on Debian, Ubuntu, RHEL 8/9 (UBI, Rocky,
+    Alma, CentOS), Amazon Linux or openSUSE Leap. On other bases it is
+    unsafe; on Alpine and busybox bases there is no fix (`-q` is the option
+    every wget knows).
+    """
+
+    code = "DF302"
+    name = "wget-progress"
+    summary = "wget without --progress floods the build log"
+    severity = Severity.INFO
+    aliases = ("DL3047",)
+    fixable = True
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for stage in ctx.model.stages:
+            for node in stage.instructions:
+                run = node.trigger if isinstance(node, ast.OnbuildInstruction) else node
+                if not isinstance(run, ast.RunInstruction):
+                    continue
+                for script in ctx.commands(node):
+                    for command in script.commands:
+                        invocation = script.invocation(command)
+                        if invocation is None or invocation.program != "wget" or invocation.has(*_QUIET):
+                            continue
+                        word = next(w for w in command.argv if program_name(w.value) == "wget")
+                        flavor = _flavor(ctx, stage, node)
+                        message = _BUSYBOX_MESSAGE if flavor == "busybox" else _MESSAGE
+                        yield ctx.finding(word, message, _fix(ctx, word, flavor))
+
+
+def _fix(ctx: RuleContext, word, flavor: str) -> Optional[Fix]:
+    if flavor == "busybox":
+        return None
+    end = word.span.end.offset
+    return ctx.fix("Add `--progress=dot:giga`", ctx.edit(end, end, " --progress=dot:giga"),
+                   applicability=Applicability.SAFE if flavor == "gnu" else Applicability.UNSAFE)
+
+
+def _flavor(ctx: RuleContext, stage: Stage, node: ast.Instruction) -> str:
+    """``gnu`` when the stage's wget is GNU wget, ``busybox`` when it is likely busybox's, else ``unknown``."""
+    for member in ctx.model.lineage(stage):
+        for earlier in member.instructions:
+            if earlier is node:
+                break
+            if isinstance(earlier, ast.RunInstruction) and _installs_wget(ctx, earlier):
+                return "gnu"
+    if _installs_wget(ctx, node):
+        return "gnu"
+    root = ctx.model.lineage(stage)[0].base.reference
+    name = root.familiar_name if root is not None else None
+    if name is None:
+        return "unknown"
+    tag = (root.tag or "").lower()
+    if any(mark in name.lower() or mark in tag for mark in _BUSYBOX):
+        return "busybox"
+    return "gnu" if name.rsplit("/", 1)[-1] in _GNU or name in _GNU else "unknown"
+
+
+def _installs_wget(ctx: RuleContext, node: ast.Instruction) -> bool:
+    for script in ctx.commands(node):
+        for command in script.commands:
+            invocation = script.invocation(command)
+            if invocation is not None and invocation.program in _GNU_INSTALLERS \
+                    and invocation.subcommand in _INSTALL and any(p.name == "wget" for p in packages(invocation)):
+                return True
+    return False
