@@ -1,0 +1,72 @@
+"""DF706 missing-healthcheck: the final image declares no HEALTHCHECK."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from dflint import ast
+from dflint.diagnostic import Severity
+from dflint.rule import Finding, Rule, RuleContext
+
+
+class MissingHealthcheck(Rule):
+    """The image built by this Dockerfile has no HEALTHCHECK.
+
+    ## What it does
+    Reports the final stage's `FROM` when neither that stage nor a stage it
+    is built `FROM` has a HEALTHCHECK instruction. `HEALTHCHECK NONE` is a
+    deliberate choice and counts. The rule is opt-in: many images are run by
+    orchestrators with probes of their own, or are not services at all.
+
+    Only the image `docker build` produces without `--target` is checked,
+    and a HEALTHCHECK the base image may define cannot be seen. hadolint's
+    DL3057 reports every stage without one, builder stages included; Checkov's
+    CKV_DOCKER_2 checks the whole file like this rule.
+
+    ## Why is this bad?
+    Without a health check Docker only knows whether the main process is
+    running, not whether it still answers: a deadlocked server stays
+    "running", `docker ps` shows no `unhealthy`, and Compose
+    `depends_on: condition: service_healthy` or Swarm rolling updates have
+    nothing to wait for.
+
+    ## Example
+    ```dockerfile
+    FROM golang:1.22 AS build
+    RUN go build -o /out/api ./cmd/api
+    FROM gcr.io/distroless/base-debian12
+    COPY --from=build /out/api /api
+    ENTRYPOINT ["/api"]
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM golang:1.22 AS build
+    RUN go build -o /out/api ./cmd/api
+    FROM gcr.io/distroless/base-debian12
+    COPY --from=build /out/api /api
+    HEALTHCHECK --interval=30s --timeout=3s CMD ["/api", "healthcheck"]
+    ENTRYPOINT ["/api"]
+    ```
+
+    ## Fix safety
+    There is no fix: only you know how to probe the service.
+    """
+
+    code = "DF706"
+    name = "missing-healthcheck"
+    summary = "Final image without a HEALTHCHECK"
+    severity = Severity.INFO
+    aliases = ("DL3057", "CKV_DOCKER_2")
+    default_enabled = False
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        final = ctx.model.final_stage
+        if final is None:
+            return
+        lineage = ctx.model.lineage(final)
+        if any(isinstance(node, ast.HealthcheckInstruction) for stage in lineage for node in stage.instructions):
+            return
+        via = " in this stage or the stages it is built FROM" if len(lineage) > 1 else ""
+        yield ctx.finding(final.from_instruction, f"the final image has no HEALTHCHECK{via}: add one so Docker can "
+                          "tell a hung service from a healthy one, or `HEALTHCHECK NONE` to say there is none")
