@@ -1,0 +1,147 @@
+"""DF401 json-args-recommended: CMD or ENTRYPOINT in shell form, run under /bin/sh -c."""
+
+from __future__ import annotations
+
+import json
+from typing import Iterator, Optional, Union
+
+from dflint import ast
+from dflint.diagnostic import Severity
+from dflint.fix import Applicability, Fix
+from dflint.model.history import image_stages
+from dflint.rule import Finding, Rule, RuleContext
+from dflint.shell import parse_shell
+from dflint.shell.pipefail import shell_name
+
+_SHELL_SYNTAX = frozenset("*?[]{}~#\\$`")
+
+
+class JsonArgsRecommended(Rule):
+    """A CMD or ENTRYPOINT in shell form runs under `/bin/sh -c`, which does not pass on signals.
+
+    ## What it does
+    Reports a `CMD` or `ENTRYPOINT` written in shell form (`CMD node
+    server.js`) in a stage that can be run: the last stage, a stage no
+    other stage uses (a `--target`), and the stages they are built `FROM`.
+
+    Like BuildKit's `JSONArgsRecommended`, nothing is reported once a
+    `SHELL` instruction was used in the stage or a stage it is built `FROM`:
+    running under a shell is then a conscious choice. For the same reason a
+    command that is itself an explicit shell (`CMD sh -c "..."`) is not
+    reported, nor one whose last command is `exec program` (the shell then
+    replaces itself with the program, which receives the signals).
+    `ONBUILD CMD` is not reported either: whether the downstream image sets
+    a SHELL cannot be known here.
+
+    Differences from hadolint's DL3025: hadolint also reports shell-form
+    `HEALTHCHECK CMD` (a health check is a short command, not PID 1; the
+    shell form is fine there), stages only used through `COPY --from`, and
+    does not make the exceptions above. Differences from BuildKit: BuildKit
+    also reports stages that are never run.
+
+    ## Why is this bad?
+    In shell form the container's main process, PID 1, is `/bin/sh`, with
+    the program as its child. `docker stop` sends SIGTERM to PID 1; the
+    shell does not forward it, so the program never gets to shut down
+    cleanly and is killed after the grace period (10 seconds by default).
+    A shell-form ENTRYPOINT also ignores the CMD and `docker run` arguments.
+
+    ## Example
+    ```dockerfile
+    FROM node:22-slim
+    COPY . /app
+    CMD node /app/server.js --port 8080
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM node:22-slim
+    COPY . /app
+    CMD ["node", "/app/server.js", "--port", "8080"]
+    ```
+
+    ## Fix safety
+    The fix rewrites a simple command (no variables, quotes that only
+    group, no operators, redirections or globs) into the exec form, with
+    the same arguments. It is unsafe: the program becomes PID 1, which
+    changes how it handles signals and child processes (a program without a
+    SIGTERM handler is no longer stopped by it), and an exec-form ENTRYPOINT
+    receives the CMD as arguments, where the shell form ignored them. No
+    fix is offered in Windows stages or when the command is not that simple.
+    """
+
+    code = "DF401"
+    name = "json-args-recommended"
+    summary = "CMD or ENTRYPOINT in shell form: signals do not reach the program"
+    severity = Severity.WARNING
+    aliases = ("DL3025", "JSONArgsRecommended")
+    fixable = True
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        model = ctx.model
+        for index in sorted(image_stages(model)):
+            stage = model.stages[index]
+            if _shell_before(model, stage):
+                continue
+            windows = model.is_windows(stage)
+            for node in stage.instructions:
+                if isinstance(node, ast.ShellInstruction):
+                    break  # BuildKit: a SHELL makes the shell form deliberate
+                if not isinstance(node, (ast.CmdInstruction, ast.EntrypointInstruction)):
+                    continue
+                text = node.shell_text
+                if text is None or text.origin < 0 or _deliberate(text.value, windows):
+                    continue
+                fix = None if windows or ctx.file.escape != "\\" else _fix(ctx, node, text)
+                advice = f"use the exec form `{node.keyword.text} {_json(fix)}`" if fix else \
+                    "use the exec form (a JSON array), or start the command with `exec`"
+                extra = " (it then also receives the CMD as arguments)" \
+                    if fix and isinstance(node, ast.EntrypointInstruction) else ""
+                yield ctx.finding(
+                    text, f"{node.name} in shell form runs under a shell that does not pass on signals: "
+                    f"`docker stop` cannot stop the program cleanly; {advice}{extra}", fix)
+
+
+def _shell_before(model, stage) -> bool:
+    """A SHELL instruction in a stage ``stage`` is built FROM."""
+    return any(isinstance(node, ast.ShellInstruction)
+               for member in model.lineage(stage)[:-1] for node in member.instructions)
+
+
+def _deliberate(text: str, windows: bool) -> bool:
+    """An explicit shell (`sh -c ...`), or a last command that is `exec program`."""
+    if windows:
+        return False
+    script = parse_shell(text)
+    top = [c for c in script.commands if not c.contexts and c.argv]
+    if not top:
+        return True  # nothing to run: not this rule's business
+    if len(top) == 1 and shell_name([top[0].argv[0].value]) and any(w.value.startswith("-") and "c" in w.value
+                                                                   for w in top[0].args):
+        return True
+    last = top[-1]
+    return last.name == "exec" and len(last.argv) > 1 and not last.in_pipeline and not last.background
+
+
+def _fix(ctx: RuleContext, node: ast.Instruction, text: ast.Argument) -> Optional[Fix]:
+    script = parse_shell(text.value)
+    if not script.ok or len(script.commands) != 1:
+        return None
+    command = script.commands[0]
+    if command.assignments or command.redirects or command.contexts or command.negated or not command.argv \
+            or command.next_operator is not None:
+        return None
+    if any(word.has_expansion or _SHELL_SYNTAX.intersection(word.raw) for word in command.argv):
+        return None
+    array = _array(command.values)
+    span = node.span_of(text.origin, text.origin + len(text.value))
+    return ctx.fix(f"Use the exec form {array}", ctx.edit(span.start.offset, span.end.offset, array),
+                   applicability=Applicability.UNSAFE)
+
+
+def _array(values: Union[tuple[str, ...], list[str]]) -> str:
+    return "[" + ", ".join(json.dumps(value, ensure_ascii=False) for value in values) + "]"
+
+
+def _json(fix: Optional[Fix]) -> str:
+    return fix.edits[0].content if fix else ""

@@ -1,0 +1,125 @@
+"""DF404 pipefail: a pipeline in a RUN whose earlier commands can fail unnoticed."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from dflint import ast
+from dflint.diagnostic import Severity
+from dflint.rule import Finding, Rule, RuleContext
+from dflint.shell.pipefail import NO_PIPEFAIL_SHELLS, MaskedPipeline, masked_pipelines
+
+
+class Pipefail(Rule):
+    """A pipeline's status is its last command's: a failed download piped into `tar` goes unnoticed.
+
+    ## What it does
+    Reports a pipeline in a RUN (`curl -fsSL URL | tar -xz`) whose earlier
+    commands can fail without failing the RUN, because the shell running it
+    does not have `pipefail` set: neither through the stage's `SHELL`
+    (`SHELL ["/bin/bash", "-o", "pipefail", "-c"]`, inherited from the stage
+    it is built `FROM`), nor through a `set -o pipefail` (or `set -euo
+    pipefail`) earlier in the same script. The shell is the one that runs the
+    pipeline: the SHELL for the RUN's own script, the shebang of a
+    `RUN <<EOF` body, and for `bash -c '...'` or `bash <<EOF` that inner shell,
+    whose own options count (`bash -o pipefail -c`), not the outer one's.
+    The finding points at the pipeline's first command that can fail; one
+    finding per shell, the other pipelines listed with it.
+
+    Pipelines where `pipefail` would change nothing useful are not
+    reported: in an `if`/`while` test or negated with `!`; in the
+    background; followed by `|| true`; inside `$(...)` other than as a
+    plain assignment's value (`echo "$(a | b)"` loses the status anyway);
+    when the earlier commands cannot fail (`echo`, `printf`, `yes`, `true`,
+    `cat` of a here-document); when the last command is `head` or `grep -q`,
+    which stop reading early, so that `pipefail` would turn the writer's
+    SIGPIPE into a failure. Scripts that explicitly run in `dash` or `posh`,
+    which have no `pipefail`, are not reported. Exec-form, PowerShell and
+    `cmd` RUNs are not read.
+
+    Differences from hadolint's DL4006: hadolint accepts only a SHELL with
+    `-o pipefail` (not `set -o pipefail` in the RUN), forgets the SHELL of
+    the stage a stage is built `FROM`, reports Windows `cmd` RUNs, and
+    reports every pipe, including the cases above and pipes inside
+    `bash -c` strings it does not read (it misses those).
+
+    ## Why is this bad?
+    `RUN curl -fsSL https://example.com/tool.tgz | tar -xz` succeeds when
+    the server answers 404: `tar` reads nothing, exits 0, and the build
+    goes on without the tool, to fail much later or ship a broken image.
+    With `pipefail`, the pipeline fails when any of its commands fails.
+
+    Which shell has the option matters: bash, zsh, ksh, mksh and busybox
+    `ash` (Alpine's `/bin/sh`) have it; `dash`, Debian's and Ubuntu's
+    `/bin/sh`, rejects `set -o pipefail` before version 0.5.13 (Debian 12
+    and Ubuntu 24.04 ship 0.5.12), so there the SHELL must be bash.
+
+    ## Example
+    ```dockerfile
+    FROM debian:12-slim
+    RUN curl -fsSL https://example.com/tool.tar.gz | tar -xz -C /usr/local/bin
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM debian:12-slim
+    SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+    RUN curl -fsSL https://example.com/tool.tar.gz | tar -xz -C /usr/local/bin
+    ```
+
+    ## Fix safety
+    This rule has no fix: which shell to use is the image's choice, and
+    `pipefail` can make a pipeline fail that succeeded before (a writer
+    killed by SIGPIPE).
+    """
+
+    code = "DF404"
+    name = "pipefail"
+    summary = "Pipeline in RUN whose earlier commands can fail unnoticed (no pipefail)"
+    severity = Severity.WARNING
+    aliases = ("DL4006",)
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for anchor in ctx.instructions:
+            node = anchor.trigger if isinstance(anchor, ast.OnbuildInstruction) else anchor
+            if not isinstance(node, ast.RunInstruction):
+                continue
+            groups: dict[int, list[MaskedPipeline]] = {}
+            for pipe in masked_pipelines(ctx.commands(anchor), ctx.analysis.shell_for(anchor)):
+                if not pipe.protected and pipe.scope.shell not in NO_PIPEFAIL_SHELLS:
+                    groups.setdefault(id(pipe.outer) if pipe.outer else id(pipe.scope), []).append(pipe)
+            for pipes in groups.values():
+                first = pipes[0]
+                culprit = first.masked[0]
+                shown = " | ".join(c.name or "..." for c in first.members)
+                yield ctx.finding(
+                    culprit,
+                    f"`{culprit.name}` can fail unnoticed in `{shown}`: a pipeline's status is its last "
+                    f"command's; {_advice(ctx, anchor, first)}",
+                    related=[("another pipeline of the same shell", p.masked[0]) for p in pipes[1:]])
+
+
+def _advice(ctx: RuleContext, node: ast.Instruction, pipe: MaskedPipeline) -> str:
+    scope = pipe.scope
+    if scope.command is not None:  # bash -c '...', bash <<EOF
+        flag = " -c" if pipe.outer is not None else ""
+        if scope.shell == "sh":
+            return f"run it with `bash -o pipefail{flag}` (dash, Debian's sh, has no pipefail)"
+        return f"run it with `{scope.shell} -o pipefail{flag}`, or start its script with `set -o pipefail`"
+    if scope.shebang:
+        return "add `set -o pipefail` at the top of the script"
+    if scope.shell != "sh":
+        return "add `-o pipefail` to the SHELL, or start the RUN with `set -o pipefail &&`"
+    if _alpine(ctx, node):
+        return 'set `SHELL ["/bin/ash", "-o", "pipefail", "-c"]` before this RUN, or start it with `set -o pipefail &&`'
+    return ('set `SHELL ["/bin/bash", "-o", "pipefail", "-c"]` before this RUN '
+            "(dash, Debian's and Ubuntu's /bin/sh, rejects `set -o pipefail`)")
+
+
+def _alpine(ctx: RuleContext, node: ast.Instruction) -> bool:
+    stage = ctx.model.stage_of(node)
+    if stage is None:
+        return False
+    root = ctx.model.lineage(stage)[0].base.reference
+    text = f"{root.repository or ''}:{root.tag or ''}".lower() if root is not None else ""
+    return "alpine" in text or "busybox" in text
