@@ -1,0 +1,230 @@
+"""What the build around a package-manager command tells about it.
+
+:mod:`dflint.shell.package_managers` reads one command; this module looks at
+what came before it in the build:
+
+* :func:`configured`: a setting written to a configuration file by an earlier
+  RUN of the image (or earlier in the same RUN): ``APT::Get::Assume-Yes
+  "true";`` in ``/etc/apt/apt.conf.d``, ``assumeyes=1`` in ``dnf.conf``;
+* :func:`variable_set`: an environment variable set for the command (its own
+  assignments, ``env NAME=...``, ``export``, ARG/ENV);
+* :func:`expand_word`: a word's value after ARG/ENV expansion, split as the
+  shell splits it; None whenever a part cannot be known;
+* :func:`go_module_context`: the command may run inside a Go module (a
+  ``go.mod`` was copied into its directory or above), where ``go install
+  pkg`` builds the version ``go.mod`` requires;
+* :func:`run_nodes`: RUN and ONBUILD RUN instructions of given stages;
+  :func:`package_steps`: the commands of one, exec form included
+  (``RUN ["apk", "add", "curl"]`` runs apk without a shell), and
+  :func:`insert_after`: the edit that adds an argument after a word of
+  either form.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from typing import TYPE_CHECKING, Iterable, Iterator, Optional
+
+from .. import ast
+from ..shell.model import Command, Script, Word
+from ..shell.positions import TextPositions
+from ..shell.tools import parse_command
+from ..shell.package_managers import Pin, repin, reread
+from .copies import copied
+from .history import histories
+from .layers import Step, run_steps
+from .paths import inside
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..analysis import Analysis
+    from .build import Stage
+
+__all__ = ["APT_ASSUME_YES", "APT_NO_RECOMMENDS", "RPM_ASSUME_YES", "configured", "variable_set", "expand_word",
+           "go_module_context", "run_nodes", "earlier_runs", "known_pins", "package_steps", "insert_after",
+           "exec_form"]
+
+#: ``APT::Get::Assume-Yes "true";`` as apt.conf writes it (not ``-o ...=true``, which is one command's).
+APT_ASSUME_YES = re.compile(r"Assume-Yes\s+\\?[\"']?\s*(?:true|yes|1|on|with|enable)\b", re.I)
+APT_NO_RECOMMENDS = re.compile(r"Install-Recommends\s+\\?[\"']?\s*(?:false|no|0|off|without|disable)\b", re.I)
+#: ``assumeyes=1`` in yum.conf / dnf.conf (not ``--setopt=assumeyes=1``).
+RPM_ASSUME_YES = re.compile(r"(?<![\w=-])(?<!--setopt )assumeyes\s*=\s*(?:1|true|yes|on)\b", re.I)
+_ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)", re.S)
+_VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def run_nodes(stages: Iterable["Stage"]) -> Iterator[ast.Instruction]:
+    """RUN and ONBUILD RUN instructions of ``stages``, in file order."""
+    for stage in stages:
+        for node in stage.instructions:
+            trigger = node.trigger if isinstance(node, ast.OnbuildInstruction) else node
+            if isinstance(trigger, ast.RunInstruction):
+                yield node
+
+
+def exec_form(node: ast.Instruction) -> Optional[ast.RunInstruction]:
+    """The RUN (or ONBUILD RUN trigger) ``node`` when it is in exec form with arguments."""
+    run = node.trigger if isinstance(node, ast.OnbuildInstruction) else node
+    return run if isinstance(run, ast.RunInstruction) and run.exec_form and run.exec_args else None
+
+
+def package_steps(analysis: "Analysis", node: ast.Instruction) -> list[Step]:
+    """The commands a RUN executes (:func:`~.layers.run_steps`); for an exec-form RUN, its one
+    command, whose words are the JSON strings (spans include the quotes; nothing expands)."""
+    run = exec_form(node)
+    if run is None:
+        return run_steps(analysis, node)
+    positions = TextPositions(analysis.file.text)
+    argv = tuple(Word(a.span.start.offset, a.span.end.offset, positions=positions, value=a.value, raw=a.text,
+                      quoted=True) for a in run.exec_args)
+    command = Command(argv[0].start, argv[-1].end, positions=positions, argv=argv)
+    script = Script(analysis.file.text, (command,), (), positions, origin=run.exec_args[0])
+    return [Step(0, script, command, parse_command(command), (), analysis.model.workdir_at(node), {})]
+
+
+def insert_after(analysis: "Analysis", node: ast.Instruction, word: Word, argument: str) -> tuple[int, str]:
+    """(offset, text) inserting ``argument`` after ``word``: `` -y`` in a shell command,
+    ``, "-y"`` in an exec-form RUN."""
+    if exec_form(node) is not None:
+        return word.span.end.offset, ", " + _json_string(argument)
+    return word.span.end.offset, " " + argument
+
+
+def _json_string(text: str) -> str:
+    import json
+
+    return json.dumps(text)
+
+
+def earlier_runs(analysis: "Analysis", node: ast.Instruction) -> list[ast.Instruction]:
+    """RUNs whose layers are under ``node``: earlier RUNs of its stage and of the stages it is
+    built FROM; for an ONBUILD trigger, all of those and the earlier triggers."""
+    stage = analysis.model.stage_of(node)
+    if stage is None:
+        return []
+    found: list[ast.Instruction] = []
+    for history in histories(analysis.model, stage):
+        for item in history:
+            if item.anchor is node:
+                return found
+            if isinstance(item.node, ast.RunInstruction):
+                found.append(item.anchor)
+    return found
+
+
+def _step_text(step: Step) -> str:
+    command = step.command
+    text = step.script.text[command.start:command.end]
+    return text + "".join("\n" + r.heredoc.body for r in command.redirects if r.heredoc is not None)
+
+
+def configured(analysis: "Analysis", node: ast.Instruction, step: Step, pattern: re.Pattern[str]) -> bool:
+    """An earlier RUN of the image, or a command before ``step`` in its RUN, writes text matching
+    ``pattern`` (a configuration setting)."""
+    if any(pattern.search(run.text) for run in earlier_runs(analysis, node)):
+        return True
+    return any(pattern.search(_step_text(s)) for s in run_steps(analysis, node)[:step.index])
+
+
+def variable_set(analysis: "Analysis", node: ast.Instruction, step: Step, name: str) -> bool:
+    """``name`` is set to a non-empty value for ``step`` (or to a value that cannot be known):
+    by the command's assignments, an ``env NAME=value`` wrapper, an earlier ``export``, or
+    ARG/ENV."""
+    for assignment in step.command.assignments:
+        if assignment.name == name:
+            return assignment.value.value != "" or assignment.value.has_expansion
+    for word in step.command.argv:
+        match = _ASSIGNMENT.match(word.value)
+        if match and match.group(1) == name:
+            return match.group(2) != "" or word.has_expansion
+    if name in step.exported:
+        return step.exported[name] != ""
+    variable = analysis.model.scope_at(node).get(name)
+    return variable is not None and variable.value != ""
+
+
+def expand_word(analysis: "Analysis", node: ast.Instruction, step: Step, word: Word) -> Optional[list[str]]:
+    """The words the shell makes of ``word`` with the ARG/ENV values in scope; None when a
+    variable has no known value there, is set by the script itself, or the word holds a
+    command substitution. ONBUILD triggers expand in the downstream build: None."""
+    if not word.has_expansion:
+        return [word.value]
+    text = word.value
+    if isinstance(node, ast.OnbuildInstruction) or "$(" in text or "`" in text or "$((" in text:
+        return None
+    names = _VARIABLE.findall(text)
+    scripts = {id(s.script): s.script for s in run_steps(analysis, node)}
+    for name in names:
+        if name in step.exported or any(re.search(rf"(?<![\w$]){name}=", s.text) or
+                                        re.search(rf"\b(?:for|read)\s+(?:-\w+\s+)*{name}\b", s.text)
+                                        for s in scripts.values()):
+            return None
+    expansion = analysis.model.expand(node, text)
+    if not expansion.resolved or expansion.undefined:
+        return None
+    return expansion.value.split() if not word.quoted else [expansion.value]
+
+
+def known_pins(analysis: "Analysis", node: ast.Instruction, step: Step,
+               pins: Iterable[Pin]) -> Iterator[Pin]:
+    """``pins`` whose versions can be known: a pin read from a word with an expansion is read
+    again from what the word expands to (``$PACKAGES`` with ``ARG PACKAGES="curl git"`` gives
+    one pin per package, their ``text`` the package); pins whose words cannot be expanded are
+    left out."""
+    for pin in pins:
+        if pin.kind != "unknown":
+            yield pin
+            continue
+        values = expand_word(analysis, node, step, pin.word)
+        invocation = reread(step.invocation)
+        if values is None or invocation is None:
+            continue
+        for value in values:
+            found = repin(pin, value, invocation)
+            if found is not None:
+                yield found
+
+
+def go_module_context(analysis: "Analysis", node: ast.Instruction, step: Step) -> bool:
+    """``step`` may run inside a Go module: an earlier COPY/ADD of the image brought a ``go.mod``
+    or a directory tree into its working directory or above it (or somewhere unknown), or the
+    RUN changed directory or ran ``go mod init`` before it."""
+    if step.cwd != analysis.model.workdir_at(node):
+        return True
+    for earlier in run_steps(analysis, node)[:step.index]:
+        invocation = earlier.invocation
+        if invocation is None:
+            continue
+        if invocation.program in ("cd", "pushd", "git") or (
+                invocation.program == "go" and invocation.subcommand == "mod"
+                and [w.value for w in invocation.operands[:1]] == ["init"]):
+            return True
+    stage = analysis.model.stage_of(node)
+    if stage is None:
+        return False
+    for history in histories(analysis.model, stage):
+        for item in history:
+            if item.anchor is node:
+                return False
+            if isinstance(item.node, (ast.CopyInstruction, ast.AddInstruction)) and \
+                    _brings_module(analysis, item, step.cwd):
+                return True
+    return False
+
+
+def _brings_module(analysis: "Analysis", item, cwd: Optional[str]) -> bool:
+    node = item.node
+    entries = copied(analysis.model, node, item.anchor if item.trigger else None)
+    if not entries:
+        return bool(node.sources)  # the destination cannot be known
+    for entry in entries:
+        name = posixpath.basename(entry.source.value.rstrip("/"))
+        if name == "go.mod":
+            directory = posixpath.dirname(entry.path) if entry.kind == "file" else entry.path
+        elif entry.kind == "tree" or (entry.kind == "either" and "." not in name.lstrip(".")):
+            directory = entry.path  # a directory, which may hold a go.mod
+        else:
+            continue
+        if cwd is None or inside(cwd, directory):
+            return True
+    return False

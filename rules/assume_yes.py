@@ -1,0 +1,125 @@
+"""DF201 assume-yes: a package-manager command that would ask for confirmation in a build."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from dflint.diagnostic import Severity
+from dflint.fix import Applicability
+from dflint.model.layers import program_text
+from dflint.model.package_config import (APT_ASSUME_YES, RPM_ASSUME_YES, configured, insert_after, package_steps,
+                                         run_nodes, variable_set)
+from dflint.rule import Finding, Rule, RuleContext
+from dflint.shell.package_managers import APT, RPM, confirmation, reread
+from dflint.source import Span
+
+_ANSWERING = frozenset(("yes", "echo", "printf"))
+
+
+class AssumeYes(Rule):
+    """A package manager that asks "continue?" gets no answer in a build, and the step fails.
+
+    ## What it does
+    Reports install, remove and upgrade commands that ask for confirmation
+    when nothing on their command line answers it:
+
+    - `apt-get`/`apt` `install`, `remove`, `purge`, `autoremove`,
+      `upgrade`, `dist-upgrade`, `full-upgrade`, `build-dep`... without
+      `-y`/`--yes`/`--assume-yes`, a quiet level of 2 (`-qq`, `-q -q`,
+      `-q=2`, `--quiet=2`: APT documents that it implies `-y`),
+      `-o APT::Get::Assume-Yes=true`, or a simulation (`-s`, `--print-uris`);
+      `aptitude` without `-y`;
+    - `yum`, `dnf`, `dnf5`, `microdnf`, `tdnf` `install`, `remove`,
+      `update`, `downgrade`, `group install`, `module enable`... without
+      `-y`/`--assumeyes` or `--setopt=assumeyes=1`;
+    - `zypper` `install`, `remove`, `update`, `patch`, `dist-upgrade`,
+      `source-install` without `-n`/`--non-interactive` or
+      `-y`/`--no-confirm`;
+    - `pacman -S`/`-R`/`-U` with targets (or `-Syu`) without `--noconfirm`.
+
+    `apk` never asks. `DEBIAN_FRONTEND=noninteractive` is not an answer: it
+    only keeps debconf from asking its own questions. A command is answered
+    when `yes |` (or `echo y |`) feeds it, or when an earlier RUN of the
+    image (or an earlier command of the RUN) writes the setting to a
+    configuration file: `APT::Get::Assume-Yes "true";` in
+    `/etc/apt/apt.conf.d/`, `assumeyes=1` in `yum.conf`/`dnf.conf`. Commands
+    are found in every stage, behind `sudo`/`env`, in `sh -c`, heredoc
+    scripts and ONBUILD triggers.
+
+    Differences from hadolint (DL3014 apt-get, DL3030 yum, DL3038 dnf and
+    microdnf, DL3034 zypper, which this rule covers finding by finding):
+    hadolint only checks `install` (zypper: also `remove`, `patch`,
+    `source-install`), not `apt`, `aptitude`, `dnf5`, `tdnf` or `pacman`, and
+    not commands behind `sudo` or `env`; it reports `--quiet=2`,
+    `-o APT::Get::Assume-Yes=true`, `yes | apt-get install` and
+    configuration files, which all answer the prompt.
+
+    ## Why is this bad?
+    A build has no terminal. `apt-get install` asks "Do you want to
+    continue? [Y/n]" as soon as it needs a package that was not named (a
+    dependency), reads end-of-file and prints "Abort."; dnf and yum abort at
+    "Is this ok [y/N]". The build fails, or worse, it passes today and fails
+    the day a new dependency appears.
+
+    ## Example
+    ```dockerfile
+    FROM debian:12-slim
+    ENV DEBIAN_FRONTEND=noninteractive
+    RUN apt-get update && apt-get install --no-install-recommends curl \
+        && rm -rf /var/lib/apt/lists/*
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM debian:12-slim
+    RUN apt-get update && apt-get install -y --no-install-recommends curl \
+        && rm -rf /var/lib/apt/lists/*
+    ```
+
+    ## Fix safety
+    The fix inserts `-y` after the subcommand (`--non-interactive` after
+    `zypper`, `--noconfirm` after pacman's operation). It is safe: it gives
+    the answer the build needs and changes nothing else (with `-y`, apt-get
+    still refuses to remove essential or held packages). For microdnf it is
+    unsafe: microdnf before 3.7 (UBI 8.3 and older) does not know `-y`.
+    """
+
+    code = "DF201"
+    name = "assume-yes"
+    summary = "Package manager command that asks for confirmation, which a build cannot give"
+    severity = Severity.WARNING
+    partial_aliases = ("DL3014", "DL3030", "DL3038", "DL3034")
+    fixable = True
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for node in run_nodes(ctx.model.stages):
+            for step in package_steps(ctx.analysis, node):
+                prompt = confirmation(reread(step.invocation))
+                if prompt is None or _piped_answer(step):
+                    continue
+                program = prompt.invocation.program
+                pattern = APT_ASSUME_YES if program in APT else RPM_ASSUME_YES if program in RPM else None
+                if pattern is not None and configured(ctx.analysis, node, step, pattern):
+                    continue
+                shown = f"{program_text(prompt.invocation)} {prompt.verb.value}"
+                when = " when it needs packages that were not named" if program in ("apt-get", "apt") \
+                    and prompt.invocation.subcommand == "install" else ""
+                note = ""
+                if program in APT and variable_set(ctx.analysis, node, step, "DEBIAN_FRONTEND"):
+                    note = " (DEBIAN_FRONTEND=noninteractive only silences debconf, not this prompt)"
+                point, text = insert_after(ctx.analysis, node, prompt.after, prompt.answer)
+                fix = ctx.fix(f"Add `{prompt.answer}`", ctx.edit(point, point, text),
+                              applicability=Applicability.SAFE if prompt.safe else Applicability.UNSAFE)
+                yield ctx.finding(
+                    Span(step.command.span.start, prompt.verb.span.end),
+                    f"`{shown}` asks for confirmation{when}, which a build cannot give: the step aborts{note}; "
+                    f"add `{prompt.answer}`", fix, alias=prompt.hadolint)
+
+
+def _piped_answer(step) -> bool:
+    """``yes | apt-get install ...``: the answers come from the pipe."""
+    command = step.command
+    if command.pipeline_index == 0:
+        return False
+    before = [c for c in step.script.pipeline(command) if c.pipeline_index == command.pipeline_index - 1]
+    return bool(before) and before[0].program in _ANSWERING
