@@ -534,6 +534,9 @@ def language_pins(invocation: Optional[Invocation]) -> list[Pin]:
         value = word.value
         if not value or value.startswith("-"):
             continue
+        if word.has_expansion:
+            pins.append(Pin(word, value, None, "unknown", manager, hadolint=code, text=value))
+            continue
         pin = _language_pin(manager, word, value, invocation)
         if pin is not None:
             pins.append(_unknown(replace(pin, manager=manager, hadolint=code)))
@@ -817,6 +820,8 @@ def pin_problem(pin: Pin, exact: bool) -> Optional[str]:
     shown = f"`{pin.text}`"
     if pin.text != pin.word.value:
         shown += f" (from `{pin.word.value}`)"
+    elif pin.kind == "range" and pin.version and pin.version not in pin.text:
+        shown += f" (version `{pin.version}`)"
     if pin.kind == "none":
         return f"{shown} has no version"
     if pin.kind == "floating":
