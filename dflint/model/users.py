@@ -1,0 +1,250 @@
+"""Who an image runs as: the USER in effect at the end of a stage, and what tells it is not root.
+
+A stage built ``FROM`` an earlier stage inherits that stage's USER, so the
+user an image runs as is the last ``USER`` of its lineage (ONBUILD triggers
+left out: they run in a downstream build). Without any, the process runs as
+the base image's user: root for most images, not for the few known to
+default to a non-root user (distroless ``:nonroot`` tags, for example), which
+:func:`nonroot_base` matches against glob patterns.
+
+An entrypoint that drops privileges (``gosu app ...``, ``su-exec``,
+``setpriv``...) also makes the main process non-root whatever USER says:
+:func:`privilege_drop` finds it. :func:`account_ids` reads the ``useradd -u``
+/ ``groupadd -g`` commands of a lineage, so a rule can propose the numeric
+id of a user the Dockerfile creates.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Optional, Sequence
+
+from .. import ast
+from .variables import Expansion
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..analysis import Analysis
+    from .build import BuildModel, Stage
+
+__all__ = ["UserSetting", "user_settings", "effective_user", "is_root", "nonroot_base", "privilege_drop",
+           "account_ids", "windows_stage", "NONROOT_IMAGES", "DROPPING_IMAGES"]
+
+#: Images that run as a non-root user unless told otherwise (globs on ``registry/repository:tag``
+#: and on the reference as written).
+NONROOT_IMAGES = (
+    "*:nonroot", "*:nonroot-*", "*:*-nonroot", "*:*-nonroot-*",  # distroless and images that copy its tags
+    "cgr.dev/chainguard/*",                                      # Chainguard images run as uid 65532
+    "*/nginx-unprivileged", "*/nginx-unprivileged:*",            # nginxinc/nginx-unprivileged runs as uid 101
+    "mcr.microsoft.com/dotnet/*:*chiseled*",                     # .NET chiseled images run as `app`
+)
+#: Official images whose own entrypoint drops root (``exec gosu postgres ...``): while the Dockerfile
+#: keeps their ENTRYPOINT, the main process does not run as root.
+DROPPING_IMAGES = tuple(f"docker.io/library/{name}" for name in (
+    "postgres", "redis", "mysql", "mariadb", "mongo", "rabbitmq", "cassandra", "couchdb", "percona"))
+#: Tags of Windows base images (``mcr.microsoft.com/dotnet/aspnet:8.0-nanoserver-ltsc2022``).
+_WINDOWS_TAG = re.compile(r"(?i)nanoserver|servercore|windowsservercore|\bltsc20\d\d\b|\bwindows-")
+#: Programs that run a command as another user: an ENTRYPOINT/CMD using one drops root.
+_DROPPERS = frozenset(("gosu", "su-exec", "setpriv", "runuser", "s6-setuidgid", "setuidgid", "chpst"))
+_DROPPER_WORD = re.compile(r"(?:^|/)(gosu|su-exec)(?:[-.][\w.-]*)?$")
+_WINDOWS_ADMIN = "containeradministrator"
+
+
+@dataclass(frozen=True, eq=False)
+class UserSetting:
+    """One ``USER`` instruction of a stage's lineage and what it resolves to.
+
+    ``value`` is None when it depends on a variable only known at build time.
+    """
+
+    node: ast.UserInstruction
+    stage: "Stage"
+    expansion: Optional[Expansion]
+
+    @property
+    def written(self) -> str:
+        return self.node.value.value if self.node.value is not None else ""
+
+    @property
+    def value(self) -> Optional[str]:
+        if self.expansion is None or not self.expansion.resolved:
+            return None
+        return self.expansion.value
+
+    @property
+    def user(self) -> Optional[str]:
+        """The user part (before ``:``), None when unknown."""
+        return self.value.split(":", 1)[0] if self.value is not None else None
+
+    @property
+    def group(self) -> Optional[str]:
+        value = self.value
+        return value.split(":", 1)[1] if value is not None and ":" in value else None
+
+    @property
+    def via(self) -> str:
+        """`` (${X} resolves to y)`` when variables were expanded, else empty."""
+        value = self.value
+        return f" ({self.written} resolves to {value})" if value is not None and value != self.written else ""
+
+
+def user_settings(model: "BuildModel", stage: "Stage") -> list[UserSetting]:
+    """Every USER of ``stage``'s lineage (the stages it is built FROM first), in build order."""
+    found = []
+    for member in model.lineage(stage):
+        for node in member.instructions:
+            if isinstance(node, ast.UserInstruction) and node.value is not None:
+                found.append(UserSetting(node, member, model.expand(node, node.value.value)))
+    return found
+
+
+def effective_user(model: "BuildModel", stage: "Stage") -> Optional[UserSetting]:
+    """The USER ``stage``'s image runs as; None when its lineage sets none."""
+    settings = user_settings(model, stage)
+    return settings[-1] if settings else None
+
+
+def is_root(setting: UserSetting, windows: bool = False) -> bool:
+    """The setting makes the process run as root (uid 0), or as ContainerAdministrator on Windows."""
+    user = setting.user
+    if user is None:
+        return False
+    if windows:
+        return user.lower() == _WINDOWS_ADMIN
+    return user in ("root", "0")
+
+
+def windows_stage(model: "BuildModel", stage: "Stage") -> bool:
+    """:meth:`BuildModel.is_windows`, also reading the tag of the image the lineage starts from
+    (``dotnet/aspnet:8.0-nanoserver-ltsc2022`` is a Windows image; the model only reads the name)."""
+    if model.is_windows(stage):
+        return True
+    ref = model.lineage(stage)[0].base.reference
+    return ref is not None and ref.tag is not None and bool(_WINDOWS_TAG.search(ref.tag))
+
+
+def _candidates(model: "BuildModel", stage: "Stage") -> list[str]:
+    """The names the image ``stage`` is ultimately built on goes by: as written (ARGs expanded),
+    ``registry/repository:tag`` and ``registry/repository``."""
+    root = model.lineage(stage)[0]
+    base = root.base
+    ref = base.reference
+    if ref is None or base.expansion is None or not base.expansion.resolved:
+        return []
+    found = [base.expansion.value]
+    if ref.name is not None:
+        found.append(ref.name + (f":{ref.tag}" if ref.tag else ""))
+        found.append(ref.name)
+    return found
+
+
+def nonroot_base(model: "BuildModel", stage: "Stage", patterns: Sequence[str]) -> Optional[str]:
+    """The external image ``stage`` is ultimately built on, when it matches one of ``patterns``."""
+    for candidate in _candidates(model, stage):
+        if any(fnmatch.fnmatchcase(candidate, pattern) for pattern in patterns):
+            return candidate
+    return None
+
+
+def _last(model: "BuildModel", stage: "Stage", kind: type) -> Optional[ast.Instruction]:
+    found = None
+    for member in model.lineage(stage):
+        for node in member.instructions:
+            if isinstance(node, kind):
+                found = node
+    return found
+
+
+def _words(node: ast.Instruction) -> list[str]:
+    if node.exec_form:
+        return [arg.value for arg in node.args]
+    return " ".join(arg.value for arg in node.args).split()
+
+
+def privilege_drop(analysis: "Analysis", stage: "Stage") -> Optional[ast.Instruction]:
+    """The instruction through which ``stage``'s image drops root, if any.
+
+    Either its ENTRYPOINT or CMD runs a privilege-dropping tool itself
+    (``ENTRYPOINT ["gosu", "app", ...]``, ``su app -c ...``); or the image
+    installs ``gosu`` or ``su-exec`` and has an ENTRYPOINT (the usual
+    ``docker-entrypoint.sh`` that ends with ``exec gosu app "$@"``); or it
+    is built on one of :data:`DROPPING_IMAGES` and keeps its ENTRYPOINT
+    (the FROM is returned).
+    """
+    model = analysis.model
+    commands = [node for node in (_last(model, stage, ast.EntrypointInstruction),
+                                  _last(model, stage, ast.CmdInstruction)) if node is not None]
+    if not any(isinstance(node, ast.EntrypointInstruction) for node in commands) \
+            and nonroot_base(model, stage, DROPPING_IMAGES):
+        return model.lineage(stage)[0].from_instruction
+    for node in commands:
+        words = [posixpath.basename(word) for word in _words(node)]
+        if _DROPPERS.intersection(words) or ("su" in words and "-c" in words):
+            return node
+    entrypoint = commands[0] if commands and isinstance(commands[0], ast.EntrypointInstruction) else None
+    if entrypoint is None:
+        return None
+    for member in model.lineage(stage):
+        for node in member.instructions:
+            for script in analysis.commands(node) if isinstance(node, ast.RunInstruction) else ():
+                if any(_DROPPER_WORD.search(word.value) for command in script.commands for word in command.argv):
+                    return entrypoint
+    return None
+
+
+_ID = re.compile(r"[0-9]+")
+
+
+def account_ids(analysis: "Analysis", stage: "Stage") -> tuple[dict[str, str], dict[str, str]]:
+    """``({user: uid}, {group: gid})`` for the accounts ``stage``'s lineage creates with an explicit
+    numeric id: ``useradd -u``/``adduser -u|--uid`` and ``groupadd -g``/``addgroup -g|--gid``
+    (values from ARG/ENV defaults are expanded; unknown ones are left out)."""
+    users: dict[str, str] = {}
+    groups: dict[str, str] = {}
+    model = analysis.model
+    for member in model.lineage(stage):
+        for node in member.instructions:
+            if not isinstance(node, ast.RunInstruction):
+                continue
+            for script in analysis.commands(node):
+                for command in script.commands:
+                    _read_account(model, node, command, users, groups)
+    return users, groups
+
+
+_VALUE_OPTIONS = frozenset((
+    "-u", "--uid", "-g", "--gid", "-G", "--groups", "-d", "--home", "--home-dir", "-h", "-s", "--shell", "-c",
+    "--comment", "--gecos", "-e", "--expiredate", "-f", "--inactive", "-k", "--skel", "-K", "--key", "-p",
+    "--password", "-R", "--root", "-P", "--prefix", "-b", "--base-dir", "-Z", "--selinux-user", "--ingroup",
+    "--firstuid", "--lastuid", "--firstgid", "--lastgid", "--conf", "--add-extra-groups"))
+
+
+def _read_account(model: "BuildModel", node: ast.Instruction, command, users: dict, groups: dict) -> None:
+    argv = [word.value for word in command.argv]
+    while argv and argv[0] in ("sudo", "doas"):
+        argv = argv[1:]
+    program = posixpath.basename(argv[0]) if argv else ""
+    if program in ("useradd", "adduser"):
+        table, options = users, ("-u", "--uid")
+    elif program in ("groupadd", "addgroup"):
+        table, options = groups, ("-g", "--gid")
+    else:
+        return
+    number, operands, i = None, [], 1
+    while i < len(argv):
+        flag, eq, inline = argv[i].partition("=")
+        takes = flag in _VALUE_OPTIONS and not eq
+        if flag in options:
+            number = inline if eq else (argv[i + 1] if i + 1 < len(argv) else None)
+        elif not flag.startswith("-"):
+            operands.append(argv[i])
+        i += 2 if takes else 1
+    if number is None or not operands:
+        return
+    # useradd/groupadd NAME; adduser USER [GROUP] and addgroup GROUP name the account first.
+    name = operands[-1] if program in ("useradd", "groupadd") else operands[0]
+    expansion = model.expand(node, number)
+    if expansion.resolved and _ID.fullmatch(expansion.value) and "$" not in name:
+        table[name] = expansion.value

@@ -1,0 +1,89 @@
+"""DF502 no-user: the final stage never sets USER, so the image runs as its base image's user."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from dflint.diagnostic import Severity
+from dflint.model.users import NONROOT_IMAGES, nonroot_base, privilege_drop, user_settings, windows_stage
+from dflint.rule import Finding, Option, Rule, RuleContext
+
+
+class NoUser(Rule):
+    """Without a USER the image runs as its base image's user: root, for most images.
+
+    ## What it does
+    Reports the final `FROM` when neither the final stage nor the stages
+    it is built `FROM` set a `USER`. The container then runs as the base
+    image's default user, which is root for almost every image, and for
+    `scratch` (uid 0).
+
+    Not reported: a base image known to run as a non-root user (the
+    `nonroot-images` option: distroless `:nonroot` tags, Chainguard images,
+    `nginx-unprivileged`, .NET chiseled images by default); a base image
+    named by a build argument without default (it cannot be known); an
+    image that drops root in its ENTRYPOINT or CMD (`gosu`, `su-exec`,
+    `setpriv`, `runuser`, `su … -c`), or installs `gosu`/`su-exec` and has
+    an ENTRYPOINT; Windows stages, whose default user depends on the image
+    (`nanoserver` runs as `ContainerUser`). A `USER` inside `ONBUILD` does
+    not count: it only applies to images built FROM this one.
+
+    Checkov's CKV_DOCKER_3 passes as soon as any stage has a USER, a
+    builder's included; Trivy's DS002 asks for a USER in every file.
+    dflint looks at the stage that ships.
+
+    ## Why is this bad?
+    Whatever runs in the container runs as root: a vulnerability in the
+    application then gives root on the container's filesystem, and a
+    container escape or a mounted volume extends that to the host.
+    Kubernetes `runAsNonRoot` refuses to start such an image.
+
+    ## Example
+    ```dockerfile
+    FROM python:3.12-slim
+    COPY app.py /app/
+    CMD ["python", "/app/app.py"]
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM python:3.12-slim
+    RUN useradd --uid 10001 --no-create-home app
+    COPY app.py /app/
+    USER 10001
+    CMD ["python", "/app/app.py"]
+    ```
+
+    ## Fix safety
+    There is no fix: the user has to exist and own what the application
+    writes.
+    """
+
+    code = "DF502"
+    name = "no-user"
+    summary = "The final stage never sets USER"
+    severity = Severity.INFO
+    aliases = ("CKV_DOCKER_3", "DS002")
+    options = (Option("nonroot-images", list, list(NONROOT_IMAGES),
+                      "Glob patterns of base images that run as a non-root user by default, matched against "
+                      "`registry/repository:tag` and the reference as written"),)
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        model = ctx.model
+        final = model.final_stage
+        if final is None or windows_stage(model, final) or user_settings(model, final):
+            return
+        root = model.lineage(final)[0]
+        base = root.base
+        if base.expansion is None or not base.expansion.resolved or base.expansion.error is not None:
+            return
+        if nonroot_base(model, final, ctx.options["nonroot-images"]) or privilege_drop(ctx.analysis, final):
+            return
+        via = "" if root is final else f" (built FROM stage {root.label})"
+        if base.is_scratch:
+            message = (f"the final stage{via} never sets USER and is built on scratch: the container runs as "
+                       f"uid 0; add a numeric `USER` (scratch has no /etc/passwd), e.g. `USER 65534:65534`")
+        else:
+            message = (f"the final stage{via} never sets USER: the container runs as {base.expansion.value}'s "
+                       f"default user, root for most images; create a user and end with `USER <uid>`")
+        yield ctx.finding(final.from_instruction, message)

@@ -1,0 +1,98 @@
+"""DF503 numeric-uid: the image's USER is a name, which Kubernetes cannot verify is not root."""
+
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+from dflint.diagnostic import Severity
+from dflint.fix import Applicability, Fix
+from dflint.model.users import account_ids, effective_user, windows_stage
+from dflint.rule import Finding, Rule, RuleContext
+
+
+class NumericUid(Rule):
+    """A USER given by name cannot be checked by `runAsNonRoot`: use the numeric UID.
+
+    ## What it does
+    Reports the last `USER` of the final stage (inherited from a parent
+    stage, too) when its user part is a name (`USER app`, `USER app:app`,
+    `USER ${APP_USER}` resolving to a name) rather than a number
+    (`USER 10001`, `USER 10001:app`). `root` is left to `root-user`;
+    a USER only known at build time is not guessed; Windows stages are
+    not checked (Windows has no numeric ids). Off by default: turn it on
+    where images run under Kubernetes `runAsNonRoot` or similar policies.
+
+    When the Dockerfile creates the user with an explicit id
+    (`useradd -u 10001 app`, `adduser -u 10001 app`, `groupadd -g` for the
+    group), the message names the id and a fix is offered.
+
+    hadolint's DL3066 reports every USER of every stage, also the ones a
+    later USER overrides and the ones of builder stages (only the image's
+    final USER is what a runtime checks), and variables it cannot resolve,
+    such as .NET's `USER $APP_UID`, set by the base image to a number.
+
+    ## Why is this bad?
+    The kubelet enforces `runAsNonRoot` by looking at the image's user: a
+    name could map to uid 0 in the image's `/etc/passwd`, so it refuses to
+    start the container ("image has non-numeric user, cannot verify user is
+    non-root"). A numeric UID can be checked without looking inside the
+    image, and also works on `scratch` images without `/etc/passwd`.
+
+    ## Example
+    ```dockerfile
+    FROM debian:12-slim
+    RUN useradd --uid 10001 --create-home app
+    USER app
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM debian:12-slim
+    RUN useradd --uid 10001 --create-home app
+    USER 10001
+    ```
+
+    ## Fix safety
+    The fix replaces the name with the id the Dockerfile gives it (and the
+    group's, when the USER names one). It is unsafe: the `useradd` may not
+    run on every build (a branch, a stage not in the lineage), and a
+    numeric USER no longer follows a change of the id in `/etc/passwd`.
+    """
+
+    code = "DF503"
+    name = "numeric-uid"
+    summary = "USER names a user instead of a numeric UID"
+    severity = Severity.INFO
+    aliases = ("DL3066",)
+    fixable = True
+    default_enabled = False
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        model = ctx.model
+        final = model.final_stage
+        if final is None or windows_stage(model, final):
+            return
+        setting = effective_user(model, final)
+        if setting is None or setting.user is None or setting.user.isdigit() or setting.user in ("root", ""):
+            return
+        users, groups = account_ids(ctx.analysis, final)
+        uid = users.get(setting.user)
+        hint = f"`USER {uid}`" if uid else "the numeric UID (`USER 10001`)"
+        fix = _fix(ctx, setting, uid, groups)
+        yield ctx.finding(setting.node.value, f"USER {setting.written}{setting.via} names a user: Kubernetes "
+                                              f"`runAsNonRoot` cannot verify that a name is not root; use {hint}",
+                          fix=fix)
+
+
+def _fix(ctx: RuleContext, setting, uid: Optional[str], groups: dict) -> Optional[Fix]:
+    if uid is None or setting.written != setting.value:
+        return None
+    group = setting.group
+    if group is not None and not group.isdigit():
+        if group not in groups:
+            return None
+        group = groups[group]
+    text = uid if group is None else f"{uid}:{group}"
+    argument = setting.node.value
+    return ctx.fix(f"Use `USER {text}`", ctx.edit(argument.span.start.offset, argument.span.end.offset, text),
+                   applicability=Applicability.UNSAFE)

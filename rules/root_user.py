@@ -1,0 +1,111 @@
+"""DF501 root-user: the image runs as root because its last USER is root."""
+
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+from dflint.diagnostic import Severity
+from dflint.fix import Applicability, Fix
+from dflint.model.users import effective_user, is_root, privilege_drop, user_settings, windows_stage
+from dflint.rule import Finding, Rule, RuleContext
+
+
+class RootUser(Rule):
+    """The last USER of the image is root: every process in the container runs as root.
+
+    ## What it does
+    Reports the `USER` that leaves the final stage running as root: its
+    last `USER` is `root` or `0` (with any group: `root:root`, `0:0`), also
+    through ARG/ENV values (`USER ${RUN_AS}` with `ARG RUN_AS=root`), or
+    `ContainerAdministrator` in a Windows stage. A stage built `FROM` an
+    earlier stage inherits that stage's USER, so the `USER root` may sit in
+    a parent stage. When an earlier `USER` was not root, the message says
+    the image switched back to root and never switched away again.
+
+    Only the final stage counts: build stages may well run as root, their
+    user never reaches the image. Nothing is reported when the image drops
+    root in its ENTRYPOINT or CMD (`gosu`, `su-exec`, `setpriv`, `runuser`,
+    `su … -c`), or installs `gosu`/`su-exec` and has an ENTRYPOINT (the
+    usual entrypoint script that ends with `exec gosu app "$@"`). A USER
+    only known at build time (`USER ${UID}` without default) is not
+    guessed; a final stage without any USER is `no-user`'s business.
+
+    hadolint's DL3002 reports the last `USER root` of every stage, builder
+    stages included, only when written literally, and knows nothing of
+    `gosu`-style entrypoints; Checkov's CKV_DOCKER_8 only the literal
+    `root` of the file's last USER.
+
+    ## Why is this bad?
+    A process running as root in a container is root on the container's
+    filesystem and, after a container escape or through a mounted volume,
+    on the host. Running the application as an unprivileged user limits
+    what a compromised process can do, and is required by Kubernetes
+    `runAsNonRoot` and most hardened platforms.
+
+    ## Example
+    ```dockerfile
+    FROM node:22-slim
+    USER node
+    COPY --chown=node:node . /app
+    USER root
+    RUN apt-get update && apt-get install -y --no-install-recommends tini && rm -rf /var/lib/apt/lists/*
+    CMD ["tini", "--", "node", "/app/server.js"]
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM node:22-slim
+    RUN apt-get update && apt-get install -y --no-install-recommends tini && rm -rf /var/lib/apt/lists/*
+    COPY --chown=node:node . /app
+    USER node
+    CMD ["tini", "--", "node", "/app/server.js"]
+    ```
+
+    ## Fix safety
+    When the final stage switched back to root from another user, the fix
+    appends `USER <that user>` at the end of the final stage. It is unsafe:
+    the container's processes then run as that user, and whatever the
+    entrypoint needs root for (binding a low port, writing to root-owned
+    paths) fails. Without an earlier user there is no fix.
+    """
+
+    code = "DF501"
+    name = "root-user"
+    summary = "The image runs as root"
+    severity = Severity.WARNING
+    aliases = ("DL3002", "CKV_DOCKER_8")
+    fixable = True
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        model = ctx.model
+        final = model.final_stage
+        if final is None:
+            return
+        windows = windows_stage(model, final)
+        setting = effective_user(model, final)
+        if setting is None or not is_root(setting, windows) or privilege_drop(ctx.analysis, final) is not None:
+            return
+        earlier = [s for s in user_settings(model, final)[:-1] if s.value is not None and not is_root(s, windows)]
+        related = [("the final stage inherits it", final.from_instruction)] if setting.stage is not final else []
+        shown = f"USER {setting.written}{setting.via}"
+        admin = "ContainerAdministrator" if windows else "root"
+        if earlier:
+            previous = earlier[-1]
+            related.append((f"USER {previous.written} before it", previous.node))
+            message = (f"{shown} switches back to {admin} after USER {previous.written} (line {previous.node.line}) "
+                       f"and nothing switches away again: the image runs as {admin}; end the final stage with "
+                       f"`USER {previous.written}`")
+        else:
+            message = (f"{shown} is the last USER of the final stage: the image runs as {admin}; create an "
+                       f"unprivileged user and end with `USER <uid>`")
+        yield ctx.finding(setting.node, message, fix=_fix(ctx, final, setting, earlier[-1] if earlier else None),
+                          related=related)
+
+
+def _fix(ctx: RuleContext, final, setting, previous) -> Optional[Fix]:
+    if previous is None or setting.stage is not final or not final.instructions:
+        return None
+    last = final.instructions[-1]
+    end = last.span.end.offset
+    return ctx.fix(f"Append `USER {previous.written}`", ctx.edit(end, end, f"\nUSER {previous.written}"),
+                   applicability=Applicability.UNSAFE)

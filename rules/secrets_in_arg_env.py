@@ -1,0 +1,136 @@
+"""DF504 secrets-in-arg-env: ARG or ENV used for a secret, by its name or by its value."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator, Optional
+
+from dflint import ast
+from dflint.diagnostic import Severity
+from dflint.model.secrets import harmless_value, secret_name, secret_value, url_credentials
+from dflint.rule import Finding, Rule, RuleContext
+
+_NOT_THE_SECRET = re.compile(r"[\"']?(?:/|~/|\$\{?HOME\b|[a-z][a-z0-9+.-]*://[^@\s]*$)", re.I)
+
+
+class SecretsInArgEnv(Rule):
+    """A secret passed through ARG or ENV ends up in the image's history or config.
+
+    ## What it does
+    Reports an `ARG` or `ENV` whose name says it holds a secret
+    (`NPM_TOKEN`, `DB_PASSWORD`, `AWS_SECRET_ACCESS_KEY`, `apiKey`,
+    `OKTA_CLIENTSECRET`...), and any `ARG` default or `ENV` value that looks
+    like a secret whatever its name: a private key block, a provider token
+    (`ghp_…`, `github_pat_…`, `glpat-…`, AWS `AKIA…`, `xoxb-…`,
+    `sk_live_…`, `npm_…`, `pypi-…`, `AIza…`), a JWT, or a URL with a
+    password (`https://user:pass@host`). `ONBUILD ARG`/`ENV` are checked too.
+
+    Names are split into words (`_`, `-`, `.`, camelCase) and match
+    BuildKit's secret words (`password`, `passwd`, `pword`, `secret`,
+    `token`, `key`, `auth`, `apikey`, `credential(s)`) plus `pat`, `creds`,
+    `passphrase`, `pwd` and a final `pass`, or a word ending in one
+    (`DBPASSWORD`). A word saying the variable is *about* a secret vetoes
+    the name, as BuildKit's `public`/`file`/`version` do: `SECRET_FILE`,
+    `TOKEN_URL`, `GPG_KEY` (a public key fingerprint), `AUTH_ENABLED`,
+    `NEXT_PUBLIC_API_KEY`. A value that cannot be the secret vetoes it too:
+    empty, a boolean, `0`/`1`, a placeholder (`changeme`, `***`,
+    `<token>`), an absolute path (`GOOGLE_APPLICATION_CREDENTIALS=/run/secrets/gcp.json`)
+    or a URL without credentials.
+
+    BuildKit's `SecretsUsedInArgOrEnv` looks at names only; dflint also
+    reads values. Like BuildKit, a global `ARG` (before the first `FROM`)
+    is not reported by its name alone: it only reaches `FROM` lines, and
+    the `ARG NAME` that brings it into a stage is reported there. Its
+    default is still checked for secret values. hadolint's DL3064 matches
+    fixed names and substrings anywhere in the name: it also reports
+    `USERNAME`, `DOCKER_EMAIL`, `TRAVIS_OS_NAME`, `PRIVATE_REGISTRY` and
+    `TOKENIZERS_PARALLELISM`, which hold no secret, global ARGs, and the
+    empty, boolean and path values above; dflint does not.
+
+    ## Why is this bad?
+    Build arguments are recorded in the image history (every `RUN` that
+    sees one shows `|1 NPM_TOKEN=…` in `docker history`) and in
+    max-mode provenance; ENV values are stored in the image config, where
+    `docker inspect` shows them to anyone who can pull the image. A value
+    written in the Dockerfile is also in the repository. Build secrets
+    (`RUN --mount=type=secret`) reach only the RUN that needs them and are
+    never stored.
+
+    ## Example
+    ```dockerfile
+    FROM node:22-slim
+    ARG NPM_TOKEN
+    ENV DATABASE_URL=postgres://app:s3cr3t@db:5432/app
+    RUN npm ci
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM node:22-slim
+    ENV DATABASE_HOST=db
+    RUN --mount=type=secret,id=npm_token,env=NPM_TOKEN npm ci
+    ```
+
+    ## Fix safety
+    There is no fix: the secret has to move to `--secret` on the build
+    command line and a secret mount in the RUNs that use it.
+    """
+
+    code = "DF504"
+    name = "secrets-in-arg-env"
+    summary = "Secret passed through ARG or ENV"
+    severity = Severity.WARNING
+    aliases = ("DL3064", "SecretsUsedInArgOrEnv")
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for anchor in ctx.instructions:
+            node = anchor.trigger if isinstance(anchor, ast.OnbuildInstruction) else anchor
+            if not isinstance(node, (ast.ArgInstruction, ast.EnvInstruction)):
+                continue
+            in_stage = ctx.model.stage_of(anchor) is not None
+            for pair in node.pairs:
+                finding = _by_value(ctx, node, pair) or (_by_name(ctx, anchor, node, pair) if in_stage else None)
+                if finding is not None:
+                    yield finding
+
+
+def _by_value(ctx: RuleContext, node: ast.Instruction, pair: ast.KeyValue) -> Optional[Finding]:
+    value = pair.value
+    if value is None:
+        return None
+    found = secret_value(value.value)
+    if found is not None:
+        start, end, what = found.start, found.end, found.kind
+    else:
+        credentials = url_credentials(value.value)
+        if not credentials:
+            return None
+        start, end, what = credentials[0].start, credentials[0].end, f"a URL with a {credentials[0].what}"
+    span = node.span_of(value.origin + start, value.origin + end) if value.origin >= 0 else value.span
+    where = "the image config" if isinstance(node, ast.EnvInstruction) else "the image history"
+    return ctx.finding(span, f"{node.name} {pair.key.value} holds {what}: it is written in the Dockerfile and "
+                             f"stored in {where}; revoke or rotate it and pass it as a build secret "
+                             f"(`RUN --mount=type=secret,id={pair.key.value.lower()},env={pair.key.value} ...`)")
+
+
+def _by_name(ctx: RuleContext, anchor: ast.Instruction, node: ast.Instruction, pair: ast.KeyValue) -> Optional[Finding]:
+    name = pair.key.value
+    word = secret_name(name)
+    if word is None:
+        return None
+    if pair.value is not None:
+        raw = pair.value.value
+        expanded = ctx.model.expand(anchor, raw)
+        shown = expanded.value if expanded.resolved else raw
+        if isinstance(node, ast.EnvInstruction) and (harmless_value(shown) or _NOT_THE_SECRET.match(raw)):
+            return None
+        if isinstance(node, ast.ArgInstruction) and (harmless_value(raw) or _NOT_THE_SECRET.match(raw)):
+            return None
+    mount = f"`RUN --mount=type=secret,id={name.lower()},env={name} ...`"
+    if isinstance(node, ast.ArgInstruction):
+        why = "build arguments are recorded in the image history"
+        advice = f"pass it with `--secret id={name.lower()}` and {mount}"
+    else:
+        why = "ENV values are stored in the image config, readable by anyone who can pull the image"
+        advice = f"use {mount} during the build and set it at run time"
+    return ctx.finding(pair.key, f"{node.name} {name} looks like a secret (`{word}` in its name): {why}; {advice}")
