@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, Optional
 
+from dflint.ast import ParseError
 from dflint.diagnostic import Severity
 from dflint.rule import Finding, Rule, RuleContext
 
@@ -42,8 +43,27 @@ class SyntaxErrorRule(Rule):
     name = "syntax-error"
     summary = "The Dockerfile does not parse"
     severity = Severity.ERROR
+    partial_aliases = ("DL3043", "DL3061")
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for error in ctx.file.errors:
             message = f"{error.message} ({error.hint})" if error.hint else error.message
-            yield ctx.finding(error.span, message)
+            yield ctx.finding(error.span, message, alias=_alias(error))
+
+
+def _alias(error: ParseError) -> Optional[str]:
+    """hadolint's code for the errors it reports too."""
+    if error.origin != "instruction":
+        return None
+    if error.message in _TRIGGER_ERRORS:
+        return "DL3043"  # ONBUILD, FROM or MAINTAINER triggered from within ONBUILD
+    if error.message == "no build stage in current context":
+        return "DL3061"  # Dockerfile must begin with FROM, ARG or comment
+    return None
+
+
+_TRIGGER_ERRORS = frozenset({
+    "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed",
+    "FROM isn't allowed as an ONBUILD trigger",
+    "MAINTAINER isn't allowed as an ONBUILD trigger",
+})

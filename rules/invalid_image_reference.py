@@ -1,0 +1,99 @@
+"""DF106 invalid-image-reference: an image name docker build cannot parse, or empty with the ARG defaults."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from dflint.diagnostic import Severity
+from dflint.expansion import UNKNOWN_START
+from dflint.model.arg_defaults import default_args
+from dflint.model.image import parse_image_reference
+from dflint.model.references import near_stage_name, stage_references
+from dflint.rule import Finding, Rule, RuleContext
+
+
+class InvalidImageReference(Rule):
+    """An image reference that does not parse fails the build before anything runs.
+
+    ## What it does
+    Reports a `FROM` image that is not a valid reference — upper case in the
+    repository (`FROM Ubuntu:22.04`), a bad tag or digest — or that becomes
+    one, or becomes empty, with the global `ARG` defaults, as BuildKit's
+    `InvalidDefaultArgInFrom` check does: after `ARG TAG` (no default),
+    `FROM busybox:${TAG}` is `busybox:` unless `--build-arg TAG=...` is given.
+    An `ARG` that may be empty where that is still valid
+    (`FROM busybox:stable${VARIANT}`) is fine, and so is a `${TAG:-3.20}`
+    default. Invalid `COPY --from=<image>` and `RUN --mount=from=<image>`
+    references are reported too. Names that depend on the platform arguments
+    (`TARGETARCH` ...) are not checked: the builder sets them.
+
+    ## Why is this bad?
+    `docker build` stops with "invalid reference format" before the first
+    step. A Dockerfile that needs a `--build-arg` to build at all fails for
+    everyone who runs a plain `docker build .`, and in tools (scanners,
+    Dependabot, IDEs) that read the Dockerfile with its defaults.
+
+    ## Example
+    ```dockerfile
+    ARG BASE_IMAGE
+    FROM ${BASE_IMAGE}
+    COPY --from=Ghcr.io/acme/Assets:1.0 /dist /srv
+    ```
+
+    ## Use instead
+    ```dockerfile
+    ARG BASE_IMAGE=python:3.12-slim
+    FROM ${BASE_IMAGE}
+    COPY --from=ghcr.io/acme/assets:1.0 /dist /srv
+    ```
+
+    ## Fix safety
+    This rule has no fix: only you know the intended image.
+    """
+
+    code = "DF106"
+    name = "invalid-image-reference"
+    summary = "Invalid or empty image reference"
+    severity = Severity.ERROR
+    aliases = ("InvalidDefaultArgInFrom",)
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        model = ctx.model
+        defaults = default_args(model)
+        for stage in model.stages:
+            image = stage.from_instruction.image
+            if image is None or stage.base.is_stage:
+                continue
+            expansion = defaults.expand(image.value)
+            value = expansion.value
+            if expansion.error is not None or UNKNOWN_START in expansion.marked:
+                continue
+            if not expansion.used:
+                if value == "":
+                    continue  # a literal empty name is a syntax error ("base name should not be blank")
+            elif any(earlier.name == value for earlier in model.stages[:stage.index]):
+                continue  # with the defaults it names an earlier stage
+            empty = sorted(name for name in expansion.used if name in defaults.without_default)
+            needs = ""
+            if empty:
+                names = ", ".join(empty)
+                needs = f" ({names} {'has' if len(empty) == 1 else 'have'} no default: the build fails unless " \
+                        f"--build-arg {empty[0]}=... is given; give the ARG a default)"
+            if value == "":
+                yield ctx.finding(image, f"FROM {image.value} is an empty image name with the ARG defaults{needs}")
+                continue
+            error = parse_image_reference(value).error
+            if error is not None:
+                shown = f"{image.value} is {value!r} with the ARG defaults: " if expansion.used else ""
+                stage_hint = ""
+                if any(earlier.name == value.lower() for earlier in model.stages[:stage.index]):
+                    stage_hint = f" (FROM matches stage names exactly: write FROM {value.lower()} for the stage)"
+                yield ctx.finding(image, f"invalid image reference: {shown}{error}{needs}{stage_hint}")
+        for ref in stage_references(model, ctx.analysis.line_index):
+            if ref.image is None or ref.image.error is None or ref.in_trigger or near_stage_name(model, ref.value):
+                continue  # a typo of a stage name is copy-from-unknown-stage's
+            yield ctx.finding(ref.span, f"invalid image reference in {_what(ref.kind)}: {ref.image.error}")
+
+
+def _what(kind: str) -> str:
+    return "COPY --from" if kind == "copy" else "RUN --mount from="
