@@ -1,0 +1,120 @@
+"""DF209 apk-virtual-leftover: `apk add --virtual` build dependencies never deleted in their RUN."""
+
+from __future__ import annotations
+
+import fnmatch
+from typing import Iterator, Optional
+
+from dflint import ast
+from dflint.diagnostic import Severity
+from dflint.fix import Applicability
+from dflint.model.layers import Step, append_edit, shipping_stages
+from dflint.model.package_config import package_steps, run_nodes
+from dflint.rule import Finding, Option, Rule, RuleContext
+from dflint.shell.package_managers import deleted_packages, virtual_packages
+
+
+class ApkVirtualLeftover(Rule):
+    """`apk add --virtual .build-deps` is meant to be deleted in the same RUN, or it ships.
+
+    ## What it does
+    Reports `apk add --virtual NAME` (or `-t NAME`) when no `apk del NAME`
+    runs after it in the same RUN, on every path that ran the add (an
+    `apk del` in an `||` branch or another `if` branch does not count). An
+    `apk del NAME` in a later RUN does not help: the message points at it.
+    A deletion whose name is a variable is taken as deleting the group.
+
+    Groups whose names say they are meant to stay are not reported (the
+    `keep` option: by default names with `run` or `persistent` in them,
+    such as `.rundeps` and `.persistent-deps`, the runtime groups of the
+    official images). Only stages whose layers can reach an image are
+    checked: a builder stage that other stages only `COPY --from` never
+    ships its packages.
+
+    ## Why is this bad?
+    A virtual package groups the compilers and headers a build needs so
+    that one `apk del` removes them all. Left installed, they ship in the
+    image: tens to hundreds of megabytes, and more code exposed to
+    vulnerabilities. Deleted in a later RUN, they are hidden but still in
+    the earlier layer.
+
+    ## Example
+    ```dockerfile
+    FROM python:3.12-alpine
+    RUN apk add --no-cache --virtual .build-deps gcc musl-dev libffi-dev \
+        && pip install --no-cache-dir cffi==1.17.1
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM python:3.12-alpine
+    RUN apk add --no-cache --virtual .build-deps gcc musl-dev libffi-dev \
+        && pip install --no-cache-dir cffi==1.17.1 \
+        && apk del .build-deps
+    ```
+
+    ## Fix safety
+    The fix appends `&& apk del NAME` after the last command of the RUN
+    (when that command is at the top level of the RUN's only script). It is
+    unsafe: a later RUN, or the running image, may need one of the packages,
+    and `apk del` also removes packages the group pulled in that nothing
+    else installed explicitly.
+    """
+
+    code = "DF209"
+    name = "apk-virtual-leftover"
+    summary = "apk add --virtual group not deleted in the same RUN"
+    severity = Severity.WARNING
+    fixable = True
+    options = (Option("keep", list, ["*run*", "*persistent*"],
+                      "Virtual package names (globs) meant to stay in the image; never reported"),)
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        keep = ctx.options["keep"]
+        stages = shipping_stages(ctx.model)
+        nodes = list(run_nodes(stages))
+        for position, node in enumerate(nodes):
+            steps = package_steps(ctx.analysis, node)
+            for step in steps:
+                for option in virtual_packages(step.invocation):
+                    name = option.value
+                    if any(fnmatch.fnmatchcase(name, pattern) for pattern in keep) or \
+                            any(later.follows(step) and _deletes(later, name) for later in steps[step.index + 1:]):
+                        continue
+                    late = _late_deletion(ctx, nodes[position + 1:], node, name)
+                    target = option.value_word if option.value_word is not None else option.word
+                    if late is not None:
+                        yield ctx.finding(target, f"`apk del {name}` only runs in the RUN on line "
+                                                  f"{late.command.line}: the packages of `{name}` stay in this layer; "
+                                                  f"delete them at the end of this RUN", _fix(ctx, node, name),
+                                          related=[("too late", late.command)])
+                    else:
+                        yield ctx.finding(target, f"nothing deletes the packages of virtual group `{name}` after this "
+                                                  f"add: they ship in the image; end the RUN with `apk del {name}`",
+                                          _fix(ctx, node, name))
+
+
+def _deletes(step: Step, name: str) -> bool:
+    names = deleted_packages(step.invocation)
+    return names is not None and any(word.value == name or word.has_expansion for word in names)
+
+
+def _late_deletion(ctx: RuleContext, later: list[ast.Instruction], node: ast.Instruction, name: str) -> Optional[Step]:
+    stage = ctx.model.stage_of(node)
+    for other in later:
+        if isinstance(other, ast.OnbuildInstruction) != isinstance(node, ast.OnbuildInstruction):
+            continue
+        if ctx.model.stage_of(other) is not stage and stage not in ctx.model.lineage(ctx.model.stage_of(other)):
+            continue
+        found = next((s for s in package_steps(ctx.analysis, other) if _deletes(s, name)), None)
+        if found is not None:
+            return found
+    return None
+
+
+def _fix(ctx: RuleContext, node: ast.Instruction, name: str):
+    edit = append_edit(ctx.analysis, node, f"apk del {name}")
+    if edit is None:
+        return None
+    point, text = edit
+    return ctx.fix(f"Append `&& apk del {name}`", ctx.edit(point, point, text), applicability=Applicability.UNSAFE)

@@ -1,0 +1,76 @@
+"""DF208 system-upgrade: upgrading every installed package in the build."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from dflint.diagnostic import Severity
+from dflint.model.layers import program_text
+from dflint.model.package_config import package_steps, run_nodes
+from dflint.rule import Finding, Rule, RuleContext
+from dflint.shell.package_managers import reread, system_upgrade
+from dflint.source import Span
+
+
+class SystemUpgrade(Rule):
+    """`apt-get upgrade` in a Dockerfile makes the image depend on the day it was built.
+
+    ## What it does
+    Reports commands that upgrade every installed package: `apt-get`/`apt`
+    `upgrade`, `dist-upgrade`, `full-upgrade`; `aptitude safe-upgrade`,
+    `full-upgrade`; `apk upgrade`; `yum`/`dnf`/`dnf5`/`microdnf`/`tdnf`
+    `update`/`upgrade`/`distro-sync`; `zypper update`, `dist-upgrade`,
+    `patch`; `pacman -Su`/`-Syu`. Upgrading named packages
+    (`apk upgrade openssl`, `yum update -y openssl`) is a deliberate, targeted
+    fix and is not reported.
+
+    Differences from hadolint (DL3035, `zypper dist-upgrade` only, which
+    this rule covers finding by finding): hadolint reports nothing else.
+    Trivy's deprecated DS024 reports `apt-get dist-upgrade` only.
+
+    ## Why is this bad?
+    The base image's packages are what its maintainers built and tested
+    together. An upgrade in the build replaces them with whatever the
+    mirror has on the day the layer is built, and then the build cache
+    keeps that day's result: two builds of the same commit differ, and
+    security fixes arrive only when the cache happens to be cleared. A newer
+    base image (or rebuilding it on a schedule) gets the fixes reproducibly;
+    `dist-upgrade` can even move the image to a new release. When security
+    policy requires upgrading in the build, suppress this rule there.
+
+    ## Example
+    ```dockerfile
+    FROM debian:12-slim
+    RUN apt-get update && apt-get upgrade -y \
+        && rm -rf /var/lib/apt/lists/*
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM debian:12.6-slim
+    RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates \
+        && rm -rf /var/lib/apt/lists/*
+    ```
+
+    ## Fix safety
+    This rule has no fix: removing the upgrade changes what the image holds.
+    """
+
+    code = "DF208"
+    name = "system-upgrade"
+    summary = "Upgrade of every installed package during the build"
+    severity = Severity.INFO
+    partial_aliases = ("DL3035",)
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for node in run_nodes(ctx.model.stages):
+            for step in package_steps(ctx.analysis, node):
+                upgrade = system_upgrade(reread(step.invocation))
+                if upgrade is None:
+                    continue
+                shown = f"{program_text(upgrade.invocation)} {upgrade.verb.value}"
+                yield ctx.finding(
+                    Span(step.command.span.start, upgrade.verb.span.end),
+                    f"`{shown}` upgrades every package to whatever the mirror has the day the layer is built, "
+                    f"and the build cache keeps that day's result: use a newer base image instead",
+                    alias=upgrade.hadolint)
