@@ -21,14 +21,17 @@ class AddInsteadOfCopy(Rule):
     `.tar.bz2`, `.tar.xz`, `.tar.zst`... and `.gz`, `.xz` or `.bz2` files,
     which may be tar archives). Sources are read after ARG/ENV expansion; a
     source whose value cannot be known is not reported. `ADD --unpack=false`
-    with archives is reported too: it copies them as COPY does. ONBUILD ADD
-    triggers are checked.
+    with archives is reported too: it copies them as COPY does. When one
+    ADD mixes such local files with a URL, a git repository or an archive,
+    each local file is reported: it belongs in a COPY of its own. ONBUILD
+    ADD triggers are checked.
 
     Differences from hadolint (DL3020): hadolint also reports git sources
     written `git@host:repo` (ADD clones them; COPY cannot) and sources
     made of an ARG without default; it does not report ONBUILD ADD, and
-    takes `.zst` archives for plain files. Same as Trivy's DS005 and
-    Checkov's CKV_DOCKER_4, which report any ADD that is not needed.
+    takes `.zst` archives, and archive names in capitals (`app.TGZ`), for
+    plain files. Same as Trivy's DS005 and Checkov's CKV_DOCKER_4, which
+    report any ADD that is not needed.
 
     ## Why is this bad?
     ADD unpacks any local tar archive it is given, whatever its name, and
@@ -77,11 +80,21 @@ class AddInsteadOfCopy(Rule):
             if not isinstance(add, ast.AddInstruction) or add.destination is None:
                 continue
             sources = copy_sources(ctx.model, add, node)
-            if not sources or any(s.kind in ("unknown", "git", "http") for s in sources):
+            if not sources or any(s.kind == "unknown" for s in sources):
                 continue
             unpack = add.flag("unpack")
             no_unpack = unpack is not None and unpack.value is not None and unpack.value.lower() == "false"
-            if not no_unpack and any(s.kind == "local" and unpackable(s.value) for s in sources):
+            needed = [s for s in sources if s.kind in ("git", "http")
+                      or (s.kind == "local" and not no_unpack and unpackable(s.value))]
+            plain = [s for s in sources if s not in needed]
+            if not plain:
+                continue
+            if needed:
+                what = "a URL" if any(s.kind == "http" for s in needed) else \
+                    "a git repository" if any(s.kind == "git" for s in needed) else "an archive to unpack"
+                for source in plain:
+                    yield ctx.finding(source.argument, f"ADD of `{source.argument.value}` along with {what}: ADD is "
+                                                       f"needed for {what} only; copy this with a COPY of its own")
                 continue
             kinds = "here-documents" if all(s.kind == "heredoc" for s in sources) else "local files"
             reason = " (`--unpack=false`: archives are not unpacked)" if no_unpack else ""

@@ -24,7 +24,8 @@ class UseraddHighUid(Rule):
     (`ARG APP_UID=1000` then `useradd -u ${APP_UID}`); a UID that cannot be
     known (an ARG without default, a shell variable) is not reported. The
     command is found in continued lines, `sh -c` scripts, heredoc RUNs,
-    behind `sudo`, and in ONBUILD RUN triggers.
+    behind `sudo`, and in ONBUILD RUN triggers; `cmd` and PowerShell RUNs
+    are not read.
 
     Difference from hadolint (DL3046): hadolint counts the characters of
     the `-u` argument as written, so it reports `-u ${NB_UID}` whatever
