@@ -51,9 +51,10 @@ class LabelSchema(Rule):
     triggers; a builder stage only used through `COPY --from` ships no
     labels.
 
-    Differences from hadolint: hadolint requires every key of its schema
-    and checks every stage, builder stages included, and judges values
-    literally (`$VERSION` is not SemVer there). dflint's checks are more
+    Differences from hadolint: hadolint requires every key of its schema,
+    in every stage that no other stage copies from, judges the values of
+    every stage, builder stages included, and judges them literally
+    (`$VERSION` is not SemVer there). dflint's checks are more
     lenient where the standards allow: an SPDX *expression*
     (`MIT OR Apache-2.0`, what the OCI `licenses` annotation asks for),
     abbreviated git hashes of 7 to 40 digits and SHA-256 ones, e-mail

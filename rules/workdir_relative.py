@@ -21,9 +21,9 @@ class WorkdirRelative(Rule):
     it is built `FROM`) when its path is relative after ARG/ENV expansion,
     as BuildKit's `WorkdirRelativePath` does. Later relative WORKDIRs are
     not reported: they resolve against a directory this Dockerfile set, and
-    fixing the first one fixes them. ONBUILD WORKDIR triggers are checked
-    the same way among the stage's triggers: they run in an image nobody
-    here controls.
+    fixing the first one fixes them. The first ONBUILD WORKDIR trigger is
+    checked too when the stage's lineage sets no WORKDIR: it runs in the
+    image built FROM this one, in the working directory this image leaves.
 
     Absolute means starting with `/`, and also with `\\` or a drive letter
     (`C:\\app`), as in Windows images. Not reported: a path that depends on
@@ -71,24 +71,23 @@ class WorkdirRelative(Rule):
         model = ctx.model
         workdir_set: dict[int, bool] = {}
         for stage in model.stages:
-            root = model.lineage(stage)[0]
-            scratch = root.base.is_scratch
+            scratch = model.lineage(stage)[0].base.is_scratch
             seen = workdir_set.get(stage.parent, False) if stage.parent is not None else False
-            seen_trigger = False
+            triggers = []
             for node in stage.instructions:
-                trigger = node.trigger if isinstance(node, ast.OnbuildInstruction) else None
-                workdir = trigger if trigger is not None else node
-                if not isinstance(workdir, ast.WorkdirInstruction) or workdir.value is None:
+                if isinstance(node, ast.OnbuildInstruction):
+                    if isinstance(node.trigger, ast.WorkdirInstruction) and node.trigger.value is not None:
+                        triggers.append(node)
                     continue
-                if trigger is not None:
-                    if not seen_trigger:
-                        yield from self._report(ctx, node, workdir, trigger=True)
-                    seen_trigger = True
+                if not isinstance(node, ast.WorkdirInstruction) or node.value is None:
                     continue
                 if not seen and not scratch:
-                    yield from self._report(ctx, node, workdir, trigger=False)
-                seen = True
+                    yield from self._report(ctx, node, node, trigger=False)
+                seen = True  # BuildKit checks only the first WORKDIR: it fixes the later ones
             workdir_set[stage.index] = seen
+            # Triggers run at the start of a build FROM this image, in the WORKDIR this stage leaves.
+            if triggers and not seen and not scratch:
+                yield from self._report(ctx, triggers[0], triggers[0].trigger, trigger=True)
 
     def _report(self, ctx: RuleContext, anchor: ast.Instruction, node: ast.WorkdirInstruction,
                 trigger: bool) -> Iterator[Finding]:
@@ -97,10 +96,11 @@ class WorkdirRelative(Rule):
             return
         written = node.value.value
         shown = f"`{path}`" + (f" ({written} with the ARG defaults)" if path != written and "$" in written else "")
-        where = "the image this ONBUILD runs in" if trigger else "the base image"
+        kind = "ONBUILD WORKDIR" if trigger else "WORKDIR"
+        where = ", which this image keeps for the builds it triggers" if trigger else ""
         tilde = " (`~` is not expanded)" if path.startswith("~") else ""
-        yield ctx.finding(node.value, f"relative WORKDIR {shown}{tilde} depends on the working directory of "
-                          f"{where}: use an absolute path")
+        yield ctx.finding(node.value, f"relative {kind} {shown}{tilde} depends on the working directory of "
+                          f"the base image{where}: use an absolute path")
 
 
 def _path(ctx: RuleContext, anchor: ast.Instruction, node: ast.WorkdirInstruction, trigger: bool) -> Optional[str]:
