@@ -15,11 +15,13 @@ _WHAT = {
     "single-quotes": "single quotes", "unquoted": "an element that is not a double-quoted string",
     "bad-string": "a string with an invalid escape", "trailing-comma": "a trailing comma",
     "empty-element": "an empty element", "trailing-text": "text after the closing `]`",
+    "missing-comma": "no comma between two elements", "unclosed": "no closing `]`",
 }
 _ADVICE = {
     "single-quotes": "use double quotes", "unquoted": "quote every element with double quotes",
     "bad-string": 'escape backslashes as `\\\\` (JSON strings)', "trailing-comma": "remove the trailing comma",
     "empty-element": "remove the empty element", "trailing-text": "remove the text after `]`",
+    "missing-comma": "separate the elements with commas", "unclosed": "close the array with `]`",
 }
 
 
@@ -31,7 +33,8 @@ class JsonSingleQuotes(Rule):
     `VOLUME` arguments (`ONBUILD` triggers included) that are a bracketed,
     comma-separated list meant as the exec (JSON) form but are not valid
     JSON of strings: single quotes (`CMD ['node', 'app.js']`), a trailing
-    comma, bare words (`[node, app.js]`), an empty element, an invalid
+    comma, bare words (`[node, app.js]`, `VOLUME [/data]`), an empty
+    element, a missing comma (`["a" "b"]`), a missing `]`, an invalid
     escape (`"C:\\app"`), or text after the closing bracket
     (`CMD ["a"] # comment`). The finding points at the first offending
     element.

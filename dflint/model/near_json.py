@@ -46,7 +46,9 @@ class Problem:
     ``kind``: ``single-quotes``, ``unquoted`` (a bare word, number, ``true``
     or ``null``: not a string), ``bad-string`` (a double-quoted string that
     is not valid JSON), ``trailing-comma``, ``empty-element`` (``,,``),
-    ``trailing-text`` (after the closing bracket).
+    ``missing-comma`` (the space between two strings), ``unclosed`` (no
+    ``]``: an empty span at the end), ``trailing-text`` (after the closing
+    bracket).
     """
 
     kind: str
@@ -70,8 +72,9 @@ def read_near_json(text: str) -> Optional[NearJson]:
     """``text`` read as a bracketed, comma-separated list, when it is one and is not valid
     JSON of strings; None otherwise (valid JSON, or not list-like: ``[ -f x ]``, ``[abc]``).
 
-    A single element without commas counts only when it is quoted
-    (``['app']``); callers decide about ``[ 'x' ]``, which is also a shell test.
+    A single element without commas counts when it is quoted (``['app']``)
+    or nothing follows the bracket (``[app]``, not the glob ``[abc]* /dst``);
+    callers decide about ``[ 'x' ]``, which is also a shell test.
     """
     i = _skip(text, 0)
     if i >= len(text) or text[i] != "[":
@@ -85,7 +88,7 @@ def read_near_json(text: str) -> Optional[NearJson]:
         return None  # [] is valid JSON
     while True:
         if i >= len(text):
-            return None
+            return _unclosed(text, elements, problems, opening, commas)
         ch = text[i]
         if ch in ",]":
             if ch == "]" and not commas and not elements:
@@ -102,7 +105,12 @@ def read_near_json(text: str) -> Optional[NearJson]:
                 kind = {"single": "single-quotes", "bare": "unquoted"}.get(element.kind, "bad-string")
                 problems.append(Problem(kind, element.start, element.end))
             i = _skip(text, element.end)
-            if i >= len(text) or text[i] not in ",]":
+            if i >= len(text):
+                return _unclosed(text, elements, problems, opening, commas)
+            if text[i] in "\"'" and element.kind != "bare" and i > element.end:
+                problems.append(Problem("missing-comma", element.end, i))  # ["a" "b"]
+                continue
+            if text[i] not in ",]":
                 return None  # two words in a row: not a list
             ch = text[i]
         if ch == "]":
@@ -113,11 +121,22 @@ def read_near_json(text: str) -> Optional[NearJson]:
     rest = _skip(text, close + 1)
     if rest < len(text):
         problems.append(Problem("trailing-text", rest, len(text.rstrip(_SPACE))))
-    if not commas and (len(elements) != 1 or elements[0].kind == "bare"):
+    if not commas and (len(elements) != 1 or (elements[0].kind == "bare" and rest < len(text))) \
+            and not any(p.kind == "missing-comma" for p in problems):
         return None
     if not problems:
         return None
     return NearJson(text, tuple(elements), tuple(problems), opening, close, tuple(commas))
+
+
+def _unclosed(text: str, elements: list[Element], problems: list[Problem], opening: int,
+              commas: list[int]) -> Optional[NearJson]:
+    """The text ends inside the list: a list only when a comma was seen (``["a",``, ``["a", "b"``)."""
+    if not commas:
+        return None
+    end = len(text.rstrip(_SPACE))
+    problems.append(Problem("unclosed", end, end))
+    return NearJson(text, tuple(elements), tuple(problems), opening, len(text), tuple(commas))
 
 
 def repaired(found: NearJson) -> Optional[str]:

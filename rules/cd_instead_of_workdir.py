@@ -1,0 +1,170 @@
+"""DF405 cd-instead-of-workdir: `cd` in a RUN where WORKDIR says it better."""
+
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+from dflint import ast
+from dflint.diagnostic import Severity
+from dflint.model.layers import Step, deletes, run_steps
+from dflint.model.paths import inside, resolve
+from dflint.rule import Finding, Rule, RuleContext
+
+#: Stands for the base image's WORKDIR when it is not known, so relative paths still compare.
+_UNKNOWN = "/\x00workdir"
+_TEMPORARY = ("/tmp", "/var/tmp", "/dev/shm")
+_TOP = frozenset({"brace"})
+
+
+class CdInsteadOfWorkdir(Rule):
+    """`cd` in a RUN changes the directory for that RUN only; WORKDIR says it once, for all.
+
+    ## What it does
+    Reports the first `cd DIR` of a RUN script (`ONBUILD RUN` and heredoc
+    scripts included) that changes the directory for the commands after
+    it: at the top level of the script, not in a subshell
+    `( cd x && make )`, a `$(...)`, an `if`/`||` branch, a loop, a pipeline
+    or a `sh -c` string. A `cd` that ends the RUN is reported as having no
+    effect.
+
+    Not reported, because WORKDIR cannot say the same: `cd -` and `cd`
+    without a directory; a directory from a command substitution
+    (`cd "$(mktemp -d)"`) or from a shell variable that is not an `ARG` or
+    `ENV`; a temporary directory (under `/tmp`, `/var/tmp`, `/dev/shm`);
+    a directory the same RUN deletes later (`cd /src/jo && make install &&
+    rm -rf /src/jo`: building in a directory that must not stay in the
+    layer); and the way back from those (`cd ..`, `cd /`).
+
+    Difference from hadolint's DL3003: hadolint reports every `cd`,
+    including all of the cases above.
+
+    ## Why is this bad?
+    Each RUN starts in the WORKDIR again, so a `cd` holds only until the
+    RUN ends; the next RUN, COPY, CMD or ENTRYPOINT does not see it. Chains
+    of `cd` make it hard to tell where a command runs and where files
+    land. `WORKDIR` states the directory once, creates it if needed, and
+    holds for every later instruction.
+
+    ## Example
+    ```dockerfile
+    FROM node:22-slim
+    COPY . /app
+    RUN cd /app && npm ci --omit=dev
+    CMD ["node", "server.js"]
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM node:22-slim
+    WORKDIR /app
+    COPY . .
+    RUN npm ci --omit=dev
+    CMD ["node", "server.js"]
+    ```
+
+    ## Fix safety
+    This rule has no fix: a WORKDIR also changes where later instructions
+    run, which only the author can weigh.
+    """
+
+    code = "DF405"
+    name = "cd-instead-of-workdir"
+    summary = "`cd` in RUN to change directory, where WORKDIR says it for all instructions"
+    severity = Severity.WARNING
+    aliases = ("DL3003",)
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for node in ctx.instructions:
+            trigger = node.trigger if isinstance(node, ast.OnbuildInstruction) else node
+            if not isinstance(trigger, ast.RunInstruction):
+                continue
+            steps = run_steps(ctx.analysis, node)
+            reported: set[int] = set()
+            left: dict[int, list[str]] = {}  # per script: directories of cds not reported
+            cwds = _directories(ctx, node, steps)
+            for index, step in enumerate(steps):
+                if id(step.script) in reported or not _top_level_cd(step):
+                    continue
+                word = step.invocation.operands[0]
+                target = _target(ctx, node, word, cwds[index])
+                if target is None or _temporary(target) or _deleted_later(ctx, node, steps, cwds, index, target) \
+                        or any(inside(place, target) for place in left.get(id(step.script), ())):
+                    # A temporary move, or the way back from one (`cd ..`, `cd /`).
+                    left.setdefault(id(step.script), []).extend(p for p in (target, cwds[index]) if p)
+                    continue
+                reported.add(id(step.script))
+                shown = _shown(word.value, target)
+                last = not any(s.script is step.script for s in steps[index + 1:])
+                why = ("at the end of a RUN has no effect: the next instruction starts in the WORKDIR again"
+                       if last else "changes the directory for the rest of this RUN only")
+                yield ctx.finding(step.command, f"`cd {word.value}` {why}; use `WORKDIR {shown}`, which holds "
+                                  "for every later instruction")
+
+
+def _top_level_cd(step: Step) -> bool:
+    invocation, command = step.invocation, step.command
+    if invocation is None or invocation.program != "cd" or len(invocation.operands) != 1:
+        return False
+    if not _TOP.issuperset(command.contexts) or command.operator == "||" or command.in_pipeline \
+            or command.background:
+        return False
+    word = invocation.operands[0]
+    return word.value != "-" and "$(" not in word.raw and "`" not in word.raw
+
+
+def _directories(ctx: RuleContext, node: ast.Instruction, steps: list[Step]) -> list[Optional[str]]:
+    """The working directory before each step (None: unknown), from top-level ``cd``s;
+    an unknown WORKDIR becomes a placeholder so that relative paths still compare."""
+    start = ctx.model.workdir_at(node) or _UNKNOWN
+    cwd: dict[int, Optional[str]] = {}
+    found: list[Optional[str]] = []
+    for step in steps:
+        current = cwd.setdefault(id(step.script), start)
+        found.append(current)
+        invocation = step.invocation
+        if invocation is None or invocation.program not in ("cd", "pushd", "popd"):
+            continue
+        if not _TOP.issuperset(step.command.contexts):
+            continue  # a subshell's or branch's cd does not move the script (or not surely)
+        if invocation.program != "cd" or not _top_level_cd(step):
+            cwd[id(step.script)] = None
+            continue
+        cwd[id(step.script)] = _target(ctx, node, invocation.operands[0], current)
+    return found
+
+
+def _target(ctx: RuleContext, node: ast.Instruction, word, current: Optional[str]) -> Optional[str]:
+    """The directory ``cd word`` enters from ``current`` (ARG/ENV expanded), or None."""
+    text = word.value
+    if word.has_expansion:
+        expansion = ctx.model.expand(node, text)
+        if not expansion.resolved:
+            return None
+        text = expansion.value
+    return resolve(text, current) if text and current else None
+
+
+def _temporary(path: str) -> bool:
+    return any(inside(path, place) for place in _TEMPORARY)
+
+
+def _deleted_later(ctx: RuleContext, node: ast.Instruction, steps: list[Step], cwds: list[Optional[str]],
+                   index: int, target: str) -> bool:
+    """A later ``rm`` of the same script removes ``target`` or a directory above it."""
+    for later in range(index + 1, len(steps)):
+        step = steps[later]
+        invocation = step.invocation
+        if invocation is None or invocation.program not in ("rm", "rmdir") or step.script is not steps[index].script:
+            continue
+        here = cwds[later] if _TOP.issuperset(step.command.contexts) else None
+        for word in invocation.operands:
+            path = _target(ctx, node, word, here)
+            if path is not None and (path.rstrip("/") or "/") != "/" and deletes(path, target):
+                return True
+    return False
+
+
+def _shown(written: str, target: str) -> str:
+    if not written.startswith("~"):
+        return written
+    return target if not target.startswith(_UNKNOWN) else written

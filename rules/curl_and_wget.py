@@ -1,0 +1,115 @@
+"""DF407 curl-and-wget: both curl and wget used to build one image."""
+
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+from dflint import ast
+from dflint.diagnostic import Severity
+from dflint.model.history import histories, image_stages
+from dflint.model.layers import Step, run_steps
+from dflint.rule import Finding, Rule, RuleContext
+
+_TOOLS = ("curl", "wget")
+
+
+class CurlAndWget(Rule):
+    """Using both curl and wget means both must be in the image: pick one.
+
+    ## What it does
+    Reports the uses of `wget` in an image whose build also uses `curl`, or
+    the other way round: whichever tool appears later is reported, at each
+    of its uses, with the first use of the other tool as related location.
+    An image is a stage that can ship (the last stage, a stage no other
+    stage uses, and the stages they are built `FROM`) with all the stages
+    it is built `FROM`; `ONBUILD RUN` triggers form a build of their own.
+    Uses are found behind `sudo`/`env`/`busybox` and in `sh -c` and heredoc
+    scripts. A use that is only an alternative (`curl ... || wget ...`, a
+    branch of an `if` or `case`) does not count: such scripts need only one
+    of the tools.
+
+    Differences from hadolint's DL4001: hadolint checks each stage on its
+    own (a stage using curl built FROM one using wget passes), reports
+    builder stages whose tools never reach an image, counts alternatives,
+    and reports every RUN after both were seen, whichever tool it uses.
+
+    ## Why is this bad?
+    Two tools for the same job mean two packages (and their libraries) to
+    install, patch and scan, in every image. One of them is enough: curl
+    (`curl -fsSL -o FILE URL`) and wget (`wget -q -O FILE URL`) do the same
+    downloads. BusyBox images (Alpine) ship a small `wget`, so there wget is
+    the free choice.
+
+    ## Example
+    ```dockerfile
+    FROM debian:12-slim
+    RUN apt-get update && apt-get install -y --no-install-recommends curl wget \\
+        && rm -rf /var/lib/apt/lists/*
+    RUN curl -fsSL -o /tmp/a.tgz https://example.com/a.tgz
+    RUN wget -q -O /tmp/b.tgz https://example.com/b.tgz
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM debian:12-slim
+    RUN apt-get update && apt-get install -y --no-install-recommends curl \\
+        && rm -rf /var/lib/apt/lists/*
+    RUN curl -fsSL -o /tmp/a.tgz https://example.com/a.tgz
+    RUN curl -fsSL -o /tmp/b.tgz https://example.com/b.tgz
+    ```
+
+    ## Fix safety
+    This rule has no fix: the two tools' options differ.
+    """
+
+    code = "DF407"
+    name = "curl-and-wget"
+    summary = "Both curl and wget used in one image"
+    severity = Severity.INFO
+    aliases = ("DL4001",)
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        model = ctx.model
+        reported: set[int] = set()
+        shipped = image_stages(model)
+        for stage in model.stages:
+            if stage.index not in shipped:
+                continue
+            for history in histories(model, stage):
+                uses: dict[str, list[Step]] = {tool: [] for tool in _TOOLS}
+                order: list[str] = []  # tools in the order of their first use
+                for item in history:
+                    if not isinstance(item.node, ast.RunInstruction):
+                        continue
+                    for step in run_steps(ctx.analysis, item.anchor):
+                        tool = _tool(step)
+                        if tool is not None:
+                            uses[tool].append(step)
+                            if tool not in order:
+                                order.append(tool)
+                if len(order) < 2:
+                    continue
+                other, later = order
+                first = uses[other][0].command
+                for step in uses[later]:
+                    if id(step.command) in reported:
+                        continue
+                    reported.add(id(step.command))
+                    yield ctx.finding(
+                        step.command, f"`{later}` is used here and `{other}` on line {first.line}: the image "
+                        f"needs both tools for the same job; use only `{other}` (or only `{later}`)",
+                        related=[(f"first use of {other}", first)])
+
+
+def _tool(step: Step) -> Optional[str]:
+    invocation = step.invocation
+    if invocation is None:
+        return None
+    program = invocation.program
+    if program == "busybox" and invocation.operands:
+        program = invocation.operands[0].value
+    if program not in _TOOLS:
+        return None
+    if step.command.operator == "||" or {"if", "case"}.intersection(step.contexts):
+        return None  # an alternative: `curl ... || wget ...`, `if ...; then curl; else wget; fi`
+    return program

@@ -1,0 +1,85 @@
+"""DF409 curl-pipe-shell: code downloaded and run in one go, unverified."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from dflint import ast
+from dflint.diagnostic import Severity
+from dflint.rule import Finding, Rule, RuleContext
+from dflint.shell.remote import RemoteRun, remote_code_runs
+from dflint.source import Span
+
+
+class CurlPipeShell(Rule):
+    """`curl URL | sh` runs whatever the server sends, unverified, inside your build.
+
+    ## What it does
+    Reports a RUN (`ONBUILD RUN` included, inside `sh -c` and heredoc
+    scripts) that runs a download as code without writing it to a file
+    first: piped into a shell or interpreter that reads its program from
+    stdin (`curl -fsSL URL | sh`, `wget -qO- URL | sudo -E bash -`,
+    `curl URL | python3 -`), given as a file through process substitution
+    (`bash <(curl URL)`, `source <(curl URL)`), or as the program text
+    (`sh -c "$(curl URL)"`, `eval "$(curl URL)"`). A download that is saved
+    (`curl -o`, `wget URL`) or piped into a program that reads data
+    (`curl URL | tar -xz`, `curl URL | python3 -c '...'`) is not reported.
+
+    ## Why is this bad?
+    The script runs with the build's privileges, and nothing checks what
+    it is: a compromised server, a hijacked domain, a new release or a
+    download cut off half-way (a truncated script still runs) all change
+    the image silently, and the build cannot be reproduced. Download the
+    script to a file, check it against a known checksum, then run it; or
+    install the tool from a package, or COPY it from a pinned image.
+
+    ## Example
+    ```dockerfile
+    FROM debian:12-slim
+    RUN curl -fsSL https://get.example.com/install.sh | sh
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM debian:12-slim
+    ARG INSTALL_SHA256=9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+    RUN curl -fsSL -o /tmp/install.sh https://get.example.com/v1.2.3/install.sh \\
+        && echo "${INSTALL_SHA256}  /tmp/install.sh" | sha256sum -c - \\
+        && sh /tmp/install.sh && rm /tmp/install.sh
+    ```
+
+    ## Fix safety
+    This rule has no fix: the checksum to verify against must come from
+    the author.
+    """
+
+    code = "DF409"
+    name = "curl-pipe-shell"
+    summary = "Downloaded code run without verification (`curl | sh`)"
+    severity = Severity.WARNING
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for node in ctx.instructions:
+            run = node.trigger if isinstance(node, ast.OnbuildInstruction) else node
+            if not isinstance(run, ast.RunInstruction):
+                continue
+            for script in ctx.commands(node):
+                for found in remote_code_runs(script):
+                    yield ctx.finding(_span(found), f"{_shown(found)} runs code downloaded at build time without "
+                                      "checking it: a changed or compromised server changes the image; save it to "
+                                      "a file, verify its checksum (`sha256sum -c`), then run it")
+
+
+def _span(found: RemoteRun) -> Span:
+    if found.how == "pipe":
+        return Span(found.download.span.start, found.runner.span.end)
+    return found.runner.span
+
+
+def _shown(found: RemoteRun) -> str:
+    download = found.download.program or "download"
+    if found.how == "pipe":
+        return f"piping `{download}` into `{found.interpreter}`"
+    if found.how == "file":
+        return f"`{found.interpreter} <({download} ...)`"
+    return f"running the output of `$({download} ...)` with `{found.interpreter}`"
