@@ -28,7 +28,8 @@ class AptNotAptGet(Rule):
     `apt-get`, `apt-cache`, `apt-mark` and `apt-key` are not reported.
 
     Differences from hadolint (DL3027): hadolint does not see `apt` behind
-    `sudo`/`env` or called by its path.
+    `sudo`/`env` or called by its path, and reports RUNs of Windows stages
+    (cmd, PowerShell), which dflint does not read.
 
     ## Why is this bad?
     apt prints "WARNING: apt does not have a stable CLI interface. Use with

@@ -51,8 +51,9 @@ class AssumeYes(Rule):
     hadolint only checks `install` (zypper: also `remove`, `patch`,
     `source-install`), not `apt`, `aptitude`, `dnf5`, `tdnf` or `pacman`, and
     not commands behind `sudo` or `env`; it reports `--quiet=2`,
-    `-o APT::Get::Assume-Yes=true`, `yes | apt-get install` and
-    configuration files, which all answer the prompt.
+    `-o APT::Get::Assume-Yes=true`, `dnf --setopt=assumeyes=1`,
+    `yes | apt-get install` and configuration files, which all answer the
+    prompt. RUNs of Windows stages (cmd, PowerShell) are not read.
 
     ## Why is this bad?
     A build has no terminal. `apt-get install` asks "Do you want to

@@ -36,9 +36,10 @@ class GoInstallVersion(Rule):
     pin).
 
     Differences from hadolint (DL3062): hadolint reports `go run main.go`,
-    `go run cmd/app` and every version-less `go install`, also in a module,
-    and accepts branches, prefixes and ranges; it does not report `@none`
-    either.
+    `go run cmd/app`, version-less `go run` of remote modules, every
+    version-less `go install`, also in a module, and RUNs of Windows stages
+    (cmd, PowerShell), which dflint does not read; it accepts branches,
+    prefixes and ranges.
 
     ## Why is this bad?
     `@latest` and its kin make the build depend on the day it runs: a new

@@ -30,8 +30,10 @@ class NoInstallRecommends(Rule):
     build time but never ship.
 
     Differences from hadolint (DL3015): hadolint also reports builder
-    stages and commands after a configuration file turned recommends off;
-    it does not check `apt`, `aptitude`, or commands behind `sudo`/`env`.
+    stages, commands after a configuration file turned recommends off,
+    `--install-recommends=no`, `-o APT::Install-Recommends=0` and RUNs of
+    Windows stages (cmd, PowerShell), which dflint does not read; it does
+    not check `apt`, `aptitude`, or commands behind `sudo`/`env`.
 
     ## Why is this bad?
     Debian and Ubuntu packages recommend many others: documentation, GUI

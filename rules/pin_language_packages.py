@@ -42,8 +42,9 @@ class PinLanguagePackages(Rule):
     Differences from hadolint (DL3013 pip, DL3016 npm, DL3028 gem, which
     this rule covers finding by finding): hadolint accepts `@latest` and
     repository URLs with an `@` anywhere (`git+ssh://git@host/x.git`),
-    reports `--no-index` installs, `pip`/`setuptools`/`wheel`, variables it
-    cannot read, and, since it checks one command at a time, ignores the
+    reports `--no-index` installs, `PIP_CONSTRAINT` installs,
+    `pip`/`setuptools`/`wheel`, variables it cannot read and RUNs of Windows
+    stages (cmd, PowerShell), which dflint does not read; it ignores the
     other packages of a `pip install -r requirements.txt extra-package`
     (dflint reports `extra-package`). It does not check yarn, pnpm, pipx,
     uv or cargo.

@@ -37,7 +37,8 @@ class PinSystemPackages(Rule):
     `name-<digit>...` word as a pinned rpm (`java-11-openjdk` is a name:
     dflint wants a version after it), does not check `apt`, `aptitude`,
     `dnf5`, `tdnf` or commands behind `sudo`/`env`, and reports a
-    variable it cannot read.
+    variable it cannot read, groups (`@core`), zypper patterns and RUNs of
+    Windows stages (cmd, PowerShell), which dflint does not read.
 
     ## Why is this bad?
     An unpinned install takes whatever version the mirror has on the day of

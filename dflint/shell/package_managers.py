@@ -50,7 +50,7 @@ from .tools import SPECS, Invocation, packages, program_name
 
 __all__ = ["APT", "RPM", "reread", "Prompt", "confirmation", "installs_recommends", "Pin", "system_pins",
            "language_pins", "classify_system", "GoTarget", "go_targets", "index_refresh", "reads_index",
-           "system_upgrade", "virtual_packages", "deleted_packages", "apt_bool", "apt_option", "words",
+           "system_upgrade", "virtual_packages", "deleted_packages", "apt_bool", "apt_option",
            "pin_problem", "Upgrade", "repin", "go_target", "go_query_problem"]
 
 APT = frozenset(("apt-get", "apt", "aptitude"))
@@ -84,7 +84,7 @@ _EXTRA_SPECS: dict[str, Spec] = {
 
 def reread(invocation: Optional[Invocation]) -> Optional[Invocation]:
     """``invocation`` read again with an option table for tools :mod:`.tools` has none for."""
-    if invocation is None or invocation.program not in _EXTRA_SPECS or invocation.via[-1:] == ("uv",):
+    if invocation is None or invocation.program not in _EXTRA_SPECS:
         return invocation
     argv = invocation.command.argv
     index = next((i for i, w in enumerate(argv) if program_name(w.value) == invocation.program), None)
@@ -98,18 +98,6 @@ def reread(invocation: Optional[Invocation]) -> Optional[Invocation]:
         subcommand = spec.subcommands.get(word.value, word.value)
     return Invocation(invocation.command, invocation.program, subcommand, word, parsed.options,
                       parsed.operands, invocation.via)
-
-
-def words(invocation: Invocation) -> list[str]:
-    """The subcommand and the operands, in order."""
-    found = [w.value for w in invocation.operands]
-    if invocation.subcommand is not None:
-        found.insert(0, invocation.subcommand)
-    return found
-
-
-def _verb_word(invocation: Invocation) -> Optional[Word]:
-    return invocation.subcommand_word
 
 
 def _program_word(invocation: Invocation) -> Optional[Word]:
@@ -214,7 +202,7 @@ def confirmation(invocation: Optional[Invocation]) -> Optional[Prompt]:
     if invocation is None:
         return None
     program = invocation.program
-    verb = _verb_word(invocation)
+    verb = invocation.subcommand_word
     if program in ("apt-get", "apt"):
         if invocation.subcommand not in _APT_PROMPTS or verb is None:
             return None
@@ -288,7 +276,7 @@ def installs_recommends(invocation: Optional[Invocation]) -> Optional[Word]:
         return None
     if apt_bool(apt_option(invocation, "APT::Install-Recommends")) is False:
         return None
-    return _verb_word(invocation)
+    return invocation.subcommand_word
 
 
 # ---- version pins ------------------------------------------------------------------------------
@@ -436,8 +424,9 @@ def system_pins(invocation: Optional[Invocation]) -> list[Pin]:
     program = "apt-get" if manager == "apt" else ("dnf" if manager == "rpm" else invocation.program)
     for package in packages(_as(invocation, program)):
         value = package.word.value
-        if value.startswith("@") or (manager == "zypper" and ":" in value):
-            continue
+        if value.startswith("@") or (manager == "zypper" and ":" in value) or \
+                (manager in ("apt", "apk") and any(ch.isspace() for ch in value)):
+            continue  # groups, patterns, and text that cannot be a package name
         name, version, kind, note = classify_system(manager, value)
         found.append(_unknown(_pin(package.word, manager, name, version, kind, note, code)))
     return found
@@ -791,7 +780,7 @@ def system_upgrade(invocation: Optional[Invocation]) -> Optional[Upgrade]:
             return Upgrade(invocation, operation.word)
         return None
     verbs = _RPM_UPGRADES if program in RPM else _UPGRADES.get(program)
-    verb = _verb_word(invocation)
+    verb = invocation.subcommand_word
     if verbs is None or verb is None or invocation.subcommand not in verbs or invocation.operands:
         return None
     code = "DL3035" if program == "zypper" and invocation.subcommand == "dist-upgrade" else None

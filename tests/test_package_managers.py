@@ -1,0 +1,165 @@
+"""Tests for the package-manager helpers: dflint.shell.package_managers, dflint.model.package_config."""
+
+import doctest
+
+import pytest
+
+from dflint.analysis import Analysis
+from dflint.api import parse
+from dflint.model import package_config
+from dflint.model.package_config import expand_word, go_module_context, package_steps
+from dflint.shell import package_managers, parse_shell
+from dflint.shell.package_managers import (classify_system, confirmation, go_query_problem, go_targets,
+                                           index_refresh, installs_recommends, language_pins, reads_index, reread,
+                                           system_upgrade)
+from dflint.shell.tools import parse_command
+
+
+@pytest.mark.parametrize("module", [package_managers, package_config])
+def test_doctests(module):
+    assert doctest.testmod(module).failed == 0
+
+
+def read(text: str):
+    return reread(parse_command(parse_shell(text).commands[0]))
+
+
+@pytest.mark.parametrize("text, answer", [
+    ("apt-get install x", "-y"), ("apt-get -q install x", "-y"), ("apt-get --force-yes install x", "-y"),
+    ("apt-get -y install x", None), ("apt-get -qq install x", None), ("apt-get -q=2 install x", None),
+    ("apt-get --quiet --quiet install x", None), ("apt-get -o quiet=2 install x", None),
+    ("apt-get -o apt::get::assume-yes=1 install x", None), ("apt-get --simulate upgrade", None),
+    ("apt-get update", None), ("aptitude install x", "-y"), ("aptitude -y install x", None),
+    ("dnf install x", "-y"), ("dnf5 install x", "-y"), ("dnf --setopt=assumeyes=True install x", None),
+    ("dnf module enable nodejs:20", "-y"), ("dnf module list", None), ("yum group list", None),
+    ("zypper in x", "--non-interactive"), ("zypper --no-confirm in x", None), ("zypper refresh", None),
+    ("pacman -S x", "--noconfirm"), ("pacman -Sy", None), ("pacman -Ss x", None), ("pacman -Rns x", "--noconfirm"),
+    ("apk add x", None),
+])
+def test_confirmation(text, answer):
+    prompt = confirmation(read(text))
+    assert (prompt.answer if prompt else None) == answer
+
+
+@pytest.mark.parametrize("text, reported", [
+    ("apt-get install -y x", True), ("apt-get install --no-install-recommends x", False),
+    ("apt-get install --install-recommends=off x", False), ("apt-get install --install-recommends x", True),
+    ("apt-get -o APT::Install-Recommends=no install x", False), ("aptitude install -R x", False),
+    ("apt-get remove x", False),
+])
+def test_installs_recommends(text, reported):
+    assert (installs_recommends(read(text)) is not None) == reported
+
+
+@pytest.mark.parametrize("manager, value, kind", [
+    ("apt", "curl", "none"), ("apt", "curl=7.88.1-10", "exact"), ("apt", "curl=7.*", "range"),
+    ("apt", "curl/bookworm", "floating"), ("apk", "curl=8.9.1-r0", "exact"), ("apk", "curl~8.9", "range"),
+    ("apk", "curl>8", "range"), ("apk", "curl@edge", "floating"), ("rpm", "httpd-2.4.6", "exact"),
+    ("rpm", "httpd-2.4.6-99.el7.x86_64", "exact"), ("rpm", "nodejs-1:18.16.0-1.module_el8", "exact"),
+    ("rpm", "java-11-openjdk", "none"), ("rpm", "gcc-c++", "none"), ("rpm", "python3.11", "none"),
+    ("rpm", "httpd-2.4*", "range"), ("rpm", "curl >= 8", "range"), ("zypper", "curl=8.0", "exact"),
+    ("zypper", "curl>=8", "range"), ("zypper", "curl", "none"),
+])
+def test_classify_system(manager, value, kind):
+    assert classify_system(manager, value)[2] == kind
+
+
+@pytest.mark.parametrize("text, kinds", [
+    ("pip install a b==1.0 'c>=2' d==1.* e===1.0 f[x]==2", ["none", "exact", "range", "range", "exact", "exact"]),
+    ("pip install -r r.txt . ./x /w.whl https://h/x.tar.gz a", ["none"]),
+    ("pip install git+https://h/x.git git+https://h/y.git@v1 git+ssh://git@h/z.git", ["floating", "exact", "floating"]),
+    ("pip install -c c.txt a", []), ("pip install --no-index a", []),
+    ("npm i a@1.2.3 b@^1 c@latest @s/d @s/e@2.0.0 u/r u/r#v1 ./x x.tgz f@npm:g@1.0.0",
+     ["exact", "range", "floating", "none", "exact", "floating", "exact", "exact"]),
+    ("npm install", []), ("npm ci", []), ("yarn add a@1.0.0", ["exact"]), ("yarn global add a", ["none"]),
+    ("pnpm add -D a", ["none"]), ("pnpm install", []),
+    ("gem install a b:1.0 -v '~> 2'", ["range", "exact"]), ("gem install a --version=1.2.3", ["exact"]),
+    ("cargo install a b@1.2.3 c@^1", ["none", "exact", "range"]), ("cargo install --path .", []),
+    ("uv tool install a@latest b==1.0", ["floating", "exact"]), ("pipx install a", ["none"]),
+    ("uv pip install --python 3.12 a", ["none"]),
+])
+def test_language_pins(text, kinds):
+    assert [p.kind for p in language_pins(read(text))] == kinds
+
+
+@pytest.mark.parametrize("query, problem", [
+    ("v1.2.3", False), ("v0.0.0-20240101000000-abcdef123456", False), ("4f1c2d3b", False), ("2023.1.7", False),
+    ("latest", True), ("upgrade", True), ("master", True), ("v1", True), ("v1.2", True), ("<v2", True),
+    ("none", False),
+])
+def test_go_query_problem(query, problem):
+    assert (go_query_problem(query) is not None) == problem
+
+
+def test_go_targets_leave_out_local_packages():
+    text = "go install ./cmd/... main.go cmd/app std golang.org/x/tools/gopls@latest example.com/m"
+    assert [(t.path, t.query) for t in go_targets(read(text))] == [
+        ("golang.org/x/tools/gopls", "latest"), ("example.com/m", None)]
+    assert [t.path for t in go_targets(read("go run example.com/gen@v1.0.0 arg.io/x"))] == ["example.com/gen"]
+
+
+@pytest.mark.parametrize("text, family, reads", [
+    ("apt-get update", "apt", False), ("apt-get install x", "apt", True), ("apt-cache policy x", "apt", True),
+    ("apk add x", "apk", True), ("yum install x", "rpm", True), ("yum clean all", "rpm", False),
+    ("zypper in x", "zypper", True), ("zypper clean", "zypper", False), ("pacman -S x", "pacman", True),
+])
+def test_reads_index(text, family, reads):
+    assert reads_index(read(text), family) == reads
+
+
+@pytest.mark.parametrize("text, family", [
+    ("apt-get update", "apt"), ("apt update", "apt"), ("apk update", "apk"), ("dnf makecache", "rpm"),
+    ("yum check-update", "rpm"), ("zypper ref", "zypper"), ("pacman -Sy", "pacman"), ("pacman -Syu", None),
+    ("yum update", None), ("apt-cache update", None),
+])
+def test_index_refresh(text, family):
+    assert index_refresh(read(text)) == family
+
+
+@pytest.mark.parametrize("text, upgrade", [
+    ("apt-get upgrade -y", True), ("apt-get install --only-upgrade x", False), ("apk upgrade", True),
+    ("apk upgrade openssl", False), ("yum update -y", True), ("yum update openssl", False),
+    ("zypper dup", True), ("pacman -Syu", True), ("pacman -Sy", False),
+])
+def test_system_upgrade(text, upgrade):
+    assert (system_upgrade(read(text)) is not None) == upgrade
+
+
+def analysis(text: str) -> Analysis:
+    return Analysis("Dockerfile", parse(text))
+
+
+def test_exec_form_runs_one_command_with_file_spans():
+    a = analysis('FROM debian:12\nRUN ["apt-get", "install", "curl"]\n')
+    [step] = package_steps(a, a.file.instructions[1])
+    assert step.invocation.program == "apt-get" and step.invocation.subcommand == "install"
+    assert [(w.value, w.span.start.column) for w in step.command.argv] == [
+        ("apt-get", 6), ("install", 17), ("curl", 28)]
+
+
+def test_expand_word():
+    a = analysis('FROM debian:12\nARG PKGS="a b"\nARG UNSET\nRUN apt-get install $PKGS $UNSET "$PKGS" $(x)\n'
+                 'RUN LOCAL=c; apt-get install $PKGS $LOCAL\n')
+    node = a.file.instructions[3]
+    step = package_steps(a, node)[0]
+    words = step.command.argv[2:]
+    assert [expand_word(a, node, step, w) for w in words] == [["a", "b"], None, ["a b"], None]
+    node = a.file.instructions[4]
+    step = package_steps(a, node)[-1]
+    assert [expand_word(a, node, step, w) for w in step.command.argv[2:]] == [["a", "b"], None]
+
+
+@pytest.mark.parametrize("text, context", [
+    ("FROM golang\nRUN go install x.io/y\n", False),
+    ("FROM golang\nWORKDIR /src\nCOPY go.mod ./\nRUN go install x.io/y\n", True),
+    ("FROM golang\nWORKDIR /src/sub\nCOPY go.mod /src/\nRUN go install x.io/y\n", True),
+    ("FROM golang\nWORKDIR /tools\nCOPY go.mod /src/\nRUN go install x.io/y\n", False),
+    ("FROM golang\nCOPY . .\nRUN go install x.io/y\n", True),
+    ("FROM golang\nRUN cd /x && go install x.io/y\n", True),
+    ("FROM golang\nRUN go mod init tools && go install x.io/y\n", True),
+])
+def test_go_module_context(text, context):
+    a = analysis(text)
+    node = a.file.instructions[-1]
+    step = package_steps(a, node)[-1]
+    assert go_module_context(a, node, step) == context
