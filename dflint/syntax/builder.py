@@ -50,6 +50,8 @@ def go_quote(text: str) -> str:
 
 def unquote_flag(raw: str, escape: str) -> tuple[str, list[int]]:
     """BuildKit's flag word: quotes removed, escapes applied; with source indexes."""
+    if escape not in raw and "'" not in raw and '"' not in raw:
+        return raw, list(range(len(raw)))  # the common case: nothing to remove
     out: list[str] = []
     index: list[int] = []
     quote = ""

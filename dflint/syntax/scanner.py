@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterator, Optional, Union
+from typing import Iterator, NamedTuple, Optional, Union
 
 from ..ast import Segment
 from ..expansion import GO_SPACES
@@ -35,8 +35,7 @@ _CONTINUATION = {
 }
 
 
-@dataclass(frozen=True)
-class PhysicalLine:
+class PhysicalLine(NamedTuple):
     """One line of the file: ``[start, end)`` is its content, without ``\\r*\\n``."""
 
     number: int
