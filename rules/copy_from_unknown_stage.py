@@ -20,8 +20,10 @@ class CopyFromUnknownStage(Rule):
     * a stage defined *later* in the file, by name or index (a forward
       reference; a stage that leads back to this one is `copy-from-own-stage`);
     * a name that is no stage but is within two edits of one
-      (`--from=biulder` with a stage `builder`): as written, the build pulls
-      an image of that name, which is almost never what was meant;
+      (`--from=biulder` with a stage `builder`), or a word of exactly one
+      stage's name (`--from=set` with a stage `license-set`): as written,
+      the build pulls an image of that name, which is almost never what was
+      meant;
     * `from=0` in a `--mount`: mounts take no stage index, so that is an
       image called `0`.
 

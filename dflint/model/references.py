@@ -155,7 +155,9 @@ def _field_span(index: LineIndex, flag: ast.Flag, key: str, value: str) -> Span:
 
 
 def near_stage_name(model: "BuildModel", value: str) -> Optional[str]:
-    """The stage name a bare ``--from`` value is probably a typo of (within two edits, any case), or None.
+    """The stage name a bare ``--from`` value is probably a slip for, or None: the one stage
+    whose name has the value as a word (``set`` for ``license-set``), else the closest name
+    within two edits, in any case (``biulder`` for ``builder``).
 
     Values that look like image references (a registry, a path, a tag or a
     digest) and names of images the file builds FROM are not typos.
@@ -168,5 +170,9 @@ def near_stage_name(model: "BuildModel", value: str) -> Optional[str]:
         if ref is not None and ref.familiar_name is not None and ref.familiar_name.lower() == lowered:
             return None
     names = [stage.name for stage in model.stages if stage.name]
+    # `--from=set` for a stage `license-set`: a word of the name, kept when it is the only such stage.
+    containing = [name for name in names if lowered in re.split(r"[-_.]", name)]
+    if len(containing) == 1:
+        return containing[0]
     match = closest(value, names, case_sensitive=False)
     return next((name for name in names if match is not None and name == match.lower()), None)
