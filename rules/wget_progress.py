@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterator, Optional
 
 from dflint import ast
@@ -16,10 +17,16 @@ _QUIET = ("--progress", "-q", "--quiet", "-nv", "--no-verbose", "-o", "--output-
           "-b", "--background")
 #: Base images whose wget, if any, is busybox's: it has no --progress option.
 _BUSYBOX = ("alpine", "busybox")
-#: Distributions whose `wget` is GNU wget 1 (not busybox's, not wget2 as in Fedora 40+ and
-#: RHEL 10, which reject `--progress=dot:giga`).
-_GNU = frozenset({"debian", "ubuntu", "buildpack-deps", "kali-rolling", "centos", "rockylinux", "almalinux",
-                  "oraclelinux", "ubi8", "ubi8-minimal", "ubi9", "ubi9-minimal", "amazonlinux", "leap"})
+#: Distribution images whose `wget` is GNU wget 1 (not busybox's, nor wget2, which rejects
+#: `--progress=dot:giga`, as in Fedora 40 and RHEL 10), by a component of their name, with the
+#: tags that say so (None: any tag).
+_ANY = None
+_RHEL_7_TO_9 = re.compile(r"(?:stream|centos)?[789](?:[.-]|$)")
+_GNU: dict[str, Optional[re.Pattern[str]]] = {
+    "debian": _ANY, "ubuntu": _ANY, "buildpack-deps": _ANY, "kali-rolling": _ANY, "amazonlinux": _ANY,
+    "ubi8": _ANY, "ubi9": _ANY, "centos": _RHEL_7_TO_9, "rockylinux": _RHEL_7_TO_9, "almalinux": _RHEL_7_TO_9,
+    "oraclelinux": _RHEL_7_TO_9, "leap": re.compile(r"15(?:[.-]|$)"),
+}
 #: Package managers whose `wget` package is GNU wget 1.
 _GNU_INSTALLERS = frozenset({"apt-get", "apt", "aptitude", "apk"})
 _INSTALL = frozenset({"install", "add"})
@@ -70,10 +77,10 @@ class WgetProgress(Rule):
     `--progress` option and fails on it, and so does wget2 on `dot:giga`
     (the `wget` of Fedora 40 and later). The fix is therefore safe only when
     the wget is GNU wget 1: the stage installs the `wget` package with
-    `apt-get` or `apk`, or is built on Debian, Ubuntu, RHEL 8/9 (UBI, Rocky,
-    Alma, CentOS), Amazon Linux or openSUSE Leap. On other bases it is
-    unsafe; on Alpine and busybox bases there is no fix (`-q` is the option
-    every wget knows).
+    `apt-get` or `apk`, or is built on Debian, Ubuntu, RHEL 7 to 9 (UBI,
+    Rocky, Alma, CentOS, Oracle Linux with such a tag), Amazon Linux or
+    openSUSE Leap 15. On other bases it is unsafe; on Alpine and busybox
+    bases there is no fix (`-q` is the option every wget knows).
     """
 
     code = "DF302"
@@ -125,7 +132,11 @@ def _flavor(ctx: RuleContext, stage: Stage, node: ast.Instruction) -> str:
     tag = (root.tag or "").lower()
     if any(mark in name.lower() or mark in tag for mark in _BUSYBOX):
         return "busybox"
-    return "gnu" if name.rsplit("/", 1)[-1] in _GNU or name in _GNU else "unknown"
+    for part in name.split("/"):
+        if part in _GNU:
+            tags = _GNU[part]
+            return "gnu" if tags is None or tags.match(tag) else "unknown"
+    return "unknown"
 
 
 def _installs_wget(ctx: RuleContext, node: ast.Instruction) -> bool:
