@@ -26,6 +26,7 @@ from .variables import PLATFORM_ARGS, Expansion, Scope, Variable
 
 
 
+_INDEX = re.compile(r"[+-]?[0-9]+")
 #: Fragments of image names that only exist for Windows.
 _WINDOWS_IMAGES = ("windows/servercore", "windows/nanoserver", "windows/server", "/windows", "nanoserver",
                    "servercore", "windowsservercore")
@@ -252,17 +253,19 @@ class BuildModel:
         return self.stages[index] if index is not None else None
 
     def stage_named(self, name: str) -> Optional[Stage]:
+        """The stage called ``name`` (any case); with duplicates the last one, as in BuildKit."""
         lowered = name.lower()
+        found = None
         for stage in self.stages:
             if stage.name == lowered:
-                return stage
-        return None
+                found = stage
+        return found
 
     def resolve_stage_reference(self, value: str, allow_index: bool = True) -> Union[Stage, ImageReference]:
         """What ``COPY --from=value`` (or a mount's ``from=``) refers to."""
-        if allow_index and value.isdigit() and len(value) < 6:
-            index = int(value)
-            if index < len(self.stages):
+        if allow_index and _INDEX.fullmatch(value) and len(value) < 8:
+            index = int(value)  # Go's strconv.Atoi, as BuildKit: "+1" is stage 1
+            if 0 <= index < len(self.stages):
                 return self.stages[index]
         stage = self.stage_named(value)
         if stage is not None:
