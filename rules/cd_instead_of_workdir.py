@@ -35,8 +35,11 @@ class CdInsteadOfWorkdir(Rule):
     rm -rf /src/jo`: building in a directory that must not stay in the
     layer); and the way back from those (`cd ..`, `cd /`).
 
-    Difference from hadolint's DL3003: hadolint reports every `cd`,
-    including all of the cases above.
+    Exec-form, PowerShell and `cmd` RUNs are not read.
+
+    Differences from hadolint's DL3003: hadolint reports every `cd`,
+    including all of the cases above and those of PowerShell RUNs, but not
+    those of heredoc scripts or `ONBUILD RUN`.
 
     ## Why is this bad?
     Each RUN starts in the WORKDIR again, so a `cd` holds only until the

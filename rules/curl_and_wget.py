@@ -28,10 +28,13 @@ class CurlAndWget(Rule):
     branch of an `if` or `case`) does not count: such scripts need only one
     of the tools.
 
+    Exec-form, PowerShell and `cmd` RUNs are not read.
+
     Differences from hadolint's DL4001: hadolint checks each stage on its
     own (a stage using curl built FROM one using wget passes), reports
     builder stages whose tools never reach an image, counts alternatives,
-    and reports every RUN after both were seen, whichever tool it uses.
+    does not look behind `sudo` or `env`, and reports every RUN after both
+    were seen, whichever tool it uses.
 
     ## Why is this bad?
     Two tools for the same job mean two packages (and their libraries) to

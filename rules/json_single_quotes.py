@@ -50,8 +50,8 @@ class JsonSingleQuotes(Rule):
     `CMD ['node', 'app.js']` then runs `/bin/sh -c "['node', 'app.js']"`,
     which fails at start-up with `[node,: not found`; `COPY ["a", "b",] /x`
     copies paths named `["a",` and `"b",]`; `VOLUME ['/data']` declares a
-    volume at a path with brackets and quotes in it. (BuildKit before
-    dockerfile 1.14 ignored text after the closing bracket; current
+    volume at a path with brackets and quotes in it. (Older BuildKit,
+    v0.12 for one, ignored text after the closing bracket; current
     versions do not.)
 
     ## Example

@@ -33,8 +33,9 @@ class Pipefail(Rule):
     when the earlier commands cannot fail (`echo`, `printf`, `yes`, `true`,
     `cat` of a here-document); when the last command is `head` or `grep -q`,
     which stop reading early, so that `pipefail` would turn the writer's
-    SIGPIPE into a failure. Scripts that explicitly run in `dash` or `posh`,
-    which have no `pipefail`, are not reported. Exec-form, PowerShell and
+    SIGPIPE into a failure. Scripts that explicitly run in `dash` or `posh`
+    are not reported: choosing a shell without (or, for dash, long
+    without) `pipefail` is deliberate. Exec-form, PowerShell and
     `cmd` RUNs are not read.
 
     Differences from hadolint's DL4006: hadolint accepts only a SHELL with
@@ -51,8 +52,9 @@ class Pipefail(Rule):
 
     Which shell has the option matters: bash, zsh, ksh, mksh and busybox
     `ash` (Alpine's `/bin/sh`) have it; `dash`, Debian's and Ubuntu's
-    `/bin/sh`, rejects `set -o pipefail` before version 0.5.13 (Debian 12
-    and Ubuntu 24.04 ship 0.5.12), so there the SHELL must be bash.
+    `/bin/sh`, only since version 0.5.13 (Debian's 0.5.12-7 package:
+    Debian 13, Ubuntu 25.04): on Debian 12, Ubuntu 24.04 and older,
+    `set -o pipefail` fails the RUN, so there the SHELL must be bash.
 
     ## Example
     ```dockerfile
@@ -87,7 +89,7 @@ class Pipefail(Rule):
             groups: dict[int, list[MaskedPipeline]] = {}
             for pipe in masked_pipelines(ctx.commands(anchor), ctx.analysis.shell_for(anchor)):
                 if not pipe.protected and pipe.scope.shell not in NO_PIPEFAIL_SHELLS:
-                    groups.setdefault(id(pipe.outer) if pipe.outer else id(pipe.scope), []).append(pipe)
+                    groups.setdefault(id(pipe.scope), []).append(pipe)  # one scope per shell process
             for pipes in groups.values():
                 first = pipes[0]
                 culprit = first.masked[0]
@@ -104,7 +106,7 @@ def _advice(ctx: RuleContext, node: ast.Instruction, pipe: MaskedPipeline) -> st
     if scope.command is not None:  # bash -c '...', bash <<EOF
         flag = " -c" if pipe.outer is not None else ""
         if scope.shell == "sh":
-            return f"run it with `bash -o pipefail{flag}` (dash, Debian's sh, has no pipefail)"
+            return f"run it with `bash -o pipefail{flag}` (dash, Debian's sh, has no pipefail before Debian 13)"
         return f"run it with `{scope.shell} -o pipefail{flag}`, or start its script with `set -o pipefail`"
     if scope.shebang:
         return "add `set -o pipefail` at the top of the script"
@@ -113,7 +115,7 @@ def _advice(ctx: RuleContext, node: ast.Instruction, pipe: MaskedPipeline) -> st
     if _alpine(ctx, node):
         return 'set `SHELL ["/bin/ash", "-o", "pipefail", "-c"]` before this RUN, or start it with `set -o pipefail &&`'
     return ('set `SHELL ["/bin/bash", "-o", "pipefail", "-c"]` before this RUN '
-            "(dash, Debian's and Ubuntu's /bin/sh, rejects `set -o pipefail`)")
+            "(dash, /bin/sh of Debian 12 and Ubuntu 24.04, rejects `set -o pipefail`)")
 
 
 def _alpine(ctx: RuleContext, node: ast.Instruction) -> bool:

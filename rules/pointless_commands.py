@@ -47,8 +47,11 @@ class PointlessCommands(Rule):
     `mount` with `RUN --security=insecure`; `ps`/`top`/`free` inside `$(...)`
     or an `if` test, whose output or status the RUN uses.
 
+    Exec-form, PowerShell and `cmd` RUNs are not read.
+
     Differences from hadolint's DL3001: hadolint reports those cases too,
-    and does not look behind `sudo` or into `sh -c` strings.
+    and does not look behind `sudo`, into `sh -c` strings or heredoc
+    scripts.
 
     ## Why is this bad?
     A RUN executes once, without a terminal, in a throw-away container:

@@ -21,12 +21,15 @@ class Sudo(Rule):
 
     ## What it does
     Reports each `sudo` that runs a command in a RUN (`ONBUILD RUN`
-    included, inside `sh -c` and heredoc scripts, behind `env` or `nice`),
-    at the `sudo` word. Installing the `sudo` package is not reported.
+    included, inside `sh -c` and heredoc scripts, behind `env` or `nice`,
+    and an exec-form `RUN ["sudo", ...]`), at the `sudo` word. Installing
+    the `sudo` package is not reported. PowerShell and `cmd` RUNs are not
+    read.
 
     Differences from hadolint's DL3004: hadolint reports only a `sudo` that
-    is the first word of a command (not `env sudo`, nor inside `sh -c`), and
-    as an error; dflint reports it as a warning, since the build works.
+    is the first word of a command (not `env sudo`, nor inside `sh -c` or
+    heredoc scripts), also in PowerShell RUNs, and as an error; dflint
+    reports it as a warning, since the build works.
 
     ## Why is this bad?
     A RUN runs as the current `USER` (root unless a USER instruction says
@@ -75,6 +78,10 @@ class Sudo(Rule):
             if not isinstance(run, ast.RunInstruction):
                 continue
             root = None if isinstance(node, ast.OnbuildInstruction) else _runs_as_root(ctx, node)
+            if run.exec_form and run.args and posixpath.basename(run.args[0].value) == "sudo":
+                yield ctx.finding(run.args[0], "`sudo` in a RUN needs a sudoers setup, resets the environment and "
+                                  "hides which user runs the command; use `USER` for the step instead")
+                continue
             for step in run_steps(ctx.analysis, node):
                 word = _sudo_word(step)
                 if word is None:

@@ -26,10 +26,12 @@ class UseShellInstruction(Rule):
     run in `/bin`, `ln -sf /bin/bash -t /bin` with a target named `sh`. The
     finding points at the operand that names `/bin/sh`.
 
-    Difference from hadolint's DL4005: hadolint reports any `ln` with a
+    Exec-form, PowerShell and `cmd` RUNs are not read.
+
+    Differences from hadolint's DL4005: hadolint reports any `ln` with a
     `/bin/sh` argument, also when `/bin/sh` is the link's target
-    (`ln -s /bin/sh /usr/local/bin/sh` leaves the shell alone); dflint
-    reports only links that replace it.
+    (`ln -s /bin/sh /usr/local/bin/sh` leaves the shell alone), and in
+    PowerShell RUNs; dflint reports only links that replace the shell.
 
     ## Why is this bad?
     BuildKit runs every shell-form RUN, CMD and ENTRYPOINT as

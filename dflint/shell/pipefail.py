@@ -41,8 +41,9 @@ __all__ = ["ShellScope", "MaskedPipeline", "masked_pipelines", "shell_name", "se
 
 #: Shells whose ``set -o pipefail`` works (busybox sh is ash).
 PIPEFAIL_SHELLS = frozenset({"bash", "zsh", "ksh", "mksh", "ash", "busybox", "yash"})
-#: Shells known to reject it: dash before 0.5.13 (Debian 12, Ubuntu 24.04 ship 0.5.12) and posh.
-#: ``sh`` is in neither set: it is dash on Debian/Ubuntu, ash on Alpine, bash on Fedora/RHEL.
+#: Shells without it: posh, and dash before 0.5.13 (Debian's 0.5.12-7 package has it: Debian 13,
+#: Ubuntu 25.04; Debian 12 and Ubuntu 24.04 reject it). ``sh`` is in neither set: it is dash on
+#: Debian/Ubuntu, ash on Alpine, bash on Fedora/RHEL.
 NO_PIPEFAIL_SHELLS = frozenset({"dash", "posh"})
 #: Commands that cannot fail in a way a pipeline should report (``yes`` even dies of SIGPIPE).
 _CANNOT_FAIL = frozenset({"echo", "printf", "yes", "true", ":"})
