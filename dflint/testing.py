@@ -18,6 +18,12 @@ A case file holds the cases of one rule::
           FROM python
         expect:
           - "1:6-1:12 has no tag"   # line:col[-end_line:end_col] [message substring]
+      - name: with files next to the Dockerfile (paths relative to its directory)
+        files: {.dockerignore: "node_modules\n"}
+        dockerfile: |
+          FROM node:22
+          COPY node_modules /app/
+        expect: ["2:6"]
       - name: with options and a fix
         options: {allowed: [docker.io]}
         dockerfile: |
@@ -40,11 +46,14 @@ With pytest::
 from __future__ import annotations
 
 import re
+import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Optional, Sequence, Union
+from typing import Any, Iterable, Iterator, Optional, Sequence, Union
 
-__all__ = ["Case", "Expectation", "load_cases", "run_case", "check_case", "case_params", "lint_snippet"]
+__all__ = ["Case", "Expectation", "load_cases", "run_case", "check_case", "case_params", "lint_snippet",
+           "example_files", "workspace"]
 
 _EXPECT = re.compile(r"^\s*(\d+):(\d+)(?:-(\d+):(\d+))?(?:\s+(.*))?$")
 
@@ -92,6 +101,7 @@ class Case:
     unsafe: bool = False
     path: str = "Dockerfile"
     source: str = ""
+    files: dict[str, str] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -108,7 +118,7 @@ def load_cases(path: Union[str, Path]) -> list[Case]:
         raise ValueError(f"{path}: a case file needs 'rule' and 'cases'")
     cases = []
     for index, raw in enumerate(data["cases"]):
-        unknown = set(raw) - {"name", "dockerfile", "expect", "options", "fixed", "unsafe", "path"}
+        unknown = set(raw) - {"name", "dockerfile", "expect", "options", "fixed", "unsafe", "path", "files"}
         if unknown:
             raise ValueError(f"{path}: case {index}: unknown keys {sorted(unknown)}")
         cases.append(Case(
@@ -121,6 +131,7 @@ def load_cases(path: Union[str, Path]) -> list[Case]:
             unsafe=bool(raw.get("unsafe", False)),
             path=str(raw.get("path", "Dockerfile")),
             source=str(path),
+            files={str(k): str(v) for k, v in (raw.get("files") or {}).items()},
         ))
     return cases
 
@@ -156,20 +167,38 @@ def lint_snippet(text: str, rule: str, options: Optional[dict[str, Any]] = None,
     return Linter(rules).lint_text(text, path, config, fix=fix, unsafe_fixes=unsafe_fixes)
 
 
+@contextmanager
+def workspace(path: str, files: dict[str, str]) -> Iterator[str]:
+    """The Dockerfile path to lint: ``path`` itself, or inside a temporary
+    directory holding ``files`` (relative to the Dockerfile's directory)."""
+    if not files:
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="dflint-case-") as root:
+        dockerfile = Path(root) / path
+        for name, content in files.items():
+            target = dockerfile.parent / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(content, encoding="utf-8")
+        yield str(dockerfile)
+
+
 def run_case(case: Case, extra_rules: Sequence[type] = ()) -> list[str]:
     """Problems with ``case`` (empty when it passes)."""
-    result = lint_snippet(case.dockerfile, case.rule, case.options, path=case.path, extra_rules=extra_rules)
+    with workspace(case.path, case.files) as path:
+        result = lint_snippet(case.dockerfile, case.rule, case.options, path=path, extra_rules=extra_rules)
+        fixed = None
+        if case.fixed is not None:
+            fixed = lint_snippet(case.dockerfile, case.rule, case.options, path=path, fix=True,
+                                 unsafe_fixes=case.unsafe, extra_rules=extra_rules).text
     found = [d for d in result.diagnostics if d.name != "syntax-error" or case.rule in ("syntax-error", "DF000")]
     problems = []
     shown = "\n".join(f"    {d.line}:{d.column}-{d.end_line}:{d.end_column} {d.message}" for d in found) or "    (none)"
     if len(found) != len(case.expect) or not all(e.matches(d) for e, d in zip(case.expect, found)):
         wanted = "\n".join(f"    {e}" for e in case.expect) or "    (none)"
         problems.append(f"expected:\n{wanted}\nfound:\n{shown}")
-    if case.fixed is not None:
-        fixed = lint_snippet(case.dockerfile, case.rule, case.options, path=case.path, fix=True,
-                             unsafe_fixes=case.unsafe, extra_rules=extra_rules).text
-        if fixed != case.fixed:
-            problems.append(f"fixed text differs:\n--- expected\n{case.fixed}--- got\n{fixed}")
+    if case.fixed is not None and fixed != case.fixed:
+        problems.append(f"fixed text differs:\n--- expected\n{case.fixed}--- got\n{fixed}")
     return problems
 
 
@@ -192,3 +221,9 @@ def case_params(directory: Union[str, Path], pattern: str = "*.yaml") -> list[An
 
 def iter_case_files(directory: Union[str, Path]) -> Iterable[Path]:
     return sorted(Path(directory).glob("*.yaml"))
+
+
+def example_files(section: str) -> dict[str, str]:
+    """Files a rule's docs example needs next to the Dockerfile: each ```dockerignore block."""
+    blocks = re.findall(r"```dockerignore\n(.*?)```", section, re.S)
+    return {".dockerignore": blocks[0]} if blocks else {}

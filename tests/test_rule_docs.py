@@ -6,7 +6,7 @@ import pytest
 
 from dflint.rule import DOC_SECTIONS
 from dflint.registry import installed
-from dflint.testing import load_cases, lint_snippet
+from dflint.testing import example_files, lint_snippet, load_cases, workspace
 
 CASES = Path(__file__).parent / "rules" / "cases"
 RULES = [r for r in installed()[0].rules if r.origin == "dflint"]
@@ -41,12 +41,15 @@ def test_bad_example_fires_and_good_example_does_not(rule):
     docs = rule.docs()
     assert docs.bad_examples and docs.good_examples
     options = EXAMPLE_OPTIONS.get(rule.code)
-    for example in docs.bad_examples:
-        found = [d for d in lint_snippet(example, rule.code, options).diagnostics if d.code == rule.code]
-        assert found, f"{rule.code}: the Example does not fire:\n{example}"
-    for example in docs.good_examples:
-        found = [d for d in lint_snippet(example, rule.code, options).diagnostics if d.code == rule.code]
-        assert not found, f"{rule.code}: the Use instead example fires: {[d.message for d in found]}"
+    for title, examples, should_fire in (("Example", docs.bad_examples, True),
+                                         ("Use instead", docs.good_examples, False)):
+        with workspace("Dockerfile", example_files(docs.section(title))) as path:
+            for example in examples:
+                found = [d for d in lint_snippet(example, rule.code, options, path=path).diagnostics
+                         if d.code == rule.code]
+                assert bool(found) is should_fire, (
+                    f"{rule.code}: the {title} example {'does not fire' if should_fire else 'fires'}:\n{example}"
+                    f"{[d.message for d in found]}")
 
 
 @pytest.mark.parametrize("rule", CHECKED, ids=ids(CHECKED))

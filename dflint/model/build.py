@@ -140,6 +140,10 @@ class BuildModel:
                 continue
             self._scopes[node] = scope
             self._stage_of[node] = len(stages) - 1
+            if isinstance(node, ast.OnbuildInstruction) and node.trigger is not None:
+                # A trigger runs downstream; its own stage's scope is the best there is to read.
+                self._scopes[node.trigger] = scope
+                self._stage_of[node.trigger] = len(stages) - 1
             stages[-1]["instructions"].append(node)
             if isinstance(node, ast.ArgInstruction):
                 scope = self._declare_args(node, scope)
