@@ -379,7 +379,7 @@ class BuildModel:
                 found[node] = current
                 if isinstance(node, ast.WorkdirInstruction) and node.value is not None:
                     expansion = self.expand(node, node.value.value)
-                    current = resolve(expansion.value, current) if expansion.resolved else None
+                    current = resolve(expansion.value, current, home=False) if expansion.resolved else None
                     if current is not None:
                         current = current.rstrip("/") or "/"
             final.append(current)

@@ -13,11 +13,15 @@ def has_glob(path: str) -> bool:
     return any(ch in _GLOB for ch in path)
 
 
-def resolve(path: str, workdir: Optional[str]) -> Optional[str]:
-    """``path`` made absolute against ``workdir`` (None when that is unknown), normalized."""
+def resolve(path: str, workdir: Optional[str], home: bool = True) -> Optional[str]:
+    """``path`` made absolute against ``workdir`` (None when that is unknown), normalized.
+
+    With ``home`` a leading ``~`` is root's home, as a shell reads it; Docker
+    instructions (WORKDIR, COPY) take ``~`` literally.
+    """
     if not path:
         return None
-    if path.startswith("~"):
+    if home and path.startswith("~"):
         path = "/root" + path[1:]  # the default user of most images is root
     if not path.startswith("/"):
         if workdir is None:
