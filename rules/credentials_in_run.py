@@ -98,7 +98,8 @@ def _message(use: CredentialUse) -> str:
     else:
         advice = "use a secret mount: `RUN --mount=type=secret,id=…,env=…`"
     if not source.leaks:
-        return f"{use.what} comes from a build secret but {use.file} stays in the layer: remove it in the same RUN or {advice}"
+        return (f"{use.what} comes from a build secret but {use.file} stays in the layer: remove it in the same "
+                f"RUN or {advice}")
     if source.kind == "literal":
         why = "is written in the Dockerfile: it is kept in the repository and in the image history"
     elif source.kind == "arg":

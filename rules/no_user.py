@@ -13,10 +13,11 @@ class NoUser(Rule):
     """Without a USER the image runs as its base image's user: root, for most images.
 
     ## What it does
-    Reports the final `FROM` when neither the final stage nor the stages
+    Reports the final `FROM` (its image) when neither the final stage nor the stages
     it is built `FROM` set a `USER`. The container then runs as the base
-    image's default user, which is root for almost every image, and for
-    `scratch` (uid 0).
+    image's default user, which is root for almost every image. `scratch`
+    is reported too: it has no `/etc/passwd`, but its process still runs
+    as uid 0 (the message asks for a numeric USER, such as `65534`).
 
     Not reported: a base image known to run as a non-root user (the
     `nonroot-images` option: distroless `:nonroot` tags, Chainguard images,
@@ -28,8 +29,14 @@ class NoUser(Rule):
     (`nanoserver` runs as `ContainerUser`). A `USER` inside `ONBUILD` does
     not count: it only applies to images built FROM this one.
 
+    Off by default: most Dockerfiles leave the user to the platform
+    (`docker run --user`, Kubernetes `runAsUser`), so it would fire on
+    nearly every file; turn it on where images must carry their own
+    non-root user.
+
     Checkov's CKV_DOCKER_3 passes as soon as any stage has a USER, a
-    builder's included; Trivy's DS002 asks for a USER in every file.
+    builder's included; Trivy's DS002 asks for a USER in every file (and
+    covers `root-user` too).
     dflint looks at the stage that ships.
 
     ## Why is this bad?
@@ -64,6 +71,7 @@ class NoUser(Rule):
     summary = "The final stage never sets USER"
     severity = Severity.INFO
     aliases = ("CKV_DOCKER_3", "DS002")
+    default_enabled = False
     options = (Option("nonroot-images", list, list(NONROOT_IMAGES),
                       "Glob patterns of base images that run as a non-root user by default, matched against "
                       "`registry/repository:tag` and the reference as written"),)
@@ -86,4 +94,4 @@ class NoUser(Rule):
         else:
             message = (f"the final stage{via} never sets USER: the container runs as {base.expansion.value}'s "
                        f"default user, root for most images; create a user and end with `USER <uid>`")
-        yield ctx.finding(final.from_instruction, message)
+        yield ctx.finding(final.from_instruction.image or final.from_instruction, message)

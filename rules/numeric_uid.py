@@ -6,7 +6,7 @@ from typing import Iterator, Optional
 
 from dflint.diagnostic import Severity
 from dflint.fix import Applicability, Fix
-from dflint.model.users import account_ids, effective_user, windows_stage
+from dflint.model.users import account_ids, effective_user, is_root, windows_stage
 from dflint.rule import Finding, Rule, RuleContext
 
 
@@ -73,7 +73,7 @@ class NumericUid(Rule):
         if final is None or windows_stage(model, final):
             return
         setting = effective_user(model, final)
-        if setting is None or setting.user is None or setting.user.isdigit() or setting.user in ("root", ""):
+        if setting is None or setting.user is None or setting.user.isdigit() or is_root(setting) or not setting.user:
             return
         users, groups = account_ids(ctx.analysis, final)
         uid = users.get(setting.user)

@@ -33,7 +33,8 @@ class RootUser(Rule):
     hadolint's DL3002 reports the last `USER root` of every stage, builder
     stages included, only when written literally, and knows nothing of
     `gosu`-style entrypoints; Checkov's CKV_DOCKER_8 only the literal
-    `root` of the file's last USER.
+    `root` of the file's last USER. Trivy's DS002 covers this rule and
+    `no-user` together.
 
     ## Why is this bad?
     A process running as root in a container is root on the container's
@@ -73,7 +74,7 @@ class RootUser(Rule):
     name = "root-user"
     summary = "The image runs as root"
     severity = Severity.WARNING
-    aliases = ("DL3002", "CKV_DOCKER_8")
+    aliases = ("DL3002", "CKV_DOCKER_8", "DS002")
     fixable = True
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:

@@ -123,7 +123,8 @@ def _linux(path: Optional[str]) -> tuple[Optional[str], str]:
         return path, _SYSTEM[path]
     for mounted in _MOUNTED:
         if path == mounted or path.startswith(mounted + "/"):
-            return path, f"is under {mounted}, where the runtime mounts a kernel filesystem that hides the build's files"
+            return path, (f"is under {mounted}, where the runtime mounts a kernel filesystem that hides the "
+                          f"build's files")
     return None, ""
 
 

@@ -38,7 +38,7 @@ _LOCKED = frozenset(("!", "*", "!!", "!*", "*LK*", "x"))
 #: Options whose value is a password or token, for any program.
 _SECRET_OPTIONS = frozenset((
     "--password", "--passwd", "--token", "--auth-token", "--access-token", "--api-key", "--apikey",
-    "--api-token", "--secret", "--client-secret", "--http-password", "--ftp-password", "--proxy-password",
+    "--api-token", "--client-secret", "--http-password", "--ftp-password", "--proxy-password",
     "--registry-password", "--docker-password", "--oauth2-bearer",
 ))
 _LOGIN_TOOLS = frozenset(("docker", "podman", "buildah", "skopeo", "nerdctl", "helm", "oras", "crane", "regctl"))
@@ -272,10 +272,12 @@ def _config_values(step: Step) -> Iterator[tuple[Word, str, str, str]]:
     if program in ("poetry", "composer") and "config" in names:
         at = names.index("config")
         args = [w for w in words[at + 1:] if not w.value.startswith("-")]
+        # http-basic.* takes a user and a password, the token settings a token.
+        needed = 3 if args and args[0].value.startswith("http-basic.") else 2
         if args and args[0].value.startswith(("http-basic.", "pypi-token.", "github-oauth.", "gitlab-token.",
-                                              "gitlab-oauth.", "bearer.", "bitbucket-oauth.")):
-            if len(args) > 1:
-                yield args[-1], args[-1].value, f"`{args[0].value}` in the {program} config", _CONFIG_FILES[program]
+                                              "gitlab-oauth.", "bearer.", "bitbucket-oauth.")) \
+                and len(args) >= needed:
+            yield args[-1], args[-1].value, f"`{args[0].value}` in the {program} config", _CONFIG_FILES[program]
 
 
 def _secret_path(run: "_Run", text: str) -> bool:

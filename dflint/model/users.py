@@ -113,7 +113,7 @@ def is_root(setting: UserSetting, windows: bool = False) -> bool:
         return False
     if windows:
         return user.lower() == _WINDOWS_ADMIN
-    return user in ("root", "0")
+    return user == "root" or (user.isdigit() and int(user) == 0)
 
 
 def windows_stage(model: "BuildModel", stage: "Stage") -> bool:
@@ -245,6 +245,6 @@ def _read_account(model: "BuildModel", node: ast.Instruction, command, users: di
         return
     # useradd/groupadd NAME; adduser USER [GROUP] and addgroup GROUP name the account first.
     name = operands[-1] if program in ("useradd", "groupadd") else operands[0]
-    expansion = model.expand(node, number)
-    if expansion.resolved and _ID.fullmatch(expansion.value) and "$" not in name:
-        table[name] = expansion.value
+    number_value, name_value = model.expand(node, number), model.expand(node, name)
+    if number_value.resolved and name_value.resolved and _ID.fullmatch(number_value.value):
+        table[name_value.value] = number_value.value
