@@ -55,7 +55,7 @@ class CredentialsInRun(Rule):
     ```dockerfile
     FROM node:22-slim
     ARG NPM_TOKEN
-    RUN echo "//registry.npmjs.org/:_authToken=${NPM_TOKEN}" > ~/.npmrc \
+    RUN echo "//registry.npmjs.org/:_authToken=${NPM_TOKEN}" > ~/.npmrc \\
      && npm ci
     ```
 

@@ -35,7 +35,7 @@ class ExposeSsh(Rule):
     ## Example
     ```dockerfile
     FROM ubuntu:24.04
-    RUN apt-get update && apt-get install -y --no-install-recommends openssh-server \
+    RUN apt-get update && apt-get install -y --no-install-recommends openssh-server \\
      && rm -rf /var/lib/apt/lists/*
     EXPOSE 22 8080
     ```

@@ -71,7 +71,7 @@ class VerificationDisabled(Rule):
     ## Use instead
     ```dockerfile
     FROM debian:12-slim
-    RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates curl \
+    RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates curl \\
      && rm -rf /var/lib/apt/lists/*
     RUN curl -fsSL https://example.com/install.sh -o /tmp/install.sh
     ```

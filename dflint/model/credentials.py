@@ -408,9 +408,10 @@ def credential_uses(analysis: "Analysis", anchor: ast.Instruction) -> list[Crede
         for use in _file_uses(step, run):
             seen.update(id(w) for w in step.command.args)
             found.append(use)
+        program = step.invocation.program if step.invocation is not None else step.command.name
         for word in step.command.argv[1:]:
             for credential in url_credentials(word.value):
-                add(step, word, credential.text, f"the {credential.what} in a URL")
+                add(step, word, credential.text, f"the {credential.what} in a URL given to `{program}`")
         for word, text, what in _options(step):
             add(step, word, text, what)
         invocation = step.invocation
