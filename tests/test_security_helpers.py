@@ -1,0 +1,96 @@
+"""Tests for the helpers of the USER and secrets rules (DF501-DF509): users, secrets, credentials, insecure."""
+
+import doctest
+
+import pytest
+
+from dflint.analysis import Analysis
+from dflint.api import parse
+from dflint.model import credentials, secrets, users
+from dflint.model.secrets import harmless_value, secret_name, secret_value, url_credentials
+from dflint.model.users import account_ids, effective_user, is_root, nonroot_base, privilege_drop, windows_stage
+from dflint.shell import insecure, parse_shell
+from dflint.shell.insecure import insecure_command, insecure_text, insecure_variable
+from dflint.shell.tools import parse_command
+
+
+@pytest.mark.parametrize("module", [users, secrets, credentials, insecure])
+def test_doctests(module):
+    assert doctest.testmod(module).failed == 0
+
+
+def analysis(text: str) -> Analysis:
+    return Analysis("Dockerfile", parse(text, "Dockerfile"))
+
+
+@pytest.mark.parametrize("name, word", [
+    ("NPM_TOKEN", "token"), ("DB_PASS", "pass"), ("DB_PWD", "pwd"), ("GH_PAT", "pat"), ("apiKey", "key"),
+    ("OKTA_OAUTH2_CLIENTSECRET", "secret"), ("AWS_SECRET_ACCESS_KEY", "secret"), ("KEY", "key"),
+    ("GPG_KEY", None), ("PWD", None), ("PASS_THROUGH", None), ("USERNAME", None), ("TOKENIZERS_PARALLELISM", None),
+    ("SECRET_FILE", None), ("TOKEN_URL", None), ("NEXT_PUBLIC_API_KEY", None), ("SSH_AUTH_SOCK", None),
+    ("MONKEY", None),
+])
+def test_secret_names(name, word):
+    assert secret_name(name) == word
+
+
+def test_secret_values_and_urls():
+    assert secret_value("AKIAIOSFODNN7EXAMPLE").kind == "an AWS access key id"
+    assert secret_value("x=-----BEGIN RSA PRIVATE KEY-----").kind == "a private key"
+    assert secret_value("v1.2.3") is None
+    found = url_credentials("https://ci:${TOKEN}@example.com https://${GITHUB_TOKEN}@github.com ssh://git@github.com")
+    assert [(c.text, c.what) for c in found] == [("${TOKEN}", "password"), ("${GITHUB_TOKEN}", "token")]
+    assert url_credentials("https://u:x@h") == []  # a placeholder password
+    assert harmless_value('""') and harmless_value("false") and not harmless_value("hunter2")
+
+
+def test_effective_user_through_the_lineage_and_root():
+    a = analysis("FROM alpine:3.20 AS base\nARG U=0\nUSER ${U}:0\nFROM base\nRUN id\n")
+    final = a.model.final_stage
+    setting = effective_user(a.model, final)
+    assert setting.stage.index == 0 and setting.value == "0:0" and setting.user == "0" and setting.group == "0"
+    assert is_root(setting) and "resolves to 0:0" in setting.via
+
+
+def test_windows_stage_reads_the_tag():
+    a = analysis("FROM mcr.microsoft.com/dotnet/aspnet:8.0-nanoserver-ltsc2022\n")
+    final = a.model.final_stage
+    assert not a.model.is_windows(final) and windows_stage(a.model, final)
+
+
+def test_nonroot_bases_and_privilege_drops():
+    a = analysis("FROM gcr.io/distroless/static-debian12:nonroot\n")
+    assert nonroot_base(a.model, a.model.final_stage, users.NONROOT_IMAGES)
+    a = analysis("FROM postgres:16\nRUN echo\n")
+    assert privilege_drop(a, a.model.final_stage) is not None
+    a = analysis("FROM postgres:16\nENTRYPOINT [\"/x.sh\"]\n")
+    assert privilege_drop(a, a.model.final_stage) is None
+    a = analysis("FROM alpine:3.20\nCMD su app -c 'server'\n")
+    assert privilege_drop(a, a.model.final_stage) is not None
+
+
+def test_account_ids():
+    a = analysis("FROM debian:12\nARG UID=1001\nRUN groupadd -g 1001 app && useradd -m -s /bin/sh -u $UID -g app app"
+                 " && adduser -D -h /home/x -u 1002 x staff\n")
+    assert account_ids(a, a.model.final_stage) == ({"app": "1001", "x": "1002"}, {"app": "1001"})
+
+
+def test_insecure_commands_variables_and_text():
+    command = parse_shell("sudo apt-get install -y --allow-unauthenticated x").commands[0]
+    assert [i.alias for i in insecure_command(parse_command(command))] == ["CKV2_DOCKER_8"]
+    command = parse_shell("dnf config-manager --setopt=acme.sslverify=0").commands[0]
+    assert [i.alias for i in insecure_command(parse_command(command))] == ["CKV2_DOCKER_15"]
+    command = parse_shell("grep -r gpgcheck=0 /etc").commands[0]
+    assert insecure_command(parse_command(command)) == []
+    assert insecure_variable("GIT_SSL_NO_VERIFY", "").alias == "CKV2_DOCKER_14"
+    assert insecure_variable("NODE_TLS_REJECT_UNAUTHORIZED", "1") is None
+    assert insecure_text("s/gpgcheck=0/gpgcheck=1/") == []
+    assert [i.start for i in insecure_text("[x]\ngpgcheck=0\n")] == [4]
+
+
+def test_credential_sources():
+    a = analysis("FROM alpine:3.20\nARG T\nRUN --mount=type=secret,id=s,env=S git clone https://x:$S@h/r"
+                 " && git clone https://x:$T@h/r && U=abc123 && curl -u x:$U https://h\n")
+    node = a.file.instructions[-1]
+    uses = credentials.credential_uses(a, node)
+    assert [(u.source.kind, u.source.name) for u in uses] == [("arg", "T"), ("literal", "U")]
