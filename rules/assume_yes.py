@@ -7,8 +7,8 @@ from typing import Iterator
 from dflint.diagnostic import Severity
 from dflint.fix import Applicability
 from dflint.model.layers import program_text
-from dflint.model.package_config import (APT_ASSUME_YES, RPM_ASSUME_YES, configured, insert_after, package_steps,
-                                         run_nodes, variable_set)
+from dflint.model.package_config import (APT_ASSUME_YES, RPM_ASSUME_YES, configured, hidden_options, insert_after,
+                                         package_steps, run_nodes, variable_set)
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell.package_managers import APT, RPM, confirmation, reread
 from dflint.source import Span
@@ -44,7 +44,9 @@ class AssumeYes(Rule):
     configuration file: `APT::Get::Assume-Yes "true";` in
     `/etc/apt/apt.conf.d/`, `assumeyes=1` in `yum.conf`/`dnf.conf`. Commands
     are found in every stage, behind `sudo`/`env`, in `sh -c`, heredoc
-    scripts and ONBUILD triggers.
+    scripts, exec-form RUNs and ONBUILD triggers. A command with a word that
+    starts with a variable (`apt-get install $APT_FLAGS curl`) is not
+    reported unless the ARG/ENV value is known and holds no option.
 
     Differences from hadolint (DL3014 apt-get, DL3030 yum, DL3038 dnf and
     microdnf, DL3034 zypper, which this rule covers finding by finding):
@@ -96,7 +98,7 @@ class AssumeYes(Rule):
         for node in run_nodes(ctx.model.stages):
             for step in package_steps(ctx.analysis, node):
                 prompt = confirmation(reread(step.invocation))
-                if prompt is None or _piped_answer(step):
+                if prompt is None or _piped_answer(step) or hidden_options(ctx.analysis, node, step):
                     continue
                 program = prompt.invocation.program
                 pattern = APT_ASSUME_YES if program in APT else RPM_ASSUME_YES if program in RPM else None

@@ -7,7 +7,8 @@ from typing import Iterator
 from dflint.diagnostic import Severity
 from dflint.fix import Applicability
 from dflint.model.layers import program_text, shipping_stages
-from dflint.model.package_config import APT_NO_RECOMMENDS, configured, insert_after, package_steps, run_nodes
+from dflint.model.package_config import (APT_NO_RECOMMENDS, configured, hidden_options, insert_after, package_steps,
+                                         run_nodes)
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell.package_managers import installs_recommends
 from dflint.source import Span
@@ -22,7 +23,9 @@ class NoInstallRecommends(Rule):
     `--install-recommends=no` or `-o APT::Install-Recommends=false`.
     Nothing is reported when an earlier RUN of the image (or an earlier
     command of the same RUN) writes `APT::Install-Recommends "false";` to a
-    configuration file, which turns recommends off for every later install.
+    configuration file, which turns recommends off for every later install,
+    nor when a word starts with a variable that may hold the flag
+    (`$APT_FLAGS`, unless its ARG/ENV value is known and holds no option).
 
     Only stages whose layers can reach an image are checked (the last stage,
     stages nothing else uses, and the stages they are built `FROM`): in a
@@ -73,7 +76,8 @@ class NoInstallRecommends(Rule):
         for node in run_nodes(shipping_stages(ctx.model)):
             for step in package_steps(ctx.analysis, node):
                 verb = installs_recommends(step.invocation)
-                if verb is None or configured(ctx.analysis, node, step, APT_NO_RECOMMENDS):
+                if verb is None or hidden_options(ctx.analysis, node, step) \
+                        or configured(ctx.analysis, node, step, APT_NO_RECOMMENDS):
                     continue
                 aptitude = step.invocation.program == "aptitude"
                 flag = "--without-recommends" if aptitude else "--no-install-recommends"

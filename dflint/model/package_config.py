@@ -42,7 +42,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["APT_ASSUME_YES", "APT_NO_RECOMMENDS", "RPM_ASSUME_YES", "configured", "variable_set", "expand_word",
            "go_module_context", "run_nodes", "earlier_runs", "known_pins", "package_steps", "insert_after",
-           "exec_form"]
+           "exec_form", "hidden_options"]
 
 #: ``APT::Get::Assume-Yes "true";`` as apt.conf writes it (not ``-o ...=true``, which is one command's).
 APT_ASSUME_YES = re.compile(r"Assume-Yes\s+\\?[\"']?\s*(?:true|yes|1|on|with|enable)\b", re.I)
@@ -183,6 +183,18 @@ def known_pins(analysis: "Analysis", node: ast.Instruction, step: Step,
             found = repin(pin, value, invocation)
             if found is not None:
                 yield found
+
+
+def hidden_options(analysis: "Analysis", node: ast.Instruction, step: Step) -> bool:
+    """A word of the command starts with an expansion that may hold options (``apt-get install
+    $APT_FLAGS curl``): its value is unknown, or known and holds a word starting with ``-``."""
+    for word in step.command.argv[1:]:
+        if not word.has_expansion or not word.raw.lstrip("\"'").startswith("$"):
+            continue
+        values = expand_word(analysis, node, step, word)
+        if values is None or any(value.startswith("-") for value in values):
+            return True
+    return False
 
 
 def go_module_context(analysis: "Analysis", node: ast.Instruction, step: Step) -> bool:
