@@ -26,6 +26,8 @@ def write(path: Path, text: str) -> Path:
 
 @pytest.fixture
 def project(tmp_path):
+    # These tests are about the command, not the catalogue: two image rules and syntax errors.
+    write(tmp_path / ".dflint.toml", 'select = ["DF000", "DF001", "DF002"]\n')
     write(tmp_path / "Dockerfile", "FROM python\nRUN pip install --no-cache-dir flask\n")
     write(tmp_path / "services" / "api" / "Containerfile", "FROM node:22-alpine\nCMD [\"node\", \"a.js\"]\n")
     write(tmp_path / "services" / "api" / "Dockerfile.dev", "FROM node:latest\n")
@@ -75,6 +77,7 @@ def test_select_ignore_by_code_name_prefix_and_alias(project):
     assert codes("--ignore", "DL3006") == ["DF002"]
     assert codes("--ignore", "latest-tag") == ["DF001"]
     assert codes("--select", "DF00") == ["DF001", "DF002"]
+    assert "DF204" in codes("--extend-select", "pin-language-packages")
     assert codes("--select", "DF001,DF002", "--ignore", "DF0") == ["DF001", "DF002"]  # exact beats prefix
     assert codes("--select", "DF0", "--ignore", "DF00") == []  # the longer prefix wins
     assert codes("--select", "DF0", "--ignore", "DF002") == ["DF001"]  # exact beats prefix
