@@ -29,7 +29,7 @@ from .variables import PLATFORM_ARGS, Expansion, Scope, Variable
 _INDEX = re.compile(r"[+-]?[0-9]+")
 #: Fragments of image names that only exist for Windows.
 _WINDOWS_IMAGES = ("windows/servercore", "windows/nanoserver", "windows/server", "/windows", "nanoserver",
-                   "servercore", "windowsservercore")
+                   "servercore", "windowsservercore", ":ltsc20")
 
 
 @dataclass(frozen=True, eq=False)
@@ -354,7 +354,7 @@ class BuildModel:
         if platform.startswith("windows"):
             return True
         ref = stage.base.reference
-        name = f"{ref.registry or ''}/{ref.repository or ''}".lower() if ref is not None else ""
+        name = f"{ref.registry or ''}/{ref.repository or ''}:{ref.tag or ''}".lower() if ref is not None else ""
         return any(mark in name for mark in _WINDOWS_IMAGES)
 
     def workdir_at(self, node: ast.Instruction) -> Optional[str]:
