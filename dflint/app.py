@@ -119,7 +119,14 @@ def list_rules(output_format: str, stdout: TextIO) -> int:
 
     rules, _ = installed()
     if output_format == "json":
-        json.dump([rule.metadata() for rule in rules.rules], stdout, indent=2, ensure_ascii=False)
+        from .coverage import coverage
+
+        document = {
+            "version": 1,
+            "rules": [rule.metadata() for rule in rules.rules],
+            "coverage": coverage(rules.rules),
+        }
+        json.dump(document, stdout, indent=2, ensure_ascii=False)
         stdout.write("\n")
         return EXIT_OK
     rows = [(r.code, r.name, r.severity.label, "yes" if r.fixable else "", ", ".join(r.aliases), r.summary)

@@ -60,7 +60,9 @@ class SystemUpgrade(Rule):
     name = "system-upgrade"
     summary = "Upgrade of every installed package during the build"
     severity = Severity.INFO
-    partial_aliases = ("DL3035",)
+    # DL3035 is hadolint's; DL3005, DL3017, DL3031 and DL3039 are the codes hadolint 1.x used
+    # for these upgrades before retiring them, kept so old configurations and pragmas still work.
+    partial_aliases = ("DL3035", "DL3005", "DL3017", "DL3031", "DL3039")
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for node in run_nodes(ctx.model.stages):

@@ -133,7 +133,7 @@ def test_rules_and_rule_commands():
     listing = dflint("rules")
     assert listing.returncode == 0 and "DF001" in listing.stdout and "untagged-image" in listing.stdout
     data = json.loads(dflint("rules", "--format", "json").stdout)
-    by_code = {r["code"]: r for r in data}
+    by_code = {r["code"]: r for r in data["rules"]}
     assert by_code["DF001"]["aliases"] == ["DL3006"]
     assert set(by_code["DF001"]["docs"]) >= {"What it does", "Why is this bad?", "Example", "Use instead"}
     doc = dflint("rule", "DL3006")

@@ -100,7 +100,7 @@ def _dflint(plugin_path, *args, cwd=None):
 def test_installed_pack_is_discovered_through_its_entry_point(plugin_path, tmp_path):
     (tmp_path / "Dockerfile").write_text("FROM debian:12\nRUN sudo apt-get update\n")
     listing = _dflint(plugin_path, "rules", "--format", "json")
-    rules = {r["code"]: r for r in json.loads(listing.stdout)}
+    rules = {r["code"]: r for r in json.loads(listing.stdout)["rules"]}
     assert rules["EX001"]["origin"] == "example" and rules["EX001"]["name"] == "no-sudo"
     result = _dflint(plugin_path, "--format", "json", "Dockerfile", cwd=tmp_path)
     found = [(d["code"], d["start"]["line"], d["start"]["column"])

@@ -31,3 +31,5 @@ def test_rule_table_and_rule_pages_are_generated_from_the_rules(tmp_path):
     assert docs.readme_with_table(readme, docs.rule_table(rules)) == readme, "run: python -m dflint.docs"
     pages = {p.name: p.read_text() for p in (ROOT / "docs" / "rules").glob("*.md")}
     assert pages == {f"{r.name}.md": docs.render_rule(r) for r in rules}, "run: python -m dflint.docs"
+    coverage = (ROOT / "docs" / "coverage.md").read_text()
+    assert coverage == docs.coverage_page(rules), "run: python -m dflint.docs"

@@ -783,8 +783,13 @@ def system_upgrade(invocation: Optional[Invocation]) -> Optional[Upgrade]:
     verb = invocation.subcommand_word
     if verbs is None or verb is None or invocation.subcommand not in verbs or invocation.operands:
         return None
-    code = "DL3035" if program == "zypper" and invocation.subcommand == "dist-upgrade" else None
+    code = "DL3035" if program == "zypper" and invocation.subcommand == "dist-upgrade" else _RETIRED.get(program)
     return Upgrade(invocation, verb, code)
+
+
+#: Codes hadolint 1.x gave these upgrades before retiring them; old configurations still name them.
+_RETIRED = {"apt-get": "DL3005", "apt": "DL3005", "aptitude": "DL3005", "apk": "DL3017", "yum": "DL3031",
+            "dnf": "DL3039", "microdnf": "DL3039"}
 
 
 # ---- apk virtual packages ----------------------------------------------------------------------
