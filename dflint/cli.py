@@ -177,7 +177,8 @@ COMMANDS = {"ast": run_ast, "rules": run_rules, "rule": run_rule}
 def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     for stream in (sys.stdout, sys.stderr):
-        if getattr(stream, "encoding", "utf-8").lower().replace("-", "") != "utf8" and hasattr(stream, "reconfigure"):
+        if (getattr(stream, "encoding", None) or "utf-8").lower().replace("-", "") != "utf8" \
+                and hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8")  # reports carry any text a Dockerfile holds
     try:
         if argv and argv[0] in COMMANDS:

