@@ -26,14 +26,13 @@ failures that can really go unnoticed.
 
 from __future__ import annotations
 
-import posixpath
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
 from ..ast import Heredoc
 from .builder import POSIX_SHELLS
 from .model import Command, Script
-from .scripts import DEFAULT_SHELL
+from .scripts import DEFAULT_SHELL, interpreter
 from .tools import parse_command
 
 __all__ = ["ShellScope", "MaskedPipeline", "masked_pipelines", "shell_name", "sets_pipefail",
@@ -53,16 +52,8 @@ _SCOPED = frozenset({"subshell", "substitution", "function", "shell"})
 
 def shell_name(argv: Sequence[str]) -> Optional[str]:
     """The shell an interpreter command line runs: ``/usr/bin/env bash`` -> ``bash``; None if not a shell."""
-    words = list(argv)
-    while words:
-        name = posixpath.basename(words[0].replace("\\", "/")).lower()
-        if name.endswith(".exe"):
-            name = name[:-4]
-        if name == "env":
-            words = [w for w in words[1:] if not w.startswith("-") and "=" not in w]
-            continue
-        return name if name in POSIX_SHELLS else None
-    return None
+    name = interpreter(argv)
+    return name if name in POSIX_SHELLS else None
 
 
 def sets_pipefail(words: Sequence[str]) -> bool:

@@ -35,7 +35,7 @@ __all__ = ["scripts_for", "is_posix_shell", "DEFAULT_SHELL"]
 DEFAULT_SHELL: tuple[str, ...] = ("/bin/sh", "-c")
 
 
-def _interpreter(argv: Sequence[str]) -> Optional[str]:
+def interpreter(argv: Sequence[str]) -> Optional[str]:
     """The program an interpreter command line runs: ``/usr/bin/env bash`` -> ``bash``."""
     words = list(argv)
     while words:
@@ -54,7 +54,7 @@ def _interpreter(argv: Sequence[str]) -> Optional[str]:
 
 def is_posix_shell(argv: Sequence[str]) -> bool:
     """True when ``argv`` (a SHELL instruction's value, or a shebang) runs a POSIX shell."""
-    return _interpreter(argv) in POSIX_SHELLS
+    return interpreter(argv) in POSIX_SHELLS
 
 
 def _shebang(body: str) -> Optional[list[str]]:
