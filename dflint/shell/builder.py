@@ -138,10 +138,13 @@ class Emitter:
         self._shell_string(command, contexts, conditional)
 
     def _shell_string(self, command: Command, contexts: tuple[str, ...], conditional: bool) -> None:
-        """``sh -c 'script'``: the script string is parsed too, when its offsets map 1:1."""
-        if command.program not in POSIX_SHELLS or len(command.argv) < 3:
+        """``sh -c 'script'`` (also behind sudo, env, busybox...): the script string is parsed
+        too, when its offsets map 1:1."""
+        argv = command.argv
+        start = _shell_index(argv)
+        if start is None or len(argv) < start + 3:
             return
-        script = _command_string(command.argv[1:])
+        script = _command_string(argv[start + 1:])
         if script is None:
             return
         raw, value = script.raw, script.value
@@ -151,6 +154,18 @@ class Emitter:
             self.nested(script.start, script.end, contexts + ("shell",), conditional, None)
         elif len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"" and raw[1:-1] == value:
             self.nested(script.start + 1, script.end - 1, contexts + ("shell",), conditional, None)
+
+
+def _shell_index(argv: Sequence[Word]) -> Optional[int]:
+    """Where the shell of ``[wrappers...] [busybox] sh ...`` is in ``argv``, or None."""
+    from .tools import program_name, unwrap  # tools reads commands this module builds
+
+    index, _ = unwrap(argv)
+    if index < len(argv) and program_name(argv[index].value) == "busybox":
+        index += 1
+    if index < len(argv) and program_name(argv[index].value) in POSIX_SHELLS:
+        return index
+    return None
 
 
 def _command_string(args: Sequence[Word]) -> Optional[Word]:

@@ -247,7 +247,7 @@ class Invocation:
         return tuple(o.value for o in self.options if o.name in names and o.value is not None)
 
 
-def _unwrap(argv: Sequence[Word]) -> tuple[int, tuple[str, ...]]:
+def unwrap(argv: Sequence[Word]) -> tuple[int, tuple[str, ...]]:
     """Index of the word naming the real program, and the wrapper words skipped."""
     i = 0
     via: list[str] = []
@@ -276,7 +276,9 @@ def _unwrap(argv: Sequence[Word]) -> tuple[int, tuple[str, ...]]:
 def parse_command(command: Command) -> Optional[Invocation]:
     """The command read with its tool's options; None when it runs no program."""
     argv = command.argv
-    i, via = _unwrap(argv)
+    i, via = unwrap(argv)
+    if i + 1 < len(argv) and program_name(argv[i].value) == "busybox":
+        via, i = via + ("busybox",), i + 1  # `busybox wget ...` runs the wget applet
     if i >= len(argv):
         return None
     program = program_name(argv[i].value)
