@@ -316,7 +316,8 @@ class Package(NamedTuple):
     @property
     def exact(self) -> bool:
         """Pinned to one version (not a range, not unpinned)."""
-        return self.version is not None and not self.version.startswith(("<", ">", "~", "!", "^", "*"))
+        return (self.version is not None and not self.version.startswith(("<", ">", "~", "!", "^", "*"))
+                and "*" not in self.version and "," not in self.version)  # ==1.*, >=1,<2 are ranges
 
 
 # ./x, ../x, /x, ~/x, ., .[extra], URLs and VCS references; `.build-deps` (apk) is a name.
@@ -391,8 +392,9 @@ _PACKAGE_RULES: dict[str, tuple[frozenset[str], Callable[[str], tuple[str, Optio
     "apt": (_set("install", "reinstall", "remove", "purge", "build-dep", "source", "download"), _split_apt),
     "aptitude": (_set("install", "reinstall", "remove", "purge"), _split_apt),
     "apk": (_set("add", "del", "fetch"), _split_apk),
-    "yum": (_set("install", "groupinstall", "reinstall", "downgrade", "remove"), _split_yum),
-    "dnf": (_set("install", "groupinstall", "reinstall", "downgrade", "remove"), _split_yum),
+    # groupinstall names groups ("Development Tools"), not packages.
+    "yum": (_set("install", "reinstall", "downgrade", "remove"), _split_yum),
+    "dnf": (_set("install", "reinstall", "downgrade", "remove"), _split_yum),
     "microdnf": (_set("install", "reinstall", "downgrade", "remove"), _split_yum),
     "tdnf": (_set("install", "reinstall", "downgrade", "remove"), _split_yum),
     "zypper": (_set("install", "remove", "source-install"), _split_zypper),
