@@ -55,7 +55,7 @@ def test_effective_user_through_the_lineage_and_root():
 def test_windows_stage_reads_the_tag():
     a = analysis("FROM mcr.microsoft.com/dotnet/aspnet:8.0-nanoserver-ltsc2022\n")
     final = a.model.final_stage
-    assert not a.model.is_windows(final) and windows_stage(a.model, final)
+    assert a.model.is_windows(final) and windows_stage(a.model, final)
 
 
 def test_nonroot_bases_and_privilege_drops():
