@@ -279,13 +279,14 @@ def documented_differences(text: str, file: Optional[ast.File] = None) -> list[s
     names = [name for name, _ in directives]
     if "check" in names[:-1]:
         found.add("check-directive")
-    if any(after[:1] in GO_SPACES and after.lstrip("\t\n\f\r ")[:1] in GO_SPACES for _, after in directives):
+    if any(after.lstrip("\t\n\f\r ")[:1] in GO_SPACES for _, after in directives):  # not Go's \s
         found.add("directive-space")
 
     for node in _all_instructions(file):
         name = node.keyword.name
         line = node.original
-        if name in _HEREDOC_KEYWORDS and not node.exec_form and "<<" in line:
+        # (An ONBUILD whose trigger failed to parse has no trigger node: check its line too.)
+        if name in _HEREDOC_KEYWORDS + ("ONBUILD",) and not node.exec_form and "<<" in line:
             if _HEREDOC_SPACE.search(line):
                 found.add("heredoc-space")
             if _MODIFIER_NEW.search(line):

@@ -630,14 +630,18 @@ def layout(draw: Draw, ctx: Ctx, instr: Instr) -> list[str]:
         if chance(draw, 25):
             lines.extend(pick(draw, INNER_LINES) for _ in range(number(draw, 1, 2)))
         current = pick(draw, BYTE_INDENTS if byte_region else ARG_INDENTS) + piece
+    json_args = any(piece.startswith("[") for piece in instr.pieces[instr.head:])
     if chance(draw, 8):
         current += pick(draw, (" ", "\t", "  ", "\x0b"))
-    elif chance(draw, 2):
+    elif chance(draw, 2) and not (ctx.oracle_safe and json_args):
         # Looks like a continuation but is not: BuildKit's TrimSpace then
-        # leaves a dangling escape character at the end of the arguments.
+        # leaves a dangling escape character at the end of the arguments
+        # (after JSON that is valid JSON followed by text: kept out).
         current += ctx.escape + pick(draw, ("\x0b", "\x0c", "\u00a0", "\u3000"))
-    if chance(draw, 2):
-        current += " " + ctx.escape  # a continuation into whatever comes next
+    if chance(draw, 2) and not (ctx.oracle_safe and json_args):
+        # A continuation into whatever comes next (after JSON that would be
+        # valid JSON followed by text: a documented difference).
+        current += " " + ctx.escape
     lines.append(current)
     return lines
 

@@ -6,11 +6,22 @@ parser-origin error, or BuildKit rejects it and dflint reports none, or both
 accept it and see different instructions (keyword, ONBUILD trigger, exec
 form, lines, flags, argument values, heredocs).
 
-dflint follows current BuildKit where it goes beyond v0.12.5; those
-differences are listed with their reasons in
-``buildkit_oracle.DOCUMENTED_DIFFERENCES``, the generator keeps away from
-them, a disagreement on a file that contains one is not counted, and
-``test_documented_difference`` pins dflint's behaviour for each.
+dflint follows current BuildKit where it goes beyond v0.12.5. The
+differences, with their full reasons in ``buildkit_oracle.DOCUMENTED_DIFFERENCES``:
+
+  json-trailing-text        `CMD ["a"] x` is shell form (json.Unmarshal, not a Decoder)
+  heredoc-space             `RUN cat << EOF` is a heredoc
+  heredoc-modifiers         `${v#p}`, `${v%p}`, `${v/a/b}` no longer disable heredocs
+  heredoc-modifier-escapes  escapes in `${v:-word}` are not kept on heredoc lines
+  heredoc-word-prefix       `<<"${X:-EOF}"` is no heredoc (shared word buffer)
+  check-directive           `# check=` is a directive; a later `# escape=` counts
+  directive-space           any Unicode space may follow `#` in a directive
+  flag-escape               flags use the file's escape character
+  flag-bytes                dflint reads flags and the HEALTHCHECK type as characters
+
+The generator keeps away from them, a disagreement on a file that contains
+one is not counted (``--hypothesis-show-statistics`` shows how often that
+happens), and ``test_documented_difference`` pins dflint's behaviour for each.
 
 Also checked here, for every fixture and every generated file: the tree
 prints back to the exact text, and every node's text, positions and nesting
