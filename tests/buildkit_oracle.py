@@ -241,12 +241,16 @@ def _leading_flag_words(node: ast.Instruction) -> list[str]:
         return []
     pos = _logical_index(node, node.keyword.span.end.offset, True)
     words: list[str] = []
-    pos = _scan_flag_words(line, pos, words)
-    if node.keyword.name == "ONBUILD":  # and the trigger's, also when the ONBUILD failed to parse
+    keyword = node.keyword.name
+    while True:
+        pos = _scan_flag_words(line, pos, words)
+        if keyword != "ONBUILD":
+            return words
+        # And the trigger's flags (ONBUILD ONBUILD ... too), also when it failed to parse.
+        start = pos
         while pos < len(line) and line[pos] not in _ASCII_SPACE:
             pos += 1
-        _scan_flag_words(line, pos, words)
-    return words
+        keyword = line[start:pos].upper()
 
 
 def _scan_flag_words(line: str, pos: int, words: list[str]) -> int:
