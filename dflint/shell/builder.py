@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable, NamedTuple, Optional, Sequence, Union
-
-from lark import Token, Tree
+from typing import TYPE_CHECKING, Callable, NamedTuple, Optional, Sequence, Union
 
 from .model import Assignment, Command, HereDocument, Redirect, ShellError, Word
 from .positions import PositionMap
 from .tokens import HeredocBody
 from .words import decode
+
+if TYPE_CHECKING:  # pragma: no cover
+    from lark import Token, Tree
 
 __all__ = ["Emitter", "Link", "TreeWalker", "POSIX_SHELLS", "CLOSING_WORDS"]
 
@@ -190,7 +191,12 @@ def _command_string(args: Sequence[Word]) -> Optional[Word]:
 
 
 class TreeWalker:
-    """Walks the grammar's tree of one region and emits its commands."""
+    """Walks the grammar's tree of one region and emits its commands.
+
+    A Lark ``Token`` is a ``str`` and a ``Tree`` is not: ``isinstance(x, str)``
+    tells them apart without importing Lark, which scripts the fast path
+    (``flat.py``) reads never load.
+    """
 
     def __init__(self, emitter: Emitter, base: int) -> None:
         self.emit = emitter
@@ -206,11 +212,11 @@ class TreeWalker:
              first_operator: Optional[str] = None, last_operator: Optional[str] = None) -> None:
         """A sequence of and-or lists with their separators (``;``, ``&``, newline, ``;;``)."""
         items = [c for c in children
-                 if (isinstance(c, Tree) and c.data in ("and_or", "sep"))
-                 or (isinstance(c, Token) and c.type in _CASE_ENDS)]
+                 if (not isinstance(c, str) and c.data in ("and_or", "sep"))
+                 or (isinstance(c, str) and c.type in _CASE_ENDS)]
         before = first_operator
         for k, item in enumerate(items):
-            if isinstance(item, Token) or item.data == "sep":
+            if isinstance(item, str) or item.data == "sep":
                 before = _separator(item)
                 continue
             after = _separator(items[k + 1]) if k + 1 < len(items) else last_operator
@@ -236,7 +242,7 @@ class TreeWalker:
         elements: list[Tree] = []
         pipes: list[str] = []
         for child in tree.children:
-            if isinstance(child, Token):
+            if isinstance(child, str):
                 if child.type == "BANG":
                     negated = True
                 elif child.type in ("PIPE", "PIPE_AMP"):
@@ -265,7 +271,7 @@ class TreeWalker:
         redirects: list[RawRedirect] = []
         base = self.base
         for child in tree.children:
-            if isinstance(child, Tree):
+            if not isinstance(child, str):
                 redirects.append(self.raw_redirect(child))
             elif child.type == "ASSIGNMENT_WORD":
                 assignments.append((str(child), base + child.start_pos))
@@ -296,19 +302,19 @@ class TreeWalker:
         pass  # (( ... )) runs no command
 
     def _if_clause(self, tree: Tree, contexts: tuple[str, ...], conditional: bool) -> None:
-        clists = [c for c in tree.children if isinstance(c, Tree) and c.data == "clist"]
+        clists = [c for c in tree.children if not isinstance(c, str) and c.data == "clist"]
         self.list(clists[0].children, contexts + ("condition",), conditional)
         self.list(clists[1].children, contexts + ("if",), True)
         for part in tree.children:
-            if isinstance(part, Tree) and part.data == "elif_part":
+            if not isinstance(part, str) and part.data == "elif_part":
                 self.list(part.children[1].children, contexts + ("condition",), True)
                 self.list(part.children[3].children, contexts + ("if",), True)
-            elif isinstance(part, Tree) and part.data == "else_part":
+            elif not isinstance(part, str) and part.data == "else_part":
                 self.list(part.children[1].children, contexts + ("if",), True)
 
     def _for_clause(self, tree: Tree, contexts: tuple[str, ...], conditional: bool) -> None:
         for child in tree.children[1:]:
-            if isinstance(child, Token) and child.type == "WORD":  # the name and the word list
+            if isinstance(child, str) and child.type == "WORD":  # the name and the word list
                 self.emit.word(str(child), self.base + child.start_pos, contexts, conditional)
         self.list(tree.children[-2].children, contexts + ("loop",), True)
 
@@ -322,12 +328,12 @@ class TreeWalker:
         subject = tree.children[1]
         self.emit.word(str(subject), self.base + subject.start_pos, contexts, conditional)
         for item in tree.children:
-            if isinstance(item, Tree):  # case_item / last_case_item: pattern words, then the body
-                close = next(i for i, c in enumerate(item.children) if isinstance(c, Token) and c.type == "RPAREN")
+            if not isinstance(item, str):  # case_item / last_case_item: pattern words, then the body
+                close = next(i for i, c in enumerate(item.children) if isinstance(c, str) and c.type == "RPAREN")
                 self.list(item.children[close + 1:], contexts + ("case",), True)
 
 
 def _separator(item: Union[Tree, Token]) -> str:
-    token = item if isinstance(item, Token) else item.children[0]
+    token = item if isinstance(item, str) else item.children[0]
     value = str(token)
     return "\n" if value.endswith("\n") else value

@@ -5,13 +5,14 @@ The work, per region of text (the script, then each command substitution and
 
 1. shell heredoc bodies are found by the tokenizer and blanked out with
    spaces, so the grammar sees only command lines and every offset stays put;
-2. the Lark grammar parses the region;
+2. the region is read by the fast path for flat lists of simple commands
+   (``flat.py``) or, when it holds anything else, parsed by the Lark grammar;
 3. on a syntax error, the longest prefix that parses (cut at a control
    operator before the error) is kept, the failing piece up to the next
    control operator goes through the fallback tokenizer, the error is
    recorded, and parsing resumes after that piece.
 
-Lark's trees are cached by text: an editor re-lints the file on every
+Trees are cached by text: an editor re-lints the file on every
 keystroke while most RUNs stay the same. The walk that makes the model
 objects, and binds them to this call's position map, runs every time.
 """
@@ -20,16 +21,18 @@ from __future__ import annotations
 
 import logging
 from functools import lru_cache
-from typing import Optional
-
-from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+from typing import TYPE_CHECKING, Optional, Union
 
 from .builder import Emitter, TreeWalker
 from .fallback import fallback_commands
-from .grammar import shell_parser
+from .flat import FlatScript, FlatWalker, parse_flat
 from .model import Script
 from .positions import PositionMap, TextPositions
 from .tokens import HeredocBody, tokenize
+
+if TYPE_CHECKING:  # pragma: no cover
+    from lark import Tree
+    from lark.exceptions import LarkError
 
 __all__ = ["parse_shell"]
 
@@ -104,25 +107,29 @@ class _ScriptParser:
         while start < end:
             try:
                 tree = _parse_text(self.work[start:end])
-            except LarkError as exc:
+            except Exception as exc:
+                if not _syntax_error(exc):
+                    raise
                 start, first_operator = self._recover(exc, start, end, contexts, conditional, first_operator)
             else:
                 self._walk(tree, start, end, contexts, conditional, first_operator)
                 return
 
-    def _walk(self, tree: object, start: int, end: int, contexts: tuple[str, ...], conditional: bool,
-              first_operator: Optional[str], last_operator: Optional[str] = None) -> None:
+    def _walk(self, tree: "Union[Tree, FlatScript]", start: int, end: int, contexts: tuple[str, ...],
+              conditional: bool, first_operator: Optional[str], last_operator: Optional[str] = None) -> None:
         emitter = self.emitter
         counts = len(emitter.commands), len(emitter.errors)
         try:
-            TreeWalker(emitter, start).walk(tree, contexts, conditional, first_operator, last_operator)
+            walker = FlatWalker if isinstance(tree, FlatScript) else TreeWalker
+            walker(emitter, start).walk(tree, contexts, conditional, first_operator,  # type: ignore[arg-type]
+                                        last_operator)
         except RecursionError:  # hundreds of nested constructs: keep the commands, lose the structure
             del emitter.commands[counts[0]:], emitter.errors[counts[1]:]
             emitter.error("too deeply nested", start, end)
             fallback_commands(emitter, self.work, start, end, contexts, conditional,
                               first_operator, last_operator)
 
-    def _recover(self, exc: LarkError, start: int, end: int, contexts: tuple[str, ...], conditional: bool,
+    def _recover(self, exc: "LarkError", start: int, end: int, contexts: tuple[str, ...], conditional: bool,
                  first_operator: Optional[str]) -> tuple[int, Optional[str]]:
         """Handles the error in ``[start, end)``; returns where to resume and the operator there."""
         error_start, error_end, message = _describe(exc, self.work, start, end)
@@ -137,7 +144,9 @@ class _ScriptParser:
         for cut in reversed(before[-MAX_PREFIX_TRIES:]):
             try:
                 tree = _parse_text(self.work[start:cut.start])
-            except LarkError:
+            except Exception as exc:
+                if not _syntax_error(exc):
+                    raise
                 continue
             self._walk(tree, start, cut.start, contexts, conditional, first_operator, cut.value)
             failed_from, operator = cut.end, cut.value
@@ -149,12 +158,30 @@ class _ScriptParser:
 
 
 @lru_cache(maxsize=256)
-def _parse_text(text: str):  # -> lark.Tree; cached: trees are never mutated
+def _parse_text(text: str) -> "Union[FlatScript, Tree]":
+    """The fast path's reading of ``text``, else the grammar's tree; cached: neither is ever mutated.
+
+    Raises Lark's errors (see :func:`_syntax_error`) when the grammar rejects the text.
+    """
+    flat = parse_flat(text)
+    if flat is not None:
+        return flat
+    from .grammar import shell_parser  # Lark loads only for scripts the fast path does not read
+
     return shell_parser().parse(text)
 
 
-def _describe(exc: LarkError, text: str, start: int, end: int) -> tuple[int, int, str]:
+def _syntax_error(exc: Exception) -> bool:
+    """True for the grammar's errors (only the grammar raises: Lark is loaded by then)."""
+    from lark.exceptions import LarkError
+
+    return isinstance(exc, LarkError)
+
+
+def _describe(exc: "LarkError", text: str, start: int, end: int) -> tuple[int, int, str]:
     """``(start, end, message)`` of a Lark error, in script offsets."""
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+
     if isinstance(exc, UnexpectedCharacters):
         pos = start + exc.pos_in_stream
         char = text[pos] if pos < len(text) else ""

@@ -1,0 +1,170 @@
+"""The shell fast path (dflint/shell/flat.py) against the grammar: the same model, always.
+
+Every script is parsed twice, once as dflint does (the fast path reads what it
+can) and once with the fast path switched off (the Lark grammar reads
+everything); commands, words, redirects, links, contexts and errors must be
+identical. Inputs: every RUN and heredoc script of the fixtures and rule
+cases, hand-picked edge cases, and generated scripts made of the pieces the
+fast path reads plus the ones it must refuse.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import dflint.shell.parser as shell_parser
+from dflint.shell import parse_shell, scripts_for
+from dflint.shell.flat import parse_flat
+from dflint.source import decode_bytes
+from dflint.syntax import parse_syntax
+
+TESTS = Path(__file__).parent
+
+
+def _model(text: str) -> tuple[str, str]:
+    script = parse_shell(text)
+    return repr(script.commands), repr(script.errors)
+
+
+def grammar_only(text: str) -> tuple[str, str]:
+    """The model with the fast path switched off."""
+    original = shell_parser.parse_flat
+    shell_parser.parse_flat = lambda _text: None
+    shell_parser._parse_text.cache_clear()
+    try:
+        return _model(text)
+    finally:
+        shell_parser.parse_flat = original
+        shell_parser._parse_text.cache_clear()
+
+
+def with_fast_path(text: str) -> tuple[str, str]:
+    shell_parser._parse_text.cache_clear()
+    return _model(text)
+
+
+def assert_same(text: str) -> None:
+    assert with_fast_path(text) == grammar_only(text), text
+
+
+def _scripts_of(dockerfile: str) -> list[str]:
+    texts = []
+    for instruction in parse_syntax(dockerfile).walk():
+        for script in scripts_for(instruction):
+            texts.append(script.text)
+    return texts
+
+
+def _corpus() -> list[str]:
+    texts: set[str] = set()
+    for path in sorted((TESTS / "fixtures").rglob("*Dockerfile*")):
+        texts.update(_scripts_of(decode_bytes(path.read_bytes())))
+    for path in sorted((TESTS / "rules" / "cases").glob("*.yaml")):
+        for case in yaml.safe_load(path.read_text(encoding="utf-8")).get("cases", []):
+            if isinstance(case.get("dockerfile"), str):
+                texts.update(_scripts_of(case["dockerfile"]))
+    return sorted(texts)
+
+
+CORPUS = _corpus()
+
+
+def test_fixture_and_case_scripts():
+    read = 0
+    for text in CORPUS:
+        assert_same(text)
+        read += parse_flat(text) is not None
+    assert read > len(CORPUS) // 3, "the fast path reads the common scripts"
+
+
+@pytest.mark.parametrize("text", [
+    "", " ", "\n\n", "# only a comment", "a", "a;", "a &", "a\n", "a\r\nb", "a \\\n b", "a\\\n\\\nb",
+    "apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*",
+    "A=1 B=$(uname -m) cmd >/dev/null 2>&1 | tee x; echo \"${X:-y}\" &",
+    "pip install a<3 b==1", "cmd >f A=1", ">f A=1 cmd", "A=1 >f B=2", "A=1", ">f", "2>&1", "a 2>&1",
+    "a2>f", "12>f a", "a >2>f", "a &>f", "a & >f", "&>f a", "a |& b", "a >| f", "a <> f", "a <<< word",
+    "cat <<EOF", "cat <<-'EOF' >x", "a &&\n\n b", "a ||\n b", "a |\n b", "a\n&& b", "a ;; b", "a;&", ";",
+    "a; ;", "a &&", "a |", "a >", "a > ;", "> #c", "a #c\nb", "a;#c", "a#b", "#a b",
+    "echo 'a b' \"c $d ${e} $(f g)\" h\\ i", "echo \"$(echo \"x\")\"", "echo $'a\\tb'", "echo $\"x\"",
+    "echo `date`", "echo $((1+2))", "echo $(a (b))", "diff a <(b)", "a<(b)", "(a)", "a()", "f() { a; }",
+    "{ a; }", "a }", "a {", "! a", "a ! b", "find . ! -name x", "if a; then b; fi", "echo if", "echo done",
+    "for x in a; do b; done", "a=(1 2)", "a[1]=x b", "cmd a[1]=x", "a+=x b", "_=x", "1a=x b",
+    "echo ${a:-'x'}", "echo ${a:-\"x\"}", "echo \"${a:-'x'}\"", "echo ${a", "echo \"${a\"", "echo \"a",
+    "echo 'a", "echo a\\", "echo \"a\\\"b\"", "echo \"a\\", "echo $(case x in a) b;; esac)",
+    "echo case x esac", "sh -c 'apt-get update && apt-get install x'", "sudo -u a sh -c \"b | c\"",
+    "echo $(a $(b))", "echo \"$(a)$(b)\" $(c)", "x=$(a) y=\"$(b)\" c", "a\u00a0b c", "a\x0cb", "a\tb\t",
+    "a \\", "\\\na", "a;\n;b", "a\n\n\nb\n", "time a", "select x in a; do b; done",
+])
+def test_edge_cases(text):
+    assert_same(text)
+
+
+_PIECES = st.sampled_from([
+    # read by the fast path
+    "a", "apt-get", "install", "-y", "--no-cache", "x=1", "A=$B", "PATH=\"/x:$PATH\"", "1", "22", "'q t'",
+    "\"d $v ${w:-x} $(u v)\"", "$v", "${w}", "$(u)", "a\\ b", "\\x", "#c", "a#b", "=", "a=", "b==1", "a<3",
+    " ", "  ", "\t", "\\\n", "\n", "\r\n", "&&", "||", "|", "|&", ";", "&", ">", ">>", "<", "2>", "2>&1",
+    "&>", "&>>", ">|", "<>", "<<<", "<<", "<<-", ">&", "<&", "-",
+    # refused: the grammar reads these
+    "(", ")", "`", "$(", "${", "$'x'", "$((1))", ";;", "if", "then", "fi", "for", "in", "do", "done",
+    "{", "}", "!", "case", "esac", "a[1]=", "\"", "'", "\\",
+])
+
+
+@settings(max_examples=1500, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_PIECES, max_size=24).map("".join))
+def test_generated_scripts(text):
+    assert_same(text)
+
+
+@settings(max_examples=1500, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_PIECES, max_size=24).map(" ".join))
+def test_generated_scripts_with_blanks(text):
+    assert_same(text)
+
+
+_WORDS = st.sampled_from([
+    "a", "apt-get", "-y", "x=1", "A=$B", 'P="/x:$P"', "1", "22", "'q t'", '"d $v ${w:-x} $(u v)"', "$v",
+    "${w}", "$(u)", "a\\ b", "\\x", "a#b", "=", "a=", "b==1", "-", "a$", "$", '""', "''", "x'y'z", "0",
+])
+_REDIRECTS = st.sampled_from([">", ">>", "<", "2>", "2>&", "&>", "&>>", ">|", "<>", "<<<", "<<", "<<-", ">&",
+                              "<&", "1<", "10>"])
+_BLANKS = st.sampled_from([" ", "  ", "\t", " \\\n ", " #c\n"])
+_OPERATORS = st.sampled_from(["&&", "||", "|", "|&", ";", "&", "\n", "\r\n", "&&\n", "|\n"])
+
+
+@st.composite
+def flat_scripts(draw) -> str:
+    """Lists of simple commands, as the fast path reads them (and a few it must refuse)."""
+    out = []
+    for _ in range(draw(st.integers(1, 4))):
+        for _ in range(draw(st.integers(1, 4))):
+            if draw(st.integers(0, 9)) == 0:
+                out.append(draw(_REDIRECTS) + draw(st.sampled_from(["", " "])) + draw(_WORDS))
+            else:
+                out.append(draw(_WORDS))
+            out.append(draw(_BLANKS))
+        out.append(draw(_OPERATORS))
+        out.append(draw(_BLANKS))
+    return "".join(out[:-2] if draw(st.booleans()) else out)
+
+
+@settings(max_examples=1500, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(flat_scripts())
+def test_generated_flat_scripts(text):
+    assert_same(text)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(" \t\n\\;&|<>()'\"`$#={}!abx0129-", max_size=30))
+def test_generated_characters(text):
+    assert_same(text)
