@@ -12,6 +12,7 @@ it, 2 usage, configuration or I/O error.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 from typing import Optional, Sequence
@@ -67,12 +68,42 @@ def _lint_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_frozen = False
+
+
+def _load_rules() -> None:
+    """Loads the rules with the garbage collector paused, then freezes what start-up made.
+
+    Start-up (the CLI's modules, ~80 rule modules and their helpers) allocates
+    tens of thousands of long-lived objects and almost no garbage, yet sets off
+    dozens of collections that walk them all (10-30 ms of a run). Frozen, they
+    stay out of every later collection while the files are linted, and forked
+    workers keep sharing their memory pages. :func:`main` unfreezes on return.
+    """
+    global _frozen
+    from .registry import installed
+
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        from . import app  # noqa: F401  (the modules every lint needs)
+
+        installed()
+    finally:
+        if collecting:
+            if not gc.get_freeze_count():  # never undo a caller's own freeze
+                gc.freeze()
+                _frozen = True
+            gc.enable()
+
+
 def run_lint(argv: Sequence[str]) -> int:
+    args = _lint_parser().parse_args(argv)
+    _load_rules()
     from .app import LintRequest, lint
     from .config import Overrides
     from .diagnostic import Severity
 
-    args = _lint_parser().parse_args(argv)
     severity = []
     for item in _split(args.severity):
         rule, sep, level = item.partition("=")
@@ -175,6 +206,7 @@ COMMANDS = {"ast": run_ast, "rules": run_rules, "rule": run_rule}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    global _frozen
     argv = list(sys.argv[1:] if argv is None else argv)
     for stream in (sys.stdout, sys.stderr):
         if (getattr(stream, "encoding", None) or "utf-8").lower().replace("-", "") != "utf8" \
@@ -190,6 +222,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_ERROR
+    finally:
+        if _frozen:  # called in process: hand everything back to the collector
+            gc.unfreeze()
+            _frozen = False
 
 
 if __name__ == "__main__":  # pragma: no cover

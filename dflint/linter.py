@@ -9,6 +9,7 @@ diagnostic for that rule and file; everything else still runs.
 
 from __future__ import annotations
 
+import gc
 import logging
 import traceback
 from dataclasses import dataclass, field
@@ -96,6 +97,20 @@ class Linter:
     # -- one pass ------------------------------------------------------------------
     def check(self, text: str, path: str, config: "Config") -> tuple[ast.File, list[Diagnostic]]:
         """Lint ``text`` once: the parsed file and its diagnostics, sorted."""
+        # A file's tree, model and scripts are hundreds of thousands of objects
+        # on big files, all alive until the file is done and none of them in a
+        # reference cycle: collections during the check only walk them again and
+        # again. Pause the collector; whatever garbage a file leaves is
+        # collected by the first collection after it.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._check(text, path, config)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _check(self, text: str, path: str, config: "Config") -> tuple[ast.File, list[Diagnostic]]:
         from .api import parse
 
         file = parse(text, path)

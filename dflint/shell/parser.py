@@ -71,7 +71,12 @@ class _ScriptParser:
         self.depth = 0
 
     def run(self) -> Script:
-        self.region(0, len(self.original), (), False, None)
+        try:
+            self.region(0, len(self.original), (), False, None)
+        finally:
+            # The emitter calls back into this parser: break the cycle, so that
+            # the commands are freed as soon as the script is, not by the collector.
+            self.emitter.nested = _no_nesting
         commands = sorted(self.emitter.commands, key=lambda c: (c.start, c.depth))
         unique = {(e.start, e.end, e.message): e for e in self.emitter.errors}  # fallback may repeat one
         errors = sorted(unique.values(), key=lambda e: e.start)
@@ -155,6 +160,11 @@ class _ScriptParser:
         fallback_commands(self.emitter, self.work, failed_from, failed_to, contexts, conditional,
                           operator, next_operator)
         return resume, next_operator
+
+
+def _no_nesting(start: int, end: int, contexts: tuple[str, ...], conditional: bool,
+                first_operator: Optional[str]) -> None:
+    raise AssertionError("the script is parsed")
 
 
 @lru_cache(maxsize=256)
