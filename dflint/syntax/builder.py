@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Optional, Sequence
-
-from lark import Token, Tree
-from lark.exceptions import UnexpectedInput
+from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 from .. import ast
 from ..ast import Argument, Flag, Keyword, KeyValue, Segment, span_in
 from ..expansion import GO_SPACES
+from .fastpath import fast_tree
 from .grammar import ARGUMENT_STYLES, parser_for
 from .mounts import parse_mount
+
+if TYPE_CHECKING:  # pragma: no cover
+    from lark import Token, Tree
 
 _RWS = re.compile(r"[\t\x0b\x0c\r ]+")
 _QUOTES = ("'", '"')
@@ -133,7 +134,11 @@ def json_array_with_non_strings(text: str) -> bool:
 
 
 class InstructionBuilder:
-    """Builds the node for one logical line (and, recursively, an ONBUILD trigger)."""
+    """Builds the node for one logical line (and, recursively, an ONBUILD trigger).
+
+    The arguments' tree comes from the fast path (``fastpath.py``) or the
+    grammar; tokens are ``str`` and trees are not, in both.
+    """
 
     def __init__(self, source: str, logical: str, segments: Sequence[Segment], escape: str) -> None:
         self.source = source
@@ -203,18 +208,22 @@ class InstructionBuilder:
         """
         keyword, written, rest, end = self.split_command(begin, end)
         style = ARGUMENT_STYLES.get(go_lower(written), "ignored")
-        try:
-            tree = parser_for(self.escape).parse(self.logical[rest:end], start=style)
-        except UnexpectedInput as exc:
-            position = getattr(exc, "pos_in_stream", None)
-            start = rest + position if isinstance(position, int) else rest
-            raise ArgumentSyntaxError(f"cannot parse the arguments of {written}", start, end) from None
+        tree = fast_tree(style, self.logical[rest:end], self.escape)  # the common shapes, without Lark
+        if tree is None:
+            from lark.exceptions import UnexpectedInput
+
+            try:
+                tree = parser_for(self.escape).parse(self.logical[rest:end], start=style)
+            except UnexpectedInput as exc:
+                position = getattr(exc, "pos_in_stream", None)
+                start = rest + position if isinstance(position, int) else rest
+                raise ArgumentSyntaxError(f"cannot parse the arguments of {written}", start, end) from None
         flags: list[Flag] = []
         items: list[Any] = []
         for child in tree.children:
-            if isinstance(child, Token) and child.type == "FLAG":
+            if isinstance(child, str) and child.type == "FLAG":
                 flags.append(self.flag(child, rest))
-            elif not (isinstance(child, Token) and child.type == "DASHDASH"):
+            elif not (isinstance(child, str) and child.type == "DASHDASH"):
                 items.append(child)
         node_fields = self.base_fields(keyword, instruction_span, fields)
         node_fields["flags"] = tuple(flags)
@@ -285,7 +294,7 @@ class InstructionBuilder:
     def _maybe_json(self, items: list[Any], offset: int, end: int, fields: dict[str, Any], _kw: str) -> None:
         fields["args"] = ()
         for item in items:
-            if isinstance(item, Tree):
+            if not isinstance(item, str):
                 self._exec_form(item, offset, fields)
             else:
                 self._check_json(item, offset, end)
@@ -366,7 +375,7 @@ class InstructionBuilder:
     def _healthcheck(self, items: list[Any], offset: int, end: int, fields: dict[str, Any], _kw: str) -> None:
         args: list[Argument] = []
         for item in items:
-            if isinstance(item, Tree):
+            if not isinstance(item, str):
                 self._exec_form(item, offset, fields)
                 args.extend(fields["args"])
             elif item.type == "HC_TYPE":
@@ -388,5 +397,5 @@ class InstructionBuilder:
 
 def _leaves(tree: Any) -> list[Token]:
     """Tokens of a list rule, in order."""
-    return list(tree.children) if isinstance(tree, Tree) else [tree]
+    return list(tree.children) if not isinstance(tree, str) else [tree]
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
-from lark import Lark
+if TYPE_CHECKING:  # pragma: no cover
+    from lark import Lark
 
 #: Start rule (argument style) for each instruction, keyed by lower-case keyword.
 #: Unknown keywords use ``ignored``, as BuildKit's parser does.
@@ -39,10 +41,17 @@ def _template() -> str:
     return resources.files(__package__).joinpath("dockerfile.lark").read_text(encoding="utf-8")
 
 
+def grammar_text(escape: str) -> str:
+    """The grammar for files whose escape character is ``escape``."""
+    return _template().replace("@E@", _ESCAPE_IN_REGEX[escape])
+
+
 @lru_cache(maxsize=2)
 def parser_for(escape: str) -> Lark:
     """The argument parser for files whose escape character is ``escape``."""
-    grammar = _template().replace("@E@", _ESCAPE_IN_REGEX[escape])
+    from lark import Lark  # loaded only for arguments the fast path does not read
+
+    grammar = grammar_text(escape)
     return Lark(
         grammar,
         parser="lalr",
