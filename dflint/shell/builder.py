@@ -195,7 +195,7 @@ class TreeWalker:
 
     A Lark ``Token`` is a ``str`` and a ``Tree`` is not: ``isinstance(x, str)``
     tells them apart without importing Lark, which scripts the fast path
-    (``flat.py``) reads never load.
+    (``fastpath.py``) reads never load.
     """
 
     def __init__(self, emitter: Emitter, base: int) -> None:

@@ -5,8 +5,8 @@ The work, per region of text (the script, then each command substitution and
 
 1. shell heredoc bodies are found by the tokenizer and blanked out with
    spaces, so the grammar sees only command lines and every offset stays put;
-2. the region is read by the fast path for flat lists of simple commands
-   (``flat.py``) or, when it holds anything else, parsed by the Lark grammar;
+2. the region is read by the fast path for common scripts (``fastpath.py``)
+   or, when it holds anything else, parsed by the Lark grammar;
 3. on a syntax error, the longest prefix that parses (cut at a control
    operator before the error) is kept, the failing piece up to the next
    control operator goes through the fallback tokenizer, the error is
@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Optional, Union
 
 from .builder import Emitter, TreeWalker
 from .fallback import fallback_commands
-from .flat import FlatScript, FlatWalker, parse_flat
+from .fastpath import FastScript, FastWalker, parse_fast
 from .model import Script
 from .positions import PositionMap, TextPositions
 from .tokens import HeredocBody, tokenize
@@ -120,12 +120,12 @@ class _ScriptParser:
                 self._walk(tree, start, end, contexts, conditional, first_operator)
                 return
 
-    def _walk(self, tree: "Union[Tree, FlatScript]", start: int, end: int, contexts: tuple[str, ...],
+    def _walk(self, tree: "Union[Tree, FastScript]", start: int, end: int, contexts: tuple[str, ...],
               conditional: bool, first_operator: Optional[str], last_operator: Optional[str] = None) -> None:
         emitter = self.emitter
         counts = len(emitter.commands), len(emitter.errors)
         try:
-            walker = FlatWalker if isinstance(tree, FlatScript) else TreeWalker
+            walker = FastWalker if isinstance(tree, FastScript) else TreeWalker
             walker(emitter, start).walk(tree, contexts, conditional, first_operator,  # type: ignore[arg-type]
                                         last_operator)
         except RecursionError:  # hundreds of nested constructs: keep the commands, lose the structure
@@ -168,14 +168,14 @@ def _no_nesting(start: int, end: int, contexts: tuple[str, ...], conditional: bo
 
 
 @lru_cache(maxsize=256)
-def _parse_text(text: str) -> "Union[FlatScript, Tree]":
+def _parse_text(text: str) -> "Union[FastScript, Tree]":
     """The fast path's reading of ``text``, else the grammar's tree; cached: neither is ever mutated.
 
     Raises Lark's errors (see :func:`_syntax_error`) when the grammar rejects the text.
     """
-    flat = parse_flat(text)
-    if flat is not None:
-        return flat
+    fast = parse_fast(text)
+    if fast is not None:
+        return fast
     from .grammar import shell_parser  # Lark loads only for scripts the fast path does not read
 
     return shell_parser().parse(text)

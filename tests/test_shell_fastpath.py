@@ -1,4 +1,4 @@
-"""The shell fast path (dflint/shell/flat.py) against the grammar: the same model, always.
+"""The shell fast path (dflint/shell/fastpath.py) against the grammar: the same model, always.
 
 Every script is parsed twice, once as dflint does (the fast path reads what it
 can) and once with the fast path switched off (the Lark grammar reads
@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import dflint.shell.parser as shell_parser
 from dflint.shell import parse_shell, scripts_for
-from dflint.shell.flat import parse_flat
+from dflint.shell.fastpath import parse_fast
 from dflint.source import decode_bytes
 from dflint.syntax import parse_syntax
 
@@ -33,13 +33,13 @@ def _model(text: str) -> tuple[str, str]:
 
 def grammar_only(text: str) -> tuple[str, str]:
     """The model with the fast path switched off."""
-    original = shell_parser.parse_flat
-    shell_parser.parse_flat = lambda _text: None
+    original = shell_parser.parse_fast
+    shell_parser.parse_fast = lambda _text: None
     shell_parser._parse_text.cache_clear()
     try:
         return _model(text)
     finally:
-        shell_parser.parse_flat = original
+        shell_parser.parse_fast = original
         shell_parser._parse_text.cache_clear()
 
 
@@ -78,7 +78,7 @@ def test_fixture_and_case_scripts():
     read = 0
     for text in CORPUS:
         assert_same(text)
-        read += parse_flat(text) is not None
+        read += parse_fast(text) is not None
     assert read > len(CORPUS) // 3, "the fast path reads the common scripts"
 
 
@@ -99,6 +99,27 @@ def test_fixture_and_case_scripts():
     "echo case x esac", "sh -c 'apt-get update && apt-get install x'", "sudo -u a sh -c \"b | c\"",
     "echo $(a $(b))", "echo \"$(a)$(b)\" $(c)", "x=$(a) y=\"$(b)\" c", "a\u00a0b c", "a\x0cb", "a\tb\t",
     "a \\", "\\\na", "a;\n;b", "a\n\n\nb\n", "time a", "select x in a; do b; done",
+    # compound commands
+    "if a; then b; fi", "if a\nthen\n b\nfi", "if a; then b; elif c; then d; else e; fi", "if a; then b; else c; fi",
+    "if a; then b; elif c; then d; elif e; then f; fi", "if a && b || c; then d | e; fi > f 2>&1",
+    "if a; then fi", "if then b; fi", "if a then b; fi", "if a; then b fi", "if a; then b; fi fi", "if a; then b;",
+    "if a; then b; done", "if (a) then b; fi", "if { a; } then b; fi", "if a; then if b; then c; fi fi",
+    "if a; then { b; } fi", "if a; then (b) fi", "if a; then b; fi; c", "if a; then b; fi && c || d",
+    "a && if b; then c; fi", "a | if b; then c; fi | d", "if a; then b; fi c", "if a; then b; fi (c)",
+    "for x in a b c; do d $x; done", "for x in; do a; done", "for x; do a; done", "for x do a; done",
+    "for x\ndo a; done", "for x\nin a\ndo b\ndone", "for x in a b\n\ndo c; done", "for x in a & do b; done",
+    "for x in a b do c; done", "for x inside; do a; done", "for x in a; dox; done", "for ((i=0;i<2;i++)); do a; done",
+    "for in in a; do b; done", "for x in do; do a; done", "for x in a; do b; done > f", "for x in $(ls); do a; done",
+    "for a=b in c; do d; done", "for 2>x in a; do b; done", "for x in a; do; done", "for x in a; do b; done; c",
+    "while a; do b; done", "until a; do b; done", "while read x; do echo $x; done < f", "while a do b; done",
+    "while a; do b done", "while a; do b; done | c", "while a\ndo\n b\ndone",
+    "{ a; }", "{ a; b; } > f", "{ a }", "{a; }", "{ a;}", "{ }", "{ a; } }", "{ a; } b", "a; }", "{ { a; } }",
+    "(a)", "(a; b)", "( a )", "(a;)", "( )", "(\n a\n)", "((a))", "( (a) )", "(a) > f", "(a) b", "a)", "(a",
+    "(a) && (b)", "(if a; then b; fi)", "(a | b) | c", "x=$(a) (b)", "a () { b; }", "f() { a; }", "function f { a; }",
+    "if a; then b; fi\n# c\nd", "if a # c\nthen b; fi", "if a; then\n  b \\\n  c\nfi",
+    "if [ -f x ]; then a; fi", "if ! a; then b; fi", "case x in a) b;; esac", "if a; then case x in a) b;; esac; fi",
+    "sh -c 'if a; then b; fi'", "echo $(if a; then b; fi)", "while a; do sh -c 'for x in y; do z; done'; done",
+    "cat <<EOF\nif\nEOF\n", "if a; then cat <<EOF\nb\nEOF\nfi",
 ])
 def test_edge_cases(text):
     assert_same(text)
@@ -113,6 +134,7 @@ _PIECES = st.sampled_from([
     # refused: the grammar reads these
     "(", ")", "`", "$(", "${", "$'x'", "$((1))", ";;", "if", "then", "fi", "for", "in", "do", "done",
     "{", "}", "!", "case", "esac", "a[1]=", "\"", "'", "\\",
+    "else", "elif", "while", "until", "((", "))", "$(a)", "select", "function", "f()",
 ])
 
 
@@ -160,6 +182,51 @@ def flat_scripts(draw) -> str:
           suppress_health_check=[HealthCheck.too_slow])
 @given(flat_scripts())
 def test_generated_flat_scripts(text):
+    assert_same(text)
+
+
+@st.composite
+def compound_scripts(draw, depth: int = 0) -> str:
+    """Lists of simple and compound commands, nested, with a few slips the fast path must refuse."""
+    def command() -> str:
+        kind = draw(st.integers(0, 9 if depth < 2 else 0))
+        inner = lambda: draw(compound_scripts(depth + 1))  # noqa: E731
+        sep = lambda: draw(st.sampled_from(["; ", "\n", ";\n  ", " & ", ";", "\n\n"]))  # noqa: E731
+        if kind <= 3:
+            return draw(flat_scripts()).strip(" \n;&|")
+        if kind == 4:
+            text = f"if {inner()}{sep()}then {inner()}{sep()}"
+            for _ in range(draw(st.integers(0, 2))):
+                text += f"elif {inner()}{sep()}then {inner()}{sep()}"
+            if draw(st.booleans()):
+                text += f"else {inner()}{sep()}"
+            return text + "fi"
+        if kind == 5:
+            words = " ".join(draw(st.lists(_WORDS, max_size=3)))
+            head = draw(st.sampled_from([f"for x in {words}{sep()}", "for x; ", "for x ", "for x\n"]))
+            return f"{head}do {inner()}{sep()}done"
+        if kind == 6:
+            return f"{draw(st.sampled_from(['while', 'until']))} {inner()}{sep()}do {inner()}{sep()}done"
+        if kind == 7:
+            return f"{{ {inner()}{sep()}}}"
+        if kind == 8:
+            return f"({inner()})"
+        return draw(st.sampled_from(["if a; then b; fi", "for x in a; do b; done", "{ a; }", "(a)"]))
+
+    out = [command()]
+    for _ in range(draw(st.integers(0, 2))):
+        out.append(draw(st.sampled_from([" && ", " || ", " | ", "; ", "\n", " & ", " &&\n "])))
+        out.append(command())
+    text = "".join(out)
+    if draw(st.integers(0, 9)) == 0:
+        text += draw(st.sampled_from([" >f", " 2>&1", " x", " fi", " )", "; done"]))
+    return text
+
+
+@settings(max_examples=1500, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(compound_scripts())
+def test_generated_compound_scripts(text):
     assert_same(text)
 
 

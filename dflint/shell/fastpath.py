@@ -1,0 +1,493 @@
+"""The fast path for common scripts: read without Lark, the same model as the grammar's.
+
+Most RUN scripts are ``a && b | c > f; d`` with plain or simply quoted words,
+now and then an ``if``, ``for`` or ``while``. For those the grammar
+(shell.lark) always builds the same shape of tree, so this module reads them
+directly with a recursive descent over the grammar's own rules: no grammar to
+load, no lexer regexes to compile on first use (tens of milliseconds in a
+fresh process), and a faster steady state. It reads a strict subset and
+refuses, returning None, anything outside it; the grammar then parses the text
+as before:
+
+* words made of plain characters, ``\\x`` escapes, ``'...'``, ``"..."`` and
+  ``$NAME``, ``${...}`` and ``$(...)`` holding no quotes, escapes, backticks,
+  braces or parentheses;
+* lists, ``&&``/``||``, pipes, redirections, and the compound commands
+  ``if``, ``for NAME [in WORDS]``, ``while``, ``until``, ``{ ...; }`` and
+  ``( ... )``;
+* nothing else: no backticks, ``$'...'``, ``$((...))``, ``<(...)``, arrays,
+  ``case`` (nor the text ``esac``), functions, ``!``, ``;;``; no reserved word
+  (``if``, ``do``, ``}``...) except where the grammar reads it as one.
+
+Inside that subset each token is what the grammar's contextual lexer makes of
+it in that place: ``2>`` starts with an IO_NUMBER where a redirection may start
+(never as a redirection's target), ``NAME=value`` is an ASSIGNMENT_WORD before
+the command name only, operators are read longest first, a reserved word is
+one only where the grammar expects it (a command's first word; a closing word
+after a separator, or right after a compound command). :class:`FastWalker`
+then emits the commands exactly as :class:`~dflint.shell.builder.TreeWalker`
+does for the grammar's tree. tests/test_shell_fastpath.py checks both paths
+give the same model on the fixtures, the rule cases and generated scripts.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple, Optional, Union
+
+from .builder import Emitter, Link, RawRedirect
+
+__all__ = ["FastScript", "FastWalker", "parse_fast"]
+
+# The grammar's word atoms (grammar.py), restricted so that each one ends
+# where the grammar's does: a substitution or ${...} holds none of ()'"\`{}.
+_SIMPLE_SUBST = r"\$\([^()'\"\\`]*\)"
+_SIMPLE_PARAM = r"\$\{[^{}'\"\\`]*\}"
+_DQ = r'"(?:[^"\\`$]|\\[\s\S]|\\\Z|' + _SIMPLE_SUBST + "|" + _SIMPLE_PARAM + r"|\$(?![({]))*\""
+_ATOM = (r"(?:[^ \t\r\n|&;()<>'\"\\`$]|\\[\s\S]|\\\Z|'[^']*'|" + _DQ + "|" + _SIMPLE_SUBST + "|"
+         + _SIMPLE_PARAM + r"|\$(?![({']))")
+_WORD = re.compile(r"(?!#)" + _ATOM + "+")
+_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\+?=(?:" + _ATOM + ")*")
+_SUBSCRIPT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\[")  # a[i]=x: the grammar's own pattern decides
+_IO_NUMBER = re.compile(r"[0-9]+(?=[<>])")
+_BLANKS = re.compile(r"(?:[ \t\r]|\\\r?\n)+")
+_OPERATOR = re.compile(r";;&|&>>|<<<|<<-|&&|\|\||;;|;&|&>|\|&|>>|>\||>&|<&|<>|<<|[;&|()<>]")
+#: Where a word ends: the end of the text or one of these (anything else is an atom this module refuses).
+_WORD_END = frozenset(" \t\r\n;&|()<>")
+_REDIRECTS = frozenset({"<", ">", ">>", ">|", ">&", "<&", "<>", "&>", "&>>", "<<<", "<<", "<<-"})
+_AND_OR = frozenset({"&&", "||"})
+_PIPES = frozenset({"|", "|&"})
+_SEPARATORS = frozenset({";", "&", "\n"})
+#: String terminals of the grammar that WORD also matches: Lark retypes them where the parser expects them.
+_RESERVED = frozenset({"if", "then", "elif", "else", "fi", "for", "in", "do", "done", "while", "until",
+                       "case", "esac", "function", "{", "}", "!"})
+#: Compound commands nested deeper than this go to the grammar (whose parser does not recurse).
+MAX_NESTING = 50
+_AFTER_THEN = frozenset({"elif", "else", "fi"})
+
+
+class Redirection(NamedTuple):
+    fd: Optional[str]
+    op: str
+    start: int
+    target: str
+    target_start: int
+
+
+class Element(NamedTuple):
+    """A word or an assignment of a simple command, ``start`` in the parsed text."""
+
+    kind: str  # "word" or "assignment"
+    raw: str
+    start: int
+
+
+class Compound(NamedTuple):
+    """``kind`` is subshell, brace, if, for, while or until; ``parts`` as :class:`FastWalker` reads them."""
+
+    kind: str
+    parts: tuple
+    redirects: tuple[Redirection, ...]
+
+
+Simple = tuple[Union[Element, Redirection], ...]
+Pipeline = tuple[tuple[Union[Simple, Compound], ...], tuple[str, ...]]  # commands, and the pipes between
+AndOr = tuple[tuple[Optional[str], Pipeline], ...]  # (operator before, pipeline); the first operator is None
+Items = tuple[Union[AndOr, str], ...]  # and-or lists and separators, in order
+
+
+class FastScript(NamedTuple):
+    """A script read by the fast path."""
+
+    items: Items
+
+
+class _Refused(Exception):
+    """The text is outside the subset: the grammar parses it."""
+
+
+class _Reader:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pos = 0
+        self.end = len(text)
+
+    def skip(self) -> None:
+        """Skips blanks, continuations and comments (never a newline)."""
+        text = self.text
+        while self.pos < self.end:
+            blank = _BLANKS.match(text, self.pos)
+            if blank:
+                self.pos = blank.end()
+            elif text[self.pos] == "#":
+                newline = text.find("\n", self.pos)
+                self.pos = self.end if newline < 0 else newline
+            else:
+                return
+
+    def at_end(self) -> bool:
+        self.skip()
+        return self.pos >= self.end
+
+    def operator(self) -> Optional[str]:
+        """The operator at the current position (not consumed), or None."""
+        self.skip()
+        if self.pos >= self.end:
+            return None
+        if self.text[self.pos] == "\n":
+            return "\n"
+        match = _OPERATOR.match(self.text, self.pos)
+        return match.group() if match else None
+
+    def take(self, value: str) -> None:
+        self.pos += len(value)
+
+    def newlines(self) -> None:
+        while self.operator() == "\n":
+            self.pos += 1
+
+    def peek(self) -> Optional[str]:
+        """The whole word at the current position (not consumed), or None."""
+        self.skip()
+        match = _WORD.match(self.text, self.pos)
+        if match is None:
+            return None
+        if match.end() < self.end and self.text[match.end()] not in _WORD_END:
+            raise _Refused  # an atom this module does not read (backtick, complex $(...)...)
+        return match.group()
+
+    def keyword(self, word: str) -> None:
+        """Consumes the reserved word ``word``, which must be next."""
+        if self.peek() != word:
+            raise _Refused
+        self.pos += len(word)
+
+    def word(self, pattern: "re.Pattern[str]" = _WORD) -> Optional[tuple[str, int]]:
+        """Consumes a word that is no reserved word (``pattern`` may ask for an assignment)."""
+        match = pattern.match(self.text, self.pos)
+        if match is None:
+            return None
+        stop = match.end()
+        if stop < self.end and self.text[stop] not in _WORD_END:
+            raise _Refused
+        raw = match.group()
+        if raw in _RESERVED:
+            raise _Refused
+        self.pos = stop
+        return raw, match.start()
+
+
+def parse_fast(text: str) -> Optional[FastScript]:
+    """The fast path's reading of ``text``, or None when the grammar must parse it."""
+    if "`" in text or "esac" in text:  # `esac` ends the grammar's case pattern inside $( )
+        return None
+    try:
+        items, _ = _Parser(_Reader(text)).items(frozenset(), False)
+        return FastScript(items)
+    except _Refused:
+        return None
+
+
+class _Parser:
+    """Recursive descent over shell.lark's rules, for the subset the module docstring names."""
+
+    def __init__(self, reader: _Reader) -> None:
+        self.r = reader
+        self.depth = 0
+
+    # -- lists ------------------------------------------------------------------
+    def items(self, closers: frozenset[str], subshell: bool) -> tuple[Items, Optional[str]]:
+        """A list up to the end of the text (the script), ``)`` (a subshell) or one of
+        ``closers`` (the grammar's clist); returns it and the closing word or ``)``, not consumed."""
+        r = self.r
+        items: list[Union[AndOr, str]] = []
+        r.newlines()
+        while True:
+            if r.at_end():
+                if closers or subshell:
+                    raise _Refused  # unterminated: the grammar's error messages
+                return tuple(items), None
+            if subshell and r.operator() == ")":
+                return self._closed(items, ")")
+            if closers and r.peek() in closers:
+                return self._closed(items, r.peek())
+            and_or, compound_last = self.and_or()
+            items.append(and_or)
+            following = r.operator()
+            if following in _SEPARATORS:
+                r.take(following)  # type: ignore[arg-type]
+                items.append(following)  # type: ignore[arg-type]
+                r.newlines()
+                continue
+            if following is None and r.at_end() and not closers and not subshell:
+                return tuple(items), None
+            if following == ")" and subshell:
+                return tuple(items), ")"
+            if following is None and closers and compound_last and r.peek() in closers:
+                return tuple(items), r.peek()  # clist: and_or_c, a compound command right before the word
+            raise _Refused
+
+    @staticmethod
+    def _closed(items: list[Union[AndOr, str]], closer: Optional[str]) -> tuple[Items, Optional[str]]:
+        if not items:
+            raise _Refused  # `if then`, `( )`: the grammar decides
+        return tuple(items), closer
+
+    def and_or(self) -> tuple[AndOr, bool]:
+        """An and-or list, and whether it ends with a compound command."""
+        r = self.r
+        pipeline = self.pipeline()
+        chain: list[tuple[Optional[str], Pipeline]] = [(None, pipeline)]
+        while True:
+            operator = r.operator()
+            if operator not in _AND_OR:
+                return tuple(chain), isinstance(chain[-1][1][0][-1], Compound)
+            r.take(operator)  # type: ignore[arg-type]
+            r.newlines()
+            chain.append((operator, self.pipeline()))
+
+    def pipeline(self) -> Pipeline:
+        r = self.r
+        commands = [self.command()]
+        pipes: list[str] = []
+        while True:
+            operator = r.operator()
+            if operator not in _PIPES:
+                return tuple(commands), tuple(pipes)
+            r.take(operator)  # type: ignore[arg-type]
+            r.newlines()
+            pipes.append(operator)  # type: ignore[arg-type]
+            commands.append(self.command())
+
+    # -- commands ---------------------------------------------------------------
+    def command(self) -> Union[Simple, Compound]:
+        self.depth += 1
+        try:
+            if self.depth > MAX_NESTING:
+                raise _Refused
+            return self._command()
+        finally:
+            self.depth -= 1
+
+    def _command(self) -> Union[Simple, Compound]:
+        r = self.r
+        r.skip()
+        if r.text.startswith("(", r.pos):
+            if r.text.startswith("((", r.pos):
+                raise _Refused  # arithmetic
+            r.take("(")
+            items, _ = self.items(frozenset(), True)
+            r.take(")")
+            return self.compound("subshell", (items,))
+        first = r.peek()
+        if first == "if":
+            return self.if_clause()
+        if first == "for":
+            return self.for_clause()
+        if first in ("while", "until"):
+            r.keyword(first)
+            condition = self.clist(frozenset({"do"}))
+            r.keyword("do")
+            body = self.clist(frozenset({"done"}))
+            r.keyword("done")
+            return self.compound(first, (condition, body))
+        if first == "{":
+            r.keyword("{")
+            body = self.clist(frozenset({"}"}))
+            r.keyword("}")
+            return self.compound("brace", (body,))
+        return self.simple()
+
+    def clist(self, closers: frozenset[str]) -> Items:
+        return self.items(closers, False)[0]
+
+    def if_clause(self) -> Compound:
+        r = self.r
+        r.keyword("if")
+        condition = self.clist(frozenset({"then"}))
+        r.keyword("then")
+        body, closer = self.items(_AFTER_THEN, False)
+        elifs = []
+        otherwise = None
+        while closer == "elif":
+            r.keyword("elif")
+            elif_condition = self.clist(frozenset({"then"}))
+            r.keyword("then")
+            elif_body, closer = self.items(_AFTER_THEN, False)
+            elifs.append((elif_condition, elif_body))
+        if closer == "else":
+            r.keyword("else")
+            otherwise = self.clist(frozenset({"fi"}))
+        r.keyword("fi")
+        return self.compound("if", (condition, body, tuple(elifs), otherwise))
+
+    def for_clause(self) -> Compound:
+        r = self.r
+        r.keyword("for")
+        r.skip()
+        if r.text.startswith("(", r.pos):
+            raise _Refused  # for ((...))
+        name = r.word()
+        if name is None:
+            raise _Refused
+        words = [Element("word", *name)]
+        if r.operator() == ";":  # for NAME; do
+            r.take(";")
+            r.newlines()
+        else:  # for NAME [newlines] do | for NAME [newlines] in WORDS sep [newlines] do
+            r.newlines()
+            if r.peek() == "in":
+                r.keyword("in")
+                while True:
+                    separator = r.operator()
+                    if separator in _SEPARATORS:
+                        r.take(separator)  # type: ignore[arg-type]
+                        break
+                    word = None if separator is not None else r.word()
+                    if word is None:
+                        raise _Refused
+                    words.append(Element("word", *word))
+                r.newlines()
+        r.keyword("do")
+        body = self.clist(frozenset({"done"}))
+        r.keyword("done")
+        return self.compound("for", (tuple(words), body))
+
+    def compound(self, kind: str, parts: tuple) -> Compound:
+        """The compound command's trailing redirections (compound_redirect*)."""
+        redirects = []
+        while True:
+            redirect = self.redirect()
+            if redirect is None:
+                return Compound(kind, parts, tuple(redirects))
+            redirects.append(redirect)
+
+    def redirect(self) -> Optional[Redirection]:
+        """A redirection at the current position, or None (nothing consumed)."""
+        r = self.r
+        r.skip()
+        start = r.pos
+        number = _IO_NUMBER.match(r.text, start)
+        fd = None
+        if number:
+            fd = number.group()
+            r.pos = number.end()
+        operator = r.operator()
+        if operator not in _REDIRECTS:
+            r.pos = start
+            return None
+        r.take(operator)  # type: ignore[arg-type]
+        r.skip()
+        target = r.word()
+        if target is None:
+            raise _Refused
+        return Redirection(fd, operator, start, target[0], target[1])  # type: ignore[arg-type]
+
+    def simple(self) -> Simple:
+        r = self.r
+        text = r.text
+        elements: list[Union[Element, Redirection]] = []
+        named = False  # the command name has been read: words follow, no assignments
+        while True:
+            redirect = self.redirect()
+            if redirect is not None:
+                elements.append(redirect)
+                continue
+            if r.at_end() or r.operator() is not None:
+                break
+            start = r.pos
+            if not named and _SUBSCRIPT.match(text, start):
+                raise _Refused
+            assignment = None if named else r.word(_ASSIGNMENT)
+            if assignment is not None:
+                elements.append(Element("assignment", *assignment))
+                continue
+            word = r.word()
+            if word is None:
+                raise _Refused
+            elements.append(Element("word", *word))
+            named = True
+        if not elements:
+            raise _Refused
+        return tuple(elements)
+
+
+class FastWalker:
+    """Emits the commands of a :class:`FastScript`, call for call as ``TreeWalker`` does for its tree."""
+
+    def __init__(self, emitter: Emitter, base: int) -> None:
+        self.emit = emitter
+        self.base = base  # offset of the parsed region in the script
+
+    def walk(self, script: FastScript, contexts: tuple[str, ...], conditional: bool,
+             first_operator: Optional[str] = None, last_operator: Optional[str] = None) -> None:
+        self.list(script.items, contexts, conditional, first_operator, last_operator)
+
+    def list(self, items: Items, contexts: tuple[str, ...], conditional: bool,
+             first_operator: Optional[str] = None, last_operator: Optional[str] = None) -> None:
+        before = first_operator
+        for k, item in enumerate(items):
+            if isinstance(item, str):
+                before = item
+                continue
+            after = items[k + 1] if k + 1 < len(items) else last_operator
+            self.and_or(item, before, after, contexts, conditional)  # type: ignore[arg-type]
+            before = None
+
+    def and_or(self, chain: AndOr, before: Optional[str], after: Optional[str],
+               contexts: tuple[str, ...], conditional: bool) -> None:
+        for i, (operator, pipeline) in enumerate(chain):
+            following = chain[i + 1][0] if i + 1 < len(chain) else after
+            self.pipeline(pipeline, before if i == 0 else operator, following, contexts, conditional or i > 0)
+
+    def pipeline(self, pipeline: Pipeline, before: Optional[str], after: Optional[str],
+                 contexts: tuple[str, ...], conditional: bool) -> None:
+        commands, pipes = pipeline
+        pipeline_id = self.emit.new_pipeline()
+        for j, command in enumerate(commands):
+            if isinstance(command, Compound):
+                self.compound(command, contexts, conditional)
+                continue
+            link = Link(before if j == 0 else pipes[j - 1], pipes[j] if j < len(pipes) else after,
+                        pipeline_id, j, len(commands), False)
+            self.simple(command, link, contexts, conditional)
+
+    def simple(self, command: Simple, link: Link, contexts: tuple[str, ...], conditional: bool) -> None:
+        words: list[tuple[str, int]] = []
+        assignments: list[tuple[str, int]] = []
+        redirects: list[RawRedirect] = []
+        base = self.base
+        for element in command:
+            if isinstance(element, Redirection):
+                redirects.append(RawRedirect(element.fd, element.op, base + element.start, element.target,
+                                             base + element.target_start))
+            elif element.kind == "assignment":
+                assignments.append((element.raw, base + element.start))
+            else:
+                words.append((element.raw, base + element.start))
+        self.emit.command(words, assignments, redirects, link, contexts, conditional)
+
+    def compound(self, command: Compound, contexts: tuple[str, ...], conditional: bool) -> None:
+        for redirect in command.redirects:  # redirections of the whole construct
+            self.emit.word(redirect.target, self.base + redirect.target_start, contexts, conditional)
+        kind, parts = command.kind, command.parts
+        if kind in ("subshell", "brace"):
+            self.list(parts[0], contexts + (kind,), conditional)
+        elif kind == "if":
+            condition, body, elifs, otherwise = parts
+            self.list(condition, contexts + ("condition",), conditional)
+            self.list(body, contexts + ("if",), True)
+            for elif_condition, elif_body in elifs:
+                self.list(elif_condition, contexts + ("condition",), True)
+                self.list(elif_body, contexts + ("if",), True)
+            if otherwise is not None:
+                self.list(otherwise, contexts + ("if",), True)
+        elif kind == "for":
+            words, body = parts
+            for word in words:  # the name and the word list
+                self.emit.word(word.raw, self.base + word.start, contexts, conditional)
+            self.list(body, contexts + ("loop",), True)
+        else:  # while, until
+            condition, body = parts
+            self.list(condition, contexts + ("condition",), conditional)
+            self.list(body, contexts + ("loop",), True)
