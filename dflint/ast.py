@@ -269,6 +269,11 @@ class Instruction(Node):
         """Upper-case instruction name, e.g. ``RUN``."""
         return self.keyword.name
 
+    @property
+    def effective(self) -> Optional["Instruction"]:
+        """The instruction that does the work: this one, or an ONBUILD's trigger (None if it has none)."""
+        return self
+
     def flag(self, name: str) -> Optional[Flag]:
         """The last flag called ``name`` (BuildKit lets the last one win)."""
         found = None
@@ -480,6 +485,10 @@ class OnbuildInstruction(Instruction):
     """``ONBUILD <instruction>``; ``trigger`` is that instruction, fully parsed."""
 
     trigger: Optional[Instruction] = None
+
+    @property
+    def effective(self) -> Optional[Instruction]:
+        return self.trigger
 
 
 @dataclass(frozen=True, slots=True, eq=False)

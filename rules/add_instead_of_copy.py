@@ -76,7 +76,7 @@ class AddInsteadOfCopy(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for node in ctx.instructions:
-            add = node.trigger if isinstance(node, ast.OnbuildInstruction) else node
+            add = node.effective
             if not isinstance(add, ast.AddInstruction) or add.destination is None:
                 continue
             sources = copy_sources(ctx.model, add, node)

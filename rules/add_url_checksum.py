@@ -54,7 +54,7 @@ class AddUrlChecksum(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for node in ctx.instructions:
-            add = node.trigger if isinstance(node, ast.OnbuildInstruction) else node
+            add = node.effective
             if not isinstance(add, ast.AddInstruction) or add.flag("checksum") is not None:
                 continue
             downloads = [s for s in copy_sources(ctx.model, add, node) if s.kind == "http"]

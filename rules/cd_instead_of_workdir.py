@@ -78,7 +78,7 @@ class CdInsteadOfWorkdir(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for node in ctx.instructions:
-            trigger = node.trigger if isinstance(node, ast.OnbuildInstruction) else node
+            trigger = node.effective
             if not isinstance(trigger, ast.RunInstruction):
                 continue
             steps = run_steps(ctx.analysis, node)

@@ -63,7 +63,7 @@ class Chpasswd(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for node in ctx.instructions:
-            run = node.trigger if isinstance(node, ast.OnbuildInstruction) else node
+            run = node.effective
             if not isinstance(run, ast.RunInstruction):
                 continue
             for change in password_changes(ctx.analysis, node):

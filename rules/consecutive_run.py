@@ -109,7 +109,7 @@ class ConsecutiveRun(Rule):
 
 
 def _run(node: ast.Instruction) -> Optional[ast.RunInstruction]:
-    run = node.trigger if isinstance(node, ast.OnbuildInstruction) else node
+    run = node.effective
     if not isinstance(run, ast.RunInstruction) or run.exec_form or run.heredocs or run.shell_text is None:
         return None
     return run

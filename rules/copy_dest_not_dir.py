@@ -67,7 +67,7 @@ class CopyDestNotDir(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for node in ctx.instructions:
-            copy = node.trigger if isinstance(node, ast.OnbuildInstruction) else node
+            copy = node.effective
             if not isinstance(copy, (ast.CopyInstruction, ast.AddInstruction)) or copy.destination is None \
                     or len(copy.sources) < 2:
                 continue

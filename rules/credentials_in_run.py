@@ -77,7 +77,7 @@ class CredentialsInRun(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for node in ctx.instructions:
-            run = node.trigger if isinstance(node, ast.OnbuildInstruction) else node
+            run = node.effective
             if not isinstance(run, ast.RunInstruction):
                 continue
             for use in credential_uses(ctx.analysis, node):

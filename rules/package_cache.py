@@ -98,7 +98,7 @@ class PackageCache(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for stage in shipping_stages(ctx.model):
             for node in stage.instructions:
-                trigger = node.trigger if isinstance(node, ast.OnbuildInstruction) else node
+                trigger = node.effective
                 if not isinstance(trigger, ast.RunInstruction):
                     continue
                 reported = set()

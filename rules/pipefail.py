@@ -83,7 +83,7 @@ class Pipefail(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for anchor in ctx.instructions:
-            node = anchor.trigger if isinstance(anchor, ast.OnbuildInstruction) else anchor
+            node = anchor.effective
             if not isinstance(node, ast.RunInstruction):
                 continue
             groups: dict[int, list[MaskedPipeline]] = {}

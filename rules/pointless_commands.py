@@ -89,7 +89,7 @@ class PointlessCommands(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for node in ctx.instructions:
-            run = node.trigger if isinstance(node, ast.OnbuildInstruction) else node
+            run = node.effective
             if not isinstance(run, ast.RunInstruction):
                 continue
             steps = run_steps(ctx.analysis, node)

@@ -77,7 +77,7 @@ class RelativeCopyWithoutWorkdir(Rule):
             before = any(_sets_workdir(member) for member in lineage[:-1])
             for node in stage.instructions:
                 before = before or isinstance(node, ast.WorkdirInstruction)
-                copy = node.trigger if isinstance(node, ast.OnbuildInstruction) else node
+                copy = node.effective
                 if not isinstance(copy, (ast.CopyInstruction, ast.AddInstruction)) or copy.destination is None:
                     continue
                 trigger = copy is not node

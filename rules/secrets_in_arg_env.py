@@ -84,7 +84,7 @@ class SecretsInArgEnv(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for anchor in ctx.instructions:
-            node = anchor.trigger if isinstance(anchor, ast.OnbuildInstruction) else anchor
+            node = anchor.effective
             if not isinstance(node, (ast.ArgInstruction, ast.EnvInstruction)):
                 continue
             in_stage = ctx.model.stage_of(anchor) is not None

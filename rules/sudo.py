@@ -74,7 +74,7 @@ class Sudo(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for node in ctx.instructions:
-            run = node.trigger if isinstance(node, ast.OnbuildInstruction) else node
+            run = node.effective
             if not isinstance(run, ast.RunInstruction):
                 continue
             root = None if isinstance(node, ast.OnbuildInstruction) else _runs_as_root(ctx, node)

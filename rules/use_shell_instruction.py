@@ -67,7 +67,7 @@ class UseShellInstruction(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for node in ctx.instructions:
-            trigger = node.trigger if isinstance(node, ast.OnbuildInstruction) else node
+            trigger = node.effective
             if not isinstance(trigger, ast.RunInstruction):
                 continue
             for step in run_steps(ctx.analysis, node):

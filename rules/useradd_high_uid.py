@@ -68,7 +68,7 @@ class UseraddHighUid(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for node in ctx.instructions:
-            run = node.trigger if isinstance(node, ast.OnbuildInstruction) else node
+            run = node.effective
             if not isinstance(run, ast.RunInstruction):
                 continue
             for script in ctx.commands(node):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator, Optional
+from typing import Iterator
 
 from dflint import ast
 from dflint.diagnostic import Severity
@@ -89,7 +89,7 @@ class VerificationDisabled(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for anchor in ctx.instructions:
-            node = anchor.trigger if isinstance(anchor, ast.OnbuildInstruction) else anchor
+            node = anchor.effective
             if isinstance(node, (ast.EnvInstruction, ast.ArgInstruction)):
                 found = self._pairs(ctx, anchor, node)
             elif isinstance(node, ast.RunInstruction):

@@ -93,7 +93,7 @@ class WgetProgress(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for stage in ctx.model.stages:
             for node in stage.instructions:
-                run = node.trigger if isinstance(node, ast.OnbuildInstruction) else node
+                run = node.effective
                 if not isinstance(run, ast.RunInstruction):
                     continue
                 for script in ctx.commands(node):

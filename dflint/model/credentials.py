@@ -123,7 +123,7 @@ class _Run:
     def __init__(self, analysis: "Analysis", anchor: ast.Instruction) -> None:
         self.analysis = analysis
         self.anchor = anchor
-        run = anchor.trigger if isinstance(anchor, ast.OnbuildInstruction) else anchor
+        run = anchor.effective
         self.run: ast.RunInstruction = run  # type: ignore[assignment]
         self.envs, self.paths = secret_mounts(self.run)
         self.steps = run_steps(analysis, anchor)

@@ -57,14 +57,14 @@ def run_nodes(stages: Iterable["Stage"]) -> Iterator[ast.Instruction]:
     """RUN and ONBUILD RUN instructions of ``stages``, in file order."""
     for stage in stages:
         for node in stage.instructions:
-            trigger = node.trigger if isinstance(node, ast.OnbuildInstruction) else node
+            trigger = node.effective
             if isinstance(trigger, ast.RunInstruction):
                 yield node
 
 
 def exec_form(node: ast.Instruction) -> Optional[ast.RunInstruction]:
     """The RUN (or ONBUILD RUN trigger) ``node`` when it is in exec form with arguments."""
-    run = node.trigger if isinstance(node, ast.OnbuildInstruction) else node
+    run = node.effective
     return run if isinstance(run, ast.RunInstruction) and run.exec_form and run.exec_args else None
 
 

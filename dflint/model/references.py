@@ -73,7 +73,7 @@ def stage_references(model: "BuildModel", index: LineIndex) -> list[StageReferen
     found: list[StageReference] = []
     for stage in model.stages:
         for anchor in stage.instructions:
-            node = anchor.trigger if isinstance(anchor, ast.OnbuildInstruction) else anchor
+            node = anchor.effective
             if node is None:
                 continue
             in_trigger = node is not anchor

@@ -105,7 +105,7 @@ def merge_runs(file: ast.File, first: ast.Instruction, second: ast.Instruction,
                scripts: tuple[Script, Script], shell: Sequence[str]) -> Optional[Merge]:
     """``second`` (a RUN, or ONBUILD RUN) appended to ``first`` with ``&&``; None when
     the edit would not parse back into exactly both RUNs' commands."""
-    run1, run2 = (node.trigger if isinstance(node, ast.OnbuildInstruction) else node for node in (first, second))
+    run1, run2 = (node.effective for node in (first, second))
     text, escape = file.text, file.escape
     if run1.shell_text is None or run2.shell_text is None:
         return None

@@ -127,7 +127,7 @@ class _FileParser:
             self.errors.append(problem)
             self.nodes.append(builder.invalid(span, fields, problem))
             return
-        target = node.trigger if isinstance(node, ast.OnbuildInstruction) else node
+        target = node.effective
         if target is not None and target.name in _HEREDOC_INSTRUCTIONS and not target.exec_form:
             node = self.heredocs(node, builder, logical)
         self.instructions.append(node)
