@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING, Optional
 
 from .. import ast
 from .paths import has_glob, inside, resolve
+from .sources import archive_name
 
 if TYPE_CHECKING:  # pragma: no cover
     from .build import BuildModel
 
 __all__ = ["Copied", "copied", "relation", "context_copy", "SOURCE_DIRECTORIES"]
 
-_ARCHIVES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tbz", ".tar.xz", ".txz", ".tar.zst", ".tzst")
 _HEREDOC_MARKER = re.compile(r"<<-?([\"']?)(.+)\1")
 _WHOLE_CONTEXT = frozenset({".", "./", "./.", "*", "./*"})
 #: Directory names that, by near-universal convention, hold the code people edit
@@ -88,8 +88,9 @@ def copied(model: "BuildModel", node: ast.Instruction, anchor: Optional[ast.Inst
         value = source.value
         marker = _HEREDOC_MARKER.fullmatch(value)
         name = marker.group(2) if marker and marker.group(2) in heredocs else None
-        if name is None and ("$" in value or value.lower().endswith(_ARCHIVES) and not _is_url(value)):
-            continue  # unknown, or an archive ADD unpacks
+        unpacked = isinstance(node, ast.AddInstruction) and archive_name(value) and not _is_url(value)
+        if name is None and ("$" in value or unpacked):
+            continue  # unknown, or an archive ADD unpacks (COPY copies it as a file)
         if name is not None or _is_url(value):
             name = name or posixpath.basename(value.split("?", 1)[0].rstrip("/"))
             if value.endswith(".git") or value.startswith("git@"):

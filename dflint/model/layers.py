@@ -35,6 +35,7 @@ from ..shell.tools import Invocation, program_name, urls
 from ..source import Span
 from .history import image_stages
 from .paths import has_glob, resolve
+from .sources import archive_name
 from .variables import display
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -50,7 +51,6 @@ _BRANCHES = frozenset(("condition", "if", "loop", "case", "function"))
 #: Last components of an rm operand that empty a directory.
 _EMPTYING = frozenset(("*", ".*", "{*,.*}", "{.*,*}", ".[!.]*"))
 _ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)", re.S)
-_ARCHIVE = re.compile(r".*\.(?:tar|tar\.(?:gz|bz2|xz|zst)|tgz|tbz2?|txz)$")
 _GIT_CLONE = Spec(values=frozenset(("-b", "--branch", "--depth", "-o", "--origin", "--reference",
                                     "--separate-git-dir", "--shallow-since", "--shallow-exclude", "-c",
                                     "--config", "--filter", "-j", "--jobs", "-u", "--upload-pack",
@@ -471,7 +471,7 @@ def _copied(analysis: "Analysis", node: Union[ast.CopyInstruction, ast.AddInstru
                 found.append(Created((posixpath.join(dest, name) if into else dest,), "file", how, node, arg.span,
                                      source=source))
             continue
-        if isinstance(node, ast.AddInstruction) and _ARCHIVE.match(source):
+        if isinstance(node, ast.AddInstruction) and archive_name(source):
             found.append(Created((dest,), "tree", how, node, arg.span, source=source))
             continue
         name = posixpath.basename(source.rstrip("/"))
