@@ -26,6 +26,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Optional
 
+REPO = str(Path(__file__).resolve().parent.parent)  # shortens paths in the report
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import corpus  # noqa: E402
 
@@ -134,7 +136,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     rows = sorted(stats.stats.items(), key=lambda kv: kv[1][2], reverse=True)
     print(f"{'own s':>7} {'own %':>6} {'cum %':>6} {'calls':>10}  function")
     for (filename, line, name), (_cc, calls, tottime, cumtime, _callers) in rows[: args.top]:
-        short = filename.split("site-packages/")[-1].split("/work/main/")[-1]
+        short = filename.split("site-packages/")[-1].split(f"{REPO}/")[-1]
         print(f"{tottime:7.3f} {100 * tottime / total:6.1f} {100 * cumtime / total:6.1f} {calls:10d}  "
               f"{name} ({short}:{line})")
     areas: dict[str, float] = defaultdict(float)
