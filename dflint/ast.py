@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterator, NamedTuple, Optional
 
-from .source import Position, Span
+from .source import Position, Span, Spanned
 
 __all__ = [
     "Node", "Trivia", "Comment", "Directive", "Keyword", "Flag", "Argument",
@@ -33,27 +33,11 @@ _LEADING_TABS = re.compile(r"^\t+", re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class Node:
+class Node(Spanned):
     """Base of every node: where it is and what it says."""
 
     span: Span
     text: str
-
-    @property
-    def line(self) -> int:
-        return self.span.start.line
-
-    @property
-    def column(self) -> int:
-        return self.span.start.column
-
-    @property
-    def end_line(self) -> int:
-        return self.span.end.line
-
-    @property
-    def end_column(self) -> int:
-        return self.span.end.column
 
 
 @dataclass(frozen=True, slots=True, eq=False)

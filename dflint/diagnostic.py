@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from .fix import Fix
-from .source import Span
+from .source import Span, Spanned
 
 
 class Severity(enum.IntEnum):
@@ -32,7 +32,7 @@ class Severity(enum.IntEnum):
 
 
 @dataclass(frozen=True)
-class Diagnostic:
+class Diagnostic(Spanned):
     """A finding, as the engine stamps it: rule identity, severity, place, message, fix."""
 
     path: str
@@ -46,22 +46,6 @@ class Diagnostic:
     related: tuple[tuple[str, Span], ...] = field(default=())
     #: The other linter's name for this very finding, when the rule has partial aliases.
     alias: Optional[str] = None
-
-    @property
-    def line(self) -> int:
-        return self.span.start.line
-
-    @property
-    def column(self) -> int:
-        return self.span.start.column
-
-    @property
-    def end_line(self) -> int:
-        return self.span.end.line
-
-    @property
-    def end_column(self) -> int:
-        return self.span.end.column
 
     def sort_key(self) -> tuple[Any, ...]:
         return (self.path, self.line, self.column, self.code, self.message)

@@ -50,6 +50,29 @@ class Span(NamedTuple):
         return self.start.offset <= offset < self.end.offset
 
 
+class Spanned:
+    """``line``, ``column``, ``end_line`` and ``end_column`` of a ``span``: for nodes and findings."""
+
+    __slots__ = ()
+    span: Span
+
+    @property
+    def line(self) -> int:
+        return self.span.start.line
+
+    @property
+    def column(self) -> int:
+        return self.span.start.column
+
+    @property
+    def end_line(self) -> int:
+        return self.span.end.line
+
+    @property
+    def end_column(self) -> int:
+        return self.span.end.column
+
+
 class LineIndex:
     """Start offsets of every line, for converting offsets to positions."""
 
