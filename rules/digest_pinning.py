@@ -63,13 +63,10 @@ class DigestPinning(Rule):
                 continue
             if exempt and matches_any(ref, exempt) is not False:
                 continue
-            via = ""
-            if use.expansion is not None and use.expansion.source != use.expansion.value:
-                via = f" ({use.written} resolves to {ref.text} with the ARG defaults)"
             pinned = f"{ref.text}@sha256:<digest>"
             yield ctx.finding(
                 use.span,
-                f"image {ref.text} is not pinned by digest{via}: "
+                f"image {ref.text} is not pinned by digest{use.via}: "
                 f"{'its tag' if ref.has_tag else 'its name'} can point to another image tomorrow; "
                 f"pin it as {pinned}",
             )

@@ -51,10 +51,7 @@ class LatestTag(Rule):
             ref = use.reference
             if ref.tag != "latest" or ref.digest is not None or ref.has_digest is None:
                 continue
-            via = ""
-            if use.expansion is not None and use.expansion.source != use.expansion.value:
-                via = f" ({use.written} resolves to {ref.text} with the ARG defaults)"
             yield ctx.finding(
                 use.span,
-                f"image {ref.text} uses the latest tag{via}: it changes with every release; pin a version",
+                f"image {ref.text} uses the latest tag{use.via}: it changes with every release; pin a version",
             )

@@ -70,11 +70,8 @@ class RegistryAllowlist(Rule):
             ref = use.reference
             if not ref.valid or matches_any(ref, allowed) is not False:
                 continue
-            via = ""
-            if use.expansion is not None and use.expansion.source != use.expansion.value:
-                via = f" ({use.written} resolves to {ref.text} with the ARG defaults)"
             yield ctx.finding(
                 use.span,
-                f"image {ref.text} comes from {ref.registry}, which is not an allowed registry{via}; "
+                f"image {ref.text} comes from {ref.registry}, which is not an allowed registry{use.via}; "
                 f"pull it from one of: {', '.join(allowed)}",
             )

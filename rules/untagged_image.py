@@ -55,11 +55,8 @@ class UntaggedImage(Rule):
             if ref.untagged is not True or not ref.valid:
                 continue
             shown = ref.text
-            via = ""
-            if use.expansion is not None and use.expansion.source != use.expansion.value:
-                via = f" ({use.written} resolves to {shown} with the ARG defaults)"
             yield ctx.finding(
                 use.span,
-                f"image {shown} has no tag or digest{via}: each build may pull a different image; "
+                f"image {shown} has no tag or digest{use.via}: each build may pull a different image; "
                 f"pin a version, e.g. {shown}:<version>",
             )

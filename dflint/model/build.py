@@ -76,6 +76,13 @@ class ImageUse:
     expansion: Optional[Expansion] = None
     in_trigger: bool = False
 
+    @property
+    def via(self) -> str:
+        """`` (${BASE} resolves to python with the ARG defaults)`` when ARGs were expanded, else empty."""
+        if self.expansion is None or self.expansion.source == self.expansion.value:
+            return ""
+        return f" ({self.written} resolves to {self.reference.text} with the ARG defaults)"
+
 
 @dataclass(frozen=True, eq=False)
 class Stage:
