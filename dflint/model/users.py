@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional, Sequence
 
 from .. import ast
+from ..shell.tools import parse_command
 from .variables import Expansion
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -214,33 +215,17 @@ def account_ids(analysis: "Analysis", stage: "Stage") -> tuple[dict[str, str], d
     return users, groups
 
 
-_VALUE_OPTIONS = frozenset((
-    "-u", "--uid", "-g", "--gid", "-G", "--groups", "-d", "--home", "--home-dir", "-h", "-s", "--shell", "-c",
-    "--comment", "--gecos", "-e", "--expiredate", "-f", "--inactive", "-k", "--skel", "-K", "--key", "-p",
-    "--password", "-R", "--root", "-P", "--prefix", "-b", "--base-dir", "-Z", "--selinux-user", "--ingroup",
-    "--firstuid", "--lastuid", "--firstgid", "--lastgid", "--conf", "--add-extra-groups"))
-
-
 def _read_account(model: "BuildModel", node: ast.Instruction, command, users: dict, groups: dict) -> None:
-    argv = [word.value for word in command.argv]
-    while argv and argv[0] in ("sudo", "doas"):
-        argv = argv[1:]
-    program = posixpath.basename(argv[0]) if argv else ""
+    invocation = parse_command(command)
+    program = invocation.program if invocation is not None else ""
     if program in ("useradd", "adduser"):
         table, options = users, ("-u", "--uid")
     elif program in ("groupadd", "addgroup"):
         table, options = groups, ("-g", "--gid")
     else:
         return
-    number, operands, i = None, [], 1
-    while i < len(argv):
-        flag, eq, inline = argv[i].partition("=")
-        takes = flag in _VALUE_OPTIONS and not eq
-        if flag in options:
-            number = inline if eq else (argv[i + 1] if i + 1 < len(argv) else None)
-        elif not flag.startswith("-"):
-            operands.append(argv[i])
-        i += 2 if takes else 1
+    number = invocation.value(*options)
+    operands = [word.value for word in invocation.operands]
     if number is None or not operands:
         return
     # useradd/groupadd NAME; adduser USER [GROUP] and addgroup GROUP name the account first.

@@ -151,11 +151,17 @@ _WGET = Spec(
                 "--connect-timeout", "--waitretry", "--retry-on-http-error"),
     words=_set("-nv", "-nc", "-nd", "-nH", "-np", "-nB"),
 )
-_USERADD = Spec(
+_USERADD = Spec(  # shadow's useradd
     values=_set("-u", "--uid", "-g", "--gid", "-G", "--groups", "-d", "--home-dir", "-s", "--shell",
                 "-c", "--comment", "-e", "--expiredate", "-f", "--inactive", "-k", "--skel", "-K", "--key",
                 "-p", "--password", "-R", "--root", "-P", "--prefix", "-b", "--base-dir", "-Z",
-                "--selinux-user", "--btrfs-subvolume-home"),
+                "--selinux-user"),
+)
+_GROUPADD = Spec(values=_set("-g", "--gid", "-K", "--key", "-p", "--password", "-R", "--root", "-P", "--prefix",
+                             "-U", "--users"))
+_ADDUSER = Spec(  # Debian's adduser/addgroup and BusyBox's (-h HOME, -g GECOS, -G GROUP, -k SKEL)
+    values=_set("-u", "--uid", "-g", "--gid", "-G", "--ingroup", "-h", "--home", "-s", "--shell", "--gecos",
+                "-c", "--comment", "-k", "--conf", "--firstuid", "--lastuid", "--firstgid", "--lastgid"),
 )
 _CHMOD = Spec(values=_set("--reference"), operand=_CHMOD_MODE.fullmatch)
 _CHOWN = Spec(values=_set("--from", "--reference"))
@@ -173,7 +179,7 @@ SPECS: dict[str, Spec] = {
     "gem": _GEM,
     "go": _GO,
     "curl": _CURL, "wget": _WGET,
-    "useradd": _USERADD, "adduser": _USERADD,
+    "useradd": _USERADD, "groupadd": _GROUPADD, "adduser": _ADDUSER, "addgroup": _ADDUSER,
     "chmod": _CHMOD, "chown": _CHOWN, "chgrp": _CHOWN,
     "rm": _RM,
 }
