@@ -231,9 +231,8 @@ def _options(step: Step) -> Iterator[tuple[Word, str, str]]:
                 if match:
                     yield option.value_word, match.group(1), "the credential in an authorization header"
     for i, word in enumerate(argv):
-        for name in _SECRET_OPTIONS:
-            if program == "curl" and name != "--oauth2-bearer":
-                continue
+        name = word.value.split("=", 1)[0]
+        if name in _SECRET_OPTIONS and (program != "curl" or name == "--oauth2-bearer"):
             value = _next_value(argv, i, name)
             if value is not None:
                 yield value, _option_value(value, name), f"the value of `{name}`"

@@ -103,8 +103,14 @@ _VALUE_PATTERNS = tuple((kind, re.compile(pattern)) for kind, pattern in (
 ))
 
 
+#: All of them at once, to pass over the many values that hold none in one search.
+_ANY_VALUE_PATTERN = re.compile("|".join(f"(?:{pattern.pattern})" for _kind, pattern in _VALUE_PATTERNS))
+
+
 def secret_value(value: str) -> Optional[SecretValue]:
     """The first provider token, private key or JWT in ``value``, or None (URLs: see :func:`url_credentials`)."""
+    if not _ANY_VALUE_PATTERN.search(value):
+        return None
     found = None
     for kind, pattern in _VALUE_PATTERNS:
         match = pattern.search(value)

@@ -68,12 +68,14 @@ class Expansion:
 class Scope:
     """An immutable set of variables, plus what an unknown name means."""
 
-    __slots__ = ("variables", "base_image_env")
+    __slots__ = ("variables", "base_image_env", "_expansions")
 
     def __init__(self, variables: Mapping[str, Variable], base_image_env: bool) -> None:
         self.variables = dict(variables)
         # True in stages built on an external image, whose ENV we cannot see.
         self.base_image_env = base_image_env
+        # Rules expand the same words again and again; an Expansion is immutable.
+        self._expansions: dict[tuple[str, str], Expansion] = {}
 
     def get(self, name: str) -> Optional[Variable]:
         return self.variables.get(name)
@@ -88,6 +90,13 @@ class Scope:
 
     def expand(self, text: str, escape: str = "\\") -> Expansion:
         """Expand ``text`` as BuildKit does for ENV, COPY, FROM ... in this scope."""
+        key = (text, escape)
+        expansion = self._expansions.get(key)
+        if expansion is None:
+            expansion = self._expansions[key] = self._expand(text, escape)
+        return expansion
+
+    def _expand(self, text: str, escape: str) -> Expansion:
         unresolved: set[str] = set()
         undefined: set[str] = set()
 

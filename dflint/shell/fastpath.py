@@ -51,6 +51,9 @@ _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\+?=(?:" + _ATOM + ")*")
 _SUBSCRIPT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\[")  # a[i]=x: the grammar's own pattern decides
 _IO_NUMBER = re.compile(r"[0-9]+(?=[<>])")
 _BLANKS = re.compile(r"(?:[ \t\r]|\\\r?\n)+")
+#: The characters a blank, a continuation or a comment starts with.
+_SKIPPABLE = frozenset(" \t\r\\#")
+_OPERATOR_START = frozenset(";&|()<>")
 _OPERATOR = re.compile(r";;&|&>>|<<<|<<-|&&|\|\||;;|;&|&>|\|&|>>|>\||>&|<&|<>|<<|[;&|()<>]")
 #: Where a word ends: the end of the text or one of these (anything else is an atom this module refuses).
 _WORD_END = frozenset(" \t\r\n;&|()<>")
@@ -115,6 +118,8 @@ class _Reader:
     def skip(self) -> None:
         """Skips blanks, continuations and comments (never a newline)."""
         text = self.text
+        if self.pos < self.end and text[self.pos] not in _SKIPPABLE:
+            return  # the usual case, many times a word: nothing to skip
         while self.pos < self.end:
             blank = _BLANKS.match(text, self.pos)
             if blank:
@@ -134,8 +139,11 @@ class _Reader:
         self.skip()
         if self.pos >= self.end:
             return None
-        if self.text[self.pos] == "\n":
+        char = self.text[self.pos]
+        if char == "\n":
             return "\n"
+        if char not in _OPERATOR_START:
+            return None
         match = _OPERATOR.match(self.text, self.pos)
         return match.group() if match else None
 

@@ -257,6 +257,9 @@ _TEXT_PATTERNS = tuple((re.compile(pattern), what, alias) for pattern, what, ali
     (r"(?im)^\s*trusted-host\s*=\s*\S+", "makes pip trust hosts without TLS verification", None),
     (r"(?im)^\s*ssl_verify\s*:\s*(?:false|no)\b", "turns off conda's TLS verification", None),
 ))
+#: All of them at once, to pass over the many words that hold none in one search.
+_ANY_TEXT_PATTERN = re.compile("|".join(re.sub(r"^\(\?([a-z]+)\)(.*)$", r"(?\1:\2)", pattern.pattern, flags=re.S)
+                                        for pattern, _what, _alias in _TEXT_PATTERNS))
 _SED_SUBSTITUTION = re.compile(r"^s(.)(?:\\.|(?!\1).)*\1((?:\\.|(?!\1).)*)\1[a-zA-Z0-9]*$", re.S)
 
 
@@ -267,6 +270,8 @@ def insecure_text(text: str) -> list[Insecure]:
     sed = _SED_SUBSTITUTION.match(text)
     if sed:
         offset, text = sed.start(2), sed.group(2)
+    if not _ANY_TEXT_PATTERN.search(text):
+        return []
     found = []
     for pattern, what, alias in _TEXT_PATTERNS:
         for match in pattern.finditer(text):

@@ -209,22 +209,14 @@ class Script:
     errors: tuple[ShellError, ...]
     positions: PositionMap = field(repr=False)
     origin: "Union[Argument, Heredoc, None]" = field(default=None, repr=False)
-    # Memo of invocation(): rules ask the same script many questions.
-    _invocations: "dict[int, tuple[Command, Optional[Invocation]]]" = field(
-        default_factory=dict, init=False, repr=False)
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
     def invocation(self, command: Command) -> "Optional[Invocation]":
-        """``command`` read with its tool's options (:func:`dflint.shell.tools.parse_command`), memoised."""
-        memo = self._invocations.get(id(command))
-        if memo is None or memo[0] is not command:
-            from .tools import parse_command  # tools builds on this module
-
-            memo = self._invocations[id(command)] = (command, parse_command(command))
-        return memo[1]
+        """``command`` read with its tool's options (:func:`dflint.shell.tools.parse_command`, memoised)."""
+        return parse_command(command)
 
     def span(self, start: int, end: int) -> Span:
         return self.positions.span(start, end)
@@ -263,3 +255,6 @@ class Script:
         """The simple commands of ``command``'s pipeline, in pipeline order."""
         members = [c for c in self.commands if c.pipeline_id == command.pipeline_id]
         return tuple(sorted(members, key=lambda c: c.pipeline_index))
+
+
+from .tools import parse_command  # noqa: E402  (last: tools builds on the classes above)

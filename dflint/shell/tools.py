@@ -21,7 +21,6 @@ their version pins; :func:`urls` the URLs a curl/wget command fetches.
 
 from __future__ import annotations
 
-import posixpath
 import re
 from dataclasses import dataclass
 from typing import Callable, NamedTuple, Optional, Sequence, Union
@@ -212,8 +211,8 @@ _ENV_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 
 def program_name(word: str) -> str:
     """The program a word names: basename, ``pip3.11`` -> ``pip``."""
-    name = posixpath.basename(word)
-    return "pip" if _PIP_NAME.fullmatch(name) else name
+    name = word[word.rfind("/") + 1:]  # posixpath.basename, without its overhead on a hot path
+    return "pip" if name.startswith("pip") and _PIP_NAME.fullmatch(name) else name
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -279,8 +278,25 @@ def unwrap(argv: Sequence[Word]) -> tuple[int, tuple[str, ...]]:
     return i, tuple(via)
 
 
+#: parse_command's memo: rules ask about the same commands many times. Keyed by identity; the
+#: command is kept so that its id cannot be reused while the entry lives.
+_MEMO: dict[int, tuple[Command, Optional[Invocation]]] = {}
+_MEMO_SIZE = 4096
+
+
 def parse_command(command: Command) -> Optional[Invocation]:
-    """The command read with its tool's options; None when it runs no program."""
+    """The command read with its tool's options; None when it runs no program. Memoised."""
+    memo = _MEMO.get(id(command))
+    if memo is not None and memo[0] is command:
+        return memo[1]
+    invocation = _parse_command(command)
+    if len(_MEMO) >= _MEMO_SIZE:
+        _MEMO.clear()
+    _MEMO[id(command)] = (command, invocation)
+    return invocation
+
+
+def _parse_command(command: Command) -> Optional[Invocation]:
     argv = command.argv
     i, via = unwrap(argv)
     if i + 1 < len(argv) and program_name(argv[i].value) == "busybox":

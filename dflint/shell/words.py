@@ -27,6 +27,11 @@ _ANSI = re.compile(r"\\(?:([abeEfnrtv\\'\"?])|([0-7]{1,3})|x([0-9a-fA-F]{1,2})|u
                    r"|U([0-9a-fA-F]{1,8})|c(.)|)", re.DOTALL)
 _MAX_DEPTH = 16  # nested ${...} looked into for substitutions
 _SPECIAL = re.compile(r"[\\'\"$`<>]")
+_PLAIN = re.compile(r"[^\\'\"$`<>]+")
+_PLAIN_IN_QUOTES = re.compile(r'[^"\\$`]+')
+#: The characters _skip looks at (``c`` for ``case``); the others are passed over in one search.
+_SKIP_STOPS = frozenset("\\$'\"`(){}c")
+_SKIP_NEXT = re.compile(r"[\\$'\"`(){}c]")
 _CASE_START = re.compile(r"case[ \t\n]")
 _CASE_WORDS = re.compile(r"(?<![A-Za-z0-9_-])(?:case|esac)(?![A-Za-z0-9_-])")
 _BEFORE_WORD = " \t\n;&|("
@@ -59,6 +64,12 @@ def _skip(text: str, i: int, closer: str) -> int:
     stack = [closer]
     while i < n:
         ch = text[i]
+        if ch not in _SKIP_STOPS:  # jump over the characters that change nothing
+            found = _SKIP_NEXT.search(text, i)
+            if found is None:
+                return n
+            i = found.start()
+            ch = text[i]
         top = stack[-1]
         if ch == "\\":
             i += 2
@@ -192,9 +203,11 @@ class _Decoder:
                 self.expansion = True
                 out.append(raw[i:end + 1])
                 i = end + 1
-            else:
-                out.append(ch)
-                i += 1
+            else:  # ordinary characters, taken in one piece
+                plain = _PLAIN.match(raw, i)
+                stop = plain.end() if plain else i + 1
+                out.append(raw[i:stop])
+                i = stop
         return Decoded("".join(out), self.quoted, self.expansion, tuple(self.subs))
 
     def double_quoted(self, i: int) -> int:
@@ -214,8 +227,10 @@ class _Decoder:
             elif ch == "`":
                 i = self.backticks(i)
             else:
-                out.append(ch)
-                i += 1
+                plain = _PLAIN_IN_QUOTES.match(raw, i)
+                stop = plain.end() if plain else i + 1
+                out.append(raw[i:stop])
+                i = stop
         return n
 
     def backticks(self, i: int) -> int:
