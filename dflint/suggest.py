@@ -41,6 +41,8 @@ def closest(value: str, options: Iterable[str], case_sensitive: bool = True) -> 
         candidate = option if case_sensitive else option.lower()
         if candidate == probe:
             return None
+        if abs(len(candidate) - len(probe)) >= best_distance:
+            continue  # the distance is at least the difference in length: cannot win
         distance = levenshtein(probe, candidate)
         if distance < best_distance:
             best, best_distance = candidate, distance

@@ -54,6 +54,7 @@ _BLANKS = re.compile(r"(?:[ \t\r]|\\\r?\n)+")
 #: The characters a blank, a continuation or a comment starts with.
 _SKIPPABLE = frozenset(" \t\r\\#")
 _OPERATOR_START = frozenset(";&|()<>")
+_REDIRECT_START = frozenset("0123456789<>&")  # an IO number, or a redirection operator (&> too)
 _OPERATOR = re.compile(r";;&|&>>|<<<|<<-|&&|\|\||;;|;&|&>|\|&|>>|>\||>&|<&|<>|<<|[;&|()<>]")
 #: Where a word ends: the end of the text or one of these (anything else is an atom this module refuses).
 _WORD_END = frozenset(" \t\r\n;&|()<>")
@@ -375,6 +376,8 @@ class _Parser:
         r = self.r
         r.skip()
         start = r.pos
+        if start >= r.end or r.text[start] not in _REDIRECT_START:
+            return None  # most words: no digit, < or > in front
         number = _IO_NUMBER.match(r.text, start)
         fd = None
         if number:
