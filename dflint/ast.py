@@ -202,7 +202,7 @@ def span_in(segments: "tuple[Segment, ...] | list[Segment]", start: int, end: in
 
 
 @dataclass(frozen=True, slots=True)
-class ParseError:
+class ParseError(Spanned):
     """A syntax error with its location; ``origin`` tells who rejects it.
 
     ``origin`` is ``"parser"`` when BuildKit's parser rejects the file and
@@ -214,14 +214,6 @@ class ParseError:
     span: Span
     hint: Optional[str] = None
     origin: str = "parser"
-
-    @property
-    def line(self) -> int:
-        return self.span.start.line
-
-    @property
-    def column(self) -> int:
-        return self.span.start.column
 
     def __str__(self) -> str:
         text = f"{self.line}:{self.column}: {self.message}"
