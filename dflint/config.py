@@ -14,18 +14,12 @@ import os
 import re
 import sys
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any, Iterable, Optional, Sequence
 
 from .diagnostic import Severity
 from .rule import Rule
 from .selection import RuleSet, Selection, UnknownSelector
 from .suggest import closest
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10
-    import tomli as tomllib
 
 CONFIG_FILES = (".dflint.toml", "dflint.toml", "pyproject.toml")
 DEFAULT_FAIL_LEVEL = Severity.INFO
@@ -121,10 +115,14 @@ class Config:
     _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     def relative(self, path: str) -> str:
-        try:
-            return Path(os.path.abspath(path)).relative_to(os.path.abspath(self.root)).as_posix()
-        except ValueError:
-            return Path(path).as_posix()
+        # os.path, not pathlib: pathlib (and the urllib.parse it imports) costs ~5 ms of every start-up.
+        absolute, root = os.path.abspath(path), os.path.abspath(self.root)
+        if os.path.normcase(absolute) == os.path.normcase(root):
+            return "."
+        prefix = root if root.endswith(os.sep) else root + os.sep
+        if os.path.normcase(absolute).startswith(os.path.normcase(prefix)):
+            return absolute[len(prefix):].replace(os.sep, "/")
+        return posix_form(path)  # outside the root: the path as given
 
     def excluded(self, path: str) -> bool:
         relative = self.relative(path)
@@ -230,6 +228,12 @@ def _line_of(text: str, table: str, key: str) -> Optional[int]:
 
 
 def _parse_toml(path: str, text: str) -> dict[str, Any]:
+    # Imported here: most runs find no configuration file, and tomllib brings datetime along.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10
+        import tomli as tomllib
+
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -245,7 +249,8 @@ def _parse_toml(path: str, text: str) -> dict[str, Any]:
 def load_file(path: str, rules: RuleSet, defaults: Optional[dict[str, Any]] = None) -> Optional[Config]:
     """The configuration in ``path``; None for a pyproject.toml without ``[tool.dflint]``."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read configuration: {exc}", path) from None
     data = _parse_toml(path, text)
@@ -379,22 +384,37 @@ def default_config(rules: RuleSet, defaults: Optional[dict[str, Any]] = None, ro
     return replace(config, root=root or os.getcwd())
 
 
+def posix_form(path: str) -> str:
+    """``PurePath(path).as_posix()``, without importing pathlib on POSIX systems."""
+    if os.sep != "/" or os.altsep:
+        from pathlib import PurePath
+
+        return PurePath(path).as_posix()
+    root = "//" if path.startswith("//") and not path.startswith("///") else "/" if path.startswith("/") else ""
+    rest = "/".join(part for part in path.split("/") if part and part != ".")
+    return root + rest if root or rest else "."
+
+
 def find_config_file(start: str) -> Optional[str]:
     """The nearest configuration file at or above directory ``start``."""
-    directory = Path(os.path.abspath(start))
-    for folder in (directory, *directory.parents):
+    folder = os.path.abspath(start)
+    while True:
         for name in CONFIG_FILES:
-            candidate = folder / name
-            if candidate.is_file():
+            candidate = os.path.join(folder, name)
+            if os.path.isfile(candidate):
                 if name == "pyproject.toml" and not _has_dflint_table(candidate):
                     continue
-                return str(candidate)
-    return None
+                return candidate
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
 
 
-def _has_dflint_table(path: Path) -> bool:
+def _has_dflint_table(path: str) -> bool:
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
     except (OSError, UnicodeDecodeError):
         return False
     return "[tool.dflint" in text or re.search(r"^\s*tool\s*\.\s*dflint", text, re.M) is not None

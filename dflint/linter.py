@@ -10,8 +10,6 @@ diagnostic for that rule and file; everything else still runs.
 from __future__ import annotations
 
 import gc
-import logging
-import traceback
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Optional, Sequence
 
@@ -27,10 +25,15 @@ from .suppression import collect, rule_keys, suppressed_by
 if TYPE_CHECKING:  # pragma: no cover
     from .config import Config
 
-log = logging.getLogger(__name__)
 
 MAX_FIX_ROUNDS = 10
 UNUSED_SUPPRESSION = "DF810"
+
+
+def _log():
+    import logging  # only when there is something to log: logging costs ~3 ms of every start-up
+
+    return logging.getLogger(__name__)
 
 
 class InternalError(Rule):
@@ -141,7 +144,7 @@ class Linter:
             for finding in ctx.rule.check(ctx) or ():
                 findings.append(finding)
         except Exception as exc:  # a broken rule must not hide the others' findings
-            log.debug("rule %s crashed on %s", rule.code, analysis.path, exc_info=True)
+            _log().debug("rule %s crashed on %s", rule.code, analysis.path, exc_info=True)
             diagnostics.append(self._internal_error(rule, exc, analysis.path, analysis.file))
         for finding in findings:
             if finding.alias is None or finding.alias.lower() not in dropped:
@@ -163,6 +166,8 @@ class Linter:
         )
 
     def _internal_error(self, rule: type[Rule], exc: Exception, path: str, file: ast.File) -> Diagnostic:
+        import traceback
+
         frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
         where = f" at {frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}" if frame else ""
         start = file.children[0].span.start if file.children else ast.Position(0, 1, 1)
@@ -224,7 +229,7 @@ class Linter:
                 candidate = apply_edits(text, [edit for f in chosen for edit in f.edits])
                 file, new_diagnostics = self.check(candidate, path, config)
                 if _parser_errors(new_diagnostics) > _parser_errors(diagnostics):
-                    log.warning("%s: fixes would break the syntax; not applied", path)
+                    _log().warning("%s: fixes would break the syntax; not applied", path)
                     break
                 text, diagnostics = candidate, new_diagnostics
                 applied += len(chosen)

@@ -19,10 +19,13 @@ _FIX = (False, False)
 def _init(linter: "Optional[Linter]", configs: "list[Config]", fix: tuple[bool, bool]) -> None:
     global _LINTER, _CONFIGS, _FIX
     if linter is None:  # spawned worker: load the rules again
-        from .linter import Linter
-        from .registry import installed
+        from .startup_cache import startup_cache
 
-        linter = Linter(installed()[0])
+        with startup_cache():
+            from .linter import Linter
+            from .registry import installed
+
+            linter = Linter(installed()[0])
     _LINTER, _CONFIGS, _FIX = linter, configs, fix
 
 

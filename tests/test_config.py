@@ -142,3 +142,13 @@ def test_command_line_flags_go_on_top_of_the_file(tmp_path):
 )
 def test_globs(pattern, path, expected):
     assert Glob(pattern).match(path) is expected
+
+
+@pytest.mark.parametrize("path", ["a/b", "./a//b/", "/abs/./x", "//net/x", "///three", ".", "./", "", "a/../b",
+                                  "Dockerfile", "/", "//", "x/./.", "~/a"])
+def test_posix_form_matches_pathlib(path):
+    from pathlib import PurePosixPath
+
+    from dflint.config import posix_form
+
+    assert posix_form(path) == PurePosixPath(path).as_posix()

@@ -29,7 +29,6 @@ seen from the Dockerfile.
 
 from __future__ import annotations
 
-import logging
 import os
 import posixpath
 import re
@@ -38,7 +37,6 @@ from typing import Optional
 
 __all__ = ["Pattern", "DockerIgnore", "find_dockerignore", "go_clean"]
 
-logger = logging.getLogger(__name__)
 
 #: Characters that are special in a regular expression but not in a pattern (BuildKit's list).
 _ESCAPED = frozenset(".+()|{}$")
@@ -260,6 +258,8 @@ def find_dockerignore(dockerfile: str) -> Optional[DockerIgnore]:
         try:
             return DockerIgnore.parse(data.decode("utf-8", errors="replace"), candidate)
         except ValueError as error:
-            logger.debug("%s: %s", candidate, error)
+            import logging
+
+            logging.getLogger(__name__).debug("%s: %s", candidate, error)
             return None
     return None

@@ -22,7 +22,6 @@ SHA-256 ones, a name with the e-mail address (`Jane <jane@example.com>`).
 
 from __future__ import annotations
 
-import datetime
 import re
 from typing import Callable, Optional
 
@@ -75,6 +74,8 @@ def _rfc3339(value: str) -> Optional[str]:
     if not match:
         return "not an RFC 3339 date and time: write e.g. 2024-05-01T12:30:00Z"
     year, month, day, hour, minute, second, off_h, off_m = (int(g) if g else 0 for g in match.groups())
+    import datetime  # only for labels that hold a date: not worth its import at every start-up
+
     try:
         datetime.date(year, month, day)
     except ValueError as exc:

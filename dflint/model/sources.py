@@ -27,7 +27,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
-from urllib.parse import urlsplit
 
 from .. import ast
 
@@ -71,6 +70,8 @@ def is_git_source(value: str) -> bool:
     if value.startswith(("git@", "ssh://", "git://")):
         return True
     if value.startswith(("http://", "https://")):
+        from urllib.parse import urlsplit  # only for URL sources; urllib.parse costs ~3 ms to import
+
         return urlsplit(value.split("#", 1)[0]).path.endswith(".git")
     return False
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 import sys
@@ -12,8 +11,6 @@ from typing import Any, Iterable, Optional
 import pluggy
 
 from .hookspecs import ENTRY_POINT_GROUP, PROJECT, DflintSpec
-
-log = logging.getLogger(__name__)
 
 _NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 _CODE = re.compile(r"^[A-Z]{1,8}[0-9]{1,5}$")
@@ -182,6 +179,9 @@ def load_plugins(extra: Iterable[tuple[str, Any]] = (), entry_points: bool = Tru
                 _merge(result.default_config, dict(impl.function() or {}))
             except Exception as exc:
                 result.errors.append(PluginError(name, f"dflint_default_config failed: {exc}"))
-    for error in result.errors:
-        log.warning("%s", error)
+    if result.errors:
+        import logging  # only when something went wrong
+
+        for error in result.errors:
+            logging.getLogger(__name__).warning("%s", error)
     return result

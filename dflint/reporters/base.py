@@ -13,7 +13,6 @@ import os
 import re
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Optional, Sequence, TextIO
 
 from ..diagnostic import Diagnostic, Severity
@@ -88,6 +87,8 @@ class Reporter:
 
     def root_uri(self) -> str:
         """``root`` as a ``file://`` URI ending in ``/`` (SARIF requires the slash)."""
+        from pathlib import Path  # SARIF only: pathlib is not worth importing at every start-up
+
         return Path(os.path.abspath(self.root)).as_uri().rstrip("/") + "/"
 
 

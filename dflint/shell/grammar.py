@@ -15,7 +15,6 @@ the parser then falls back to the simple tokenizer for that part.
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import resources
 
 from lark import Lark
 
@@ -64,7 +63,9 @@ ARITH_PATTERN = r"\(\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)\)"
 
 @lru_cache(maxsize=1)
 def grammar_text() -> str:
-    template = resources.files(__package__).joinpath("shell.lark").read_text(encoding="utf-8")
+    from ..package_data import read_text
+
+    template = read_text(__package__, "shell.lark")
     return (template.replace("@WORD@", WORD_PATTERN)
             .replace("@ASSIGNMENT@", ASSIGNMENT_PATTERN)
             .replace("@ARITH@", ARITH_PATTERN))

@@ -19,7 +19,6 @@ objects, and binds them to this call's position map, runs every time.
 
 from __future__ import annotations
 
-import logging
 from functools import lru_cache
 from typing import TYPE_CHECKING, Optional, Union
 
@@ -36,7 +35,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["parse_shell"]
 
-log = logging.getLogger(__name__)
 
 #: Nesting of substitutions / ``sh -c`` strings parsed; deeper ones are kept as words only.
 MAX_DEPTH = 12
@@ -206,7 +204,9 @@ def _describe(exc: "LarkError", text: str, start: int, end: int) -> tuple[int, i
         value = str(token).replace("\n", "\\n")
         return pos, pos + len(token), f"unexpected `{value}`"
     if not isinstance(exc, (UnexpectedToken, UnexpectedEOF)):
-        log.debug("unexpected parser error: %r", exc)
+        import logging
+
+        logging.getLogger(__name__).debug("unexpected parser error: %r", exc)
     closer = _missing_closer(text, start, end)
     hint = f" (missing `{closer}`)" if closer else ""
     return end, end, f"unexpected end of script{hint}"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import resources
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -38,7 +37,9 @@ _ESCAPE_IN_REGEX = {"\\": "\\\\", "`": "`"}
 
 @lru_cache(maxsize=1)
 def _template() -> str:
-    return resources.files(__package__).joinpath("dockerfile.lark").read_text(encoding="utf-8")
+    from ..package_data import read_text
+
+    return read_text(__package__, "dockerfile.lark")
 
 
 def grammar_text(escape: str) -> str:

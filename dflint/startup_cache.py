@@ -1,0 +1,204 @@
+"""Keeps what Python compiles at every start-up between runs, as .pyc files keep a module's code.
+
+Two things dominate dflint's cold start once its modules' .pyc files exist:
+
+* every ``@dataclass`` compiles its ``__init__``, ``__repr__``, frozen
+  ``__setattr__``... from generated source: about 580 small compiles, 60-75 ms;
+* every regular expression is parsed and compiled by the pure-Python
+  ``re`` compiler: about 200 patterns, 20-25 ms.
+
+Both results depend only on their input text, so :func:`startup_cache` keeps
+them in one marshal file beside dflint's .pyc files: code objects keyed by the
+generated source, regex programs keyed by pattern and flags. What is built
+from the cache is what Python would build: the same code compiled with the
+same flags, the same program handed to the same ``_sre.compile``.
+
+The hooks are a module-level ``exec`` in ``dataclasses`` (which calls the
+builtin by name) and ``compile`` in the ``re`` compiler module, both present
+only inside the context. The regex hook relies on the compiler's internal
+steps, unchanged from Python 3.10 to 3.13; it is installed only after a probe
+pattern built through it matches what ``re`` itself builds, so a Python that
+does it differently just runs without that half of the cache. The file is
+keyed by the exact interpreter version; a damaged or foreign file is ignored.
+"""
+
+from __future__ import annotations
+
+import builtins
+import marshal
+import os
+import sys
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, Optional
+
+# Past this many entries a save keeps only what the run used (no unbounded growth).
+_MAX_ENTRIES = 6000
+_FILE_NAME = f"startup.{sys.implementation.cache_tag}.marshal"
+_PROBE = r"(?P<word>\w+)-(\d+)|[^\s:]+"
+
+
+def cache_path() -> Optional[str]:
+    """Where the cache lives, following ``sys.pycache_prefix`` like .pyc files; None without a cache tag."""
+    if sys.implementation.cache_tag is None:
+        return None
+    package_dir = os.path.dirname(os.path.abspath(__file__))
+    if sys.pycache_prefix:
+        drive, rest = os.path.splitdrive(package_dir)
+        return os.path.join(sys.pycache_prefix, drive.replace(":", ""), rest.lstrip(os.sep), _FILE_NAME)
+    return os.path.join(package_dir, "__pycache__", _FILE_NAME)
+
+
+def _regex_modules() -> Optional[tuple[Any, Any, Any]]:
+    """The regex compiler, parser and ``_sre`` of this Python, or None if their shape is unknown."""
+    try:
+        import _sre
+        if sys.version_info >= (3, 11):
+            from re import _compiler as compiler, _parser as parser
+        else:  # pragma: no cover - Python 3.10
+            import sre_compile as compiler
+            import sre_parse as parser
+    except ImportError:  # pragma: no cover - another implementation
+        return None
+    if not all(callable(getattr(module, name, None)) for module, name in
+               ((compiler, "compile"), (compiler, "_code"), (parser, "parse"), (_sre, "compile"))):
+        return None  # pragma: no cover
+    return compiler, parser, _sre
+
+
+class StartupCache:
+    """Generated dataclass code and regex programs, loaded from and saved to ``path``."""
+
+    def __init__(self, path: Optional[str]) -> None:
+        self.path = path
+        self.codes: dict[str, Any] = {}
+        self.programs: dict[tuple, tuple] = {}
+        if path:
+            self._load()
+        self.used_codes: dict[str, Any] = {}
+        self.used_programs: dict[tuple, tuple] = {}
+        self.missed = 0
+
+    def _load(self) -> None:
+        try:
+            with open(self.path, "rb") as handle:  # type: ignore[arg-type]
+                version, codes, programs = marshal.loads(handle.read())
+        except (OSError, EOFError, ValueError, TypeError):  # absent, truncated or foreign: start empty
+            return
+        if version == sys.hexversion and isinstance(codes, dict) and isinstance(programs, dict):
+            self.codes, self.programs = codes, programs
+
+    # dataclasses
+
+    def exec(self, source: Any, globals: Optional[dict] = None, locals: Optional[dict] = None) -> None:
+        """Stands in for ``exec`` inside ``dataclasses``."""
+        if isinstance(source, str):
+            code = self.codes.get(source)
+            if code is None:
+                # dont_inherit: compile as dataclasses' own exec would, not with this module's __future__ flags.
+                code = compile(source, "<string>", "exec", dont_inherit=True)
+                self.codes[source] = code
+                self.missed += 1
+            self.used_codes[source] = code
+            source = code
+        builtins.exec(source, globals, locals)
+
+    # regular expressions
+
+    def regex_compiler(self, original: Callable, parser: Any, sre: Any, compiler: Any) -> Callable:
+        """A stand-in for the ``re`` compiler's ``compile`` that serves programs from the cache."""
+        debug = getattr(compiler, "SRE_FLAG_DEBUG", 128)
+
+        def build(pattern: Any, flags: int = 0) -> Any:
+            if not isinstance(pattern, (str, bytes)) or flags & debug:
+                return original(pattern, flags)  # parsed subpatterns (re.Scanner) and debug output
+            key = (pattern, flags)
+            program = self.programs.get(key)
+            if program is None:
+                program = _program(pattern, flags, parser, compiler)
+                self.programs[key] = program
+                self.missed += 1
+            self.used_programs[key] = program
+            return sre.compile(*program)
+
+        return build
+
+    def save(self) -> None:
+        """Writes the cache when this run compiled something new; atomically, never failing the run."""
+        if not self.missed or not self.path or sys.dont_write_bytecode:
+            return
+        codes, programs = self.codes, self.programs
+        if len(codes) + len(programs) > _MAX_ENTRIES:
+            codes, programs = self.used_codes, self.used_programs
+        temporary = f"{self.path}.{os.getpid()}.tmp"
+        try:
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            with open(temporary, "wb") as handle:
+                handle.write(marshal.dumps((sys.hexversion, codes, programs)))
+            os.replace(temporary, self.path)
+        except (OSError, ValueError):  # read-only installation: behave like Python without a writable __pycache__
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
+
+
+def _program(pattern: Any, flags: int, parser: Any, compiler: Any) -> tuple:
+    """The arguments the ``re`` compiler hands to ``_sre.compile`` for this pattern (its own steps)."""
+    parsed = parser.parse(pattern, flags)
+    code = [int(op) for op in compiler._code(parsed, flags)]  # opcodes are int subclasses marshal refuses
+    groupindex = dict(parsed.state.groupdict)
+    indexgroup = [None] * parsed.state.groups
+    for name, index in groupindex.items():
+        indexgroup[index] = name
+    return (pattern, flags | parsed.state.flags, code, parsed.state.groups - 1, groupindex, tuple(indexgroup))
+
+
+def _same_pattern(a: Any, b: Any) -> bool:
+    sample = "some-12 words: x"
+    return (a.pattern, a.flags, a.groups, dict(a.groupindex)) == (b.pattern, b.flags, b.groups, dict(b.groupindex)) \
+        and [m.groups() for m in a.finditer(sample)] == [m.groups() for m in b.finditer(sample)]
+
+
+def _install_regex_hook(cache: StartupCache) -> Optional[Callable[[], None]]:
+    modules = _regex_modules()
+    if modules is None:
+        return None  # pragma: no cover
+    compiler, parser, sre = modules
+    original = compiler.compile
+    build = cache.regex_compiler(original, parser, sre, compiler)
+    try:
+        if not _same_pattern(sre.compile(*_program(_PROBE, 0, parser, compiler)), original(_PROBE, 0)):
+            return None  # pragma: no cover - a compiler that works differently
+    except Exception:  # pragma: no cover
+        return None
+    compiler.compile = build
+
+    def uninstall() -> None:
+        if compiler.compile is build:
+            compiler.compile = original
+
+    return uninstall
+
+
+@contextmanager
+def startup_cache(path: Optional[str] = None) -> Iterator[Optional[StartupCache]]:
+    """Serves generated dataclass code and regex programs from the cache while the block runs, then saves it.
+
+    Nested use is a no-op: the outermost context owns the cache.
+    """
+    import dataclasses
+
+    if "exec" in vars(dataclasses):
+        yield None
+        return
+    cache = StartupCache(path or cache_path())
+    dataclasses.exec = cache.exec  # type: ignore[attr-defined]
+    uninstall_regex = _install_regex_hook(cache)
+    try:
+        yield cache
+    finally:
+        if uninstall_regex:
+            uninstall_regex()
+        if vars(dataclasses).get("exec") == cache.exec:
+            del dataclasses.exec  # type: ignore[attr-defined]
+        cache.save()

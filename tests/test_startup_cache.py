@@ -1,0 +1,209 @@
+"""The start-up cache: what it builds must be exactly what Python builds, and it must never hurt a run."""
+
+import dataclasses
+import json
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from dflint import startup_cache as sc
+from dflint.startup_cache import StartupCache, startup_cache
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Patterns that exercise the compiler's corners: named groups and references, lookarounds,
+# inline and passed flags, verbose mode, unicode classes, bytes, repeats and alternations.
+PATTERNS = [
+    (r"(?P<name>[a-z]+)=(?P<value>.*)", 0),
+    (r"(?i)^from\s+(\S+)(?:\s+as\s+(\S+))?$", 0),
+    (r"(?<=\$)\{?([A-Za-z_][A-Za-z0-9_]*)\}?", 0),
+    (r"^\s*#\s*(?:dflint|hadolint)\b(?!-)", re.MULTILINE),
+    (r"""
+        (?P<key> [^=\s]+ )   # the key
+        =
+        (?P<q>["']?) (?P<val> .*? ) (?P=q) $
+    """, re.VERBOSE),
+    (r"[\w.-]+@sha256:[0-9a-f]{64}", re.ASCII),
+    (r"ü+|ß{2,3}?|[^\W\d]+", re.UNICODE | re.IGNORECASE),
+    (rb"\x00+(?:abc|de)*\Z", 0),
+    (r"a{3,}|b*?c+?|(x|y|z)\1", re.DOTALL),
+    (r"(?s:.)(?x: a b )(?-i:Q)", re.IGNORECASE),
+]
+SAMPLES = ["name=value", "FROM python:3 AS build", "echo ${HOME} $PATH", "# dflint: ignore=DF001",
+           "  # hadolint-x", 'key = "quoted"', "key='v'", "img@sha256:" + "a" * 64, "ÜüSSßß straße",
+           "aaab bbbccc xx yy zz", "Q q A B", ""]
+
+
+@pytest.fixture(autouse=True)
+def writes_bytecode(monkeypatch):
+    # The cache is written only where Python would write .pyc files (PYTHONDONTWRITEBYTECODE may be set here).
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+
+
+def _behaviour(pattern: re.Pattern):
+    samples = [s.encode("latin-1", "replace") for s in SAMPLES] + [b"\x00\x00abcde"] \
+        if isinstance(pattern.pattern, bytes) else SAMPLES
+    return (pattern.pattern, pattern.flags, pattern.groups, dict(pattern.groupindex),
+            [[(m.span(), m.groups()) for m in pattern.finditer(s)] for s in samples])
+
+
+def _fresh(pattern, flags):
+    re.purge()  # the re module's own cache would hide the compiler
+    return re.compile(pattern, flags)
+
+
+def test_regex_programs_from_the_cache_behave_like_re(tmp_path):
+    path = str(tmp_path / "cache.marshal")
+    expected = [_behaviour(re.compile(p, f)) for p, f in PATTERNS]
+    with startup_cache(path) as first:
+        built = [_behaviour(_fresh(p, f)) for p, f in PATTERNS]
+    assert built == expected
+    assert first.missed >= len(PATTERNS)
+    with startup_cache(path) as second:
+        loaded = [_behaviour(_fresh(p, f)) for p, f in PATTERNS]
+    assert loaded == expected
+    assert second.missed == 0  # every program came from the file
+
+
+def test_invalid_patterns_fail_as_in_re(tmp_path):
+    with startup_cache(str(tmp_path / "cache.marshal")):
+        with pytest.raises(re.error, match="missing \\)"):
+            _fresh(r"(unclosed", 0)
+
+
+def _define():
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Point:
+        x: int
+        y: int = 0
+        tags: tuple = dataclasses.field(default_factory=tuple)
+        note: str = dataclasses.field(default="", repr=False, compare=False)
+
+    @dataclasses.dataclass(eq=False)
+    class Box:
+        items: list = dataclasses.field(default_factory=list)
+
+    return Point, Box
+
+
+def _dataclass_behaviour(Point, Box):
+    p = Point(1, tags=("a",), note="n")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        p.x = 3
+    box = Box()
+    box.items.append(1)
+    return (repr(p), p == Point(1, 0, ("a",), "other"), hash(p) == hash(Point(1, 0, ("a",))),
+            p.__slots__, repr(box), Box() == Box(), Box().items is not Box().items,
+            [f.name for f in dataclasses.fields(Point)], str(dataclasses.replace(p, y=5)))
+
+
+def test_dataclasses_from_the_cache_behave_like_dataclasses(tmp_path):
+    path = str(tmp_path / "cache.marshal")
+    expected = _dataclass_behaviour(*_define())
+    with startup_cache(path) as first:
+        built = _dataclass_behaviour(*_define())
+    assert first.missed > 0
+    with startup_cache(path) as second:
+        loaded = _dataclass_behaviour(*_define())
+    assert second.missed == 0
+    assert built == loaded == expected
+
+
+def test_hooks_exist_only_inside_the_context(tmp_path):
+    from re import _compiler
+
+    original = _compiler.compile
+    with startup_cache(str(tmp_path / "c")) as cache:
+        assert dataclasses.exec == cache.exec
+        assert _compiler.compile is not original
+        with startup_cache(str(tmp_path / "other")) as nested:
+            assert nested is None  # the outer context owns the hooks
+    assert "exec" not in vars(dataclasses)
+    assert _compiler.compile is original
+    assert not (tmp_path / "other").exists()
+
+
+@pytest.mark.parametrize("content", [b"", b"not marshal at all", b"\xe3\x00\x00", None])
+def test_damaged_or_foreign_files_are_ignored_and_replaced(tmp_path, content):
+    import marshal
+
+    path = tmp_path / "cache.marshal"
+    path.write_bytes(marshal.dumps((sys.hexversion - 1, {"x": 1}, {})) if content is None else content)
+    with startup_cache(str(path)) as cache:
+        assert cache.codes == {} and cache.programs == {}
+        _fresh(r"fresh-(\d+)", 0)
+    version, codes, programs = marshal.loads(path.read_bytes())
+    assert version == sys.hexversion and (r"fresh-(\d+)", 0) in programs
+
+
+def test_a_run_that_compiled_nothing_new_does_not_write(tmp_path):
+    path = tmp_path / "cache.marshal"
+    with startup_cache(str(path)):
+        _fresh(r"only-(once)", 0)
+    stamp = path.stat().st_mtime_ns
+    os.utime(path, ns=(stamp - 10**9, stamp - 10**9))
+    with startup_cache(str(path)):
+        _fresh(r"only-(once)", 0)
+    assert path.stat().st_mtime_ns == stamp - 10**9
+
+
+def test_an_unwritable_location_or_dont_write_bytecode_never_fails(tmp_path, monkeypatch):
+    blocked = tmp_path / "file-not-dir"
+    blocked.write_text("")
+    with startup_cache(str(blocked / "cache.marshal")):  # its directory cannot be created
+        _fresh(r"unwritable-(\w)", 0)
+    assert list(tmp_path.iterdir()) == [blocked]
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    with startup_cache(str(tmp_path / "cache.marshal")):
+        _fresh(r"no-bytecode-(\w)", 0)
+    assert not (tmp_path / "cache.marshal").exists()
+
+
+def test_a_bloated_cache_keeps_only_what_the_run_used(tmp_path, monkeypatch):
+    path = str(tmp_path / "cache.marshal")
+    with startup_cache(path):
+        for index in range(30):
+            _fresh(f"old-{index}", 0)
+    monkeypatch.setattr(sc, "_MAX_ENTRIES", 10)
+    with startup_cache(path):
+        _fresh("new-one", 0)
+    assert set(StartupCache(path).programs) == {("new-one", 0)}
+
+
+def test_the_cache_follows_pycache_prefix(monkeypatch, tmp_path):
+    monkeypatch.setattr(sys, "pycache_prefix", str(tmp_path))
+    assert sc.cache_path().startswith(str(tmp_path))
+    monkeypatch.setattr(sys, "pycache_prefix", None)
+    assert sc.cache_path() == os.path.join(os.path.dirname(sc.__file__), "__pycache__", sc._FILE_NAME)
+
+
+def test_cold_and_warm_runs_of_the_command_report_the_same(tmp_path):
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text(textwrap.dedent("""\
+        FROM python
+        RUN apt-get update && apt-get install -y curl
+        COPY . /app
+        RUN pip install -r /app/requirements.txt
+        RUN chmod -R 755 /app
+    """))
+    prefix = tmp_path / "pycache"
+    env = {**os.environ, "PYTHONPYCACHEPREFIX": str(prefix), "NO_COLOR": "1"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+
+    def run():
+        done = subprocess.run([sys.executable, "-m", "dflint", "--format", "json", str(dockerfile)],
+                              capture_output=True, text=True, timeout=120, env=env)
+        assert done.returncode == 1, done.stderr
+        return json.loads(done.stdout)
+
+    cold = run()
+    caches = list(prefix.rglob(sc._FILE_NAME))
+    assert len(caches) == 1
+    warm = run()
+    assert warm == cold
+    assert {d["name"] for f in cold["files"] for d in f["diagnostics"]} >= {"untagged-image", "package-cache", "copy-before-install"}
