@@ -422,3 +422,39 @@ def test_gitlab_identical_findings_get_distinct_fingerprints():
     d = make_results()[3].diagnostics[0]
     issues = json.loads(render("gitlab", [FileResult("Dockerfile", [d, d])]))
     assert issues[0]["fingerprint"] != issues[1]["fingerprint"]
+
+
+@pytest.mark.parametrize("data", [
+    {"a": [], "b": {}, "c": [1, {"d": [2, 3]}], "e": None, "f": "ü\"\n", "g": 1.5, "h": True},
+    [],
+    {"files": [{"diagnostics": [{"x": {"y": [1]}}, {"z": "\udcff"}]}]},
+])
+@pytest.mark.parametrize("depth", [None, 0, 1, 2, 4])
+def test_dump_json_round_trips_at_any_inline_depth(data, depth):
+    from dflint.reporters.base import dump_json
+
+    text = dump_json(data, depth)
+    assert json.loads(text) == data
+    if depth is None:
+        undecodable = "\\udcff" in json.dumps(data)  # lone surrogates force \\u escapes everywhere
+        assert text == json.dumps(data, indent=2, ensure_ascii=undecodable)
+
+
+def test_json_report_puts_each_diagnostic_on_one_line():
+    from dflint.reporters.base import dump_json
+
+    text = dump_json({"files": [{"path": "D", "diagnostics": [{"code": "DF1", "start": {"line": 1}},
+                                                              {"code": "DF2"}]}]}, 4)
+    assert text.splitlines() == [
+        "{",
+        '  "files": [',
+        "    {",
+        '      "path": "D",',
+        '      "diagnostics": [',
+        '        {"code": "DF1", "start": {"line": 1}},',
+        '        {"code": "DF2"}',
+        "      ]",
+        "    }",
+        "  ]",
+        "}",
+    ]

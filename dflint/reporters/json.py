@@ -30,7 +30,8 @@ class JsonReporter(Reporter):
     name = "json"
 
     def report(self, results: Sequence["FileResult"], summary: Summary) -> None:
-        self.write_json(document(results, summary))
+        # root > files > file > diagnostics > one line per diagnostic
+        self.write_json(document(results, summary), inline_depth=4)
 
 
 def document(results: Sequence["FileResult"], summary: Summary) -> dict[str, Any]:
