@@ -12,11 +12,12 @@ it, 2 usage, configuration or I/O error.
 from __future__ import annotations
 
 import argparse
+import atexit
 import gc
 import json
 import os
 import sys
-from typing import Optional, Sequence
+from typing import NoReturn, Optional, Sequence
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -255,5 +256,24 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             _frozen = False
 
 
+def run() -> "NoReturn":
+    """The ``dflint`` command: :func:`main`, then exit without tearing the interpreter down.
+
+    Freeing the objects of ~80 loaded rules one by one at exit takes 10-20 ms
+    of a run that has nothing left to do; mypy exits the same way. Exit
+    handlers still run and the standard streams are flushed first.
+    """
+    code = main()
+    run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)
+    if run_exit_handlers is not None:
+        run_exit_handlers()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # the reader went away: the output is lost
+            code = code or EXIT_ERROR
+    os._exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

@@ -167,3 +167,19 @@ def test_many_files_in_parallel_give_the_same_result(tmp_path):
     serial = json.loads(dflint("--format", "json", "--jobs", "1", ".", cwd=tmp_path).stdout)
     parallel = json.loads(dflint("--format", "json", "--jobs", "2", ".", cwd=tmp_path).stdout)
     assert serial["files"] == parallel["files"] and len(serial["files"]) == 24
+
+
+def test_the_command_exits_fast_but_runs_exit_handlers_and_flushes(tmp_path):
+    # run() skips interpreter teardown with os._exit: exit handlers, output and exit code must survive.
+    write(tmp_path / "Dockerfile", "FROM python\n")
+    script = ("import atexit, sys\n"
+              "atexit.register(lambda: sys.stderr.write('handler ran\\n'))\n"
+              "sys.argv = ['dflint', '--select', 'DF001', 'Dockerfile']\n"
+              "from dflint.cli import run\n"
+              "run()\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "NO_COLOR": "1"})
+    assert done.returncode == 1
+    assert "Dockerfile:1:6: DF001 untagged-image" in done.stdout
+    assert done.stdout.rstrip().endswith("1 of 1 file.") or "Found 1 problem" in done.stdout
+    assert done.stderr == "handler ran\n"

@@ -41,6 +41,6 @@ def test_wheel_contents(wheel):
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "[dflint.rules]\ndflint = dflint.rules" in text
-    assert "[console_scripts]\ndflint = dflint.cli:main" in text
+    assert "[console_scripts]\ndflint = dflint.cli:run" in text
     top_level = {n.split("/")[0] for n in names}
     assert top_level == {"dflint", wheel.name.split("-")[0] + "-" + wheel.name.split("-")[1] + ".dist-info"}
