@@ -5,6 +5,7 @@ Run by hand, never by the tests (machines are noisy):
     python bench/lint.py                      # 2,000 files, 3 rounds, 20 single-file runs
     python bench/lint.py --files 200 --rounds 1 --single-runs 5   # a quick look
     python bench/lint.py --fixtures           # the test fixtures instead (tests/fixtures, invalid/ left out)
+    python bench/lint.py --rounds 0           # the single-file figures only
 
 Measured, with the tools alternating from round to round so machine noise
 falls on both:
@@ -13,7 +14,11 @@ falls on both:
   core) against hadolint on the same files, split in as many concurrent
   batches as there are cores (hadolint has no directory mode);
 * one file, cold: a full process start per run, median of ``--single-runs``
-  runs each: this is what pre-commit and editors pay on every invocation.
+  runs each: this is what pre-commit and editors pay on every invocation;
+* one file in an editor: ``dflint lsp`` started once, then the time from
+  sending a change of the same file to receiving its diagnostics (median of
+  ``--single-runs`` changes), against hadolint's cold run, which is what an
+  editor integration of hadolint pays per lint.
 
 Both tools run with their default rules and write JSON (to /dev/null). The
 corpus is bench/corpus.py's (generated on first use).
@@ -79,6 +84,65 @@ def single_file(binary: str, path: Path, runs: int, config: Path) -> dict[str, f
     return {"dflint": statistics.median(dflint_times), "hadolint": statistics.median(hadolint_times)}
 
 
+def _frame(message: dict) -> bytes:
+    body = json.dumps({"jsonrpc": "2.0", **message}).encode("utf-8")
+    return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+def _receive(stream) -> dict:
+    length = 0
+    while True:
+        line = stream.readline()
+        if not line:
+            raise RuntimeError("dflint lsp stopped")
+        if line == b"\r\n":
+            return json.loads(stream.read(length))
+        name, _, value = line.partition(b":")
+        if name.lower() == b"content-length":
+            length = int(value)
+
+
+def editor_latency(path: Path, runs: int) -> float:
+    """Median seconds from sending ``dflint lsp`` a change of ``path`` to receiving its diagnostics."""
+    server = subprocess.Popen([*_dflint_command(), "lsp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL)
+    uri, text = path.resolve().as_uri(), path.read_text(encoding="utf-8", errors="surrogateescape")
+
+    def send(message: dict) -> None:
+        server.stdin.write(_frame(message))
+        server.stdin.flush()
+
+    def published(version: int) -> None:
+        while True:
+            message = _receive(server.stdout)
+            if message.get("method") == "textDocument/publishDiagnostics" \
+                    and message["params"].get("version") == version:
+                return
+
+    try:
+        send({"id": 1, "method": "initialize", "params": {"capabilities": {}, "rootUri": None}})
+        while _receive(server.stdout).get("id") != 1:
+            pass
+        send({"method": "initialized", "params": {}})
+        send({"method": "textDocument/didOpen", "params": {"textDocument": {
+            "uri": uri, "languageId": "dockerfile", "version": 0, "text": text}}})
+        published(0)
+        times = []
+        for version in range(1, runs + 1):
+            start = time.perf_counter()
+            send({"method": "textDocument/didChange", "params": {
+                "textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": text}]}})
+            published(version)
+            times.append(time.perf_counter() - start)
+        send({"id": 2, "method": "shutdown"})
+        send({"method": "exit"})
+        server.wait(timeout=30)
+        return statistics.median(times)
+    finally:
+        if server.poll() is None:
+            server.kill()
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=corpus.DEFAULT_OUT)
@@ -125,7 +189,8 @@ def main(argv: Optional[list[str]] = None) -> int:
                   file=sys.stderr)
         sample = sorted(files, key=lambda p: p.stat().st_size)[len(files) // 2]
         single = single_file(binary, sample, args.single_runs, config)
-    medians = {tool: statistics.median(times) for tool, times in sets.items()}
+        editor = editor_latency(sample, args.single_runs)
+    medians = {tool: statistics.median(times) if times else float("nan") for tool, times in sets.items()}
     result = {
         "files": len(files),
         "lines": lines,
@@ -137,6 +202,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         "set_ratio_one_core": medians["dflint-1-core"] / medians["hadolint"],
         "single_file": {"path": sample.name, "lines": sample.read_bytes().count(b"\n"), **single,
                         "ratio": single["dflint"] / single["hadolint"]},
+        "editor": {"dflint_lsp": editor, "hadolint": single["hadolint"], "ratio": editor / single["hadolint"]},
         "load_average": os.getloadavg(),
     }
     print(f"\n{len(files)} files, {lines:,} lines; {args.rounds} rounds (median), {args.jobs} cores for the set")
@@ -148,6 +214,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     print(f"one file ({sample.name}, {result['single_file']['lines']} lines, cold start, median of "
           f"{args.single_runs}): dflint {single['dflint'] * 1000:.0f} ms, hadolint {single['hadolint'] * 1000:.0f} ms,"
           f" ratio {result['single_file']['ratio']:.2f} (target <= 1)")
+    print(f"one file in an editor (dflint lsp, change to diagnostics, median of {args.single_runs}): "
+          f"{editor * 1000:.1f} ms against hadolint's cold {single['hadolint'] * 1000:.0f} ms, "
+          f"ratio {result['editor']['ratio']:.3f}")
     print(f"load average during the run: {result['load_average']}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,7 @@
     dflint rules [--format json] list every rule
     dflint rule CODE|NAME        show a rule's documentation
     dflint ast FILE              print the syntax tree and build model as JSON
+    dflint lsp                   serve editors over the Language Server Protocol (stdio)
 
 Exit codes: 0 no finding at or above the fail level, 1 findings at or above
 it, 2 usage, configuration or I/O error.
@@ -65,7 +66,8 @@ def _lint_parser() -> argparse.ArgumentParser:
 
     parser = _Parser(
         prog="dflint",
-        description="Lint Dockerfiles. Other commands: `dflint rules`, `dflint rule NAME`, `dflint ast FILE`.",
+        description="Lint Dockerfiles. Other commands: `dflint rules`, `dflint rule NAME`, `dflint ast FILE`, "
+        "`dflint lsp` (for editors).",
     )
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="files or directories to lint (default: .); - reads standard input")
@@ -227,7 +229,18 @@ def run_ast(argv: Sequence[str]) -> int:
     return EXIT_FINDINGS if file.errors else EXIT_OK
 
 
-COMMANDS = {"ast": run_ast, "rules": run_rules, "rule": run_rule}
+def run_lsp(argv: Sequence[str]) -> int:
+    parser = _Parser(prog="dflint lsp",
+                     description="Run the Language Server Protocol server on standard input and output, "
+                     "for editors: diagnostics on every change, fixes as code actions.")
+    parser.add_argument("--config", metavar="FILE", help="use this configuration file instead of discovery")
+    args = parser.parse_args(argv)
+    from .lsp.server import serve
+
+    return serve(args.config)
+
+
+COMMANDS = {"ast": run_ast, "rules": run_rules, "rule": run_rule, "lsp": run_lsp}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -36,7 +36,8 @@ def test_wheel_contents(wheel):
                  "dflint/syntax/dockerfile.lark"):
         assert data in names
     for module in ("dflint/syntax/parser.py", "dflint/model/build.py", "dflint/reporters/sarif.py",
-                   "dflint/plugins/hookspecs.py", "dflint/testing.py"):
+                   "dflint/plugins/hookspecs.py", "dflint/testing.py", "dflint/lsp/server.py",
+                   "dflint/startup_cache.py"):
         assert module in names
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()

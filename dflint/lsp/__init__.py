@@ -1,0 +1,1 @@
+"""The Language Server Protocol server (``dflint lsp``): diagnostics and fixes for editors."""

@@ -1,0 +1,257 @@
+"""``dflint lsp``: the Language Server Protocol server, driven as an editor drives it (a real process, stdio)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any, Optional
+
+import pytest
+
+from dflint.lsp.positions import UTF8, UTF16, UTF32, Document, choose_encoding
+from dflint.source import LineIndex
+
+DOCKERFILE = textwrap.dedent("""\
+    FROM python
+    RUN apt-get update && apt-get install -y curl
+    COPY . /app
+    RUN pip install -r /app/requirements.txt
+""")
+
+
+class Client:
+    """A minimal LSP client over the server's pipes."""
+
+    def __init__(self, cwd: Path, *args: str) -> None:
+        env = {**os.environ, "NO_COLOR": "1"}
+        self.process = subprocess.Popen([sys.executable, "-m", "dflint", "lsp", *args], cwd=cwd,
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                        env=env)
+        self.next_id = 0
+
+    def frame(self, message: dict[str, Any]) -> bytes:
+        body = json.dumps({"jsonrpc": "2.0", **message}).encode("utf-8")
+        return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+    def send(self, *messages: dict[str, Any]) -> None:
+        self.process.stdin.write(b"".join(self.frame(m) for m in messages))  # one write: a burst
+        self.process.stdin.flush()
+
+    def receive(self) -> dict[str, Any]:
+        length = None
+        while True:
+            line = self.process.stdout.readline()
+            assert line, f"server closed its output; stderr: {self.process.stderr.read().decode()}"
+            if line == b"\r\n":
+                break
+            name, _, value = line.partition(b":")
+            if name.lower() == b"content-length":
+                length = int(value)
+        return json.loads(self.process.stdout.read(length))
+
+    def request(self, method: str, params: Optional[dict] = None) -> dict[str, Any]:
+        self.next_id += 1
+        self.send({"id": self.next_id, "method": method, "params": params or {}})
+        while True:
+            message = self.receive()
+            if message.get("id") == self.next_id:
+                return message
+
+    def notify(self, method: str, params: dict) -> None:
+        self.send({"method": method, "params": params})
+
+    def diagnostics(self) -> dict[str, Any]:
+        while True:
+            message = self.receive()
+            if message.get("method") == "textDocument/publishDiagnostics":
+                return message["params"]
+
+    def initialize(self, root: Path, encodings: Optional[list[str]] = None) -> dict[str, Any]:
+        capabilities = {"general": {"positionEncodings": encodings}} if encodings else {}
+        result = self.request("initialize", {"rootUri": root.as_uri(), "capabilities": capabilities})
+        self.notify("initialized", {})
+        return result["result"]
+
+    def open(self, path: Path, text: str, version: int = 1) -> dict[str, Any]:
+        self.notify("textDocument/didOpen", {"textDocument": {"uri": path.as_uri(), "languageId": "dockerfile",
+                                                              "version": version, "text": text}})
+        return self.diagnostics()
+
+    def close(self) -> int:
+        assert self.request("shutdown")["result"] is None
+        self.notify("exit", {})
+        return self.process.wait(timeout=30)
+
+
+@pytest.fixture
+def client(tmp_path):
+    started = Client(tmp_path)
+    yield started
+    if started.process.poll() is None:
+        started.process.kill()
+        started.process.wait()
+
+
+def apply(text: str, edits: list[dict[str, Any]], encoding: str = UTF16) -> str:
+    document = Document(text, encoding)
+    spans = sorted(((document.offset(e["range"]["start"]), document.offset(e["range"]["end"]), e["newText"])
+                    for e in edits), reverse=True)
+    for start, end, new in spans:
+        text = text[:start] + new + text[end:]
+    return text
+
+
+def test_a_session_publishes_diagnostics_and_offers_fixes(client, tmp_path):
+    capabilities = client.initialize(tmp_path)["capabilities"]
+    assert capabilities["positionEncoding"] == UTF16
+    assert capabilities["textDocumentSync"]["change"] == 1
+    path = tmp_path / "Dockerfile"
+
+    published = client.open(path, DOCKERFILE)
+    assert published["uri"] == path.as_uri() and published["version"] == 1
+    by_code = {d["code"]: d for d in published["diagnostics"]}
+    assert {"DF001", "DF003", "DF007"} <= set(by_code)
+    untagged = by_code["DF001"]
+    assert untagged["range"] == {"start": {"line": 0, "character": 5}, "end": {"line": 0, "character": 11}}
+    assert untagged["severity"] == 2 and untagged["source"] == "dflint"
+    assert untagged["codeDescription"]["href"].endswith("untagged-image.md")
+    assert untagged["message"].endswith("[untagged-image]")
+    assert by_code["DF007"]["relatedInformation"][0]["location"]["uri"] == path.as_uri()
+
+    whole = {"start": {"line": 0, "character": 0}, "end": {"line": 4, "character": 0}}
+    actions = client.request("textDocument/codeAction", {"textDocument": {"uri": path.as_uri()}, "range": whole,
+                                                         "context": {"diagnostics": []}})["result"]
+    quick = [a for a in actions if a["kind"] == "quickfix" and "/var/lib/apt/lists" in a["title"]]
+    assert len(quick) == 1
+    fixed = apply(DOCKERFILE, quick[0]["edit"]["changes"][path.as_uri()])
+    assert "rm -rf /var/lib/apt/lists/*" in fixed.splitlines()[1]
+
+    client.notify("textDocument/didChange", {"textDocument": {"uri": path.as_uri(), "version": 2},
+                                             "contentChanges": [{"text": fixed}]})
+    republished = client.diagnostics()
+    assert republished["version"] == 2
+    assert [d["range"]["start"]["line"] for d in republished["diagnostics"] if d["code"] == "DF003"] == [3]  # pip
+
+    client.notify("textDocument/didClose", {"textDocument": {"uri": path.as_uri()}})
+    assert client.diagnostics() == {"uri": path.as_uri(), "diagnostics": []}
+    assert client.close() == 0
+
+
+def test_fix_all_applies_what_the_command_fix_applies(client, tmp_path):
+    text = "FROM alpine:3.20 as build\nRUN apt-get install curl\n"  # from-as-casing, assume-yes: safe fixes
+    path = tmp_path / "Dockerfile"
+    path.write_text(text)
+    client.initialize(tmp_path)
+    client.open(path, text)
+    actions = client.request("textDocument/codeAction", {
+        "textDocument": {"uri": path.as_uri()},
+        "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+        "context": {"diagnostics": [], "only": ["source.fixAll"]}})["result"]
+    assert [a["kind"] for a in actions] == ["source.fixAll.dflint"]
+    fixed = apply(text, actions[0]["edit"]["changes"][path.as_uri()])
+    subprocess.run([sys.executable, "-m", "dflint", "--fix", str(path)], capture_output=True, timeout=120)
+    assert fixed == path.read_text() != text
+    assert client.close() == 0
+
+
+def test_a_burst_of_changes_is_linted_once(client, tmp_path):
+    client.initialize(tmp_path)
+    path = tmp_path / "Dockerfile"
+    client.open(path, DOCKERFILE)
+    client.send(*({"method": "textDocument/didChange",
+                   "params": {"textDocument": {"uri": path.as_uri(), "version": version},
+                              "contentChanges": [{"text": f"FROM alpine:3.{version}\n"}]}}
+                  for version in range(2, 12)))
+    published = client.diagnostics()
+    assert published["version"] == 11  # the earlier versions were never linted
+    assert client.request("shutdown")["result"] is None
+
+
+@pytest.mark.parametrize("offered, chosen, column", [
+    (None, UTF16, 17), ([UTF16], UTF16, 17), ([UTF8, UTF32], UTF32, 16), ([UTF8], UTF8, 19),
+])
+def test_positions_use_the_negotiated_encoding(tmp_path, offered, chosen, column):
+    client = Client(tmp_path)
+    try:
+        assert client.initialize(tmp_path, offered)["capabilities"]["positionEncoding"] == chosen
+        published = client.open(tmp_path / "Dockerfile", 'FROM alpine:3.20\nRUN echo "😀" && apt-get update\n')
+        cache = [d for d in published["diagnostics"] if d["code"] == "DF003"][0]
+        # 16 code points precede `apt-get`; the emoji is 2 UTF-16 units and 4 UTF-8 bytes.
+        assert cache["range"]["start"] == {"line": 1, "character": column}
+        assert client.close() == 0
+    finally:
+        if client.process.poll() is None:
+            client.process.kill()
+
+
+def test_configuration_is_found_from_the_document_and_reread_on_change(client, tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    config = project / ".dflint.toml"
+    config.write_text('ignore = ["untagged-image"]\n')
+    client.initialize(tmp_path)
+    path = project / "Dockerfile"
+    assert "DF001" not in {d["code"] for d in client.open(path, DOCKERFILE)["diagnostics"]}
+    config.unlink()
+    client.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": config.as_uri(), "type": 3}]})
+    assert "DF001" in {d["code"] for d in client.diagnostics()["diagnostics"]}
+    assert client.close() == 0
+
+
+def test_protocol_errors_are_answered_not_fatal(client, tmp_path):
+    early = client.request("textDocument/codeAction", {})
+    assert early["error"]["code"] == -32002  # not initialized
+    client.initialize(tmp_path)
+    assert client.request("no/such/method")["error"]["code"] == -32601
+    bad = client.request("textDocument/codeAction", {"textDocument": {}})
+    assert bad["error"]["code"] == -32602
+    unknown = client.request("textDocument/codeAction", {"textDocument": {"uri": "file:///nowhere/Dockerfile"}})
+    assert unknown["result"] == []
+    client.notify("$/cancelRequest", {"id": 1})  # unknown notifications are ignored
+    assert client.close() == 0
+
+
+def test_exit_without_shutdown_or_end_of_input_is_exit_code_1(tmp_path):
+    client = Client(tmp_path)
+    client.initialize(tmp_path)
+    client.notify("exit", {})
+    assert client.process.wait(timeout=30) == 1
+    client = Client(tmp_path)
+    client.process.stdin.close()
+    assert client.process.wait(timeout=30) == 1
+
+
+def test_a_garbled_stream_stops_the_server_with_a_message(tmp_path):
+    client = Client(tmp_path)
+    client.process.stdin.write(b"Content-Length: nope\r\n\r\n{}")
+    client.process.stdin.close()
+    assert client.process.wait(timeout=30) == 1
+    assert b"bad Content-Length" in client.process.stderr.read()
+
+
+@pytest.mark.parametrize("encoding", [UTF8, UTF16, UTF32])
+def test_document_positions_round_trip(encoding):
+    text = "FROM a\r\nRUN echo 'ß😀x' \\\n  && ls\n\nLAST"
+    document = Document(text, encoding)
+    index = LineIndex(text)
+    for offset in range(len(text) + 1):
+        lsp = document.lsp_position(index.position(offset))
+        assert document.offset(lsp) == offset, (offset, lsp)
+
+
+def test_document_offsets_clamp_out_of_range_positions():
+    document = Document("ab\ncd", UTF16)
+    assert document.offset({"line": 0, "character": 99}) == 2
+    assert document.offset({"line": 9, "character": 0}) == 5
+    assert document.offset({"line": -1, "character": 0}) == 0
+
+
+def test_choose_encoding_prefers_code_points_and_defaults_to_utf16():
+    assert choose_encoding(["utf-16", "utf-32"]) == UTF32
+    assert choose_encoding(["utf-8"]) == UTF8
+    assert choose_encoding(None) == UTF16
+    assert choose_encoding(["latin-1"]) == UTF16
