@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -44,6 +45,22 @@ def _use_color(request: LintRequest, stream: TextIO) -> bool:
 
 
 def lint(request: LintRequest, stdout: TextIO, stderr: TextIO) -> int:
+    """Lints what ``request`` names and reports it; the exit code.
+
+    The collector stays paused throughout, as in :func:`linter.lint_paths`:
+    results and the report built from them would otherwise be walked by
+    every collection while they grow.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _lint(request, stdout, stderr)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _lint(request: LintRequest, stdout: TextIO, stderr: TextIO) -> int:
     from .discovery import discover
     from .linter import FileResult, Linter, lint_paths
     from .registry import installed

