@@ -38,14 +38,38 @@ _PROBE = r"(?P<word>\w+)-(\d+)|[^\s:]+"
 
 
 def cache_path() -> Optional[str]:
-    """Where the cache lives, following ``sys.pycache_prefix`` like .pyc files; None without a cache tag."""
+    """Where the cache lives; None without a cache tag.
+
+    Beside dflint's .pyc files (following ``sys.pycache_prefix`` like them);
+    when dflint is installed where this user cannot write, in the user's
+    cache directory instead, one file per installation.
+    """
     if sys.implementation.cache_tag is None:
         return None
     package_dir = os.path.dirname(os.path.abspath(__file__))
     if sys.pycache_prefix:
         drive, rest = os.path.splitdrive(package_dir)
         return os.path.join(sys.pycache_prefix, drive.replace(":", ""), rest.lstrip(os.sep), _FILE_NAME)
-    return os.path.join(package_dir, "__pycache__", _FILE_NAME)
+    pycache = os.path.join(package_dir, "__pycache__")
+    if os.access(pycache if os.path.isdir(pycache) else package_dir, os.W_OK):
+        return os.path.join(pycache, _FILE_NAME)
+    return os.path.join(_user_cache_dir(), f"{_installation_key(package_dir)}.{_FILE_NAME}")
+
+
+def _user_cache_dir() -> str:
+    if sys.platform == "win32":  # pragma: no cover
+        base = os.environ.get("LOCALAPPDATA") or os.path.expanduser("~\\AppData\\Local")
+    elif sys.platform == "darwin":  # pragma: no cover
+        base = os.path.expanduser("~/Library/Caches")
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+    return os.path.join(base, "dflint")
+
+
+def _installation_key(package_dir: str) -> str:
+    import zlib
+
+    return format(zlib.crc32(package_dir.encode("utf-8", "surrogateescape")), "08x")
 
 
 def _regex_modules() -> Optional[tuple[Any, Any, Any]]:
@@ -111,7 +135,7 @@ class StartupCache:
         def build(pattern: Any, flags: int = 0) -> Any:
             if not isinstance(pattern, (str, bytes)) or flags & debug:
                 return original(pattern, flags)  # parsed subpatterns (re.Scanner) and debug output
-            key = (pattern, flags)
+            key = (pattern, int(flags))  # int: a RegexFlag (an int subclass) cannot be marshalled
             program = self.programs.get(key)
             if program is None:
                 program = _program(pattern, flags, parser, compiler)
@@ -150,7 +174,7 @@ def _program(pattern: Any, flags: int, parser: Any, compiler: Any) -> tuple:
     indexgroup = [None] * parsed.state.groups
     for name, index in groupindex.items():
         indexgroup[index] = name
-    return (pattern, flags | parsed.state.flags, code, parsed.state.groups - 1, groupindex, tuple(indexgroup))
+    return (pattern, int(flags | parsed.state.flags), code, parsed.state.groups - 1, groupindex, tuple(indexgroup))
 
 
 def _same_pattern(a: Any, b: Any) -> bool:

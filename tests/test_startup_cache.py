@@ -175,11 +175,24 @@ def test_a_bloated_cache_keeps_only_what_the_run_used(tmp_path, monkeypatch):
     assert set(StartupCache(path).programs) == {("new-one", 0)}
 
 
-def test_the_cache_follows_pycache_prefix(monkeypatch, tmp_path):
+def test_the_cache_follows_pycache_prefix_or_falls_back_to_the_user_cache(monkeypatch, tmp_path):
     monkeypatch.setattr(sys, "pycache_prefix", str(tmp_path))
     assert sc.cache_path().startswith(str(tmp_path))
     monkeypatch.setattr(sys, "pycache_prefix", None)
-    assert sc.cache_path() == os.path.join(os.path.dirname(sc.__file__), "__pycache__", sc._FILE_NAME)
+    beside = os.path.join(os.path.dirname(sc.__file__), "__pycache__", sc._FILE_NAME)
+    monkeypatch.setattr(os, "access", lambda path, mode: True)
+    assert sc.cache_path() == beside
+    monkeypatch.setattr(os, "access", lambda path, mode: False)  # a read-only installation
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    fallback = sc.cache_path()
+    assert fallback.startswith(str(tmp_path / "xdg" / "dflint")) and fallback.endswith(sc._FILE_NAME)
+
+
+def test_flags_given_as_regexflag_are_cached(tmp_path):
+    path = str(tmp_path / "cache.marshal")
+    with startup_cache(path):
+        _fresh(r"flagged-(\w+)", re.IGNORECASE | re.MULTILINE)
+    assert (r"flagged-(\w+)", int(re.IGNORECASE | re.MULTILINE)) in StartupCache(path).programs
 
 
 def test_cold_and_warm_runs_of_the_command_report_the_same(tmp_path):
