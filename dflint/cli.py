@@ -234,6 +234,9 @@ def run_lsp(argv: Sequence[str]) -> int:
                      description="Run the Language Server Protocol server on standard input and output, "
                      "for editors: diagnostics on every change, fixes as code actions.")
     parser.add_argument("--config", metavar="FILE", help="use this configuration file instead of discovery")
+    parser.add_argument("--stdio", action="store_true",
+                        help="accepted for clients that always pass it (standard input and output is the only "
+                        "transport)")
     args = parser.parse_args(argv)
     from .lsp.server import serve
 

@@ -202,6 +202,20 @@ def test_configuration_is_found_from_the_document_and_reread_on_change(client, t
     assert client.close() == 0
 
 
+def test_stdio_flag_is_accepted_and_config_option_is_used(tmp_path):
+    config = tmp_path / "strict.toml"
+    config.write_text('select = ["DF002"]\n')
+    client = Client(tmp_path, "--stdio", "--config", str(config))
+    try:
+        client.initialize(tmp_path)
+        published = client.open(tmp_path / "Dockerfile", "FROM python\nFROM node:latest\n")
+        assert [d["code"] for d in published["diagnostics"]] == ["DF002"]
+        assert client.close() == 0
+    finally:
+        if client.process.poll() is None:
+            client.process.kill()
+
+
 def test_protocol_errors_are_answered_not_fatal(client, tmp_path):
     early = client.request("textDocument/codeAction", {})
     assert early["error"]["code"] == -32002  # not initialized
