@@ -98,7 +98,7 @@ def _lint_parser() -> argparse.ArgumentParser:
 _frozen = False
 
 
-def _load_rules() -> None:
+def load_rules() -> None:
     """Loads the rules with the garbage collector paused, then freezes what start-up made.
 
     Start-up (the CLI's modules, ~80 rule modules and their helpers) allocates
@@ -126,7 +126,7 @@ def _load_rules() -> None:
 
 def run_lint(argv: Sequence[str]) -> int:
     args = _lint_parser().parse_args(argv)
-    _load_rules()
+    load_rules()
     from .app import LintRequest, lint
     from .config import Overrides
     from .diagnostic import Severity

@@ -221,6 +221,7 @@ def test_protocol_errors_are_answered_not_fatal(client, tmp_path):
     assert early["error"]["code"] == -32002  # not initialized
     client.initialize(tmp_path)
     assert client.request("no/such/method")["error"]["code"] == -32601
+    assert client.request("initialize", {"capabilities": {}})["error"]["code"] == -32600
     bad = client.request("textDocument/codeAction", {"textDocument": {}})
     assert bad["error"]["code"] == -32602
     unknown = client.request("textDocument/codeAction", {"textDocument": {"uri": "file:///nowhere/Dockerfile"}})

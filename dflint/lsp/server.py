@@ -125,6 +125,8 @@ class LanguageServer:
             self._error(request_id, METHOD_NOT_FOUND, f"unknown method {method}")
         elif not self.initialized and method != "initialize":
             self._error(request_id, SERVER_NOT_INITIALIZED, "initialize first")
+        elif self.initialized and method == "initialize":
+            self._error(request_id, INVALID_REQUEST, "already initialized")
         elif self.shutting_down:
             self._error(request_id, INVALID_REQUEST, "the server is shutting down")
         else:
@@ -153,11 +155,11 @@ class LanguageServer:
     # -- lifecycle -----------------------------------------------------------------------
 
     def initialize(self, params: dict[str, Any]) -> dict[str, Any]:
-        from ..cli import _load_rules
+        from ..cli import load_rules
         from ..linter import Linter
         from ..registry import installed
 
-        _load_rules()
+        load_rules()
         rules, plugins = installed()
         for error in plugins.errors:
             self._log(f"dflint: {error}")
