@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import sys
@@ -51,13 +50,10 @@ def lint(request: LintRequest, stdout: TextIO, stderr: TextIO) -> int:
     results and the report built from them would otherwise be walked by
     every collection while they grow.
     """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    from .gcpause import collector_paused
+
+    with collector_paused():
         return _lint(request, stdout, stderr)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _lint(request: LintRequest, stdout: TextIO, stderr: TextIO) -> int:

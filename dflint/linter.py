@@ -9,7 +9,6 @@ diagnostic for that rule and file; everything else still runs.
 
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Optional, Sequence
 
@@ -17,6 +16,7 @@ from . import ast
 from .analysis import Analysis
 from .diagnostic import Diagnostic, Severity
 from .fix import Applicability, apply_edits, choose_fixes, write_atomically
+from .gcpause import collector_paused
 from .rule import Finding, Rule, RuleContext
 from .selection import RuleSet
 from .source import decode_bytes, encode_text
@@ -102,16 +102,10 @@ class Linter:
         """Lint ``text`` once: the parsed file and its diagnostics, sorted."""
         # A file's tree, model and scripts are hundreds of thousands of objects
         # on big files, all alive until the file is done and none of them in a
-        # reference cycle: collections during the check only walk them again and
-        # again. Pause the collector; whatever garbage a file leaves is
-        # collected by the first collection after it.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        # reference cycle; whatever garbage a file leaves is collected by the
+        # first collection after it.
+        with collector_paused():
             return self._check(text, path, config)
-        finally:
-            if collecting:
-                gc.enable()
 
     def _check(self, text: str, path: str, config: "Config") -> tuple[ast.File, list[Diagnostic]]:
         from .api import parse
@@ -265,14 +259,9 @@ def lint_paths(linter: Linter, jobs: Sequence[tuple[str, "Config"]], fix: bool, 
     garbage (18 objects over 400 files), which the first collection after
     the batch frees.
     """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         if workers <= 1 or len(jobs) < 8:
             return [linter.lint_path(path, config, fix, unsafe_fixes) for path, config in jobs]
         from .parallel import run_parallel
 
         return run_parallel(linter, jobs, fix, unsafe_fixes, workers)
-    finally:
-        if collecting:
-            gc.enable()

@@ -10,12 +10,12 @@ file can still be linted.
 from __future__ import annotations
 
 import dataclasses
-import gc
 from typing import Optional
 
 from .. import ast
 from ..ast import Comment, Directive, Heredoc, Instruction, ParseError, Trivia
 from ..expansion import GO_SPACES
+from ..gcpause import collector_paused
 from ..source import LineIndex, Position, Span
 from .builder import ArgumentSyntaxError, InstructionBuilder
 from .heredocs import HeredocSyntaxError, find_markers
@@ -204,14 +204,9 @@ def parse_syntax(text: str, path: Optional[str] = None) -> ast.File:
     # The tree holds no reference cycles, but building it allocates hundreds of
     # thousands of tracked objects on big files: full collections during the
     # parse made its time grow faster than the input. Pause the collector.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         parser = _FileParser(text, path)
         file = parser.run()
-    finally:
-        if collecting:
-            gc.enable()
     errors = sorted(parser.errors, key=lambda e: (e.span.start.offset, e.message))
     return dataclasses.replace(file, errors=tuple(errors))
 
