@@ -183,3 +183,14 @@ def test_the_command_exits_fast_but_runs_exit_handlers_and_flushes(tmp_path):
     assert "Dockerfile:1:6: DF001 untagged-image" in done.stdout
     assert done.stdout.rstrip().endswith("1 of 1 file.") or "Found 1 problem" in done.stdout
     assert done.stderr == "handler ran\n"
+
+
+@pytest.mark.parametrize("columns", [60, 100])
+def test_help_is_wrapped_to_the_terminal_width(columns):
+    # The help formatter sizes itself without shutil; COLUMNS still rules, as in argparse.
+    done = dflint("--help", env={"COLUMNS": str(columns)})
+    assert done.returncode == 0
+    lines = done.stdout.splitlines()
+    # Only a usage token argparse cannot break ([--format {text,...}]) may stick out, as in argparse.
+    assert [line for line in lines if len(line) > columns and not line.strip().startswith("[")] == []
+    assert max(len(line) for line in lines if not line.strip().startswith("[")) > columns - 15
