@@ -220,3 +220,43 @@ def test_cold_and_warm_runs_of_the_command_report_the_same(tmp_path):
     warm = run()
     assert warm == cold
     assert {d["name"] for f in cold["files"] for d in f["diagnostics"]} >= {"untagged-image", "package-cache", "copy-before-install"}
+
+
+def test_every_pattern_dflint_compiles_behaves_alike_on_real_dockerfiles(tmp_path):
+    # Every regex compiled while the command loads and lints (a fresh process, so module-level patterns
+    # count too), rebuilt through the cache's program and matched against the fixtures like re's own.
+    collect = textwrap.dedent("""\
+        import json, sys
+        import dflint.startup_cache as sc
+        output = sys.argv[1]
+        def save(cache):  # the run's patterns, instead of the cache file
+            with open(output, "w") as handle:
+                json.dump([[p, f] for p, f in cache.programs if isinstance(p, str)], handle)
+        sc.StartupCache.save = save
+        sys.argv = ["dflint", "--format", "json", "--output", sys.argv[2], sys.argv[3]]
+        from dflint.cli import main
+        main()
+    """)
+    out = tmp_path / "patterns.json"
+    fixtures = ROOT / "tests" / "fixtures"
+    env = {**os.environ, "PYTHONPYCACHEPREFIX": str(tmp_path / "empty")}  # a cold cache: every pattern compiles
+    done = subprocess.run([sys.executable, "-c", collect, str(out), str(tmp_path / "report.json"),
+                           str(fixtures / "realworld")], capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 0, done.stderr
+    patterns = json.loads(out.read_text())
+    assert len(patterns) > 150  # the rules' and the engine's patterns, not a handful
+    lines = sorted({line for p in sorted(fixtures.rglob("*Dockerfile*")) if p.is_file()
+                    for line in p.read_text(encoding="utf-8", errors="surrogateescape").splitlines()
+                    if len(line) <= 200})  # patterns meant for a word can be quadratic on a 20k-char line
+    lines = lines[:: max(1, len(lines) // 1500)]  # ~1,500 distinct lines: every pattern on each, alone
+    modules = sc._regex_modules()
+    assert modules is not None
+    compiler, parser, sre = modules
+    for pattern, flags in patterns:
+        cached = sre.compile(*sc._program(pattern, flags, parser, compiler))
+        reference = _fresh(pattern, flags)
+        assert (cached.flags, cached.groups, dict(cached.groupindex)) == \
+            (reference.flags, reference.groups, dict(reference.groupindex)), pattern
+        for line in lines:
+            assert [(m.span(), m.groups()) for m in cached.finditer(line)] == \
+                [(m.span(), m.groups()) for m in reference.finditer(line)], (pattern, line)
