@@ -19,6 +19,7 @@ from .fix import Applicability, apply_edits, choose_fixes, write_atomically
 from .gcpause import collector_paused
 from .rule import Finding, Rule, RuleContext
 from .selection import RuleSet
+from .shell.tools import forget_commands
 from .source import decode_bytes, encode_text
 from .suppression import collect, rule_keys, suppressed_by
 
@@ -104,8 +105,11 @@ class Linter:
         # on big files, all alive until the file is done and none of them in a
         # reference cycle; whatever garbage a file leaves is collected by the
         # first collection after it.
-        with collector_paused():
-            return self._check(text, path, config)
+        try:
+            with collector_paused():
+                return self._check(text, path, config)
+        finally:
+            forget_commands()
 
     def _check(self, text: str, path: str, config: "Config") -> tuple[ast.File, list[Diagnostic]]:
         from .api import parse

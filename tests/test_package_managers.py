@@ -137,6 +137,27 @@ def test_exec_form_runs_one_command_with_file_spans():
         ("apt-get", 6), ("install", 17), ("curl", 28)]
 
 
+def test_exec_form_steps_are_built_once_per_file_on_its_line_index():
+    # Built per call with a fresh line index of the whole file, they made big files quadratic.
+    a = analysis('FROM debian:12\nRUN ["apt-get", "install", "curl"]\n')
+    node = a.file.instructions[1]
+    steps = package_steps(a, node)
+    assert package_steps(a, node) is steps
+    assert steps[0].command.positions._index is a.line_index
+
+
+def test_the_linter_forgets_parsed_commands_after_each_file():
+    from dflint.config import default_config
+    from dflint.linter import Linter
+    from dflint.registry import installed
+    from dflint.shell import tools
+
+    rules = installed()[0]
+    Linter(rules).check("FROM debian:12\nRUN apt-get update && apt-get install -y curl\n", "Dockerfile",
+                        default_config(rules))
+    assert tools._MEMO == {}  # a file's commands (and what they hold) do not outlive its lint
+
+
 def test_expand_word():
     a = analysis('FROM debian:12\nARG PKGS="a b"\nARG UNSET\nRUN apt-get install $PKGS $UNSET "$PKGS" $(x)\n'
                  'RUN LOCAL=c; apt-get install $PKGS $LOCAL\n')

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import weakref
 from typing import TYPE_CHECKING, Iterable, Iterator, Optional
 
 from .. import ast
@@ -51,6 +52,8 @@ APT_NO_RECOMMENDS = re.compile(r"Install-Recommends\s+\\?[\"']?\s*(?:false|no|0|
 RPM_ASSUME_YES = re.compile(r"(?<![\w=-])(?<!--setopt )assumeyes\s*=\s*(?:1|true|yes|on)\b", re.I)
 _ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)", re.S)
 _VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+#: package_steps of exec-form RUNs, per file (as layers.run_steps keeps those of shell-form RUNs).
+_EXEC_STEPS: "weakref.WeakKeyDictionary[Analysis, dict[ast.Instruction, list[Step]]]" = weakref.WeakKeyDictionary()
 
 
 def run_nodes(stages: Iterable["Stage"]) -> Iterator[ast.Instruction]:
@@ -74,12 +77,16 @@ def package_steps(analysis: "Analysis", node: ast.Instruction) -> list[Step]:
     run = exec_form(node)
     if run is None:
         return run_steps(analysis, node)
-    positions = TextPositions(analysis.file.text)
-    argv = tuple(Word(a.span.start.offset, a.span.end.offset, positions=positions, value=a.value, raw=a.text,
-                      quoted=True) for a in run.exec_args)
-    command = Command(argv[0].start, argv[-1].end, positions=positions, argv=argv)
-    script = Script(analysis.file.text, (command,), (), positions, origin=run.exec_args[0])
-    return [Step(0, script, command, parse_command(command), (), analysis.model.workdir_at(node), {})]
+    memo = _EXEC_STEPS.setdefault(analysis, {})
+    if node not in memo:
+        # The file's own line index: building one per exec-form RUN made big files quadratic.
+        positions = TextPositions(analysis.file.text, analysis.line_index)
+        argv = tuple(Word(a.span.start.offset, a.span.end.offset, positions=positions, value=a.value,
+                          raw=a.text, quoted=True) for a in run.exec_args)
+        command = Command(argv[0].start, argv[-1].end, positions=positions, argv=argv)
+        script = Script(analysis.file.text, (command,), (), positions, origin=run.exec_args[0])
+        memo[node] = [Step(0, script, command, parse_command(command), (), analysis.model.workdir_at(node), {})]
+    return memo[node]
 
 
 def insert_after(analysis: "Analysis", node: ast.Instruction, word: Word, argument: str) -> tuple[int, str]:

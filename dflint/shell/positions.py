@@ -34,8 +34,8 @@ class TextPositions:
 
     __slots__ = ("_index",)
 
-    def __init__(self, text: str) -> None:
-        self._index = LineIndex(text)
+    def __init__(self, text: str, index: Optional[LineIndex] = None) -> None:
+        self._index = index if index is not None else LineIndex(text)  # ``index``: one already built
 
     def position(self, offset: int) -> Position:
         return self._index.position(offset)

@@ -279,9 +279,10 @@ def unwrap(argv: Sequence[Word]) -> tuple[int, tuple[str, ...]]:
 
 
 #: parse_command's memo: rules ask about the same commands many times. Keyed by identity; the
-#: command is kept so that its id cannot be reused while the entry lives.
+#: command is kept so that its id cannot be reused while the entry lives. The linter empties it
+#: after each file (forget_commands); the cap only bounds a file with more commands than that.
 _MEMO: dict[int, tuple[Command, Optional[Invocation]]] = {}
-_MEMO_SIZE = 4096
+_MEMO_SIZE = 1 << 16
 
 
 def parse_command(command: Command) -> Optional[Invocation]:
@@ -294,6 +295,11 @@ def parse_command(command: Command) -> Optional[Invocation]:
         _MEMO.clear()
     _MEMO[id(command)] = (command, invocation)
     return invocation
+
+
+def forget_commands() -> None:
+    """Empties parse_command's memo: a file is done, its commands need not stay alive."""
+    _MEMO.clear()
 
 
 def _parse_command(command: Command) -> Optional[Invocation]:
