@@ -93,22 +93,15 @@ def fast_tree(style: str, text: str, escape: str) -> Optional[Tree]:
     if pos == len(text):
         return Tree(style, children)
     rest = text[pos:]
-    if style in ("maybe_json", "one_string", "sub_command", "ignored"):
-        if style == "maybe_json" and rest.startswith("["):
-            exec_form = _exec_form("exec_form", "EXEC_OPEN", text, pos)
-            if exec_form is None:
-                return None
-            children.append(exec_form)
-        else:
-            children.append(Token("REST", rest, pos))
+    if style in ("maybe_json", "maybe_json_list") and rest.startswith("["):
+        exec_form = _exec_form("exec_form", "EXEC_OPEN", text, pos)
+        if exec_form is None:
+            return None
+        children.append(exec_form)
+    elif style in ("maybe_json", "one_string", "sub_command", "ignored"):
+        children.append(Token("REST", rest, pos))
     elif style in ("maybe_json_list", "split_words"):
-        if style == "maybe_json_list" and rest.startswith("["):
-            exec_form = _exec_form("exec_form", "EXEC_OPEN", text, pos)
-            if exec_form is None:
-                return None
-            children.append(exec_form)
-        else:
-            children.append(Tree("rw_words", _words(text, pos, "RW_FIRST", "RW_WORD")))
+        children.append(Tree("rw_words", _words(text, pos, "RW_FIRST", "RW_WORD")))
     elif style in ("name_vals", "name_or_vals"):
         quote_aware = _quote_aware(escape)
         key = quote_aware.legacy_key.match(text, pos) if style == "name_vals" else None
