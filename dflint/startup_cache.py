@@ -13,13 +13,18 @@ generated source, regex programs keyed by pattern and flags. What is built
 from the cache is what Python would build: the same code compiled with the
 same flags, the same program handed to the same ``_sre.compile``.
 
+It also packs dflint's own modules' code (see :mod:`dflint.module_pack`), so
+that importing them costs one read of this file instead of a lookup, a stat
+and a .pyc read each.
+
 The hooks are a module-level ``exec`` in ``dataclasses`` (which calls the
-builtin by name) and ``compile`` in the ``re`` compiler module, both present
-only inside the context. The regex hook relies on the compiler's internal
+builtin by name), ``compile`` in the ``re`` compiler module and the pack's
+finder first on ``sys.meta_path``, all present only inside the context. The regex hook relies on the compiler's internal
 steps, unchanged from Python 3.10 to 3.13; it is installed only after a probe
 pattern built through it matches what ``re`` itself builds, so a Python that
 does it differently just runs without that half of the cache. The file is
-keyed by the exact interpreter version; a damaged or foreign file is ignored.
+keyed by the exact interpreter version and optimization level; a damaged or
+foreign file is ignored.
 """
 
 from __future__ import annotations
@@ -29,12 +34,19 @@ import marshal
 import os
 import sys
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Iterable, Iterator, Optional
 
 # Past this many entries a save keeps only what the run used (no unbounded growth).
 _MAX_ENTRIES = 6000
 _FILE_NAME = f"startup.{sys.implementation.cache_tag}.marshal"
 _PROBE = r"(?P<word>\w+)-(\d+)|[^\s:]+"
+# Modules of these top-level packages are packed (dflint's own; its rules are dflint.rules).
+_PACKAGES = ("dflint",)
+
+
+def _version() -> tuple[int, int]:
+    """What the cached code depends on: the exact interpreter, and -O/-OO (asserts, docstrings)."""
+    return (sys.hexversion, sys.flags.optimize)
 
 
 def cache_path() -> Optional[str]:
@@ -90,26 +102,28 @@ def _regex_modules() -> Optional[tuple[Any, Any, Any]]:
 
 
 class StartupCache:
-    """Generated dataclass code and regex programs, loaded from and saved to ``path``."""
+    """Generated dataclass code, regex programs and dflint's modules' code, loaded from and saved to ``path``."""
 
     def __init__(self, path: Optional[str]) -> None:
         self.path = path
         self.codes: dict[str, Any] = {}
         self.programs: dict[tuple, tuple] = {}
+        self.modules: dict[str, tuple] = {}
         if path:
             self._load()
         self.used_codes: dict[str, Any] = {}
         self.used_programs: dict[tuple, tuple] = {}
+        self.used_modules: dict[str, tuple] = {}
         self.missed = 0
 
     def _load(self) -> None:
         try:
             with open(self.path, "rb") as handle:  # type: ignore[arg-type]
-                version, codes, programs = marshal.loads(handle.read())
+                version, codes, programs, modules = marshal.loads(handle.read())
         except (OSError, EOFError, ValueError, TypeError):  # absent, truncated or foreign: start empty
             return
-        if version == sys.hexversion and isinstance(codes, dict) and isinstance(programs, dict):
-            self.codes, self.programs = codes, programs
+        if version == _version() and all(isinstance(part, dict) for part in (codes, programs, modules)):
+            self.codes, self.programs, self.modules = codes, programs, modules
 
     # dataclasses
 
@@ -146,18 +160,32 @@ class StartupCache:
 
         return build
 
+    # dflint's modules
+
+    def pack_modules(self, imported: Iterable[str], served: dict[str, tuple]) -> None:
+        """Packs the modules this run imported the usual way (new, or edited since they were packed)."""
+        if not self.path or sys.dont_write_bytecode:
+            return  # nothing will be saved
+        from .module_pack import record
+
+        fresh = record((name for name in imported if name not in served), _PACKAGES)
+        self.modules.update(fresh)
+        self.missed += len(fresh)
+        self.used_modules = {**served, **fresh}
+
     def save(self) -> None:
         """Writes the cache when this run compiled something new; atomically, never failing the run."""
         if not self.missed or not self.path or sys.dont_write_bytecode:
             return
-        codes, programs = self.codes, self.programs
-        if len(codes) + len(programs) > _MAX_ENTRIES:
+        codes, programs, modules = self.codes, self.programs, self.modules
+        if len(codes) + len(programs) + len(modules) > _MAX_ENTRIES:
             codes, programs = self.used_codes, self.used_programs
+            modules = self.used_modules
         temporary = f"{self.path}.{os.getpid()}.tmp"
         try:
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
             with open(temporary, "wb") as handle:
-                handle.write(marshal.dumps((sys.hexversion, codes, programs)))
+                handle.write(marshal.dumps((_version(), codes, programs, modules)))
             os.replace(temporary, self.path)
         except (OSError, ValueError):  # read-only installation: behave like Python without a writable __pycache__
             try:
@@ -215,14 +243,23 @@ def startup_cache(path: Optional[str] = None) -> Iterator[Optional[StartupCache]
     if "exec" in vars(dataclasses):
         yield None
         return
+    from .module_pack import PackFinder
+
     cache = StartupCache(path or cache_path())
     dataclasses.exec = cache.exec  # type: ignore[attr-defined]
     uninstall_regex = _install_regex_hook(cache)
+    finder = PackFinder(cache.modules)
+    sys.meta_path.insert(0, finder)
+    already = dict(sys.modules)
     try:
         yield cache
     finally:
+        if finder in sys.meta_path:
+            sys.meta_path.remove(finder)
         if uninstall_regex:
             uninstall_regex()
         if vars(dataclasses).get("exec") == cache.exec:
             del dataclasses.exec  # type: ignore[attr-defined]
+        cache.pack_modules([name for name, module in list(sys.modules.items()) if already.get(name) is not module],
+                           finder.served)
         cache.save()

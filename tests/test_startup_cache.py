@@ -133,12 +133,12 @@ def test_damaged_or_foreign_files_are_ignored_and_replaced(tmp_path, content):
     import marshal
 
     path = tmp_path / "cache.marshal"
-    path.write_bytes(marshal.dumps((sys.hexversion - 1, {"x": 1}, {})) if content is None else content)
+    path.write_bytes(marshal.dumps(((sys.hexversion - 1, 0), {"x": 1}, {}, {})) if content is None else content)
     with startup_cache(str(path)) as cache:
-        assert cache.codes == {} and cache.programs == {}
+        assert cache.codes == {} and cache.programs == {} and cache.modules == {}
         _fresh(r"fresh-(\d+)", 0)
-    version, codes, programs = marshal.loads(path.read_bytes())
-    assert version == sys.hexversion and (r"fresh-(\d+)", 0) in programs
+    version, codes, programs, modules = marshal.loads(path.read_bytes())
+    assert version == (sys.hexversion, sys.flags.optimize) and (r"fresh-(\d+)", 0) in programs
 
 
 def test_a_run_that_compiled_nothing_new_does_not_write(tmp_path):
@@ -217,6 +217,8 @@ def test_cold_and_warm_runs_of_the_command_report_the_same(tmp_path):
     cold = run()
     caches = list(prefix.rglob(sc._FILE_NAME))
     assert len(caches) == 1
+    packed = StartupCache(str(caches[0])).modules
+    assert {"dflint.app", "dflint.rules", "dflint.rules.untagged_image", "dflint.shell.parser"} <= set(packed)
     warm = run()
     assert warm == cold
     assert {d["name"] for f in cold["files"] for d in f["diagnostics"]} >= {"untagged-image", "package-cache", "copy-before-install"}
@@ -260,3 +262,124 @@ def test_every_pattern_dflint_compiles_behaves_alike_on_real_dockerfiles(tmp_pat
         for line in lines:
             assert [(m.span(), m.groups()) for m in cached.finditer(line)] == \
                 [(m.span(), m.groups()) for m in reference.finditer(line)], (pattern, line)
+
+
+# -- dflint's modules, packed -------------------------------------------------------------------------------------
+
+PACKAGE_FILES = {
+    "__init__.py": '"""A package."""\nVALUE = 1\n',
+    "mod.py": 'import re\n\n\ndef shout(text):\n    """Upper case."""\n    return re.sub(r"\\s+", " ", text).upper()\n',
+    "data.txt": "a resource\n",
+}
+
+
+@pytest.fixture
+def demo_package(tmp_path, monkeypatch):
+    """A package of its own, packed like dflint's: (its directory, the cache path)."""
+    name = f"packdemo_{os.getpid()}_{len(str(tmp_path))}"
+    root = tmp_path / "site" / name
+    root.mkdir(parents=True)
+    for file, text in PACKAGE_FILES.items():
+        (root / file).write_text(text)
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    monkeypatch.setattr(sc, "_PACKAGES", (name,))
+    yield root, str(tmp_path / "cache.marshal")
+    for module in [m for m in sys.modules if m.partition(".")[0] == name]:
+        del sys.modules[module]
+
+
+def _import_fresh(name):
+    import importlib
+
+    for module in [m for m in sys.modules if m.partition(".")[0] == name.partition(".")[0]]:
+        del sys.modules[module]
+    importlib.invalidate_caches()
+    return importlib.import_module(name)
+
+
+def test_packed_modules_are_the_modules_python_would_import(demo_package):
+    import importlib.resources
+    import inspect
+
+    from dflint.module_pack import PackedLoader
+
+    root, path = demo_package
+    name = root.name
+    with startup_cache(path):
+        first = _import_fresh(f"{name}.mod")
+    assert type(first.__spec__.loader).__name__ == "SourceFileLoader"
+    assert set(StartupCache(path).modules) == {f"{name}.mod"}  # a top-level package is left to the path finder
+    with startup_cache(path) as cache:
+        packed = _import_fresh(f"{name}.mod")
+    assert cache.missed == 0  # nothing new to pack
+    assert isinstance(packed.__spec__.loader, PackedLoader)
+    assert packed.__file__ == first.__file__ == str(root / "mod.py")
+    assert packed.__cached__ == first.__cached__
+    assert sys.modules[name].__path__ == [str(root)]
+    assert packed.shout("a  b") == "A B" and packed.shout.__doc__ == "Upper case."
+    assert inspect.getsource(packed.shout).startswith("def shout(text):")
+    assert packed.shout.__code__ == compile((root / "mod.py").read_text(), str(root / "mod.py"), "exec",
+                                            dont_inherit=True).co_consts[2]
+    assert importlib.resources.files(name).joinpath("data.txt").read_text() == "a resource\n"
+
+
+def test_an_edited_module_is_imported_from_its_source_and_packed_again(demo_package):
+    root, path = demo_package
+    name = root.name
+    with startup_cache(path):
+        _import_fresh(f"{name}.mod")
+    (root / "mod.py").write_text("def shout(text):\n    return text + '!'\n")
+    with startup_cache(path) as cache:
+        edited = _import_fresh(f"{name}.mod")
+    assert edited.shout("hi") == "hi!"
+    assert type(edited.__spec__.loader).__name__ == "SourceFileLoader"
+    assert cache.missed == 1
+    with startup_cache(path):
+        again = _import_fresh(f"{name}.mod")
+    assert type(again.__spec__.loader).__name__ == "PackedLoader" and again.shout("hi") == "hi!"
+
+
+def test_a_damaged_packed_module_is_read_from_its_source(demo_package):
+    import marshal
+
+    root, path = demo_package
+    name = root.name
+    with startup_cache(path):
+        _import_fresh(f"{name}.mod")
+    version, codes, programs, modules = marshal.loads(open(path, "rb").read())
+    entry = modules[f"{name}.mod"]
+    modules[f"{name}.mod"] = (*entry[:4], b"\xe3 not marshal")
+    with open(path, "wb") as handle:
+        handle.write(marshal.dumps((version, codes, programs, modules)))
+    with startup_cache(path):
+        module = _import_fresh(f"{name}.mod")
+    assert module.shout("x  y") == "X Y"
+
+
+def test_only_the_packages_modules_are_packed(demo_package):
+    root, path = demo_package
+    with startup_cache(path):
+        _import_fresh(f"{root.name}.mod")
+        _import_fresh("json.tool")
+    modules = StartupCache(path).modules
+    assert modules and all(m.partition(".")[0] == root.name for m in modules)
+    assert sys.meta_path[0].__class__.__name__ != "PackFinder"  # the finder left with the context
+
+
+def test_a_module_packed_from_another_copy_of_the_package_is_not_served(demo_package, tmp_path):
+    import shutil
+
+    root, path = demo_package
+    name = root.name
+    with startup_cache(path):
+        _import_fresh(f"{name}.mod")
+    copy = tmp_path / "copy"
+    shutil.copytree(root.parent, copy)  # a copied installation: same files, same cache entries
+    (copy / name / "mod.py").write_text("def shout(text):\n    return 'the copy'\n")
+    sys.path.insert(0, str(copy))
+    try:
+        with startup_cache(path):
+            module = _import_fresh(f"{name}.mod")
+    finally:
+        sys.path.remove(str(copy))
+    assert module.__file__ == str(copy / name / "mod.py") and module.shout("x") == "the copy"
