@@ -19,10 +19,11 @@ and a .pyc read each.
 
 The hooks are a module-level ``exec`` in ``dataclasses`` (which calls the
 builtin by name), ``compile`` in the ``re`` compiler module and the pack's
-finder first on ``sys.meta_path``, all present only inside the context. The regex hook relies on the compiler's internal
-steps, unchanged from Python 3.10 to 3.13; it is installed only after a probe
-pattern built through it matches what ``re`` itself builds, so a Python that
-does it differently just runs without that half of the cache. The file is
+finder first on ``sys.meta_path``, all present only inside the context. The
+regex hook relies on the compiler's internal steps, unchanged from Python
+3.10 to 3.13; it is installed only after a probe pattern built through it
+matches what ``re`` itself builds, so a Python that does it differently just
+runs without that part of the cache. The file is
 keyed by the exact interpreter version and optimization level; a damaged or
 foreign file is ignored.
 """
