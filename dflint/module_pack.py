@@ -106,6 +106,11 @@ def record(names: Iterable[str], packages: tuple[str, ...]) -> dict[str, Entry]:
         origin = spec.origin
         if not isinstance(origin, str) or not origin.endswith(".py"):
             continue
+        locations = spec.submodule_search_locations
+        parent = sys.modules.get(name.rpartition(".")[0])
+        if not _found_there(origin, name.rpartition(".")[2], locations is not None,
+                            getattr(parent, "__path__", None) or ()):
+            continue  # mapped elsewhere (an editable install's rules/, say): never served, so not packed
         try:
             before = os.stat(origin)
             code = loader.get_code(name)  # the .pyc's code (compiled from the source when there is none)
@@ -114,7 +119,6 @@ def record(names: Iterable[str], packages: tuple[str, ...]) -> dict[str, Entry]:
             continue
         if (before.st_mtime_ns, before.st_size) != (after.st_mtime_ns, after.st_size) or code is None:
             continue  # being edited right now
-        locations = spec.submodule_search_locations
         entries[name] = (origin, None if locations is None else tuple(locations),
                          after.st_mtime_ns, after.st_size, marshal.dumps(code))
     return entries

@@ -218,7 +218,7 @@ def test_cold_and_warm_runs_of_the_command_report_the_same(tmp_path):
     caches = list(prefix.rglob(sc._FILE_NAME))
     assert len(caches) == 1
     packed = StartupCache(str(caches[0])).modules
-    assert {"dflint.app", "dflint.rules", "dflint.rules.untagged_image", "dflint.shell.parser"} <= set(packed)
+    assert {"dflint.app", "dflint.rules.untagged_image", "dflint.shell.parser"} <= set(packed)
     warm = run()
     assert warm == cold
     assert {d["name"] for f in cold["files"] for d in f["diagnostics"]} >= {"untagged-image", "package-cache", "copy-before-install"}
@@ -383,3 +383,23 @@ def test_a_module_packed_from_another_copy_of_the_package_is_not_served(demo_pac
     finally:
         sys.path.remove(str(copy))
     assert module.__file__ == str(copy / name / "mod.py") and module.shout("x") == "the copy"
+
+
+def test_a_module_mapped_outside_its_parent_is_not_packed(demo_package, tmp_path):
+    # An editable install maps dflint.rules to the checkout's rules/: the path finder would not find it
+    # beside dflint, so it is never served, and packing it would rewrite the cache on every run.
+    import importlib.util
+
+    root, path = demo_package
+    name = root.name
+    elsewhere = tmp_path / "elsewhere" / "mapped.py"
+    elsewhere.parent.mkdir()
+    elsewhere.write_text("WHERE = 'elsewhere'\n")
+    with startup_cache(path) as cache:
+        _import_fresh(name)
+        spec = importlib.util.spec_from_file_location(f"{name}.mapped", elsewhere)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+        importlib.import_module(f"{name}.mod")
+    assert set(cache.modules) == {f"{name}.mod"}
