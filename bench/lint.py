@@ -14,7 +14,9 @@ falls on both:
   core) against hadolint on the same files, split in as many concurrent
   batches as there are cores (hadolint has no directory mode);
 * one file, cold: a full process start per run, median of ``--single-runs``
-  runs each: this is what pre-commit and editors pay on every invocation;
+  runs each: this is what pre-commit and editors pay on every invocation.
+  Two floors are timed in the same rotation: the interpreter alone, and the
+  interpreter importing the standard library and pluggy that dflint needs;
 * one file in an editor: ``dflint lsp`` started once, then the time from
   sending a change of the same file to receiving its diagnostics (median of
   ``--single-runs`` changes), against hadolint's cold run, which is what an
@@ -67,21 +69,28 @@ def run_hadolint(binary: str, files: list[Path], batches: int, config: Path) -> 
     return time.perf_counter() - start
 
 
+# What any Python CLI built on these pays before its own code runs: the interpreter, then the
+# standard library and pluggy that dflint cannot do without (pluggy and dataclasses import inspect).
+FLOOR_IMPORTS = "import argparse, json, re, typing, enum, inspect, dataclasses, pluggy"
+
+
 def single_file(binary: str, path: Path, runs: int, config: Path) -> dict[str, float]:
-    dflint_times, hadolint_times = [], []
+    """Median cold-run times: dflint and hadolint on ``path``, and the two floors below dflint's own code."""
+    commands = {
+        "dflint": [*_dflint_command(), "--format", "json", str(path)],
+        "hadolint": [binary, "--config", str(config), "--no-fail", "--format", "json", str(path)],
+        "python": [sys.executable, "-c", "pass"],
+        "python_and_dependencies": [sys.executable, "-c", FLOOR_IMPORTS],
+    }
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    names = list(commands)
     for index in range(runs):
-        order = ["dflint", "hadolint"] if index % 2 == 0 else ["hadolint", "dflint"]
-        for tool in order:
+        shift = index % len(names)  # each command runs first, second... in turn
+        for name in names[shift:] + names[:shift]:
             start = time.perf_counter()
-            if tool == "dflint":
-                subprocess.run([*_dflint_command(), "--format", "json", str(path)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-                dflint_times.append(time.perf_counter() - start)
-            else:
-                subprocess.run([binary, "--config", str(config), "--no-fail", "--format", "json", str(path)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-                hadolint_times.append(time.perf_counter() - start)
-    return {"dflint": statistics.median(dflint_times), "hadolint": statistics.median(hadolint_times)}
+            subprocess.run(commands[name], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def _frame(message: dict) -> bytes:
@@ -214,6 +223,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     print(f"one file ({sample.name}, {result['single_file']['lines']} lines, cold start, median of "
           f"{args.single_runs}): dflint {single['dflint'] * 1000:.0f} ms, hadolint {single['hadolint'] * 1000:.0f} ms,"
           f" ratio {result['single_file']['ratio']:.2f} (target <= 1)")
+    print(f"  floor of any Python CLI on dflint's dependencies: interpreter {single['python'] * 1000:.0f} ms,"
+          f" with the standard library and pluggy dflint needs {single['python_and_dependencies'] * 1000:.0f} ms")
     print(f"one file in an editor (dflint lsp, change to diagnostics, median of {args.single_runs}): "
           f"{editor * 1000:.1f} ms against hadolint's cold {single['hadolint'] * 1000:.0f} ms, "
           f"ratio {result['editor']['ratio']:.3f}")
