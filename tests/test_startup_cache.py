@@ -115,8 +115,7 @@ def test_dataclasses_from_the_cache_behave_like_dataclasses(tmp_path):
 
 
 def test_hooks_exist_only_inside_the_context(tmp_path):
-    from re import _compiler
-
+    _compiler = sc._regex_modules()[0]  # re._compiler, sre_compile on Python 3.10
     original = _compiler.compile
     with startup_cache(str(tmp_path / "c")) as cache:
         assert dataclasses.exec == cache.exec
