@@ -96,6 +96,7 @@ def _lint_parser() -> argparse.ArgumentParser:
 
 
 _frozen = False
+_start_up_paused = False  # main() paused the collector; load_rules() resumes it
 
 
 def load_rules() -> None:
@@ -105,12 +106,15 @@ def load_rules() -> None:
     tens of thousands of long-lived objects and almost no garbage, yet sets off
     dozens of collections that walk them all (10-30 ms of a run). Frozen, they
     stay out of every later collection while the files are linted, and forked
-    workers keep sharing their memory pages. :func:`main` unfreezes on return.
+    workers keep sharing their memory pages. The collector runs again from
+    here on (:func:`main` pauses it from its first line until this point), and
+    :func:`main` unfreezes on return.
     """
-    global _frozen
+    global _frozen, _start_up_paused
     from .registry import installed
 
-    collecting = gc.isenabled()
+    collecting = gc.isenabled() or _start_up_paused
+    _start_up_paused = False
     gc.disable()
     try:
         from . import app  # noqa: F401  (the modules every lint needs)
@@ -247,7 +251,10 @@ COMMANDS = {"ast": run_ast, "rules": run_rules, "rule": run_rule, "lsp": run_lsp
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    global _frozen
+    global _frozen, _start_up_paused
+    if gc.isenabled():  # start-up makes long-lived objects and no garbage: see load_rules()
+        gc.disable()
+        _start_up_paused = True
     argv = list(sys.argv[1:] if argv is None else argv)
     for stream in (sys.stdout, sys.stderr):
         if (getattr(stream, "encoding", None) or "utf-8").lower().replace("-", "") != "utf8" \
@@ -270,6 +277,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if _frozen:  # called in process: hand everything back to the collector
             gc.unfreeze()
             _frozen = False
+        if _start_up_paused:  # a command that loaded no rules
+            _start_up_paused = False
+            gc.enable()
 
 
 def run() -> "NoReturn":

@@ -194,3 +194,36 @@ def test_help_is_wrapped_to_the_terminal_width(columns):
     # Only a usage token argparse cannot break ([--format {text,...}]) may stick out, as in argparse.
     assert [line for line in lines if len(line) > columns and not line.strip().startswith("[")] == []
     assert max(len(line) for line in lines if not line.strip().startswith("[")) > columns - 15
+
+
+def test_the_collector_is_paused_for_start_up_only(project, monkeypatch, capsys):
+    # main() pauses the cyclic collector from its first line until the rules are loaded (start-up makes
+    # long-lived objects and no garbage); whatever runs after load_rules(), an editor session included,
+    # runs with the collector on, and every command leaves it as it found it.
+    import gc
+
+    from dflint import cli
+
+    seen = {}
+
+    def probe(argv):
+        seen["before"] = gc.isenabled()
+        cli.load_rules()
+        seen["after"] = gc.isenabled()
+        return 0
+
+    monkeypatch.setitem(cli.COMMANDS, "probe", probe)
+    assert gc.isenabled()
+    assert cli.main(["probe"]) == 0
+    assert seen == {"before": False, "after": True}
+    for argv in (["probe"], ["--format", "json", str(project / "Dockerfile")], ["rules"], ["rule", "DF001"],
+                 ["ast", str(project / "Dockerfile")], ["--no-such-flag"]):
+        cli.main(argv)
+        assert gc.isenabled() and not gc.get_freeze_count(), argv
+    gc.disable()  # a caller's own pause is left alone
+    try:
+        cli.main(["probe"])
+        assert seen == {"before": False, "after": False} and not gc.isenabled()
+    finally:
+        gc.enable()
+    capsys.readouterr()
