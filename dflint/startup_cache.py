@@ -126,20 +126,34 @@ class StartupCache:
         if version == _version() and all(isinstance(part, dict) for part in (codes, programs, modules)):
             self.codes, self.programs, self.modules = codes, programs, modules
 
-    # dataclasses
+    # dataclasses, namedtuples, typing's forward references
+
+    def _code(self, source: str, mode: str) -> Any:
+        """``source`` compiled as ``exec``/``eval`` of a string would, from the cache when it is there."""
+        key: Any = source if mode == "exec" else (mode, source)
+        code = self.codes.get(key)
+        if code is None:
+            # dont_inherit: compiled as the stdlib module's own call would, not with this module's __future__ flags.
+            code = compile(source, "<string>", mode, dont_inherit=True)
+            self.codes[key] = code
+            self.missed += 1
+        self.used_codes[key] = code
+        return code
 
     def exec(self, source: Any, globals: Optional[dict] = None, locals: Optional[dict] = None) -> None:
-        """Stands in for ``exec`` inside ``dataclasses``."""
-        if isinstance(source, str):
-            code = self.codes.get(source)
-            if code is None:
-                # dont_inherit: compile as dataclasses' own exec would, not with this module's __future__ flags.
-                code = compile(source, "<string>", "exec", dont_inherit=True)
-                self.codes[source] = code
-                self.missed += 1
-            self.used_codes[source] = code
-            source = code
-        builtins.exec(source, globals, locals)
+        """Stands in for ``exec`` inside ``dataclasses`` (its generated methods)."""
+        builtins.exec(self._code(source, "exec") if isinstance(source, str) else source, globals, locals)
+
+    def eval(self, source: Any, globals: Optional[dict] = None, locals: Optional[dict] = None) -> Any:
+        """Stands in for ``eval`` inside ``collections`` (each namedtuple's ``__new__``)."""
+        return builtins.eval(self._code(source, "eval") if isinstance(source, str) else source, globals, locals)
+
+    def compile(self, source: Any, filename: Any, mode: str, flags: int = 0, dont_inherit: bool = False,
+                optimize: int = -1) -> Any:
+        """Stands in for ``compile`` inside ``typing`` (a ForwardRef compiles its annotation string)."""
+        if isinstance(source, str) and filename == "<string>" and mode == "eval" and not flags and optimize == -1:
+            return self._code(source, "eval")
+        return builtins.compile(source, filename, mode, flags, True, optimize)  # typing has no __future__ flags
 
     # regular expressions
 
@@ -246,8 +260,16 @@ def startup_cache(path: Optional[str] = None) -> Iterator[Optional[StartupCache]
         return
     from .module_pack import PackFinder
 
+    import collections
+    import typing
+
     cache = StartupCache(path or cache_path())
-    dataclasses.exec = cache.exec  # type: ignore[attr-defined]
+    # Each stdlib module calls the builtin by name: a module global of that name stands in.
+    stand_ins = ((dataclasses, "exec", cache.exec), (collections, "eval", cache.eval),
+                 (typing, "compile", cache.compile))
+    for module, name, stand_in in stand_ins:
+        if name not in vars(module):
+            setattr(module, name, stand_in)
     uninstall_regex = _install_regex_hook(cache)
     finder = PackFinder(cache.modules)
     sys.meta_path.insert(0, finder)
@@ -259,8 +281,9 @@ def startup_cache(path: Optional[str] = None) -> Iterator[Optional[StartupCache]
             sys.meta_path.remove(finder)
         if uninstall_regex:
             uninstall_regex()
-        if vars(dataclasses).get("exec") == cache.exec:
-            del dataclasses.exec  # type: ignore[attr-defined]
+        for module, name, stand_in in stand_ins:
+            if vars(module).get(name) == stand_in:
+                delattr(module, name)
         cache.pack_modules([name for name, module in list(sys.modules.items()) if already.get(name) is not module],
                            finder.served)
         cache.save()

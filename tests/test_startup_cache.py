@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from dflint import startup_cache as sc
+from dflint.module_pack import PackFinder
 from dflint.startup_cache import StartupCache, startup_cache
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -114,16 +115,67 @@ def test_dataclasses_from_the_cache_behave_like_dataclasses(tmp_path):
     assert built == loaded == expected
 
 
+def _define_tuples():
+    import collections
+    import typing
+
+    Pair = collections.namedtuple("Pair", "left right", defaults=(0,))
+    # String annotations, as under `from __future__ import annotations`: each becomes a compiled ForwardRef.
+    Span = typing.NamedTuple("Span", [("start", "int"), ("end", "typing.Optional[int]")])
+    return Pair, Span
+
+
+def _tuple_behaviour(Pair, Span):
+    import typing
+
+    pair = Pair(1)
+    refs = {name: ref.__forward_arg__ for name, ref in Span.__annotations__.items()}
+    hints = typing.get_type_hints(Span, globalns={"typing": typing})
+    with pytest.raises(TypeError):
+        Pair()
+    return (repr(pair), pair == (1, 0), Pair._fields, Pair._make([3, 4]).right, repr(Span(1, None)), refs,
+            hints, [ref.__forward_code__.co_code for ref in Span.__annotations__.values()])
+
+
+def test_namedtuples_and_forward_references_from_the_cache_behave_alike(tmp_path):
+    path = str(tmp_path / "cache.marshal")
+    expected = _tuple_behaviour(*_define_tuples())
+    with startup_cache(path) as first:
+        built = _tuple_behaviour(*_define_tuples())
+    assert first.missed >= 3  # Pair's __new__, two annotations
+    with startup_cache(path) as second:
+        loaded = _tuple_behaviour(*_define_tuples())
+    assert second.missed == 0
+    assert built == loaded == expected
+
+
+def test_a_forward_reference_that_does_not_compile_fails_as_in_typing(tmp_path):
+    import typing
+
+    with pytest.raises(SyntaxError) as outside:
+        typing.ForwardRef("not valid(")
+    with startup_cache(str(tmp_path / "cache.marshal")):
+        with pytest.raises(SyntaxError) as inside:
+            typing.ForwardRef("not valid(")
+    assert str(inside.value) == str(outside.value)
+
+
 def test_hooks_exist_only_inside_the_context(tmp_path):
+    import collections
+    import typing
+
     _compiler = sc._regex_modules()[0]  # re._compiler, sre_compile on Python 3.10
     original = _compiler.compile
     with startup_cache(str(tmp_path / "c")) as cache:
         assert dataclasses.exec == cache.exec
+        assert collections.eval == cache.eval and typing.compile == cache.compile
         assert _compiler.compile is not original
+        assert isinstance(sys.meta_path[0], PackFinder)
         with startup_cache(str(tmp_path / "other")) as nested:
             assert nested is None  # the outer context owns the hooks
-    assert "exec" not in vars(dataclasses)
+    assert "exec" not in vars(dataclasses) and "eval" not in vars(collections) and "compile" not in vars(typing)
     assert _compiler.compile is original
+    assert not any(isinstance(finder, PackFinder) for finder in sys.meta_path)
     assert not (tmp_path / "other").exists()
 
 
