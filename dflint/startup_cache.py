@@ -1,9 +1,10 @@
 """Keeps what Python compiles at every start-up between runs, as .pyc files keep a module's code.
 
-Two things dominate dflint's cold start once its modules' .pyc files exist:
+Two things dominated dflint's cold start once its modules' .pyc files existed:
 
 * every ``@dataclass`` compiles its ``__init__``, ``__repr__``, frozen
-  ``__setattr__``... from generated source: about 580 small compiles, 60-75 ms;
+  ``__setattr__``... from generated source: about 580 small compiles, 60-75 ms
+  (namedtuples' ``__new__`` and typing's forward references, ~2 ms more);
 * every regular expression is parsed and compiled by the pure-Python
   ``re`` compiler: about 200 patterns, 20-25 ms.
 
@@ -17,9 +18,10 @@ It also packs dflint's own modules' code (see :mod:`dflint.module_pack`), so
 that importing them costs one read of this file instead of a lookup, a stat
 and a .pyc read each.
 
-The hooks are a module-level ``exec`` in ``dataclasses`` (which calls the
-builtin by name), ``compile`` in the ``re`` compiler module and the pack's
-finder first on ``sys.meta_path``, all present only inside the context. The
+The hooks are module-level stand-ins for builtins that stdlib modules call
+by name (``exec`` in ``dataclasses``, ``eval`` in ``collections``,
+``compile`` in ``typing``), ``compile`` in the ``re`` compiler module and the
+pack's finder first on ``sys.meta_path``, all present only inside the context. The
 regex hook relies on the compiler's internal steps, unchanged from Python
 3.10 to 3.13; it is installed only after a probe pattern built through it
 matches what ``re`` itself builds, so a Python that does it differently just
