@@ -22,6 +22,8 @@ class UsageError(ValueError):
 
 @dataclass
 class LintRequest:
+    """A lint run as the command line asks for it."""
+
     paths: Sequence[str]
     format: str = "text"
     output: Optional[str] = None

@@ -72,6 +72,8 @@ class Word:
 
 @dataclass
 class WordResult:
+    """A word expanded: its value, its words, and the variables it did and did not find."""
+
     value: str
     words: list[Word]
     matched: set[str] = field(default_factory=set)

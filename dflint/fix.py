@@ -48,6 +48,8 @@ class Edit:
 
 @dataclass(frozen=True)
 class Fix:
+    """A fix a rule offers: edits applied together, with how safe they are."""
+
     message: str
     edits: tuple[Edit, ...]
     applicability: Applicability = Applicability.SAFE

@@ -72,6 +72,8 @@ class RuleSet:
 
 @dataclass(frozen=True)
 class Selection:
+    """Which rules run: --select (or the defaults), --extend-select, --ignore."""
+
     select: Optional[Sequence[str]] = None
     extend_select: Sequence[str] = ()
     ignore: Sequence[str] = ()

@@ -60,6 +60,8 @@ _EXPECT = re.compile(r"^\s*(\d+):(\d+)(?:-(\d+):(\d+))?(?:\s+(.*))?$")
 
 @dataclass(frozen=True)
 class Expectation:
+    """A finding a case expects: where it starts, optionally where it ends and a part of its message."""
+
     line: int
     column: int
     end_line: Optional[int] = None
@@ -92,6 +94,8 @@ class Expectation:
 
 @dataclass(frozen=True)
 class Case:
+    """One rule case: a Dockerfile, the options, the findings expected and, for fixes, the fixed text."""
+
     rule: str
     name: str
     dockerfile: str

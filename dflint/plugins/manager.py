@@ -18,6 +18,8 @@ _CODE = re.compile(r"^[A-Z]{1,8}[0-9]{1,5}$")
 
 @dataclass(frozen=True)
 class PluginError:
+    """A plugin that failed to load or register, and why."""
+
     plugin: str
     message: str
 
@@ -37,6 +39,8 @@ class PluginSet:
 
 @dataclass(frozen=True)
 class _EntryPoint:
+    """One ``dflint.rules`` entry point, as read from entry_points.txt."""
+
     name: str
     value: str
 

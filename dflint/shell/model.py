@@ -41,6 +41,8 @@ CONTEXTS = (
 
 @dataclass(frozen=True, slots=True, eq=False)
 class _Located:
+    """A node of the shell model: offsets in its script, and the map to Dockerfile positions."""
+
     start: int
     end: int
     positions: PositionMap = field(repr=False, kw_only=True)

@@ -54,6 +54,8 @@ class Option:
 
 @dataclass(frozen=True, slots=True)
 class Parsed:
+    """A command's arguments read against its option spec."""
+
     options: tuple[Option, ...]
     operands: tuple[Word, ...]
     subcommand: Optional[Word]

@@ -46,6 +46,8 @@ class PhysicalLine(NamedTuple):
 
 @dataclass
 class DirectiveLine:
+    """A parser directive line (``# syntax=...``, ``# escape=...``, ``# check=...``)."""
+
     line: PhysicalLine
     name: str
     value: str
@@ -55,6 +57,8 @@ class DirectiveLine:
 
 @dataclass
 class CommentLine:
+    """A comment line, with the offset of its ``#``."""
+
     line: PhysicalLine
     hash_offset: int
 
@@ -83,6 +87,8 @@ class LogicalLine:
 
 @dataclass
 class HeredocBody:
+    """A heredoc's body and the line that ends it."""
+
     content: str
     body_start: int
     terminator: PhysicalLine
@@ -90,6 +96,8 @@ class HeredocBody:
 
 @dataclass
 class UnterminatedHeredoc:
+    """A heredoc the file ends inside: its last line."""
+
     last: PhysicalLine
 
 
