@@ -35,6 +35,8 @@ class LintRequest:
     color: Optional[bool] = None
     statistics: bool = False
     jobs: int = 0
+    #: Findings never make the exit code 1 (report-only CI steps); errors still give 2.
+    exit_zero: bool = False
 
 
 def _use_color(request: LintRequest, stream: TextIO) -> bool:
@@ -103,7 +105,7 @@ def _lint(request: LintRequest, stdout: TextIO, stderr: TextIO) -> int:
         d.severity >= level for r, level in zip(results, fail_levels) for d in r.diagnostics
     )
     io_error = any(r.error for r in results)
-    exit_code = EXIT_ERROR if io_error else (EXIT_FINDINGS if failing else EXIT_OK)
+    exit_code = EXIT_ERROR if io_error else (EXIT_FINDINGS if failing and not request.exit_zero else EXIT_OK)
     summary = Summary(
         files=len(results),
         fixed=sum(r.fixes_applied for r in results),

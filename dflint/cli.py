@@ -79,6 +79,8 @@ def _lint_parser() -> argparse.ArgumentParser:
     parser.add_argument("--ignore", action="append", metavar="RULES", help="do not run these rules")
     parser.add_argument("--fail-level", choices=SEVERITIES,
                         help="lowest severity that makes the exit code 1 (default: info)")
+    parser.add_argument("--exit-zero", "--no-fail", action="store_true",
+                        help="exit 0 whatever is found (usage, configuration and I/O errors still exit 2)")
     parser.add_argument("--severity", action="append", metavar="RULE=LEVEL",
                         help="override a rule's severity, e.g. DF001=error")
     parser.add_argument("--exclude", action="append", metavar="GLOB", help="skip matching paths when walking")
@@ -166,6 +168,7 @@ def run_lint(argv: Sequence[str]) -> int:
         color=False if args.no_color else (True if args.color else None),
         statistics=args.statistics,
         jobs=args.jobs,
+        exit_zero=args.exit_zero,
     )
     return lint(request, sys.stdout, sys.stderr)
 

@@ -66,6 +66,19 @@ def test_fail_level_decides_the_exit_code(project):
     assert dflint("--fail-level", "warning", "Dockerfile", cwd=project).returncode == 1
 
 
+def test_exit_zero_reports_without_failing_but_errors_still_exit_2(project):
+    for flag in ("--exit-zero", "--no-fail"):  # the second is hadolint's name for it
+        result = dflint(flag, "--format", "json", "Dockerfile", cwd=project)
+        assert result.returncode == 0, result.stderr
+        report = json.loads(result.stdout)
+        assert report["files"][0]["diagnostics"] and report["summary"]["exit_code"] == 0
+    assert dflint("--exit-zero", "Dockerfile", "missing/Dockerfile", cwd=project).returncode == 2
+    write(project / "bad" / ".dflint.toml", 'selct = ["DF001"]\n')
+    write(project / "bad" / "Dockerfile", "FROM python\n")
+    result = dflint("--exit-zero", "bad/Dockerfile", cwd=project)
+    assert result.returncode == 2 and "selct" in result.stderr
+
+
 def test_select_ignore_by_code_name_prefix_and_alias(project):
     base = ["--format", "json", "services/api/Dockerfile.dev", "Dockerfile"]
 
