@@ -92,6 +92,8 @@ def _lint(request: LintRequest, stdout: TextIO, stderr: TextIO) -> int:
             missing = [p for p in paths if not os.path.exists(p)]
             files = list(discover([p for p in paths if p not in missing],
                                   lambda p: resolver.for_path(p).excluded(p)))
+            if not files and not missing:  # most likely run from the wrong directory
+                print(f"dflint: warning: no Dockerfile found in {', '.join(paths)}", file=stderr)
             jobs = [(path, resolver.for_path(path)) for path in files]
             workers = request.jobs or (os.cpu_count() or 1)
             results = lint_paths(linter, jobs, request.fix, request.unsafe_fixes, workers)

@@ -66,6 +66,14 @@ def test_fail_level_decides_the_exit_code(project):
     assert dflint("--fail-level", "warning", "Dockerfile", cwd=project).returncode == 1
 
 
+def test_a_directory_without_dockerfiles_says_so(tmp_path):
+    write(tmp_path / "src" / "app.py", "print()\n")
+    result = dflint("src", cwd=tmp_path)
+    assert result.returncode == 0
+    assert "warning: no Dockerfile found in src" in result.stderr
+    assert "no Dockerfile found" not in dflint(cwd=ROOT / "examples").stderr
+
+
 def test_exit_zero_reports_without_failing_but_errors_still_exit_2(project):
     for flag in ("--exit-zero", "--no-fail"):  # the second is hadolint's name for it
         result = dflint(flag, "--format", "json", "Dockerfile", cwd=project)
