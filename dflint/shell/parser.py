@@ -147,8 +147,8 @@ class _ScriptParser:
         for cut in reversed(before[-MAX_PREFIX_TRIES:]):
             try:
                 tree = _parse_text(self.work[start:cut.start])
-            except Exception as exc:
-                if not _syntax_error(exc):
+            except Exception as prefix_error:  # not `exc`: that would unbind the parameter
+                if not _syntax_error(prefix_error):
                     raise
                 continue
             self._walk(tree, start, cut.start, contexts, conditional, first_operator, cut.value)
