@@ -4,8 +4,8 @@ A cold lint imports ~190 of dflint's modules. For each one the path finder
 looks the name up, stats the source, opens the .pyc, checks its header and
 reads it: ~35 µs of import machinery per module, ~6 ms a run. The start-up
 cache keeps each module's code object, marshalled as in its .pyc, with its
-source's size and modification time. :class:`PackFinder` serves a module only
-while its source is unchanged, through a loader that *is* a SourceFileLoader
+source's stamp (size, modification and status-change times). :class:`PackFinder`
+serves a module only while its source has that stamp, through a loader that *is* a SourceFileLoader
 for that file, so ``__file__``, ``__cached__``, ``get_source``, resources and
 tracebacks are what they would be. Anything else is imported the usual way,
 and :func:`record` packs it for the next run.
@@ -19,8 +19,20 @@ import sys
 from importlib.machinery import ModuleSpec, SourceFileLoader
 from typing import Any, Iterable, Optional
 
-#: name -> (source path, package search locations or None, source mtime_ns, source size, marshalled code)
+#: name -> (source path, package search locations or None, the source's stamp, marshalled code)
 Entry = tuple
+
+
+def stamp(stat: os.stat_result) -> tuple[int, int, int]:
+    """What says a source file is the one that was packed.
+
+    Size and mtime are what a .pyc checks; the status-change time is added
+    because reinstalling dflint (an upgrade, a copied environment) rewrites
+    the files, which always sets it, while mtime and size may come back equal
+    (wheels with fixed timestamps), and this cache, unlike the .pyc files,
+    survives an uninstall.
+    """
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
 
 
 class PackedLoader(SourceFileLoader):
@@ -60,15 +72,15 @@ class PackFinder:
         entry = self.entries.get(name)
         if entry is None or not path:
             return None  # top-level modules are left to the path finder
-        origin, locations, mtime, size, blob = entry
+        origin, locations, packed_stamp, blob = entry
         if not _found_there(origin, name.rpartition(".")[2], locations is not None, path):
             return None  # packed from another copy of the package (a copied installation, say)
         try:
-            stat = os.stat(origin)
+            current = stamp(os.stat(origin))
         except OSError:
             return None
-        if stat.st_mtime_ns != mtime or stat.st_size != size:
-            return None  # edited since: the usual import, packed again by record()
+        if current != packed_stamp:
+            return None  # edited or reinstalled since: the usual import, packed again by record()
         spec = ModuleSpec(name, PackedLoader(name, origin, blob), origin=origin, is_package=locations is not None)
         if locations is not None:
             spec.submodule_search_locations = list(locations)
@@ -112,13 +124,13 @@ def record(names: Iterable[str], packages: tuple[str, ...]) -> dict[str, Entry]:
                             getattr(parent, "__path__", None) or ()):
             continue  # mapped elsewhere (an editable install's rules/, say): never served, so not packed
         try:
-            before = os.stat(origin)
+            before = stamp(os.stat(origin))
             code = loader.get_code(name)  # the .pyc's code (compiled from the source when there is none)
-            after = os.stat(origin)
+            after = stamp(os.stat(origin))
         except (OSError, ImportError, SyntaxError, ValueError):
             continue
-        if (before.st_mtime_ns, before.st_size) != (after.st_mtime_ns, after.st_size) or code is None:
+        if before != after or code is None:
             continue  # being edited right now
         entries[name] = (origin, None if locations is None else tuple(locations),
-                         after.st_mtime_ns, after.st_size, marshal.dumps(code))
+                         after, marshal.dumps(code))
     return entries

@@ -399,7 +399,7 @@ def test_a_damaged_packed_module_is_read_from_its_source(demo_package):
         _import_fresh(f"{name}.mod")
     version, codes, programs, modules = marshal.loads(open(path, "rb").read())
     entry = modules[f"{name}.mod"]
-    modules[f"{name}.mod"] = (*entry[:4], b"\xe3 not marshal")
+    modules[f"{name}.mod"] = (*entry[:3], b"\xe3 not marshal")
     with open(path, "wb") as handle:
         handle.write(marshal.dumps((version, codes, programs, modules)))
     with startup_cache(path):
@@ -477,3 +477,25 @@ def test_every_dataclass_of_dflint_has_a_docstring():
                 if value.__doc__ == generated:
                     undocumented.append(f"{module.__name__}.{value.__qualname__}")
     assert not undocumented
+
+
+def test_a_reinstalled_module_with_the_same_size_and_mtime_is_not_served(demo_package):
+    # Wheels built with fixed timestamps reinstall files with the same size and mtime; the cache outlives
+    # the uninstall (it is not in the wheel's RECORD). Rewriting the file changes its status-change time.
+    import shutil
+
+    root, path = demo_package
+    name = root.name
+    source = root / "mod.py"
+    with startup_cache(path):
+        _import_fresh(f"{name}.mod")
+    before = source.stat()
+    text = source.read_text().replace("upper()", "lower()")  # same size
+    source.unlink()  # an uninstall removes the file and its .pyc (those are in RECORD)
+    shutil.rmtree(root / "__pycache__")
+    source.write_text(text)
+    os.utime(source, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (source.stat().st_size, source.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    with startup_cache(path):
+        module = _import_fresh(f"{name}.mod")
+    assert module.shout("AB") == "ab"
