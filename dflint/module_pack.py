@@ -72,12 +72,16 @@ class PackFinder:
         entry = self.entries.get(name)
         if entry is None or not path:
             return None  # top-level modules are left to the path finder
+        if not (isinstance(entry, tuple) and len(entry) == 4):
+            return None  # an entry this version does not write
         origin, locations, packed_stamp, blob = entry
+        if not (isinstance(origin, str) and isinstance(blob, bytes) and _locations_or_none(locations)):
+            return None
         if not _found_there(origin, name.rpartition(".")[2], locations is not None, path):
             return None  # packed from another copy of the package (a copied installation, say)
         try:
             current = stamp(os.stat(origin))
-        except OSError:
+        except (OSError, ValueError):  # gone (or a path the OS refuses)
             return None
         if current != packed_stamp:
             return None  # edited or reinstalled since: the usual import, packed again by record()
@@ -90,6 +94,10 @@ class PackFinder:
 
     def invalidate_caches(self) -> None:
         """Nothing to drop: every lookup checks the source."""
+
+
+def _locations_or_none(locations: Any) -> bool:
+    return locations is None or (isinstance(locations, tuple) and all(isinstance(x, str) for x in locations))
 
 
 def _found_there(origin: str, leaf: str, is_package: bool, path: Any) -> bool:

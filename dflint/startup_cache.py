@@ -47,9 +47,13 @@ _PROBE = r"(?P<word>\w+)-(\d+)|[^\s:]+"
 _PACKAGES = ("dflint",)
 
 
-def _version() -> tuple[int, int]:
-    """What the cached code depends on: the exact interpreter, and -O/-OO (asserts, docstrings)."""
-    return (sys.hexversion, sys.flags.optimize)
+# The layout of the file's entries; a file of another layout is ignored (it outlives upgrades of dflint).
+_FORMAT = 2
+
+
+def _version() -> tuple[int, int, int]:
+    """What the cache depends on: the exact interpreter, -O/-OO (asserts, docstrings), the file's layout."""
+    return (sys.hexversion, sys.flags.optimize, _FORMAT)
 
 
 def cache_path() -> Optional[str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from dflint import startup_cache as sc
-from dflint.module_pack import PackFinder
+from dflint.module_pack import PackFinder, stamp
 from dflint.startup_cache import StartupCache, startup_cache
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -184,12 +184,13 @@ def test_damaged_or_foreign_files_are_ignored_and_replaced(tmp_path, content):
     import marshal
 
     path = tmp_path / "cache.marshal"
-    path.write_bytes(marshal.dumps(((sys.hexversion - 1, 0), {"x": 1}, {}, {})) if content is None else content)
+    path.write_bytes(marshal.dumps(((sys.hexversion - 1, 0, sc._FORMAT), {"x": 1}, {}, {})) if content is None
+                     else content)
     with startup_cache(str(path)) as cache:
         assert cache.codes == {} and cache.programs == {} and cache.modules == {}
         _fresh(r"fresh-(\d+)", 0)
     version, codes, programs, modules = marshal.loads(path.read_bytes())
-    assert version == (sys.hexversion, sys.flags.optimize) and (r"fresh-(\d+)", 0) in programs
+    assert version == (sys.hexversion, sys.flags.optimize, sc._FORMAT) and (r"fresh-(\d+)", 0) in programs
 
 
 def test_a_run_that_compiled_nothing_new_does_not_write(tmp_path):
@@ -499,3 +500,27 @@ def test_a_reinstalled_module_with_the_same_size_and_mtime_is_not_served(demo_pa
     with startup_cache(path):
         module = _import_fresh(f"{name}.mod")
     assert module.shout("AB") == "ab"
+
+
+def test_a_cache_of_another_layout_or_with_odd_entries_never_hurts_a_run(demo_package):
+    # The cache outlives upgrades of dflint: a file an older version wrote must be ignored, and an entry
+    # this version does not understand must only mean the usual import.
+    import marshal
+
+    root, path = demo_package
+    name = root.name
+    old_layout = ((sys.hexversion, sys.flags.optimize, sc._FORMAT - 1), {}, {},
+                  {f"{name}.mod": (str(root / "mod.py"), None, 1, 2, b"")})
+    with open(path, "wb") as handle:
+        handle.write(marshal.dumps(old_layout))
+    assert StartupCache(path).modules == {}
+    source = str(root / "mod.py")
+    right_stamp = stamp(os.stat(source))
+    odd = [(), ("a",), (1, 2, 3, 4), (source, 5, right_stamp, b""), (source, None, right_stamp, "not bytes"),
+           (source, ("dir", 3), right_stamp, b""), (7, None, right_stamp, b""), None, "text", (None,) * 5]
+    for entry in odd:
+        with open(path, "wb") as handle:
+            handle.write(marshal.dumps((sc._version(), {}, {}, {f"{name}.mod": entry})))
+        with startup_cache(path):
+            module = _import_fresh(f"{name}.mod")
+        assert module.shout("a  b") == "A B", entry
