@@ -255,19 +255,19 @@ def _install_regex_hook(cache: StartupCache) -> Optional[Callable[[], None]]:
 
 @contextmanager
 def startup_cache(path: Optional[str] = None) -> Iterator[Optional[StartupCache]]:
-    """Serves generated dataclass code and regex programs from the cache while the block runs, then saves it.
+    """Serves compiled start-up code, regex programs and dflint's modules from the cache while the block runs,
+    then saves what the run added.
 
     Nested use is a no-op: the outermost context owns the cache.
     """
+    import collections
     import dataclasses
+    import typing
 
     if "exec" in vars(dataclasses):
         yield None
         return
     from .module_pack import PackFinder
-
-    import collections
-    import typing
 
     cache = StartupCache(path or cache_path())
     # Each stdlib module calls the builtin by name: a module global of that name stands in.
