@@ -62,7 +62,13 @@ def test_the_fast_path_reads_the_common_shapes():
                         ("split_words", "--platform=$P golang:1.22 AS build"), ("name_vals", "A=1 B=2"),
                         ("name_vals", "A 1 2"), ("name_or_vals", "A B=1"),
                         ("name_vals", 'PATH="/x:$PATH" B=\'1 2\''), ("name_vals", "A 'x y'"), ("one_string", "app"),
-                        ("healthcheck", "--interval=5s CMD curl -f http://x/ || exit 1")]:
+                        ("healthcheck", "--interval=5s CMD curl -f http://x/ || exit 1"),
+                        # a `[` that opens no JSON array is text, for the grammar too
+                        ("maybe_json", "[ -f /etc/os-release ] && cat /etc/os-release"),
+                        ("maybe_json", "--mount=type=cache,target=/x [ -d /x ] || mkdir /x"),
+                        ("maybe_json", "[Environment]::SetEnvironmentVariable('PATH', $env:PATH)"),
+                        ("maybe_json", '["a", 1]'), ("maybe_json_list", "[a] b"),
+                        ("healthcheck", "CMD [ -f /tmp/ready ]")]:
         assert fast_tree(style, text, "\\") is not None, (style, text)
 
 
@@ -83,6 +89,10 @@ def test_the_fast_path_reads_the_common_shapes():
     "ONBUILD ONBUILD RUN a", "HEALTHCHECK NONE", "HEALTHCHECK CMD a", 'HEALTHCHECK CMD ["a"]',
     "HEALTHCHECK --interval=5s CMD a b", 'HEALTHCHECK CMD ["a"] b', "HEALTHCHECK CMD [a", "HEALTHCHECK",
     "HEALTHCHECK --a", "HEALTHCHECK CMD", "HEALTHCHECK CMD\t[\"a\"]", "UNKNOWN a b", "UNKNOWN --a b",
+    "RUN [ -f /x ] && y", 'RUN [ "$A" = 1 ] || exit 1', "RUN [Environment]::X('a', [T]::M)", 'RUN ["a"]]',
+    'RUN ["a",]', 'RUN ["a"\r, "b"]', 'RUN [\r"a"]', 'RUN ["a"]\r', "RUN [\r]", 'CMD [ "$X" ] && y', "CMD [",
+    'COPY [ "a" b', "COPY [a b] c", 'VOLUME ["/a", /b]', 'HEALTHCHECK CMD [ -f /x ]', 'HEALTHCHECK CMD ["a"\r]',
+    'ONBUILD RUN [ -f /x ] && y',
 ])
 def test_edge_cases(line):
     for escape in ("", "# escape=`\n"):

@@ -12,8 +12,12 @@ grammar parses the text as before:
 
 * a newline or a Unicode space anywhere in the arguments;
 * a flag holding quotes or the escape character, or ``--`` alone;
-* a ``[`` that does not open a one-line JSON array of strings, in the
-  instructions that have an exec form.
+* an exec form the grammar would read but this module's simpler pattern
+  does not (a carriage return between its strings).
+
+A ``[`` that does not open a JSON array of strings by the grammar's own test
+(``RUN [ -f x ] && ...``, PowerShell's ``[Environment]::...``) is plain text,
+as it is for the grammar: the shell form, or whitespace-split words.
 
 tests/test_syntax_fastpath.py checks the trees against the grammar's on the
 fixtures, the rule cases and generated Dockerfiles.
@@ -63,6 +67,9 @@ _RWS = re.compile(r"[\t\x0b\x0c\r ]+")
 _WORD = re.compile(r"[^\t\x0b\x0c\r ]+")
 _JSON_STRING = r'"(?:[^"\\\x00-\x1f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"'
 _EXEC = re.compile(r"\[[ \t]*(?:" + _JSON_STRING + r"(?:[ \t]*,[ \t]*" + _JSON_STRING + r")*)?[ \t]*\]")
+# The grammar's own test (EXEC_OPEN's lookahead, with its white space): when it fails, `[` is plain text.
+_MAYBE_EXEC = re.compile(r"\[[ \t\n\r]*(?:" + _JSON_STRING + r"(?:[ \t\n\r]*,[ \t\n\r]*" + _JSON_STRING
+                         + r")*)?[ \t\n\r]*\]\Z")
 _STRINGS = re.compile(_JSON_STRING)
 _FLAGS = {"\\": re.compile(r"--[^\t\n\x0b\x0c\r \"'\\]+"), "`": re.compile(r"--[^\t\n\x0b\x0c\r \"'`]+")}
 
@@ -93,7 +100,7 @@ def fast_tree(style: str, text: str, escape: str) -> Optional[Tree]:
     if pos == len(text):
         return Tree(style, children)
     rest = text[pos:]
-    if style in ("maybe_json", "maybe_json_list") and rest.startswith("["):
+    if style in ("maybe_json", "maybe_json_list") and rest.startswith("[") and _MAYBE_EXEC.match(text, pos):
         exec_form = _exec_form("exec_form", "EXEC_OPEN", text, pos)
         if exec_form is None:
             return None
@@ -130,7 +137,7 @@ def fast_tree(style: str, text: str, escape: str) -> Optional[Tree]:
         gap = _RWS.match(text, kind.end())
         if gap is not None:
             start = gap.end()
-            if text.startswith("[", start):
+            if text.startswith("[", start) and _MAYBE_EXEC.match(text, start):
                 exec_form = _exec_form("hc_exec_form", "HC_EXEC_OPEN", text, start)
                 if exec_form is None:
                     return None
