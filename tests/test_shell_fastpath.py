@@ -120,6 +120,23 @@ def test_fixture_and_case_scripts():
     "if [ -f x ]; then a; fi", "if ! a; then b; fi", "case x in a) b;; esac", "if a; then case x in a) b;; esac; fi",
     "sh -c 'if a; then b; fi'", "echo $(if a; then b; fi)", "while a; do sh -c 'for x in y; do z; done'; done",
     "cat <<EOF\nif\nEOF\n", "if a; then cat <<EOF\nb\nEOF\nfi",
+    # case
+    "case x in esac", "case x in a) esac", "case x in a) b;; esac", "case x in a) b; esac", "case x in a) b esac",
+    "case x in a) b;;esac", "case x in (a) b;; esac", "case x in a|b|c) d;; esac", "case x in a | b ) c ;; esac",
+    "case x in a) b;& c) d;;& *) e;; esac", "case x in a) b; c && d || e | f;; esac",
+    'case "$(dpkg --print-architecture)" in\n  amd64) a=x86_64 ;;\n  arm64) a=aarch64 ;;\n  *) echo "no $a"; '
+    'exit 1 ;;\nesac', "case $x in\n\na)\n\nb\n\n;;\n\nesac", "case x\nin a) b;; esac", "case x in a) b;;",
+    "case x in a) b", "case x in a b) c;; esac", "case x in a) b;; c esac", "case x in ) b;; esac",
+    "case x in a)) b;; esac", "case in in a) b;; esac", "case x in in) b;; esac", "case x in a) b;; esac > f 2>&1",
+    "case x in a) b;; esac; c", "a && case x in a) b;; esac || c", "case x in a) if b; then c; fi;; esac",
+    "case x in a) case y in b) c;; esac;; esac", "case x in a) (b);; esac", "case x in a) { b; };; esac",
+    "case x inside a) b;; esac", "case x in a) b;; esac c", "if a; then case x in a) b;; esac fi",
+    "for y in 1; do case $y in 1) break;; esac; done", "case x in a) sh -c 'c; d';; esac", "case x in a) b; ;; esac",
+    "case x in a) b\n;; esac", "case x in a) b &;; esac", "case x in a) b;; ;; esac", "case $(uname) in a) b;; esac",
+    "echo $(echo case x) esac", "(echo $(echo case x) esac)", "echo \"$(case x in a) b;; esac)\"", "echo esac",
+    # reserved words after the command name are arguments
+    "echo if then else fi", "mix do a, b", "echo { }", "echo !", "echo a done; done", "echo >f done",
+    ">f done", "A=1 done", "echo case in esac", "for x in a; do echo done; done", "{ echo } }", "if a; then echo fi fi",
 ])
 def test_edge_cases(text):
     assert_same(text)
@@ -135,6 +152,7 @@ _PIECES = st.sampled_from([
     "(", ")", "`", "$(", "${", "$'x'", "$((1))", ";;", "if", "then", "fi", "for", "in", "do", "done",
     "{", "}", "!", "case", "esac", "a[1]=", "\"", "'", "\\",
     "else", "elif", "while", "until", "((", "))", "$(a)", "select", "function", "f()",
+    "case x in", "a)", "(a)", ";&", ";;&", "a|b)",
 ])
 
 
@@ -210,8 +228,18 @@ def compound_scripts(draw, depth: int = 0) -> str:
         if kind == 7:
             return f"{{ {inner()}{sep()}}}"
         if kind == 8:
-            return f"({inner()})"
-        return draw(st.sampled_from(["if a; then b; fi", "for x in a; do b; done", "{ a; }", "(a)"]))
+            if draw(st.booleans()):
+                return f"({inner()})"
+            text = f"case {draw(_WORDS)} in{draw(st.sampled_from([' ', chr(10)]))}"
+            for _ in range(draw(st.integers(0, 3))):
+                patterns = "|".join(draw(st.lists(st.sampled_from(["a", "*", "'b c'", "x86_64", "\"$v\""]),
+                                                  min_size=1, max_size=3)))
+                text += f"{draw(st.sampled_from(['', '(']))}{patterns}) {inner()}"
+                text += draw(st.sampled_from([";;", " ;;", ";&", ";;&", "\n;;", f"{sep()}"])) + draw(
+                    st.sampled_from([" ", "\n", "\n\n"]))
+            return text + "esac"
+        return draw(st.sampled_from(["if a; then b; fi", "for x in a; do b; done", "{ a; }", "(a)",
+                                     "case x in a) b;; esac"]))
 
     out = [command()]
     for _ in range(draw(st.integers(0, 2))):

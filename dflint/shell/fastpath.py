@@ -13,11 +13,14 @@ as before:
   ``$NAME``, ``${...}`` and ``$(...)`` holding no quotes, escapes, backticks,
   braces or parentheses;
 * lists, ``&&``/``||``, pipes, redirections, and the compound commands
-  ``if``, ``for NAME [in WORDS]``, ``while``, ``until``, ``{ ...; }`` and
-  ``( ... )``;
+  ``if``, ``for NAME [in WORDS]``, ``while``, ``until``, ``case``,
+  ``{ ...; }`` and ``( ... )``;
 * nothing else: no backticks, ``$'...'``, ``$((...))``, ``<(...)``, arrays,
-  ``case`` (nor the text ``esac``), functions, ``!``, ``;;``; no reserved word
-  (``if``, ``do``, ``}``...) except where the grammar reads it as one.
+  functions, ``!``; no ``case`` inside ``$(...)`` (the grammar's word pattern
+  reads its patterns' ``)`` specially); no reserved word (``if``, ``do``,
+  ``}``...) in command position except where the grammar reads it as one.
+  After the command name every word is an argument (``echo done``), as in
+  the grammar, whose parser never accepts a reserved word there.
 
 Inside that subset each token is what the grammar's contextual lexer makes of
 it in that place: ``2>`` starts with an IO_NUMBER where a redirection may start
@@ -62,6 +65,9 @@ _REDIRECTS = frozenset({"<", ">", ">>", ">|", ">&", "<&", "<>", "&>", "&>>", "<<
 _AND_OR = frozenset({"&&", "||"})
 _PIPES = frozenset({"|", "|&"})
 _SEPARATORS = frozenset({";", "&", "\n"})
+_CASE_ENDS = frozenset({";;", ";&", ";;&"})
+# `case` inside `$(`: the grammar's word pattern then reads up to `esac` (its patterns' `)` included).
+_CASE_IN_SUBSTITUTION = re.compile(r"\$\([^)]*?(?<![A-Za-z0-9_-])case[ \t\n]")
 #: String terminals of the grammar that WORD also matches: Lark retypes them where the parser expects them.
 _RESERVED = frozenset({"if", "then", "elif", "else", "fi", "for", "in", "do", "done", "while", "until",
                        "case", "esac", "function", "{", "}", "!"})
@@ -87,7 +93,7 @@ class Element(NamedTuple):
 
 
 class Compound(NamedTuple):
-    """``kind`` is subshell, brace, if, for, while or until; ``parts`` as :class:`FastWalker` reads them."""
+    """``kind`` is subshell, brace, if, for, while, until or case; ``parts`` as :class:`FastWalker` reads them."""
 
     kind: str
     parts: tuple
@@ -171,8 +177,9 @@ class _Reader:
             raise _Refused
         self.pos += len(word)
 
-    def word(self, pattern: "re.Pattern[str]" = _WORD) -> Optional[tuple[str, int]]:
-        """Consumes a word that is no reserved word (``pattern`` may ask for an assignment)."""
+    def word(self, pattern: "re.Pattern[str]" = _WORD, argument: bool = False) -> Optional[tuple[str, int]]:
+        """Consumes a word: no reserved word unless it is an ``argument`` (after the command name);
+        ``pattern`` may ask for an assignment."""
         match = pattern.match(self.text, self.pos)
         if match is None:
             return None
@@ -180,7 +187,7 @@ class _Reader:
         if stop < self.end and self.text[stop] not in _WORD_END:
             raise _Refused
         raw = match.group()
-        if raw in _RESERVED:
+        if raw in _RESERVED and not argument:
             raise _Refused
         self.pos = stop
         return raw, match.start()
@@ -188,7 +195,7 @@ class _Reader:
 
 def parse_fast(text: str) -> Optional[FastScript]:
     """The fast path's reading of ``text``, or None when the grammar must parse it."""
-    if "`" in text or "esac" in text:  # `esac` ends the grammar's case pattern inside $( )
+    if "`" in text or ("esac" in text and _CASE_IN_SUBSTITUTION.search(text)):
         return None
     try:
         items, _ = _Parser(_Reader(text)).items(frozenset(), False)
@@ -300,6 +307,8 @@ class _Parser:
             body = self.clist(frozenset({"done"}))
             r.keyword("done")
             return self.compound(first, (condition, body))
+        if first == "case":
+            return self.case_clause()
         if first == "{":
             r.keyword("{")
             body = self.clist(frozenset({"}"}))
@@ -362,6 +371,71 @@ class _Parser:
         r.keyword("done")
         return self.compound("for", (tuple(words), body))
 
+    def case_clause(self) -> Compound:
+        """``case WORD in [(]PATTERN[|PATTERN...]) LIST ;; ... esac``: the subject and each item's list."""
+        r = self.r
+        r.keyword("case")
+        r.skip()
+        subject = r.word()
+        if subject is None:
+            raise _Refused
+        r.newlines()
+        r.keyword("in")
+        r.newlines()
+        bodies = []
+        while r.peek() != "esac":
+            self.pattern()
+            body, end = self.case_body()
+            bodies.append(body)
+            if end is None:
+                break  # the last item, ended by `esac` after a separator
+        r.keyword("esac")
+        return self.compound("case", (Element("word", *subject), tuple(bodies)))
+
+    def pattern(self) -> None:
+        """``[(]WORD[|WORD...])``: read and dropped, as the tree walker drops them."""
+        r = self.r
+        if r.operator() == "(":
+            r.take("(")
+        while True:
+            r.skip()
+            if r.word() is None:
+                raise _Refused
+            operator = r.operator()
+            if operator == ")":
+                r.take(")")
+                return
+            if operator != "|":
+                raise _Refused
+            r.take("|")
+
+    def case_body(self) -> tuple[Items, Optional[str]]:
+        """An item's list and the operator ending it (``;;``, ``;&``, ``;;&``), consumed with the newlines
+        after it; None when ``esac`` ends it (not consumed)."""
+        r = self.r
+        items: list[Union[AndOr, str]] = []
+        r.newlines()
+        while True:
+            operator = r.operator()
+            if operator in _CASE_ENDS:
+                r.take(operator)  # type: ignore[arg-type]
+                items.append(operator)  # type: ignore[arg-type]
+                r.newlines()
+                return tuple(items), operator
+            if operator is None and r.peek() == "esac" and (not items or isinstance(items[-1], str)):
+                return tuple(items), None  # the grammar's last_case_item: its list ends with a separator
+            if operator is not None or r.at_end():
+                raise _Refused
+            and_or, _ = self.and_or()
+            items.append(and_or)
+            following = r.operator()
+            if following in _SEPARATORS:
+                r.take(following)  # type: ignore[arg-type]
+                items.append(following)  # type: ignore[arg-type]
+                r.newlines()
+            elif following not in _CASE_ENDS:
+                raise _Refused
+
     def compound(self, kind: str, parts: tuple) -> Compound:
         """The compound command's trailing redirections (compound_redirect*)."""
         redirects = []
@@ -413,7 +487,7 @@ class _Parser:
             if assignment is not None:
                 elements.append(Element("assignment", *assignment))
                 continue
-            word = r.word()
+            word = r.word(argument=named)
             if word is None:
                 raise _Refused
             elements.append(Element("word", *word))
@@ -498,6 +572,11 @@ class FastWalker:
             for word in words:  # the name and the word list
                 self.emit.word(word.raw, self.base + word.start, contexts, conditional)
             self.list(body, contexts + ("loop",), True)
+        elif kind == "case":
+            subject, bodies = parts
+            self.emit.word(subject.raw, self.base + subject.start, contexts, conditional)
+            for body in bodies:
+                self.list(body, contexts + ("case",), True)
         else:  # while, until
             condition, body = parts
             self.list(condition, contexts + ("condition",), conditional)
