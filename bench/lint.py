@@ -74,14 +74,8 @@ def run_hadolint(binary: str, files: list[Path], batches: int, config: Path) -> 
 FLOOR_IMPORTS = "import argparse, json, re, typing, enum, inspect, dataclasses, pluggy"
 
 
-def single_file(binary: str, path: Path, runs: int, config: Path) -> dict[str, float]:
-    """Median cold-run times: dflint and hadolint on ``path``, and the two floors below dflint's own code."""
-    commands = {
-        "dflint": [*_dflint_command(), "--format", "json", str(path)],
-        "hadolint": [binary, "--config", str(config), "--no-fail", "--format", "json", str(path)],
-        "python": [sys.executable, "-c", "pass"],
-        "python_and_dependencies": [sys.executable, "-c", FLOOR_IMPORTS],
-    }
+def _cold_medians(commands: dict[str, list[str]], runs: int) -> dict[str, float]:
+    """Median seconds of each command, run ``runs`` times each, the order rotating from run to run."""
     times: dict[str, list[float]] = {name: [] for name in commands}
     names = list(commands)
     for index in range(runs):
@@ -91,6 +85,39 @@ def single_file(binary: str, path: Path, runs: int, config: Path) -> dict[str, f
             subprocess.run(commands[name], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
             times[name].append(time.perf_counter() - start)
     return {name: statistics.median(values) for name, values in times.items()}
+
+
+def _tool_commands(binary: str, path: Path, config: Path) -> dict[str, list[str]]:
+    return {
+        "dflint": [*_dflint_command(), "--format", "json", str(path)],
+        "hadolint": [binary, "--config", str(config), "--no-fail", "--format", "json", str(path)],
+    }
+
+
+def single_file(binary: str, path: Path, runs: int, config: Path) -> dict[str, float]:
+    """Median cold-run times: dflint and hadolint on ``path``, and the two floors below dflint's own code."""
+    return _cold_medians({
+        **_tool_commands(binary, path, config),
+        "python": [sys.executable, "-c", "pass"],
+        "python_and_dependencies": [sys.executable, "-c", FLOOR_IMPORTS],
+    }, runs)
+
+
+def by_size(binary: str, files: list[Path], quantiles: list[float], runs: int, config: Path) -> list[dict]:
+    """Cold one-file runs of both tools on the files at these quantiles of size.
+
+    One file hides how the ratio moves with the file: dflint's cold run is
+    mostly a fixed start-up, while hadolint's grows with the shell it hands
+    to ShellCheck, so small files and large ones land on either side of 1.
+    """
+    ordered = sorted(files, key=lambda p: p.stat().st_size)
+    rows = []
+    for quantile in quantiles:
+        path = ordered[min(len(ordered) - 1, int(quantile * len(ordered)))]
+        medians = _cold_medians(_tool_commands(binary, path, config), runs)
+        rows.append({"quantile": quantile, "path": path.name, "lines": path.read_bytes().count(b"\n"),
+                     **medians, "ratio": medians["dflint"] / medians["hadolint"]})
+    return rows
 
 
 def _frame(message: dict) -> bytes:
@@ -158,6 +185,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--files", type=int, default=corpus.DEFAULT_FILES, help="lint the first N files only")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--single-runs", type=int, default=20)
+    parser.add_argument("--size-quantiles", default="0.1,0.25,0.5,0.75,0.9", metavar="Q,...",
+                        help="also time one file at each of these quantiles of file size ('' for none)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="cores to use for the set")
     parser.add_argument("--json", type=Path, help="write the results here")
     parser.add_argument("--fixtures", action="store_true",
@@ -199,6 +228,8 @@ def main(argv: Optional[list[str]] = None) -> int:
         sample = sorted(files, key=lambda p: p.stat().st_size)[len(files) // 2]
         single = single_file(binary, sample, args.single_runs, config)
         editor = editor_latency(sample, args.single_runs)
+        quantiles = [float(q) for q in args.size_quantiles.split(",") if q.strip()]
+        sizes = by_size(binary, files, quantiles, args.single_runs, config)
     medians = {tool: statistics.median(times) if times else float("nan") for tool, times in sets.items()}
     result = {
         "files": len(files),
@@ -211,6 +242,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         "set_ratio_one_core": medians["dflint-1-core"] / medians["hadolint"],
         "single_file": {"path": sample.name, "lines": sample.read_bytes().count(b"\n"), **single,
                         "ratio": single["dflint"] / single["hadolint"]},
+        "single_file_by_size": sizes,
         "editor": {"dflint_lsp": editor, "hadolint": single["hadolint"], "ratio": editor / single["hadolint"]},
         "load_average": os.getloadavg(),
     }
@@ -225,6 +257,11 @@ def main(argv: Optional[list[str]] = None) -> int:
           f" ratio {result['single_file']['ratio']:.2f} (target <= 1)")
     print(f"  floor of any Python CLI on dflint's dependencies: interpreter {single['python'] * 1000:.0f} ms,"
           f" with the standard library and pluggy dflint needs {single['python_and_dependencies'] * 1000:.0f} ms")
+    if sizes:
+        print("one file by size (cold start, median of each):")
+        for row in sizes:
+            print(f"  {row['quantile']:>4.0%} {row['path']} ({row['lines']} lines): dflint {row['dflint'] * 1000:.0f} ms,"
+                  f" hadolint {row['hadolint'] * 1000:.0f} ms, ratio {row['ratio']:.2f}")
     print(f"one file in an editor (dflint lsp, change to diagnostics, median of {args.single_runs}): "
           f"{editor * 1000:.1f} ms against hadolint's cold {single['hadolint'] * 1000:.0f} ms, "
           f"ratio {result['editor']['ratio']:.3f}")
