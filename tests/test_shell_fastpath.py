@@ -134,6 +134,12 @@ def test_fixture_and_case_scripts():
     "for y in 1; do case $y in 1) break;; esac; done", "case x in a) sh -c 'c; d';; esac", "case x in a) b; ;; esac",
     "case x in a) b\n;; esac", "case x in a) b &;; esac", "case x in a) b;; ;; esac", "case $(uname) in a) b;; esac",
     "echo $(echo case x) esac", "(echo $(echo case x) esac)", "echo \"$(case x in a) b;; esac)\"", "echo esac",
+    # quoted strings inside $( )
+    "a=\"$(dpkg --print-architecture | awk -F- '{ print $NF }')\"; case \"$a\" in amd64) b;; esac",
+    "v=$(curl -s x | grep '\"tag\"' | sed -E 's/.*\"v([^\"]+)\".*/\\1/')", "echo \"$(echo \")\")\"",
+    "echo $(echo ')')", "echo $(echo ')' case x in a) b;; esac)", "echo \"$(echo 'case x in a) b;; esac')\"",
+    "echo $(a \"b\\\"c\" 'd')", "echo $(a 'b)", "echo $(a \"b)", "echo $(a\\)b)", "echo $(a # c)", "echo $(a\nb)",
+    "x=$(a 'b c') y", "echo $(a \"$(b)\")", "echo $(a \"(b)\")", "echo $(a '(')", "case $(a 'b') in c) d;; esac",
     # reserved words after the command name are arguments
     "echo if then else fi", "mix do a, b", "echo { }", "echo !", "echo a done; done", "echo >f done",
     ">f done", "A=1 done", "echo case in esac", "for x in a; do echo done; done", "{ echo } }", "if a; then echo fi fi",
@@ -152,7 +158,7 @@ _PIECES = st.sampled_from([
     "(", ")", "`", "$(", "${", "$'x'", "$((1))", ";;", "if", "then", "fi", "for", "in", "do", "done",
     "{", "}", "!", "case", "esac", "a[1]=", "\"", "'", "\\",
     "else", "elif", "while", "until", "((", "))", "$(a)", "select", "function", "f()",
-    "case x in", "a)", "(a)", ";&", ";;&", "a|b)",
+    "case x in", "a)", "(a)", ";&", ";;&", "a|b)", "$(a 'b')", "$(a \"b c\")", "\"$(a ')')\"", "$(case",
 ])
 
 
@@ -172,6 +178,7 @@ def test_generated_scripts_with_blanks(text):
 
 _WORDS = st.sampled_from([
     "a", "apt-get", "-y", "x=1", "A=$B", 'P="/x:$P"', "1", "22", "'q t'", '"d $v ${w:-x} $(u v)"', "$v",
+    "$(a | awk '{ print $1 }')", "\"$(a \"b)\")\"", "x=$(a 'b')",
     "${w}", "$(u)", "a\\ b", "\\x", "a#b", "=", "a=", "b==1", "-", "a$", "$", '""', "''", "x'y'z", "0",
 ])
 _REDIRECTS = st.sampled_from([">", ">>", "<", "2>", "2>&", "&>", "&>>", ">|", "<>", "<<<", "<<", "<<-", ">&",

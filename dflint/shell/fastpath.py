@@ -9,9 +9,9 @@ fresh process), and a faster steady state. It reads a strict subset and
 refuses, returning None, anything outside it; the grammar then parses the text
 as before:
 
-* words made of plain characters, ``\\x`` escapes, ``'...'``, ``"..."`` and
-  ``$NAME``, ``${...}`` and ``$(...)`` holding no quotes, escapes, backticks,
-  braces or parentheses;
+* words made of plain characters, ``\\x`` escapes, ``'...'``, ``"..."``,
+  ``$NAME``, ``${...}`` holding no quotes, escapes, backticks or braces, and
+  ``$(...)`` holding no backticks, and no parentheses outside quoted strings;
 * lists, ``&&``/``||``, pipes, redirections, and the compound commands
   ``if``, ``for NAME [in WORDS]``, ``while``, ``until``, ``case``,
   ``{ ...; }`` and ``( ... )``;
@@ -43,11 +43,13 @@ from .builder import Emitter, Link, RawRedirect
 __all__ = ["FastScript", "FastWalker", "parse_fast"]
 
 # The grammar's word atoms (grammar.py), restricted so that each one ends
-# where the grammar's does: a substitution or ${...} holds none of ()'"\`{}.
-_SIMPLE_SUBST = r"\$\([^()'\"\\`]*\)"
+# where the grammar's does: a substitution holds no parentheses or backticks
+# (quoted strings, which the grammar pairs up inside it, are fine), ${...}
+# none of ()'"\`{}.
+_SUBST = r"\$\((?:[^()'\"\\`]|\\[\s\S]|\\\Z|'[^']*'|\"(?:[^\"\\]|\\[\s\S])*\")*\)"
 _SIMPLE_PARAM = r"\$\{[^{}'\"\\`]*\}"
-_DQ = r'"(?:[^"\\`$]|\\[\s\S]|\\\Z|' + _SIMPLE_SUBST + "|" + _SIMPLE_PARAM + r"|\$(?![({]))*\""
-_ATOM = (r"(?:[^ \t\r\n|&;()<>'\"\\`$]|\\[\s\S]|\\\Z|'[^']*'|" + _DQ + "|" + _SIMPLE_SUBST + "|"
+_DQ = r'"(?:[^"\\`$]|\\[\s\S]|\\\Z|' + _SUBST + "|" + _SIMPLE_PARAM + r"|\$(?![({]))*\""
+_ATOM = (r"(?:[^ \t\r\n|&;()<>'\"\\`$]|\\[\s\S]|\\\Z|'[^']*'|" + _DQ + "|" + _SUBST + "|"
          + _SIMPLE_PARAM + r"|\$(?![({']))")
 _WORD = re.compile(r"(?!#)" + _ATOM + "+")
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\+?=(?:" + _ATOM + ")*")
@@ -66,8 +68,6 @@ _AND_OR = frozenset({"&&", "||"})
 _PIPES = frozenset({"|", "|&"})
 _SEPARATORS = frozenset({";", "&", "\n"})
 _CASE_ENDS = frozenset({";;", ";&", ";;&"})
-# `case` inside `$(`: the grammar's word pattern then reads up to `esac` (its patterns' `)` included).
-_CASE_IN_SUBSTITUTION = re.compile(r"\$\([^)]*?(?<![A-Za-z0-9_-])case[ \t\n]")
 #: String terminals of the grammar that WORD also matches: Lark retypes them where the parser expects them.
 _RESERVED = frozenset({"if", "then", "elif", "else", "fi", "for", "in", "do", "done", "while", "until",
                        "case", "esac", "function", "{", "}", "!"})
@@ -121,6 +121,13 @@ class _Reader:
         self.text = text
         self.pos = 0
         self.end = len(text)
+        # In `$(...)` the grammar's word pattern reads `case ... esac` whole, its patterns' `)` included.
+        self.case_in_substitution_possible = "esac" in text and "case" in text
+
+    def _checked(self, raw: str) -> str:
+        if self.case_in_substitution_possible and "case" in raw and "$(" in raw:
+            raise _Refused
+        return raw
 
     def skip(self) -> None:
         """Skips blanks, continuations and comments (never a newline)."""
@@ -169,7 +176,7 @@ class _Reader:
             return None
         if match.end() < self.end and self.text[match.end()] not in _WORD_END:
             raise _Refused  # an atom this module does not read (backtick, complex $(...)...)
-        return match.group()
+        return self._checked(match.group())
 
     def keyword(self, word: str) -> None:
         """Consumes the reserved word ``word``, which must be next."""
@@ -186,7 +193,7 @@ class _Reader:
         stop = match.end()
         if stop < self.end and self.text[stop] not in _WORD_END:
             raise _Refused
-        raw = match.group()
+        raw = self._checked(match.group())
         if raw in _RESERVED and not argument:
             raise _Refused
         self.pos = stop
@@ -195,7 +202,7 @@ class _Reader:
 
 def parse_fast(text: str) -> Optional[FastScript]:
     """The fast path's reading of ``text``, or None when the grammar must parse it."""
-    if "`" in text or ("esac" in text and _CASE_IN_SUBSTITUTION.search(text)):
+    if "`" in text:
         return None
     try:
         items, _ = _Parser(_Reader(text)).items(frozenset(), False)
