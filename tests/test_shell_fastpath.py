@@ -140,6 +140,10 @@ def test_fixture_and_case_scripts():
     "echo $(echo ')')", "echo $(echo ')' case x in a) b;; esac)", "echo \"$(echo 'case x in a) b;; esac')\"",
     "echo $(a \"b\\\"c\" 'd')", "echo $(a 'b)", "echo $(a \"b)", "echo $(a\\)b)", "echo $(a # c)", "echo $(a\nb)",
     "x=$(a 'b c') y", "echo $(a \"$(b)\")", "echo $(a \"(b)\")", "echo $(a '(')", "case $(a 'b') in c) d;; esac",
+    # ! in front of a pipeline
+    "! a | b", "a && ! b || ! c", "! ! a", "!a", "a | ! b", "!\na", "! (a)", "! { a; }", "! if a; then b; fi",
+    "while ! a; do b; done", "! a; ! b & ! c", "A=1 ! b", "! A=1 b", "! >f", "!", "! ;", "if ! command -v x >/dev/null; "
+    "then y; fi", "case x in a) ! b;; esac", "! case x in a) b;; esac",
     # reserved words after the command name are arguments
     "echo if then else fi", "mix do a, b", "echo { }", "echo !", "echo a done; done", "echo >f done",
     ">f done", "A=1 done", "echo case in esac", "for x in a; do echo done; done", "{ echo } }", "if a; then echo fi fi",

@@ -15,8 +15,9 @@ as before:
 * lists, ``&&``/``||``, pipes, redirections, and the compound commands
   ``if``, ``for NAME [in WORDS]``, ``while``, ``until``, ``case``,
   ``{ ...; }`` and ``( ... )``;
+* a ``!`` in front of a pipeline;
 * nothing else: no backticks, ``$'...'``, ``$((...))``, ``<(...)``, arrays,
-  functions, ``!``; no ``case`` inside ``$(...)`` (the grammar's word pattern
+  functions; no ``case`` inside ``$(...)`` (the grammar's word pattern
   reads its patterns' ``)`` specially); no reserved word (``if``, ``do``,
   ``}``...) in command position except where the grammar reads it as one.
   After the command name every word is an argument (``echo done``), as in
@@ -101,7 +102,8 @@ class Compound(NamedTuple):
 
 
 Simple = tuple[Union[Element, Redirection], ...]
-Pipeline = tuple[tuple[Union[Simple, Compound], ...], tuple[str, ...]]  # commands, and the pipes between
+# Commands, the pipes between them, and whether `!` negates the pipeline.
+Pipeline = tuple[tuple[Union[Simple, Compound], ...], tuple[str, ...], bool]
 AndOr = tuple[tuple[Optional[str], Pipeline], ...]  # (operator before, pipeline); the first operator is None
 Items = tuple[Union[AndOr, str], ...]  # and-or lists and separators, in order
 
@@ -271,12 +273,15 @@ class _Parser:
 
     def pipeline(self) -> Pipeline:
         r = self.r
+        negated = r.peek() == "!"  # the grammar's BANG: a word `!` where a pipeline starts
+        if negated:
+            r.take("!")
         commands = [self.command()]
         pipes: list[str] = []
         while True:
             operator = r.operator()
             if operator not in _PIPES:
-                return tuple(commands), tuple(pipes)
+                return tuple(commands), tuple(pipes), negated
             r.take(operator)  # type: ignore[arg-type]
             r.newlines()
             pipes.append(operator)  # type: ignore[arg-type]
@@ -534,14 +539,14 @@ class FastWalker:
 
     def pipeline(self, pipeline: Pipeline, before: Optional[str], after: Optional[str],
                  contexts: tuple[str, ...], conditional: bool) -> None:
-        commands, pipes = pipeline
+        commands, pipes, negated = pipeline
         pipeline_id = self.emit.new_pipeline()
         for j, command in enumerate(commands):
             if isinstance(command, Compound):
                 self.compound(command, contexts, conditional)
                 continue
             link = Link(before if j == 0 else pipes[j - 1], pipes[j] if j < len(pipes) else after,
-                        pipeline_id, j, len(commands), False)
+                        pipeline_id, j, len(commands), negated)
             self.simple(command, link, contexts, conditional)
 
     def simple(self, command: Simple, link: Link, contexts: tuple[str, ...], conditional: bool) -> None:
