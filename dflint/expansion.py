@@ -33,6 +33,9 @@ GO_SPACES = frozenset(
     "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
 _SPECIAL_PARAMS = frozenset("@*#?-$!0")
+_NOT_SPACE = re.compile("[^" + re.escape("".join(sorted(GO_SPACES))) + "]+")
+# Text without these (per escape character) is its own value, split on white space: no scan needed.
+_SCANNED = {"\\": re.compile(r"[$<'\"\\\ufeff]"), "`": re.compile(r"[$<'\"`\ufeff]")}
 _EOF = ""
 
 Lookup = Callable[[str], Optional[str]]
@@ -208,6 +211,15 @@ class _Scan:
         return _EOF
 
     def run(self) -> WordResult:
+        scanned = _SCANNED.get(self.lx.escape)
+        if scanned is not None and scanned.search(self.text) is None:
+            # Most words are plain (image names, paths, versions): what the scan would make, directly.
+            words = [Word(m.group(), m.start(), m.end()) for m in _NOT_SPACE.finditer(self.text)]
+            return WordResult(self.text, words, self.matched, self.unmatched)
+        return self.scan()
+
+    def scan(self) -> WordResult:
+        """The character-by-character pass, as BuildKit's lexer makes it."""
         try:
             value, words = self.stop_on(_EOF, self.raw_escapes)
         except ExpansionError as exc:

@@ -1,8 +1,10 @@
 """BuildKit's word processing: quotes, escapes, every ${...} form, word splitting."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from dflint.expansion import ExpansionError, Lexer, unknown_value
+from dflint.expansion import ExpansionError, Lexer, _Scan, unknown_value
 
 ENV = {"NAME": "world", "EMPTY": "", "PATH": "/usr/bin:/bin", "FILE": "archive.tar.gz"}
 
@@ -103,3 +105,29 @@ def test_unknown_values_absorb_modifiers():
     assert lexer.process_word("${TAG:-1.0}", lookup).value == marker
     assert lexer.process_word("${TAG#v}", lookup).value == marker
     assert lexer.process_word("v$TAG", lookup).value == "v" + marker
+
+
+_OPTIONS = [{}, {"raw_quotes": True}, {"raw_escapes": True}, {"skip_unset": True}, {"skip_quotes": True}]
+
+
+@settings(max_examples=400, deadline=None, derandomize=True, database=None)
+@given(st.text("ab/.:-=\t \xa0\u3000\n$'\"\\`<{}\ufeff", max_size=16), st.sampled_from(["\\", "`"]),
+       st.sampled_from(_OPTIONS))
+def test_plain_text_skips_the_scan_with_the_same_result(text, escape, options):
+    """Text with nothing to expand or unquote is split directly: exactly what the scan makes of it."""
+    scan = _Scan(Lexer(escape, **options), text, ENV.get)
+    try:
+        expected = scan.scan()
+    except ExpansionError:
+        with pytest.raises(ExpansionError):
+            _Scan(Lexer(escape, **options), text, ENV.get).run()
+        return
+    got = _Scan(Lexer(escape, **options), text, ENV.get).run()
+    assert (got.value, got.words, got.matched, got.unmatched) == \
+        (expected.value, expected.words, expected.matched, expected.unmatched)
+
+
+def test_plain_words_keep_their_offsets():
+    result = Lexer().process_word("  python:3.12-slim\u3000AS\tbuild ", ENV.get)
+    assert [(w.value, w.start, w.end) for w in result.words] == [
+        ("python:3.12-slim", 2, 18), ("AS", 19, 21), ("build", 22, 27)]
