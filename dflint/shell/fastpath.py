@@ -482,17 +482,22 @@ class _Parser:
 
     def simple(self) -> Simple:
         r = self.r
-        text = r.text
+        text, end = r.text, r.end
         elements: list[Union[Element, Redirection]] = []
         named = False  # the command name has been read: words follow, no assignments
         while True:
-            redirect = self.redirect()
-            if redirect is not None:
-                elements.append(redirect)
-                continue
-            if r.at_end() or r.operator() is not None:
-                break
+            r.skip()
             start = r.pos
+            if start >= end:
+                break
+            char = text[start]
+            if char in _REDIRECT_START:
+                redirect = self.redirect()
+                if redirect is not None:
+                    elements.append(redirect)
+                    continue
+            if char == "\n" or char in _OPERATOR_START:
+                break  # an operator ends the command (what r.operator() would find, without the calls)
             if not named and _SUBSCRIPT.match(text, start):
                 raise _Refused
             assignment = None if named else r.word(_ASSIGNMENT)

@@ -12,7 +12,6 @@ source order, each with the context it runs in.
 
 from __future__ import annotations
 
-import posixpath
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional, Union
 
@@ -153,8 +152,8 @@ class Command(_Located):
     @property
     def program(self) -> Optional[str]:
         """The name without its directory: ``/usr/bin/apt-get`` -> ``apt-get``."""
-        name = self.name
-        return posixpath.basename(name) if name else name
+        name = self.argv[0].value if self.argv else None
+        return name[name.rfind("/") + 1:] if name else name  # posixpath.basename's own slice: a hot path
 
     @property
     def args(self) -> tuple[Word, ...]:
