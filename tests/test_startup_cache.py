@@ -42,7 +42,8 @@ SAMPLES = ["name=value", "FROM python:3 AS build", "echo ${HOME} $PATH", "# dfli
 
 @pytest.fixture(autouse=True)
 def writes_bytecode(monkeypatch):
-    # The cache is written only where Python would write .pyc files (PYTHONDONTWRITEBYTECODE may be set here).
+    # Imports write .pyc files, as on a machine without PYTHONDONTWRITEBYTECODE (it may be set here):
+    # the tests of packed modules compare with, and remove, those files.
     monkeypatch.setattr(sys, "dont_write_bytecode", False)
 
 
@@ -204,16 +205,26 @@ def test_a_run_that_compiled_nothing_new_does_not_write(tmp_path):
     assert path.stat().st_mtime_ns == stamp - 10**9
 
 
-def test_an_unwritable_location_or_dont_write_bytecode_never_fails(tmp_path, monkeypatch):
+def test_an_unwritable_location_never_fails(tmp_path):
     blocked = tmp_path / "file-not-dir"
     blocked.write_text("")
     with startup_cache(str(blocked / "cache.marshal")):  # its directory cannot be created
         _fresh(r"unwritable-(\w)", 0)
     assert list(tmp_path.iterdir()) == [blocked]
-    monkeypatch.setattr(sys, "dont_write_bytecode", True)
-    with startup_cache(str(tmp_path / "cache.marshal")):
+
+
+def test_the_cache_is_kept_under_dont_write_bytecode_and_dflint_no_cache_turns_it_off(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)  # PYTHONDONTWRITEBYTECODE: .pyc files only
+    path = tmp_path / "cache.marshal"
+    with startup_cache(str(path)):
         _fresh(r"no-bytecode-(\w)", 0)
-    assert not (tmp_path / "cache.marshal").exists()
+    assert (r"no-bytecode-(\w)", 0) in StartupCache(str(path)).programs
+    monkeypatch.setenv("DFLINT_NO_CACHE", "1")
+    assert sc.cache_path() is None
+    with startup_cache() as cache:
+        assert cache is not None and cache.path is None and not cache.programs
+        _fresh(r"not-kept-(\w)", 0)
+        assert cache.missed  # compiled as usual, and saved nowhere
 
 
 def test_a_bloated_cache_keeps_only_what_the_run_used(tmp_path, monkeypatch):
