@@ -140,6 +140,12 @@ def test_fixture_and_case_scripts():
     "echo $(echo ')')", "echo $(echo ')' case x in a) b;; esac)", "echo \"$(echo 'case x in a) b;; esac')\"",
     "echo $(a \"b\\\"c\" 'd')", "echo $(a 'b)", "echo $(a \"b)", "echo $(a\\)b)", "echo $(a # c)", "echo $(a\nb)",
     "x=$(a 'b c') y", "echo $(a \"$(b)\")", "echo $(a \"(b)\")", "echo $(a '(')", "case $(a 'b') in c) d;; esac",
+    # backticks
+    "a=`uname -r` && echo $a", "echo `a b`", "echo x`a`y", "echo \"a `b c` d\"", "echo `a", "echo a`",
+    "echo `a \\` b`", "echo `a \\\\`", "echo `a;b|c`", "echo `a)`", "echo `(a`", "echo `a # b`", "echo `a\nb`",
+    "echo `'`", "echo `\"`", "echo `$(a)`", "echo $(a `b`)", "echo \"$(a `b`)\"", "echo ${a:-`b`}", "`a` b",
+    "cmd >`a`", "case `a` in b) c;; esac", "for x in `ls`; do a; done", "sh -c '`a`'", "echo ``", "echo `` x",
+    "echo `case x in a) b;; esac`", "echo `a`\\", "echo \\`a`", "if `a`; then b; fi",
     # ! in front of a pipeline
     "! a | b", "a && ! b || ! c", "! ! a", "!a", "a | ! b", "!\na", "! (a)", "! { a; }", "! if a; then b; fi",
     "while ! a; do b; done", "! a; ! b & ! c", "A=1 ! b", "! A=1 b", "! >f", "!", "! ;", "if ! command -v x >/dev/null; "
@@ -182,7 +188,7 @@ def test_generated_scripts_with_blanks(text):
 
 _WORDS = st.sampled_from([
     "a", "apt-get", "-y", "x=1", "A=$B", 'P="/x:$P"', "1", "22", "'q t'", '"d $v ${w:-x} $(u v)"', "$v",
-    "$(a | awk '{ print $1 }')", "\"$(a \"b)\")\"", "x=$(a 'b')",
+    "$(a | awk '{ print $1 }')", "\"$(a \"b)\")\"", "x=$(a 'b')", "`a b`", "\"x `a` y\"", "y=`a`",
     "${w}", "$(u)", "a\\ b", "\\x", "a#b", "=", "a=", "b==1", "-", "a$", "$", '""', "''", "x'y'z", "0",
 ])
 _REDIRECTS = st.sampled_from([">", ">>", "<", "2>", "2>&", "&>", "&>>", ">|", "<>", "<<<", "<<", "<<-", ">&",

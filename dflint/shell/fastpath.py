@@ -10,13 +10,14 @@ refuses, returning None, anything outside it; the grammar then parses the text
 as before:
 
 * words made of plain characters, ``\\x`` escapes, ``'...'``, ``"..."``,
-  ``$NAME``, ``${...}`` holding no quotes, escapes, backticks or braces, and
-  ``$(...)`` holding no backticks, and no parentheses outside quoted strings;
+  backticks, ``$NAME``, ``${...}`` holding no quotes, escapes, backticks or
+  braces, and ``$(...)`` holding no backticks, and no parentheses outside
+  quoted strings;
 * lists, ``&&``/``||``, pipes, redirections, and the compound commands
   ``if``, ``for NAME [in WORDS]``, ``while``, ``until``, ``case``,
   ``{ ...; }`` and ``( ... )``;
 * a ``!`` in front of a pipeline;
-* nothing else: no backticks, ``$'...'``, ``$((...))``, ``<(...)``, arrays,
+* nothing else: no ``$'...'``, ``$((...))``, ``<(...)``, arrays,
   functions; no ``case`` inside ``$(...)`` (the grammar's word pattern
   reads its patterns' ``)`` specially); no reserved word (``if``, ``do``,
   ``}``...) in command position except where the grammar reads it as one.
@@ -49,8 +50,10 @@ __all__ = ["FastScript", "FastWalker", "parse_fast"]
 # none of ()'"\`{}.
 _SUBST = r"\$\((?:[^()'\"\\`]|\\[\s\S]|\\\Z|'[^']*'|\"(?:[^\"\\]|\\[\s\S])*\")*\)"
 _SIMPLE_PARAM = r"\$\{[^{}'\"\\`]*\}"
-_DQ = r'"(?:[^"\\`$]|\\[\s\S]|\\\Z|' + _SUBST + "|" + _SIMPLE_PARAM + r"|\$(?![({]))*\""
-_ATOM = (r"(?:[^ \t\r\n|&;()<>'\"\\`$]|\\[\s\S]|\\\Z|'[^']*'|" + _DQ + "|" + _SUBST + "|"
+_BACKTICKS = r"`(?:[^`\\]|\\[\s\S])*`"  # the grammar's own: up to the next unescaped backtick
+_DQ = (r'"(?:[^"\\`$]|\\[\s\S]|\\\Z|' + _BACKTICKS + "|" + _SUBST + "|" + _SIMPLE_PARAM
+       + r"|\$(?![({]))*\"")
+_ATOM = (r"(?:[^ \t\r\n|&;()<>'\"\\`$]|\\[\s\S]|\\\Z|'[^']*'|" + _DQ + "|" + _BACKTICKS + "|" + _SUBST + "|"
          + _SIMPLE_PARAM + r"|\$(?![({']))")
 _WORD = re.compile(r"(?!#)" + _ATOM + "+")
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\+?=(?:" + _ATOM + ")*")
@@ -204,8 +207,6 @@ class _Reader:
 
 def parse_fast(text: str) -> Optional[FastScript]:
     """The fast path's reading of ``text``, or None when the grammar must parse it."""
-    if "`" in text:
-        return None
     try:
         items, _ = _Parser(_Reader(text)).items(frozenset(), False)
         return FastScript(items)
