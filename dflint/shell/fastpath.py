@@ -11,13 +11,13 @@ as before:
 
 * words made of plain characters, ``\\x`` escapes, ``'...'``, ``"..."``,
   backticks, ``$NAME``, ``${...}`` holding no quotes, escapes, backticks or
-  braces, and ``$(...)`` holding no backticks, and no parentheses outside
-  quoted strings;
+  braces, and ``$(...)`` or ``$((...))`` holding no backticks and at most
+  two levels of parentheses;
 * lists, ``&&``/``||``, pipes, redirections, and the compound commands
   ``if``, ``for NAME [in WORDS]``, ``while``, ``until``, ``case``,
   ``{ ...; }`` and ``( ... )``;
 * a ``!`` in front of a pipeline;
-* nothing else: no ``$'...'``, ``$((...))``, ``<(...)``, arrays,
+* nothing else: no ``$'...'``, ``<(...)``, arrays,
   functions; no ``case`` inside ``$(...)`` (the grammar's word pattern
   reads its patterns' ``)`` specially); no reserved word (``if``, ``do``,
   ``}``...) in command position except where the grammar reads it as one.
@@ -45,10 +45,20 @@ from .builder import Emitter, Link, RawRedirect
 __all__ = ["FastScript", "FastWalker", "parse_fast"]
 
 # The grammar's word atoms (grammar.py), restricted so that each one ends
-# where the grammar's does: a substitution holds no parentheses or backticks
-# (quoted strings, which the grammar pairs up inside it, are fine), ${...}
-# none of ()'"\`{}.
-_SUBST = r"\$\((?:[^()'\"\\`]|\\[\s\S]|\\\Z|'[^']*'|\"(?:[^\"\\]|\\[\s\S])*\")*\)"
+# where the grammar's does: a substitution holds no backticks and at most two
+# levels of parentheses (quoted strings, which the grammar pairs up inside
+# it, are fine), ${...} none of ()'"\`{}.
+
+
+def _in_parens(depth: int) -> str:
+    """Text between ``(`` and its ``)``, as grammar.py's ``_in_parens`` reads it at its outer levels."""
+    inner = r"[^()'\"\\`]|\\[\s\S]|\\\Z|'[^']*'|\"(?:[^\"\\]|\\[\s\S])*\""
+    if depth:
+        inner += r"|\((?:" + _in_parens(depth - 1) + r")*\)"
+    return inner
+
+
+_SUBST = r"\$\((?:" + _in_parens(2) + r")*\)"  # also $(( )) arithmetic, as in the grammar
 _SIMPLE_PARAM = r"\$\{[^{}'\"\\`]*\}"
 _BACKTICKS = r"`(?:[^`\\]|\\[\s\S])*`"  # the grammar's own: up to the next unescaped backtick
 _DQ = (r'"(?:[^"\\`$]|\\[\s\S]|\\\Z|' + _BACKTICKS + "|" + _SUBST + "|" + _SIMPLE_PARAM
