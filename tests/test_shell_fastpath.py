@@ -145,6 +145,10 @@ def test_fixture_and_case_scripts():
     "echo $(a (b (c (d (e)))))", "echo $(a (b (c (d (e (f))))))", "echo $(a \"(\")", "echo $(a '(')", "echo $((a)", "echo $(a (b)", "echo $(a ((b)))",
     "echo \"$((1+2))\"", "x=$((a*2)) y", "echo $(a (b 'c)' \"d(\"))", "echo $(a (case x in y) z;; esac))",
     "echo $(( (1+2) * (3+4) ))", "echo $((a\n+b))", "echo $(a (\\)))",
+    # ${...} as the grammar reads it
+    "echo ${FOO:+\"--foo=$FOO\"}", "echo ${a:-'x y'}", "echo \"${a:-\"x\"}\"", "echo ${a:-${b}}", "echo ${a:-${b:-${c}}}",
+    "echo ${a:-`b`}", "echo ${a:-$(b)}", "echo ${a:-\\}}", "echo ${a", "echo ${a:-\"x}", "echo ${a:-'x}", "echo ${a}}",
+    "echo ${a:-x\ny}", "echo ${a:-(}", "x=${a:-\"b c\"} y", "echo ${a:-{}", "echo ${a#\"x\"}",
     # backticks
     "a=`uname -r` && echo $a", "echo `a b`", "echo x`a`y", "echo \"a `b c` d\"", "echo `a", "echo a`",
     "echo `a \\` b`", "echo `a \\\\`", "echo `a;b|c`", "echo `a)`", "echo `(a`", "echo `a # b`", "echo `a\nb`",
@@ -193,7 +197,7 @@ def test_generated_scripts_with_blanks(text):
 
 _WORDS = st.sampled_from([
     "a", "apt-get", "-y", "x=1", "A=$B", 'P="/x:$P"', "1", "22", "'q t'", '"d $v ${w:-x} $(u v)"', "$v",
-    "$(a | awk '{ print $1 }')", "\"$(a \"b)\")\"", "x=$(a 'b')", "`a b`", "\"x `a` y\"", "y=`a`", "$((1+$a))", "$(a (b c))",
+    "$(a | awk '{ print $1 }')", "\"$(a \"b)\")\"", "x=$(a 'b')", "`a b`", "\"x `a` y\"", "y=`a`", "$((1+$a))", "$(a (b c))", "${a:-\"b c\"}", "${a:-'b'}",
     "${w}", "$(u)", "a\\ b", "\\x", "a#b", "=", "a=", "b==1", "-", "a$", "$", '""', "''", "x'y'z", "0",
 ])
 _REDIRECTS = st.sampled_from([">", ">>", "<", "2>", "2>&", "&>", "&>>", ">|", "<>", "<<<", "<<", "<<-", ">&",

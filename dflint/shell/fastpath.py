@@ -10,9 +10,9 @@ refuses, returning None, anything outside it; the grammar then parses the text
 as before:
 
 * words made of plain characters, ``\\x`` escapes, ``'...'``, ``"..."``,
-  backticks, ``$NAME``, ``${...}`` holding no quotes, escapes, backticks or
-  braces, and ``$(...)`` or ``$((...))`` holding no backticks and at most
-  two levels of parentheses;
+  backticks, ``$NAME``, ``${...}`` (as the grammar reads it), and ``$(...)``
+  or ``$((...))`` holding no backticks and at most two levels of
+  parentheses;
 * lists, ``&&``/``||``, pipes, redirections, and the compound commands
   ``if``, ``for NAME [in WORDS]``, ``while``, ``until``, ``case``,
   ``{ ...; }`` and ``( ... )``;
@@ -47,7 +47,7 @@ __all__ = ["FastScript", "FastWalker", "parse_fast"]
 # The grammar's word atoms (grammar.py), restricted so that each one ends
 # where the grammar's does: a substitution holds no backticks and at most two
 # levels of parentheses (quoted strings, which the grammar pairs up inside
-# it, are fine), ${...} none of ()'"\`{}.
+# it, are fine).
 
 
 def _in_parens(depth: int) -> str:
@@ -59,12 +59,13 @@ def _in_parens(depth: int) -> str:
 
 
 _SUBST = r"\$\((?:" + _in_parens(2) + r")*\)"  # also $(( )) arithmetic, as in the grammar
-_SIMPLE_PARAM = r"\$\{[^{}'\"\\`]*\}"
+# ${...}: the grammar's own pattern (quoted strings, one level of inner braces; a backtick is plain text there).
+_PARAM = r"\$\{(?:[^{}'\"\\]|\\[\s\S]|\\\Z|'[^']*'|\"(?:[^\"\\]|\\[\s\S])*\"|\{[^{}]*\})*\}"
 _BACKTICKS = r"`(?:[^`\\]|\\[\s\S])*`"  # the grammar's own: up to the next unescaped backtick
-_DQ = (r'"(?:[^"\\`$]|\\[\s\S]|\\\Z|' + _BACKTICKS + "|" + _SUBST + "|" + _SIMPLE_PARAM
+_DQ = (r'"(?:[^"\\`$]|\\[\s\S]|\\\Z|' + _BACKTICKS + "|" + _SUBST + "|" + _PARAM
        + r"|\$(?![({]))*\"")
 _ATOM = (r"(?:[^ \t\r\n|&;()<>'\"\\`$]|\\[\s\S]|\\\Z|'[^']*'|" + _DQ + "|" + _BACKTICKS + "|" + _SUBST + "|"
-         + _SIMPLE_PARAM + r"|\$(?![({']))")
+         + _PARAM + r"|\$(?![({']))")
 _WORD = re.compile(r"(?!#)" + _ATOM + "+")
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\+?=(?:" + _ATOM + ")*")
 _SUBSCRIPT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\[")  # a[i]=x: the grammar's own pattern decides
