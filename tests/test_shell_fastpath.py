@@ -149,6 +149,9 @@ def test_fixture_and_case_scripts():
     "echo ${FOO:+\"--foo=$FOO\"}", "echo ${a:-'x y'}", "echo \"${a:-\"x\"}\"", "echo ${a:-${b}}", "echo ${a:-${b:-${c}}}",
     "echo ${a:-`b`}", "echo ${a:-$(b)}", "echo ${a:-\\}}", "echo ${a", "echo ${a:-\"x}", "echo ${a:-'x}", "echo ${a}}",
     "echo ${a:-x\ny}", "echo ${a:-(}", "x=${a:-\"b c\"} y", "echo ${a:-{}", "echo ${a#\"x\"}",
+    # $'...'
+    "printf $'a\\tb\\n' > f", "IFS=$'\\n' x", "echo \"$'x'\"", "echo $'a", "echo $'a\\'b'", "echo $'a'$'b'c",
+    "echo x$'\\''", "echo $'",
     # backticks
     "a=`uname -r` && echo $a", "echo `a b`", "echo x`a`y", "echo \"a `b c` d\"", "echo `a", "echo a`",
     "echo `a \\` b`", "echo `a \\\\`", "echo `a;b|c`", "echo `a)`", "echo `(a`", "echo `a # b`", "echo `a\nb`",
@@ -197,7 +200,7 @@ def test_generated_scripts_with_blanks(text):
 
 _WORDS = st.sampled_from([
     "a", "apt-get", "-y", "x=1", "A=$B", 'P="/x:$P"', "1", "22", "'q t'", '"d $v ${w:-x} $(u v)"', "$v",
-    "$(a | awk '{ print $1 }')", "\"$(a \"b)\")\"", "x=$(a 'b')", "`a b`", "\"x `a` y\"", "y=`a`", "$((1+$a))", "$(a (b c))", "${a:-\"b c\"}", "${a:-'b'}",
+    "$(a | awk '{ print $1 }')", "\"$(a \"b)\")\"", "x=$(a 'b')", "`a b`", "\"x `a` y\"", "y=`a`", "$((1+$a))", "$(a (b c))", "${a:-\"b c\"}", "${a:-'b'}", "$'\\t'",
     "${w}", "$(u)", "a\\ b", "\\x", "a#b", "=", "a=", "b==1", "-", "a$", "$", '""', "''", "x'y'z", "0",
 ])
 _REDIRECTS = st.sampled_from([">", ">>", "<", "2>", "2>&", "&>", "&>>", ">|", "<>", "<<<", "<<", "<<-", ">&",

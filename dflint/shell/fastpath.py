@@ -9,20 +9,20 @@ fresh process), and a faster steady state. It reads a strict subset and
 refuses, returning None, anything outside it; the grammar then parses the text
 as before:
 
-* words made of plain characters, ``\\x`` escapes, ``'...'``, ``"..."``,
-  backticks, ``$NAME``, ``${...}`` (as the grammar reads it), and ``$(...)``
-  or ``$((...))`` holding no backticks and at most two levels of
-  parentheses;
+* words made of plain characters, ``\\x`` escapes, ``'...'``, ``$'...'``,
+  ``"..."``, backticks, ``$NAME``, ``${...}`` (as the grammar reads it),
+  and ``$(...)`` or ``$((...))`` holding no backticks and at most two
+  levels of parentheses;
 * lists, ``&&``/``||``, pipes, redirections, and the compound commands
   ``if``, ``for NAME [in WORDS]``, ``while``, ``until``, ``case``,
   ``{ ...; }`` and ``( ... )``;
 * a ``!`` in front of a pipeline;
-* nothing else: no ``$'...'``, ``<(...)``, arrays,
-  functions; no ``case`` inside ``$(...)`` (the grammar's word pattern
-  reads its patterns' ``)`` specially); no reserved word (``if``, ``do``,
-  ``}``...) in command position except where the grammar reads it as one.
-  After the command name every word is an argument (``echo done``), as in
-  the grammar, whose parser never accepts a reserved word there.
+* nothing else: no ``<(...)``, arrays, functions; no ``case`` inside
+  ``$(...)`` (the grammar's word pattern reads its patterns' ``)``
+  specially); no reserved word (``if``, ``do``, ``}``...) in command
+  position except where the grammar reads it as one. After the command
+  name every word is an argument (``echo done``), as in the grammar, whose
+  parser never accepts a reserved word there.
 
 Inside that subset each token is what the grammar's contextual lexer makes of
 it in that place: ``2>`` starts with an IO_NUMBER where a redirection may start
@@ -64,8 +64,9 @@ _PARAM = r"\$\{(?:[^{}'\"\\]|\\[\s\S]|\\\Z|'[^']*'|\"(?:[^\"\\]|\\[\s\S])*\"|\{[
 _BACKTICKS = r"`(?:[^`\\]|\\[\s\S])*`"  # the grammar's own: up to the next unescaped backtick
 _DQ = (r'"(?:[^"\\`$]|\\[\s\S]|\\\Z|' + _BACKTICKS + "|" + _SUBST + "|" + _PARAM
        + r"|\$(?![({]))*\"")
-_ATOM = (r"(?:[^ \t\r\n|&;()<>'\"\\`$]|\\[\s\S]|\\\Z|'[^']*'|" + _DQ + "|" + _BACKTICKS + "|" + _SUBST + "|"
-         + _PARAM + r"|\$(?![({']))")
+_ANSI = r"\$'(?:[^'\\]|\\[\s\S])*'"  # $'...': the grammar's own
+_ATOM = (r"(?:[^ \t\r\n|&;()<>'\"\\`$]|\\[\s\S]|\\\Z|'[^']*'|" + _ANSI + "|" + _DQ + "|" + _BACKTICKS + "|"
+         + _SUBST + "|" + _PARAM + r"|\$(?![({']))")
 _WORD = re.compile(r"(?!#)" + _ATOM + "+")
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\+?=(?:" + _ATOM + ")*")
 _SUBSCRIPT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\[")  # a[i]=x: the grammar's own pattern decides
