@@ -253,9 +253,7 @@ class _Parser:
             items.append(and_or)
             following = r.operator()
             if following in _SEPARATORS:
-                r.take(following)  # type: ignore[arg-type]
-                items.append(following)  # type: ignore[arg-type]
-                r.newlines()
+                self._separator(items, following)  # type: ignore[arg-type]
                 continue
             if following is None and r.at_end() and not closers and not subshell:
                 return tuple(items), None
@@ -264,6 +262,12 @@ class _Parser:
             if following is None and closers and compound_last and r.peek() in closers:
                 return tuple(items), r.peek()  # clist: and_or_c, a compound command right before the word
             raise _Refused
+
+    def _separator(self, items: list[Union[AndOr, str]], operator: str) -> None:
+        """Consumes ``operator`` (a separator or a case item's end) into ``items``, and the newlines after it."""
+        self.r.take(operator)
+        items.append(operator)
+        self.r.newlines()
 
     @staticmethod
     def _closed(items: list[Union[AndOr, str]], closer: Optional[str]) -> tuple[Items, Optional[str]]:
@@ -443,9 +447,7 @@ class _Parser:
         while True:
             operator = r.operator()
             if operator in _CASE_ENDS:
-                r.take(operator)  # type: ignore[arg-type]
-                items.append(operator)  # type: ignore[arg-type]
-                r.newlines()
+                self._separator(items, operator)  # type: ignore[arg-type]
                 return tuple(items), operator
             if operator is None and r.peek() == "esac" and (not items or isinstance(items[-1], str)):
                 return tuple(items), None  # the grammar's last_case_item: its list ends with a separator
@@ -455,9 +457,7 @@ class _Parser:
             items.append(and_or)
             following = r.operator()
             if following in _SEPARATORS:
-                r.take(following)  # type: ignore[arg-type]
-                items.append(following)  # type: ignore[arg-type]
-                r.newlines()
+                self._separator(items, following)  # type: ignore[arg-type]
             elif following not in _CASE_ENDS:
                 raise _Refused
 
