@@ -260,8 +260,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     if sizes:
         print("one file by size (cold start, median of each):")
         for row in sizes:
-            print(f"  {row['quantile']:>4.0%} {row['path']} ({row['lines']} lines): dflint {row['dflint'] * 1000:.0f} ms,"
-                  f" hadolint {row['hadolint'] * 1000:.0f} ms, ratio {row['ratio']:.2f}")
+            print(f"  {row['quantile']:>4.0%} {row['path']} ({row['lines']} lines):"
+                  f" dflint {row['dflint'] * 1000:.0f} ms, hadolint {row['hadolint'] * 1000:.0f} ms,"
+                  f" ratio {row['ratio']:.2f}")
     print(f"one file in an editor (dflint lsp, change to diagnostics, median of {args.single_runs}): "
           f"{editor * 1000:.1f} ms against hadolint's cold {single['hadolint'] * 1000:.0f} ms, "
           f"ratio {result['editor']['ratio']:.3f}")

@@ -142,11 +142,13 @@ def test_fixture_and_case_scripts():
     "x=$(a 'b c') y", "echo $(a \"$(b)\")", "echo $(a \"(b)\")", "echo $(a '(')", "case $(a 'b') in c) d;; esac",
     # parentheses inside $( ), and $(( ))
     "echo $((1024 * 1024))", "make -j$(($(nproc)+1))", "echo $(a (b))", "echo $(a (b (c)))", "echo $(a (b (c (d))))",
-    "echo $(a (b (c (d (e)))))", "echo $(a (b (c (d (e (f))))))", "echo $(a \"(\")", "echo $(a '(')", "echo $((a)", "echo $(a (b)", "echo $(a ((b)))",
+    "echo $(a (b (c (d (e)))))", "echo $(a (b (c (d (e (f))))))", "echo $(a \"(\")", "echo $(a '(')", "echo $((a)",
+    "echo $(a (b)", "echo $(a ((b)))",
     "echo \"$((1+2))\"", "x=$((a*2)) y", "echo $(a (b 'c)' \"d(\"))", "echo $(a (case x in y) z;; esac))",
     "echo $(( (1+2) * (3+4) ))", "echo $((a\n+b))", "echo $(a (\\)))",
     # ${...} as the grammar reads it
-    "echo ${FOO:+\"--foo=$FOO\"}", "echo ${a:-'x y'}", "echo \"${a:-\"x\"}\"", "echo ${a:-${b}}", "echo ${a:-${b:-${c}}}",
+    "echo ${FOO:+\"--foo=$FOO\"}", "echo ${a:-'x y'}", "echo \"${a:-\"x\"}\"", "echo ${a:-${b}}",
+    "echo ${a:-${b:-${c}}}",
     "echo ${a:-`b`}", "echo ${a:-$(b)}", "echo ${a:-\\}}", "echo ${a", "echo ${a:-\"x}", "echo ${a:-'x}", "echo ${a}}",
     "echo ${a:-x\ny}", "echo ${a:-(}", "x=${a:-\"b c\"} y", "echo ${a:-{}", "echo ${a#\"x\"}",
     # $'...'
@@ -160,8 +162,8 @@ def test_fixture_and_case_scripts():
     "echo `case x in a) b;; esac`", "echo `a`\\", "echo \\`a`", "if `a`; then b; fi",
     # ! in front of a pipeline
     "! a | b", "a && ! b || ! c", "! ! a", "!a", "a | ! b", "!\na", "! (a)", "! { a; }", "! if a; then b; fi",
-    "while ! a; do b; done", "! a; ! b & ! c", "A=1 ! b", "! A=1 b", "! >f", "!", "! ;", "if ! command -v x >/dev/null; "
-    "then y; fi", "case x in a) ! b;; esac", "! case x in a) b;; esac",
+    "while ! a; do b; done", "! a; ! b & ! c", "A=1 ! b", "! A=1 b", "! >f", "!", "! ;",
+    "if ! command -v x >/dev/null; then y; fi", "case x in a) ! b;; esac", "! case x in a) b;; esac",
     # reserved words after the command name are arguments
     "echo if then else fi", "mix do a, b", "echo { }", "echo !", "echo a done; done", "echo >f done",
     ">f done", "A=1 done", "echo case in esac", "for x in a; do echo done; done", "{ echo } }", "if a; then echo fi fi",
@@ -200,7 +202,8 @@ def test_generated_scripts_with_blanks(text):
 
 _WORDS = st.sampled_from([
     "a", "apt-get", "-y", "x=1", "A=$B", 'P="/x:$P"', "1", "22", "'q t'", '"d $v ${w:-x} $(u v)"', "$v",
-    "$(a | awk '{ print $1 }')", "\"$(a \"b)\")\"", "x=$(a 'b')", "`a b`", "\"x `a` y\"", "y=`a`", "$((1+$a))", "$(a (b c))", "${a:-\"b c\"}", "${a:-'b'}", "$'\\t'",
+    "$(a | awk '{ print $1 }')", "\"$(a \"b)\")\"", "x=$(a 'b')", "`a b`", "\"x `a` y\"", "y=`a`", "$((1+$a))",
+    "$(a (b c))", "${a:-\"b c\"}", "${a:-'b'}", "$'\\t'",
     "${w}", "$(u)", "a\\ b", "\\x", "a#b", "=", "a=", "b==1", "-", "a$", "$", '""', "''", "x'y'z", "0",
 ])
 _REDIRECTS = st.sampled_from([">", ">>", "<", "2>", "2>&", "&>", "&>>", ">|", "<>", "<<<", "<<", "<<-", ">&",
