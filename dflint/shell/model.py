@@ -152,7 +152,7 @@ class Command(_Located):
     @property
     def program(self) -> Optional[str]:
         """The name without its directory: ``/usr/bin/apt-get`` -> ``apt-get``."""
-        name = self.argv[0].value if self.argv else None
+        name = self.name
         return name[name.rfind("/") + 1:] if name else name  # posixpath.basename's own slice: a hot path
 
     @property
