@@ -8,6 +8,7 @@ from typing import Iterator
 from dflint.diagnostic import Severity
 from dflint.model.layers import Created, LateRemoval, late_removals
 from dflint.rule import Finding, Rule, RuleContext
+from dflint.source import Span
 
 
 _ARCHIVE = re.compile(r".*\.(?:tar|tar\.(?:gz|bz2|xz|zst)|tgz|tbz2?|txz)$")
@@ -22,16 +23,23 @@ class LateCleanup(Rule):
     is built `FROM`, in build order) and remembers what each
     instruction created: `COPY` and `ADD` destinations (resolved against
     `WORKDIR`, with `ARG`/`ENV` values), files saved by `curl -o`/`-O` and
-    `wget`, repositories from `git clone`, and package caches and indexes
-    left by a RUN (see `package-cache`). A later RUN that deletes one of
-    them (an `rm` operand, or a cleaning command such as `apt-get clean` or
-    `yum clean all`) is reported at that operand or command, with a note
-    pointing at the instruction that created the files.
+    `wget`, repositories from `git clone`, package caches and indexes
+    left by a RUN (see `package-cache`), and packages installed by name
+    (`apt-get`/`apt`, `apk`, `yum`/`dnf`/`microdnf`, `zypper`, `pip`). A
+    later RUN that deletes one of them (an `rm` operand, a cleaning command
+    such as `apt-get clean` or `yum clean all`, or a package removal such
+    as `apt-get purge gcc`, `apk del gcc`, `dnf remove gcc` or
+    `pip uninstall`) is reported at that operand or command, with a note
+    pointing at the instruction that created the files. The packages one
+    command removes are reported together.
 
     Not reported: a RUN that deletes what it created itself; paths that
     cannot be resolved (an unset variable, a relative path under an unknown
     `WORKDIR`); files inside a directory that was copied as a whole (they may
-    have been created later, e.g. by a build); builder stages only used
+    have been created later, e.g. by a build); packages that came with the
+    base image or as dependencies of a named package (only the names the
+    file's installs give are known); `apk del` of an `apk add --virtual`
+    group (`apk-virtual-leftover` reports it); builder stages only used
     through `COPY --from`, whose layers never ship. `ONBUILD` triggers are
     not followed: they run in another build.
     hadolint has no equivalent rule.
@@ -48,8 +56,9 @@ class LateCleanup(Rule):
     FROM debian:12-slim
     COPY app.tar.gz /tmp/
     RUN tar -xzf /tmp/app.tar.gz -C /opt && rm /tmp/app.tar.gz
-    RUN apt-get update && apt-get install -y --no-install-recommends curl
+    RUN apt-get update && apt-get install -y --no-install-recommends curl gcc
     RUN rm -rf /var/lib/apt/lists/*
+    RUN gcc -o /usr/local/bin/tool /opt/app/tool.c && apt-get purge -y gcc
     ```
 
     ## Use instead
@@ -57,8 +66,9 @@ class LateCleanup(Rule):
     FROM debian:12-slim
     RUN --mount=type=bind,source=app.tar.gz,target=/tmp/app.tar.gz \
         tar -xzf /tmp/app.tar.gz -C /opt
-    RUN apt-get update && apt-get install -y --no-install-recommends curl \
-        && rm -rf /var/lib/apt/lists/*
+    RUN apt-get update && apt-get install -y --no-install-recommends curl gcc \
+        && gcc -o /usr/local/bin/tool /opt/app/tool.c \
+        && apt-get purge -y gcc && rm -rf /var/lib/apt/lists/*
     ```
 
     ## Fix safety
@@ -72,21 +82,51 @@ class LateCleanup(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for late in late_removals(ctx.analysis):
-            first = late.created[0]
-            seen = set()
-            related = []
-            for item in late.created:
-                if id(item.node) not in seen:
-                    seen.add(id(item.node))
-                    related.append((f"{item.how} created it in this layer", item.span))
-            yield ctx.finding(late.removal.span, _message(late, first), related=related)
+        found = late_removals(ctx.analysis)
+        by_command: dict[int, list[LateRemoval]] = {}  # packages one command removes: one finding
+        for late in found:
+            if late.removal.package is not None:
+                by_command.setdefault(id(late.removal.step), []).append(late)
+        for late in found:
+            if late.removal.package is None:
+                yield ctx.finding(late.removal.span, _message(late, late.created[0]), related=_related([late]))
+                continue
+            group = by_command[id(late.removal.step)]
+            if group[0] is late:
+                span = Span(group[0].removal.span.start, group[-1].removal.span.end)
+                yield ctx.finding(span, _packages_message(group), related=_related(group))
+
+
+def _related(group: list[LateRemoval]) -> list[tuple[str, Span]]:
+    seen = set()
+    related = []
+    for late in group:
+        for item in late.created:
+            if id(item.node) not in seen:
+                seen.add(id(item.node))
+                related.append((f"{item.how} created it in this layer", item.span))
+    return related
 
 
 def _message(late: LateRemoval, created: Created) -> str:
     what = created.cache.what if created.kind == "cache" else late.path
     return (f"`{late.removal.text}` saves nothing: the earlier layer of `{created.how}` (line "
             f"{created.span.start.line}) keeps {what}; {_advice(late, created)}")
+
+
+def _packages_message(group: list[LateRemoval]) -> str:
+    """One message for the packages one command removes, which earlier layers installed."""
+    text = group[0].removal.text + "".join(f" {late.removal.word.value}" for late in group[1:])
+    installs = {(late.created[0].how, late.created[0].span.start.line): None for late in group}
+    hows = list(dict.fromkeys(how for how, _ in installs))
+    lines = sorted({line for _, line in installs})
+    names = [late.path for late in group]
+    where = (f"the earlier layer of `{hows[0]}` (line {lines[0]})" if len(lines) == 1 else
+             f"the earlier layers of {' and '.join(f'`{how}`' for how in hows)} "
+             f"(lines {', '.join(map(str, lines))})")
+    return (f"`{text}` saves nothing: {where} {'keeps' if len(lines) == 1 else 'keep'} the files of "
+            f"package{'s' if len(names) > 1 else ''} {', '.join(names)}; install, use and remove "
+            f"{'them' if len(names) > 1 else 'it'} in one RUN, or build in another stage and copy only the result")
 
 
 def _advice(late: LateRemoval, created: Created) -> str:

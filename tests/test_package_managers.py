@@ -10,8 +10,8 @@ from dflint.model import package_config
 from dflint.model.package_config import expand_word, go_module_context, package_steps
 from dflint.shell import package_managers, parse_shell
 from dflint.shell.package_managers import (classify_system, confirmation, go_query_problem, go_targets,
-                                           index_refresh, installs_recommends, language_pins, reads_index, reread,
-                                           system_upgrade)
+                                           index_refresh, installs_recommends, language_pins, package_changes,
+                                           reads_index, reread, system_upgrade)
 from dflint.shell.tools import parse_command
 
 
@@ -184,3 +184,25 @@ def test_go_module_context(text, context):
     node = a.file.instructions[-1]
     step = package_steps(a, node)[-1]
     assert go_module_context(a, node, step) == context
+
+
+@pytest.mark.parametrize("text, changes", [
+    ("apt-get install -y --no-install-recommends gcc=4:12.2.0-3 libpq-dev/bookworm",
+     [("apt", "gcc", True), ("apt", "libpq-dev", True)]),
+    ("sudo apt-get purge -y --auto-remove gcc 'g++-*'", [("apt", "gcc", False), ("apt", "g++-*", False)]),
+    ("aptitude remove -y make", [("apt", "make", False)]),
+    ("apk add --no-cache --virtual .build-deps gcc musl-dev", [("apk", "gcc", True), ("apk", "musl-dev", True)]),
+    ("apk del .build-deps gcc", [("apk", ".build-deps", False), ("apk", "gcc", False)]),
+    ("yum install -y gcc-8.5.0", [("rpm", "gcc", True)]),
+    ("dnf erase -y gcc", [("rpm", "gcc", False)]), ("dnf5 remove -y gcc", [("rpm", "gcc", False)]),
+    ("microdnf remove gcc", [("rpm", "gcc", False)]), ("zypper rm -y gcc", [("zypper", "gcc", False)]),
+    ("python3 -m pip install --no-cache-dir Foo_Bar.baz==1.0", [("pip", "foo-bar-baz", True)]),
+    ("pip uninstall -y foo-bar.baz", [("pip", "foo-bar-baz", False)]),
+    # nothing by name: variables, requirement files, local paths, other directories, other verbs
+    ("apt-get remove -y $BUILD_DEPS", []), ("pip install -r requirements.txt .", []),
+    ("pip install --target /opt/lib requests", []), ("apt-get autoremove -y", []), ("apk update", []),
+    ("npm uninstall -g pm2", []), ("dnf groupinstall -y 'Development Tools'", []),
+])
+def test_package_changes(text, changes):
+    assert [(c.family, c.name, c.installs) for c in package_changes(read(text))] == changes
+

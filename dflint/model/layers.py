@@ -30,6 +30,7 @@ from ..shell.caches import (PackageCache, avoids, cache_for_program, cleans, con
                             root_match, verb)
 from ..shell.model import Command, Script, Word
 from ..shell.options import Spec, parse_options
+from ..shell.package_managers import PackageChange, package_changes
 from ..shell.tools import Invocation, program_name, urls
 from ..source import Span
 from .history import image_stages
@@ -386,12 +387,13 @@ def leftovers(analysis: "Analysis", node: ast.Instruction) -> list[Leftover]:
 @dataclass(frozen=True, eq=False)
 class Removal:
     """Something a RUN deletes: an ``rm`` operand (``word``, ``path`` None when unknown),
-    or a command cleaning ``caches``."""
+    a command cleaning ``caches``, or a ``package`` a package manager removes (its name in ``word``)."""
 
     step: Step
     word: Optional[Word] = None
     path: Optional[str] = None
     caches: tuple[PackageCache, ...] = ()
+    package: Optional[PackageChange] = None
 
     @property
     def span(self) -> Span:
@@ -399,8 +401,12 @@ class Removal:
 
     @property
     def text(self) -> str:
+        invocation = self.step.invocation
+        if self.package is not None and invocation is not None:
+            verb = invocation.subcommand_word
+            return f"{program_text(invocation)}{f' {verb.value}' if verb else ''} {self.word.value}"
         if self.word is not None:
-            return f"{self.step.invocation.program} {self.word.value}"
+            return f"{invocation.program} {self.word.value}"
         return " ".join(w.value for w in self.step.command.argv)
 
 
@@ -411,11 +417,17 @@ def _rm_operands(analysis: "Analysis", node: ast.Instruction, step: Step) -> lis
     return [Removal(step, word, _path(analysis, node, word, step.cwd)) for word in invocation.operands]
 
 
+def _package_removals(step: Step) -> list[Removal]:
+    return [Removal(step, change.word, package=change) for change in package_changes(step.invocation)
+            if not change.installs]
+
+
 def removals(analysis: "Analysis", node: ast.Instruction) -> list[Removal]:
-    """What a RUN deletes, in order: rm operands and cache-cleaning commands."""
+    """What a RUN deletes, in order: rm operands, packages removed and cache-cleaning commands."""
     found = []
     for step in run_steps(analysis, node):
         found.extend(_rm_operands(analysis, node, step))
+        found.extend(_package_removals(step))
         if step.invocation is not None:
             cleaned = tuple(c for c in cache_for_program(step.invocation) if cleans(c, step.invocation))
             if cleaned:
@@ -430,8 +442,10 @@ class Created:
     """Something an instruction put in its layer.
 
     ``kind`` is ``file`` (the exact path), ``tree`` (a directory filled as a
-    whole: only deleting it or a parent counts) or ``cache``; ``how`` names
-    the instruction or tool (``COPY``, ``curl``, ``git clone``, ``apt-get update``).
+    whole: only deleting it or a parent counts), ``cache`` or ``package``
+    (the files of ``package``, installed by name; ``paths`` holds its name);
+    ``how`` names the instruction or tool (``COPY``, ``curl``, ``git clone``,
+    ``apt-get update``, ``apt-get install``).
     """
 
     paths: tuple[str, ...]
@@ -442,6 +456,7 @@ class Created:
     cache: Optional[PackageCache] = None
     source: Optional[str] = None
     step: Optional[Step] = None
+    package: Optional[PackageChange] = None
 
 
 def _url_path(url: str) -> str:
@@ -566,7 +581,21 @@ def _run_created(analysis: "Analysis", node: ast.Instruction) -> list[Created]:
         found.append(Created(tuple(locations), "cache", how, node, command_span(step), cache=cache, step=step))
     for step in steps:
         found.extend(_fetched(analysis, node, step))
+        found.extend(_installed(node, step))
     return found
+
+
+def _installed(node: ast.Instruction, step: Step) -> list[Created]:
+    """The packages a command installs by name."""
+    invocation = step.invocation
+    changes = [change for change in package_changes(invocation) if change.installs]
+    if not changes:
+        return []
+    assert invocation is not None
+    word = verb_word(invocation)
+    how = program_text(invocation) + (f" {word.value}" if word else "")
+    return [Created((change.name,), "package", how, node, change.word.span, step=step, package=change)
+            for change in changes]
 
 
 # ---- late deletions ----------------------------------------------------------------------------
@@ -582,7 +611,9 @@ class LateRemoval:
 
 
 def _hits(analysis: "Analysis", node: ast.Instruction, removal: Removal, item: Created) -> Optional[str]:
-    """The path of ``item`` that ``removal`` deletes, if any."""
+    """The path of ``item`` that ``removal`` deletes, if any (a package's name for a package)."""
+    if item.package is not None or removal.package is not None:
+        return item.paths[0] if _same_package(removal.package, item.package) else None
     if removal.caches:
         return item.paths[0] if item.cache in removal.caches else None
     if item.kind == "cache":
@@ -593,6 +624,13 @@ def _hits(analysis: "Analysis", node: ast.Instruction, removal: Removal, item: C
     if removal.path is None:
         return None
     return next((path for path in item.paths if deletes(removal.path, path)), None)
+
+
+def _same_package(removed: Optional[PackageChange], installed: Optional[PackageChange]) -> bool:
+    if removed is None or installed is None or removed.family != installed.family:
+        return False
+    return fnmatch.fnmatchcase(installed.name, removed.name) if has_glob(removed.name) \
+        else installed.name == removed.name
 
 
 def shipping_stages(model: "BuildModel") -> list["Stage"]:
@@ -649,7 +687,8 @@ def _left_by_run(analysis: "Analysis", node: ast.Instruction, own: Sequence[Crea
             if (id(item.step), item.cache.key) in kept:
                 left.append(item)
         elif not any(s.index > item.step.index and any(_hits(analysis, node, r, item)
-                                                       for r in _rm_operands(analysis, node, s))
+                                                       for r in (*_rm_operands(analysis, node, s),
+                                                                 *_package_removals(s)))
                      for s in steps):
             left.append(item)
     return left

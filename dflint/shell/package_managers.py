@@ -51,7 +51,8 @@ from .tools import SPECS, Invocation, packages, program_name
 __all__ = ["APT", "RPM", "reread", "Prompt", "confirmation", "installs_recommends", "Pin", "system_pins",
            "language_pins", "classify_system", "GoTarget", "go_targets", "index_refresh", "reads_index",
            "system_upgrade", "virtual_packages", "deleted_packages", "apt_bool", "apt_option",
-           "pin_problem", "Upgrade", "repin", "go_target", "go_query_problem"]
+           "pin_problem", "Upgrade", "repin", "go_target", "go_query_problem", "PackageChange",
+           "package_changes"]
 
 APT = frozenset(("apt-get", "apt", "aptitude"))
 RPM = frozenset(("yum", "dnf", "dnf5", "microdnf", "tdnf"))
@@ -806,6 +807,61 @@ def deleted_packages(invocation: Optional[Invocation]) -> Optional[tuple[Word, .
     if invocation is None or invocation.program != "apk" or invocation.subcommand != "del":
         return None
     return invocation.operands
+
+
+# ---- packages installed and removed ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PackageChange:
+    """A package an install adds or a removal takes away, by name.
+
+    ``family`` says which installs a removal undoes (``apt``, ``apk``,
+    ``rpm``, ``zypper``, ``pip``); ``name`` is the name as the family
+    compares it (pip's normalised form), and a removal's may be a glob.
+    """
+
+    family: str
+    name: str
+    word: Word
+    installs: bool
+
+
+_CHANGES: dict[str, tuple[str, str, frozenset[str], frozenset[str]]] = {  # program: family, reader, adds, removes
+    **{program: ("apt", "apt-get", _set("install reinstall"), _set("remove purge")) for program in APT},
+    "apk": ("apk", "apk", _set("add"), _set("del")),
+    **{program: ("rpm", "dnf", _set("install reinstall"), _set("remove")) for program in RPM},
+    "zypper": ("zypper", "zypper", _set("install"), _set("remove")),
+    "pip": ("pip", "pip", _set("install"), _set("uninstall")),
+}
+#: pip installs that land outside the environment, where ``pip uninstall`` does not look.
+_PIP_ELSEWHERE = ("-t", "--target", "--prefix", "--root")
+
+
+def package_changes(invocation: Optional[Invocation]) -> list[PackageChange]:
+    """The packages a system package manager (apt-get/apt/aptitude, apk, yum/dnf/microdnf/tdnf,
+    zypper) or pip installs or removes by name: ``apt-get install gcc``, ``apt-get purge gcc``,
+    ``apk del gcc``, ``pip uninstall flask``.
+
+    Names held in variables are left out (unknown), and so is what an install
+    pulls in as dependencies, requirement files, local files, apk's
+    ``--virtual`` group names and pip installs into another directory.
+    """
+    invocation = reread(invocation)
+    if invocation is None or invocation.program not in _CHANGES:
+        return []
+    family, reader, adds, removes = _CHANGES[invocation.program]
+    installs = invocation.subcommand in adds
+    if not installs and invocation.subcommand not in removes:
+        return []
+    if family == "pip" and installs and invocation.has(*_PIP_ELSEWHERE):
+        return []
+    found = []
+    for package in packages(_as(invocation, reader)):
+        if package.word.has_expansion or package.name.startswith("@"):
+            continue
+        name = re.sub(r"[-_.]+", "-", package.name).lower() if family == "pip" else package.name
+        found.append(PackageChange(family, name, package.word, installs))
+    return found
 
 
 def pin_problem(pin: Pin, exact: bool) -> Optional[str]:
