@@ -23,14 +23,16 @@ class PackageCache(Rule):
     `clean all`; `zypper` without `zypper clean --all`; `pip install` without
     `--no-cache-dir`; `uv` without `--no-cache`; `npm install`/`ci` without
     `npm cache clean --force`; `yarn` without `yarn cache clean`;
-    `gem install`/`bundle install` without deleting the `.gem` files.
+    `gem install`/`bundle install` without deleting the `.gem` files;
+    `poetry install` without `--no-cache`; `composer install` without
+    `--no-cache` or `composer clear-cache`.
 
     Nothing is reported when the same RUN removes the cache after the
     install (a cleaning command, or an `rm` of the cache directory, not in an
     `||` branch or another `if` branch), when the install avoids it (a flag,
     or `PIP_NO_CACHE_DIR`/`UV_NO_CACHE` from `ENV`, `ARG`, `export` or an
-    assignment before the command), or when a `--mount=type=cache` or
-    `type=tmpfs` covers the cache directory. Commands are found inside
+    assignment before the command, or a cache directory set to `/dev/null`),
+    or when a `--mount=type=cache` or `type=tmpfs` covers the cache directory. Commands are found inside
     continued lines, `if`/`||` branches, `sh -c`, heredoc scripts
     (`RUN <<EOF`, `bash <<EOF`), behind `sudo` or `env`, and in `ONBUILD RUN`
     triggers (they run in the image built FROM this one). PowerShell and
@@ -48,7 +50,7 @@ class PackageCache(Rule):
     yarn, nor a cache mount on a parent directory (`/root/.cache`); it
     ignores `PIP_NO_CACHE_DIR=0`, which pip reads as "no cache" too. On the
     other hand dflint reports `zypper clean` without `--all` (it keeps the
-    metadata), `apk update`, bare `yarn`, and checks uv, npm, tdnf and gems,
+    metadata), `apk update`, bare `yarn`, and checks uv, npm, tdnf, gems, Poetry and Composer,
     which hadolint does not. `apt-get clean` and `apk cache clean` are not
     cleanups of the lists and of the apk index: the message says so.
 

@@ -365,6 +365,8 @@ def _creations(analysis: "Analysis", node: ast.Instruction, steps: Sequence[Step
             locations = _locations(analysis, node, step, cache)
             if any(_within(_parts(m), _parts(loc)) for m in mounts for loc in locations):
                 continue
+            if locations and all(loc == "/dev/null" or loc.startswith("/dev/null/") for loc in locations):
+                continue  # the documented way to turn some caches off (COMPOSER_CACHE_DIR=/dev/null)
             yield step, cache, locations
 
 

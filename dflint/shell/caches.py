@@ -221,6 +221,25 @@ CACHES: tuple[PackageCache, ...] = (
         location_options=("--store-dir",), roots=(("PNPM_HOME", "store"),),
         cleans=(Clean(("store", "prune")),), report=False,
     ),
+    # Poetry keeps its virtualenvs in its cache directory too: only `cache` and `artifacts` are the downloads.
+    PackageCache(
+        key="poetry", what="downloaded distributions in ~/.cache/pypoetry",
+        programs=_set("poetry"), creates=_set("install add update sync"),
+        paths=("~/.cache/pypoetry/cache", "~/.cache/pypoetry/artifacts"),
+        avoid_options=("--no-cache", "--only-root"),  # the project alone: nothing to download
+        roots=(("POETRY_CACHE_DIR", "cache"), ("POETRY_CACHE_DIR", "artifacts"),
+               ("XDG_CACHE_HOME", "pypoetry/cache"), ("XDG_CACHE_HOME", "pypoetry/artifacts")),
+        hint="add `--no-cache` (Poetry 1.2+), or delete `cache` and `artifacts` in Poetry's cache directory in "
+             "the same RUN (not the directory itself: it holds Poetry's virtualenvs)",
+    ),
+    # Without XDG variables (or /etc/xdg), Composer's home is ~/.composer; with them, the cache is ~/.cache/composer.
+    PackageCache(
+        key="composer", what="downloaded packages in Composer's cache",
+        programs=_set("composer"), creates=_set("install update require create-project"),
+        paths=("~/.composer/cache", "~/.cache/composer"), avoid_options=("--no-cache",),
+        roots=(("COMPOSER_CACHE_DIR", ""), ("COMPOSER_HOME", "cache"), ("XDG_CACHE_HOME", "composer")),
+        cleans=(Clean(("clear-cache",)), Clean(("clearcache",)), Clean(("cc",))), fix_flag="--no-cache",
+    ),
     PackageCache(
         key="gem", what="downloaded .gem files in the gem cache",
         programs=_set("gem bundle bundler"), creates=_set("install update"),
@@ -241,7 +260,7 @@ for _cache in CACHES:
 
 
 #: Tools without an option table in :mod:`.tools`: their first operand is the verb.
-_NO_OPTION_TABLE = frozenset(("uv", "bundle", "bundler", "dnf5"))
+_NO_OPTION_TABLE = frozenset(("uv", "bundle", "bundler", "dnf5", "poetry", "composer"))
 
 
 def program_key(invocation: Invocation) -> str:
