@@ -167,6 +167,32 @@ def test_fixture_and_case_scripts():
     # reserved words after the command name are arguments
     "echo if then else fi", "mix do a, b", "echo { }", "echo !", "echo a done; done", "echo >f done",
     ">f done", "A=1 done", "echo case in esac", "for x in a; do echo done; done", "{ echo } }", "if a; then echo fi fi",
+    # process substitution: a word wherever the grammar's WORD may start
+    "bash <(curl -fsSL https://x/y.sh)", "cat < <(ls /tmp)", "cat < (ls)", "diff <(sort a) <(sort b)", "2<(x) cmd",
+    "cat<(ls)", "echo hi > >(tee log)", "<(ls) cat", "pip install -r <(ls /w) 2>/dev/null || true",
+    "tee >(gzip > x.gz) <f", "cmd <( a ( b ) )", "cmd <( a ( b ( c ) ) )", "x=<(ls) cmd", "cmd '<(' x",
+    "for f in <(ls); do echo $f; done", "cmd <(case x in a) echo;; esac)", "cmd <(echo \"$(date)\")",
+    "cmd <(echo 'a)b')", "cmd <(echo `date`)", "cmd <(a (\"b\"))", "cmd <(a \\) b)", "cmd <(", "cmd <(a",
+    "a | <(b) && c", "cmd >(a)>(b)", "cmd <(a)x<(b)", "cmd \"<(a)\"", "{ a; } <(b)", "cmd <(a) ; <(b)",
+    "echo <(a)\n<(b) c", "case <(a) in x) ;; esac", "cmd <(a;b)", "cmd <(a\nb)", "cmd <(a # c\n)", "cmd 3>(x)",
+    "cmd <<(x)", "cmd <>(x)", "cmd &>(x)", "cmd <(x)>out", "cmd <()", "cmd >(a) <(b) >(c)", "if <(a); then b; fi",
+    "while read l; do echo $l; done < <(ls)", "cmd <(a)(b)", "cmd <(a)'x'", "cmd $(<(a))", "cmd \"$(cat <(a))\"",
+    "cmd <(a)\\\n b", "source <(kubectl completion bash)", "echo $(case x in a) b;; esac) <(case y in c) d;; esac)",
+    # case inside $(...) and <(...): the grammar's own pattern, and its check where backtracking differs
+    "( echo $(case a in b) x esac `y`)", "( echo $(case a in b) x esac (((y))))",
+    'echo $(case a in b) x;; esac `y`)', 'echo $(case a in b) x;; esac (((y))))',
+    'echo $(case a in b) x;; esac ((y)))',
+    'arch="$(case ${TARGETARCH} in amd64) echo 64bit ;; arm64) echo ARM64 ;; esac)"', 'x=$(case a in b) c;; esac) y',
+    'echo $(a $(case x in y) z;; esac))', 'echo <(case a in b) c;; esac)', 'echo "$(case a in b) c;; esac)"',
+    'echo $(echo esac; case a in b) c;; esac)', 'echo $(case a in b) c;; esac) $(case d in e) f;; esac)',
+    'echo $(case a in b) c;; esac', 'echo $(xcase a in b) c;; esac)', 'echo $(case-a in b) c;; esac)',
+    'case $(case a in b) c;; esac) in d) e;; esac', "echo $(case a in b) 'c)' ;; esac)",
+    'echo $(case a in b) "c)" ;; esac)', 'echo $(case a in (b) c;; esac)', 'echo $(case a in b) c;; esacx)',
+    'echo $(case a in b) c;; esac-x)', 'echo $(case\ta in b) c;; esac)', 'echo $(case\na in b) c;; esac)',
+    'echo $(case a in b) $(c) ;; esac)', 'echo $(case a in b) $(c (d)) ;; esac)', 'A=$(case a in b) c;; esac)',
+    'echo $(case a in b) c;; esac) esac', 'echo $(case a in b) c \\) d;; esac)', 'echo $(case a in b) e c;; esac)',
+    'echo $(case a in b) c;; esac; echo `x`)', 'echo $(case a in b) c;; esac)`x`',
+    'echo $(case a in b) c;; esac)$(d (e (f (g))))', 'echo $(case a in b) c;; esac)"$(d (e (f (g))))"',
 ])
 def test_edge_cases(text):
     assert_same(text)
@@ -183,6 +209,7 @@ _PIECES = st.sampled_from([
     "{", "}", "!", "case", "esac", "a[1]=", "\"", "'", "\\",
     "else", "elif", "while", "until", "((", "))", "$(a)", "select", "function", "f()",
     "case x in", "a)", "(a)", ";&", ";;&", "a|b)", "$(a 'b')", "$(a \"b c\")", "\"$(a ')')\"", "$(case",
+    "<(a)", ">(a b)", "<(a 'b)')", "<(", ">(", "<(a (b))", "<(case",
 ])
 
 
@@ -203,7 +230,7 @@ def test_generated_scripts_with_blanks(text):
 _WORDS = st.sampled_from([
     "a", "apt-get", "-y", "x=1", "A=$B", 'P="/x:$P"', "1", "22", "'q t'", '"d $v ${w:-x} $(u v)"', "$v",
     "$(a | awk '{ print $1 }')", "\"$(a \"b)\")\"", "x=$(a 'b')", "`a b`", "\"x `a` y\"", "y=`a`", "$((1+$a))",
-    "$(a (b c))", "${a:-\"b c\"}", "${a:-'b'}", "$'\\t'",
+    "$(a (b c))", "${a:-\"b c\"}", "${a:-'b'}", "$'\\t'", "<(a b)", ">(tee x)", "<(a 'b)')",
     "${w}", "$(u)", "a\\ b", "\\x", "a#b", "=", "a=", "b==1", "-", "a$", "$", '""', "''", "x'y'z", "0",
 ])
 _REDIRECTS = st.sampled_from([">", ">>", "<", "2>", "2>&", "&>", "&>>", ">|", "<>", "<<<", "<<", "<<-", ">&",
@@ -294,4 +321,62 @@ def test_generated_compound_scripts(text):
           suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(" \t\n\\;&|<>()'\"`$#={}!abx0129-", max_size=30))
 def test_generated_characters(text):
+    assert_same(text)
+
+# Everyday RUN idioms: the fast path must read them (the tests above only check that
+# whatever it reads, it reads as the grammar does; a refusal always passes them).
+EVERYDAY = [
+    'set -eux; savedAptMark="$(apt-mark showmanual)"; apt-get update; apt-get install -y '
+    '--no-install-recommends ca-certificates wget; rm -rf /var/lib/apt/lists/*',
+    'dpkgArch="$(dpkg --print-architecture)"; case "${dpkgArch##*-}" in amd64) arch=\'x64\';; arm64) '
+    'arch=\'arm64\';; *) echo "unsupported architecture"; exit 1 ;; esac',
+    'export GNUPGHOME="$(mktemp -d)"; gpg --batch --keyserver hkps://keys.openpgp.org --recv-keys "$KEY"; gpg '
+    '--batch --verify x.asc x; gpgconf --kill all; rm -rf "$GNUPGHOME" x.asc',
+    'find /usr/local -depth \\( \\( -type d -a \\( -name test -o -name tests \\) \\) -o \\( -type f -a \\( '
+    "-name '*.pyc' -o -name '*.pyo' \\) \\) \\) -exec rm -rf '{}' +",
+    'apt-mark auto \'.*\' > /dev/null; [ -z "$savedAptMark" ] || apt-mark manual $savedAptMark',
+    "find /usr/local -type f -executable -not \\( -name '*tkinter*' \\) -exec ldd '{}' ';' | awk '/=>/ { print "
+    "$(NF-1) }' | sort -u | xargs -r dpkg-query --search | cut -d: -f1 | sort -u | xargs -r apt-mark manual",
+    'make -j "$(nproc)" EXTRA_CFLAGS="${EXTRA_CFLAGS:-}" LDFLAGS="${LDFLAGS:--Wl},--strip-all"',
+    'for i in $(seq 1 3); do curl -fsSL https://x && break || sleep 5; done',
+    'if [ "$TARGETARCH" = "arm64" ]; then ARCH=aarch64; else ARCH=x86_64; fi && curl -fsSLo '
+    '/usr/local/bin/tool "https://example.com/tool-${ARCH}"',
+    'VERSION=$(curl -s https://api.example.com/releases/latest | grep \'"tag_name"\' | sed -E '
+    '\'s/.*"v([^"]+)".*/\\1/\') && echo $VERSION',
+    'useradd -r -u 1001 -g app app && chown -R app:app /app',
+    'echo "deb [arch=$(dpkg --print-architecture) signed-by=/usr/share/keyrings/x.gpg] https://x $(. '
+    '/etc/os-release && echo "$VERSION_CODENAME") stable" > /etc/apt/sources.list.d/x.list',
+    'ln -sf /dev/stdout /var/log/nginx/access.log && ln -sf /dev/stderr /var/log/nginx/error.log',
+    'pip install --no-cache-dir -r requirements.txt || { echo "install failed"; exit 1; }',
+    'npm ci --omit=dev && npm cache clean --force',
+    'wget -qO- https://x | tar -xz -C /usr/local --strip-components=1',
+    'echo \'export PATH="$HOME/.local/bin:$PATH"\' >> ~/.bashrc',
+    '[ -f /etc/os-release ] && . /etc/os-release; echo "$ID"',
+    'test "$(id -u)" -eq 0 || exit 1',
+    'KERNEL=`uname -r` && echo $KERNEL',
+    'echo $((1024 * 1024))',
+    'cd /tmp && curl -fsSLO https://x/y.tar.gz && echo "${SHA256}  y.tar.gz" | sha256sum -c - && tar -xzf y.tar.gz',
+    'addgroup -S app && adduser -S -G app app',
+    'apk add --no-cache --virtual .build-deps gcc musl-dev && pip install x && apk del .build-deps',
+    "sed -i -e 's/^#\\(en_US.UTF-8\\)/\\1/' /etc/locale.gen && locale-gen",
+    'printf \'%s\\n\' "a" "b" > /etc/x',
+    'mkdir -p /run/php && chown www-data: /run/php',
+    'curl -fsSL https://deb.nodesource.com/setup_20.x | bash - && apt-get install -y nodejs',
+    'while read -r pkg; do apk add "$pkg"; done < /tmp/packages.txt',
+    'ARCH="$(uname -m | sed -e \'s/x86_64/amd64/\' -e \'s/aarch64/arm64/\')"; curl -o /x "https://x/${ARCH}"',
+    'groupadd --gid "${GID:-1000}" app',
+    'echo "${FOO:+--foo=$FOO}"',
+    'echo ${FOO:+"--foo=$FOO"}',
+    'diff <(sort a) <(sort b)',
+    'arch="$(case ${TARGETARCH} in amd64) echo x86_64 ;; arm64) echo aarch64 ;; esac)" && curl -fsSLo '
+    '/usr/local/bin/tool "https://example.com/tool-${arch}"',
+    'if [[ "$X" == "y" ]]; then echo z; fi',
+    'bash <(curl -fsSL https://example.com/install.sh) --version 1.2.3',
+    'while read -r line; do echo "$line"; done < <(ls /etc)',
+]
+
+
+@pytest.mark.parametrize("text", EVERYDAY)
+def test_everyday_idioms_are_read(text):
+    assert parse_fast(text) is not None
     assert_same(text)

@@ -665,7 +665,8 @@ def _late_in_lineage(analysis: "Analysis", lineage: Sequence["Stage"]) -> list[L
             if not isinstance(node, ast.RunInstruction):
                 continue
             own = _run_created(analysis, node)
-            for removal in removals(analysis, node):
+            deletions = removals(analysis, node)
+            for removal in deletions:
                 if any(item.step is not None and item.step.index < removal.step.index
                        and _hits(analysis, node, removal, item) for item in own):
                     continue  # this RUN deletes what it created itself
@@ -674,24 +675,21 @@ def _late_in_lineage(analysis: "Analysis", lineage: Sequence["Stage"]) -> list[L
                 if hits:
                     found.append(LateRemoval(node, removal, tuple(item for item, _ in hits), hits[0][1]))
                     alive = [item for item in alive if all(item is not hit for hit, _ in hits)]
-            alive.extend(_left_by_run(analysis, node, own))
+            alive.extend(_left_by_run(analysis, node, own, deletions))
     return found
 
 
-def _left_by_run(analysis: "Analysis", node: ast.Instruction, own: Sequence[Created]) -> list[Created]:
-    """What of ``own`` (created by the RUN ``node``) is still there when the RUN ends."""
+def _left_by_run(analysis: "Analysis", node: ast.Instruction, own: Sequence[Created],
+                 deletions: Sequence[Removal]) -> list[Created]:
+    """What of ``own`` (created by the RUN ``node``) is still there when the RUN ends (``deletions``: its removals)."""
     kept = {(id(left.step), left.cache.key) for left in leftovers(analysis, node)}
-    steps = run_steps(analysis, node)
     left = []
     for item in own:
         assert item.step is not None
         if item.kind == "cache":
             if (id(item.step), item.cache.key) in kept:
                 left.append(item)
-        elif not any(s.index > item.step.index and any(_hits(analysis, node, r, item)
-                                                       for r in (*_rm_operands(analysis, node, s),
-                                                                 *_package_removals(s)))
-                     for s in steps):
+        elif not any(r.step.index > item.step.index and _hits(analysis, node, r, item) for r in deletions):
             left.append(item)
     return left
 

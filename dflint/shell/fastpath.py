@@ -11,15 +11,17 @@ as before:
 
 * words made of plain characters, ``\\x`` escapes, ``'...'``, ``$'...'``,
   ``"..."``, backticks, ``$NAME``, ``${...}`` (as the grammar reads it),
-  and ``$(...)`` or ``$((...))`` holding no backticks and at most two
-  levels of parentheses;
+  ``$(...)`` or ``$((...))`` holding no backticks and at most two levels
+  of parentheses, and ``<(...)``/``>(...)`` as the grammar reads them
+  (no backticks; one level of parentheses, holding no quotes);
 * lists, ``&&``/``||``, pipes, redirections, and the compound commands
   ``if``, ``for NAME [in WORDS]``, ``while``, ``until``, ``case``,
   ``{ ...; }`` and ``( ... )``;
 * a ``!`` in front of a pipeline;
-* nothing else: no ``<(...)``, arrays, functions; no ``case`` inside
-  ``$(...)`` (the grammar's word pattern reads its patterns' ``)``
-  specially); no reserved word (``if``, ``do``, ``}``...) in command
+* a ``case ... esac`` inside ``$(...)`` or ``<(...)``, read by the
+  grammar's own pattern (its items' ``)`` close nothing), in a word the
+  grammar's whole word pattern ends at the same place;
+* nothing else: no arrays, functions; no reserved word (``if``, ``do``, ``}``...) in command
   position except where the grammar reads it as one. After the command
   name every word is an argument (``echo done``), as in the grammar, whose
   parser never accepts a reserved word there.
@@ -38,23 +40,26 @@ give the same model on the fixtures, the rule cases and generated scripts.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple, Optional, Union
 
 from .builder import Emitter, Link, RawRedirect
+from .word_patterns import ASSIGNMENT_PATTERN, CASE_PATTERN, WORD_PATTERN
 
 __all__ = ["FastScript", "FastWalker", "parse_fast"]
 
-# The grammar's word atoms (grammar.py), restricted so that each one ends
-# where the grammar's does: a substitution holds no backticks and at most two
-# levels of parentheses (quoted strings, which the grammar pairs up inside
-# it, are fine).
+# The grammar's word atoms (word_patterns.py), restricted so that each one
+# ends where the grammar's does: a substitution holds no backticks and at most
+# two levels of parentheses (quoted strings, which the grammar pairs up inside
+# it, are fine). A `case ... esac` directly inside is read by the grammar's own
+# pattern; a word holding one is checked against the grammar's (_Reader._checked).
 
 
-def _in_parens(depth: int) -> str:
-    """Text between ``(`` and its ``)``, as grammar.py's ``_in_parens`` reads it at its outer levels."""
-    inner = r"[^()'\"\\`]|\\[\s\S]|\\\Z|'[^']*'|\"(?:[^\"\\]|\\[\s\S])*\""
+def _in_parens(depth: int, top: bool = True) -> str:
+    """Text between ``(`` and its ``)``, as word_patterns' ``_in_parens`` reads it at its outer levels."""
+    inner = (CASE_PATTERN + "|" if top else "") + r"[^()'\"\\`]|\\[\s\S]|\\\Z|'[^']*'|\"(?:[^\"\\]|\\[\s\S])*\""
     if depth:
-        inner += r"|\((?:" + _in_parens(depth - 1) + r")*\)"
+        inner += r"|\((?:" + _in_parens(depth - 1, False) + r")*\)"
     return inner
 
 
@@ -65,8 +70,11 @@ _BACKTICKS = r"`(?:[^`\\]|\\[\s\S])*`"  # the grammar's own: up to the next unes
 _DQ = (r'"(?:[^"\\`$]|\\[\s\S]|\\\Z|' + _BACKTICKS + "|" + _SUBST + "|" + _PARAM
        + r"|\$(?![({]))*\"")
 _ANSI = r"\$'(?:[^'\\]|\\[\s\S])*'"  # $'...': the grammar's own
+# <(...) and >(...): the grammar's one level of inner parentheses (holding no quotes); no backticks here.
+_PROCSUB = (r"[<>]\((?:" + CASE_PATTERN + r"|[^()'\"\\`]|\\[\s\S]|\\\Z|'[^']*'|\"(?:[^\"\\]|\\[\s\S])*\""
+            r"|\([^()'\"\\`]*\))*\)")
 _ATOM = (r"(?:[^ \t\r\n|&;()<>'\"\\`$]|\\[\s\S]|\\\Z|'[^']*'|" + _ANSI + "|" + _DQ + "|" + _BACKTICKS + "|"
-         + _SUBST + "|" + _PARAM + r"|\$(?![({']))")
+         + _SUBST + "|" + _PARAM + "|" + _PROCSUB + r"|\$(?![({']))")
 _WORD = re.compile(r"(?!#)" + _ATOM + "+")
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\+?=(?:" + _ATOM + ")*")
 _SUBSCRIPT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\[")  # a[i]=x: the grammar's own pattern decides
@@ -141,9 +149,18 @@ class _Reader:
         # In `$(...)` the grammar's word pattern reads `case ... esac` whole, its patterns' `)` included.
         self.case_in_substitution_possible = "esac" in text and "case" in text
 
-    def _checked(self, raw: str) -> str:
-        if self.case_in_substitution_possible and "case" in raw and "$(" in raw:
-            raise _Refused
+    def _checked(self, match: "re.Match[str]") -> str:
+        """The word ``match`` found, if the grammar's own pattern ends it at the same place.
+
+        Only a word with a ``case`` in a substitution needs the check: there
+        this module's shallower patterns can backtrack to a shorter word where
+        the grammar's read on (a deeper nesting, a backtick after ``esac``).
+        """
+        raw = match.group()
+        if self.case_in_substitution_possible and "case" in raw and ("$(" in raw or "<(" in raw or ">(" in raw):
+            whole = _grammar_pattern(match.re is _ASSIGNMENT).match(self.text, match.start())
+            if whole is None or whole.end() != match.end():
+                raise _Refused
         return raw
 
     def skip(self) -> None:
@@ -193,7 +210,7 @@ class _Reader:
             return None
         if match.end() < self.end and self.text[match.end()] not in _WORD_END:
             raise _Refused  # an atom this module does not read (backtick, complex $(...)...)
-        return self._checked(match.group())
+        return self._checked(match)
 
     def keyword(self, word: str) -> None:
         """Consumes the reserved word ``word``, which must be next."""
@@ -210,11 +227,17 @@ class _Reader:
         stop = match.end()
         if stop < self.end and self.text[stop] not in _WORD_END:
             raise _Refused
-        raw = self._checked(match.group())
+        raw = self._checked(match)
         if raw in _RESERVED and not argument:
             raise _Refused
         self.pos = stop
         return raw, match.start()
+
+
+@lru_cache(maxsize=2)
+def _grammar_pattern(assignment: bool) -> "re.Pattern[str]":
+    """The grammar's ASSIGNMENT_WORD or WORD pattern (compiled only for scripts that need it)."""
+    return re.compile(ASSIGNMENT_PATTERN if assignment else WORD_PATTERN)
 
 
 def parse_fast(text: str) -> Optional[FastScript]:
@@ -504,12 +527,14 @@ class _Parser:
             if start >= end:
                 break
             char = text[start]
-            if char in _REDIRECT_START:
+            # <(...) and >(...) are words (the grammar's WORD is tried before its operators)
+            substitution = char in "<>" and text.startswith("(", start + 1)
+            if char in _REDIRECT_START and not substitution:
                 redirect = self.redirect()
                 if redirect is not None:
                     elements.append(redirect)
                     continue
-            if char == "\n" or char in _OPERATOR_START:
+            if (char == "\n" or char in _OPERATOR_START) and not substitution:
                 break  # an operator ends the command (what r.operator() would find, without the calls)
             if not named and _SUBSCRIPT.match(text, start):
                 raise _Refused
