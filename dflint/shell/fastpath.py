@@ -21,10 +21,10 @@ as before:
 * a ``case ... esac`` inside ``$(...)`` or ``<(...)``, read by the
   grammar's own pattern (its items' ``)`` close nothing), in a word the
   grammar's whole word pattern ends at the same place;
-* nothing else: no arrays, functions; no reserved word (``if``, ``do``, ``}``...) in command
-  position except where the grammar reads it as one. After the command
-  name every word is an argument (``echo done``), as in the grammar, whose
-  parser never accepts a reserved word there.
+* nothing else: no arrays, functions; no reserved word (``if``, ``do``,
+  ``}``...) in command position except where the grammar reads it as one.
+  After the command name every word is an argument (``echo done``), as in
+  the grammar, whose parser never accepts a reserved word there.
 
 Inside that subset each token is what the grammar's contextual lexer makes of
 it in that place: ``2>`` starts with an IO_NUMBER where a redirection may start
