@@ -7,8 +7,8 @@ from typing import Iterator, Optional
 from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.fix import Applicability, Fix
-from dflint.model.layers import (Leftover, append_edit, command_span, leftovers, program_text, shipping_stages,
-                                 verb_word)
+from dflint.model.layers import (Leftover, append_edit, command_span, command_text, leftovers, program_text,
+                                 shipping_stages, verb_word)
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell.caches import verb
 
@@ -25,7 +25,8 @@ class PackageCache(Rule):
     `npm cache clean --force`; `yarn` without `yarn cache clean`;
     `gem install`/`bundle install` without deleting the `.gem` files;
     `poetry install` without `--no-cache`; `composer install` without
-    `--no-cache` or `composer clear-cache`.
+    `--no-cache` or `composer clear-cache`; `conda`, `mamba` and
+    `micromamba` installs without `clean --all` (or `--tarballs`).
 
     Nothing is reported when the same RUN removes the cache after the
     install (a cleaning command, or an `rm` of the cache directory, not in an
@@ -50,7 +51,7 @@ class PackageCache(Rule):
     yarn, nor a cache mount on a parent directory (`/root/.cache`); it
     ignores `PIP_NO_CACHE_DIR=0`, which pip reads as "no cache" too. On the
     other hand dflint reports `zypper clean` without `--all` (it keeps the
-    metadata), `apk update`, bare `yarn`, and checks uv, npm, tdnf, gems, Poetry and Composer,
+    metadata), `apk update`, bare `yarn`, and checks uv, npm, tdnf, gems, Poetry, Composer and conda,
     which hadolint does not. `apt-get clean` and `apk cache clean` are not
     cleanups of the lists and of the apk index: the message says so.
 
@@ -136,9 +137,7 @@ def _cleanup(left: Leftover) -> Optional[str]:
 
 
 def _message(left: Leftover) -> str:
-    invocation = left.step.invocation
-    word = verb_word(invocation)
-    written = program_text(invocation) + (f" {word.value}" if word is not None else "")
+    written = command_text(left.step.invocation, left.cache)
     note = f" ({left.near_miss})" if left.near_miss else ""
     return f"`{written}` leaves {left.cache.what} in this layer{note}: {_advice(left)}"
 

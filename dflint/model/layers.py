@@ -43,8 +43,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .build import BuildModel, Stage
 
 __all__ = ["Step", "Leftover", "Removal", "Created", "LateRemoval", "run_steps", "leftovers", "removals",
-           "late_removals", "deletes", "append_point", "verb_word", "command_span", "program_text", "append_edit",
-           "shipping_stages"]
+           "late_removals", "deletes", "append_point", "verb_word", "command_span", "command_text", "program_text",
+           "append_edit", "shipping_stages"]
 
 #: Contexts whose commands may not run every time the script does.
 _BRANCHES = frozenset(("condition", "if", "loop", "case", "function"))
@@ -260,6 +260,19 @@ def program_text(invocation: Invocation) -> str:
         if program_name(word.value) == invocation.program:
             return word.value
     return invocation.program
+
+
+def command_text(invocation: Invocation, cache: Optional[PackageCache] = None) -> str:
+    """The tool and its verb as written: ``apt-get install``; two words of verb where ``cache`` is filled by
+    a verb of two (``uv tool install``, ``conda env create``)."""
+    word = verb_word(invocation)
+    if word is None:
+        return program_text(invocation)
+    text = f"{program_text(invocation)} {word.value}"
+    name, rest = verb(invocation)
+    if cache is not None and rest and name not in cache.creates and f"{name} {rest[0]}" in cache.creates:
+        text += f" {rest[0]}"
+    return text
 
 
 def command_span(step: Step) -> Span:
@@ -578,8 +591,7 @@ def _run_created(analysis: "Analysis", node: ast.Instruction) -> list[Created]:
     found = []
     for step, cache, locations in _creations(analysis, node, steps):
         assert step.invocation is not None
-        word = verb_word(step.invocation)
-        how = program_text(step.invocation) + (f" {word.value}" if word else "")
+        how = command_text(step.invocation, cache)
         found.append(Created(tuple(locations), "cache", how, node, command_span(step), cache=cache, step=step))
     for step in steps:
         found.extend(_fetched(analysis, node, step))
@@ -594,8 +606,7 @@ def _installed(node: ast.Instruction, step: Step) -> list[Created]:
     if not changes:
         return []
     assert invocation is not None
-    word = verb_word(invocation)
-    how = program_text(invocation) + (f" {word.value}" if word else "")
+    how = command_text(invocation)
     return [Created((change.name,), "package", how, node, change.word.span, step=step, package=change)
             for change in changes]
 

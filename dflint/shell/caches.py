@@ -240,6 +240,19 @@ CACHES: tuple[PackageCache, ...] = (
         roots=(("COMPOSER_CACHE_DIR", ""), ("COMPOSER_HOME", "cache"), ("XDG_CACHE_HOME", "composer")),
         cleans=(Clean(("clear-cache",)), Clean(("clearcache",)), Clean(("cc",))), fix_flag="--no-cache",
     ),
+    # conda, mamba and micromamba keep each package they download, archive and extracted copy, in pkgs/;
+    # `clean --tarballs` leaves the extracted ones, which the environments hard-link (no second copy).
+    PackageCache(
+        key="conda", what="downloaded packages in conda's pkgs directory",
+        programs=_set("conda mamba micromamba"),
+        creates=frozenset(("install", "create", "update", "upgrade", "env create", "env update")),
+        paths=("/opt/conda/pkgs", "~/.conda/pkgs", "~/micromamba/pkgs", "~/miniconda3/pkgs", "~/miniforge3/pkgs",
+               "~/anaconda3/pkgs"),
+        roots=(("CONDA_PKGS_DIRS", ""), ("MAMBA_ROOT_PREFIX", "pkgs")),
+        cleans=(Clean(("clean",), options=("-a", "--all", "-t", "--tarballs")),),
+        near_misses=((("clean",), "only `clean --all` (or `--tarballs`) removes the downloaded packages"),),
+        fix_cleanup="{program} clean --all --yes",
+    ),
     PackageCache(
         key="gem", what="downloaded .gem files in the gem cache",
         programs=_set("gem bundle bundler"), creates=_set("install update"),
@@ -260,7 +273,8 @@ for _cache in CACHES:
 
 
 #: Tools without an option table in :mod:`.tools`: their first operand is the verb.
-_NO_OPTION_TABLE = frozenset(("uv", "bundle", "bundler", "dnf5", "poetry", "composer"))
+_NO_OPTION_TABLE = frozenset(("uv", "bundle", "bundler", "dnf5", "poetry", "composer", "conda", "mamba",
+                              "micromamba"))
 
 
 def program_key(invocation: Invocation) -> str:
