@@ -19,9 +19,12 @@ class CopyFromUnknownStage(Rule):
     * a stage index that does not exist (`--from=3` in a file of three stages);
     * a stage defined *later* in the file, by name or index (a forward
       reference; a stage that leads back to this one is `copy-from-own-stage`);
-    * a name that is no stage but is within two edits of one
-      (`--from=biulder` with a stage `builder`), or a word of exactly one
-      stage's name (`--from=set` with a stage `license-set`): as written,
+    * a name that is no stage but reads as a typo of one: one edit, two
+      swapped letters (`--from=bulid` with a stage `build`) or a shortened
+      name (`--from=build` with a stage `builder`); two edits between names
+      of six letters or more (`--from=biulder` with a stage `builder`;
+      `--from=nginx` is no typo of a stage `nine`); or a word of exactly
+      one stage's name (`--from=set` with a stage `license-set`): as written,
       the build pulls an image of that name, which is almost never what was
       meant;
     * `from=0` in a `--mount`: mounts take no stage index, so that is an

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Optional
 
 from .. import ast
 from ..source import LineIndex, Span
-from ..suggest import closest
+from ..suggest import closest, levenshtein
 from .image import ImageReference, parse_image_reference
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -157,7 +157,7 @@ def _field_span(index: LineIndex, flag: ast.Flag, key: str, value: str) -> Span:
 def near_stage_name(model: "BuildModel", value: str) -> Optional[str]:
     """The stage name a bare ``--from`` value is probably a slip for, or None: the one stage
     whose name has the value as a word (``set`` for ``license-set``), else the closest name
-    within two edits, in any case (``biulder`` for ``builder``).
+    it reads as a typo of (:func:`_slip`), in any case (``biulder`` for ``builder``).
 
     Values that look like image references (a registry, a path, a tag or a
     digest) and names of images the file builds FROM are not typos.
@@ -175,4 +175,19 @@ def near_stage_name(model: "BuildModel", value: str) -> Optional[str]:
     if len(containing) == 1:
         return containing[0]
     match = closest(value, names, case_sensitive=False)
-    return next((name for name in names if match is not None and name == match.lower()), None)
+    if match is None or not _slip(lowered, match.lower()):
+        return None
+    return next((name for name in names if name == match.lower()), None)
+
+
+def _slip(value: str, name: str) -> bool:
+    """Whether ``value`` reads as a typo of ``name`` (which ``closest`` found within two edits): one
+    edit, two swapped letters or a shortened name (``build`` for ``builder``); any two edits only
+    between names of six letters or more (``nginx`` is no slip for a stage ``nine``, ``biulder`` is
+    one for ``builder``)."""
+    distance = levenshtein(value, name)
+    if distance <= 1 or min(len(value), len(name)) >= 6 or name.startswith(value) or value.startswith(name):
+        return True
+    differ = [i for i, (a, b) in enumerate(zip(value, name)) if a != b]
+    return len(value) == len(name) and len(differ) == 2 and differ[1] == differ[0] + 1 \
+        and value[differ[0]] == name[differ[1]] and value[differ[1]] == name[differ[0]]
