@@ -141,6 +141,17 @@ def test_a_session_publishes_diagnostics_and_offers_fixes(client, tmp_path):
     assert client.close() == 0
 
 
+def test_a_file_uri_python_cannot_split_is_linted_as_an_unsaved_file(client, tmp_path):
+    client.initialize(tmp_path)
+    uri = "file://exa[mple/Dockerfile"  # urlsplit: "Invalid IPv6 URL"
+    client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "dockerfile", "version": 1,
+                                                            "text": DOCKERFILE}})
+    published = client.diagnostics()
+    assert published["uri"] == uri
+    assert "DF001" in {d["code"] for d in published["diagnostics"]}
+    assert client.close() == 0
+
+
 def test_fix_all_applies_what_the_command_fix_applies(client, tmp_path):
     text = "FROM alpine:3.20 as build\nRUN apt-get install curl\n"  # from-as-casing, assume-yes: safe fixes
     path = tmp_path / "Dockerfile"

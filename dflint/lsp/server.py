@@ -58,7 +58,10 @@ def uri_to_path(uri: str, root: str) -> str:
     from urllib.parse import unquote, urlsplit
     from urllib.request import url2pathname
 
-    parts = urlsplit(uri)
+    try:
+        parts = urlsplit(uri)
+    except ValueError:  # not a URI Python can split: lint it as an unsaved file
+        return os.path.join(root, "Dockerfile")
     path = url2pathname(unquote(parts.path))
     if parts.netloc and parts.netloc != "localhost":  # a UNC path
         path = f"//{parts.netloc}{path}"

@@ -35,7 +35,7 @@ from ..shell.tools import Invocation, program_name, urls
 from ..source import Span
 from .history import image_stages
 from .paths import has_glob, resolve
-from .sources import archive_name
+from .sources import archive_name, url_path
 from .variables import display
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -474,12 +474,6 @@ class Created:
     package: Optional[PackageChange] = None
 
 
-def _url_path(url: str) -> str:
-    from urllib.parse import urlsplit  # only for files that fetch URLs: ~3 ms of import otherwise
-
-    return urlsplit(url).path
-
-
 def _copied(analysis: "Analysis", node: Union[ast.CopyInstruction, ast.AddInstruction]) -> list[Created]:
     model = analysis.model
     dest_arg = node.destination
@@ -499,7 +493,7 @@ def _copied(analysis: "Analysis", node: Union[ast.CopyInstruction, ast.AddInstru
     for arg in sources:
         source = model.expand(node, arg.value).value
         if isinstance(node, ast.AddInstruction) and ("://" in source or source.startswith("git@")):
-            name = posixpath.basename(_url_path(source).rstrip("/"))
+            name = posixpath.basename(url_path(source).rstrip("/"))
             if source.endswith(".git") or source.startswith("git@") or "#" in source:
                 found.append(Created((dest,), "tree", how, node, arg.span, source=source))
             elif name:
@@ -538,7 +532,7 @@ def _fetched(analysis: "Analysis", node: ast.Instruction, step: Step) -> list[Cr
         if invocation.has("-O", "--remote-name", "--remote-name-all"):
             directory = invocation.value("--output-dir") or cwd
             for url in urls(invocation):
-                name = posixpath.basename(_url_path(url.value))
+                name = posixpath.basename(url_path(url.value))
                 if name and directory and url.literal:
                     targets.append((resolve(posixpath.join(directory, name), cwd), url, "file"))
     elif program == "wget":
@@ -551,7 +545,7 @@ def _fetched(analysis: "Analysis", node: ast.Instruction, step: Step) -> list[Cr
         elif not invocation.has("-i", "--input-file", "--spider"):
             directory = invocation.value("-P", "--directory-prefix") or cwd
             for url in urls(invocation):
-                name = posixpath.basename(_url_path(url.value)) or "index.html"
+                name = posixpath.basename(url_path(url.value)) or "index.html"
                 if directory and url.literal:
                     targets.append((resolve(posixpath.join(directory, name), cwd), url, "file"))
     elif program == "git":
@@ -579,7 +573,7 @@ def _cloned(analysis: "Analysis", node: ast.Instruction, step: Step) -> list[tup
         return []
     if len(operands) > 1:
         return [(_path(analysis, node, operands[1], cwd), operands[1], "tree")]
-    name = posixpath.basename(_url_path(operands[0].value).rstrip("/")).removesuffix(".git")
+    name = posixpath.basename(url_path(operands[0].value).rstrip("/")).removesuffix(".git")
     if not name or not operands[0].literal or cwd is None:
         return []
     return [(resolve(name, cwd), operands[0], "tree")]

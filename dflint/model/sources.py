@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .build import BuildModel
 
 __all__ = ["Source", "copy_sources", "destination", "is_git_source", "is_http_source", "archive_name", "unpackable",
-           "ADD_ONLY_FLAGS"]
+           "url_path", "ADD_ONLY_FLAGS"]
 
 #: Flags ADD accepts and COPY does not.
 ADD_ONLY_FLAGS = ("checksum", "keep-git-dir", "unpack")
@@ -65,14 +65,22 @@ class Source:
         return self.value is not None and bool(_GLOB.search(self.value))
 
 
+def url_path(url: str) -> str:
+    """The path of ``url``; empty when it is no URL Python can split (``https://a[b/c``: a bad IPv6 host)."""
+    from urllib.parse import urlsplit  # only for URL sources; urllib.parse costs ~3 ms to import
+
+    try:
+        return urlsplit(url).path
+    except ValueError:
+        return ""
+
+
 def is_git_source(value: str) -> bool:
     """BuildKit reads ``value`` as a git repository."""
     if value.startswith(("git@", "ssh://", "git://")):
         return True
     if value.startswith(("http://", "https://")):
-        from urllib.parse import urlsplit  # only for URL sources; urllib.parse costs ~3 ms to import
-
-        return urlsplit(value.split("#", 1)[0]).path.endswith(".git")
+        return url_path(value.split("#", 1)[0]).endswith(".git")
     return False
 
 
