@@ -220,8 +220,11 @@ class Linter:
         _, diagnostics = self.check(text, path, config)
         if fix:
             allowed = {Applicability.SAFE} | ({Applicability.UNSAFE} if unsafe_fixes else set())
+            stuck: set[tuple[str, str]] = set()
             for _ in range(MAX_FIX_ROUNDS):
-                chosen = choose_fixes(d.fix for d in diagnostics if d.fix and d.fix.applicability in allowed)
+                offered = {id(d.fix): _fix_key(d) for d in diagnostics
+                           if d.fix and d.fix.applicability in allowed and _fix_key(d) not in stuck}
+                chosen = choose_fixes(d.fix for d in diagnostics if d.fix and id(d.fix) in offered)
                 if not chosen:
                     break
                 candidate = apply_edits(text, [edit for f in chosen for edit in f.edits])
@@ -229,6 +232,10 @@ class Linter:
                 if _parser_errors(new_diagnostics) > _parser_errors(diagnostics):
                     _log().warning("%s: fixes would break the syntax; not applied", path)
                     break
+                unresolved = _unresolved([offered[id(f)] for f in chosen], diagnostics, new_diagnostics)
+                if unresolved:  # such a fix would be applied again every round: drop it, redo the round
+                    stuck |= unresolved
+                    continue
                 text, diagnostics = candidate, new_diagnostics
                 applied += len(chosen)
         return FileResult(path, diagnostics, applied, None, text)
@@ -251,6 +258,26 @@ class Linter:
 
 def _parser_errors(diagnostics: Iterable[Diagnostic]) -> int:
     return sum(1 for d in diagnostics if d.name == "syntax-error")
+
+
+def _fix_key(diagnostic: Diagnostic) -> tuple[str, str]:
+    assert diagnostic.fix is not None
+    return diagnostic.code, diagnostic.fix.message
+
+
+def _unresolved(applied: Sequence[tuple[str, str]], before: Sequence[Diagnostic],
+                after: Sequence[Diagnostic]) -> set[tuple[str, str]]:
+    """Fixes (by rule and fix message) of which fewer findings went away than were applied.
+
+    A fix that leaves its finding in place (its edit landed inside an
+    unterminated heredoc, say) would otherwise be applied once a round.
+    """
+    from collections import Counter
+
+    count = Counter(applied)
+    left_before = Counter(_fix_key(d) for d in before if d.fix)
+    left_after = Counter(_fix_key(d) for d in after if d.fix)
+    return {key for key, times in count.items() if left_after[key] > left_before[key] - times}
 
 
 def lint_paths(linter: Linter, jobs: Sequence[tuple[str, "Config"]], fix: bool, unsafe_fixes: bool,

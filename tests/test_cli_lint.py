@@ -182,6 +182,17 @@ def test_files_are_never_changed_without_fix(project):
     assert before == {p: p.read_bytes() for p in project.rglob("*") if p.is_file()}
 
 
+def test_a_fix_that_leaves_its_finding_is_not_applied_again_and_again(tmp_path):
+    # root-user appends `USER app` after the last instruction, here an unterminated heredoc: the line
+    # joins the heredoc's body and the finding stays. Applied once a round, it was written ten times.
+    text = "FROM debian:12\nRUN useradd app\nUSER app\nUSER root\nRUN <<EOF\necho unterminated\n"
+    path = write(tmp_path / "Dockerfile", text)
+    for _ in range(2):
+        result = dflint("--fix", "--unsafe-fixes", "--select", "DF501", "Dockerfile", cwd=tmp_path)
+        assert result.returncode == 1 and "DF501 root-user" in result.stdout
+        assert path.read_text() == text
+
+
 def test_many_files_in_parallel_give_the_same_result(tmp_path):
     for index in range(24):
         write(tmp_path / f"s{index:02d}" / "Dockerfile", "FROM python\n" if index % 2 else "FROM python:3.12\n")
