@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Iterable, Optional, Sequence
 from . import ast
 from .analysis import Analysis
 from .diagnostic import Diagnostic, Severity
-from .fix import Applicability, apply_edits, choose_fixes, write_atomically
+from .fix import Applicability, Edit, apply_edits, choose_fixes, write_atomically
 from .gcpause import collector_paused
 from .rule import Finding, Rule, RuleContext
 from .selection import RuleSet
@@ -220,22 +220,24 @@ class Linter:
         _, diagnostics = self.check(text, path, config)
         if fix:
             allowed = {Applicability.SAFE} | ({Applicability.UNSAFE} if unsafe_fixes else set())
-            stuck: set[tuple[str, str]] = set()
+            stuck: set[tuple[str, str, int]] = set()  # (rule, fix, where its finding starts in the text)
             for _ in range(MAX_FIX_ROUNDS):
-                offered = {id(d.fix): _fix_key(d) for d in diagnostics
-                           if d.fix and d.fix.applicability in allowed and _fix_key(d) not in stuck}
+                offered = {id(d.fix): d for d in diagnostics
+                           if d.fix and d.fix.applicability in allowed and _fix_place(d) not in stuck}
                 chosen = choose_fixes(d.fix for d in diagnostics if d.fix and id(d.fix) in offered)
                 if not chosen:
                     break
-                candidate = apply_edits(text, [edit for f in chosen for edit in f.edits])
+                edits = [edit for f in chosen for edit in f.edits]
+                candidate = apply_edits(text, edits)
                 file, new_diagnostics = self.check(candidate, path, config)
                 if _parser_errors(new_diagnostics) > _parser_errors(diagnostics):
                     _log().warning("%s: fixes would break the syntax; not applied", path)
                     break
-                unresolved = _unresolved([offered[id(f)] for f in chosen], diagnostics, new_diagnostics)
+                unresolved = _unresolved([offered[id(f)] for f in chosen], edits, new_diagnostics)
                 if unresolved:  # such a fix would be applied again every round: drop it, redo the round
                     stuck |= unresolved
                     continue
+                stuck = {_moved(place, edits) for place in stuck} - {None}  # type: ignore[misc]
                 text, diagnostics = candidate, new_diagnostics
                 applied += len(chosen)
         return FileResult(path, diagnostics, applied, None, text)
@@ -260,24 +262,31 @@ def _parser_errors(diagnostics: Iterable[Diagnostic]) -> int:
     return sum(1 for d in diagnostics if d.name == "syntax-error")
 
 
-def _fix_key(diagnostic: Diagnostic) -> tuple[str, str]:
+def _fix_place(diagnostic: Diagnostic) -> tuple[str, str, int]:
     assert diagnostic.fix is not None
-    return diagnostic.code, diagnostic.fix.message
+    return diagnostic.code, diagnostic.fix.message, diagnostic.span.start.offset
 
 
-def _unresolved(applied: Sequence[tuple[str, str]], before: Sequence[Diagnostic],
-                after: Sequence[Diagnostic]) -> set[tuple[str, str]]:
-    """Fixes (by rule and fix message) of which fewer findings went away than were applied.
+def _moved(place: tuple[str, str, int], edits: Sequence[Edit]) -> Optional[tuple[str, str, int]]:
+    """``place`` in the text after ``edits``; None when an edit covers it."""
+    code, message, offset = place
+    for edit in edits:
+        if edit.start < offset < edit.end:
+            return None
+    shift = sum(len(edit.content) - (edit.end - edit.start) for edit in edits if edit.end <= offset)
+    return code, message, offset + shift
 
-    A fix that leaves its finding in place (its edit landed inside an
+
+def _unresolved(applied: Sequence[Diagnostic], edits: Sequence[Edit],
+                after: Sequence[Diagnostic]) -> set[tuple[str, str, int]]:
+    """Where (before the edits) the applied fixes' findings are that are still there after them,
+    at the same place, offering the same fix.
+
+    A fix whose edit does not remove its finding (it landed inside an
     unterminated heredoc, say) would otherwise be applied once a round.
     """
-    from collections import Counter
-
-    count = Counter(applied)
-    left_before = Counter(_fix_key(d) for d in before if d.fix)
-    left_after = Counter(_fix_key(d) for d in after if d.fix)
-    return {key for key, times in count.items() if left_after[key] > left_before[key] - times}
+    remaining = {_fix_place(d) for d in after if d.fix}
+    return {_fix_place(d) for d in applied if _moved(_fix_place(d), edits) in remaining}
 
 
 def lint_paths(linter: Linter, jobs: Sequence[tuple[str, "Config"]], fix: bool, unsafe_fixes: bool,
