@@ -326,26 +326,26 @@ def test_generated_characters(text):
 # Everyday RUN idioms: the fast path must read them (the tests above only check that
 # whatever it reads, it reads as the grammar does; a refusal always passes them).
 EVERYDAY = [
-    'set -eux; savedAptMark="$(apt-mark showmanual)"; apt-get update; apt-get install -y '
-    '--no-install-recommends ca-certificates wget; rm -rf /var/lib/apt/lists/*',
-    'dpkgArch="$(dpkg --print-architecture)"; case "${dpkgArch##*-}" in amd64) arch=\'x64\';; arm64) '
-    'arch=\'arm64\';; *) echo "unsupported architecture"; exit 1 ;; esac',
-    'export GNUPGHOME="$(mktemp -d)"; gpg --batch --keyserver hkps://keys.openpgp.org --recv-keys "$KEY"; gpg '
-    '--batch --verify x.asc x; gpgconf --kill all; rm -rf "$GNUPGHOME" x.asc',
-    'find /usr/local -depth \\( \\( -type d -a \\( -name test -o -name tests \\) \\) -o \\( -type f -a \\( '
-    "-name '*.pyc' -o -name '*.pyo' \\) \\) \\) -exec rm -rf '{}' +",
+    ('set -eux; savedAptMark="$(apt-mark showmanual)"; apt-get update; apt-get install -y '
+     '--no-install-recommends ca-certificates wget; rm -rf /var/lib/apt/lists/*'),
+    ('dpkgArch="$(dpkg --print-architecture)"; case "${dpkgArch##*-}" in amd64) arch=\'x64\';; arm64) '
+     'arch=\'arm64\';; *) echo "unsupported architecture"; exit 1 ;; esac'),
+    ('export GNUPGHOME="$(mktemp -d)"; gpg --batch --keyserver hkps://keys.openpgp.org --recv-keys "$KEY"; gpg '
+     '--batch --verify x.asc x; gpgconf --kill all; rm -rf "$GNUPGHOME" x.asc'),
+    ('find /usr/local -depth \\( \\( -type d -a \\( -name test -o -name tests \\) \\) -o \\( -type f -a \\( '
+     "-name '*.pyc' -o -name '*.pyo' \\) \\) \\) -exec rm -rf '{}' +"),
     'apt-mark auto \'.*\' > /dev/null; [ -z "$savedAptMark" ] || apt-mark manual $savedAptMark',
-    "find /usr/local -type f -executable -not \\( -name '*tkinter*' \\) -exec ldd '{}' ';' | awk '/=>/ { print "
-    "$(NF-1) }' | sort -u | xargs -r dpkg-query --search | cut -d: -f1 | sort -u | xargs -r apt-mark manual",
+    ("find /usr/local -type f -executable -not \\( -name '*tkinter*' \\) -exec ldd '{}' ';' | awk '/=>/ { print "
+     "$(NF-1) }' | sort -u | xargs -r dpkg-query --search | cut -d: -f1 | sort -u | xargs -r apt-mark manual"),
     'make -j "$(nproc)" EXTRA_CFLAGS="${EXTRA_CFLAGS:-}" LDFLAGS="${LDFLAGS:--Wl},--strip-all"',
     'for i in $(seq 1 3); do curl -fsSL https://x && break || sleep 5; done',
-    'if [ "$TARGETARCH" = "arm64" ]; then ARCH=aarch64; else ARCH=x86_64; fi && curl -fsSLo '
-    '/usr/local/bin/tool "https://example.com/tool-${ARCH}"',
-    'VERSION=$(curl -s https://api.example.com/releases/latest | grep \'"tag_name"\' | sed -E '
-    '\'s/.*"v([^"]+)".*/\\1/\') && echo $VERSION',
+    ('if [ "$TARGETARCH" = "arm64" ]; then ARCH=aarch64; else ARCH=x86_64; fi && curl -fsSLo '
+     '/usr/local/bin/tool "https://example.com/tool-${ARCH}"'),
+    ('VERSION=$(curl -s https://api.example.com/releases/latest | grep \'"tag_name"\' | sed -E '
+     '\'s/.*"v([^"]+)".*/\\1/\') && echo $VERSION'),
     'useradd -r -u 1001 -g app app && chown -R app:app /app',
-    'echo "deb [arch=$(dpkg --print-architecture) signed-by=/usr/share/keyrings/x.gpg] https://x $(. '
-    '/etc/os-release && echo "$VERSION_CODENAME") stable" > /etc/apt/sources.list.d/x.list',
+    ('echo "deb [arch=$(dpkg --print-architecture) signed-by=/usr/share/keyrings/x.gpg] https://x $(. '
+     '/etc/os-release && echo "$VERSION_CODENAME") stable" > /etc/apt/sources.list.d/x.list'),
     'ln -sf /dev/stdout /var/log/nginx/access.log && ln -sf /dev/stderr /var/log/nginx/error.log',
     'pip install --no-cache-dir -r requirements.txt || { echo "install failed"; exit 1; }',
     'npm ci --omit=dev && npm cache clean --force',
@@ -368,8 +368,8 @@ EVERYDAY = [
     'echo "${FOO:+--foo=$FOO}"',
     'echo ${FOO:+"--foo=$FOO"}',
     'diff <(sort a) <(sort b)',
-    'arch="$(case ${TARGETARCH} in amd64) echo x86_64 ;; arm64) echo aarch64 ;; esac)" && curl -fsSLo '
-    '/usr/local/bin/tool "https://example.com/tool-${arch}"',
+    ('arch="$(case ${TARGETARCH} in amd64) echo x86_64 ;; arm64) echo aarch64 ;; esac)" && curl -fsSLo '
+     '/usr/local/bin/tool "https://example.com/tool-${arch}"'),
     'if [[ "$X" == "y" ]]; then echo z; fi',
     'bash <(curl -fsSL https://example.com/install.sh) --version 1.2.3',
     'while read -r line; do echo "$line"; done < <(ls /etc)',

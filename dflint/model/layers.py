@@ -418,8 +418,7 @@ class Removal:
     def text(self) -> str:
         invocation = self.step.invocation
         if self.package is not None and invocation is not None:
-            verb = invocation.subcommand_word
-            return f"{program_text(invocation)}{f' {verb.value}' if verb else ''} {self.word.value}"
+            return f"{command_text(invocation)} {self.word.value}"
         if self.word is not None:
             return f"{invocation.program} {self.word.value}"
         return " ".join(w.value for w in self.step.command.argv)
