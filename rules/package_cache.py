@@ -8,7 +8,7 @@ from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.fix import Applicability, Fix
 from dflint.model.layers import (Leftover, append_edit, command_span, command_text, leftovers, program_text,
-                                 shipping_stages, verb_word)
+                                 shipping_stages, verb_words)
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell.caches import verb
 
@@ -110,7 +110,7 @@ class PackageCache(Rule):
                     if not cache.report or (cache.fix_flag is None and cache.key in reported):
                         continue  # one cleanup per RUN is enough
                     reported.add(cache.key)
-                    yield ctx.finding(command_span(left.step), _message(left), _fix(ctx, left),
+                    yield ctx.finding(command_span(left.step, left.cache), _message(left), _fix(ctx, left),
                                       alias=cache.hadolint)
 
 
@@ -144,11 +144,11 @@ def _message(left: Leftover) -> str:
 
 def _fix(ctx: RuleContext, left: Leftover) -> Optional[Fix]:
     cache, invocation = left.cache, left.step.invocation
-    word, name = verb_word(invocation), verb(invocation)[0]
+    words, name = verb_words(invocation, cache), verb(invocation)[0]
     if name in cache.refresh and (cache.fix_flag or not left.consumed):
         return None
-    if cache.fix_flag and word is not None:
-        end = word.span.end.offset
+    if cache.fix_flag and words:
+        end = words[-1].span.end.offset
         return ctx.fix(f"Add `{cache.fix_flag}`", ctx.edit(end, end, f" {cache.fix_flag}"))
     cleanup = _cleanup(left)
     edit = append_edit(ctx.analysis, left.node, cleanup) if cleanup else None

@@ -43,8 +43,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .build import BuildModel, Stage
 
 __all__ = ["Step", "Leftover", "Removal", "Created", "LateRemoval", "run_steps", "leftovers", "removals",
-           "late_removals", "deletes", "append_point", "verb_word", "command_span", "command_text", "program_text",
-           "append_edit", "shipping_stages"]
+           "late_removals", "deletes", "append_point", "verb_word", "verb_words", "command_span", "command_text",
+           "program_text", "append_edit", "shipping_stages"]
 
 #: Contexts whose commands may not run every time the script does.
 _BRANCHES = frozenset(("condition", "if", "loop", "case", "function"))
@@ -262,24 +262,29 @@ def program_text(invocation: Invocation) -> str:
     return invocation.program
 
 
-def command_text(invocation: Invocation, cache: Optional[PackageCache] = None) -> str:
-    """The tool and its verb as written: ``apt-get install``; two words of verb where ``cache`` is filled by
-    a verb of two (``uv tool install``, ``conda env create``)."""
+def verb_words(invocation: Invocation, cache: Optional[PackageCache] = None) -> tuple[Word, ...]:
+    """The words naming the verb: one (``install``), or two where ``cache`` is filled by a verb of two
+    (``tool install`` of ``uv tool install``, ``env create`` of ``conda env create``)."""
     word = verb_word(invocation)
     if word is None:
-        return program_text(invocation)
-    text = f"{program_text(invocation)} {word.value}"
+        return ()
     name, rest = verb(invocation)
     if cache is not None and rest and name not in cache.creates and f"{name} {rest[0]}" in cache.creates:
-        text += f" {rest[0]}"
-    return text
+        following = invocation.operands[0 if invocation.subcommand_word is not None else 1]
+        return word, following
+    return (word,)
 
 
-def command_span(step: Step) -> Span:
-    """From the start of the command (wrappers included) to the end of its subcommand."""
+def command_text(invocation: Invocation, cache: Optional[PackageCache] = None) -> str:
+    """The tool and its verb as written: ``apt-get install``, ``uv tool install`` (see :func:`verb_words`)."""
+    return " ".join((program_text(invocation), *(word.value for word in verb_words(invocation, cache))))
+
+
+def command_span(step: Step, cache: Optional[PackageCache] = None) -> Span:
+    """From the start of the command (wrappers included) to the end of its verb (see :func:`verb_words`)."""
     command = step.command
-    word = verb_word(step.invocation) if step.invocation is not None else None
-    end = (word or (command.argv[-1] if command.argv else command)).span.end
+    words = verb_words(step.invocation, cache) if step.invocation is not None else ()
+    end = (words[-1] if words else (command.argv[-1] if command.argv else command)).span.end
     return Span(command.span.start, end)
 
 
@@ -585,7 +590,8 @@ def _run_created(analysis: "Analysis", node: ast.Instruction) -> list[Created]:
     for step, cache, locations in _creations(analysis, node, steps):
         assert step.invocation is not None
         how = command_text(step.invocation, cache)
-        found.append(Created(tuple(locations), "cache", how, node, command_span(step), cache=cache, step=step))
+        found.append(Created(tuple(locations), "cache", how, node, command_span(step, cache), cache=cache,
+                             step=step))
     for step in steps:
         found.extend(_fetched(analysis, node, step))
         found.extend(_installed(node, step))
