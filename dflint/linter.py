@@ -9,7 +9,7 @@ diagnostic for that rule and file; everything else still runs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Iterable, Optional, Sequence
 
 from . import ast
@@ -240,6 +240,9 @@ class Linter:
                 stuck = {_moved(place, edits) for place in stuck} - {None}  # type: ignore[misc]
                 text, diagnostics = candidate, new_diagnostics
                 applied += len(chosen)
+            if stuck:  # not offered as fixable: applying them changes nothing they report
+                diagnostics = [replace(d, fix=None) if d.fix and _fix_place(d) in stuck else d
+                               for d in diagnostics]
         return FileResult(path, diagnostics, applied, None, text)
 
     def lint_path(self, path: str, config: "Config", fix: bool = False, unsafe_fixes: bool = False) -> FileResult:

@@ -190,6 +190,7 @@ def test_a_fix_that_leaves_its_finding_is_not_applied_again_and_again(tmp_path):
     for _ in range(2):
         result = dflint("--fix", "--unsafe-fixes", "--select", "DF501", "Dockerfile", cwd=tmp_path)
         assert result.returncode == 1 and "DF501 root-user" in result.stdout
+        assert "fixable" not in result.stdout  # a fix that changes nothing is not offered either
         assert path.read_text() == text
 
 
