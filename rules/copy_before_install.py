@@ -29,7 +29,11 @@ class CopyBeforeInstall(Rule):
     install`, `cargo build`/`fetch`, `mvn package`/`install`/`dependency:go-offline`,
     `gradle build`..., `dotnet restore`/`build`/`publish`, `mix deps.get`,
     `swift build`, `dart`/`flutter pub get`. The message names the manifests
-    to copy first.
+    to copy first and, when the command also builds the project and so
+    needs the sources (`mvn package`, `gradle build`, `cargo build`, `go
+    build`, `dotnet publish`), the command that fetches only the
+    dependencies (`mvn dependency:go-offline`, `gradle dependencies`, `cargo
+    fetch` or cargo-chef, `go mod download`, `dotnet restore`).
 
     It is not reported when the same language's dependencies were installed
     before that COPY (the install after it only adds the project itself,
@@ -108,6 +112,7 @@ def _message(copy: ast.Instruction, source: ast.Argument, kind: str, install: In
     command = command if len(command) <= 60 else command[:59] + "…"
     *rest, last = install.manifests
     manifests = f"{', '.join(rest)} and {last}" if rest else last
+    advice = "install" if not install.fetch else f"fetch the dependencies with {install.fetch}"
     return (f"{copy.name} copies {what} before `{command}` (line {install.command.line}) installs the "
-            f"dependencies: every source change reinstalls them all; copy {manifests} first, install, "
+            f"dependencies: every source change reinstalls them all; copy {manifests} first, {advice}, "
             f"then copy the rest")

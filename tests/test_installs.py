@@ -44,6 +44,28 @@ def test_dependency_installs(command, ecosystem, manifests):
     assert (found.ecosystem, found.manifests) == (ecosystem, manifests)
 
 
+@pytest.mark.parametrize("command, fetch", [
+    ("npm ci", ""),
+    ("go mod download", ""),
+    ("go build ./...", "`go mod download`"),
+    ("cargo fetch", ""),
+    ("cargo build --release", "`cargo fetch` (with a stub src/main.rs) or cargo-chef"),
+    ("mvn -B dependency:go-offline", ""),
+    ("mvn clean package", "`mvn dependency:go-offline`"),
+    ("./mvnw -B verify", "`./mvnw dependency:go-offline`"),
+    ("gradle dependencies", ""),
+    ("./gradlew build --no-daemon", "`./gradlew dependencies`"),
+    ("dotnet restore", ""),
+    ("dotnet publish -c Release", "`dotnet restore`"),
+    ("swift package resolve", ""),
+    ("swift build -c release", "`swift package resolve`"),
+])
+def test_fetch_advice_for_commands_that_also_build(command, fetch):
+    """A command that builds the project needs its sources; the advice names the dependency-only step."""
+    [found] = dependency_installs([parse_shell(command)])
+    assert found.fetch == fetch
+
+
 @pytest.mark.parametrize("command", [
     "npm install -g pm2", "npm install express", "yarn build", "pip install flask", "pip install --no-deps .",
     "poetry install --only-root", "pipenv install requests", "go install golang.org/x/tools/gopls@latest",

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable, Iterable, Optional
+from typing import Callable, Iterable, Optional, Union
 
 from .model import Command, Script
 from .tools import Invocation
@@ -31,25 +31,35 @@ class Install:
 
     ``ecosystem`` is the tool (``npm``, ``poetry``...), ``family`` the language
     world it belongs to (``node``, ``python``...): an earlier install of the
-    same family counts as having installed the dependencies.
+    same family counts as having installed the dependencies. ``fetch`` says,
+    as advice text, how to install only the dependencies when ``command``
+    also builds the project (``mvn package``, ``cargo build``) and so needs
+    the sources; it is empty when ``command`` installs nothing else.
     """
 
     command: Command
     ecosystem: str
     family: str
     manifests: tuple[str, ...]
+    fetch: str = ""
 
 
 _NODE = ("package.json",)
 _GO = ("go.mod", "go.sum")
 _CARGO = ("Cargo.toml", "Cargo.lock")
 _GRADLE = ("build.gradle(.kts)", "settings.gradle(.kts)")
+_SWIFT = ("Package.swift", "Package.resolved")
 _PROJECT = re.compile(r"\.(?:/)?(?:\[[^\]]*\])?")  # `.`, `./`, `.[dev]`
+_MAVEN_FETCH_GOALS = frozenset({"dependency:go-offline", "dependency:resolve", "dependency:resolve-plugins",
+                                "dependency:copy-dependencies"})
 _MAVEN_GOALS = frozenset({"package", "install", "verify", "compile", "test", "deploy", "dependency:go-offline",
                           "dependency:resolve", "dependency:resolve-plugins", "dependency:copy-dependencies"})
 _GRADLE_TASKS = frozenset({"build", "assemble", "bootJar", "bootWar", "jar", "war", "shadowJar", "installDist",
                            "distTar", "distZip", "dependencies", "classes", "compileJava", "compileKotlin",
                            "test", "check", "nativeCompile", "quarkusBuild", "buildFatJar"})
+
+#: What a reader finds: None, the manifests, or the manifests and the command fetching only the dependencies.
+_Read = Optional[Union[tuple[str, ...], tuple[tuple[str, ...], str]]]
 
 #: The ecosystems and their families, for documentation and tests.
 ECOSYSTEMS: dict[str, str] = {
@@ -107,43 +117,73 @@ def _first(expected: Iterable[str], manifests: tuple[str, ...], forbidden: tuple
     return check
 
 
-def _go(inv: Invocation, words: list[str]) -> Optional[tuple[str, ...]]:
+def _go(inv: Invocation, words: list[str]) -> _Read:
     if words[:2] == ["mod", "download"]:
         return _GO
     if words[:1] in (["build"], ["install"]) and not any("@" in w for w in words[1:]) \
             and inv.value("-mod") != "vendor":
-        return _GO
+        return _GO, "`go mod download`"
     return None
 
 
-def _cargo(inv: Invocation, words: list[str]) -> Optional[tuple[str, ...]]:
-    if words[:1] in (["build"], ["fetch"]) or words[:2] == ["chef", "cook"] \
-            or words[:1] == ["install"] and inv.has("--path"):
+def _cargo(inv: Invocation, words: list[str]) -> _Read:
+    if words[:1] == ["fetch"] or words[:2] == ["chef", "cook"]:
         return _CARGO
+    if words[:1] == ["build"] or words[:1] == ["install"] and inv.has("--path"):
+        # Cargo refuses a manifest without its targets: fetching needs a stub src/main.rs, or cargo-chef.
+        return _CARGO, "`cargo fetch` (with a stub src/main.rs) or cargo-chef"
     return None
 
 
-def _maven(inv: Invocation, words: list[str]) -> Optional[tuple[str, ...]]:
-    # Plugin goals may be fully qualified: org.apache.maven.plugins:maven-dependency-plugin:3.6.1:go-offline
-    found = any(w in _MAVEN_GOALS or ":" in w and "dependency:" + w.rsplit(":", 1)[1] in _MAVEN_GOALS for w in words)
-    return ("pom.xml",) if found else None
+def _spelled(inv: Invocation) -> str:
+    """The program as the script names it (``./mvnw``, not ``mvnw``), for advice to run it again."""
+    words = inv.command.values
+    return words[len(inv.via)] if len(words) > len(inv.via) else inv.program
 
 
-def _gradle(inv: Invocation, words: list[str]) -> Optional[tuple[str, ...]]:
-    return _GRADLE if any(w.rsplit(":", 1)[-1] in _GRADLE_TASKS for w in words) else None
+def _maven_goal(word: str) -> str:
+    """The goal a word names; plugin goals may be fully qualified
+    (org.apache.maven.plugins:maven-dependency-plugin:3.6.1:go-offline)."""
+    if word in _MAVEN_GOALS or ":" not in word:
+        return word
+    return "dependency:" + word.rsplit(":", 1)[1]
 
 
-def _dotnet(inv: Invocation, words: list[str]) -> Optional[tuple[str, ...]]:
-    if words[:1] == ["restore"] or words[:1] in (["build"], ["publish"]) and not inv.has("--no-restore"):
+def _maven(inv: Invocation, words: list[str]) -> _Read:
+    goals = [goal for goal in map(_maven_goal, words) if goal in _MAVEN_GOALS]
+    if not goals:
+        return None
+    if all(goal in _MAVEN_FETCH_GOALS for goal in goals):
+        return ("pom.xml",)
+    return ("pom.xml",), f"`{_spelled(inv)} dependency:go-offline`"
+
+
+def _gradle(inv: Invocation, words: list[str]) -> _Read:
+    tasks = [task for task in (w.rsplit(":", 1)[-1] for w in words) if task in _GRADLE_TASKS]
+    if not tasks:
+        return None
+    return _GRADLE if tasks == ["dependencies"] * len(tasks) else (_GRADLE, f"`{_spelled(inv)} dependencies`")
+
+
+def _dotnet(inv: Invocation, words: list[str]) -> _Read:
+    if words[:1] == ["restore"]:
         return ("*.csproj", "*.sln")
+    if words[:1] in (["build"], ["publish"]) and not inv.has("--no-restore"):
+        return ("*.csproj", "*.sln"), "`dotnet restore`"
     return None
+
+
+def _swift(inv: Invocation, words: list[str]) -> _Read:
+    if words[:2] == ["package", "resolve"]:
+        return _SWIFT
+    return (_SWIFT, "`swift package resolve`") if words[:1] == ["build"] else None
 
 
 def _pub(inv: Invocation, words: list[str]) -> Optional[tuple[str, ...]]:
     return ("pubspec.yaml", "pubspec.lock") if words[:2] in (["pub", "get"], ["pub", "upgrade"]) else None
 
 
-_READERS: dict[str, tuple[str, Callable[[Invocation, list[str]], Optional[tuple[str, ...]]]]] = {
+_READERS: dict[str, tuple[str, Callable[[Invocation, list[str]], _Read]]] = {
     "npm": ("npm", _npm), "yarn": ("yarn", _yarn), "pnpm": ("pnpm", _pnpm), "pip": ("pip", _pip),
     "poetry": ("poetry", lambda inv, w: ("pyproject.toml", "poetry.lock")
                if w[:1] == ["install"] and not inv.has("--only-root") else None),
@@ -160,8 +200,7 @@ _READERS: dict[str, tuple[str, Callable[[Invocation, list[str]], Optional[tuple[
     "gradle": ("gradle", _gradle), "gradlew": ("gradle", _gradle),
     "dotnet": ("dotnet", _dotnet),
     "mix": ("mix", _first({"deps.get"}, ("mix.exs", "mix.lock"))),
-    "swift": ("swift", lambda inv, w: ("Package.swift", "Package.resolved")
-              if w[:1] == ["build"] or w[:2] == ["package", "resolve"] else None),
+    "swift": ("swift", _swift),
     "dart": ("pub", _pub), "flutter": ("pub", _pub),
 }
 
@@ -172,10 +211,11 @@ def dependency_install(script: Script, command: Command) -> Optional[Install]:
     if invocation is None or invocation.program not in _READERS:
         return None
     ecosystem, reader = _READERS[invocation.program]
-    manifests = reader(invocation, _words(invocation))
-    if not manifests:
+    found = reader(invocation, _words(invocation))
+    if not found:
         return None
-    return Install(command, ecosystem, ECOSYSTEMS[ecosystem], manifests)
+    manifests, fetch = found if isinstance(found[0], tuple) else (found, "")
+    return Install(command, ecosystem, ECOSYSTEMS[ecosystem], manifests, fetch)
 
 
 def dependency_installs(scripts: Iterable[Script]) -> list[Install]:
