@@ -7,8 +7,8 @@ from typing import Iterator, Optional
 from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.fix import Applicability, Fix
-from dflint.model.layers import (Leftover, append_edit, command_span, command_text, leftovers, program_text,
-                                 shipping_stages, verb_words)
+from dflint.model.layers import (Leftover, append_edit, command_span, command_text, leftovers, own_variables,
+                                 program_text, shipping_stages, verb_words)
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell.caches import verb
 
@@ -26,7 +26,9 @@ class PackageCache(Rule):
     `gem install`/`bundle install` without deleting the `.gem` files;
     `poetry install` without `--no-cache`; `composer install` without
     `--no-cache` or `composer clear-cache`; `conda`, `mamba` and
-    `micromamba` installs without `clean --all` (or `--tarballs`).
+    `micromamba` installs without `clean --all` (or `--tarballs`); `go
+    build`/`install`/`test`/`run`/`vet` without `go clean -cache` (Go's build
+    cache only: the module cache is what later `go` commands build from).
 
     Nothing is reported when the same RUN removes the cache after the
     install (a cleaning command, or an `rm` of the cache directory, not in an
@@ -51,7 +53,7 @@ class PackageCache(Rule):
     yarn, nor a cache mount on a parent directory (`/root/.cache`); it
     ignores `PIP_NO_CACHE_DIR=0`, which pip reads as "no cache" too. On the
     other hand dflint reports `zypper clean` without `--all` (it keeps the
-    metadata), `apk update`, bare `yarn`, and checks uv, npm, tdnf, gems, Poetry, Composer and conda,
+    metadata), `apk update`, bare `yarn`, and checks uv, npm, tdnf, gems, Poetry, Composer, conda and Go's build cache,
     which hadolint does not. `apt-get clean` and `apk cache clean` are not
     cleanups of the lists and of the apk index: the message says so.
 
@@ -87,8 +89,10 @@ class PackageCache(Rule):
     keeps the RUN's exit status, but later RUNs, or images built `FROM` this
     one, may rely on the lists (`apt-get install` without `apt-get update`
     then fails). It is offered only when the last command is at the top level
-    of the RUN's only script and the RUN itself uses what it downloaded;
-    otherwise there is no fix.
+    of the RUN's only script and the RUN itself uses what it downloaded, and
+    not when the cache was moved for the command alone
+    (`GOCACHE=/x go build`), where the appended cleanup would clean another
+    place; otherwise there is no fix.
     """
 
     code = "DF003"
@@ -150,6 +154,8 @@ def _fix(ctx: RuleContext, left: Leftover) -> Optional[Fix]:
     if cache.fix_flag and words:
         end = words[-1].span.end.offset
         return ctx.fix(f"Add `{cache.fix_flag}`", ctx.edit(end, end, f" {cache.fix_flag}"))
+    if own_variables(left.step.command) & {root for root, _ in cache.roots}:
+        return None  # the cache was moved for that command only: an appended cleanup would clean another place
     cleanup = _cleanup(left)
     edit = append_edit(ctx.analysis, left.node, cleanup) if cleanup else None
     if edit is None:

@@ -241,6 +241,13 @@ def _env_words(command: Command) -> list[Word]:
     return found
 
 
+def own_variables(command: Command) -> set[str]:
+    """Variables set for ``command`` alone (``GOCACHE=/x go build``, ``env GOCACHE=/x go build``)."""
+    names = {assignment.name for assignment in command.assignments}
+    names.update(match.group(1) for word in _env_words(command) if (match := _ASSIGNMENT.match(word.value)))
+    return names
+
+
 def verb_word(invocation: Invocation) -> Optional[Word]:
     """The word naming the subcommand (``install`` of ``apt-get install``, ``sync`` of ``uv sync``)."""
     if invocation.subcommand_word is not None:

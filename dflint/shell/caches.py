@@ -253,6 +253,17 @@ CACHES: tuple[PackageCache, ...] = (
         near_misses=((("clean",), "only `clean --all` (or `--tarballs`) removes the downloaded packages"),),
         fix_cleanup="{program} clean --all --yes",
     ),
+    # Only the build cache: it is a pure cache (a later `go build` just compiles again), while the module
+    # cache (/go/pkg/mod) is what later go commands in the stage build from, offline or not.
+    PackageCache(
+        key="go-build", what="compiled packages in Go's build cache (~/.cache/go-build)",
+        programs=_set("go"), creates=_set("build install test run vet"),
+        paths=("~/.cache/go-build",), roots=(("GOCACHE", ""), ("XDG_CACHE_HOME", "go-build"),
+                                              (r"$(go env GOCACHE)", "")),
+        cleans=(Clean(("clean",), options=("-cache",)),),
+        near_misses=((("clean",), "only `go clean -cache` removes the build cache"),),
+        fix_cleanup="{program} clean -cache",
+    ),
     PackageCache(
         key="gem", what="downloaded .gem files in the gem cache",
         programs=_set("gem bundle bundler"), creates=_set("install update"),
