@@ -6,6 +6,7 @@ import re
 from typing import Iterator
 
 from dflint.diagnostic import Severity
+from dflint.model.dockerignore import find_dockerignore
 from dflint.model.layers import Created, LateRemoval, late_removals
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.source import Span
@@ -33,10 +34,21 @@ class LateCleanup(Rule):
     pointing at the instruction that created the files. The packages one
     command removes are reported together.
 
+    Inside a directory copied from the build context (`COPY . .`,
+    `COPY app/ /opt/app/`), a deletion of workspace files (`.git`, `.github`,
+    `tests`, `docs`, `*.md`, `Dockerfile*`, `__pycache__`, editor and CI
+    settings...) is reported when nothing can have written them since the
+    COPY: no RUN in between, and only commands that write nothing (`cd`,
+    `set`, `echo` without a redirect, `rm`...) before the deletion in its RUN.
+    What the `.dockerignore` next to the Dockerfile leaves out was never
+    copied, and is not reported. The files one command deletes from one copy
+    are reported together.
+
     Not reported: a RUN that deletes what it created itself; paths that
     cannot be resolved (an unset variable, a relative path under an unknown
-    `WORKDIR`); files inside a directory that was copied as a whole (they may
-    have been created later, e.g. by a build); packages that came with the
+    `WORKDIR`); other files inside a directory that was copied as a whole
+    (they may have been created later, e.g. by a build, or come with the
+    base image, e.g. a default configuration); packages that came with the
     base image or as dependencies of a named package (only the names the
     file's installs give are known); `apk del` of an `apk add --virtual`
     group (`apk-virtual-leftover` reports it); builder stages only used
@@ -83,18 +95,28 @@ class LateCleanup(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         found = late_removals(ctx.analysis)
-        by_command: dict[int, list[LateRemoval]] = {}  # packages one command removes: one finding
+        if any(late.inside is not None for late in found):
+            ignore = find_dockerignore(ctx.path)
+            if ignore is not None:  # what the .dockerignore leaves out was never copied: nothing to report
+                found = [late for late in found if late.inside is None or not ignore.ignored(late.inside)]
+        # The packages one command removes, or the workspace files it deletes from one copy: one finding.
+        by_command: dict[tuple[int, int], list[LateRemoval]] = {}
         for late in found:
-            if late.removal.package is not None:
-                by_command.setdefault(id(late.removal.step), []).append(late)
+            if late.removal.package is not None or late.inside is not None:
+                by_command.setdefault(_group_key(late), []).append(late)
         for late in found:
-            if late.removal.package is None:
+            if late.removal.package is None and late.inside is None:
                 yield ctx.finding(late.removal.span, _message(late, late.created[0]), related=_related([late]))
                 continue
-            group = by_command[id(late.removal.step)]
+            group = by_command[_group_key(late)]
             if group[0] is late:
                 span = Span(group[0].removal.span.start, group[-1].removal.span.end)
-                yield ctx.finding(span, _packages_message(group), related=_related(group))
+                message = _packages_message(group) if late.inside is None else _workspace_message(group)
+                yield ctx.finding(span, message, related=_related(group))
+
+
+def _group_key(late: LateRemoval) -> tuple[int, int]:
+    return id(late.removal.step), id(late.created[0]) if late.inside is not None else 0
 
 
 def _related(group: list[LateRemoval]) -> list[tuple[str, Span]]:
@@ -127,6 +149,17 @@ def _packages_message(group: list[LateRemoval]) -> str:
     return (f"`{text}` saves nothing: {where} {'keeps' if len(lines) == 1 else 'keep'} the files of "
             f"package{'s' if len(names) > 1 else ''} {', '.join(names)}; install, use and remove "
             f"{'them' if len(names) > 1 else 'it'} in one RUN, or build in another stage and copy only the result")
+
+
+def _workspace_message(group: list[LateRemoval]) -> str:
+    """One message for the workspace files (``.git``, ``tests``...) one command deletes from one copy."""
+    created = group[0].created[0]
+    text = group[0].removal.text + "".join(f" {late.removal.word.value}" for late in group[1:])
+    names = [f"`{late.inside}`" for late in group]
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return (f"`{text}` saves nothing: the earlier layer of `{created.how}` (line {created.span.start.line}) "
+            f"keeps what it copied from the build context; leave {listed} out of the context with .dockerignore, "
+            f"or copy only what the image needs")
 
 
 def _advice(late: LateRemoval, created: Created) -> str:

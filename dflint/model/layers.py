@@ -621,12 +621,18 @@ def _installed(node: ast.Instruction, step: Step) -> list[Created]:
 
 @dataclass(frozen=True, eq=False)
 class LateRemoval:
-    """A deletion in ``node`` of things earlier layers created (``created``)."""
+    """A deletion in ``node`` of things earlier layers created (``created``).
+
+    ``inside`` is set for a deletion of workspace files (see :func:`_copied_junk`)
+    inside a directory copied from the build context since the last RUN.
+    """
 
     node: ast.Instruction
     removal: Removal
     created: tuple[Created, ...]
     path: Optional[str] = None
+    #: The context path deleted inside a directory that a COPY just copied (``.git`` of ``COPY . .``), else None.
+    inside: Optional[str] = None
 
 
 def _hits(analysis: "Analysis", node: ast.Instruction, removal: Removal, item: Created) -> Optional[str]:
@@ -673,11 +679,15 @@ def late_removals(analysis: "Analysis") -> list[LateRemoval]:
 
 def _late_in_lineage(analysis: "Analysis", lineage: Sequence["Stage"]) -> list[LateRemoval]:
     alive: list[Created] = []
+    fresh: list[Created] = []  # directories copied from the context since the last RUN: nothing wrote in them
     found = []
     for stage in lineage:
         for node in stage.instructions:
             if isinstance(node, (ast.CopyInstruction, ast.AddInstruction)):
-                alive.extend(_copied(analysis, node))
+                copied = _copied(analysis, node)
+                alive.extend(copied)
+                fresh.extend(item for item in copied if item.kind == "tree" and item.how == "COPY"
+                             and item.source is not None)
                 continue
             if not isinstance(node, ast.RunInstruction):
                 continue
@@ -692,8 +702,60 @@ def _late_in_lineage(analysis: "Analysis", lineage: Sequence["Stage"]) -> list[L
                 if hits:
                     found.append(LateRemoval(node, removal, tuple(item for item, _ in hits), hits[0][1]))
                     alive = [item for item in alive if all(item is not hit for hit, _ in hits)]
+                    continue
+                junk = _copied_junk(analysis, node, removal, fresh)
+                if junk is not None:
+                    found.append(LateRemoval(node, removal, (junk[0],), removal.path, inside=junk[1]))
             alive.extend(_left_by_run(analysis, node, own, deletions))
+            fresh = []
     return found
+
+
+#: Names that only a build context holds: version control, editor and CI settings, docs, tests, caches of
+#: local tools. Deleting one inside a directory just copied from the context means the COPY brought it.
+_WORKSPACE_NAMES = frozenset((
+    ".git", ".github", ".gitlab", ".gitignore", ".gitattributes", ".gitmodules", ".svn", ".hg", ".dockerignore",
+    ".vscode", ".idea", ".devcontainer", ".circleci", ".travis.yml", ".gitlab-ci.yml", ".pre-commit-config.yaml",
+    "test", "tests", "spec", "doc", "docs", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".tox",
+    ".nox", ".coverage", "coverage", "htmlcov", ".nyc_output", ".DS_Store",
+))
+_WORKSPACE_PATTERNS = ("*.md", "*.rst", "Dockerfile*", "*.Dockerfile", "docker-compose*", "compose.y*ml", "*.pyc")
+#: Commands that write nothing: what they run before a deletion cannot have created the deleted files.
+_QUIET = frozenset(("cd", "set", "echo", "printf", "true", ":", "ls", "pwd", "export", "unset", "umask", "test",
+                    "[", "rm", "whoami", "id", "shopt"))
+
+
+def _copied_junk(analysis: "Analysis", node: ast.Instruction, removal: Removal,
+                 fresh: Sequence[Created]) -> Optional[tuple[Created, str]]:
+    """The context directory copy that brought what ``removal`` deletes, and the deleted path in the
+    context, when that is workspace content (``.git``, ``tests``, ``*.md``...) and nothing could have
+    written it since: no RUN after the COPY, no command but quiet ones before the deletion in this RUN."""
+    if removal.path is None or removal.word is None:
+        return None
+    parts = _parts(removal.path)
+    if parts and parts[-1] in _EMPTYING:
+        parts = parts[:-1]
+    candidates = [item for item in fresh if len(_parts(item.paths[0])) < len(parts)
+                  and _within(_parts(item.paths[0]), parts)]
+    if not candidates:
+        return None
+    steps = run_steps(analysis, node)[:removal.step.index]
+    if any(s.invocation is None or s.invocation.program not in _QUIET or _writes(s.command) for s in steps):
+        return None
+    item = candidates[-1]  # the latest copy into that place
+    below = parts[len(_parts(item.paths[0])):]
+    if not any(name in _WORKSPACE_NAMES or any(fnmatch.fnmatchcase(name, p) for p in _WORKSPACE_PATTERNS)
+               for name in below):
+        return None
+    assert item.source is not None
+    source = item.source.strip("/")
+    return item, "/".join(([] if source in ("", ".") else [source]) + below)
+
+
+def _writes(command: Command) -> bool:
+    """The command redirects output into a file (``echo x > f``); /dev/* does not count."""
+    return any(r.op in (">", ">>", ">|", "&>", "&>>", "<>") and not r.target.value.startswith("/dev/")
+               for r in command.redirects)
 
 
 def _left_by_run(analysis: "Analysis", node: ast.Instruction, own: Sequence[Created],
