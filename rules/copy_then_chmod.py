@@ -21,7 +21,12 @@ class CopyThenChmod(Rule):
     Reports a `chmod`, `chown` or `chgrp` in a RUN that changes files an
     earlier COPY or ADD of the same stage lineage wrote: the copied file
     itself, a file inside a copied directory, the copied directory with `-R`,
-    or a directory above the copy with `-R`. Paths are resolved against
+    or a directory above the copy with `-R`; `find ROOT ... -exec chmod|chown
+    ...` counts as a recursive change of its roots when a root is the copied
+    path or inside it (a filtered sweep from above, `find / -perm /6000
+    -exec chmod a-s {} +`, is not about the copy), unless it selects only
+    directories (`-type d`: a layer stores their entries, not the files
+    below). Paths are resolved against
     WORKDIR and the ARG/ENV values; a path that cannot be known (an unset
     variable, `~`, a `cd` earlier in the script, an unknown WORKDIR) is never
     reported, nor is a change to a file another command of the same RUN also
@@ -97,6 +102,8 @@ class CopyThenChmod(Rule):
                 for offset, step in enumerate(reversed(before)):
                     entries = copied(ctx.model, step.node, step.anchor)
                     found = [relation(p, change.recursive, e) for p in paths for e in entries]
+                    if change.selective:  # a filtered sweep from above the copy (find / -perm /6000) is not about it
+                        found = [r if r != "ancestor" else None for r in found]
                     if any(found):
                         between = before[len(before) - offset:]
                         fix = _fix(ctx, run, step, change, found, len(entries), scripts, between)
@@ -114,8 +121,14 @@ def _known(ctx: RuleContext, node: ast.Instruction, text: str) -> Optional[str]:
 def _message(change: PermissionChange, path: str, copy: Step) -> str:
     flag = "chmod" if change.tool == "chmod" else "chown"
     value = change.octal_mode or change.literal_owner or ("<octal mode>" if flag == "chmod" else "<user>:<group>")
+    advice = f"set it while copying with {copy.node.name} --{flag}={value}"
+    if change.selective and flag == "chmod":  # find -exec: --chmod would apply to every copied file
+        advice = (f"set the mode in the build context, which {copy.node.name} keeps, or while copying with "
+                  f"{copy.node.name} --chmod={value} if every copied file may have it")
+    elif change.selective:  # the context's owners are not kept: --chown is the way, for every copied file
+        advice = f"set it while copying with {copy.node.name} --chown={value} (every copied file gets it)"
     return (f"{change.tool} on {path} changes files that {copy.node.name} on line {copy.anchor.line} copied: the new "
-            f"layer stores them a second time; set it while copying with {copy.node.name} --{flag}={value}")
+            f"layer stores them a second time; {advice}")
 
 
 def _fix(ctx: RuleContext, run: Step, copy: Step, change: PermissionChange, found: list, entries: int,

@@ -16,6 +16,23 @@ def test_doctests(module):
     assert doctest.testmod(module).failed == 0
 
 
+@pytest.mark.parametrize("command, expected", [
+    ("find /app -type f -exec chmod 644 {} +", ("chmod", "644", ["/app"])),
+    ("find -L /a /b -name '*.sh' -exec chmod -x {} \\;", ("chmod", "-x", ["/a", "/b"])),
+    ("sudo find /srv -execdir /bin/chown -h app:app {} +", ("chown", "app:app", ["/srv"])),
+    ("find /x -type d -exec chmod 755 {} +", None),  # directories only
+    ("find /x -exec ls {} +", None),
+    ("find -exec chmod 600 {} +", None),  # no root named: the working directory
+    ("find /x -exec chmod {} +", None),
+])
+def test_find_exec_permission_changes(command, expected):
+    script = parse_shell(command)
+    change = permissions.find_change(script, script.commands[0])
+    found = None if change is None else (change.tool, change.value, [w.value for w in change.paths])
+    assert found == expected
+    assert change is None or (change.recursive and change.selective and not change.plain)
+
+
 @pytest.mark.parametrize("command, ecosystem, manifests", [
     ("npm ci --omit=dev", "npm", ("package.json", "package-lock.json")),
     ("npm install --production", "npm", ("package.json", "package-lock.json")),

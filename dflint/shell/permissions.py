@@ -14,12 +14,13 @@ from typing import Callable, Iterator, Optional
 
 from .model import Command, Script, Word
 
-__all__ = ["PermissionChange", "permission_change", "permission_changes", "static_path"]
+__all__ = ["PermissionChange", "find_change", "permission_change", "permission_changes", "static_path"]
 
 _TOOLS = ("chmod", "chown", "chgrp")
 #: Options that change nothing but the output or error reporting (and -R).
 _PLAIN = frozenset({"-R", "--recursive", "-v", "--verbose", "-c", "--changes", "-f", "--silent", "--quiet"})
 _OCTAL = re.compile(r"0?[0-7]{3}")
+_MODE_LIKE = re.compile(r"-[rwxXst]+")  # chmod -x is a mode, not an option
 _OWNER = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*(?::[A-Za-z0-9_][A-Za-z0-9_-]*)?")
 _CHANGES_CWD = frozenset({"cd", "pushd", "popd"})
 _SETS_VARIABLES = frozenset({"export", "read", "local", "declare", "typeset", "readonly", "unset", "set",
@@ -41,6 +42,8 @@ class PermissionChange:
     paths: tuple[Word, ...]
     recursive: bool
     plain: bool
+    #: Set by ``find ... -exec``: only the files its expression matches change.
+    selective: bool = False
 
     @property
     def octal_mode(self) -> Optional[str]:
@@ -71,9 +74,46 @@ def permission_change(script: Script, command: Command) -> Optional[PermissionCh
     )
 
 
+def find_change(script: Script, command: Command) -> Optional[PermissionChange]:
+    """``find ROOT... -exec chmod|chown|chgrp VALUE {} +`` read as a recursive change of the roots.
+
+    Only some files below the roots may match the expression, so the change
+    is never ``plain``: it says which copied trees get new metadata, not
+    exactly what a ``--chmod`` would set.
+    """
+    invocation = script.invocation(command)
+    if invocation is None or invocation.program != "find":
+        return None
+    words = command.argv[len(invocation.via) + 1:]
+    start = 0
+    while start < len(words) and words[start].value in ("-H", "-L", "-P"):
+        start += 1
+    roots = []
+    for word in words[start:]:
+        if word.value.startswith(("-", "(", "!", ",")) and word.literal:
+            break
+        roots.append(word)
+    values = [w.value for w in words]
+    if any(values[i] == "-type" and values[i + 1] == "d" for i in range(len(values) - 1)):
+        return None  # directories only: their entries are all a new layer stores, not the files' data
+    for index, value in enumerate(values):
+        if value not in ("-exec", "-execdir", "-ok", "-okdir") or index + 1 >= len(values):
+            continue
+        tool = values[index + 1].rsplit("/", 1)[-1]
+        if tool not in _TOOLS:
+            continue
+        arguments = [w for w in words[index + 2:] if w.value not in (";", "+")][:8]
+        value_word = next((w for w in arguments if not w.value.startswith("-") or _MODE_LIKE.fullmatch(w.value)),
+                          None)
+        if value_word is None or value_word.value == "{}" or not roots:
+            return None
+        return PermissionChange(command, tool, value_word.value, value_word, tuple(roots), True, False, True)
+    return None
+
+
 def permission_changes(script: Script) -> Iterator[PermissionChange]:
     for command in script.commands:
-        change = permission_change(script, command)
+        change = permission_change(script, command) or find_change(script, command)
         if change is not None and change.paths:
             yield change
 
