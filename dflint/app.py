@@ -32,6 +32,8 @@ class LintRequest:
     stdin_filename: Optional[str] = None
     fix: bool = False
     unsafe_fixes: bool = False
+    #: Print what the fixes would change as a unified diff, and write nothing.
+    diff: bool = False
     color: Optional[bool] = None
     statistics: bool = False
     jobs: int = 0
@@ -81,9 +83,15 @@ def _lint(request: LintRequest, stdout: TextIO, stderr: TextIO) -> int:
             text = sys.stdin.buffer.read()
             from .source import decode_bytes
 
-            result = linter.lint_text(decode_bytes(text), name, config, fix=False)
-            if request.fix and result.changed and result.text is not None:
-                stdout.write(result.text)  # --fix on stdin: the fixed file goes to stdout
+            original = decode_bytes(text)
+            result = linter.lint_text(original, name, config, fix=request.fix or request.diff,
+                                      unsafe_fixes=request.unsafe_fixes)
+            if request.diff and result.changed and result.text is not None:
+                from .diffs import unified_diff
+
+                result.diff = unified_diff(name, original, result.text)
+            elif request.fix:  # --fix on stdin: the file, fixed or not, goes to stdout and the report to stderr
+                stdout.write(result.text if result.text is not None else original)
                 stdout = stderr
             results.append(result)
         else:
@@ -96,12 +104,14 @@ def _lint(request: LintRequest, stdout: TextIO, stderr: TextIO) -> int:
                 print(f"dflint: warning: no Dockerfile found in {', '.join(paths)}", file=stderr)
             jobs = [(path, resolver.for_path(path)) for path in files]
             workers = request.jobs or (os.cpu_count() or 1)
-            results = lint_paths(linter, jobs, request.fix, request.unsafe_fixes, workers)
+            results = lint_paths(linter, jobs, request.fix, request.unsafe_fixes, workers, request.diff)
             results.extend(FileResult(p, error=f"cannot read {p}: No such file or directory") for p in missing)
             results.sort(key=lambda r: r.path)
     except (ConfigError, UnknownSelector, UsageError) as exc:
         print(f"dflint: error: {exc}", file=stderr)
         return EXIT_ERROR
+    if request.diff:
+        return _report_diff(request, results, stdout, stderr)
     fail_levels = [resolver.for_path(r.path if r.path != "-" else "Dockerfile").fail_level for r in results]
     failing = any(
         d.severity >= level for r, level in zip(results, fail_levels) for d in r.diagnostics
@@ -131,6 +141,33 @@ def _lint(request: LintRequest, stdout: TextIO, stderr: TextIO) -> int:
         if handle is not None:
             handle.close()
     return exit_code
+
+
+def _report_diff(request: LintRequest, results: list, stdout: TextIO, stderr: TextIO) -> int:
+    """``--diff``: the diffs on stdout (or ``--output``), a count on stderr; 1 when a file would change."""
+    for result in results:
+        if result.error:
+            print(f"dflint: error: {result.error}", file=stderr)
+    changed = [r for r in results if r.diff]
+    text = "".join(r.diff for r in changed)
+    if request.output:
+        try:
+            with open(request.output, "w", encoding="utf-8", newline="") as handle:
+                handle.write(text)
+        except OSError as exc:
+            print(f"dflint: error: cannot write {request.output}: {exc.strerror or exc}", file=stderr)
+            return EXIT_ERROR
+    else:
+        stdout.write(text)
+    fixes = sum(r.fixes_applied for r in changed)
+    if changed:
+        print(f"Would fix {fixes} problem{'s' if fixes != 1 else ''} in {len(changed)} "
+              f"file{'s' if len(changed) != 1 else ''}", file=stderr)
+    else:
+        print("No fixes to apply", file=stderr)
+    if any(r.error for r in results):
+        return EXIT_ERROR
+    return EXIT_FINDINGS if changed and not request.exit_zero else EXIT_OK
 
 
 def list_rules(output_format: str, stdout: TextIO) -> int:

@@ -87,7 +87,10 @@ def _lint_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", metavar="FILE", help="use this configuration file instead of discovery")
     parser.add_argument("--stdin-filename", metavar="PATH", help="the path of the file read from stdin")
     parser.add_argument("--fix", action="store_true", help="apply safe fixes (files are rewritten atomically)")
-    parser.add_argument("--unsafe-fixes", action="store_true", help="with --fix, apply unsafe fixes too")
+    parser.add_argument("--unsafe-fixes", action="store_true", help="with --fix or --diff, unsafe fixes too")
+    parser.add_argument("--diff", action="store_true",
+                        help="print what --fix would change as a unified diff and change nothing "
+                             "(exit 1 when a file would change)")
     parser.add_argument("--no-color", action="store_true", help="never colour the text output")
     parser.add_argument("--color", action="store_true", help="colour the text output even when not a terminal")
     parser.add_argument("--statistics", action="store_true", help="count findings per rule")
@@ -165,6 +168,7 @@ def run_lint(argv: Sequence[str]) -> int:
         stdin_filename=args.stdin_filename,
         fix=args.fix,
         unsafe_fixes=args.unsafe_fixes,
+        diff=args.diff,
         color=False if args.no_color else (True if args.color else None),
         statistics=args.statistics,
         jobs=args.jobs,

@@ -79,6 +79,8 @@ class FileResult:
     fixes_applied: int = 0
     error: Optional[str] = None  # could not read or write the file
     text: Optional[str] = None
+    #: With ``--diff``: what the fixes would change, as a unified diff (the file is not written).
+    diff: Optional[str] = None
 
     @property
     def changed(self) -> bool:
@@ -245,14 +247,21 @@ class Linter:
                                for d in diagnostics]
         return FileResult(path, diagnostics, applied, None, text)
 
-    def lint_path(self, path: str, config: "Config", fix: bool = False, unsafe_fixes: bool = False) -> FileResult:
+    def lint_path(self, path: str, config: "Config", fix: bool = False, unsafe_fixes: bool = False,
+                  diff: bool = False) -> FileResult:
+        """Lint the file at ``path``; with ``fix``, rewrite it fixed, or with ``diff`` too, only say how."""
         try:
             with open(path, "rb") as handle:
                 text = decode_bytes(handle.read())
         except OSError as exc:
             return FileResult(path, error=f"cannot read {path}: {exc.strerror or exc}")
-        result = self.lint_text(text, path, config, fix=fix, unsafe_fixes=unsafe_fixes)
-        if result.changed and result.text is not None:
+        result = self.lint_text(text, path, config, fix=fix or diff, unsafe_fixes=unsafe_fixes)
+        if diff:
+            if result.changed and result.text is not None:
+                from .diffs import unified_diff
+
+                result.diff = unified_diff(path, text, result.text)
+        elif result.changed and result.text is not None:
             try:
                 write_atomically(path, encode_text(result.text))
             except OSError as exc:
@@ -293,7 +302,7 @@ def _unresolved(applied: Sequence[Diagnostic], edits: Sequence[Edit],
 
 
 def lint_paths(linter: Linter, jobs: Sequence[tuple[str, "Config"]], fix: bool, unsafe_fixes: bool,
-               workers: int = 1) -> list[FileResult]:
+               workers: int = 1, diff: bool = False) -> list[FileResult]:
     """Lint many files, on several processes when that pays off.
 
     The collector is paused for the whole batch (workers inherit that): the
@@ -304,7 +313,7 @@ def lint_paths(linter: Linter, jobs: Sequence[tuple[str, "Config"]], fix: bool, 
     """
     with collector_paused():
         if workers <= 1 or len(jobs) < 8:
-            return [linter.lint_path(path, config, fix, unsafe_fixes) for path, config in jobs]
+            return [linter.lint_path(path, config, fix, unsafe_fixes, diff) for path, config in jobs]
         from .parallel import run_parallel
 
-        return run_parallel(linter, jobs, fix, unsafe_fixes, workers)
+        return run_parallel(linter, jobs, fix, unsafe_fixes, workers, diff)

@@ -13,10 +13,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 _LINTER: "Optional[Linter]" = None
 _CONFIGS: "list[Config]" = []
-_FIX = (False, False)
+_FIX = (False, False, False)  # fix, unsafe fixes, diff
 
 
-def _init(linter: "Optional[Linter]", configs: "list[Config]", fix: tuple[bool, bool]) -> None:
+def _init(linter: "Optional[Linter]", configs: "list[Config]", fix: tuple[bool, bool, bool]) -> None:
     global _LINTER, _CONFIGS, _FIX
     if linter is None:  # spawned worker: load the rules again
         from .startup_cache import startup_cache
@@ -36,7 +36,7 @@ def _lint(job: tuple[str, int]) -> "FileResult":
 
 
 def run_parallel(linter: "Linter", jobs: "Sequence[tuple[str, Config]]", fix: bool, unsafe_fixes: bool,
-                 workers: int) -> "list[FileResult]":
+                 workers: int, diff: bool = False) -> "list[FileResult]":
     configs: list = []
     index: dict[int, int] = {}
     work = []
@@ -48,7 +48,7 @@ def run_parallel(linter: "Linter", jobs: "Sequence[tuple[str, Config]]", fix: bo
     fork = sys.platform.startswith("linux")
     context = multiprocessing.get_context("fork" if fork else "spawn")
     # With fork the workers inherit the loaded rules; spawned ones load them again.
-    init_args = (linter if fork else None, configs, (fix, unsafe_fixes))
+    init_args = (linter if fork else None, configs, (fix, unsafe_fixes, diff))
     chunk = max(1, len(work) // (workers * 8))
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init, initargs=init_args) as pool:
         return list(pool.map(_lint, work, chunksize=chunk))

@@ -260,3 +260,58 @@ def test_the_collector_is_paused_for_start_up_only(project, monkeypatch, capsys)
     finally:
         gc.enable()
     capsys.readouterr()
+
+
+FIXABLE = "FROM alpine:3.20\nMAINTAINER someone\nRUN apk add curl\nrun echo hi"  # no newline at the end
+
+
+def test_fix_rewrites_the_file_and_reports_what_is_left(tmp_path):
+    path = tmp_path / "Dockerfile"
+    path.write_text(FIXABLE)
+    result = dflint("--fix", "--select", "DF003,DF601,DF801", "Dockerfile", cwd=tmp_path)
+    assert path.read_text() == "FROM alpine:3.20\nMAINTAINER someone\nRUN apk add --no-cache curl\nRUN echo hi"
+    assert "DF601" in result.stdout and "DF003" not in result.stdout  # the unsafe fix is left for --unsafe-fixes
+    assert result.returncode == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["Dockerfile"]  # no temporary file left behind
+
+
+def test_fix_on_stdin_writes_the_fixed_file_to_stdout_and_the_report_to_stderr(tmp_path):
+    result = dflint("--fix", "--select", "DF003,DF601", "-", cwd=tmp_path, stdin=FIXABLE)
+    assert result.stdout == "FROM alpine:3.20\nMAINTAINER someone\nRUN apk add --no-cache curl\nrun echo hi"
+    assert "DF601 maintainer-deprecated" in result.stderr
+    clean = dflint("--fix", "-", cwd=tmp_path, stdin="FROM alpine:3.20\n")
+    assert (clean.stdout, clean.returncode) == ("FROM alpine:3.20\n", 0)  # nothing to fix: the text as it came
+
+
+def test_diff_shows_what_fix_would_do_and_changes_nothing(tmp_path):
+    path = tmp_path / "Dockerfile"
+    path.write_text(FIXABLE)
+    result = dflint("--diff", "--unsafe-fixes", "Dockerfile", cwd=tmp_path)
+    assert path.read_text() == FIXABLE
+    assert result.returncode == 1
+    assert result.stdout.startswith("--- a/Dockerfile\n+++ b/Dockerfile\n@@ -1,4 +1,4 @@\n FROM alpine:3.20\n")
+    assert "-MAINTAINER someone\n" in result.stdout
+    assert "+LABEL org.opencontainers.image.authors=\"someone\"\n" in result.stdout
+    assert result.stdout.count("\\ No newline at end of file\n") == 2
+    assert result.stderr.startswith("Would fix 3 problems in 1 file")  # MAINTAINER, apk, then the merged RUNs
+
+    # The diff is exactly what --fix writes: applied with git, it gives the same bytes.
+    fixed = tmp_path / "fixed" / "Dockerfile"
+    fixed.parent.mkdir()
+    fixed.write_text(FIXABLE)
+    dflint("--fix", "--unsafe-fixes", "Dockerfile", cwd=fixed.parent)
+    (tmp_path / "change.diff").write_text(result.stdout)
+    subprocess.run(["git", "apply", "change.diff"], cwd=tmp_path, check=True, capture_output=True)
+    assert path.read_bytes() == fixed.read_bytes()
+
+
+def test_diff_exit_codes_and_output_file(tmp_path):
+    write(tmp_path / "Dockerfile", "FROM alpine:3.20\nCMD [\"sh\"]\n")
+    clean = dflint("--diff", "Dockerfile", cwd=tmp_path)
+    assert (clean.returncode, clean.stdout, clean.stderr) == (0, "", "No fixes to apply\n")
+    write(tmp_path / "b" / "Dockerfile", "FROM alpine:3.20\nRUN apk add curl\n")
+    result = dflint("--diff", "--output", "out.diff", ".", cwd=tmp_path)
+    assert result.returncode == 1 and result.stdout == ""
+    assert (tmp_path / "out.diff").read_text().startswith("--- a/./b/Dockerfile\n")
+    assert dflint("--diff", "--exit-zero", ".", cwd=tmp_path).returncode == 0
+    assert dflint("--diff", "missing/Dockerfile", cwd=tmp_path).returncode == 2
