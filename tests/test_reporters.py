@@ -231,6 +231,16 @@ def test_undecodable_bytes_still_give_utf8_output(name, project):
     render(name, results, root=project).encode("utf-8")
 
 
+def test_text_output_shows_control_characters_escaped(project):
+    # A Dockerfile's bytes quoted in a message must not drive the terminal (ESC sequences) or split lines.
+    results = make_results()
+    results[1].diagnostics[0] = replace(results[1].diagnostics[0],
+                                        message="unknown instruction: \x1b[2J\x00RUN\r\nx\tcaf\udce9")
+    text = render("text", results, root=project)
+    assert "unknown instruction: \\x1b[2J\\x00RUN\\x0d\\x0ax\tcaf\\xe9" in text
+    assert not any(ch in text for ch in "\x1b\x00\r")
+
+
 # -- registry ----------------------------------------------------------------------------
 def test_unknown_format_suggests_the_closest():
     with pytest.raises(UnknownFormat, match=r"unknown output format 'sarf' \(did you mean sarif\?\)"):

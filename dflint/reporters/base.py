@@ -136,6 +136,17 @@ def printable(text: str) -> str:
     return _LONE_SURROGATE.sub("\ufffd", text)
 
 
+# Control characters a terminal would act on (ESC sequences, NUL, carriage return), tab aside.
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+
+
+def terminal_safe(text: str) -> str:
+    """:func:`printable`, with control characters shown as ``\\xNN``: a Dockerfile's bytes quoted in a
+    message cannot move the cursor, recolour or clear a terminal, nor split a finding over lines."""
+    text = printable(text)
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text) if _CONTROL.search(text) else text
+
+
 def dump_json(data: Any, inline_depth: Optional[int] = None) -> str:
     """Indented JSON; escapes non-ASCII only if the data holds undecodable bytes.
 

@@ -17,10 +17,10 @@ from .base import (
     Summary,
     fixable_counts,
     plural,
-    printable,
     severity_counts,
     sorted_diagnostics,
     sorted_results,
+    terminal_safe,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -46,7 +46,7 @@ class TextReporter(Reporter):
         for result in sorted_results(results):
             if result.error:
                 self.write(f"{self._path(result.path)}: {self._paint('error', Severity.ERROR)}: "
-                           f"{printable(result.error)}\n")
+                           f"{terminal_safe(result.error)}\n")
             for diagnostic in sorted(result.diagnostics, key=Diagnostic.sort_key):
                 self.write(self._line(diagnostic))
         if self.statistics:
@@ -57,7 +57,7 @@ class TextReporter(Reporter):
 
     def _line(self, d: Diagnostic) -> str:
         return (f"{self._path(d.path)}:{d.line}:{d.column}: {self._paint(d.code, d.severity)} "
-                f"{d.name} {printable(d.message)}\n")
+                f"{d.name} {terminal_safe(d.message)}\n")
 
     def _statistics(self, diagnostics: Sequence[Diagnostic]) -> None:
         counts = Counter(d.code for d in diagnostics)
@@ -75,7 +75,7 @@ class TextReporter(Reporter):
             self.write(f"{count:>{count_width}}  {code:<{code_width}}  {mark} {names[code]}\n")
 
     def _path(self, path: str) -> str:
-        path = printable(path)
+        path = terminal_safe(path)
         return f"{BOLD}{path}{RESET}" if self.color else path
 
     def _paint(self, text: str, severity: Severity) -> str:

@@ -1,0 +1,42 @@
+"""Files in an encoding BuildKit cannot read get one error that names it."""
+
+import codecs
+import subprocess
+import sys
+
+import pytest
+
+import dflint
+
+TEXT = "FROM alpine:3.20\r\nRUN echo hi\r\n"
+
+
+@pytest.mark.parametrize("data", [
+    codecs.BOM_UTF16_LE + TEXT.encode("utf-16-le"),
+    codecs.BOM_UTF16_BE + TEXT.encode("utf-16-be"),
+    TEXT.encode("utf-16-le"),  # no byte order mark
+], ids=["le-bom", "be-bom", "le-no-bom"])
+def test_utf16_is_one_error_naming_the_encoding(data):
+    [error] = dflint.parse(data).errors
+    assert (error.line, error.column, error.origin) == (1, 1, "parser")
+    assert error.message == "the file is UTF-16 encoded; BuildKit reads UTF-8 only"
+    assert "Set-Content -Encoding utf8" in error.hint
+
+
+@pytest.mark.parametrize("data", [
+    codecs.BOM_UTF8 + b"FROM alpine:3.20\n",  # BuildKit skips a UTF-8 byte order mark
+    b"FROM alpine:3.20\nRUN printf 'a\\0b' && echo '\x00'\n",
+    b"\xff\xff" + b"FROM alpine:3.20\n",
+    b"",
+], ids=["utf8-bom", "a-nul-in-a-script", "other-bad-bytes", "empty"])
+def test_other_files_are_not_taken_for_utf16(data):
+    assert all("UTF-16" not in e.message for e in dflint.parse(data).errors)
+
+
+def test_the_command_reports_it_without_printing_nul_characters(tmp_path):
+    (tmp_path / "Dockerfile").write_bytes(codecs.BOM_UTF16_LE + TEXT.encode("utf-16-le"))
+    result = subprocess.run([sys.executable, "-m", "dflint", "--no-color", "Dockerfile"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stdout.startswith("Dockerfile:1:1: DF000 syntax-error the file is UTF-16 encoded")
+    assert "\x00" not in result.stdout and result.stdout.count("DF000") == 1
