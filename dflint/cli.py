@@ -56,6 +56,17 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_ERROR)
 
 
+def _job_count(text: str) -> int:
+    """``--jobs``: a number of processes, 0 for one per core."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of processes, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 (one per core) or more, got {value}")
+    return value
+
+
 def _split(values: Optional[Sequence[str]]) -> list[str]:
     return [part.strip() for value in values or () for part in value.split(",") if part.strip()]
 
@@ -94,8 +105,8 @@ def _lint_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-color", action="store_true", help="never colour the text output")
     parser.add_argument("--color", action="store_true", help="colour the text output even when not a terminal")
     parser.add_argument("--statistics", action="store_true", help="count findings per rule")
-    parser.add_argument("--jobs", "-j", type=int, default=0, metavar="N",
-                        help="processes to use (default: all cores)")
+    parser.add_argument("--jobs", "-j", type=_job_count, default=0, metavar="N",
+                        help="processes to use (default, or 0: one per core)")
     parser.add_argument("--version", action="version", version=f"dflint {__version__}")
     return parser
 

@@ -315,3 +315,11 @@ def test_diff_exit_codes_and_output_file(tmp_path):
     assert (tmp_path / "out.diff").read_text().startswith("--- a/./b/Dockerfile\n")
     assert dflint("--diff", "--exit-zero", ".", cwd=tmp_path).returncode == 0
     assert dflint("--diff", "missing/Dockerfile", cwd=tmp_path).returncode == 2
+
+
+@pytest.mark.parametrize("value, message", [("-3", "expected 0 (one per core) or more, got -3"),
+                                            ("two", "expected a number of processes, got 'two'")])
+def test_a_bad_job_count_is_a_usage_error(tmp_path, value, message):
+    write(tmp_path / "Dockerfile", "FROM alpine:3.20\n")
+    result = dflint("--jobs", value, "Dockerfile", cwd=tmp_path)
+    assert result.returncode == 2 and message in result.stderr
