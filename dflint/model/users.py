@@ -49,7 +49,9 @@ DROPPING_IMAGES = tuple(f"docker.io/library/{name}" for name in (
 _WINDOWS_TAG = re.compile(r"(?i)nanoserver|servercore|windowsservercore|\bltsc20\d\d\b|\bwindows-")
 #: Programs that run a command as another user: an ENTRYPOINT/CMD using one drops root.
 _DROPPERS = frozenset(("gosu", "su-exec", "setpriv", "runuser", "s6-setuidgid", "setuidgid", "chpst"))
-_DROPPER_WORD = re.compile(r"(?:^|/)(gosu|su-exec)(?:[-.][\w.-]*)?$")
+# The tool's name in a path, a download (gosu-amd64), a package pin (gosu=1.14-1+b6, 'su-exec>=0.2') or an
+# image (tianon/gosu:1.17).
+_DROPPER_WORD = re.compile(r"(?:^|/)(gosu|su-exec)(?:[-.=<>~@:][^/\s]*)?$")
 _WINDOWS_ADMIN = "containeradministrator"
 
 
@@ -169,7 +171,7 @@ def privilege_drop(analysis: "Analysis", stage: "Stage") -> Optional[ast.Instruc
 
     Either its ENTRYPOINT or CMD runs a privilege-dropping tool itself
     (``ENTRYPOINT ["gosu", "app", ...]``, ``su app -c ...``); or the image
-    installs ``gosu`` or ``su-exec`` and has an ENTRYPOINT (the usual
+    installs ``gosu`` or ``su-exec`` (a RUN naming it, or a COPY/ADD of it) and has an ENTRYPOINT (the usual
     ``docker-entrypoint.sh`` that ends with ``exec gosu app "$@"``); or it
     is built on one of :data:`DROPPING_IMAGES` and keeps its ENTRYPOINT
     (the FROM is returned).
@@ -189,10 +191,19 @@ def privilege_drop(analysis: "Analysis", stage: "Stage") -> Optional[ast.Instruc
         return None
     for member in model.lineage(stage):
         for node in member.instructions:
+            if isinstance(node, (ast.CopyInstruction, ast.AddInstruction)) and _copies_dropper(node):
+                return entrypoint
             for script in analysis.commands(node) if isinstance(node, ast.RunInstruction) else ():
                 if any(_DROPPER_WORD.search(word.value) for command in script.commands for word in command.argv):
                     return entrypoint
     return None
+
+
+def _copies_dropper(node: ast.Instruction) -> bool:
+    """``COPY --from=tianon/gosu /gosu /usr/local/bin/``, ``ADD https://.../gosu-amd64 /usr/local/bin/gosu``."""
+    origin = node.flag("from")
+    words = [arg.value for arg in node.args] + ([origin.value] if origin is not None and origin.value else [])
+    return any(_DROPPER_WORD.search(word.rstrip("/")) for word in words)
 
 
 _ID = re.compile(r"[0-9]+")
