@@ -242,7 +242,9 @@ _TEXT_PATTERNS = tuple((re.compile(pattern), what, alias) for pattern, what, ali
     (r"(?i)(?<![A-Za-z_])(?:repo_)?gpgcheck\s*=\s*[\"']?(?:0|false|no)\b",
      "turns off GPG signature checks for a yum/dnf repository", None),
     (r"(?i)(?<![A-Za-z_])sslverify\s*=\s*[\"']?(?:0|false|no)\b", "turns off TLS verification", "CKV2_DOCKER_15"),
-    (r"(?i)\[(?:[^\]\n]*\s)?trusted=yes\b[^\]\n]*\]", "trusts an apt repository without signature checks", None),
+    # Not a local repository (file:, copy:, cdrom:): nothing travels over a network to be changed on the way.
+    (r"(?i)\[(?:[^\]\n]*\s)?trusted=yes\b[^\]\n]*\](?!\s*(?:file|copy|cdrom):)",
+     "trusts an apt repository without signature checks", None),
     (r"(?i)APT::Get::AllowUnauthenticated\s*(?:=|\s)\s*\"?(?:true|1|yes)\b\"?",
      "installs packages without signature checks", None),
     (r"(?i)Acquire::AllowInsecureRepositories\s*(?:=|\s)\s*\"?(?:true|1|yes)\b\"?", "accepts unsigned repositories",
