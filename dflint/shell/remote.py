@@ -37,6 +37,9 @@ _INTERPRETER = re.compile(r"(?:python[0-9.]*|perl[0-9.]*|ruby[0-9.]*|node|nodejs
 #: Options of interpreters whose next word is the program text (``-c``/``-e``) or a module (``-m``).
 _CODE_OPTIONS = frozenset({"-c", "-e", "-E", "-m", "-r", "--eval", "--print", "-p"})
 _SOURCE = frozenset({"source", ".", "eval"})
+#: Interpreter options whose value is the next word (``php -d key=value``, ``python -W error``).
+_PHP_VALUE_OPTIONS = frozenset({"-d", "-c", "-z"})
+_VALUE_OPTIONS = frozenset({"-W", "-X"})
 
 
 @dataclass(frozen=True, eq=False)
@@ -115,7 +118,8 @@ def _code_from_stdin(command: Command) -> bool:
         if value == "-":
             return True
         if value == "--":
-            return i >= len(words)  # `bash --` reads stdin, `bash -- file` a file
+            # `bash --` reads stdin, `bash -- file` a file; `php -- args` reads stdin and passes it the args.
+            return i >= len(words) or name.startswith("php")
         if value.startswith("-") and len(value) > 1:
             if shell and not value.startswith("--"):
                 if "c" in value[1:]:
@@ -124,8 +128,12 @@ def _code_from_stdin(command: Command) -> bool:
                     return True
                 if value.endswith("o"):
                     i += 1
+            elif name.startswith("php") and value in _PHP_VALUE_OPTIONS:
+                i += 1  # php -c is the ini file, not code
             elif value in _CODE_OPTIONS or (not shell and value[:2] in ("-c", "-e", "-m")):
                 return False
+            elif value in _VALUE_OPTIONS:
+                i += 1
             continue
         return False  # a script file
     return True
