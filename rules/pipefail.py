@@ -11,10 +11,10 @@ from dflint.shell.pipefail import NO_PIPEFAIL_SHELLS, MaskedPipeline, masked_pip
 
 
 class Pipefail(Rule):
-    """A pipeline's status is its last command's: a failed download piped into `tar` goes unnoticed.
+    """A pipeline's status is its last command's: a failed download piped into `sed` goes unnoticed.
 
     ## What it does
-    Reports a pipeline in a RUN (`curl -fsSL URL | tar -xz`) whose earlier
+    Reports a pipeline in a RUN (`curl -fsSL URL | sed ... > file`) whose earlier
     commands can fail without failing the RUN, because the shell running it
     does not have `pipefail` set: neither through the stage's `SHELL`
     (`SHELL ["/bin/bash", "-o", "pipefail", "-c"]`, inherited from the stage
@@ -33,7 +33,12 @@ class Pipefail(Rule):
     when the earlier commands cannot fail (`echo`, `printf`, `yes`, `true`,
     `cat` of a here-document); when the last command is `head` or `grep -q`,
     which stop reading early, so that `pipefail` would turn the writer's
-    SIGPIPE into a failure. Scripts that explicitly run in `dash` or `posh`
+    SIGPIPE into a failure; when the earlier commands are downloads to
+    standard output or `grep`, which leave nothing (or a cut-short stream)
+    when they fail, and the last command fails on such input: `tar -x`/`-t`
+    reading standard input, `sha256sum -c` (and the other checksum tools),
+    `gpg --dearmor`/`--import`, `apt-key add -` (`curl -fsSL URL | tar -xz`,
+    `grep " node.tar.xz$" SHASUMS256.txt | sha256sum -c -`). Scripts that explicitly run in `dash` or `posh`
     are not reported: choosing a shell without (or, for dash, long
     without) `pipefail` is deliberate. Exec-form, PowerShell and
     `cmd` RUNs are not read.
@@ -41,14 +46,16 @@ class Pipefail(Rule):
     Differences from hadolint's DL4006: hadolint accepts only a SHELL with
     `-o pipefail` (not `set -o pipefail` in the RUN), forgets the SHELL of
     the stage a stage is built `FROM`, reports Windows `cmd` RUNs, and
-    reports every pipe, including the cases above and pipes inside
-    `bash -c` strings it does not read (it misses those).
+    reports every pipe, including the cases above, and misses pipes inside
+    `bash -c` strings, which it does not read.
 
     ## Why is this bad?
-    `RUN curl -fsSL https://example.com/tool.tgz | tar -xz` succeeds when
-    the server answers 404: `tar` reads nothing, exits 0, and the build
-    goes on without the tool, to fail much later or ship a broken image.
-    With `pipefail`, the pipeline fails when any of its commands fails.
+    `RUN curl -fsSL https://example.com/app.conf | sed "s/@PORT@/80/" >
+    /etc/app.conf` succeeds when the server answers 404: `sed` reads
+    nothing, writes an empty file and exits 0, and the build goes on to ship
+    an image without its configuration. `make 2>&1 | tee build.log` passes
+    when `make` fails. With `pipefail`, the pipeline fails when any of its
+    commands fails.
 
     Which shell has the option matters: bash, zsh, ksh, mksh and busybox
     `ash` (Alpine's `/bin/sh`) have it; `dash`, Debian's and Ubuntu's
@@ -59,14 +66,14 @@ class Pipefail(Rule):
     ## Example
     ```dockerfile
     FROM debian:12-slim
-    RUN curl -fsSL https://example.com/tool.tar.gz | tar -xz -C /usr/local/bin
+    RUN curl -fsSL https://example.com/app.conf | sed "s/@PORT@/80/" > /etc/app.conf
     ```
 
     ## Use instead
     ```dockerfile
     FROM debian:12-slim
     SHELL ["/bin/bash", "-o", "pipefail", "-c"]
-    RUN curl -fsSL https://example.com/tool.tar.gz | tar -xz -C /usr/local/bin
+    RUN curl -fsSL https://example.com/app.conf | sed "s/@PORT@/80/" > /etc/app.conf
     ```
 
     ## Fix safety

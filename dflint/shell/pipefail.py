@@ -33,6 +33,7 @@ from ..ast import Heredoc
 from .builder import POSIX_SHELLS
 from .model import Command, Script
 from .scripts import DEFAULT_SHELL, interpreter
+from .remote import downloads_to_stdout
 from .tools import parse_command
 
 __all__ = ["ShellScope", "MaskedPipeline", "masked_pipelines", "shell_name", "sets_pipefail",
@@ -46,6 +47,8 @@ PIPEFAIL_SHELLS = frozenset({"bash", "zsh", "ksh", "mksh", "ash", "busybox", "ya
 NO_PIPEFAIL_SHELLS = frozenset({"dash", "posh"})
 #: Commands that cannot fail in a way a pipeline should report (``yes`` even dies of SIGPIPE).
 _CANNOT_FAIL = frozenset({"echo", "printf", "yes", "true", ":"})
+_CHECKSUMS = frozenset({"md5sum", "sha1sum", "sha224sum", "sha256sum", "sha384sum", "sha512sum", "b2sum"})
+_FILTERS = frozenset({"grep", "egrep", "fgrep"})
 #: Contexts that start a new scope for ``set``: its options do not leave them.
 _SCOPED = frozenset({"subshell", "substitution", "function", "shell"})
 
@@ -152,7 +155,57 @@ def _masked(script: Script, members: tuple[Command, ...]) -> tuple[Command, ...]
         return ()  # the last member is a compound command: `a | while read ...`
     if _stops_early(last) or _ignored(script, last) or not _status_used(script, first):
         return ()
-    return tuple(c for c in members if c.masked and _can_fail(c))
+    masked = tuple(c for c in members if c.masked and _can_fail(c))
+    if masked and _fails_on_empty_input(last) and all(_writes_nothing_on_failure(c) for c in masked):
+        return ()  # a failed download or grep leaves the last command nothing to read, and it fails then
+    return masked
+
+
+def _writes_nothing_on_failure(command: Command) -> bool:
+    """A download to stdout (``curl -fsSL URL``) or a ``grep``: when they fail, what they wrote is
+    empty or cut short, never a complete, different input."""
+    invocation = parse_command(command)
+    if invocation is None:
+        return False
+    return invocation.program in _FILTERS or downloads_to_stdout(invocation)
+
+
+def _fails_on_empty_input(command: Command) -> bool:
+    """Commands that fail on empty or cut-short input: ``tar -x``/``-t`` reading stdin, ``sha256sum -c``,
+    ``gpg --dearmor``/``--import``, ``apt-key add -``."""
+    invocation = parse_command(command)
+    if invocation is None:
+        return False
+    words = [w.value for w in command.args]
+    program = invocation.program
+    if program in _CHECKSUMS:
+        return any(w in ("-c", "--check") or (w.startswith("-") and not w.startswith("--") and "c" in w)
+                   for w in words)
+    if program in ("gpg", "gpg2"):
+        return any(w in ("--dearmor", "--dearmour", "--import") for w in words)
+    if program == "apt-key":
+        return words[:2] == ["add", "-"]
+    return program == "tar" and _tar_reads_stdin(words)
+
+
+def _tar_reads_stdin(words: list[str]) -> bool:
+    """``tar -xz``, ``tar xzf -``, ``tar --extract --file=-``: extracting or listing standard input."""
+    reading = archive = False
+    archive_from_stdin = True
+    for index, word in enumerate(words):
+        bundle = word[1:] if word.startswith("-") and not word.startswith("--") else \
+            word if index == 0 and not word.startswith("-") else ""  # old style: `tar xzf -`
+        if word in ("--extract", "--get", "--list") or "x" in bundle or "t" in bundle:
+            reading = True
+        following = words[index + 1] if index + 1 < len(words) else None
+        if word.startswith("--file"):
+            archive = True
+            archive_from_stdin = word in ("--file=-",) or (word == "--file" and following == "-")
+        elif "f" in bundle:
+            archive = True
+            rest = bundle[bundle.index("f") + 1:]
+            archive_from_stdin = rest == "-" if rest else following == "-"
+    return reading and (archive_from_stdin or not archive)
 
 
 def _can_fail(command: Command) -> bool:
