@@ -93,8 +93,11 @@ class View:
 
 
 def oracle_can_answer(text: str) -> bool:
-    """The package passes text through C strings: NUL truncates it, lone surrogates cannot be encoded."""
-    if "\x00" in text:
+    """The package passes text through C strings: NUL truncates it, lone surrogates cannot be encoded.
+
+    A JSON escape of NUL (``\\u0000``) decodes to one on the Go side and is cut there on the way back.
+    """
+    if "\x00" in text or "\\u0000" in text:
         return False
     try:
         text.encode("utf-8")
@@ -177,7 +180,8 @@ _JSON_KEYWORDS = ("RUN", "CMD", "ENTRYPOINT", "SHELL", "COPY", "ADD", "VOLUME", 
 _GO_SPACE = "".join(sorted(GO_SPACES))
 _NAME = r"(?:\d+|[@*#?$!0-]|\w+)"
 _MODIFIER_NEW = re.compile(r"\$\{" + _NAME + r"?:?[#%/]")
-_MODIFIER_ANY = re.compile(r"\$\{" + _NAME + r":?[-+?#%/]")
+# `:` then any character: current BuildKit falls through to processStopOn('}') there too (v0.12.5 does not).
+_MODIFIER_ANY = re.compile(r"\$\{" + _NAME + r"(?::|[-+?#%/])")
 _MODIFIER_ESCAPE = re.compile(r"\$\{" + _NAME + r":?[-+?][^}]*[\\`]")
 _HEREDOC_SPACE = re.compile(r"<<-?[ \t\r]")
 _DIRECTIVE_REST = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z")

@@ -113,3 +113,29 @@ def test_lone_dangling_escape_is_no_word() -> None:
     # Quotes make an empty word count; a key alone is still an error.
     assert values(only('FROM a\nENV a=""\\\u00a0\n')) == ["a", '""']
     assert [e.message for e in parser_errors("FROM a\nENV a\\\u00a0\n")] == ["ENV must have two arguments"]
+
+
+# -- keywords with letters Go's ToLower leaves alone ---------------------------
+
+def test_a_keyword_python_would_upper_case_to_ascii_stays_unknown() -> None:
+    # BuildKit looks up strings.ToLower(keyword): `uſer` is not `user` (Python's upper() makes ſ an S).
+    for keyword in ("uſer", "ENTRYPOıNT", "ONBUıLD", "ﬆOPSIGNAL"):
+        file = parse_syntax(f"FROM a\n{keyword} x\n")
+        node = file.instructions[-1]
+        assert isinstance(node, ast.UnknownInstruction), keyword
+        assert node.keyword.name == keyword
+    # A letter Go does lower-case to ASCII still names the instruction: İ.
+    assert [i.name for i in parse_syntax("FROM a\nONBUİLD RUN x\nENTRYPOİNT [\"a\"]\n").instructions] == \
+        ["FROM", "ONBUILD", "ENTRYPOINT"]
+
+
+# -- JSON nested deeper than Python's recursion limit ---------------------------
+
+def test_json_nested_up_to_gos_limit_is_still_an_array_of_non_strings() -> None:
+    # Go's encoding/json decodes up to 10,000 levels; Python's recursion limit stops near 1,000.
+    for depth, error in ((2_000, True), (10_000, True), (10_001, False)):
+        text = "FROM a\nRUN " + "[" * depth + "]" * depth + "\n"
+        messages = [e.message for e in parse_syntax(text).errors]
+        assert any("arrays must be comprised of strings only" in m for m in messages) is error, depth
+    unclosed = "FROM a\nRUN " + "[" * 2_000 + "]" * 1_999 + "\n"  # not JSON: shell form, no error
+    assert parse_syntax(unclosed).errors == ()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, Any, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 
 from .. import ast
 from ..ast import Argument, Flag, Keyword, KeyValue, Segment, span_in
@@ -42,6 +42,17 @@ def go_lower(text: str) -> str:
     if text.isascii():
         return text.lower()
     return "".join("i" if ch == "\u0130" else ch.lower() for ch in text)
+
+
+def keyword_name(written: str) -> str:
+    """The instruction name a keyword stands for: upper case of Go's lower case when that is ASCII.
+
+    BuildKit looks ``strings.ToLower(keyword)`` up among its instructions;
+    Python's ``upper`` maps letters Go leaves alone to ASCII (``ſ`` to S,
+    ``ı`` to I, ``ﬆ`` to ST), so ``uſer`` must stay unknown, as it is for BuildKit.
+    """
+    lowered = go_lower(written)
+    return lowered.upper() if lowered.isascii() else written
 
 
 def go_quote(text: str) -> str:
@@ -128,9 +139,55 @@ def json_array_with_non_strings(text: str) -> bool:
 
     try:
         value = json.loads(text, parse_float=number, parse_int=number, parse_constant=_reject_constant)
-    except (ValueError, RecursionError):
+    except ValueError:
         return False
+    except RecursionError:
+        value = _deep_json(text, number)
     return isinstance(value, list) and not overflow and any(not isinstance(v, str) for v in value)
+
+
+#: encoding/json's limit: Go decodes arrays and objects nested up to this deep.
+_GO_MAX_DEPTH = 10000
+
+
+def _deep_json(text: str, number: Callable[[str], float]) -> Any:
+    """``text`` decoded as Go would when it nests deeper than Python's recursion limit; None when Go fails.
+
+    Decoded on a thread with a large stack and a recursion limit above Go's
+    depth, so the C decoder cannot overflow the main thread's stack.
+    """
+    depth = deepest = 0
+    for match in _BRACKET_OR_STRING.finditer(text):
+        token = match.group()
+        depth += 1 if token in "[{" else -1 if token in "]}" else 0
+        deepest = max(deepest, depth)
+    if deepest > _GO_MAX_DEPTH:
+        return None
+    import sys
+    import threading
+
+    found: list[Any] = [None]
+
+    def decode() -> None:
+        try:
+            found[0] = json.loads(text, parse_float=number, parse_int=number, parse_constant=_reject_constant)
+        except (ValueError, RecursionError):
+            pass
+
+    limit, stack = sys.getrecursionlimit(), threading.stack_size()
+    try:
+        sys.setrecursionlimit(max(limit, 3 * _GO_MAX_DEPTH))
+        threading.stack_size(256 << 20)
+        worker = threading.Thread(target=decode)
+        worker.start()
+        worker.join()
+    finally:
+        threading.stack_size(stack)
+        sys.setrecursionlimit(limit)
+    return found[0]
+
+
+_BRACKET_OR_STRING = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 
 class InstructionBuilder:
@@ -185,7 +242,7 @@ class InstructionBuilder:
         rest = gap.end() if gap else end
         written = text[begin:keyword_end]
         span = self.span(begin, keyword_end)
-        return Keyword(span, self._text(span), go_lower(written).upper()), written, rest, end
+        return Keyword(span, self._text(span), keyword_name(written)), written, rest, end
 
     def base_fields(self, keyword: Keyword, instruction_span: ast.Span, fields: dict[str, Any]) -> dict[str, Any]:
         return dict(
@@ -328,7 +385,7 @@ class InstructionBuilder:
         fields["pairs"] = tuple(self._split_pair(word) for word in words)
 
     def _name_vals(self, items: list[Any], offset: int, end: int, fields: dict[str, Any], keyword: str) -> None:
-        name = go_lower(keyword).upper()
+        name = keyword_name(keyword)
         if not items:
             fields["args"], fields["pairs"] = (), ()
             return
