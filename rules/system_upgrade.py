@@ -22,7 +22,9 @@ class SystemUpgrade(Rule):
     `update`/`upgrade`/`distro-sync`; `zypper update`, `dist-upgrade`,
     `patch`; `pacman -Su`/`-Syu`. Upgrading named packages
     (`apk upgrade openssl`, `yum update -y openssl`) is a deliberate, targeted
-    fix and is not reported.
+    fix and is not reported, nor is a simulation (`apt-get -s upgrade`,
+    `apk upgrade --simulate`, `dnf upgrade --assumeno`, `zypper update
+    --dry-run`), which changes nothing.
 
     Differences from hadolint (DL3035, `zypper dist-upgrade` only, which
     this rule covers finding by finding): hadolint reports nothing else.

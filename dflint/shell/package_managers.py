@@ -784,9 +784,15 @@ def system_upgrade(invocation: Optional[Invocation]) -> Optional[Upgrade]:
     verb = invocation.subcommand_word
     if verbs is None or verb is None or invocation.subcommand not in verbs or invocation.operands:
         return None
+    if invocation.has(*_DRY_RUNS.get("rpm" if program in RPM else program, ())):
+        return None  # a simulation changes nothing
     code = "DL3035" if program == "zypper" and invocation.subcommand == "dist-upgrade" else _RETIRED.get(program)
     return Upgrade(invocation, verb, code)
 
+
+#: Options that make an upgrade only say what it would do.
+_DRY_RUNS = {"apt-get": _APT_NO_ACTION, "apt": _APT_NO_ACTION, "aptitude": _set("-s --simulate"),
+             "apk": _set("-s --simulate"), "rpm": _set("--assumeno"), "zypper": _set("-D --dry-run")}
 
 #: Codes hadolint 1.x gave these upgrades before retiring them; old configurations still name them.
 _RETIRED = {"apt-get": "DL3005", "apt": "DL3005", "aptitude": "DL3005", "apk": "DL3017", "yum": "DL3031",
