@@ -6,7 +6,8 @@ from typing import Iterator, Optional
 
 from dflint.diagnostic import Severity
 from dflint.fix import Applicability, Fix
-from dflint.model.users import effective_user, is_root, privilege_drop, user_settings, windows_stage
+from dflint.model.users import (effective_user, is_root, privilege_drop, root_name, user_settings, windows_stage,
+                                without_build_args)
 from dflint.rule import Finding, Rule, RuleContext
 
 
@@ -28,7 +29,9 @@ class RootUser(Rule):
     `su … -c`), or installs `gosu`/`su-exec` and has an ENTRYPOINT (the
     usual entrypoint script that ends with `exec gosu app "$@"`). A USER
     only known at build time (`USER ${UID}` without default) is not
-    guessed; a final stage without any USER is `no-user`'s business.
+    guessed, unless the file's own default makes it root (`USER ${UID:-0}`
+    with `ARG UID`: root when the build passes no `UID`); a final stage
+    without any USER is `no-user`'s business.
 
     hadolint's DL3002 reports the last `USER root` of every stage, builder
     stages included, only when written literally, and knows nothing of
@@ -84,11 +87,21 @@ class RootUser(Rule):
             return
         windows = windows_stage(model, final)
         setting = effective_user(model, final)
-        if setting is None or not is_root(setting, windows) or privilege_drop(ctx.analysis, final) is not None:
+        if setting is None:
+            return
+        shown = f"USER {setting.written}{setting.via}"
+        if not is_root(setting, windows):
+            # A default the file writes itself (USER ${UID:-0}, ARG UID) is what the image gets without --build-arg.
+            assumed = without_build_args(model, setting) if setting.value is None else None
+            if assumed is None or not root_name(assumed[0].split(":", 1)[0], windows):
+                return
+            value, names = assumed
+            passed = " or ".join(f"--build-arg {name}" for name in names) or "a build argument"
+            shown = f"USER {setting.written} ({value} unless the build passes {passed})"
+        if privilege_drop(ctx.analysis, final) is not None:
             return
         earlier = [s for s in user_settings(model, final)[:-1] if s.value is not None and not is_root(s, windows)]
         related = [("the final stage inherits it", final.from_instruction)] if setting.stage is not final else []
-        shown = f"USER {setting.written}{setting.via}"
         admin = "ContainerAdministrator" if windows else "root"
         if earlier:
             previous = earlier[-1]

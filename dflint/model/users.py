@@ -19,12 +19,12 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Optional, Sequence
 
 from .. import ast
 from ..shell.tools import parse_command
-from .variables import Expansion
+from .variables import Expansion, Scope
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..analysis import Analysis
@@ -111,12 +111,28 @@ def effective_user(model: "BuildModel", stage: "Stage") -> Optional[UserSetting]
 
 def is_root(setting: UserSetting, windows: bool = False) -> bool:
     """The setting makes the process run as root (uid 0), or as ContainerAdministrator on Windows."""
-    user = setting.user
-    if user is None:
-        return False
+    return setting.user is not None and root_name(setting.user, windows)
+
+
+def root_name(user: str, windows: bool = False) -> bool:
+    """``user`` (the part of a USER value before ``:``) is root, or ContainerAdministrator on Windows."""
     if windows:
         return user.lower() == _WINDOWS_ADMIN
     return user == "root" or (user.isdigit() and int(user) == 0)
+
+
+def without_build_args(model: "BuildModel", setting: UserSetting) -> Optional[tuple[str, tuple[str, ...]]]:
+    """What a USER only known at build time is when the build passes none of its ARGs
+    (``USER ${UID:-0}`` with ``ARG UID``: ``0``), and those ARGs' names; None if still unknown."""
+    scope = model.scope_at(setting.node)
+    empty = {name: replace(variable, value="") for name, variable in scope.variables.items()
+             if variable.value is None and variable.kind in ("arg", "global-arg")}
+    if not empty:
+        return None
+    expansion = Scope({**scope.variables, **empty}, scope.base_image_env).expand(setting.written, model.escape)
+    if not expansion.resolved or expansion.value == "":
+        return None
+    return expansion.value, tuple(sorted(name for name in empty if name in expansion.used))
 
 
 def windows_stage(model: "BuildModel", stage: "Stage") -> bool:
