@@ -77,11 +77,29 @@ class NumericUid(Rule):
             return
         users, groups = account_ids(ctx.analysis, final)
         uid = users.get(setting.user)
-        hint = f"`USER {uid}`" if uid else "the numeric UID (`USER 10001`)"
+        known = uid or _well_known_uid(model, final, setting.user)
+        if known:
+            hint = f"`USER {known}`"
+        else:  # a made-up number would name a user the image does not have
+            hint = f"its numeric UID (`id -u {setting.user}` in the image tells it)"
         fix = _fix(ctx, setting, uid, groups)
         yield ctx.finding(setting.node.value, f"USER {setting.written}{setting.via} names a user: Kubernetes "
                                               f"`runAsNonRoot` cannot verify that a name is not root; use {hint}",
                           fix=fix)
+
+
+#: Accounts whose UID is the same in every image that has them, and official images' own users.
+_SAME_EVERYWHERE = {"nobody": "65534", "nonroot": "65532"}  # nonroot: the distroless images'
+_IMAGE_USERS = {("node", "node"): "1000", ("oven/bun", "bun"): "1000"}
+
+
+def _well_known_uid(model, stage, user: str) -> Optional[str]:
+    if user in _SAME_EVERYWHERE:
+        return _SAME_EVERYWHERE[user]
+    reference = model.lineage(stage)[0].base.reference
+    name = reference.repository if reference is not None else None
+    name = name[len("library/"):] if name and name.startswith("library/") else name
+    return _IMAGE_USERS.get((name or "", user))
 
 
 def _fix(ctx: RuleContext, setting, uid: Optional[str], groups: dict) -> Optional[Fix]:
