@@ -88,8 +88,14 @@ class Sudo(Rule):
                     continue
                 target = _target_user(step, word)
                 fix = _fix(ctx, step, word) if root and target is None else None
+                if target is not None and root:  # root needs no sudoers entry, but the image needs sudo installed
+                    yield ctx.finding(word, f"`sudo -u {target}` in a RUN that runs as root: use `runuser -u {target} "
+                                      f"--` (util-linux, in every Debian, Ubuntu and Fedora image) or `su {target} -c`, "
+                                      f"or `USER {target}` around the step when nothing else in the RUN needs root")
+                    continue
                 if target is not None:
-                    advice = f"run the step as that user with `USER {target}` around it instead"
+                    advice = (f"run the step as that user with `USER {target}` around it instead, or, where the RUN "
+                              f"runs as root, with `runuser -u {target} --`")
                 elif root:
                     advice = "this RUN already runs as root: drop `sudo`"
                 else:
