@@ -7,7 +7,8 @@ from typing import Iterator, Optional
 
 from dflint import ast
 from dflint.diagnostic import Severity
-from dflint.model.secrets import harmless_value, secret_name, secret_value, url_credentials
+from dflint.model.secrets import (connection_string_password, harmless_value, secret_name, secret_value,
+                                  url_credentials)
 from dflint.rule import Finding, Rule, RuleContext
 
 _NOT_THE_SECRET = re.compile(r"[\"']?(?:/|~/|\$\{?HOME\b|[a-z][a-z0-9+.-]*://[^@\s]*$)", re.I)
@@ -22,8 +23,9 @@ class SecretsInArgEnv(Rule):
     `OKTA_CLIENTSECRET`...), and any `ARG` default or `ENV` value that looks
     like a secret whatever its name: a private key block, a provider token
     (`ghp_…`, `github_pat_…`, `glpat-…`, AWS `AKIA…`, `xoxb-…`,
-    `sk_live_…`, `npm_…`, `pypi-…`, `AIza…`), a JWT, or a URL with a
-    password (`https://user:pass@host`). `ONBUILD ARG`/`ENV` are checked too.
+    `sk_live_…`, `npm_…`, `pypi-…`, `AIza…`), a JWT, a URL with a
+    password (`https://user:pass@host`), or a connection string with one
+    (`Server=db;User Id=sa;Password=…`). `ONBUILD ARG`/`ENV` are checked too.
 
     Names are split into words (`_`, `-`, `.`, camelCase) and match
     BuildKit's secret words (`password`, `passwd`, `pword`, `secret`,
@@ -32,7 +34,8 @@ class SecretsInArgEnv(Rule):
     (`DBPASSWORD`). A word saying the variable is *about* a secret vetoes
     the name, as BuildKit's `public`/`file`/`version` do: `SECRET_FILE`,
     `TOKEN_URL`, `GPG_KEY` (a public key fingerprint), `AUTH_ENABLED`,
-    `NEXT_PUBLIC_API_KEY`. A value that cannot be the secret vetoes it too:
+    `NEXT_PUBLIC_API_KEY`, `TOKEN_LIFETIME`, `MAX_PASSWORD_ATTEMPTS`,
+    `SIGNING_KEY_ID`. A value that cannot be the secret vetoes it too:
     empty, a boolean, `0`/`1`, a placeholder (`changeme`, `***`,
     `<token>`), an absolute path (`GOOGLE_APPLICATION_CREDENTIALS=/run/secrets/gcp.json`)
     or a URL without credentials.
@@ -103,9 +106,13 @@ def _by_value(ctx: RuleContext, node: ast.Instruction, pair: ast.KeyValue) -> Op
         start, end, what = found.start, found.end, found.kind
     else:
         credentials = url_credentials(value.value)
-        if not credentials:
+        password = connection_string_password(value.value) if not credentials else None
+        if credentials:
+            start, end, what = credentials[0].start, credentials[0].end, f"a URL with a {credentials[0].what}"
+        elif password is not None:
+            (start, end), what = password, "a connection string with a password"
+        else:
             return None
-        start, end, what = credentials[0].start, credentials[0].end, f"a URL with a {credentials[0].what}"
     span = node.span_of(value.origin + start, value.origin + end) if value.origin >= 0 else value.span
     where = "the image config" if isinstance(node, ast.EnvInstruction) else "the image history"
     return ctx.finding(span, f"{node.name} {pair.key.value} holds {what}: it is written in the Dockerfile and "

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 __all__ = ["secret_name", "secret_value", "SecretValue", "url_credentials", "UrlCredentials", "name_words",
-           "VARIABLE", "harmless_value"]
+           "VARIABLE", "harmless_value", "connection_string_password"]
 
 _SECRET_WORDS = frozenset((
     "password", "passwd", "pword", "passphrase", "secret", "token", "apikey", "credential", "credentials",
@@ -41,7 +41,9 @@ _ABOUT_WORDS = frozenset((
     "enable", "disable", "required", "length", "len", "size", "ttl", "timeout", "expiry", "expiration",
     "expires", "header", "algorithm", "alg", "gpg", "pgp", "gnupg", "fingerprint", "keyserver", "keyring",
     "location", "format", "method", "scope", "issuer", "audience", "realm", "cache", "prefix", "validity",
-    "sock", "socket",
+    "sock", "socket", "lifetime", "age", "policy", "policies", "attempts", "attempt", "retries", "retry",
+    "limit", "count", "interval", "duration", "rotation", "strength", "complexity", "hasher", "hashers", "id",
+    "ids", "label",
 ))
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _SEPARATORS = re.compile(r"[^A-Za-z0-9]+")
@@ -117,6 +119,23 @@ def secret_value(value: str) -> Optional[SecretValue]:
         if match and (found is None or match.start() < found.start):
             found = SecretValue(kind, match.start(), match.end())
     return found
+
+
+#: ``Password=...`` in an ADO.NET/ODBC/JDBC-style connection string (``Server=db;User Id=sa;Password=x``).
+_CONNECTION_PASSWORD = re.compile(r"(?i)(?:^|;)\s*(?:password|pwd)\s*=\s*([^;]+)")
+
+
+def connection_string_password(text: str) -> Optional[tuple[int, int]]:
+    """Where the password of a connection string in ``text`` is (``[start, end)``), or None;
+    a variable reference or a placeholder is none."""
+    if ";" not in text:
+        return None
+    for match in _CONNECTION_PASSWORD.finditer(text):
+        raw = match.group(1)
+        value = raw.rstrip().rstrip("'\"")  # ENV keeps the quotes around the whole string
+        if value and not harmless_value(value) and not VARIABLE.fullmatch(value):
+            return match.start(1), match.start(1) + len(value)
+    return None
 
 
 @dataclass(frozen=True)
