@@ -36,7 +36,11 @@ class CredentialsInRun(Rule):
     A value from a build secret (a `--mount=type=secret` `env=` variable, or
     a file under its target or `/run/secrets`) is not reported, except when
     the RUN writes it into a credential file (or a tool's config) that the
-    same RUN does not remove: that file stays in the layer. A value that
+    same RUN does not remove: that file stays in the layer. git keeps a
+    URL's credential too: a `git clone` URL as the remote in the clone's
+    `.git/config` (unless the RUN resets it with `git remote set-url` or
+    `remote remove`, or deletes `.git`), `git config url.….insteadOf` in
+    `~/.gitconfig`; `git -c …` keeps nothing. A value that
     stays a literal `${NPM_TOKEN}` in the file (single quotes, `<<'EOF'`)
     is read by the tool at run time and is no secret. Variables the
     Dockerfile does not define (set by the base image) are not guessed.
@@ -88,7 +92,13 @@ class CredentialsInRun(Rule):
 
 def _message(use: CredentialUse) -> str:
     source = use.source
-    if use.file:
+    if use.file and use.file.endswith(".git/config"):  # a clone's remote: the repository needs no token any more
+        directory = use.file[:-len("/.git/config")] or "."
+        advice = (f"reset the URL in the same RUN (`git -C {directory} remote set-url origin <URL without it>`) "
+                  f"or delete {directory}/.git")
+        if not source.leaks:
+            return f"{use.what} comes from a build secret but git keeps it in {use.file}, in the layer; {advice}"
+    elif use.file:
         name = use.file.rsplit("/", 1)[-1]
         target = "/root/" + use.file[2:] if use.file.startswith("~/") else use.file
         target = target if target.startswith("/") else f"/root/{name}"

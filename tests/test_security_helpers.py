@@ -90,7 +90,9 @@ def test_insecure_commands_variables_and_text():
 
 def test_credential_sources():
     a = analysis("FROM alpine:3.20\nARG T\nRUN --mount=type=secret,id=s,env=S git clone https://x:$S@h/r"
-                 " && git clone https://x:$T@h/r && U=abc123 && curl -u x:$U https://h\n")
+                 " && git -C r remote remove origin && git clone https://x:$T@h/r2 && U=abc123"
+                 " && curl -u x:$U https://h\n")
     node = a.file.instructions[-1]
     uses = credentials.credential_uses(a, node)
     assert [(u.source.kind, u.source.name) for u in uses] == [("arg", "T"), ("literal", "U")]
+    assert (uses[0].file, uses[0].kept) == ("r2/.git/config", True)  # git keeps the clone's URL

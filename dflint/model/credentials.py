@@ -348,6 +348,61 @@ def _written_files(step: Step) -> list[tuple[str, str]]:
     return found
 
 
+_GIT_VALUE_OPTIONS = frozenset(("-C", "-c", "--git-dir", "--work-tree", "--namespace"))
+_GIT_CLONE_VALUE_OPTIONS = frozenset(("--depth", "-b", "--branch", "-o", "--origin", "--reference", "-u",
+                                      "--upload-pack", "--template", "-c", "--config", "--separate-git-dir",
+                                      "--shallow-since", "--shallow-exclude", "-j", "--jobs", "--filter"))
+
+
+def _git_config_file(step: Step, url: Word) -> Optional[tuple[str, tuple[str, ...]]]:
+    """Where git keeps ``url`` after this command, and the paths whose removal takes it away:
+    ``git clone URL DIR`` stores it as the remote in ``DIR/.git/config``, ``git config [--global]
+    url.URL.insteadOf`` and ``git remote add`` in a config file. None when it keeps nothing."""
+    argv = [w.value for w in step.command.argv]
+    start = next((i for i, value in enumerate(argv) if posixpath.basename(value) == "git"), None)
+    if start is None:
+        return None
+    words, i = argv[start + 1:], 0
+    while i < len(words) and words[i].startswith("-"):
+        i += 2 if words[i] in _GIT_VALUE_OPTIONS else 1
+    command, rest = (words[i], words[i + 1:]) if i < len(words) else ("", [])
+    if command == "clone":
+        operands, j = [], 0
+        while j < len(rest):
+            if rest[j].startswith("-"):
+                j += 2 if rest[j] in _GIT_CLONE_VALUE_OPTIONS else 1
+                continue
+            operands.append(rest[j])
+            j += 1
+        if url.value not in operands:
+            return None
+        at = operands.index(url.value)
+        if at + 1 < len(operands):
+            directory = operands[at + 1].rstrip("/")
+        else:
+            directory = posixpath.basename(url.value.rstrip("/"))
+            directory = directory[:-4] if directory.endswith(".git") else directory
+        return f"{directory}/.git/config", (f"{directory}/.git", directory)
+    if command == "config" and any(w.startswith("url.") for w in rest):
+        path = "~/.gitconfig" if "--global" in rest else "/etc/gitconfig" if "--system" in rest else ".git/config"
+        return path, (path,)
+    if command == "remote" and rest[:1] == ["add"]:
+        return ".git/config", (".git/config", ".git")
+    return None
+
+
+def _git_url_removed(run: _Run, step: Step, paths: Sequence[str]) -> bool:
+    """A later command of the RUN deletes the file (or directory) keeping the URL, or resets the URL."""
+    if any(_removed_later(run, step, path) for path in paths):
+        return True
+    for later in run.steps[step.index + 1:]:
+        values = [w.value for w in later.command.argv]
+        if later.command.program == "git" and ("set-url" in values or "remove" in values or "rm" in values
+                                               or "--unset" in values or "--remove-section" in values):
+            return True
+    return False
+
+
 def _removed_later(run: _Run, step: Step, path: str) -> bool:
     name = posixpath.basename(path)
     for later in run.steps[step.index + 1:]:
@@ -410,7 +465,17 @@ def credential_uses(analysis: "Analysis", anchor: ast.Instruction) -> list[Crede
         program = step.invocation.program if step.invocation is not None else step.command.name
         for word in step.command.argv[1:]:
             for credential in url_credentials(word.value):
-                add(step, word, credential.text, f"the {credential.what} in a URL given to `{program}`")
+                what = f"the {credential.what} in a URL given to `{program}`"
+                stored = _git_config_file(step, word) if program == "git" else None
+                if stored is None:
+                    add(step, word, credential.text, what)
+                    continue
+                path, removals = stored
+                source = run.source(step, credential.text, word.has_expansion)
+                kept = source is not None and not _git_url_removed(run, step, removals)
+                if source is not None and (source.leaks or kept) and id(word) not in seen:
+                    seen.add(id(word))
+                    found.append(CredentialUse(step, _sub_span(word, credential.text), what, source, path, kept))
         for word, text, what in _options(step):
             add(step, word, text, what)
         invocation = step.invocation
