@@ -23,7 +23,8 @@ class CredentialsInRun(Rule):
       `git config url."https://${GITHUB_TOKEN}@github.com/".insteadOf …`;
     - options: `curl -u user:pass`, an `Authorization:`/`PRIVATE-TOKEN:`
       header, `docker login -p`, `--password`, `--token`, `--api-key`…,
-      `mysql -ppass`, `sshpass -p`, `openssl -passin pass:…`, and
+      `mysql -ppass`, `sshpass -p`, `openssl -passin pass:…`, `redis-cli -a`,
+      the password of `htpasswd -b`, and
       `echo $PASS | docker login --password-stdin`;
     - config values: `npm config set //registry/:_authToken …`,
       `yarn config set npmAuthToken`, `poetry config http-basic.*`,

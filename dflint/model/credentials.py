@@ -245,6 +245,14 @@ def _options(step: Step) -> Iterator[tuple[Word, str, str]]:
         elif program == "openssl" and word.value in ("-passin", "-passout", "-pass", "-password") \
                 and i + 1 < len(argv) and argv[i + 1].value.startswith("pass:"):
             yield argv[i + 1], argv[i + 1].value[5:], f"the password of `openssl {word.value}`"
+        elif program in ("redis-cli", "valkey-cli") and word.value in ("-a", "--pass") and i + 1 < len(argv):
+            yield argv[i + 1], argv[i + 1].value, f"the password of `{program} {word.value}`"
+    if program == "htpasswd":
+        # htpasswd -b[c] FILE USER PASSWORD, htpasswd -nb USER PASSWORD: the password is the last operand.
+        flags = "".join(w.value[1:] for w in argv[1:] if w.value.startswith("-") and not w.value.startswith("--"))
+        operands = [w for w in argv[1:] if not w.value.startswith("-")]
+        if "b" in flags and len(operands) >= (2 if "n" in flags else 3):
+            yield operands[-1], operands[-1].value, "the password given to `htpasswd -b`"
 
 
 _CONFIG_FILES = {"npm": ".npmrc", "pnpm": ".npmrc", "yarn": ".yarnrc", "composer": "auth.json", "poetry": "auth.toml"}
