@@ -14,7 +14,10 @@ from dflint.shell.model import Word
 from dflint.shell.options import Spec, parse_options
 
 _LN = Spec(values=frozenset({"-t", "--target-directory", "-S", "--suffix"}))
-_SHELL_PATH = "/bin/sh"
+# /usr/bin/sh is /bin/sh where /bin links to usr/bin (Debian 12, Ubuntu 22.04 and later, Fedora).
+_SHELL_PATHS = ("/bin/sh", "/usr/bin/sh")
+_BIN_DIRS = ("/bin", "/usr/bin")
+_COPIERS = frozenset(("cp", "mv", "install"))
 
 
 class UseShellInstruction(Rule):
@@ -23,8 +26,12 @@ class UseShellInstruction(Rule):
     ## What it does
     Reports an `ln` in a RUN (`ONBUILD RUN` included) that makes `/bin/sh`
     a link to another program: `ln -sf /bin/bash /bin/sh`, `ln -s bash sh`
-    run in `/bin`, `ln -sf /bin/bash -t /bin` with a target named `sh`. The
-    finding points at the operand that names `/bin/sh`.
+    run in `/bin`, `ln -sf /bin/bash -t /bin` with a target named `sh`;
+    `/usr/bin/sh` counts as `/bin/sh` (merged `/usr`: Debian 12, Ubuntu
+    22.04 and later). Also a `cp`, `mv` or `install` onto `/bin/sh`, and
+    Debian's `dpkg-reconfigure dash` after answering `dash/sh boolean
+    false` to `debconf-set-selections`. The finding points at the operand
+    that names `/bin/sh`, or at the `dpkg-reconfigure` command.
 
     Exec-form, PowerShell and `cmd` RUNs are not read.
 
@@ -70,8 +77,21 @@ class UseShellInstruction(Rule):
             trigger = node.effective
             if not isinstance(trigger, ast.RunInstruction):
                 continue
-            for step in run_steps(ctx.analysis, node):
+            steps = run_steps(ctx.analysis, node)
+            for step in steps:
                 invocation = step.invocation
+                if invocation is not None and invocation.program == "dpkg-reconfigure":
+                    finding = _dash_reconfigured(ctx, steps, step)
+                    if finding is not None:
+                        yield finding
+                    continue
+                if invocation is not None and invocation.program in _COPIERS:
+                    operands = [w for w in invocation.operands]
+                    target = resolve(_value(ctx, node, operands[-1]) or "", step.cwd) if len(operands) >= 2 else None
+                    if target in _SHELL_PATHS:
+                        yield ctx.finding(operands[-1], _message(" ".join(invocation.command.values),
+                                                                 _shell(operands[0].value)))
+                    continue
                 if invocation is None or invocation.program != "ln":
                     continue
                 argv = invocation.command.argv
@@ -79,10 +99,26 @@ class UseShellInstruction(Rule):
                 found = _replaces_shell(argv[start + 1:], step.cwd, lambda word: _value(ctx, node, word))
                 if found is not None:
                     word, shell = found
-                    yield ctx.finding(
-                        word, f"`{' '.join(invocation.command.values[start:])}` replaces /bin/sh, which runs "
-                        "every shell-form RUN, CMD and ENTRYPOINT, here and in images built from this one: "
-                        f'declare the shell with `SHELL ["{shell}", "-c"]` instead')
+                    yield ctx.finding(word, _message(" ".join(invocation.command.values[start:]), shell))
+
+
+def _message(command: str, shell: str, how: str = "") -> str:
+    return (f"`{command}`{how} replaces /bin/sh, which runs every shell-form RUN, CMD and ENTRYPOINT, here and in "
+            f'images built from this one: declare the shell with `SHELL ["{shell}", "-c"]` instead')
+
+
+def _dash_reconfigured(ctx: RuleContext, steps, step) -> Optional[Finding]:
+    """``echo "dash dash/sh boolean false" | debconf-set-selections && dpkg-reconfigure dash``:
+    Debian's own way to make /bin/sh bash."""
+    if not any(w.value == "dash" for w in step.invocation.operands):
+        return None
+    answered = any("dash/sh" in w.value and "false" in w.value.lower()
+                   or w.value == "dash/sh" and any(x.value.lower() == "false" for x in other.command.argv)
+                   for other in steps for w in other.command.argv)
+    if not answered:
+        return None
+    return ctx.finding(step.command, _message("dpkg-reconfigure dash", "/bin/bash",
+                                              " answering `dash/sh boolean false`"))
 
 
 def _value(ctx: RuleContext, node: ast.Instruction, word: Word) -> Optional[str]:
@@ -102,7 +138,7 @@ def _replaces_shell(words: tuple[Word, ...], cwd: Optional[str],
     if directory is not None and directory.value is not None:
         word = directory.value_word or directory.word
         where = resolve(value(word) or "", cwd) if word is not directory.word else resolve(directory.value, cwd)
-        if where is not None and (where.rstrip("/") or "/") == "/bin":
+        if where is not None and (where.rstrip("/") or "/") in _BIN_DIRS:
             for target in operands:
                 if posixpath.basename(target.value.rstrip("/")) == "sh":
                     return word, _shell(target.value)
@@ -113,9 +149,9 @@ def _replaces_shell(words: tuple[Word, ...], cwd: Optional[str],
     path = resolve(value(last) or "", cwd)
     if path is None:
         return None
-    if path == _SHELL_PATH:
+    if path in _SHELL_PATHS:
         return last, _shell(operands[0].value)
-    if (path.rstrip("/") or "/") == "/bin":  # ln -s /opt/busybox/sh /bin: a link named sh in /bin
+    if (path.rstrip("/") or "/") in _BIN_DIRS:  # ln -s /opt/busybox/sh /bin: a link named sh in /bin
         target = next((o for o in operands[:-1] if posixpath.basename(o.value.rstrip("/")) == "sh"), None)
         if target is not None:
             return last, _shell(target.value)
