@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+import re
+from typing import Iterator, Optional
 
 from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.rule import Finding, Rule, RuleContext
-from dflint.shell.pipefail import NO_PIPEFAIL_SHELLS, MaskedPipeline, masked_pipelines
+from dflint.shell.pipefail import NO_PIPEFAIL_SHELLS, MaskedPipeline, masked_pipelines, pipefail_sets_in_sh
 
 
 class Pipefail(Rule):
@@ -42,6 +43,11 @@ class Pipefail(Rule):
     are not reported: choosing a shell without (or, for dash, long
     without) `pipefail` is deliberate. Exec-form, PowerShell and
     `cmd` RUNs are not read.
+
+    It also reports a `set -o pipefail` run by `/bin/sh` in a stage whose
+    base image's tag names a release whose dash has no such option (Debian
+    10-12, buster to bookworm; Ubuntu 20.04-24.04, focal to noble): that
+    `set` fails the RUN.
 
     Differences from hadolint's DL4006: hadolint accepts only a SHELL with
     `-o pipefail` (not `set -o pipefail` in the RUN), forgets the SHELL of
@@ -97,6 +103,12 @@ class Pipefail(Rule):
             for pipe in masked_pipelines(ctx.commands(anchor), ctx.analysis.shell_for(anchor)):
                 if not pipe.protected and pipe.scope.shell not in NO_PIPEFAIL_SHELLS:
                     groups.setdefault(id(pipe.scope), []).append(pipe)  # one scope per shell process
+            release = _old_dash_release(ctx, anchor)
+            if release is not None:
+                for command in pipefail_sets_in_sh(ctx.commands(anchor), ctx.analysis.shell_for(anchor)):
+                    yield ctx.finding(command, f"`set -o pipefail` fails this RUN: /bin/sh of {release} is dash "
+                                               f"0.5.12 or older, which has no pipefail option; set "
+                                               f'`SHELL ["/bin/bash", "-o", "pipefail", "-c"]` before it instead')
             for pipes in groups.values():
                 first = pipes[0]
                 culprit = first.masked[0]
@@ -123,6 +135,32 @@ def _advice(ctx: RuleContext, node: ast.Instruction, pipe: MaskedPipeline) -> st
         return 'set `SHELL ["/bin/ash", "-o", "pipefail", "-c"]` before this RUN, or start it with `set -o pipefail &&`'
     return ('set `SHELL ["/bin/bash", "-o", "pipefail", "-c"]` before this RUN '
             "(dash, /bin/sh of Debian 12 and Ubuntu 24.04, rejects `set -o pipefail`)")
+
+
+# Releases whose dash (0.5.12 or older) rejects `set -o pipefail`, by what an image tag says of them.
+_OLD_DASH = re.compile(r"(?:^|[-_.])(?:(buster|bullseye|bookworm)|(focal|jammy|noble))(?:$|[-_.])")
+_OLD_DASH_VERSIONS = {"debian": {"10": "Debian 10", "11": "Debian 11", "12": "Debian 12"},
+                      "ubuntu": {"20.04": "Ubuntu 20.04", "22.04": "Ubuntu 22.04", "24.04": "Ubuntu 24.04"}}
+
+
+def _old_dash_release(ctx: RuleContext, node: ast.Instruction) -> Optional[str]:
+    """The release the RUN's stage is built on, when its tag says it is one whose dash has no pipefail."""
+    stage = ctx.model.stage_of(node)
+    if stage is None or tuple(ctx.analysis.shell_for(node))[:1] not in (("/bin/sh",), ("sh",)):
+        return None
+    root = ctx.model.lineage(stage)[0].base.reference
+    if root is None or root.tag is None:
+        return None
+    name = (root.repository or "").rsplit("/", 1)[-1]
+    versions = _OLD_DASH_VERSIONS.get(name, {})
+    for version, release in versions.items():
+        if root.tag == version or root.tag.startswith((version + "-", version + ".")):
+            return release
+    match = _OLD_DASH.search(root.tag)
+    if match is None:
+        return None
+    codename = match.group(1) or match.group(2)
+    return f"{'Debian' if match.group(1) else 'Ubuntu'} {codename}"
 
 
 def _alpine(ctx: RuleContext, node: ast.Instruction) -> bool:

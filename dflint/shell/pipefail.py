@@ -266,6 +266,20 @@ def _script_scope(scripts: Sequence[Script], index: int, shell: Sequence[str]) -
     return _command_scope(script, reader) if reader is not None else None
 
 
+def pipefail_sets_in_sh(scripts: Sequence[Script], shell: Sequence[str] = DEFAULT_SHELL) -> list[Command]:
+    """The ``set -o pipefail`` commands that the RUN's own ``sh`` runs (not a ``bash -c`` inside it, nor a
+    script with a shebang): where ``sh`` is dash before 0.5.13, each one fails the RUN."""
+    found = []
+    for index, script in enumerate(scripts):
+        scope = _script_scope(scripts, index, shell)
+        if scope is None or scope.shell != "sh" or scope.command is not None or scope.shebang:
+            continue
+        found.extend(command for command in script.commands
+                     if command.name == "set" and sets_pipefail([w.value for w in command.args])
+                     and _enclosing_shell(script, command) is None)
+    return found
+
+
 def _run_scope(script: Script, shell: Sequence[str]) -> Optional[ShellScope]:
     name = shell_name(shell[:1])
     return ShellScope(name, sets_pipefail(list(shell[1:])), script) if name else None
