@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 from dflint import ast
@@ -24,6 +25,12 @@ class CurlPipeShell(Rule):
     (`sh -c "$(curl URL)"`, `eval "$(curl URL)"`). A download that is saved
     (`curl -o`, `wget URL`) or piped into a program that reads data
     (`curl URL | tar -xz`, `curl URL | python3 -c '...'`) is not reported.
+
+    In PowerShell RUNs (and other RUNs not read as POSIX shell) the
+    unambiguous spellings are reported: `iwr URL | iex`, `iex
+    ((New-Object System.Net.WebClient).DownloadString(URL))` (Chocolatey's
+    install line), `iex (irm URL)`, `iex "& { $(irm URL) }"` and
+    `[scriptblock]::Create((irm URL))`.
 
     ## Why is this bad?
     The script runs with the build's privileges, and nothing checks what
@@ -63,11 +70,31 @@ class CurlPipeShell(Rule):
             run = node.effective
             if not isinstance(run, ast.RunInstruction):
                 continue
-            for script in ctx.commands(node):
+            scripts = ctx.commands(node)
+            for script in scripts:
                 for found in remote_code_runs(script):
                     yield ctx.finding(_span(found), f"{_shown(found)} runs code downloaded at build time without "
                                       "checking it: a changed or compromised server changes the image; save it to "
                                       "a file, verify its checksum (`sha256sum -c`), then run it")
+            if not scripts:  # PowerShell, cmd, exec form: the unambiguous PowerShell spellings only
+                text = run.original
+                for match in _POWERSHELL_RUNS.finditer(text):
+                    yield ctx.finding(run.span_of(match.start(), match.end()),
+                                      f"`{' '.join(match.group().split())}` runs code downloaded at build time without "
+                                      "checking it: a changed or compromised server changes the image; save it with "
+                                      "`Invoke-WebRequest -OutFile`, check `(Get-FileHash ...).Hash`, then run it")
+
+
+_DOWNLOAD = r"(?:iwr|irm|Invoke-WebRequest|Invoke-RestMethod|curl|wget)\b"
+_EXECUTE = r"(?:iex|Invoke-Expression)\b"
+#: `iwr URL | iex`; `iex ((New-Object Net.WebClient).DownloadString(URL))`; `iex (irm URL)`; `iex "& { $(irm URL) }"`;
+#: `& ([scriptblock]::Create((irm URL)))` (Chocolatey, Scoop and Windows tools' own install lines).
+_POWERSHELL_RUNS = re.compile(
+    r"(?i)(?<![\w-])" + _DOWNLOAD + r"[^|;\n`]*\|\s*" + _EXECUTE
+    + r"|(?<![\w-])" + _EXECUTE + r"\s*\(*\s*(?:[\"'][^\"'\n]*?\$\(\s*)?(?:\(\s*New-Object\s+(?:System\.)?Net\.WebClient\s*\)\s*\.\s*"
+    r"DownloadString\b|" + _DOWNLOAD + r")"
+    + r"|\[scriptblock\]::Create\(\s*\(*\s*(?:" + _DOWNLOAD + r"|\(\s*New-Object\s+(?:System\.)?Net\.WebClient\s*\)"
+    r"\s*\.\s*DownloadString\b)")
 
 
 def _span(found: RemoteRun) -> Span:
