@@ -52,7 +52,11 @@ class WorkdirSystemDir(Rule):
     `/var/www/html`, `/usr/local/go`), and so are `/` (the default working
     directory of most images; a `WORKDIR /` usually resets it after
     building elsewhere), `/root` (a home directory: running as root is
-    `root-user`'s business), `/tmp` and `/usr/local`. The `allowed` option
+    `root-user`'s business), `/tmp`, `C:\\Windows\\Temp` and `/usr/local`.
+    A WORKDIR that only some RUNs use before the next WORKDIR (`WORKDIR
+    /usr/local/bin`, `RUN curl -fsSLO …`, `WORKDIR /app`) is not reported
+    either: nothing is copied there by a relative path, and it is not the
+    image's working directory. The `allowed` option
     lists directories you accept anyway. Stages whose layers can reach an
     image are checked; a builder only used through `COPY --from` is not.
 
@@ -100,9 +104,12 @@ class WorkdirSystemDir(Rule):
             if stage.index not in shipped:
                 continue
             windows = windows_stage(model, stage)
-            for node in stage.instructions:
+            instructions = list(stage.instructions)
+            for index, node in enumerate(instructions):
                 if not isinstance(node, ast.WorkdirInstruction) or node.value is None:
                     continue
+                if not _matters(instructions[index + 1:]):
+                    continue  # a step or two run there, then another WORKDIR: nothing lands there by accident
                 expansion = model.expand(node, node.value.value)
                 if not expansion.resolved:
                     continue
@@ -113,6 +120,19 @@ class WorkdirSystemDir(Rule):
                 via = f" (resolves to {path})" if path != node.value.value.rstrip("/") else ""
                 yield ctx.finding(node.value, f"WORKDIR {node.value.value}{via} is a system directory: it {why}; "
                                               f"use a directory of the application's own, such as /app")
+
+
+def _matters(after: list) -> bool:
+    """The WORKDIR is the image's working directory (no later one in the stage), or a COPY/ADD
+    with a relative destination copies into it before the next WORKDIR."""
+    for node in after:
+        if isinstance(node, ast.WorkdirInstruction):
+            return False
+        if isinstance(node, (ast.CopyInstruction, ast.AddInstruction)) and node.destination is not None \
+                and not node.destination.value.startswith(("/", "$", "\\")) \
+                and not (len(node.destination.value) > 1 and node.destination.value[1] == ":"):
+            return True
+    return True
 
 
 def _linux(path: Optional[str]) -> tuple[Optional[str], str]:
@@ -130,6 +150,8 @@ def _linux(path: Optional[str]) -> tuple[Optional[str], str]:
 
 def _windows(value: str) -> tuple[Optional[str], str]:
     path = value.replace("/", "\\").rstrip("\\").lower()
+    if path in ("c:\\windows\\temp", "\\windows\\temp") or path.startswith(("c:\\windows\\temp\\", "\\windows\\temp\\")):
+        return None, ""  # like /tmp
     if path in ("c:\\windows", "\\windows") or path.startswith(("c:\\windows\\", "\\windows\\")):
         return value, "holds the Windows system files"
     return None, ""
