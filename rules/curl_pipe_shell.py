@@ -87,14 +87,14 @@ class CurlPipeShell(Rule):
 
 _DOWNLOAD = r"(?:iwr|irm|Invoke-WebRequest|Invoke-RestMethod|curl|wget)\b"
 _EXECUTE = r"(?:iex|Invoke-Expression)\b"
-#: `iwr URL | iex`; `iex ((New-Object Net.WebClient).DownloadString(URL))`; `iex (irm URL)`; `iex "& { $(irm URL) }"`;
-#: `& ([scriptblock]::Create((irm URL)))` (Chocolatey, Scoop and Windows tools' own install lines).
+_WEBCLIENT = r"\(\s*New-Object\s+(?:System\.)?Net\.WebClient\s*\)\s*\.\s*DownloadString\b"
+#: `iwr URL | iex`; `iex ((New-Object Net.WebClient).DownloadString(URL))`; `iex (irm URL)`;
+#: `iex "& { $(irm URL) }"`; `& ([scriptblock]::Create((irm URL)))`: Chocolatey's, Scoop's and
+#: Windows tools' own install lines.
 _POWERSHELL_RUNS = re.compile(
     r"(?i)(?<![\w-])" + _DOWNLOAD + r"[^|;\n`]*\|\s*" + _EXECUTE
-    + r"|(?<![\w-])" + _EXECUTE + r"\s*\(*\s*(?:[\"'][^\"'\n]*?\$\(\s*)?(?:\(\s*New-Object\s+(?:System\.)?Net\.WebClient\s*\)\s*\.\s*"
-    r"DownloadString\b|" + _DOWNLOAD + r")"
-    + r"|\[scriptblock\]::Create\(\s*\(*\s*(?:" + _DOWNLOAD + r"|\(\s*New-Object\s+(?:System\.)?Net\.WebClient\s*\)"
-    r"\s*\.\s*DownloadString\b)")
+    + r"|(?<![\w-])" + _EXECUTE + r"\s*\(*\s*(?:[\"'][^\"'\n]*?\$\(\s*)?(?:" + _WEBCLIENT + "|" + _DOWNLOAD + ")"
+    + r"|\[scriptblock\]::Create\(\s*\(*\s*(?:" + _DOWNLOAD + "|" + _WEBCLIENT + ")")
 
 
 def _span(found: RemoteRun) -> Span:

@@ -39,10 +39,10 @@ class Pipefail(Rule):
     when they fail, and the last command fails on such input: `tar -x`/`-t`
     reading standard input, `sha256sum -c` (and the other checksum tools),
     `gpg --dearmor`/`--import`, `apt-key add -` (`curl -fsSL URL | tar -xz`,
-    `grep " node.tar.xz$" SHASUMS256.txt | sha256sum -c -`). Scripts that explicitly run in `dash` or `posh`
-    are not reported: choosing a shell without (or, for dash, long
-    without) `pipefail` is deliberate. Exec-form, PowerShell and
-    `cmd` RUNs are not read.
+    `grep " node.tar.xz$" SHASUMS256.txt | sha256sum -c -`). Scripts that
+    explicitly run in `dash` or `posh` are not reported: choosing a shell
+    without (or, for dash, long without) `pipefail` is deliberate.
+    Exec-form, PowerShell and `cmd` RUNs are not read.
 
     It also reports a `set -o pipefail` run by `/bin/sh` in a stage whose
     base image's tag names a release whose dash has no such option (Debian

@@ -89,9 +89,10 @@ class Sudo(Rule):
                 target = _target_user(step, word)
                 fix = _fix(ctx, step, word) if root and target is None else None
                 if target is not None and root:  # root needs no sudoers entry, but the image needs sudo installed
-                    yield ctx.finding(word, f"`sudo -u {target}` in a RUN that runs as root: use `runuser -u {target} "
-                                      f"--` (util-linux, in every Debian, Ubuntu and Fedora image) or `su {target} -c`, "
-                                      f"or `USER {target}` around the step when nothing else in the RUN needs root")
+                    yield ctx.finding(word, f"`sudo -u {target}` in a RUN that runs as root: use `runuser -u "
+                                      f"{target} --` (util-linux, in every Debian, Ubuntu and Fedora image) or "
+                                      f"`su {target} -c`, or `USER {target}` around the step when nothing else "
+                                      f"in the RUN needs root")
                     continue
                 if target is not None:
                     advice = (f"run the step as that user with `USER {target}` around it instead, or, where the RUN "

@@ -150,7 +150,7 @@ def _linux(path: Optional[str]) -> tuple[Optional[str], str]:
 
 def _windows(value: str) -> tuple[Optional[str], str]:
     path = value.replace("/", "\\").rstrip("\\").lower()
-    if path in ("c:\\windows\\temp", "\\windows\\temp") or path.startswith(("c:\\windows\\temp\\", "\\windows\\temp\\")):
+    if any(path == root or path.startswith(root + "\\") for root in ("c:\\windows\\temp", "\\windows\\temp")):
         return None, ""  # like /tmp
     if path in ("c:\\windows", "\\windows") or path.startswith(("c:\\windows\\", "\\windows\\")):
         return value, "holds the Windows system files"

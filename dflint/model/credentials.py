@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Iterator, Optional, Sequence
 from .. import ast
 from ..shell.model import Command, HereDocument, Word
 from ..source import Span
-from .layers import Step, run_steps
+from .layers import Step, clone_directory, git_command, run_steps
 from .secrets import VARIABLE, harmless_value, secret_value, url_credentials
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -356,45 +356,24 @@ def _written_files(step: Step) -> list[tuple[str, str]]:
     return found
 
 
-_GIT_VALUE_OPTIONS = frozenset(("-C", "-c", "--git-dir", "--work-tree", "--namespace"))
-_GIT_CLONE_VALUE_OPTIONS = frozenset(("--depth", "-b", "--branch", "-o", "--origin", "--reference", "-u",
-                                      "--upload-pack", "--template", "-c", "--config", "--separate-git-dir",
-                                      "--shallow-since", "--shallow-exclude", "-j", "--jobs", "--filter"))
-
-
 def _git_config_file(step: Step, url: Word) -> Optional[tuple[str, tuple[str, ...]]]:
     """Where git keeps ``url`` after this command, and the paths whose removal takes it away:
     ``git clone URL DIR`` stores it as the remote in ``DIR/.git/config``, ``git config [--global]
     url.URL.insteadOf`` and ``git remote add`` in a config file. None when it keeps nothing."""
-    argv = [w.value for w in step.command.argv]
-    start = next((i for i, value in enumerate(argv) if posixpath.basename(value) == "git"), None)
-    if start is None:
+    git = git_command(step.command)
+    if git is None:
         return None
-    words, i = argv[start + 1:], 0
-    while i < len(words) and words[i].startswith("-"):
-        i += 2 if words[i] in _GIT_VALUE_OPTIONS else 1
-    command, rest = (words[i], words[i + 1:]) if i < len(words) else ("", [])
-    if command == "clone":
-        operands, j = [], 0
-        while j < len(rest):
-            if rest[j].startswith("-"):
-                j += 2 if rest[j] in _GIT_CLONE_VALUE_OPTIONS else 1
-                continue
-            operands.append(rest[j])
-            j += 1
-        if url.value not in operands:
+    rest = [w.value for w in git.rest]
+    if git.name == "clone":
+        operands = git.clone_operands()
+        if not operands or operands[0] is not url:
             return None
-        at = operands.index(url.value)
-        if at + 1 < len(operands):
-            directory = operands[at + 1].rstrip("/")
-        else:
-            directory = posixpath.basename(url.value.rstrip("/"))
-            directory = directory[:-4] if directory.endswith(".git") else directory
+        directory = operands[1].value.rstrip("/") if len(operands) > 1 else clone_directory(url.value)
         return f"{directory}/.git/config", (f"{directory}/.git", directory)
-    if command == "config" and any(w.startswith("url.") for w in rest):
+    if git.name == "config" and any(w.startswith("url.") for w in rest):
         path = "~/.gitconfig" if "--global" in rest else "/etc/gitconfig" if "--system" in rest else ".git/config"
         return path, (path,)
-    if command == "remote" and rest[:1] == ["add"]:
+    if git.name == "remote" and rest[:1] == ["add"]:
         return ".git/config", (".git/config", ".git")
     return None
 
@@ -404,9 +383,10 @@ def _git_url_removed(run: _Run, step: Step, paths: Sequence[str]) -> bool:
     if any(_removed_later(run, step, path) for path in paths):
         return True
     for later in run.steps[step.index + 1:]:
-        values = [w.value for w in later.command.argv]
-        if later.command.program == "git" and ("set-url" in values or "remove" in values or "rm" in values
-                                               or "--unset" in values or "--remove-section" in values):
+        git = git_command(later.command)
+        rest = [w.value for w in git.rest] if git is not None else []
+        if git is not None and (git.name == "remote" and rest[:1] in (["set-url"], ["remove"], ["rm"])
+                                or git.name == "config" and ("--unset" in rest or "--remove-section" in rest)):
             return True
     return False
 

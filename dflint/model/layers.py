@@ -566,25 +566,52 @@ def _fetched(analysis: "Analysis", node: ast.Instruction, step: Step) -> list[Cr
             for path, word, kind in targets if path and not path.startswith("/dev/")]
 
 
-def _cloned(analysis: "Analysis", node: ast.Instruction, step: Step) -> list[tuple[Optional[str], Word, str]]:
-    argv = step.command.argv
+@dataclass(frozen=True)
+class GitCommand:
+    """A ``git`` command: its subcommand, the words after it, and the ``-C`` directories before it."""
+
+    name: str
+    rest: tuple[Word, ...]
+    directories: tuple[Word, ...]
+
+    def clone_operands(self) -> tuple[Word, ...]:
+        """``git clone``'s repository and, when given, directory."""
+        return tuple(parse_options(self.rest, _GIT_CLONE).operands) if self.name == "clone" else ()
+
+
+def git_command(command: Command) -> Optional[GitCommand]:
+    """``command`` read as a git command (wrappers before ``git`` allowed); None for other programs."""
+    argv = command.argv
     values = [w.value for w in argv]
     start = next((i for i, v in enumerate(values) if posixpath.basename(v) == "git"), None)
     if start is None:
-        return []
-    i, cwd = start + 1, step.cwd
+        return None
+    i, directories = start + 1, []
     while i < len(argv) and values[i].startswith("-"):
         if values[i] == "-C" and i + 1 < len(argv):
-            cwd = _path(analysis, node, argv[i + 1], cwd)
+            directories.append(argv[i + 1])
         i += 2 if values[i] in _GIT_GLOBAL_VALUES else 1
-    if i >= len(argv) or values[i] != "clone":
-        return []
-    operands = parse_options(argv[i + 1:], _GIT_CLONE).operands
+    if i >= len(argv):
+        return None
+    return GitCommand(values[i], tuple(argv[i + 1:]), tuple(directories))
+
+
+def clone_directory(repository: str) -> str:
+    """The directory ``git clone REPOSITORY`` creates without one given: the name without ``.git``."""
+    return posixpath.basename(url_path(repository).rstrip("/")).removesuffix(".git")
+
+
+def _cloned(analysis: "Analysis", node: ast.Instruction, step: Step) -> list[tuple[Optional[str], Word, str]]:
+    git = git_command(step.command)
+    operands = git.clone_operands() if git is not None else ()
     if not operands:
         return []
+    cwd = step.cwd
+    for directory in git.directories:
+        cwd = _path(analysis, node, directory, cwd)
     if len(operands) > 1:
         return [(_path(analysis, node, operands[1], cwd), operands[1], "tree")]
-    name = posixpath.basename(url_path(operands[0].value).rstrip("/")).removesuffix(".git")
+    name = clone_directory(operands[0].value)
     if not name or not operands[0].literal or cwd is None:
         return []
     return [(resolve(name, cwd), operands[0], "tree")]
