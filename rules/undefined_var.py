@@ -12,6 +12,10 @@ from dflint.rule import Finding, Rule, RuleContext
 from dflint.suggest import closest
 
 _REFERENCE = r"\$(?:\{%s(?=[}:#%%/+?-])|%s(?![A-Za-z0-9_]))"
+#: A reference that gives nothing for an unset name: ``$NAME``, ``${NAME}``, ``${NAME#pattern}``... (not ``:-``).
+_PLAIN_REFERENCE = r"\$(?:\{%s(?=[}#%%/])|%s(?![A-Za-z0-9_]))"
+#: BuildKit gives every stage a PATH, ``scratch`` included (its default for the platform).
+_PREDEFINED = frozenset(("PATH",))
 
 
 class UndefinedVar(Rule):
@@ -25,8 +29,11 @@ class UndefinedVar(Rule):
     difference: BuildKit also knows the base image's environment, which a
     linter cannot see. In a stage built on an image, an unknown name may come
     from that image (`$PATH`, `$JAVA_HOME`), so dflint only reports it when it
-    is one edit away from a name that is defined here: a typo. In stages on
-    `scratch` every undefined name is reported. Predefined ARGs such as
+    is close to a name that is defined here (a typo, as BuildKit suggests it). In stages on
+    `scratch` every undefined name is reported, but `PATH`, which BuildKit
+    sets in every stage. A name only used with a default (`${UID:-1000}`,
+    `${X:+--flag}`, `${X:?message}`) is not reported: the default says
+    what an unset name gives. Predefined ARGs such as
     `TARGETARCH` must be declared with `ARG` inside the stage to be used.
 
     ## Why is this bad?
@@ -65,8 +72,10 @@ class UndefinedVar(Rule):
             for word in expanded_words(node):
                 expansion = ctx.model.expand(node, word.text)
                 for name in sorted(expansion.used):
-                    if scope.get(name) is not None:
+                    if scope.get(name) is not None or name in _PREDEFINED:
                         continue
+                    if not re.search(_PLAIN_REFERENCE % (re.escape(name), re.escape(name)), word.text):
+                        continue  # only ${NAME:-default}-style references, which say what an unset NAME gives
                     suggestion = closest(name, scope.names())
                     if scope.base_image_env and suggestion is None:
                         continue  # may well come from the base image's ENV
