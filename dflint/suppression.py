@@ -53,6 +53,11 @@ def _selectors(text: str) -> tuple[str, ...]:
     return tuple(part.lower() for part in _written(text))
 
 
+def is_pragma(comment: ast.Comment) -> bool:
+    """The comment is a ``# dflint: ignore=`` or ``# hadolint ignore=`` suppression."""
+    return _parse_comment(comment) is not None
+
+
 def _parse_comment(comment: ast.Comment) -> Optional[tuple[bool, str, Optional[str], str]]:
     text = comment.text.strip()
     match = _DFLINT.match(text)

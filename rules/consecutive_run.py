@@ -12,6 +12,7 @@ from dflint.model.history import image_stages
 from dflint.rule import Finding, Option, Rule, RuleContext
 from dflint.shell.merge import merge_runs
 from dflint.source import Span
+from dflint.suppression import is_pragma
 
 _ONLY_COMMENTS = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]*")
 
@@ -31,6 +32,12 @@ class ConsecutiveRun(Rule):
     POSIX shell (PowerShell, cmd), or RUNs in a stage that is only used
     through `COPY --from` (a builder): that stage's layers never reach an
     image, and separate RUNs there only buy finer caching.
+
+    A RUN whose first neighbour ends with `exec` or `exit` is not reported
+    (the merged commands after it would never run), and when a suppression
+    comment (`# dflint: ignore=…`, `# hadolint ignore=…`) sits between the
+    two RUNs, the merge is not offered: inside the merged RUN the comment
+    would stop suppressing anything.
 
     Like hadolint's DL3059, a RUN with more than one command (`a && b`,
     `a | b`, `$(...)`; the script of `sh -c` is not counted) is taken as
@@ -97,8 +104,12 @@ class ConsecutiveRun(Rule):
             scripts = [ctx.commands(node) for node in (first, second)]
             if any(len(s) != 1 or not s[0].ok or _count(s[0]) > ctx.options["max-commands"] for s in scripts):
                 continue
+            if _ends_the_shell(scripts[0][0]):
+                continue  # `exec` or `exit` last: the second RUN's commands would never run after it
             merge = merge_runs(ctx.file, first, second, (scripts[0][0], scripts[1][0]),
                                ctx.analysis.shell_for(first))
+            if merge is not None and _pragma_between(ctx, first, second):
+                merge = None  # merged, the suppression above the second RUN would stop applying to it
             shown = "" if merge is None else f": RUN {_short(merge.text)}"
             fix = None if merge is None else ctx.fix(
                 "Merge into the previous RUN" + (f" (display only: {merge.reason})" if merge.reason else ""),
@@ -106,6 +117,17 @@ class ConsecutiveRun(Rule):
                 applicability=Applicability.DISPLAY if merge.reason else Applicability.UNSAFE)
             yield ctx.finding(Span(second.keyword.span.start, second.span.end), f"this RUN directly follows the RUN on line {first.line}: "
                               f"merge them into one layer{shown}", fix, [("previous RUN", first)])
+
+
+def _ends_the_shell(script) -> bool:
+    commands = [c for c in script.commands if "shell" not in c.contexts and "substitution" not in c.contexts]
+    return bool(commands) and commands[-1].name in ("exec", "exit") and not commands[-1].conditional
+
+
+def _pragma_between(ctx: RuleContext, first: ast.Instruction, second: ast.Instruction) -> bool:
+    start, end = first.span.end.offset, second.span.start.offset
+    return any(isinstance(node, ast.Comment) and start <= node.span.start.offset < end and is_pragma(node)
+               for node in ctx.file.children)
 
 
 def _run(node: ast.Instruction) -> Optional[ast.RunInstruction]:
