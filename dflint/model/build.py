@@ -292,7 +292,7 @@ class BuildModel:
                 uses.append(ImageUse(stage.from_instruction, "from", base.reference, base.argument.span,
                                      base.argument.value, base.expansion))
             for dep in stage.dependencies:
-                if dep.image is None:
+                if dep.image is None or self._not_an_image(dep.image.text):
                     continue
                 node = dep.instruction
                 if dep.kind == "copy":
@@ -305,6 +305,14 @@ class BuildModel:
                     uses.append(ImageUse(node, "mount", dep.image, span, dep.image.text))
             uses.extend(self._trigger_uses(stage))
         return uses
+
+    def _not_an_image(self, value: str) -> bool:
+        """A ``--from`` BuildKit does not pull: ``scratch`` (the empty image), or one that is a
+        stage reference gone wrong (an index where none is allowed, a typo of a stage name), which
+        ``copy-from-unknown-stage`` reports and an image rule would only confuse (``biulder:<tag>``)."""
+        from .references import near_stage_name
+
+        return value == "scratch" or value.isdigit() or near_stage_name(self, value) is not None
 
     def _trigger_uses(self, stage: Stage) -> list[ImageUse]:
         # ONBUILD triggers run in a downstream build: a bare name there may be
