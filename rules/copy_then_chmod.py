@@ -68,7 +68,15 @@ class CopyThenChmod(Rule):
     file and directory, while `chmod -R` on the destination also changes the
     directory itself and files that were there before the COPY, and a plain
     `chmod` of a copied directory changes only the directory; a user named in
-    `--chown` must exist when the COPY runs.
+    `--chown` must exist when the COPY runs. A COPY into the WORKDIR gets no
+    fix: the directory exists already and keeps WORKDIR's owner under
+    `--chown`, where `chown -R` changed it too. An owner without a group is
+    written `--chown=user:root` (`:0` for a number): `chown user` keeps the
+    group, `--chown=user` would set it to the user's number.
+
+    A change to one file of a bigger copy (`COPY . .` then `chmod +x
+    entrypoint.sh`) is advised to copy that file on its own: `--chmod` on the
+    whole copy would give every file the mode.
     """
 
     code = "DF005"
@@ -108,7 +116,7 @@ class CopyThenChmod(Rule):
                         between = before[len(before) - offset:]
                         fix = _fix(ctx, run, step, change, found, len(entries), scripts, between)
                         shown = paths[next(i for i, r in enumerate(found) if r) // len(entries)]
-                        yield ctx.finding(change.command, _message(change, shown, step), fix,
+                        yield ctx.finding(change.command, _message(change, shown, step, found), fix,
                                           [(f"copied here by {step.node.name}", step.anchor)])
                         break
 
@@ -118,11 +126,24 @@ def _known(ctx: RuleContext, node: ast.Instruction, text: str) -> Optional[str]:
     return expansion.value if expansion.resolved else None
 
 
-def _message(change: PermissionChange, path: str, copy: Step) -> str:
+def _copy_value(change: PermissionChange) -> Optional[str]:
+    """What ``--chmod``/``--chown`` must say to do what the command did: ``chown 1000`` keeps the
+    group (root, as COPY wrote it), while ``--chown=1000`` would also make 1000 the group."""
+    if change.tool == "chmod":
+        return change.octal_mode
+    owner = change.literal_owner
+    if owner is None or ":" in owner:
+        return owner
+    return f"{owner}:0" if owner.isdigit() else f"{owner}:root"
+
+
+def _message(change: PermissionChange, path: str, copy: Step, relations: list) -> str:
     flag = "chmod" if change.tool == "chmod" else "chown"
-    value = change.octal_mode or change.literal_owner or ("<octal mode>" if flag == "chmod" else "<user>:<group>")
+    value = _copy_value(change) or ("<octal mode>" if flag == "chmod" else "<user>:<group>")
     advice = f"set it while copying with {copy.node.name} --{flag}={value}"
-    if change.selective and flag == "chmod":  # find -exec: --chmod would apply to every copied file
+    if all(r in (None, "inside") for r in relations):  # one file of a bigger copy: --chmod would change them all
+        advice = f"copy {path} on its own with {copy.node.name} --{flag}={value}, before or after the rest"
+    elif change.selective and flag == "chmod":  # find -exec: --chmod would apply to every copied file
         advice = (f"set the mode in the build context, which {copy.node.name} keeps, or while copying with "
                   f"{copy.node.name} --chmod={value} if every copied file may have it")
     elif change.selective:  # the context's owners are not kept: --chown is the way, for every copied file
@@ -133,11 +154,15 @@ def _message(change: PermissionChange, path: str, copy: Step) -> str:
 
 def _fix(ctx: RuleContext, run: Step, copy: Step, change: PermissionChange, found: list, entries: int,
          scripts, between: list[Step]) -> Optional[Fix]:
-    flag, value = ("chmod", change.octal_mode) if change.tool == "chmod" else ("chown", change.literal_owner)
+    flag, value = ("chmod" if change.tool == "chmod" else "chown"), _copy_value(change)
     commands = [c for script in scripts for c in script.commands]
     if value is None or not change.plain or copy.stage is not run.stage or copy.node.flag(flag) is not None \
             or commands != [change.command] or any(isinstance(s.node, ast.RunInstruction) for s in between):
         return None
+    workdir = ctx.model.workdir_at(copy.node)
+    if any(entry.kind == "tree" and entry.path.rstrip("/") == (workdir or "").rstrip("/")
+           for entry in copied(ctx.model, copy.node, copy.anchor)):
+        return None  # COPY into the WORKDIR leaves the directory itself as WORKDIR made it; the chown did not
     paths = len(change.paths)
     same = [[found[p * entries + e] == "same" for e in range(entries)] for p in range(paths)]
     if not all(any(row) for row in same) or not all(any(row[e] for row in same) for e in range(entries)):
