@@ -11,7 +11,7 @@ from dflint.diagnostic import Severity
 from dflint.model.history import Step, histories
 from dflint.model.layers import run_steps, shipping_stages
 from dflint.model.paths import resolve
-from dflint.model.sources import archive_name, copy_sources, destination
+from dflint.model.sources import archive_name, copy_sources, destination, into_directory
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell.archives import extraction
 from dflint.shell.model import Word
@@ -110,7 +110,7 @@ def _archives(ctx: RuleContext, step: Step) -> list[_Archive]:
     dest = destination(ctx.model, node, step.anchor)
     workdir = None if step.trigger else ctx.model.workdir_at(step.anchor)
     sources = [s for s in copy_sources(ctx.model, node, step.anchor) if s.kind == "local" and not s.glob]
-    into = dest is None or dest.endswith("/") or len(node.sources) > 1
+    into = dest is None or into_directory(dest, len(node.sources))
     found = []
     for source in sources:
         assert source.value is not None

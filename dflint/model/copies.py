@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Optional
 
 from .. import ast
 from .paths import has_glob, inside, resolve
-from .sources import archive_name
+from .sources import archive_name, into_directory
 
 if TYPE_CHECKING:  # pragma: no cover
     from .build import BuildModel
@@ -80,7 +80,8 @@ def copied(model: "BuildModel", node: ast.Instruction, anchor: Optional[ast.Inst
     if destination is None:
         return ()
     sources = node.sources
-    into_directory = destination.endswith("/") or len(sources) > 1
+    written = raw if trigger else model.expand(anchor, raw).value
+    into = into_directory(written, len(sources)) or destination.endswith("/")
     base = destination.rstrip("/") or "/"
     heredocs = {h.name for h in node.heredocs}
     found = []
@@ -96,10 +97,10 @@ def copied(model: "BuildModel", node: ast.Instruction, anchor: Optional[ast.Inst
             if value.endswith(".git") or value.startswith("git@"):
                 found.append(Copied(base, "tree", source))
             else:
-                found.append(Copied(posixpath.join(base, name) if into_directory else base, "file", source))
+                found.append(Copied(posixpath.join(base, name) if into else base, "file", source))
         elif value in _WHOLE_CONTEXT or value.endswith(("/", "/.")):
             found.append(Copied(base, "tree", source))
-        elif into_directory:
+        elif into:
             found.append(Copied(posixpath.join(base, posixpath.basename(value)), "file", source))
         else:
             found.append(Copied(base, "either", source))

@@ -35,7 +35,7 @@ from ..shell.tools import Invocation, program_name, urls
 from ..source import Span
 from .history import image_stages
 from .paths import has_glob, resolve
-from .sources import archive_name, url_path
+from .sources import archive_name, into_directory, url_path
 from .variables import display
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -498,7 +498,7 @@ def _copied(analysis: "Analysis", node: Union[ast.CopyInstruction, ast.AddInstru
         return []
     how = node.name + (" --from" if node.flag("from") is not None else "")
     sources = node.sources
-    into = dest.endswith("/") or len(sources) > 1
+    into = into_directory(expansion.value, len(sources)) or dest.endswith("/")
     dest = dest.rstrip("/") or "/"
     found = []
     for arg in sources:

@@ -131,6 +131,12 @@ def copy_sources(model: "BuildModel", node: ast.Instruction,
     return tuple(found)
 
 
+def into_directory(destination: str, sources: int) -> bool:
+    """COPY/ADD puts its sources *into* ``destination`` (as written, variables expanded) rather than
+    at it: several sources, a trailing ``/``, or ``.`` (BuildKit adds the separator to ``.``)."""
+    return sources > 1 or destination.endswith(("/", "/.")) or destination == "."
+
+
 def destination(model: "BuildModel", node: ast.Instruction, anchor: Optional[ast.Instruction] = None) -> Optional[str]:
     """The destination of COPY/ADD ``node`` as BuildKit reads it (variables expanded, quotes
     removed); None when a variable in it cannot be resolved (always, in an ONBUILD trigger)."""
