@@ -75,11 +75,19 @@ class CopyDestNotDir(Rule):
             value = destination_value(ctx.model, copy, node)
             if value is None or value.endswith(("/", "\\")):
                 continue
+            separator = _separator(ctx, value)
             yield ctx.finding(destination, f"{copy.name} of {len(copy.sources)} sources to `{destination.value}`, "
-                                           f"which does not end with `/`: the classic builder and kaniko reject it, "
-                                           f"BuildKit copies every source to that one path unless it already is a "
-                                           f"directory; write `{destination.value}/`",
+                                           f"which does not end with `{separator}`: the classic builder and kaniko "
+                                           f"reject it, BuildKit copies every source to that one path unless it "
+                                           f"already is a directory; write `{destination.value}{separator}`",
                               _fix(ctx, node, copy, value))
+
+
+def _separator(ctx: RuleContext, value: str) -> str:
+    """``\\`` for a Windows path (``C:\\app``) in a file whose escape is the backtick; ``/`` otherwise
+    (with ``\\`` as the escape, a trailing ``\\`` would continue the line)."""
+    windows = "\\" in value or (len(value) > 1 and value[1] == ":" and value[0].isalpha())
+    return "\\" if windows and ctx.file.escape == "`" else "/"
 
 
 def _fix(ctx: RuleContext, node: ast.Instruction, copy: ast.Instruction, value: str) -> Optional[Fix]:
@@ -92,5 +100,6 @@ def _fix(ctx: RuleContext, node: ast.Instruction, copy: ast.Instruction, value: 
         return None  # escaped as written: leave it to the author
     workdir = ctx.model.workdir_at(node) if copy is node else None
     safe = value in (".", "./.") or (workdir is not None and resolve(value, workdir) == workdir)
-    return ctx.fix("Add a trailing `/` to the destination", ctx.edit(end, end, "/"),
+    separator = _separator(ctx, value)
+    return ctx.fix(f"Add a trailing `{separator}` to the destination", ctx.edit(end, end, separator),
                    applicability=Applicability.SAFE if safe else Applicability.UNSAFE)

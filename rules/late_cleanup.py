@@ -37,7 +37,8 @@ class LateCleanup(Rule):
     Inside a directory copied from the build context (`COPY . .`,
     `COPY app/ /opt/app/`), a deletion of workspace files (`.git`, `.github`,
     `tests`, `docs`, `*.md`, `Dockerfile*`, `__pycache__`, editor and CI
-    settings...) is reported when nothing can have written them since the
+    settings, and secrets a workspace holds: `.env`, `.npmrc`, `id_rsa`,
+    `*.pem`, `*.key`...) is reported when nothing can have written them since the
     COPY: no RUN in between, and only commands that write nothing (`cd`,
     `set`, `echo` without a redirect, `rm`...) before the deletion in its RUN.
     What the `.dockerignore` next to the Dockerfile leaves out was never

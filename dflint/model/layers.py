@@ -746,7 +746,10 @@ _WORKSPACE_NAMES = frozenset((
     "test", "tests", "spec", "doc", "docs", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".tox",
     ".nox", ".coverage", "coverage", "htmlcov", ".nyc_output", ".DS_Store",
 ))
-_WORKSPACE_PATTERNS = ("*.md", "*.rst", "Dockerfile*", "*.Dockerfile", "docker-compose*", "compose.y*ml", "*.pyc")
+_WORKSPACE_PATTERNS = ("*.md", "*.rst", "Dockerfile*", "*.Dockerfile", "docker-compose*", "compose.y*ml", "*.pyc",
+                       # developers' secrets: deleted later, they are still in the COPY's layer
+                       ".env", ".env.*", ".npmrc", ".pypirc", ".netrc", ".git-credentials", "id_rsa*", "id_ecdsa*",
+                       "id_ed25519*", "*.pem", "*.key", "*.p12", "*.pfx")
 #: Commands that write nothing: what they run before a deletion cannot have created the deleted files.
 _QUIET = frozenset(("cd", "set", "echo", "printf", "true", ":", "ls", "pwd", "export", "unset", "umask", "test",
                     "[", "rm", "whoami", "id", "shopt"))

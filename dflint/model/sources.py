@@ -124,7 +124,11 @@ def copy_sources(model: "BuildModel", node: ast.Instruction,
         if "$" in raw:
             expansion = None if trigger else model.expand(node, raw)
             if expansion is None or not expansion.resolved:
-                found.append(Source(argument, None, "unknown"))
+                scheme = raw.find("://")
+                if 0 < scheme < raw.find("$"):  # https://.../${VERSION}/tool: a download, whatever the version
+                    found.append(Source(argument, raw, _kind(raw)))
+                else:
+                    found.append(Source(argument, None, "unknown"))
                 continue
             raw = expansion.value
         found.append(Source(argument, raw, _kind(raw)))
