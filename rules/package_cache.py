@@ -31,7 +31,8 @@ class PackageCache(Rule):
     cache only: the module cache is what later `go` commands build from).
 
     Nothing is reported when the same RUN removes the cache after the
-    install (a cleaning command, or an `rm` of the cache directory, not in an
+    install (a cleaning command, an `rm` of the cache directory, or a `find
+    DIR -type f -delete` that selects everything in it, not in an
     `||` branch or another `if` branch), when the install avoids it (a flag,
     or `PIP_NO_CACHE_DIR`/`UV_NO_CACHE` from `ENV`, `ARG`, `export` or an
     assignment before the command, or a cache directory set to `/dev/null`),

@@ -359,7 +359,7 @@ def _removes_cache(analysis: "Analysis", node: ast.Instruction, step: Step, cach
     if cleans(cache, invocation):
         return True
     return any(_removes_locations(analysis, node, removal, cache, locations)
-               for removal in _rm_operands(analysis, node, step))
+               for removal in _path_removals(analysis, node, step))
 
 
 def _removes_locations(analysis: "Analysis", node: ast.Instruction, removal: "Removal",
@@ -443,6 +443,45 @@ def _rm_operands(analysis: "Analysis", node: ast.Instruction, step: Step) -> lis
     return [Removal(step, word, _path(analysis, node, word, step.cwd)) for word in invocation.operands]
 
 
+#: find predicates that select everything below the roots (or all their files): with -delete, a full cleanup.
+_FIND_ALL = frozenset(("-type", "-mindepth", "-maxdepth", "-xdev", "-mount", "-depth", "-delete", "-print",
+                       "-ignore_readdir_race", "-exec", "-execdir", "+", ";"))
+
+
+def _find_removals(analysis: "Analysis", node: ast.Instruction, step: Step) -> list[Removal]:
+    """``find /var/lib/apt/lists -type f -delete`` (or ``-exec rm``) empties its roots: read as ``rm ROOT/*``.
+    A find that selects by name, age or path deletes only some files, and counts for nothing."""
+    invocation = step.invocation
+    if invocation is None or invocation.program != "find":
+        return []
+    argv = step.command.argv
+    start = next((i for i, w in enumerate(argv) if posixpath.basename(w.value) == "find"), len(argv))
+    words = argv[start + 1:]
+    roots = []
+    for word in words:
+        if word.value.startswith(("-", "(", "!")):
+            break
+        roots.append(word)
+    rest = [w.value for w in words[len(roots):]]
+    executes_rm = any(value in ("-exec", "-execdir") and posixpath.basename(following) == "rm"
+                      for value, following in zip(rest, rest[1:]))
+    if not roots or not ("-delete" in rest or executes_rm):
+        return []
+    end = next((i for i, value in enumerate(rest) if value in ("-exec", "-execdir")), len(rest))
+    if any(value.startswith("-") and value not in _FIND_ALL for value in rest[:end]):
+        return []
+    found = []
+    for root in roots:
+        path = _path(analysis, node, root, step.cwd)
+        found.append(Removal(step, root, path.rstrip("/") + "/*" if path is not None else None))
+    return found
+
+
+def _path_removals(analysis: "Analysis", node: ast.Instruction, step: Step) -> list[Removal]:
+    """The paths a command deletes: ``rm`` operands, the roots a ``find … -delete`` empties."""
+    return _rm_operands(analysis, node, step) + _find_removals(analysis, node, step)
+
+
 def _package_removals(step: Step) -> list[Removal]:
     return [Removal(step, change.word, package=change) for change in package_changes(step.invocation)
             if not change.installs]
@@ -452,7 +491,7 @@ def removals(analysis: "Analysis", node: ast.Instruction) -> list[Removal]:
     """What a RUN deletes, in order: rm operands, packages removed and cache-cleaning commands."""
     found = []
     for step in run_steps(analysis, node):
-        found.extend(_rm_operands(analysis, node, step))
+        found.extend(_path_removals(analysis, node, step))
         found.extend(_package_removals(step))
         if step.invocation is not None:
             cleaned = tuple(c for c in cache_for_program(step.invocation) if cleans(c, step.invocation))
