@@ -14,7 +14,9 @@ class UntaggedImage(Rule):
     ## What it does
     Reports a base image (`FROM`), a `COPY --from` image or a `RUN --mount`
     `from=` image that has neither a tag nor a digest, also when the name comes
-    from an `ARG` default (`ARG BASE=python` then `FROM ${BASE}`). `scratch`
+    from an `ARG` default (`ARG BASE=python` then `FROM ${BASE}`) or an inline
+    one (`ARG BASE` then `FROM ${BASE:-python}`: what a build without
+    `--build-arg BASE` pulls). `scratch`
     and references to earlier build stages are not images and are never
     reported; a name whose tag depends on a build argument without default
     (`FROM python:${VERSION}`) is not reported either: it cannot be known.

@@ -60,6 +60,9 @@ class Dependency:
     image: Optional[ImageReference] = None
 
 
+# A reference with an inline default (${BASE:-python}, ${TAG-3.12}) says what a build without that ARG uses.
+_DEFAULTED = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*:?-")
+
 @dataclass(frozen=True, eq=False)
 class ImageUse:
     """An external image the build pulls: a FROM base, ``COPY --from`` or a mount's ``from=``.
@@ -289,8 +292,11 @@ class BuildModel:
         for stage in self.stages:
             base = stage.base
             if base.reference is not None and not base.is_scratch and base.argument is not None:
-                uses.append(ImageUse(stage.from_instruction, "from", base.reference, base.argument.span,
-                                     base.argument.value, base.expansion))
+                reference, expansion = base.reference, base.expansion
+                if expansion is not None and not expansion.resolved and _DEFAULTED.search(base.argument.value):
+                    reference, expansion = self._with_inline_defaults(base.argument.value) or (reference, expansion)
+                uses.append(ImageUse(stage.from_instruction, "from", reference, base.argument.span,
+                                     base.argument.value, expansion))
             for dep in stage.dependencies:
                 if dep.image is None or self._not_an_image(dep.image.text):
                     continue
@@ -305,6 +311,17 @@ class BuildModel:
                     uses.append(ImageUse(node, "mount", dep.image, span, dep.image.text))
             uses.extend(self._trigger_uses(stage))
         return uses
+
+    def _with_inline_defaults(self, text: str) -> Optional[tuple[ImageReference, Expansion]]:
+        """``FROM ${BASE:-python}`` with ``ARG BASE`` (no default) pulls ``python`` unless the build passes
+        BASE: the image with the global ARGs at their defaults, when that is an image, else None."""
+        from .arg_defaults import default_args
+
+        expansion = default_args(self).expand(text)
+        value = expansion.value
+        if not expansion.resolved or not value or value == "scratch" or self.stage_named(value) is not None:
+            return None
+        return parse_image_reference(value), expansion
 
     def _not_an_image(self, value: str) -> bool:
         """A ``--from`` BuildKit does not pull: ``scratch`` (the empty image), or one that is a
