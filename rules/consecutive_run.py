@@ -33,8 +33,8 @@ class ConsecutiveRun(Rule):
     through `COPY --from` (a builder): that stage's layers never reach an
     image, and separate RUNs there only buy finer caching.
 
-    A RUN whose first neighbour ends with `exec` or `exit` is not reported
-    (the merged commands after it would never run), and when a suppression
+    A RUN that follows one ending with `exec` or `exit` is not reported
+    (merged, its commands would never run), and when a suppression
     comment (`# dflint: ignore=…`, `# hadolint ignore=…`) sits between the
     two RUNs, the merge is not offered: inside the merged RUN the comment
     would stop suppressing anything.

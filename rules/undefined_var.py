@@ -29,9 +29,9 @@ class UndefinedVar(Rule):
     difference: BuildKit also knows the base image's environment, which a
     linter cannot see. In a stage built on an image, an unknown name may come
     from that image (`$PATH`, `$JAVA_HOME`), so dflint only reports it when it
-    is close to a name that is defined here (a typo, as BuildKit suggests it). In stages on
-    `scratch` every undefined name is reported, but `PATH`, which BuildKit
-    sets in every stage. A name only used with a default (`${UID:-1000}`,
+    is close to a name that is defined here (a typo, as BuildKit suggests
+    it). In stages on `scratch` every undefined name is reported but `PATH`,
+    which BuildKit sets in every stage. A name only used with a default (`${UID:-1000}`,
     `${X:+--flag}`, `${X:?message}`) is not reported: the default says
     what an unset name gives. Predefined ARGs such as
     `TARGETARCH` must be declared with `ARG` inside the stage to be used.
