@@ -104,9 +104,11 @@ def _written(ref: StageReference) -> str:
 def _forward(ref: StageReference) -> str:
     target = ref.target
     assert target is not None
+    # The classic builder knows only the stages built so far: a later name is an image to it, a later index an error.
+    classic = ("stops with an invalid stage index" if ref.index is not None
+               else "pulls an image of that name instead")
     return (f"{_written(ref)} names stage {target.label}, defined later (line {target.line}): BuildKit accepts "
-            f"it, the classic builder pulls an image of that name instead; define stage {target.label} "
-            f"before this one")
+            f"it, the classic builder {classic}; define stage {target.label} before this one")
 
 
 def _not_a_stage(ctx: RuleContext, ref: StageReference) -> Optional[str]:
