@@ -428,6 +428,18 @@ def test_gitlab_fingerprints_are_unique_and_survive_line_shifts(project):
     assert [i["fingerprint"] for i in again] == [i["fingerprint"] for i in issues]
 
 
+def test_gitlab_fingerprint_ignores_line_numbers_in_the_message(project):
+    # A line added above moves both RUNs: "on line 2" becomes "on line 3", and the issue is the same one.
+    def issue(line: int, message: str) -> str:
+        text = "\n" * (line - 1) + "RUN b\n"
+        d = Diagnostic("Dockerfile", "DF006", "consecutive-run", Severity.INFO, message, span(text, "RUN b"))
+        return json.loads(render("gitlab", [FileResult("Dockerfile", [d])], root=project))[0]["fingerprint"]
+
+    assert issue(3, "this RUN directly follows the RUN on line 2") == issue(4, "this RUN directly follows the RUN on line 3")
+    assert issue(3, "deleted (lines 1, 2)") == issue(4, "deleted (lines 2, 3)")
+    assert issue(3, "image node:18 (line 2)") != issue(3, "image node:20 (line 2)")
+
+
 def test_gitlab_identical_findings_get_distinct_fingerprints():
     d = make_results()[3].diagnostics[0]
     issues = json.loads(render("gitlab", [FileResult("Dockerfile", [d, d])]))

@@ -4,11 +4,14 @@ GitLab matches issues between the base and head pipelines by ``fingerprint``,
 so it must survive unrelated edits: it hashes the root-relative path, rule
 code, message and the issue's occurrence index among identical ones, but not
 the line number (adding a line above would otherwise make every issue "new").
+Line numbers inside the message ("follows the RUN on line 2") are masked for
+the same reason.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from typing import TYPE_CHECKING, Any, Sequence
 
@@ -20,6 +23,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 SEVERITIES = {Severity.ERROR: "critical", Severity.WARNING: "major", Severity.INFO: "minor", Severity.STYLE: "info"}
 IO_ERROR = "io-error"
+# "line 2", "(lines 3, 7)", "lines 3 and 7": messages point at other instructions by line number.
+_LINE_NUMBERS = re.compile(r"\b(lines?) \d+(?:(?:, | and |-)\d+)*")
 
 
 def fingerprint(*parts: str) -> str:
@@ -39,7 +44,7 @@ class GitlabReporter(Reporter):
             if result.error:  # the file was not checked: say so loudly
                 issues.append(_issue(result.error, IO_ERROR, fingerprint(path, IO_ERROR), "blocker", path, 1, 1))
             for d in sorted(result.diagnostics, key=Diagnostic.sort_key):
-                key = (path, d.code, d.message)
+                key = (path, d.code, _LINE_NUMBERS.sub(r"\1 N", d.message))
                 occurrence = seen[key]
                 seen[key] += 1
                 issues.append(_issue(
