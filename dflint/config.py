@@ -52,14 +52,18 @@ class ConfigError(ValueError):
 
 class Glob:
     """A path pattern: ``*`` and ``?`` stay within a directory, ``**`` crosses them.
-    A pattern without ``/`` also matches a file's base name."""
+    A pattern without ``/`` also matches a file's base name; a leading ``./``
+    means the configuration's directory, as the paths matched are relative to it."""
 
     __slots__ = ("pattern", "regex", "basename")
 
     def __init__(self, pattern: str) -> None:
         self.pattern = pattern
-        self.basename = "/" not in pattern.rstrip("/")
-        self.regex = re.compile(_glob_regex(pattern.rstrip("/")))
+        body = pattern.rstrip("/")
+        self.basename = "/" not in body  # "./Dockerfile" is only the one beside the configuration
+        while body.startswith("./"):
+            body = body[2:].lstrip("/")
+        self.regex = re.compile(_glob_regex(body))
 
     def match(self, relative: str) -> bool:
         if self.regex.fullmatch(relative):

@@ -119,6 +119,16 @@ def test_exclude_applies_when_walking_not_to_explicit_files(tmp_path):
     assert [f["path"] for f in explicit["files"]] == ["vendor/Dockerfile"]
 
 
+def test_exclude_and_per_file_ignores_accept_a_leading_dot_slash(tmp_path):
+    write(tmp_path / ".dflint.toml",
+          'extend-exclude = ["./vendor"]\n[per-file-ignores]\n"./svc/*" = ["DF001"]\n')
+    write(tmp_path / "vendor" / "Dockerfile", "FROM python\n")
+    write(tmp_path / "svc" / "Dockerfile", "FROM python\n")
+    write(tmp_path / "Dockerfile", "FROM python:3.12\n")
+    walked = json.loads(run("--format", "json", ".", cwd=tmp_path).stdout)
+    assert {f["path"]: len(f["diagnostics"]) for f in walked["files"]} == {"./Dockerfile": 0, "./svc/Dockerfile": 0}
+
+
 def test_command_line_flags_go_on_top_of_the_file(tmp_path):
     write(tmp_path / ".dflint.toml", 'select = ["DF001"]\nignore = ["DF002"]\n')
     config = ConfigResolver(RULES, Overrides(select=["DF002"], fail_level=Severity.ERROR)).for_path(
@@ -138,6 +148,11 @@ def test_command_line_flags_go_on_top_of_the_file(tmp_path):
         ("Dockerfile.*", "svc/Dockerfile.prod", True),
         ("svc/[ab]/Dockerfile", "svc/b/Dockerfile", True),
         ("svc/[!ab]/Dockerfile", "svc/b/Dockerfile", False),
+        # "./" is the configuration's directory, which the paths matched are relative to.
+        ("./legacy/*", "legacy/Dockerfile", True),
+        ("./legacy", "legacy", True),
+        ("./Dockerfile", "svc/Dockerfile", False),
+        ("./Dockerfile", "Dockerfile", True),
     ],
 )
 def test_globs(pattern, path, expected):
