@@ -416,12 +416,25 @@ def find_config_file(start: str) -> Optional[str]:
 
 
 def _has_dflint_table(path: str) -> bool:
+    """The pyproject.toml has a ``tool.dflint`` table, in any of TOML's spellings
+    (``[tool.dflint]``, ``[ tool . "dflint" ]``, ``dflint = {...}`` under ``[tool]``, dotted keys).
+
+    Only a file that mentions dflint at all is parsed; one that does not parse
+    counts when it has a ``[tool.dflint`` header, so that its error is reported.
+    """
     try:
         with open(path, encoding="utf-8") as handle:
             text = handle.read()
     except (OSError, UnicodeDecodeError):
         return False
-    return "[tool.dflint" in text or re.search(r"^\s*tool\s*\.\s*dflint", text, re.M) is not None
+    if "dflint" not in text:
+        return False
+    try:
+        data = _parse_toml(path, text)
+    except ConfigError:
+        return re.search(r"^\s*\[\s*tool\s*\.\s*[\"']?dflint\b", text, re.M) is not None
+    tool = data.get("tool")
+    return isinstance(tool, dict) and "dflint" in tool
 
 
 class ConfigResolver:

@@ -98,6 +98,30 @@ def test_per_file_ignores_are_globs_relative_to_the_config(tmp_path):
     assert found == {"./app/Dockerfile": ["DF002"], "./app/Dockerfile.dev": [], "./legacy/a/Dockerfile": []}
 
 
+@pytest.mark.parametrize("text", [
+    '[tool.dflint]\nignore = ["latest-tag"]\n',
+    '[ tool . dflint ]\nignore = ["latest-tag"]\n',
+    '[tool."dflint"]\nignore = ["latest-tag"]\n',
+    '[tool]\ndflint = { ignore = ["latest-tag"] }\n',
+    '[tool]\ndflint.ignore = ["latest-tag"]\n',
+])
+def test_pyproject_table_found_in_every_toml_spelling(tmp_path, text):
+    write(tmp_path / "pyproject.toml", text)
+    assert ConfigResolver(RULES).for_path(str(tmp_path / "Dockerfile")).ignore == ("latest-tag",)
+
+
+def test_pyproject_that_only_names_dflint_elsewhere_is_passed_over(tmp_path):
+    write(tmp_path / ".dflint.toml", 'ignore = ["latest-tag"]\n')
+    write(tmp_path / "svc" / "pyproject.toml", '[tool.poetry.dependencies]\ndflint = "^0.1"\n')
+    assert ConfigResolver(RULES).for_path(str(tmp_path / "svc" / "Dockerfile")).ignore == ("latest-tag",)
+
+
+def test_pyproject_with_broken_dflint_table_is_an_error(tmp_path):
+    write(tmp_path / "pyproject.toml", '[tool.dflint]\nignore = ["latest-tag"\n')
+    with pytest.raises(ConfigError, match="invalid TOML"):
+        ConfigResolver(RULES).for_path(str(tmp_path / "Dockerfile"))
+
+
 def test_severity_overrides_and_fail_level(tmp_path):
     write(tmp_path / ".dflint.toml", 'fail-level = "error"\n[severity]\nDF001 = "error"\n')
     write(tmp_path / "Dockerfile", "FROM python\nFROM node:latest\n")
