@@ -32,7 +32,10 @@ class LateCleanup(Rule):
     as `apt-get purge gcc`, `apk del gcc`, `dnf remove gcc` or
     `pip uninstall`) is reported at that operand or command, with a note
     pointing at the instruction that created the files. The packages one
-    command removes are reported together.
+    command removes are reported together. An `mv` of something an earlier
+    layer created is reported too: the files leave their place only in the
+    new layer, which holds a second copy of them, so the advice is to put
+    them at their destination in the first place (`COPY x /opt/x`).
 
     Inside a directory copied from the build context (`COPY . .`,
     `COPY app/ /opt/app/`), a deletion of workspace files (`.git`, `.github`,
@@ -62,7 +65,8 @@ class LateCleanup(Rule):
     layer only hides it: the bytes stay in the earlier layer, so the image is
     exactly as large, pulls as slowly, and anyone with the image can extract
     the file (a copied key or token is *not* gone). The deletion is dead
-    code that suggests a saving that never happens.
+    code that suggests a saving that never happens. Moving the file is
+    worse: the new layer stores it again at its new path.
 
     ## Example
     ```dockerfile
@@ -133,8 +137,26 @@ def _related(group: list[LateRemoval]) -> list[tuple[str, Span]]:
 
 def _message(late: LateRemoval, created: Created) -> str:
     what = created.cache.what if created.kind == "cache" else late.path
+    if late.removal.moved_to is not None:
+        return _moved_message(late, created, what)
     return (f"`{late.removal.text}` saves nothing: the earlier layer of `{created.how}` (line "
             f"{created.span.start.line}) keeps {what}; {_advice(late, created)}")
+
+
+def _moved_message(late: LateRemoval, created: Created, what: str) -> str:
+    """``mv`` of something an earlier layer created: its bytes now ship twice."""
+    removal = late.removal
+    assert removal.word is not None and removal.moved_to is not None
+    destination = removal.moved_to
+    if created.how.startswith(("COPY", "ADD")) and "://" not in (created.source or ""):
+        advice = f"{created.how.split()[0]} it to {destination} in the first place"
+    elif created.kind in ("file", "tree"):
+        advice = f"have `{created.how}` put it at {destination} in the first place"
+    else:
+        advice = "move it in the RUN that created it"
+    return (f"`mv {removal.word.value} {destination}` copies {what} into a new layer, and the earlier layer "
+            f"of `{created.how}` (line {created.span.start.line}) still keeps it: the image holds it twice; "
+            f"{advice}")
 
 
 def _packages_message(group: list[LateRemoval]) -> str:

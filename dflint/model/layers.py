@@ -421,6 +421,8 @@ class Removal:
     path: Optional[str] = None
     caches: tuple[PackageCache, ...] = ()
     package: Optional[PackageChange] = None
+    #: For an ``mv`` source: the destination as written (the bytes move into this RUN's layer).
+    moved_to: Optional[str] = None
 
     @property
     def span(self) -> Span:
@@ -477,6 +479,21 @@ def _find_removals(analysis: "Analysis", node: ast.Instruction, step: Step) -> l
     return found
 
 
+def _mv_sources(analysis: "Analysis", node: ast.Instruction, step: Step) -> list[Removal]:
+    """``mv SRC... DEST`` (or ``mv -t DEST SRC...``): each source leaves its place, and a copy of
+    its bytes lands in this RUN's layer when an earlier layer created it."""
+    invocation = step.invocation
+    if invocation is None or invocation.program != "mv":
+        return []
+    sources = list(invocation.operands)
+    destination = invocation.value("-t", "--target-directory")
+    if destination is None:
+        if len(sources) < 2:
+            return []
+        destination = sources.pop().value
+    return [Removal(step, word, _path(analysis, node, word, step.cwd), moved_to=destination) for word in sources]
+
+
 def _path_removals(analysis: "Analysis", node: ast.Instruction, step: Step) -> list[Removal]:
     """The paths a command deletes: ``rm`` operands, the roots a ``find … -delete`` empties."""
     return _rm_operands(analysis, node, step) + _find_removals(analysis, node, step)
@@ -488,10 +505,11 @@ def _package_removals(step: Step) -> list[Removal]:
 
 
 def removals(analysis: "Analysis", node: ast.Instruction) -> list[Removal]:
-    """What a RUN deletes, in order: rm operands, packages removed and cache-cleaning commands."""
+    """What a RUN deletes, in order: rm operands, mv sources, packages removed and cache-cleaning commands."""
     found = []
     for step in run_steps(analysis, node):
         found.extend(_path_removals(analysis, node, step))
+        found.extend(_mv_sources(analysis, node, step))
         found.extend(_package_removals(step))
         if step.invocation is not None:
             cleaned = tuple(c for c in cache_for_program(step.invocation) if cleans(c, step.invocation))

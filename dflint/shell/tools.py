@@ -165,6 +165,7 @@ _ADDUSER = Spec(  # Debian's adduser/addgroup and BusyBox's (-h HOME, -g GECOS, 
 _CHMOD = Spec(values=_set("--reference"), operand=_CHMOD_MODE.fullmatch)
 _CHOWN = Spec(values=_set("--from", "--reference"))
 _RM = Spec()
+_MV = Spec(values=_set("-t", "--target-directory", "-S", "--suffix"))
 _GENERIC = Spec()
 
 #: Option tables, by program name as written (``program_name`` normalises pip3.11 etc.).
@@ -180,7 +181,7 @@ SPECS: dict[str, Spec] = {
     "curl": _CURL, "wget": _WGET,
     "useradd": _USERADD, "groupadd": _GROUPADD, "adduser": _ADDUSER, "addgroup": _ADDUSER,
     "chmod": _CHMOD, "chown": _CHOWN, "chgrp": _CHOWN,
-    "rm": _RM,
+    "rm": _RM, "mv": _MV,
 }
 
 # Wrappers that run their operand as a command: options taking values, and
