@@ -3,8 +3,8 @@
 * ``# dflint: ignore=CODE|name[,...] [-- reason]`` in the comment lines just
   above an instruction covers that whole instruction, however many lines;
 * ``# dflint: global ignore=...`` covers the file;
-* ``# hadolint ignore=DL3008`` / ``# hadolint global ignore=...`` work the same
-  through the rules' hadolint aliases;
+* ``# hadolint ignore=DL3008 [# reason]`` / ``# hadolint global ignore=...``
+  work the same through the rules' hadolint aliases;
 * the ``# check=skip=Rule1,Rule2`` (or ``skip=all``) directive covers the file
   through the rules' BuildKit aliases.
 
@@ -65,7 +65,10 @@ def _parse_comment(comment: ast.Comment) -> Optional[tuple[bool, str, Optional[s
         return bool(match.group(1)), match.group(2), match.group(3), "dflint"
     match = _HADOLINT.match(text)
     if match:
-        return bool(match.group(1)), match.group(2), None, "hadolint"
+        # hadolint (Pragma.hs) reads a `#` after the rule list as a comment running to the end of the line:
+        # `# hadolint ignore=DL3008,DL3015 # pinned upstream` ignores two rules, and gives a reason.
+        rules, _, comment = match.group(2).partition("#")
+        return bool(match.group(1)), rules, comment.strip() or None, "hadolint"
     return None
 
 

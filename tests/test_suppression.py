@@ -25,10 +25,17 @@ def codes(text):
         "#dflint:ignore=df001",
         "# hadolint ignore=DL3006",
         "# hadolint ignore=DL3006,DL3008",
+        "# hadolint ignore=DL3008, DL3006 # pinned by the release job",
+        "#hadolint ignore=DL3006#why",
     ],
 )
 def test_pragma_above_an_instruction_covers_it(pragma):
     assert codes(f"{pragma}\nFROM python\nFROM node\n") == [("DF001", 3)]
+
+
+def test_hadolint_comment_after_the_rule_list_names_no_rule():
+    # As hadolint reads it: only DL3007 is ignored; the rest of the line is a comment.
+    assert codes("# hadolint ignore=DL3007 # not DL3006\nFROM python\n") == [("DF001", 2)]
 
 
 def test_pragma_covers_every_line_of_a_multiline_instruction():
