@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Callable, Iterator, Optional
 
 from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.model.copies import context_copy
 from dflint.model.history import histories
 from dflint.rule import Finding, Rule, RuleContext
+from dflint.shell import Command
 from dflint.shell.installs import Install, dependency_installs
 
 _SYSTEM_CACHES = ("/var/cache/", "/var/lib/apt", "/var/lib/dnf", "/var/lib/yum", "/etc/apk/cache")
@@ -40,7 +41,9 @@ class CopyBeforeInstall(Rule):
     e.g. `poetry install --no-root`, `COPY . .`, `poetry install`), nor when
     the installing RUN has a cache mount for them (`--mount=type=cache`, other
     than the system package manager's cache), which keeps the downloads
-    across builds. ONBUILD triggers are checked among themselves. Copies from
+    across builds, nor for `go build -mod=vendor` (the flag on the command
+    line or in `GOFLAGS`), which downloads nothing. ONBUILD triggers are
+    checked among themselves. Copies from
     other stages (`--from`) and of single files are never reported. What
     `.dockerignore` leaves out of the context cannot be seen.
 
@@ -90,7 +93,7 @@ class CopyBeforeInstall(Rule):
                         copies.append((step, *found, frozenset(installed)))
                     if not isinstance(step.node, ast.RunInstruction):
                         continue
-                    installs = dependency_installs(ctx.commands(step.anchor))
+                    installs = dependency_installs(ctx.commands(step.anchor), _environment(ctx, step.anchor))
                     for install in installs if step.stage is stage and not _cached(step.node) else ():
                         for copy, source, kind, before in copies:
                             key = (id(copy.node), install.family)
@@ -99,6 +102,21 @@ class CopyBeforeInstall(Rule):
                                 yield ctx.finding(source, _message(copy.node, source, kind, install),
                                                   related=[("dependencies installed here", install.command)])
                     installed.update(install.family for install in installs)
+
+
+def _environment(ctx: RuleContext, anchor: ast.Instruction) -> Callable[[Command], Callable[[str], Optional[str]]]:
+    """The variables a command sees: its own assignments, then ARG and ENV (None: unset or unknown)."""
+    scope = ctx.model.scope_at(anchor)
+
+    def env(command: Command) -> Callable[[str], Optional[str]]:
+        def value(name: str) -> Optional[str]:
+            for assignment in command.assignments:
+                if assignment.name == name:
+                    return assignment.value.value if assignment.value.literal else None
+            variable = scope.get(name)
+            return variable.value if variable is not None and variable.known else None
+        return value
+    return env
 
 
 def _cached(run: ast.RunInstruction) -> bool:

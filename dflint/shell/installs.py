@@ -58,6 +58,9 @@ _GRADLE_TASKS = frozenset({"build", "assemble", "bootJar", "bootWar", "jar", "wa
                            "distTar", "distZip", "dependencies", "classes", "compileJava", "compileKotlin",
                            "test", "check", "nativeCompile", "quarkusBuild", "buildFatJar"})
 
+#: A variable's value for the command (its own assignments, then ARG/ENV); None when unset or unknown.
+_Env = Callable[[str], Optional[str]]
+
 #: What a reader finds: None, the manifests, or the manifests and the command fetching only the dependencies.
 _Read = Optional[Union[tuple[str, ...], tuple[tuple[str, ...], str]]]
 
@@ -77,7 +80,7 @@ def _words(invocation: Invocation) -> list[str]:
     return words
 
 
-def _npm(inv: Invocation, words: list[str]) -> Optional[tuple[str, ...]]:
+def _npm(inv: Invocation, words: list[str], env: _Env) -> Optional[tuple[str, ...]]:
     if words[:1] == ["ci"]:
         return _NODE + ("package-lock.json",)
     if words == ["install"] and not inv.has("-g", "--global") and inv.value("--location") != "global":
@@ -85,19 +88,19 @@ def _npm(inv: Invocation, words: list[str]) -> Optional[tuple[str, ...]]:
     return None
 
 
-def _yarn(inv: Invocation, words: list[str]) -> Optional[tuple[str, ...]]:
+def _yarn(inv: Invocation, words: list[str], env: _Env) -> Optional[tuple[str, ...]]:
     if words in ([], ["install"]) or words[:2] == ["workspaces", "focus"]:
         return _NODE + ("yarn.lock",)
     return None
 
 
-def _pnpm(inv: Invocation, words: list[str]) -> Optional[tuple[str, ...]]:
+def _pnpm(inv: Invocation, words: list[str], env: _Env) -> Optional[tuple[str, ...]]:
     if words == ["fetch"]:
         return ("pnpm-lock.yaml",)
     return _NODE + ("pnpm-lock.yaml",) if words == ["install"] else None
 
 
-def _pip(inv: Invocation, words: list[str]) -> Optional[tuple[str, ...]]:
+def _pip(inv: Invocation, words: list[str], env: _Env) -> Optional[tuple[str, ...]]:
     if not words or words[0] not in ("install", "download", "wheel", "sync"):
         return None
     files = inv.values("-r", "--requirement") + (tuple(words[1:]) if words[0] == "sync" else ())
@@ -110,23 +113,25 @@ def _pip(inv: Invocation, words: list[str]) -> Optional[tuple[str, ...]]:
 def _first(expected: Iterable[str], manifests: tuple[str, ...], forbidden: tuple[str, ...] = ()):
     wanted = frozenset(expected)
 
-    def check(inv: Invocation, words: list[str]) -> Optional[tuple[str, ...]]:
+    def check(inv: Invocation, words: list[str], env: _Env) -> Optional[tuple[str, ...]]:
         if words[:1] == [] and "" in wanted or words[:1] and words[0] in wanted:
             return None if inv.has(*forbidden) else manifests
         return None
     return check
 
 
-def _go(inv: Invocation, words: list[str]) -> _Read:
+def _go(inv: Invocation, words: list[str], env: _Env) -> _Read:
     if words[:2] == ["mod", "download"]:
         return _GO
-    if words[:1] in (["build"], ["install"]) and not any("@" in w for w in words[1:]) \
-            and inv.value("-mod") != "vendor":
+    # -mod=vendor, on the command line or in GOFLAGS, builds from vendor/ in the sources: nothing is downloaded.
+    mod = inv.value("-mod") or next((flag[5:] for flag in (env("GOFLAGS") or "").split()
+                                     if flag.startswith("-mod=")), None)
+    if words[:1] in (["build"], ["install"]) and not any("@" in w for w in words[1:]) and mod != "vendor":
         return _GO, "`go mod download`"
     return None
 
 
-def _cargo(inv: Invocation, words: list[str]) -> _Read:
+def _cargo(inv: Invocation, words: list[str], env: _Env) -> _Read:
     if words[:1] == ["fetch"] or words[:2] == ["chef", "cook"]:
         return _CARGO
     if words[:1] == ["build"] or words[:1] == ["install"] and inv.has("--path"):
@@ -149,7 +154,7 @@ def _maven_goal(word: str) -> str:
     return "dependency:" + word.rsplit(":", 1)[1]
 
 
-def _maven(inv: Invocation, words: list[str]) -> _Read:
+def _maven(inv: Invocation, words: list[str], env: _Env) -> _Read:
     goals = [goal for goal in map(_maven_goal, words) if goal in _MAVEN_GOALS]
     if not goals:
         return None
@@ -158,14 +163,14 @@ def _maven(inv: Invocation, words: list[str]) -> _Read:
     return ("pom.xml",), f"`{_spelled(inv)} dependency:go-offline`"
 
 
-def _gradle(inv: Invocation, words: list[str]) -> _Read:
+def _gradle(inv: Invocation, words: list[str], env: _Env) -> _Read:
     tasks = [task for task in (w.rsplit(":", 1)[-1] for w in words) if task in _GRADLE_TASKS]
     if not tasks:
         return None
     return _GRADLE if tasks == ["dependencies"] * len(tasks) else (_GRADLE, f"`{_spelled(inv)} dependencies`")
 
 
-def _dotnet(inv: Invocation, words: list[str]) -> _Read:
+def _dotnet(inv: Invocation, words: list[str], env: _Env) -> _Read:
     if words[:1] == ["restore"]:
         return ("*.csproj", "*.sln")
     if words[:1] in (["build"], ["publish"]) and not inv.has("--no-restore"):
@@ -173,22 +178,22 @@ def _dotnet(inv: Invocation, words: list[str]) -> _Read:
     return None
 
 
-def _swift(inv: Invocation, words: list[str]) -> _Read:
+def _swift(inv: Invocation, words: list[str], env: _Env) -> _Read:
     if words[:2] == ["package", "resolve"]:
         return _SWIFT
     return (_SWIFT, "`swift package resolve`") if words[:1] == ["build"] else None
 
 
-def _pub(inv: Invocation, words: list[str]) -> Optional[tuple[str, ...]]:
+def _pub(inv: Invocation, words: list[str], env: _Env) -> Optional[tuple[str, ...]]:
     return ("pubspec.yaml", "pubspec.lock") if words[:2] in (["pub", "get"], ["pub", "upgrade"]) else None
 
 
-_READERS: dict[str, tuple[str, Callable[[Invocation, list[str]], _Read]]] = {
+_READERS: dict[str, tuple[str, Callable[[Invocation, list[str], _Env], _Read]]] = {
     "npm": ("npm", _npm), "yarn": ("yarn", _yarn), "pnpm": ("pnpm", _pnpm), "pip": ("pip", _pip),
-    "poetry": ("poetry", lambda inv, w: ("pyproject.toml", "poetry.lock")
+    "poetry": ("poetry", lambda inv, w, env: ("pyproject.toml", "poetry.lock")
                if w[:1] == ["install"] and not inv.has("--only-root") else None),
     "uv": ("uv", _first({"sync"}, ("pyproject.toml", "uv.lock"))),
-    "pipenv": ("pipenv", lambda inv, w: ("Pipfile", "Pipfile.lock")
+    "pipenv": ("pipenv", lambda inv, w, env: ("Pipfile", "Pipfile.lock")
                if w == ["install"] or w[:1] == ["sync"] else None),
     "go": ("go", _go),
     "bundle": ("bundler", _first({"", "install"}, ("Gemfile", "Gemfile.lock"))),
@@ -205,20 +210,27 @@ _READERS: dict[str, tuple[str, Callable[[Invocation, list[str]], _Read]]] = {
 }
 
 
-def dependency_install(script: Script, command: Command) -> Optional[Install]:
-    """The dependency install ``command`` performs, or None."""
+def _no_env(name: str) -> Optional[str]:
+    return None
+
+
+def dependency_install(script: Script, command: Command, env: _Env = _no_env) -> Optional[Install]:
+    """The dependency install ``command`` performs, or None. ``env(name)`` is a variable's value
+    for ``command`` (None when unset or unknown)."""
     invocation = script.invocation(command)
     if invocation is None or invocation.program not in _READERS:
         return None
     ecosystem, reader = _READERS[invocation.program]
-    found = reader(invocation, _words(invocation))
+    found = reader(invocation, _words(invocation), env)
     if not found:
         return None
     manifests, fetch = found if isinstance(found[0], tuple) else (found, "")
     return Install(command, ecosystem, ECOSYSTEMS[ecosystem], manifests, fetch)
 
 
-def dependency_installs(scripts: Iterable[Script]) -> list[Install]:
-    """Every dependency install in ``scripts``, in order."""
+def dependency_installs(scripts: Iterable[Script],
+                        env: Callable[[Command], _Env] = lambda command: _no_env) -> list[Install]:
+    """Every dependency install in ``scripts``, in order; ``env(command)`` gives the variables
+    each command sees."""
     return [found for script in scripts for command in script.commands
-            if (found := dependency_install(script, command)) is not None]
+            if (found := dependency_install(script, command, env(command))) is not None]
