@@ -6,8 +6,11 @@ import os
 import re
 from typing import Callable, Iterator, Sequence
 
-#: Dockerfile, Containerfile, Dockerfile.*, Containerfile.*, *.Dockerfile, *.dockerfile
-DOCKERFILE_NAME = re.compile(r"^(?:(?:Dockerfile|Containerfile)(?:\..+)?|.+\.(?:Dockerfile|dockerfile))$")
+#: Dockerfile, Containerfile, Dockerfile.*, Containerfile.*, *.Dockerfile, *.dockerfile; not the
+#: ``Dockerfile.dockerignore`` (``NAME.dockerignore``) that BuildKit reads as that Dockerfile's ignore file.
+DOCKERFILE_NAME = re.compile(
+    r"^(?!.*\.dockerignore$)(?:(?:Dockerfile|Containerfile)(?:\..+)?|.+\.(?:Dockerfile|dockerfile))$"
+)
 ALWAYS_SKIPPED = frozenset({".git", ".hg", ".svn"})
 
 

@@ -33,6 +33,8 @@ def project(tmp_path):
     write(tmp_path / "services" / "api" / "Dockerfile.dev", "FROM node:latest\n")
     write(tmp_path / "docker" / "web.Dockerfile", "FROM nginx:1.27\n")
     write(tmp_path / "docker" / "README.md", "FROM python\n")
+    write(tmp_path / "Dockerfile.dockerignore", "node_modules\n*.log\n")  # BuildKit's ignore file for Dockerfile
+    write(tmp_path / "docker" / "web.Dockerfile.dockerignore", "*.md\n")
     write(tmp_path / ".git" / "Dockerfile", "FROM python\n")
     write(tmp_path / "node_modules" / "x" / "Dockerfile", "FROM python\n")
     return tmp_path

@@ -21,8 +21,23 @@ def test_hook_definition_matches_every_dockerfile_name():
     for name in ("Dockerfile", "svc/Dockerfile", "Containerfile", "Dockerfile.prod", "a/Containerfile.dev",
                  "web.Dockerfile", "docker/api.dockerfile"):
         assert pattern.search(name), name
-    for name in ("README.md", "Dockerfiles/notes.txt", "mydockerfile", "Dockerfile/x.py"):
+    for name in ("README.md", "Dockerfiles/notes.txt", "mydockerfile", "Dockerfile/x.py",
+                 "Dockerfile.dockerignore", "svc/api.Dockerfile.dockerignore"):
         assert not pattern.search(name), name
+
+
+@pytest.mark.parametrize("name", [
+    "Dockerfile", "Containerfile", "Dockerfile.prod", "Dockerfile.", "Containerfile.a.b", "web.Dockerfile",
+    "web.dockerfile", ".Dockerfile", "x.Containerfile", "dockerfile", "DOCKERFILE", "Dockerfile.dockerignore",
+    "web.Dockerfile.dockerignore", "Dockerfile-prod", "Dockerfile.prod.dockerignore", ".dockerignore",
+])
+def test_hook_files_pattern_agrees_with_directory_discovery(name):
+    from dflint.discovery import is_dockerfile_name
+
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    pattern = re.compile(next(h for h in hooks if h["id"] == "dflint")["files"])
+    assert bool(pattern.search(f"svc/{name}")) is is_dockerfile_name(name)
+    assert bool(pattern.search(name)) is is_dockerfile_name(name)
 
 
 def _git(*args, cwd):
