@@ -116,6 +116,8 @@ def _set(text: str) -> frozenset[str]:
 _RPM_CREATES = _set("install in update up upgrade groupinstall reinstall rei downgrade makecache distro-sync "
                     "upgrade-minimal up-min update-minimal swap")
 _RPM_NEAR = ((("clean",), "only `clean all` removes both metadata and packages"),)
+#: Commands that read the metadata `makecache` downloads.
+_RPM_CONSUMERS = _RPM_CREATES - {"makecache"}
 _APT_CONSUMERS = _set("install upgrade dist-upgrade full-upgrade reinstall build-dep source download satisfy")
 
 CACHES: tuple[PackageCache, ...] = (
@@ -152,20 +154,23 @@ CACHES: tuple[PackageCache, ...] = (
         key="yum", what="the metadata and package cache in /var/cache/yum",
         programs=_set("yum"), creates=_RPM_CREATES,
         paths=("/var/cache/yum", "/var/cache/dnf"),
-        cleans=(Clean(("clean", "all")),), refresh=_set("makecache"), near_misses=_RPM_NEAR,
+        cleans=(Clean(("clean", "all")),), refresh=_set("makecache"), consumers=_RPM_CONSUMERS,
+        near_misses=_RPM_NEAR,
         hadolint="DL3032", fix_cleanup="{program} clean all",
     ),
     PackageCache(
         key="dnf", what="the metadata and package cache in /var/cache/dnf",
         programs=_set("dnf dnf5 microdnf"), creates=_RPM_CREATES,
         paths=("/var/cache/dnf", "/var/cache/libdnf5", "/var/cache/yum", "~/.cache/libdnf5"),
-        cleans=(Clean(("clean", "all")),), refresh=_set("makecache"), near_misses=_RPM_NEAR,
+        cleans=(Clean(("clean", "all")),), refresh=_set("makecache"), consumers=_RPM_CONSUMERS,
+        near_misses=_RPM_NEAR,
         hadolint="DL3040", fix_cleanup="{program} clean all",
     ),
     PackageCache(
         key="tdnf", what="the metadata and package cache in /var/cache/tdnf",
         programs=_set("tdnf"), creates=_RPM_CREATES, paths=("/var/cache/tdnf",),
-        cleans=(Clean(("clean", "all")),), refresh=_set("makecache"), near_misses=_RPM_NEAR,
+        cleans=(Clean(("clean", "all")),), refresh=_set("makecache"), consumers=_RPM_CONSUMERS,
+        near_misses=_RPM_NEAR,
         fix_cleanup="{program} clean all",
     ),
     # `zypper clean` alone removes only downloaded packages (not kept by default): the metadata stays.
@@ -174,6 +179,7 @@ CACHES: tuple[PackageCache, ...] = (
         programs=_set("zypper"), creates=_set("install update dist-upgrade patch refresh source-install"),
         paths=("/var/cache/zypp",), location_options=("-C", "--cache-dir"),
         cleans=(Clean(("clean",), ("-a", "--all")),), refresh=_set("refresh"),
+        consumers=_set("install update dist-upgrade patch source-install"),
         near_misses=((("clean",), "`zypper clean` without `--all` keeps the metadata"),), hadolint="DL3036",
         fix_cleanup="{program} clean --all",
     ),
