@@ -6,10 +6,11 @@ import os
 import re
 from typing import Callable, Iterator, Sequence
 
-#: Dockerfile, Containerfile, Dockerfile.*, Containerfile.*, *.Dockerfile, *.dockerfile; not the
+#: Dockerfile, Containerfile, Dockerfile.*, Containerfile.*, *.Dockerfile, *.dockerfile, and the
+#: lower-case ``dockerfile`` that ``docker build`` uses when there is no ``Dockerfile``; not the
 #: ``Dockerfile.dockerignore`` (``NAME.dockerignore``) that BuildKit reads as that Dockerfile's ignore file.
 DOCKERFILE_NAME = re.compile(
-    r"^(?!.*\.dockerignore$)(?:(?:Dockerfile|Containerfile)(?:\..+)?|.+\.(?:Dockerfile|dockerfile))$"
+    r"^(?!.*\.dockerignore$)(?:(?:Dockerfile|Containerfile)(?:\..+)?|dockerfile|.+\.(?:Dockerfile|dockerfile))$"
 )
 ALWAYS_SKIPPED = frozenset({".git", ".hg", ".svn"})
 

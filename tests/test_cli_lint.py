@@ -35,6 +35,7 @@ def project(tmp_path):
     write(tmp_path / "docker" / "README.md", "FROM python\n")
     write(tmp_path / "Dockerfile.dockerignore", "node_modules\n*.log\n")  # BuildKit's ignore file for Dockerfile
     write(tmp_path / "docker" / "web.Dockerfile.dockerignore", "*.md\n")
+    write(tmp_path / "legacy" / "dockerfile", "FROM nginx:1.27\n")  # what `docker build legacy` reads
     write(tmp_path / ".git" / "Dockerfile", "FROM python\n")
     write(tmp_path / "node_modules" / "x" / "Dockerfile", "FROM python\n")
     return tmp_path
@@ -44,7 +45,7 @@ def test_directories_are_searched_for_every_dockerfile_name(project):
     result = dflint("--format", "json", ".", cwd=project)
     data = json.loads(result.stdout)
     paths = sorted(f["path"] for f in data["files"])
-    assert paths == ["./Dockerfile", "./docker/web.Dockerfile", "./services/api/Containerfile",
+    assert paths == ["./Dockerfile", "./docker/web.Dockerfile", "./legacy/dockerfile", "./services/api/Containerfile",
                      "./services/api/Dockerfile.dev"]
     assert result.returncode == 1
 

@@ -19,9 +19,9 @@ def test_hook_definition_matches_every_dockerfile_name():
     assert hook["language"] == "python" and hook["entry"] == "dflint"
     pattern = re.compile(hook["files"])
     for name in ("Dockerfile", "svc/Dockerfile", "Containerfile", "Dockerfile.prod", "a/Containerfile.dev",
-                 "web.Dockerfile", "docker/api.dockerfile"):
+                 "web.Dockerfile", "docker/api.dockerfile", "svc/dockerfile"):
         assert pattern.search(name), name
-    for name in ("README.md", "Dockerfiles/notes.txt", "mydockerfile", "Dockerfile/x.py",
+    for name in ("README.md", "Dockerfiles/notes.txt", "mydockerfile", "Dockerfile/x.py", "dockerfile.prod",
                  "Dockerfile.dockerignore", "svc/api.Dockerfile.dockerignore"):
         assert not pattern.search(name), name
 
@@ -30,6 +30,7 @@ def test_hook_definition_matches_every_dockerfile_name():
     "Dockerfile", "Containerfile", "Dockerfile.prod", "Dockerfile.", "Containerfile.a.b", "web.Dockerfile",
     "web.dockerfile", ".Dockerfile", "x.Containerfile", "dockerfile", "DOCKERFILE", "Dockerfile.dockerignore",
     "web.Dockerfile.dockerignore", "Dockerfile-prod", "Dockerfile.prod.dockerignore", ".dockerignore",
+    "dockerfile.prod", "containerfile",
 ])
 def test_hook_files_pattern_agrees_with_directory_discovery(name):
     from dflint.discovery import is_dockerfile_name
