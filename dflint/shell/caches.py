@@ -160,8 +160,18 @@ CACHES: tuple[PackageCache, ...] = (
     ),
     PackageCache(
         key="dnf", what="the metadata and package cache in /var/cache/dnf",
-        programs=_set("dnf dnf5 microdnf"), creates=_RPM_CREATES,
+        programs=_set("dnf dnf5"), creates=_RPM_CREATES,
         paths=("/var/cache/dnf", "/var/cache/libdnf5", "/var/cache/yum", "~/.cache/libdnf5"),
+        cleans=(Clean(("clean", "all")),), refresh=_set("makecache"), consumers=_RPM_CONSUMERS,
+        near_misses=_RPM_NEAR,
+        hadolint="DL3040", fix_cleanup="{program} clean all",
+    ),
+    # microdnf (libdnf) sets its own cache directory, /var/cache/yum, and keeps no packages; where dnf5
+    # provides microdnf (Fedora 41+), the cache is dnf5's.
+    PackageCache(
+        key="microdnf", what="the repository metadata in /var/cache/yum",
+        programs=_set("microdnf"), creates=_RPM_CREATES,
+        paths=("/var/cache/yum", "/var/cache/libdnf5"),
         cleans=(Clean(("clean", "all")),), refresh=_set("makecache"), consumers=_RPM_CONSUMERS,
         near_misses=_RPM_NEAR,
         hadolint="DL3040", fix_cleanup="{program} clean all",
