@@ -34,8 +34,9 @@ class PackageCache(Rule):
     install (a cleaning command, an `rm` of the cache directory, or a `find
     DIR -type f -delete` that selects everything in it, not in an
     `||` branch or another `if` branch), when the install avoids it (a flag,
-    or `PIP_NO_CACHE_DIR`/`UV_NO_CACHE` from `ENV`, `ARG`, `export` or an
-    assignment before the command, or a cache directory set to `/dev/null`),
+    `PIP_NO_CACHE_DIR`/`UV_NO_CACHE` from `ENV`, `ARG`, `export` or an
+    assignment before the command, or a cache directory set to `/dev/null`)
+    or has nothing to cache (`pip install --no-index` from a wheelhouse),
     or when a `--mount=type=cache` or `type=tmpfs` covers the cache directory. Commands are found inside
     continued lines, `if`/`||` branches, `sh -c`, heredoc scripts
     (`RUN <<EOF`, `bash <<EOF`), behind `sudo` or `env`, and in `ONBUILD RUN`

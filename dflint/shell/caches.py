@@ -193,11 +193,12 @@ CACHES: tuple[PackageCache, ...] = (
         near_misses=((("clean",), "`zypper clean` without `--all` keeps the metadata"),), hadolint="DL3036",
         fix_cleanup="{program} clean --all",
     ),
-    # pip reads --no-cache as --no-cache-dir (optparse accepts unambiguous prefixes).
+    # pip reads --no-cache as --no-cache-dir (optparse accepts unambiguous prefixes). With --no-index pip
+    # downloads nothing: installing from a wheelhouse (`pip wheel` in a builder stage) caches nothing.
     PackageCache(
         key="pip", what="downloaded and built wheels in ~/.cache/pip",
         programs=_set("pip"), creates=_set("install download wheel"),
-        paths=("~/.cache/pip",), avoid_options=("--no-cache-dir", "--no-cache"),
+        paths=("~/.cache/pip",), avoid_options=("--no-cache-dir", "--no-cache", "--no-index"),
         avoid_env=("PIP_NO_CACHE_DIR",), avoid_values=PIP_BOOLEANS,
         location_options=("--cache-dir",),
         roots=(("XDG_CACHE_HOME", "pip"), ("PIP_CACHE_DIR", "")),
