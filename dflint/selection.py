@@ -63,7 +63,10 @@ class RuleSet:
                 return prefixed, len(key)
         options = [r.code for r in self.rules] + [r.name for r in self.rules]
         options += [alias for r in self.rules for alias in (*r.aliases, *r.partial_aliases)]
-        raise UnknownSelector(selector, closest(key, options, case_sensitive=False))
+        suggestion = closest(key, options, case_sensitive=False)
+        if suggestion is not None:  # spelled as the rule spells it: DF000, not df000 for 'DF06x'
+            suggestion = next(option for option in options if option.lower() == suggestion.lower())
+        raise UnknownSelector(selector, suggestion)
 
     def validate(self, selectors: Iterable[str]) -> None:
         for selector in selectors:

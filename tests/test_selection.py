@@ -1,9 +1,11 @@
 """Selection and partial aliases: ignoring one other-linter code drops only its findings."""
 
+import pytest
+
 from dflint.config import Overrides, default_config
 from dflint.linter import Linter
 from dflint.rule import Rule
-from dflint.selection import RuleSet
+from dflint.selection import RuleSet, UnknownSelector
 
 
 class TwoKinds(Rule):
@@ -43,3 +45,10 @@ def test_pragma_with_a_partial_alias():
 
 def test_selecting_a_partial_alias_enables_the_rule():
     assert found("FROM a:1\nRUN x\n", select=["DL9002"]) == ["first kind", "second kind"]
+
+
+def test_unknown_selector_suggests_the_rule_as_it_is_spelled():
+    for typo in ("XT10x", "xt10", "Two-Kind", "dl9003"):
+        with pytest.raises(UnknownSelector) as error:
+            RULES.match(typo)
+        assert error.value.suggestion in ("XT100", "two-kinds", "DL9001"), (typo, error.value.suggestion)
