@@ -22,7 +22,10 @@ class PackageCache(Rule):
     without `--no-cache`; `yum`, `dnf`, `microdnf`, `tdnf` without
     `clean all`; `zypper` without `zypper clean --all`; `pip install` without
     `--no-cache-dir`; `uv` without `--no-cache`; `npm install`/`ci` without
-    `npm cache clean --force`; `yarn` without `yarn cache clean`;
+    `npm cache clean --force`; `yarn` without `yarn cache clean` (not Yarn
+    Berry's installs, told apart by `--immutable` and other options yarn 1
+    lacks: under Plug'n'Play, Berry's default, the packages are loaded from
+    the cache);
     `gem install`/`bundle install` without deleting the `.gem` files;
     `poetry install` without `--no-cache`; `composer install` without
     `--no-cache` or `composer clear-cache`; `conda`, `mamba` and

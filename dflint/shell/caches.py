@@ -39,12 +39,15 @@ from typing import Callable, Optional
 from .tools import Invocation
 
 __all__ = ["PackageCache", "Clean", "CACHES", "program_key", "verb", "cache_for_program", "creates", "avoids",
-           "cleans", "near_miss", "consumes", "root_match", "PIP_BOOLEANS", "TRUE_VALUES"]
+           "cleans", "near_miss", "consumes", "root_match", "PIP_BOOLEANS", "TRUE_VALUES", "YARN_BERRY_OPTIONS"]
 
 #: Values pip's strtobool accepts; any of them in PIP_NO_CACHE_DIR disables the cache.
 PIP_BOOLEANS = frozenset("y yes t true on 1 n no f false off 0".split())
 #: Values clap's BoolishValueParser reads as true (UV_NO_CACHE).
 TRUE_VALUES = frozenset("y yes t true on 1".split())
+#: `yarn install` options only Yarn Berry (2+) has.
+YARN_BERRY_OPTIONS = ("--immutable", "--immutable-cache", "--check-cache", "--refresh-lockfile", "--inline-builds",
+                      "--mode")
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,9 @@ class PackageCache:
 
     ``programs`` are :attr:`Invocation.program` values (``uv-pip`` is pip run
     as ``uv pip``); ``creates`` holds verbs, or a verb and its first operand
-    (``tool install``). ``paths`` are where it lives by default: absolute, ``~/`` for the
+    (``tool install``). ``cache_is_install`` options mark a tool whose cache
+    may be what it installed (Yarn Berry's Plug'n'Play loads packages from
+    it): such an invocation is not reported, like an avoided one. ``paths`` are where it lives by default: absolute, ``~/`` for the
     invoking user's home, globs allowed. ``location_options`` move it (the
     option's value is the cache); ``roots`` map a variable (or a command
     substitution) naming a directory to where the cache is below it: a known
@@ -83,6 +88,7 @@ class PackageCache:
     paths: tuple[str, ...]
     creates_bare: bool = False
     avoid_options: tuple[str, ...] = ()
+    cache_is_install: tuple[str, ...] = ()
     avoid_env: tuple[str, ...] = ()
     avoid_values: frozenset[str] = TRUE_VALUES
     location_options: tuple[str, ...] = ()
@@ -99,7 +105,8 @@ class PackageCache:
     report: bool = True
 
     def avoided_by_option(self, invocation: Invocation) -> bool:
-        return invocation.has(*self.avoid_options) if self.avoid_options else False
+        options = self.avoid_options + self.cache_is_install
+        return invocation.has(*options) if options else False
 
     def avoided_by_value(self, value: Optional[str]) -> bool:
         """Whether an ``avoid_env`` variable set to ``value`` keeps the cache out (None: unknown, assumed set)."""
@@ -221,12 +228,15 @@ CACHES: tuple[PackageCache, ...] = (
         cleans=(Clean(("cache", "clean")), Clean(("cache", "clear")), Clean(("cache", "rm"))),
         fix_cleanup="{program} cache clean --force",
     ),
-    # Bare `yarn` installs; yarn 1 keeps its cache in /usr/local/share/.cache/yarn as root.
+    # Bare `yarn` installs; yarn 1 keeps its cache in /usr/local/share/.cache/yarn as root. Yarn Berry
+    # (2+, told apart by options yarn 1 does not have) installs with Plug'n'Play by default, which loads
+    # the packages from the zip files of its cache (.yarn/cache, or ~/.yarn/berry/cache with Yarn 4's
+    # global cache): there `yarn cache clean` breaks the application. Only .yarnrc.yml says which linker.
     PackageCache(
         key="yarn", what="the package cache of yarn",
         programs=_set("yarn"), creates=frozenset(("install", "add", "upgrade", "global add")), creates_bare=True,
         paths=("/usr/local/share/.cache/yarn", "~/.cache/yarn", "~/.yarn/berry/cache"),
-        location_options=("--cache-folder",),
+        cache_is_install=YARN_BERRY_OPTIONS, location_options=("--cache-folder",),
         roots=(("YARN_CACHE_FOLDER", ""), ("XDG_CACHE_HOME", "yarn")),
         cleans=(Clean(("cache", "clean")),), hadolint="DL3060", fix_cleanup="{program} cache clean",
     ),
