@@ -23,8 +23,9 @@ class CopyBeforeInstall(Rule):
     `./`, `*`) or of a source tree (a directory named `src`, `source`, `app`,
     `lib`, `cmd`, `internal`, `pkg`, `components`, `pages`, `test(s)` or
     `spec`) that comes before, in the same stage lineage, a command installing
-    dependencies from manifests: `npm ci`/`install`, `yarn (install)`, `pnpm
-    install`/`fetch`, `pip install -r ...`/`pip install .`, `poetry install`,
+    dependencies from manifests: `npm ci`/`install`, `yarn (install)` (which
+    reads `.yarnrc.yml` too with Yarn Berry), `pnpm install`/`fetch`, `pip
+    install -r ...`/`pip install .`, `poetry install`,
     `uv sync`, `pipenv install`/`sync`, `go mod download` (and `go build` or
     `go install` with no download before), `bundle install`, `composer
     install`, `cargo build`/`fetch`, `mvn package`/`install`/`dependency:go-offline`,

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, Optional, Union
 
+from .caches import YARN_BERRY_OPTIONS
 from .model import Command, Script
 from .tools import Invocation
 
@@ -89,7 +90,11 @@ def _npm(inv: Invocation, words: list[str], env: _Env) -> Optional[tuple[str, ..
 
 
 def _yarn(inv: Invocation, words: list[str], env: _Env) -> Optional[tuple[str, ...]]:
-    if words in ([], ["install"]) or words[:2] == ["workspaces", "focus"]:
+    # Yarn Berry (`workspaces focus`, options yarn 1 lacks) reads .yarnrc.yml too: the linker, the registry
+    # and the yarnPath of the release to run; installing without it installs differently.
+    if words[:2] == ["workspaces", "focus"] or words in ([], ["install"]) and inv.has(*YARN_BERRY_OPTIONS):
+        return _NODE + ("yarn.lock", ".yarnrc.yml")
+    if words in ([], ["install"]):
         return _NODE + ("yarn.lock",)
     return None
 
