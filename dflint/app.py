@@ -39,6 +39,8 @@ class LintRequest:
     jobs: int = 0
     #: Findings never make the exit code 1 (report-only CI steps); errors still give 2.
     exit_zero: bool = False
+    #: Skip excluded files even when named explicitly (pre-commit names every changed file).
+    force_exclude: bool = False
 
 
 def _use_color(request: LintRequest, stream: TextIO) -> bool:
@@ -84,23 +86,28 @@ def _lint(request: LintRequest, stdout: TextIO, stderr: TextIO) -> int:
             from .source import decode_bytes
 
             original = decode_bytes(text)
-            result = linter.lint_text(original, name, config, fix=request.fix or request.diff,
-                                      unsafe_fixes=request.unsafe_fixes)
-            if request.diff and result.changed and result.text is not None:
+            if request.force_exclude and name != "-" and config.excluded(name):
+                result = None
+            else:
+                result = linter.lint_text(original, name, config, fix=request.fix or request.diff,
+                                          unsafe_fixes=request.unsafe_fixes)
+                results.append(result)
+            if request.diff and result is not None and result.changed and result.text is not None:
                 from .diffs import unified_diff
 
                 result.diff = unified_diff(name, original, result.text)
             elif request.fix:  # --fix on stdin: the file, fixed or not, goes to stdout and the report to stderr
-                stdout.write(result.text if result.text is not None else original)
+                stdout.write(result.text if result is not None and result.text is not None else original)
                 stdout = stderr
-            results.append(result)
         else:
             if "-" in paths:
                 raise UsageError("'-' (standard input) cannot be mixed with paths")
             missing = [p for p in paths if not os.path.exists(p)]
             files = list(discover([p for p in paths if p not in missing],
-                                  lambda p: resolver.for_path(p).excluded(p)))
-            if not files and not missing:  # most likely run from the wrong directory
+                                  lambda p: resolver.for_path(p).excluded(p), request.force_exclude))
+            named = [p for p in paths if p not in missing and not os.path.isdir(p)]
+            if not files and not missing and not (request.force_exclude and named):
+                # most likely run from the wrong directory (a named file left out by --force-exclude is not)
                 print(f"dflint: warning: no Dockerfile found in {', '.join(paths)}", file=stderr)
             jobs = [(path, resolver.for_path(path)) for path in files]
             workers = request.jobs or (os.cpu_count() or 1)

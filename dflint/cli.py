@@ -95,6 +95,8 @@ def _lint_parser() -> argparse.ArgumentParser:
     parser.add_argument("--severity", action="append", metavar="RULE=LEVEL",
                         help="override a rule's severity, e.g. DF001=error")
     parser.add_argument("--exclude", action="append", metavar="GLOB", help="skip matching paths when walking")
+    parser.add_argument("--force-exclude", action="store_true",
+                        help="apply the excludes to files named on the command line too (for pre-commit)")
     parser.add_argument("--config", metavar="FILE", help="use this configuration file instead of discovery")
     parser.add_argument("--stdin-filename", metavar="PATH", help="the path of the file read from stdin")
     parser.add_argument("--fix", action="store_true", help="apply safe fixes (files are rewritten atomically)")
@@ -184,6 +186,7 @@ def run_lint(argv: Sequence[str]) -> int:
         statistics=args.statistics,
         jobs=args.jobs,
         exit_zero=args.exit_zero,
+        force_exclude=args.force_exclude,
     )
     return lint(request, sys.stdout, sys.stderr)
 

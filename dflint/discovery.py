@@ -19,11 +19,12 @@ def is_dockerfile_name(name: str) -> bool:
     return DOCKERFILE_NAME.match(name) is not None
 
 
-def discover(paths: Sequence[str], excluded: Callable[[str], bool]) -> Iterator[str]:
+def discover(paths: Sequence[str], excluded: Callable[[str], bool], force_exclude: bool = False) -> Iterator[str]:
     """Files to lint: files given explicitly, and Dockerfiles found in given directories.
 
-    ``excluded(path)`` is asked for everything found while walking (not for
-    explicit files: naming a file is asking for it). Order is deterministic.
+    ``excluded(path)`` is asked for everything found while walking, and for
+    explicit files only with ``force_exclude`` (otherwise naming a file is
+    asking for it; pre-commit names every changed file). Order is deterministic.
     """
     seen: set[str] = set()
     for path in paths:
@@ -33,7 +34,7 @@ def discover(paths: Sequence[str], excluded: Callable[[str], bool]) -> Iterator[
                 if key not in seen:
                     seen.add(key)
                     yield found
-        else:
+        elif not (force_exclude and excluded(path)):
             key = os.path.normpath(path)
             if key not in seen:
                 seen.add(key)

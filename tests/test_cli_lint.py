@@ -125,6 +125,23 @@ def test_syntax_errors_are_findings_and_other_files_still_lint(tmp_path):
     assert "unknown instruction: RUNN" in message and "did you mean RUN?" in message
 
 
+def test_force_exclude_skips_excluded_files_even_when_named(tmp_path):
+    write(tmp_path / ".dflint.toml", 'extend-exclude = ["vendor"]\n')
+    write(tmp_path / "vendor" / "Dockerfile", "FROM python\n")
+    write(tmp_path / "Dockerfile", "FROM python:3.12\n")
+    named = dflint("--format", "json", "Dockerfile", "vendor/Dockerfile", cwd=tmp_path)
+    assert [f["path"] for f in json.loads(named.stdout)["files"]] == ["Dockerfile", "vendor/Dockerfile"]
+    forced = dflint("--force-exclude", "--format", "json", "Dockerfile", "vendor/Dockerfile", cwd=tmp_path)
+    assert [f["path"] for f in json.loads(forced.stdout)["files"]] == ["Dockerfile"] and forced.returncode == 0
+    only = dflint("--force-exclude", "vendor/Dockerfile", cwd=tmp_path)
+    assert only.returncode == 0 and only.stderr == "", only.stderr
+    stdin = dflint("--force-exclude", "-", "--stdin-filename", "vendor/Dockerfile", cwd=tmp_path, stdin="FROM python\n")
+    assert stdin.returncode == 0 and "DF001" not in stdin.stdout
+    fixed = dflint("--force-exclude", "--fix", "-", "--stdin-filename", "vendor/Dockerfile", cwd=tmp_path,
+                   stdin="FROM python\n")
+    assert fixed.returncode == 0 and fixed.stdout == "FROM python\n"  # an editor's buffer comes back whole
+
+
 def test_stdin_with_filename_for_config_matching(tmp_path):
     write(tmp_path / "svc" / ".dflint.toml", 'ignore = ["untagged-image"]\n')
     result = dflint("-", "--stdin-filename", "svc/Dockerfile", cwd=tmp_path, stdin="FROM python\n")

@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_hook_definition_matches_every_dockerfile_name():
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     hook = next(h for h in hooks if h["id"] == "dflint")
-    assert hook["language"] == "python" and hook["entry"] == "dflint"
+    # --force-exclude: pre-commit names each changed file, and the configured excludes still apply to it.
+    assert hook["language"] == "python" and hook["entry"] == "dflint --force-exclude"
     pattern = re.compile(hook["files"])
     for name in ("Dockerfile", "svc/Dockerfile", "Containerfile", "Dockerfile.prod", "a/Containerfile.dev",
                  "web.Dockerfile", "docker/api.dockerfile", "svc/dockerfile"):
@@ -56,6 +57,9 @@ def test_try_repo_fails_on_a_bad_dockerfile_and_passes_on_a_good_one(tmp_path):
     _git("config", "user.name", "test", cwd=work)
     (work / "Dockerfile").write_text("FROM python\nRUN pip install flask\n")
     (work / "good.Dockerfile").write_text("FROM python:3.12-slim\n")
+    (work / ".dflint.toml").write_text('extend-exclude = ["vendor"]\n')
+    (work / "vendor").mkdir()
+    (work / "vendor" / "Dockerfile").write_text("FROM python\n")
     _git("add", ".", cwd=work)
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "NO_COLOR": "1"}
 
@@ -71,3 +75,5 @@ def test_try_repo_fails_on_a_bad_dockerfile_and_passes_on_a_good_one(tmp_path):
     good = try_repo("good.Dockerfile")
     assert good.returncode == 0, good.stdout + good.stderr
     assert "Passed" in good.stdout
+    excluded = try_repo("vendor/Dockerfile", "good.Dockerfile")
+    assert excluded.returncode == 0, excluded.stdout + excluded.stderr
