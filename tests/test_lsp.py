@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 from typing import Any, Optional
 
@@ -32,6 +34,8 @@ class Client:
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                         env=env)
         self.next_id = 0
+        self.messages: "queue.Queue[Optional[dict[str, Any]]]" = queue.Queue()
+        threading.Thread(target=self._read_messages, daemon=True).start()
 
     def frame(self, message: dict[str, Any]) -> bytes:
         body = json.dumps({"jsonrpc": "2.0", **message}).encode("utf-8")
@@ -41,17 +45,31 @@ class Client:
         self.process.stdin.write(b"".join(self.frame(m) for m in messages))  # one write: a burst
         self.process.stdin.flush()
 
-    def receive(self) -> dict[str, Any]:
-        length = None
+    def _read_messages(self) -> None:
+        """On a thread: every message the server writes, into a queue (None at the end of its output)."""
+        stdout = self.process.stdout
         while True:
-            line = self.process.stdout.readline()
-            assert line, f"server closed its output; stderr: {self.process.stderr.read().decode()}"
-            if line == b"\r\n":
-                break
-            name, _, value = line.partition(b":")
-            if name.lower() == b"content-length":
-                length = int(value)
-        return json.loads(self.process.stdout.read(length))
+            length = None
+            while True:
+                line = stdout.readline()
+                if not line:
+                    self.messages.put(None)
+                    return
+                if line == b"\r\n":
+                    break
+                name, _, value = line.partition(b":")
+                if name.lower() == b"content-length":
+                    length = int(value)
+            self.messages.put(json.loads(stdout.read(length)))
+
+    def receive(self, timeout: float = 60) -> dict[str, Any]:
+        """The next message; a test fails, instead of hanging, when the server sends none."""
+        try:
+            message = self.messages.get(timeout=timeout)
+        except queue.Empty:
+            raise AssertionError(f"no message from the server in {timeout} s") from None
+        assert message is not None, f"server closed its output; stderr: {self.process.stderr.read().decode()}"
+        return message
 
     def request(self, method: str, params: Optional[dict] = None) -> dict[str, Any]:
         self.next_id += 1
@@ -180,6 +198,22 @@ def test_a_burst_of_changes_is_linted_once(client, tmp_path):
     published = client.diagnostics()
     assert published["version"] == 11  # the earlier versions were never linted
     assert client.request("shutdown")["result"] is None
+
+
+def test_a_change_is_published_when_a_code_action_linted_it_first(client, tmp_path):
+    # Editors ask for code actions at the cursor right after each edit, in the same burst.
+    client.initialize(tmp_path)
+    path = tmp_path / "Dockerfile"
+    assert client.open(path, "FROM alpine:3.20\n")["diagnostics"] == []
+    whole = {"start": {"line": 0, "character": 0}, "end": {"line": 1, "character": 0}}
+    client.send({"method": "textDocument/didChange", "params": {"textDocument": {"uri": path.as_uri(), "version": 2},
+                                                                "contentChanges": [{"text": "FROM python\n"}]}},
+                {"id": 99, "method": "textDocument/codeAction",
+                 "params": {"textDocument": {"uri": path.as_uri()}, "range": whole, "context": {"diagnostics": []}}})
+    assert client.receive()["id"] == 99
+    published = client.diagnostics()
+    assert published["version"] == 2 and [d["code"] for d in published["diagnostics"]] == ["DF001"]
+    assert client.close() == 0
 
 
 @pytest.mark.parametrize("offered, chosen, column", [

@@ -49,6 +49,12 @@ class _Open:
         self.version = version
         self.document = Document(text, encoding)
         self.diagnostics: Optional[list["Diagnostic"]] = None  # None: not linted since the last change
+        self.published = False  # the diagnostics of this text and configuration have been published
+
+    def changed(self) -> None:
+        """The text or the configuration changed: lint again, and publish."""
+        self.diagnostics = None
+        self.published = False
 
 
 def uri_to_path(uri: str, root: str) -> str:
@@ -204,7 +210,7 @@ class LanguageServer:
         text = changes[-1]["text"]  # full synchronisation: the last change is the whole document
         opened.document = Document(text, self.encoding)
         opened.version = identifier.get("version")
-        opened.diagnostics = None
+        opened.changed()
 
     def did_close(self, params: dict[str, Any]) -> None:
         uri = params["textDocument"]["uri"]
@@ -214,7 +220,7 @@ class LanguageServer:
     def configuration_changed(self, params: dict[str, Any]) -> None:
         self._resolver = None
         for opened in self.documents.values():
-            opened.diagnostics = None
+            opened.changed()
 
     # -- linting -------------------------------------------------------------------------
 
@@ -243,10 +249,11 @@ class LanguageServer:
 
     def _lint_changed(self) -> None:
         for opened in list(self.documents.values()):
-            if opened.diagnostics is None:
+            if not opened.published:  # a code action may have linted it already, but not published
                 self._guard("lint", lambda: self._publish(opened))
 
     def _publish(self, opened: _Open) -> None:
+        opened.published = True  # once, even if linting fails: a failing lint is not retried on every message
         diagnostics = [self._lsp_diagnostic(opened, d) for d in self._lint(opened)]
         params: dict[str, Any] = {"uri": opened.uri, "diagnostics": diagnostics}
         if opened.version is not None:
