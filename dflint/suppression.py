@@ -6,7 +6,8 @@
 * ``# hadolint ignore=DL3008 [# reason]`` / ``# hadolint global ignore=...``
   work the same through the rules' hadolint aliases;
 * the ``# check=skip=Rule1,Rule2`` (or ``skip=all``) directive covers the file
-  through the rules' BuildKit aliases.
+  through the rules' BuildKit aliases; ``skip=all`` covers every rule but
+  syntax-error, as BuildKit still fails the build on a Dockerfile it cannot parse.
 
 Selectors match a rule's code, name or any alias, case-insensitively; ``all``
 matches everything. Which pragma suppressed something is recorded, so unused
@@ -127,6 +128,10 @@ def rule_keys(code: str, name: str, aliases: tuple[str, ...]) -> set[str]:
     return {code.lower(), name.lower(), *(a.lower() for a in aliases)}
 
 
+#: Not BuildKit checks: ``docker build`` fails on them whatever ``# check=skip=all`` says.
+_NOT_SKIPPED_BY_CHECK_ALL = frozenset({"syntax-error"})
+
+
 def suppressed_by(diagnostic: Diagnostic, keys: set[str], pragmas: list[Pragma]) -> Optional[Pragma]:
     """The pragma that suppresses ``diagnostic`` (recording the use), or None."""
     offset = diagnostic.span.start.offset
@@ -134,6 +139,8 @@ def suppressed_by(diagnostic: Diagnostic, keys: set[str], pragmas: list[Pragma])
         if not pragma.covers(offset):
             continue
         for selector in pragma.selectors:
+            if selector == "all" and pragma.source == "check" and diagnostic.name in _NOT_SKIPPED_BY_CHECK_ALL:
+                continue
             if selector == "all" or selector in keys:
                 pragma.used.add(selector)
                 return pragma

@@ -63,6 +63,13 @@ def test_buildkit_check_skip_directive():
     assert codes("# check=skip=JSONArgsRecommended\nFROM python\n") == [("DF001", 2)]
 
 
+def test_buildkit_skip_all_does_not_hide_a_syntax_error():
+    # `# check=skip=all` silences BuildKit's checks; `docker build` still fails on RUNN.
+    config = default_config(RULES)
+    _, diagnostics = Linter(RULES).check("# check=skip=all\nFROM python\nRUNN x\n", "Dockerfile", config)
+    assert [(d.code, d.line) for d in diagnostics] == [("DF000", 3)]
+
+
 def test_syntax_errors_and_internal_errors_are_reported_even_under_a_global_ignore_of_others():
     config = default_config(RULES)
     _, diagnostics = Linter(RULES).check("# dflint: global ignore=DF001\nFROM python\nRUNN x\n",
