@@ -25,17 +25,24 @@ class CopyBeforeInstall(Rule):
     `spec`) that comes before, in the same stage lineage, a command installing
     dependencies from manifests: `npm ci`/`install`, `yarn (install)` (which
     reads `.yarnrc.yml` too with Yarn Berry), `pnpm install`/`fetch`, `pip
-    install -r ...`/`pip install .`, `poetry install`,
-    `uv sync`, `pipenv install`/`sync`, `go mod download` (and `go build` or
-    `go install` with no download before), `bundle install`, `composer
-    install`, `cargo build`/`fetch`, `mvn package`/`install`/`dependency:go-offline`,
-    `gradle build`..., `dotnet restore`/`build`/`publish`, `mix deps.get`,
-    `swift build`, `dart`/`flutter pub get`. The message names the manifests
-    to copy first and, when the command also builds the project and so
-    needs the sources (`mvn package`, `gradle build`, `cargo build`, `go
-    build`, `dotnet publish`), the command that fetches only the
-    dependencies (`mvn dependency:go-offline`, `gradle dependencies`, `cargo
-    fetch` or cargo-chef, `go mod download`, `dotnet restore`).
+    install -r ...`/`pip install .`, `pip-sync`, `poetry install`, `uv
+    sync`, `pipenv install`/`sync`, `pdm install`/`sync`, `go mod download`
+    (and `go build` or `go install` with no download before), `bundle
+    install`, `composer install`, `cargo build`/`fetch`, `mvn
+    package`/`install`/`dependency:go-offline`, `gradle build`..., `sbt
+    update`/`compile`/`assembly`..., `lein deps`/`uberjar`..., `clojure -P`,
+    `dotnet restore`/`build`/`publish`, `mix deps.get`, `swift build`,
+    `dart`/`flutter pub get`, `cabal`/`stack build`/`install`, `cpanm
+    --installdeps .`, `carton install`, `shards install`, `nimble install
+    --depsOnly`, `conan install PATH`, `vcpkg install` (manifest mode),
+    `Pkg.instantiate()` in `julia -e` and `renv::restore()` in `R -e`. The
+    message names the manifests to copy first and, when the command also
+    builds the project and so needs the sources (`mvn package`, `gradle
+    build`, `sbt assembly`, `cargo build`, `go build`, `dotnet publish`,
+    `stack build`), the command that fetches only the dependencies (`mvn
+    dependency:go-offline`, `gradle dependencies`, `sbt update`, `cargo
+    fetch` or cargo-chef, `go mod download`, `dotnet restore`, `stack build
+    --only-dependencies`).
 
     It is not reported when the same language's dependencies were installed
     before that COPY (the install after it only adds the project itself,

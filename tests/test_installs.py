@@ -57,6 +57,22 @@ def test_find_exec_permission_changes(command, expected):
     ("dotnet publish -c Release -o /out", "dotnet", ("*.csproj", "*.sln")),
     ("mix deps.get --only prod", "mix", ("mix.exs", "mix.lock")),
     ("flutter pub get", "pub", ("pubspec.yaml", "pubspec.lock")),
+    ("pdm sync --prod --no-editable", "pdm", ("pyproject.toml", "pdm.lock")),
+    ("pip-sync", "pip-tools", ("requirements.txt",)),
+    ("pip-sync requirements/prod.txt", "pip-tools", ("requirements/prod.txt",)),
+    ("sbt 'project core' core/assembly", "sbt", ("build.sbt", "project/")),
+    ("lein do clean, uberjar", "leiningen", ("project.clj",)),
+    ("clj -A:dev -P", "clojure", ("deps.edn",)),
+    ("cabal build --only-dependencies", "cabal", ("*.cabal", "cabal.project*")),
+    ("stack install --local-bin-path /opt/bin", "stack", ("stack.yaml", "stack.yaml.lock", "package.yaml")),
+    ("cpanm -n --installdeps .", "cpanm", ("cpanfile",)),
+    ("carton install --deployment", "carton", ("cpanfile", "cpanfile.snapshot")),
+    ("shards install --production", "shards", ("shard.yml", "shard.lock")),
+    ("conan install .. --build=missing", "conan", ("conanfile.txt or conanfile.py",)),
+    ("/usr/local/vcpkg/vcpkg install", "vcpkg", ("vcpkg.json",)),
+    ("julia --project=. -e 'using Pkg; Pkg.instantiate()'", "julia", ("Project.toml", "Manifest.toml")),
+    ("R -e 'renv::restore()'", "renv", ("renv.lock",)),
+    ("nimble install -y --depsOnly", "nimble", ("*.nimble",)),
 ])
 def test_dependency_installs(command, ecosystem, manifests):
     [found] = dependency_installs([parse_shell(command)])
@@ -78,6 +94,12 @@ def test_dependency_installs(command, ecosystem, manifests):
     ("dotnet publish -c Release", "`dotnet restore`"),
     ("swift package resolve", ""),
     ("swift build -c release", "`swift package resolve`"),
+    ("sbt update", ""),
+    ("sbt clean universal:packageBin", "`sbt update`"),
+    ("lein deps", ""),
+    ("lein with-profile prod uberjar", "`lein deps`"),
+    ("stack build --only-dependencies", ""),
+    ("cabal install --installdir=/usr/local/bin", "`cabal build --only-dependencies`"),
 ])
 def test_fetch_advice_for_commands_that_also_build(command, fetch):
     """A command that builds the project needs its sources; the advice names the dependency-only step."""
@@ -90,6 +112,10 @@ def test_fetch_advice_for_commands_that_also_build(command, fetch):
     "poetry install --only-root", "pipenv install requests", "go install golang.org/x/tools/gopls@latest",
     "go build -mod=vendor ./...", "bundle exec rake", "cargo install cargo-chef", "mvn -v", "gradle --version",
     "dotnet publish --no-restore", "composer require monolog/monolog",
+    "pdm add requests", "sbt clean", "sbt --version", "lein repl", "clojure -M:Prod -m app", "stack setup",
+    "cabal update", "cpanm App::cpanminus", "cpanm --installdeps Some::Module", "shards build --release",
+    "conan install --requires=zlib/1.3", "conan install zlib/1.2.11@", "vcpkg install zlib",
+    "julia -e 'using Pkg; Pkg.add(\"JSON\")'", "R -e \"install.packages('plumber')\"", "nimble install jester",
 ])
 def test_not_dependency_installs(command):
     assert dependency_installs([parse_shell(command)]) == []

@@ -51,6 +51,11 @@ _CARGO = ("Cargo.toml", "Cargo.lock")
 _GRADLE = ("build.gradle(.kts)", "settings.gradle(.kts)")
 _SWIFT = ("Package.swift", "Package.resolved")
 _PROJECT = re.compile(r"\.(?:/)?(?:\[[^\]]*\])?")  # `.`, `./`, `.[dev]`
+_SBT = ("build.sbt", "project/")
+#: sbt tasks that compile the project (and so resolve its dependencies first).
+_SBT_BUILD_TASKS = frozenset({"compile", "package", "packageBin", "assembly", "stage", "dist", "test", "run",
+                              "publishLocal", "publish", "nativeImage", "fastLinkJS", "fullLinkJS"})
+_LEIN_BUILD_TASKS = frozenset({"uberjar", "jar", "compile", "install", "test", "run", "check", "deploy"})
 _MAVEN_FETCH_GOALS = frozenset({"dependency:go-offline", "dependency:resolve", "dependency:resolve-plugins",
                                 "dependency:copy-dependencies"})
 _MAVEN_GOALS = frozenset({"package", "install", "verify", "compile", "test", "deploy", "dependency:go-offline",
@@ -70,6 +75,9 @@ ECOSYSTEMS: dict[str, str] = {
     "npm": "node", "yarn": "node", "pnpm": "node", "pip": "python", "poetry": "python", "uv": "python",
     "pipenv": "python", "go": "go", "bundler": "ruby", "composer": "php", "cargo": "rust", "maven": "java",
     "gradle": "java", "dotnet": "dotnet", "mix": "elixir", "swift": "swift", "pub": "dart",
+    "pdm": "python", "pip-tools": "python", "sbt": "scala", "leiningen": "clojure", "clojure": "clojure",
+    "cabal": "haskell", "stack": "haskell", "cpanm": "perl", "carton": "perl", "shards": "crystal",
+    "conan": "c++", "vcpkg": "c++", "julia": "julia", "renv": "r", "nimble": "nim",
 }
 
 
@@ -193,6 +201,47 @@ def _pub(inv: Invocation, words: list[str], env: _Env) -> Optional[tuple[str, ..
     return ("pubspec.yaml", "pubspec.lock") if words[:2] in (["pub", "get"], ["pub", "upgrade"]) else None
 
 
+def _sbt(inv: Invocation, words: list[str], env: _Env) -> _Read:
+    # Tasks may be scoped: core/assembly, Docker/stage, universal:packageBin.
+    tasks = {word.replace(":", "/").rsplit("/", 1)[-1] for word in words}
+    if tasks & _SBT_BUILD_TASKS:
+        return _SBT, "`sbt update`"
+    return _SBT if "update" in tasks else None
+
+
+def _lein(inv: Invocation, words: list[str], env: _Env) -> _Read:
+    tasks = {word.rstrip(",") for word in words}  # lein do clean, uberjar
+    if tasks & _LEIN_BUILD_TASKS:
+        return ("project.clj",), "`lein deps`"
+    return ("project.clj",) if "deps" in tasks else None
+
+
+def _haskell(manifests: tuple[str, ...], program: str) -> Callable[[Invocation, list[str], _Env], _Read]:
+    def check(inv: Invocation, words: list[str], env: _Env) -> _Read:
+        if words[:1] not in (["build"], ["install"]):
+            return None
+        if inv.has("--only-dependencies", "--dependencies-only"):
+            return manifests
+        return manifests, f"`{program} build --only-dependencies`"
+    return check
+
+
+def _clojure(inv: Invocation, words: list[str], env: _Env) -> _Read:
+    # -P prepares (downloads) the classpath and runs nothing; a bundle like -M:Prod is not it.
+    return ("deps.edn",) if any(option.word.value == "-P" for option in inv.options) else None
+
+
+def _cpanm(inv: Invocation, words: list[str], env: _Env) -> _Read:
+    return ("cpanfile",) if inv.has("--installdeps") and any(_PROJECT.fullmatch(w) for w in words) else None
+
+
+def _code(manifests: tuple[str, ...], call: re.Pattern) -> Callable[[Invocation, list[str], _Env], _Read]:
+    """An interpreter running code given on its command line (`julia -e '...'`, `R -e '...'`)."""
+    def check(inv: Invocation, words: list[str], env: _Env) -> _Read:
+        return manifests if any(call.search(word) for word in words) else None
+    return check
+
+
 _READERS: dict[str, tuple[str, Callable[[Invocation, list[str], _Env], _Read]]] = {
     "npm": ("npm", _npm), "yarn": ("yarn", _yarn), "pnpm": ("pnpm", _pnpm), "pip": ("pip", _pip),
     "poetry": ("poetry", lambda inv, w, env: ("pyproject.toml", "poetry.lock")
@@ -212,6 +261,25 @@ _READERS: dict[str, tuple[str, Callable[[Invocation, list[str], _Env], _Read]]] 
     "mix": ("mix", _first({"deps.get"}, ("mix.exs", "mix.lock"))),
     "swift": ("swift", _swift),
     "dart": ("pub", _pub), "flutter": ("pub", _pub),
+    "pdm": ("pdm", _first({"install", "sync"}, ("pyproject.toml", "pdm.lock"))),
+    "pip-sync": ("pip-tools", lambda inv, w, env: tuple(w) or ("requirements.txt",)),
+    "sbt": ("sbt", _sbt),
+    "lein": ("leiningen", _lein),
+    "clojure": ("clojure", _clojure), "clj": ("clojure", _clojure),
+    "cabal": ("cabal", _haskell(("*.cabal", "cabal.project*"), "cabal")),
+    "stack": ("stack", _haskell(("stack.yaml", "stack.yaml.lock", "package.yaml"), "stack")),
+    "cpanm": ("cpanm", _cpanm),
+    "carton": ("carton", _first({"", "install"}, ("cpanfile", "cpanfile.snapshot"))),
+    "shards": ("shards", _first({"install"}, ("shard.yml", "shard.lock"))),
+    # `conan install PATH` reads the conanfile in PATH; `--requires=zlib/1.3` and conan 1's `zlib/1.3@` name packages.
+    "conan": ("conan", lambda inv, w, env: ("conanfile.txt or conanfile.py",)
+              if w[:1] == ["install"] and w[1:2] and "@" not in w[1] and not inv.has("--requires") else None),
+    "vcpkg": ("vcpkg", lambda inv, w, env: ("vcpkg.json",) if w == ["install"] else None),
+    "julia": ("julia", _code(("Project.toml", "Manifest.toml"), re.compile(r"\bPkg\.instantiate\b"))),
+    "R": ("renv", _code(("renv.lock",), re.compile(r"\brenv::restore\b"))),
+    "Rscript": ("renv", _code(("renv.lock",), re.compile(r"\brenv::restore\b"))),
+    "nimble": ("nimble", lambda inv, w, env: ("*.nimble",) if w[:1] == ["install"] and inv.has("-d", "--depsOnly")
+               else None),
 }
 
 
