@@ -399,15 +399,26 @@ def posix_form(path: str) -> str:
     return root + rest if root or rest else "."
 
 
-def find_config_file(start: str) -> Optional[str]:
-    """The nearest configuration file at or above directory ``start``."""
+def find_config_file(start: str, pyprojects: Optional[dict[str, bool]] = None) -> Optional[str]:
+    """The nearest configuration file at or above directory ``start``.
+
+    ``pyprojects`` caches which pyproject.toml files configure dflint, so that
+    many directories under one project parse its pyproject.toml once.
+    """
     folder = os.path.abspath(start)
     while True:
         for name in CONFIG_FILES:
             candidate = os.path.join(folder, name)
             if os.path.isfile(candidate):
-                if name == "pyproject.toml" and not _has_dflint_table(candidate):
-                    continue
+                if name == "pyproject.toml":
+                    if pyprojects is None:
+                        configures = _has_dflint_table(candidate)
+                    elif candidate in pyprojects:
+                        configures = pyprojects[candidate]
+                    else:
+                        configures = pyprojects[candidate] = _has_dflint_table(candidate)
+                    if not configures:
+                        continue
                 return candidate
         parent = os.path.dirname(folder)
         if parent == folder:
@@ -447,6 +458,7 @@ class ConfigResolver:
         self.defaults = defaults or {}
         self._by_file: dict[Optional[str], Config] = {}
         self._by_dir: dict[str, Optional[str]] = {}
+        self._pyprojects: dict[str, bool] = {}
         self.explicit = explicit
         if explicit is not None:
             if not os.path.isfile(explicit):
@@ -461,7 +473,7 @@ class ConfigResolver:
             return self._by_file[self.explicit]
         directory = os.path.dirname(os.path.abspath(path))
         if directory not in self._by_dir:
-            self._by_dir[directory] = find_config_file(directory)
+            self._by_dir[directory] = find_config_file(directory, self._pyprojects)
         source = self._by_dir[directory]
         config = self._by_file.get(source)
         if config is None:

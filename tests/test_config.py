@@ -110,6 +110,19 @@ def test_pyproject_table_found_in_every_toml_spelling(tmp_path, text):
     assert ConfigResolver(RULES).for_path(str(tmp_path / "Dockerfile")).ignore == ("latest-tag",)
 
 
+def test_a_pyproject_is_read_once_for_many_directories(tmp_path, monkeypatch):
+    import dflint.config
+
+    write(tmp_path / "pyproject.toml", '[tool.dflint]\nignore = ["latest-tag"]\n')
+    checked = []
+    original = dflint.config._has_dflint_table
+    monkeypatch.setattr(dflint.config, "_has_dflint_table", lambda path: checked.append(path) or original(path))
+    resolver = ConfigResolver(RULES)
+    for name in ("a", "b", "c/d"):
+        assert resolver.for_path(str(tmp_path / name / "Dockerfile")).ignore == ("latest-tag",)
+    assert checked == [str(tmp_path / "pyproject.toml")]
+
+
 def test_pyproject_that_only_names_dflint_elsewhere_is_passed_over(tmp_path):
     write(tmp_path / ".dflint.toml", 'ignore = ["latest-tag"]\n')
     write(tmp_path / "svc" / "pyproject.toml", '[tool.poetry.dependencies]\ndflint = "^0.1"\n')
