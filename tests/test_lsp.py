@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import re
 import subprocess
 import sys
 import textwrap
@@ -114,13 +115,32 @@ def client(tmp_path):
         started.process.wait()
 
 
+def _offset(text: str, position: dict[str, int], encoding: str) -> int:
+    """An LSP position's offset in ``text``, found as a client finds it (lines end at \\r\\n, \\n or \\r)."""
+    lines = re.split(r"(\r\n|\r|\n)", text)  # line, break, line, break, ..., line
+    offset = sum(len(part) for part in lines[:2 * position["line"]])
+    units = 0
+    for char in lines[2 * position["line"]]:
+        if units >= position["character"]:
+            break
+        units += len(char.encode({UTF8: "utf-8", UTF16: "utf-16-le", UTF32: "utf-32-le"}[encoding])) // (
+            {UTF8: 1, UTF16: 2, UTF32: 4}[encoding])
+        offset += 1
+    return offset
+
+
 def apply(text: str, edits: list[dict[str, Any]], encoding: str = UTF16) -> str:
-    document = Document(text, encoding)
-    spans = sorted(((document.offset(e["range"]["start"]), document.offset(e["range"]["end"]), e["newText"])
-                    for e in edits), reverse=True)
+    """``text`` with LSP text edits applied, as a client applies them."""
+    spans = sorted(((_offset(text, e["range"]["start"], encoding), _offset(text, e["range"]["end"], encoding),
+                     e["newText"]) for e in edits), reverse=True)
     for start, end, new in spans:
         text = text[:start] + new + text[end:]
     return text
+
+
+def covered(text: str, lsp_range: dict[str, Any], encoding: str = UTF16) -> str:
+    """The text an LSP range covers, as a client finds it."""
+    return text[_offset(text, lsp_range["start"], encoding):_offset(text, lsp_range["end"], encoding)]
 
 
 def test_a_session_publishes_diagnostics_and_offers_fixes(client, tmp_path):
@@ -295,12 +315,46 @@ def test_a_garbled_stream_stops_the_server_with_a_message(tmp_path):
 
 @pytest.mark.parametrize("encoding", [UTF8, UTF16, UTF32])
 def test_document_positions_round_trip(encoding):
-    text = "FROM a\r\nRUN echo 'ß😀x' \\\n  && ls\n\nLAST"
+    text = "FROM a\r\nRUN echo 'ß😀x' \\\n  && ls\r\rLAST 𝔘\n\nEND"
     document = Document(text, encoding)
     index = LineIndex(text)
     for offset in range(len(text) + 1):
         lsp = document.lsp_position(index.position(offset))
-        assert document.offset(lsp) == offset, (offset, lsp)
+        assert _offset(text, lsp, encoding) == document.offset(lsp)
+        inside_crlf = text[offset - 1:offset + 1] == "\r\n"
+        assert document.offset(lsp) == offset - inside_crlf, (offset, lsp)  # inside \r\n: the end of the line
+
+
+def test_lines_end_where_a_client_ends_them():
+    document = Document("a\rb\r\nc\nd", UTF16)
+    index = LineIndex(document.text)
+    assert [document.lsp_position(index.position(offset)) for offset in (2, 5, 7)] == [
+        {"line": 1, "character": 0}, {"line": 2, "character": 0}, {"line": 3, "character": 0}]
+    assert document.lsp_position(index.position(4)) == {"line": 1, "character": 1}  # between \r and \n
+    assert document.full_range() == {"start": {"line": 0, "character": 0}, "end": {"line": 3, "character": 1}}
+
+
+def test_a_lone_carriage_return_is_a_line_break_for_the_client(client, tmp_path):
+    # BuildKit (and dflint) read `\r` alone as part of a line; editors break the line there.
+    text = "# built by CI\rby hand too\nFROM alpine:3.20 as build\r\nRUN apt-get install curl\n"
+    path = tmp_path / "Dockerfile"
+    path.write_bytes(text.encode())
+    client.initialize(tmp_path)
+    published = client.open(path, text)["diagnostics"]
+    assert {d["code"]: covered(text, d["range"]) for d in published} == {
+        "DF104": "as", "DF201": "apt-get install", "DF202": "apt-get install"}
+    assert {d["code"]: d["range"]["start"]["line"] for d in published} == {"DF104": 2, "DF201": 3, "DF202": 3}
+    whole = {"start": {"line": 0, "character": 0}, "end": {"line": 4, "character": 0}}
+    actions = client.request("textDocument/codeAction", {"textDocument": {"uri": path.as_uri()}, "range": whole,
+                                                         "context": {"diagnostics": []}})["result"]
+    fix_all = [a for a in actions if a["kind"] == "source.fixAll.dflint"][0]
+    fixed = apply(text, fix_all["edit"]["changes"][path.as_uri()])
+    subprocess.run([sys.executable, "-m", "dflint", "--fix", str(path)], capture_output=True, timeout=120)
+    assert fixed == path.read_bytes().decode() != text
+    for action in actions:
+        if action["kind"] == "quickfix":
+            assert "apt-get install" in apply(text, action["edit"]["changes"][path.as_uri()])
+    assert client.close() == 0
 
 
 def test_document_offsets_clamp_out_of_range_positions():

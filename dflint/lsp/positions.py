@@ -1,18 +1,24 @@
 """dflint positions (code points, 1-based) to and from LSP positions (0-based, in the negotiated unit).
 
 LSP counts a line's characters in UTF-16 code units unless client and server
-agree on another encoding; dflint counts code points. Lines are split at
-``\\n`` as dflint splits them (a ``\\r`` before it stays part of the line).
+agree on another encoding; dflint counts code points. Lines are split as LSP
+splits them, at ``\\r\\n``, ``\\n`` and a lone ``\\r`` (which dflint, like
+BuildKit, does not take for a line break): dflint's own line numbers are not
+used. A dflint position inside a ``\\r\\n`` is the end of its line, as a client
+would clamp it.
 """
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from typing import Any
 
-from ..source import LineIndex, Position, Span
+from ..source import Position, Span
 
 UTF8, UTF16, UTF32 = "utf-8", "utf-16", "utf-32"
 ENCODINGS = (UTF32, UTF16, UTF8)  # preference order: utf-32 needs no conversion at all
+_LINE_BREAK = re.compile(r"\r\n?|\n")
 
 
 def choose_encoding(offered: Any) -> str:
@@ -38,16 +44,24 @@ class Document:
     def __init__(self, text: str, encoding: str) -> None:
         self.text = text
         self.encoding = encoding
-        self.index = LineIndex(text)
+        self._starts = [0]  # where each LSP line starts, and where its text ends (before its line break)
+        self._ends = []
+        for match in _LINE_BREAK.finditer(text):
+            self._ends.append(match.start())
+            self._starts.append(match.end())
+        self._ends.append(len(text))
+
+    def _position(self, offset: int) -> dict[str, int]:
+        offset = max(0, min(offset, len(self.text)))
+        line = bisect_right(self._starts, offset) - 1
+        start = self._starts[line]
+        return {"line": line, "character": _units(self.text[start:min(offset, self._ends[line])], self.encoding)}
 
     def lsp_position(self, position: Position) -> dict[str, int]:
-        offset = max(0, min(position.offset, len(self.text)))
-        line = position.line - 1
-        start = self.index.line_start(position.line)
-        return {"line": line, "character": _units(self.text[start:offset], self.encoding)}
+        return self._position(position.offset)
 
     def lsp_range(self, span: Span) -> dict[str, dict[str, int]]:
-        return {"start": self.lsp_position(span.start), "end": self.lsp_position(span.end)}
+        return {"start": self._position(span.start.offset), "end": self._position(span.end.offset)}
 
     def offset(self, position: Any) -> int:
         """The text offset of an LSP position; out-of-range lines and characters are clamped."""
@@ -55,10 +69,9 @@ class Document:
         character = max(0, int(position.get("character", 0)))
         if line < 0:
             return 0
-        if line >= self.index.line_count:
+        if line >= len(self._starts):
             return len(self.text)
-        start = self.index.line_start(line + 1)
-        end = self.index.starts[line + 1] - 1 if line + 1 < self.index.line_count else len(self.text)
+        start, end = self._starts[line], self._ends[line]
         text = self.text[start:end]
         if self.encoding == UTF32 or text.isascii():
             return start + min(character, len(text))
@@ -70,4 +83,4 @@ class Document:
         return end
 
     def full_range(self) -> dict[str, dict[str, int]]:
-        return self.lsp_range(Span(self.index.position(0), self.index.position(len(self.text))))
+        return {"start": {"line": 0, "character": 0}, "end": self._position(len(self.text))}
