@@ -215,7 +215,16 @@ class Overrides:
 # -- reading and validating ---------------------------------------------------------
 
 def _line_of(text: str, table: str, key: str) -> Optional[int]:
-    """Best-effort line of ``key`` inside ``[table]`` (tomllib keeps no positions)."""
+    """Best-effort line of ``key`` inside ``[table]`` (tomllib keeps no positions); for a key
+    of an inline table (``name = {key = 1}``), the line of the inline table."""
+    line = _line_in_table(text, table, key)
+    while line is None and table:
+        table, _, key = table.rpartition(".")
+        line = _line_in_table(text, table, key)
+    return line
+
+
+def _line_in_table(text: str, table: str, key: str) -> Optional[int]:
     current = ""
     header = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]")
     key_line = re.compile(r'^\s*["\']?' + re.escape(key) + r'["\']?\s*=')

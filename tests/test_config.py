@@ -65,6 +65,9 @@ def test_explicit_config_overrides_discovery(tmp_path):
         ('[tool.dflint.rules.untaged-image]\nx = 1\n', "unknown rule 'untaged-image'", 1),
         ('[tool.dflint.severity]\nDF001 = 3\n', "'DF001' must be a severity name", 2),
         ('[tool.dflint.per-file-ignores]\n"**/dev/*" = "DF001"\n', "must be a list of strings", 2),
+        # inline tables: the line of the table that holds the bad value
+        ('[tool.dflint]\nignore = []\nseverity = { DF001 = "bad" }\n', "unknown severity 'bad'", 3),
+        ('[tool.dflint.rules]\n\nregistry-allowlist = { allowed = 3 }\n', "option 'allowed'", 3),
     ],
 )
 def test_invalid_configuration_names_file_line_and_key(tmp_path, text, message, line):
