@@ -145,10 +145,22 @@ def _cleanup(left: Leftover) -> Optional[str]:
     return cleanup
 
 
+def _what(left: Leftover) -> str:
+    """What is left, with where the command really put it when an option or variable moved it."""
+    cache = left.cache
+    defaults = {path if not path.startswith("~/") else home + path[2:]
+                for path in cache.paths for home in ("/root/", "/home/*/")}
+    moved = [location for location in left.locations if location not in defaults]
+    if not moved or len(moved) < len(left.locations):
+        return cache.what  # not moved, or moved and still written in the default place too
+    kind = cache.what.rsplit(" in ", 1)[0]
+    return f"{kind} in {' and '.join(moved)}"
+
+
 def _message(left: Leftover) -> str:
     written = command_text(left.step.invocation, left.cache)
     note = f" ({left.near_miss})" if left.near_miss else ""
-    return f"`{written}` leaves {left.cache.what} in this layer{note}: {_advice(left)}"
+    return f"`{written}` leaves {_what(left)} in this layer{note}: {_advice(left)}"
 
 
 def _fix(ctx: RuleContext, left: Leftover) -> Optional[Fix]:
