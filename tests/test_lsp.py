@@ -77,6 +77,7 @@ class Client:
         self.send({"id": self.next_id, "method": method, "params": params or {}})
         while True:
             message = self.receive()
+            assert message.get("method") != "window/showMessage", message
             if message.get("id") == self.next_id:
                 return message
 
@@ -265,6 +266,32 @@ def test_configuration_is_found_from_the_document_and_reread_on_change(client, t
     client.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": config.as_uri(), "type": 3}]})
     assert "DF001" in {d["code"] for d in client.diagnostics()["diagnostics"]}
     assert client.close() == 0
+
+
+def test_a_broken_configuration_is_shown_once_and_code_actions_still_answer(client, tmp_path):
+    (tmp_path / ".dflint.toml").write_text('ignroe = ["untagged-image"]\n')
+    client.initialize(tmp_path)
+    path = tmp_path / "Dockerfile"
+    client.notify("textDocument/didOpen", {"textDocument": {"uri": path.as_uri(), "languageId": "dockerfile",
+                                                            "version": 1, "text": DOCKERFILE}})
+    shown = []
+    while True:
+        message = client.receive()
+        if message.get("method") == "window/showMessage":
+            shown.append(message["params"])
+        elif message.get("method") == "textDocument/publishDiagnostics":
+            assert message["params"]["diagnostics"] == []
+            break
+    assert len(shown) == 1 and shown[0]["type"] == 1
+    assert "unknown configuration key 'ignroe'" in shown[0]["message"] and ".dflint.toml:1" in shown[0]["message"]
+    client.notify("textDocument/didChange", {"textDocument": {"uri": path.as_uri(), "version": 2},
+                                             "contentChanges": [{"text": DOCKERFILE + "\n"}]})
+    whole = {"start": {"line": 0, "character": 0}, "end": {"line": 5, "character": 0}}
+    answer = client.request("textDocument/codeAction", {"textDocument": {"uri": path.as_uri()}, "range": whole,
+                                                        "context": {"diagnostics": []}})
+    assert answer["result"] == []
+    assert client.diagnostics()["diagnostics"] == []
+    assert client.request("shutdown")["result"] is None  # no other showMessage came before the answer
 
 
 def test_stdio_flag_is_accepted_and_config_option_is_used(tmp_path):

@@ -86,6 +86,7 @@ class LanguageServer:
         self.shutting_down = False
         self._resolver: Any = None
         self._linter: Any = None
+        self._config_errors_shown: set[str] = set()
         self._requests: dict[str, Callable[[Any], Any]] = {
             "initialize": self.initialize,
             "shutdown": self.shutdown,
@@ -219,6 +220,7 @@ class LanguageServer:
 
     def configuration_changed(self, params: dict[str, Any]) -> None:
         self._resolver = None
+        self._config_errors_shown.clear()  # re-read: an error still there is worth saying again
         for opened in self.documents.values():
             opened.changed()
 
@@ -233,15 +235,24 @@ class LanguageServer:
             self._resolver = ConfigResolver(rules, Overrides(), self.explicit_config, plugins.default_config)
         return self._resolver.for_path(path)
 
+    def _config_or_report(self, path: str) -> Optional["Config"]:
+        """The configuration for ``path``; None, after telling the user, when it cannot be loaded."""
+        try:
+            return self._config(path)
+        except Exception as exc:  # a broken configuration file: say so (once), lint nothing
+            message = f"dflint: {exc}"
+            self._log(message)
+            if message not in self._config_errors_shown:  # not on every keystroke
+                self._config_errors_shown.add(message)
+                self.writer.write({"method": "window/showMessage", "params": {"type": 1, "message": message}})
+            return None
+
     def _lint(self, opened: _Open) -> list["Diagnostic"]:
         if opened.diagnostics is None:
-            try:
-                config = self._config(opened.path)
-            except Exception as exc:  # a broken configuration file: say so, lint nothing
-                self._log(f"dflint: {exc}")
+            config = self._config_or_report(opened.path)
+            if config is None:
                 opened.diagnostics = []
-                return opened.diagnostics
-            if config.excluded(opened.path):
+            elif config.excluded(opened.path):
                 opened.diagnostics = []
             else:
                 _, opened.diagnostics = self._linter.check(opened.document.text, opened.path, config)
@@ -313,8 +324,8 @@ class LanguageServer:
                     "edit": {"changes": {uri: [{"range": document.lsp_range(edit.span), "newText": edit.content}
                                                for edit in fix.edits]}},
                 })
-        if wanted(FIX_ALL):
-            config = self._config(opened.path)
+        config = self._config_or_report(opened.path) if wanted(FIX_ALL) else None
+        if config is not None:
             fixed = self._linter.lint_text(document.text, opened.path, config, fix=True)
             if fixed.changed and fixed.text is not None:
                 actions.append({
