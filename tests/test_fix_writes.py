@@ -1,0 +1,70 @@
+"""How --fix writes files and how --diff names and splits them: the file-level promises of fixing."""
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from dflint.diffs import patch_path, unified_diff
+
+
+def dflint(*args, cwd=None):
+    environment = {**os.environ, "NO_COLOR": "1"}
+    return subprocess.run([sys.executable, "-m", "dflint", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=120, env=environment)
+
+
+# -- --diff ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("path, expected", [
+    ("Dockerfile", "Dockerfile"),
+    ("./b/Dockerfile", "b/Dockerfile"),
+    ("/work/repo/b/Dockerfile", "b/Dockerfile"),  # absolute but under the current directory
+    ("/srv/other/Dockerfile", "srv/other/Dockerfile"),  # elsewhere: as git diff --no-index names it
+    ("../other/Dockerfile", "work/other/Dockerfile"),  # git apply and patch refuse `..`
+])
+def test_patch_path_is_what_git_apply_and_patch_p1_read(path, expected):
+    if os.sep != "/":
+        pytest.skip("POSIX paths")
+    assert patch_path(path, cwd="/work/repo") == expected
+
+
+def test_diff_headers_of_an_absolute_path_apply_from_the_root(tmp_path):
+    if shutil.which("patch") is None or os.sep != "/":
+        pytest.skip("needs patch(1) and POSIX paths")
+    path = tmp_path / "Dockerfile"
+    path.write_text("FROM debian:12 as build\n")
+    (tmp_path / "elsewhere").mkdir()
+    result = dflint("--diff", str(path), cwd=tmp_path / "elsewhere")
+    name = str(path).lstrip("/")
+    assert result.stdout.startswith(f"--- a/{name}\n+++ b/{name}\n"), result.stdout
+    subprocess.run(["patch", "-p1", "-s"], input=result.stdout, text=True, cwd="/", check=True)
+    assert path.read_text() == "FROM debian:12 AS build\n"
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\x0c", "\x85", "\x1e", "\r"])
+def test_diff_splits_lines_at_newlines_only(separator):
+    """str.splitlines also splits at these: the hunk would claim line breaks the file does not have."""
+    before = f'FROM debian:12 as b\nLABEL x="a{separator}b"\nRUN true'
+    after = before.replace(" as ", " AS ")
+    diff = unified_diff("Dockerfile", before, after)
+    assert diff == (
+        "--- a/Dockerfile\n+++ b/Dockerfile\n@@ -1,3 +1,3 @@\n"
+        f"-FROM debian:12 as b\n+FROM debian:12 AS b\n LABEL x=\"a{separator}b\"\n RUN true\n"
+        "\\ No newline at end of file\n"
+    )
+
+
+def test_diff_of_a_file_with_a_line_separator_applies_with_git(tmp_path):
+    text = 'FROM debian:12 as b\nLABEL x="a\u2028b" y="c\x0cd"\nRUN echo\x85 hi\n'
+    (tmp_path / "Dockerfile").write_bytes(text.encode())
+    (tmp_path / "fixed").mkdir()
+    (tmp_path / "fixed" / "Dockerfile").write_bytes(text.encode())
+    result = dflint("--diff", "Dockerfile", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    (tmp_path / "change.diff").write_bytes(result.stdout.encode())
+    subprocess.run(["git", "apply", "change.diff"], cwd=tmp_path, check=True, capture_output=True)
+    dflint("--fix", "Dockerfile", cwd=tmp_path / "fixed")
+    assert (tmp_path / "Dockerfile").read_bytes() == (tmp_path / "fixed" / "Dockerfile").read_bytes()
