@@ -95,19 +95,34 @@ def apply_edits(text: str, edits: Sequence[Edit]) -> str:
 
 
 def write_atomically(path: str, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so readers see the old or the new file, never half."""
+    """Replace ``path`` with ``data`` so readers see the old or the new file, never half.
+
+    A symlink is written through: its target gets the new content and the
+    link stays a link. The new file keeps the old one's mode and, where the
+    user may set them, owner and group. A file without write permission is
+    refused (``PermissionError``), as editors do, rather than replaced behind
+    its read-only mode (the directory's permission alone would allow that).
+    """
+    import errno
     import tempfile  # only needed with --fix; keeps start-up light
 
-    directory = os.path.dirname(os.path.abspath(path))
-    mode = os.stat(path).st_mode & 0o7777
-    fd, temp = tempfile.mkstemp(prefix=".dflint-", dir=directory)
+    target = os.path.realpath(path)
+    info = os.stat(target)
+    if not info.st_mode & 0o222 or not os.access(target, os.W_OK):
+        raise PermissionError(errno.EACCES, "the file is read-only", path)
+    fd, temp = tempfile.mkstemp(prefix=".dflint-", dir=os.path.dirname(target))
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temp, mode)
-        os.replace(temp, path)
+        if hasattr(os, "chown"):
+            try:
+                os.chown(temp, info.st_uid, info.st_gid)
+            except OSError:
+                pass  # not allowed to give the file away: it belongs to whoever fixed it, as with sed -i
+        os.chmod(temp, info.st_mode & 0o7777)  # after chown, which clears the set-id bits
+        os.replace(temp, target)
     except BaseException:
         if os.path.exists(temp):
             os.unlink(temp)

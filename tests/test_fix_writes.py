@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from dflint.diffs import patch_path, unified_diff
+from dflint.fix import write_atomically
 
 
 def dflint(*args, cwd=None):
@@ -68,3 +69,39 @@ def test_diff_of_a_file_with_a_line_separator_applies_with_git(tmp_path):
     subprocess.run(["git", "apply", "change.diff"], cwd=tmp_path, check=True, capture_output=True)
     dflint("--fix", "Dockerfile", cwd=tmp_path / "fixed")
     assert (tmp_path / "Dockerfile").read_bytes() == (tmp_path / "fixed" / "Dockerfile").read_bytes()
+
+
+# -- --fix writes ------------------------------------------------------------------
+
+def test_a_symlinked_dockerfile_is_written_through(tmp_path):
+    real = tmp_path / "real.Dockerfile"
+    real.write_text("FROM debian:12 as build\n")
+    link = tmp_path / "Dockerfile"
+    link.symlink_to(real.name)
+    result = dflint("--fix", "Dockerfile", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert link.is_symlink() and os.readlink(link) == real.name
+    assert real.read_text() == "FROM debian:12 AS build\n"
+
+
+def test_write_atomically_keeps_the_mode(tmp_path):
+    path = tmp_path / "Dockerfile"
+    path.write_text("old\n")
+    path.chmod(0o750)
+    write_atomically(str(path), b"new\n")
+    assert (path.read_bytes(), path.stat().st_mode & 0o7777) == (b"new\n", 0o750)
+    assert [p.name for p in tmp_path.iterdir()] == ["Dockerfile"]  # no temporary file left behind
+
+
+def test_a_read_only_file_is_refused_not_replaced(tmp_path):
+    path = tmp_path / "Dockerfile"
+    path.write_text("FROM debian:12 as build\n")
+    path.chmod(0o444)
+    with pytest.raises(PermissionError, match="read-only"):
+        write_atomically(str(path), b"x\n")
+    result = dflint("--fix", "Dockerfile", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "cannot write Dockerfile: the file is read-only" in result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert path.read_text() == "FROM debian:12 as build\n"
+    assert path.stat().st_mode & 0o777 == 0o444
