@@ -29,7 +29,8 @@ class PackageCache(Rule):
     `gem install`/`bundle install` without deleting the `.gem` files;
     `poetry install` without `--no-cache`; `composer install` without
     `--no-cache` or `composer clear-cache`; `conda`, `mamba` and
-    `micromamba` installs without `clean --all` (or `--tarballs`); `go
+    `micromamba` installs without `clean --all` (or `--tarballs`); `cpanm`
+    without deleting `~/.cpanm`; `go
     build`/`install`/`test`/`run`/`vet` without `go clean -cache` (Go's build
     cache only: the module cache is what later `go` commands build from).
 
@@ -58,8 +59,9 @@ class PackageCache(Rule):
     yarn, nor a cache mount on a parent directory (`/root/.cache`); it
     ignores `PIP_NO_CACHE_DIR=0`, which pip reads as "no cache" too. On the
     other hand dflint reports `zypper clean` without `--all` (it keeps the
-    metadata), `apk update`, bare `yarn`, and checks uv, npm, tdnf, gems, Poetry, Composer, conda and Go's build cache,
-    which hadolint does not. `apt-get clean` and `apk cache clean` are not
+    metadata), `apk update`, bare `yarn`, and checks uv, npm, tdnf, gems,
+    Poetry, Composer, conda, cpanm and Go's build cache, which hadolint does
+    not. `apt-get clean` and `apk cache clean` are not
     cleanups of the lists and of the apk index: the message says so.
 
     ## Why is this bad?

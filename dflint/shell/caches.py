@@ -65,7 +65,9 @@ class PackageCache:
 
     ``programs`` are :attr:`Invocation.program` values (``uv-pip`` is pip run
     as ``uv pip``); ``creates`` holds verbs, or a verb and its first operand
-    (``tool install``). ``cache_is_install`` options mark a tool whose cache
+    (``tool install``); ``creates_bare``: the tool alone fills it (``yarn``),
+    ``creates_with_operands``: any run naming something to install does
+    (``cpanm Module``, ``cpanm --installdeps .``). ``cache_is_install`` options mark a tool whose cache
     may be what it installed (Yarn Berry's Plug'n'Play loads packages from
     it): such an invocation is not reported, like an avoided one. ``paths`` are where it lives by default: absolute, ``~/`` for the
     invoking user's home, globs allowed. ``location_options`` move it (the
@@ -87,6 +89,7 @@ class PackageCache:
     creates: frozenset[str]
     paths: tuple[str, ...]
     creates_bare: bool = False
+    creates_with_operands: bool = False
     avoid_options: tuple[str, ...] = ()
     cache_is_install: tuple[str, ...] = ()
     avoid_env: tuple[str, ...] = ()
@@ -291,6 +294,14 @@ CACHES: tuple[PackageCache, ...] = (
         near_misses=((("clean",), "only `go clean -cache` removes the build cache"),),
         fix_cleanup="{program} clean -cache",
     ),
+    # cpanm downloads, unpacks, builds and logs every distribution in ~/.cpanm/work (PERL_CPANM_HOME moves
+    # ~/.cpanm) and keeps it all; the official perl images delete ~/.cpanm after each install.
+    PackageCache(
+        key="cpanm", what="downloaded and built distributions in ~/.cpanm",
+        programs=_set("cpanm"), creates=frozenset(), creates_with_operands=True,
+        paths=("~/.cpanm/work",), roots=(("PERL_CPANM_HOME", "work"),),
+        hint="delete it in the same RUN: `rm -rf ~/.cpanm` (or `$PERL_CPANM_HOME`)",
+    ),
     PackageCache(
         key="gem", what="downloaded .gem files in the gem cache",
         programs=_set("gem bundle bundler"), creates=_set("install update"),
@@ -343,7 +354,7 @@ def creates(cache: PackageCache, invocation: Invocation) -> bool:
         return False
     name, rest = verb(invocation)
     if name is None:
-        return cache.creates_bare and not rest
+        return cache.creates_bare and not rest or cache.creates_with_operands and bool(rest)
     return name in cache.creates or (bool(rest) and f"{name} {rest[0]}" in cache.creates)
 
 
