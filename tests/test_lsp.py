@@ -208,6 +208,20 @@ def test_fix_all_applies_what_the_command_fix_applies(client, tmp_path):
     assert client.close() == 0
 
 
+def test_fix_all_leaves_an_excluded_file_alone(client, tmp_path):
+    (tmp_path / ".dflint.toml").write_text('extend-exclude = ["vendor"]\n')
+    (tmp_path / "vendor").mkdir()
+    path = tmp_path / "vendor" / "Dockerfile"
+    client.initialize(tmp_path)
+    assert client.open(path, "FROM alpine:3.20 as build\nRUN apt-get install curl\n")["diagnostics"] == []
+    actions = client.request("textDocument/codeAction", {
+        "textDocument": {"uri": path.as_uri()},
+        "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+        "context": {"diagnostics": [], "only": ["source.fixAll"]}})["result"]
+    assert actions == []  # editor.codeActionsOnSave would otherwise rewrite a file dflint does not lint
+    assert client.close() == 0
+
+
 def test_a_burst_of_changes_is_linted_once(client, tmp_path):
     client.initialize(tmp_path)
     path = tmp_path / "Dockerfile"

@@ -324,8 +324,10 @@ class LanguageServer:
                     "edit": {"changes": {uri: [{"range": document.lsp_range(edit.span), "newText": edit.content}
                                                for edit in fix.edits]}},
                 })
-        config = self._config_or_report(opened.path) if wanted(FIX_ALL) else None
-        if config is not None:
+        # Only what is linted is fixed (not an excluded file, nor one without a configuration), and
+        # only when there is something to fix: editors ask at every cursor move, and fixing lints again.
+        if wanted(FIX_ALL) and any(d.fix and d.fix.applicability is Applicability.SAFE for d in self._lint(opened)):
+            config = self._config(opened.path)
             fixed = self._linter.lint_text(document.text, opened.path, config, fix=True)
             if fixed.changed and fixed.text is not None:
                 actions.append({
