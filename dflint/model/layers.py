@@ -30,7 +30,7 @@ from ..shell.caches import (PackageCache, avoids, cache_for_program, cleans, con
                             root_match, verb)
 from ..shell.model import Command, Script, Word
 from ..shell.options import Spec, parse_options
-from ..shell.package_managers import PackageChange, package_changes
+from ..shell.package_managers import PackageChange, package_changes, reread
 from ..shell.tools import Invocation, program_name, urls
 from ..source import Span
 from .history import image_stages
@@ -315,7 +315,7 @@ class Leftover:
 
 
 def _locations(analysis: "Analysis", node: ast.Instruction, step: Step, cache: PackageCache) -> tuple[str, ...]:
-    invocation = step.invocation
+    invocation = reread(step.invocation)  # with the option table of uv, pacman...: `--cache-dir /c` takes its value
     assert invocation is not None
     for name in cache.location_options:
         option = invocation.option(name)
