@@ -135,7 +135,12 @@ def _advice(left: Leftover) -> str:
     if cache.fix_flag:
         return f"add `{cache.fix_flag}`"
     cleanup = _cleanup(left)
-    return f"end the RUN with `&& {cleanup}`" if cleanup else cache.hint
+    if cleanup:
+        return f"end the RUN with `&& {cleanup}`"
+    moved = _moved(left)
+    if cache.key == "gem" and moved:  # where Bundler really put them (deployment mode, a configured path)
+        return f"delete them in the same RUN: `rm -rf {' '.join(moved)}`"
+    return cache.hint
 
 
 def _cleanup(left: Leftover) -> Optional[str]:
@@ -147,13 +152,19 @@ def _cleanup(left: Leftover) -> Optional[str]:
     return cleanup
 
 
+def _moved(left: Leftover) -> list[str]:
+    """Where an option or variable moved the cache; empty when it is (also) in its default place."""
+    defaults = {path if not path.startswith("~/") else home + path[2:]
+                for path in left.cache.paths for home in ("/root/", "/home/*/")}
+    moved = [location for location in left.locations if location not in defaults]
+    return moved if len(moved) == len(left.locations) else []
+
+
 def _what(left: Leftover) -> str:
     """What is left, with where the command really put it when an option or variable moved it."""
     cache = left.cache
-    defaults = {path if not path.startswith("~/") else home + path[2:]
-                for path in cache.paths for home in ("/root/", "/home/*/")}
-    moved = [location for location in left.locations if location not in defaults]
-    if not moved or len(moved) < len(left.locations):
+    moved = _moved(left)
+    if not moved:
         return cache.what  # not moved, or moved and still written in the default place too
     kind = cache.what.rsplit(" in ", 1)[0]
     return f"{kind} in {' and '.join(moved)}"

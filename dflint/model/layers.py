@@ -33,6 +33,7 @@ from ..shell.options import Spec, parse_options
 from ..shell.package_managers import PackageChange, package_changes, reread
 from ..shell.tools import Invocation, program_name, urls
 from ..source import Span
+from .bundler import settings_from
 from .history import image_stages
 from .paths import has_glob, resolve
 from .sources import archive_name, into_directory, url_path
@@ -317,6 +318,11 @@ class Leftover:
 def _locations(analysis: "Analysis", node: ast.Instruction, step: Step, cache: PackageCache) -> tuple[str, ...]:
     invocation = reread(step.invocation)  # with the option table of uv, pacman...: `--cache-dir /c` takes its value
     assert invocation is not None
+    if cache.key == "gem" and invocation.program in ("bundle", "bundler"):
+        directory = _bundle_directory(analysis, node, step)
+        if directory is not None:  # deployment mode or a configured path: the only place gems go
+            path = resolve(posixpath.join(directory, "ruby/*/cache"), step.cwd)
+            return (path,) if path else ()
     for name in cache.location_options:
         option = invocation.option(name)
         if option is not None and option.value_word is not None:
@@ -335,6 +341,25 @@ def _locations(analysis: "Analysis", node: ast.Instruction, step: Step, cache: P
                 moved.append(path)
     defaults = [p for path in cache.paths for p in _homes(path)]
     return tuple(moved) if moved and cache.roots_move else tuple(moved + defaults)
+
+
+def _bundle_directory(analysis: "Analysis", node: ast.Instruction, step: Step) -> Optional[str]:
+    """Where ``bundle install`` at ``step`` installs, when ``bundle config`` (in any earlier step
+    of the stage's lineage: it persists in a file) or a flag or variable set it (see :mod:`.bundler`)."""
+    model = analysis.model
+    stage = model.stage_of(node)
+    steps: list[Step] = []
+    for ancestor in model.lineage(stage) if stage is not None else ():
+        for instruction in ancestor.instructions:
+            if instruction is node:
+                break
+            if isinstance(instruction, ast.RunInstruction):
+                steps.extend(run_steps(analysis, instruction))
+    steps.extend(run_steps(analysis, node)[:step.index])
+    commands = [(s.invocation.program, [w.value for w in s.invocation.operands], s.command.argv)
+                for s in steps if s.invocation is not None]
+    lookup = _lookup(analysis, node, step)
+    return settings_from(commands).install_directory(step.command.argv, lambda name: lookup(name)[1])
 
 
 def _mount_targets(analysis: "Analysis", node: ast.Instruction) -> list[str]:
