@@ -26,7 +26,9 @@ class PackageCache(Rule):
     Berry's installs, told apart by `--immutable` and other options yarn 1
     lacks: under Plug'n'Play, Berry's default, the packages are loaded from
     the cache);
-    `gem install`/`bundle install` without deleting the `.gem` files;
+    `gem install`/`bundle install` without deleting the `.gem` files
+    (where Bundler put them: below `BUNDLE_PATH`, a `bundle config` path, or
+    `vendor/bundle` in deployment mode);
     `poetry install` without `--no-cache`; `composer install` without
     `--no-cache` or `composer clear-cache`; `conda`, `mamba` and
     `micromamba` installs without `clean --all` (or `--tarballs`); `cpanm`
