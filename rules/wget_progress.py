@@ -80,7 +80,8 @@ class WgetProgress(Rule):
     `apt-get` or `apk`, or is built on Debian, Ubuntu, RHEL 7 to 9 (UBI,
     Rocky, Alma, CentOS, Oracle Linux with such a tag), Amazon Linux or
     openSUSE Leap 15. On other bases it is unsafe; on Alpine and busybox
-    bases there is no fix (`-q` is the option every wget knows).
+    bases, and for `busybox wget` on any base, there is no fix (`-q` is
+    the option every wget knows).
     """
 
     code = "DF302"
@@ -101,8 +102,11 @@ class WgetProgress(Rule):
                         invocation = script.invocation(command)
                         if invocation is None or invocation.program != "wget" or invocation.has(*_QUIET):
                             continue
-                        word = next(w for w in command.argv if program_name(w.value) == "wget")
-                        flavor = _flavor(ctx, stage, node)
+                        at = next(i for i, w in enumerate(command.argv) if program_name(w.value) == "wget")
+                        word = command.argv[at]
+                        # `busybox wget` is busybox's wget whatever the base image
+                        through_busybox = any(program_name(w.value) == "busybox" for w in command.argv[:at])
+                        flavor = "busybox" if through_busybox else _flavor(ctx, stage, node)
                         message = _BUSYBOX_MESSAGE if flavor == "busybox" else _MESSAGE
                         yield ctx.finding(word, message, _fix(ctx, word, flavor))
 
