@@ -354,6 +354,25 @@ def test_a_garbled_stream_stops_the_server_with_a_message(tmp_path):
     assert b"bad Content-Length" in client.process.stderr.read()
 
 
+def test_a_garbled_header_after_a_message_stops_the_server_without_a_traceback(client, tmp_path):
+    client.initialize(tmp_path)
+    client.process.stdin.write(client.frame({"method": "initialized", "params": {}}) + b"Content-Length: nope\r\n\r\n")
+    client.process.stdin.close()
+    assert client.process.wait(timeout=30) == 1
+    stderr = client.process.stderr.read()
+    assert b"bad Content-Length" in stderr and b"Traceback" not in stderr
+
+
+@pytest.mark.parametrize("body, code", [(b"{bad}", -32700), (b"[]", -32600), ("\"é\"".encode(), -32600)])
+def test_a_message_that_is_not_json_rpc_is_answered_and_the_server_goes_on(client, tmp_path, body, code):
+    client.initialize(tmp_path)
+    client.process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    client.process.stdin.flush()
+    answer = client.receive()
+    assert answer["id"] is None and answer["error"]["code"] == code  # JSON-RPC: id null when it cannot be read
+    assert client.close() == 0
+
+
 @pytest.mark.parametrize("encoding", [UTF8, UTF16, UTF32])
 def test_document_positions_round_trip(encoding):
     text = "FROM a\r\nRUN echo 'ß😀x' \\\n  && ls\r\rLAST 𝔘\n\nEND"

@@ -17,7 +17,18 @@ SERVER_NOT_INITIALIZED = -32002
 
 
 class ProtocolError(Exception):
-    """The other side sent bytes that are not a framed JSON-RPC message."""
+    """The other side sent bytes that are not a framed message: the stream cannot be followed any more."""
+
+
+class InvalidMessage(Exception):
+    """A well-framed message whose body is not a JSON-RPC message; the stream goes on after it.
+
+    JSON-RPC answers it with an error whose id is null (its id cannot be known).
+    """
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class MessageReader:
@@ -60,9 +71,12 @@ class MessageReader:
         return (start, start + length) if len(self._buffer) >= start + length else None
 
     def pending(self) -> bool:
-        """A message (or the end of input) is available without waiting."""
-        if self._eof or self._complete():
-            return True
+        """A message (or the end of input, or unreadable input) is available without waiting."""
+        try:
+            if self._eof or self._complete():
+                return True
+        except ProtocolError:
+            return True  # read() says what is wrong
         if sys.platform == "win32":  # pragma: no cover - select() takes no pipes there
             return False
         import select
@@ -74,7 +88,11 @@ class MessageReader:
         return bool(ready)
 
     def read(self) -> Optional[dict[str, Any]]:
-        """The next message; None at the end of input."""
+        """The next message; None at the end of input.
+
+        Raises :class:`ProtocolError` when the framing is broken, :class:`InvalidMessage`
+        when one message's body is not a JSON object.
+        """
         while True:
             span = self._complete()
             if span:
@@ -84,9 +102,9 @@ class MessageReader:
                 try:
                     message = json.loads(body.decode("utf-8"))
                 except (UnicodeDecodeError, ValueError) as exc:
-                    raise ProtocolError(f"message is not JSON: {exc}") from None
+                    raise InvalidMessage(PARSE_ERROR, f"message is not JSON: {exc}") from None
                 if not isinstance(message, dict):
-                    raise ProtocolError("message is not a JSON object")
+                    raise InvalidMessage(INVALID_REQUEST, "message is not a JSON object")
                 return message
             if self._eof or not self._fill():
                 return None

@@ -26,6 +26,7 @@ from .protocol import (
     INVALID_REQUEST,
     METHOD_NOT_FOUND,
     SERVER_NOT_INITIALIZED,
+    InvalidMessage,
     MessageReader,
     MessageWriter,
     ProtocolError,
@@ -111,6 +112,9 @@ class LanguageServer:
                 self._lint_changed()  # nothing waiting: the burst of edits is over
             try:
                 message = self.reader.read()
+            except InvalidMessage as exc:  # one bad message: say so, read on
+                self._error(None, exc.code, str(exc))
+                continue
             except ProtocolError as exc:
                 print(f"dflint lsp: {exc}", file=sys.stderr)
                 return 1
