@@ -282,6 +282,27 @@ def test_configuration_is_found_from_the_document_and_reread_on_change(client, t
     assert client.close() == 0
 
 
+def test_a_configuration_written_on_disk_applies_without_a_notification(client, tmp_path):
+    # Neither VS Code's generic client nor Neovim nor Helix reports changed files to a server
+    # that did not register watchers; the next message after the change sees it.
+    config = tmp_path / "pyproject.toml"
+    config.write_text('[tool.dflint]\nignore = ["assume-yes"]\n')
+    client.initialize(tmp_path)
+    path = tmp_path / "Dockerfile"
+    text = "FROM alpine:3.20\nRUN apt-get install curl\n"
+    assert "DF201" not in {d["code"] for d in client.open(path, text)["diagnostics"]}
+    config.write_text('[tool.dflint]\nignore = []\n')
+    whole = {"start": {"line": 0, "character": 0}, "end": {"line": 2, "character": 0}}
+    actions = client.request("textDocument/codeAction", {"textDocument": {"uri": path.as_uri()}, "range": whole,
+                                                         "context": {"diagnostics": []}})["result"]
+    assert any("(DF201)" in action["title"] for action in actions)
+    assert "DF201" in {d["code"] for d in client.diagnostics()["diagnostics"]}
+    (tmp_path / ".dflint.toml").write_text('ignore = ["assume-yes"]\n')  # a nearer file, created
+    client.notify("$/setTrace", {"value": "off"})
+    assert "DF201" not in {d["code"] for d in client.diagnostics()["diagnostics"]}
+    assert client.close() == 0
+
+
 def test_a_broken_configuration_is_shown_once_and_code_actions_still_answer(client, tmp_path):
     (tmp_path / ".dflint.toml").write_text('ignroe = ["untagged-image"]\n')
     client.initialize(tmp_path)

@@ -75,6 +75,15 @@ def uri_to_path(uri: str, root: str) -> str:
     return path
 
 
+def _stamp(path: str) -> Optional[tuple[int, int, int]]:
+    """What changes when a file is written, created or deleted."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_mtime_ns, status.st_size, status.st_ino
+
+
 class LanguageServer:
     def __init__(self, stdin: BinaryIO, stdout: BinaryIO, config: Optional[str] = None) -> None:
         self.reader = MessageReader(stdin)
@@ -88,6 +97,7 @@ class LanguageServer:
         self._resolver: Any = None
         self._linter: Any = None
         self._config_errors_shown: set[str] = set()
+        self._config_stamps: dict[str, Optional[tuple[int, int, int]]] = {}
         self._requests: dict[str, Callable[[Any], Any]] = {
             "initialize": self.initialize,
             "shutdown": self.shutdown,
@@ -109,6 +119,7 @@ class LanguageServer:
         """Answers messages until ``exit`` (0 after ``shutdown``, 1 without) or the end of input (1)."""
         while True:
             if not self.reader.pending():
+                self._notice_config_changes()
                 self._lint_changed()  # nothing waiting: the burst of edits is over
             try:
                 message = self.reader.read()
@@ -122,6 +133,7 @@ class LanguageServer:
                 return 0 if self.shutting_down else 1
             if message.get("method") == "exit":
                 return 0 if self.shutting_down else 1
+            self._notice_config_changes()  # before a code action uses what was linted
             self.handle(message)
 
     def handle(self, message: dict[str, Any]) -> None:
@@ -221,6 +233,34 @@ class LanguageServer:
         uri = params["textDocument"]["uri"]
         if self.documents.pop(uri, None) is not None:
             self.writer.write({"method": "textDocument/publishDiagnostics", "params": {"uri": uri, "diagnostics": []}})
+
+    def _notice_config_changes(self) -> None:
+        """Re-reads the configuration when a file that may apply to an open document was written,
+        created or deleted since the last look.
+
+        Most clients report changed files only to a server that registers
+        watchers, and some cannot watch at all; a few dozen stat() calls per
+        message cost microseconds, so the server looks for itself.
+        """
+        if not self.documents:
+            return
+        from ..config import CONFIG_FILES
+
+        folders: set[str] = set()
+        for opened in self.documents.values():
+            folder = os.path.dirname(os.path.abspath(opened.path))
+            while folder not in folders:
+                folders.add(folder)
+                folder, parent = os.path.dirname(folder), folder
+                if folder == parent:
+                    break
+        paths = [os.path.join(folder, name) for folder in folders for name in CONFIG_FILES]
+        if self.explicit_config:
+            paths.append(self.explicit_config)
+        stamps = {path: _stamp(path) for path in paths}
+        previous, self._config_stamps = self._config_stamps, stamps
+        if any(previous.get(path, stamp) != stamp for path, stamp in stamps.items()):  # new paths: not a change
+            self.configuration_changed({})
 
     def configuration_changed(self, params: dict[str, Any]) -> None:
         self._resolver = None
