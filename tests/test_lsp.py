@@ -16,6 +16,8 @@ from typing import Any, Optional
 import pytest
 
 from dflint.lsp.positions import UTF8, UTF16, UTF32, Document, choose_encoding
+from dflint.lsp import server
+from dflint.lsp.server import uri_to_path
 from dflint.source import LineIndex
 
 DOCKERFILE = textwrap.dedent("""\
@@ -327,6 +329,25 @@ def test_a_broken_configuration_is_shown_once_and_code_actions_still_answer(clie
     assert answer["result"] == []
     assert client.diagnostics()["diagnostics"] == []
     assert client.request("shutdown")["result"] is None  # no other showMessage came before the answer
+
+
+def test_a_percent_sign_in_a_path_is_decoded_once(client, tmp_path):
+    project = tmp_path / "50%41 off"  # file:///.../50%2541%20off: not the directory "50A off"
+    project.mkdir()
+    (project / ".dflint.toml").write_text('ignore = ["untagged-image"]\n')
+    client.initialize(tmp_path)
+    path = project / "Dockerfile"
+    assert "%2541" in path.as_uri()
+    assert "DF001" not in {d["code"] for d in client.open(path, DOCKERFILE)["diagnostics"]}
+    assert client.close() == 0
+
+
+def test_windows_file_uris_are_windows_paths(monkeypatch):
+    assert uri_to_path("file:///tmp/a%20b/Docker%25file", "/root") == "/tmp/a b/Docker%file"
+    assert uri_to_path("untitled:Untitled-1", "/root") == os.path.join("/root", "Dockerfile")
+    monkeypatch.setattr(server, "_WINDOWS", True)
+    assert uri_to_path("file:///c%3A/Users/me/50%2541/Dockerfile", "c:\\") == "c:\\Users\\me\\50%41\\Dockerfile"
+    assert uri_to_path("file://host/share/Dockerfile", "c:\\") == "\\\\host\\share\\Dockerfile"
 
 
 def test_stdio_flag_is_accepted_and_config_option_is_used(tmp_path):

@@ -58,21 +58,25 @@ class _Open:
         self.published = False
 
 
+_WINDOWS = os.name == "nt"
+
+
 def uri_to_path(uri: str, root: str) -> str:
     """The file system path of a ``file:`` URI; other schemes (untitled:) lint as ``root/Dockerfile``."""
     if not uri.startswith("file:"):
         return os.path.join(root, "Dockerfile")
     from urllib.parse import unquote, urlsplit
-    from urllib.request import url2pathname
 
     try:
         parts = urlsplit(uri)
     except ValueError:  # not a URI Python can split: lint it as an unsaved file
         return os.path.join(root, "Dockerfile")
-    path = url2pathname(unquote(parts.path))
+    path = unquote(parts.path)  # once: a file named 50%41 is file:///50%2541, not 50A
     if parts.netloc and parts.netloc != "localhost":  # a UNC path
         path = f"//{parts.netloc}{path}"
-    return path
+    elif _WINDOWS and path[:1] == "/" and path[2:3] == ":":  # /c:/x (VS Code writes /c%3A/x) is c:/x
+        path = path[1:]
+    return path.replace("/", "\\") if _WINDOWS else path
 
 
 def _stamp(path: str) -> Optional[tuple[int, int, int]]:
