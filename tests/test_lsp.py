@@ -92,8 +92,13 @@ class Client:
             if message.get("method") == "textDocument/publishDiagnostics":
                 return message["params"]
 
-    def initialize(self, root: Path, encodings: Optional[list[str]] = None) -> dict[str, Any]:
-        capabilities = {"general": {"positionEncodings": encodings}} if encodings else {}
+    def initialize(self, root: Path, encodings: Optional[list[str]] = None,
+                   capabilities: Optional[dict[str, Any]] = None) -> dict[str, Any]:
+        if capabilities is None:
+            kinds = {"valueSet": ["quickfix", "source.fixAll"]}
+            capabilities = {"textDocument": {"codeAction": {"codeActionLiteralSupport": {"codeActionKind": kinds}}}}
+        if encodings:
+            capabilities["general"] = {"positionEncodings": encodings}
         result = self.request("initialize", {"rootUri": root.as_uri(), "capabilities": capabilities})
         self.notify("initialized", {})
         return result["result"]
@@ -221,6 +226,17 @@ def test_fix_all_leaves_an_excluded_file_alone(client, tmp_path):
         "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
         "context": {"diagnostics": [], "only": ["source.fixAll"]}})["result"]
     assert actions == []  # editor.codeActionsOnSave would otherwise rewrite a file dflint does not lint
+    assert client.close() == 0
+
+
+def test_a_client_without_code_action_literals_is_offered_no_code_actions(client, tmp_path):
+    # LSP 3.17: without codeActionLiteralSupport, textDocument/codeAction "can only return Command literals".
+    assert "codeActionProvider" not in client.initialize(tmp_path, capabilities={})["capabilities"]
+    path = tmp_path / "Dockerfile"
+    client.open(path, "FROM alpine:3.20 as build\n")
+    whole = {"start": {"line": 0, "character": 0}, "end": {"line": 1, "character": 0}}
+    assert client.request("textDocument/codeAction", {"textDocument": {"uri": path.as_uri()}, "range": whole,
+                                                      "context": {"diagnostics": []}})["result"] == []
     assert client.close() == 0
 
 

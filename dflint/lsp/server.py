@@ -98,6 +98,7 @@ class LanguageServer:
         self.documents: dict[str, _Open] = {}
         self.initialized = False
         self.shutting_down = False
+        self.code_actions = False  # the client takes CodeAction literals
         self._resolver: Any = None
         self._linter: Any = None
         self._config_errors_shown: set[str] = set()
@@ -194,21 +195,24 @@ class LanguageServer:
         for error in plugins.errors:
             self._log(f"dflint: {error}")
         self._linter = Linter(rules)
-        general = (params.get("capabilities") or {}).get("general") or {}
-        self.encoding = choose_encoding(general.get("positionEncodings"))
+        capabilities = params.get("capabilities") or {}
+        self.encoding = choose_encoding((capabilities.get("general") or {}).get("positionEncodings"))
+        # Without codeActionLiteralSupport a client takes only Commands from textDocument/codeAction,
+        # and the fixes are CodeAction literals: such a client is offered none.
+        code_action = (capabilities.get("textDocument") or {}).get("codeAction") or {}
+        self.code_actions = isinstance(code_action.get("codeActionLiteralSupport"), dict)
         folders = params.get("workspaceFolders") or []
         root_uri = folders[0].get("uri") if folders and isinstance(folders[0], dict) else params.get("rootUri")
         if isinstance(root_uri, str) and root_uri.startswith("file:"):
             self.root = uri_to_path(root_uri, self.root)
         self.initialized = True
-        return {
-            "capabilities": {
-                "positionEncoding": self.encoding,
-                "textDocumentSync": {"openClose": True, "change": 1, "save": {"includeText": False}},
-                "codeActionProvider": {"codeActionKinds": [QUICK_FIX, FIX_ALL]},
-            },
-            "serverInfo": {"name": "dflint", "version": __version__},
+        server_capabilities: dict[str, Any] = {
+            "positionEncoding": self.encoding,
+            "textDocumentSync": {"openClose": True, "change": 1, "save": {"includeText": False}},
         }
+        if self.code_actions:
+            server_capabilities["codeActionProvider"] = {"codeActionKinds": [QUICK_FIX, FIX_ALL]}
+        return {"capabilities": server_capabilities, "serverInfo": {"name": "dflint", "version": __version__}}
 
     def shutdown(self, params: dict[str, Any]) -> None:
         self.shutting_down = True
@@ -344,7 +348,7 @@ class LanguageServer:
 
         uri = params["textDocument"]["uri"]
         opened = self.documents.get(uri)
-        if opened is None:
+        if opened is None or not self.code_actions:
             return []
         only = (params.get("context") or {}).get("only")
 
