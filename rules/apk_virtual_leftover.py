@@ -58,7 +58,10 @@ class ApkVirtualLeftover(Rule):
     (when that command is at the top level of the RUN's only script). It is
     unsafe: a later RUN, or the running image, may need one of the packages,
     and `apk del` also removes packages the group pulled in that nothing
-    else installed explicitly.
+    else installed explicitly. When a later RUN deletes the group and
+    commands run before that deletion (`pip install` in another RUN, or
+    before `apk del` in its own), they are what the packages were kept for,
+    and the fix is display-only.
     """
 
     code = "DF209"
@@ -81,12 +84,16 @@ class ApkVirtualLeftover(Rule):
                     if any(fnmatch.fnmatchcase(name, pattern) for pattern in keep) or \
                             any(later.follows(step) and _deletes(later, name) for later in steps[step.index + 1:]):
                         continue
-                    late = _late_deletion(ctx, nodes[position + 1:], node, name)
+                    found = _late_deletion(ctx, nodes[position + 1:], node, name)
                     target = option.value_word if option.value_word is not None else option.word
-                    if late is not None:
+                    if found is not None:
+                        other, late = found
+                        # Commands that run between the add and the late `apk del` were left the packages on purpose.
+                        used = late.index > 0 or any(n is not node and n is not other
+                                                     for n in nodes[position + 1:nodes.index(other)])
                         yield ctx.finding(target, f"`apk del {name}` only runs in the RUN on line "
                                                   f"{late.command.line}: the packages of `{name}` stay in this layer; "
-                                                  f"delete them at the end of this RUN", _fix(ctx, node, name),
+                                                  f"delete them at the end of this RUN", _fix(ctx, node, name, used),
                                           related=[("too late", late.command)])
                     else:
                         yield ctx.finding(target, f"nothing deletes the packages of virtual group `{name}` after this "
@@ -99,7 +106,8 @@ def _deletes(step: Step, name: str) -> bool:
     return names is not None and any(word.value == name or word.has_expansion for word in names)
 
 
-def _late_deletion(ctx: RuleContext, later: list[ast.Instruction], node: ast.Instruction, name: str) -> Optional[Step]:
+def _late_deletion(ctx: RuleContext, later: list[ast.Instruction], node: ast.Instruction,
+                   name: str) -> Optional[tuple[ast.Instruction, Step]]:
     stage = ctx.model.stage_of(node)
     for other in later:
         if isinstance(other, ast.OnbuildInstruction) != isinstance(node, ast.OnbuildInstruction):
@@ -108,13 +116,16 @@ def _late_deletion(ctx: RuleContext, later: list[ast.Instruction], node: ast.Ins
             continue
         found = next((s for s in package_steps(ctx.analysis, other) if _deletes(s, name)), None)
         if found is not None:
-            return found
+            return other, found
     return None
 
 
-def _fix(ctx: RuleContext, node: ast.Instruction, name: str):
+def _fix(ctx: RuleContext, node: ast.Instruction, name: str, used_later: bool = False):
     edit = append_edit(ctx.analysis, node, f"apk del {name}")
     if edit is None:
         return None
     point, text = edit
+    if used_later:
+        return ctx.fix(f"Append `&& apk del {name}` (display only: commands before the later `apk del` "
+                       f"may need the packages)", ctx.edit(point, point, text), applicability=Applicability.DISPLAY)
     return ctx.fix(f"Append `&& apk del {name}`", ctx.edit(point, point, text), applicability=Applicability.UNSAFE)
