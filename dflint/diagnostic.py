@@ -68,8 +68,8 @@ class Diagnostic(Spanned):
             data["alias"] = self.alias
         if self.related:
             data["related"] = [
-                {"message": note, "start": {"line": s.start.line, "column": s.start.column},
-                 "end": {"line": s.end.line, "column": s.end.column}}
+                {"message": note, "start": {"line": s.start.line, "column": s.start.column, "offset": s.start.offset},
+                 "end": {"line": s.end.line, "column": s.end.column, "offset": s.end.offset}}
                 for note, s in self.related
             ]
         return data

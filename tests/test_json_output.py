@@ -61,6 +61,8 @@ def test_offsets_columns_and_lines_are_one_point(linted):
             points = [diagnostic["start"], diagnostic["end"]]
             for edit in (diagnostic["fix"] or {}).get("edits", []):
                 points += [edit["start"], edit["end"]]
+            for related in diagnostic.get("related", []):
+                points += [related["start"], related["end"]]
             for point in points:
                 assert starts[point["line"] - 1] + point["column"] - 1 == point["offset"] <= len(text), (
                     entry["path"], diagnostic["code"], point)
