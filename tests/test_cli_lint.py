@@ -332,7 +332,7 @@ def test_diff_exit_codes_and_output_file(tmp_path):
     write(tmp_path / "b" / "Dockerfile", "FROM alpine:3.20\nRUN apk add curl\n")
     result = dflint("--diff", "--output", "out.diff", ".", cwd=tmp_path)
     assert result.returncode == 1 and result.stdout == ""
-    assert (tmp_path / "out.diff").read_text().startswith("--- a/./b/Dockerfile\n")
+    assert (tmp_path / "out.diff").read_text().startswith("--- a/b/Dockerfile\n")
     assert dflint("--diff", "--exit-zero", ".", cwd=tmp_path).returncode == 0
     assert dflint("--diff", "missing/Dockerfile", cwd=tmp_path).returncode == 2
 
