@@ -83,9 +83,9 @@ def _lint(request: LintRequest, stdout: TextIO, stderr: TextIO) -> int:
             name = request.stdin_filename or "-"
             config = resolver.for_path(name if name != "-" else "Dockerfile")
             text = sys.stdin.buffer.read()
-            from .source import decode_bytes
+            from .source import decode_bytes, split_bom
 
-            original = decode_bytes(text)
+            bom, original = split_bom(decode_bytes(text))
             if request.force_exclude and name != "-" and config.excluded(name):
                 result = None
             else:
@@ -95,9 +95,9 @@ def _lint(request: LintRequest, stdout: TextIO, stderr: TextIO) -> int:
             if request.diff and result is not None and result.changed and result.text is not None:
                 from .diffs import unified_diff
 
-                result.diff = unified_diff(name, original, result.text)
+                result.diff = unified_diff(name, bom + original, bom + result.text)
             elif request.fix:  # --fix on stdin: the file, fixed or not, goes to stdout and the report to stderr
-                stdout.write(result.text if result is not None and result.text is not None else original)
+                stdout.write(bom + (result.text if result is not None and result.text is not None else original))
                 stdout = stderr
         else:
             if "-" in paths:

@@ -20,7 +20,7 @@ from .gcpause import collector_paused
 from .rule import Finding, Rule, RuleContext
 from .selection import RuleSet
 from .shell.tools import forget_commands
-from .source import decode_bytes, encode_text
+from .source import decode_bytes, encode_text, split_bom
 from .suppression import collect, rule_keys, suppressed_by
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -252,7 +252,7 @@ class Linter:
         """Lint the file at ``path``; with ``fix``, rewrite it fixed, or with ``diff`` too, only say how."""
         try:
             with open(path, "rb") as handle:
-                text = decode_bytes(handle.read())
+                bom, text = split_bom(decode_bytes(handle.read()))
         except OSError as exc:
             return FileResult(path, error=f"cannot read {path}: {exc.strerror or exc}")
         result = self.lint_text(text, path, config, fix=fix or diff, unsafe_fixes=unsafe_fixes)
@@ -260,11 +260,12 @@ class Linter:
             if result.changed and result.text is not None:
                 from .diffs import unified_diff
 
-                result.diff = unified_diff(path, text, result.text)
+                result.diff = unified_diff(path, bom + text, bom + result.text)
         elif result.changed and result.text is not None:
             try:
-                write_atomically(path, encode_text(result.text))
-            except OSError as exc:
+                write_atomically(path, encode_text(bom + result.text))
+            except OSError as exc:  # nothing was written: report the file as it is, nothing fixed
+                result = self.lint_text(text, path, config)
                 result.error = f"cannot write {path}: {exc.strerror or exc}"
         result.text = None  # not kept: thousands of files may be linted
         return result

@@ -19,6 +19,18 @@ def decode_bytes(data: bytes) -> str:
     return data.decode(ENCODING, ERRORS)
 
 
+BOM = "\ufeff"
+
+
+def split_bom(text: str) -> tuple[str, str]:
+    """(the UTF-8 byte order mark or "", the text after it).
+
+    A file's findings are placed in the text without it, as BuildKit reads
+    the file and as editors show it (column 1 is the first character you
+    see); a fixed file gets it back when written."""
+    return (BOM, text[1:]) if text.startswith(BOM) else ("", text)
+
+
 def encode_text(text: str) -> bytes:
     """Inverse of :func:`decode_bytes`."""
     return text.encode(ENCODING, ERRORS)

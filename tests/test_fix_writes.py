@@ -1,5 +1,6 @@
 """How --fix writes files and how --diff names and splits them: the file-level promises of fixing."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -105,3 +106,28 @@ def test_a_read_only_file_is_refused_not_replaced(tmp_path):
     assert "Traceback" not in result.stdout + result.stderr
     assert path.read_text() == "FROM debian:12 as build\n"
     assert path.stat().st_mode & 0o777 == 0o444
+
+
+def test_a_file_that_cannot_be_written_is_reported_as_it_is(tmp_path):
+    path = tmp_path / "Dockerfile"
+    path.write_text("FROM debian:12 as build\n")
+    path.chmod(0o444)
+    result = dflint("--fix", "Dockerfile", cwd=tmp_path)
+    output = result.stdout + result.stderr
+    assert "Fixed" not in output  # nothing was written
+    assert "Dockerfile:1:16: DF104 from-as-casing" in output  # the finding is still in the file
+
+
+def test_a_byte_order_mark_is_not_counted_and_survives_fix_and_diff(tmp_path):
+    original = "\ufeffFROM python as app\n"
+    (tmp_path / "Dockerfile").write_bytes(original.encode())
+    report = dflint("--format", "json", "--select", "untagged-image", "Dockerfile", cwd=tmp_path)
+    start = json.loads(report.stdout)["files"][0]["diagnostics"][0]["start"]
+    assert start == {"line": 1, "column": 6, "offset": 5}  # as BuildKit and editors count, without the mark
+    diff = dflint("--diff", "Dockerfile", cwd=tmp_path).stdout
+    assert dflint("--fix", "Dockerfile", cwd=tmp_path).returncode == 1
+    fixed = (tmp_path / "Dockerfile").read_bytes().decode()
+    assert fixed == "\ufeffFROM python AS app\n"
+    (tmp_path / "Dockerfile").write_bytes(original.encode())
+    subprocess.run(["git", "apply", "-"], input=diff.encode(), cwd=tmp_path, check=True)
+    assert (tmp_path / "Dockerfile").read_bytes().decode() == fixed
