@@ -23,7 +23,7 @@ import posixpath
 import re
 import weakref
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Mapping, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Sequence, Union
 
 from .. import ast
 from ..shell.caches import (PackageCache, avoids, cache_for_program, cleans, consumes, creates, near_miss,
@@ -127,6 +127,17 @@ class Step:
 
 
 _STEPS: "weakref.WeakKeyDictionary[Analysis, dict[ast.Instruction, list[Step]]]" = weakref.WeakKeyDictionary()
+# What a RUN creates, leaves and removes, per file: package-cache and late-cleanup ask for the same RUNs,
+# late-cleanup once per image that contains them.
+_FACTS: "weakref.WeakKeyDictionary[Analysis, dict[tuple[str, ast.Instruction], Any]]" = weakref.WeakKeyDictionary()
+
+
+def _remembered(analysis: "Analysis", kind: str, node: ast.Instruction, compute: Callable[[], Any]) -> Any:
+    facts = _FACTS.setdefault(analysis, {})
+    key = (kind, node)
+    if key not in facts:
+        facts[key] = compute()
+    return facts[key]
 
 
 def _run_of(node: ast.Instruction) -> Optional[ast.RunInstruction]:
@@ -402,8 +413,13 @@ def _removes_locations(analysis: "Analysis", node: ast.Instruction, removal: "Re
     return bool(below) and deletes("/" + rest, "/" + below, contents=True)
 
 
-def _creations(analysis: "Analysis", node: ast.Instruction, steps: Sequence[Step]):
+def _creations(analysis: "Analysis", node: ast.Instruction) -> list[tuple[Step, PackageCache, tuple[str, ...]]]:
     """(step, cache, locations) for every cache a step fills, unless avoided or under a mount."""
+    return _remembered(analysis, "creations", node, lambda: list(_compute_creations(analysis, node)))
+
+
+def _compute_creations(analysis: "Analysis", node: ast.Instruction):
+    steps = run_steps(analysis, node)
     mounts = _mount_targets(analysis, node)
     for step in steps:
         invocation = step.invocation
@@ -422,9 +438,13 @@ def _creations(analysis: "Analysis", node: ast.Instruction, steps: Sequence[Step
 
 def leftovers(analysis: "Analysis", node: ast.Instruction) -> list[Leftover]:
     """Caches a RUN (or ONBUILD RUN) leaves in its layer, reported or not (``cache.report``)."""
+    return _remembered(analysis, "leftovers", node, lambda: _compute_leftovers(analysis, node))
+
+
+def _compute_leftovers(analysis: "Analysis", node: ast.Instruction) -> list[Leftover]:
     steps = run_steps(analysis, node)
     found = []
-    for step, cache, locations in _creations(analysis, node, steps):
+    for step, cache, locations in _creations(analysis, node):
         later = [s for s in steps[step.index + 1:] if s.follows(step)]
         if any(_removes_cache(analysis, node, s, cache, locations) for s in later):
             continue
@@ -531,6 +551,10 @@ def _package_removals(step: Step) -> list[Removal]:
 
 def removals(analysis: "Analysis", node: ast.Instruction) -> list[Removal]:
     """What a RUN deletes, in order: rm operands, mv sources, packages removed and cache-cleaning commands."""
+    return _remembered(analysis, "removals", node, lambda: _compute_removals(analysis, node))
+
+
+def _compute_removals(analysis: "Analysis", node: ast.Instruction) -> list[Removal]:
     found = []
     for step in run_steps(analysis, node):
         found.extend(_path_removals(analysis, node, step))
@@ -701,9 +725,13 @@ def _cloned(analysis: "Analysis", node: ast.Instruction, step: Step) -> list[tup
 
 def _run_created(analysis: "Analysis", node: ast.Instruction) -> list[Created]:
     """Everything a RUN creates, whether or not it deletes it again."""
+    return _remembered(analysis, "created", node, lambda: _compute_created(analysis, node))
+
+
+def _compute_created(analysis: "Analysis", node: ast.Instruction) -> list[Created]:
     steps = run_steps(analysis, node)
     found = []
-    for step, cache, locations in _creations(analysis, node, steps):
+    for step, cache, locations in _creations(analysis, node):
         assert step.invocation is not None
         how = command_text(step.invocation, cache)
         found.append(Created(tuple(locations), "cache", how, node, command_span(step, cache), cache=cache,
