@@ -435,12 +435,21 @@ def find_config_file(start: str, pyprojects: Optional[dict[str, bool]] = None) -
         folder = parent
 
 
+# [tool.dflint], [ tool . "dflint" ], [tool.dflint.severity], or tool.dflint.x = ... at the top level.
+_DFLINT_TABLE = re.compile(r"""^[ \t]*(?:\[[ \t]*)?tool[ \t]*\.[ \t]*["']?dflint["']?[ \t]*[].=]""", re.M)
+# Where else the table can be written: dflint = {...} under a bare [tool], or tool = { dflint = ... }.
+_TOOL_TABLE = re.compile(r"""^[ \t]*(?:\[[ \t]*["']?tool["']?[ \t]*\]|["']?tool["']?[ \t]*=)""", re.M)
+
+
 def _has_dflint_table(path: str) -> bool:
     """The pyproject.toml has a ``tool.dflint`` table, in any of TOML's spellings
     (``[tool.dflint]``, ``[ tool . "dflint" ]``, ``dflint = {...}`` under ``[tool]``, dotted keys).
 
-    Only a file that mentions dflint at all is parsed; one that does not parse
-    counts when it has a ``[tool.dflint`` header, so that its error is reported.
+    A ``tool.dflint`` header or dotted key answers at once (a broken file then
+    reports its TOML error when loaded); only a file that could hold the table
+    another way (a bare ``[tool]`` table, an inline ``tool = {...}``) is
+    parsed. A pyproject that merely names dflint (a dependency, dflint's own)
+    costs no TOML parse on a cold run.
     """
     try:
         with open(path, encoding="utf-8") as handle:
@@ -448,6 +457,10 @@ def _has_dflint_table(path: str) -> bool:
     except (OSError, UnicodeDecodeError):
         return False
     if "dflint" not in text:
+        return False
+    if _DFLINT_TABLE.search(text):
+        return True
+    if not _TOOL_TABLE.search(text):
         return False
     try:
         data = _parse_toml(path, text)

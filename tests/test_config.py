@@ -132,6 +132,15 @@ def test_pyproject_that_only_names_dflint_elsewhere_is_passed_over(tmp_path):
     assert ConfigResolver(RULES).for_path(str(tmp_path / "svc" / "Dockerfile")).ignore == ("latest-tag",)
 
 
+def test_pyproject_that_only_names_dflint_costs_no_toml_parse(tmp_path, monkeypatch):
+    import dflint.config
+
+    monkeypatch.setattr(dflint.config, "_parse_toml", lambda *args: pytest.fail("parsed"))
+    write(tmp_path / "pyproject.toml", '[project]\nname = "dflint"\n[project.scripts]\ndflint = "dflint.cli:run"\n'
+                                       '[tool.poetry.dependencies]\ndflint = "^0.1"\n')
+    assert not dflint.config._has_dflint_table(str(tmp_path / "pyproject.toml"))
+
+
 def test_pyproject_with_broken_dflint_table_is_an_error(tmp_path):
     write(tmp_path / "pyproject.toml", '[tool.dflint]\nignore = ["latest-tag"\n')
     with pytest.raises(ConfigError, match="invalid TOML"):
