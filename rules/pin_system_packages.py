@@ -23,6 +23,8 @@ class PinSystemPackages(Rule):
     not a version, and apk's `curl@edge` a repository: both are reported.
     Ranges (apk `curl~8.5`, zypper `curl>=8`, a dnf module stream
     `nodejs:20`) are reported unless the `exact` option is false.
+    `dnf module enable nodejs:20` installs nothing and is not reported:
+    pin the packages the later `dnf install` takes from the stream.
 
     Local files (`.deb`, `.rpm`, `.apk`), paths, URLs, groups (`@core`,
     `groupinstall`) and zypper patterns are not checked. A package word

@@ -410,7 +410,9 @@ def system_pins(invocation: Optional[Invocation]) -> list[Pin]:
     and so are groups (``@group``, ``groupinstall``), zypper patterns and
     other types (``-t pattern``, ``pattern:x``). ``dnf module install``
     names modules: a stream (``nodejs:18``) is a range, a stream and a
-    version (``nodejs:18:8090020240126``) exact.
+    version (``nodejs:18:8090020240126``) exact. ``dnf module enable``
+    installs nothing (and keeps only the stream: a version there pins no
+    later install), so it names no package.
     """
     if invocation is None or invocation.program not in _SYSTEM_INSTALLS:
         return []
@@ -443,7 +445,7 @@ def _as(invocation: Invocation, program: str) -> Invocation:
 
 def _modules(invocation: Invocation, code: Optional[str]) -> list[Pin]:
     operands = invocation.operands
-    if not operands or operands[0].value not in ("install", "enable"):
+    if not operands or operands[0].value != "install":
         return []
     found = []
     for word in operands[1:]:
