@@ -49,8 +49,8 @@ class LatestTag(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for use in ctx.model.image_uses():
             ref = use.reference
-            if ref.tag != "latest" or ref.digest is not None or ref.has_digest is None:
-                continue
+            if ref.tag != "latest" or ref.digest is not None or ref.has_digest is None or not ref.valid:
+                continue  # an invalid reference is invalid-image-reference's, as for untagged-image
             yield ctx.finding(
                 use.span,
                 f"image {ref.text} uses the latest tag{use.via}: it changes with every release; pin a version",
