@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator, Optional
+from typing import Iterator, Optional, Sequence
 
 from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.rule import Finding, Rule, RuleContext
-from dflint.shell.pipefail import NO_PIPEFAIL_SHELLS, MaskedPipeline, masked_pipelines, pipefail_sets_in_sh
+from dflint.shell.pipefail import (NO_PIPEFAIL_SHELLS, MaskedPipeline, masked_pipelines, pipefail_sets_in_sh,
+                                   sets_pipefail)
+from dflint.source import Span
 
 
 class Pipefail(Rule):
@@ -47,7 +49,9 @@ class Pipefail(Rule):
     It also reports a `set -o pipefail` run by `/bin/sh` in a stage whose
     base image's tag names a release whose dash has no such option (Debian
     10-12, buster to bookworm; Ubuntu 20.04-24.04, focal to noble): that
-    `set` fails the RUN.
+    `set` fails the RUN. For the same reason it reports, in such a stage,
+    a `SHELL ["/bin/sh", "-o", "pipefail", "-c"]`: dash rejects the option
+    and every RUN that uses the SHELL fails.
 
     Differences from hadolint's DL4006: hadolint accepts only a SHELL with
     `-o pipefail` (not `set -o pipefail` in the RUN), forgets the SHELL of
@@ -97,13 +101,15 @@ class Pipefail(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for anchor in ctx.instructions:
             node = anchor.effective
+            if isinstance(anchor, ast.ShellInstruction):
+                yield from self._dash_shell(ctx, anchor)
             if not isinstance(node, ast.RunInstruction):
                 continue
             groups: dict[int, list[MaskedPipeline]] = {}
             for pipe in masked_pipelines(ctx.commands(anchor), ctx.analysis.shell_for(anchor)):
                 if not pipe.protected and pipe.scope.shell not in NO_PIPEFAIL_SHELLS:
                     groups.setdefault(id(pipe.scope), []).append(pipe)  # one scope per shell process
-            release = _old_dash_release(ctx, anchor)
+            release = _old_dash_release(ctx, anchor, ctx.analysis.shell_for(anchor))
             if release is not None:
                 for command in pipefail_sets_in_sh(ctx.commands(anchor), ctx.analysis.shell_for(anchor)):
                     yield ctx.finding(command, f"`set -o pipefail` fails this RUN: /bin/sh of {release} is dash "
@@ -118,6 +124,17 @@ class Pipefail(Rule):
                     f"`{culprit.name}` can fail unnoticed in `{shown}`: a pipeline's status is its last "
                     f"command's; {_advice(ctx, anchor, first)}",
                     related=[("another pipeline of the same shell", p.masked[0]) for p in pipes[1:]])
+
+    def _dash_shell(self, ctx: RuleContext, node: ast.ShellInstruction) -> Iterator[Finding]:
+        argv = tuple(arg.value for arg in node.args) if node.exec_form else ()
+        if not argv or not sets_pipefail(argv[1:]):
+            return
+        release = _old_dash_release(ctx, node, argv)
+        if release is not None:
+            yield ctx.finding(Span(node.args[0].span.start, node.args[-1].span.end),
+                              f"`{' '.join(argv)}` fails every RUN that uses this SHELL: /bin/sh of {release} "
+                              f"is dash 0.5.12 or older, which has no pipefail option; use "
+                              f'`SHELL ["/bin/bash", "-o", "pipefail", "-c"]`')
 
 
 def _advice(ctx: RuleContext, node: ast.Instruction, pipe: MaskedPipeline) -> str:
@@ -143,10 +160,11 @@ _OLD_DASH_VERSIONS = {"debian": {"10": "Debian 10", "11": "Debian 11", "12": "De
                       "ubuntu": {"20.04": "Ubuntu 20.04", "22.04": "Ubuntu 22.04", "24.04": "Ubuntu 24.04"}}
 
 
-def _old_dash_release(ctx: RuleContext, node: ast.Instruction) -> Optional[str]:
-    """The release the RUN's stage is built on, when its tag says it is one whose dash has no pipefail."""
+def _old_dash_release(ctx: RuleContext, node: ast.Instruction, shell: Sequence[str]) -> Optional[str]:
+    """The release ``node``'s stage is built on, when ``shell`` is its ``sh`` and the tag says it is a
+    release whose dash has no pipefail."""
     stage = ctx.model.stage_of(node)
-    if stage is None or tuple(ctx.analysis.shell_for(node))[:1] not in (("/bin/sh",), ("sh",)):
+    if stage is None or tuple(shell)[:1] not in (("/bin/sh",), ("sh",)):
         return None
     root = ctx.model.lineage(stage)[0].base.reference
     if root is None or root.tag is None:
