@@ -96,7 +96,9 @@ class CopyThenChmod(Rule):
         scripts = ctx.commands(run.anchor)
         workdir = None if run.trigger else ctx.model.workdir_at(run.anchor)
         expand = (lambda text: None) if run.trigger else (lambda text: _known(ctx, run.anchor, text))
-        mounts = [resolve(m.target, workdir) or "/" for m in run.node.mounts if m.target]  # not in the layer
+        # Mount targets are not in the layer; BuildKit expands variables in them, not `~`.
+        mounts = [resolve((m.target if "$" not in m.target else expand(m.target)) or "", workdir, home=False) or "/"
+                  for m in run.node.mounts if m.target]
         for script in scripts:
             changes = list(permission_changes(script))
             named = {w.value for c in script.commands if c not in {x.command for x in changes} for w in c.args}

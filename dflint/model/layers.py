@@ -373,18 +373,29 @@ def _bundle_directory(analysis: "Analysis", node: ast.Instruction, step: Step) -
     return settings_from(commands).install_directory(step.command.argv, lambda name: lookup(name)[1])
 
 
-def _mount_targets(analysis: "Analysis", node: ast.Instruction) -> list[str]:
-    """Targets of the RUN's cache and tmpfs mounts: what is written there stays out of the layer."""
+def _mount_targets(analysis: "Analysis", node: ast.Instruction) -> list[tuple[str, str]]:
+    """Targets of the RUN's cache and tmpfs mounts, (path, as written): what is written there
+    stays out of the layer. BuildKit joins a relative target to the WORKDIR and does not
+    expand ``~``: ``target=~/.cache/pip`` under ``WORKDIR /app`` is ``/app/~/.cache/pip``."""
     run = _run_of(node)
     found = []
     for mount in run.mounts if run is not None else ():
         if mount.type in ("cache", "tmpfs") and mount.target:
             expansion = analysis.model.expand(node, mount.target)
             text = expansion.value if expansion.resolved else mount.target
-            path = resolve(text, analysis.model.workdir_at(node))
+            path = resolve(text, analysis.model.workdir_at(node), home=False)
             if path:
-                found.append(path)
+                found.append((path, text))
     return found
+
+
+def _tilde_mount(analysis: "Analysis", node: ast.Instruction, locations: Sequence[str]) -> Optional[str]:
+    """Why a mount written ``target=~/...`` that a shell would read as the cache does not cover it."""
+    for path, text in _mount_targets(analysis, node):
+        if text.startswith("~/") and any(_within(_parts(home), _parts(loc)) for home in _homes(text)
+                                         for loc in locations):
+            return f"the cache mount's target {text} is {path}: BuildKit does not expand `~`"
+    return None
 
 
 def _removes_cache(analysis: "Analysis", node: ast.Instruction, step: Step, cache: PackageCache,
@@ -429,7 +440,7 @@ def _compute_creations(analysis: "Analysis", node: ast.Instruction):
             if not creates(cache, invocation) or avoids(cache, invocation, _lookup(analysis, node, step)):
                 continue
             locations = _locations(analysis, node, step, cache)
-            if any(_within(_parts(m), _parts(loc)) for m in mounts for loc in locations):
+            if any(_within(_parts(m), _parts(loc)) for m, _ in mounts for loc in locations):
                 continue
             if locations and all(loc == "/dev/null" or loc.startswith("/dev/null/") for loc in locations):
                 continue  # the documented way to turn some caches off (COMPOSER_CACHE_DIR=/dev/null)
@@ -449,6 +460,7 @@ def _compute_leftovers(analysis: "Analysis", node: ast.Instruction) -> list[Left
         if any(_removes_cache(analysis, node, s, cache, locations) for s in later):
             continue
         misses = [near_miss(cache, s.invocation) for s in later if s.invocation is not None]
+        misses.append(_tilde_mount(analysis, node, locations))
         consumed = any(s.invocation is not None and consumes(cache, s.invocation) for s in steps[step.index + 1:])
         found.append(Leftover(cache, step, node, locations, consumed, next((m for m in misses if m), None)))
     return found
