@@ -9,6 +9,8 @@ context or a source tree, whose content changes with every edit.
 The build context cannot be seen, so a source's type is read from how it is
 written: ``.``, ``./`` and a trailing ``/`` are directories (their *contents*
 land in the destination); any other source may be a file or a directory.
+With ``COPY --parents`` a source keeps its path (after a ``/./`` pivot) below
+the destination.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import TYPE_CHECKING, Optional
 
 from .. import ast
 from .paths import has_glob, inside, resolve
-from .sources import archive_name, into_directory
+from .sources import archive_name, into_directory, keeps_parents, parents_path
 
 if TYPE_CHECKING:  # pragma: no cover
     from .build import BuildModel
@@ -84,6 +86,7 @@ def copied(model: "BuildModel", node: ast.Instruction, anchor: Optional[ast.Inst
     into = into_directory(written, len(sources)) or destination.endswith("/")
     base = destination.rstrip("/") or "/"
     heredocs = {h.name for h in node.heredocs}
+    parents = keeps_parents(node)
     found = []
     for source in sources:
         value = source.value
@@ -92,6 +95,11 @@ def copied(model: "BuildModel", node: ast.Instruction, anchor: Optional[ast.Inst
         unpacked = isinstance(node, ast.AddInstruction) and archive_name(value) and not _is_url(value)
         if name is None and ("$" in value or unpacked):
             continue  # unknown, or an archive ADD unpacks (COPY copies it as a file)
+        if parents and name is None and not _is_url(value):  # the source's own path, below the destination
+            kept = parents_path(value)
+            tree = not kept or value.endswith(("/", "/."))
+            found.append(Copied(posixpath.join(base, kept) if kept else base, "tree" if tree else "either", source))
+            continue
         if name is not None or _is_url(value):
             name = name or posixpath.basename(value.split("?", 1)[0].rstrip("/"))
             if value.endswith(".git") or value.startswith("git@"):

@@ -36,7 +36,7 @@ from ..source import Span
 from .bundler import settings_from
 from .history import image_stages
 from .paths import has_glob, resolve
-from .sources import archive_name, into_directory, url_path
+from .sources import archive_name, into_directory, keeps_parents, parents_path, url_path
 from .variables import display
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -618,9 +618,16 @@ def _copied(analysis: "Analysis", node: Union[ast.CopyInstruction, ast.AddInstru
     sources = node.sources
     into = into_directory(expansion.value, len(sources)) or dest.endswith("/")
     dest = dest.rstrip("/") or "/"
+    parents = keeps_parents(node)
     found = []
     for arg in sources:
         source = model.expand(node, arg.value).value
+        if parents and "://" not in source and not source.startswith("git@"):  # the path is kept below dest
+            kept = parents_path(source)
+            kind = "tree" if not kept or source.endswith(("/", "/.")) else "file"
+            found.append(Created((posixpath.join(dest, kept) if kept else dest,), kind, how, node, arg.span,
+                                 source=source))
+            continue
         if isinstance(node, ast.AddInstruction) and ("://" in source or source.startswith("git@")):
             name = posixpath.basename(url_path(source).rstrip("/"))
             if source.endswith(".git") or source.startswith("git@") or "#" in source:

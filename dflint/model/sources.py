@@ -24,6 +24,7 @@ xz or zstd, whatever its name, so a name that merely looks compressed
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
@@ -34,7 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .build import BuildModel
 
 __all__ = ["Source", "copy_sources", "destination", "is_git_source", "is_http_source", "archive_name", "unpackable",
-           "url_path", "ADD_ONLY_FLAGS"]
+           "url_path", "keeps_parents", "parents_path", "ADD_ONLY_FLAGS"]
 
 #: Flags ADD accepts and COPY does not.
 ADD_ONLY_FLAGS = ("checksum", "keep-git-dir", "unpack")
@@ -133,6 +134,24 @@ def copy_sources(model: "BuildModel", node: ast.Instruction,
             raw = expansion.value
         found.append(Source(argument, raw, _kind(raw)))
     return tuple(found)
+
+
+def keeps_parents(node: ast.Instruction) -> bool:
+    """COPY ``--parents`` (``--parents=true``): each local source keeps its path below the destination."""
+    flag = node.flag("parents") if isinstance(node, ast.CopyInstruction) else None
+    return flag is not None and (flag.value is None or flag.value.lower() == "true")
+
+
+def parents_path(source: str) -> str:
+    """The path a local ``source`` keeps below the destination of ``COPY --parents`` (empty: the
+    source is the root it is copied from), as BuildKit's dispatchCopy cuts it: after the last
+    pivot ``/./`` when there is one, else the whole path, normalized and relative.
+
+    >>> [parents_path(s) for s in ("./x/a.txt", "apps/web/", "/src/./out/bin", ".", "./packages/*/package.json")]
+    ['x/a.txt', 'apps/web', 'out/bin', '', 'packages/*/package.json']
+    """
+    _, pivot, rest = source.partition("/./")
+    return posixpath.normpath("/" + (rest if pivot else source)).lstrip("/")
 
 
 def into_directory(destination: str, sources: int) -> bool:
