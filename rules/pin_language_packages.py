@@ -46,8 +46,9 @@ class PinLanguagePackages(Rule):
     `pip`/`setuptools`/`wheel`, variables it cannot read and RUNs of Windows
     stages (cmd, PowerShell), which dflint does not read; it ignores the
     other packages of a `pip install -r requirements.txt extra-package`
-    (dflint reports `extra-package`). It does not check yarn, pnpm, pipx,
-    uv or cargo.
+    (dflint reports `extra-package`). It does not check yarn, pnpm, uv or
+    cargo; it reads `pipx install` as a pip install (its DL3013 takes
+    any program whose name starts with `pip`), and so do dflint's aliases.
 
     ## Why is this bad?
     Each build installs the newest release of the day: two builds of the

@@ -519,8 +519,9 @@ def language_pins(invocation: Optional[Invocation]) -> list[Pin]:
     if manager == "cargo" and not operands and invocation.has("--git"):
         option = invocation.option("--git")
         operands = (option.value_word,) if option is not None and option.value_word is not None else ()
-    code = _LANGUAGE_ALIASES.get(invocation.program) if "uv" not in invocation.via and \
-        invocation.program != "pipx" else None
+    # hadolint's DL3013 takes every program whose name starts with `pip` for pip: pipx too, not uv
+    code = _LANGUAGE_ALIASES.get("pip" if invocation.program == "pipx" else invocation.program) \
+        if "uv" not in invocation.via else None
     pins = []
     for word in operands:
         value = word.value
