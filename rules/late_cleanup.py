@@ -8,6 +8,7 @@ from typing import Iterator
 from dflint.diagnostic import Severity
 from dflint.model.dockerignore import find_dockerignore
 from dflint.model.layers import Created, LateRemoval, late_removals
+from dflint.model.sources import is_git_source
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.source import Span
 
@@ -191,8 +192,12 @@ def _advice(late: LateRemoval, created: Created) -> str:
     if created.how == "git clone":
         return "clone, build and delete in one RUN"
     source = created.source or "..."
+    if created.how.startswith("ADD") and is_git_source(source):  # a repository cannot be bind-mounted
+        return "build from it in another stage and copy only the result"
     if not created.how.startswith(("COPY", "ADD")) or "://" in source:
         return "download, use and delete it in one RUN"
+    if source.startswith("<<"):  # a heredoc: there is nothing to bind-mount
+        return "write it in the RUN that uses it (RUN takes heredocs too: `RUN cat > FILE <<EOF`)"
     origin = created.node.flag("from")
     mount = f"RUN --mount=type=bind,{f'from={origin.value},' if origin else ''}source={source},target={late.path}"
     if origin is None and created.how == "COPY" and _ARCHIVE.match(source):
