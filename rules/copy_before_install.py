@@ -52,7 +52,10 @@ class CopyBeforeInstall(Rule):
     across builds, nor for `go build -mod=vendor` (the flag on the command
     line or in `GOFLAGS`), which downloads nothing. ONBUILD triggers are
     checked among themselves. Copies from
-    other stages (`--from`) and of single files are never reported. What
+    other stages (`--from`) and of single files are never reported, nor a
+    copy of the whole context that leaves a source tree out
+    (`COPY --exclude=src . .`): it copies everything but the sources on
+    purpose. What
     `.dockerignore` leaves out of the context cannot be seen.
 
     ## Why is this bad?

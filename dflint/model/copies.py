@@ -146,14 +146,30 @@ def relation(path: str, recursive: bool, entry: Copied) -> Optional[str]:
 def context_copy(node: ast.Instruction) -> Optional[tuple[ast.Argument, str]]:
     """The first source of a COPY/ADD from the build context that copies the whole
     context (``"context"``: ``.``, ``./``, ``*``) or a source tree (``"sources"``:
-    a directory named like ``src``, ``app``, ``lib``...), or None."""
+    a directory named like ``src``, ``app``, ``lib``...), or None.
+
+    The whole context minus a source tree (``COPY --exclude=src . .``, BuildKit's
+    labs syntax) is a deliberate copy of everything but the sources: not returned."""
     if not isinstance(node, (ast.CopyInstruction, ast.AddInstruction)) or node.flag("from") is not None:
         return None
+    excluded = {_top(flag.value) for flag in node.flags_named("exclude") if flag.value}
     for source in node.sources:
         value = source.value
         if value in _WHOLE_CONTEXT:
+            if excluded & SOURCE_DIRECTORIES:
+                continue
             return source, "context"
         name = value[2:] if value.startswith("./") else value
         if name.rstrip("/") in SOURCE_DIRECTORIES:
             return source, "sources"
     return None
+
+
+def _top(pattern: str) -> str:
+    """The directory an ``--exclude`` pattern removes whole (``src``, ``./src/``, ``src/**``), else ''."""
+    pattern = pattern[2:] if pattern.startswith("./") else pattern
+    for suffix in ("/**", "/*", "/"):
+        if pattern.endswith(suffix):
+            pattern = pattern[:-len(suffix)]
+            break
+    return pattern if "/" not in pattern else ""
