@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterator, Optional
 
 from dflint import ast
@@ -12,6 +13,8 @@ from dflint.model.history import Step, histories
 from dflint.model.paths import inside, resolve
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell.permissions import PermissionChange, permission_changes, static_path
+
+_OCTAL = re.compile(r"[0-7]{3,4}")
 
 
 class CopyThenChmod(Rule):
@@ -32,7 +35,11 @@ class CopyThenChmod(Rule):
     reported, nor is a change to a file another command of the same RUN also
     names (it is rewritten anyway) or to a path under one of the RUN's
     `--mount` targets (not part of the layer). ONBUILD COPY and RUN triggers are checked
-    against each other; PowerShell RUNs are not read.
+    against each other; PowerShell RUNs are not read. When the COPY has a
+    `--chmod` or `--chown` already, the message says how to change it, or,
+    when the RUN sets the same again (`COPY --chown=app:app` then `chown -R
+    app`), to drop the RUN: it changes nothing, though a storage driver that
+    copies a file up to change it may still store the files again.
 
     ## Why is this bad?
     A layer stores every file whose content *or metadata* changed, whole. A
@@ -118,7 +125,8 @@ class CopyThenChmod(Rule):
                         between = before[len(before) - offset:]
                         fix = _fix(ctx, run, step, change, found, len(entries), scripts, between)
                         shown = paths[next(i for i, r in enumerate(found) if r) // len(entries)]
-                        yield ctx.finding(change.command, _message(change, shown, step, found), fix,
+                        wanted = static_path(script, change.value_word, expand) if change.value_word else None
+                        yield ctx.finding(change.command, _message(ctx, change, shown, step, found, wanted), fix,
                                           [(f"copied here by {step.node.name}", step.anchor)])
                         break
 
@@ -139,11 +147,46 @@ def _copy_value(change: PermissionChange) -> Optional[str]:
     return f"{owner}:0" if owner.isdigit() else f"{owner}:root"
 
 
-def _message(change: PermissionChange, path: str, copy: Step, relations: list) -> str:
+def _same_setting(tool: str, current: str, wanted: str) -> bool:
+    """``tool wanted`` sets nothing that ``--chmod=current``/``--chown=current`` did not set already."""
+    if tool == "chmod":
+        return bool(_OCTAL.fullmatch(current) and _OCTAL.fullmatch(wanted)) and int(current, 8) == int(wanted, 8)
+    user, _, group = current.partition(":")
+    if tool == "chgrp":
+        return bool(group) and group == wanted
+    wanted_user, colon, wanted_group = wanted.partition(":")
+    return user == wanted_user and (not colon or bool(group) and group == wanted_group)
+
+
+def _combined(change: PermissionChange, wanted: Optional[str], current: Optional[str]) -> Optional[str]:
+    """The ``--chown`` that does what COPY ``--chown=current`` then ``chown``/``chgrp wanted`` did:
+    ``chown user`` keeps the group the COPY set, ``chgrp`` the user."""
+    if change.tool == "chmod" or wanted is None or current is None or ":" not in current:
+        return None
+    user, _, group = current.partition(":")
+    if change.tool == "chgrp":
+        return f"{user}:{wanted}"
+    return wanted if ":" in wanted else f"{wanted}:{group}"
+
+
+def _message(ctx: RuleContext, change: PermissionChange, path: str, copy: Step, relations: list,
+             wanted: Optional[str]) -> str:
     flag = "chmod" if change.tool == "chmod" else "chown"
     value = _copy_value(change) or ("<octal mode>" if flag == "chmod" else "<user>:<group>")
     advice = f"set it while copying with {copy.node.name} --{flag}={value}"
-    if all(r in (None, "inside") for r in relations):  # one file of a bigger copy: --chmod would change them all
+    existing = copy.node.flag(flag)
+    if existing is not None and existing.value and not change.selective \
+            and not all(r in (None, "inside") for r in relations):  # the COPY sets it already, maybe differently
+        current = _known(ctx, copy.anchor, existing.value) if copy.anchor is copy.node else None
+        if current is not None and wanted is not None and _same_setting(change.tool, current, wanted):
+            return (f"{change.tool} on {path} sets again what {copy.node.name} --{flag}={existing.value} on line "
+                    f"{copy.anchor.line} set: drop it (it changes nothing, yet where the storage driver copies "
+                    f"files up to change them, the new layer stores them a second time)")
+        else:
+            value = _combined(change, wanted, current) or value
+            advice = f"set it in {copy.node.name} --{flag}={existing.value} instead" if value.startswith("<") \
+                else f"make it {copy.node.name} --{flag}={value} instead of --{flag}={existing.value}"
+    elif all(r in (None, "inside") for r in relations):  # one file of a bigger copy: --chmod would change them all
         advice = f"copy {path} on its own with {copy.node.name} --{flag}={value}, before or after the rest"
     elif change.selective and flag == "chmod":  # find -exec: --chmod would apply to every copied file
         advice = (f"set the mode in the build context, which {copy.node.name} keeps, or while copying with "
