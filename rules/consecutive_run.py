@@ -138,7 +138,9 @@ def _run(node: ast.Instruction) -> Optional[ast.RunInstruction]:
 
 
 def _flags(run: ast.RunInstruction) -> list[str]:
-    return sorted(flag.buildkit_text for flag in run.flags)
+    """The RUN's flags, a mount's options in any order (`type=cache,target=/x` is `target=/x,type=cache`)."""
+    return sorted(",".join(sorted(flag.value.split(","))) if flag.name == "mount" and flag.value
+                  and '"' not in flag.value else flag.buildkit_text for flag in run.flags)
 
 
 def _count(script) -> int:
