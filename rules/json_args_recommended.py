@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Iterator, Optional, Union
 
 from dflint import ast
@@ -27,8 +28,8 @@ class JsonArgsRecommended(Rule):
     Like BuildKit's `JSONArgsRecommended`, nothing is reported once a
     `SHELL` instruction was used in the stage or a stage it is built `FROM`:
     running under a shell is then a conscious choice. For the same reason a
-    command that is itself an explicit shell (`CMD sh -c "..."`) is not
-    reported, nor one whose last command is `exec program` (the shell then
+    command that is itself an explicit shell (`CMD sh -c "..."`; on Windows
+    `cmd /c ...`, `powershell -Command ...` or `-File`) is not reported, nor one whose last command is `exec program` (the shell then
     replaces itself with the program, which receives the signals).
     `ONBUILD CMD` is not reported either: whether the downstream image sets
     a SHELL cannot be known here.
@@ -94,7 +95,8 @@ class JsonArgsRecommended(Rule):
                     continue
                 fix = None if windows or ctx.file.escape != "\\" else _fix(ctx, node, text)
                 advice = f"use the exec form `{node.keyword.text} {_json(fix)}`" if fix else \
-                    "use the exec form (a JSON array), or start the command with `exec`"
+                    "use the exec form (a JSON array)" if windows else \
+                    "use the exec form (a JSON array), or start the command with `exec`"  # cmd has no exec
                 extra = " (it then also receives the CMD as arguments)" \
                     if fix and isinstance(node, ast.EntrypointInstruction) else ""
                 yield ctx.finding(
@@ -108,10 +110,15 @@ def _shell_before(model, stage) -> bool:
                for member in model.lineage(stage)[:-1] for node in member.instructions)
 
 
+_WINDOWS_SHELL = re.compile(r"""\s*["']?(?:[\w:\\/.-]*[\\/])?(?:cmd(?:\.exe)?\s+(?:/s\s+)?/[ck]|"""
+                            r"""(?:powershell|pwsh)(?:\.exe)?\s+(?:-\w+\s+(?:(?!-)\S+\s+)?)*-(?:c|command|f|file)\b)""", re.I)
+
+
 def _deliberate(text: str, windows: bool) -> bool:
-    """An explicit shell (`sh -c ...`), or a last command that is `exec program`."""
+    """An explicit shell (`sh -c ...`, on Windows `cmd /c ...` or `powershell -Command ...`),
+    or a last command that is `exec program`."""
     if windows:
-        return False
+        return bool(_WINDOWS_SHELL.match(text))
     script = parse_shell(text)
     top = [c for c in script.commands if not c.contexts and c.argv]
     if not top:
