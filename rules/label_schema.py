@@ -59,8 +59,8 @@ class LabelSchema(Rule):
     (`MIT OR Apache-2.0`, what the OCI `licenses` annotation asks for),
     abbreviated git hashes of 7 to 40 digits and SHA-256 ones, e-mail
     addresses with a name (`Jane <jane@example.com>`), RFC 3339 times with
-    a space instead of `T`. An empty value of a required label is DF604's
-    business (`empty-label`).
+    a space instead of `T`. An empty value is DF604's business
+    (`empty-label`): it is not reported again as a value of the wrong type.
 
     ## Why is this bad?
     Labels are how registries, scanners and deployment tools learn where an
@@ -128,7 +128,7 @@ class LabelSchema(Rule):
                 yield ctx.finding(setting.pair.key, f"label `{setting.key}` is not in the label schema: remove it "
                                   "or declare it in `required` or `types`", alias="DL3050")
             kind = types.get(setting.key)
-            if kind is None or setting.value is None:
+            if kind is None or not setting.value:  # unknown, or empty: empty-label's finding, not a second one
                 continue
             problem = value_problem(kind, setting.value)
             if problem is not None:
