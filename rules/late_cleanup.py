@@ -8,7 +8,7 @@ from typing import Iterator
 from dflint.diagnostic import Severity
 from dflint.model.dockerignore import find_dockerignore
 from dflint.model.layers import Created, LateRemoval, late_removals
-from dflint.model.sources import is_git_source
+from dflint.model.sources import git_dir_kept, is_git_source
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.source import Span
 
@@ -24,7 +24,8 @@ class LateCleanup(Rule):
     or any stage no other stage uses, i.e. a `--target`, after the stages it
     is built `FROM`, in build order) and remembers what each
     instruction created: `COPY` and `ADD` destinations (resolved against
-    `WORKDIR`, with `ARG`/`ENV` values), files saved by `curl -o`/`-O` and
+    `WORKDIR`, with `ARG`/`ENV` values; the `.git` of a repository only
+    with `ADD --keep-git-dir`, as BuildKit keeps none otherwise), files saved by `curl -o`/`-O` and
     `wget`, repositories from `git clone`, package caches and indexes
     left by a RUN (see `package-cache`), and packages installed by name
     (`apt-get`/`apt`, `apk`, `yum`/`dnf`/`microdnf`, `zypper`, `pip`). A
@@ -193,6 +194,11 @@ def _advice(late: LateRemoval, created: Created) -> str:
         return "clone, build and delete in one RUN"
     source = created.source or "..."
     if created.how.startswith("ADD") and is_git_source(source):  # a repository cannot be bind-mounted
+        kept = git_dir_kept(created.node, source)
+        if kept is not None and late.path is not None and late.path.endswith("/.git"):
+            where = "`--keep-git-dir`" if kept == "flag" else "`keep-git-dir` from the URL"
+            return (f"drop {where} (ADD then keeps no .git), or, when the build needs .git, build in another "
+                    f"stage and copy only the result")
         return "build from it in another stage and copy only the result"
     if not created.how.startswith(("COPY", "ADD")) or "://" in source:
         return "download, use and delete it in one RUN"

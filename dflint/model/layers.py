@@ -36,7 +36,8 @@ from ..source import Span
 from .bundler import settings_from
 from .history import image_stages
 from .paths import has_glob, resolve
-from .sources import archive_name, into_directory, keeps_parents, parents_path, url_path
+from .sources import (archive_name, git_dir_kept, into_directory, is_git_source, keeps_parents, parents_path,
+                      url_path)
 from .variables import display
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -630,8 +631,9 @@ def _copied(analysis: "Analysis", node: Union[ast.CopyInstruction, ast.AddInstru
             continue
         if isinstance(node, ast.AddInstruction) and ("://" in source or source.startswith("git@")):
             name = posixpath.basename(url_path(source).rstrip("/"))
-            if source.endswith(".git") or source.startswith("git@") or "#" in source:
-                found.append(Created((dest,), "tree", how, node, arg.span, source=source))
+            if is_git_source(source):  # a checkout, with its .git only when ADD is told to keep it
+                paths = (dest, dest + "/.git") if git_dir_kept(node, source) else (dest,)
+                found.append(Created(paths, "tree", how, node, arg.span, source=source))
             elif name:
                 found.append(Created((posixpath.join(dest, name) if into else dest,), "file", how, node, arg.span,
                                      source=source))

@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .build import BuildModel
 
 __all__ = ["Source", "copy_sources", "destination", "is_git_source", "is_http_source", "archive_name", "unpackable",
-           "url_path", "keeps_parents", "parents_path", "ADD_ONLY_FLAGS"]
+           "url_path", "keeps_parents", "parents_path", "git_dir_kept", "ADD_ONLY_FLAGS"]
 
 #: Flags ADD accepts and COPY does not.
 ADD_ONLY_FLAGS = ("checksum", "keep-git-dir", "unpack")
@@ -46,6 +46,8 @@ _TAR = re.compile(r"(?i).*\.(?:tar|tar\.(?:gz|bz2|xz|zst)|tgz|tbz2?|tb2|txz|tzst
 #: Names of compressed files that may be tar archives under another name, and older
 #: compression formats hadolint counts as archives: ADD is not reported for them.
 _COMPRESSED = re.compile(r"(?i).*\.(?:gz|bz2|xz|zst|z|lz|lzma|tlz|tpz)$")
+#: What Go's strconv.ParseBool reads as true and as false (BuildKit reads ``?keep-git-dir=`` with it).
+_GO_TRUE = frozenset(("1", "t", "T", "true", "TRUE", "True"))
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,35 @@ def copy_sources(model: "BuildModel", node: ast.Instruction,
             raw = expansion.value
         found.append(Source(argument, raw, _kind(raw)))
     return tuple(found)
+
+
+def git_dir_kept(node: ast.Instruction, source: str) -> Optional[str]:
+    r"""How ADD ``node`` is told to keep the ``.git`` directory of the git ``source`` (expanded):
+    ``"flag"`` (``--keep-git-dir``, ``--keep-git-dir=true``), ``"query"`` (``?keep-git-dir``,
+    ``?keep-git-dir=1``), or None when it keeps none. BuildKit's git source keeps ``.git`` only
+    when the whole repository is checked out: not with a subdirectory (``#main:docs``,
+    ``?subdir=docs``).
+
+    >>> from dflint.api import parse
+    >>> add = parse("FROM a\nADD --keep-git-dir https://x/p.git#main /p\n").instructions[1]
+    >>> [git_dir_kept(add, s) for s in ("https://x/p.git#main", "https://x/p.git#main:docs",
+    ...                                  "git@x:p.git?keep-git-dir=1&subdir=.")]
+    ['flag', None, 'flag']
+    """
+    if not isinstance(node, ast.AddInstruction) or not is_git_source(source):
+        return None
+    before, _, fragment = source.partition("#")
+    query = dict(pair.partition("=")[::2] for pair in before.partition("?")[2].split("&") if pair)
+    subdir = query.get("subdir") or fragment.partition(":")[2]
+    if posixpath.normpath("/" + subdir) != "/":
+        return None
+    flag = node.flag("keep-git-dir")
+    if flag is not None:  # BuildKit refuses a flag and a query that disagree
+        return "flag" if flag.value is None or flag.value.lower() == "true" else None
+    if "keep-git-dir" in query:
+        value = query["keep-git-dir"]
+        return "query" if value == "" or value in _GO_TRUE else None
+    return None
 
 
 def keeps_parents(node: ast.Instruction) -> bool:
