@@ -28,7 +28,8 @@ class PackageCache(Rule):
     the cache);
     `gem install`/`bundle install` without deleting the `.gem` files
     (where Bundler put them: below `BUNDLE_PATH`, a `bundle config` path, or
-    `vendor/bundle` in deployment mode);
+    `vendor/bundle` in deployment mode, else below `GEM_HOME` when the
+    Dockerfile sets it; only a cache mount there counts);
     `poetry install` without `--no-cache`; `composer install` without
     `--no-cache` or `composer clear-cache`; `conda`, `mamba` and
     `micromamba` installs without `clean --all` (or `--tarballs`); `cpanm`
@@ -155,7 +156,10 @@ def _cleanup(left: Leftover) -> Optional[str]:
 
 
 def _moved(left: Leftover) -> list[str]:
-    """Where an option or variable moved the cache; empty when it is (also) in its default place."""
+    """Where an option or variable moved the cache, or the one place it is known to be; empty when
+    it is (also) in its default place, or may be in several."""
+    if len(left.locations) == 1:
+        return list(left.locations)
     defaults = {path if not path.startswith("~/") else home + path[2:]
                 for path in left.cache.paths for home in ("/root/", "/home/*/")}
     moved = [location for location in left.locations if location not in defaults]

@@ -7,7 +7,11 @@ mode (``bundle config set deployment true``, ``--deployment``,
 ``BUNDLE_DEPLOYMENT=1``), which installs into ``vendor/bundle`` of the
 application. The configuration persists in a file, so it is read from every
 earlier step of the stage's lineage, not only from the installing RUN.
-``BUNDLE_PATH`` itself is a variable the caches table reads as a root.
+``BUNDLE_PATH`` sets the path too. Bundler reads the command line, then the
+application's configuration (``bundle config set --local``), then the
+environment, then the user's configuration; ``bundle config set`` without a
+scope wrote the user's configuration in older Bundlers (newer ones write the
+application's inside an application) and is read as the user's.
 """
 
 from __future__ import annotations
@@ -49,6 +53,8 @@ class BundlerSettings:
 
     def __init__(self) -> None:
         self.path: Optional[str] = None
+        #: The path was set in the application's configuration (``--local``): it wins over ``BUNDLE_PATH``.
+        self.local = False
         self.deployment = False
         self.system = False
 
@@ -63,22 +69,37 @@ class BundlerSettings:
             name, value = setting
             if name == "path":
                 self.path, self.system = value, False
+                self.local = value is not None and any(word.value == "--local" for word in argv)
             elif name == "deployment":
                 self.deployment = value is not None and value.strip("'\"").lower() in _TRUE
             elif name == _SYSTEM:
                 self.system = value is not None and value.strip("'\"").lower() in _TRUE
 
-    def install_directory(self, argv: Sequence[Word], lookup: Callable[[str], Optional[str]]) -> Optional[str]:
-        """Where the ``bundle install`` written as ``argv`` installs, as written (may be relative);
-        None when it is Bundler's default or ``BUNDLE_PATH`` decides (the caches table reads that)."""
-        if lookup("BUNDLE_PATH"):
+    def install_directory(self, argv: Sequence[Word],
+                          lookup: Callable[[str], tuple[bool, Optional[str]]]) -> Optional[str]:
+        """Where the ``bundle install`` written as ``argv`` installs, as written (may be relative):
+        ``--path``, then a path configured ``--local``, then ``BUNDLE_PATH``, then another
+        configured path, then ``vendor/bundle`` in deployment mode. None when it installs into
+        the gem directory (no path, or ``path.system``) or the place cannot be known
+        (``BUNDLE_PATH`` from an unset ARG).
+        ``lookup(name)`` is (set, value or None when unknown). Bundler appends
+        ``ruby/<version>`` to a path it is given; the gem cache is ``cache`` below that."""
+        system_set, system = lookup("BUNDLE_PATH__SYSTEM")
+        if self.system or system_set and (system or "true").strip("'\"").lower() in _TRUE:
             return None
-        path = _flag_value(argv, "--path") or self.path
-        if path is not None and not self.system:
-            return path
+        flag = _flag_value(argv, "--path")
+        if flag is not None:
+            return flag
+        if self.path is not None and self.local:
+            return self.path
+        is_set, value = lookup("BUNDLE_PATH")
+        if is_set:
+            return value or None
+        if self.path is not None:
+            return self.path
         deployment = self.deployment or any(word.value == "--deployment" for word in argv) \
-            or (lookup("BUNDLE_DEPLOYMENT") or "").lower() in _TRUE
-        return _DEPLOYMENT_PATH if deployment and not self.system else None
+            or (lookup("BUNDLE_DEPLOYMENT")[1] or "").lower() in _TRUE
+        return _DEPLOYMENT_PATH if deployment else None
 
 
 def settings_from(commands: Iterable[tuple[str, Sequence[str], Sequence[Word]]]) -> BundlerSettings:

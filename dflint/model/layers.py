@@ -330,10 +330,10 @@ class Leftover:
 def _locations(analysis: "Analysis", node: ast.Instruction, step: Step, cache: PackageCache) -> tuple[str, ...]:
     invocation = reread(step.invocation)  # with the option table of uv, pacman...: `--cache-dir /c` takes its value
     assert invocation is not None
-    if cache.key == "gem" and invocation.program in ("bundle", "bundler"):
-        directory = _bundle_directory(analysis, node, step)
-        if directory is not None:  # deployment mode or a configured path: the only place gems go
-            path = resolve(posixpath.join(directory, "ruby/*/cache"), step.cwd)
+    if cache.key == "gem":
+        exact = _gem_cache(analysis, node, step, invocation)
+        if exact is not None:  # where this install puts the .gem files: no other place counts
+            path = resolve(exact, step.cwd)
             return (path,) if path else ()
     for name in cache.location_options:
         option = invocation.option(name)
@@ -355,6 +355,21 @@ def _locations(analysis: "Analysis", node: ast.Instruction, step: Step, cache: P
     return tuple(moved) if moved and cache.roots_move else tuple(moved + defaults)
 
 
+def _gem_cache(analysis: "Analysis", node: ast.Instruction, step: Step, invocation: Invocation) -> Optional[str]:
+    """Where ``gem install`` or ``bundle install`` puts the downloaded ``.gem`` files, as written,
+    when the Dockerfile says: ``DIR/ruby/*/cache`` when Bundler is given a path (``BUNDLE_PATH``,
+    ``bundle config set path``, deployment mode), else ``$GEM_HOME/cache`` for a known
+    ``GEM_HOME``. None when it is the image's gem directory, which only the image knows."""
+    if invocation.program in ("bundle", "bundler"):
+        directory = _bundle_directory(analysis, node, step)
+        if directory is not None:
+            return posixpath.join(directory, "ruby/*/cache")
+    elif invocation.has("--user-install"):
+        return None
+    is_set, home = _lookup(analysis, node, step)("GEM_HOME")
+    return posixpath.join(home, "cache") if is_set and home else None
+
+
 def _bundle_directory(analysis: "Analysis", node: ast.Instruction, step: Step) -> Optional[str]:
     """Where ``bundle install`` at ``step`` installs, when ``bundle config`` (in any earlier step
     of the stage's lineage: it persists in a file) or a flag or variable set it (see :mod:`.bundler`)."""
@@ -371,7 +386,7 @@ def _bundle_directory(analysis: "Analysis", node: ast.Instruction, step: Step) -
     commands = [(s.invocation.program, [w.value for w in s.invocation.operands], s.command.argv)
                 for s in steps if s.invocation is not None]
     lookup = _lookup(analysis, node, step)
-    return settings_from(commands).install_directory(step.command.argv, lambda name: lookup(name)[1])
+    return settings_from(commands).install_directory(step.command.argv, lookup)
 
 
 def _mount_targets(analysis: "Analysis", node: ast.Instruction) -> list[tuple[str, str]]:
@@ -390,12 +405,18 @@ def _mount_targets(analysis: "Analysis", node: ast.Instruction) -> list[tuple[st
     return found
 
 
-def _tilde_mount(analysis: "Analysis", node: ast.Instruction, locations: Sequence[str]) -> Optional[str]:
-    """Why a mount written ``target=~/...`` that a shell would read as the cache does not cover it."""
+def _mount_miss(analysis: "Analysis", node: ast.Instruction, cache: PackageCache,
+                locations: Sequence[str]) -> Optional[str]:
+    """Why a cache mount meant for the cache does not cover it: written ``target=~/...``, which
+    BuildKit does not expand, or on a place the cache can be in, but this install does not use
+    (``/usr/local/bundle/cache`` when ``BUNDLE_PATH`` puts the gems in ``ruby/*/cache`` below)."""
+    defaults = [_parts(p) for path in cache.paths for p in _homes(path)]
     for path, text in _mount_targets(analysis, node):
         if text.startswith("~/") and any(_within(_parts(home), _parts(loc)) for home in _homes(text)
                                          for loc in locations):
             return f"the cache mount's target {text} is {path}: BuildKit does not expand `~`"
+        if any(_within(_parts(path), default) or _within(default, _parts(path)) for default in defaults):
+            return f"the cache mount on {path} is not where this command puts it"
     return None
 
 
@@ -461,7 +482,7 @@ def _compute_leftovers(analysis: "Analysis", node: ast.Instruction) -> list[Left
         if any(_removes_cache(analysis, node, s, cache, locations) for s in later):
             continue
         misses = [near_miss(cache, s.invocation) for s in later if s.invocation is not None]
-        misses.append(_tilde_mount(analysis, node, locations))
+        misses.append(_mount_miss(analysis, node, cache, locations))
         consumed = any(s.invocation is not None and consumes(cache, s.invocation) for s in steps[step.index + 1:])
         found.append(Leftover(cache, step, node, locations, consumed, next((m for m in misses if m), None)))
     return found
