@@ -8,6 +8,7 @@ from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.model.copies import context_copy
 from dflint.model.history import histories
+from dflint.model.layers import mount_targets
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell import Command
 from dflint.shell.installs import Install, dependency_installs
@@ -105,7 +106,7 @@ class CopyBeforeInstall(Rule):
                     if not isinstance(step.node, ast.RunInstruction):
                         continue
                     installs = dependency_installs(ctx.commands(step.anchor), _environment(ctx, step.anchor))
-                    for install in installs if step.stage is stage and not _cached(step.node) else ():
+                    for install in installs if step.stage is stage and not _cached(ctx, step.anchor) else ():
                         for copy, source, kind, before in copies:
                             key = (id(copy.node), install.family)
                             if install.family not in before and key not in reported:
@@ -130,9 +131,11 @@ def _environment(ctx: RuleContext, anchor: ast.Instruction) -> Callable[[Command
     return env
 
 
-def _cached(run: ast.RunInstruction) -> bool:
-    return any(mount.type == "cache" and not (mount.target or "").startswith(_SYSTEM_CACHES)
-               for mount in run.mounts)
+def _cached(ctx: RuleContext, anchor: ast.Instruction) -> bool:
+    """The RUN has a cache mount, other than on the system package manager's cache (a target
+    that cannot be resolved counts: it may be the install's)."""
+    return any(path is None or not (path.rstrip("/") + "/").startswith(_SYSTEM_CACHES)
+               for path, _ in mount_targets(ctx.analysis, anchor, ("cache",)))
 
 
 def _message(copy: ast.Instruction, source: ast.Argument, kind: str, install: Install) -> str:

@@ -46,7 +46,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["Step", "Leftover", "Removal", "Created", "LateRemoval", "run_steps", "leftovers", "removals",
            "late_removals", "deletes", "append_point", "verb_word", "verb_words", "command_span", "command_text",
-           "program_text", "append_edit", "shipping_stages"]
+           "program_text", "append_edit", "shipping_stages", "mount_targets"]
 
 #: Contexts whose commands may not run every time the script does.
 _BRANCHES = frozenset(("condition", "if", "loop", "case", "function"))
@@ -389,20 +389,25 @@ def _bundle_directory(analysis: "Analysis", node: ast.Instruction, step: Step) -
     return settings_from(commands).install_directory(step.command.argv, lookup)
 
 
-def _mount_targets(analysis: "Analysis", node: ast.Instruction) -> list[tuple[str, str]]:
-    """Targets of the RUN's cache and tmpfs mounts, (path, as written): what is written there
-    stays out of the layer. BuildKit joins a relative target to the WORKDIR and does not
+def mount_targets(analysis: "Analysis", node: ast.Instruction,
+                  types: Sequence[str] = ("cache", "tmpfs")) -> list[tuple[Optional[str], str]]:
+    """Targets of the RUN's (or ONBUILD RUN's) mounts of ``types``, as (path, as written with
+    ARG/ENV expanded); path None when it cannot be known (relative under an unknown WORKDIR).
+    BuildKit expands variables in a target, joins a relative one to the WORKDIR and does not
     expand ``~``: ``target=~/.cache/pip`` under ``WORKDIR /app`` is ``/app/~/.cache/pip``."""
     run = _run_of(node)
     found = []
     for mount in run.mounts if run is not None else ():
-        if mount.type in ("cache", "tmpfs") and mount.target:
+        if mount.type in types and mount.target:
             expansion = analysis.model.expand(node, mount.target)
             text = expansion.value if expansion.resolved else mount.target
-            path = resolve(text, analysis.model.workdir_at(node), home=False)
-            if path:
-                found.append((path, text))
+            found.append((resolve(text, analysis.model.workdir_at(node), home=False), text))
     return found
+
+
+def _mount_targets(analysis: "Analysis", node: ast.Instruction) -> list[tuple[str, str]]:
+    """Known targets of the RUN's cache and tmpfs mounts: what is written there stays out of the layer."""
+    return [(path, text) for path, text in mount_targets(analysis, node) if path]
 
 
 def _mount_miss(analysis: "Analysis", node: ast.Instruction, cache: PackageCache,
