@@ -23,9 +23,12 @@ class CopyBeforeInstall(Rule):
     Reports a COPY or ADD from the build context of the whole context (`.`,
     `./`, `*`) or of a source tree (a directory named `src`, `source`, `app`,
     `lib`, `cmd`, `internal`, `pkg`, `components`, `pages`, `test(s)` or
-    `spec`) that comes before, in the same stage lineage, a command installing
-    dependencies from manifests: `npm ci`/`install`, `yarn (install)` (which
-    reads `.yarnrc.yml` too with Yarn Berry), `pnpm install`/`fetch`, `pip
+    `spec`; before an `npm`, `pnpm` or `yarn` install also a folder of
+    monorepo workspaces, `apps` or `packages`, which elsewhere may hold
+    local wheels or .deb files the install reads) that comes before, in the
+    same stage lineage, a command installing dependencies from manifests:
+    `npm ci`/`install`, `yarn (install)` (which reads `.yarnrc.yml` too with
+    Yarn Berry), `pnpm install`/`fetch`, `pip
     install -r ...`/`pip install .`, `pip-sync`, `poetry install`, `uv
     sync`, `pipenv install`/`sync`, `pdm install`/`sync`, `go mod download`
     (and `go build` or `go install` with no download before), `bundle
@@ -43,7 +46,9 @@ class CopyBeforeInstall(Rule):
     `stack build`), the command that fetches only the dependencies (`mvn
     dependency:go-offline`, `gradle dependencies`, `sbt update`, `cargo
     fetch` or cargo-chef, `go mod download`, `dotnet restore`, `stack build
-    --only-dependencies`).
+    --only-dependencies`). For a workspace folder it adds each workspace's
+    `package.json` (`COPY --parents packages/*/package.json ./`, or the
+    `out/json` of `turbo prune --docker`): a workspace install reads them all.
 
     It is not reported when the same language's dependencies were installed
     before that COPY (the install after it only adds the project itself,
@@ -109,6 +114,8 @@ class CopyBeforeInstall(Rule):
                     for install in installs if step.stage is stage and not _cached(ctx, step.anchor) else ():
                         for copy, source, kind, before in copies:
                             key = (id(copy.node), install.family)
+                            if kind == "workspaces" and install.family != "node":
+                                continue  # `packages` may hold wheels or .debs the install reads
                             if install.family not in before and key not in reported:
                                 reported.add(key)
                                 yield ctx.finding(source, _message(copy.node, source, kind, install),
@@ -139,12 +146,20 @@ def _cached(ctx: RuleContext, anchor: ast.Instruction) -> bool:
 
 
 def _message(copy: ast.Instruction, source: ast.Argument, kind: str, install: Install) -> str:
-    what = "the whole build context" if kind == "context" else f"the source tree {source.value}"
+    folder = source.value[2:] if source.value.startswith("./") else source.value
+    what = {"context": "the whole build context", "sources": f"the source tree {source.value}",
+            "workspaces": f"the workspace folder {source.value}"}[kind]
     command = " ".join(install.command.values)
     command = command if len(command) <= 60 else command[:59] + "…"
-    *rest, last = install.manifests
-    manifests = f"{', '.join(rest)} and {last}" if rest else last
+    manifests = list(install.manifests)
+    if kind == "workspaces" and "package.json" in manifests:
+        if install.ecosystem == "pnpm":
+            manifests.append("pnpm-workspace.yaml")
+        manifests.append(f"the package.json of each workspace (`COPY --parents {folder.rstrip('/')}/*/package.json ./`, "
+                         f"or the out/json of `turbo prune --docker`)")
+    *rest, last = manifests
+    listed = f"{', '.join(rest)} and {last}" if rest else last
     advice = "install" if not install.fetch else f"fetch the dependencies with {install.fetch}"
     return (f"{copy.name} copies {what} before `{command}` (line {install.command.line}) installs the "
-            f"dependencies: every source change reinstalls them all; copy {manifests} first, {advice}, "
+            f"dependencies: every source change reinstalls them all; copy {listed} first, {advice}, "
             f"then copy the rest")

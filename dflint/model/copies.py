@@ -28,7 +28,7 @@ from .sources import archive_name, into_directory, keeps_parents, parents_path
 if TYPE_CHECKING:  # pragma: no cover
     from .build import BuildModel
 
-__all__ = ["Copied", "copied", "relation", "context_copy", "SOURCE_DIRECTORIES"]
+__all__ = ["Copied", "copied", "relation", "context_copy", "SOURCE_DIRECTORIES", "WORKSPACE_DIRECTORIES"]
 
 _HEREDOC_MARKER = re.compile(r"<<-?([\"']?)(.+)\1")
 _WHOLE_CONTEXT = frozenset({".", "./", "./.", "*", "./*"})
@@ -38,6 +38,10 @@ SOURCE_DIRECTORIES = frozenset({
     "src", "source", "sources", "Sources", "app", "cmd", "internal", "pkg", "lib", "components",
     "pages", "test", "tests", "spec",
 })
+#: Folders of a JavaScript monorepo's workspaces (npm, pnpm and Yarn workspaces, Turborepo, Nx): each
+#: workspace's sources with its package.json. A folder named ``packages`` may as well hold local wheels or
+#: .deb files: these count as sources only before a Node install.
+WORKSPACE_DIRECTORIES = frozenset({"apps", "packages"})
 
 
 @dataclass(frozen=True)
@@ -144,24 +148,34 @@ def relation(path: str, recursive: bool, entry: Copied) -> Optional[str]:
 
 
 def context_copy(node: ast.Instruction) -> Optional[tuple[ast.Argument, str]]:
-    """The first source of a COPY/ADD from the build context that copies the whole
-    context (``"context"``: ``.``, ``./``, ``*``) or a source tree (``"sources"``:
-    a directory named like ``src``, ``app``, ``lib``...), or None.
+    r"""The first source of a COPY/ADD from the build context that copies the whole
+    context (``"context"``: ``.``, ``./``, ``*``), a source tree (``"sources"``:
+    a directory named like ``src``, ``app``, ``lib``...) or a folder of monorepo
+    workspaces (``"workspaces"``: ``apps``, ``packages``), or None.
 
-    The whole context minus a source tree (``COPY --exclude=src . .``, BuildKit's
-    labs syntax) is a deliberate copy of everything but the sources: not returned."""
+    The whole context minus a source tree or a workspace folder
+    (``COPY --exclude=src . .``, BuildKit's labs syntax) is a deliberate copy of
+    everything but the sources: not returned.
+
+    >>> from dflint.api import parse
+    >>> [context_copy(i) and context_copy(i)[1] for i in parse(
+    ...     "FROM a\nCOPY ./packages/ ./packages/\nCOPY packages/*/package.json ./\nCOPY src .\n").instructions]
+    [None, 'workspaces', None, 'sources']
+    """
     if not isinstance(node, (ast.CopyInstruction, ast.AddInstruction)) or node.flag("from") is not None:
         return None
     excluded = {_top(flag.value) for flag in node.flags_named("exclude") if flag.value}
     for source in node.sources:
         value = source.value
         if value in _WHOLE_CONTEXT:
-            if excluded & SOURCE_DIRECTORIES:
+            if excluded & (SOURCE_DIRECTORIES | WORKSPACE_DIRECTORIES):
                 continue
             return source, "context"
-        name = value[2:] if value.startswith("./") else value
-        if name.rstrip("/") in SOURCE_DIRECTORIES:
+        name = (value[2:] if value.startswith("./") else value).rstrip("/")
+        if name in SOURCE_DIRECTORIES:
             return source, "sources"
+        if name in WORKSPACE_DIRECTORIES:
+            return source, "workspaces"
     return None
 
 
