@@ -73,11 +73,16 @@ class Sudo(Rule):
     fixable = True
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        users: Optional[dict[ast.Instruction, Optional[str]]] = None
         for node in ctx.instructions:
             run = node.effective
             if not isinstance(run, ast.RunInstruction):
                 continue
-            root = None if isinstance(node, ast.OnbuildInstruction) else _runs_as_root(ctx, node)
+            if isinstance(node, ast.OnbuildInstruction):
+                root = None
+            else:
+                users = _users(ctx) if users is None else users
+                root = _runs_as_root(ctx, node, users)
             if run.exec_form and run.args and posixpath.basename(run.args[0].value) == "sudo":
                 yield ctx.finding(run.args[0], "`sudo` in a RUN needs a sudoers setup, resets the environment and "
                                   "hides which user runs the command; use `USER` for the step instead")
@@ -138,20 +143,33 @@ def _target_user(step: Step, word: Word) -> Optional[str]:
     return None
 
 
-def _runs_as_root(ctx: RuleContext, node: ast.Instruction) -> bool:
+def _runs_as_root(ctx: RuleContext, node: ast.Instruction, users: dict[ast.Instruction, Optional[str]]) -> bool:
     """The last USER before ``node`` (in its stage and the stages it is built FROM) is root."""
-    stage = ctx.model.stage_of(node)
-    if stage is None:
+    if ctx.model.stage_of(node) is None:
         return False
-    user: Optional[str] = None
-    for member in ctx.model.lineage(stage):
-        for item in member.instructions:
-            if item is node:
-                break
-            if isinstance(item, ast.UserInstruction) and item.value is not None:
-                expansion = ctx.model.expand(item, item.value.value)
-                user = expansion.value if expansion.resolved else ""
+    user = users.get(node)
     return user is not None and bool(_ROOT.fullmatch(user))
+
+
+def _users(ctx: RuleContext) -> dict[ast.Instruction, Optional[str]]:
+    """The user each instruction of a stage runs as: that of the last USER before it, in its stage
+    or the stages it is built FROM ("" when it does not expand, None without one).
+
+    One pass over the stages, each starting from where its FROM stage ended (always an earlier
+    stage): walking each RUN's lineage again made a file of many RUNs quadratic.
+    """
+    model = ctx.model
+    users: dict[ast.Instruction, Optional[str]] = {}
+    final: list[Optional[str]] = []
+    for stage in model.stages:
+        user = final[stage.parent] if stage.parent is not None else None
+        for item in stage.instructions:
+            users.setdefault(item, user)
+            if isinstance(item, ast.UserInstruction) and item.value is not None:
+                expansion = model.expand(item, item.value.value)
+                user = expansion.value if expansion.resolved else ""
+        final.append(user)
+    return users
 
 
 def _fix(ctx: RuleContext, step: Step, word: Word) -> Optional[Fix]:
