@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Iterator
 
 from dflint import ast
@@ -10,8 +9,35 @@ from dflint.diagnostic import Severity
 from dflint.rule import Finding, Rule, RuleContext
 
 
-def _references(value: str, name: str) -> bool:
-    return re.search(r"\$(?:\{%s[}:#%%/+?-]|%s(?![A-Za-z0-9_]))" % (re.escape(name), re.escape(name)), value) is not None
+_WORD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+_AFTER_BRACED = frozenset("}:#%/+?-")
+
+
+def _referenced(value: str, names: frozenset[str], lengths: tuple[int, ...]) -> set[str]:
+    """Which of ``names`` ``value`` refers to, as ``${NAME}`` (or ``${NAME:-...}`` and the other
+    operators) or as ``$NAME`` not followed by a letter, digit or underscore.
+
+    One look at each ``$`` for each length a name has, rather than one regular expression per
+    name and value: an ENV of N pairs searched its N values for N names, compiling a pattern
+    each time (and past the ``re`` module's cache of 512 patterns, compiling every one again).
+    """
+    found: set[str] = set()
+    size = len(value)
+    dollar = value.find("$")
+    while dollar != -1:
+        if value.startswith("{", dollar + 1):
+            start = dollar + 2
+            for length in lengths:
+                end = start + length
+                if end < size and value[end] in _AFTER_BRACED and value[start:end] in names:
+                    found.add(value[start:end])
+        start = dollar + 1
+        for length in lengths:
+            end = start + length
+            if end <= size and (end == size or value[end] not in _WORD) and value[start:end] in names:
+                found.add(value[start:end])
+        dollar = value.find("$", dollar + 1)
+    return found
 
 
 class EnvSelfReference(Rule):
@@ -55,15 +81,22 @@ class EnvSelfReference(Rule):
             if not isinstance(node, ast.EnvInstruction) or len(node.pairs) < 2:
                 continue
             scope = ctx.model.scope_at(node)
-            names = [pair.key.value for pair in node.pairs]
+            indexes: dict[str, list[int]] = {}  # the pairs that define each name not defined before
+            for other, pair in enumerate(node.pairs):
+                if scope.get(pair.key.value) is None:
+                    indexes.setdefault(pair.key.value, []).append(other)
+            names = frozenset(indexes)
+            lengths = tuple(sorted({len(name) for name in names}))
             for index, pair in enumerate(node.pairs):
-                if pair.value is None:
+                if pair.value is None or not names:
                     continue
-                for other, name in enumerate(names):
-                    if other != index and scope.get(name) is None and _references(pair.value.value, name):
-                        yield ctx.finding(
-                            pair.value,
-                            f"${name} is set by this same ENV, so here it is not yet defined; "
-                            f"set {name} in an earlier ENV",
-                        )
-                        break
+                # The first other pair (in the ENV's order) whose name the value uses.
+                first = min((other for name in _referenced(pair.value.value, names, lengths)
+                             for other in indexes[name][:2] if other != index), default=None)
+                if first is not None:
+                    name = node.pairs[first].key.value
+                    yield ctx.finding(
+                        pair.value,
+                        f"${name} is set by this same ENV, so here it is not yet defined; "
+                        f"set {name} in an earlier ENV",
+                    )

@@ -7,6 +7,7 @@ regression fails here on any machine, fast or busy.
 
 from dflint import ast
 from dflint.model.build import BuildModel
+from dflint.model.variables import Scope
 from dflint.testing import lint_snippet
 
 
@@ -33,3 +34,15 @@ def test_sudo_reads_each_user_once(monkeypatch):
     assert len(result.diagnostics) == runs
     assert all(d.fix is not None for d in result.diagnostics)  # the USER root of the FROM stage is seen
     assert len(expanded) == 1
+
+
+def test_env_self_reference_looks_up_each_name_once_per_pair(monkeypatch):
+    # Each value was searched for each name of the ENV with its own regular expression (N x N,
+    # and past the re module's cache of 512 patterns every search compiled its pattern again).
+    pairs = 600
+    text = "FROM alpine:3.20\nENV " + " ".join(f"K{i}=$K{i + 1}" for i in range(pairs)) + "\n"
+    looked_up = _count_calls(monkeypatch, Scope, "get")
+    result = lint_snippet(text, "env-self-reference")
+    assert len(result.diagnostics) == pairs - 1  # the last one refers to K600, which no pair sets
+    assert "$K1 is set by this same ENV" in result.diagnostics[0].message
+    assert len(looked_up) <= 2 * pairs
