@@ -5,9 +5,10 @@ counts the steps that betray it (calls of a helper, visits of a node), so a
 regression fails here on any machine, fast or busy.
 """
 
+import dflint
 from dflint import ast
 from dflint.model.build import BuildModel
-from dflint.model.variables import Scope
+from dflint.model.variables import Scope, Variable
 from dflint.testing import lint_snippet
 
 
@@ -46,3 +47,35 @@ def test_env_self_reference_looks_up_each_name_once_per_pair(monkeypatch):
     assert len(result.diagnostics) == pairs - 1  # the last one refers to K600, which no pair sets
     assert "$K1 is set by this same ENV" in result.diagnostics[0].message
     assert len(looked_up) <= 2 * pairs
+
+
+def test_scopes_of_a_stage_share_their_variables():
+    # Each instruction's scope held a dict of every variable before it: N ENVs, N*N entries.
+    envs = 300
+    text = "FROM alpine:3.20\n" + "".join(f"ENV K{i}=v{i}\n" for i in range(envs)) + "RUN true\n"
+    model = dflint.build_model(dflint.parse(text))
+    scopes = [model.scope_at(node) for node in model.stages[0].instructions]
+    assert len({id(scope._history) for scope in scopes}) == 1
+    assert all(scope._variables is None for scope in scopes)  # no dict until one is asked for
+    assert len(scopes[-1].variables) == envs and scopes[-1].get("K0").value == "v0"
+
+
+def test_scopes_sharing_a_history_see_their_own_version():
+    empty = Scope({}, base_image_env=False)
+    first = empty.with_variable(Variable("A", "1", "env"))
+    second = first.with_variable(Variable("B", "2", "env")).with_variable(Variable("A", "3", "env"))
+    branch = first.with_variable(Variable("A", "4", "env"))  # not the newest scope: a history of its own
+    assert (empty.get("A"), first.get("A").value, second.get("A").value, branch.get("A").value) == (None, "1", "3", "4")
+    assert first.get("B") is None and branch.get("B") is None and second.get("B").value == "2"
+    assert list(second.variables) == ["A", "B"] and second.variables["A"].value == "3"
+    assert list(first.variables) == ["A"] and list(branch.variables) == ["A"]
+    assert second.expand("$A$B").value == "32" and first.expand("$A$B").value == "1"
+
+
+def test_sibling_stages_do_not_see_each_others_variables():
+    text = ("FROM alpine:3.20 AS base\nENV A=1\nFROM base AS one\nENV B=2\nRUN echo $A $B\n"
+            "FROM base AS two\nENV C=3\nRUN echo $A $B $C\nFROM two\nRUN echo $C\n")
+    model = dflint.build_model(dflint.parse(text))
+    runs = [node for node in model.file.instructions if node.name == "RUN"]
+    assert [model.expand(node, "$A-$B-$C").value for node in runs] == ["1-2-${C}", "1-${B}-3", "1-${B}-3"]
+    assert list(model.scope_at(runs[1]).variables) == ["A", "C"]
