@@ -21,7 +21,7 @@ from .rule import Finding, Rule, RuleContext
 from .selection import RuleSet
 from .shell.tools import forget_commands
 from .source import decode_bytes, encode_text, split_bom
-from .suppression import collect, rule_keys, suppressed_by
+from .suppression import PragmaIndex, collect, rule_keys, suppressed_by
 
 if TYPE_CHECKING:  # pragma: no cover
     from .config import Config
@@ -183,13 +183,14 @@ class Linter:
     def _unsuppressed(self, diagnostics: list[Diagnostic], pragmas: list) -> list[Diagnostic]:
         if not pragmas:
             return diagnostics
+        index = PragmaIndex(pragmas)
         kept = []
         for diagnostic in diagnostics:
             rule = self.rules.get(diagnostic.code)
             keys = rule_keys(diagnostic.code, diagnostic.name, rule.aliases if rule else ())
             if diagnostic.alias:
                 keys.add(diagnostic.alias.lower())
-            if diagnostic.code == InternalError.code or suppressed_by(diagnostic, keys, pragmas) is None:
+            if diagnostic.code == InternalError.code or suppressed_by(diagnostic, keys, index) is None:
                 kept.append(diagnostic)
         return kept
 

@@ -17,8 +17,9 @@ pragmas can be reported.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Optional, Union
 
 from . import ast
 from .diagnostic import Diagnostic
@@ -132,10 +133,48 @@ def rule_keys(code: str, name: str, aliases: tuple[str, ...]) -> set[str]:
 _NOT_SKIPPED_BY_CHECK_ALL = frozenset({"syntax-error"})
 
 
-def suppressed_by(diagnostic: Diagnostic, keys: set[str], pragmas: list[Pragma]) -> Optional[Pragma]:
+class PragmaIndex:
+    """The pragmas covering an offset, in the file's order, without trying each pragma.
+
+    Line pragmas cover the span of one top-level instruction, and instructions
+    do not overlap, so the pragmas covering an offset are the file-wide ones
+    plus those of the one span holding it (found by bisection). Trying every
+    pragma for every finding made a file with a pragma above each instruction
+    quadratic. Spans that overlap (never made by :func:`collect`) fall back to
+    trying every pragma.
+    """
+
+    def __init__(self, pragmas: list[Pragma]) -> None:
+        self.pragmas = pragmas
+        self._everywhere: list[int] = []
+        spans: dict[tuple[int, int], list[int]] = {}
+        for index, pragma in enumerate(pragmas):
+            if pragma.scope is None:
+                self._everywhere.append(index)
+            elif pragma.scope[0] < pragma.scope[1]:
+                spans.setdefault(pragma.scope, []).append(index)
+        self._spans = sorted(spans.items())
+        self._starts = [start for (start, _), _ in self._spans]
+        self._disjoint = all(a[0][1] <= b[0][0] for a, b in zip(self._spans, self._spans[1:]))
+
+    def covering(self, offset: int) -> list[Pragma]:
+        if not self._disjoint:
+            return [pragma for pragma in self.pragmas if pragma.covers(offset)]
+        found = bisect_right(self._starts, offset) - 1
+        (start, end), indexes = self._spans[found] if found >= 0 else ((0, 0), [])
+        if not start <= offset < end:
+            indexes = []
+        if not self._everywhere:
+            return [self.pragmas[i] for i in indexes]
+        return [self.pragmas[i] for i in sorted(self._everywhere + indexes)]
+
+
+def suppressed_by(diagnostic: Diagnostic, keys: set[str],
+                  pragmas: Union[list[Pragma], PragmaIndex]) -> Optional[Pragma]:
     """The pragma that suppresses ``diagnostic`` (recording the use), or None."""
     offset = diagnostic.span.start.offset
-    for pragma in pragmas:
+    covering = pragmas.covering(offset) if isinstance(pragmas, PragmaIndex) else pragmas
+    for pragma in covering:
         if not pragma.covers(offset):
             continue
         for selector in pragma.selectors:

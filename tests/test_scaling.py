@@ -79,3 +79,16 @@ def test_sibling_stages_do_not_see_each_others_variables():
     runs = [node for node in model.file.instructions if node.name == "RUN"]
     assert [model.expand(node, "$A-$B-$C").value for node in runs] == ["1-2-${C}", "1-${B}-3", "1-${B}-3"]
     assert list(model.scope_at(runs[1]).variables) == ["A", "C"]
+
+
+def test_each_finding_tries_only_the_pragmas_that_cover_it(monkeypatch):
+    # Every finding tried every pragma of the file: N pragmas above N instructions, N x N.
+    runs = 200
+    text = ("# check=skip=JSONArgsRecommended\n# dflint: file-ignore=DF503\nFROM ubuntu:24.04\n"
+            + "".join(f"# dflint: ignore=DF201\nRUN apt-get install p{i}\n" for i in range(runs)))
+    from dflint.suppression import Pragma
+
+    tried = _count_calls(monkeypatch, Pragma, "covers")
+    result = lint_snippet(text, "assume-yes")
+    assert result.diagnostics == []  # every one suppressed, by the pragma above its RUN
+    assert len(tried) <= 3 * runs
