@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from typing import Iterator, Optional
 
 from dflint import ast
@@ -93,6 +94,8 @@ class ConsecutiveRun(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         shipped = image_stages(ctx.model)
         text = ctx.file.text
+        pragmas = [node.span.start.offset for node in ctx.file.children
+                   if isinstance(node, ast.Comment) and is_pragma(node)]  # in file order
         for first, second in zip(ctx.instructions, ctx.instructions[1:]):
             stage = ctx.model.stage_of(second)
             if stage is None or stage.index not in shipped or ctx.model.stage_of(first) is not stage \
@@ -108,7 +111,7 @@ class ConsecutiveRun(Rule):
                 continue  # `exec` or `exit` last: the second RUN's commands would never run after it
             merge = merge_runs(ctx.file, first, second, (scripts[0][0], scripts[1][0]),
                                ctx.analysis.shell_for(first))
-            if merge is not None and _pragma_between(ctx, first, second):
+            if merge is not None and _pragma_between(pragmas, first, second):
                 merge = None  # merged, the suppression above the second RUN would stop applying to it
             shown = "" if merge is None else f": RUN {_short(merge.text)}"
             fix = None if merge is None else ctx.fix(
@@ -124,10 +127,10 @@ def _ends_the_shell(script) -> bool:
     return bool(commands) and commands[-1].name in ("exec", "exit") and not commands[-1].conditional
 
 
-def _pragma_between(ctx: RuleContext, first: ast.Instruction, second: ast.Instruction) -> bool:
-    start, end = first.span.end.offset, second.span.start.offset
-    return any(isinstance(node, ast.Comment) and start <= node.span.start.offset < end and is_pragma(node)
-               for node in ctx.file.children)
+def _pragma_between(pragmas: list[int], first: ast.Instruction, second: ast.Instruction) -> bool:
+    """A suppression pragma (``pragmas``: their sorted offsets) starts between the two RUNs."""
+    index = bisect_left(pragmas, first.span.end.offset)  # one search per pair: N RUNs stay linear
+    return index < len(pragmas) and pragmas[index] < second.span.start.offset
 
 
 def _run(node: ast.Instruction) -> Optional[ast.RunInstruction]:

@@ -92,3 +92,28 @@ def test_each_finding_tries_only_the_pragmas_that_cover_it(monkeypatch):
     result = lint_snippet(text, "assume-yes")
     assert result.diagnostics == []  # every one suppressed, by the pragma above its RUN
     assert len(tried) <= 3 * runs
+
+
+def test_consecutive_run_walks_the_file_once(monkeypatch):
+    # Each pair of RUNs used to walk every node of the file for a suppression pragma between them.
+    import dflint.api
+
+    walks = []
+
+    class CountedNodes(list):
+        def __iter__(self):
+            walks.append(1)
+            return super().__iter__()
+
+    original = dflint.api.parse
+
+    def parse(*args, **kwargs):
+        file = original(*args, **kwargs)
+        object.__setattr__(file, "children", CountedNodes(file.children))
+        return file
+
+    monkeypatch.setattr(dflint.api, "parse", parse)
+    runs = 200
+    result = lint_snippet("FROM ubuntu:24.04\n" + "# build step\nRUN echo step\n" * runs, "consecutive-run")
+    assert len(result.diagnostics) == runs - 1
+    assert len(walks) < 10  # a few walks for the file, not one per pair of RUNs
