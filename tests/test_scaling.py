@@ -117,3 +117,13 @@ def test_consecutive_run_walks_the_file_once(monkeypatch):
     result = lint_snippet("FROM ubuntu:24.04\n" + "# build step\nRUN echo step\n" * runs, "consecutive-run")
     assert len(result.diagnostics) == runs - 1
     assert len(walks) < 10  # a few walks for the file, not one per pair of RUNs
+
+
+def test_a_value_that_doubles_per_arg_stops_growing():
+    # ARG B=$A$A doubles a value per line: 2^N characters, unless oversized values are read as unknown.
+    lines = ["FROM alpine:3.20", "ARG A0=xx"] + [f"ARG A{i}=${{A{i - 1}}}${{A{i - 1}}}" for i in range(1, 20)]
+    file = dflint.parse("\n".join(lines + ["RUN echo $A19"]) + "\n")
+    model = BuildModel(file)
+    scope = model.scope_at(file.instructions[-1])
+    assert scope.expand("$A10").value == "x" * 2 ** 11
+    assert not scope.expand("$A19").resolved  # its value would be a million characters

@@ -109,6 +109,11 @@ class _History:
         return variables[index - 1] if index else None
 
 
+#: Longer values are read as unknown. ``ARG B=$A$A`` doubles a value per line: left alone, 30 such
+#: lines build gigabytes (BuildKit would too); a linter run on every keystroke must not.
+MAX_EXPANDED_VALUE = 64 * 1024
+
+
 class Scope:
     """An immutable set of variables, plus what an unknown name means."""
 
@@ -176,7 +181,7 @@ class Scope:
                     return unknown_value(name)
                 undefined.add(name)
                 return None
-            if variable.value is None:
+            if variable.value is None or len(variable.value) > MAX_EXPANDED_VALUE:
                 unresolved.add(name)
                 return unknown_value(name)
             return variable.value
