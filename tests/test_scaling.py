@@ -127,3 +127,14 @@ def test_a_value_that_doubles_per_arg_stops_growing():
     scope = model.scope_at(file.instructions[-1])
     assert scope.expand("$A10").value == "x" * 2 ** 11
     assert not scope.expand("$A19").resolved  # its value would be a million characters
+
+
+def test_package_configuration_is_looked_for_once_per_stage(monkeypatch):
+    # Each install used to scan every earlier RUN of its image for an apt or dnf configuration.
+    import dflint.model.package_config as package_config
+
+    runs = 200
+    walked = _count_calls(monkeypatch, package_config, "histories")
+    result = lint_snippet("FROM debian:12\n" + "RUN apt-get install -y curl\n" * runs, "no-install-recommends")
+    assert len(result.diagnostics) == runs
+    assert len(walked) == 1

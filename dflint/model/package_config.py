@@ -125,10 +125,34 @@ def _step_text(step: Step) -> str:
     return text + "".join("\n" + r.heredoc.body for r in command.redirects if r.heredoc is not None)
 
 
+# Per file: (stage, pattern) -> id(anchor) -> whether a RUN under that instruction matched.
+_CONFIGURED_BEFORE: "weakref.WeakKeyDictionary[Analysis, dict]" = weakref.WeakKeyDictionary()
+
+
+def _configured_before(analysis: "Analysis", stage, pattern: re.Pattern[str]) -> dict[int, bool]:
+    """For each instruction of ``stage``'s histories, whether one of :func:`earlier_runs` matches
+    ``pattern``: one pass for all the stage's installs, not one scan of the earlier RUNs per install."""
+    memo = _CONFIGURED_BEFORE.setdefault(analysis, {})
+    key = (stage.index, pattern)
+    table = memo.get(key)
+    if table is None:
+        table = memo[key] = {}
+        seen = False
+        for history in histories(analysis.model, stage):
+            for item in history:
+                table.setdefault(id(item.anchor), seen)  # its first place, as earlier_runs stops there
+                if isinstance(item.node, ast.RunInstruction) and not seen:
+                    seen = pattern.search(item.anchor.text) is not None
+        table[0] = seen  # an instruction outside the histories sees every RUN in them
+    return table
+
+
 def configured(analysis: "Analysis", node: ast.Instruction, step: Step, pattern: re.Pattern[str]) -> bool:
     """An earlier RUN of the image, or a command before ``step`` in its RUN, writes text matching
     ``pattern`` (a configuration setting)."""
-    if any(pattern.search(run.text) for run in earlier_runs(analysis, node)):
+    stage = analysis.model.stage_of(node)
+    table = _configured_before(analysis, stage, pattern) if stage is not None else None
+    if table is not None and table.get(id(node), table[0]):
         return True
     return any(pattern.search(_step_text(s)) for s in run_steps(analysis, node)[:step.index])
 
