@@ -7,7 +7,7 @@ from typing import Callable, Iterator, Optional
 from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.model.copies import context_copy
-from dflint.model.history import histories
+from dflint.model.history import Step, histories
 from dflint.model.layers import mount_targets
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell import Command
@@ -100,17 +100,21 @@ class CopyBeforeInstall(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         reported: set[tuple[int, str]] = set()
+        # A parent's steps are met again in each child's history: read each one once.
+        read: dict[Step, tuple[Optional[tuple], list[Install]]] = {}
         for stage in ctx.model.stages:
             for history in histories(ctx.model, stage):
                 copies = []  # (step, source argument, kind, families installed before it)
                 installed: set[str] = set()
                 for step in history:
-                    found = context_copy(step.node)
+                    known = read.get(step)
+                    if known is None:
+                        known = read[step] = _read(ctx, step)
+                    found, installs = known
                     if found is not None:
                         copies.append((step, *found, frozenset(installed)))
                     if not isinstance(step.node, ast.RunInstruction):
                         continue
-                    installs = dependency_installs(ctx.commands(step.anchor), _environment(ctx, step.anchor))
                     for install in installs if step.stage is stage and not _cached(ctx, step.anchor) else ():
                         for copy, source, kind, before in copies:
                             key = (id(copy.node), install.family)
@@ -121,6 +125,14 @@ class CopyBeforeInstall(Rule):
                                 yield ctx.finding(source, _message(copy.node, source, kind, install),
                                                   related=[("dependencies installed here", install.command)])
                     installed.update(install.family for install in installs)
+
+
+def _read(ctx: RuleContext, step: Step) -> tuple[Optional[tuple], list[Install]]:
+    """What a step copies from the context, and the dependency installs a RUN step runs."""
+    installs = []
+    if isinstance(step.node, ast.RunInstruction):
+        installs = list(dependency_installs(ctx.commands(step.anchor), _environment(ctx, step.anchor)))
+    return context_copy(step.node), installs
 
 
 def _environment(ctx: RuleContext, anchor: ast.Instruction) -> Callable[[Command], Callable[[str], Optional[str]]]:

@@ -82,13 +82,17 @@ class ExtractWithAdd(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         reported: set[int] = set()
+        copied: dict[Step, list[_Archive]] = {}  # a parent's COPYs are met again in each child's history
         for stage in shipping_stages(ctx.model):
             for history in histories(ctx.model, stage):
                 archives: list[_Archive] = []
                 for step in history:
                     if isinstance(step.node, ast.CopyInstruction) and step.node.flag("from") is None \
                             and step.node.destination is not None:
-                        archives.extend(_archives(ctx, step))
+                        known = copied.get(step)
+                        if known is None:
+                            known = copied[step] = _archives(ctx, step)
+                        archives.extend(known)
                     elif isinstance(step.node, ast.RunInstruction) and archives:
                         for archive, command in _unpacked(ctx, step, archives):
                             if id(archive.target) in reported:

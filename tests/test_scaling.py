@@ -138,3 +138,37 @@ def test_package_configuration_is_looked_for_once_per_stage(monkeypatch):
     result = lint_snippet("FROM debian:12\n" + "RUN apt-get install -y curl\n" * runs, "no-install-recommends")
     assert len(result.diagnostics) == runs
     assert len(walked) == 1
+
+
+def _stage_chain(stages):
+    lines = ["FROM debian:12 AS s0", "RUN apt-get update && apt-get install -y curl"]
+    for i in range(1, stages):
+        lines += [f"FROM s{i - 1} AS s{i}", f"COPY f{i}.tar.gz /app/", f"RUN tar -xzf /app/f{i}.tar.gz",
+                  "ONBUILD RUN echo downstream"]
+    return "\n".join(lines) + "\n"
+
+
+def test_a_chain_of_stages_builds_each_history_step_once(monkeypatch):
+    # Every rule that walks histories() rebuilt each stage's lineage, and the steps of all its
+    # ancestors, on every call: N stages built N*N/2 steps per rule.
+    from dflint.model import history
+
+    stages = 200
+    built = _count_calls(monkeypatch, history, "Step")
+    lineages = _count_calls(monkeypatch, BuildModel, "lineage")
+    result = lint_snippet(_stage_chain(stages), "copy-before-install")
+    assert result.diagnostics == []
+    instructions = 2 + 4 * (stages - 1)
+    assert len(built) <= instructions  # each RUN, COPY and trigger once
+    assert len(lineages) <= 2 * stages
+
+
+def test_extract_with_add_reads_each_copy_once_in_a_chain_of_stages(monkeypatch):
+    import importlib
+
+    rule_module = importlib.import_module("dflint.rules.extract_with_add")
+    stages = 200
+    read = _count_calls(monkeypatch, rule_module, "_archives")
+    result = lint_snippet(_stage_chain(stages), "extract-with-add")
+    assert len(result.diagnostics) == stages - 1  # every archive is unpacked by the RUN after it
+    assert len(read) == stages - 1

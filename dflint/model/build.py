@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Optional, Union
+from typing import Any, Optional, Union
 
 from .. import ast
 from ..source import LineIndex
@@ -128,6 +128,9 @@ class BuildModel:
         self._final_scopes: list[Scope] = []
         self._index: Optional[LineIndex] = None
         self._workdirs: Optional[dict[ast.Instruction, Optional[str]]] = None
+        self._lineages: dict[int, tuple[Stage, ...]] = {}
+        #: Facts other modules derive from the whole model, remembered per model (see history.py).
+        self.derived: dict[str, Any] = {}
         self._build()
 
     # -- construction ---------------------------------------------------------
@@ -361,12 +364,28 @@ class BuildModel:
         start = flag.span.start.offset + found.start(1)
         return self._index.span(start, start + len(value))
 
-    def lineage(self, stage: Stage) -> list[Stage]:
-        """``stage`` and the stages it is built FROM, oldest first: whose layers it contains."""
-        chain = [stage]
-        while chain[-1].parent is not None and len(chain) <= len(self.stages):
-            chain.append(self.stages[chain[-1].parent])
-        return chain[::-1]
+    def lineage(self, stage: Stage) -> tuple[Stage, ...]:
+        """``stage`` and the stages it is built FROM, oldest first: whose layers it contains.
+
+        Remembered per stage and built on the parent's: rules ask for it per
+        stage and per instruction, and a chain of N stages would otherwise be
+        walked N times.
+        """
+        known = self._lineages.get(stage.index)
+        if known is not None:
+            return known
+        pending = [stage]  # the ancestors whose lineage is not known yet, youngest first
+        while pending[-1].parent is not None and len(pending) <= len(self.stages):
+            parent = self.stages[pending[-1].parent]
+            if parent.index in self._lineages:
+                break
+            pending.append(parent)
+        top = pending[-1]
+        chain = self._lineages.get(top.parent, ()) if top.parent is not None else ()
+        for member in reversed(pending):
+            chain = chain + (member,)
+            self._lineages[member.index] = chain
+        return chain
 
     def shipped_stages(self) -> list[Stage]:
         """Stages whose layers end up in the final image: the last stage and its FROM ancestors.
@@ -374,7 +393,7 @@ class BuildModel:
         Stages only used through ``COPY --from`` do not ship their layers.
         """
         final = self.final_stage
-        return self.lineage(final) if final is not None else []
+        return list(self.lineage(final)) if final is not None else []
 
     def is_windows(self, stage: Stage) -> bool:
         """Best guess whether ``stage`` builds a Windows image (its RUNs then use cmd, not sh):

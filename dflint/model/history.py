@@ -12,7 +12,7 @@ runs (rather than only feeding ``COPY --from``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 from .. import ast
 
@@ -40,24 +40,47 @@ class Step:
         return self.node is not self.anchor
 
 
-def histories(model: "BuildModel", stage: "Stage") -> Iterator[list[Step]]:
+def histories(model: "BuildModel", stage: "Stage") -> Iterator[Sequence[Step]]:
     """The instruction sequences whose layers ``stage`` builds on, oldest first.
 
     First the lineage (the FROM ancestors' instructions, then the stage's own,
     ONBUILDs left out); then, when there are any, the stage's ONBUILD triggers
     as they will run downstream. A rule that reports on ``stage`` only should
     check ``step.stage is stage`` to avoid reporting a parent's steps twice.
+    The sequences are shared between callers: read them, never change them.
     """
-    lineage: list[Step] = []
-    for member in model.lineage(stage):
-        for node in member.instructions:
-            if not isinstance(node, ast.OnbuildInstruction):
-                lineage.append(Step(node, node, member))
-    yield lineage
-    triggers = [Step(node.trigger, node, stage) for node in stage.instructions
-                if isinstance(node, ast.OnbuildInstruction) and node.trigger is not None]
+    yield _lineage_steps(model, stage)
+    triggers = _trigger_steps(model, stage)
     if triggers:
         yield triggers
+
+
+def _lineage_steps(model: "BuildModel", stage: "Stage") -> tuple[Step, ...]:
+    """The steps of ``stage``'s lineage, remembered per model: a stage's are its parent's plus its own,
+    so a chain of stages builds each step once, not once per descendant and per rule."""
+    known: dict[int, tuple[Step, ...]] = model.derived.setdefault("lineage-steps", {})
+    steps = known.get(stage.index)
+    if steps is None:
+        steps = ()
+        for member in model.lineage(stage):
+            remembered = known.get(member.index)
+            if remembered is not None:
+                steps = remembered
+                continue
+            steps += tuple(Step(node, node, member) for node in member.instructions
+                           if not isinstance(node, ast.OnbuildInstruction))
+            known[member.index] = steps
+    return steps
+
+
+def _trigger_steps(model: "BuildModel", stage: "Stage") -> tuple[Step, ...]:
+    known: dict[int, tuple[Step, ...]] = model.derived.setdefault("trigger-steps", {})
+    steps = known.get(stage.index)
+    if steps is None:
+        steps = known[stage.index] = tuple(
+            Step(node.trigger, node, stage) for node in stage.instructions
+            if isinstance(node, ast.OnbuildInstruction) and node.trigger is not None)
+    return steps
 
 
 def image_stages(model: "BuildModel") -> frozenset[int]:
@@ -66,6 +89,11 @@ def image_stages(model: "BuildModel") -> frozenset[int]:
     ancestors. A stage only read through ``COPY --from`` or a mount's ``from=``
     (a builder) is left out: its layers never reach an image.
     """
+    known = model.derived.get("image-stages")
+    if known is not None:
+        return known
     used = {dep.stage for stage in model.stages for dep in stage.dependencies if dep.stage is not None}
     targets = [stage for stage in model.stages if stage.index not in used or stage is model.final_stage]
-    return frozenset(member.index for target in targets for member in model.lineage(target))
+    known = model.derived["image-stages"] = frozenset(
+        member.index for target in targets for member in model.lineage(target))
+    return known
