@@ -179,6 +179,7 @@ def project(tmp_path, monkeypatch):
 
 def render(name: str, results=None, summary: Summary = SUMMARY, root: str = ".", **options) -> str:
     stream = io.StringIO()
+    options.setdefault("environ", {})  # not the CI's GITHUB_WORKSPACE: tests/test_report_paths.py covers that
     reporter = get_reporter(name)(stream, rules=RULES, root=root, **options)
     reporter.report(make_results() if results is None else results, summary)
     return stream.getvalue()

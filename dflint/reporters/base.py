@@ -9,11 +9,10 @@ diagnostics by path, line, column, code.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Optional, Sequence, TextIO
+from typing import TYPE_CHECKING, Any, ClassVar, Mapping, Optional, Sequence, TextIO
 
 from ..diagnostic import Diagnostic, Severity
 from ..fix import Applicability
@@ -22,6 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only; keeps `import dflint.report
     from ..linter import FileResult
     from ..rule import Rule
     from ..selection import RuleSet
+    from .repo_root import RepositoryPaths
 
 TOOL_NAME = "dflint"
 INFORMATION_URI = "https://github.com/dflint/dflint"  # pyproject's Homepage
@@ -42,9 +42,18 @@ class Summary:
 
 
 class Reporter:
-    """Base class: one subclass per output format, registered under ``name``."""
+    """Base class: one subclass per output format, registered under ``name``.
+
+    ``root`` is the directory the results' relative paths are relative to (the
+    CLI passes the working directory). Formats that a CI platform reads set
+    ``workspace_variable`` and report :meth:`repo_path`, relative to the
+    repository root (see :mod:`.repo_root`); the others report paths as given.
+    ``environ`` (default: ``os.environ``) is where that variable is looked up.
+    """
 
     name: ClassVar[str] = ""
+    #: The variable naming the platform's checkout directory (GITHUB_WORKSPACE, CI_PROJECT_DIR), if any.
+    workspace_variable: ClassVar[Optional[str]] = None
 
     def __init__(
         self,
@@ -54,12 +63,15 @@ class Reporter:
         color: bool = False,
         statistics: bool = False,
         root: str = ".",
+        environ: Optional[Mapping[str, str]] = None,
     ) -> None:
         self.stream = stream
         self.rules = rules
         self.color = color
         self.statistics = statistics
         self.root = root
+        self.environ = environ
+        self._paths: Optional["RepositoryPaths"] = None
 
     def report(self, results: Sequence["FileResult"], summary: Summary) -> None:  # pragma: no cover
         raise NotImplementedError
@@ -71,25 +83,18 @@ class Reporter:
     def write_json(self, data: Any, inline_depth: Optional[int] = None) -> None:
         self.write(dump_json(data, inline_depth) + "\n")
 
-    def relative_path(self, path: str) -> Optional[str]:
-        """``path`` relative to ``root`` with ``/`` separators, or None when it lies outside."""
-        try:
-            relative = os.path.relpath(path, self.root)
-        except ValueError:  # another drive on Windows
-            return None
-        if relative == ".." or relative.startswith(".." + os.sep):
-            return None
-        return relative.replace(os.sep, "/")
+    @property
+    def paths(self) -> "RepositoryPaths":
+        """Repository roots for this run, found once per directory."""
+        if self._paths is None:
+            from .repo_root import RepositoryPaths  # only the CI formats need it
+
+            self._paths = RepositoryPaths(self.root, self.workspace_variable, self.environ)
+        return self._paths
 
     def repo_path(self, path: str) -> str:
-        """The path CI services want: relative to ``root`` when inside it, else as given."""
-        return self.relative_path(path) or path
-
-    def root_uri(self) -> str:
-        """``root`` as a ``file://`` URI ending in ``/`` (SARIF requires the slash)."""
-        from pathlib import Path  # SARIF only: pathlib is not worth importing at every start-up
-
-        return Path(os.path.abspath(self.root)).as_uri().rstrip("/") + "/"
+        """The path CI services want: relative to the file's repository root, else as before."""
+        return self.paths.path(path)
 
 
 def sorted_results(results: Sequence["FileResult"]) -> list["FileResult"]:

@@ -1,9 +1,16 @@
 """GitHub Actions workflow commands: each finding becomes an annotation on the pull request.
 
 ``::error file=F,line=L,endLine=E,col=C,endColumn=D,title=CODE name::message``
-(``warning`` and ``notice`` for lower severities). Paths are relative to
-``root`` (the workspace). Escaping follows @actions/core: ``%``, CR and LF in
-the message; those plus ``:`` and ``,`` in property values.
+(``warning`` and ``notice`` for lower severities). Escaping follows
+@actions/core: ``%``, CR and LF in the message; those plus ``:`` and ``,`` in
+property values.
+
+``file=`` is relative to the repository root, whatever the step's
+``working-directory``: the runner reads a relative ``file`` as relative to
+``GITHUB_WORKSPACE`` (and makes an absolute one relative to it), so the root is
+``GITHUB_WORKSPACE`` when the file lies under it, else the nearest directory
+holding ``.git`` (see :mod:`.repo_root`). A file in no repository keeps its
+path relative to the working directory, or as given.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from ..diagnostic import Diagnostic, Severity
 from .base import Reporter, Summary, display_end_line, printable, sorted_results
+from .repo_root import GITHUB_WORKSPACE
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..linter import FileResult
@@ -34,6 +42,7 @@ def command(name: str, properties: dict[str, object], message: str) -> str:
 
 class GithubReporter(Reporter):
     name = "github"
+    workspace_variable = GITHUB_WORKSPACE
 
     def report(self, results: Sequence["FileResult"], summary: Summary) -> None:
         for result in sorted_results(results):

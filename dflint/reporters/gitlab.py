@@ -1,11 +1,19 @@
 """GitLab Code Quality: a JSON array of issues, shown in merge requests.
 
+``location.path`` is relative to the repository root, as GitLab requires to
+show an issue in the merge request diff: ``CI_PROJECT_DIR`` (where the runner
+cloned the project) when the file lies under it, else the nearest directory
+holding ``.git`` (see :mod:`.repo_root`), so a job that runs ``cd services/api
+&& dflint .`` still says ``services/api/Dockerfile``. A file in no repository
+keeps its path relative to the working directory, or as given.
+
 GitLab matches issues between the base and head pipelines by ``fingerprint``,
-so it must survive unrelated edits: it hashes the root-relative path, rule
+so it must survive unrelated edits: it hashes that repository path, rule
 code, message and the issue's occurrence index among identical ones, but not
 the line number (adding a line above would otherwise make every issue "new").
 Line numbers inside the message ("follows the RUN on line 2") are masked for
-the same reason.
+the same reason. Neither the directory dflint runs from nor where the project
+is cloned changes a fingerprint.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from ..diagnostic import Diagnostic, Severity
 from .base import Reporter, Summary, display_end_line, sorted_results
+from .repo_root import CI_PROJECT_DIR
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..linter import FileResult
@@ -35,6 +44,7 @@ def fingerprint(*parts: str) -> str:
 
 class GitlabReporter(Reporter):
     name = "gitlab"
+    workspace_variable = CI_PROJECT_DIR
 
     def report(self, results: Sequence["FileResult"], summary: Summary) -> None:
         issues: list[dict[str, Any]] = []

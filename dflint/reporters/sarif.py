@@ -2,15 +2,29 @@
 
 One run. ``tool.driver.rules`` describes every rule of the RuleSet (from the
 rule's docstring, so nothing is written twice), plus any rule a diagnostic
-names that the set lacks. Locations are relative to ``%SRCROOT%`` (the
-reporter's ``root``); columns count code points, as dflint's do.
+names that the set lacks. Columns count code points, as dflint's do.
+
+Locations are relative to the repository root, because GitHub code scanning
+reads a relative ``uri`` as relative to the root of the repository and ignores
+``uriBaseId``/``originalUriBaseIds``; a run from a subdirectory must still say
+``services/api/Dockerfile``. The root is found as for the ``github`` format
+(``GITHUB_WORKSPACE`` when the files lie under it, else the nearest directory
+holding ``.git``; see :mod:`.repo_root`); with no repository at all it is the
+working directory, as before. Each relative ``uri`` also carries
+``"uriBaseId": "%SRCROOT%"``, and ``run.originalUriBaseIds`` gives that root
+as an absolute ``file:`` URI, so other SARIF viewers can resolve it too. When
+the files span several repositories, ``%SRCROOT%`` is the one most of them are
+in; a file outside it gets an absolute ``file:`` URI without a base, which
+upload-sarif makes relative to its ``checkout_path``. Standard input read
+without ``--stdin-filename`` is ``-``. No ``invocations[].workingDirectory`` is
+written: GitHub would take it as the root for absolute URIs.
 """
 
 from __future__ import annotations
 
-import os
+from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Optional, Sequence
 from urllib.parse import quote
 
 from ..diagnostic import Diagnostic, Severity
@@ -26,8 +40,10 @@ from .base import (
     printable,
     rule_docs_url,
     sorted_diagnostics,
+    sorted_results,
     tool_version,
 )
+from .repo_root import GITHUB_WORKSPACE, STDIN, relative_to
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..linter import FileResult
@@ -40,8 +56,11 @@ LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "
 
 class SarifReporter(Reporter):
     name = "sarif"
+    workspace_variable = GITHUB_WORKSPACE
+    _base = ""  # %SRCROOT% of the run being reported
 
     def report(self, results: Sequence["FileResult"], summary: Summary) -> None:
+        self._base = self._source_root(results)
         diagnostics = sorted_diagnostics(results)
         descriptors = [self._descriptor(rule) for rule in self.rules.rules]
         index = {descriptor["id"]: i for i, descriptor in enumerate(descriptors)}
@@ -69,7 +88,7 @@ class SarifReporter(Reporter):
                 "rules": descriptors,
             }},
             "invocations": [invocation],
-            "originalUriBaseIds": {SRCROOT: {"uri": self.root_uri()}},
+            "originalUriBaseIds": {SRCROOT: {"uri": _directory_uri(self._base)}},
             "columnKind": "unicodeCodePoints",  # dflint's columns count code points
             "results": [self._result(d, index[d.code]) for d in diagnostics],
         }
@@ -101,10 +120,26 @@ class SarifReporter(Reporter):
         }
         return descriptor
 
+    def _source_root(self, results: Sequence["FileResult"]) -> str:
+        """``%SRCROOT%``: the repository most files are in (the working directory's on a tie), else the cwd."""
+        paths = self.paths
+        here = paths.directory_root(paths.cwd)
+        roots = Counter(root for root in (paths.root_of(r.path) for r in sorted_results(results)) if root)
+        if not roots:
+            return here or paths.cwd
+        return max(sorted(roots), key=lambda root: (roots[root], root == here))
+
     def _artifact(self, path: str) -> dict[str, str]:
-        relative = self.relative_path(path)
+        if path == STDIN:
+            relative: Optional[str] = STDIN
+        else:
+            located = self.paths.locate(path)
+            if located is not None and located[0] == self._base:
+                relative = located[1]
+            else:  # in another repository nested in this one, or in none: relative if it is inside at all
+                relative = relative_to(self.paths.absolute(path), self._base)
         if relative is None:  # outside the root: an absolute URI, no base
-            return {"uri": Path(os.path.abspath(path)).as_uri()}
+            return {"uri": Path(self.paths.absolute(path)).as_uri()}
         # surrogateescape: an undecodable file name percent-encodes as its real bytes
         return {"uri": quote(relative, safe="/", errors="surrogateescape"), "uriBaseId": SRCROOT}
 
@@ -126,6 +161,12 @@ class SarifReporter(Reporter):
         if d.fix and d.fix.edits:
             result["fixes"] = [_fix(d.fix, artifact)]
         return result
+
+
+def _directory_uri(directory: str) -> str:
+    """An absolute directory as a ``file://`` URI ending in ``/`` (SARIF requires the slash)."""
+    uri = Path(directory).as_uri()
+    return uri if uri.endswith("/") else uri + "/"
 
 
 def _region(span: Span) -> dict[str, Any]:
