@@ -10,7 +10,7 @@ from dflint.fix import Applicability, Fix
 from dflint.model.layers import (Leftover, append_edit, command_span, command_text, leftovers, own_variables,
                                  program_text, shipping_stages, verb_words)
 from dflint.rule import Finding, Rule, RuleContext
-from dflint.shell.caches import verb
+from dflint.shell.caches import refreshes
 
 
 class PackageCache(Rule):
@@ -20,7 +20,12 @@ class PackageCache(Rule):
     Reports an install (or index refresh) whose cache stays in its layer:
     `apt-get update` without removing `/var/lib/apt/lists/*`; `apk add`
     without `--no-cache`; `yum`, `dnf`, `microdnf`, `tdnf` without
-    `clean all`; `zypper` without `zypper clean --all`; `pip install` without
+    `clean all`; `zypper` without `zypper clean --all`; `pacman -S` with
+    `-y` without removing the sync databases (`/var/lib/pacman/sync/*`: no
+    pacman command does), and with targets or `-u` without emptying
+    `/var/cache/pacman/pkg` (`yes | pacman -Scc`, `paccache -rk0`; as
+    `pacman -Scc --noconfirm` answers no to its own question, it keeps
+    them); `pip install` without
     `--no-cache-dir`; `uv` without `--no-cache`; `npm install`/`ci` without
     `npm cache clean --force`; `yarn` without `yarn cache clean` (not Yarn
     Berry's installs, told apart by `--immutable` and other options yarn 1
@@ -62,9 +67,9 @@ class PackageCache(Rule):
     yarn, nor a cache mount on a parent directory (`/root/.cache`); it
     ignores `PIP_NO_CACHE_DIR=0`, which pip reads as "no cache" too. On the
     other hand dflint reports `zypper clean` without `--all` (it keeps the
-    metadata), `apk update`, bare `yarn`, and checks uv, npm, tdnf, gems,
-    Poetry, Composer, conda, cpanm and Go's build cache, which hadolint does
-    not. `apt-get clean` and `apk cache clean` are not
+    metadata), `apk update`, bare `yarn`, and checks pacman, uv, npm, tdnf,
+    gems, Poetry, Composer, conda, cpanm and Go's build cache, which hadolint
+    does not. `apt-get clean` and `apk cache clean` are not
     cleanups of the lists and of the apk index: the message says so.
 
     ## Why is this bad?
@@ -130,10 +135,10 @@ class PackageCache(Rule):
 
 def _advice(left: Leftover) -> str:
     cache, invocation = left.cache, left.step.invocation
-    name = verb(invocation)[0]
-    if name in cache.refresh and cache.fix_flag:
+    refresh = refreshes(invocation)
+    if refresh and cache.fix_flag:
         return cache.hint
-    if name in cache.refresh and not left.consumed:
+    if refresh and not left.consumed:
         return "nothing in this RUN uses it: download, install and clean up in one RUN"
     if cache.fix_flag:
         return f"add `{cache.fix_flag}`"
@@ -149,7 +154,8 @@ def _advice(left: Leftover) -> str:
 def _cleanup(left: Leftover) -> Optional[str]:
     """The command that removes the cache, as the RUN would write it."""
     invocation = left.step.invocation
-    cleanup = left.cache.cleanup(program_text(invocation))
+    moved = _moved(left)
+    cleanup = left.cache.cleanup(program_text(invocation), moved[0] if len(moved) == 1 else None)
     if cleanup is not None and "sudo" in invocation.via:
         cleanup = "sudo " + cleanup  # the RUN's user cannot write there
     return cleanup
@@ -184,8 +190,8 @@ def _message(left: Leftover) -> str:
 
 def _fix(ctx: RuleContext, left: Leftover) -> Optional[Fix]:
     cache, invocation = left.cache, left.step.invocation
-    words, name = verb_words(invocation, cache), verb(invocation)[0]
-    if name in cache.refresh and (cache.fix_flag or not left.consumed):
+    words = verb_words(invocation, cache)
+    if refreshes(invocation) and (cache.fix_flag or not left.consumed):
         return None
     if cache.fix_flag and words:
         end = words[-1].span.end.offset

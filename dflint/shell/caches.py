@@ -6,6 +6,8 @@ which invocations fill it (``creates``), which keep it out of the layer
 of one of its ``paths``), and which hadolint rule asks for the same thing.
 The functions here only read one command (:class:`~.tools.Invocation`); what
 the Dockerfile adds (ENV, mounts, WORKDIR, layers) is :mod:`dflint.model.layers`.
+Which commands only refresh an index is :func:`~.package_managers.index_refresh`'s
+knowledge (:func:`refreshes`).
 
 Decisions, with the reason beside each entry:
 
@@ -28,18 +30,33 @@ Decisions, with the reason beside each entry:
   into ``node_modules`` (same layer, same data): neither is reported as a
   leftover (``report=False``), but deleting them in a later layer still saves
   nothing.
+* pacman's operation is an option (``-S``, written in ``-Syu``: the
+  subcommand, see :mod:`.tools`), and what it fills depends on the others:
+  ``-y`` downloads the sync databases (``/var/lib/pacman/sync``, the apt lists'
+  counterpart), targets or ``-u`` download packages (``/var/cache/pacman/pkg``;
+  the archlinux image has no hook deleting them). ``pacman -Scc`` asks "remove
+  ALL files from cache? [y/N]": ``--noconfirm`` takes the default, no, and so
+  does a build's closed standard input; only an answer on its standard input
+  (``yes | pacman -Scc``) empties the cache. ``-Sc`` keeps the packages that
+  are installed, and neither removes the databases of configured repositories:
+  only an ``rm`` does (the archlinux image ships without them). ``pacman -U``
+  of a URL downloads into the cache too, but a local file is not copied there:
+  ``-U`` is not read.
 """
 
 from __future__ import annotations
 
 import re
+import shlex
 from dataclasses import dataclass
 from typing import Callable, Optional
 
+from .package_managers import index_refresh, reread
 from .tools import Invocation
 
 __all__ = ["PackageCache", "Clean", "CACHES", "program_key", "verb", "cache_for_program", "creates", "avoids",
-           "cleans", "near_miss", "consumes", "root_match", "PIP_BOOLEANS", "TRUE_VALUES", "YARN_BERRY_OPTIONS"]
+           "cleans", "near_miss", "consumes", "refreshes", "root_match", "PIP_BOOLEANS", "TRUE_VALUES",
+           "YARN_BERRY_OPTIONS"]
 
 #: Values pip's strtobool accepts; any of them in PIP_NO_CACHE_DIR disables the cache.
 PIP_BOOLEANS = frozenset("y yes t true on 1 n no f false off 0".split())
@@ -53,10 +70,21 @@ YARN_BERRY_OPTIONS = ("--immutable", "--immutable-cache", "--check-cache", "--re
 @dataclass(frozen=True)
 class Clean:
     """A command that removes the cache: the verb and its first operands (``clean all``),
-    and, when given, options of which one must be present (``zypper clean --all``)."""
+    and, when given, options of which one must be present (``zypper clean --all``;
+    ``NAME=VALUE`` with that value: ``paccache -rk0``), ``times`` times in all
+    (``pacman -Scc``: ``-c`` twice). ``unless``: options that make it keep the
+    cache. ``answered``: it asks first and its default answer is no, so it
+    cleans only when a pipe or a here-document feeds its standard input
+    (``yes | pacman -Scc``).
+
+    As a near miss (:attr:`PackageCache.near_misses`), the command that looks
+    like the cleanup."""
 
     words: tuple[str, ...]
     options: tuple[str, ...] = ()
+    times: int = 1
+    unless: tuple[str, ...] = ()
+    answered: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,7 +95,10 @@ class PackageCache:
     as ``uv pip``); ``creates`` holds verbs, or a verb and its first operand
     (``tool install``); ``creates_bare``: the tool alone fills it (``yarn``),
     ``creates_with_operands``: any run naming something to install does
-    (``cpanm Module``, ``cpanm --installdeps .``). ``cache_is_install`` options mark a tool whose cache
+    (``cpanm Module``, ``cpanm --installdeps .``); ``creates_options``: the
+    verb fills it only with one of these options (``pacman -Sy``), or, with
+    ``creates_with_operands``, when it names something (``pacman -S git``,
+    ``pacman -Su``). ``cache_is_install`` options mark a tool whose cache
     may be what it installed (Yarn Berry's Plug'n'Play loads packages from
     it): such an invocation is not reported, like an avoided one. ``paths`` are where it lives by default: absolute, ``~/`` for the
     invoking user's home, globs allowed. ``location_options`` move it (the
@@ -76,11 +107,11 @@ class PackageCache:
     value moves the cache there (adds a place, when not ``roots_move``), and
     ``rm -rf "$GEM_HOME/cache"`` is read without knowing ``$GEM_HOME``.
     ``consumers`` read what ``creates`` fetched (removing an index before them
-    breaks them); ``refresh`` verbs only fetch the index for later commands.
-    ``near_misses`` are commands people take for a cleanup that is not one,
-    with the reason. ``fix_flag`` is inserted after the verb; ``fix_cleanup``
-    is a command to append (``{program}`` is the tool as written); ``hint``
-    says what to do when there is neither.
+    breaks them). ``near_misses`` are commands people take for a cleanup that
+    is not one (each a :class:`Clean`, tried in order), with the reason.
+    ``fix_flag`` is inserted after the verb; ``fix_cleanup`` is a command to
+    append (``{program}`` is the tool as written, ``{path}`` the one place the
+    cache is in); ``hint`` says what to do when there is neither.
     """
 
     key: str
@@ -90,6 +121,7 @@ class PackageCache:
     paths: tuple[str, ...]
     creates_bare: bool = False
     creates_with_operands: bool = False
+    creates_options: tuple[str, ...] = ()
     avoid_options: tuple[str, ...] = ()
     cache_is_install: tuple[str, ...] = ()
     avoid_env: tuple[str, ...] = ()
@@ -99,8 +131,7 @@ class PackageCache:
     roots_move: bool = True
     cleans: tuple[Clean, ...] = ()
     consumers: frozenset[str] = frozenset()
-    refresh: frozenset[str] = frozenset()
-    near_misses: tuple[tuple[tuple[str, ...], str], ...] = ()
+    near_misses: tuple[tuple[Clean, str], ...] = ()
     hadolint: Optional[str] = None
     fix_flag: Optional[str] = None
     fix_cleanup: Optional[str] = None
@@ -115,8 +146,12 @@ class PackageCache:
         """Whether an ``avoid_env`` variable set to ``value`` keeps the cache out (None: unknown, assumed set)."""
         return value is None or value.strip().lower() in self.avoid_values
 
-    def cleanup(self, program: str) -> Optional[str]:
-        return self.fix_cleanup.format(program=program) if self.fix_cleanup else None
+    def cleanup(self, program: str, path: Optional[str] = None) -> Optional[str]:
+        """``fix_cleanup`` for ``program`` as written and the cache in ``path`` (None: unknown, or in
+        several places; then a cleanup naming the place is None)."""
+        if not self.fix_cleanup or path is None and "{path}" in self.fix_cleanup:
+            return None
+        return self.fix_cleanup.format(program=program, path=shlex.quote(path) if path else "")
 
 
 def _set(text: str) -> frozenset[str]:
@@ -125,10 +160,14 @@ def _set(text: str) -> frozenset[str]:
 
 _RPM_CREATES = _set("install in update up upgrade groupinstall reinstall rei downgrade makecache distro-sync "
                     "upgrade-minimal up-min update-minimal swap")
-_RPM_NEAR = ((("clean",), "only `clean all` removes both metadata and packages"),)
+_RPM_NEAR = ((Clean(("clean",)), "only `clean all` removes both metadata and packages"),)
 #: Commands that read the metadata `makecache` downloads.
 _RPM_CONSUMERS = _RPM_CREATES - {"makecache"}
 _APT_CONSUMERS = _set("install upgrade dist-upgrade full-upgrade reinstall build-dep source download satisfy")
+#: `pacman -S` options that search, list, print or clean: nothing is downloaded.
+_PACMAN_QUERIES = ("-s", "--search", "-i", "--info", "-l", "--list", "-g", "--groups", "-p", "--print",
+                   "--print-format", "-c", "--clean")
+_PACMAN_CLEAN = Clean(("-S",), ("-c", "--clean"))
 
 CACHES: tuple[PackageCache, ...] = (
     PackageCache(
@@ -136,9 +175,9 @@ CACHES: tuple[PackageCache, ...] = (
         programs=_set("apt-get apt aptitude"), creates=_set("update"),
         paths=("/var/lib/apt/lists",),
         cleans=(Clean(("distclean",)), Clean(("dist-clean",))),
-        consumers=_APT_CONSUMERS, refresh=_set("update"),
-        near_misses=((("clean",), "`apt-get clean` empties /var/cache/apt, not the lists"),
-                     (("autoclean",), "`apt-get autoclean` empties /var/cache/apt, not the lists")),
+        consumers=_APT_CONSUMERS,
+        near_misses=((Clean(("clean",)), "`apt-get clean` empties /var/cache/apt, not the lists"),
+                     (Clean(("autoclean",)), "`apt-get autoclean` empties /var/cache/apt, not the lists")),
         hadolint="DL3009", fix_cleanup="rm -rf /var/lib/apt/lists/*",
     ),
     # docker-clean in Debian/Ubuntu images already deletes downloaded .debs after each install.
@@ -155,8 +194,8 @@ CACHES: tuple[PackageCache, ...] = (
         programs=_set("apk"), creates=_set("add update upgrade"),
         paths=("/var/cache/apk", "/etc/apk/cache"),
         avoid_options=("--no-cache",), location_options=("--cache-dir",),
-        consumers=_set("add upgrade"), refresh=_set("update"),
-        near_misses=((("cache", "clean"), "`apk cache clean` does not remove the index"),),
+        consumers=_set("add upgrade"),
+        near_misses=((Clean(("cache", "clean")), "`apk cache clean` does not remove the index"),),
         hadolint="DL3019", fix_flag="--no-cache",
         hint="drop it and use `apk add --no-cache`, which reads a fresh index without keeping it",
     ),
@@ -164,7 +203,7 @@ CACHES: tuple[PackageCache, ...] = (
         key="yum", what="the metadata and package cache in /var/cache/yum",
         programs=_set("yum"), creates=_RPM_CREATES,
         paths=("/var/cache/yum", "/var/cache/dnf"),
-        cleans=(Clean(("clean", "all")),), refresh=_set("makecache"), consumers=_RPM_CONSUMERS,
+        cleans=(Clean(("clean", "all")),), consumers=_RPM_CONSUMERS,
         near_misses=_RPM_NEAR,
         hadolint="DL3032", fix_cleanup="{program} clean all",
     ),
@@ -172,7 +211,7 @@ CACHES: tuple[PackageCache, ...] = (
         key="dnf", what="the metadata and package cache in /var/cache/dnf",
         programs=_set("dnf dnf5"), creates=_RPM_CREATES,
         paths=("/var/cache/dnf", "/var/cache/libdnf5", "/var/cache/yum", "~/.cache/libdnf5"),
-        cleans=(Clean(("clean", "all")),), refresh=_set("makecache"), consumers=_RPM_CONSUMERS,
+        cleans=(Clean(("clean", "all")),), consumers=_RPM_CONSUMERS,
         near_misses=_RPM_NEAR,
         hadolint="DL3040", fix_cleanup="{program} clean all",
     ),
@@ -182,14 +221,14 @@ CACHES: tuple[PackageCache, ...] = (
         key="microdnf", what="the repository metadata in /var/cache/yum",
         programs=_set("microdnf"), creates=_RPM_CREATES,
         paths=("/var/cache/yum", "/var/cache/libdnf5"),
-        cleans=(Clean(("clean", "all")),), refresh=_set("makecache"), consumers=_RPM_CONSUMERS,
+        cleans=(Clean(("clean", "all")),), consumers=_RPM_CONSUMERS,
         near_misses=_RPM_NEAR,
         hadolint="DL3040", fix_cleanup="{program} clean all",
     ),
     PackageCache(
         key="tdnf", what="the metadata and package cache in /var/cache/tdnf",
         programs=_set("tdnf"), creates=_RPM_CREATES, paths=("/var/cache/tdnf",),
-        cleans=(Clean(("clean", "all")),), refresh=_set("makecache"), consumers=_RPM_CONSUMERS,
+        cleans=(Clean(("clean", "all")),), consumers=_RPM_CONSUMERS,
         near_misses=_RPM_NEAR,
         fix_cleanup="{program} clean all",
     ),
@@ -198,10 +237,37 @@ CACHES: tuple[PackageCache, ...] = (
         key="zypper", what="the repository metadata in /var/cache/zypp",
         programs=_set("zypper"), creates=_set("install update dist-upgrade patch refresh source-install"),
         paths=("/var/cache/zypp",), location_options=("-C", "--cache-dir"),
-        cleans=(Clean(("clean",), ("-a", "--all")),), refresh=_set("refresh"),
+        cleans=(Clean(("clean",), ("-a", "--all")),),
         consumers=_set("install update dist-upgrade patch source-install"),
-        near_misses=((("clean",), "`zypper clean` without `--all` keeps the metadata"),), hadolint="DL3036",
+        near_misses=((Clean(("clean",)), "`zypper clean` without `--all` keeps the metadata"),), hadolint="DL3036",
         fix_cleanup="{program} clean --all",
+    ),
+    # Only `-y` downloads the databases; `-Sc`/`-Scc` delete those of repositories no longer configured.
+    PackageCache(
+        key="pacman-sync", what="the sync databases in /var/lib/pacman/sync",
+        programs=_set("pacman"), creates=_set("-S -F"), creates_options=("-y", "--refresh"),
+        paths=("/var/lib/pacman/sync",), consumers=_set("-S -U"),
+        near_misses=((_PACMAN_CLEAN, "`pacman -Sc` and `-Scc` keep the databases of the configured "
+                                     "repositories"),),
+        fix_cleanup="rm -rf /var/lib/pacman/sync/*",
+    ),
+    # `--noconfirm` answers no to `-Scc`; paccache keeps 3 versions of each package unless `-k0`, and with
+    # `-u` only removes packages that are not installed.
+    PackageCache(
+        key="pacman-pkg", what="downloaded packages in /var/cache/pacman/pkg",
+        programs=_set("pacman paccache"), creates=_set("-S"), creates_options=("-u", "--sysupgrade"),
+        creates_with_operands=True, paths=("/var/cache/pacman/pkg",), avoid_options=_PACMAN_QUERIES,
+        location_options=("--cachedir",),
+        cleans=(Clean(("-S",), ("-c", "--clean"), times=2, unless=("--noconfirm",), answered=True),
+                Clean(("-r",), ("-k=0", "--keep=0"), unless=("-u", "--uninstalled"))),
+        near_misses=((Clean(("-S",), ("-c", "--clean"), times=2),
+                      "`pacman -Scc` empties the cache only when its input answers yes (`yes | pacman -Scc`); "
+                      "`--noconfirm` answers no"),
+                     (_PACMAN_CLEAN, "`pacman -Sc` keeps the packages that are installed"),
+                     (Clean(("-r",)), "`paccache -r` keeps the newest versions unless given `-k0`, and with `-u` "
+                                      "all installed packages")),
+        fix_cleanup="rm -rf {path}/*",
+        hint="delete them in the same RUN: `rm -rf` the directory `--cachedir` names",
     ),
     # pip reads --no-cache as --no-cache-dir (optparse accepts unambiguous prefixes). With --no-index pip
     # downloads nothing: installing from a wheelhouse (`pip wheel` in a builder stage) caches nothing.
@@ -280,7 +346,7 @@ CACHES: tuple[PackageCache, ...] = (
                "~/anaconda3/pkgs"),
         roots=(("CONDA_PKGS_DIRS", ""), ("MAMBA_ROOT_PREFIX", "pkgs")),
         cleans=(Clean(("clean",), options=("-a", "--all", "-t", "--tarballs")),),
-        near_misses=((("clean",), "only `clean --all` (or `--tarballs`) removes the downloaded packages"),),
+        near_misses=((Clean(("clean",)), "only `clean --all` (or `--tarballs`) removes the downloaded packages"),),
         fix_cleanup="{program} clean --all --yes",
     ),
     # Only the build cache: it is a pure cache (a later `go build` just compiles again), while the module
@@ -291,7 +357,7 @@ CACHES: tuple[PackageCache, ...] = (
         paths=("~/.cache/go-build",), roots=(("GOCACHE", ""), ("XDG_CACHE_HOME", "go-build"),
                                               (r"$(go env GOCACHE)", "")),
         cleans=(Clean(("clean",), options=("-cache",)),),
-        near_misses=((("clean",), "only `go clean -cache` removes the build cache"),),
+        near_misses=((Clean(("clean",)), "only `go clean -cache` removes the build cache"),),
         fix_cleanup="{program} clean -cache",
     ),
     # cpanm downloads, unpacks, builds and logs every distribution in ~/.cpanm/work (PERL_CPANM_HOME moves
@@ -355,7 +421,10 @@ def creates(cache: PackageCache, invocation: Invocation) -> bool:
     name, rest = verb(invocation)
     if name is None:
         return cache.creates_bare and not rest or cache.creates_with_operands and bool(rest)
-    return name in cache.creates or (bool(rest) and f"{name} {rest[0]}" in cache.creates)
+    if name not in cache.creates and not (rest and f"{name} {rest[0]}" in cache.creates):
+        return False
+    return not cache.creates_options or invocation.has(*cache.creates_options) \
+        or cache.creates_with_operands and bool(rest)
 
 
 def avoids(cache: PackageCache, invocation: Invocation, env: Callable[[str], tuple[bool, Optional[str]]]) -> bool:
@@ -377,11 +446,7 @@ def cleans(cache: PackageCache, invocation: Invocation) -> bool:
     name, rest = verb(invocation)
     if name is None:
         return False
-    words = (name, *rest)
-    for clean in cache.cleans:
-        if words[:len(clean.words)] == clean.words and (not clean.options or invocation.has(*clean.options)):
-            return True
-    return False
+    return any(_is(clean, invocation, (name, *rest)) for clean in cache.cleans)
 
 
 def near_miss(cache: PackageCache, invocation: Invocation) -> Optional[str]:
@@ -389,11 +454,34 @@ def near_miss(cache: PackageCache, invocation: Invocation) -> Optional[str]:
     if program_key(invocation) not in cache.programs or cleans(cache, invocation):
         return None
     name, rest = verb(invocation)
-    words = (name, *rest)
-    for prefix, reason in cache.near_misses:
-        if words[:len(prefix)] == prefix:
-            return reason
-    return None
+    return next((reason for clean, reason in cache.near_misses if _is(clean, invocation, (name, *rest))), None)
+
+
+def _is(clean: Clean, invocation: Invocation, words: tuple[Optional[str], ...]) -> bool:
+    """``invocation`` (its verb and operands in ``words``) is the command ``clean`` describes."""
+    if words[:len(clean.words)] != clean.words or clean.unless and invocation.has(*clean.unless):
+        return False
+    if clean.options:
+        given = 0
+        for option in invocation.options:
+            given += any(option.name == name and (not eq or option.value == value)
+                         for name, eq, value in (wanted.partition("=") for wanted in clean.options))
+        if given < clean.times:
+            return False
+    return not clean.answered or _stdin_answers(invocation)
+
+
+def _stdin_answers(invocation: Invocation) -> bool:
+    """Something answers the command's questions: a pipe or a here-document feeds its standard input."""
+    command = invocation.command
+    return command.pipeline_index > 0 or any(r.heredoc is not None or r.op == "<<<" for r in command.redirects
+                                             if r.fd in (None, 0))
+
+
+def refreshes(invocation: Invocation) -> bool:
+    """``invocation`` only downloads a package index for later commands (``apt-get update``,
+    ``apk update``, ``yum makecache``, ``zypper refresh``, ``pacman -Sy``)."""
+    return index_refresh(reread(invocation)) is not None
 
 
 def consumes(cache: PackageCache, invocation: Invocation) -> bool:

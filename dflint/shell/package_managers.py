@@ -1,8 +1,8 @@
 """Package managers, one command at a time: prompts, recommends, version pins, indexes, upgrades.
 
 Each function reads one :class:`~.tools.Invocation` (use :func:`reread` first:
-it gives ``dnf5``, ``pacman``, ``cargo``, ``pipx`` and ``uv`` their option
-tables, which :mod:`.tools` lacks) and answers one question a rule asks:
+it gives ``dnf5``, ``cargo``, ``pipx`` and ``uv`` their option tables,
+which :mod:`.tools` lacks) and answers one question a rule asks:
 
 * :func:`confirmation`: the command asks "continue? [Y/n]" and nothing on its
   command line answers it (a build has no terminal: the step aborts);
@@ -66,9 +66,6 @@ def _set(text: str) -> frozenset[str]:
 
 _EXTRA_SPECS: dict[str, Spec] = {
     "dnf5": SPECS["dnf"],
-    "pacman": Spec(values=_set("-b --dbpath -r --root --arch --cachedir --config --gpgdir --hookdir --logfile "
-                               "--sysroot --color --ignore --ignoregroup --overwrite --assume-installed "
-                               "--print-format")),
     "cargo": Spec(values=_set("--version --vers --git --branch --tag --rev --path --root --index --registry "
                               "-F --features --target --target-dir -j --jobs --profile --bin --example "
                               "--config -Z --color"), subcommands={}),

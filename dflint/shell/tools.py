@@ -166,6 +166,11 @@ _CHMOD = Spec(values=_set("--reference"), operand=_CHMOD_MODE.fullmatch)
 _CHOWN = Spec(values=_set("--from", "--reference"))
 _RM = Spec()
 _MV = Spec(values=_set("-t", "--target-directory", "-S", "--suffix"))
+_PACMAN = Spec(values=_set("-b", "--dbpath", "-r", "--root", "--arch", "--cachedir", "--config", "--gpgdir",
+                           "--hookdir", "--logfile", "--sysroot", "--color", "--ignore", "--ignoregroup",
+                           "--overwrite", "--assume-installed", "--print-format"))
+_PACCACHE = Spec(values=_set("-a", "--arch", "-c", "--cachedir", "-i", "--ignore", "-k", "--keep", "-m", "--move",
+                             "--min-atime", "--min-mtime"))
 _GENERIC = Spec()
 
 #: Option tables, by program name as written (``program_name`` normalises pip3.11 etc.).
@@ -182,6 +187,15 @@ SPECS: dict[str, Spec] = {
     "useradd": _USERADD, "groupadd": _GROUPADD, "adduser": _ADDUSER, "addgroup": _ADDUSER,
     "chmod": _CHMOD, "chown": _CHOWN, "chgrp": _CHOWN,
     "rm": _RM, "mv": _MV,
+    "pacman": _PACMAN, "paccache": _PACCACHE,
+}
+
+#: Tools whose subcommand is an option, the operation (``pacman -Syu``: ``-S``, written in ``-Syu``):
+#: the options naming it, and its canonical name.
+_OPERATIONS: dict[str, dict[str, str]] = {
+    "pacman": _subcommands("-S --sync", "-U --upgrade", "-R --remove", "-Q --query", "-F --files",
+                           "-D --database", "-T --deptest"),
+    "paccache": _subcommands("-r --remove", "-d --dryrun", "-m --move"),
 }
 
 # Wrappers that run their operand as a command: options taking values, and
@@ -222,6 +236,9 @@ class Invocation:
 
     ``program`` is the canonical tool name; ``subcommand`` is canonical
     (``zypper in`` -> ``install``) and ``subcommand_word`` is as written.
+    Where an option names the operation, it is the subcommand: ``-S`` for
+    ``pacman -Syu`` and ``pacman --sync``, written in ``-Syu`` (the options
+    keep it too).
     ``operands`` are the positional arguments after the subcommand. ``via``
     holds the words in front of the tool (wrappers, ``python3 -m``, ``uv``).
     """
@@ -323,6 +340,11 @@ def _parse_command(command: Command) -> Optional[Invocation]:
     subcommand = None
     if sub_word is not None and spec.subcommands is not None:
         subcommand = spec.subcommands.get(sub_word.value, sub_word.value)
+    elif program in _OPERATIONS:
+        operations = _OPERATIONS[program]
+        operation = next((o for o in parsed.options if o.name in operations), None)
+        if operation is not None:
+            subcommand, sub_word = operations[operation.name], operation.word
     return Invocation(command, program, subcommand, sub_word, parsed.options, parsed.operands, via)
 
 
