@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import enum
 import os
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from itertools import accumulate
+from typing import Any, Iterable, Optional, Sequence
 
 from .source import Span
 
@@ -72,12 +74,82 @@ def _overlap(a: Edit, b: Edit) -> bool:
 
 
 def choose_fixes(fixes: Iterable[Fix]) -> list[Fix]:
-    """A set of fixes that do not touch each other, earliest first."""
+    """A set of fixes that do not touch each other, earliest first.
+
+    Each fix is one that overlaps (as :meth:`Fix.overlaps` says) none chosen
+    before it; a :class:`_Taken` answers that in O(log n) an edit, so a file
+    with thousands of fixes is not N x N comparisons.
+    """
+    ordered = sorted(fixes, key=lambda f: min((e.start for e in f.edits), default=0))
+    taken = _Taken(edit.start for fix in ordered for edit in fix.edits)
     chosen: list[Fix] = []
-    for fix in sorted(fixes, key=lambda f: min((e.start for e in f.edits), default=0)):
-        if fix.edits and not any(fix.overlaps(other) for other in chosen):
+    for fix in ordered:
+        if fix.edits and not any(taken.overlaps(edit) for edit in fix.edits):
             chosen.append(fix)
+            for edit in fix.edits:
+                taken.add(edit)
     return chosen
+
+
+class _Taken:
+    """Edits taken so far, asked whether a new edit overlaps one of them (as :func:`_overlap` says).
+
+    An edit overlaps a taken one that starts before it ends and ends after
+    it starts, or, if both are insertions, that is at the same point. A
+    Fenwick tree over every start an edit may have keeps the furthest end of
+    the taken edits starting before each; it holds taken edits that overlap
+    each other too (two edits of one fix), which a sorted list of disjoint
+    spans could not.
+    """
+
+    def __init__(self, starts: Iterable[int]) -> None:
+        self._starts = sorted(set(starts))
+        self._reach = [-1] * (len(self._starts) + 1)  # 1-based tree of the furthest ends
+        self._points: set[int] = set()  # where the taken insertions are
+
+    def add(self, edit: Edit) -> None:
+        start, end = edit.start, edit.end
+        if start == end:
+            self._points.add(start)
+        i = bisect_left(self._starts, start) + 1
+        while i < len(self._reach):
+            if self._reach[i] < end:
+                self._reach[i] = end
+            i += i & -i
+
+    def overlaps(self, edit: Edit) -> bool:
+        start, end = edit.start, edit.end
+        if start == end and start in self._points:
+            return True
+        reach = -1
+        i = bisect_left(self._starts, end)  # the taken edits that start before this one ends
+        while i:
+            reach = max(reach, self._reach[i])
+            i -= i & -i
+        return reach > start
+
+
+class Shift:
+    """Where the offsets of a text are once ``edits`` are applied to it.
+
+    Built once for a round's edits: each offset is then found in O(log n),
+    not by a walk over every edit.
+    """
+
+    def __init__(self, edits: Iterable[Edit]) -> None:
+        edits = list(edits)
+        by_start = sorted(edits, key=lambda e: e.start)
+        self._starts = [e.start for e in by_start]
+        self._reach = list(accumulate((e.end for e in by_start), max, initial=-1))
+        by_end = sorted(edits, key=lambda e: e.end)
+        self._ends = [e.end for e in by_end]
+        self._shift = list(accumulate((len(e.content) - (e.end - e.start) for e in by_end), initial=0))
+
+    def moved(self, offset: int) -> Optional[int]:
+        """``offset`` after the edits: moved by those that end at or before it; None when one covers it."""
+        if self._reach[bisect_left(self._starts, offset)] > offset:
+            return None  # an edit starts before it and ends after it
+        return offset + self._shift[bisect_right(self._ends, offset)]
 
 
 def apply_edits(text: str, edits: Sequence[Edit]) -> str:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Iterable, Optional, Sequence
 from . import ast
 from .analysis import Analysis
 from .diagnostic import Diagnostic, Severity
-from .fix import Applicability, Edit, apply_edits, choose_fixes, write_atomically
+from .fix import Applicability, Shift, apply_edits, choose_fixes, write_atomically
 from .gcpause import collector_paused
 from .rule import Finding, Rule, RuleContext
 from .selection import RuleSet
@@ -236,11 +236,12 @@ class Linter:
                 if _parser_errors(new_diagnostics) > _parser_errors(diagnostics):
                     _log().warning("%s: fixes would break the syntax; not applied", path)
                     break
-                unresolved = _unresolved([offered[id(f)] for f in chosen], edits, new_diagnostics)
+                shift = Shift(edits)
+                unresolved = _unresolved([offered[id(f)] for f in chosen], shift, new_diagnostics)
                 if unresolved:  # such a fix would be applied again every round: drop it, redo the round
                     stuck |= unresolved
                     continue
-                stuck = {_moved(place, edits) for place in stuck} - {None}  # type: ignore[misc]
+                stuck = {_moved(place, shift) for place in stuck} - {None}  # type: ignore[misc]
                 text, diagnostics = candidate, new_diagnostics
                 applied += len(chosen)
             if stuck:  # not offered as fixable: applying them changes nothing they report
@@ -281,17 +282,14 @@ def _fix_place(diagnostic: Diagnostic) -> tuple[str, str, int]:
     return diagnostic.code, diagnostic.fix.message, diagnostic.span.start.offset
 
 
-def _moved(place: tuple[str, str, int], edits: Sequence[Edit]) -> Optional[tuple[str, str, int]]:
-    """``place`` in the text after ``edits``; None when an edit covers it."""
+def _moved(place: tuple[str, str, int], shift: Shift) -> Optional[tuple[str, str, int]]:
+    """``place`` in the text after the edits of ``shift``; None when an edit covers it."""
     code, message, offset = place
-    for edit in edits:
-        if edit.start < offset < edit.end:
-            return None
-    shift = sum(len(edit.content) - (edit.end - edit.start) for edit in edits if edit.end <= offset)
-    return code, message, offset + shift
+    moved = shift.moved(offset)
+    return None if moved is None else (code, message, moved)
 
 
-def _unresolved(applied: Sequence[Diagnostic], edits: Sequence[Edit],
+def _unresolved(applied: Sequence[Diagnostic], shift: Shift,
                 after: Sequence[Diagnostic]) -> set[tuple[str, str, int]]:
     """Where (before the edits) the applied fixes' findings are that are still there after them,
     at the same place, offering the same fix.
@@ -300,7 +298,7 @@ def _unresolved(applied: Sequence[Diagnostic], edits: Sequence[Edit],
     unterminated heredoc, say) would otherwise be applied once a round.
     """
     remaining = {_fix_place(d) for d in after if d.fix}
-    return {_fix_place(d) for d in applied if _moved(_fix_place(d), edits) in remaining}
+    return {_fix_place(d) for d in applied if _moved(_fix_place(d), shift) in remaining}
 
 
 def lint_paths(linter: Linter, jobs: Sequence[tuple[str, "Config"]], fix: bool, unsafe_fixes: bool,
