@@ -92,8 +92,9 @@ class WgetProgress(Rule):
     fixable = True
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        installs = _WgetInstalls(ctx)
         for stage in ctx.model.stages:
-            for node in stage.instructions:
+            for position, node in enumerate(stage.instructions):
                 run = node.effective
                 if not isinstance(run, ast.RunInstruction):
                     continue
@@ -106,7 +107,7 @@ class WgetProgress(Rule):
                         word = command.argv[at]
                         # `busybox wget` is busybox's wget whatever the base image
                         through_busybox = any(program_name(w.value) == "busybox" for w in command.argv[:at])
-                        flavor = "busybox" if through_busybox else _flavor(ctx, stage, node)
+                        flavor = "busybox" if through_busybox else _flavor(ctx, stage, node, position, installs)
                         message = _BUSYBOX_MESSAGE if flavor == "busybox" else _MESSAGE
                         yield ctx.finding(word, message, _fix(ctx, word, flavor))
 
@@ -119,15 +120,43 @@ def _fix(ctx: RuleContext, word, flavor: str) -> Optional[Fix]:
                    applicability=Applicability.SAFE if flavor == "gnu" else Applicability.UNSAFE)
 
 
-def _flavor(ctx: RuleContext, stage: Stage, node: ast.Instruction) -> str:
+class _WgetInstalls:
+    """Where the RUNs that install GNU wget are, found once per stage (not once per wget)."""
+
+    def __init__(self, ctx: RuleContext) -> None:
+        self.ctx = ctx
+        self._first: dict[int, Optional[int]] = {}  # stage -> position of its first RUN installing wget
+        self._inherited: dict[int, bool] = {}  # stage -> a stage it is built FROM installs it
+
+    def before(self, stage: Stage, position: int) -> bool:
+        """Whether a RUN of ``stage``'s lineage before ``position`` in ``stage`` installs GNU wget."""
+        first = self._first_in(stage)
+        return first is not None and first < position or self._from_parents(stage)
+
+    def _first_in(self, stage: Stage) -> Optional[int]:
+        if stage.index not in self._first:
+            self._first[stage.index] = next(
+                (i for i, node in enumerate(stage.instructions)
+                 if isinstance(node, ast.RunInstruction) and _installs_wget(self.ctx, node)), None)
+        return self._first[stage.index]
+
+    def _from_parents(self, stage: Stage) -> bool:
+        if stage.index not in self._inherited:
+            pending, known = [], False
+            for member in reversed(self.ctx.model.lineage(stage)):  # up to the nearest stage already answered
+                if member.index in self._inherited:
+                    known = self._inherited[member.index] or self._first_in(member) is not None
+                    break
+                pending.append(member)
+            for member in reversed(pending):  # oldest first
+                self._inherited[member.index] = known
+                known = known or self._first_in(member) is not None
+        return self._inherited[stage.index]
+
+
+def _flavor(ctx: RuleContext, stage: Stage, node: ast.Instruction, position: int, installs: _WgetInstalls) -> str:
     """``gnu`` when the stage's wget is GNU wget, ``busybox`` when it is likely busybox's, else ``unknown``."""
-    for member in ctx.model.lineage(stage):
-        for earlier in member.instructions:
-            if earlier is node:
-                break
-            if isinstance(earlier, ast.RunInstruction) and _installs_wget(ctx, earlier):
-                return "gnu"
-    if _installs_wget(ctx, node):
+    if installs.before(stage, position) or _installs_wget(ctx, node):
         return "gnu"
     root = ctx.model.lineage(stage)[0].base.reference
     name = root.familiar_name if root is not None else None

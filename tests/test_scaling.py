@@ -172,3 +172,18 @@ def test_extract_with_add_reads_each_copy_once_in_a_chain_of_stages(monkeypatch)
     result = lint_snippet(_stage_chain(stages), "extract-with-add")
     assert len(result.diagnostics) == stages - 1  # every archive is unpacked by the RUN after it
     assert len(read) == stages - 1
+
+
+def test_wget_progress_reads_each_run_once_for_its_installs(monkeypatch):
+    # Each wget looked through every earlier RUN of its lineage for one that installs wget
+    # (all of them when none does, and the base image decides).
+    import importlib
+
+    rule_module = importlib.import_module("dflint.rules.wget_progress")
+    runs = 300
+    text = "FROM debian:12\n" + "RUN wget https://example.com/f\n" * runs
+    asked = _count_calls(monkeypatch, rule_module, "_installs_wget")
+    result = lint_snippet(text, "wget-progress")
+    assert len(result.diagnostics) == runs
+    assert all(d.fix is not None and d.fix.applicability.name == "SAFE" for d in result.diagnostics)
+    assert len(asked) <= 2 * runs
