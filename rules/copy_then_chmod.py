@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import re
-from typing import Iterator, Optional
+from typing import Iterable, Iterator, Optional, Sequence
 
 from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.fix import Applicability, Fix
-from dflint.model.copies import copied, relation
+from dflint.model.build import Stage
+from dflint.model.copies import Copied, CopyIndex, copied, relation
 from dflint.model.history import Step, histories
 from dflint.model.paths import inside, resolve
 from dflint.rule import Finding, Rule, RuleContext
@@ -93,13 +95,34 @@ class CopyThenChmod(Rule):
     fixable = True
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for stage in ctx.model.stages:
-            for history in histories(ctx.model, stage):
-                for index, step in enumerate(history):
-                    if step.stage is stage and isinstance(step.node, ast.RunInstruction):
-                        yield from self._check_run(ctx, step, history[:index])
+        # Stages depth first, so that what a stage's steps copied is filed once for all the stages
+        # built on it: a stage's lineage is its parent's steps, then its own. Findings in file order.
+        model = ctx.model
+        children: dict[Optional[int], list[Stage]] = {}
+        for stage in model.stages:
+            children.setdefault(stage.parent, []).append(stage)
+        copies = _Copies(ctx)
+        found: dict[int, list[Finding]] = {}
+        pending = [(stage, 0) for stage in reversed(children.get(None, []))]
+        while pending:
+            stage, inherited = pending.pop()  # inherited: how many steps of its lineage are its parent's
+            lineage, *triggers = histories(model, stage)
+            copies.follow(lineage, inherited)
+            found[stage.index] = list(self._check_history(ctx, stage, copies, inherited))
+            for history in triggers:  # ONBUILD triggers, as they run downstream: a history of their own
+                found[stage.index] += self._check_history(ctx, stage, _Copies(ctx).follow(history, 0), 0)
+            pending.extend((child, len(lineage)) for child in reversed(children.get(stage.index, [])))
+        for stage in model.stages:
+            yield from found.get(stage.index, ())
 
-    def _check_run(self, ctx: RuleContext, run: Step, before: list[Step]) -> Iterator[Finding]:
+    def _check_history(self, ctx: RuleContext, stage: Stage, copies: "_Copies", start: int) -> Iterator[Finding]:
+        history = copies.history
+        for index in range(start, len(history)):
+            step = history[index]
+            if step.stage is stage and isinstance(step.node, ast.RunInstruction):
+                yield from self._check_run(ctx, step, copies, index)
+
+    def _check_run(self, ctx: RuleContext, run: Step, copies: "_Copies", index: int) -> Iterator[Finding]:
         scripts = ctx.commands(run.anchor)
         workdir = None if run.trigger else ctx.model.workdir_at(run.anchor)
         expand = (lambda text: None) if run.trigger else (lambda text: _known(ctx, run.anchor, text))
@@ -116,19 +139,50 @@ class CopyThenChmod(Rule):
                 paths = [resolve(p, workdir) for p in paths]
                 if None in paths or any(inside(p, mount) for p in paths for mount in mounts):
                     continue
-                for offset, step in enumerate(reversed(before)):
-                    entries = copied(ctx.model, step.node, step.anchor)
-                    found = [relation(p, change.recursive, e) for p in paths for e in entries]
-                    if change.selective:  # a filtered sweep from above the copy (find / -perm /6000) is not about it
-                        found = [r if r != "ancestor" else None for r in found]
-                    if any(found):
-                        between = before[len(before) - offset:]
-                        fix = _fix(ctx, run, step, change, found, len(entries), scripts, between)
-                        shown = paths[next(i for i, r in enumerate(found) if r) // len(entries)]
-                        wanted = static_path(script, change.value_word, expand) if change.value_word else None
-                        yield ctx.finding(change.command, _message(ctx, change, shown, step, found, wanted), fix,
-                                          [(f"copied here by {step.node.name}", step.anchor)])
-                        break
+                # The latest earlier COPY/ADD that wrote what the change touches.
+                written = copies.before(index)
+                position = max((written.latest(p, change.recursive, change.selective) for p in paths), default=-1)
+                if position < 0:
+                    continue
+                step, entries = copies.history[position], copies.entries[position]
+                found = [relation(p, change.recursive, e) for p in paths for e in entries]
+                if change.selective:  # a filtered sweep from above the copy (find / -perm /6000) is not about it
+                    found = [r if r != "ancestor" else None for r in found]
+                between = itertools.islice(copies.history, position + 1, index)
+                fix = _fix(ctx, run, step, change, found, len(entries), scripts, between)
+                shown = paths[next(i for i, r in enumerate(found) if r) // len(entries)]
+                wanted = static_path(script, change.value_word, expand) if change.value_word else None
+                yield ctx.finding(change.command, _message(ctx, change, shown, step, found, wanted), fix,
+                                  [(f"copied here by {step.node.name}", step.anchor)])
+
+
+class _Copies:
+    """What the COPY/ADD steps of a history wrote, filed by path (:class:`CopyIndex`) as far as the
+    RUNs asked about need, so that a change looks only at the copies it may touch; comparing it with
+    every earlier step made a file of N COPYs and N chmods quadratic."""
+
+    def __init__(self, ctx: RuleContext) -> None:
+        self.model = ctx.model
+        self.history: Sequence[Step] = ()
+        self.entries: list[tuple[Copied, ...]] = []  # per step of the history, what it wrote
+        self._index = CopyIndex()
+
+    def follow(self, history: Sequence[Step], shared: int) -> "_Copies":
+        """Go on with ``history``, whose first ``shared`` steps are those of the history followed so far."""
+        if len(self.entries) > shared:
+            del self.entries[shared:]
+            self._index.truncate(shared)
+        self.history = history
+        return self
+
+    def before(self, end: int) -> CopyIndex:
+        """The index of what the steps before ``end`` wrote."""
+        for position in range(len(self.entries), end):
+            step = self.history[position]
+            entries = copied(self.model, step.node, step.anchor)
+            self.entries.append(entries)
+            self._index.add(position, entries)
+        return self._index
 
 
 def _known(ctx: RuleContext, node: ast.Instruction, text: str) -> Optional[str]:
@@ -198,7 +252,7 @@ def _message(ctx: RuleContext, change: PermissionChange, path: str, copy: Step, 
 
 
 def _fix(ctx: RuleContext, run: Step, copy: Step, change: PermissionChange, found: list, entries: int,
-         scripts, between: list[Step]) -> Optional[Fix]:
+         scripts, between: Iterable[Step]) -> Optional[Fix]:
     flag, value = ("chmod" if change.tool == "chmod" else "chown"), _copy_value(change)
     commands = [c for script in scripts for c in script.commands]
     if value is None or not change.plain or copy.stage is not run.stage or copy.node.flag(flag) is not None \

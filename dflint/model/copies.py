@@ -3,8 +3,10 @@
 :func:`copied` resolves a COPY/ADD's destination against WORKDIR and the
 ARG/ENV scope and says, per source, which paths in the image it writes;
 :func:`relation` compares such an entry with a path another instruction
-touches. :func:`context_copy` finds the sources that copy the whole build
-context or a source tree, whose content changes with every edit.
+touches, and a :class:`CopyIndex` finds, among many copies, the latest one a
+path touches without comparing the path with each. :func:`context_copy` finds
+the sources that copy the whole build context or a source tree, whose content
+changes with every edit.
 
 The build context cannot be seen, so a source's type is read from how it is
 written: ``.``, ``./`` and a trailing ``/`` are directories (their *contents*
@@ -19,7 +21,7 @@ import fnmatch
 import posixpath
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Iterator, Optional, Sequence
 
 from .. import ast
 from .paths import has_glob, inside, resolve
@@ -28,7 +30,7 @@ from .sources import archive_name, into_directory, keeps_parents, parents_path
 if TYPE_CHECKING:  # pragma: no cover
     from .build import BuildModel
 
-__all__ = ["Copied", "copied", "relation", "context_copy", "SOURCE_DIRECTORIES", "WORKSPACE_DIRECTORIES"]
+__all__ = ["Copied", "copied", "relation", "CopyIndex", "context_copy", "SOURCE_DIRECTORIES", "WORKSPACE_DIRECTORIES"]
 
 _HEREDOC_MARKER = re.compile(r"<<-?([\"']?)(.+)\1")
 _WHOLE_CONTEXT = frozenset({".", "./", "./.", "*", "./*"})
@@ -145,6 +147,146 @@ def relation(path: str, recursive: bool, entry: Copied) -> Optional[str]:
     if recursive and inside(target, path):
         return "ancestor"
     return None
+
+
+class _Directory:
+    """A directory of a :class:`CopyIndex`: the entries whose path is this directory (``here``), the
+    globbed entries whose fixed start ends in it (``patterns``), and the latest position of an entry
+    with a plain path strictly below it (``below``)."""
+
+    __slots__ = ("below", "children", "here", "patterns")
+
+    def __init__(self) -> None:
+        self.children: dict[str, _Directory] = {}
+        self.here: list[tuple[int, Copied]] = []
+        self.patterns: list[tuple[int, Copied]] = []
+        self.below = -1
+
+
+def _components(path: str) -> list[str]:
+    """``path`` cut at every ``/``: a path is inside another (:func:`.paths.inside`) when the other's
+    components start its own. ``/`` is one empty component, like the start of every absolute path."""
+    return [""] if path in ("", "/") else path.split("/")
+
+
+class CopyIndex:
+    """What a sequence of COPY/ADD instructions wrote (:func:`copied`), filed by path, for the
+    question "which is the latest of them that a path touches (:func:`relation`)?".
+
+    Each instruction is added in order with its position (:meth:`truncate` takes the latest ones
+    back out). A path is compared only with the copies at its directories and above, at it, and,
+    for a recursive change, the latest one below it; a path whose last part is a glob also with
+    what lies below its directory. An entry whose path holds a glob (``/usr/local/bin/*.sh``) is
+    filed under the directory its fixed start names.
+    :func:`relation` still decides every pair it is shown: the index only leaves out pairs that
+    cannot be related, so the answer is that of comparing the path with every entry.
+    """
+
+    def __init__(self) -> None:
+        self._root = _Directory()
+        self._latest = -1  # the latest position of an entry with a plain path
+        self._loose: list[tuple[int, Copied]] = []  # globbed entries whose fixed start names no directory
+        # What each add changed, to undo it (see truncate): (position, what, ...), oldest first.
+        self._log: list[tuple] = []
+
+    def add(self, position: int, entries: Sequence[Copied]) -> None:
+        """File ``entries``, which the instruction at ``position`` wrote (positions only grow)."""
+        for entry in entries:
+            target = entry.path
+            if has_glob(target):
+                start = target[:min(i for i in (target.find(c) for c in "*?[") if i >= 0)]
+                cut = start.rfind("/")
+                bucket = self._loose if cut < 0 else self._directory(position, start[:cut]).patterns
+            else:
+                node = self._root
+                for component in _components(target.rstrip("/") or "/"):
+                    self._log.append((position, "below", node, node.below))
+                    node.below = position
+                    node = self._child(position, node, component)
+                self._log.append((position, "latest", self._latest))
+                self._latest = position
+                bucket = node.here
+            bucket.append((position, entry))
+            self._log.append((position, "entry", bucket))
+
+    def truncate(self, end: int) -> None:
+        """Forget what was added at ``end`` and after: the index of a shorter sequence, such as
+        the parent stage's steps when the next stage built on it is checked."""
+        log = self._log
+        while log and log[-1][0] >= end:
+            _, what, *rest = log.pop()
+            if what == "entry":
+                rest[0].pop()
+            elif what == "below":
+                rest[0].below = rest[1]
+            elif what == "latest":
+                self._latest = rest[0]
+            else:  # a directory made for it
+                del rest[0].children[rest[1]]
+
+    def _child(self, position: int, node: _Directory, component: str) -> _Directory:
+        child = node.children.get(component)
+        if child is None:
+            child = node.children[component] = _Directory()
+            self._log.append((position, "directory", node, component))
+        return child
+
+    def _directory(self, position: int, path: str) -> _Directory:
+        node = self._root
+        for component in _components(path):
+            node = self._child(position, node, component)
+        return node
+
+    def latest(self, path: str, recursive: bool, selective: bool = False) -> int:
+        """The position of the latest entry :func:`relation` relates ``path`` to, or -1; with
+        ``selective`` (a filtered sweep such as ``find / -perm /6000 -exec chmod``) a copy below
+        ``path`` (``"ancestor"``) does not count."""
+        normal = path.rstrip("/") or "/"
+        parent, last = posixpath.split(normal)
+        if has_glob(parent):
+            return -1
+        globbed = has_glob(last)
+        best = -1
+
+        def scan(bucket: list[tuple[int, Copied]]) -> None:
+            nonlocal best
+            for position, entry in reversed(bucket):
+                if position <= best:
+                    return
+                found = relation(path, recursive, entry)
+                if found and not (selective and found == "ancestor"):
+                    best = position
+                    return
+
+        if not normal.startswith("/"):  # resolved paths are absolute: a relative one is compared with everything
+            for bucket in self._buckets(self._root):
+                scan(bucket)
+            return best
+        # The entries at the path (at its directory, for a glob) and above it, / included.
+        node: Optional[_Directory] = self._root
+        for component in _components(parent if globbed else normal):
+            node = node.children.get(component)
+            if node is None:
+                break
+            scan(node.here)
+            scan(node.patterns)
+        scan(self._loose)
+        if globbed:  # `chmod +x /app/*.sh`: what lies below the directory may match too
+            for child in node.children.values() if node is not None else ():
+                for bucket in self._buckets(child):
+                    scan(bucket)
+        elif recursive and not selective:  # every entry below the path is related ("ancestor")
+            best = max(best, self._latest if normal == "/" else node.below if node is not None else -1)
+        return best
+
+    @staticmethod
+    def _buckets(top: _Directory) -> Iterator[list[tuple[int, Copied]]]:
+        stack = [top]
+        while stack:
+            directory = stack.pop()
+            yield directory.here
+            yield directory.patterns
+            stack.extend(directory.children.values())
 
 
 def context_copy(node: ast.Instruction) -> Optional[tuple[ast.Argument, str]]:

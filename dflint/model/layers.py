@@ -8,7 +8,9 @@ RUN leaves behind (:func:`leftovers`, with the table of
 :mod:`dflint.shell.caches`), what it deletes (:func:`removals`) and, walking
 the layers of the stages that ship (:func:`shipping_stages`), pairs each
 deletion with the earlier layers that created what it deletes
-(:func:`late_removals`).
+(:func:`late_removals`). What is still there is filed by path, package and
+cache (:class:`_Alive`), so that a deletion is compared only with what it may
+delete, not with everything every earlier layer created.
 
 Paths are absolute and may hold globs (``/home/*/.cache/pip`` stands for any
 user's home); ``~`` is ``/root``. A path that cannot be known (an unset
@@ -19,11 +21,12 @@ nothing.
 from __future__ import annotations
 
 import fnmatch
+import itertools
 import posixpath
 import re
 import weakref
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Optional, Sequence, Union
 
 from .. import ast
 from ..shell.caches import (PackageCache, avoids, cache_for_program, cleans, consumes, creates, near_miss,
@@ -862,16 +865,18 @@ def late_removals(analysis: "Analysis") -> list[LateRemoval]:
 
 
 def _late_in_lineage(analysis: "Analysis", lineage: Sequence["Stage"]) -> list[LateRemoval]:
-    alive: list[Created] = []
-    fresh: list[Created] = []  # directories copied from the context since the last RUN: nothing wrote in them
+    alive = _Alive()
+    fresh = _PathIndex()  # directories copied from the context since the last RUN: nothing wrote in them
+    order = itertools.count()
     found = []
     for stage in lineage:
         for node in stage.instructions:
             if isinstance(node, (ast.CopyInstruction, ast.AddInstruction)):
                 copied = _copied(analysis, node)
-                alive.extend(copied)
-                fresh.extend(item for item in copied if item.kind == "tree" and item.how == "COPY"
-                             and item.source is not None)
+                alive.add(copied)
+                for item in copied:
+                    if item.kind == "tree" and item.how == "COPY" and item.source is not None:
+                        fresh.add(next(order), item, item.paths[:1])
                 continue
             if not isinstance(node, ast.RunInstruction):
                 continue
@@ -881,18 +886,175 @@ def _late_in_lineage(analysis: "Analysis", lineage: Sequence["Stage"]) -> list[L
                 if any(item.step is not None and item.step.index < removal.step.index
                        and _hits(analysis, node, removal, item) for item in own):
                     continue  # this RUN deletes what it created itself
-                hits = [(item, _hits(analysis, node, removal, item)) for item in alive]
-                hits = sorted([(item, path) for item, path in hits if path], key=lambda h: h[0].kind != "file")
+                hits = sorted(alive.hits(analysis, node, removal), key=lambda h: h[1].kind != "file")
                 if hits:
-                    found.append(LateRemoval(node, removal, tuple(item for item, _ in hits), hits[0][1]))
-                    alive = [item for item in alive if all(item is not hit for hit, _ in hits)]
+                    found.append(LateRemoval(node, removal, tuple(item for _, item, _ in hits), hits[0][2]))
+                    alive.remove(seq for seq, _, _ in hits)
                     continue
                 junk = _copied_junk(analysis, node, removal, fresh)
                 if junk is not None:
                     found.append(LateRemoval(node, removal, (junk[0],), removal.path, inside=junk[1]))
-            alive.extend(_left_by_run(analysis, node, own, deletions))
-            fresh = []
+            alive.add(_left_by_run(analysis, node, own, deletions))
+            fresh = _PathIndex()
     return found
+
+
+class _Node:
+    """A directory of a :class:`_PathIndex`: the items filed under this path, and the parts below it
+    (``globbed``: parts with a glob, which a deletion's part must be matched against one by one)."""
+
+    __slots__ = ("globbed", "items", "parent", "part", "plain")
+
+    def __init__(self, parent: Optional["_Node"], part: str) -> None:
+        self.parent, self.part = parent, part
+        self.plain: dict[str, _Node] = {}
+        self.globbed: dict[str, _Node] = {}
+        self.items: dict[int, Created] = {}
+
+    def matching(self, part: str) -> list["_Node"]:
+        """The children whose part :func:`_same` matches ``part``."""
+        if has_glob(part):
+            return [child for children in (self.plain, self.globbed) for name, child in children.items()
+                    if _same(part, name)]
+        found = [child for name, child in self.globbed.items() if _same(part, name)]
+        child = self.plain.get(part)
+        if child is not None:
+            found.append(child)
+        return found
+
+
+class _PathIndex:
+    """Items filed by the parts of their paths (a tree of path parts, globs allowed), so that a deletion
+    looks only at the items whose paths it can match part by part (see :func:`_within`), not at all of
+    them. Each item has a number (``seq``) that orders it; what the index returns is keyed by it."""
+
+    def __init__(self) -> None:
+        self._root = _Node(None, "")
+        self._filed: dict[int, list[_Node]] = {}
+
+    def add(self, seq: int, item: Created, paths: Sequence[str]) -> None:
+        nodes = self._filed.setdefault(seq, [])
+        for path in paths:
+            node = self._root
+            for part in _parts(path):
+                children = node.globbed if has_glob(part) else node.plain
+                child = children.get(part)
+                if child is None:
+                    child = children[part] = _Node(node, part)
+                node = child
+            node.items[seq] = item
+            nodes.append(node)
+
+    def remove(self, seq: int) -> None:
+        """Forget item ``seq``, and the directories that then hold nothing (a later search skips them)."""
+        for node in self._filed.pop(seq, ()):
+            node.items.pop(seq, None)
+            while node.parent is not None and not (node.items or node.plain or node.globbed):
+                children = node.parent.globbed if has_glob(node.part) else node.parent.plain
+                if children.get(node.part) is not node:
+                    break  # pruned already, through another path of the same item
+                del children[node.part]
+                node = node.parent
+
+    def below(self, parts: Sequence[str], contents: bool = False) -> dict[int, Created]:
+        """Items with a path whose first parts match ``parts`` (what removing ``parts`` removes, see
+        :func:`deletes`); with ``contents``, also items whose path matches all of ``parts`` but the last."""
+        frontier, near = [self._root], []
+        for part in parts:
+            near, frontier = frontier, [child for node in frontier for child in node.matching(part)]
+        found: dict[int, Created] = {}
+        if contents:
+            for node in near:
+                found.update(node.items)
+        while frontier:
+            node = frontier.pop()
+            found.update(node.items)
+            frontier.extend(node.plain.values())
+            frontier.extend(node.globbed.values())
+        return found
+
+    def above(self, parts: Sequence[str]) -> dict[int, Created]:
+        """Items whose path matches the first parts of ``parts``, and has fewer parts (its directories)."""
+        frontier, found = [self._root], {}
+        for part in parts:
+            for node in frontier:
+                found.update(node.items)
+            frontier = [child for node in frontier for child in node.matching(part)]
+        return found
+
+
+class _Alive:
+    """What earlier layers created that no deletion has reached yet, in the order they came, filed so
+    that a deletion meets only what it may delete: paths in a :class:`_PathIndex`, packages by family
+    and name, caches by what they are. :func:`_hits` still decides every pair it is shown, so this only
+    spares the comparisons that cannot succeed (comparing every deletion with everything alive made a
+    file of N COPYs and N RUNs quadratic)."""
+
+    def __init__(self) -> None:
+        self._order = itertools.count()
+        self._items: dict[int, Created] = {}
+        self._paths = _PathIndex()
+        self._packages: dict[tuple[str, str], dict[int, Created]] = {}
+        self._families: dict[str, dict[int, Created]] = {}
+        # (id of the cache, the item is a cache) -> (the cache, its items)
+        self._caches: dict[tuple[int, bool], tuple[PackageCache, dict[int, Created]]] = {}
+
+    def add(self, items: Sequence[Created]) -> None:
+        for item in items:
+            seq = next(self._order)
+            self._items[seq] = item
+            package = item.package
+            if package is not None:  # only a package removal can delete it, and it deletes nothing else
+                self._packages.setdefault((package.family, package.name), {})[seq] = item
+                self._families.setdefault(package.family, {})[seq] = item
+                continue
+            self._paths.add(seq, item, item.paths)
+            if item.cache is not None:
+                self._caches.setdefault((id(item.cache), item.kind == "cache"), (item.cache, {}))[1][seq] = item
+
+    def remove(self, seqs: Iterable[int]) -> None:
+        for seq in seqs:
+            item = self._items.pop(seq)
+            package = item.package
+            if package is not None:
+                self._packages[(package.family, package.name)].pop(seq)
+                self._families[package.family].pop(seq)
+                continue
+            self._paths.remove(seq)
+            if item.cache is not None:
+                self._caches[(id(item.cache), item.kind == "cache")][1].pop(seq)
+
+    def hits(self, analysis: "Analysis", node: ast.Instruction,
+             removal: Removal) -> list[tuple[int, Created, str]]:
+        """(seq, item, path) for each alive item ``removal`` deletes (see :func:`_hits`), in the order they came."""
+        return [(seq, item, path) for seq, item in sorted(self._candidates(analysis, node, removal).items())
+                if (path := _hits(analysis, node, removal, item))]
+
+    def _candidates(self, analysis: "Analysis", node: ast.Instruction, removal: Removal) -> dict[int, Created]:
+        """The items ``removal`` may delete: every one it deletes, and few others."""
+        if removal.package is not None:  # the same family and name, or a name the removal's glob matches
+            package = removal.package
+            if has_glob(package.name):
+                return self._families.get(package.family, {})
+            return self._packages.get((package.family, package.name), {})
+        found: dict[int, Created] = {}
+        if removal.caches:  # the caches it cleans, wherever they are
+            for cache, items in self._caches.values():
+                if cache in removal.caches:
+                    found.update(items)
+            return found
+        if removal.path is None:  # `rm -rf "$GEM_HOME/cache"`: read by the cache alone, whatever its locations
+            for (_, is_cache), (_, items) in self._caches.items():
+                if is_cache and items and _hits(analysis, node, removal, next(iter(items.values()))):
+                    found.update(items)
+            return found
+        parts = _parts(removal.path)
+        if parts and parts[-1] in _EMPTYING:
+            parts = parts[:-1]
+        if not parts:
+            return found
+        # A cache also counts as deleted by a glob one level inside it (see :func:`deletes`).
+        return self._paths.below(parts, contents=has_glob(parts[-1]))
 
 
 #: Names that only a build context holds: version control, editor and CI settings, docs, tests, caches of
@@ -913,7 +1075,7 @@ _QUIET = frozenset(("cd", "set", "echo", "printf", "true", ":", "ls", "pwd", "ex
 
 
 def _copied_junk(analysis: "Analysis", node: ast.Instruction, removal: Removal,
-                 fresh: Sequence[Created]) -> Optional[tuple[Created, str]]:
+                 fresh: _PathIndex) -> Optional[tuple[Created, str]]:
     """The context directory copy that brought what ``removal`` deletes, and the deleted path in the
     context, when that is workspace content (``.git``, ``tests``, ``*.md``...) and nothing could have
     written it since: no RUN after the COPY, no command but quiet ones before the deletion in this RUN."""
@@ -922,14 +1084,13 @@ def _copied_junk(analysis: "Analysis", node: ast.Instruction, removal: Removal,
     parts = _parts(removal.path)
     if parts and parts[-1] in _EMPTYING:
         parts = parts[:-1]
-    candidates = [item for item in fresh if len(_parts(item.paths[0])) < len(parts)
-                  and _within(_parts(item.paths[0]), parts)]
+    candidates = fresh.above(parts)  # the copies into a directory above the deleted path
     if not candidates:
         return None
     steps = run_steps(analysis, node)[:removal.step.index]
     if any(s.invocation is None or s.invocation.program not in _QUIET or _writes(s.command) for s in steps):
         return None
-    item = candidates[-1]  # the latest copy into that place
+    item = candidates[max(candidates)]  # the latest copy into that place
     below = parts[len(_parts(item.paths[0])):]
     if not any(name in _WORKSPACE_NAMES or any(fnmatch.fnmatchcase(name, p) for p in _WORKSPACE_PATTERNS)
                for name in below):
