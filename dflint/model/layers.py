@@ -331,7 +331,7 @@ class Leftover:
 
 
 def _locations(analysis: "Analysis", node: ast.Instruction, step: Step, cache: PackageCache) -> tuple[str, ...]:
-    invocation = reread(step.invocation)  # with the option table of uv, pacman...: `--cache-dir /c` takes its value
+    invocation = reread(step.invocation)  # with the option table of uv...: `--cache-dir /c` takes its value
     assert invocation is not None
     if cache.key == "gem":
         exact = _gem_cache(analysis, node, step, invocation)
