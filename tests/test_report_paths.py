@@ -34,7 +34,26 @@ try:  # tests/ is not a package; pytest puts it on sys.path
 except ImportError:
     import test_reporters  # type: ignore[no-redef]
 
-sarif_validator = test_reporters.sarif_validator  # the fixture validating against the official SARIF schema
+
+
+class _VersionOnly:
+    """Stands in for the schema validator where the official schema is not beside the repository
+    (a fresh clone in CI): the path checks of these tests still run; schema validity itself is
+    test_reporters' test, which is skipped there."""
+
+    def validate(self, document: dict) -> None:
+        assert document["version"] == "2.1.0" and document["runs"]
+
+
+@pytest.fixture(scope="module")
+def sarif_validator():
+    if not test_reporters.SARIF_SCHEMA.is_file():
+        return _VersionOnly()
+    schema = json.loads(test_reporters.SARIF_SCHEMA.read_text(encoding="utf-8"))
+    import jsonschema
+
+    return jsonschema.validators.validator_for(schema)(schema)
+
 
 PLATFORM_VARIABLES = ("GITHUB_WORKSPACE", "CI_PROJECT_DIR")
 CI_FORMATS = ("sarif", "github", "gitlab")
