@@ -185,6 +185,10 @@ def expand_word(analysis: "Analysis", node: ast.Instruction, step: Step, word: W
         return None
     names = _VARIABLE.findall(text)
     scripts = {id(s.script): s.script for s in run_steps(analysis, node)}
+    if len(set(names)) == 1 and "loop" in step.command.contexts:
+        loop_words = _loop_words(names[0], step, scripts.values())
+        if loop_words is not None:
+            return _each_loop_word(names[0], text, loop_words, word.quoted)
     for name in names:
         if name in step.exported or any(re.search(rf"(?<![\w$]){name}=", s.text) or
                                         re.search(rf"\b(?:for|read)\s+(?:-\w+\s+)*{name}\b", s.text)
@@ -194,6 +198,38 @@ def expand_word(analysis: "Analysis", node: ast.Instruction, step: Step, word: W
     if not expansion.resolved or expansion.undefined:
         return None
     return expansion.value.split() if not word.quoted else [expansion.value]
+
+
+# `for NAME in a b c; do` (or a newline before `do`) with plain words: the values NAME takes.
+_PLAIN_WORD = r"[A-Za-z0-9_.:+=@/,%~^-]+"
+_LOOP_HEADER = r"\bfor\s+{name}\s+in((?:[ \t]+{word})+)[ \t]*(?:;|\n)\s*do\b"
+
+
+def _loop_words(name: str, step: Step, scripts: Iterable[Script]) -> Optional[list[str]]:
+    """The words of the one ``for name in ...`` loop of the RUN, when they are plain words and
+    nothing else sets ``name`` (an assignment, ``read``, an export, another loop); else None."""
+    if name in step.exported:
+        return None
+    header = re.compile(_LOOP_HEADER.format(name=re.escape(name), word=_PLAIN_WORD))
+    found: list[str] = []
+    loops = 0
+    for script in scripts:
+        if re.search(rf"(?<![\w$]){name}=", script.text) or re.search(rf"\bread\s+(?:-\w+\s+)*(?:\w+\s+)*{name}\b",
+                                                                   script.text):
+            return None
+        loops += len(re.findall(rf"\b(?:for|select)\s+{name}\b", script.text))
+        found += [w for match in header.finditer(script.text) for w in match.group(1).split()]
+    return found if loops == 1 and found else None
+
+
+def _each_loop_word(name: str, text: str, values: list[str], quoted: bool) -> list[str]:
+    """The words a command gets from ``text`` over the iterations of a loop over ``values``."""
+    reference = re.compile(rf"\$(?:\{{{name}\}}|{name}(?!\w))")
+    words = []
+    for value in values:
+        expanded = reference.sub(lambda _: value, text)
+        words += [expanded] if quoted else expanded.split()
+    return words
 
 
 def known_pins(analysis: "Analysis", node: ast.Instruction, step: Step,
@@ -211,6 +247,8 @@ def known_pins(analysis: "Analysis", node: ast.Instruction, step: Step,
         if values is None or invocation is None:
             continue
         for value in values:
+            if value.startswith("-"):
+                continue  # an option the expansion holds (`ARG APT_FLAGS=-y`), not a package
             found = repin(pin, value, invocation)
             if found is not None:
                 yield found
