@@ -39,7 +39,8 @@ class AssumeYes(Rule):
 
     `apk` never asks. `DEBIAN_FRONTEND=noninteractive` is not an answer: it
     only keeps debconf from asking its own questions. A command is answered
-    when `yes |` (or `echo y |`) feeds it, or when an earlier RUN of the
+    when `yes |` (or `echo y |`) feeds it (not through `xargs`, which makes
+    arguments of its input), or when an earlier RUN of the
     image (or an earlier command of the RUN) writes the setting to a
     configuration file: `APT::Get::Assume-Yes "true";` in
     `/etc/apt/apt.conf.d/`, `assumeyes=1` in `yum.conf`/`dnf.conf`. Commands
@@ -120,9 +121,15 @@ class AssumeYes(Rule):
 
 
 def _piped_answer(step) -> bool:
-    """``yes | apt-get install ...``: the answers come from the pipe."""
+    """``yes | apt-get install ...``: the answers come from the pipe. Through ``xargs`` the
+    pipe gives arguments, not answers (the command reads /dev/null): only an ``echo`` or
+    ``printf`` of plain words that are not options leaves no doubt."""
     command = step.command
     if command.pipeline_index == 0:
         return False
     before = [c for c in step.script.pipeline(command) if c.pipeline_index == command.pipeline_index - 1]
-    return bool(before) and before[0].program in _ANSWERING
+    if not before or before[0].program not in _ANSWERING:
+        return False
+    if "xargs" not in step.invocation.via or before[0].program == "yes":
+        return True
+    return any(w.has_expansion or w.value.startswith("-") for w in before[0].argv[1:])

@@ -177,12 +177,14 @@ def variable_set(analysis: "Analysis", node: ast.Instruction, step: Step, name: 
 def expand_word(analysis: "Analysis", node: ast.Instruction, step: Step, word: Word) -> Optional[list[str]]:
     """The words the shell makes of ``word`` with the ARG/ENV values in scope; None when a
     variable has no known value there, is set by the script itself, or the word holds a
-    command substitution. ONBUILD triggers expand in the downstream build: None."""
+    command substitution or xargs's replace-string. ONBUILD triggers expand in the downstream build: None."""
     if not word.has_expansion:
         return [word.value]
     text = word.value
     if isinstance(node, ast.OnbuildInstruction) or "$(" in text or "`" in text or "$((" in text:
         return None
+    if "$" not in text:
+        return None  # not literal, yet nothing ARG/ENV expands: an xargs replace-string (`{}`)
     names = _VARIABLE.findall(text)
     scripts = {id(s.script): s.script for s in run_steps(analysis, node)}
     if len(set(names)) == 1 and "loop" in step.command.contexts:

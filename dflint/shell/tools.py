@@ -21,6 +21,7 @@ their version pins; :func:`urls` the URLs a curl/wget command fetches.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from typing import Callable, NamedTuple, Optional, Sequence, Union
@@ -215,10 +216,13 @@ _WRAPPERS: dict[str, tuple[frozenset[str], int]] = {
     "stdbuf": (_set("-i", "-o", "-e", "--input", "--output", "--error"), 0),
     "timeout": (_set("-s", "--signal", "-k", "--kill-after"), 1),
     "eatmydata": (frozenset(), 0),
-    "xargs": (_set("-a", "--arg-file", "-d", "--delimiter", "-E", "-e", "--eof", "-I", "-i",
-                   "--replace", "-L", "-l", "--max-lines", "-n", "--max-args", "-P", "--max-procs",
-                   "-s", "--max-chars"), 0),
+    # Short options: _xargs_option. GNU's --eof, --replace and --max-lines take only `=VALUE`.
+    "xargs": (_set("--arg-file", "--delimiter", "--max-args", "--max-procs", "--max-chars"), 0),
 }
+#: xargs's short options that take a value, attached or as the next word (`-n 2`, `-n2`), and
+#: GNU's that take only an attached one (`-i`, `-i{}`, `-e`, `-l`: the next word is the command).
+_XARGS_VALUES = frozenset("adEILnPs")
+_XARGS_ATTACHED = frozenset("eil")
 _PIP_NAME = re.compile(r"pip[0-9.]*")
 _PYTHON_NAME = re.compile(r"python[0-9.]*")
 _ENV_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
@@ -272,8 +276,37 @@ class Invocation:
 
 def unwrap(argv: Sequence[Word]) -> tuple[int, tuple[str, ...]]:
     """Index of the word naming the real program, and the wrapper words skipped."""
+    i, via, _ = _unwrap(argv)
+    return i, via
+
+
+def _xargs_option(argv: Sequence[Word], i: int) -> tuple[int, Optional[str]]:
+    """How many words the xargs option at ``argv[i]`` takes, and the replace-string it sets
+    (``-I R``, ``-IR``, GNU's ``-i`` / ``-iR`` / ``--replace[=R]``; ``{}`` by default)."""
+    value = argv[i].value
+    if value.startswith("--"):
+        if value == "--replace" or value.startswith("--replace="):
+            return 1, value.partition("=")[2] or "{}"
+        return (2 if value in _WRAPPERS["xargs"][0] else 1), None
+    for j in range(1, len(value)):  # a cluster: `-rI {}`, `-0n1`
+        letter, attached = value[j], value[j + 1:]
+        if letter in _XARGS_VALUES:
+            taken = 1 if attached else 2
+            if letter != "I":
+                return taken, None
+            replaced = attached or (argv[i + 1].value if i + 1 < len(argv) else "")
+            return taken, replaced or None
+        if letter in _XARGS_ATTACHED:
+            return 1, (attached or "{}") if letter == "i" else None
+    return 1, None
+
+
+def _unwrap(argv: Sequence[Word]) -> tuple[int, tuple[str, ...], Optional[str]]:
+    """:func:`unwrap`, and the replace-string of an ``xargs`` among the wrappers: the words of
+    the command holding it get each input line in its place."""
     i = 0
     via: list[str] = []
+    replaced: Optional[str] = None
     while i < len(argv) and argv[i].value in _WRAPPERS:
         name = argv[i].value
         values, leading = _WRAPPERS[name]
@@ -285,15 +318,19 @@ def unwrap(argv: Sequence[Word]) -> tuple[int, tuple[str, ...]]:
                 i += 1
                 break
             if name == "command" and value in ("-v", "-V"):
-                return len(argv), tuple(via)  # a lookup, not a run
-            if value.startswith("-") and len(value) > 1:
+                return len(argv), tuple(via), None  # a lookup, not a run
+            if name == "xargs" and value.startswith("-") and len(value) > 1:
+                taken, found = _xargs_option(argv, i)
+                replaced = found or replaced
+                i += taken
+            elif value.startswith("-") and len(value) > 1:
                 i += 2 if value in values else 1
             elif name in ("env", "sudo", "doas") and _ENV_ASSIGNMENT.match(value):
                 i += 1
             else:
                 break
         i += leading
-    return i, tuple(via)
+    return i, tuple(via), replaced
 
 
 #: parse_command's memo: rules ask about the same commands many times. Keyed by identity; the
@@ -322,7 +359,11 @@ def forget_commands() -> None:
 
 def _parse_command(command: Command) -> Optional[Invocation]:
     argv = command.argv
-    i, via = unwrap(argv)
+    i, via, replaced = _unwrap(argv)
+    if replaced:
+        # `xargs -I{} apt-get install {}`: `{}` is an input line, as unknown as an expansion.
+        argv = tuple(dataclasses.replace(w, has_expansion=True) if k > i and replaced in w.value else w
+                     for k, w in enumerate(argv))
     if i + 1 < len(argv) and program_name(argv[i].value) == "busybox":
         via, i = via + ("busybox",), i + 1  # `busybox wget ...` runs the wget applet
     if i >= len(argv):
