@@ -47,7 +47,9 @@ class AssumeYes(Rule):
     are found in every stage, behind `sudo`/`env`, in `sh -c`, heredoc
     scripts, exec-form RUNs and ONBUILD triggers. A command with a word that
     starts with a variable (`apt-get install $APT_FLAGS curl`) is not
-    reported unless the ARG/ENV value is known and holds no option.
+    reported unless the ARG/ENV value is known and holds no option, or the
+    variable is a loop's over plain words that are not options
+    (`for p in curl git`, `echo curl | while read p`).
 
     Differences from hadolint (DL3014 apt-get, DL3030 yum, DL3038 dnf and
     microdnf, DL3034 zypper, which this rule covers finding by finding):

@@ -29,9 +29,11 @@ class PinSystemPackages(Rule):
     Local files (`.deb`, `.rpm`, `.apk`), paths, URLs, groups (`@core`,
     `groupinstall`) and zypper patterns are not checked. A package word
     with a variable is read with the ARG/ENV values in scope (`$PACKAGES`
-    with `ARG PACKAGES="curl git"` checks `curl` and `git`); when the value
-    cannot be known (an ARG without default, a variable of the script) it
-    is not reported.
+    with `ARG PACKAGES="curl git"` checks `curl` and `git`), and so is a
+    loop's variable over plain words (`for p in curl git`,
+    `echo curl | while read p`); when the value cannot be known (an ARG
+    without default, a variable of the script, a line `read` from a file)
+    it is not reported.
 
     Differences from hadolint (DL3008 apt-get, DL3018 apk, DL3033 yum,
     DL3037 zypper, DL3041 dnf and microdnf, which this rule covers finding

@@ -189,6 +189,8 @@ def expand_word(analysis: "Analysis", node: ast.Instruction, step: Step, word: W
     scripts = {id(s.script): s.script for s in run_steps(analysis, node)}
     if len(set(names)) == 1 and "loop" in step.command.contexts:
         loop_words = _loop_words(names[0], step, scripts.values())
+        if loop_words is None:
+            loop_words = _piped_lines(names[0], step, scripts.values())
         if loop_words is not None:
             return _each_loop_word(names[0], text, loop_words, word.quoted)
     for name in names:
@@ -222,6 +224,42 @@ def _loop_words(name: str, step: Step, scripts: Iterable[Script]) -> Optional[li
         loops += len(re.findall(rf"\b(?:for|select)\s+{name}\b", script.text))
         found += [w for match in header.finditer(script.text) for w in match.group(1).split()]
     return found if loops == 1 and found else None
+
+
+# `echo WORD | while read NAME; do`, `printf 'a\nb\n' | while IFS= read -r NAME; do`.
+_READ_HEADER = (r"\b(?P<program>echo|printf)[ \t]+(?P<arg>'[^'\n]*'|\"[^\"\n]*\"|[^\s|;&'\"\\]+)[ \t]*\|[ \t]*"
+                r"while[ \t]+(?:IFS=[ \t]+)?read[ \t]+(?:-r[ \t]+)?{name}[ \t]*(?:;|\n)\s*do\b")
+
+
+def _piped_lines(name: str, step: Step, scripts: Iterable[Script]) -> Optional[list[str]]:
+    """The lines a ``while read name`` loop reads from an ``echo`` or ``printf`` of plain words
+    piped into it, one plain word a line, when ``step`` is in that loop's body before its first
+    ``done`` and nothing else sets ``name`` or IFS; else None."""
+    if name in step.exported:
+        return None
+    text = step.script.text
+    matches = list(re.finditer(_READ_HEADER.format(name=re.escape(name)), text))
+    if len(matches) != 1:
+        return None
+    match = matches[0]
+    end = re.compile(r"\bdone\b").search(text, match.end())
+    if end is None or not match.end() <= step.command.start < end.start():
+        return None
+    for script in scripts:
+        if re.search(rf"(?<![\w$]){name}=", script.text) or re.search(rf"\b(?:for|select)\s+{name}\b", script.text) \
+                or len(re.findall(rf"\bread\s+(?:-\w+\s+)*(?:\w+\s+)*{name}\b", script.text)) \
+                != (script is step.script) or script.text.count("IFS") != ("IFS=" in match.group()):
+            return None
+    arg = match.group("arg")
+    arg = arg[1:-1] if arg[0] in "'\"" else arg
+    if match.group("program") == "echo":
+        lines = [arg]
+    elif "%" in arg or "\\" in arg.replace("\\n", ""):
+        return None
+    else:
+        lines = arg.split("\\n")[:-1]  # `read` fails on a last line without its newline: no iteration
+    plain = re.compile(_PLAIN_WORD)
+    return lines if lines and all(plain.fullmatch(line) and line[0] != "-" for line in lines) else None
 
 
 def _each_loop_word(name: str, text: str, values: list[str], quoted: bool) -> list[str]:
