@@ -44,8 +44,8 @@ class AssumeYes(Rule):
     image (or an earlier command of the RUN) writes the setting to a
     configuration file: `APT::Get::Assume-Yes "true";` in
     `/etc/apt/apt.conf.d/`, `assumeyes=1` in `yum.conf`/`dnf.conf`. Commands
-    are found in every stage, behind `sudo`/`env`, in `sh -c`, heredoc
-    scripts, exec-form RUNs and ONBUILD triggers. A command with a word that
+    are found in every stage, behind `sudo`/`env`, in `sh -c` and `su -c`,
+    heredoc scripts, exec-form RUNs and ONBUILD triggers. A command with a word that
     starts with a variable (`apt-get install $APT_FLAGS curl`) is not
     reported unless the ARG/ENV value is known and holds no option, or the
     variable is a loop's over plain words that are not options

@@ -263,13 +263,14 @@ def test_case_inside_command_substitution():
 
 
 def test_sh_c_strings_are_parsed():
-    cmds = commands("su app -c true; bash -ec 'pip install x && cd /y'; sh -c \"$CMD\"; sh script.sh -c")
-    # sh -c "$CMD": a lone expansion is no script to parse
+    text = "git -c a=b status; bash -ec 'pip install x && cd /y'; sh -c \"$CMD\"; sh script.sh -c; su app -c true"
+    cmds = commands(text)
+    # sh -c "$CMD": a lone expansion is no script to parse; su -c hands its script to the user's shell
     assert [(c.name, c.context) for c in cmds] == [
-        ("su", "top"), ("bash", "top"), ("pip", "shell"), ("cd", "shell"), ("sh", "top"), ("sh", "top"),
+        ("git", "top"), ("bash", "top"), ("pip", "shell"), ("cd", "shell"), ("sh", "top"), ("sh", "top"),
+        ("su", "top"), ("true", "shell"),
     ]
     pip = cmds[2]
-    text = "su app -c true; bash -ec 'pip install x && cd /y'; sh -c \"$CMD\"; sh script.sh -c"
     assert text[pip.start:pip.end] == "pip install x"
 
 

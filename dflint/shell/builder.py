@@ -143,9 +143,10 @@ class Emitter:
         too, when its offsets map 1:1."""
         argv = command.argv
         start = _shell_index(argv)
-        if start is None or len(argv) < start + 3:
-            return
-        script = _command_string(argv[start + 1:])
+        if start is not None and len(argv) >= start + 3:
+            script = _command_string(argv[start + 1:])
+        else:
+            script = _su_command_string(argv)
         if script is None:
             return
         raw, value = script.raw, script.value
@@ -166,6 +167,39 @@ def _shell_index(argv: Sequence[Word]) -> Optional[int]:
         index += 1
     if index < len(argv) and program_name(argv[index].value) in POSIX_SHELLS:
         return index
+    return None
+
+
+#: Options of su and runuser (util-linux, busybox) that take the next word as their value.
+_SU_VALUES = frozenset({"-s", "--shell", "-g", "--group", "-G", "--supp-group", "-w", "--whitelist-environment"})
+_SU_COMMAND = frozenset({"-c", "--command", "--session-command"})
+
+
+def _su_command_string(argv: Sequence[Word]) -> Optional[Word]:
+    """The script of ``su [options] [-] [user] -c 'script'`` (or ``runuser``), which the user's
+    shell runs as ``sh -c`` does; None when a ``-s`` names a shell that is not POSIX, or the
+    script is attached (``--command=...``) or after ``--`` (an argument of the shell)."""
+    from .tools import program_name, unwrap
+
+    index, _ = unwrap(argv)
+    if index >= len(argv) or program_name(argv[index].value) not in ("su", "runuser"):
+        return None
+    args = argv[index + 1:]
+    k = 0
+    while k < len(args):
+        value = args[k].value
+        if value in _SU_COMMAND or (len(value) > 2 and value[0] == "-" and value[1] != "-"
+                                    and value.endswith("c") and set(value[1:-1]) <= set("lmpfP")):
+            return args[k + 1] if k + 1 < len(args) else None
+        if value in _SU_VALUES:
+            if value in ("-s", "--shell") and (k + 1 >= len(args)
+                                               or program_name(args[k + 1].value) not in POSIX_SHELLS):
+                return None
+            k += 2
+            continue
+        if value == "--" or value.startswith(("--command=", "--session-command=", "--shell=")):
+            return None
+        k += 1
     return None
 
 
