@@ -179,6 +179,8 @@ def _su_command_string(argv: Sequence[Word]) -> Optional[Word]:
     """The script of ``su [options] [-] [user] -c 'script'`` (or ``runuser``), which the user's
     shell runs as ``sh -c`` does; None when a ``-s`` names a shell that is not POSIX, or the
     script is attached (``--command=...``) or after ``--`` (an argument of the shell)."""
+    if not any(word.value.endswith(("su", "runuser")) for word in argv):
+        return None  # the common case, on a hot path: no su or runuser anywhere in the command
     from .tools import program_name, unwrap
 
     index, _ = unwrap(argv)
