@@ -12,9 +12,11 @@ from dflint.model.variables import Scope, Variable
 from dflint.testing import lint_snippet
 
 
-def _count_calls(monkeypatch, owner, name, when=lambda *args, **kwargs: True):
+def _count_calls(monkeypatch, owner, name, when=lambda *args, **kwargs: True, calls=None):
+    """The calls of ``owner.name`` that ``when`` accepts, appended to ``calls`` (a new list by default:
+    pass one list to count several functions together)."""
     original = getattr(owner, name)
-    calls = []
+    calls = [] if calls is None else calls
 
     def counting(*args, **kwargs):
         if when(*args, **kwargs):

@@ -11,17 +11,10 @@ import importlib
 from dflint.model import copies, layers
 from dflint.testing import lint_snippet
 
-
-def _count_calls(monkeypatch, owner, name, calls=None):
-    original = getattr(owner, name)
-    calls = [] if calls is None else calls
-
-    def counting(*args, **kwargs):
-        calls.append(args)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(owner, name, counting)
-    return calls
+try:  # tests/ is not a package; pytest puts it on sys.path
+    from .test_scaling import _count_calls
+except ImportError:
+    from test_scaling import _count_calls  # type: ignore[no-redef]
 
 
 def test_late_cleanup_compares_a_deletion_only_with_the_copies_it_may_delete(monkeypatch):
@@ -64,7 +57,7 @@ def test_copy_then_chmod_compares_a_change_only_with_the_copies_it_may_touch(mon
         f"COPY s{i}.sh /usr/local/bin/s{i}.sh\nRUN chmod 600 /etc/conf{i} && chown -R app /app/sub{i}\n"
         for i in range(pairs))
     related = _count_calls(monkeypatch, rule, "relation")
-    _count_calls(monkeypatch, copies, "relation", related)
+    _count_calls(monkeypatch, copies, "relation", calls=related)
     read = _count_calls(monkeypatch, rule, "copied")
     result = lint_snippet(text, "copy-then-chmod")
     assert len(result.diagnostics) == pairs  # each chown, of the directory the first COPY wrote
