@@ -22,10 +22,13 @@ class PackageCache(Rule):
     without `--no-cache`; `yum`, `dnf`, `microdnf`, `tdnf` without
     `clean all`; `zypper` without `zypper clean --all`; `pacman -S` with
     `-y` without removing the sync databases (`/var/lib/pacman/sync/*`: no
-    pacman command does), and with targets or `-u` without emptying
-    `/var/cache/pacman/pkg` (`yes | pacman -Scc`, `paccache -rk0`; as
-    `pacman -Scc --noconfirm` answers no to its own question, it keeps
-    them); `pip install` without
+    pacman command does), and with targets or `-u`, or `pacman -U` of a URL
+    (any target holding `://`, `file://` too; not a local file), without
+    emptying `/var/cache/pacman/pkg` (`yes | pacman -Scc`, `paccache -rk0`;
+    as `pacman -Scc --noconfirm` answers no to its own question, it keeps
+    them; `--dbpath` and `--root` move the databases, not the package
+    cache, and `--sysroot` both, to places dflint does not follow: a run
+    with them is not checked for what they move); `pip install` without
     `--no-cache-dir`; `uv` without `--no-cache`; `npm install`/`ci` without
     `npm cache clean --force`; `yarn` without `yarn cache clean` (not Yarn
     Berry's installs, told apart by `--immutable` and other options yarn 1

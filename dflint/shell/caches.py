@@ -40,8 +40,13 @@ Decisions, with the reason beside each entry:
   (``yes | pacman -Scc``) empties the cache. ``-Sc`` keeps the packages that
   are installed, and neither removes the databases of configured repositories:
   only an ``rm`` does (the archlinux image ships without them). ``pacman -U``
-  of a URL downloads into the cache too, but a local file is not copied there:
-  ``-U`` is not read.
+  fetches every target holding ``://`` (``http``, ``https``, ``ftp``, and
+  ``file``, which curl copies) into the package cache before installing it,
+  as ``-S`` does; a local path is installed from where it is (pacman's
+  ``upgrade.c``, ``alpm_fetch_pkgurl``). ``--dbpath`` moves the databases
+  (to its ``sync/``), and so does ``--root`` (to ``ROOT/var/lib/pacman``) but
+  not the package cache; ``--sysroot`` moves both: those are not read, as the
+  table cannot name a place below an option's value.
 """
 
 from __future__ import annotations
@@ -98,9 +103,12 @@ class PackageCache:
     (``cpanm Module``, ``cpanm --installdeps .``); ``creates_options``: the
     verb fills it only with one of these options (``pacman -Sy``), or, with
     ``creates_with_operands``, when it names something (``pacman -S git``,
-    ``pacman -Su``). ``cache_is_install`` options mark a tool whose cache
+    ``pacman -Su``); ``creates_with_urls``: these verbs fill it only when an
+    operand is a URL (``pacman -U https://...``). ``cache_is_install`` options mark a tool whose cache
     may be what it installed (Yarn Berry's Plug'n'Play loads packages from
-    it): such an invocation is not reported, like an avoided one. ``paths`` are where it lives by default: absolute, ``~/`` for the
+    it): such an invocation is not reported, like an avoided one, and so is one with an
+    ``elsewhere_options`` option, which moves the cache to a place the table cannot name
+    (below ``pacman --root``'s value). ``paths`` are where it lives by default: absolute, ``~/`` for the
     invoking user's home, globs allowed. ``location_options`` move it (the
     option's value is the cache); ``roots`` map a variable (or a command
     substitution) naming a directory to where the cache is below it: a known
@@ -122,8 +130,10 @@ class PackageCache:
     creates_bare: bool = False
     creates_with_operands: bool = False
     creates_options: tuple[str, ...] = ()
+    creates_with_urls: frozenset[str] = frozenset()
     avoid_options: tuple[str, ...] = ()
     cache_is_install: tuple[str, ...] = ()
+    elsewhere_options: tuple[str, ...] = ()
     avoid_env: tuple[str, ...] = ()
     avoid_values: frozenset[str] = TRUE_VALUES
     location_options: tuple[str, ...] = ()
@@ -139,7 +149,7 @@ class PackageCache:
     report: bool = True
 
     def avoided_by_option(self, invocation: Invocation) -> bool:
-        options = self.avoid_options + self.cache_is_install
+        options = self.avoid_options + self.cache_is_install + self.elsewhere_options
         return invocation.has(*options) if options else False
 
     def avoided_by_value(self, value: Optional[str]) -> bool:
@@ -168,6 +178,9 @@ _APT_CONSUMERS = _set("install upgrade dist-upgrade full-upgrade reinstall build
 _PACMAN_QUERIES = ("-s", "--search", "-i", "--info", "-l", "--list", "-g", "--groups", "-p", "--print",
                    "--print-format", "-c", "--clean")
 _PACMAN_CLEAN = Clean(("-S",), ("-c", "--clean"))
+#: pacman options moving the sync databases: --dbpath (DBPATH/sync), --root (ROOT/var/lib/pacman/sync
+#: unless --dbpath), --sysroot (a chroot: every path below it).
+_PACMAN_DB_MOVES = ("-b", "--dbpath", "-r", "--root", "--sysroot")
 
 CACHES: tuple[PackageCache, ...] = (
     PackageCache(
@@ -246,18 +259,19 @@ CACHES: tuple[PackageCache, ...] = (
     PackageCache(
         key="pacman-sync", what="the sync databases in /var/lib/pacman/sync",
         programs=_set("pacman"), creates=_set("-S -F"), creates_options=("-y", "--refresh"),
-        paths=("/var/lib/pacman/sync",), consumers=_set("-S -U"),
+        paths=("/var/lib/pacman/sync",), consumers=_set("-S -U"), elsewhere_options=_PACMAN_DB_MOVES,
         near_misses=((_PACMAN_CLEAN, "`pacman -Sc` and `-Scc` keep the databases of the configured "
                                      "repositories"),),
         fix_cleanup="rm -rf /var/lib/pacman/sync/*",
     ),
     # `--noconfirm` answers no to `-Scc`; paccache keeps 3 versions of each package unless `-k0`, and with
-    # `-u` only removes packages that are not installed.
+    # `-u` only removes packages that are not installed. `-U` downloads a URL into the cache (pacman tells
+    # a URL by `://`); `--root` leaves the cache where it is (the default is not below the root).
     PackageCache(
         key="pacman-pkg", what="downloaded packages in /var/cache/pacman/pkg",
         programs=_set("pacman paccache"), creates=_set("-S"), creates_options=("-u", "--sysupgrade"),
-        creates_with_operands=True, paths=("/var/cache/pacman/pkg",), avoid_options=_PACMAN_QUERIES,
-        location_options=("--cachedir",),
+        creates_with_operands=True, creates_with_urls=_set("-U"), paths=("/var/cache/pacman/pkg",),
+        avoid_options=_PACMAN_QUERIES, elsewhere_options=("--sysroot",), location_options=("--cachedir",),
         cleans=(Clean(("-S",), ("-c", "--clean"), times=2, unless=("--noconfirm",), answered=True),
                 Clean(("-r",), ("-k=0", "--keep=0"), unless=("-u", "--uninstalled"))),
         near_misses=((Clean(("-S",), ("-c", "--clean"), times=2),
@@ -421,6 +435,8 @@ def creates(cache: PackageCache, invocation: Invocation) -> bool:
     name, rest = verb(invocation)
     if name is None:
         return cache.creates_bare and not rest or cache.creates_with_operands and bool(rest)
+    if name in cache.creates_with_urls:
+        return any("://" in operand for operand in rest)
     if name not in cache.creates and not (rest and f"{name} {rest[0]}" in cache.creates):
         return False
     return not cache.creates_options or invocation.has(*cache.creates_options) \
