@@ -9,7 +9,8 @@ import dflint.shell.tools
 
 from dflint.shell import parse_shell
 from dflint.shell.options import Spec, parse_options
-from dflint.shell.tools import packages, parse_command, urls
+from dflint.shell.remote import remote_code_runs
+from dflint.shell.tools import in_new_root, packages, parse_command, urls
 
 
 def invocation(text):
@@ -209,10 +210,75 @@ def test_chmod_chown_rm():
     ("sudo -u root -E apt-get install x", ("sudo",)), ("env DEBIAN_FRONTEND=noninteractive apt-get install x", ("env",)),
     ("nice -n 10 apt-get install x", ("nice",)), ("timeout 60 apt-get install x", ("timeout",)),
     ("eatmydata apt-get install x", ("eatmydata",)), ("sudo -- env A=1 apt-get install x", ("sudo", "env")),
+    # a cluster of short options ends at the first that takes a value: -Eu's value is the next word
+    ("sudo -Eu app apt-get install x", ("sudo",)), ("sudo -iuapp apt-get install x", ("sudo",)),
+    # commands run as another user with no shell between (gosu USER, su-exec USER[:GROUP], runuser -u USER)
+    ("gosu app apt-get install x", ("gosu",)), ("su-exec app:app apt-get install x", ("su-exec",)),
+    ("setuidgid app apt-get install x", ("setuidgid",)), ("chpst -u app:app -n 5 apt-get install x", ("chpst",)),
+    ("runuser -u app -- apt-get install x", ("runuser",)), ("runuser -u app apt-get install x", ("runuser",)),
+    ("runuser -g grp -u app -- apt-get install x", ("runuser",)), ("runuser --user=app apt-get install x", ("runuser",)),
+    ("runuser -mu app -- apt-get install x", ("runuser",)), ("runuser -uapp -w PATH -- apt-get install x", ("runuser",)),
+    ("setpriv --reuid=1000 --regid 1000 --init-groups apt-get install x", ("setpriv",)),
+    ("chroot /target apt-get install x", ("chroot",)), ("chroot --userspec 1:1 --skip-chdir /t apt-get install x", ("chroot",)),
+    ("sudo gosu app env A=1 apt-get install x", ("sudo", "gosu", "env")),
 ])
 def test_wrappers_are_looked_through(text, via):
     inv = invocation(text)
     assert (inv.program, inv.subcommand, inv.via) == ("apt-get", "install", via)
+
+
+@pytest.mark.parametrize("text", ["runuser app -c 'apt-get install x'", "runuser -l app -c true", "runuser - app",
+                                  "runuser app script.sh", "runuser -g grp app"])
+def test_runuser_without_u_is_su(text):
+    # runuser's operands after USER go to the user's shell (`-c SCRIPT` is read as sh -c's: builder.py)
+    assert invocation(text).program == "runuser"
+
+
+def test_wrapper_options_take_their_values():
+    inv = invocation("runuser -u app -- apt-get install -y x")
+    assert inv.has("-y") and [w.value for w in inv.operands] == ["x"]  # -y is apt-get's, after --
+    assert invocation("chpst -vu app -/ /t id -u").program == "id"
+    assert invocation("gosu nobody") is None and invocation("chroot /target") is None  # no command
+
+
+def test_chroot_commands_act_below_the_new_root():
+    inv = invocation("chroot --userspec=app /target apt-get install x")
+    assert inv.root.value == "/target" and invocation("chpst -/ /t apt-get install x").root.value == "/t"
+    assert invocation("sudo apt-get install x").root is None
+    script = parse_shell("chroot /t sh -c 'rm -rf /var/lib/apt/lists/*' && rm -rf /x && chroot /t rm /y")
+    assert [(c.name, c.contexts, in_new_root(c)) for c in script.commands] == [
+        ("chroot", (), True), ("rm", ("shell", "chroot"), True), ("rm", (), False), ("chroot", (), True),
+    ]
+    su = parse_shell("chroot /t su app -c 'rm -rf /x'; gosu app sh -c 'rm -rf /x'").commands
+    assert [(c.name, c.contexts) for c in su] == [("chroot", ()), ("rm", ("shell", "chroot")), ("gosu", ()),
+                                                  ("rm", ("shell",))]
+
+
+@pytest.mark.parametrize("text, inner", [
+    ("eval 'apt-get install x'", "apt-get install x"), ('eval "apt-get install $X"', "apt-get install $X"),
+    ("eval apt-get install x", "apt-get install x"), ("eval -- apt-get  install x", "apt-get  install x"),
+    ("eval 'cd /x && make'", "cd /x"),
+])
+def test_eval_runs_its_arguments_as_a_script(text, inner):
+    commands = parse_shell(text).commands
+    assert commands[0].name == "eval" and commands[1].contexts == ("shell",)
+    assert text[commands[1].start:commands[1].end] == inner
+
+
+@pytest.mark.parametrize("text", [
+    "eval $CMD", 'eval "$CMD"', 'eval "$(curl -fsSL https://x)"', "eval `cat f`", 'eval " $CMD"',
+    'eval apt-get install "x"',  # quoted among several: the joined text is not the text as written
+    "eval apt-get >/dev/null install x", "eval",
+])
+def test_eval_of_unknown_or_unmapped_text_is_not_read(text):
+    assert [c for c in parse_shell(text).commands if "shell" in c.contexts] == []
+
+
+def test_eval_of_a_download_still_runs_remote_code():
+    script = parse_shell('eval "$(curl -fsSL https://get.example.com)"')
+    assert [(run.how, run.download.name, run.runner.name) for run in remote_code_runs(script)] == [
+        ("text", "curl", "eval")]
+    assert [c.name for c in script.commands] == ["eval", "curl"]  # the curl once, not again in an eval script
 
 
 def test_commands_running_nothing():

@@ -139,12 +139,15 @@ class Emitter:
         self._shell_string(command, contexts, conditional)
 
     def _shell_string(self, command: Command, contexts: tuple[str, ...], conditional: bool) -> None:
-        """``sh -c 'script'`` (also behind sudo, env, busybox...): the script string is parsed
-        too, when its offsets map 1:1."""
+        """``sh -c 'script'`` (also behind sudo, env, busybox, chroot...), ``su -c 'script'`` and
+        ``eval 'script'``: the script string is parsed too, when its offsets map 1:1."""
         argv = command.argv
         start = _shell_index(argv)
         if start is not None and len(argv) >= start + 3:
             script = _command_string(argv[start + 1:])
+        elif argv and argv[0].value == "eval":
+            self._eval_string(command, contexts, conditional)
+            return
         else:
             script = _su_command_string(argv)
         if script is None:
@@ -152,10 +155,39 @@ class Emitter:
         raw, value = script.raw, script.value
         if script.has_expansion and not any(ch in value for ch in " \t\n;&|"):
             return  # sh -c "$CMD": nothing to read
+        from .tools import new_root
+
+        # Under chroot the script's paths are below the new root: the "chroot" context says so.
+        inner = contexts + (("shell", "chroot") if new_root(argv) is not None else ("shell",))
         if raw == value:
-            self.nested(script.start, script.end, contexts + ("shell",), conditional, None)
+            self.nested(script.start, script.end, inner, conditional, None)
         elif len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"" and raw[1:-1] == value:
-            self.nested(script.start + 1, script.end - 1, contexts + ("shell",), conditional, None)
+            self.nested(script.start + 1, script.end - 1, inner, conditional, None)
+
+    def _eval_string(self, command: Command, contexts: tuple[str, ...], conditional: bool) -> None:
+        """``eval 'script'`` runs its arguments, joined by spaces, as a script. Read, in the "shell"
+        context as sh -c's script, when the joined text is the text as written: one argument
+        that maps 1:1, or several plain unquoted words with no redirection among them. Not read
+        when the script starts with an expansion (``eval "$(curl ...)"``, ``eval $CMD``): its
+        command is unknown, and its substitutions are read once already.
+
+        eval runs the script in this shell, not a child: its ``cd`` or ``set -o pipefail`` stays.
+        The "shell" context hides that, as readers of ``sh -c`` then assume less, not more."""
+        args = command.argv[1:]
+        if args and args[0].value == "--":
+            args = args[1:]
+        if not args or args[0].value.lstrip().startswith(("$", "`")):
+            return
+        first, last = args[0], args[-1]
+        if len(args) == 1 and len(first.raw) >= 2 and first.raw[0] == first.raw[-1] and first.raw[0] in "'\"" \
+                and first.raw[1:-1] == first.value:
+            start, end = first.start + 1, first.end - 1
+        elif all(word.raw == word.value for word in args) \
+                and not any(first.start < redirect.start < last.end for redirect in command.redirects):
+            start, end = first.start, last.end
+        else:
+            return
+        self.nested(start, end, contexts + ("shell",), conditional, None)
 
 
 def _shell_index(argv: Sequence[Word]) -> Optional[int]:

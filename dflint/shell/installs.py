@@ -21,7 +21,7 @@ from typing import Callable, Iterable, Optional, Union
 
 from .caches import YARN_BERRY_OPTIONS
 from .model import Command, Script
-from .tools import Invocation
+from .tools import Invocation, unwrap
 
 __all__ = ["Install", "dependency_install", "dependency_installs", "ECOSYSTEMS"]
 
@@ -155,8 +155,9 @@ def _cargo(inv: Invocation, words: list[str], env: _Env) -> _Read:
 
 def _spelled(inv: Invocation) -> str:
     """The program as the script names it (``./mvnw``, not ``mvnw``), for advice to run it again."""
+    index, _ = unwrap(inv.command.argv)  # not len(via): `gosu app ./mvnw`, `sudo -u app ./mvnw`
     words = inv.command.values
-    return words[len(inv.via)] if len(words) > len(inv.via) else inv.program
+    return words[index] if index < len(words) else inv.program
 
 
 def _maven_goal(word: str) -> str:

@@ -34,7 +34,8 @@ CONTEXTS = (
     "case",          # a case branch
     "function",      # a function body: runs only when called
     "substitution",  # $(...), `...`, <(...)
-    "shell",         # the script string of sh -c '...'
+    "shell",         # the script string of sh -c '...', su -c '...' or eval '...'
+    "chroot",        # after "shell": the shell runs under chroot, its paths are below the new root
 )
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterator, Optional
 
 from .model import Command, Script, Word
+from .tools import in_new_root, unwrap
 
 __all__ = ["PermissionChange", "find_change", "permission_change", "permission_changes", "static_path"]
 
@@ -84,7 +85,7 @@ def find_change(script: Script, command: Command) -> Optional[PermissionChange]:
     invocation = script.invocation(command)
     if invocation is None or invocation.program != "find":
         return None
-    words = command.argv[len(invocation.via) + 1:]
+    words = command.argv[unwrap(command.argv)[0] + 1:]  # not len(via): `sudo -u app find ...`
     start = 0
     while start < len(words) and words[start].value in ("-H", "-L", "-P"):
         start += 1
@@ -112,7 +113,11 @@ def find_change(script: Script, command: Command) -> Optional[PermissionChange]:
 
 
 def permission_changes(script: Script) -> Iterator[PermissionChange]:
+    """The changes of ``script`` to the image's files: not those under chroot, whose paths are
+    below the new root (``chroot /t chmod 755 /app`` changes /t/app)."""
     for command in script.commands:
+        if in_new_root(command):
+            continue
         change = permission_change(script, command) or find_change(script, command)
         if change is not None and change.paths:
             yield change

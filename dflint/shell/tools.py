@@ -29,7 +29,7 @@ from typing import Callable, NamedTuple, Optional, Sequence, Union
 from .model import Command, Word
 from .options import Option, Spec, parse_options
 
-__all__ = ["Invocation", "Package", "SPECS", "parse_command", "packages", "urls", "program_name"]
+__all__ = ["Invocation", "Package", "SPECS", "parse_command", "packages", "urls", "program_name", "in_new_root"]
 
 
 def _set(*names: str) -> frozenset[str]:
@@ -200,7 +200,7 @@ _OPERATIONS: dict[str, dict[str, str]] = {
 }
 
 # Wrappers that run their operand as a command: options taking values, and
-# how many operands come before the command (timeout DURATION).
+# how many operands come before the command (timeout DURATION, gosu USER, chroot NEWROOT).
 _WRAPPERS: dict[str, tuple[frozenset[str], int]] = {
     "sudo": (_set("-u", "--user", "-g", "--group", "-C", "--close-from", "-D", "--chdir", "-h", "--host",
                   "-p", "--prompt", "-r", "--role", "-t", "--type", "-U", "--other-user", "-T",
@@ -218,6 +218,21 @@ _WRAPPERS: dict[str, tuple[frozenset[str], int]] = {
     "eatmydata": (frozenset(), 0),
     # Short options: _xargs_option. GNU's --eof, --replace and --max-lines take only `=VALUE`.
     "xargs": (_set("--arg-file", "--delimiter", "--max-args", "--max-procs", "--max-chars"), 0),
+    # Run the command as another user, with no shell between. runuser only with -u (see
+    # _runuser_runs_command); setpriv's options are all long (util-linux 2.40).
+    "runuser": (_set("-u", "--user", "-g", "--group", "-G", "--supp-group", "-w", "--whitelist-environment",
+                     "-s", "--shell", "-c", "--command", "--session-command"), 0),
+    "setpriv": (_set("--ruid", "--euid", "--rgid", "--egid", "--reuid", "--regid", "--groups", "--inh-caps",
+                     "--ambient-caps", "--bounding-set", "--securebits", "--pdeathsig", "--ptracer",
+                     "--selinux-label", "--apparmor-profile", "--landlock-access", "--landlock-rule",
+                     "--seccomp-filter"), 0),
+    "gosu": (frozenset(), 1),
+    "su-exec": (frozenset(), 1),
+    "setuidgid": (frozenset(), 1),
+    "chpst": (_set("-u", "-U", "-b", "-e", "-/", "-n", "-l", "-L", "-m", "-d", "-o", "-p", "-f", "-c", "-r",
+                   "-t"), 0),
+    # The command acts on the files under NEWROOT: see Invocation.root.
+    "chroot": (_set("--userspec", "--groups"), 1),
 }
 #: xargs's short options that take a value, attached or as the next word (`-n 2`, `-n2`), and
 #: GNU's that take only an attached one (`-i`, `-i{}`, `-e`, `-l`: the next word is the command).
@@ -255,6 +270,16 @@ class Invocation:
     operands: tuple[Word, ...]
     via: tuple[str, ...] = ()
 
+    @property
+    def root(self) -> Optional[Word]:
+        """The NEWROOT of a ``chroot`` (or ``chpst -/``) the tool runs under, None for the image's
+        ``/``. Its options mean what they always do, but the paths it reads and writes, and the
+        caches and configuration it uses, are below NEWROOT: reasoning about the image's files
+        must not take them as the image's own (see :func:`in_new_root`)."""
+        if "chroot" not in self.via and "chpst" not in self.via:
+            return None
+        return _unwrap(self.command.argv).root
+
     def option(self, *names: str) -> Optional[Option]:
         """The last option called any of ``names``."""
         found = None
@@ -276,8 +301,30 @@ class Invocation:
 
 def unwrap(argv: Sequence[Word]) -> tuple[int, tuple[str, ...]]:
     """Index of the word naming the real program, and the wrapper words skipped."""
-    i, via, _ = _unwrap(argv)
-    return i, via
+    unwrapped = _unwrap(argv)
+    return unwrapped.index, unwrapped.via
+
+
+def new_root(argv: Sequence[Word]) -> Optional[Word]:
+    """The NEWROOT of a ``chroot`` (or ``chpst -/``) among the wrappers in front of the program."""
+    return _unwrap(argv).root
+
+
+def in_new_root(command: Command) -> bool:
+    """``command`` runs under a ``chroot``: through it (``chroot /t rm -rf /x``) or in the script of
+    a shell it runs (``chroot /t sh -c 'rm -rf /x'``, the "chroot" context). Its paths are below
+    the new root: /x here is /t/x in the image, and the image's /x is untouched."""
+    if "chroot" in command.contexts:
+        return True
+    invocation = parse_command(command)
+    return invocation is not None and invocation.root is not None
+
+
+class _Unwrapped(NamedTuple):
+    index: int  # of the word naming the real program
+    via: tuple[str, ...]
+    replaced: Optional[str]  # the replace-string of an xargs among the wrappers
+    root: Optional[Word]  # the NEWROOT of a chroot (or chpst -/) among them
 
 
 def _xargs_option(argv: Sequence[Word], i: int) -> tuple[int, Optional[str]]:
@@ -301,13 +348,46 @@ def _xargs_option(argv: Sequence[Word], i: int) -> tuple[int, Optional[str]]:
     return 1, None
 
 
-def _unwrap(argv: Sequence[Word]) -> tuple[int, tuple[str, ...], Optional[str]]:
-    """:func:`unwrap`, and the replace-string of an ``xargs`` among the wrappers: the words of
-    the command holding it get each input line in its place."""
+def _taken(value: str, values: frozenset[str]) -> int:
+    """How many words a wrapper's option takes: getopt reads a cluster of short options up to
+    the first that takes a value, which is the rest of the word or, if none, the next word
+    (``-u app``, ``-Eu app``: 2; ``-uapp``, ``--user=app``: 1)."""
+    if value in values:
+        return 2
+    if value[1] != "-":
+        for j in range(1, len(value)):
+            if "-" + value[j] in values:
+                return 2 if j == len(value) - 1 else 1
+    return 1
+
+
+def _runuser_runs_command(argv: Sequence[Word], i: int) -> bool:
+    """``runuser -u USER [--] COMMAND`` runs COMMAND itself; without ``-u`` runuser is su, whose
+    operands after USER go to the user's shell (its ``-c`` script is read by builder.py)."""
+    values = _WRAPPERS["runuser"][0]
+    k = i + 1
+    while k < len(argv):
+        value = argv[k].value
+        if value == "--" or not value.startswith("-") or value == "-":
+            return False
+        if value.startswith("--"):
+            if value == "--user" or value.startswith("--user="):
+                return True
+        elif next((letter for letter in value[1:] if "-" + letter in values), None) == "u":
+            return True
+        k += _taken(value, values)
+    return False
+
+
+def _unwrap(argv: Sequence[Word]) -> _Unwrapped:
+    """:func:`unwrap`, with the replace-string of an ``xargs`` among the wrappers (the words of
+    the command holding it get each input line in its place) and the root of a ``chroot``."""
     i = 0
     via: list[str] = []
     replaced: Optional[str] = None
-    while i < len(argv) and argv[i].value in _WRAPPERS:
+    root: Optional[Word] = None
+    while i < len(argv) and argv[i].value in _WRAPPERS \
+            and (argv[i].value != "runuser" or _runuser_runs_command(argv, i)):
         name = argv[i].value
         values, leading = _WRAPPERS[name]
         via.append(name)
@@ -318,19 +398,23 @@ def _unwrap(argv: Sequence[Word]) -> tuple[int, tuple[str, ...], Optional[str]]:
                 i += 1
                 break
             if name == "command" and value in ("-v", "-V"):
-                return len(argv), tuple(via), None  # a lookup, not a run
+                return _Unwrapped(len(argv), tuple(via), None, root)  # a lookup, not a run
             if name == "xargs" and value.startswith("-") and len(value) > 1:
                 taken, found = _xargs_option(argv, i)
                 replaced = found or replaced
                 i += taken
             elif value.startswith("-") and len(value) > 1:
-                i += 2 if value in values else 1
+                if name == "chpst" and value.startswith("-/"):
+                    root = argv[i + 1] if value == "-/" and i + 1 < len(argv) else argv[i]
+                i += _taken(value, values)
             elif name in ("env", "sudo", "doas") and _ENV_ASSIGNMENT.match(value):
                 i += 1
             else:
                 break
+        if name == "chroot" and i < len(argv):
+            root = argv[i]
         i += leading
-    return i, tuple(via), replaced
+    return _Unwrapped(i, tuple(via), replaced, root)
 
 
 #: parse_command's memo: rules ask about the same commands many times. Keyed by identity; the
@@ -359,7 +443,7 @@ def forget_commands() -> None:
 
 def _parse_command(command: Command) -> Optional[Invocation]:
     argv = command.argv
-    i, via, replaced = _unwrap(argv)
+    i, via, replaced, _ = _unwrap(argv)
     if replaced:
         # `xargs -I{} apt-get install {}`: `{}` is an input line, as unknown as an expansion.
         argv = tuple(dataclasses.replace(w, has_expansion=True) if k > i and replaced in w.value else w
