@@ -23,8 +23,9 @@ class AptNotAptGet(Rule):
     """`apt` is for people at a terminal; scripts should call `apt-get` and `apt-cache`.
 
     ## What it does
-    Reports each `apt` command a RUN executes (behind `sudo` or `env`, in
-    `sh -c`, heredoc scripts and ONBUILD triggers too, and `/usr/bin/apt`).
+    Reports each `apt` command a RUN executes (behind wrappers such as
+    `sudo`, `env`, `gosu` or `runuser -u`, in the scripts of `sh -c`, `su -c`
+    and `eval`, heredoc scripts and ONBUILD triggers too, and `/usr/bin/apt`).
     `apt-get`, `apt-cache`, `apt-mark` and `apt-key` are not reported.
 
     Differences from hadolint (DL3027): hadolint does not see `apt` behind

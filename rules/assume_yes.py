@@ -44,11 +44,13 @@ class AssumeYes(Rule):
     image (or an earlier command of the RUN) writes the setting to a
     configuration file: `APT::Get::Assume-Yes "true";` in
     `/etc/apt/apt.conf.d/`, `assumeyes=1` in `yum.conf`/`dnf.conf`. Commands
-    are found in every stage, behind `sudo`/`env`, in `sh -c` and `su -c`,
-    heredoc scripts, exec-form RUNs and ONBUILD triggers. A command with a word that
-    starts with a variable (`apt-get install $APT_FLAGS curl`) is not
-    reported unless the ARG/ENV value is known and holds no option, or the
-    variable is a loop's over plain words that are not options
+    are found in every stage, behind wrappers (`sudo`, `env`, `gosu`,
+    `su-exec`, `runuser -u`, `chroot`...), in the scripts of `sh -c`, `su -c`
+    and `eval`, heredoc scripts, exec-form RUNs and ONBUILD triggers. A
+    command with a word that starts with a variable
+    (`apt-get install $APT_FLAGS curl`) is not reported unless the ARG/ENV
+    value is known and holds no option, or the variable is a loop's over
+    plain words that are not options
     (`for p in curl git`, `echo curl | while read p`).
 
     Differences from hadolint (DL3014 apt-get, DL3030 yum, DL3038 dnf and

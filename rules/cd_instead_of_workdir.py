@@ -24,8 +24,8 @@ class CdInsteadOfWorkdir(Rule):
     scripts included) that changes the directory for the commands after
     it: at the top level of the script, not in a subshell
     `( cd x && make )`, a `$(...)`, an `if`/`||` branch, a loop, a pipeline
-    or a `sh -c` string. A `cd` that ends the RUN is reported as having no
-    effect.
+    or the script of `sh -c`, `su -c` or `eval`. A `cd` that ends the RUN is
+    reported as having no effect.
 
     Not reported, because WORKDIR cannot say the same: `cd -` and `cd`
     without a directory; a directory from a command substitution

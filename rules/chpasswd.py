@@ -28,7 +28,8 @@ class Chpasswd(Rule):
     checked, `ONBUILD RUN` triggers too.
 
     Checkov's CKV2_DOCKER_17 reports any `chpasswd`; dflint finds the
-    command inside pipelines, `sh -c` and heredocs, and does not report it
+    command inside pipelines, behind wrappers, in heredocs and in the
+    scripts of `sh -c`, `su -c` and `eval`, and does not report it
     when the input is a build secret.
 
     ## Why is this bad?

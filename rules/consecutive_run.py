@@ -41,9 +41,9 @@ class ConsecutiveRun(Rule):
     would stop suppressing anything.
 
     Like hadolint's DL3059, a RUN with more than one command (`a && b`,
-    `a | b`, `$(...)`; the script of `sh -c` is not counted) is taken as
-    deliberately separate. Deliberate differences: hadolint also reports
-    exec-form and heredoc RUNs (they cannot be joined with `&&` as they
+    `a | b`, `$(...)`; the script of `sh -c`, `su -c` or `eval` is not
+    counted) is taken as deliberately separate. Deliberate differences:
+    hadolint also reports exec-form and heredoc RUNs (they cannot be joined with `&&` as they
     are), builder stages, Windows stages and RUNs whose script does not
     parse, and does not count a `[ ... ]` test as a command; it never
     reports ONBUILD RUNs.

@@ -23,8 +23,9 @@ class CurlAndWget(Rule):
     An image is a stage that can ship (the last stage, a stage no other
     stage uses, and the stages they are built `FROM`) with all the stages
     it is built `FROM`; `ONBUILD RUN` triggers form a build of their own.
-    Uses are found behind `sudo`/`env`/`busybox` and in `sh -c` and heredoc
-    scripts. A use that is only an alternative (`curl ... || wget ...`, a
+    Uses are found behind wrappers (`sudo`, `env`, `busybox`, `gosu`,
+    `runuser -u`...), in heredoc scripts and in the scripts of `sh -c`,
+    `su -c` and `eval`. A use that is only an alternative (`curl ... || wget ...`, a
     branch of an `if` or `case`) does not count: such scripts need only one
     of the tools.
 

@@ -16,15 +16,16 @@ class CurlPipeShell(Rule):
     """`curl URL | sh` runs whatever the server sends, unverified, inside your build.
 
     ## What it does
-    Reports a RUN (`ONBUILD RUN` included, inside `sh -c` and heredoc
-    scripts) that runs a download as code without writing it to a file
-    first: piped into a shell or interpreter that reads its program from
-    stdin (`curl -fsSL URL | sh`, `wget -qO- URL | sudo -E bash -`,
-    `curl URL | python3 -`), given as a file through process substitution
-    (`bash <(curl URL)`, `source <(curl URL)`), or as the program text
-    (`sh -c "$(curl URL)"`, `eval "$(curl URL)"`). A download that is saved
-    (`curl -o`, `wget URL`) or piped into a program that reads data
-    (`curl URL | tar -xz`, `curl URL | python3 -c '...'`) is not reported.
+    Reports a RUN (`ONBUILD RUN` included, inside heredoc scripts and the
+    scripts of `sh -c`, `su -c` and `eval`) that runs a download as code
+    without writing it to a file first: piped into a shell or interpreter
+    that reads its program from stdin (`curl -fsSL URL | sh`,
+    `wget -qO- URL | sudo -E bash -`, `curl URL | python3 -`), given as a
+    file through process substitution (`bash <(curl URL)`,
+    `source <(curl URL)`), or as the program text (`sh -c "$(curl URL)"`,
+    `eval "$(curl URL)"`). A download that is saved (`curl -o`, `wget URL`)
+    or piped into a program that reads data (`curl URL | tar -xz`,
+    `curl URL | python3 -c '...'`) is not reported.
 
     In PowerShell RUNs (and other RUNs not read as POSIX shell) the
     unambiguous spellings are reported: `iwr URL | iex`, `iex

@@ -32,7 +32,8 @@ class PointlessCommands(Rule):
 
     ## What it does
     Reports a command in a RUN (`ONBUILD RUN` included, looked for behind
-    `sudo` and `env`, inside `sh -c` and heredoc scripts) that makes no
+    wrappers such as `sudo`, `env`, `gosu` or `chroot`, inside heredoc
+    scripts and the scripts of `sh -c`, `su -c` and `eval`) that makes no
     sense while building an image: `ssh`, `vim`, `shutdown`, `service`,
     `ps`, `top`, `free`, `ifconfig`, `kill` and `mount` (hadolint's list,
     plus `ifconfig`, which hadolint's message names). Installing them

@@ -21,8 +21,9 @@ class Sudo(Rule):
 
     ## What it does
     Reports each `sudo` that runs a command in a RUN (`ONBUILD RUN`
-    included, inside `sh -c` and heredoc scripts, behind `env` or `nice`,
-    and an exec-form `RUN ["sudo", ...]`), at the `sudo` word. Installing
+    included, inside heredoc scripts and the scripts of `sh -c`, `su -c` and
+    `eval`, behind other wrappers such as `env`, `nice` or `gosu`, and an
+    exec-form `RUN ["sudo", ...]`), at the `sudo` word. Installing
     the `sudo` package is not reported. PowerShell and `cmd` RUNs are not
     read.
 

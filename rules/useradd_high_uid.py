@@ -23,8 +23,9 @@ class UseraddHighUid(Rule):
     The UID is read from the command line, ARG defaults and ENV values
     (`ARG APP_UID=1000` then `useradd -u ${APP_UID}`); a UID that cannot be
     known (an ARG without default, a shell variable) is not reported. The
-    command is found in continued lines, `sh -c` scripts, heredoc RUNs,
-    behind `sudo`, and in ONBUILD RUN triggers; `cmd` and PowerShell RUNs
+    command is found in continued lines, the scripts of `sh -c`, `su -c` and
+    `eval`, heredoc RUNs, behind wrappers (`sudo`, `gosu`, `chroot`...), and
+    in ONBUILD RUN triggers; `cmd` and PowerShell RUNs
     are not read.
 
     Difference from hadolint (DL3046): hadolint counts the characters of

@@ -50,8 +50,9 @@ class VerificationDisabled(Rule):
 
     Each finding Checkov has a check for carries that check's id
     (CKV2_DOCKER_2 to _16 and _18); dflint finds the options after
-    wrappers (`sudo`, `env`), in bundles (`curl -fsSLk`), inside `sh -c`
-    and heredocs, and does not mistake `grep gpgcheck=0` for a setting.
+    wrappers (`sudo`, `env`, `gosu`, `runuser -u`...), in bundles
+    (`curl -fsSLk`), inside heredocs and the scripts of `sh -c`, `su -c` and
+    `eval`, and does not mistake `grep gpgcheck=0` for a setting.
 
     ## Why is this bad?
     TLS and package signatures are what make sure the build gets what it

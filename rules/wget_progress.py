@@ -42,9 +42,9 @@ class WgetProgress(Rule):
     ## What it does
     Reports a `wget` in a RUN that sets none of `--progress`, `-q`/`--quiet`,
     `-nv`/`--no-verbose`, `-o`/`--output-file`, `-a`/`--append-output` or
-    `-b`/`--background`. The command is found in continued lines, `sh -c`
-    scripts, heredoc RUNs, behind `sudo` or `env`, and in ONBUILD RUN
-    triggers; PowerShell and `cmd` RUNs are not read. Every stage counts: a
+    `-b`/`--background`. The command is found in continued lines, the
+    scripts of `sh -c`, `su -c` and `eval`, heredoc RUNs, behind wrappers
+    (`sudo`, `env`, `gosu`, `runuser -u`...), and in ONBUILD RUN triggers; PowerShell and `cmd` RUNs are not read. Every stage counts: a
     builder stage's log is as long as any other.
 
     Same semantics as hadolint's DL3047, plus `-b`/`--background` (the log

@@ -171,8 +171,9 @@ class Emitter:
         when the script starts with an expansion (``eval "$(curl ...)"``, ``eval $CMD``): its
         command is unknown, and its substitutions are read once already.
 
-        eval runs the script in this shell, not a child: its ``cd`` or ``set -o pipefail`` stays.
-        The "shell" context hides that, as readers of ``sh -c`` then assume less, not more."""
+        eval runs the script in this shell, not a child: a ``cd`` or ``set -o pipefail`` in it
+        lasts. Readers of the "shell" context take it as sh -c's and carry neither to the commands
+        after it (a pipefail set by ``eval 'set -o pipefail'`` is missed, as before eval was read)."""
         args = command.argv[1:]
         if args and args[0].value == "--":
             args = args[1:]
