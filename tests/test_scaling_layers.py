@@ -1,14 +1,17 @@
-"""The layer analysis must grow linearly with the number of COPYs: counted, never timed.
+"""The layer analysis must grow linearly with the file: counted, never timed.
 
 late-cleanup and copy-then-chmod pair a RUN's rm, mv, chmod or chown with the
 earlier COPY/ADD that wrote the path. Comparing each of them with every earlier
-copy made a file of N COPYs and N RUNs take N x N steps; each test builds such
-a file and counts the comparisons (see tests/test_scaling.py for the style).
+copy made a file of N COPYs and N RUNs take N x N steps; so did following a base
+stage once per target built FROM it, comparing a RUN's N deletions with the N
+files it created, and matching a glob against every entry of a directory. Each
+test builds such a file and counts the steps (see tests/test_scaling.py for the
+style).
 """
 
 import importlib
 
-from dflint.model import copies, layers
+from dflint.model import copies, layers, path_index
 from dflint.testing import lint_snippet
 
 try:  # tests/ is not a package; pytest puts it on sys.path
@@ -41,6 +44,7 @@ def test_workspace_files_deleted_from_many_copies_are_matched_by_path(monkeypatc
     text = ("FROM node:22\n" + "".join(f"COPY . /w{i}\n" for i in range(directories))
             + "RUN rm -rf " + " ".join(f"/w{i}/.git" for i in range(directories)) + "\n")
     split = _count_calls(monkeypatch, layers, "_parts")
+    _count_calls(monkeypatch, path_index, "parts", calls=split)
     result = lint_snippet(text, "late-cleanup")
     assert len(result.diagnostics) == directories  # one per copy: the .git it brought
     assert result.diagnostics[-1].message.startswith("`rm /w299/.git` saves nothing: the earlier layer of `COPY` "
@@ -79,3 +83,76 @@ def test_copy_then_chmod_files_each_copy_once_in_a_chain_of_stages(monkeypatch):
     assert len(result.diagnostics) == stages - 1  # each chmod, of the directory the first stage copied
     assert all("COPY on line 2 copied" in d.message for d in result.diagnostics)
     assert len(read) <= 2 * (1 + 2 * stages)  # each step once
+
+
+def test_late_cleanup_walks_a_shared_base_stage_once(monkeypatch):
+    # Each image target was followed from its first stage: N targets built FROM one base of N COPYs
+    # read the base N times (N x N).
+    targets = 200
+    text = "FROM debian:12 AS base\n" + "".join(
+        f"COPY f{i}.txt /srv/f{i}.txt\nRUN rm -f /var/tmp/x{i}\n" for i in range(targets))
+    text += "".join(f"FROM base AS t{i}\nRUN rm /srv/f{i}.txt\n" for i in range(targets))
+    read = _count_calls(monkeypatch, layers, "_copied")
+    result = lint_snippet(text, "late-cleanup")
+    assert len(result.diagnostics) == targets  # each target's rm, of the file the base copied
+    first = 2 * targets + 3
+    assert result.diagnostics[0].line == first
+    assert "`rm /srv/f0.txt` saves nothing: the earlier layer of `COPY` (line 2)" in result.diagnostics[0].message
+    assert len(read) == targets  # each COPY once
+
+
+def test_late_cleanup_walks_each_stage_of_a_tree_once(monkeypatch):
+    # base -> mid -> N targets, and base -> N other targets: each target sees its own lineage only.
+    n = 150
+    text = "FROM debian:12 AS base\n" + "".join(f"COPY f{i} /b/f{i}\nRUN rm -f /nope{i}\n" for i in range(n))
+    text += "FROM base AS mid\n" + "".join(f"COPY g{i} /m/g{i}\n" for i in range(n))
+    text += "".join(f"FROM mid AS m{i}\nRUN rm /m/g{i} /b/f{i}\n" for i in range(n))
+    text += "".join(f"FROM base AS b{i}\nRUN rm -rf /b/f{i} /m\n" for i in range(n))
+    read = _count_calls(monkeypatch, layers, "_copied")
+    result = lint_snippet(text, "late-cleanup")
+    # mid's targets delete a file of mid and one of base; base's other targets one of base (not /m:
+    # mid is not in their lineage).
+    assert len(result.diagnostics) == 3 * n
+    assert not any("rm /m`" in d.message for d in result.diagnostics)
+    assert len(read) == 2 * n
+
+
+def test_a_run_compares_its_deletions_only_with_what_it_created_at_those_paths(monkeypatch):
+    # Each deletion of a RUN was compared with everything the RUN created, and each creation with
+    # every deletion: N x N for a RUN of N downloads and N deletions of other files.
+    n = 300
+    text = "FROM debian:12\nRUN " + " && \\\n    ".join(
+        f"curl -fsSL -o /tmp/d{i}.tgz https://example.com/{i}.tgz && rm -f /var/x{i}"
+        + (f" /tmp/d{i}.tgz" if i % 50 == 0 else "") for i in range(n)) + "\n"
+    text += "RUN rm /tmp/d0.tgz /tmp/d1.tgz\n"
+    compared = _count_calls(monkeypatch, layers, "_hits")
+    result = lint_snippet(text, "late-cleanup")
+    assert [d.message.split(":")[0] for d in result.diagnostics] == ["`rm /tmp/d1.tgz` saves nothing"]
+    assert len(compared) <= 2 * n
+
+
+def test_workspace_deletions_read_the_commands_before_them_once(monkeypatch):
+    # Each deletion inside a fresh copy checked every command before it in its RUN for a write: N x N.
+    n = 400
+    text = ("FROM node:22\nCOPY . /app\nRUN " + " && ".join(f"rm -rf /app/x{i}" for i in range(n))
+            + " && rm -rf /app/.git\n")
+    looked = _count_calls(monkeypatch, layers, "_writes")
+    result = lint_snippet(text, "late-cleanup")
+    assert len(result.diagnostics) == 1
+    assert result.diagnostics[0].message.startswith("`rm /app/.git` saves nothing")
+    assert len(looked) <= 2 * n
+
+
+def test_a_glob_looks_only_at_the_entries_it_can_match(monkeypatch):
+    # A glob's part was matched against every entry of its directory: N RUNs deleting `*.log` from a
+    # directory of N copied files made N x N comparisons.
+    n = 300
+    text = "FROM debian:12\n" + "".join(
+        f"COPY f{i}.txt /app/f{i}.txt\nRUN rm -f /app/*.log /app/cache-* /app/f*.tmp\n" for i in range(n))
+    text += "RUN rm /app/f1*.txt\n"
+    matched = _count_calls(monkeypatch, layers, "_same")
+    _count_calls(monkeypatch, path_index, "same", calls=matched)
+    result = lint_snippet(text, "late-cleanup")
+    assert len(result.diagnostics) == 1
+    assert len(result.diagnostics[0].related) == 1 + 10 + 100  # f1, f10-f19, f100-f199
+    assert len(matched) <= 4 * n

@@ -9,8 +9,10 @@ RUN leaves behind (:func:`leftovers`, with the table of
 the layers of the stages that ship (:func:`shipping_stages`), pairs each
 deletion with the earlier layers that created what it deletes
 (:func:`late_removals`). What is still there is filed by path, package and
-cache (:class:`_Alive`), so that a deletion is compared only with what it may
-delete, not with everything every earlier layer created.
+cache (:class:`_Alive`, paths in a :class:`.PathIndex`), so that a deletion
+is compared only with what it may delete, not with everything every earlier
+layer created; a stage shared by several images is followed once
+(:class:`_Layers`).
 
 Paths are absolute and may hold globs (``/home/*/.cache/pip`` stands for any
 user's home); ``~`` is ``/root``. A path that cannot be known (an unset
@@ -38,6 +40,9 @@ from ..shell.tools import Invocation, program_name, urls
 from ..source import Span
 from .bundler import settings_from
 from .history import image_stages
+from .path_index import PathIndex
+from .path_index import parts as _parts
+from .path_index import same as _same
 from .paths import has_glob, resolve
 from .sources import (archive_name, git_dir_kept, into_directory, is_git_source, keeps_parents, parents_path,
                       url_path)
@@ -64,14 +69,6 @@ _GIT_GLOBAL_VALUES = frozenset(("-C", "-c", "--git-dir", "--work-tree", "--names
 
 
 # ---- paths -------------------------------------------------------------------------------------
-
-def _parts(path: str) -> list[str]:
-    return [part for part in path.split("/") if part]
-
-
-def _same(a: str, b: str) -> bool:
-    return a == b or fnmatch.fnmatchcase(a, b) or fnmatch.fnmatchcase(b, a)
-
 
 def _within(outer: Sequence[str], inner: Sequence[str]) -> bool:
     return len(outer) <= len(inner) and all(_same(x, y) for x, y in zip(outer, inner))
@@ -853,139 +850,140 @@ def shipping_stages(model: "BuildModel") -> list["Stage"]:
 
 
 def late_removals(analysis: "Analysis") -> list[LateRemoval]:
-    """Deletions that save nothing, along the layers of each image the build can produce."""
+    """Deletions that save nothing, along the layers of each image the build can produce.
+
+    Each stage is built once (:func:`_late_per_stage`), however many images are built FROM it; the
+    findings come image by image (leaf stage by leaf stage), each stage's with the first image that
+    holds it, as following each image from its first stage would give them.
+    """
     model = analysis.model
     stages = shipping_stages(model)
-    leaves = [s for s in stages if not any(t.parent == s.index for t in stages)]
+    children: dict[Optional[int], list["Stage"]] = {}
+    for stage in stages:  # the stages that ship hold their FROM ancestors: they form a tree (or several)
+        children.setdefault(stage.parent, []).append(stage)
+    per_stage = _late_per_stage(analysis, children)
     found: dict[tuple[int, int], LateRemoval] = {}
-    for leaf in leaves:
-        for late in _late_in_lineage(analysis, model.lineage(leaf)):
-            found.setdefault((id(late.node), late.removal.span.start.offset), late)
+    reported: set[int] = set()
+    for leaf in (stage for stage in stages if stage.index not in children):
+        newly: list["Stage"] = []  # the leaf's lineage not reported with an earlier leaf, youngest first
+        member: Optional["Stage"] = leaf
+        while member is not None and member.index not in reported:
+            reported.add(member.index)
+            newly.append(member)
+            member = model.stages[member.parent] if member.parent is not None else None
+        for member in reversed(newly):
+            for late in per_stage[member.index]:
+                found.setdefault((id(late.node), late.removal.span.start.offset), late)
     return list(found.values())
 
 
-def _late_in_lineage(analysis: "Analysis", lineage: Sequence["Stage"]) -> list[LateRemoval]:
-    alive = _Alive()
-    fresh = _PathIndex()  # directories copied from the context since the last RUN: nothing wrote in them
-    order = itertools.count()
-    found = []
-    for stage in lineage:
-        for node in stage.instructions:
-            if isinstance(node, (ast.CopyInstruction, ast.AddInstruction)):
-                copied = _copied(analysis, node)
-                alive.add(copied)
-                for item in copied:
-                    if item.kind == "tree" and item.how == "COPY" and item.source is not None:
-                        fresh.add(next(order), item, item.paths[:1])
-                continue
-            if not isinstance(node, ast.RunInstruction):
-                continue
-            own = _run_created(analysis, node)
-            deletions = removals(analysis, node)
-            for removal in deletions:
-                if any(item.step is not None and item.step.index < removal.step.index
-                       and _hits(analysis, node, removal, item) for item in own):
-                    continue  # this RUN deletes what it created itself
-                hits = sorted(alive.hits(analysis, node, removal), key=lambda h: h[1].kind != "file")
-                if hits:
-                    found.append(LateRemoval(node, removal, tuple(item for _, item, _ in hits), hits[0][2]))
-                    alive.remove(seq for seq, _, _ in hits)
-                    continue
-                junk = _copied_junk(analysis, node, removal, fresh)
-                if junk is not None:
-                    found.append(LateRemoval(node, removal, (junk[0],), removal.path, inside=junk[1]))
-            alive.add(_left_by_run(analysis, node, own, deletions))
-            fresh = _PathIndex()
+def _late_per_stage(analysis: "Analysis", children: Mapping[Optional[int], Sequence["Stage"]]
+                    ) -> dict[int, list[LateRemoval]]:
+    """The late deletions of each stage, by index; ``children``: the stages built FROM each (None: the roots).
+
+    What is alive in a stage depends only on its lineage, so the tree is built depth first: a stage's
+    children each start from where it ends, their changes taken back in between (see :class:`_Layers`).
+    Following each image from its first stage instead built a base shared by N targets N times."""
+    layers = _Layers()
+    found: dict[int, list[LateRemoval]] = {}
+    pending: list[Union["Stage", int]] = list(reversed(children.get(None, ())))
+    while pending:  # a loop, not recursion: a chain of stages can be deeper than Python's stack
+        top = pending.pop()
+        if isinstance(top, int):
+            layers.back_to(top)  # the stage and what was built FROM it are done: take its changes back
+            continue
+        pending.append(layers.mark())
+        found[top.index] = layers.build(analysis, top)
+        pending.extend(reversed(children.get(top.index, ())))
     return found
 
 
-class _Node:
-    """A directory of a :class:`_PathIndex`: the items filed under this path, and the parts below it
-    (``globbed``: parts with a glob, which a deletion's part must be matched against one by one)."""
-
-    __slots__ = ("globbed", "items", "parent", "part", "plain")
-
-    def __init__(self, parent: Optional["_Node"], part: str) -> None:
-        self.parent, self.part = parent, part
-        self.plain: dict[str, _Node] = {}
-        self.globbed: dict[str, _Node] = {}
-        self.items: dict[int, Created] = {}
-
-    def matching(self, part: str) -> list["_Node"]:
-        """The children whose part :func:`_same` matches ``part``."""
-        if has_glob(part):
-            return [child for children in (self.plain, self.globbed) for name, child in children.items()
-                    if _same(part, name)]
-        found = [child for name, child in self.globbed.items() if _same(part, name)]
-        child = self.plain.get(part)
-        if child is not None:
-            found.append(child)
-        return found
-
-
-class _PathIndex:
-    """Items filed by the parts of their paths (a tree of path parts, globs allowed), so that a deletion
-    looks only at the items whose paths it can match part by part (see :func:`_within`), not at all of
-    them. Each item has a number (``seq``) that orders it; what the index returns is keyed by it."""
+class _Layers:
+    """The state of the layers built so far: what is alive (:class:`_Alive`) and ``fresh``, the directories
+    copied from the context since the last RUN (nothing wrote in them), with a log to take changes back
+    to a :meth:`mark`, so that the stages built FROM one stage all start from its end."""
 
     def __init__(self) -> None:
-        self._root = _Node(None, "")
-        self._filed: dict[int, list[_Node]] = {}
+        self.alive = _Alive()
+        self.fresh: PathIndex[Created] = PathIndex()
+        self._order = itertools.count()
+        self._undo: list[Callable[[], None]] = []
 
-    def add(self, seq: int, item: Created, paths: Sequence[str]) -> None:
-        nodes = self._filed.setdefault(seq, [])
-        for path in paths:
-            node = self._root
-            for part in _parts(path):
-                children = node.globbed if has_glob(part) else node.plain
-                child = children.get(part)
-                if child is None:
-                    child = children[part] = _Node(node, part)
-                node = child
-            node.items[seq] = item
-            nodes.append(node)
+    def mark(self) -> int:
+        return len(self._undo)
 
-    def remove(self, seq: int) -> None:
-        """Forget item ``seq``, and the directories that then hold nothing (a later search skips them)."""
-        for node in self._filed.pop(seq, ()):
-            node.items.pop(seq, None)
-            while node.parent is not None and not (node.items or node.plain or node.globbed):
-                children = node.parent.globbed if has_glob(node.part) else node.parent.plain
-                if children.get(node.part) is not node:
-                    break  # pruned already, through another path of the same item
-                del children[node.part]
-                node = node.parent
+    # An undo step made in a loop binds what it takes back as a default: a closure would read the
+    # loop variable's last value when it runs.
+    def back_to(self, mark: int) -> None:
+        while len(self._undo) > mark:
+            self._undo.pop()()
 
-    def below(self, parts: Sequence[str], contents: bool = False) -> dict[int, Created]:
-        """Items with a path whose first parts match ``parts`` (what removing ``parts`` removes, see
-        :func:`deletes`); with ``contents``, also items whose path matches all of ``parts`` but the last."""
-        frontier, near = [self._root], []
-        for part in parts:
-            near, frontier = frontier, [child for node in frontier for child in node.matching(part)]
-        found: dict[int, Created] = {}
-        if contents:
-            for node in near:
-                found.update(node.items)
-        while frontier:
-            node = frontier.pop()
-            found.update(node.items)
-            frontier.extend(node.plain.values())
-            frontier.extend(node.globbed.values())
+    def build(self, analysis: "Analysis", stage: "Stage") -> list[LateRemoval]:
+        """Add ``stage``'s layers; the deletions in them that come too late."""
+        found = []
+        for node in stage.instructions:
+            if isinstance(node, (ast.CopyInstruction, ast.AddInstruction)):
+                copied = _copied(analysis, node)
+                self._add(copied)
+                fresh = self.fresh
+                for item in copied:
+                    if item.kind == "tree" and item.how == "COPY" and item.source is not None:
+                        seq = next(self._order)
+                        fresh.add(seq, item, item.paths[:1])
+                        self._undo.append(lambda seq=seq, fresh=fresh: fresh.remove(seq))
+            elif isinstance(node, ast.RunInstruction):
+                found.extend(self._run(analysis, node))
         return found
 
-    def above(self, parts: Sequence[str]) -> dict[int, Created]:
-        """Items whose path matches the first parts of ``parts``, and has fewer parts (its directories)."""
-        frontier, found = [self._root], {}
-        for part in parts:
-            for node in frontier:
-                found.update(node.items)
-            frontier = [child for node in frontier for child in node.matching(part)]
+    def _run(self, analysis: "Analysis", node: ast.Instruction) -> list[LateRemoval]:
+        own = _run_created(analysis, node)
+        deletions = removals(analysis, node)
+        deleting, deleted = _deleted_by_itself(analysis, node, own, deletions)
+        found = []
+        for removal in deletions:
+            if id(removal) in deleting:
+                continue  # this RUN deletes what it created itself
+            hits = sorted(self.alive.hits(analysis, node, removal), key=lambda h: h[1].kind != "file")
+            if hits:
+                found.append(LateRemoval(node, removal, tuple(item for _, item, _ in hits), hits[0][2]))
+                gone = self.alive.remove([seq for seq, _, _ in hits])
+                self._undo.append(lambda gone=gone: self.alive.restore(gone))
+                continue
+            junk = _copied_junk(analysis, node, removal, self.fresh)
+            if junk is not None:
+                found.append(LateRemoval(node, removal, (junk[0],), removal.path, inside=junk[1]))
+        self._add(_left_by_run(analysis, node, own, deleted))
+        self._undo.append(lambda fresh=self.fresh: setattr(self, "fresh", fresh))
+        self.fresh = PathIndex()
         return found
+
+    def _add(self, items: Sequence[Created]) -> None:
+        seqs = self.alive.add(items)
+        self._undo.append(lambda: self.alive.remove(seqs))
+
+
+def _deleted_by_itself(analysis: "Analysis", node: ast.Instruction, own: Sequence[Created],
+                       deletions: Sequence[Removal]) -> tuple[set[int], set[int]]:
+    """Which of a RUN's ``deletions`` delete what an earlier command of the RUN created (items of
+    ``own``), and which items they delete (ids of both). ``own`` is filed like what earlier layers
+    left, so that each deletion meets only what it may delete (comparing every deletion with every
+    item made a RUN of N downloads and N deletions quadratic)."""
+    created = _Alive()
+    created.add(own)
+    deleting: set[int] = set()
+    deleted: set[int] = set()
+    for removal in deletions:
+        for item in created.candidates(analysis, node, removal).values():
+            if item.step is not None and item.step.index < removal.step.index \
+                    and _hits(analysis, node, removal, item):
+                deleting.add(id(removal))
+                deleted.add(id(item))
+    return deleting, deleted
 
 
 class _Alive:
     """What earlier layers created that no deletion has reached yet, in the order they came, filed so
-    that a deletion meets only what it may delete: paths in a :class:`_PathIndex`, packages by family
+    that a deletion meets only what it may delete: paths in a :class:`.PathIndex`, packages by family
     and name, caches by what they are. :func:`_hits` still decides every pair it is shown, so this only
     spares the comparisons that cannot succeed (comparing every deletion with everything alive made a
     file of N COPYs and N RUNs quadratic)."""
@@ -993,28 +991,27 @@ class _Alive:
     def __init__(self) -> None:
         self._order = itertools.count()
         self._items: dict[int, Created] = {}
-        self._paths = _PathIndex()
+        self._paths: PathIndex[Created] = PathIndex()
         self._packages: dict[tuple[str, str], dict[int, Created]] = {}
         self._families: dict[str, dict[int, Created]] = {}
         # (id of the cache, the item is a cache) -> (the cache, its items)
         self._caches: dict[tuple[int, bool], tuple[PackageCache, dict[int, Created]]] = {}
 
-    def add(self, items: Sequence[Created]) -> None:
+    def add(self, items: Sequence[Created]) -> list[int]:
+        """File ``items``, after everything filed before; their numbers."""
+        seqs = []
         for item in items:
             seq = next(self._order)
-            self._items[seq] = item
-            package = item.package
-            if package is not None:  # only a package removal can delete it, and it deletes nothing else
-                self._packages.setdefault((package.family, package.name), {})[seq] = item
-                self._families.setdefault(package.family, {})[seq] = item
-                continue
-            self._paths.add(seq, item, item.paths)
-            if item.cache is not None:
-                self._caches.setdefault((id(item.cache), item.kind == "cache"), (item.cache, {}))[1][seq] = item
+            self._file(seq, item)
+            seqs.append(seq)
+        return seqs
 
-    def remove(self, seqs: Iterable[int]) -> None:
+    def remove(self, seqs: Iterable[int]) -> list[tuple[int, Created]]:
+        """Forget the items ``seqs``; (seq, item) for each, to :meth:`restore` them."""
+        gone = []
         for seq in seqs:
             item = self._items.pop(seq)
+            gone.append((seq, item))
             package = item.package
             if package is not None:
                 self._packages[(package.family, package.name)].pop(seq)
@@ -1023,14 +1020,31 @@ class _Alive:
             self._paths.remove(seq)
             if item.cache is not None:
                 self._caches[(id(item.cache), item.kind == "cache")][1].pop(seq)
+        return gone
+
+    def restore(self, gone: Iterable[tuple[int, Created]]) -> None:
+        """File again what :meth:`remove` took, in its place in the order."""
+        for seq, item in gone:
+            self._file(seq, item)
+
+    def _file(self, seq: int, item: Created) -> None:
+        self._items[seq] = item
+        package = item.package
+        if package is not None:  # only a package removal can delete it, and it deletes nothing else
+            self._packages.setdefault((package.family, package.name), {})[seq] = item
+            self._families.setdefault(package.family, {})[seq] = item
+            return
+        self._paths.add(seq, item, item.paths)
+        if item.cache is not None:
+            self._caches.setdefault((id(item.cache), item.kind == "cache"), (item.cache, {}))[1][seq] = item
 
     def hits(self, analysis: "Analysis", node: ast.Instruction,
              removal: Removal) -> list[tuple[int, Created, str]]:
         """(seq, item, path) for each alive item ``removal`` deletes (see :func:`_hits`), in the order they came."""
-        return [(seq, item, path) for seq, item in sorted(self._candidates(analysis, node, removal).items())
+        return [(seq, item, path) for seq, item in sorted(self.candidates(analysis, node, removal).items())
                 if (path := _hits(analysis, node, removal, item))]
 
-    def _candidates(self, analysis: "Analysis", node: ast.Instruction, removal: Removal) -> dict[int, Created]:
+    def candidates(self, analysis: "Analysis", node: ast.Instruction, removal: Removal) -> dict[int, Created]:
         """The items ``removal`` may delete: every one it deletes, and few others."""
         if removal.package is not None:  # the same family and name, or a name the removal's glob matches
             package = removal.package
@@ -1075,7 +1089,7 @@ _QUIET = frozenset(("cd", "set", "echo", "printf", "true", ":", "ls", "pwd", "ex
 
 
 def _copied_junk(analysis: "Analysis", node: ast.Instruction, removal: Removal,
-                 fresh: _PathIndex) -> Optional[tuple[Created, str]]:
+                 fresh: PathIndex[Created]) -> Optional[tuple[Created, str]]:
     """The context directory copy that brought what ``removal`` deletes, and the deleted path in the
     context, when that is workspace content (``.git``, ``tests``, ``*.md``...) and nothing could have
     written it since: no RUN after the COPY, no command but quiet ones before the deletion in this RUN."""
@@ -1087,8 +1101,7 @@ def _copied_junk(analysis: "Analysis", node: ast.Instruction, removal: Removal,
     candidates = fresh.above(parts)  # the copies into a directory above the deleted path
     if not candidates:
         return None
-    steps = run_steps(analysis, node)[:removal.step.index]
-    if any(s.invocation is None or s.invocation.program not in _QUIET or _writes(s.command) for s in steps):
+    if _first_write(analysis, node) < removal.step.index:
         return None
     item = candidates[max(candidates)]  # the latest copy into that place
     below = parts[len(_parts(item.paths[0])):]
@@ -1100,6 +1113,16 @@ def _copied_junk(analysis: "Analysis", node: ast.Instruction, removal: Removal,
     return item, "/".join(([] if source in ("", ".") else [source]) + below)
 
 
+def _first_write(analysis: "Analysis", node: ast.Instruction) -> int:
+    """The index of the RUN's first step that may write a file (not a :data:`_QUIET` command, or one
+    with a redirect), or its number of steps; once per RUN, not once per deletion in it."""
+    def compute() -> int:
+        steps = run_steps(analysis, node)
+        return next((s.index for s in steps
+                     if s.invocation is None or s.invocation.program not in _QUIET or _writes(s.command)), len(steps))
+    return _remembered(analysis, "first-write", node, compute)
+
+
 def _writes(command: Command) -> bool:
     """The command redirects output into a file (``echo x > f``); /dev/* does not count."""
     return any(r.op in (">", ">>", ">|", "&>", "&>>", "<>") and not r.target.value.startswith("/dev/")
@@ -1107,8 +1130,9 @@ def _writes(command: Command) -> bool:
 
 
 def _left_by_run(analysis: "Analysis", node: ast.Instruction, own: Sequence[Created],
-                 deletions: Sequence[Removal]) -> list[Created]:
-    """What of ``own`` (created by the RUN ``node``) is still there when the RUN ends (``deletions``: its removals)."""
+                 deleted: set[int]) -> list[Created]:
+    """What of ``own`` (created by the RUN ``node``) is still there when the RUN ends (``deleted``: the ids of
+    the items its own deletions reach, see :func:`_deleted_by_itself`; a cache is read by :func:`leftovers`)."""
     kept = {(id(left.step), left.cache.key) for left in leftovers(analysis, node)}
     left = []
     for item in own:
@@ -1116,7 +1140,7 @@ def _left_by_run(analysis: "Analysis", node: ast.Instruction, own: Sequence[Crea
         if item.kind == "cache":
             if (id(item.step), item.cache.key) in kept:
                 left.append(item)
-        elif not any(r.step.index > item.step.index and _hits(analysis, node, r, item) for r in deletions):
+        elif id(item) not in deleted:
             left.append(item)
     return left
 
