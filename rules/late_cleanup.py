@@ -58,8 +58,10 @@ class LateCleanup(Rule):
     base image or as dependencies of a named package (only the names the
     file's installs give are known); `apk del` of an `apk add --virtual`
     group (`apk-virtual-leftover` reports it); builder stages only used
-    through `COPY --from`, whose layers never ship. `ONBUILD` triggers are
-    not followed: they run in another build.
+    through `COPY --from`, whose layers never ship; commands run under
+    `chroot NEWROOT` (or by a shell it starts), whose paths are below
+    NEWROOT, not the image's own. `ONBUILD` triggers are not followed: they
+    run in another build.
     hadolint has no equivalent rule.
 
     ## Why is this bad?

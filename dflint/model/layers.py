@@ -169,6 +169,13 @@ def _in_order(scripts: Sequence[Script]) -> list[tuple[Script, Command, tuple[st
     return order
 
 
+def under_new_root(step: Step) -> bool:
+    """The step runs under a ``chroot`` (through one, or in a script a chrooted shell runs): the
+    paths it creates and deletes are below the new root, not the image's own, so the layer
+    facts below (caches, files, deletions) leave it out rather than name the wrong place."""
+    return "chroot" in step.contexts or (step.invocation is not None and step.invocation.root is not None)
+
+
 def run_steps(analysis: "Analysis", node: ast.Instruction) -> list[Step]:
     """The steps of a RUN (or ONBUILD RUN); empty when it runs no POSIX shell."""
     memo = _STEPS.setdefault(analysis, {})
@@ -428,7 +435,7 @@ def _mount_miss(analysis: "Analysis", node: ast.Instruction, cache: PackageCache
 def _removes_cache(analysis: "Analysis", node: ast.Instruction, step: Step, cache: PackageCache,
                    locations: Sequence[str]) -> bool:
     invocation = step.invocation
-    if invocation is None:
+    if invocation is None or under_new_root(step):
         return False
     if cleans(cache, invocation):
         return True
@@ -461,7 +468,7 @@ def _compute_creations(analysis: "Analysis", node: ast.Instruction):
     mounts = _mount_targets(analysis, node)
     for step in steps:
         invocation = step.invocation
-        if invocation is None:
+        if invocation is None or under_new_root(step):
             continue
         for cache in cache_for_program(invocation):
             if not creates(cache, invocation) or avoids(cache, invocation, _lookup(analysis, node, step)):
@@ -596,6 +603,8 @@ def removals(analysis: "Analysis", node: ast.Instruction) -> list[Removal]:
 def _compute_removals(analysis: "Analysis", node: ast.Instruction) -> list[Removal]:
     found = []
     for step in run_steps(analysis, node):
+        if under_new_root(step):
+            continue
         found.extend(_path_removals(analysis, node, step))
         found.extend(_mv_sources(analysis, node, step))
         found.extend(_package_removals(step))
@@ -784,6 +793,8 @@ def _compute_created(analysis: "Analysis", node: ast.Instruction) -> list[Create
         found.append(Created(tuple(locations), "cache", how, node, command_span(step, cache), cache=cache,
                              step=step))
     for step in steps:
+        if under_new_root(step):
+            continue
         found.extend(_fetched(analysis, node, step))
         found.extend(_installed(node, step))
     return found
