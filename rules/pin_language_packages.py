@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Iterator
 
 from dflint.diagnostic import Severity
-from dflint.model.package_config import known_pins, package_steps, run_nodes, variable_set
+from dflint.model.package_config import (expanded_invocation, known_pins, package_steps, run_nodes,
+                                         variable_set)
 from dflint.rule import Finding, Option, Rule, RuleContext
-from dflint.shell.package_managers import language_pins, pin_problem, reread
+from dflint.shell.package_managers import language_pins, pin_problem
 
 #: Environment variables that make pip (uv) read a constraints file: its pins apply.
 _CONSTRAINTS = {"pip": ("PIP_CONSTRAINT",), "uv-pip": ("UV_CONSTRAINT", "UV_OVERRIDE")}
@@ -90,7 +91,7 @@ class PinLanguagePackages(Rule):
         ignore = set(ctx.options["ignore"])
         for node in run_nodes(ctx.model.stages):
             for step in package_steps(ctx.analysis, node):
-                pins = language_pins(reread(step.invocation))
+                pins = language_pins(expanded_invocation(ctx.analysis, node, step))
                 if not pins or any(variable_set(ctx.analysis, node, step, name)
                                    for name in _CONSTRAINTS.get(pins[0].manager, ())):
                     continue

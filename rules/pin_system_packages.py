@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Iterator
 
 from dflint.diagnostic import Severity
-from dflint.model.package_config import known_pins, package_steps, run_nodes
+from dflint.model.package_config import expanded_invocation, known_pins, package_steps, run_nodes
 from dflint.rule import Finding, Option, Rule, RuleContext
-from dflint.shell.package_managers import pin_problem, reread, system_pins
+from dflint.shell.package_managers import pin_problem, system_pins
 
 
 class PinSystemPackages(Rule):
@@ -85,8 +85,7 @@ class PinSystemPackages(Rule):
         ignore = set(ctx.options["ignore"])
         for node in run_nodes(ctx.model.stages):
             for step in package_steps(ctx.analysis, node):
-                invocation = reread(step.invocation)
-                pins = system_pins(invocation)
+                pins = system_pins(expanded_invocation(ctx.analysis, node, step))
                 if not pins:
                     continue
                 for pin in known_pins(ctx.analysis, node, step, pins):

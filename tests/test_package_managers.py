@@ -6,7 +6,7 @@ import pytest
 
 from dflint.analysis import Analysis
 from dflint.api import parse
-from dflint.model import package_config
+from dflint.model import package_config, shell_values
 from dflint.model.package_config import expand_word, go_module_context, package_steps
 from dflint.shell import package_managers, parse_shell
 from dflint.shell.package_managers import (classify_system, confirmation, go_query_problem, go_targets,
@@ -15,7 +15,7 @@ from dflint.shell.package_managers import (classify_system, confirmation, go_que
 from dflint.shell.tools import parse_command
 
 
-@pytest.mark.parametrize("module", [package_managers, package_config])
+@pytest.mark.parametrize("module", [package_managers, package_config, shell_values])
 def test_doctests(module):
     assert doctest.testmod(module).failed == 0
 
@@ -167,7 +167,90 @@ def test_expand_word():
     assert [expand_word(a, node, step, w) for w in words] == [["a", "b"], None, ["a b"], None]
     node = a.file.instructions[4]
     step = package_steps(a, node)[-1]
-    assert [expand_word(a, node, step, w) for w in step.command.argv[2:]] == [["a", "b"], None]
+    assert [expand_word(a, node, step, w) for w in step.command.argv[2:]] == [["a", "b"], ["c"]]
+
+
+def _last_word(script: str, env: str = ""):
+    """expand_word of the last word of the apt-get command of ``RUN script``."""
+    a = analysis(f"FROM debian:12\n{env}RUN {script}\n")
+    node = a.file.instructions[-1]
+    step = [s for s in package_steps(a, node) if s.command.program == "apt-get"][-1]
+    return expand_word(a, node, step, step.command.argv[-1])
+
+
+@pytest.mark.parametrize("script, expected", [
+    # a plain value assigned once, before the command, whenever the command runs
+    ("L=c; apt-get install $L", ["c"]),
+    ('L="-y  --no-install-recommends" && apt-get update && apt-get install $L', ["-y", "--no-install-recommends"]),
+    ('L="-y --no-install-recommends"; apt-get install "$L"', ["-y --no-install-recommends"]),
+    ("L=c; apt-get install ${L}", ["c"]),
+    ("export L=c; apt-get install $L", ["c"]),
+    ("L=c; if true; then apt-get install $L; fi", ["c"]),
+    ("x && L=c && y | apt-get install $L", ["c"]),
+    ('while IFS= read -r x; do :; done </dev/null; L="a b"; apt-get install $L', ["a", "b"]),
+    ("IFS=,; L=a,b; apt-get install \"$L\"", ["a,b"]),
+    # not known: set twice, conditionally, for another command, in a subshell; globs; other forms
+    ("L=c; L=d; apt-get install $L", None),
+    ("x && L=c; apt-get install $L", None),
+    ("x || L=c && apt-get install $L", None),
+    ("if x; then L=c; fi; apt-get install $L", None),
+    ("(L=c); apt-get install $L", None),
+    ("L=c apt-get install $L", None),
+    ("apt-get install $L; L=c", None),
+    ("L='*'; apt-get install $L", None),
+    ("L=$HOME; apt-get install $L", None),
+    ("L=c; sh -c 'apt-get install $L'", None),
+    ("L=c; apt-get install ${L:-d}", None),
+    ("L=c; unset L; apt-get install $L", None),
+    ("IFS=,; L=a,b; apt-get install $L", None),
+    ("for L in a b; do :; done; apt-get install $L", None),
+])
+def test_expand_word_assigned_in_the_run(script, expected):
+    assert _last_word(script) == expected
+
+
+def test_expand_word_splits_at_ifs_whitespace_only():
+    assert _last_word("apt-get install $L", 'ENV L="a\\tb c"\n') == ["a\\tb", "c"]  # a backslash and t
+    assert _last_word("apt-get install $L", 'ENV IFS=,\nENV L="a b"\n') is None
+    assert shell_values.field_split(" a\tb\nc\x0bd \xa0e ") == ["a", "b", "c\x0bd", "\xa0e"]
+
+
+def _expanded(script: str, env: str = ""):
+    a = analysis(f"FROM debian:12\n{env}RUN {script}\n")
+    node = a.file.instructions[-1]
+    step = [s for s in package_steps(a, node) if s.invocation and s.invocation.program == "apt-get"][-1]
+    return a, node, step, package_config.expanded_invocation(a, node, step)
+
+
+@pytest.mark.parametrize("env, script, yes, recommends", [
+    ('ENV APT_OPTS="-y --no-install-recommends"\n', "apt-get install $APT_OPTS curl", False, False),
+    ('ARG APT_OPTS=--no-install-recommends\n', "apt-get install $APT_OPTS curl", True, False),
+    ("", "O=-y; apt-get install $O curl", False, True),
+    ("", "O='-y --no-install-recommends'; sudo apt-get $O install curl", False, False),
+    # one argument: not read as the options it lists (apt-get rejects it)
+    ('ENV APT_OPTS="-y --no-install-recommends"\n', 'apt-get install "$APT_OPTS" curl', True, True),
+    ("ARG APT_OPTS\n", "apt-get install $APT_OPTS curl", True, True),
+])
+def test_expanded_invocation_reads_options_a_variable_holds(env, script, yes, recommends):
+    a, node, step, invocation = _expanded(script, env)
+    assert (confirmation(invocation) is not None) is yes
+    assert (installs_recommends(invocation) is not None) is recommends
+    hidden = "\"$APT_OPTS\"" in script or env.startswith("ARG APT_OPTS\n")
+    assert package_config.hidden_options(a, node, step) is hidden
+
+
+def test_expanded_invocation_keeps_spans_and_finds_pins_again():
+    a, node, step, invocation = _expanded("apt-get install -y $O curl $P",
+                                          'ARG O="-t bookworm-backports -o Acquire::Retries=3"\nARG P="git=1 vim"\n')
+    written = {w.value: w for w in step.command.argv}
+    assert invocation.value("-t") == "bookworm-backports" and invocation.command is not step.command
+    assert [w.value for w in invocation.operands] == ["curl", "git=1", "vim"]
+    assert invocation.operands[1].span == written["$P"].span
+    pins = package_config.known_pins(a, node, step, package_managers.system_pins(invocation))
+    assert [(p.word is written.get(p.word.value, written["$P"]), p.text, p.kind) for p in pins] == [
+        (True, "curl", "none"), (True, "git=1", "exact"), (True, "vim", "none")]
+    _, _, step, plain = _expanded("apt-get install -y curl $(x)")  # nothing known to read in place
+    assert plain is reread(step.invocation)
 
 
 @pytest.mark.parametrize("text, context", [

@@ -8,8 +8,13 @@ what came before it in the build:
   "true";`` in ``/etc/apt/apt.conf.d``, ``assumeyes=1`` in ``dnf.conf``;
 * :func:`variable_set`: an environment variable set for the command (its own
   assignments, ``env NAME=...``, ``export``, ARG/ENV);
-* :func:`expand_word`: a word's value after ARG/ENV expansion, split as the
-  shell splits it; None whenever a part cannot be known;
+* :func:`expand_word` (from :mod:`.shell_values`): a word's value after
+  ARG/ENV expansion (and of a plain value the RUN assigns before the
+  command), split as the shell splits it; None whenever a part cannot be
+  known; :func:`expanded_invocation`: the command read with those values in
+  place, so that options a variable holds (``apt-get install $APT_OPTS
+  curl``) are options; :func:`known_pins` and :func:`hidden_options` build
+  on them;
 * :func:`go_module_context`: the command may run inside a Go module (a
   ``go.mod`` was copied into its directory or above), where ``go install
   pkg`` builds the version ``go.mod`` requires;
@@ -25,25 +30,27 @@ from __future__ import annotations
 import posixpath
 import re
 import weakref
+from dataclasses import replace
 from typing import TYPE_CHECKING, Iterable, Iterator, Optional
 
 from .. import ast
 from ..shell.model import Command, Script, Word
 from ..shell.positions import TextPositions
-from ..shell.tools import parse_command
+from ..shell.tools import Invocation, parse_command
 from ..shell.package_managers import Pin, repin, reread
 from .copies import copied
 from .history import histories
 from .layers import Step, run_steps
 from .paths import inside
+from .shell_values import expand_word, expanded_command
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..analysis import Analysis
     from .build import Stage
 
 __all__ = ["APT_ASSUME_YES", "APT_NO_RECOMMENDS", "RPM_ASSUME_YES", "configured", "variable_set", "expand_word",
-           "go_module_context", "run_nodes", "earlier_runs", "known_pins", "package_steps", "insert_after",
-           "exec_form", "hidden_options"]
+           "expanded_invocation", "go_module_context", "run_nodes", "earlier_runs", "known_pins", "package_steps",
+           "insert_after", "exec_form", "hidden_options"]
 
 #: ``APT::Get::Assume-Yes "true";`` as apt.conf writes it (not ``-o ...=true``, which is one command's).
 APT_ASSUME_YES = re.compile(r"Assume-Yes\s+\\?[\"']?\s*(?:true|yes|1|on|with|enable)\b", re.I)
@@ -51,7 +58,6 @@ APT_NO_RECOMMENDS = re.compile(r"Install-Recommends\s+\\?[\"']?\s*(?:false|no|0|
 #: ``assumeyes=1`` in yum.conf / dnf.conf (not ``--setopt=assumeyes=1``).
 RPM_ASSUME_YES = re.compile(r"(?<![\w=-])(?<!--setopt )assumeyes\s*=\s*(?:1|true|yes|on)\b", re.I)
 _ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)", re.S)
-_VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 #: package_steps of exec-form RUNs, per file (as layers.run_steps keeps those of shell-form RUNs).
 _EXEC_STEPS: "weakref.WeakKeyDictionary[Analysis, dict[ast.Instruction, list[Step]]]" = weakref.WeakKeyDictionary()
 
@@ -174,116 +180,25 @@ def variable_set(analysis: "Analysis", node: ast.Instruction, step: Step, name: 
     return variable is not None and variable.value != ""
 
 
-def expand_word(analysis: "Analysis", node: ast.Instruction, step: Step, word: Word) -> Optional[list[str]]:
-    """The words the shell makes of ``word`` with the ARG/ENV values in scope; None when a
-    variable has no known value there, is set by the script itself, or the word holds a
-    command substitution or xargs's replace-string. ONBUILD triggers expand in the downstream build: None."""
-    if not word.has_expansion:
-        return [word.value]
-    text = word.value
-    if isinstance(node, ast.OnbuildInstruction) or "$(" in text or "`" in text or "$((" in text:
-        return None
-    if "$" not in text:
-        return None  # not literal, yet nothing ARG/ENV expands: an xargs replace-string (`{}`)
-    names = _VARIABLE.findall(text)
-    scripts = {id(s.script): s.script for s in run_steps(analysis, node)}
-    if len(set(names)) == 1 and "loop" in step.command.contexts:
-        loop_words = _loop_words(names[0], step, scripts.values())
-        if loop_words is None:
-            loop_words = _piped_lines(names[0], step, scripts.values())
-        if loop_words is not None:
-            return _each_loop_word(names[0], text, loop_words, word.quoted)
-    for name in names:
-        if name in step.exported or any(re.search(rf"(?<![\w$]){name}=", s.text) or
-                                        re.search(rf"\b(?:for|read)\s+(?:-\w+\s+)*{name}\b", s.text)
-                                        for s in scripts.values()):
-            return None
-    expansion = analysis.model.expand(node, text)
-    if not expansion.resolved or expansion.undefined:
-        return None
-    return expansion.value.split() if not word.quoted else [expansion.value]
-
-
-# `for NAME in a b c; do` (or a newline before `do`) with plain words: the values NAME takes.
-_PLAIN_WORD = r"[A-Za-z0-9_.:+=@/,%~^-]+"
-_LOOP_HEADER = r"\bfor\s+{name}\s+in((?:[ \t]+{word})+)[ \t]*(?:;|\n)\s*do\b"
-
-
-def _loop_words(name: str, step: Step, scripts: Iterable[Script]) -> Optional[list[str]]:
-    """The words of the one ``for name in ...`` loop of the RUN, when they are plain words and
-    nothing else sets ``name`` (an assignment, ``read``, an export, another loop); else None."""
-    if name in step.exported:
-        return None
-    header = re.compile(_LOOP_HEADER.format(name=re.escape(name), word=_PLAIN_WORD))
-    found: list[str] = []
-    loops = 0
-    for script in scripts:
-        if re.search(rf"(?<![\w$]){name}=", script.text) or re.search(rf"\bread\s+(?:-\w+\s+)*(?:\w+\s+)*{name}\b",
-                                                                   script.text):
-            return None
-        loops += len(re.findall(rf"\b(?:for|select)\s+{name}\b", script.text))
-        found += [w for match in header.finditer(script.text) for w in match.group(1).split()]
-    return found if loops == 1 and found else None
-
-
-# `echo WORD | while read NAME; do`, `printf 'a\nb\n' | while IFS= read -r NAME; do`.
-_READ_HEADER = (r"\b(?P<program>echo|printf)[ \t]+(?P<arg>'[^'\n]*'|\"[^\"\n]*\"|[^\s|;&'\"\\]+)[ \t]*\|[ \t]*"
-                r"while[ \t]+(?:IFS=[ \t]+)?read[ \t]+(?:-r[ \t]+)?{name}[ \t]*(?:;|\n)\s*do\b")
-
-
-def _piped_lines(name: str, step: Step, scripts: Iterable[Script]) -> Optional[list[str]]:
-    """The lines a ``while read name`` loop reads from an ``echo`` or ``printf`` of plain words
-    piped into it, one plain word a line, when ``step`` is in that loop's body before its first
-    ``done`` and nothing else sets ``name`` or IFS; else None."""
-    if name in step.exported:
-        return None
-    text = step.script.text
-    matches = list(re.finditer(_READ_HEADER.format(name=re.escape(name)), text))
-    if len(matches) != 1:
-        return None
-    match = matches[0]
-    end = re.compile(r"\bdone\b").search(text, match.end())
-    if end is None or not match.end() <= step.command.start < end.start():
-        return None
-    for script in scripts:
-        if re.search(rf"(?<![\w$]){name}=", script.text) or re.search(rf"\b(?:for|select)\s+{name}\b", script.text) \
-                or len(re.findall(rf"\bread\s+(?:-\w+\s+)*(?:\w+\s+)*{name}\b", script.text)) \
-                != (script is step.script) or script.text.count("IFS") != ("IFS=" in match.group()):
-            return None
-    arg = match.group("arg")
-    arg = arg[1:-1] if arg[0] in "'\"" else arg
-    if match.group("program") == "echo":
-        lines = [arg]
-    elif "%" in arg or "\\" in arg.replace("\\n", ""):
-        return None
-    else:
-        lines = arg.split("\\n")[:-1]  # `read` fails on a last line without its newline: no iteration
-    plain = re.compile(_PLAIN_WORD)
-    return lines if lines and all(plain.fullmatch(line) and line[0] != "-" for line in lines) else None
-
-
-def _each_loop_word(name: str, text: str, values: list[str], quoted: bool) -> list[str]:
-    """The words a command gets from ``text`` over the iterations of a loop over ``values``."""
-    reference = re.compile(rf"\$(?:\{{{name}\}}|{name}(?!\w))")
-    words = []
-    for value in values:
-        expanded = reference.sub(lambda _: value, text)
-        words += [expanded] if quoted else expanded.split()
-    return words
-
-
 def known_pins(analysis: "Analysis", node: ast.Instruction, step: Step,
                pins: Iterable[Pin]) -> Iterator[Pin]:
     """``pins`` whose versions can be known: a pin read from a word with an expansion is read
     again from what the word expands to (``$PACKAGES`` with ``ARG PACKAGES="curl git"`` gives
-    one pin per package, their ``text`` the package); pins whose words cannot be expanded are
-    left out."""
+    one pin per package, their ``text`` the package, their word ``$PACKAGES``); pins whose words
+    cannot be expanded are left out. ``pins`` may come from :func:`expanded_invocation`'s command."""
+    expanded = None
     for pin in pins:
         if pin.kind != "unknown":
             yield pin
             continue
-        values = expand_word(analysis, node, step, pin.word)
-        invocation = reread(step.invocation)
+        if expanded is None:
+            expanded = expanded_command(analysis, node, step)
+        invocation = expanded.invocation
+        written = expanded.origins.get(id(pin.word))
+        if written is not None:  # one field of a word read in place: the package it names
+            values, pin = [pin.word.value], replace(pin, word=written)
+        else:
+            values = expand_word(analysis, node, step, pin.word)
         if values is None or invocation is None:
             continue
         for value in values:
@@ -295,15 +210,31 @@ def known_pins(analysis: "Analysis", node: ast.Instruction, step: Step,
 
 
 def hidden_options(analysis: "Analysis", node: ast.Instruction, step: Step) -> bool:
-    """A word of the command starts with an expansion that may hold options (``apt-get install
-    $APT_FLAGS curl``): its value is unknown, or known and holds a word starting with ``-``."""
+    """A word of the command starts with an expansion that may hold options the rules cannot see
+    (``apt-get install $APT_FLAGS curl``): its value is unknown, or holds a word starting with
+    ``-`` and :func:`expanded_invocation` could not read it in place (a loop's variable, which
+    takes several values; a quoted value that is no single option)."""
+    read_in_place = None
     for word in step.command.argv[1:]:
         if not word.has_expansion or not word.raw.lstrip("\"'").startswith("$"):
+            continue
+        if read_in_place is None:
+            read_in_place = expanded_command(analysis, node, step).replaced
+        if id(word) in read_in_place:
             continue
         values = expand_word(analysis, node, step, word)
         if values is None or any(value.startswith("-") for value in values):
             return True
     return False
+
+
+def expanded_invocation(analysis: "Analysis", node: ast.Instruction, step: Step) -> Optional[Invocation]:
+    """``step``'s command read with the known values of its arguments in place
+    (:func:`~.shell_values.expanded_command`): ``apt-get install $APT_OPTS curl`` with
+    ``APT_OPTS="-y --no-install-recommends"`` has both options."""
+    if not any(word.has_expansion for word in step.command.argv):
+        return reread(step.invocation)  # the common case, kept as cheap as before
+    return expanded_command(analysis, node, step).invocation
 
 
 def go_module_context(analysis: "Analysis", node: ast.Instruction, step: Step) -> bool:

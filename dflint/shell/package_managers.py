@@ -52,7 +52,7 @@ __all__ = ["APT", "RPM", "reread", "Prompt", "confirmation", "installs_recommend
            "language_pins", "classify_system", "GoTarget", "go_targets", "index_refresh", "reads_index",
            "system_upgrade", "virtual_packages", "deleted_packages", "apt_bool", "apt_option",
            "pin_problem", "Upgrade", "repin", "go_target", "go_query_problem", "PackageChange",
-           "package_changes"]
+           "package_changes", "PACKAGE_TOOLS"]
 
 APT = frozenset(("apt-get", "apt", "aptitude"))
 RPM = frozenset(("yum", "dnf", "dnf5", "microdnf", "tdnf"))
@@ -494,6 +494,10 @@ def _language_words(invocation: Invocation) -> Optional[tuple[str, tuple[Word, .
     if program == "uv" and sub == "tool" and operands and operands[0].value == "install":
         return ("uv-tool", operands[1:]) if not invocation.has("--from") else None
     return None
+
+
+#: Programs whose arguments the functions here read (prompts, recommends, pins).
+PACKAGE_TOOLS = frozenset(_SYSTEM_INSTALLS) | _set("pacman pip pipx uv npm yarn pnpm gem cargo")
 
 
 def language_pins(invocation: Optional[Invocation]) -> list[Pin]:
