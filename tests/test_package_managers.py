@@ -9,6 +9,7 @@ from dflint.api import parse
 from dflint.model import package_config, shell_values
 from dflint.model.package_config import expand_word, go_module_context, package_steps
 from dflint.shell import package_managers, parse_shell
+from dflint.shell.caches import CACHES, avoids, creates
 from dflint.shell.package_managers import (classify_system, confirmation, go_query_problem, go_targets,
                                            index_refresh, installs_recommends, language_pins, package_changes,
                                            reads_index, reread, system_upgrade)
@@ -289,3 +290,19 @@ def test_go_module_context(text, context):
 def test_package_changes(text, changes):
     assert [(c.family, c.name, c.installs) for c in package_changes(read(text))] == changes
 
+
+
+@pytest.mark.parametrize("text, sync, pkg", [
+    ("pacman -U --noconfirm https://example.com/a-1-1-any.pkg.tar.zst", False, True),
+    ("pacman -U --noconfirm file:///tmp/a-1-1-any.pkg.tar.zst ./b.pkg.tar.zst", False, True),
+    ("pacman -U --noconfirm /tmp/a-1-1-any.pkg.tar.zst", False, False),
+    ('pacman -U --noconfirm "$URL"', False, False),
+    ("pacman -Syu --noconfirm", True, True),
+    ("pacman --root /mnt -Syu --noconfirm", False, True),  # the databases move below the root, the cache stays
+    ("pacman -b /db -Sy", False, False),
+    ("pacman --sysroot /mnt -Syu --noconfirm", False, False),  # a chroot: both move
+])
+def test_pacman_caches(text, sync, pkg):
+    invocation = read(text)
+    filled = {c.key for c in CACHES if creates(c, invocation) and not avoids(c, invocation, lambda _: (False, None))}
+    assert ("pacman-sync" in filled, "pacman-pkg" in filled) == (sync, pkg)
