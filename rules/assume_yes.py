@@ -47,11 +47,15 @@ class AssumeYes(Rule):
     are found in every stage, behind wrappers (`sudo`, `env`, `gosu`,
     `su-exec`, `runuser -u`, `chroot`...), in the scripts of `sh -c`, `su -c`
     and `eval`, heredoc scripts, exec-form RUNs and ONBUILD triggers. A
-    command with a word that starts with a variable
-    (`apt-get install $APT_FLAGS curl`) is not reported unless the ARG/ENV
-    value is known and holds no option, or the variable is a loop's over
-    plain words that are not options
-    (`for p in curl git`, `echo curl | while read p`).
+    word that starts with a variable (`apt-get install $APT_FLAGS curl`)
+    is read with its value when that value is known: from ARG/ENV, from a
+    plain value the RUN assigns once before the command
+    (`OPTS="-y"; apt-get install $OPTS curl`), or a loop's over plain words
+    (`for p in curl git`, `echo curl | while read p`). Unquoted, the value
+    is split into words as the shell splits it, so an option it holds
+    counts. The command is not reported when the value is unknown, is a
+    loop's over options, or is a quoted value listing options
+    (`"$OPTS"` is one argument).
 
     Differences from hadolint (DL3014 apt-get, DL3030 yum, DL3038 dnf and
     microdnf, DL3034 zypper, which this rule covers finding by finding):

@@ -24,8 +24,11 @@ class NoInstallRecommends(Rule):
     Nothing is reported when an earlier RUN of the image (or an earlier
     command of the same RUN) writes `APT::Install-Recommends "false";` to a
     configuration file, which turns recommends off for every later install,
-    nor when a word starts with a variable that may hold the flag
-    (`$APT_FLAGS`, unless its ARG/ENV value is known and holds no option).
+    nor when a word starts with a variable that may hold the flag. A
+    variable's value is read when it is known (ARG/ENV, or a plain value
+    the RUN assigns once before the command), split into words as the
+    shell splits an unquoted expansion, so `$APT_FLAGS` holding
+    `--no-install-recommends` counts and one holding only `-y` does not.
 
     Only stages whose layers can reach an image are checked (the last stage,
     stages nothing else uses, and the stages they are built `FROM`): in a

@@ -53,10 +53,13 @@ class PackageCache(Rule):
     assignment before the command, or a cache directory set to `/dev/null`)
     or has nothing to cache (`pip install --no-index` from a wheelhouse),
     or when a `--mount=type=cache` or `type=tmpfs` covers the cache directory. Commands are found inside
-    continued lines, `if`/`||` branches, `sh -c`, heredoc scripts
-    (`RUN <<EOF`, `bash <<EOF`), behind `sudo` or `env`, and in `ONBUILD RUN`
-    triggers (they run in the image built FROM this one). PowerShell and
-    `cmd` RUNs are not read.
+    continued lines, `if`/`||` branches, the scripts of `sh -c`, `su -c`
+    and `eval`, heredoc scripts (`RUN <<EOF`, `bash <<EOF`), behind
+    wrappers (`sudo`, `env`, `gosu`, `su-exec`, `runuser -u`...), and in
+    `ONBUILD RUN` triggers (they run in the image built FROM this one).
+    Commands run under `chroot NEWROOT` write below NEWROOT, a place the
+    rule cannot name: they are not read for caches or clean-ups.
+    PowerShell and `cmd` RUNs are not read.
 
     Only stages whose layers can reach an image are checked: the last stage,
     any stage no other stage uses (it can only be built as a `--target`), and

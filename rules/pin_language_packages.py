@@ -38,7 +38,10 @@ class PinLanguagePackages(Rule):
     own toolchain (`pip`, `setuptools`, `wheel`, see the `ignore` option) is
     not reported: `pip install --upgrade pip` deliberately takes the newest
     installer. A package word with a variable is read with the ARG/ENV
-    values in scope, and skipped when its value cannot be known.
+    values in scope, or a plain value the RUN assigns once before the
+    command; options and their values a variable holds (`-v 7.1.3`,
+    `-c constraints.txt`) are read as options. A word whose value cannot
+    be known is skipped.
 
     Differences from hadolint (DL3013 pip, DL3016 npm, DL3028 gem, which
     this rule covers finding by finding): hadolint accepts `@latest` and

@@ -29,11 +29,14 @@ class PinSystemPackages(Rule):
     Local files (`.deb`, `.rpm`, `.apk`), paths, URLs, groups (`@core`,
     `groupinstall`) and zypper patterns are not checked. A package word
     with a variable is read with the ARG/ENV values in scope (`$PACKAGES`
-    with `ARG PACKAGES="curl git"` checks `curl` and `git`), and so is a
-    loop's variable over plain words (`for p in curl git`,
-    `echo curl | while read p`); when the value cannot be known (an ARG
-    without default, a variable of the script, a line `read` from a file)
-    it is not reported.
+    with `ARG PACKAGES="curl git"` checks `curl` and `git`), and so are a
+    plain value the RUN assigns once before the command and a loop's
+    variable over plain words (`for p in curl git`,
+    `echo curl | while read p`). Options and their values held in a
+    variable (`-t bookworm-backports`) are read as options, not packages.
+    When the value cannot be known (an ARG without default, a variable the
+    script sets conditionally or more than once, a line `read` from a
+    file) it is not reported.
 
     Differences from hadolint (DL3008 apt-get, DL3018 apk, DL3033 yum,
     DL3037 zypper, DL3041 dnf and microdnf, which this rule covers finding
