@@ -274,6 +274,30 @@ def test_sh_c_strings_are_parsed():
     assert text[pip.start:pip.end] == "pip install x"
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # the calling shell runs a substitution of a double-quoted (or unquoted) script, once
+        ('sh -c "$(wget -O- https://x/a; wget -O- https://x/b)"',
+         [("sh", ()), ("$(wget", ("shell",)), ("wget", ("substitution",)), ("wget", ("substitution",))]),
+        ('bash -c "echo $(uname -m) && ls"',
+         [("bash", ()), ("echo", ("shell",)), ("uname", ("substitution",)), ("ls", ("shell",))]),
+        ('sh -c "$(a $(b))"', [("sh", ()), ("$(a", ("shell",)), ("a", ("substitution",)),
+                               ("b", ("substitution", "substitution"))]),
+        ('chroot /t sh -c "cat `ls /x`"',
+         [("chroot", ()), ("cat", ("shell", "chroot")), ("ls", ("substitution",))]),
+        ('su app -c "id $(whoami)"', [("su", ()), ("id", ("shell",)), ("whoami", ("substitution",))]),
+        ('eval "echo $(uname)"', [("eval", ()), ("echo", ("shell",)), ("uname", ("substitution",))]),
+        # in a single-quoted script the substitution is the inner shell's
+        ("sh -c 'echo $(uname)'", [("sh", ()), ("echo", ("shell",)), ("uname", ("shell", "substitution"))]),
+        ("sh -c 'sh -c \"echo $(uname)\"'",
+         [("sh", ()), ("sh", ("shell",)), ("echo", ("shell", "shell")), ("uname", ("shell", "substitution"))]),
+    ],
+)
+def test_a_script_strings_substitutions_are_read_once(text, expected):
+    assert [(c.values[0].split()[0], c.contexts) for c in commands(text)] == expected
+
+
 # ---- reserved words in command position only ---------------------------------------
 
 @pytest.mark.parametrize(

@@ -67,6 +67,9 @@ class Emitter:
         self.commands: list[Command] = []
         self.errors: list[ShellError] = []
         self._pipelines = 0
+        #: Starts of the substitutions read already, in the words of the shell script being read
+        #: again as a script (see :meth:`_script`): not read a second time.
+        self._read: frozenset[int] = frozenset()
 
     def new_pipeline(self) -> int:
         self._pipelines += 1
@@ -80,7 +83,8 @@ class Emitter:
         """A word at ``start``; its command substitutions are parsed as nested scripts."""
         decoded = decode(raw)
         for sub_start, sub_end in decoded.substitutions:
-            self.nested(start + sub_start, start + sub_end, contexts + ("substitution",), conditional, None)
+            if start + sub_start not in self._read:
+                self.nested(start + sub_start, start + sub_end, contexts + ("substitution",), conditional, None)
         return Word(start, start + len(raw), decoded.value, raw, decoded.quoted, decoded.has_expansion,
                     positions=self.positions)
 
@@ -160,9 +164,9 @@ class Emitter:
         # Under chroot the script's paths are below the new root: the "chroot" context says so.
         inner = contexts + (("shell", "chroot") if new_root(argv) is not None else ("shell",))
         if raw == value:
-            self.nested(script.start, script.end, inner, conditional, None)
+            self._script(script.start, script.end, (script,), inner, conditional)
         elif len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"" and raw[1:-1] == value:
-            self.nested(script.start + 1, script.end - 1, inner, conditional, None)
+            self._script(script.start + 1, script.end - 1, (script,), inner, conditional)
 
     def _eval_string(self, command: Command, contexts: tuple[str, ...], conditional: bool) -> None:
         """``eval 'script'`` runs its arguments, joined by spaces, as a script. Read, in the "shell"
@@ -188,7 +192,23 @@ class Emitter:
             start, end = first.start, last.end
         else:
             return
-        self.nested(start, end, contexts + ("shell",), conditional, None)
+        self._script(start, end, args, contexts + ("shell",), conditional)
+
+    def _script(self, start: int, end: int, words: Sequence[Word], contexts: tuple[str, ...],
+                conditional: bool) -> None:
+        """Reads ``[start, end)``, the text of ``words``, as the script a shell runs. The command
+        substitutions in those words are the calling shell's: it runs them, before the script,
+        to make the script's text, and the words have read them already, in the caller's
+        contexts. Read again as part of the script they would be counted twice
+        (``sh -c "$(curl URL)"``), so they are not."""
+        read = frozenset(word.start + sub_start for word in words if word.has_expansion
+                         for sub_start, _ in decode(word.raw).substitutions)
+        saved = self._read
+        self._read = saved | read
+        try:
+            self.nested(start, end, contexts, conditional, None)
+        finally:
+            self._read = saved
 
 
 def _shell_index(argv: Sequence[Word]) -> Optional[int]:
