@@ -221,6 +221,11 @@ def test_chmod_chown_rm():
     ("setpriv --reuid=1000 --regid 1000 --init-groups apt-get install x", ("setpriv",)),
     ("chroot /target apt-get install x", ("chroot",)), ("chroot --userspec 1:1 --skip-chdir /t apt-get install x", ("chroot",)),
     ("sudo gosu app env A=1 apt-get install x", ("sudo", "gosu", "env")),
+    # written with a path: known by the program name, which via holds
+    ("/usr/bin/sudo apt-get install x", ("sudo",)), ("/usr/local/bin/gosu app apt-get install x", ("gosu",)),
+    ("/usr/bin/env FOO=1 apt-get install x", ("env",)), ("/usr/sbin/chroot /t apt-get install x", ("chroot",)),
+    ("/sbin/runuser -u app -- apt-get install x", ("runuser",)),
+    ("sudo /usr/bin/env A=1 /usr/bin/timeout 5 apt-get install x", ("sudo", "env", "timeout")),
 ])
 def test_wrappers_are_looked_through(text, via):
     inv = invocation(text)
@@ -228,7 +233,7 @@ def test_wrappers_are_looked_through(text, via):
 
 
 @pytest.mark.parametrize("text", ["runuser app -c 'apt-get install x'", "runuser -l app -c true", "runuser - app",
-                                  "runuser app script.sh", "runuser -g grp app"])
+                                  "runuser app script.sh", "runuser -g grp app", "/sbin/runuser app -c true"])
 def test_runuser_without_u_is_su(text):
     # runuser's operands after USER go to the user's shell (`-c SCRIPT` is read as sh -c's: builder.py)
     assert invocation(text).program == "runuser"
@@ -245,6 +250,8 @@ def test_chroot_commands_act_below_the_new_root():
     inv = invocation("chroot --userspec=app /target apt-get install x")
     assert inv.root.value == "/target" and invocation("chpst -/ /t apt-get install x").root.value == "/t"
     assert invocation("sudo apt-get install x").root is None
+    assert invocation("/usr/sbin/chroot /t apt-get install x").root.value == "/t"
+    assert invocation("/bin/exec apt-get install x").program == "exec"  # exec is a builtin: a path is another program
     script = parse_shell("chroot /t sh -c 'rm -rf /var/lib/apt/lists/*' && rm -rf /x && chroot /t rm /y")
     assert [(c.name, c.contexts, in_new_root(c)) for c in script.commands] == [
         ("chroot", (), True), ("rm", ("shell", "chroot"), True), ("rm", (), False), ("chroot", (), True),

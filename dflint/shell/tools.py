@@ -5,7 +5,7 @@ program (``apt-get``; ``pip`` also for ``pip3``, ``python3 -m pip`` and
 ``uv pip``), its subcommand (canonical: ``zypper in`` is ``install``), its
 options with their values, and its operands, all as :class:`~.model.Word` so
 a rule can point at them. Wrappers are looked through: ``sudo``, ``env``,
-``nice``... (their words are in :attr:`Invocation.via`).
+``/usr/sbin/chroot``... (their program names are in :attr:`Invocation.via`).
 
 :func:`packages` lists the packages a package-manager command names, with
 their version pins; :func:`urls` the URLs a curl/wget command fetches.
@@ -234,6 +234,8 @@ _WRAPPERS: dict[str, tuple[frozenset[str], int]] = {
     # The command acts on the files under NEWROOT: see Invocation.root.
     "chroot": (_set("--userspec", "--groups"), 1),
 }
+#: Wrappers that are shell builtins only: a path names some other program.
+_BUILTINS = frozenset({"exec"})
 #: xargs's short options that take a value, attached or as the next word (`-n 2`, `-n2`), and
 #: GNU's that take only an attached one (`-i`, `-i{}`, `-e`, `-l`: the next word is the command).
 _XARGS_VALUES = frozenset("adEILnPs")
@@ -259,7 +261,8 @@ class Invocation:
     ``pacman -Syu`` and ``pacman --sync``, written in ``-Syu`` (the options
     keep it too).
     ``operands`` are the positional arguments after the subcommand. ``via``
-    holds the words in front of the tool (wrappers, ``python3 -m``, ``uv``).
+    holds what is in front of the tool: the wrappers' program names (``sudo``
+    for ``/usr/bin/sudo``), ``python3 -m`` as written, ``uv``.
     """
 
     command: Command
@@ -381,14 +384,23 @@ def _runuser_runs_command(argv: Sequence[Word], i: int) -> bool:
 
 def _unwrap(argv: Sequence[Word]) -> _Unwrapped:
     """:func:`unwrap`, with the replace-string of an ``xargs`` among the wrappers (the words of
-    the command holding it get each input line in its place) and the root of a ``chroot``."""
+    the command holding it get each input line in its place) and the root of a ``chroot``.
+    A wrapper is known by its program name (``/usr/sbin/chroot``, ``/usr/bin/sudo``), and ``via``
+    holds that name, so ``"sudo" in invocation.via`` holds however it was written."""
     i = 0
     via: list[str] = []
     replaced: Optional[str] = None
     root: Optional[Word] = None
-    while i < len(argv) and argv[i].value in _WRAPPERS \
-            and (argv[i].value != "runuser" or _runuser_runs_command(argv, i)):
+    while i < len(argv):
         name = argv[i].value
+        if name not in _WRAPPERS:  # the common case first: one lookup of the word as written
+            if "/" not in name:
+                break
+            name = name[name.rfind("/") + 1:]  # /usr/bin/sudo: by its program name
+            if name not in _WRAPPERS or name in _BUILTINS:
+                break
+        if name == "runuser" and not _runuser_runs_command(argv, i):
+            break
         values, leading = _WRAPPERS[name]
         via.append(name)
         i += 1
