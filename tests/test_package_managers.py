@@ -175,7 +175,7 @@ def _last_word(script: str, env: str = ""):
     """expand_word of the last word of the apt-get command of ``RUN script``."""
     a = analysis(f"FROM debian:12\n{env}RUN {script}\n")
     node = a.file.instructions[-1]
-    step = [s for s in package_steps(a, node) if s.command.program == "apt-get"][-1]
+    step = [s for s in package_steps(a, node) if s.invocation and s.invocation.program == "apt-get"][-1]
     return expand_word(a, node, step, step.command.argv[-1])
 
 
@@ -208,6 +208,24 @@ def _last_word(script: str, env: str = ""):
 ])
 def test_expand_word_assigned_in_the_run(script, expected):
     assert _last_word(script) == expected
+
+
+@pytest.mark.parametrize("script, env, expected", [
+    # NAME=value in front of the command (or given to env/sudo) is for its environment: its own
+    # words expand before, with the value known before it (ARG/ENV, a plain value set earlier)
+    ("L=-y apt-get install $L", "ENV L=c\n", ["c"]),
+    ("L=a; L=-y apt-get install $L", "", ["a"]),
+    ("L=a; L=-y env L=-q apt-get install $L", "", ["a"]),
+    ("L=a; sudo L=-y apt-get install $L", "", ["a"]),
+    ('L=a; L="$L -y" apt-get install $L', "", ["a"]),
+    ("L=-y apt-get install $L", "", None),  # unset in the RUN, and the base image may set it
+    ("L=-y apt-get install $L", "ARG L\n", None),
+    # another command's, or a second plain assignment, still make the value unknown
+    ("L=a; L=b; L=-y apt-get install $L", "", None),
+    ("L=a; L=b true; apt-get install $L", "", None),
+])
+def test_expand_word_leaves_out_the_commands_own_assignments(script, env, expected):
+    assert _last_word(script, env) == expected
 
 
 def test_expand_word_splits_at_ifs_whitespace_only():

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Iterable, Optional
 from .. import ast
 from ..shell.model import Script, Word
 from ..shell.package_managers import PACKAGE_TOOLS, reread
-from ..shell.tools import Invocation, parse_command, program_name
+from ..shell.tools import Invocation, parse_command, program_name, unwrap
 from .layers import Step, run_steps
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -75,9 +75,10 @@ def _expand_once(analysis: "Analysis", node: ast.Instruction, step: Step, word: 
         return None
     text = word.value
     run = _run_variables(analysis, node)
+    own = _own_assignments(step)
     for name in set(_VARIABLE.findall(text)):
-        if name in step.exported or run.sets(name):
-            value = run.value_for(name, step)
+        if name in step.exported or run.sets(name, own):
+            value = run.value_for(name, step, own)
             if value is None:
                 return None
             # only `$NAME` and `${NAME}` take the value as it is (not `${NAME:-x}`, `${#NAME}`)
@@ -114,33 +115,35 @@ class _RunVariables:
         self.steps = steps
         self.scripts = list({id(s.script): s.script for s in steps}.values())
         self._ifs: Optional[bool] = None
-        self._sets: dict[str, bool] = {}
-        self._assignments: dict[str, Optional[tuple[Step, str]]] = {}
+        self._sets: dict[str, int] = {}
+        self._assignments: dict[tuple[str, int], Optional[tuple[Step, str]]] = {}
 
-    def sets(self, name: str) -> bool:
-        """Some script of the RUN assigns ``name``, or reads it with ``for`` or ``read``."""
+    def sets(self, name: str, own: tuple[str, ...] = ()) -> bool:
+        """Some script of the RUN assigns ``name``, or reads it with ``for`` or ``read``, other
+        than in ``own``, the text of the assignments of the command whose words are expanded
+        (:func:`_own_assignments`)."""
         found = self._sets.get(name)
         if found is None:
-            assigns = re.compile(rf"(?<![\w$]){name}=|\b(?:for|read)\s+(?:-\w+\s+)*{name}\b")
-            found = self._sets[name] = any(assigns.search(s.text) for s in self.scripts)
-        return found
+            found = self._sets[name] = sum(len(_sets_pattern(name).findall(s.text)) for s in self.scripts)
+        return found > (sum(len(_sets_pattern(name).findall(text)) for text in own) if own else 0)
 
-    def value_for(self, name: str, step: Step) -> Optional[str]:
+    def value_for(self, name: str, step: Step, own: tuple[str, ...] = ()) -> Optional[str]:
         """The value ``NAME=value`` (alone, or ``export NAME=value``) gives ``name`` for ``step``,
         when it is plain (no expansion, escape or glob), it is the one place the RUN names
-        ``name`` other than ``$name`` references, and it has run whenever ``step`` runs
+        ``name`` other than ``$name`` references and ``own`` (the assignments of ``step``'s
+        command, which its words do not see), and it has run whenever ``step`` runs
         (:func:`_always_before`); else None."""
-        if name not in self._assignments:
-            self._assignments[name] = self._plain_assignment(name)
-        found = self._assignments[name]
+        key = (name, sum(_mentions(name, text) for text in own) if own else 0)
+        if key not in self._assignments:
+            self._assignments[key] = self._plain_assignment(*key)
+        found = self._assignments[key]
         if found is None:
             return None
         earlier, value = found
         return value if earlier.index < step.index and _always_before(earlier, step) else None
 
-    def _plain_assignment(self, name: str) -> Optional[tuple[Step, str]]:
-        mentions = sum(len(re.findall(rf"\b{name}\b", s.text)) - len(re.findall(rf"\${{?{name}\b", s.text))
-                       for s in self.scripts)
+    def _plain_assignment(self, name: str, own: int) -> Optional[tuple[Step, str]]:
+        mentions = sum(_mentions(name, s.text) for s in self.scripts) - own
         if mentions != 1:
             return None  # set twice, read, unset, looped over...
         for earlier in self.steps:
@@ -159,6 +162,28 @@ class _RunVariables:
                 and any(w.value.startswith("IFS=") for w in s.invocation.operands)
                 for s in self.steps)
         return self._ifs
+
+
+def _sets_pattern(name: str) -> "re.Pattern[str]":
+    """Where a text assigns ``name``, or reads it with ``for`` or ``read``."""
+    return re.compile(rf"(?<![\w$]){name}=|\b(?:for|read)\s+(?:-\w+\s+)*{name}\b")  # re's cache keeps it
+
+
+def _mentions(name: str, text: str) -> int:
+    """How many times ``text`` names ``name`` other than in a ``$name`` reference."""
+    return len(re.findall(rf"\b{name}\b", text)) - len(re.findall(rf"\${{?{name}\b", text))
+
+
+def _own_assignments(step: Step) -> tuple[str, ...]:
+    """The text of the assignments that go into the environment of ``step``'s command only:
+    ``NAME=value`` in front of it, and given to a wrapper (``env NAME=value``, ``sudo
+    NAME=value``). The shell expands the command's words before, with the values it had:
+    ``OPTS=-y apt-get install $OPTS`` runs without ``-y`` (unless OPTS held it already)."""
+    command = step.command
+    own = tuple(a.word.raw for a in command.assignments)
+    if step.invocation is not None and step.invocation.via:
+        own += tuple(w.raw for w in command.argv[:unwrap(command.argv)[0]] if _ASSIGNMENT.match(w.value))
+    return own
 
 
 _RUNS: "weakref.WeakKeyDictionary[Analysis, dict[ast.Instruction, _RunVariables]]" = weakref.WeakKeyDictionary()
