@@ -11,6 +11,8 @@ style).
 
 import importlib
 
+import dflint
+from dflint.analysis import Analysis
 from dflint.model import copies, layers, path_index
 from dflint.testing import lint_snippet
 
@@ -156,3 +158,36 @@ def test_a_glob_looks_only_at_the_entries_it_can_match(monkeypatch):
     assert len(result.diagnostics) == 1
     assert len(result.diagnostics[0].related) == 1 + 10 + 100  # f1, f10-f19, f100-f199
     assert len(matched) <= 4 * n
+
+
+def test_package_cache_compares_a_cache_only_with_the_later_steps_that_can_remove_it(monkeypatch):
+    # Each cache a step filled was compared with every later step of the RUN (does it remove it,
+    # look like its cleanup, read it?): N x N for a RUN of N installs and N other commands.
+    n = 300
+    text = ("FROM python:3.12\nRUN apt-get update && "
+            + " && \\\n    ".join(f"pip install p{i} && rm -f /tmp/x{i}" for i in range(n))
+            + " && apt-get clean && if true; then pip cache purge; fi\n")
+    asked = _count_calls(monkeypatch, layers, "_removes_cache")
+    for name in ("near_miss", "consumes"):
+        _count_calls(monkeypatch, layers, name, calls=asked)
+    _count_calls(monkeypatch, layers.Step, "follows", calls=asked)
+    result = lint_snippet(text, "package-cache")
+    assert len(result.diagnostics) == n + 1  # a purge inside `if` removes nothing the RUN's top level filled
+    assert "(`apt-get clean` empties /var/cache/apt, not the lists)" in result.diagnostics[0].message
+    assert all("pip install" in d.message for d in result.diagnostics[1:])
+    assert len(asked) <= 5 * n  # each rm once per cache, each pip and apt-get command once
+
+
+def test_the_first_following_step_is_the_first_that_step_follows_says():
+    # The later steps are filed by branch, not asked one by one: both must name the same step.
+    text = ("FROM debian:12\nRUN a && if x; then b || c; for i in 1; do d; e || f; done; g; else h; fi && "
+            "( i; case y in z) j ;; esac ) && k || l; m; f() { n; }; o\n")
+    analysis = Analysis("Dockerfile", dflint.parse(text))
+    node = next(n for n in analysis.model.stages[0].instructions if layers._run_of(n) is not None)
+    steps = layers.run_steps(analysis, node)
+    assert len({s.branch for s in steps}) >= 4 and any(s.command.operator == "||" for s in steps)
+    filed = layers._Following((s, s.index) for s in steps)
+    for step in steps:
+        expected = next((s for s in steps[step.index + 1:] if s.follows(step)), None)
+        found = filed.first(step)
+        assert (found[0] if found else None) is expected, step.command.argv

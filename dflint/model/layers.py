@@ -5,7 +5,8 @@ it but the image keeps its bytes. This module reads a RUN's commands in the
 order they run (:func:`run_steps`: heredoc scripts in place, the working
 directory and exported variables as they change), finds the package caches a
 RUN leaves behind (:func:`leftovers`, with the table of
-:mod:`dflint.shell.caches`), what it deletes (:func:`removals`) and, walking
+:mod:`dflint.shell.caches`; each cache compared only with the later steps that
+can remove it, :class:`_LaterSteps`), what it deletes (:func:`removals`) and, walking
 the layers of the stages that ship (:func:`shipping_stages`), pairs each
 deletion with the earlier layers that created what it deletes
 (:func:`late_removals`). What is still there is filed by path, package and
@@ -27,12 +28,13 @@ import itertools
 import posixpath
 import re
 import weakref
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Optional, Sequence, Union
 
 from .. import ast
 from ..shell.caches import (PackageCache, avoids, cache_for_program, cleans, consumes, creates, near_miss,
-                            root_match, verb)
+                            program_key, root_match, verb)
 from ..shell.model import Command, Script, Word
 from ..shell.options import Spec, parse_options
 from ..shell.package_managers import PackageChange, package_changes, reread
@@ -487,17 +489,100 @@ def leftovers(analysis: "Analysis", node: ast.Instruction) -> list[Leftover]:
 
 
 def _compute_leftovers(analysis: "Analysis", node: ast.Instruction) -> list[Leftover]:
-    steps = run_steps(analysis, node)
+    creations = _creations(analysis, node)
+    if not creations:
+        return []
+    later = _LaterSteps(analysis, node)
     found = []
-    for step, cache, locations in _creations(analysis, node):
-        later = [s for s in steps[step.index + 1:] if s.follows(step)]
-        if any(_removes_cache(analysis, node, s, cache, locations) for s in later):
+    for step, cache, locations in creations:
+        if later.removing(cache, locations).first(step) is not None:
             continue
-        misses = [near_miss(cache, s.invocation) for s in later if s.invocation is not None]
-        misses.append(_mount_miss(analysis, node, cache, locations))
-        consumed = any(s.invocation is not None and consumes(cache, s.invocation) for s in steps[step.index + 1:])
-        found.append(Leftover(cache, step, node, locations, consumed, next((m for m in misses if m), None)))
+        miss = later.near_misses(cache).first(step)
+        reason = miss[1] if miss is not None else _mount_miss(analysis, node, cache, locations)
+        consumed = later.last_consumer(cache) > step.index
+        found.append(Leftover(cache, step, node, locations, consumed, reason))
     return found
+
+
+class _Following:
+    """Steps of a RUN (each with a value), filed to find the first that follows a given step.
+
+    A step follows another (:meth:`Step.follows`) when it comes later, does not run after
+    ``||`` and its branch is the other's or an outer one (a prefix of it): so the steps after
+    ``||`` are left out, the others filed by branch in order, and the first that follows
+    ``step`` is the earliest of those after it under one of its branch's prefixes.
+    """
+
+    def __init__(self, items: Iterable[tuple[Step, Any]]) -> None:
+        self._by_branch: dict[tuple[str, ...], tuple[list[int], list[tuple[Step, Any]]]] = {}
+        for item in sorted(items, key=lambda item: item[0].index):
+            if item[0].command.operator != "||":
+                indexes, filed = self._by_branch.setdefault(item[0].branch, ([], []))
+                indexes.append(item[0].index)
+                filed.append(item)
+
+    def first(self, step: Step) -> Optional[tuple[Step, Any]]:
+        found = None
+        branch = step.branch
+        for length in range(len(branch) + 1):
+            indexes, filed = self._by_branch.get(branch[:length], ((), ()))
+            at = bisect_right(indexes, step.index)
+            if at < len(filed) and (found is None or filed[at][0].index < found[0].index):
+                found = filed[at]
+        return found
+
+
+class _LaterSteps:
+    """What the steps of a RUN do to the caches its steps fill, read once per step and cache
+    (per step, cache and locations for a deletion): which steps remove a cache, look like its
+    cleanup, or read it. Only a step of the cache's tool (:func:`cleans`, :func:`near_miss`,
+    :func:`consumes` look at no other) or one deleting paths (:func:`_path_removals`) can; each
+    creation then looks up the first of them that follows it, not every later step."""
+
+    def __init__(self, analysis: "Analysis", node: ast.Instruction) -> None:
+        self._analysis, self._node = analysis, node
+        self._by_program: dict[str, list[Step]] = {}
+        self._deleting: list[Step] = []
+        for step in run_steps(analysis, node):
+            if step.invocation is None:
+                continue
+            self._by_program.setdefault(program_key(step.invocation), []).append(step)
+            if not under_new_root(step) and _path_removals(analysis, node, step):
+                self._deleting.append(step)
+        self._memo: dict[Any, Any] = {}
+
+    def _tool_steps(self, cache: PackageCache) -> list[Step]:
+        return [step for program in sorted(cache.programs) for step in self._by_program.get(program, ())]
+
+    def _once(self, key: Any, compute: Callable[[], Any]) -> Any:
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+    def removing(self, cache: PackageCache, locations: tuple[str, ...]) -> _Following:
+        """The steps that remove ``cache`` from ``locations`` (:func:`_removes_cache`)."""
+        def compute() -> _Following:
+            cleaning = self._once(("cleans", cache.key), lambda: [
+                step for step in self._tool_steps(cache)
+                if not under_new_root(step) and cleans(cache, step.invocation)])
+            removing = {step.index: step for step in cleaning}
+            for step in self._deleting:
+                if step.index not in removing and _removes_cache(self._analysis, self._node, step, cache, locations):
+                    removing[step.index] = step
+            return _Following((step, None) for step in removing.values())
+        return self._once(("removes", cache.key, locations), compute)
+
+    def near_misses(self, cache: PackageCache) -> _Following:
+        """The steps that look like a cleanup of ``cache`` and are not, with the reason (:func:`near_miss`)."""
+        def compute() -> _Following:
+            misses = ((step, near_miss(cache, step.invocation)) for step in self._tool_steps(cache))
+            return _Following((step, reason) for step, reason in misses if reason)
+        return self._once(("near misses", cache.key), compute)
+
+    def last_consumer(self, cache: PackageCache) -> int:
+        """The index of the last step that reads ``cache`` (:func:`consumes`), -1 when none does."""
+        return self._once(("consumer", cache.key), lambda: max(
+            (step.index for step in self._tool_steps(cache) if consumes(cache, step.invocation)), default=-1))
 
 
 # ---- deletions ---------------------------------------------------------------------------------
