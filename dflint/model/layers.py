@@ -174,7 +174,10 @@ def _in_order(scripts: Sequence[Script]) -> list[tuple[Script, Command, tuple[st
 def under_new_root(step: Step) -> bool:
     """The step runs under a ``chroot`` (through one, or in a script a chrooted shell runs): the
     paths it creates and deletes are below the new root, not the image's own, so the layer
-    facts below (caches, files, deletions) leave it out rather than name the wrong place."""
+    facts below (caches, files, deletions) leave it out rather than name the wrong place.
+
+    :func:`~dflint.shell.tools.in_new_root` for a step: with the contexts of the command reading
+    a heredoc script too, and the invocation the step already holds."""
     return "chroot" in step.contexts or (step.invocation is not None and step.invocation.root is not None)
 
 

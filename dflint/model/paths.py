@@ -1,8 +1,7 @@
-"""Paths inside the image: resolving against WORKDIR and matching rm-style globs."""
+"""Paths inside the image: resolving against WORKDIR, telling globs apart, containment."""
 
 from __future__ import annotations
 
-import fnmatch
 import posixpath
 from typing import Optional
 
@@ -32,25 +31,6 @@ def resolve(path: str, workdir: Optional[str], home: bool = True) -> Optional[st
     if normal.startswith("//"):
         normal = "/" + normal.lstrip("/")
     return normal + "/" if trailing else normal
-
-
-def covers(pattern: str, path: str) -> bool:
-    """True when removing ``pattern`` (a path or glob, e.g. ``/var/lib/apt/lists/*``)
-    removes ``path`` or files inside it."""
-    pattern, path = pattern.rstrip("/") or "/", path.rstrip("/") or "/"
-    if pattern == "/":
-        return True
-    if fnmatch.fnmatchcase(path, pattern) or path.startswith(pattern + "/"):
-        return True
-    # `dir/*` empties dir: it covers dir itself and everything below.
-    base, last = posixpath.split(pattern)
-    if last in ("*", ".*", "{*,.*}") and (path == base or path.startswith(base + "/")):
-        return True
-    # A glob in a parent component: compare component by component.
-    parts, path_parts = pattern.split("/"), path.split("/")
-    if len(path_parts) >= len(parts) and has_glob(pattern):
-        return all(fnmatch.fnmatchcase(p, q) for p, q in zip(path_parts, parts))
-    return False
 
 
 def inside(path: str, directory: str) -> bool:
