@@ -38,6 +38,9 @@ class Client:
                                         env=env)
         self.next_id = 0
         self.messages: "queue.Queue[Optional[dict[str, Any]]]" = queue.Queue()
+        # Messages that came while a request waited for its answer, for the next receive(): the server
+        # lints when its input is idle, so diagnostics may come before or after an answer.
+        self.held: list[dict[str, Any]] = []
         threading.Thread(target=self._read_messages, daemon=True).start()
 
     def frame(self, message: dict[str, Any]) -> bytes:
@@ -67,6 +70,8 @@ class Client:
 
     def receive(self, timeout: float = 60) -> dict[str, Any]:
         """The next message; a test fails, instead of hanging, when the server sends none."""
+        if self.held:
+            return self.held.pop(0)
         try:
             message = self.messages.get(timeout=timeout)
         except queue.Empty:
@@ -77,11 +82,14 @@ class Client:
     def request(self, method: str, params: Optional[dict] = None) -> dict[str, Any]:
         self.next_id += 1
         self.send({"id": self.next_id, "method": method, "params": params or {}})
+        early = []
         while True:
             message = self.receive()
             assert message.get("method") != "window/showMessage", message
             if message.get("id") == self.next_id:
+                self.held[:0] = early
                 return message
+            early.append(message)
 
     def notify(self, method: str, params: dict) -> None:
         self.send({"method": method, "params": params})
