@@ -48,7 +48,10 @@ class LateCleanup(Rule):
     `set`, `echo` without a redirect, `rm`...) before the deletion in its RUN.
     What the `.dockerignore` next to the Dockerfile leaves out was never
     copied, and is not reported. The files one command deletes from one copy
-    are reported together.
+    are reported together. When one COPY names several sources for one
+    directory (`COPY setup.py src/ /app/`), only a source written as a
+    directory (`src/`, `.`) counts, and only when it is the only one: a bare
+    name may be a file.
 
     Not reported: a RUN that deletes what it created itself; paths that
     cannot be resolved (an unset variable, a relative path under an unknown

@@ -1025,11 +1025,10 @@ class _Layers:
                 copied = _copied(analysis, node)
                 self._add(copied)
                 fresh = self.fresh
-                for item in copied:
-                    if item.kind == "tree" and item.how == "COPY" and item.source is not None:
-                        seq = next(self._order)
-                        fresh.add(seq, item, item.paths[:1])
-                        self._undo.append(lambda seq=seq, fresh=fresh: fresh.remove(seq))
+                for item in _context_trees(copied):
+                    seq = next(self._order)
+                    fresh.add(seq, item, item.paths[:1])
+                    self._undo.append(lambda seq=seq, fresh=fresh: fresh.remove(seq))
             elif isinstance(node, ast.RunInstruction):
                 found.extend(self._run(analysis, node))
         return found
@@ -1168,6 +1167,33 @@ class _Alive:
             return found
         # A cache also counts as deleted by a glob one level inside it (see :func:`deletes`).
         return self._paths.below(parts, contents=has_glob(parts[-1]))
+
+
+def _context_trees(copied: Sequence[Created]) -> list[Created]:
+    """The directories a COPY filled from the build context, each with the one source that filled it.
+
+    ``COPY x /app/`` fills /app from x when x is a directory, the likely
+    reading of a lone source. With several sources into one place
+    (``COPY a b x /app/``) a name is as likely a file, so only sources
+    written as directories (``x/``, ``.``) count, and only when one does:
+    otherwise which source brought a file is unknown.
+    """
+    by_place: dict[str, list[Created]] = {}
+    for item in copied:
+        if item.kind == "tree" and item.how == "COPY" and item.source is not None:
+            by_place.setdefault(item.paths[0], []).append(item)
+    trees = []
+    for items in by_place.values():
+        if len(items) > 1:
+            items = [item for item in items if _names_directory(item.source or "")]
+        if len(items) == 1:
+            trees.append(items[0])
+    return trees
+
+
+def _names_directory(source: str) -> bool:
+    """The source is written as a directory: ``dir/``, ``dir/.``, ``.``."""
+    return source.endswith(("/", "/.")) or source in ("", ".")
 
 
 #: Names that only a build context holds: version control, editor and CI settings, docs, tests, caches of
