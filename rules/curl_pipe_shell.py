@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from typing import Iterator
 
@@ -9,6 +10,7 @@ from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell.remote import RemoteRun, remote_code_runs
+from dflint.shell.tools import program_word
 from dflint.source import Span
 
 
@@ -105,7 +107,8 @@ def _span(found: RemoteRun) -> Span:
 
 
 def _shown(found: RemoteRun) -> str:
-    download = found.download.program or "download"
+    word = program_word(found.download)  # curl, not the sudo in front of it
+    download = posixpath.basename(word.value) if word is not None else "download"
     if found.how == "pipe":
         return f"piping `{download}` into `{found.interpreter}`"
     if found.how == "file":

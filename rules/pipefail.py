@@ -8,8 +8,10 @@ from typing import Iterator, Optional, Sequence
 from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.rule import Finding, Rule, RuleContext
+from dflint.shell.model import Command
 from dflint.shell.pipefail import (NO_PIPEFAIL_SHELLS, MaskedPipeline, masked_pipelines, pipefail_sets_in_sh,
                                    sets_pipefail)
+from dflint.shell.tools import program_word
 from dflint.source import Span
 
 
@@ -118,10 +120,10 @@ class Pipefail(Rule):
             for pipes in groups.values():
                 first = pipes[0]
                 culprit = first.masked[0]
-                shown = " | ".join(c.name or "..." for c in first.members)
+                shown = " | ".join(_shown(c) for c in first.members)
                 yield ctx.finding(
                     culprit,
-                    f"`{culprit.name}` can fail unnoticed in `{shown}`: a pipeline's status is its last "
+                    f"`{_shown(culprit)}` can fail unnoticed in `{shown}`: a pipeline's status is its last "
                     f"command's; {_advice(ctx, anchor, first)}",
                     related=[("another pipeline of the same shell", p.masked[0]) for p in pipes[1:]])
 
@@ -135,6 +137,12 @@ class Pipefail(Rule):
                               f"`{' '.join(argv)}` fails every RUN that uses this SHELL: /bin/sh of {release} "
                               f"is dash 0.5.12 or older, which has no pipefail option; use "
                               f'`SHELL ["/bin/bash", "-o", "pipefail", "-c"]`')
+
+
+def _shown(command: Command) -> str:
+    """The program a command runs, behind its wrappers: `curl` of `sudo curl URL`."""
+    word = program_word(command)
+    return word.value if word is not None else command.name or "..."
 
 
 def _advice(ctx: RuleContext, node: ast.Instruction, pipe: MaskedPipeline) -> str:

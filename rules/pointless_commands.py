@@ -8,6 +8,7 @@ from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.model.layers import Step, run_steps
 from dflint.rule import Finding, Rule, RuleContext
+from dflint.shell.tools import unwrap
 
 _WHY = {
     "ssh": "a build has no terminal and no keys (use `RUN --mount=type=ssh` for private sources)",
@@ -112,7 +113,8 @@ def _program(step: Step) -> Optional[str]:
 def _useful(run: ast.RunInstruction, steps: list[Step], index: int, program: str) -> bool:
     step = steps[index]
     invocation = step.invocation
-    words = [w.value for w in invocation.command.argv]
+    argv = invocation.command.argv
+    words = [w.value for w in argv[unwrap(argv)[0]:]]  # the program's own words, not sudo's or env's
     if _VERSION.intersection(words):
         return True
     if program == "vim":

@@ -176,7 +176,8 @@ def _users(ctx: RuleContext) -> dict[ast.Instruction, Optional[str]]:
 def _fix(ctx: RuleContext, step: Step, word: Word) -> Optional[Fix]:
     argv = step.command.argv
     index = next(i for i, w in enumerate(argv) if w is word)
-    if index + 1 >= len(argv) or argv[index + 1].value.startswith("-") or word.value != "sudo":
+    if index + 1 >= len(argv) or argv[index + 1].value.startswith("-") or word.has_expansion \
+            or posixpath.basename(word.value) != "sudo":  # /usr/bin/sudo too
         return None
     start, end = word.span.start.offset, argv[index + 1].span.start.offset
     if "\n" in ctx.file.text[start:end] or "\\" in ctx.file.text[start:end]:

@@ -308,6 +308,14 @@ def unwrap(argv: Sequence[Word]) -> tuple[int, tuple[str, ...]]:
     return unwrapped.index, unwrapped.via
 
 
+def program_word(command: Command) -> Optional[Word]:
+    """The word naming the program ``command`` runs behind its wrappers (``curl`` in ``sudo -E curl
+    URL``, the first word without one); None when it runs none (``sudo`` alone, ``command -v x``)."""
+    argv = command.argv
+    index = _unwrap(argv).index
+    return argv[index] if index < len(argv) else None
+
+
 def new_root(argv: Sequence[Word]) -> Optional[Word]:
     """The NEWROOT of a ``chroot`` (or ``chpst -/``) among the wrappers in front of the program."""
     return _unwrap(argv).root
