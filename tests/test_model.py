@@ -164,3 +164,25 @@ def test_expansion_error_is_reported_not_raised():
     built = model("FROM scratch\nLABEL a=b\n")
     exp = built.expand(instruction(built, "LABEL"), "${")
     assert exp.error and "missing" in exp.error and not exp.resolved
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("FROM mcr.microsoft.com/windows/servercore:ltsc2022\n", [True]),
+    ("FROM mcr.microsoft.com/dotnet/framework/sdk:4.8\n", [True]),  # .NET Framework: Windows only
+    ("FROM mcr.microsoft.com/dotnet/sdk:8.0\n", [False]),  # .NET 8: Linux by default
+    ("FROM --platform=windows/amd64 registry.example/base:1\n", [True]),
+    ("# escape=`\nFROM registry.example/base:1\n", [False]),  # Linux Dockerfiles use the backtick too
+    ("FROM registry.example/base:1 AS a\nFROM a AS b\nSHELL [\"powershell\", \"-Command\"]\nFROM a\n",
+     [False, True, False]),  # a SHELL holds from its stage on, and for the stages built FROM it
+    ("FROM registry.example/base:1\nSHELL [\"C:\\\\Windows\\\\System32\\\\cmd.exe\", \"/S\", \"/C\"]\n", [True]),
+    ("FROM mcr.microsoft.com/powershell:7.4-ubuntu-22.04\nSHELL [\"pwsh\", \"-Command\"]\n", [False]),
+])
+def test_windows_stages(text, expected):
+    built = model(text)
+    assert [built.is_windows(stage) for stage in built.stages] == expected
+
+
+def test_windows_is_found_once_per_stage_in_a_long_chain():
+    text = "FROM registry.example/base:1 AS s0\n" + "".join(f"FROM s{i} AS s{i + 1}\nRUN x\n" for i in range(1500))
+    built = model(text + "SHELL [\"cmd\", \"/S\", \"/C\"]\n")
+    assert built.is_windows(built.stages[-1]) and not built.is_windows(built.stages[-2])

@@ -29,7 +29,11 @@ from .variables import PLATFORM_ARGS, Expansion, Scope, Variable
 _INDEX = re.compile(r"[+-]?[0-9]+")
 #: Fragments of image names that only exist for Windows.
 _WINDOWS_IMAGES = ("windows/servercore", "windows/nanoserver", "windows/server", "/windows", "nanoserver",
-                   "servercore", "windowsservercore", ":ltsc20")
+                   "servercore", "windowsservercore", ":ltsc20",
+                   # .NET Framework and IIS exist only for Windows (mcr.microsoft.com/dotnet/framework/sdk)
+                   "dotnet/framework/", "microsoft/dotnet-framework", "microsoft/aspnet:", "/iis:")
+#: Shells only Windows has (pwsh runs on Linux too).
+_WINDOWS_SHELLS = frozenset(("cmd", "cmd.exe", "powershell", "powershell.exe"))
 
 
 @dataclass(frozen=True, eq=False)
@@ -129,6 +133,7 @@ class BuildModel:
         self._index: Optional[LineIndex] = None
         self._workdirs: Optional[dict[ast.Instruction, Optional[str]]] = None
         self._lineages: dict[int, tuple[Stage, ...]] = {}
+        self._windows: dict[int, bool] = {}
         #: Facts other modules derive from the whole model, remembered per model (see history.py).
         self.derived: dict[str, Any] = {}
         self._build()
@@ -397,10 +402,25 @@ class BuildModel:
 
     def is_windows(self, stage: Stage) -> bool:
         """Best guess whether ``stage`` builds a Windows image (its RUNs then use cmd, not sh):
-        a Windows base image or platform, or a parent stage that is one."""
-        seen = 0
-        while stage.parent is not None and seen <= len(self.stages):
-            stage, seen = self.stages[stage.parent], seen + 1
+        a Windows base image or platform, or a parent stage that is one; else a ``SHELL`` of cmd
+        or powershell (pwsh runs on Linux too) in the stage or a parent. Remembered per stage,
+        each found from its parent's."""
+        memo = self._windows
+        chain = self.lineage(stage)
+        known = len(chain)
+        while known and chain[known - 1].index not in memo:
+            known -= 1
+        windows = memo[chain[known - 1].index] if known else False
+        for member in chain[known:]:
+            windows = windows or (member.parent is None and self._windows_base(member)) \
+                or any(isinstance(node, ast.ShellInstruction) and node.exec_form and node.args
+                       and _program(node.args[0].value) in _WINDOWS_SHELLS for node in member.instructions)
+            memo[member.index] = windows
+        return windows
+
+    def _windows_base(self, stage: Stage) -> bool:
+        """The first stage of a lineage is built on a Windows image or platform. (``# escape=````
+        is no sign: Linux Dockerfiles use it too, and official images pull either.)"""
         platform = stage.platform.value.lower() if stage.platform is not None else ""
         if platform.startswith("windows"):
             return True
@@ -458,3 +478,8 @@ class BuildModel:
             seen.add(index)
             todo.extend(dep.stage for dep in self.stages[index].dependencies if dep.stage is not None)
         return [stage for stage in self.stages if stage.index in seen]
+
+
+def _program(path: str) -> str:
+    """A SHELL's program name, lower-case, with a Windows or POSIX directory dropped."""
+    return re.split(r"[\\/]", path)[-1].lower()
