@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from typing import Iterable, Iterator, Optional, Sequence
@@ -13,6 +14,7 @@ from dflint.model.build import Stage
 from dflint.model.copies import Copied, CopyIndex, copied, relation
 from dflint.model.history import Step, histories
 from dflint.model.paths import inside, resolve
+from dflint.model.users import accounts_created
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell.permissions import PermissionChange, permission_changes, static_path
 
@@ -41,7 +43,11 @@ class CopyThenChmod(Rule):
     `--chmod` or `--chown` already, the message says how to change it, or,
     when the RUN sets the same again (`COPY --chown=app:app` then `chown -R
     app`), to drop the RUN: it changes nothing, though a storage driver that
-    copies a file up to change it may still store the files again.
+    copies a file up to change it may still store the files again. When the
+    owner is a user or group that a RUN after the COPY creates (`useradd`,
+    `adduser`, `groupadd`, `addgroup`), the message says to create it
+    before the COPY, as `--chown` needs it to exist, or gives the numeric
+    ids when those commands set them (`useradd -u 1000`).
 
     ## Why is this bad?
     A layer stores every file whose content *or metadata* changed, whole. A
@@ -152,8 +158,10 @@ class CopyThenChmod(Rule):
                 fix = _fix(ctx, run, step, change, found, len(entries), scripts, between)
                 shown = paths[next(i for i, r in enumerate(found) if r) // len(entries)]
                 wanted = static_path(script, change.value_word, expand) if change.value_word else None
-                yield ctx.finding(change.command, _message(ctx, change, shown, step, found, wanted), fix,
-                                  [(f"copied here by {step.node.name}", step.anchor)])
+                message = _message(ctx, change, shown, step, found, wanted)
+                if change.tool != "chmod":
+                    message = _created_later(change, message, step, copies, position, index)
+                yield ctx.finding(change.command, message, fix, [(f"copied here by {step.node.name}", step.anchor)])
 
 
 class _Copies:
@@ -166,14 +174,40 @@ class _Copies:
         self.history: Sequence[Step] = ()
         self.entries: list[tuple[Copied, ...]] = []  # per step of the history, what it wrote
         self._index = CopyIndex()
+        self._analysis = ctx.analysis
+        self._accounts: list[dict[str, Optional[str]]] = []  # per step of the history, the accounts it creates
+        self._created: dict[str, list[int]] = {}  # account ("user:app") -> the positions of the steps creating it
 
     def follow(self, history: Sequence[Step], shared: int) -> "_Copies":
         """Go on with ``history``, whose first ``shared`` steps are those of the history followed so far."""
         if len(self.entries) > shared:
             del self.entries[shared:]
             self._index.truncate(shared)
+        if len(self._accounts) > shared:
+            del self._accounts[shared:]
+            for positions in self._created.values():
+                while positions and positions[-1] >= shared:
+                    positions.pop()
         self.history = history
         return self
+
+    def creation(self, account: str, start: int, end: int) -> Optional[int]:
+        """The position of the first step in ``[start, end)`` that creates ``account`` (``user:app``,
+        ``group:web``; see :func:`accounts_created`), or None."""
+        for position in range(len(self._accounts), end):
+            step = self.history[position]
+            found = accounts_created(self._analysis, step.anchor) \
+                if isinstance(step.node, ast.RunInstruction) else {}
+            self._accounts.append(found)
+            for key in found:
+                self._created.setdefault(key, []).append(position)
+        positions = self._created.get(account, [])
+        at = bisect.bisect_left(positions, start)
+        return positions[at] if at < len(positions) and positions[at] < end else None
+
+    def account_id(self, position: int, account: str) -> Optional[str]:
+        """The numeric id the step at ``position`` gives ``account``, if it gives one."""
+        return self._accounts[position].get(account)
 
     def before(self, end: int) -> CopyIndex:
         """The index of what the steps before ``end`` wrote."""
@@ -249,6 +283,40 @@ def _message(ctx: RuleContext, change: PermissionChange, path: str, copy: Step, 
         advice = f"set it while copying with {copy.node.name} --chown={value} (every copied file gets it)"
     return (f"{change.tool} on {path} changes files that {copy.node.name} on line {copy.anchor.line} copied: the new "
             f"layer stores them a second time; {advice}")
+
+
+def _created_later(change: PermissionChange, message: str, copy: Step, copies: "_Copies", position: int,
+                   index: int) -> str:
+    """``message``, telling to create first the user or group that ``--chown`` would name and that
+    only a RUN after the COPY (at ``position``) creates, none before (``COPY --chown=app`` fails when
+    app does not exist yet), with the numeric ids that need no account when the commands give them."""
+    value = _copy_value(change)
+    if value is None:
+        return message
+    user, _, group = value.partition(":")
+    created: dict[str, Optional[str]] = {}  # the accounts created only after the COPY, with their ids
+    missing = []
+    for kind, name in (("user", user), ("group", group)):
+        key = f"{kind}:{name}"
+        if name and not name.isdigit() and copies.creation(key, 0, position) is None:
+            later = copies.creation(key, position + 1, index + 1)
+            if later is not None:
+                created[key] = copies.account_id(later, key)
+                missing.append(name)
+    if not missing:
+        return message
+    missing = list(dict.fromkeys(missing))
+    names = " and ".join(f"`{name}`" for name in missing)
+    ids = [created.get(f"user:{user}") if not user.isdigit() else user,
+           (created.get(f"group:{group}", "0" if group == "root" else None) if not group.isdigit() else group)
+           if group else None]
+    numeric = ":".join(i for i in ids if i) if ids[0] and (not group or ids[1]) else None
+    name = copy.node.name
+    advice = (f"; {names} {'does' if len(missing) == 1 else 'do'} not exist yet when {name} runs on line "
+              f"{copy.anchor.line}: create {'it' if len(missing) == 1 else 'them'} in a RUN before the {name}")
+    if numeric is not None:
+        advice += f", or copy with the numeric ids, {name} --chown={numeric}, which need no account"
+    return message + advice
 
 
 def _fix(ctx: RuleContext, run: Step, copy: Step, change: PermissionChange, found: list, entries: int,

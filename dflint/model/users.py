@@ -242,6 +242,30 @@ def account_ids(analysis: "Analysis", stage: "Stage") -> tuple[dict[str, str], d
     return users, groups
 
 
+def accounts_created(analysis: "Analysis", node: ast.Instruction) -> dict[str, Optional[str]]:
+    """The accounts the RUN ``node`` creates (``useradd``/``adduser``, ``groupadd``/``addgroup``),
+    keyed ``user:NAME`` or ``group:NAME``, each with its numeric id when the command gives one."""
+    model = analysis.model
+    found: dict[str, Optional[str]] = {}
+    for script in analysis.commands(node):
+        for command in script.commands:
+            invocation = parse_command(command)
+            program = invocation.program if invocation is not None else ""
+            if program not in ("useradd", "adduser", "groupadd", "addgroup"):
+                continue
+            assert invocation is not None
+            operands = [model.expand(node, word.value) for word in invocation.operands]
+            if not operands or not all(o.resolved for o in operands):
+                continue
+            kind = "user" if program in ("useradd", "adduser") else "group"
+            name = operands[-1].value if program in ("useradd", "groupadd") else operands[0].value
+            number = invocation.value(*(("-u", "--uid") if kind == "user" else ("-g", "--gid")))
+            value = model.expand(node, number) if number is not None else None
+            found[f"{kind}:{name}"] = value.value if value is not None and value.resolved \
+                and _ID.fullmatch(value.value) else None
+    return found
+
+
 def _read_account(model: "BuildModel", node: ast.Instruction, command, users: dict, groups: dict) -> None:
     invocation = parse_command(command)
     program = invocation.program if invocation is not None else ""
