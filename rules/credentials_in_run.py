@@ -35,7 +35,8 @@ class CredentialsInRun(Rule):
     - provider tokens written anywhere in the RUN (`ghp_…`, `AKIA…`, JWTs).
 
     A value from a build secret (a `--mount=type=secret` `env=` variable, or
-    a file under its target or `/run/secrets`) is not reported, except when
+    a file under its target or `/run/secrets`, also read in place:
+    `$(cat /run/secrets/gh)`) is not reported, except when
     the RUN writes it into a credential file (or a tool's config) that the
     same RUN does not remove: that file stays in the layer. git keeps a
     URL's credential too: a `git clone` URL as the remote in the clone's

@@ -41,6 +41,10 @@ def test_secret_values_and_urls():
     found = url_credentials("https://ci:${TOKEN}@example.com https://${GITHUB_TOKEN}@github.com ssh://git@github.com")
     assert [(c.text, c.what) for c in found] == [("${TOKEN}", "password"), ("${GITHUB_TOKEN}", "token")]
     assert url_credentials("https://u:x@h") == []  # a placeholder password
+    text = "url.https://$(cat /run/secrets/gh)@github.com/ https://ci:`cat /run/secrets/pw`@example.com"
+    assert [(c.text, c.what) for c in url_credentials(text, substitutions=True)] == [
+        ("$(cat /run/secrets/gh)", "token"), ("`cat /run/secrets/pw`", "password")]
+    assert url_credentials(text) == []  # not text a shell runs: no substitution is a value
     assert harmless_value('""') and harmless_value("false") and not harmless_value("hunter2")
 
 

@@ -26,7 +26,7 @@ from .. import ast
 from ..shell.model import Command, HereDocument, Word
 from ..source import Span
 from .layers import Step, clone_directory, git_command, run_steps
-from .secrets import VARIABLE, harmless_value, secret_value, url_credentials
+from .secrets import VARIABLE, harmless_value, mask_substitutions, secret_value, url_credentials
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..analysis import Analysis
@@ -151,8 +151,9 @@ class _Run:
         """Where ``text`` (a credential as the shell sees it) comes from; None when unknown."""
         if any(path in text for path in self.paths):
             return Source("secret")
-        if not expands:
-            return None if VARIABLE.search(text) else (None if harmless_value(text) else Source("literal"))
+        if not expands:  # written as is: `${NPM_TOKEN}` or `$(cat ...)` there is for a tool to read, no secret
+            shell = VARIABLE.search(text) or "$(" in text or "`" in text
+            return None if shell or harmless_value(text) else Source("literal")
         if "$(" in text or "`" in text:
             return None
         names = [m.group(1) or m.group(2) for m in VARIABLE.finditer(text)]
@@ -412,8 +413,9 @@ def _file_uses(step: Step, run: _Run) -> Iterator[CredentialUse]:
     else:
         contents = _stdin_texts(step, run)
     for word, text, expands in contents:
-        values = [m.group(1) for m in _FILE_VALUE.finditer(text)]
-        values += [c.text for c in url_credentials(text)]
+        scanned = mask_substitutions(text) if expands else text  # a value may be `$(cat /run/secrets/x)`
+        values = [text[m.start(1):m.end(1)] for m in _FILE_VALUE.finditer(scanned)]
+        values += [c.text for c in url_credentials(text, substitutions=expands)]
         for value in values:
             source = run.source(step, value, expands)
             if source is None:
@@ -452,7 +454,7 @@ def credential_uses(analysis: "Analysis", anchor: ast.Instruction) -> list[Crede
             found.append(use)
         program = step.invocation.program if step.invocation is not None else step.command.name
         for word in step.command.argv[1:]:
-            for credential in url_credentials(word.value):
+            for credential in url_credentials(word.value, substitutions=word.has_expansion):
                 what = f"the {credential.what} in a URL given to `{program}`"
                 stored = _git_config_file(step, word) if program == "git" else None
                 if stored is None:

@@ -151,21 +151,35 @@ class UrlCredentials:
 _URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*)://([^/?#\s@\"']+)@")
 
 
-def url_credentials(text: str) -> list[UrlCredentials]:
+def url_credentials(text: str, substitutions: bool = False) -> list[UrlCredentials]:
     """Credentials carried by URLs in ``text``: the password of ``user:password@``, or a
     user part that is a variable or token (``https://${GITHUB_TOKEN}@github.com``).
-    A bare user name (``ssh://git@github.com``) is none."""
+    A bare user name (``ssh://git@github.com``) is none. With ``substitutions`` (text a shell
+    runs), a command substitution is a value too: ``https://$(cat /run/secrets/gh)@github.com``."""
+    scanned = mask_substitutions(text) if substitutions else text
     found = []
-    for match in _URL_USERINFO.finditer(text):
+    for match in _URL_USERINFO.finditer(scanned):
         userinfo, start = match.group(2), match.start(2)
-        user, colon, password = userinfo.partition(":")
+        masked_user, colon, _ = userinfo.partition(":")
+        user, password = text[start:start + len(masked_user)], text[start + len(masked_user) + 1:match.end(2)]
         if colon and password and not harmless_value(password):
             offset = start + len(user) + 1
             found.append(UrlCredentials(offset, offset + len(password), password, "password"))
         elif not colon and (VARIABLE.fullmatch(user) and secret_name(_var_name(user) or "")
-                            or secret_value(user)):
+                            or secret_value(user) or substitutions and _MASK * len(user) == masked_user):
             found.append(UrlCredentials(start, start + len(user), user, "token"))
     return found
+
+
+_SUBSTITUTION = re.compile(r"\$\((?:[^()]|\([^()]*\))*\)|`[^`]*`")
+_MASK = "\x01"
+
+
+def mask_substitutions(text: str) -> str:
+    """``text`` with each command substitution (``$(...)``, backticks) as as many mask characters,
+    so that a pattern matching a value without spaces or slashes matches it, at the same offsets."""
+    return _SUBSTITUTION.sub(lambda match: _MASK * len(match.group()), text) if "$(" in text or "`" in text \
+        else text
 
 
 def _var_name(text: str) -> Optional[str]:
