@@ -14,6 +14,21 @@ from dflint.source import Span
 
 _ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)", re.S)
 _SETTERS = frozenset(("export", "env", "declare", "typeset", "readonly"))
+#: How each tool is given a CA certificate, found by the tool's name in what was switched off (uv before pip:
+#: `uv pip --trusted-host`).
+_CA_OPTIONS = tuple((re.compile(pattern), how) for pattern, how in (
+    (r"\bcurl\b", "`curl --cacert FILE`"),
+    (r"\bwget\b", "`wget --ca-certificate=FILE`"),
+    (r"\buv\b|UV_", "uv's `--native-tls` (the system store) or `SSL_CERT_FILE`"),
+    (r"\bpip\b|PIP_", "`pip --cert FILE` or `PIP_CERT`"),
+    (r"\byarn\b|YARN_", "yarn's `httpsCaFilePath` (Yarn 2+) or `cafile` (Yarn 1)"),
+    (r"\b(?:npm|pnpm)\b|NPM_CONFIG_|strict-ssl", "npm's `cafile` setting or `NODE_EXTRA_CA_CERTS`"),
+    (r"Node\.js|NODE_TLS", "`NODE_EXTRA_CA_CERTS`"),
+    (r"\bgit\b|GIT_SSL", "git's `http.sslCAInfo` or `GIT_SSL_CAINFO`"),
+    (r"\b(?:conda|mamba|micromamba)\b|CONDA_", "`conda config --set ssl_verify /path/to/ca.pem`"),
+    (r"Maven|maven", "a Java truststore (`-Djavax.net.ssl.trustStore=FILE`)"),
+    (r"Python|PYTHONHTTPSVERIFY|bundler|BUNDLE_", "`SSL_CERT_FILE`"),
+))
 
 
 class VerificationDisabled(Rule):
@@ -59,8 +74,10 @@ class VerificationDisabled(Rule):
     asked for. Without them a proxy, a compromised mirror or anyone on the
     network path can replace a download or a package, and the result ships
     in the image. A certificate or key error is better fixed by installing
-    the missing CA certificate (`ca-certificates`, `--cacert`,
-    `PIP_CERT`) or importing the repository's signing key.
+    the missing CA certificate (in the image's trust store with
+    `ca-certificates`, or given to the tool: `curl --cacert`,
+    `pip --cert`/`PIP_CERT`, `NODE_EXTRA_CA_CERTS`...; the message names
+    the tool's own option) or importing the repository's signing key.
 
     ## Example
     ```dockerfile
@@ -186,5 +203,7 @@ def _message(item: Insecure) -> str:
     elif _SIGNATURES.search(item.what):
         advice = "import the repository's signing key instead"
     else:
-        advice = "install the missing CA certificate instead (`ca-certificates`, `--cacert`, `PIP_CERT`)"
+        tool = next((how for pattern, how in _CA_OPTIONS if pattern.search(item.what)), None)
+        advice = ("add the missing CA certificate to the image's trust store instead (`ca-certificates`, "
+                  "`update-ca-certificates`)" + (f", or give it to the tool: {tool}" if tool else ""))
     return f"{item.what}: anyone on the network path can then change what the build downloads; {advice}"
