@@ -43,10 +43,14 @@ class CopyBeforeInstall(Rule):
     message names the manifests to copy first and, when the command also
     builds the project and so needs the sources (`mvn package`, `gradle
     build`, `sbt assembly`, `cargo build`, `go build`, `dotnet publish`,
-    `stack build`), the command that fetches only the dependencies (`mvn
-    dependency:go-offline`, `gradle dependencies`, `sbt update`, `cargo
-    fetch` or cargo-chef, `go mod download`, `dotnet restore`, `stack build
-    --only-dependencies`). For a workspace folder it adds each workspace's
+    `stack build`, and `pip install .`, `poetry install`, `uv sync` and
+    `pdm install`, which install the project too), the command that fetches
+    only the dependencies (`mvn dependency:go-offline`, `gradle
+    dependencies`, `sbt update`, `cargo fetch` or cargo-chef, `go mod
+    download`, `dotnet restore`, `stack build --only-dependencies`, `poetry
+    install --no-root`, `uv sync --no-install-project`, `pdm install
+    --no-self`, and for pip the requirements alone: `pip install -r` of a
+    file compiled from pyproject.toml). For a workspace folder it adds each workspace's
     `package.json` (`COPY --parents packages/*/package.json ./`, or the
     `out/json` of `turbo prune --docker`): a workspace install reads them all.
 

@@ -100,6 +100,17 @@ def test_dependency_installs(command, ecosystem, manifests):
     ("lein with-profile prod uberjar", "`lein deps`"),
     ("stack build --only-dependencies", ""),
     ("cabal install --installdir=/usr/local/bin", "`cabal build --only-dependencies`"),
+    # Python's installs that install the project too need its sources; their dependency-only form does not.
+    ("poetry install --no-root --only main", ""),
+    ("poetry install --only main", "`poetry install --only main --no-root`"),
+    ("uv sync --frozen --no-install-project", ""),
+    ("uv sync --frozen --no-dev", "`uv sync --frozen --no-dev --no-install-project`"),
+    ("pdm install --prod --no-self", ""),
+    ("pdm sync --prod", "`pdm sync --prod --no-self`"),
+    ("pip install -r requirements.txt", ""),
+    ("pip install -r requirements.txt .", "`pip install -r requirements.txt` (without the project)"),
+    ("pip install -e .[test]", "`pip install -r` of a requirements file compiled from it (`pip-compile`, "
+                               "`uv pip compile`), or `uv pip install -r pyproject.toml`"),
 ])
 def test_fetch_advice_for_commands_that_also_build(command, fetch):
     """A command that builds the project needs its sources; the advice names the dependency-only step."""
@@ -109,7 +120,7 @@ def test_fetch_advice_for_commands_that_also_build(command, fetch):
 
 @pytest.mark.parametrize("command", [
     "npm install -g pm2", "npm install express", "yarn build", "pip install flask", "pip install --no-deps .",
-    "poetry install --only-root", "pipenv install requests", "go install golang.org/x/tools/gopls@latest",
+    "poetry install --only-root", "uv sync --only-install-project", "pipenv install requests", "go install golang.org/x/tools/gopls@latest",
     "go build -mod=vendor ./...", "bundle exec rake", "cargo install cargo-chef", "mvn -v", "gradle --version",
     "dotnet publish --no-restore", "composer require monolog/monolog",
     "pdm add requests", "sbt clean", "sbt --version", "lein repl", "clojure -M:Prod -m app", "stack setup",

@@ -113,14 +113,18 @@ def _pnpm(inv: Invocation, words: list[str], env: _Env) -> Optional[tuple[str, .
     return _NODE + ("pnpm-lock.yaml",) if words == ["install"] else None
 
 
-def _pip(inv: Invocation, words: list[str], env: _Env) -> Optional[tuple[str, ...]]:
+def _pip(inv: Invocation, words: list[str], env: _Env) -> _Read:
     if not words or words[0] not in ("install", "download", "wheel", "sync"):
         return None
     files = inv.values("-r", "--requirement") + (tuple(words[1:]) if words[0] == "sync" else ())
     project = any(_PROJECT.fullmatch(v) for v in words[1:] + list(inv.values("-e", "--editable")))
-    if project and not inv.has("--no-deps"):
-        files += ("pyproject.toml",)
-    return files or None
+    if not project or inv.has("--no-deps"):
+        return files or None
+    # `pip install .` builds the project, which needs its sources: only the requirements can come first.
+    if files:
+        return files, f"`{_spelled(inv)} install {' '.join(f'-r {f}' for f in files)}` (without the project)"
+    return ("pyproject.toml",), ("`pip install -r` of a requirements file compiled from it (`pip-compile`, "
+                                 "`uv pip compile`), or `uv pip install -r pyproject.toml`")
 
 
 def _first(expected: Iterable[str], manifests: tuple[str, ...], forbidden: tuple[str, ...] = ()):
@@ -151,6 +155,28 @@ def _cargo(inv: Invocation, words: list[str], env: _Env) -> _Read:
         # Cargo refuses a manifest without its targets: fetching needs a stub src/main.rs, or cargo-chef.
         return _CARGO, "`cargo fetch` (with a stub src/main.rs) or cargo-chef"
     return None
+
+
+def _without_project(manifests: tuple[str, ...], subcommands: "str | tuple[str, ...]", flag: str,
+                     known: tuple[str, ...]) -> Callable[[Invocation, list[str], _Env], _Read]:
+    """A Python project manager's install (``poetry install``, ``uv sync``, ``pdm install``), which
+    installs the project itself too, and so needs its sources, unless told not to (``flag``); with
+    ``--only-root``-like options it installs nothing from the lock (``known`` names both kinds)."""
+    wanted = (subcommands,) if isinstance(subcommands, str) else subcommands
+
+    def check(inv: Invocation, words: list[str], env: _Env) -> _Read:
+        if words[:1] != [] and words[0] in wanted:
+            if inv.has(*known):
+                return None if not inv.has(flag) else manifests
+            return manifests, f"`{' '.join(_from_program(inv))} {flag}`"
+        return None
+    return check
+
+
+def _from_program(inv: Invocation) -> list[str]:
+    """The command's words from its program on, as written (``uv sync --frozen``)."""
+    index, _ = unwrap(inv.command.argv)
+    return list(inv.command.values[index:])
 
 
 def _spelled(inv: Invocation) -> str:
@@ -245,9 +271,10 @@ def _code(manifests: tuple[str, ...], call: re.Pattern) -> Callable[[Invocation,
 
 _READERS: dict[str, tuple[str, Callable[[Invocation, list[str], _Env], _Read]]] = {
     "npm": ("npm", _npm), "yarn": ("yarn", _yarn), "pnpm": ("pnpm", _pnpm), "pip": ("pip", _pip),
-    "poetry": ("poetry", lambda inv, w, env: ("pyproject.toml", "poetry.lock")
-               if w[:1] == ["install"] and not inv.has("--only-root") else None),
-    "uv": ("uv", _first({"sync"}, ("pyproject.toml", "uv.lock"))),
+    "poetry": ("poetry", _without_project(("pyproject.toml", "poetry.lock"), "install", "--no-root",
+                                          ("--only-root", "--no-root"))),
+    "uv": ("uv", _without_project(("pyproject.toml", "uv.lock"), "sync", "--no-install-project",
+                                  ("--no-install-project", "--only-install-project"))),
     "pipenv": ("pipenv", lambda inv, w, env: ("Pipfile", "Pipfile.lock")
                if w == ["install"] or w[:1] == ["sync"] else None),
     "go": ("go", _go),
@@ -262,7 +289,8 @@ _READERS: dict[str, tuple[str, Callable[[Invocation, list[str], _Env], _Read]]] 
     "mix": ("mix", _first({"deps.get"}, ("mix.exs", "mix.lock"))),
     "swift": ("swift", _swift),
     "dart": ("pub", _pub), "flutter": ("pub", _pub),
-    "pdm": ("pdm", _first({"install", "sync"}, ("pyproject.toml", "pdm.lock"))),
+    "pdm": ("pdm", _without_project(("pyproject.toml", "pdm.lock"), ("install", "sync"), "--no-self",
+                                    ("--no-self",))),
     "pip-sync": ("pip-tools", lambda inv, w, env: tuple(w) or ("requirements.txt",)),
     "sbt": ("sbt", _sbt),
     "lein": ("leiningen", _lein),
