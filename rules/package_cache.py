@@ -10,7 +10,9 @@ from dflint.fix import Applicability, Fix
 from dflint.model.layers import (Leftover, append_edit, command_span, command_text, leftovers, own_variables,
                                  program_text, shipping_stages, verb_words)
 from dflint.rule import Finding, Rule, RuleContext
+from dflint.model.package_config import package_steps
 from dflint.shell.caches import refreshes
+from dflint.shell.package_managers import index_refresh, reads_index, reread
 
 
 class PackageCache(Rule):
@@ -111,7 +113,9 @@ class PackageCache(Rule):
     one, may rely on the lists (`apt-get install` without `apt-get update`
     then fails). It is offered only when the last command is at the top level
     of the RUN's only script and the RUN itself uses what it downloaded, and
-    not when the cache was moved for the command alone
+    not when a later RUN of the file (in the stage or one built `FROM` it)
+    installs from the same index without refreshing it first, nor when the
+    cache was moved for the command alone
     (`GOCACHE=/x go build`), where the appended cleanup would clean another
     place; otherwise there is no fix.
     """
@@ -124,6 +128,7 @@ class PackageCache(Rule):
     fixable = True
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        later = _LaterReads(ctx)
         for stage in shipping_stages(ctx.model):
             for node in stage.instructions:
                 trigger = node.effective
@@ -135,7 +140,7 @@ class PackageCache(Rule):
                     if not cache.report or (cache.fix_flag is None and cache.key in reported):
                         continue  # one cleanup per RUN is enough
                     reported.add(cache.key)
-                    yield ctx.finding(command_span(left.step, left.cache), _message(left), _fix(ctx, left),
+                    yield ctx.finding(command_span(left.step, left.cache), _message(left), _fix(ctx, left, later),
                                       alias=cache.hadolint)
 
 
@@ -194,7 +199,49 @@ def _message(left: Leftover) -> str:
     return f"`{written}` leaves {_what(left)} in this layer{note}: {_advice(left)}"
 
 
-def _fix(ctx: RuleContext, left: Leftover) -> Optional[Fix]:
+class _LaterReads:
+    """For each RUN, the package families whose index a later RUN of the file reads before refreshing
+    it (`apt-get install` with no `apt-get update` before it): deleting that index breaks the build.
+    Found on first use, in one backward pass over the lineage of each stage no other stage is built
+    FROM (every RUN's later RUNs are in one of those)."""
+
+    def __init__(self, ctx: RuleContext) -> None:
+        self._ctx = ctx
+        self._found: Optional[dict[int, set[str]]] = None
+
+    def families(self, node: ast.Instruction) -> set[str]:
+        if self._found is None:
+            self._found = self._compute()
+        return self._found.get(id(node), set())
+
+    def _compute(self) -> dict[int, set[str]]:
+        model, analysis = self._ctx.model, self._ctx.analysis
+        parents = {stage.parent for stage in model.stages if stage.parent is not None}
+        found: dict[int, set[str]] = {}
+        for stage in model.stages:
+            if stage.index in parents:
+                continue
+            reading: dict[str, bool] = {}  # family -> read before any refresh, in the RUNs seen so far (later ones)
+            for member in reversed(model.lineage(stage)):
+                for node in reversed(member.instructions):
+                    if not isinstance(node, ast.RunInstruction):
+                        continue
+                    found.setdefault(id(node), set()).update(family for family, read in reading.items() if read)
+                    for step in reversed(package_steps(analysis, node)):
+                        invocation = reread(step.invocation)
+                        refreshed = index_refresh(invocation)
+                        if refreshed is not None:
+                            reading[refreshed] = False
+                        for family in _INDEX_FAMILIES:
+                            if reads_index(invocation, family):
+                                reading[family] = True
+        return found
+
+
+_INDEX_FAMILIES = ("apt", "apk", "rpm", "zypper", "pacman")
+
+
+def _fix(ctx: RuleContext, left: Leftover, later: _LaterReads) -> Optional[Fix]:
     cache, invocation = left.cache, left.step.invocation
     words = verb_words(invocation, cache)
     if refreshes(invocation) and (cache.fix_flag or not left.consumed):
@@ -204,6 +251,9 @@ def _fix(ctx: RuleContext, left: Leftover) -> Optional[Fix]:
         return ctx.fix(f"Add `{cache.fix_flag}`", ctx.edit(end, end, f" {cache.fix_flag}"))
     if own_variables(left.step.command) & {root for root, _ in cache.roots}:
         return None  # the cache was moved for that command only: an appended cleanup would clean another place
+    family = index_refresh(reread(invocation))
+    if family is not None and family in later.families(left.node):
+        return None  # a later RUN installs from this index without refreshing it: deleting it breaks that RUN
     cleanup = _cleanup(left)
     edit = append_edit(ctx.analysis, left.node, cleanup) if cleanup else None
     if edit is None:
