@@ -22,7 +22,9 @@ class NoUser(Rule):
     Not reported: a base image known to run as a non-root user (the
     `nonroot-images` option: distroless `:nonroot` tags, Chainguard images,
     `nginx-unprivileged`, .NET chiseled images by default); a base image
-    named by a build argument without default (it cannot be known); an
+    named by a build argument without default (it cannot be known; with an
+    inline default, `${REGISTRY:-docker.io}/python`, the image a build
+    without `--build-arg` pulls is read); an
     image that drops root in its ENTRYPOINT or CMD (`gosu`, `su-exec`,
     `setpriv`, `runuser`, `su … -c`), or installs `gosu`/`su-exec` and has
     an ENTRYPOINT; Windows stages, whose default user depends on the image
@@ -83,7 +85,8 @@ class NoUser(Rule):
             return
         root = model.lineage(final)[0]
         base = root.base
-        if base.expansion is None or not base.expansion.resolved or base.expansion.error is not None:
+        _, expansion = model.pulled_base(root)  # `${REGISTRY:-docker.io}/python` pulls docker.io/python by default
+        if expansion is None or not expansion.resolved or expansion.error is not None:
             return
         if nonroot_base(model, final, ctx.options["nonroot-images"]) or privilege_drop(ctx.analysis, final):
             return
@@ -92,6 +95,6 @@ class NoUser(Rule):
             message = (f"the final stage{via} never sets USER and is built on scratch: the container runs as "
                        f"uid 0; add a numeric `USER` (scratch has no /etc/passwd), e.g. `USER 65534:65534`")
         else:
-            message = (f"the final stage{via} never sets USER: the container runs as {base.expansion.value}'s "
+            message = (f"the final stage{via} never sets USER: the container runs as {expansion.value}'s "
                        f"default user, root for most images; create a user and end with `USER <uid>`")
         yield ctx.finding(final.from_instruction.image or final.from_instruction, message)

@@ -300,9 +300,8 @@ class BuildModel:
         for stage in self.stages:
             base = stage.base
             if base.reference is not None and not base.is_scratch and base.argument is not None:
-                reference, expansion = base.reference, base.expansion
-                if expansion is not None and not expansion.resolved and _DEFAULTED.search(base.argument.value):
-                    reference, expansion = self._with_inline_defaults(base.argument.value) or (reference, expansion)
+                reference, expansion = self.pulled_base(stage)
+                assert reference is not None
                 uses.append(ImageUse(stage.from_instruction, "from", reference, base.argument.span,
                                      base.argument.value, expansion))
             for dep in stage.dependencies:
@@ -319,6 +318,16 @@ class BuildModel:
                     uses.append(ImageUse(node, "mount", dep.image, span, dep.image.text))
             uses.extend(self._trigger_uses(stage))
         return uses
+
+    def pulled_base(self, stage: Stage) -> tuple[Optional[ImageReference], Optional[Expansion]]:
+        """The image ``stage``'s FROM names and how the ARGs made it; for ``FROM ${REGISTRY:-docker.io}/python``
+        with ``ARG REGISTRY`` (no default), the image a build without ``--build-arg REGISTRY`` pulls."""
+        base = stage.base
+        reference, expansion = base.reference, base.expansion
+        if reference is not None and expansion is not None and not expansion.resolved \
+                and base.argument is not None and _DEFAULTED.search(base.argument.value):
+            reference, expansion = self._with_inline_defaults(base.argument.value) or (reference, expansion)
+        return reference, expansion
 
     def _with_inline_defaults(self, text: str) -> Optional[tuple[ImageReference, Expansion]]:
         """``FROM ${BASE:-python}`` with ``ARG BASE`` (no default) pulls ``python`` unless the build passes

@@ -148,11 +148,10 @@ def _candidates(model: "BuildModel", stage: "Stage") -> list[str]:
     """The names the image ``stage`` is ultimately built on goes by: as written (ARGs expanded),
     ``registry/repository:tag`` and ``registry/repository``."""
     root = model.lineage(stage)[0]
-    base = root.base
-    ref = base.reference
-    if ref is None or base.expansion is None or not base.expansion.resolved:
+    ref, expansion = model.pulled_base(root)
+    if ref is None or expansion is None or not expansion.resolved:
         return []
-    found = [base.expansion.value]
+    found = [expansion.value]
     if ref.name is not None:
         found.append(ref.name + (f":{ref.tag}" if ref.tag else ""))
         found.append(ref.name)
