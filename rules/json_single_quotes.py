@@ -93,11 +93,9 @@ class JsonSingleQuotes(Rule):
             if found is None or (isinstance(node, ast.RunInstruction) and _shell_test(found)):
                 continue
             first = found.problems[0]
-            more = len(found.problems) - 1
-            others = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
             yield ctx.finding(
                 node.span_of(origin + first.start, origin + first.end),
-                f"{node.name} arguments look like a JSON array but have {_what(found, first)}{others}: "
+                f"{node.name} arguments look like a JSON array but have {_all_problems(found)}: "
                 f"BuildKit then {_consequence(node)}; {_ADVICE[first.kind]}",
                 _fix(ctx, node, origin, found))
 
@@ -121,6 +119,22 @@ def _arguments_origin(node: ast.Instruction) -> Optional[int]:
 def _shell_test(found: NearJson) -> bool:
     """``[ 'x' ]``: one element, spaces inside the brackets: the shell's ``[`` command."""
     return not found.commas and found.text[found.open + 1:found.open + 2] in (" ", "\t")
+
+
+def _all_problems(found: NearJson) -> str:
+    """What is wrong, first the first problem: ``single quotes (3 elements) and a trailing comma``."""
+    counts: dict[str, int] = {}
+    for problem in found.problems:
+        counts[problem.kind] = counts.get(problem.kind, 0) + 1
+    first = found.problems[0]
+    if first.kind == "unquoted" and counts["unquoted"] > 1:
+        shown = ", ".join(f"`{found.text[p.start:p.end]}`" for p in found.problems if p.kind == "unquoted")
+        parts = [f"elements that are not double-quoted strings ({shown})"]
+    else:
+        parts = [_what(found, first) + (f" ({counts[first.kind]} elements)" if counts[first.kind] > 1 else "")]
+    parts += [_WHAT[kind] + (f" ({count} times)" if count > 1 else "")
+              for kind, count in counts.items() if kind != first.kind]
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
 
 
 def _what(found: NearJson, problem: Problem) -> str:
