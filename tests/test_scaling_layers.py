@@ -191,3 +191,16 @@ def test_the_first_following_step_is_the_first_that_step_follows_says():
         expected = next((s for s in steps[step.index + 1:] if s.follows(step)), None)
         found = filed.first(step)
         assert (found[0] if found else None) is expected, step.command.argv
+
+
+def test_bundler_settings_are_read_once_per_command_not_once_per_install(monkeypatch):
+    # Each bundle install re-read every earlier command of its lineage for `bundle config`: N x N.
+    installs = 300
+    text = "FROM ruby:3.3 AS base\nRUN bundle config set path /gems\n" + "".join(
+        f"RUN bundle config set --local without test{i} && bundle install\n" for i in range(installs)
+    ) + "FROM base\nRUN bundle install --jobs 4\n"
+    read = _count_calls(monkeypatch, layers, "_read_bundler")
+    result = lint_snippet(text, "package-cache")
+    assert len(result.diagnostics) == installs + 1
+    assert all("/gems/ruby/*/cache" in d.message for d in result.diagnostics)
+    assert len(read) <= 3 * (2 * installs + 2)

@@ -23,6 +23,7 @@ nothing.
 
 from __future__ import annotations
 
+import copy
 import fnmatch
 import itertools
 import posixpath
@@ -40,7 +41,7 @@ from ..shell.options import Spec, parse_options
 from ..shell.package_managers import PackageChange, package_changes, reread
 from ..shell.tools import Invocation, program_name, urls
 from ..source import Span
-from .bundler import settings_from
+from .bundler import BundlerSettings
 from .history import image_stages
 from .path_index import PathIndex
 from .path_index import parts as _parts
@@ -387,18 +388,43 @@ def _bundle_directory(analysis: "Analysis", node: ast.Instruction, step: Step) -
     of the stage's lineage: it persists in a file) or a flag or variable set it (see :mod:`.bundler`)."""
     model = analysis.model
     stage = model.stage_of(node)
-    steps: list[Step] = []
-    for ancestor in model.lineage(stage) if stage is not None else ():
-        for instruction in ancestor.instructions:
-            if instruction is node:
-                break
+    settings = copy.copy(_bundler_before(analysis, stage, node)) if stage is not None else BundlerSettings()
+    for earlier in run_steps(analysis, node)[:step.index]:
+        _read_bundler(settings, earlier)
+    return settings.install_directory(step.command.argv, _lookup(analysis, node, step))
+
+
+def _read_bundler(settings: BundlerSettings, step: Step) -> None:
+    invocation = step.invocation
+    if invocation is not None:
+        settings.read(invocation.program, [w.value for w in invocation.operands], step.command.argv)
+
+
+def _bundler_before(analysis: "Analysis", stage: "Stage", node: ast.Instruction) -> BundlerSettings:
+    """The bundler settings when ``node`` (an instruction of ``stage``) starts, from the RUNs before
+    it in the stage's lineage. Each stage's are found once, from its parent's end state, so a file
+    of N bundle installs is read in one pass, not once per install."""
+    facts = _FACTS.setdefault(analysis, {})
+    lineage = analysis.model.lineage(stage)
+    pending = []
+    known: Optional[tuple[dict[int, BundlerSettings], BundlerSettings]] = None
+    for member in reversed(lineage):
+        known = facts.get(("bundler", member.from_instruction))
+        if known is not None:
+            break
+        pending.append(member)
+    settings = copy.copy(known[1]) if known is not None else BundlerSettings()
+    for member in reversed(pending):
+        before: dict[int, BundlerSettings] = {}
+        current = copy.copy(settings)
+        for instruction in member.instructions:
+            before[id(instruction)] = current
             if isinstance(instruction, ast.RunInstruction):
-                steps.extend(run_steps(analysis, instruction))
-    steps.extend(run_steps(analysis, node)[:step.index])
-    commands = [(s.invocation.program, [w.value for w in s.invocation.operands], s.command.argv)
-                for s in steps if s.invocation is not None]
-    lookup = _lookup(analysis, node, step)
-    return settings_from(commands).install_directory(step.command.argv, lookup)
+                for earlier in run_steps(analysis, instruction):
+                    _read_bundler(settings, earlier)
+                current = copy.copy(settings)
+        facts[("bundler", member.from_instruction)] = (before, current)
+    return facts[("bundler", stage.from_instruction)][0].get(id(node), BundlerSettings())
 
 
 def mount_targets(analysis: "Analysis", node: ast.Instruction,
