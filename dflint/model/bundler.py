@@ -16,7 +16,7 @@ application's inside an application) and is read as the user's.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 from ..shell.model import Word
 
@@ -100,11 +100,3 @@ class BundlerSettings:
         deployment = self.deployment or any(word.value == "--deployment" for word in argv) \
             or (lookup("BUNDLE_DEPLOYMENT")[1] or "").lower() in _TRUE
         return _DEPLOYMENT_PATH if deployment else None
-
-
-def settings_from(commands: Iterable[tuple[str, Sequence[str], Sequence[Word]]]) -> BundlerSettings:
-    """The settings after ``commands`` ((program, operands, argv), in the order they ran)."""
-    settings = BundlerSettings()
-    for program, operands, argv in commands:
-        settings.read(program, operands, argv)
-    return settings
