@@ -98,7 +98,8 @@ def _lint_parser() -> argparse.ArgumentParser:
     parser.add_argument("--force-exclude", action="store_true",
                         help="apply the excludes to files named on the command line too (for pre-commit)")
     parser.add_argument("--config", metavar="FILE", help="use this configuration file instead of discovery")
-    parser.add_argument("--stdin-filename", metavar="PATH", help="the path of the file read from stdin")
+    parser.add_argument("--stdin-filename", metavar="PATH",
+                        help="the path of the file read from stdin (with no PATH, stdin is read)")
     parser.add_argument("--fix", action="store_true", help="apply safe fixes (files are rewritten atomically)")
     parser.add_argument("--unsafe-fixes", action="store_true", help="with --fix or --diff, unsafe fixes too")
     parser.add_argument("--diff", action="store_true",
@@ -148,6 +149,15 @@ def load_rules() -> None:
 
 def run_lint(argv: Sequence[str]) -> int:
     args = _lint_parser().parse_args(argv)
+    if args.select is not None and not _split(args.select):  # `--select "$RULES"` with RULES unset
+        print("dflint: error: --select needs at least one rule selector (ALL selects every rule)", file=sys.stderr)
+        return EXIT_ERROR
+    if args.stdin_filename is not None and "-" not in args.paths:
+        if args.paths:
+            print("dflint: error: --stdin-filename names the file read from standard input: add - to the paths",
+                  file=sys.stderr)
+            return EXIT_ERROR
+        args.paths = ["-"]  # as ruff does: a name for stdin and no path means stdin
     load_rules()
     from .app import LintRequest, lint
     from .config import Overrides

@@ -169,15 +169,19 @@ class Config:
     def merged_with(self, overrides: "Overrides", rules: RuleSet) -> "Config":
         """This configuration with the command line's flags on top."""
         changes: dict[str, Any] = {"_cache": {}}
-        if overrides.select is not None:
+        # A --select starts the selection afresh, as ruff's does: the configuration's select,
+        # extend-select and ignore give way (its per-file-ignores and inline suppressions still apply).
+        fresh = overrides.select is not None
+        if fresh:
             rules.validate(overrides.select)
             changes["select"] = tuple(overrides.select)
+            changes["extend_select"] = changes["ignore"] = ()
         if overrides.extend_select:
             rules.validate(overrides.extend_select)
-            changes["extend_select"] = self.extend_select + tuple(overrides.extend_select)
+            changes["extend_select"] = (() if fresh else self.extend_select) + tuple(overrides.extend_select)
         if overrides.ignore:
             rules.validate(overrides.ignore)
-            changes["ignore"] = self.ignore + tuple(overrides.ignore)
+            changes["ignore"] = (() if fresh else self.ignore) + tuple(overrides.ignore)
         if overrides.fail_level is not None:
             changes["fail_level"] = overrides.fail_level
         if overrides.severity:
@@ -232,7 +236,8 @@ def _line_in_table(text: str, table: str, key: str) -> Optional[int]:
         match = header.match(line)
         if match:
             current = match.group(1).replace('"', "").replace("'", "")
-            if current == f"{table}.{key}".strip(".") and table:
+            named = f"{table}.{key}".strip(".")
+            if current == named or current.startswith(named + "."):  # [key] or [key.sub] holds the key
                 return number
             continue
         if current == table and key_line.match(line):
@@ -330,6 +335,8 @@ def _build(data: dict[str, Any], path: Optional[str], text: str, table: str, rul
         if key not in KEYS:
             suggestion = closest(key, KEYS, case_sensitive=False) or closest(key.replace("_", "-"), KEYS)
             hint = f" (did you mean '{suggestion}'?)" if suggestion else ""
+            if key == "tool" and not table and isinstance(data[key], dict) and "dflint" in data[key]:
+                hint = " ([tool.dflint] is for pyproject.toml: in this file the keys go at the top level)"
             raise check.fail(f"unknown configuration key '{key}'{hint}", key)
     root = os.path.dirname(os.path.abspath(path)) if path else os.getcwd()
     values: dict[str, Any] = {"source": path, "root": root}

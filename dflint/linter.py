@@ -123,7 +123,7 @@ class Linter:
         dropped = config.ignored_aliases(self.rules, path)
         diagnostics: list[Diagnostic] = []
         for rule in enabled:
-            diagnostics += self._run(rule, analysis, config, dropped)
+            diagnostics += self._run(rule, analysis, config, frozenset() if rule.always_enabled else dropped)
         diagnostics = self._unsuppressed(diagnostics, pragmas)
         unused = self.rules.get(UNUSED_SUPPRESSION)
         if unused is not None and unused in enabled and pragmas:
@@ -190,7 +190,8 @@ class Linter:
             keys = rule_keys(diagnostic.code, diagnostic.name, rule.aliases if rule else ())
             if diagnostic.alias:
                 keys.add(diagnostic.alias.lower())
-            if diagnostic.code == InternalError.code or suppressed_by(diagnostic, keys, index) is None:
+            if diagnostic.code == InternalError.code or rule is not None and rule.always_enabled \
+                    or suppressed_by(diagnostic, keys, index) is None:
                 kept.append(diagnostic)
         return kept
 
@@ -207,6 +208,8 @@ class Linter:
                 spelled = pragma.spelled(selector)
                 if not known:
                     message = f"'{spelled}' names no rule dflint knows, so it suppresses nothing"
+                elif selector != "all" and all(rule.always_enabled for rule in self.rules.by_key[selector]):
+                    message = f"'{spelled}' cannot be suppressed: a file the build rejects must not pass the check"
                 elif pragma.scope is not None and pragma.scope[0] == pragma.scope[1]:
                     message = f"'{spelled}' suppresses nothing: no instruction follows this pragma"
                 else:

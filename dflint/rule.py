@@ -125,6 +125,9 @@ class Rule:
     fixable: ClassVar[bool] = False
     #: Off unless selected (rules that are policy, not a problem for everyone).
     default_enabled: ClassVar[bool] = True
+    #: Runs whatever the selection, the ignores and the suppressions say (syntax-error: a file
+    #: ``docker build`` rejects must never pass because a selection left the rule out).
+    always_enabled: ClassVar[bool] = False
     #: Documentation URL; built-in rules get theirs from DOCS_BASE.
     url: ClassVar[Optional[str]] = None
     #: Where the rule came from (set by the plugin manager).

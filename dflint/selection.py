@@ -4,7 +4,10 @@ A selector is ``ALL``, a rule code (``DF001``), a code prefix (``DF0``), a rule
 name (``untagged-image``) or an alias (hadolint's ``DL3006``, BuildKit's
 ``UndefinedVar``). When a rule is matched by both a select and an ignore
 selector, the more specific one decides (exact > longer prefix > shorter
-prefix > ALL); on a tie, ignore wins.
+prefix > ALL); on a tie, ignore wins. An opt-in rule (``default_enabled``
+false) runs only when named exactly or by ``ALL``: a prefix (``--select DF5``)
+narrows the default rules, it does not turn on policies. A rule that is
+``always_enabled`` (syntax-error) runs whatever the selectors say.
 """
 
 from __future__ import annotations
@@ -91,6 +94,8 @@ class Selection:
         for selector in list(self.select or ()) + list(self.extend_select):
             matched, specificity = rules.match(selector)
             for rule in matched:
+                if 0 < specificity < EXACT and not getattr(rule, "default_enabled", True):
+                    continue  # a prefix does not turn on an opt-in rule
                 chosen[rule.code] = max(chosen.get(rule.code, -1), specificity)
         ignored: dict[str, int] = {}
         for selector in list(self.ignore) + list(extra_ignore):
@@ -102,6 +107,7 @@ class Selection:
         return [
             rule for rule in rules.rules
             if rule.code in chosen and chosen[rule.code] > ignored.get(rule.code, -2)
+            or getattr(rule, "always_enabled", False)
         ]
 
     def ignored_aliases(self, rules: RuleSet, extra_ignore: Sequence[str] = ()) -> frozenset[str]:

@@ -35,6 +35,10 @@ class SyntaxErrorRule(Rule):
     RUN apk add --no-cache curl
     ```
 
+    It always runs: `--select`, `--ignore`, per-file ignores and inline
+    suppressions do not turn it off, so a file the build rejects never
+    passes the check.
+
     ## Fix safety
     This rule has no fix.
     """
@@ -42,6 +46,7 @@ class SyntaxErrorRule(Rule):
     code = "DF000"
     name = "syntax-error"
     summary = "The Dockerfile does not parse"
+    always_enabled = True
     severity = Severity.ERROR
     partial_aliases = ("DL3043", "DL3061")
 

@@ -343,3 +343,46 @@ def test_a_bad_job_count_is_a_usage_error(tmp_path, value, message):
     write(tmp_path / "Dockerfile", "FROM alpine:3.20\n")
     result = dflint("--jobs", value, "Dockerfile", cwd=tmp_path)
     assert result.returncode == 2 and message in result.stderr
+
+
+def test_a_file_that_does_not_parse_fails_whatever_the_selection(tmp_path):
+    # docker build rejects it: a selection, an ignore or a pragma leaving syntax-error out must not make it pass.
+    bad = write(tmp_path / "Dockerfile", "FROM ubuntu:22.04\nRUNN echo hi\n")
+    pragma = write(tmp_path / "b.Dockerfile", "# dflint: global ignore=syntax-error,DL3061\nFROM ubuntu:22.04\nRUNN x\n")
+    for args in (["--select", "DF001"], ["--select", "DL3006"], ["--ignore", "DF000,DL3061"], []):
+        result = dflint(*args, "--format", "json", str(bad), str(pragma))
+        assert result.returncode == 1, (args, result.stderr)
+        codes = [d["code"] for f in json.loads(result.stdout)["files"] for d in f["diagnostics"]]
+        assert codes.count("DF000") == 2, (args, codes)
+    unused = dflint("--select", "unused-suppression", str(pragma))
+    assert "'syntax-error' cannot be suppressed" in unused.stdout
+
+
+def test_an_empty_selection_is_a_usage_error(tmp_path):
+    path = write(tmp_path / "Dockerfile", "FROM ubuntu:22.04\n")
+    result = dflint("--select", "", str(path))
+    assert result.returncode == 2 and "--select needs at least one rule selector" in result.stderr
+
+
+def test_a_prefix_does_not_turn_on_opt_in_rules(tmp_path):
+    path = write(tmp_path / "Dockerfile", "FROM ubuntu:22.04\nRUN echo hi\n")
+    codes = lambda result: sorted({d["code"] for f in json.loads(result.stdout)["files"] for d in f["diagnostics"]})
+    assert codes(dflint("--select", "DF5,DF1,DF7", "--format", "json", str(path))) == []
+    assert codes(dflint("--select", "DF502,digest-pinning", "--format", "json", str(path))) == ["DF107", "DF502"]
+    assert "DF706" in codes(dflint("--select", "ALL", "--format", "json", str(path)))
+
+
+def test_stdin_filename_reads_stdin_without_paths_and_needs_the_dash_with_them(tmp_path):
+    text = "FROM ubuntu\n"
+    result = dflint("--stdin-filename", "svc/Dockerfile", stdin=text, cwd=tmp_path)
+    assert result.returncode == 1 and result.stdout.startswith("svc/Dockerfile:1:6: DF001")
+    write(tmp_path / "Dockerfile", text)
+    result = dflint("--stdin-filename", "svc/Dockerfile", "Dockerfile", stdin=text, cwd=tmp_path)
+    assert result.returncode == 2 and "add - to the paths" in result.stderr
+
+
+def test_a_command_line_select_wins_over_the_configuration_ignore(tmp_path):
+    write(tmp_path / ".dflint.toml", 'ignore = ["DF001"]\n')
+    path = write(tmp_path / "Dockerfile", "FROM ubuntu\n")
+    result = dflint("--select", "DF001", str(path), cwd=tmp_path)
+    assert result.returncode == 1 and "DF001 untagged-image" in result.stdout

@@ -179,11 +179,16 @@ def test_exclude_and_per_file_ignores_accept_a_leading_dot_slash(tmp_path):
 
 
 def test_command_line_flags_go_on_top_of_the_file(tmp_path):
-    write(tmp_path / ".dflint.toml", 'select = ["DF001"]\nignore = ["DF002"]\n')
-    config = ConfigResolver(RULES, Overrides(select=["DF002"], fail_level=Severity.ERROR)).for_path(
-        str(tmp_path / "Dockerfile"))
-    assert config.select == ("DF002",) and config.ignore == ("DF002",)
+    write(tmp_path / ".dflint.toml", 'select = ["DF001"]\nextend-select = ["DF003"]\nignore = ["DF002"]\n')
+    path = str(tmp_path / "Dockerfile")
+    # A --select starts afresh: the file's select, extend-select and ignore give way to it.
+    config = ConfigResolver(RULES, Overrides(select=["DF002"], fail_level=Severity.ERROR)).for_path(path)
+    assert (config.select, config.extend_select, config.ignore) == (("DF002",), (), ())
+    assert [rule.code for rule in config.enabled_rules(RULES, path)] == ["DF000", "DF002"]
     assert config.fail_level == Severity.ERROR
+    # Without it, the command line's --ignore and --extend-select add to the file's.
+    config = ConfigResolver(RULES, Overrides(ignore=["DF001"], extend_select=["DF004"])).for_path(path)
+    assert (config.select, config.extend_select, config.ignore) == (("DF001",), ("DF003", "DF004"), ("DF002", "DF001"))
 
 
 @pytest.mark.parametrize(
@@ -216,3 +221,11 @@ def test_posix_form_matches_pathlib(path):
     from dflint.config import posix_form
 
     assert posix_form(path) == PurePosixPath(path).as_posix()
+
+
+def test_a_tool_dflint_table_in_a_dflint_toml_says_where_the_keys_go(tmp_path):
+    path = write(tmp_path / ".dflint.toml", '# settings\n\n[tool.dflint]\nselect = ["DF001"]\n')
+    with pytest.raises(ConfigError) as info:
+        load_file(str(path), RULES)
+    assert "[tool.dflint] is for pyproject.toml: in this file the keys go at the top level" in str(info.value)
+    assert info.value.line == 3
