@@ -10,8 +10,7 @@ from typing import Optional, Sequence, TextIO
 
 from .config import ConfigError, ConfigResolver, Overrides
 from .diagnostic import Severity
-from .rule import Rule
-from .selection import RuleSet, UnknownSelector
+from .selection import UnknownSelector
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -192,7 +191,8 @@ def list_rules(output_format: str, stdout: TextIO) -> int:
         json.dump(document, stdout, indent=2, ensure_ascii=False)
         stdout.write("\n")
         return EXIT_OK
-    rows = [(r.code, r.name, r.severity.label, "yes" if r.fixable else "", ", ".join(r.aliases), r.summary)
+    rows = [(r.code, r.name, r.severity.label, "yes" if r.fixable else "",
+             ", ".join((*r.aliases, *r.partial_aliases)), r.summary)  # `dflint rules | grep DL3009` finds DF003
             for r in rules.rules]
     headers = ("CODE", "NAME", "SEVERITY", "FIX", "ALIASES", "SUMMARY")
     widths = [max(len(str(row[i])) for row in [headers, *rows]) for i in range(len(headers) - 1)]
@@ -207,8 +207,9 @@ def show_rule(key: str, stdout: TextIO, stderr: TextIO) -> int:
     from .suggest import closest
 
     rules, _ = installed()
-    rule = rules.get(key) or _by_alias(rules, key)
-    if rule is None:
+    rule = rules.get(key)
+    found = [rule] if rule is not None else rules.by_key.get(key.lower(), [])  # an alias may name several
+    if not found:
         options = [r.code for r in rules.rules] + [r.name for r in rules.rules]
         suggestion = closest(key, options, case_sensitive=False)
         hint = f" (did you mean {suggestion}?)" if suggestion else ""
@@ -216,10 +217,8 @@ def show_rule(key: str, stdout: TextIO, stderr: TextIO) -> int:
         return EXIT_ERROR
     from .docs import render_rule
 
-    stdout.write(render_rule(rule))
+    if len(found) > 1:
+        stdout.write(f"{key} is an alias of {len(found)} rules: "
+                     f"{', '.join(f'{r.name} ({r.code})' for r in found)}.\n\n")
+    stdout.write("\n".join(render_rule(r) for r in found))
     return EXIT_OK
-
-
-def _by_alias(rules: RuleSet, key: str) -> Optional[type[Rule]]:
-    matches = rules.by_key.get(key.lower(), [])
-    return matches[0] if len(matches) == 1 else None

@@ -181,6 +181,11 @@ def test_rules_and_rule_commands():
     assert doc.returncode == 0 and doc.stdout.startswith("# DF001 untagged-image")
     missing = dflint("rule", "untaged-image")
     assert missing.returncode == 2 and "did you mean untagged-image?" in missing.stderr
+    shared = dflint("rule", "DS002")  # an alias of two rules shows both
+    assert shared.returncode == 0 and shared.stdout.startswith("DS002 is an alias of 2 rules: root-user (DF501)")
+    assert "# DF501 root-user" in shared.stdout and "# DF502 no-user" in shared.stdout
+    row = next(line for line in listing.stdout.splitlines() if line.startswith("DF003"))
+    assert "DL3009" in row  # partial aliases are listed too: hadolint codes can be looked up
 
 
 def test_colour_only_when_asked(project):
