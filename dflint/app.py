@@ -146,6 +146,11 @@ def _lint(request: LintRequest, stdout: TextIO, stderr: TextIO) -> int:
     finally:
         if handle is not None:
             handle.close()
+    if request.statistics and request.format != "text":  # the report is for a machine: counts for the log
+        from .reporters.base import sorted_diagnostics
+        from .reporters.text import write_statistics
+
+        write_statistics(stderr.write, sorted_diagnostics(results))
     return exit_code
 
 

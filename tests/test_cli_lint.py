@@ -165,6 +165,14 @@ def test_output_file_and_formats(project, tmp_path):
         assert "DF001" in out.read_text()
 
 
+def test_statistics_of_a_machine_format_go_to_stderr(project):
+    result = dflint("--statistics", "--format", "json", ".", cwd=project)
+    assert json.loads(result.stdout)["files"]  # the report itself stays valid JSON
+    counts = {line.split()[1]: int(line.split()[0]) for line in result.stderr.splitlines()}
+    assert counts and counts == {code: n for code, n in counts.items() if code.startswith("DF")}
+    assert sum(counts.values()) == json.loads(result.stdout)["summary"]["problems"]
+
+
 def test_statistics(project):
     result = dflint("--statistics", ".", cwd=project)
     assert any(line.split()[:3] == ["1", "DF001", "untagged-image"] for line in result.stdout.splitlines())

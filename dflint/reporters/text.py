@@ -8,7 +8,7 @@ statistics; a closing summary line. Colour only when the CLI asks for it.
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from ..diagnostic import Diagnostic, Severity
 from ..fix import Applicability
@@ -50,7 +50,7 @@ class TextReporter(Reporter):
             for diagnostic in sorted(result.diagnostics, key=Diagnostic.sort_key):
                 self.write(self._line(diagnostic))
         if self.statistics:
-            self._statistics(sorted_diagnostics(results))
+            write_statistics(self.write, sorted_diagnostics(results))
         if summary.fixed:
             self.write(f"Fixed {plural(summary.fixed, 'problem')}.\n")
         self.write(summary_line(results, summary) + "\n")
@@ -58,21 +58,6 @@ class TextReporter(Reporter):
     def _line(self, d: Diagnostic) -> str:
         return (f"{self._path(d.path)}:{d.line}:{d.column}: {self._paint(d.code, d.severity)} "
                 f"{d.name} {terminal_safe(d.message)}\n")
-
-    def _statistics(self, diagnostics: Sequence[Diagnostic]) -> None:
-        counts = Counter(d.code for d in diagnostics)
-        if not counts:
-            return
-        names = {d.code: d.name for d in diagnostics}
-        # The mark means `--fix` would fix at least one of them, as in the summary.
-        fixable = {d.code for d in diagnostics if d.fix and d.fix.edits
-                   and d.fix.applicability is Applicability.SAFE}
-        rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-        count_width = max(len(str(count)) for _, count in rows)
-        code_width = max(len(code) for code, _ in rows)
-        for code, count in rows:
-            mark = "[*]" if code in fixable else "   "
-            self.write(f"{count:>{count_width}}  {code:<{code_width}}  {mark} {names[code]}\n")
 
     def _path(self, path: str) -> str:
         path = terminal_safe(path)
@@ -103,3 +88,19 @@ def summary_line(results: Sequence["FileResult"], summary: Summary) -> str:
     if unsafe:
         line += f"; {unsafe} {'more ' if safe else 'fixable '}with --fix --unsafe-fixes"
     return line + io_note + "."
+
+
+def write_statistics(write: Callable[[str], object], diagnostics: Sequence[Diagnostic]) -> None:
+    """A line per rule with findings, most first: count, code, ``[*]`` when ``--fix`` would fix
+    at least one of them (as in the summary), name."""
+    counts = Counter(d.code for d in diagnostics)
+    if not counts:
+        return
+    names = {d.code: d.name for d in diagnostics}
+    fixable = {d.code for d in diagnostics if d.fix and d.fix.edits and d.fix.applicability is Applicability.SAFE}
+    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    count_width = max(len(str(count)) for _, count in rows)
+    code_width = max(len(code) for code, _ in rows)
+    for code, count in rows:
+        mark = "[*]" if code in fixable else "   "
+        write(f"{count:>{count_width}}  {code:<{code_width}}  {mark} {names[code]}\n")
