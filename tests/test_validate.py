@@ -164,11 +164,12 @@ def test_check(rejected, accepted, message, line, column):
     (F + "RUNN x", "did you mean RUN?"),
     (F + "entrypiont x", "did you mean entrypoint?"),
     (F + "Copyy a b", "did you mean copy?"),  # BuildKit spells it in lower case unless all upper
-    (F + "RUN --mnt=type=cache x", "did you mean mount?"),
+    (F + "RUN --mnt=type=cache x", "did you mean --mount?"),
     (F + "RUN --mount=type=cache,tagret=/a x", "did you mean target?"),
     (F + "RUN --mount=type=cahce x", "did you mean cache?"),
     (F + "RUN --network=hots x", "did you mean host?"),
-    (F + "HEALTHCHECK --start_period=1s CMD x", "did you mean start-period?"),
+    (F + "HEALTHCHECK --start_period=1s CMD x", "did you mean --start-period?"),
+    (F + "COPY --frm=build a b", "did you mean --from?"),  # the flag as the user writes it
 ])
 def test_hints_follow_buildkits_suggestions(text, hint):
     assert problems(text)[0].hint == hint

@@ -95,7 +95,9 @@ def _flags(node: Instruction) -> Problems:
     for flag in node.flags:
         kind, written = declared.get(flag.name), "--" + flag.name
         if kind is None:
-            yield error(f"unknown flag: {written}", flag.span, did_you_mean(flag.name, declared))
+            # Suggest the flag as it is written ("--from"), not BuildKit's bare name ("from").
+            spelled = ["--" + name for name in declared]
+            yield error(f"unknown flag: {written}", flag.span, did_you_mean(written, spelled))
         elif flag.name in used and kind != STRINGS:
             yield error(f"duplicate flag specified: {written}", flag.span, f"give {written} once")
         elif flag.value == "" and kind == BOOL or flag.value is None and kind != BOOL:
