@@ -11,7 +11,7 @@ from dflint.rule import Finding, Rule, RuleContext
 
 
 class AddUrlChecksum(Rule):
-    """A file ADD downloads without `--checksum` is whatever the server sends that day.
+    r"""A file ADD downloads without `--checksum` is whatever the server sends that day.
 
     ## What it does
     Reports each `http://` or `https://` source of an ADD that has no

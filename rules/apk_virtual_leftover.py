@@ -15,7 +15,7 @@ from dflint.shell.package_managers import deleted_packages, virtual_packages
 
 
 class ApkVirtualLeftover(Rule):
-    """`apk add --virtual .build-deps` is meant to be deleted in the same RUN, or it ships.
+    r"""`apk add --virtual .build-deps` is meant to be deleted in the same RUN, or it ships.
 
     ## What it does
     Reports `apk add --virtual NAME` (or `-t NAME`) when no `apk del NAME`

@@ -20,7 +20,7 @@ _CACHE = frozenset("search show showsrc policy depends rdepends madison showpkg"
 
 
 class AptNotAptGet(Rule):
-    """`apt` is for people at a terminal; scripts should call `apt-get` and `apt-cache`.
+    r"""`apt` is for people at a terminal; scripts should call `apt-get` and `apt-cache`.
 
     ## What it does
     Reports each `apt` command a RUN executes (behind wrappers such as

@@ -17,7 +17,7 @@ _ANSWERING = frozenset(("yes", "echo", "printf"))
 
 
 class AssumeYes(Rule):
-    """A package manager that asks "continue?" gets no answer in a build, and the step fails.
+    r"""A package manager that asks "continue?" gets no answer in a build, and the step fails.
 
     ## What it does
     Reports install, remove and upgrade commands that ask for confirmation

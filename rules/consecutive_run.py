@@ -19,7 +19,7 @@ _ONLY_COMMENTS = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]*")
 
 
 class ConsecutiveRun(Rule):
-    """Each RUN is a layer: two short RUNs in a row can usually be one.
+    r"""Each RUN is a layer: two short RUNs in a row can usually be one.
 
     ## What it does
     Reports a RUN that directly follows another RUN of the same stage (only
@@ -65,7 +65,7 @@ class ConsecutiveRun(Rule):
     ## Use instead
     ```dockerfile
     FROM debian:12
-    RUN apt-get update \\
+    RUN apt-get update \
         # the tools we need
         && apt-get install -y --no-install-recommends curl
     ```

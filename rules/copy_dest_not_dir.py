@@ -13,11 +13,11 @@ from dflint.rule import Finding, Rule, RuleContext
 
 
 class CopyDestNotDir(Rule):
-    """Several sources need a destination directory written with a trailing `/`.
+    r"""Several sources need a destination directory written with a trailing `/`.
 
     ## What it does
     Reports a COPY or ADD with more than one source (here-documents count)
-    whose destination does not end with `/` (or `\\` in a Windows path),
+    whose destination does not end with `/` (or `\` in a Windows path),
     also when the destination comes from an ARG or ENV value. A destination
     whose value cannot be known is not reported. A single source with a
     wildcard is not reported either: `COPY target/*.jar /app.jar` names one

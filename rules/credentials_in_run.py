@@ -11,7 +11,7 @@ from dflint.rule import Finding, Rule, RuleContext
 
 
 class CredentialsInRun(Rule):
-    """A credential set up in a RUN without a secret mount is kept in the image history or layer.
+    r"""A credential set up in a RUN without a secret mount is kept in the image history or layer.
 
     ## What it does
     Reports a credential a RUN puts on a command line or into a credential
@@ -61,7 +61,7 @@ class CredentialsInRun(Rule):
     ```dockerfile
     FROM node:22-slim
     ARG NPM_TOKEN
-    RUN echo "//registry.npmjs.org/:_authToken=${NPM_TOKEN}" > ~/.npmrc \\
+    RUN echo "//registry.npmjs.org/:_authToken=${NPM_TOKEN}" > ~/.npmrc \
      && npm ci
     ```
 

@@ -14,7 +14,7 @@ _TOOLS = ("curl", "wget")
 
 
 class CurlAndWget(Rule):
-    """Using both curl and wget means both must be in the image: pick one.
+    r"""Using both curl and wget means both must be in the image: pick one.
 
     ## What it does
     Reports the uses of `wget` in an image whose build also uses `curl`, or
@@ -47,7 +47,7 @@ class CurlAndWget(Rule):
     ## Example
     ```dockerfile
     FROM debian:12-slim
-    RUN apt-get update && apt-get install -y --no-install-recommends curl wget \\
+    RUN apt-get update && apt-get install -y --no-install-recommends curl wget \
         && rm -rf /var/lib/apt/lists/*
     RUN curl -fsSL -o /tmp/a.tgz https://example.com/a.tgz
     RUN wget -q -O /tmp/b.tgz https://example.com/b.tgz
@@ -56,7 +56,7 @@ class CurlAndWget(Rule):
     ## Use instead
     ```dockerfile
     FROM debian:12-slim
-    RUN apt-get update && apt-get install -y --no-install-recommends curl \\
+    RUN apt-get update && apt-get install -y --no-install-recommends curl \
         && rm -rf /var/lib/apt/lists/*
     RUN curl -fsSL -o /tmp/a.tgz https://example.com/a.tgz
     RUN curl -fsSL -o /tmp/b.tgz https://example.com/b.tgz

@@ -15,7 +15,7 @@ from dflint.source import Span
 
 
 class CurlPipeShell(Rule):
-    """`curl URL | sh` runs whatever the server sends, unverified, inside your build.
+    r"""`curl URL | sh` runs whatever the server sends, unverified, inside your build.
 
     ## What it does
     Reports a RUN (`ONBUILD RUN` included, inside heredoc scripts and the
@@ -53,8 +53,8 @@ class CurlPipeShell(Rule):
     ```dockerfile
     FROM debian:12-slim
     ARG INSTALL_SHA256=9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
-    RUN curl -fsSL -o /tmp/install.sh https://get.example.com/v1.2.3/install.sh \\
-        && echo "${INSTALL_SHA256}  /tmp/install.sh" | sha256sum -c - \\
+    RUN curl -fsSL -o /tmp/install.sh https://get.example.com/v1.2.3/install.sh \
+        && echo "${INSTALL_SHA256}  /tmp/install.sh" | sha256sum -c - \
         && sh /tmp/install.sh && rm /tmp/install.sh
     ```
 

@@ -9,7 +9,7 @@ from dflint.rule import Finding, Rule, RuleContext
 
 
 class EmptyContinuation(Rule):
-    """A blank line inside a line continuation does not end the instruction.
+    r"""A blank line inside a line continuation does not end the instruction.
 
     ## What it does
     Reports empty or whitespace-only lines inside an instruction continued
@@ -25,7 +25,7 @@ class EmptyContinuation(Rule):
     ## Example
     ```dockerfile
     FROM debian:12
-    RUN apt-get update && \\
+    RUN apt-get update && \
 
         apt-get install -y --no-install-recommends curl
     ```
@@ -33,7 +33,7 @@ class EmptyContinuation(Rule):
     ## Use instead
     ```dockerfile
     FROM debian:12
-    RUN apt-get update && \\
+    RUN apt-get update && \
         apt-get install -y --no-install-recommends curl
     ```
 

@@ -13,7 +13,7 @@ _PORT = re.compile(r"(?:.*:)?(\d+)(?:-(\d+))?")
 
 
 class ExposeSsh(Rule):
-    """EXPOSE 22 means an SSH server in the container: another service to secure, and a way in.
+    r"""EXPOSE 22 means an SSH server in the container: another service to secure, and a way in.
 
     ## What it does
     Reports a port of an `EXPOSE` in the final stage (or a stage it is
@@ -35,7 +35,7 @@ class ExposeSsh(Rule):
     ## Example
     ```dockerfile
     FROM ubuntu:24.04
-    RUN apt-get update && apt-get install -y --no-install-recommends openssh-server \\
+    RUN apt-get update && apt-get install -y --no-install-recommends openssh-server \
      && rm -rf /var/lib/apt/lists/*
     EXPOSE 22 8080
     ```

@@ -11,7 +11,7 @@ from dflint.shell.package_managers import GoTarget, go_query_problem, go_target,
 
 
 class GoInstallVersion(Rule):
-    """`go install tool@latest` builds whatever was released last: pin `@vX.Y.Z`.
+    r"""`go install tool@latest` builds whatever was released last: pin `@vX.Y.Z`.
 
     ## What it does
     Reports a remote package (its path starts with a domain:

@@ -14,7 +14,7 @@ _NAMES = ("syntax", "escape", "check")
 
 
 class IgnoredDirective(Rule):
-    """`# escape=` only works on the first lines of the file.
+    r"""`# escape=` only works on the first lines of the file.
 
     ## What it does
     Reports comments written like parser directives (`# name=value`) that
@@ -24,9 +24,9 @@ class IgnoredDirective(Rule):
     block.
 
     ## Why is this bad?
-    The directive silently does nothing: a `# escape=\\`` that is ignored
+    The directive silently does nothing: a ``# escape=` `` that is ignored
     leaves backslash as the escape character, so a Windows Dockerfile's
-    `C:\\` paths and backtick continuations parse differently; an ignored
+    `C:\` paths and backtick continuations parse differently; an ignored
     `# syntax=` builds with the default frontend; an ignored `# check=`
     enables checks the author meant to skip.
 

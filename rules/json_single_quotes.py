@@ -26,7 +26,7 @@ _ADVICE = {
 
 
 class JsonSingleQuotes(Rule):
-    """Arguments written as a JSON array that is not valid JSON silently run in shell form.
+    r"""Arguments written as a JSON array that is not valid JSON silently run in shell form.
 
     ## What it does
     Reports `RUN`, `CMD`, `ENTRYPOINT`, `HEALTHCHECK CMD`, `COPY`, `ADD` and
@@ -35,7 +35,7 @@ class JsonSingleQuotes(Rule):
     JSON of strings: single quotes (`CMD ['node', 'app.js']`), a trailing
     comma, bare words (`[node, app.js]`, `VOLUME [/data]`), an empty
     element, a missing comma (`["a" "b"]`), a missing `]`, an invalid
-    escape (`"C:\\app"`), or text after the closing bracket
+    escape (`"C:\app"`), or text after the closing bracket
     (`CMD ["a"] # comment`). The finding points at the first offending
     element.
 

@@ -10,7 +10,7 @@ from dflint.rule import Finding, Rule, RuleContext
 
 
 class LabelKey(Rule):
-    """Label keys should be lower-case, dotted names outside Docker's reserved namespaces.
+    r"""Label keys should be lower-case, dotted names outside Docker's reserved namespaces.
 
     ## What it does
     Reports a LABEL key that has upper-case letters, characters other than
@@ -33,14 +33,14 @@ class LabelKey(Rule):
     ## Example
     ```dockerfile
     FROM alpine:3.20
-    LABEL Version="1.4.0" \\
+    LABEL Version="1.4.0" \
           com.docker.compose.project=shop
     ```
 
     ## Use instead
     ```dockerfile
     FROM alpine:3.20
-    LABEL org.opencontainers.image.version="1.4.0" \\
+    LABEL org.opencontainers.image.version="1.4.0" \
           com.example.shop.project=shop
     ```
 

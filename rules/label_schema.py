@@ -24,7 +24,7 @@ OCI_TYPES = {
 
 
 class LabelSchema(Rule):
-    """The image's labels must follow your label schema: required keys, typed values, nothing else if strict.
+    r"""The image's labels must follow your label schema: required keys, typed values, nothing else if strict.
 
     ## What it does
     Checks labels against the schema set in the options (the rule is
@@ -73,14 +73,14 @@ class LabelSchema(Rule):
     With the default `types`:
     ```dockerfile
     FROM alpine:3.20
-    LABEL org.opencontainers.image.licenses="Apache 2.0" \\
+    LABEL org.opencontainers.image.licenses="Apache 2.0" \
           org.opencontainers.image.created="2024-05-01"
     ```
 
     ## Use instead
     ```dockerfile
     FROM alpine:3.20
-    LABEL org.opencontainers.image.licenses="Apache-2.0" \\
+    LABEL org.opencontainers.image.licenses="Apache-2.0" \
           org.opencontainers.image.created="2024-05-01T12:00:00Z"
     ```
     A typical configuration (`[tool.dflint.rules.label-schema]`):

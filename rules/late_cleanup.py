@@ -17,7 +17,7 @@ _ARCHIVE = re.compile(r".*\.(?:tar|tar\.(?:gz|bz2|xz|zst)|tgz|tbz2?|txz)$")
 
 
 class LateCleanup(Rule):
-    """Files deleted in a later layer than the one that created them still ship in the image.
+    r"""Files deleted in a later layer than the one that created them still ship in the image.
 
     ## What it does
     Follows the layers of each image the build can produce (the last stage,

@@ -15,7 +15,7 @@ from dflint.source import Span
 
 
 class NoInstallRecommends(Rule):
-    """`apt-get install` also installs every package the named ones merely recommend.
+    r"""`apt-get install` also installs every package the named ones merely recommend.
 
     ## What it does
     Reports `apt-get install`, `apt install` and `aptitude install` without

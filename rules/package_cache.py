@@ -16,7 +16,7 @@ from dflint.shell.package_managers import index_refresh, reads_index, reread
 
 
 class PackageCache(Rule):
-    """A package manager's cache or index, left in the layer that downloaded it, ships in the image.
+    r"""A package manager's cache or index, left in the layer that downloaded it, ships in the image.
 
     ## What it does
     Reports an install (or index refresh) whose cache stays in its layer:

@@ -29,7 +29,7 @@ _QUIET = frozenset({"echo", "printf", "true", ":", "sleep", "set", "service"})
 
 
 class PointlessCommands(Rule):
-    """Commands such as `ssh`, `vim`, `service` or `ps` do nothing useful in a build.
+    r"""Commands such as `ssh`, `vim`, `service` or `ps` do nothing useful in a build.
 
     ## What it does
     Reports a command in a RUN (`ONBUILD RUN` included, looked for behind
@@ -65,15 +65,15 @@ class PointlessCommands(Rule):
     ## Example
     ```dockerfile
     FROM ubuntu:24.04
-    RUN apt-get update && apt-get install -y --no-install-recommends nginx \\
-        && rm -rf /var/lib/apt/lists/* \\
+    RUN apt-get update && apt-get install -y --no-install-recommends nginx \
+        && rm -rf /var/lib/apt/lists/* \
         && service nginx start
     ```
 
     ## Use instead
     ```dockerfile
     FROM ubuntu:24.04
-    RUN apt-get update && apt-get install -y --no-install-recommends nginx \\
+    RUN apt-get update && apt-get install -y --no-install-recommends nginx \
         && rm -rf /var/lib/apt/lists/*
     CMD ["nginx", "-g", "daemon off;"]
     ```

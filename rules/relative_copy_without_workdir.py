@@ -15,7 +15,7 @@ _ABSOLUTE = re.compile(r"[/\\]|[A-Za-z]:")
 
 
 class RelativeCopyWithoutWorkdir(Rule):
-    """A relative COPY destination lands wherever the base image's WORKDIR points.
+    r"""A relative COPY destination lands wherever the base image's WORKDIR points.
 
     ## What it does
     Reports a COPY or ADD whose destination is a relative path (`.`,
@@ -25,7 +25,7 @@ class RelativeCopyWithoutWorkdir(Rule):
     value cannot be known is not reported. Stages built `FROM scratch`
     start in `/` and are not reported. An ONBUILD COPY runs at the start
     of the image built FROM this one, so it is reported only when this
-    stage never sets a WORKDIR. A Windows path such as `C:\\app` is
+    stage never sets a WORKDIR. A Windows path such as `C:\app` is
     absolute.
 
     Differences from hadolint (DL3045): hadolint checks COPY only, ignores

@@ -17,7 +17,7 @@ _ROOT = re.compile(r"(?:root|0)(?::.*)?")
 
 
 class Sudo(Rule):
-    """`sudo` in a RUN hides which user runs what; USER says it plainly.
+    r"""`sudo` in a RUN hides which user runs what; USER says it plainly.
 
     ## What it does
     Reports each `sudo` that runs a command in a RUN (`ONBUILD RUN`
@@ -44,7 +44,7 @@ class Sudo(Rule):
     ```dockerfile
     FROM ubuntu:24.04
     USER root
-    RUN sudo apt-get update && sudo apt-get install -y --no-install-recommends curl \\
+    RUN sudo apt-get update && sudo apt-get install -y --no-install-recommends curl \
         && sudo rm -rf /var/lib/apt/lists/*
     ```
 
@@ -52,7 +52,7 @@ class Sudo(Rule):
     ```dockerfile
     FROM ubuntu:24.04
     USER root
-    RUN apt-get update && apt-get install -y --no-install-recommends curl \\
+    RUN apt-get update && apt-get install -y --no-install-recommends curl \
         && rm -rf /var/lib/apt/lists/*
     ```
 

@@ -13,7 +13,7 @@ from dflint.source import Span
 
 
 class SystemUpgrade(Rule):
-    """`apt-get upgrade` in a Dockerfile makes the image depend on the day it was built.
+    r"""`apt-get upgrade` in a Dockerfile makes the image depend on the day it was built.
 
     ## What it does
     Reports commands that upgrade every installed package: `apt-get`/`apt`

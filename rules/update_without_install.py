@@ -18,7 +18,7 @@ _INERT = frozenset("true false : echo printf rm mkdir rmdir ln cp mv touch chmod
 
 
 class UpdateWithoutInstall(Rule):
-    """`RUN apt-get update` on its own caches an index that later installs read however old it gets.
+    r"""`RUN apt-get update` on its own caches an index that later installs read however old it gets.
 
     ## What it does
     Reports an index refresh — `apt-get update` (`apt`, `aptitude`), `apk

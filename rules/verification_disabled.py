@@ -32,7 +32,7 @@ _CA_OPTIONS = tuple((re.compile(pattern), how) for pattern, how in (
 
 
 class VerificationDisabled(Rule):
-    """Switching off TLS or signature checks lets anyone on the network path change what the build installs.
+    r"""Switching off TLS or signature checks lets anyone on the network path change what the build installs.
 
     ## What it does
     Reports what turns verification off during the build or in the image:
@@ -89,7 +89,7 @@ class VerificationDisabled(Rule):
     ## Use instead
     ```dockerfile
     FROM debian:12-slim
-    RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates curl \\
+    RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates curl \
      && rm -rf /var/lib/apt/lists/*
     RUN curl -fsSL https://example.com/install.sh -o /tmp/install.sh
     ```

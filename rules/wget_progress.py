@@ -37,7 +37,7 @@ _BUSYBOX_MESSAGE = ("`wget` without `-q` writes its progress meter into the buil
 
 
 class WgetProgress(Rule):
-    """`wget` without `--progress` writes thousands of progress lines into the build log.
+    r"""`wget` without `--progress` writes thousands of progress lines into the build log.
 
     ## What it does
     Reports a `wget` in a RUN that sets none of `--progress`, `-q`/`--quiet`,

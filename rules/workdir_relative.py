@@ -14,7 +14,7 @@ _DRIVE = re.compile(r"[A-Za-z]:")
 
 
 class WorkdirRelative(Rule):
-    """A relative WORKDIR before any absolute one resolves against the base image's working directory.
+    r"""A relative WORKDIR before any absolute one resolves against the base image's working directory.
 
     ## What it does
     Reports the first WORKDIR of a stage's lineage (the stage and the stages
@@ -25,8 +25,8 @@ class WorkdirRelative(Rule):
     checked too when the stage's lineage sets no WORKDIR: it runs in the
     image built FROM this one, in the working directory this image leaves.
 
-    Absolute means starting with `/`, and also with `\\` or a drive letter
-    (`C:\\app`), as in Windows images. Not reported: a path that depends on
+    Absolute means starting with `/`, and also with `\` or a drive letter
+    (`C:\app`), as in Windows images. Not reported: a path that depends on
     a variable that cannot be known (the base image's `$HOME`), and stages
     built on `scratch`, whose working directory is always `/`.
 

@@ -29,7 +29,7 @@ _MOUNTED = ("/proc", "/sys", "/dev")
 
 
 class WorkdirSystemDir(Rule):
-    """A WORKDIR in a system directory mixes the application with the operating system's files.
+    r"""A WORKDIR in a system directory mixes the application with the operating system's files.
 
     ## What it does
     Reports a `WORKDIR` that resolves (after ARG/ENV expansion, and
@@ -46,13 +46,13 @@ class WorkdirSystemDir(Rule):
     - `/boot`: unused in a container;
     - `/proc`, `/sys`, `/dev` and anything below them: the runtime mounts
       kernel filesystems there, hiding whatever the build wrote;
-    - on Windows, `C:\\Windows` and below.
+    - on Windows, `C:\Windows` and below.
 
     Subdirectories are fine (`/etc/nginx/conf.d`, `/usr/src/app`,
     `/var/www/html`, `/usr/local/go`), and so are `/` (the default working
     directory of most images; a `WORKDIR /` usually resets it after
     building elsewhere), `/root` (a home directory: running as root is
-    `root-user`'s business), `/tmp`, `C:\\Windows\\Temp` and `/usr/local`.
+    `root-user`'s business), `/tmp`, `C:\Windows\Temp` and `/usr/local`.
     A WORKDIR that only some RUNs use before the next WORKDIR (`WORKDIR
     /usr/local/bin`, `RUN curl -fsSLO …`, `WORKDIR /app`) is not reported
     either: nothing is copied there by a relative path, and it is not the

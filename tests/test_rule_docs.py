@@ -1,5 +1,7 @@
 """Every rule is complete: docs sections, examples that fire and don't, a case file, aliases."""
 
+import ast
+import inspect
 from pathlib import Path
 
 import pytest
@@ -31,6 +33,21 @@ def test_identity_and_documentation(rule):
         assert any(word in docs.section("Fix safety").lower() for word in ("safe", "unsafe", "display"))
     for alias in rule.aliases + rule.partial_aliases:
         assert alias.startswith("DL") or alias[0].isupper(), alias
+
+
+def docstring_as_written(rule) -> str:
+    """The rule's docstring as its source file spells it, with no escape sequence interpreted."""
+    source = Path(inspect.getsourcefile(rule)).read_text(encoding="utf-8")
+    (node,) = [n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.ClassDef) and n.name == rule.__name__]
+    literal = ast.get_source_segment(source, node.body[0].value)
+    return literal.lstrip("rR")[3:-3]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=ids(RULES))
+def test_docs_keep_every_backslash_of_the_source(rule):
+    # In a plain docstring Python eats a "\" before a newline (joining a RUN example onto one line)
+    # and turns "\\" into one backslash; a docstring with backslashes must be raw (r""" ... """).
+    assert rule.__doc__ == docstring_as_written(rule), f"{rule.code}: make the docstring raw: r\"\"\""
 
 
 CHECKED = [r for r in RULES if r.code not in ENGINE_ONLY]
