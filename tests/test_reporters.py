@@ -374,6 +374,22 @@ def test_github_escaping():
     assert escape_property("a:b,c%\n") == "a%3Ab%2Cc%25%0A"
 
 
+def test_github_escapes_control_characters_as_the_text_output_does():
+    # Raw, an ESC sequence quoted from a Dockerfile recolours or hides lines of the job log.
+    assert escape_data("RUN\x1b[31m %\x00\r\nFOO\x01bar\tcaf\udce9") == \
+        "RUN\\x1b[31m %25\\x00%0D%0AFOO\\x01bar\tcaf\\xe9"
+    assert escape_property("DF1 a\x1b,b:\x7f") == "DF1 a\\x1b%2Cb%3A\\x7f"
+
+
+def test_github_output_holds_no_control_characters(project):
+    results = make_results()
+    results[1].diagnostics[0] = replace(results[1].diagnostics[0], name="bad\x9bname",
+                                        message="unknown instruction: RUN\x1b[31m\x00 50%\nFOO\x01bar")
+    output = render("github", results, root=project)
+    assert "title=DF001 bad\\x9bname::unknown instruction: RUN\\x1b[31m\\x00 50%25%0AFOO\\x01bar\n" in output
+    assert not any(ch in output for ch in "\x00\x01\x1b\x9b\r")
+
+
 def test_github_commands_parse_back(project):
     def unescape(text):
         for code, char in (("%0D", "\r"), ("%0A", "\n"), ("%3A", ":"), ("%2C", ","), ("%25", "%")):

@@ -3,7 +3,9 @@
 ``::error file=F,line=L,endLine=E,col=C,endColumn=D,title=CODE name::message``
 (``warning`` and ``notice`` for lower severities). Escaping follows
 @actions/core: ``%``, CR and LF in the message; those plus ``:`` and ``,`` in
-property values.
+property values. Other control characters are shown as ``\\xNN``, as in the
+text output: raw, an ESC sequence from a Dockerfile would recolour or hide
+lines of the job log.
 
 ``file=`` is relative to the repository root, whatever the step's
 ``working-directory``: the runner reads a relative ``file`` as relative to
@@ -15,20 +17,24 @@ path relative to the working directory, or as given.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Sequence
 
 from ..diagnostic import Diagnostic, Severity
-from .base import Reporter, Summary, display_end_line, printable, sorted_results
+from .base import Reporter, Summary, display_end_line, sorted_results, terminal_safe
 from .repo_root import GITHUB_WORKSPACE
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..linter import FileResult
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice", Severity.STYLE: "notice"}
+_LINE_BREAKS = {"\r": "%0D", "\n": "%0A"}
 
 
 def escape_data(text: str) -> str:
-    return printable(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # CR and LF keep GitHub's encoding, so a multi-line message stays multi-line in the annotation.
+    return "".join(_LINE_BREAKS.get(part) or terminal_safe(part).replace("%", "%25")
+                   for part in re.split("([\r\n])", text))
 
 
 def escape_property(text: str) -> str:
