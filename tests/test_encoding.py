@@ -40,3 +40,23 @@ def test_the_command_reports_it_without_printing_nul_characters(tmp_path):
     assert result.returncode == 1
     assert result.stdout.startswith("Dockerfile:1:1: DF000 syntax-error the file is UTF-16 encoded")
     assert "\x00" not in result.stdout and result.stdout.count("DF000") == 1
+
+
+@pytest.mark.parametrize("data", [
+    TEXT.encode("utf-16-be"),  # big-endian, no byte order mark
+    ("# café, naïve, 日本語\n" + TEXT).encode("utf-16-le"),
+    ("FROM alpine\n" + "RUN echo x\n" * 2000).encode("utf-16-le"),  # longer than the sample
+], ids=["be-no-bom", "le-non-ascii", "le-long"])
+def test_more_utf16_is_named_and_not_taken_for_binary(data):
+    [error] = dflint.parse(data).errors
+    assert error.message == "the file is UTF-16 encoded; BuildKit reads UTF-8 only"
+
+
+@pytest.mark.parametrize("data", [
+    b"FROM alpine:3.20\nRUN printf 'a\\0b' && echo '\x00'\n",
+    "# caf\xe9 in Latin-1\nFROM alpine:3.20\n".encode("latin-1"),
+    "# 中文注释\nFROM alpine:3.20\n".encode("gbk"),
+    b"FROM alpine:3.20\nRUN echo '\x1b[31mred\x1b[0m'\n",
+], ids=["a-nul-in-a-script", "latin-1", "gbk", "escape-codes"])
+def test_text_with_odd_bytes_is_not_taken_for_binary(data):
+    assert all("binary" not in e.message for e in dflint.parse(data).errors)
