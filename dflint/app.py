@@ -101,17 +101,28 @@ def _lint(request: LintRequest, stdout: TextIO, stderr: TextIO) -> int:
         else:
             if "-" in paths:
                 raise UsageError("'-' (standard input) cannot be mixed with paths")
-            missing = [p for p in paths if not os.path.exists(p)]
+            unreadable: list[FileResult] = []  # named paths that cannot be stat'ed, directories that cannot be listed
+            for path in paths:
+                try:
+                    os.stat(path)
+                except OSError as exc:  # missing, or in a directory we may not search: the OS says which
+                    unreadable.append(FileResult(path, error=f"cannot read {path}: {exc.strerror or exc}"))
+            missing = {r.path for r in unreadable}
+
+            def unlistable(directory: str, exc: OSError) -> None:
+                unreadable.append(FileResult(directory, error=f"cannot read directory {directory}: "
+                                                              f"{exc.strerror or exc}"))
+
             files = list(discover([p for p in paths if p not in missing],
-                                  lambda p: resolver.for_path(p).excluded(p), request.force_exclude))
+                                  lambda p: resolver.for_path(p).excluded(p), request.force_exclude, unlistable))
             named = [p for p in paths if p not in missing and not os.path.isdir(p)]
-            if not files and not missing and not (request.force_exclude and named):
+            if not files and not unreadable and not (request.force_exclude and named):
                 # most likely run from the wrong directory (a named file left out by --force-exclude is not)
                 print(f"dflint: warning: no Dockerfile found in {', '.join(paths)}", file=stderr)
             jobs = [(path, resolver.for_path(path)) for path in files]
             workers = request.jobs or (os.cpu_count() or 1)
             results = lint_paths(linter, jobs, request.fix, request.unsafe_fixes, workers, request.diff)
-            results.extend(FileResult(p, error=f"cannot read {p}: No such file or directory") for p in missing)
+            results.extend(unreadable)
             results.sort(key=lambda r: r.path)
     except (ConfigError, UnknownSelector, UsageError) as exc:
         print(f"dflint: error: {exc}", file=stderr)

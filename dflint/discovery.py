@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterator, Optional, Sequence
 
 #: Dockerfile, Containerfile, Dockerfile.*, Containerfile.*, *.Dockerfile, *.dockerfile, and the
 #: lower-case ``dockerfile`` that ``docker build`` uses when there is no ``Dockerfile``; not the
@@ -19,17 +19,19 @@ def is_dockerfile_name(name: str) -> bool:
     return DOCKERFILE_NAME.match(name) is not None
 
 
-def discover(paths: Sequence[str], excluded: Callable[[str], bool], force_exclude: bool = False) -> Iterator[str]:
+def discover(paths: Sequence[str], excluded: Callable[[str], bool], force_exclude: bool = False,
+             on_error: Optional[Callable[[str, OSError], None]] = None) -> Iterator[str]:
     """Files to lint: files given explicitly, and Dockerfiles found in given directories.
 
     ``excluded(path)`` is asked for everything found while walking, and for
     explicit files only with ``force_exclude`` (otherwise naming a file is
-    asking for it; pre-commit names every changed file). Order is deterministic.
+    asking for it; pre-commit names every changed file). A directory that
+    cannot be listed goes to ``on_error``. Order is deterministic.
     """
     seen: set[str] = set()
     for path in paths:
         if os.path.isdir(path):
-            for found in _walk(path, excluded):
+            for found in _walk(path, excluded, on_error or _ignore):
                 key = os.path.normpath(found)
                 if key not in seen:
                     seen.add(key)
@@ -41,13 +43,44 @@ def discover(paths: Sequence[str], excluded: Callable[[str], bool], force_exclud
                 yield path
 
 
-def _walk(top: str, excluded: Callable[[str], bool]) -> Iterator[str]:
-    for directory, dirs, files in os.walk(top):
-        dirs[:] = sorted(
-            d for d in dirs if d not in ALWAYS_SKIPPED and not excluded(os.path.join(directory, d))
-        )
-        for name in sorted(files):
-            if is_dockerfile_name(name):
-                path = os.path.join(directory, name)
-                if not excluded(path):
-                    yield path
+def _ignore(path: str, error: OSError) -> None:
+    pass
+
+
+def _walk(directory: str, excluded: Callable[[str], bool], on_error: Callable[[str, OSError], None]) -> Iterator[str]:
+    """Dockerfiles under ``directory``, sorted; like os.walk, symlinks to directories are not followed."""
+    try:
+        with os.scandir(directory) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+    except OSError as exc:
+        on_error(directory, exc)
+        return
+    subdirectories = []
+    for entry in entries:
+        if _is_directory(entry):
+            if entry.name not in ALWAYS_SKIPPED and not excluded(entry.path):
+                subdirectories.append(entry.path)
+        elif is_dockerfile_name(entry.name) and _is_lintable(entry) and not excluded(entry.path):
+            yield entry.path
+    for subdirectory in subdirectories:  # files first, then subdirectories, as os.walk gave them
+        yield from _walk(subdirectory, excluded, on_error)
+
+
+def _is_directory(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False
+
+
+def _is_lintable(entry: os.DirEntry) -> bool:
+    """A regular file or a symlink to one, or something reading will report on (a dangling symlink).
+
+    Not a FIFO, socket or device: reading a FIFO nobody writes to waits
+    forever. The entry's type comes from the directory listing; only
+    symlinks cost a stat.
+    """
+    try:
+        return entry.is_file() or entry.is_symlink() and not os.path.exists(entry.path)
+    except OSError:  # cannot stat it (no search permission): reading it will say why
+        return True
