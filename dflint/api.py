@@ -34,9 +34,9 @@ def parse(text: Union[str, bytes], path: Optional[str] = None) -> ast.File:
     if isinstance(text, bytes):
         text = decode_bytes(text)
     file = parse_syntax(text, path)
-    from .syntax.encoding import utf16_error
+    from .syntax.encoding import encoding_error
 
-    wrong_encoding = utf16_error(text)
+    wrong_encoding = encoding_error(text)
     if wrong_encoding is not None:  # every line fails to parse: one error that says why
         return dataclasses.replace(file, errors=(wrong_encoding,))
     errors = list(file.errors)

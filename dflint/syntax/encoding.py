@@ -41,10 +41,6 @@ def encoding_error(text: str) -> Optional[ParseError]:
     return None
 
 
-#: The name dflint.api calls it by.
-utf16_error = encoding_error
-
-
 def _bytes(text: str) -> bytes:
     """The bytes ``text`` was decoded from (decode_bytes keeps undecodable bytes as lone surrogates)."""
     try:
