@@ -230,14 +230,13 @@ def account_ids(analysis: "Analysis", stage: "Stage") -> tuple[dict[str, str], d
     (values from ARG/ENV defaults are expanded; unknown ones are left out)."""
     users: dict[str, str] = {}
     groups: dict[str, str] = {}
-    model = analysis.model
-    for member in model.lineage(stage):
+    for member in analysis.model.lineage(stage):
         for node in member.instructions:
-            if not isinstance(node, ast.RunInstruction):
-                continue
-            for script in analysis.commands(node):
-                for command in script.commands:
-                    _read_account(model, node, command, users, groups)
+            if isinstance(node, ast.RunInstruction):
+                for account, number in accounts_created(analysis, node).items():
+                    kind, _, name = account.partition(":")
+                    if number is not None:
+                        (users if kind == "user" else groups)[name] = number
     return users, groups
 
 
@@ -253,11 +252,15 @@ def accounts_created(analysis: "Analysis", node: ast.Instruction) -> dict[str, O
             if program not in ("useradd", "adduser", "groupadd", "addgroup"):
                 continue
             assert invocation is not None
-            operands = [model.expand(node, word.value) for word in invocation.operands]
-            if not operands or not all(o.resolved for o in operands):
+            operands = invocation.operands
+            if not operands:
                 continue
             kind = "user" if program in ("useradd", "adduser") else "group"
-            name = operands[-1].value if program in ("useradd", "groupadd") else operands[0].value
+            # useradd/groupadd NAME; adduser USER [GROUP] and addgroup GROUP name the account first.
+            expansion = model.expand(node, (operands[-1] if program in ("useradd", "groupadd") else operands[0]).value)
+            if not expansion.resolved:
+                continue
+            name = expansion.value
             number = invocation.value(*(("-u", "--uid") if kind == "user" else ("-g", "--gid")))
             value = model.expand(node, number) if number is not None else None
             found[f"{kind}:{name}"] = value.value if value is not None and value.resolved \
@@ -265,21 +268,3 @@ def accounts_created(analysis: "Analysis", node: ast.Instruction) -> dict[str, O
     return found
 
 
-def _read_account(model: "BuildModel", node: ast.Instruction, command, users: dict, groups: dict) -> None:
-    invocation = parse_command(command)
-    program = invocation.program if invocation is not None else ""
-    if program in ("useradd", "adduser"):
-        table, options = users, ("-u", "--uid")
-    elif program in ("groupadd", "addgroup"):
-        table, options = groups, ("-g", "--gid")
-    else:
-        return
-    number = invocation.value(*options)
-    operands = [word.value for word in invocation.operands]
-    if number is None or not operands:
-        return
-    # useradd/groupadd NAME; adduser USER [GROUP] and addgroup GROUP name the account first.
-    name = operands[-1] if program in ("useradd", "groupadd") else operands[0]
-    number_value, name_value = model.expand(node, number), model.expand(node, name)
-    if number_value.resolved and name_value.resolved and _ID.fullmatch(number_value.value):
-        table[name_value.value] = number_value.value
