@@ -57,6 +57,8 @@ def test_more_utf16_is_named_and_not_taken_for_binary(data):
     "# caf\xe9 in Latin-1\nFROM alpine:3.20\n".encode("latin-1"),
     "# 中文注释\nFROM alpine:3.20\n".encode("gbk"),
     b"FROM alpine:3.20\nRUN echo '\x1b[31mred\x1b[0m'\n",
-], ids=["a-nul-in-a-script", "latin-1", "gbk", "escape-codes"])
+    b"FROM a\n\x00",  # short: one stray NUL is 1 byte in 8
+    b"FROM a\n\x00\x01\x02",
+], ids=["a-nul-in-a-script", "latin-1", "gbk", "escape-codes", "short-one-nul", "short-three-controls"])
 def test_text_with_odd_bytes_is_not_taken_for_binary(data):
     assert all("binary" not in e.message for e in dflint.parse(data).errors)

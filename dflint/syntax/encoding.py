@@ -21,6 +21,8 @@ _SAMPLE = 8000
 #: C0 control characters text does not use: NUL, and all but tab, line feed, vertical tab, form
 #: feed, carriage return and escape (colour codes in an ``echo`` are text).
 _CONTROLS = frozenset(range(0x20)) - {0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1B}
+#: So many such bytes may be strays in text: a short file is not called binary for one NUL in it.
+_STRAY = 3
 _NOT_CONTROLS = bytes(byte for byte in range(256) if byte not in _CONTROLS)
 
 
@@ -65,11 +67,12 @@ def _is_utf16(sample: bytes) -> bool:
 
 
 def _is_binary(sample: bytes) -> bool:
-    """More than 1 byte in 32 of the sample is a control character text does not use.
+    """More than 1 byte in 32 of the sample, and more than a stray few, are control characters text does not use.
 
     Not "any NUL", as git decides: a script may hold a stray NUL and is still
-    a Dockerfile. Not undecodable UTF-8 either: a Latin-1 or GBK comment is
+    a Dockerfile, however short. Not undecodable UTF-8 either: a Latin-1 or GBK comment is
     text in the wrong encoding, not binary. Programs are full of NULs, and
     compressed data has one such control byte in ten.
     """
-    return len(sample.translate(None, _NOT_CONTROLS)) * 32 > len(sample)
+    controls = len(sample.translate(None, _NOT_CONTROLS))
+    return controls > _STRAY and controls * 32 > len(sample)
