@@ -166,7 +166,7 @@ def apply_edits(text: str, edits: Sequence[Edit]) -> str:
     return "".join(out)
 
 
-def write_atomically(path: str, data: bytes) -> None:
+def write_atomically(path: str, data: bytes, read: Optional[bytes] = None) -> None:
     """Replace ``path`` with ``data`` so readers see the old or the new file, never half.
 
     A symlink is written through: its target gets the new content and the
@@ -174,14 +174,26 @@ def write_atomically(path: str, data: bytes) -> None:
     user may set them, owner and group. A file without write permission is
     refused (``PermissionError``), as editors do, rather than replaced behind
     its read-only mode (the directory's permission alone would allow that).
+    With ``read``, the bytes the fixes were made from, a file that no longer
+    holds them (an editor saved it meanwhile) is left alone: writing would
+    lose that change. A file with other hard links is rewritten in place, as
+    editors do, so that every name sees the fix (see :func:`_write_in_place`).
     """
     import errno
+    import stat
     import tempfile  # only needed with --fix; keeps start-up light
 
-    target = os.path.realpath(path)
-    info = os.stat(target)
-    if not info.st_mode & 0o222 or not os.access(target, os.W_OK):
+    info = os.stat(path)  # through links, as /dev/fd/N of `<(...)` must be, whose real path is "pipe:[N]"
+    if not stat.S_ISREG(info.st_mode):  # a pipe (`<(...)`) or a device: there is no file to rewrite
+        raise OSError(errno.EINVAL, "not a regular file; nothing was written", path)
+    if not info.st_mode & 0o222 or not os.access(path, os.W_OK):
         raise PermissionError(errno.EACCES, "the file is read-only", path)
+    target = os.path.realpath(path)
+    if info.st_nlink > 1:
+        if read is not None:
+            _unchanged(target, read, path)
+        _write_in_place(target, data, path)
+        return
     fd, temp = tempfile.mkstemp(prefix=".dflint-", dir=os.path.dirname(target))
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -194,8 +206,56 @@ def write_atomically(path: str, data: bytes) -> None:
             except OSError:
                 pass  # not allowed to give the file away: it belongs to whoever fixed it, as with sed -i
         os.chmod(temp, info.st_mode & 0o7777)  # after chown, which clears the set-id bits
+        if read is not None:
+            _unchanged(target, read, path)  # last thing before the replace: the window is that call alone
         os.replace(temp, target)
     except BaseException:
         if os.path.exists(temp):
             os.unlink(temp)
         raise
+
+
+def _unchanged(target: str, read: bytes, path: str) -> None:
+    import errno
+
+    with open(target, "rb") as handle:
+        if handle.read() != read:
+            raise OSError(errno.EAGAIN, "the file changed while dflint fixed it; nothing was written, run again",
+                          path)
+
+
+def _write_in_place(target: str, data: bytes, path: str) -> None:
+    """Overwrite ``target``'s own inode: replacing it would cut it off from its other hard links.
+
+    Not atomic, so a copy of the old content is kept beside it until the new
+    content is on disk; if the write fails the old content is put back, and
+    if even that fails the copy stays and the error names it.
+    """
+    import tempfile
+
+    with open(target, "rb") as handle:
+        old = handle.read()
+    fd, backup = tempfile.mkstemp(prefix=".dflint-backup-", dir=os.path.dirname(target))
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(old)
+        handle.flush()
+        os.fsync(handle.fileno())
+    try:
+        _overwrite(target, data)
+    except BaseException as exc:
+        try:
+            _overwrite(target, old)
+        except OSError:
+            raise OSError(getattr(exc, "errno", None), f"{getattr(exc, 'strerror', None) or exc}; the file may be "
+                          f"damaged, its old content is in {backup}", path) from exc
+        os.unlink(backup)
+        raise
+    os.unlink(backup)
+
+
+def _overwrite(target: str, data: bytes) -> None:
+    with open(target, "r+b") as handle:
+        handle.write(data)
+        handle.truncate()
+        handle.flush()
+        os.fsync(handle.fileno())

@@ -257,7 +257,8 @@ class Linter:
         """Lint the file at ``path``; with ``fix``, rewrite it fixed, or with ``diff`` too, only say how."""
         try:
             with open(path, "rb") as handle:
-                bom, text = split_bom(decode_bytes(handle.read()))
+                read = handle.read()
+            bom, text = split_bom(decode_bytes(read))
         except OSError as exc:
             return FileResult(path, error=f"cannot read {path}: {exc.strerror or exc}")
         result = self.lint_text(text, path, config, fix=fix or diff, unsafe_fixes=unsafe_fixes)
@@ -268,7 +269,7 @@ class Linter:
                 result.diff = unified_diff(path, bom + text, bom + result.text)
         elif result.changed and result.text is not None:
             try:
-                write_atomically(path, encode_text(bom + result.text))
+                write_atomically(path, encode_text(bom + result.text), read)
             except OSError as exc:  # nothing was written: report the file as it is, nothing fixed
                 result = self.lint_text(text, path, config)
                 result.error = f"cannot write {path}: {exc.strerror or exc}"

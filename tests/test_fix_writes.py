@@ -131,3 +131,37 @@ def test_a_byte_order_mark_is_not_counted_and_survives_fix_and_diff(tmp_path):
     (tmp_path / "Dockerfile").write_bytes(original.encode())
     subprocess.run(["git", "apply", "-"], input=diff.encode(), cwd=tmp_path, check=True)
     assert (tmp_path / "Dockerfile").read_bytes().decode() == fixed
+
+
+def test_a_hard_linked_file_is_fixed_under_every_name(tmp_path):
+    path = tmp_path / "Dockerfile"
+    path.write_text("FROM debian:12 as build\n")
+    other = tmp_path / "copy"
+    os.link(path, other)
+    result = dflint("--fix", "Dockerfile", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert other.read_text() == path.read_text() == "FROM debian:12 AS build\n"
+    assert os.path.samefile(path, other)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Dockerfile", "copy"]  # no backup left behind
+
+
+def test_a_file_changed_since_it_was_read_is_not_overwritten(tmp_path):
+    path = tmp_path / "Dockerfile"
+    path.write_text("FROM debian:12 as build\n")
+    read = path.read_bytes()
+    path.write_text("FROM debian:12 as build\nRUN echo saved meanwhile\n")  # an editor saved it
+    with pytest.raises(OSError, match="changed while dflint fixed it"):
+        write_atomically(str(path), b"FROM debian:12 AS build\n", read)
+    assert path.read_text().endswith("saved meanwhile\n")
+    assert [p.name for p in tmp_path.iterdir()] == ["Dockerfile"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_fixing_a_pipe_is_refused_with_its_reason(tmp_path):
+    result = subprocess.run(["bash", "-c", "dflint() { \"$0\" -m dflint \"$@\"; }; "
+                             "dflint --no-color --fix <(printf 'FROM debian:12 as build\\n')", sys.executable],
+                            capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert result.returncode == 2, result
+    assert "not a regular file; nothing was written" in result.stdout + result.stderr
+    assert "DF104 from-as-casing" in result.stdout  # reported as it is
+    assert "Traceback" not in result.stdout + result.stderr
