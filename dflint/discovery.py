@@ -26,21 +26,33 @@ def discover(paths: Sequence[str], excluded: Callable[[str], bool], force_exclud
     ``excluded(path)`` is asked for everything found while walking, and for
     explicit files only with ``force_exclude`` (otherwise naming a file is
     asking for it; pre-commit names every changed file). A directory that
-    cannot be listed goes to ``on_error``. Order is deterministic.
+    cannot be listed goes to ``on_error``. Order is deterministic. A file
+    reached again, by another spelling, a symlink or a hard link, is given
+    once, by the first path that reached it: linting it twice doubles its
+    report, and fixing it twice fixes a file that was fixed meanwhile.
     """
-    seen: set[str] = set()
+    seen: set[object] = set()
     for path in paths:
         if os.path.isdir(path):
             for found in _walk(path, excluded, on_error or _ignore):
-                key = os.path.normpath(found)
+                key = _identity(found)
                 if key not in seen:
                     seen.add(key)
                     yield found
         elif not (force_exclude and excluded(path)):
-            key = os.path.normpath(path)
+            key = _identity(path)
             if key not in seen:
                 seen.add(key)
                 yield path
+
+
+def _identity(path: str) -> object:
+    """The file ``path`` leads to (device and inode); its normalised spelling when it cannot be stat'ed."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):  # missing, dangling, no permission, a NUL in the name: reading will say
+        return os.path.normpath(path)
+    return (info.st_dev, info.st_ino)
 
 
 def _ignore(path: str, error: OSError) -> None:

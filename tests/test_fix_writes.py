@@ -165,3 +165,21 @@ def test_fixing_a_pipe_is_refused_with_its_reason(tmp_path):
     assert "not a regular file; nothing was written" in result.stdout + result.stderr
     assert "DF104 from-as-casing" in result.stdout  # reported as it is
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_a_file_reached_by_two_paths_is_linted_and_fixed_once(tmp_path):
+    build = tmp_path / "build"
+    build.mkdir()
+    (build / "Dockerfile").write_text("from debian:12\nENV A b\n")
+    (tmp_path / "Dockerfile").symlink_to("build/Dockerfile")
+    for number in range(9):  # enough files for the parallel path
+        (tmp_path / f"svc{number}").mkdir()
+        (tmp_path / f"svc{number}" / "Dockerfile").write_text("FROM debian:12\nENV A b\n")
+    diff = dflint("--diff", ".", "Dockerfile", str(tmp_path / "build" / "Dockerfile"), cwd=tmp_path)
+    assert diff.stdout.count("+++ ") == 10, diff.stdout  # the shared file once, by the first path that reached it
+    assert "+++ b/Dockerfile" in diff.stdout and "+++ b/build/Dockerfile" not in diff.stdout
+    result = dflint("--fix", ".", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "could not be" not in result.stdout + result.stderr
+    assert (build / "Dockerfile").read_text() == "FROM debian:12\nENV A=b\n"
+    assert "Fixed 11 problems" in result.stdout + result.stderr  # 1 in each svc file, 2 in the shared one
