@@ -56,7 +56,8 @@ class EmptyContinuation(Rule):
                 start = index.line_start(line)
                 end = text.find("\n", start)
                 end = len(text) if end == -1 else end + 1
-                span = index.span(start, max(start, end - 1 if text[end - 1:end] == "\n" else end))
+                content_end = len(text[start:end].rstrip("\r\n")) + start  # the line without its line break
+                span = index.span(start, content_end)
                 fix = ctx.fix("remove the blank line", ctx.edit(start, end, ""))
                 yield ctx.finding(span, f"empty line {line} inside the {node.name} that starts on line {node.line}: "
                                         "the instruction goes on after it; remove it", fix=fix)

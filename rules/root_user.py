@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterator, Optional
 
 from dflint.diagnostic import Severity
@@ -116,10 +117,19 @@ class RootUser(Rule):
                           related=related)
 
 
+_LINE_BREAK = re.compile(r"[ \t]*(\r?\n)")
+
+
 def _fix(ctx: RuleContext, final, setting, previous) -> Optional[Fix]:
-    if previous is None or setting.stage is not final or not final.instructions:
-        return None
-    last = final.instructions[-1]
-    end = last.span.end.offset
-    return ctx.fix(f"Append `USER {previous.written}`", ctx.edit(end, end, f"\nUSER {previous.written}"),
+    if previous is None or setting.stage is not final or not final.instructions or ctx.file.errors:
+        return None  # after a parse error (an unterminated heredoc) the end of the file is no place to add to
+    text, end = ctx.file.text, final.instructions[-1].span.end.offset
+    # After the last instruction's line break, written as the file writes them.
+    line_break = _LINE_BREAK.match(text, end)
+    if line_break:
+        end, newline = line_break.end(), line_break.group(1)
+        return ctx.fix(f"Append `USER {previous.written}`", ctx.edit(end, end, f"USER {previous.written}{newline}"),
+                       applicability=Applicability.UNSAFE)
+    newline = "\r\n" if "\r\n" in text else "\n"
+    return ctx.fix(f"Append `USER {previous.written}`", ctx.edit(end, end, f"{newline}USER {previous.written}"),
                    applicability=Applicability.UNSAFE)
