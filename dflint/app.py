@@ -115,6 +115,8 @@ def _lint(request: LintRequest, stdout: TextIO, stderr: TextIO) -> int:
 
             files = list(discover([p for p in paths if p not in missing],
                                   lambda p: resolver.for_path(p).excluded(p), request.force_exclude, unlistable))
+            if request.output and os.path.exists(request.output):
+                _refuse_output_over_input(request.output, files)
             named = [p for p in paths if p not in missing and not os.path.isdir(p)]
             if not files and not unreadable and not (request.force_exclude and named):
                 # most likely run from the wrong directory (a named file left out by --force-exclude is not)
@@ -163,6 +165,16 @@ def _lint(request: LintRequest, stdout: TextIO, stderr: TextIO) -> int:
 
         write_statistics(stderr.write, sorted_diagnostics(results))
     return exit_code
+
+
+def _refuse_output_over_input(output: str, files: list[str]) -> None:
+    """``--output`` naming a file to lint (`-o Dockerfile Dockerfile`) would replace it with the report."""
+    from .discovery import file_identity
+
+    target = file_identity(output)
+    for path in files:
+        if file_identity(path) == target:
+            raise UsageError(f"--output {output} is {path}, a file to lint: the report would replace it")
 
 
 def _report_diff(request: LintRequest, results: list, stdout: TextIO, stderr: TextIO) -> int:

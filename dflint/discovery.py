@@ -35,18 +35,18 @@ def discover(paths: Sequence[str], excluded: Callable[[str], bool], force_exclud
     for path in paths:
         if os.path.isdir(path):
             for found in _walk(path, excluded, on_error or _ignore):
-                key = _identity(found)
+                key = file_identity(found)
                 if key not in seen:
                     seen.add(key)
                     yield found
         elif not (force_exclude and excluded(path)):
-            key = _identity(path)
+            key = file_identity(path)
             if key not in seen:
                 seen.add(key)
                 yield path
 
 
-def _identity(path: str) -> object:
+def file_identity(path: str) -> object:
     """The file ``path`` leads to (device and inode); its normalised spelling when it cannot be stat'ed."""
     try:
         info = os.stat(path)

@@ -183,3 +183,13 @@ def test_a_file_reached_by_two_paths_is_linted_and_fixed_once(tmp_path):
     assert "could not be" not in result.stdout + result.stderr
     assert (build / "Dockerfile").read_text() == "FROM debian:12\nENV A=b\n"
     assert "Fixed 11 problems" in result.stdout + result.stderr  # 1 in each svc file, 2 in the shared one
+
+
+@pytest.mark.parametrize("args", [["Dockerfile"], ["--fix", "."], ["--diff", "./Dockerfile"]])
+def test_output_naming_a_file_to_lint_is_refused(tmp_path, args):
+    original = "FROM debian:12\nENV A b\n"
+    (tmp_path / "Dockerfile").write_text(original)
+    result = dflint("-o", "Dockerfile", *args, cwd=tmp_path)
+    assert result.returncode == 2, result
+    assert "--output Dockerfile is" in result.stderr and "the report would replace it" in result.stderr
+    assert (tmp_path / "Dockerfile").read_text() == original
