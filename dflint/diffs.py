@@ -20,13 +20,39 @@ def unified_diff(path: str, before: str, after: str) -> str:
     if before == after:
         return ""
     name = patch_path(path)
-    lines = difflib.unified_diff(_lines(before), _lines(after), fromfile=f"a/{name}", tofile=f"b/{name}")
+    lines = difflib.unified_diff(_lines(before), _lines(after), fromfile=header_name(f"a/{name}"),
+                                 tofile=header_name(f"b/{name}"))
     out = []
     for line in lines:
         out.append(line)
         if not line.endswith("\n"):
             out.append("\n" + _NO_NEWLINE)
     return "".join(out)
+
+
+_C_ESCAPES = {"\a": "\\a", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\v": "\\v", "\f": "\\f", "\r": "\\r",
+              '"': '\\"', "\\": "\\\\"}
+
+
+def header_name(name: str) -> str:
+    """``name`` in a ---/+++ header as git writes it, so that ``git apply`` and ``patch`` both read it back.
+
+    A name with a quote, a backslash, a control character or a non-ASCII
+    character is C-quoted, non-ASCII as octal UTF-8 bytes (git's
+    ``core.quotePath``); a name with a space is followed by a tab, where
+    ``patch`` stops reading a name.
+    """
+    if any(c in _C_ESCAPES or c < " " or c >= "\x7f" for c in name):
+        out = []
+        for char in name:
+            if char in _C_ESCAPES:
+                out.append(_C_ESCAPES[char])
+            elif " " <= char < "\x7f":
+                out.append(char)
+            else:
+                out.extend(f"\\{byte:03o}" for byte in char.encode("utf-8", "surrogateescape"))
+        return '"' + "".join(out) + '"'
+    return name + "\t" if " " in name else name
 
 
 def _lines(text: str) -> list[str]:

@@ -72,6 +72,23 @@ def test_diff_of_a_file_with_a_line_separator_applies_with_git(tmp_path):
     assert (tmp_path / "Dockerfile").read_bytes() == (tmp_path / "fixed" / "Dockerfile").read_bytes()
 
 
+@pytest.mark.parametrize("tool", [["git", "apply", "change.diff"], ["patch", "-p1", "-i", "change.diff"]],
+                         ids=["git-apply", "patch"])
+def test_diff_of_odd_file_names_applies_with_git_and_patch(tmp_path, tool):
+    if shutil.which(tool[0]) is None:
+        pytest.skip(f"{tool[0]} is not installed")
+    names = ["my dir", "t\tab", "caf\u00e9", 'q"o', "back\\slash"]
+    for name in names:
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "Dockerfile").write_text("FROM debian:12 as b\n")
+    result = dflint("--diff", ".", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert "--- a/my dir/Dockerfile\t\n" in result.stdout and '--- "a/caf\\303\\251/Dockerfile"' in result.stdout
+    (tmp_path / "change.diff").write_bytes(result.stdout.encode())
+    subprocess.run(tool, cwd=tmp_path, check=True, capture_output=True)
+    assert all((tmp_path / name / "Dockerfile").read_text() == "FROM debian:12 AS b\n" for name in names)
+
+
 # -- --fix writes ------------------------------------------------------------------
 
 def test_a_symlinked_dockerfile_is_written_through(tmp_path):
