@@ -187,14 +187,21 @@ def write_atomically(path: str, data: bytes, read: Optional[bytes] = None) -> No
     if not stat.S_ISREG(info.st_mode):  # a pipe (`<(...)`) or a device: there is no file to rewrite
         raise OSError(errno.EINVAL, "not a regular file; nothing was written", path)
     if not info.st_mode & 0o222 or not os.access(path, os.W_OK):
-        raise PermissionError(errno.EACCES, "the file is read-only", path)
+        read_only_mount = hasattr(os, "statvfs") and os.statvfs(path).f_flag & os.ST_RDONLY
+        raise PermissionError(errno.EACCES, "the file system is read-only" if read_only_mount
+                              else "the file is read-only", path)
     target = os.path.realpath(path)
     if info.st_nlink > 1:
         if read is not None:
             _unchanged(target, read, path)
         _write_in_place(target, data, path)
         return
-    fd, temp = tempfile.mkstemp(prefix=".dflint-", dir=os.path.dirname(target))
+    try:
+        fd, temp = tempfile.mkstemp(prefix=".dflint-", dir=os.path.dirname(target))
+    except OSError as exc:  # the file may be writable while its directory is not
+        raise OSError(exc.errno, f"cannot create the new file beside it: {exc.strerror} (the directory "
+                      f"{os.path.dirname(target) or '.'} is not writable)"
+                      if exc.errno in (errno.EACCES, errno.EPERM) else exc.strerror, path) from exc
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

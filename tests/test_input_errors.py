@@ -140,3 +140,18 @@ def test_the_command_reports_a_binary_file_once(tmp_path):
     assert result.returncode == 1, result
     assert result.stdout.startswith("bin.Dockerfile:1:1: DF000 syntax-error the file is binary, not text")
     assert result.stdout.count("DF000") == 1 and "UTF-16" not in result.stdout
+
+
+def test_fixing_in_a_directory_that_cannot_be_written_says_so(tmp_path):
+    directory = tmp_path / "d"
+    directory.mkdir()
+    (directory / "Dockerfile").write_text("FROM debian:12 as build\n")
+    directory.chmod(0o555)
+    try:
+        result = run_dflint("--fix", "d/Dockerfile", cwd=tmp_path, unprivileged=True)
+    finally:
+        directory.chmod(stat.S_IRWXU)
+    assert result.returncode == 2, result
+    assert "cannot create the new file beside it: Permission denied (the directory" in result.stdout + result.stderr
+    assert "not writable" in result.stdout + result.stderr and "Traceback" not in result.stdout + result.stderr
+    assert (directory / "Dockerfile").read_text() == "FROM debian:12 as build\n"
