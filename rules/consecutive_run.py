@@ -113,7 +113,8 @@ class ConsecutiveRun(Rule):
                                ctx.analysis.shell_for(first))
             if merge is not None and _pragma_between(pragmas, first, second):
                 merge = None  # merged, the suppression above the second RUN would stop applying to it
-            shown = "" if merge is None else f": RUN {_short(merge.text)}"
+            flags = "".join(f"{flag.text} " for flag in first.flags)  # the merged RUN keeps them
+            shown = "" if merge is None else f": RUN {flags}{_short(merge.text)}"
             fix = None if merge is None else ctx.fix(
                 "Merge into the previous RUN" + (f" (display only: {merge.reason})" if merge.reason else ""),
                 ctx.edit(merge.start, merge.end, merge.content),
