@@ -158,6 +158,8 @@ def run_lint(argv: Sequence[str]) -> int:
                   file=sys.stderr)
             return EXIT_ERROR
         args.paths = ["-"]  # as ruff does: a name for stdin and no path means stdin
+    if args.diff and args.format != "text":  # a diff is what --diff writes; a script should not think otherwise
+        print(f"dflint: warning: --diff writes a unified diff; --format {args.format} is ignored", file=sys.stderr)
     load_rules()
     from .app import LintRequest, lint
     from .config import Overrides

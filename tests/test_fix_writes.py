@@ -210,3 +210,10 @@ def test_output_naming_a_file_to_lint_is_refused(tmp_path, args):
     assert result.returncode == 2, result
     assert "--output Dockerfile is" in result.stderr and "the report would replace it" in result.stderr
     assert (tmp_path / "Dockerfile").read_text() == original
+
+
+def test_diff_says_it_ignores_a_report_format(tmp_path):
+    (tmp_path / "Dockerfile").write_text("FROM debian:12 as b\n")
+    result = dflint("--diff", "--format", "json", "Dockerfile", cwd=tmp_path)
+    assert result.returncode == 1 and result.stdout.startswith("--- a/Dockerfile")
+    assert "warning: --diff writes a unified diff; --format json is ignored" in result.stderr
