@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Iterator, Optional
 
 from dflint import ast
@@ -19,7 +20,8 @@ class AddInsteadOfCopy(Rule):
     build context (or here-documents): no URL, no git repository, nothing
     named like an archive ADD would unpack (`.tar`, `.tar.gz`, `.tgz`,
     `.tar.bz2`, `.tar.xz`, `.tar.zst`... and `.gz`, `.xz` or `.bz2` files,
-    which may be tar archives). Sources are read after ARG/ENV expansion; a
+    which may be tar archives), and no file beside the Dockerfile that
+    begins as a tar archive or a compressed file does, whatever its name. Sources are read after ARG/ENV expansion; a
     source whose value cannot be known is not reported. `ADD --unpack=false`
     with archives is reported too: it copies them as COPY does. When one
     ADD mixes such local files with a URL, a git repository or an archive,
@@ -62,7 +64,10 @@ class AddInsteadOfCopy(Rule):
     `--unpack`) is used: files, directories and here-documents are copied
     the same, flags shared with COPY keep their meaning. The one difference
     is a tar archive named like any other file (`ADD rootfs /`): ADD unpacks
-    it, COPY would not; dflint takes names at their word. With a wildcard
+    it, COPY would not. dflint reads the first bytes of each source it finds
+    beside the Dockerfile (the build context of a plain `docker build .`)
+    and leaves a tar archive or a compressed file alone; elsewhere, and on
+    standard input, it takes names at their word. With a wildcard
     (`ADD *.cfg /etc/`) the fix is unsafe, as the files it matches may
     include such an archive. No fix is offered with ADD-only flags.
     """
@@ -84,8 +89,10 @@ class AddInsteadOfCopy(Rule):
                 continue
             unpack = add.flag("unpack")
             no_unpack = unpack is not None and unpack.value is not None and unpack.value.lower() == "false"
+            context = _context(ctx.path)
             needed = [s for s in sources if s.kind in ("git", "http")
-                      or (s.kind == "local" and not no_unpack and unpackable(s.value))]
+                      or (s.kind == "local" and not no_unpack
+                          and (unpackable(s.value) or _archive_in_context(context, s)))]
             plain = [s for s in sources if s not in needed]
             if not plain:
                 continue
@@ -101,6 +108,33 @@ class AddInsteadOfCopy(Rule):
             yield ctx.finding(add.keyword, f"ADD of {kinds} does what COPY does{reason}: use COPY, which only copies "
                                            f"(ADD also unpacks archives and fetches URLs)",
                               _fix(ctx, add, sources))
+
+
+#: How a tar archive (at offset 257) or a compressed stream ADD would unpack begins, whatever its name.
+_TAR_MAGIC = (257, b"ustar")
+_COMPRESSED = (b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00", b"\x28\xb5\x2f\xfd")
+
+
+def _context(path: Optional[str]) -> Optional[str]:
+    """The build context taken for ``path``: its directory, as for ``docker build -f``-less builds."""
+    return None if not path or path == "-" else os.path.dirname(path) or "."
+
+
+def _archive_in_context(context: Optional[str], source: Source) -> bool:
+    """``source`` is a file of the context that begins as a tar archive or a compressed stream does.
+
+    ADD unpacks such a file whatever it is called (`ADD rootfs /`), so it
+    needs ADD. Only a plain path is read, and only its first bytes.
+    """
+    if context is None or source.glob or not source.value:
+        return False
+    path = os.path.join(context, source.value.lstrip("/"))
+    try:
+        with open(path, "rb") as handle:
+            start = handle.read(_TAR_MAGIC[0] + len(_TAR_MAGIC[1]))
+    except (OSError, ValueError):  # missing, a directory, unreadable: nothing says it is an archive
+        return False
+    return start.startswith(_COMPRESSED) or start[_TAR_MAGIC[0]:] == _TAR_MAGIC[1]
 
 
 def _fix(ctx: RuleContext, add: ast.AddInstruction, sources: tuple[Source, ...]) -> Optional[Fix]:
