@@ -495,3 +495,22 @@ def test_choose_encoding_prefers_code_points_and_defaults_to_utf16():
     assert choose_encoding(["utf-8"]) == UTF8
     assert choose_encoding(None) == UTF16
     assert choose_encoding(["latin-1"]) == UTF16
+
+
+def test_edits_carry_the_document_version_where_the_client_takes_it(client, tmp_path):
+    kinds = {"valueSet": ["quickfix", "source.fixAll"]}
+    client.initialize(tmp_path, capabilities={
+        "textDocument": {"codeAction": {"codeActionLiteralSupport": {"codeActionKind": kinds}}},
+        "workspace": {"workspaceEdit": {"documentChanges": True}}})
+    text = "FROM alpine:3.20 as build\n"
+    path = tmp_path / "Dockerfile"
+    client.open(path, text, version=7)
+    whole = {"start": {"line": 0, "character": 0}, "end": {"line": 1, "character": 0}}
+    actions = client.request("textDocument/codeAction", {"textDocument": {"uri": path.as_uri()}, "range": whole,
+                                                         "context": {"diagnostics": []}})["result"]
+    assert {a["kind"] for a in actions} == {"quickfix", "source.fixAll.dflint"}
+    for action in actions:
+        [change] = action["edit"]["documentChanges"]
+        assert change["textDocument"] == {"uri": path.as_uri(), "version": 7}
+        assert apply(text, change["edits"]) == "FROM alpine:3.20 AS build\n"
+    assert client.close() == 0

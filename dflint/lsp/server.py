@@ -99,6 +99,7 @@ class LanguageServer:
         self.initialized = False
         self.shutting_down = False
         self.code_actions = False  # the client takes CodeAction literals
+        self.versioned_edits = False  # the client takes documentChanges, which carry the document's version
         self._resolver: Any = None
         self._linter: Any = None
         self._config_errors_shown: set[str] = set()
@@ -201,6 +202,8 @@ class LanguageServer:
         # and the fixes are CodeAction literals: such a client is offered none.
         code_action = (capabilities.get("textDocument") or {}).get("codeAction") or {}
         self.code_actions = isinstance(code_action.get("codeActionLiteralSupport"), dict)
+        workspace_edit = (capabilities.get("workspace") or {}).get("workspaceEdit") or {}
+        self.versioned_edits = workspace_edit.get("documentChanges") is True
         folders = params.get("workspaceFolders") or []
         root_uri = folders[0].get("uri") if folders and isinstance(folders[0], dict) else params.get("rootUri")
         if isinstance(root_uri, str) and root_uri.startswith("file:"):
@@ -373,8 +376,8 @@ class LanguageServer:
                     "kind": QUICK_FIX,
                     "diagnostics": [self._lsp_diagnostic(opened, diagnostic)],
                     "isPreferred": safe,
-                    "edit": {"changes": {uri: [{"range": document.lsp_range(edit.span), "newText": edit.content}
-                                               for edit in fix.edits]}},
+                    "edit": self._edit(opened, [{"range": document.lsp_range(edit.span), "newText": edit.content}
+                                                for edit in fix.edits]),
                 })
         # Only what is linted is fixed (not an excluded file, nor one without a configuration), and
         # only when there is something to fix: editors ask at every cursor move, and fixing lints again.
@@ -385,9 +388,18 @@ class LanguageServer:
                 actions.append({
                     "title": f"Apply every safe dflint fix ({fixed.fixes_applied})",
                     "kind": FIX_ALL,
-                    "edit": {"changes": {uri: [{"range": document.full_range(), "newText": fixed.text}]}},
+                    "edit": self._edit(opened, [{"range": document.full_range(), "newText": fixed.text}]),
                 })
         return actions
+
+
+    def _edit(self, opened: _Open, edits: list[dict[str, Any]]) -> dict[str, Any]:
+        """A WorkspaceEdit of ``edits``; versioned where the client allows, so that it refuses them
+        on a document that changed since they were computed rather than damage it."""
+        if self.versioned_edits and opened.version is not None:
+            return {"documentChanges": [{"textDocument": {"uri": opened.uri, "version": opened.version},
+                                         "edits": edits}]}
+        return {"changes": {opened.uri: edits}}
 
 
 def serve(config: Optional[str] = None) -> int:
