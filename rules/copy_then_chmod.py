@@ -14,7 +14,7 @@ from dflint.model.build import Stage
 from dflint.model.copies import Copied, CopyIndex, copied, relation
 from dflint.model.history import Step, histories
 from dflint.model.paths import inside, resolve
-from dflint.model.users import accounts_created
+from dflint.model.users import AccountId, accounts_created, id_written_at
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell.permissions import PermissionChange, permission_changes, static_path
 
@@ -160,7 +160,7 @@ class CopyThenChmod(Rule):
                 wanted = static_path(script, change.value_word, expand) if change.value_word else None
                 message = _message(ctx, change, shown, step, found, wanted)
                 if change.tool != "chmod":
-                    message = _created_later(change, message, step, copies, position, index)
+                    message = _created_later(ctx, change, message, step, copies, position, index)
                 yield ctx.finding(change.command, message, fix, [(f"copied here by {step.node.name}", step.anchor)])
 
 
@@ -205,7 +205,7 @@ class _Copies:
         at = bisect.bisect_left(positions, start)
         return positions[at] if at < len(positions) and positions[at] < end else None
 
-    def account_id(self, position: int, account: str) -> Optional[str]:
+    def account_id(self, position: int, account: str) -> Optional[AccountId]:
         """The numeric id the step at ``position`` gives ``account``, if it gives one."""
         return self._accounts[position].get(account)
 
@@ -285,8 +285,8 @@ def _message(ctx: RuleContext, change: PermissionChange, path: str, copy: Step, 
             f"layer stores them a second time; {advice}")
 
 
-def _created_later(change: PermissionChange, message: str, copy: Step, copies: "_Copies", position: int,
-                   index: int) -> str:
+def _created_later(ctx: RuleContext, change: PermissionChange, message: str, copy: Step, copies: "_Copies",
+                   position: int, index: int) -> str:
     """``message``, telling to create first the user or group that ``--chown`` would name and that
     only a RUN after the COPY (at ``position``) creates, none before (``COPY --chown=app`` fails when
     app does not exist yet), with the numeric ids that need no account when the commands give them."""
@@ -301,7 +301,8 @@ def _created_later(change: PermissionChange, message: str, copy: Step, copies: "
         if name and not name.isdigit() and copies.creation(key, 0, position) is None:
             later = copies.creation(key, position + 1, index + 1)
             if later is not None:
-                created[key] = copies.account_id(later, key)
+                account = copies.account_id(later, key)
+                created[key] = id_written_at(ctx.model, copy.anchor, account) if account is not None else None
                 missing.append(name)
     if not missing:
         return message

@@ -6,7 +6,7 @@ from typing import Iterator, Optional
 
 from dflint.diagnostic import Severity
 from dflint.fix import Applicability, Fix
-from dflint.model.users import account_ids, effective_user, is_root, windows_stage
+from dflint.model.users import AccountId, account_ids, effective_user, id_written_at, is_root, windows_stage
 from dflint.rule import Finding, Rule, RuleContext
 
 
@@ -24,7 +24,11 @@ class NumericUid(Rule):
 
     When the Dockerfile creates the user with an explicit id
     (`useradd -u 10001 app`, `adduser -u 10001 app`, `groupadd -g` for the
-    group), the message names the id and a fix is offered.
+    group), the message names the id and a fix is offered. An id set from
+    a build argument (`useradd -u "$UID"` with `ARG UID=10001`) is written
+    as that argument (`USER $UID`), which follows `--build-arg UID=...`
+    where the number would not; where the argument means another value at
+    the USER, no fix is offered.
 
     hadolint's DL3066 reports every USER of every stage, also the ones a
     later USER overrides and the ones of builder stages (only the image's
@@ -76,10 +80,15 @@ class NumericUid(Rule):
         if setting is None or setting.user is None or setting.user.isdigit() or is_root(setting) or not setting.user:
             return
         users, groups = account_ids(ctx.analysis, final)
-        uid = users.get(setting.user)
-        known = uid or _well_known_uid(model, final, setting.user)
+        account = users.get(setting.user)
+        uid = id_written_at(model, setting.node, account) if account is not None else None
+        known = uid or _well_known_uid(model, final, setting.user) if account is None else uid
         if known:
             hint = f"`USER {known}`"
+        elif account is not None:  # the id comes from a build argument this stage does not declare
+            names = ", ".join(sorted(account.build_args))
+            hint = (f"`USER {account.written}`, where ARG {names} means what it meant when the account was "
+                    f"created (here it does not; a number would be wrong under --build-arg)")
         else:  # a made-up number would name a user the image does not have
             hint = f"its numeric UID (`id -u {setting.user}` in the image tells it)"
         fix = _fix(ctx, setting, uid, groups)
@@ -102,14 +111,16 @@ def _well_known_uid(model, stage, user: str) -> Optional[str]:
     return _IMAGE_USERS.get((name or "", user))
 
 
-def _fix(ctx: RuleContext, setting, uid: Optional[str], groups: dict) -> Optional[Fix]:
+def _fix(ctx: RuleContext, setting, uid: Optional[str], groups: dict[str, AccountId]) -> Optional[Fix]:
     if uid is None or setting.written != setting.value:
         return None
     group = setting.group
     if group is not None and not group.isdigit():
         if group not in groups:
             return None
-        group = groups[group]
+        group = id_written_at(ctx.model, setting.node, groups[group])
+        if group is None:
+            return None
     text = uid if group is None else f"{uid}:{group}"
     argument = setting.node.value
     return ctx.fix(f"Use `USER {text}`", ctx.edit(argument.span.start.offset, argument.span.end.offset, text),

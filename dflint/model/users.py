@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .build import BuildModel, Stage
 
 __all__ = ["UserSetting", "user_settings", "effective_user", "is_root", "nonroot_base", "privilege_drop",
-           "account_ids", "windows_stage", "NONROOT_IMAGES", "DROPPING_IMAGES"]
+           "AccountId", "account_ids", "accounts_created", "id_written_at", "windows_stage", "NONROOT_IMAGES", "DROPPING_IMAGES"]
 
 #: Images that run as a non-root user unless told otherwise (globs on ``registry/repository:tag``
 #: and on the reference as written).
@@ -224,12 +224,22 @@ def _copies_dropper(node: ast.Instruction) -> bool:
 _ID = re.compile(r"[0-9]+")
 
 
-def account_ids(analysis: "Analysis", stage: "Stage") -> tuple[dict[str, str], dict[str, str]]:
-    """``({user: uid}, {group: gid})`` for the accounts ``stage``'s lineage creates with an explicit
+@dataclass(frozen=True)
+class AccountId:
+    """The numeric id a command gives an account: ``value`` as a build without --build-arg gets it,
+    ``written`` as the command wrote it (``${UID}``), and the build arguments that may change it."""
+
+    value: str
+    written: str
+    build_args: frozenset[str]
+
+
+def account_ids(analysis: "Analysis", stage: "Stage") -> tuple[dict[str, AccountId], dict[str, AccountId]]:
+    """``({user: id}, {group: id})`` for the accounts ``stage``'s lineage creates with an explicit
     numeric id: ``useradd -u``/``adduser -u|--uid`` and ``groupadd -g``/``addgroup -g|--gid``
     (values from ARG/ENV defaults are expanded; unknown ones are left out)."""
-    users: dict[str, str] = {}
-    groups: dict[str, str] = {}
+    users: dict[str, AccountId] = {}
+    groups: dict[str, AccountId] = {}
     for member in analysis.model.lineage(stage):
         for node in member.instructions:
             if isinstance(node, ast.RunInstruction):
@@ -240,11 +250,11 @@ def account_ids(analysis: "Analysis", stage: "Stage") -> tuple[dict[str, str], d
     return users, groups
 
 
-def accounts_created(analysis: "Analysis", node: ast.Instruction) -> dict[str, Optional[str]]:
+def accounts_created(analysis: "Analysis", node: ast.Instruction) -> dict[str, Optional[AccountId]]:
     """The accounts the RUN ``node`` creates (``useradd``/``adduser``, ``groupadd``/``addgroup``),
     keyed ``user:NAME`` or ``group:NAME``, each with its numeric id when the command gives one."""
     model = analysis.model
-    found: dict[str, Optional[str]] = {}
+    found: dict[str, Optional[AccountId]] = {}
     for script in analysis.commands(node):
         for command in script.commands:
             invocation = parse_command(command)
@@ -263,8 +273,31 @@ def accounts_created(analysis: "Analysis", node: ast.Instruction) -> dict[str, O
             name = expansion.value
             number = invocation.value(*(("-u", "--uid") if kind == "user" else ("-g", "--gid")))
             value = model.expand(node, number) if number is not None else None
-            found[f"{kind}:{name}"] = value.value if value is not None and value.resolved \
-                and _ID.fullmatch(value.value) else None
+            found[f"{kind}:{name}"] = AccountId(value.value, number, _build_args(model, node, value)) \
+                if number is not None and value is not None and value.resolved and _ID.fullmatch(value.value) \
+                else None
     return found
+
+
+def _build_args(model: "BuildModel", node: ast.Instruction, expansion: Expansion) -> frozenset[str]:
+    """The variables of ``expansion`` that a ``--build-arg`` may set at ``node``."""
+    variables = model.scope_at(node).variables
+    return frozenset(name for name in expansion.used
+                     if name in variables and variables[name].kind in ("arg", "global-arg"))
+
+
+def id_written_at(model: "BuildModel", node: ast.Instruction, account: AccountId) -> Optional[str]:
+    """How an instruction at ``node`` (USER, COPY --chown) writes ``account``'s id so that it stays
+    that account's: the number itself, when no build argument decides it; the variable form as the
+    command wrote it, when it means the same at ``node``; None when it cannot be written there (the
+    ARG is not declared in ``node``'s stage: a number would be wrong under --build-arg)."""
+    if not account.build_args:
+        return account.value
+    if "$(" in account.written or "`" in account.written:
+        return None
+    there = model.expand(node, account.written)
+    if there.resolved and there.value == account.value and _build_args(model, node, there) == account.build_args:
+        return account.written
+    return None
 
 
