@@ -98,9 +98,18 @@ def copied(model: "BuildModel", node: ast.Instruction, anchor: Optional[ast.Inst
         value = source.value
         marker = _HEREDOC_MARKER.fullmatch(value)
         name = marker.group(2) if marker and marker.group(2) in heredocs else None
+        if name is None and "$" in value:
+            expansion = None if trigger else model.expand(anchor, value)
+            if expansion is not None and expansion.resolved:
+                value = expansion.value
+            elif into or (isinstance(node, ast.AddInstruction) and archive_name(value)):
+                continue  # where it lands depends on the unknown name, or ADD may unpack it
+            else:  # one source written to a path of its own: its name does not matter
+                found.append(Copied(base, "file" if _is_url(value) else "either", source))
+                continue
         unpacked = isinstance(node, ast.AddInstruction) and archive_name(value) and not _is_url(value)
-        if name is None and ("$" in value or unpacked):
-            continue  # unknown, or an archive ADD unpacks (COPY copies it as a file)
+        if name is None and unpacked:
+            continue  # an archive ADD unpacks (COPY copies it as a file)
         if parents and name is None and not _is_url(value):  # the source's own path, below the destination
             kept = parents_path(value)
             tree = not kept or value.endswith(("/", "/."))
