@@ -231,6 +231,16 @@ class RuleContext:
     def fix(self, message: str, *edits: Edit, applicability: Applicability = Applicability.SAFE) -> Fix:
         return Fix(message, tuple(edits), applicability)
 
+    def removal(self, node: ast.Instruction) -> Edit:
+        """An edit that deletes ``node``: its whole lines, line break included, when nothing else is
+        on them before it (else from the instruction on)."""
+        text = self.file.text
+        start, end = node.span.start.offset, node.span.end.offset
+        line_start = text.rfind("\n", 0, start) + 1
+        start = line_start if not text[line_start:start].strip() else start
+        end += 2 if text.startswith("\r\n", end) else 1 if text.startswith("\n", end) else 0
+        return self.edit(start, end, "")
+
 
 def iter_findings(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
     result = rule.check(ctx)

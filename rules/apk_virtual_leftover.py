@@ -61,7 +61,11 @@ class ApkVirtualLeftover(Rule):
     else installed explicitly. When a later RUN deletes the group and
     commands run before that deletion (`pip install` in another RUN, or
     before `apk del` in its own), they are what the packages were kept for,
-    and the fix is display-only.
+    and the fix is display-only. Otherwise the later RUN goes with the fix
+    when `apk del NAME` is all it does: deleting the group again would fail
+    (apk keeps no index under `--no-cache`, so the name is then unknown);
+    when that RUN does more, the fix is display-only and says to take the
+    name out of its `apk del`.
     """
 
     code = "DF209"
@@ -93,7 +97,8 @@ class ApkVirtualLeftover(Rule):
                                                      for n in nodes[position + 1:nodes.index(other)])
                         yield ctx.finding(target, f"`apk del {name}` only runs in the RUN on line "
                                                   f"{late.command.line}: the packages of `{name}` stay in this layer; "
-                                                  f"delete them at the end of this RUN", _fix(ctx, node, name, used),
+                                                  f"delete them at the end of this RUN",
+                                          _fix(ctx, node, name, used, (other, late)),
                                           related=[("too late", late.command)])
                     else:
                         yield ctx.finding(target, f"nothing deletes the packages of virtual group `{name}` after this "
@@ -120,12 +125,31 @@ def _late_deletion(ctx: RuleContext, later: list[ast.Instruction], node: ast.Ins
     return None
 
 
-def _fix(ctx: RuleContext, node: ast.Instruction, name: str, used_later: bool = False):
+def _fix(ctx: RuleContext, node: ast.Instruction, name: str, used_later: bool = False,
+         late: Optional[tuple[ast.Instruction, Step]] = None):
+    """Append ``apk del NAME`` to ``node``; the later RUN that deleted the group goes with it, as
+    deleting it again fails (apk knows no such package once the group is gone and no index is kept)."""
     edit = append_edit(ctx.analysis, node, f"apk del {name}")
     if edit is None:
         return None
     point, text = edit
+    append = ctx.edit(point, point, text)
     if used_later:
         return ctx.fix(f"Append `&& apk del {name}` (display only: commands before the later `apk del` "
-                       f"may need the packages)", ctx.edit(point, point, text), applicability=Applicability.DISPLAY)
-    return ctx.fix(f"Append `&& apk del {name}`", ctx.edit(point, point, text), applicability=Applicability.UNSAFE)
+                       f"may need the packages)", append, applicability=Applicability.DISPLAY)
+    if late is None:
+        return ctx.fix(f"Append `&& apk del {name}`", append, applicability=Applicability.UNSAFE)
+    other, step = late
+    if not _only_deletes(ctx, other, step, name):
+        return ctx.fix(f"Append `&& apk del {name}` (display only: then take `{name}` out of the `apk del` on "
+                       f"line {step.command.line}, which would fail on it)", append,
+                       applicability=Applicability.DISPLAY)
+    return ctx.fix(f"Append `&& apk del {name}` and drop the RUN on line {other.line}", append, ctx.removal(other),
+                   applicability=Applicability.UNSAFE)
+
+
+def _only_deletes(ctx: RuleContext, node: ast.Instruction, step: Step, name: str) -> bool:
+    """``node`` is a RUN of one command, ``step``'s ``apk del NAME`` and nothing else."""
+    names = deleted_packages(step.invocation) or []
+    commands = [command for script in ctx.commands(node) for command in script.commands]
+    return len(commands) == 1 and [word.value for word in names] == [name]

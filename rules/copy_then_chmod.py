@@ -335,12 +335,7 @@ def _fix(ctx: RuleContext, run: Step, copy: Step, change: PermissionChange, foun
     same = [[found[p * entries + e] == "same" for e in range(entries)] for p in range(paths)]
     if not all(any(row) for row in same) or not all(any(row[e] for row in same) for e in range(entries)):
         return None
-    text = ctx.file.text
-    start, end = run.anchor.span.start.offset, run.anchor.span.end.offset
-    line_start = text.rfind("\n", 0, start) + 1
-    start = line_start if not text[line_start:start].strip() else start
-    end += 2 if text.startswith("\r\n", end) else 1 if text.startswith("\n", end) else 0
     keyword = copy.node.keyword.span.end.offset
     return ctx.fix(f"Copy with {copy.node.name} --{flag}={value} and drop the RUN",
-                   ctx.edit(keyword, keyword, f" --{flag}={value}"), ctx.edit(start, end, ""),
+                   ctx.edit(keyword, keyword, f" --{flag}={value}"), ctx.removal(run.anchor),
                    applicability=Applicability.UNSAFE)
