@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from dflint.diagnostic import Severity
+from dflint.model.image import digest_only, pin_advice
 from dflint.rule import Finding, Rule, RuleContext
 
 
@@ -60,5 +61,5 @@ class UntaggedImage(Rule):
             yield ctx.finding(
                 use.span,
                 f"image {shown} has no tag or digest{use.via}: each build may pull a different image; "
-                f"pin a version, e.g. {shown}:<version>",
+                + (pin_advice(ref) if digest_only(ref) else f"pin a version, e.g. {shown}:<version>"),
             )

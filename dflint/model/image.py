@@ -166,3 +166,25 @@ def _validate(text: str, domain: Optional[str], path: str, tag: Optional[str], d
     if digest is not None and not _DIGEST.fullmatch(digest):
         return f"invalid digest {digest!r} in {text!r}"
     return None
+
+
+def is_latest(tag: Optional[str]) -> bool:
+    """``latest`` and its variants (``latest-dev``, ``latest-slim``): whatever was pushed last. Not
+    ``22-latest``, the latest of a line, which floats no more than ``22`` does."""
+    return tag is not None and (tag == "latest" or tag.startswith("latest-"))
+
+
+#: Repositories whose free images have no version tags to pin (Chainguard's: only latest and latest-dev).
+_DIGEST_ONLY = ("cgr.dev/chainguard/",)
+
+
+def digest_only(ref: ImageReference) -> bool:
+    """``ref``'s repository offers nothing to pin but a digest."""
+    return ref.name is not None and ref.name.startswith(_DIGEST_ONLY)
+
+
+def pin_advice(ref: ImageReference) -> str:
+    """How to pin ``ref``: a version, or its digest where the repository has no version tags."""
+    if digest_only(ref):
+        return f"pin its digest ({ref.familiar_name}@sha256:...): its free images have no version tags"
+    return "pin a version"
