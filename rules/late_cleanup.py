@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from typing import Iterator, Optional
 
 from dflint.diagnostic import Severity
+from dflint.model.credentials import secret_file
 from dflint.model.dockerignore import find_dockerignore
 from dflint.model.layers import Created, LateRemoval, late_removals
 from dflint.model.sources import git_dir_kept, is_git_source
@@ -37,7 +38,11 @@ class LateCleanup(Rule):
     command removes are reported together. An `mv` of something an earlier
     layer created is reported too: the files leave their place only in the
     new layer, which holds a second copy of them, so the advice is to put
-    them at their destination in the first place (`COPY x /opt/x`).
+    them at their destination in the first place (`COPY x /opt/x`). A
+    private key or credential file (`id_rsa`, `*.pem`, `.npmrc`, `.netrc`,
+    `.aws/credentials`...) copied in and deleted later gets a message of its
+    own: it is readable from the image, so the advice is a secret mount
+    (`RUN --mount=type=secret`, or `--mount=type=ssh` for an SSH key).
 
     Inside a directory copied from the build context (`COPY . .`,
     `COPY app/ /opt/app/`), a deletion of workspace files (`.git`, `.github`,
@@ -146,8 +151,29 @@ def _message(late: LateRemoval, created: Created) -> str:
     what = created.cache.what if created.kind == "cache" else late.path
     if late.removal.moved_to is not None:
         return _moved_message(late, created, what)
+    secret = _copied_secret(late, created)
+    if secret is not None:
+        return secret
     return (f"`{late.removal.text}` saves nothing: the earlier layer of `{created.how}` (line "
             f"{created.span.start.line}) keeps {what}; {_advice(late, created)}")
+
+
+def _copied_secret(late: LateRemoval, created: Created) -> Optional[str]:
+    """The message for a key or credential file copied from the context and deleted later: it is
+    not a matter of size, anyone who has the image can read it from the COPY's layer."""
+    source = created.source or ""
+    if not created.how.startswith(("COPY", "ADD")) or "://" in source or source.startswith("<<") \
+            or late.path is None:
+        return None
+    what = secret_file(late.path)
+    if what is None:
+        return None
+    shown = what if what.startswith(("a ", "an ")) else f"the credentials in {what}"
+    ssh = ", or `RUN --mount=type=ssh` to use the SSH agent's key" if what == "an SSH private key" else ""
+    return (f"`{late.removal.text}` does not remove {shown}: the earlier layer of `{created.how}` (line "
+            f"{created.span.start.line}) keeps {late.path}, readable by anyone who has the image; give it only to "
+            f"the RUN that needs it, `RUN --mount=type=secret,id=ID,target={late.path}` (`docker build --secret "
+            f"id=ID,src=FILE`){ssh}; rotate it if an image holding it was shared")
 
 
 def _moved_message(late: LateRemoval, created: Created, what: str) -> str:

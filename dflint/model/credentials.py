@@ -329,6 +329,19 @@ def _stdin_source(step: Step, run: "_Run") -> tuple[Optional[Source], Optional[S
     return next((k for k in known if k[0].kind != "literal"), known[0] if known else (None, None))
 
 
+#: Private keys by name: SSH's (not their .pub), and key and certificate bundles.
+_KEY_FILE = re.compile(r"id_(?:rsa|dsa|ecdsa|ed25519)(?:_sk)?|.+\.(?:pem|key|p12|pfx)")
+
+
+def secret_file(path: str) -> Optional[str]:
+    """What ``path`` holds when its name says it is a secret: ``an SSH private key``, ``a private
+    key``, or the credential file's name (``.npmrc``, ``.aws/credentials``); None otherwise."""
+    name = posixpath.basename(path.rstrip("/"))
+    if _KEY_FILE.fullmatch(name):
+        return "an SSH private key" if name.startswith("id_") else "a private key"
+    return _credential_file(path)
+
+
 def _credential_file(path: str) -> Optional[str]:
     name = posixpath.basename(path.rstrip("/"))
     parent = posixpath.basename(posixpath.dirname(path.rstrip("/")))
