@@ -1,0 +1,186 @@
+"""DF410 arg-not-in-stage: a RUN reads a build argument its stage never declared, which is empty there."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator, Optional
+
+from dflint import ast
+from dflint.diagnostic import Severity
+from dflint.fix import Applicability, Fix
+from dflint.model.build import Stage
+from dflint.model.users import windows_stage
+from dflint.model.variables import PLATFORM_ARGS
+from dflint.rule import Finding, Rule, RuleContext
+from dflint.shell import Command
+
+#: ``$NAME``, ``${NAME}`` and ``${NAME#...}``-style references: what an unset NAME makes empty (not ``${NAME:-x}``).
+_REFERENCE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?=[}#%/])|([A-Za-z_][A-Za-z0-9_]*))")
+
+
+class ArgNotInStage(Rule):
+    r"""A RUN reads an ARG declared only before `FROM`, or a platform ARG, that its stage does not declare.
+
+    ## What it does
+    Reports a `$NAME` or `${NAME}` in a RUN's shell commands (continued
+    lines, heredocs, `sh -c` scripts) when NAME is a build argument that
+    the stage does not declare: one of BuildKit's platform ARGs
+    (`TARGETARCH`, `TARGETOS`, `TARGETPLATFORM`, `BUILDPLATFORM`...), or an
+    ARG declared before the first `FROM`. Not reported: a name the stage
+    (or a stage it is built `FROM`) declares with `ARG` or sets with `ENV`;
+    a name the RUN assigns itself (`NAME=...`, `export NAME=...`,
+    `for NAME in`, `read NAME`); a reference with a default
+    (`${TARGETARCH:-amd64}`), which says what an unset name gives; a global
+    ARG used in a `FROM` of the stage's lineage (`ARG PYTHON_VERSION` then
+    `FROM python:${PYTHON_VERSION}`), as such base images set the same name
+    in their environment; single-quoted text; ONBUILD triggers; Windows
+    stages. BuildKit's `UndefinedVar` and hadolint check no RUN commands.
+
+    ## Why is this bad?
+    An ARG before `FROM` is only for `FROM` lines; the platform ARGs are
+    defined in that global scope too. A stage sees neither until it says
+    `ARG NAME`, so the RUN's shell gets an empty variable: `curl -LO
+    .../tool-linux-$TARGETARCH.tar.gz` downloads `tool-linux-.tar.gz`
+    (a 404, or the wrong file), and `GOARCH=$TARGETARCH go build` quietly
+    builds for the build machine.
+
+    ## Example
+    ```dockerfile
+    ARG TOOL_VERSION=1.4.2
+    FROM --platform=$BUILDPLATFORM golang:1.23 AS build
+    RUN curl -fsSLO https://example.com/tool-${TOOL_VERSION}-linux-${TARGETARCH}.tar.gz
+    ```
+
+    ## Use instead
+    ```dockerfile
+    ARG TOOL_VERSION=1.4.2
+    FROM --platform=$BUILDPLATFORM golang:1.23 AS build
+    ARG TOOL_VERSION
+    ARG TARGETARCH
+    RUN curl -fsSLO https://example.com/tool-${TOOL_VERSION}-linux-${TARGETARCH}.tar.gz
+    ```
+
+    ## Fix safety
+    The fix adds `ARG NAME` on the line before the RUN, which gives the
+    stage the global value (or the platform's). It is unsafe because it
+    changes what the build does, although to what its author meant: the
+    RUN read an empty variable, which no build can have wanted unless the
+    script tests whether the name is set.
+    """
+
+    code = "DF410"
+    name = "arg-not-in-stage"
+    summary = "RUN reads a global or platform ARG its stage does not declare"
+    severity = Severity.WARNING
+    fixable = True
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        model = ctx.model
+        global_args = {variable.name for variable in model.global_args}
+        candidates = global_args | set(PLATFORM_ARGS)
+        for stage in model.stages:
+            if windows_stage(model, stage):
+                continue
+            in_from = _used_in_from(ctx, stage)
+            fixed: set[str] = set()  # one ARG per stage: the first RUN's fix serves the later ones too
+            for node in stage.instructions:
+                if not isinstance(node, ast.RunInstruction):
+                    continue
+                scope = model.scope_at(node)
+                reported: set[str] = set()
+                for script in ctx.commands(node):
+                    if "$" not in script.text or not _mentions(script.text, candidates):
+                        continue  # the common case, kept cheap: no candidate name in the script at all
+                    assigned = _assigned(script.text)
+                    for command in script.commands:
+                        for name, span in _references(command):
+                            if name not in candidates or name in reported or name in assigned or name in in_from \
+                                    or scope.get(name) is not None:
+                                continue
+                            reported.add(name)
+                            fix = None if name in fixed else _fix(ctx, node, name)
+                            fixed.add(name)
+                            yield ctx.finding(span, _message(name, name in global_args), fix)
+
+
+def _mentions(text: str, names: set[str]) -> bool:
+    return any((match.group(1) or match.group(2)) in names for match in _REFERENCE.finditer(text))
+
+
+def _used_in_from(ctx: RuleContext, stage: Stage) -> frozenset[str]:
+    """The global ARGs a FROM of ``stage``'s lineage uses: its image may set them in its environment."""
+    names: set[str] = set()
+    for member in ctx.model.lineage(stage):
+        names.update(ctx.model.global_scope.expand(member.from_instruction.image.value, ctx.model.escape).used
+                     if member.from_instruction.image is not None else ())
+    return frozenset(names)
+
+
+_ASSIGNED = r"(?:^|[\s;&|(`])(?:(?:export|local|declare|readonly)\s+(?:-\w+\s+)*)?({name})\+?=|\bfor\s+({name})\s|\bread\b[^\n;&|]*\s({name})\b"
+
+
+def _assigned(text: str) -> frozenset[str]:
+    """The names a script sets itself: assignments, ``for NAME in``, ``read NAME``."""
+    pattern = _ASSIGNED.format(name="[A-Za-z_][A-Za-z0-9_]*")
+    return frozenset(name for match in re.finditer(pattern, text, re.M) for name in match.groups() if name)
+
+
+def _references(command: Command) -> Iterator[tuple[str, object]]:
+    """Each plain ``$NAME`` reference in ``command``'s words, assignments and expanding heredocs, with its span."""
+    words = [*command.argv, *(a.value for a in command.assignments),
+             *(r.target for r in command.redirects if r.heredoc is None)]
+    for word in words:
+        for start, end, name in _unquoted_references(word.raw):
+            yield name, word.positions.span(word.start + start, word.start + end)
+    for redirect in command.redirects:
+        heredoc = redirect.heredoc
+        if heredoc is not None and heredoc.expand and not heredoc.strip_tabs:
+            for match in _REFERENCE.finditer(heredoc.body):
+                start, end = heredoc.start + match.start(), heredoc.start + _reference_end(heredoc.body, match)
+                yield match.group(1) or match.group(2), heredoc.positions.span(start, end)
+
+
+def _reference_end(text: str, match: re.Match) -> int:
+    """Where the reference ``match`` found ends: after the brace of ``${NAME}``."""
+    return match.end() + 1 if match.group(1) and text.startswith("}", match.end()) else match.end()
+
+
+def _unquoted_references(raw: str) -> Iterator[tuple[int, int, str]]:
+    """``(start, end, NAME)`` of the references in ``raw`` outside single quotes and not escaped."""
+    quote: Optional[str] = None
+    i = 0
+    while i < len(raw):
+        char = raw[i]
+        if quote == "'":
+            quote = None if char == "'" else quote
+        elif char == "\\":
+            i += 1  # the next character is escaped
+        elif char == "'" and quote is None:
+            quote = "'"
+        elif char == '"':
+            quote = None if quote == '"' else '"'
+        elif char == "$":
+            match = _REFERENCE.match(raw, i)
+            if match:
+                yield i, _reference_end(raw, match), match.group(1) or match.group(2)
+        i += 1
+
+
+def _message(name: str, global_arg: bool) -> str:
+    if global_arg:
+        return (f"`${name}` is empty in this RUN: ARG {name} is declared before FROM, which only FROM lines see; "
+                f"declare `ARG {name}` in the stage before this RUN")
+    return (f"`${name}` is empty in this RUN: a stage sees the platform ARG {name} only after `ARG {name}`; "
+            f"declare it in the stage before this RUN")
+
+
+def _fix(ctx: RuleContext, node: ast.RunInstruction, name: str) -> Optional[Fix]:
+    text = ctx.file.text
+    start = node.span.start.offset
+    line_start = text.rfind("\n", 0, start) + 1
+    indent = text[line_start:start]
+    if indent.strip():
+        return None  # something else before the RUN on its line
+    newline = "\r\n" if text[line_start - 2:line_start] == "\r\n" else "\n"
+    return ctx.fix(f"Add `ARG {name}` before the RUN", ctx.edit(line_start, line_start, f"{indent}ARG {name}{newline}"),
+                   applicability=Applicability.UNSAFE)
