@@ -1,0 +1,139 @@
+"""DF115 copy-from-cache-mount: COPY --from a path that was a cache or tmpfs mount in that stage."""
+
+from __future__ import annotations
+
+import posixpath
+from typing import Iterator, Optional
+
+from dflint import ast
+from dflint.diagnostic import Severity
+from dflint.model.build import Stage
+from dflint.model.copies import copied
+from dflint.model.layers import mount_targets
+from dflint.model.references import stage_references
+from dflint.model.sources import copy_sources
+from dflint.rule import Finding, Rule, RuleContext
+
+_GLOB = frozenset("*?[")
+
+
+class CopyFromCacheMount(Rule):
+    r"""COPY --from a path that was a cache mount in that stage copies nothing: the build fails.
+
+    ## What it does
+    Reports a `COPY --from=STAGE` source that lies in the target of a
+    `--mount=type=cache` or `--mount=type=tmpfs` of a RUN in that stage (or a
+    stage it is built `FROM`), when nothing after that RUN can have put it
+    in the stage's own files: no later RUN without the same mount, no
+    COPY or ADD writing there. Sources with wildcards, and targets that
+    cannot be resolved, are not checked.
+
+    ## Why is this bad?
+    What a RUN writes into a cache or tmpfs mount stays in the mount, not in
+    the stage's layers; the directory in the stage is what it was before
+    (usually empty or missing). `COPY --from=build /app/target/release/app`
+    after `RUN --mount=type=cache,target=/app/target cargo build --release`
+    fails with "not found", on a clean machine at least: the cache holds the
+    files only where the build ran before. The fix is to copy the result out
+    of the mount in the RUN that builds it.
+
+    ## Example
+    ```dockerfile
+    FROM rust:1.83 AS build
+    WORKDIR /app
+    COPY . .
+    RUN --mount=type=cache,target=/app/target cargo build --release
+    FROM debian:12-slim
+    COPY --from=build /app/target/release/server /usr/local/bin/server
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM rust:1.83 AS build
+    WORKDIR /app
+    COPY . .
+    RUN --mount=type=cache,target=/app/target cargo build --release \
+        && cp target/release/server /usr/local/bin/server
+    FROM debian:12-slim
+    COPY --from=build /usr/local/bin/server /usr/local/bin/server
+    ```
+
+    ## Fix safety
+    This rule has no fix: where the result should go is yours to choose.
+    """
+
+    code = "DF115"
+    name = "copy-from-cache-mount"
+    summary = "COPY --from a path that was a cache or tmpfs mount in that stage"
+    severity = Severity.ERROR
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for ref in stage_references(ctx.model, ctx.analysis.line_index):
+            if ref.kind != "copy" or ref.in_trigger or ref.target is None:
+                continue
+            mounts = None
+            for source in copy_sources(ctx.model, ref.node):
+                if source.kind != "local" or not source.value or _GLOB & set(source.value):
+                    continue
+                path = posixpath.normpath("/" + source.value.lstrip("/"))  # COPY --from reads from the stage root
+                mounts = _mounts(ctx, ref.target) if mounts is None else mounts
+                found = _covering_mount(ctx, ref.target, mounts, path)
+                if found is not None:
+                    run, target, kind = found
+                    yield ctx.finding(source.argument, _message(ref.value, path, run, target, kind),
+                                      related=[(f"the {kind} mount", run)])
+
+
+def _mounts(ctx: RuleContext, stage: Stage) -> list[tuple[int, ast.Instruction, str, str]]:
+    """``(position, RUN, target, type)`` of the known cache and tmpfs mounts of ``stage``'s lineage."""
+    found = []
+    for position, node in enumerate(_steps(ctx, stage)):
+        if isinstance(node, ast.RunInstruction):
+            for (path, _), mount in zip(mount_targets(ctx.analysis, node), _typed(node)):
+                if path:
+                    found.append((position, node, path, mount))
+    return found
+
+
+def _typed(node: ast.RunInstruction) -> Iterator[str]:
+    """The types of ``node``'s cache and tmpfs mounts that have a target, in mount_targets' order."""
+    for mount in node.mounts:
+        if mount.type in ("cache", "tmpfs") and mount.target:
+            yield mount.type
+
+
+def _steps(ctx: RuleContext, stage: Stage) -> list[ast.Instruction]:
+    return [node for member in ctx.model.lineage(stage) for node in member.instructions]
+
+
+def _covering_mount(ctx: RuleContext, stage: Stage, mounts: list, path: str) -> Optional[tuple]:
+    """The mount whose target holds ``path``, when no later step of the lineage can have written it."""
+    steps = _steps(ctx, stage)
+    for position, run, target, kind in reversed(mounts):
+        if path != target and not path.startswith(target.rstrip("/") + "/"):
+            continue
+        for later in steps[position + 1:]:
+            if isinstance(later, ast.RunInstruction) and target not in _targets(ctx, later):
+                return None  # a RUN without the mount may have written there
+            if isinstance(later, (ast.CopyInstruction, ast.AddInstruction)) and _writes(ctx, later, path):
+                return None
+        return run, target, kind
+    return None
+
+
+def _targets(ctx: RuleContext, node: ast.RunInstruction) -> set[str]:
+    return {path for path, _ in mount_targets(ctx.analysis, node) if path}
+
+
+def _writes(ctx: RuleContext, node: ast.Instruction, path: str) -> bool:
+    """``node`` (a COPY or ADD) writes ``path`` or a directory holding it, or may (unknown destination)."""
+    entries = copied(ctx.model, node)
+    if not entries:
+        return True
+    return any(entry.path == path or path.startswith(entry.path.rstrip("/") + "/") for entry in entries)
+
+
+def _message(stage: str, path: str, run: ast.Instruction, target: str, kind: str) -> str:
+    return (f"COPY --from={stage} of {path}: {target} is a {kind} mount of the RUN on line {run.line}, so what that "
+            f"RUN wrote there is not in the stage's files; the COPY fails (or copies what was there before); "
+            f"copy the result out of the mount in that RUN and COPY it from there")
