@@ -7,8 +7,8 @@ from typing import Iterator, Optional
 from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.fix import Applicability, Fix
-from dflint.model.layers import (Leftover, append_edit, command_span, command_text, leftovers, own_variables,
-                                 program_text, shipping_stages, verb_words)
+from dflint.model.layers import (Leftover, append_edit, command_span, command_text, leftovers, program_text,
+                                 relocation, shipping_stages, verb_words)
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.model.package_config import package_steps
 from dflint.shell.caches import refreshes
@@ -54,7 +54,15 @@ class PackageCache(Rule):
     `PIP_NO_CACHE_DIR`/`UV_NO_CACHE` from `ENV`, `ARG`, `export` or an
     assignment before the command, or a cache directory set to `/dev/null`)
     or has nothing to cache (`pip install --no-index` from a wheelhouse),
-    or when a `--mount=type=cache` or `type=tmpfs` covers the cache directory. Commands are found inside
+    or when a `--mount=type=cache` or `type=tmpfs` covers the cache directory.
+    A cleaning command cleans the place its own options and variables name:
+    after `npm ci --cache /tmp/npm`, `npm cache clean --force --cache
+    /tmp/npm` or `rm -rf /tmp/npm` removes the cache, `npm cache clean
+    --force` does not (the message says so); the same holds for pip's and
+    uv's `--cache-dir`, yarn's `--cache-folder`, zypper's `--cache-dir`,
+    pacman's `--cachedir` and variables set for one command (`GOCACHE=/x go
+    build`). Where the cache went is known only to the build
+    (`--cache "$DIR"`), any cleaning command of the tool counts. Commands are found inside
     continued lines, `if`/`||` branches, the scripts of `sh -c`, `su -c`
     and `eval`, heredoc scripts (`RUN <<EOF`, `bash <<EOF`), behind
     wrappers (`sudo`, `env`, `gosu`, `su-exec`, `runuser -u`...), and in
@@ -107,6 +115,8 @@ class PackageCache(Rule):
     ## Fix safety
     Adding `--no-cache` to `apk add` or `uv`, or `--no-cache-dir` to `pip`,
     is safe: the same packages are installed, only the cache is not written.
+    When an option moved the cache (`pip install --cache-dir /x`), the flag
+    replaces it (pip obeys the last of the two), which is safe too.
     Appending a cleanup (`&& rm -rf /var/lib/apt/lists/*`,
     `&& yum clean all`...) after the last command of the RUN is unsafe: it
     keeps the RUN's exit status, but later RUNs, or images built `FROM` this
@@ -114,10 +124,13 @@ class PackageCache(Rule):
     then fails). It is offered only when the last command is at the top level
     of the RUN's only script and the RUN itself uses what it downloaded, and
     not when a later RUN of the file (in the stage or one built `FROM` it)
-    installs from the same index without refreshing it first, nor when the
-    cache was moved for the command alone
-    (`GOCACHE=/x go build`), where the appended cleanup would clean another
-    place; otherwise there is no fix.
+    installs from the same index without refreshing it first. A cache moved
+    for the command alone gets a cleanup with the same option or variable
+    (`&& npm cache clean --force --cache /x`, `&& GOCACHE=/x go clean
+    -cache`); when that option or variable holds a command substitution
+    (`--cache "$(mktemp -d)"`), or a variable is set for a `sudo` command,
+    the cleanup would clean another place and there is no fix: the message
+    says to delete the cache where it is. Otherwise there is no fix.
     """
 
     code = "DF003"
@@ -151,7 +164,10 @@ def _advice(left: Leftover) -> str:
         return cache.hint
     if refresh and not left.consumed:
         return "nothing in this RUN uses it: download, install and clean up in one RUN"
+    relocated = relocation(left.step, cache)
     if cache.fix_flag:
+        if relocated.options:
+            return f"replace `{relocated.options[0]}` with `{cache.fix_flag}`"
         return f"add `{cache.fix_flag}`"
     cleanup = _cleanup(left)
     if cleanup:
@@ -159,6 +175,10 @@ def _advice(left: Leftover) -> str:
     moved = _moved(left)
     if cache.key == "gem" and moved:  # where Bundler really put them (deployment mode, a configured path)
         return f"delete them in the same RUN: `rm -rf {' '.join(moved)}`"
+    if cache.fix_cleanup and moved:  # its cleaning command cannot be pointed there
+        return f"delete it in the same RUN: `rm -rf {' '.join(moved)}`"
+    if cache.fix_cleanup and not relocated.repeatable:
+        return "delete it there in the same RUN"
     return cache.hint
 
 
@@ -166,7 +186,11 @@ def _cleanup(left: Leftover) -> Optional[str]:
     """The command that removes the cache, as the RUN would write it."""
     invocation = left.step.invocation
     moved = _moved(left)
-    cleanup = left.cache.cleanup(program_text(invocation), moved[0] if len(moved) == 1 else None)
+    relocated = relocation(left.step, left.cache)
+    if not relocated.repeatable or relocated.assignments and "sudo" in invocation.via:
+        return None  # it would name another place (`$(mktemp -d)`), or sudo would drop the variable
+    path = moved[0] if len(moved) == 1 else None
+    cleanup = left.cache.cleanup(program_text(invocation), path, relocated.assignments, relocated.options)
     if cleanup is not None and "sudo" in invocation.via:
         cleanup = "sudo " + cleanup  # the RUN's user cannot write there
     return cleanup
@@ -187,9 +211,12 @@ def _what(left: Leftover) -> str:
     """What is left, with where the command really put it when an option or variable moved it."""
     cache = left.cache
     moved = _moved(left)
+    kind = cache.what.rsplit(" in ", 1)[0]
+    if not left.locations:  # moved to a place only the build knows (`--cache "$DIR"`)
+        words = relocation(left.step, cache).words
+        return f"{kind} where `{' '.join(words)}` put it" if words else f"{kind} in a place set for the build"
     if not moved:
         return cache.what  # not moved, or moved and still written in the default place too
-    kind = cache.what.rsplit(" in ", 1)[0]
     return f"{kind} in {' and '.join(moved)}"
 
 
@@ -246,11 +273,15 @@ def _fix(ctx: RuleContext, left: Leftover, later: _LaterReads) -> Optional[Fix]:
     words = verb_words(invocation, cache)
     if refreshes(invocation) and (cache.fix_flag or not left.consumed):
         return None
+    relocated = relocation(left.step, cache)
+    option = relocated.option
+    if cache.fix_flag and option is not None:  # pip obeys the last of `--cache-dir` and `--no-cache-dir`
+        start, end = option.word.span.start.offset, option.value_word.span.end.offset
+        return ctx.fix(f"Replace `{relocated.options[0]}` with `{cache.fix_flag}`",
+                       ctx.edit(start, end, cache.fix_flag))
     if cache.fix_flag and words:
         end = words[-1].span.end.offset
         return ctx.fix(f"Add `{cache.fix_flag}`", ctx.edit(end, end, f" {cache.fix_flag}"))
-    if own_variables(left.step.command) & {root for root, _ in cache.roots}:
-        return None  # the cache was moved for that command only: an appended cleanup would clean another place
     family = index_refresh(reread(invocation))
     if family is not None and family in later.families(left.node):
         return None  # a later RUN installs from this index without refreshing it: deleting it breaks that RUN

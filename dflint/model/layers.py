@@ -37,7 +37,7 @@ from .. import ast
 from ..shell.caches import (PackageCache, avoids, cache_for_program, cleans, consumes, creates, near_miss,
                             program_key, root_match, verb)
 from ..shell.model import Command, Script, Word
-from ..shell.options import Spec, parse_options
+from ..shell.options import Option, Spec, parse_options
 from ..shell.package_managers import PackageChange, package_changes, reread
 from ..shell.tools import Invocation, program_name, urls
 from ..source import Span
@@ -57,7 +57,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["Step", "Leftover", "Removal", "Created", "LateRemoval", "run_steps", "leftovers", "removals",
            "late_removals", "deletes", "append_point", "verb_word", "verb_words", "command_span", "command_text",
-           "program_text", "append_edit", "shipping_stages", "mount_targets"]
+           "program_text", "append_edit", "shipping_stages", "mount_targets", "Relocation", "relocation"]
 
 #: Contexts whose commands may not run every time the script does.
 _BRANCHES = frozenset(("condition", "if", "loop", "case", "function"))
@@ -267,13 +267,6 @@ def _env_words(command: Command) -> list[Word]:
     return found
 
 
-def own_variables(command: Command) -> set[str]:
-    """Variables set for ``command`` alone (``GOCACHE=/x go build``, ``env GOCACHE=/x go build``)."""
-    names = {assignment.name for assignment in command.assignments}
-    names.update(match.group(1) for word in _env_words(command) if (match := _ASSIGNMENT.match(word.value)))
-    return names
-
-
 def verb_word(invocation: Invocation) -> Optional[Word]:
     """The word naming the subcommand (``install`` of ``apt-get install``, ``sync`` of ``uv sync``)."""
     if invocation.subcommand_word is not None:
@@ -348,18 +341,21 @@ def _locations(analysis: "Analysis", node: ast.Instruction, step: Step, cache: P
         if exact is not None:  # where this install puts the .gem files: no other place counts
             path = resolve(exact, step.cwd)
             return (path,) if path else ()
-    for name in cache.location_options:
-        option = invocation.option(name)
-        if option is not None and option.value_word is not None:
-            path = _path(analysis, node, option.value_word, step.cwd) if option.value_word is not option.word \
-                else resolve(option.value or "", step.cwd)
-            return (path,) if path else ()
+    option = invocation.option(*cache.location_options) if cache.location_options else None
+    if option is not None and option.value_word is not None:
+        path = _path(analysis, node, option.value_word, step.cwd) if option.value_word is not option.word \
+            else resolve(option.value or "", step.cwd)
+        if path and cache.location_below:
+            path = posixpath.join(path, cache.location_below)
+        return (path,) if path else ()
     lookup = _lookup(analysis, node, step)
     moved = []
     for root, below in cache.roots:
         if root.startswith("$("):
             continue
         is_set, value = lookup(root)
+        if is_set and value is None and cache.roots_move:
+            return ()  # moved to a place only the build knows: not the default one
         if is_set and value:
             path = resolve(posixpath.join(value, below) if below else value, step.cwd)
             if path:
@@ -463,13 +459,64 @@ def _mount_miss(analysis: "Analysis", node: ast.Instruction, cache: PackageCache
     return None
 
 
+@dataclass(frozen=True)
+class Relocation:
+    """How a command moved a cache for itself alone: its assignments of a variable of the cache's
+    ``roots`` as written (``GOCACHE=/x go build``) and its location option (``--cache /x``)."""
+
+    assignments: tuple[str, ...] = ()
+    option: Optional[Option] = None
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        """The location option as written (``--cache /x``, ``--cache=/x``), when given."""
+        option = self.option
+        if option is None or option.value_word is None:
+            return ()
+        words = (option.word,) if option.value_word is option.word else (option.word, option.value_word)
+        return (" ".join(word.raw for word in words),)
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return self.assignments + self.options
+
+    @property
+    def repeatable(self) -> bool:
+        """A cleaning command given the same words cleans the same place: no command substitution
+        (``--cache "$(mktemp -d)"`` would name another place)."""
+        return not any("$(" in word or "`" in word for word in self.words)
+
+
+def relocation(step: Step, cache: PackageCache) -> Relocation:
+    """How ``step`` moved ``cache`` for itself alone, which a cleaning command must repeat to clean
+    the same place (a variable set by ENV or ``export`` holds for the cleaning command too)."""
+    invocation = reread(step.invocation)
+    assert invocation is not None
+    names = {root for root, _ in cache.roots}
+    assignments = [assignment.word.raw for assignment in step.command.assignments if assignment.name in names]
+    assignments += [word.raw for word in _env_words(step.command) if word.value.partition("=")[0] in names]
+    option = invocation.option(*cache.location_options) if cache.location_options else None
+    return Relocation(tuple(assignments), option if option is not None and option.value_word is not None else None)
+
+
+def _cleans_at(analysis: "Analysis", node: ast.Instruction, step: Step, cache: PackageCache,
+               locations: Sequence[str]) -> bool:
+    """``step``, one of ``cache``'s cleaning commands, cleans it in one of ``locations``: it cleans the
+    place its own options and variables name (``npm cache clean --force`` does not clean the cache
+    ``npm ci --cache /x`` wrote). Where the cache went is unknown (no ``locations``), any counts."""
+    if not locations:
+        return True
+    cleaned = _locations(analysis, node, step, cache)
+    return any(deletes(place, location, contents=True) for place in cleaned for location in locations)
+
+
 def _removes_cache(analysis: "Analysis", node: ast.Instruction, step: Step, cache: PackageCache,
                    locations: Sequence[str]) -> bool:
     invocation = step.invocation
     if invocation is None or under_new_root(step):
         return False
     if cleans(cache, invocation):
-        return True
+        return _cleans_at(analysis, node, step, cache, locations)
     return any(_removes_locations(analysis, node, removal, cache, locations)
                for removal in _path_removals(analysis, node, step))
 
@@ -527,10 +574,23 @@ def _compute_leftovers(analysis: "Analysis", node: ast.Instruction) -> list[Left
         if later.removing(cache, locations).first(step) is not None:
             continue
         miss = later.near_misses(cache).first(step)
-        reason = miss[1] if miss is not None else _mount_miss(analysis, node, cache, locations)
+        elsewhere = later.cleaning_elsewhere(cache).first(step)
+        if miss is not None:
+            reason = miss[1]
+        elif elsewhere is not None:
+            reason = f"`{_cleaning_text(elsewhere[0])}` cleans another place"
+        else:
+            reason = _mount_miss(analysis, node, cache, locations)
         consumed = later.last_consumer(cache) > step.index
         found.append(Leftover(cache, step, node, locations, consumed, reason))
     return found
+
+
+def _cleaning_text(step: Step) -> str:
+    """A cleaning command as written, from its tool on (``npm cache clean --force``)."""
+    argv = step.command.argv
+    start = next((i for i, w in enumerate(argv) if program_name(w.value) == step.invocation.program), 0)
+    return " ".join(word.raw for word in argv[start:])
 
 
 class _Following:
@@ -591,15 +651,23 @@ class _LaterSteps:
     def removing(self, cache: PackageCache, locations: tuple[str, ...]) -> _Following:
         """The steps that remove ``cache`` from ``locations`` (:func:`_removes_cache`)."""
         def compute() -> _Following:
-            cleaning = self._once(("cleans", cache.key), lambda: [
-                step for step in self._tool_steps(cache)
-                if not under_new_root(step) and cleans(cache, step.invocation)])
-            removing = {step.index: step for step in cleaning}
+            removing = {step.index: step for step in self._cleaning(cache)
+                        if _cleans_at(self._analysis, self._node, step, cache, locations)}
             for step in self._deleting:
                 if step.index not in removing and _removes_cache(self._analysis, self._node, step, cache, locations):
                     removing[step.index] = step
             return _Following((step, None) for step in removing.values())
         return self._once(("removes", cache.key, locations), compute)
+
+    def _cleaning(self, cache: PackageCache) -> list[Step]:
+        """The steps running one of ``cache``'s cleaning commands (:func:`cleans`), wherever they clean."""
+        return self._once(("cleans", cache.key), lambda: [
+            step for step in self._tool_steps(cache) if not under_new_root(step) and cleans(cache, step.invocation)])
+
+    def cleaning_elsewhere(self, cache: PackageCache) -> _Following:
+        """The steps running a cleaning command of ``cache``: those that follow a creation they do not
+        remove clean another place (``npm cache clean --force`` after ``npm ci --cache /x``)."""
+        return self._once(("cleaning", cache.key), lambda: _Following((step, None) for step in self._cleaning(cache)))
 
     def near_misses(self, cache: PackageCache) -> _Following:
         """The steps that look like a cleanup of ``cache`` and are not, with the reason (:func:`near_miss`)."""
@@ -949,7 +1017,8 @@ def _hits(analysis: "Analysis", node: ast.Instruction, removal: Removal, item: C
     if item.package is not None or removal.package is not None:
         return item.paths[0] if _same_package(removal.package, item.package) else None
     if removal.caches:
-        return item.paths[0] if item.cache in removal.caches else None
+        cleaned = item.cache in removal.caches and _cleans_at(analysis, node, removal.step, item.cache, item.paths)
+        return item.paths[0] if cleaned else None
     if item.kind == "cache":
         assert item.cache is not None
         if _removes_locations(analysis, node, removal, item.cache, item.paths):

@@ -19,6 +19,12 @@ Decisions, with the reason beside each entry:
   removes the index files in ``/var/cache/apk``. It does not count.
 * ``zypper clean`` without ``--all`` cleans only downloaded packages, which
   zypper does not keep by default; the repository metadata stays.
+* A cleaning command cleans the place its own options and variables name
+  (``npm cache clean --force`` cleans ``~/.npm``, not the cache ``npm ci
+  --cache /x`` wrote): a cleanup for a cache moved for one command repeats
+  the option or variable (:meth:`PackageCache.cleanup`), and
+  :mod:`dflint.model.layers` compares the places. pip obeys the last of
+  ``--cache-dir`` and ``--no-cache-dir``, so the flag replaces the option.
 * ``PIP_NO_CACHE_DIR`` disables pip's cache with *any* value pip accepts as a
   boolean, ``0`` and ``false`` included (pip's documented compatibility
   behaviour); ``UV_NO_CACHE`` is a real boolean.
@@ -110,16 +116,19 @@ class PackageCache:
     ``elsewhere_options`` option, which moves the cache to a place the table cannot name
     (below ``pacman --root``'s value). ``paths`` are where it lives by default: absolute, ``~/`` for the
     invoking user's home, globs allowed. ``location_options`` move it (the
-    option's value is the cache); ``roots`` map a variable (or a command
+    option's value is the cache, or holds it at ``location_below``); ``roots`` map a variable (or a command
     substitution) naming a directory to where the cache is below it: a known
     value moves the cache there (adds a place, when not ``roots_move``), and
     ``rm -rf "$GEM_HOME/cache"`` is read without knowing ``$GEM_HOME``.
     ``consumers`` read what ``creates`` fetched (removing an index before them
     breaks them). ``near_misses`` are commands people take for a cleanup that
     is not one (each a :class:`Clean`, tried in order), with the reason.
-    ``fix_flag`` is inserted after the verb; ``fix_cleanup`` is a command to
-    append (``{program}`` is the tool as written, ``{path}`` the one place the
-    cache is in); ``hint`` says what to do when there is neither.
+    ``fix_flag`` is inserted after the verb (or replaces a location option);
+    ``fix_cleanup`` is a command to append (``{program}`` is the tool as
+    written, ``{path}`` the one place the cache is in; without ``{path}`` it
+    cleans the place its own options and variables name, so a cache moved for
+    one command gets the same ones, at ``{options}`` or at the end); ``hint``
+    says what to do when there is neither.
     """
 
     key: str
@@ -137,6 +146,7 @@ class PackageCache:
     avoid_env: tuple[str, ...] = ()
     avoid_values: frozenset[str] = TRUE_VALUES
     location_options: tuple[str, ...] = ()
+    location_below: str = ""
     roots: tuple[tuple[str, str], ...] = ()
     roots_move: bool = True
     cleans: tuple[Clean, ...] = ()
@@ -156,12 +166,24 @@ class PackageCache:
         """Whether an ``avoid_env`` variable set to ``value`` keeps the cache out (None: unknown, assumed set)."""
         return value is None or value.strip().lower() in self.avoid_values
 
-    def cleanup(self, program: str, path: Optional[str] = None) -> Optional[str]:
+    def cleanup(self, program: str, path: Optional[str] = None, assignments: tuple[str, ...] = (),
+                options: tuple[str, ...] = ()) -> Optional[str]:
         """``fix_cleanup`` for ``program`` as written and the cache in ``path`` (None: unknown, or in
-        several places; then a cleanup naming the place is None)."""
-        if not self.fix_cleanup or path is None and "{path}" in self.fix_cleanup:
+        several places; then a cleanup naming the place is None). A cleaning command cleans where its
+        own ``assignments`` (``GOCACHE=/x``) and ``options`` (``--cache /x``) say: those that moved
+        the cache for the install, as written, so that it cleans the place the install wrote."""
+        template = self.fix_cleanup
+        if not template or path is None and "{path}" in template:
             return None
-        return self.fix_cleanup.format(program=program, path=shlex.quote(path) if path else "")
+        if "{path}" in template:  # names the place itself
+            return template.format(program=program, path=shlex.quote(path or ""))
+        written = " ".join(options)
+        if written and "{options}" not in template:
+            template += " {options}"
+        elif written:
+            written += " "  # the options go before the verb (`zypper --cache-dir /x clean --all`)
+        command = template.format(program=program, options=written)
+        return " ".join((*assignments, command))
 
 
 def _set(text: str) -> frozenset[str]:
@@ -249,11 +271,11 @@ CACHES: tuple[PackageCache, ...] = (
     PackageCache(
         key="zypper", what="the repository metadata in /var/cache/zypp",
         programs=_set("zypper"), creates=_set("install update dist-upgrade patch refresh source-install"),
-        paths=("/var/cache/zypp",), location_options=("-C", "--cache-dir"),
+        paths=("/var/cache/zypp",), location_options=("-C", "--cache-dir"),  # global options: before the verb
         cleans=(Clean(("clean",), ("-a", "--all")),),
         consumers=_set("install update dist-upgrade patch source-install"),
         near_misses=((Clean(("clean",)), "`zypper clean` without `--all` keeps the metadata"),), hadolint="DL3036",
-        fix_cleanup="{program} clean --all",
+        fix_cleanup="{program} {options}clean --all",
     ),
     # Only `-y` downloads the databases; `-Sc`/`-Scc` delete those of repositories no longer configured.
     PackageCache(
@@ -306,7 +328,7 @@ CACHES: tuple[PackageCache, ...] = (
     PackageCache(
         key="npm", what="the package cache in ~/.npm",
         programs=_set("npm"), creates=_set("install ci update"),
-        paths=("~/.npm/_cacache",), location_options=("--cache",),
+        paths=("~/.npm/_cacache",), location_options=("--cache",), location_below="_cacache",
         roots=(("npm_config_cache", "_cacache"), ("NPM_CONFIG_CACHE", "_cacache")),
         cleans=(Clean(("cache", "clean")), Clean(("cache", "clear")), Clean(("cache", "rm"))),
         fix_cleanup="{program} cache clean --force",
