@@ -23,7 +23,7 @@ class CopyBeforeInstall(Rule):
     Reports a COPY or ADD from the build context of the whole context (`.`,
     `./`, `*`) or of a source tree (a directory named `src`, `source`, `app`,
     `lib`, `cmd`, `internal`, `pkg`, `components`, `pages`, `test(s)` or
-    `spec`; before an `npm`, `pnpm` or `yarn` install also a folder of
+    `spec`; before an `npm`, `pnpm`, `yarn` or `bun` install also a folder of
     monorepo workspaces, `apps` or `packages`, which elsewhere may hold
     local wheels or .deb files the install reads) that comes before, in the
     same stage lineage, a command installing dependencies from manifests:
@@ -35,22 +35,32 @@ class CopyBeforeInstall(Rule):
     install`, `composer install`, `cargo build`/`fetch`, `mvn
     package`/`install`/`dependency:go-offline`, `gradle build`..., `sbt
     update`/`compile`/`assembly`..., `lein deps`/`uberjar`..., `clojure -P`,
-    `dotnet restore`/`build`/`publish`, `mix deps.get`, `swift build`,
-    `dart`/`flutter pub get`, `cabal`/`stack build`/`install`, `cpanm
-    --installdeps .`, `carton install`, `shards install`, `nimble install
-    --depsOnly`, `conan install PATH`, `vcpkg install` (manifest mode),
-    `Pkg.instantiate()` in `julia -e` and `renv::restore()` in `R -e`. The
+    `dotnet restore`/`build`/`publish`, `mix deps.get` (alone or among the
+    tasks of `mix do`), `swift build`, `dart`/`flutter pub get`,
+    `cabal`/`stack build`/`install`, `cpanm --installdeps .`, `carton
+    install`, `shards install`, `nimble install --depsOnly`, `conan install
+    PATH`, `vcpkg install` (manifest mode), `conda`/`mamba env
+    create`/`update` (the `-f` file, by default environment.yml),
+    `conda`/`mamba`/`micromamba install`/`create`/`update` with `--file`
+    (or `-f` for micromamba and mamba), `pixi install` (pixi.toml or
+    pyproject.toml, and pixi.lock), `bun install` (package.json and bun.lock,
+    or bun.lockb), `deno install` with no module named (deno.json and
+    deno.lock), `Pkg.instantiate()` in `julia -e`, and in `R -e` or `Rscript
+    -e` `renv::restore()` (renv.lock) or `remotes::`/`devtools::install_deps()`
+    and `pak::local_install_deps()` (DESCRIPTION). `deno cache main.ts` is not
+    one: it fetches what the sources import, so it needs them. The
     message names the manifests to copy first and, when the command also
     builds the project and so needs the sources (`mvn package`, `gradle
     build`, `sbt assembly`, `cargo build`, `go build`, `dotnet publish`,
-    `stack build`, and `pip install .`, `poetry install`, `uv sync` and
-    `pdm install`, which install the project too), the command that fetches
-    only the dependencies (`mvn dependency:go-offline`, `gradle
-    dependencies`, `sbt update`, `cargo fetch` or cargo-chef, `go mod
-    download`, `dotnet restore`, `stack build --only-dependencies`, `poetry
-    install --no-root`, `uv sync --no-install-project`, `pdm install
-    --no-self`, and for pip the requirements alone: `pip install -r` of a
-    file compiled from pyproject.toml). For a workspace folder it adds each workspace's
+    `stack build`, `mix do deps.get, compile`, and `pip install .`, `poetry
+    install`, `uv sync` and `pdm install`, which install the project too),
+    the command that fetches only the dependencies (`mvn
+    dependency:go-offline`, `gradle dependencies`, `sbt update`, `cargo
+    fetch` or cargo-chef, `go mod download`, `mix deps.get`, `dotnet
+    restore`, `stack build --only-dependencies`, `poetry install --no-root`,
+    `uv sync --no-install-project`, `pdm install --no-self`, and for pip the
+    requirements alone: `pip install -r` of a file compiled from
+    pyproject.toml). For a workspace folder it adds each workspace's
     `package.json` (`COPY --parents packages/*/package.json ./`, or the
     `out/json` of `turbo prune --docker`): a workspace install reads them all.
 

@@ -15,12 +15,14 @@ Installing named packages (``npm install -g pm2``, ``pip install flask``,
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, Optional, Union
 
 from .caches import YARN_BERRY_OPTIONS
 from .model import Command, Script
+from .options import Option, Spec, parse_options
 from .tools import Invocation, unwrap
 
 __all__ = ["Install", "dependency_install", "dependency_installs", "ECOSYSTEMS"]
@@ -50,6 +52,7 @@ _GO = ("go.mod", "go.sum")
 _CARGO = ("Cargo.toml", "Cargo.lock")
 _GRADLE = ("build.gradle(.kts)", "settings.gradle(.kts)")
 _SWIFT = ("Package.swift", "Package.resolved")
+_MIX = ("mix.exs", "mix.lock")
 _PROJECT = re.compile(r"\.(?:/)?(?:\[[^\]]*\])?")  # `.`, `./`, `.[dev]`
 _SBT = ("build.sbt", "project/")
 #: sbt tasks that compile the project (and so resolve its dependencies first).
@@ -60,6 +63,20 @@ _MAVEN_FETCH_GOALS = frozenset({"dependency:go-offline", "dependency:resolve", "
                                 "dependency:copy-dependencies"})
 _MAVEN_GOALS = frozenset({"package", "install", "verify", "compile", "test", "deploy", "dependency:go-offline",
                           "dependency:resolve", "dependency:resolve-plugins", "dependency:copy-dependencies"})
+#: mix tasks that compile or package the project, and so need its sources (`mix do deps.get, compile`).
+_MIX_BUILD_TASKS = frozenset({"compile", "release", "escript.build", "archive.build", "assets.deploy", "phx.digest",
+                              "test"})
+_MIX_TASK_SEPARATOR = re.compile(r",|\s\+\s")  # `mix do a, b`; `mix do a + b` since Elixir 1.14
+#: Options taking a value, for tools tools.SPECS has no table for: without them `-n base` reads
+#: `base` as an operand.
+_CONDA_VALUES = frozenset({"-f", "--file", "-n", "--name", "-p", "--prefix", "-c", "--channel", "-r",
+                           "--root-prefix", "--platform", "--subdir", "--solver", "--rc-file", "--repodata-fn"})
+_BUN_VALUES = frozenset({"--cwd", "-c", "--config", "--backend", "--cache-dir", "--registry", "--ca", "--cafile",
+                         "--network-concurrency", "--concurrent-scripts", "--omit", "--filter", "-F", "--linker"})
+_DENO_VALUES = frozenset({"-c", "--config", "--import-map", "--root", "-n", "--name", "--cert", "-L",
+                          "--log-level"})
+_PIXI_VALUES = frozenset({"--manifest-path", "-e", "--environment", "--color", "--pypi-keyring-provider",
+                          "--concurrent-downloads", "--concurrent-solves"})
 _GRADLE_TASKS = frozenset({"build", "assemble", "bootJar", "bootWar", "jar", "war", "shadowJar", "installDist",
                            "distTar", "distZip", "dependencies", "classes", "compileJava", "compileKotlin",
                            "test", "check", "nativeCompile", "quarkusBuild", "buildFatJar"})
@@ -70,6 +87,9 @@ _Env = Callable[[str], Optional[str]]
 #: What a reader finds: None, the manifests, or the manifests and the command fetching only the dependencies.
 _Read = Optional[Union[tuple[str, ...], tuple[tuple[str, ...], str]]]
 
+#: Reads a command (its invocation, subcommand and operands, variables): what it installs from.
+_Reader = Callable[[Invocation, list[str], _Env], _Read]
+
 #: The ecosystems and their families, for documentation and tests.
 ECOSYSTEMS: dict[str, str] = {
     "npm": "node", "yarn": "node", "pnpm": "node", "pip": "python", "poetry": "python", "uv": "python",
@@ -78,6 +98,8 @@ ECOSYSTEMS: dict[str, str] = {
     "pdm": "python", "pip-tools": "python", "sbt": "scala", "leiningen": "clojure", "clojure": "clojure",
     "cabal": "haskell", "stack": "haskell", "cpanm": "perl", "carton": "perl", "shards": "crystal",
     "conan": "c++", "vcpkg": "c++", "julia": "julia", "renv": "r", "nimble": "nim",
+    "conda": "conda", "pixi": "conda", "bun": "node", "deno": "deno", "remotes": "r", "devtools": "r",
+    "pak": "r",
 }
 
 
@@ -262,14 +284,77 @@ def _cpanm(inv: Invocation, words: list[str], env: _Env) -> _Read:
     return ("cpanfile",) if inv.has("--installdeps") and any(_PROJECT.fullmatch(w) for w in words) else None
 
 
-def _code(manifests: tuple[str, ...], call: re.Pattern) -> Callable[[Invocation, list[str], _Env], _Read]:
+def _reread(inv: Invocation, values: frozenset[str]) -> tuple[tuple[Option, ...], list[str]]:
+    """The options and operands (subcommands included) of a tool tools.SPECS has no table for,
+    read knowing which options take a value."""
+    index, _ = unwrap(inv.command.argv)
+    parsed = parse_options(inv.command.argv[index + 1:], Spec(values=values))
+    return parsed.options, [word.value for word in parsed.operands]
+
+
+def _conda(file_flags: tuple[str, ...], env_default: tuple[str, ...]) -> _Reader:
+    """conda, mamba, micromamba: `env create`/`env update` read an environment file (-f, or
+    ``env_default``); `install`/`create`/`update` read the ``file_flags`` files, if given."""
+    def check(inv: Invocation, words: list[str], env: _Env) -> _Read:
+        options, words = _reread(inv, _CONDA_VALUES)
+        environment = words[:1] == ["env"] and words[1:2] in (["create"], ["update"])
+        flags = ("-f", "--file") if environment else file_flags
+        given = [option.value for option in options if option.name in flags and option.value is not None]
+        files = tuple(value for value in given if "://" not in value)  # a URL is not in the context
+        if environment:
+            return files or (None if given else env_default or None)
+        return files or None if words[:1] in (["install"], ["create"], ["update"]) else None
+    return check
+
+
+def _bun(inv: Invocation, words: list[str], env: _Env) -> _Read:
+    options, words = _reread(inv, _BUN_VALUES)
+    if words in (["install"], ["i"]) and not any(option.name in ("-g", "--global") for option in options):
+        return _NODE + ("bun.lock or bun.lockb",)  # bun.lockb, binary, before Bun 1.2
+    return None
+
+
+def _deno(inv: Invocation, words: list[str], env: _Env) -> _Read:
+    # `deno install` alone (Deno 2) installs what deno.json names; with a script, -g or --entrypoint it
+    # installs a tool or caches a module graph: the sources. So does `deno cache main.ts`.
+    options, words = _reread(inv, _DENO_VALUES)
+    names = {option.name for option in options}
+    if words != ["install"] or names & {"-g", "--global", "-e", "--entrypoint"}:
+        return None
+    config = next((option.value for option in options if option.name in ("-c", "--config")), None)
+    if config is None:
+        return ("deno.json or deno.jsonc", "deno.lock")
+    return (config, posixpath.join(posixpath.dirname(config), "deno.lock"))  # the lock is beside it
+
+
+def _pixi(inv: Invocation, words: list[str], env: _Env) -> _Read:
+    _, words = _reread(inv, _PIXI_VALUES)
+    return ("pixi.toml or pyproject.toml", "pixi.lock") if words == ["install"] else None
+
+
+def _mix_tasks(words: list[str]) -> list[str]:
+    """The tasks a mix command runs: its first word, or each task of `mix do`."""
+    if words[:1] != ["do"]:
+        return words[:1]
+    groups = (group.split() for group in _MIX_TASK_SEPARATOR.split(" ".join(words[1:])))
+    return [next((w for w in group if not w.startswith("-")), "") for group in groups]
+
+
+def _mix(inv: Invocation, words: list[str], env: _Env) -> _Read:
+    tasks = _mix_tasks(_from_program(inv)[1:])  # options too: `--only prod,` ends a task
+    if "deps.get" not in tasks:
+        return None
+    return (_MIX, "`mix deps.get`") if _MIX_BUILD_TASKS.intersection(tasks) else _MIX
+
+
+def _code(manifests: tuple[str, ...], call: re.Pattern) -> _Reader:
     """An interpreter running code given on its command line (`julia -e '...'`, `R -e '...'`)."""
     def check(inv: Invocation, words: list[str], env: _Env) -> _Read:
         return manifests if any(call.search(word) for word in words) else None
     return check
 
 
-_READERS: dict[str, tuple[str, Callable[[Invocation, list[str], _Env], _Read]]] = {
+_READERS: dict[str, tuple[str, _Reader]] = {
     "npm": ("npm", _npm), "yarn": ("yarn", _yarn), "pnpm": ("pnpm", _pnpm), "pip": ("pip", _pip),
     "poetry": ("poetry", _without_project(("pyproject.toml", "poetry.lock"), "install", "--no-root",
                                           ("--only-root", "--no-root"))),
@@ -286,7 +371,7 @@ _READERS: dict[str, tuple[str, Callable[[Invocation, list[str], _Env], _Read]]] 
     "mvn": ("maven", _maven), "mvnw": ("maven", _maven),
     "gradle": ("gradle", _gradle), "gradlew": ("gradle", _gradle),
     "dotnet": ("dotnet", _dotnet),
-    "mix": ("mix", _first({"deps.get"}, ("mix.exs", "mix.lock"))),
+    "mix": ("mix", _mix),
     "swift": ("swift", _swift),
     "dart": ("pub", _pub), "flutter": ("pub", _pub),
     "pdm": ("pdm", _without_project(("pyproject.toml", "pdm.lock"), ("install", "sync"), "--no-self",
@@ -305,11 +390,34 @@ _READERS: dict[str, tuple[str, Callable[[Invocation, list[str], _Env], _Read]]] 
               if w[:1] == ["install"] and w[1:2] and "@" not in w[1] and not inv.has("--requires") else None),
     "vcpkg": ("vcpkg", lambda inv, w, env: ("vcpkg.json",) if w == ["install"] else None),
     "julia": ("julia", _code(("Project.toml", "Manifest.toml"), re.compile(r"\bPkg\.instantiate\b"))),
-    "R": ("renv", _code(("renv.lock",), re.compile(r"\brenv::restore\b"))),
-    "Rscript": ("renv", _code(("renv.lock",), re.compile(r"\brenv::restore\b"))),
     "nimble": ("nimble", lambda inv, w, env: ("*.nimble",) if w[:1] == ["install"] and inv.has("-d", "--depsOnly")
                else None),
+    "conda": ("conda", _conda(("--file",), ("environment.yml",))),
+    # mamba 2 takes micromamba's `-f` for --file; mamba 1 ran conda's `env`, which defaults to environment.yml.
+    "mamba": ("conda", _conda(("-f", "--file"), ("environment.yml",))),
+    "micromamba": ("conda", _conda(("-f", "--file"), ())),
+    "bun": ("bun", _bun),
+    "deno": ("deno", _deno),
+    "pixi": ("pixi", _pixi),
 }
+
+
+#: R code on a command line installs with the package it calls: renv from its lockfile; remotes,
+#: devtools and pak what DESCRIPTION lists, without the package itself.
+_R_CALLS: tuple[tuple[str, _Reader], ...] = (
+    ("renv", _code(("renv.lock",), re.compile(r"\brenv::restore\b"))),
+    ("remotes", _code(("DESCRIPTION",), re.compile(r"\bremotes::install_(?:dev_)?deps\b"))),
+    ("devtools", _code(("DESCRIPTION",), re.compile(r"\bdevtools::install_(?:dev_)?deps\b"))),
+    ("pak", _code(("DESCRIPTION",), re.compile(r"\bpak::local_install_(?:dev_)?deps\b"))),
+)
+#: Programs whose command may be one of several tools' installs, tried in order.
+_SHARED_READERS: dict[str, tuple[tuple[str, _Reader], ...]] = {"R": _R_CALLS, "Rscript": _R_CALLS}
+
+
+def _readers(program: str) -> tuple[tuple[str, _Reader], ...]:
+    if program in _READERS:
+        return (_READERS[program],)
+    return _SHARED_READERS.get(program, ())
 
 
 def _no_env(name: str) -> Optional[str]:
@@ -320,14 +428,12 @@ def dependency_install(script: Script, command: Command, env: _Env = _no_env) ->
     """The dependency install ``command`` performs, or None. ``env(name)`` is a variable's value
     for ``command`` (None when unset or unknown)."""
     invocation = script.invocation(command)
-    if invocation is None or invocation.program not in _READERS:
-        return None
-    ecosystem, reader = _READERS[invocation.program]
-    found = reader(invocation, _words(invocation), env)
-    if not found:
-        return None
-    manifests, fetch = found if isinstance(found[0], tuple) else (found, "")
-    return Install(command, ecosystem, ECOSYSTEMS[ecosystem], manifests, fetch)
+    for ecosystem, reader in _readers(invocation.program) if invocation is not None else ():
+        found = reader(invocation, _words(invocation), env)
+        if found:
+            manifests, fetch = found if isinstance(found[0], tuple) else (found, "")
+            return Install(command, ecosystem, ECOSYSTEMS[ecosystem], manifests, fetch)
+    return None
 
 
 def dependency_installs(scripts: Iterable[Script],
