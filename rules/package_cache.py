@@ -11,6 +11,7 @@ from dflint.model.layers import (Leftover, append_edit, command_span, command_te
                                  relocation, shipping_stages, verb_words)
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.model.package_config import package_steps
+from dflint.shell.caches import PackageCache as CacheTable
 from dflint.shell.caches import refreshes
 from dflint.shell.package_managers import index_refresh, reads_index, reread
 
@@ -60,8 +61,9 @@ class PackageCache(Rule):
     /tmp/npm` or `rm -rf /tmp/npm` removes the cache, `npm cache clean
     --force` does not (the message says so); the same holds for pip's and
     uv's `--cache-dir`, yarn's `--cache-folder`, zypper's `--cache-dir`,
-    pacman's `--cachedir` and variables set for one command (`GOCACHE=/x go
-    build`). Where the cache went is known only to the build
+    pacman's `--cachedir`, `--setopt=cachedir=` of yum, dnf and tdnf (dnf 5,
+    `dnf` from Fedora 41, ignores it as root: either place may hold the
+    cache) and variables set for one command (`GOCACHE=/x go build`). Where the cache went is known only to the build
     (`--cache "$DIR"`), any cleaning command of the tool counts. Commands are found inside
     continued lines, `if`/`||` branches, the scripts of `sh -c`, `su -c`
     and `eval`, heredoc scripts (`RUN <<EOF`, `bash <<EOF`), behind
@@ -201,10 +203,15 @@ def _moved(left: Leftover) -> list[str]:
     it is (also) in its default place, or may be in several."""
     if len(left.locations) == 1:
         return list(left.locations)
-    defaults = {path if not path.startswith("~/") else home + path[2:]
-                for path in left.cache.paths for home in ("/root/", "/home/*/")}
+    defaults = _defaults(left.cache)
     moved = [location for location in left.locations if location not in defaults]
     return moved if len(moved) == len(left.locations) else []
+
+
+def _defaults(cache: CacheTable) -> set[str]:
+    """Where the cache is when nothing moved it, for root and any other user."""
+    return {path if not path.startswith("~/") else home + path[2:] for path in cache.paths
+            for home in ("/root/", "/home/*/")}
 
 
 def _what(left: Leftover) -> str:
@@ -215,8 +222,9 @@ def _what(left: Leftover) -> str:
     if not left.locations:  # moved to a place only the build knows (`--cache "$DIR"`)
         words = relocation(left.step, cache).words
         return f"{kind} where `{' '.join(words)}` put it" if words else f"{kind} in a place set for the build"
-    if not moved:
-        return cache.what  # not moved, or moved and still written in the default place too
+    if not moved:  # not moved, or moved and perhaps still written in the default place (dnf 5 and --setopt)
+        elsewhere = [place for place in left.locations if place not in _defaults(cache)]
+        return f"{cache.what} (or {' and '.join(elsewhere)})" if elsewhere else cache.what
     return f"{kind} in {' and '.join(moved)}"
 
 

@@ -34,8 +34,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Optional, Sequence, Union
 
 from .. import ast
-from ..shell.caches import (PackageCache, avoids, cache_for_program, cleans, consumes, creates, near_miss,
-                            program_key, root_match, verb)
+from ..shell.caches import (PackageCache, avoids, cache_for_program, cleans, consumes, creates, location_option,
+                            near_miss, program_key, root_match, verb)
 from ..shell.model import Command, Script, Word
 from ..shell.options import Option, Spec, parse_options
 from ..shell.package_managers import PackageChange, package_changes, reread
@@ -341,13 +341,13 @@ def _locations(analysis: "Analysis", node: ast.Instruction, step: Step, cache: P
         if exact is not None:  # where this install puts the .gem files: no other place counts
             path = resolve(exact, step.cwd)
             return (path,) if path else ()
-    option = invocation.option(*cache.location_options) if cache.location_options else None
-    if option is not None and option.value_word is not None:
-        path = _path(analysis, node, option.value_word, step.cwd) if option.value_word is not option.word \
-            else resolve(option.value or "", step.cwd)
+    found = location_option(cache, invocation)
+    if found is not None:
+        path = _option_place(analysis, node, step, *found)
         if path and cache.location_below:
             path = posixpath.join(path, cache.location_below)
-        return (path,) if path else ()
+        defaults = () if cache.options_move else tuple(p for path in cache.paths for p in _homes(path))
+        return ((path,) + defaults) if path else ()
     lookup = _lookup(analysis, node, step)
     moved = []
     for root, below in cache.roots:
@@ -362,6 +362,18 @@ def _locations(analysis: "Analysis", node: ast.Instruction, step: Step, cache: P
                 moved.append(path)
     defaults = [p for path in cache.paths for p in _homes(path)]
     return tuple(moved) if moved and cache.roots_move else tuple(moved + defaults)
+
+
+def _option_place(analysis: "Analysis", node: ast.Instruction, step: Step, option: Option,
+                  prefix: str) -> Optional[str]:
+    """The place a location option names (after ``prefix`` in its value: ``--setopt=cachedir=/x``)."""
+    word = option.value_word
+    assert word is not None
+    if word is not option.word and not prefix:
+        return _path(analysis, node, word, step.cwd)
+    if word.has_expansion:
+        return None
+    return resolve((option.value or "")[len(prefix):], step.cwd)
 
 
 def _gem_cache(analysis: "Analysis", node: ast.Instruction, step: Step, invocation: Invocation) -> Optional[str]:
@@ -495,19 +507,20 @@ def relocation(step: Step, cache: PackageCache) -> Relocation:
     names = {root for root, _ in cache.roots}
     assignments = [assignment.word.raw for assignment in step.command.assignments if assignment.name in names]
     assignments += [word.raw for word in _env_words(step.command) if word.value.partition("=")[0] in names]
-    option = invocation.option(*cache.location_options) if cache.location_options else None
-    return Relocation(tuple(assignments), option if option is not None and option.value_word is not None else None)
+    found = location_option(cache, invocation)
+    return Relocation(tuple(assignments), found[0] if found is not None else None)
 
 
 def _cleans_at(analysis: "Analysis", node: ast.Instruction, step: Step, cache: PackageCache,
                locations: Sequence[str]) -> bool:
     """``step``, one of ``cache``'s cleaning commands, cleans it in one of ``locations``: it cleans the
     place its own options and variables name (``npm cache clean --force`` does not clean the cache
-    ``npm ci --cache /x`` wrote). Where the cache went is unknown (no ``locations``), any counts."""
+    ``npm ci --cache /x`` wrote), and must clean each of them (``dnf --setopt=cachedir=/x`` may write
+    /x or the default place). Where the cache went is unknown (no ``locations``), any counts."""
     if not locations:
         return True
     cleaned = _locations(analysis, node, step, cache)
-    return any(deletes(place, location, contents=True) for place in cleaned for location in locations)
+    return all(any(deletes(place, location, contents=True) for place in cleaned) for location in locations)
 
 
 def _removes_cache(analysis: "Analysis", node: ast.Instruction, step: Step, cache: PackageCache,

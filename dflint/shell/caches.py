@@ -25,6 +25,9 @@ Decisions, with the reason beside each entry:
   the option or variable (:meth:`PackageCache.cleanup`), and
   :mod:`dflint.model.layers` compares the places. pip obeys the last of
   ``--cache-dir`` and ``--no-cache-dir``, so the flag replaces the option.
+  ``--setopt=cachedir=`` moves the cache of yum, dnf 4 and tdnf; dnf 5 reads
+  ``system_cachedir`` as root (``options_move=False``: either place), and
+  cleans where it installs, so a cleanup repeating the option fits both.
 * ``PIP_NO_CACHE_DIR`` disables pip's cache with *any* value pip accepts as a
   boolean, ``0`` and ``false`` included (pip's documented compatibility
   behaviour); ``UV_NO_CACHE`` is a real boolean.
@@ -63,9 +66,10 @@ from dataclasses import dataclass
 from typing import Callable, Optional
 
 from .package_managers import index_refresh, reread
+from .options import Option
 from .tools import Invocation
 
-__all__ = ["PackageCache", "Clean", "CACHES", "program_key", "verb", "cache_for_program", "creates", "avoids",
+__all__ = ["PackageCache", "Clean", "CACHES", "location_option", "program_key", "verb", "cache_for_program", "creates", "avoids",
            "cleans", "near_miss", "consumes", "refreshes", "root_match", "PIP_BOOLEANS", "TRUE_VALUES",
            "YARN_BERRY_OPTIONS"]
 
@@ -116,7 +120,9 @@ class PackageCache:
     ``elsewhere_options`` option, which moves the cache to a place the table cannot name
     (below ``pacman --root``'s value). ``paths`` are where it lives by default: absolute, ``~/`` for the
     invoking user's home, globs allowed. ``location_options`` move it (the
-    option's value is the cache, or holds it at ``location_below``); ``roots`` map a variable (or a command
+    option's value is the cache, or holds it at ``location_below``; ``NAME=KEY=``: the
+    option ``NAME`` given ``KEY=`` and the place, ``--setopt=cachedir=/x``; when not
+    ``options_move``, the cache may still be in its default place too); ``roots`` map a variable (or a command
     substitution) naming a directory to where the cache is below it: a known
     value moves the cache there (adds a place, when not ``roots_move``), and
     ``rm -rf "$GEM_HOME/cache"`` is read without knowing ``$GEM_HOME``.
@@ -147,6 +153,7 @@ class PackageCache:
     avoid_values: frozenset[str] = TRUE_VALUES
     location_options: tuple[str, ...] = ()
     location_below: str = ""
+    options_move: bool = True
     roots: tuple[tuple[str, str], ...] = ()
     roots_move: bool = True
     cleans: tuple[Clean, ...] = ()
@@ -186,6 +193,18 @@ class PackageCache:
         return " ".join((*assignments, command))
 
 
+def location_option(cache: PackageCache, invocation: Invocation) -> Optional[tuple[Option, str]]:
+    """The last option moving ``cache`` given to ``invocation``, with what its value holds before
+    the place (``cachedir=`` of ``--setopt=cachedir=/x``; empty for ``--cache-dir /x``)."""
+    found = None
+    for option in invocation.options:
+        for wanted in cache.location_options:
+            name, _, prefix = wanted.partition("=")
+            if option.name == name and option.value_word is not None and (option.value or "").startswith(prefix):
+                found = (option, prefix)
+    return found
+
+
 def _set(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
@@ -193,6 +212,9 @@ def _set(text: str) -> frozenset[str]:
 _RPM_CREATES = _set("install in update up upgrade groupinstall reinstall rei downgrade makecache distro-sync "
                     "upgrade-minimal up-min update-minimal swap")
 _RPM_NEAR = ((Clean(("clean",)), "only `clean all` removes both metadata and packages"),)
+#: Moves the cache of yum, dnf 4 and tdnf; dnf 5 (`dnf` from Fedora 41) reads `system_cachedir` as root and
+#: keeps its default place, but cleans where it installs: a cleanup repeating the option is right for both.
+_RPM_CACHEDIR = ("--setopt=cachedir=",)
 #: Commands that read the metadata `makecache` downloads.
 _RPM_CONSUMERS = _RPM_CREATES - {"makecache"}
 _APT_CONSUMERS = _set("install upgrade dist-upgrade full-upgrade reinstall build-dep source download satisfy")
@@ -237,18 +259,19 @@ CACHES: tuple[PackageCache, ...] = (
     PackageCache(
         key="yum", what="the metadata and package cache in /var/cache/yum",
         programs=_set("yum"), creates=_RPM_CREATES,
-        paths=("/var/cache/yum", "/var/cache/dnf"),
+        paths=("/var/cache/yum", "/var/cache/dnf"), location_options=_RPM_CACHEDIR,
         cleans=(Clean(("clean", "all")),), consumers=_RPM_CONSUMERS,
         near_misses=_RPM_NEAR,
-        hadolint="DL3032", fix_cleanup="{program} clean all",
+        hadolint="DL3032", fix_cleanup="{program} {options}clean all",
     ),
     PackageCache(
         key="dnf", what="the metadata and package cache in /var/cache/dnf",
         programs=_set("dnf dnf5"), creates=_RPM_CREATES,
         paths=("/var/cache/dnf", "/var/cache/libdnf5", "/var/cache/yum", "~/.cache/libdnf5"),
+        location_options=_RPM_CACHEDIR, options_move=False,
         cleans=(Clean(("clean", "all")),), consumers=_RPM_CONSUMERS,
         near_misses=_RPM_NEAR,
-        hadolint="DL3040", fix_cleanup="{program} clean all",
+        hadolint="DL3040", fix_cleanup="{program} {options}clean all",
     ),
     # microdnf (libdnf) sets its own cache directory, /var/cache/yum, and keeps no packages; where dnf5
     # provides microdnf (Fedora 41+), the cache is dnf5's.
@@ -262,10 +285,10 @@ CACHES: tuple[PackageCache, ...] = (
     ),
     PackageCache(
         key="tdnf", what="the metadata and package cache in /var/cache/tdnf",
-        programs=_set("tdnf"), creates=_RPM_CREATES, paths=("/var/cache/tdnf",),
+        programs=_set("tdnf"), creates=_RPM_CREATES, paths=("/var/cache/tdnf",), location_options=_RPM_CACHEDIR,
         cleans=(Clean(("clean", "all")),), consumers=_RPM_CONSUMERS,
         near_misses=_RPM_NEAR,
-        fix_cleanup="{program} clean all",
+        fix_cleanup="{program} {options}clean all",
     ),
     # `zypper clean` alone removes only downloaded packages (not kept by default): the metadata stays.
     PackageCache(
