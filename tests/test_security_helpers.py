@@ -8,7 +8,7 @@ from dflint.analysis import Analysis
 from dflint.api import parse
 from dflint.model import credentials, secrets, users
 from dflint.model.secrets import harmless_value, secret_name, secret_value, url_credentials
-from dflint.model.users import account_ids, effective_user, is_root, nonroot_base, privilege_drop, windows_stage
+from dflint.model.users import account_ids, effective_user, id_written_at, is_root, nonroot_base, privilege_drop, windows_stage
 from dflint.shell import insecure, parse_shell
 from dflint.shell.insecure import insecure_command, insecure_text, insecure_variable
 from dflint.shell.tools import parse_command
@@ -76,7 +76,13 @@ def test_nonroot_bases_and_privilege_drops():
 def test_account_ids():
     a = analysis("FROM debian:12\nARG UID=1001\nRUN groupadd -g 1001 app && useradd -m -s /bin/sh -u $UID -g app app"
                  " && adduser -D -h /home/x -u 1002 x staff\n")
-    assert account_ids(a, a.model.final_stage) == ({"app": "1001", "x": "1002"}, {"app": "1001"})
+    users, groups = account_ids(a, a.model.final_stage)
+    assert {name: i.value for name, i in users.items()} == {"app": "1001", "x": "1002"}
+    assert {name: i.value for name, i in groups.items()} == {"app": "1001"}
+    assert (users["app"].written, users["app"].build_args) == ("$UID", frozenset({"UID"}))  # set by a build arg
+    assert (users["x"].written, users["x"].build_args) == ("1002", frozenset())
+    node = a.file.instructions[-1]
+    assert id_written_at(a.model, node, users["app"]) == "$UID" and id_written_at(a.model, node, users["x"]) == "1002"
 
 
 def test_insecure_commands_variables_and_text():
