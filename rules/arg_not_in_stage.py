@@ -116,7 +116,8 @@ def _used_in_from(ctx: RuleContext, stage: Stage) -> frozenset[str]:
     return frozenset(names)
 
 
-_ASSIGNED = r"(?:^|[\s;&|(`])(?:(?:export|local|declare|readonly)\s+(?:-\w+\s+)*)?({name})\+?=|\bfor\s+({name})\s|\bread\b[^\n;&|]*\s({name})\b"
+_ASSIGNED = (r"(?:^|[\s;&|(`])(?:(?:export|local|declare|readonly)\s+(?:-\w+\s+)*)?({name})\+?="
+             r"|\bfor\s+({name})\s|\bread\b[^\n;&|]*\s({name})\b")
 
 
 def _assigned(text: str) -> frozenset[str]:

@@ -8,7 +8,8 @@ from dflint.analysis import Analysis
 from dflint.api import parse
 from dflint.model import credentials, secrets, users
 from dflint.model.secrets import harmless_value, secret_name, secret_value, url_credentials
-from dflint.model.users import account_ids, effective_user, id_written_at, is_root, nonroot_base, privilege_drop, windows_stage
+from dflint.model.users import (account_ids, effective_user, id_written_at, is_root, nonroot_base, privilege_drop,
+                                windows_stage)
 from dflint.shell import insecure, parse_shell
 from dflint.shell.insecure import insecure_command, insecure_text, insecure_variable
 from dflint.shell.tools import parse_command
