@@ -148,7 +148,7 @@ def _related(group: list[LateRemoval]) -> list[tuple[str, Span]]:
 
 
 def _message(late: LateRemoval, created: Created) -> str:
-    what = created.cache.what if created.kind == "cache" else late.path
+    what = _cache_what(late, created) if created.kind == "cache" else late.path
     if late.removal.moved_to is not None:
         return _moved_message(late, created, what)
     secret = _copied_secret(late, created)
@@ -174,6 +174,16 @@ def _copied_secret(late: LateRemoval, created: Created) -> Optional[str]:
             f"{created.span.start.line}) keeps {late.path}, readable by anyone who has the image; give it only to "
             f"the RUN that needs it, `RUN --mount=type=secret,id=ID,target={late.path}` (`docker build --secret "
             f"id=ID,src=FILE`){ssh}; rotate it if an image holding it was shared")
+
+
+def _cache_what(late: LateRemoval, created: Created) -> str:
+    """The cache, where the command put it: its usual place, or the one an option or ENV chose."""
+    assert created.cache is not None
+    what = created.cache.what
+    kind, _, _ = what.rpartition(" in ")
+    if not kind or late.path is None or any("*" in path for path in created.paths):
+        return what  # the usual place, for whichever user runs the command
+    return f"{kind} in {late.path}"
 
 
 def _moved_message(late: LateRemoval, created: Created, what: str) -> str:
