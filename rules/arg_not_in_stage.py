@@ -13,6 +13,7 @@ from dflint.model.users import windows_stage
 from dflint.model.variables import PLATFORM_ARGS
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell import Command
+from dflint.source import Span
 
 #: ``$NAME``, ``${NAME}`` and ``${NAME#...}``-style references: what an unset NAME makes empty (not ``${NAME:-x}``).
 _REFERENCE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?=[}#%/])|([A-Za-z_][A-Za-z0-9_]*))")
@@ -116,17 +117,18 @@ def _used_in_from(ctx: RuleContext, stage: Stage) -> frozenset[str]:
     return frozenset(names)
 
 
-_ASSIGNED = (r"(?:^|[\s;&|(`])(?:(?:export|local|declare|readonly)\s+(?:-\w+\s+)*)?({name})\+?="
-             r"|\bfor\s+({name})\s|\bread\b[^\n;&|]*\s({name})\b")
+_NAME = "[A-Za-z_][A-Za-z0-9_]*"
+#: What sets a name in a script: ``NAME=``, ``export NAME=``, ``for NAME in``, ``read NAME``.
+_ASSIGNED = re.compile(rf"(?:^|[\s;&|(`])(?:(?:export|local|declare|readonly)\s+(?:-\w+\s+)*)?({_NAME})\+?="
+                       rf"|\bfor\s+({_NAME})\s|\bread\b[^\n;&|]*\s({_NAME})\b", re.M)
 
 
 def _assigned(text: str) -> frozenset[str]:
-    """The names a script sets itself: assignments, ``for NAME in``, ``read NAME``."""
-    pattern = _ASSIGNED.format(name="[A-Za-z_][A-Za-z0-9_]*")
-    return frozenset(name for match in re.finditer(pattern, text, re.M) for name in match.groups() if name)
+    """The names a script sets itself."""
+    return frozenset(name for match in _ASSIGNED.finditer(text) for name in match.groups() if name)
 
 
-def _references(command: Command) -> Iterator[tuple[str, object]]:
+def _references(command: Command) -> Iterator[tuple[str, Span]]:
     """Each plain ``$NAME`` reference in ``command``'s words, assignments and expanding heredocs, with its span."""
     words = [*command.argv, *(a.value for a in command.assignments),
              *(r.target for r in command.redirects if r.heredoc is None)]
