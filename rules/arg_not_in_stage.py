@@ -133,6 +133,8 @@ def _references(command: Command) -> Iterator[tuple[str, Span]]:
     words = [*command.argv, *(a.value for a in command.assignments),
              *(r.target for r in command.redirects if r.heredoc is None)]
     for word in words:
+        if "$" not in word.raw:
+            continue
         for start, end, name in _unquoted_references(word.raw):
             yield name, word.positions.span(word.start + start, word.start + end)
     for redirect in command.redirects:
