@@ -6,7 +6,7 @@ from typing import Iterator, Optional
 
 from dflint.diagnostic import Severity
 from dflint.fix import Applicability, Fix
-from dflint.model.users import AccountId, account_ids, effective_user, id_written_at, is_root, windows_stage
+from dflint.model.users import AccountId, account_ids, final_non_root_user, id_written_at
 from dflint.rule import Finding, Rule, RuleContext
 
 
@@ -73,12 +73,10 @@ class NumericUid(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         model = ctx.model
+        setting = final_non_root_user(model)
+        if setting is None or setting.user.isdigit():
+            return
         final = model.final_stage
-        if final is None or windows_stage(model, final):
-            return
-        setting = effective_user(model, final)
-        if setting is None or setting.user is None or setting.user.isdigit() or is_root(setting) or not setting.user:
-            return
         users, groups = account_ids(ctx.analysis, final)
         account = users.get(setting.user)
         uid = id_written_at(model, setting.node, account) if account is not None else None

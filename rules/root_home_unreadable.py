@@ -8,7 +8,7 @@ from typing import Iterator, Optional
 from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.model.copies import copied
-from dflint.model.users import effective_user, is_root, windows_stage
+from dflint.model.users import final_non_root_user
 from dflint.rule import Finding, Rule, RuleContext
 
 #: Paths under /root that an image uses at run time: Python's user site (`pip install --user`).
@@ -71,13 +71,10 @@ class RootHomeUnreadable(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         model = ctx.model
-        final = model.final_stage
-        if final is None or windows_stage(model, final):
+        setting = final_non_root_user(model)
+        if setting is None:
             return
-        setting = effective_user(model, final)
-        if setting is None or setting.user is None or not setting.user or is_root(setting):
-            return
-        steps = [node for member in model.lineage(final) for node in member.instructions]
+        steps = [node for member in model.lineage(model.final_stage) for node in member.instructions]
         if any(isinstance(node, ast.RunInstruction) and _opens_root(ctx, node) for node in steps):
             return
         used = _runtime_paths(ctx, steps)

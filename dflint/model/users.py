@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .build import BuildModel, Stage
 
 __all__ = ["UserSetting", "user_settings", "effective_user", "is_root", "nonroot_base", "privilege_drop",
-           "AccountId", "account_ids", "accounts_created", "id_written_at", "windows_stage", "NONROOT_IMAGES", "DROPPING_IMAGES"]
+           "final_non_root_user", "AccountId", "account_ids", "accounts_created", "id_written_at", "windows_stage", "NONROOT_IMAGES", "DROPPING_IMAGES"]
 
 #: Images that run as a non-root user unless told otherwise (globs on ``registry/repository:tag``
 #: and on the reference as written).
@@ -107,6 +107,17 @@ def effective_user(model: "BuildModel", stage: "Stage") -> Optional[UserSetting]
     """The USER ``stage``'s image runs as; None when its lineage sets none."""
     settings = user_settings(model, stage)
     return settings[-1] if settings else None
+
+
+def final_non_root_user(model: "BuildModel") -> Optional[UserSetting]:
+    """The USER the image (the final stage, on Linux) runs as, when it is known and is not root."""
+    final = model.final_stage
+    if final is None or windows_stage(model, final):
+        return None
+    setting = effective_user(model, final)
+    if setting is None or not setting.user or is_root(setting):
+        return None
+    return setting
 
 
 def is_root(setting: UserSetting, windows: bool = False) -> bool:
