@@ -35,7 +35,7 @@ def test_late_cleanup_compares_a_deletion_only_with_the_copies_it_may_delete(mon
     assert len(result.diagnostics) == early + 1
     assert "`rm /srv/f0.txt` saves nothing: the earlier layer of `COPY` (line 2)" in result.diagnostics[0].message
     last = result.diagnostics[-1]
-    assert "`rm /srv` saves nothing: the earlier layer of `COPY` (line 4) keeps /srv/f1.txt" in last.message
+    assert "`rm -rf /srv` saves nothing: the earlier layer of `COPY` (line 4) keeps /srv/f1.txt" in last.message
     assert len(last.related) == pairs - early  # every copy not deleted before, in order
     assert len(compared) <= 2 * pairs
 
@@ -49,7 +49,7 @@ def test_workspace_files_deleted_from_many_copies_are_matched_by_path(monkeypatc
     _count_calls(monkeypatch, path_index, "parts", calls=split)
     result = lint_snippet(text, "late-cleanup")
     assert len(result.diagnostics) == directories  # one per copy: the .git it brought
-    assert result.diagnostics[-1].message.startswith("`rm /w299/.git` saves nothing: the earlier layer of `COPY` "
+    assert result.diagnostics[-1].message.startswith("`rm -rf /w299/.git` saves nothing: the earlier layer of `COPY` "
                                                      f"(line {directories + 1})")
     assert len(split) <= 10 * directories
 
@@ -141,7 +141,7 @@ def test_workspace_deletions_read_the_commands_before_them_once(monkeypatch):
     looked = _count_calls(monkeypatch, layers, "_writes")
     result = lint_snippet(text, "late-cleanup")
     assert len(result.diagnostics) == 1
-    assert result.diagnostics[0].message.startswith("`rm /app/.git` saves nothing")
+    assert result.diagnostics[0].message.startswith("`rm -rf /app/.git` saves nothing")
     assert len(looked) <= 2 * n
 
 

@@ -719,8 +719,10 @@ class Removal:
         invocation = self.step.invocation
         if self.package is not None and invocation is not None:
             return f"{command_text(invocation)} {self.word.value}"
-        if self.word is not None:
-            return f"{invocation.program} {self.word.value}"
+        if self.word is not None:  # `rm -rf /x`, options as written (one option word may carry a value)
+            words = {id(option.word): option.word for option in invocation.options if option.word is not None}
+            options = "".join(f"{word.value} " for word in words.values())
+            return f"{invocation.program} {options}{self.word.value}"
         return " ".join(w.value for w in self.step.command.argv)
 
 
