@@ -7,7 +7,6 @@ from typing import Iterator, Optional
 
 from dflint import ast
 from dflint.diagnostic import Severity
-from dflint.model.build import Stage
 from dflint.model.copies import copied
 from dflint.model.layers import mount_targets
 from dflint.model.references import stage_references
@@ -71,44 +70,34 @@ class CopyFromCacheMount(Rule):
         for ref in stage_references(ctx.model, ctx.analysis.line_index):
             if ref.kind != "copy" or ref.in_trigger or ref.target is None:
                 continue
-            mounts = None
+            steps = mounts = None
             for source in copy_sources(ctx.model, ref.node):
                 if source.kind != "local" or not source.value or _GLOB & set(source.value):
                     continue
                 path = posixpath.normpath("/" + source.value.lstrip("/"))  # COPY --from reads from the stage root
-                mounts = _mounts(ctx, ref.target) if mounts is None else mounts
-                found = _covering_mount(ctx, ref.target, mounts, path)
+                if steps is None:
+                    steps = [node for member in ctx.model.lineage(ref.target) for node in member.instructions]
+                    mounts = _mounts(ctx, steps)
+                found = _covering_mount(ctx, steps, mounts, path)
                 if found is not None:
                     run, target, kind = found
                     yield ctx.finding(source.argument, _message(ref.value, path, run, target, kind),
                                       related=[(f"the {kind} mount", run)])
 
 
-def _mounts(ctx: RuleContext, stage: Stage) -> list[tuple[int, ast.Instruction, str, str]]:
-    """``(position, RUN, target, type)`` of the known cache and tmpfs mounts of ``stage``'s lineage."""
+def _mounts(ctx: RuleContext, steps: list[ast.Instruction]) -> list[tuple[int, ast.Instruction, str, str]]:
+    """``(position, RUN, target, type)`` of the known cache and tmpfs mounts among ``steps``."""
     found = []
-    for position, node in enumerate(_steps(ctx, stage)):
+    for position, node in enumerate(steps):
         if isinstance(node, ast.RunInstruction):
-            for (path, _), mount in zip(mount_targets(ctx.analysis, node), _typed(node)):
-                if path:
-                    found.append((position, node, path, mount))
+            for kind in ("cache", "tmpfs"):
+                found.extend((position, node, path, kind) for path, _ in mount_targets(ctx.analysis, node, (kind,))
+                             if path)
     return found
 
 
-def _typed(node: ast.RunInstruction) -> Iterator[str]:
-    """The types of ``node``'s cache and tmpfs mounts that have a target, in mount_targets' order."""
-    for mount in node.mounts:
-        if mount.type in ("cache", "tmpfs") and mount.target:
-            yield mount.type
-
-
-def _steps(ctx: RuleContext, stage: Stage) -> list[ast.Instruction]:
-    return [node for member in ctx.model.lineage(stage) for node in member.instructions]
-
-
-def _covering_mount(ctx: RuleContext, stage: Stage, mounts: list, path: str) -> Optional[tuple]:
+def _covering_mount(ctx: RuleContext, steps: list[ast.Instruction], mounts: list, path: str) -> Optional[tuple]:
     """The mount whose target holds ``path``, when no later step of the lineage can have written it."""
-    steps = _steps(ctx, stage)
     for position, run, target, kind in reversed(mounts):
         if path != target and not path.startswith(target.rstrip("/") + "/"):
             continue
