@@ -26,7 +26,8 @@ from .. import ast
 from ..shell.model import Command, HereDocument, Word
 from ..source import Span
 from .layers import Step, clone_directory, git_command, run_steps
-from .secrets import VARIABLE, harmless_value, mask_substitutions, secret_value, url_credentials
+from .secrets import (VARIABLE, harmless_value, mask_substitutions, may_hold_secret_values, secret_value,
+                      url_credentials)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..analysis import Analysis
@@ -232,6 +233,8 @@ def _options(step: Step) -> Iterator[tuple[Word, str, str]]:
                 if match:
                     yield option.value_word, match.group(1), "the credential in an authorization header"
     for i, word in enumerate(argv):
+        if not word.value.startswith("-"):
+            continue  # each case below starts at an option
         name = word.value.split("=", 1)[0]
         if name in _SECRET_OPTIONS and (program != "curl" or name == "--oauth2-bearer"):
             value = _next_value(argv, i, name)
@@ -275,9 +278,11 @@ def _config_values(step: Step) -> Iterator[tuple[Word, str, str, str]]:
                     yield rest[0], value, f"`{key}` in the {program} config", _CONFIG_FILES[program]
                 elif len(rest) > 1:
                     yield rest[1], rest[1].value, f"`{key}` in the {program} config", _CONFIG_FILES[program]
+    if program not in ("poetry", "composer"):
+        return
     words = list(invocation.command.argv)
     names = [w.value for w in words]
-    if program in ("poetry", "composer") and "config" in names:
+    if "config" in names:
         at = names.index("config")
         args = [w for w in words[at + 1:] if not w.value.startswith("-")]
         # http-basic.* takes a user and a password, the token settings a token.
@@ -487,7 +492,10 @@ def credential_uses(analysis: "Analysis", anchor: ast.Instruction) -> list[Crede
             if source is not None and source.leaks:
                 found.append(CredentialUse(step, span or step.command.span, "the password piped to "
                                            f"`{step.command.name} … --password-stdin`", source))
-        for word in step.command.argv[1:] + tuple(a.value for a in step.command.assignments):
+        words = step.command.argv[1:] + tuple(a.value for a in step.command.assignments)
+        if not may_hold_secret_values([word.value for word in words]):
+            continue
+        for word in words:
             hit = secret_value(word.value)
             if hit is not None and id(word) not in seen:
                 seen.add(id(word))
@@ -505,14 +513,13 @@ def password_changes(analysis: "Analysis", anchor: ast.Instruction) -> list[Pass
         if invocation is None:
             continue
         program = invocation.program
-        tool_span = _tool_span(command, program)
         if program == "chpasswd" or (program == "passwd" and (invocation.has("--stdin")
                                                                or command.pipeline_index > 0)):
             source, _ = _stdin_source(step, run)
             if source is None or source.leaks:
-                found.append(PasswordChange(step, tool_span, program, "sets a password", source))
+                found.append(PasswordChange(step, _tool_span(command, program), program, "sets a password", source))
         elif program == "passwd" and invocation.has("-d", "--delete"):
-            found.append(PasswordChange(step, tool_span, program, "deletes the password", None))
+            found.append(PasswordChange(step, _tool_span(command, program), program, "deletes the password", None))
         elif program in ("usermod", "useradd", "adduser"):
             for i, word in enumerate(command.argv):
                 if word.value in ("-p", "--password") and i + 1 < len(command.argv):

@@ -109,6 +109,12 @@ _VALUE_PATTERNS = tuple((kind, re.compile(pattern)) for kind, pattern in (
 _ANY_VALUE_PATTERN = re.compile("|".join(f"(?:{pattern.pattern})" for _kind, pattern in _VALUE_PATTERNS))
 
 
+def may_hold_secret_values(values: "list[str]") -> bool:
+    """False when no value of ``values`` holds what :func:`secret_value` finds: one search for them all
+    (no pattern matches across a newline)."""
+    return _ANY_VALUE_PATTERN.search("\n".join(values)) is not None
+
+
 def secret_value(value: str) -> Optional[SecretValue]:
     """The first provider token, private key or JWT in ``value``, or None (URLs: see :func:`url_credentials`)."""
     if not _ANY_VALUE_PATTERN.search(value):
@@ -156,6 +162,8 @@ def url_credentials(text: str, substitutions: bool = False) -> list[UrlCredentia
     user part that is a variable or token (``https://${GITHUB_TOKEN}@github.com``).
     A bare user name (``ssh://git@github.com``) is none. With ``substitutions`` (text a shell
     runs), a command substitution is a value too: ``https://$(cat /run/secrets/gh)@github.com``."""
+    if "://" not in text:
+        return []  # most words: no URL
     scanned = mask_substitutions(text) if substitutions else text
     found = []
     for match in _URL_USERINFO.finditer(scanned):
