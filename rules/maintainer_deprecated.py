@@ -61,10 +61,12 @@ class MaintainerDeprecated(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for stage in ctx.model.stages:
-            has_label = any(s.key == AUTHORS for s in label_settings(ctx.model, [stage], triggers=False))
+            has_label = None  # read at the first MAINTAINER: most stages have none
             for node in stage.instructions:
                 if not isinstance(node, ast.MaintainerInstruction) or node.value is None:
                     continue
+                if has_label is None:
+                    has_label = any(s.key == AUTHORS for s in label_settings(ctx.model, [stage], triggers=False))
                 if has_label:
                     yield ctx.finding(node, f"MAINTAINER is deprecated and this stage already sets the "
                                             f"{AUTHORS} label: delete it")

@@ -7,7 +7,8 @@ import pytest
 from dflint.analysis import Analysis
 from dflint.api import parse
 from dflint.model import credentials, secrets, users
-from dflint.model.secrets import harmless_value, secret_name, secret_value, url_credentials
+from dflint.model.secrets import (_VALUE_PATTERNS, harmless_value, may_hold_secret_values, secret_name, secret_value,
+                                  url_credentials)
 from dflint.model.users import (account_ids, effective_user, id_written_at, is_root, nonroot_base, privilege_drop,
                                 windows_stage)
 from dflint.shell import insecure, parse_shell
@@ -107,3 +108,35 @@ def test_credential_sources():
     uses = credentials.credential_uses(a, node)
     assert [(u.source.kind, u.source.name) for u in uses] == [("arg", "T"), ("literal", "U")]
     assert (uses[0].file, uses[0].kept) == ("r2/.git/config", True)  # git keeps the clone's URL
+
+
+
+_SAMPLES = [
+    ("a private key", "-----BEGIN OPENSSH PRIVATE KEY-----"),
+    ("a GitHub token", "gho_" + "A1" * 18),
+    ("a GitHub token", "github_pat_" + "x" * 50),
+    ("a GitLab token", "glpat-" + "a_b-" * 5),
+    ("an AWS access key id", "ASIA" + "Z9" * 8),
+    ("a Slack token", "xoxr-1234567890"),
+    ("a Stripe key", "rk_live_" + "q" * 20),
+    ("an npm token", "npm_" + "7" * 36),
+    ("a PyPI token", "pypi-AgE" + "y" * 50),
+    ("a Google API key", "AIza" + "k" * 35),
+    ("an API key", "sk-ant-api03-" + "s" * 32),
+    ("a JWT", "eyJhbGciOiJI.eyJzdWIiOiIx.c2lnbmF0dXJl"),
+]
+
+
+def test_the_samples_cover_every_secret_pattern():
+    assert len(_SAMPLES) == len(_VALUE_PATTERNS)
+    assert all(pattern.fullmatch(sample) for (_, pattern), (_, sample) in zip(_VALUE_PATTERNS, _SAMPLES))
+
+
+@pytest.mark.parametrize("kind, sample", _SAMPLES)
+def test_each_kind_of_secret_is_found_inside_other_text(kind, sample):
+    """The one-search prefilter must let every pattern's values through, wherever they sit."""
+    value = f"--header=Authorization:{sample};x"
+    found = secret_value(value)
+    assert found is not None and found.kind == kind and value[found.start:found.end] == sample
+    assert may_hold_secret_values(["echo", "hello", value])
+    assert not may_hold_secret_values(["echo", "hello", "v1.2.3"])
