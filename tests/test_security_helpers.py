@@ -1,6 +1,7 @@
 """Tests for the helpers of the USER and secrets rules (DF501-DF509): users, secrets, credentials, insecure."""
 
 import doctest
+import shlex
 
 import pytest
 
@@ -12,7 +13,7 @@ from dflint.model.secrets import (_VALUE_PATTERNS, harmless_value, may_hold_secr
 from dflint.model.users import (account_ids, effective_user, id_written_at, is_root, nonroot_base, privilege_drop,
                                 windows_stage)
 from dflint.shell import insecure, parse_shell
-from dflint.shell.insecure import insecure_command, insecure_text, insecure_variable
+from dflint.shell.insecure import _TEXT_PATTERNS, insecure_command, insecure_text, insecure_variable
 from dflint.shell.tools import parse_command
 
 
@@ -140,3 +141,34 @@ def test_each_kind_of_secret_is_found_inside_other_text(kind, sample):
     assert found is not None and found.kind == kind and value[found.start:found.end] == sample
     assert may_hold_secret_values(["echo", "hello", value])
     assert not may_hold_secret_values(["echo", "hello", "v1.2.3"])
+
+
+_INSECURE_SAMPLES = [
+    "Repo_GPGCheck = 'False'",
+    "SSLVERIFY=no",
+    "deb [arch=amd64 Trusted=yes] http://deb.example.com/ stable main",
+    'APT::Get::AllowUnauthenticated "true"',
+    "acquire::allowinsecurerepositories=1",
+    'Acquire::https::deb.example.com::Verify-Host "false"',
+    "StrictHostKeyChecking no",
+    "maven.wagon.http.ssl.AllowAll=true",
+    "CHECK_CERTIFICATE = off",
+    "  strict-ssl = false",
+    "enableStrictSsl: false",
+    "trusted-host = pypi.example.com",
+    "ssl_verify: no",
+]
+
+
+def test_the_insecure_samples_cover_every_text_pattern():
+    assert len(_INSECURE_SAMPLES) == len(_TEXT_PATTERNS)
+    assert all(pattern.search(sample) for (pattern, _, _), sample in zip(_TEXT_PATTERNS, _INSECURE_SAMPLES))
+
+
+@pytest.mark.parametrize("sample", _INSECURE_SAMPLES)
+def test_each_insecure_setting_is_found_through_the_prefilter(sample):
+    text = f"[main]\n{sample}\n"
+    found = insecure_text(text)
+    assert len(found) == 1 and text.index(sample) <= found[0].start < text.index(sample) + len(sample)
+    command = parse_shell(f"echo {shlex.quote(sample)} >> /etc/x.conf").commands[0]
+    assert len(insecure_command(parse_command(command))) == 1
