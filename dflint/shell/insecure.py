@@ -252,7 +252,9 @@ _TEXT_PATTERNS = tuple((re.compile(pattern), what, alias) for pattern, what, ali
     (r"(?i)Acquire::https?::(?:[^:\s\"]+::)?Verify-(?:Peer|Host)\s*(?:=|\s)\s*\"?(?:false|0|no)\b\"?",
      "turns off apt's TLS verification", None),
     (r"(?i)\bStrictHostKeyChecking\s*(?:=|\s)\s*[\"']?(?:no|off)\b", "turns off SSH host key checking", None),
-    (r"(?i)\bmaven\.wagon\.http\.ssl\.(?:insecure|allowall)=true\b", "turns off Maven's TLS verification", None),
+    # Also as a system property on the command line: `mvn -Dmaven.wagon.http.ssl.insecure=true`.
+    (r"(?i)(?:(?<=-D)|(?<![\w.]))maven\.wagon\.http\.ssl\.(?:insecure|allowall)=true\b",
+     "turns off Maven's TLS verification", None),
     (r"(?i)(?<![A-Za-z_])check_certificate\s*=\s*(?:off|0|no)\b", "turns off wget's certificate checks", None),
     (r"(?im)^\s*strict-ssl\s*=\s*false\b", "turns npm's strict SSL off", None),
     (r"(?im)^\s*enableStrictSsl\s*:\s*false\b", "turns yarn's strict SSL off", None),
