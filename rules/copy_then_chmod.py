@@ -137,7 +137,10 @@ class CopyThenChmod(Rule):
                   for m in run.node.mounts if m.target]
         for script in scripts:
             changes = list(permission_changes(script))
-            named = {w.value for c in script.commands if c not in {x.command for x in changes} for w in c.args}
+            if not changes:
+                continue
+            changing = {change.command for change in changes}
+            named = {w.value for c in script.commands if c not in changing for w in c.args}
             for change in changes:
                 paths = [static_path(script, word, expand) for word in change.paths]
                 if None in paths or named & {w.value for w in change.paths}:

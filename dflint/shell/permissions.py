@@ -116,6 +116,9 @@ def permission_changes(script: Script) -> Iterator[PermissionChange]:
     """The changes of ``script`` to the image's files: not those under chroot, whose paths are
     below the new root (``chroot /t chmod 755 /app`` changes /t/app)."""
     for command in script.commands:
+        invocation = script.invocation(command)
+        if invocation is None or invocation.program not in _TOOLS and invocation.program != "find":
+            continue  # most commands: no change to look for
         if in_new_root(command):
             continue
         change = permission_change(script, command) or find_change(script, command)
@@ -134,6 +137,8 @@ def static_path(script: Script, word: Word, expand: Callable[[str], Optional[str
     value = word.value
     if value.startswith("~") or "$(" in word.raw or "`" in word.raw:
         return None
+    if value.startswith("/") and not word.has_expansion:
+        return value  # most paths: nothing in the script can change what they name
     programs = {c.program for c in script.commands}
     if not value.startswith("/") and "$" not in value and programs & _CHANGES_CWD:
         return None
