@@ -37,7 +37,7 @@ from .. import ast
 from ..shell.model import Command, Script, Word
 from ..shell.positions import TextPositions
 from ..shell.tools import Invocation, parse_command
-from ..shell.package_managers import Pin, repin, reread
+from ..shell.package_managers import PACKAGE_TOOLS, Pin, repin, reread
 from .copies import copied
 from .history import histories
 from .layers import Step, run_steps
@@ -232,8 +232,10 @@ def expanded_invocation(analysis: "Analysis", node: ast.Instruction, step: Step)
     """``step``'s command read with the known values of its arguments in place
     (:func:`~.shell_values.expanded_command`): ``apt-get install $APT_OPTS curl`` with
     ``APT_OPTS="-y --no-install-recommends"`` has both options."""
-    if not any(word.has_expansion for word in step.command.argv):
-        return reread(step.invocation)  # the common case, kept as cheap as before
+    invocation = step.invocation
+    if invocation is None or invocation.program not in PACKAGE_TOOLS \
+            or not any(word.has_expansion for word in step.command.argv):
+        return reread(invocation)  # the common cases: expanding reads nothing else (expanded_command)
     return expanded_command(analysis, node, step).invocation
 
 

@@ -92,6 +92,9 @@ def _program_words(command: Command) -> tuple[Optional[str], list[Word]]:
     invocation = parse_command(command)
     if invocation is None:
         return None, []
+    program = invocation.program  # the name checked below, but for pip's: the common case ends here
+    if program not in POSIX_SHELLS and program not in _SOURCE and not _INTERPRETER.fullmatch(program):
+        return None, []
     argv = list(command.argv)
     index = next((i for i, w in enumerate(argv) if program_name(w.value) == invocation.program), None)
     if index is None:
