@@ -25,6 +25,7 @@ class Analysis:
         self._model: Optional["BuildModel"] = None
         self._scripts: dict[ast.Instruction, Any] = {}
         self._shells: Optional[dict[ast.Instruction, tuple[str, ...]]] = None
+        self._memos: dict[str, dict[Any, Any]] = {}
 
     @property
     def line_index(self) -> LineIndex:
@@ -63,6 +64,15 @@ class Analysis:
                     shell = tuple(arg.value for arg in node.args)
             final.append(shell)
         return shells
+
+    def memo(self, name: str) -> dict[Any, Any]:
+        """The table ``name`` of facts derived from this file (the layer model's steps, ...), made on
+        first use: it lives as long as the analysis, and a lookup costs one dict access (a weak-keyed
+        table per module cost a new weak reference on every lookup)."""
+        table = self._memos.get(name)
+        if table is None:
+            table = self._memos[name] = {}
+        return table
 
     def commands(self, node: ast.Instruction) -> list[Any]:
         """The shell scripts ``node`` runs (see :func:`dflint.shell.scripts_for`), cached."""

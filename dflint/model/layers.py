@@ -28,7 +28,6 @@ import fnmatch
 import itertools
 import posixpath
 import re
-import weakref
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Optional, Sequence, Union
@@ -130,14 +129,10 @@ class Step:
                 and earlier.branch[:len(self.branch)] == self.branch)
 
 
-_STEPS: "weakref.WeakKeyDictionary[Analysis, dict[ast.Instruction, list[Step]]]" = weakref.WeakKeyDictionary()
-# What a RUN creates, leaves and removes, per file: package-cache and late-cleanup ask for the same RUNs,
-# late-cleanup once per image that contains them.
-_FACTS: "weakref.WeakKeyDictionary[Analysis, dict[tuple[str, ast.Instruction], Any]]" = weakref.WeakKeyDictionary()
-
-
 def _remembered(analysis: "Analysis", kind: str, node: ast.Instruction, compute: Callable[[], Any]) -> Any:
-    facts = _FACTS.setdefault(analysis, {})
+    # What a RUN creates, leaves and removes, per file: package-cache and late-cleanup ask for the same RUNs,
+    # late-cleanup once per image that contains them.
+    facts = analysis.memo("layers: facts")
     key = (kind, node)
     if key not in facts:
         facts[key] = compute()
@@ -184,7 +179,7 @@ def under_new_root(step: Step) -> bool:
 
 def run_steps(analysis: "Analysis", node: ast.Instruction) -> list[Step]:
     """The steps of a RUN (or ONBUILD RUN); empty when it runs no POSIX shell."""
-    memo = _STEPS.setdefault(analysis, {})
+    memo = analysis.memo("layers: steps")
     if node in memo:
         return memo[node]
     scripts = analysis.commands(node) if _run_of(node) is not None else ()
@@ -412,7 +407,7 @@ def _bundler_before(analysis: "Analysis", stage: "Stage", node: ast.Instruction)
     """The bundler settings when ``node`` (an instruction of ``stage``) starts, from the RUNs before
     it in the stage's lineage. Each stage's are found once, from its parent's end state, so a file
     of N bundle installs is read in one pass, not once per install."""
-    facts = _FACTS.setdefault(analysis, {})
+    facts = analysis.memo("layers: facts")
     lineage = analysis.model.lineage(stage)
     pending = []
     known: Optional[tuple[dict[int, BundlerSettings], BundlerSettings]] = None

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-import weakref
 from dataclasses import replace
 from typing import TYPE_CHECKING, Iterable, Iterator, Optional
 
@@ -58,8 +57,6 @@ APT_NO_RECOMMENDS = re.compile(r"Install-Recommends\s+\\?[\"']?\s*(?:false|no|0|
 #: ``assumeyes=1`` in yum.conf / dnf.conf (not ``--setopt=assumeyes=1``).
 RPM_ASSUME_YES = re.compile(r"(?<![\w=-])(?<!--setopt )assumeyes\s*=\s*(?:1|true|yes|on)\b", re.I)
 _ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)", re.S)
-#: package_steps of exec-form RUNs, per file (as layers.run_steps keeps those of shell-form RUNs).
-_EXEC_STEPS: "weakref.WeakKeyDictionary[Analysis, dict[ast.Instruction, list[Step]]]" = weakref.WeakKeyDictionary()
 
 
 def run_nodes(stages: Iterable["Stage"]) -> Iterator[ast.Instruction]:
@@ -83,7 +80,7 @@ def package_steps(analysis: "Analysis", node: ast.Instruction) -> list[Step]:
     run = exec_form(node)
     if run is None:
         return run_steps(analysis, node)
-    memo = _EXEC_STEPS.setdefault(analysis, {})
+    memo = analysis.memo("package_config: exec steps")  # as layers.run_steps keeps those of shell-form RUNs
     if node not in memo:
         # The file's own line index: building one per exec-form RUN made big files quadratic.
         positions = TextPositions(analysis.file.text, analysis.line_index)
@@ -131,14 +128,10 @@ def _step_text(step: Step) -> str:
     return text + "".join("\n" + r.heredoc.body for r in command.redirects if r.heredoc is not None)
 
 
-# Per file: (stage, pattern) -> id(anchor) -> whether a RUN under that instruction matched.
-_CONFIGURED_BEFORE: "weakref.WeakKeyDictionary[Analysis, dict]" = weakref.WeakKeyDictionary()
-
-
 def _configured_before(analysis: "Analysis", stage, pattern: re.Pattern[str]) -> dict[int, bool]:
     """For each instruction of ``stage``'s histories, whether one of :func:`earlier_runs` matches
     ``pattern``: one pass for all the stage's installs, not one scan of the earlier RUNs per install."""
-    memo = _CONFIGURED_BEFORE.setdefault(analysis, {})
+    memo = analysis.memo("package_config: configured before")  # (stage, pattern) -> id(anchor) -> matched
     key = (stage.index, pattern)
     table = memo.get(key)
     if table is None:

@@ -17,7 +17,6 @@ that holds one is unknown.
 from __future__ import annotations
 
 import re
-import weakref
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterable, Optional
 
@@ -186,11 +185,8 @@ def _own_assignments(step: Step) -> tuple[str, ...]:
     return own
 
 
-_RUNS: "weakref.WeakKeyDictionary[Analysis, dict[ast.Instruction, _RunVariables]]" = weakref.WeakKeyDictionary()
-
-
 def _run_variables(analysis: "Analysis", node: ast.Instruction) -> _RunVariables:
-    memo = _RUNS.setdefault(analysis, {})
+    memo = analysis.memo("shell_values: runs")
     found = memo.get(node)
     if found is None:
         found = memo[node] = _RunVariables(run_steps(analysis, node))
@@ -311,9 +307,6 @@ class ExpandedCommand:
     replaced: frozenset[int]
 
 
-_EXPANDED: "weakref.WeakKeyDictionary[Analysis, dict[Step, ExpandedCommand]]" = weakref.WeakKeyDictionary()
-
-
 def expanded_command(analysis: "Analysis", node: ast.Instruction, step: Step) -> ExpandedCommand:
     """``step``'s command as the package tools read it (:func:`~dflint.shell.package_managers.reread`)
     after the shell expands its arguments: each argument of the tool with one known value is
@@ -321,7 +314,7 @@ def expanded_command(analysis: "Analysis", node: ast.Instruction, step: Step) ->
     quoted value that is not one option (``"$APT_OPTS"`` is one argument, ``-y
     --no-install-recommends``, which apt-get rejects) stay as written; programs other than
     :data:`~dflint.shell.package_managers.PACKAGE_TOOLS` are not read again."""
-    memo = _EXPANDED.setdefault(analysis, {})
+    memo = analysis.memo("shell_values: expanded")
     found = memo.get(step)
     if found is None:
         found = memo[step] = _expand_arguments(analysis, node, step)
