@@ -186,3 +186,39 @@ def test_windows_is_found_once_per_stage_in_a_long_chain():
     text = "FROM registry.example/base:1 AS s0\n" + "".join(f"FROM s{i} AS s{i + 1}\nRUN x\n" for i in range(1500))
     built = model(text + "SHELL [\"cmd\", \"/S\", \"/C\"]\n")
     assert built.is_windows(built.stages[-1]) and not built.is_windows(built.stages[-2])
+
+
+def test_a_file_and_everything_rules_derive_from_it_are_freed_without_the_collector(monkeypatch):
+    """The linter pauses the cyclic collector while it lints a file: a reference cycle through the
+    analysis (a fact table holding something that holds the analysis) would keep every file's tree,
+    model and scripts alive until the next collection."""
+    import gc
+    import weakref
+    from pathlib import Path
+
+    from dflint import analysis
+    from dflint.config import default_config
+    from dflint.linter import Linter
+    from dflint.registry import installed
+
+    made = []
+    init = analysis.Analysis.__init__
+
+    def remember(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        made.append(weakref.ref(self))
+
+    monkeypatch.setattr(analysis.Analysis, "__init__", remember)
+    rules = installed()[0]
+    linter, config = Linter(rules), default_config(rules)
+    files = sorted(Path(__file__).parent.joinpath("fixtures", "realworld").rglob("*Dockerfile*"))
+    assert len(files) > 20
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for path in files:
+            linter.check(path.read_text(encoding="utf-8", errors="replace"), str(path), config)
+        assert made and [ref for ref in made if ref() is not None] == []
+    finally:
+        if was_enabled:
+            gc.enable()
