@@ -824,11 +824,18 @@ class Created:
     kind: str
     how: str
     node: ast.Instruction
-    span: Span
+    #: The span, or the shell word whose span it is: found only when asked for, as few items ever are
+    #: (a RUN installing forty packages made forty spans for messages that were never written).
+    where: Union[Span, Word]
     cache: Optional[PackageCache] = None
     source: Optional[str] = None
     step: Optional[Step] = None
     package: Optional[PackageChange] = None
+
+    @property
+    def span(self) -> Span:
+        where = self.where
+        return where if isinstance(where, Span) else where.span
 
 
 def _copied(analysis: "Analysis", node: Union[ast.CopyInstruction, ast.AddInstruction]) -> list[Created]:
@@ -1000,7 +1007,7 @@ def _installed(node: ast.Instruction, step: Step) -> list[Created]:
         return []
     assert invocation is not None
     how = command_text(invocation)
-    return [Created((change.name,), "package", how, node, change.word.span, step=step, package=change)
+    return [Created((change.name,), "package", how, node, change.word, step=step, package=change)
             for change in changes]
 
 
@@ -1190,8 +1197,12 @@ def _deleted_by_itself(analysis: "Analysis", node: ast.Instruction, own: Sequenc
     item made a RUN of N downloads and N deletions quadratic)."""
     if not deletions:
         return set(), set()  # nothing to delete
+    # Only a package removal deletes a package, and it deletes nothing else (see _Alive): a RUN
+    # that installs forty packages and deletes its apt lists need not file the packages.
+    packages = any(removal.package is not None for removal in deletions)
+    paths = any(removal.package is None for removal in deletions)
     created = _Alive()
-    created.add(own)
+    created.add([item for item in own if (packages if item.package is not None else paths)])
     deleting: set[int] = set()
     deleted: set[int] = set()
     for removal in deletions:
