@@ -30,6 +30,7 @@ import posixpath
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Optional, Sequence, Union
 
 from .. import ast
@@ -118,6 +119,12 @@ class Step:
     contexts: tuple[str, ...]
     cwd: Optional[str]
     exported: Mapping[str, Optional[str]] = field(repr=False)
+
+    @cached_property
+    def changed_packages(self) -> list[PackageChange]:
+        """The packages the step installs or removes by name (:func:`package_changes`), read once:
+        what a RUN installs and what it removes are both asked for."""
+        return package_changes(self.invocation)
 
     @property
     def branch(self) -> tuple[str, ...]:
@@ -783,7 +790,7 @@ def _path_removals(analysis: "Analysis", node: ast.Instruction, step: Step) -> l
 
 
 def _package_removals(step: Step) -> list[Removal]:
-    return [Removal(step, change.word, package=change) for change in package_changes(step.invocation)
+    return [Removal(step, change.word, package=change) for change in step.changed_packages
             if not change.installs]
 
 
@@ -1002,7 +1009,7 @@ def _compute_created(analysis: "Analysis", node: ast.Instruction) -> list[Create
 def _installed(node: ast.Instruction, step: Step) -> list[Created]:
     """The packages a command installs by name."""
     invocation = step.invocation
-    changes = [change for change in package_changes(invocation) if change.installs]
+    changes = [change for change in step.changed_packages if change.installs]
     if not changes:
         return []
     assert invocation is not None
