@@ -80,6 +80,10 @@ _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\+?=(?:" + _ATOM + ")*")
 _SUBSCRIPT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\[")  # a[i]=x: the grammar's own pattern decides
 _IO_NUMBER = re.compile(r"[0-9]+(?=[<>])")
 _BLANKS = re.compile(r"(?:[ \t\r]|\\\r?\n)+")
+# A word of plain characters only, and what may follow it for that to be the whole word (the end of
+# the text too; `<` and `>` not before `(`, which would start a process substitution in the word).
+_PLAIN = re.compile(r"(?!#)[^ \t\r\n|&;()<>'\"\\`$]+")
+_PLAIN_END = frozenset(" \t\r\n;&|()<>")
 #: The characters a blank, a continuation or a comment starts with.
 _SKIPPABLE = frozenset(" \t\r\\#")
 _OPERATOR_START = frozenset(";&|()<>")
@@ -142,12 +146,19 @@ class _Refused(Exception):
 
 
 class _Reader:
+    """The text and a position in it. The parser asks for the word or the operator at one place
+    several times (is it a closer? a `!`? a reserved word?): the last answer for each is kept."""
+
     def __init__(self, text: str) -> None:
         self.text = text
         self.pos = 0
         self.end = len(text)
         # In `$(...)` the grammar's word pattern reads `case ... esac` whole, its patterns' `)` included.
         self.case_in_substitution_possible = "esac" in text and "case" in text
+        self._word_at = -1  # where the kept _WORD match was made, and what it found
+        self._word: Optional[tuple[str, int]] = None
+        self._operator_at = -1  # where the kept operator was read, and what it was
+        self._operator: Optional[str] = None
 
     def _checked(self, match: "re.Match[str]") -> str:
         """The word ``match`` found, if the grammar's own pattern ends it at the same place.
@@ -165,9 +176,12 @@ class _Reader:
 
     def skip(self) -> None:
         """Skips blanks, continuations and comments (never a newline)."""
-        text = self.text
-        if self.pos < self.end and text[self.pos] not in _SKIPPABLE:
+        text, pos = self.text, self.pos
+        if pos >= self.end or text[pos] not in _SKIPPABLE:
             return  # the usual case, many times a word: nothing to skip
+        if text[pos] == " " and pos + 1 < self.end and text[pos + 1] not in _SKIPPABLE:
+            self.pos = pos + 1  # the next most usual: one space between words
+            return
         while self.pos < self.end:
             blank = _BLANKS.match(text, self.pos)
             if blank:
@@ -185,15 +199,19 @@ class _Reader:
     def operator(self) -> Optional[str]:
         """The operator at the current position (not consumed), or None."""
         self.skip()
-        if self.pos >= self.end:
-            return None
-        char = self.text[self.pos]
-        if char == "\n":
-            return "\n"
-        if char not in _OPERATOR_START:
-            return None
-        match = _OPERATOR.match(self.text, self.pos)
-        return match.group() if match else None
+        pos = self.pos
+        if pos == self._operator_at:
+            return self._operator
+        operator = None
+        if pos < self.end:
+            char = self.text[pos]
+            if char == "\n":
+                operator = "\n"
+            elif char in _OPERATOR_START:
+                match = _OPERATOR.match(self.text, pos)
+                operator = match.group() if match else None
+        self._operator_at, self._operator = pos, operator
+        return operator
 
     def take(self, value: str) -> None:
         self.pos += len(value)
@@ -205,12 +223,34 @@ class _Reader:
     def peek(self) -> Optional[str]:
         """The whole word at the current position (not consumed), or None."""
         self.skip()
-        match = _WORD.match(self.text, self.pos)
+        found = self._word_here()
+        return None if found is None else found[0]
+
+    def _word_here(self) -> Optional[tuple[str, int]]:
+        """``(raw, end)`` of the _WORD at the current position, or None; refuses an atom this module
+        does not read (backtick, complex ``$(...)``...) right after the match."""
+        pos = self.pos
+        if pos == self._word_at:
+            return self._word
+        text = self.text
+        plain = _PLAIN.match(text, pos)
+        if plain is not None:  # most words: plain characters up to a blank or an operator
+            stop = plain.end()
+            if stop == self.end or (text[stop] in _PLAIN_END
+                                    and (text[stop] not in "<>" or not text.startswith("(", stop + 1))):
+                found: Optional[tuple[str, int]] = (plain.group(), stop)
+                self._word_at, self._word = pos, found
+                return found
+        match = _WORD.match(text, pos)
         if match is None:
-            return None
-        if match.end() < self.end and self.text[match.end()] not in _WORD_END:
-            raise _Refused  # an atom this module does not read (backtick, complex $(...)...)
-        return self._checked(match)
+            found = None
+        else:
+            stop = match.end()
+            if stop < self.end and text[stop] not in _WORD_END:
+                raise _Refused
+            found = (self._checked(match), stop)
+        self._word_at, self._word = pos, found
+        return found
 
     def keyword(self, word: str) -> None:
         """Consumes the reserved word ``word``, which must be next."""
@@ -218,17 +258,27 @@ class _Reader:
             raise _Refused
         self.pos += len(word)
 
-    def word(self, pattern: "re.Pattern[str]" = _WORD, argument: bool = False) -> Optional[tuple[str, int]]:
-        """Consumes a word: no reserved word unless it is an ``argument`` (after the command name);
-        ``pattern`` may ask for an assignment."""
-        match = pattern.match(self.text, self.pos)
+    def word(self, argument: bool = False) -> Optional[tuple[str, int]]:
+        """Consumes a word: no reserved word unless it is an ``argument`` (after the command name)."""
+        found = self._word_here()
+        if found is None:
+            return None
+        raw, stop = found
+        if raw in _RESERVED and not argument:
+            raise _Refused
+        start, self.pos = self.pos, stop
+        return raw, start
+
+    def assignment(self) -> Optional[tuple[str, int]]:
+        """Consumes an assignment word (``NAME=value``), if one is next."""
+        match = _ASSIGNMENT.match(self.text, self.pos)
         if match is None:
             return None
         stop = match.end()
         if stop < self.end and self.text[stop] not in _WORD_END:
             raise _Refused
         raw = self._checked(match)
-        if raw in _RESERVED and not argument:
+        if raw in _RESERVED:  # never: a reserved word holds no `=`; kept as the grammar reads it
             raise _Refused
         self.pos = stop
         return raw, match.start()
@@ -538,7 +588,7 @@ class _Parser:
                 break  # an operator ends the command (what r.operator() would find, without the calls)
             if not named and _SUBSCRIPT.match(text, start):
                 raise _Refused
-            assignment = None if named else r.word(_ASSIGNMENT)
+            assignment = None if named else r.assignment()
             if assignment is not None:
                 elements.append(Element("assignment", *assignment))
                 continue
