@@ -131,3 +131,14 @@ def test_plain_words_keep_their_offsets():
     result = Lexer().process_word("  python:3.12-slim\u3000AS\tbuild ", ENV.get)
     assert [(w.value, w.start, w.end) for w in result.words] == [
         ("python:3.12-slim", 2, 18), ("AS", 19, 21), ("build", 22, 27)]
+
+
+@given(st.text(alphabet=st.characters(blacklist_characters="$'\"\\\ue000"), max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_a_word_without_quotes_escapes_or_variables_expands_to_itself(text):
+    """Scope.expand returns such words as they are without running the lexer: the lexer agrees."""
+    from dflint.model.variables import Scope
+
+    assert Lexer("\\").process_word(text).value == text
+    expansion = Scope({}, base_image_env=True).expand(text)
+    assert (expansion.value, expansion.marked, expansion.used, expansion.resolved) == (text, text, frozenset(), True)

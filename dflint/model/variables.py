@@ -112,6 +112,7 @@ class _History:
 #: Longer values are read as unknown. ``ARG B=$A$A`` doubles a value per line: left alone, 30 such
 #: lines build gigabytes (BuildKit would too); a linter run on every keystroke must not.
 MAX_EXPANDED_VALUE = 64 * 1024
+_NONE: frozenset[str] = frozenset()
 
 
 class Scope:
@@ -170,6 +171,9 @@ class Scope:
         return expansion
 
     def _expand(self, text: str, escape: str) -> Expansion:
+        if "$" not in text and "'" not in text and '"' not in text and escape not in text \
+                and UNKNOWN_START not in text:
+            return Expansion(text, text, text, _NONE, _NONE, _NONE)  # most words: nothing to expand or unquote
         unresolved: set[str] = set()
         undefined: set[str] = set()
 
