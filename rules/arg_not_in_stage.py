@@ -13,7 +13,7 @@ from dflint.model.users import windows_stage
 from dflint.model.variables import PLATFORM_ARGS
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell import Command
-from dflint.source import Span
+from dflint.shell.positions import PositionMap
 
 #: ``$NAME``, ``${NAME}`` and ``${NAME#...}``-style references: what an unset NAME makes empty (not ``${NAME:-x}``).
 _REFERENCE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?=[}#%/])|([A-Za-z_][A-Za-z0-9_]*))")
@@ -96,14 +96,14 @@ class ArgNotInStage(Rule):
                         continue  # the common case, kept cheap: no candidate name in the script at all
                     assigned = _assigned(script.text)
                     for command in script.commands:
-                        for name, span in _references(command):
+                        for name, positions, start, end in _references(command):
                             if name not in candidates or name in reported or name in assigned or name in in_from \
                                     or scope.get(name) is not None:
                                 continue
                             reported.add(name)
                             fix = None if name in fixed else _fix(ctx, node, name)
                             fixed.add(name)
-                            yield ctx.finding(span, _message(name, name in global_args), fix)
+                            yield ctx.finding(positions.span(start, end), _message(name, name in global_args), fix)
 
 
 def _mentions(text: str, names: set[str]) -> bool:
@@ -130,21 +130,22 @@ def _assigned(text: str) -> frozenset[str]:
     return frozenset(name for match in _ASSIGNED.finditer(text) for name in match.groups() if name)
 
 
-def _references(command: Command) -> Iterator[tuple[str, Span]]:
-    """Each plain ``$NAME`` reference in ``command``'s words, assignments and expanding heredocs, with its span."""
+def _references(command: Command) -> Iterator[tuple[str, PositionMap, int, int]]:
+    """Each plain ``$NAME`` reference in ``command``'s words, assignments and expanding heredocs, with where
+    it is (``positions.span(start, end)``: found only for the few reported)."""
     words = [*command.argv, *(a.value for a in command.assignments),
              *(r.target for r in command.redirects if r.heredoc is None)]
     for word in words:
         if "$" not in word.raw:
             continue
         for start, end, name in _unquoted_references(word.raw):
-            yield name, word.positions.span(word.start + start, word.start + end)
+            yield name, word.positions, word.start + start, word.start + end
     for redirect in command.redirects:
         heredoc = redirect.heredoc
         if heredoc is not None and heredoc.expand and not heredoc.strip_tabs:
             for match in _REFERENCE.finditer(heredoc.body):
                 start, end = heredoc.start + match.start(), heredoc.start + _reference_end(heredoc.body, match)
-                yield match.group(1) or match.group(2), heredoc.positions.span(start, end)
+                yield match.group(1) or match.group(2), heredoc.positions, start, end
 
 
 def _reference_end(text: str, match: re.Match) -> int:
