@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Callable, NamedTuple, Optional, Sequence, Unio
 from .model import Assignment, Command, HereDocument, Redirect, ShellError, Word
 from .positions import PositionMap
 from .tokens import HeredocBody
-from .words import decode
+from .tools import new_root, program_name, unwrap  # loaded already: .model imports it
+from .words import decode, special_character
 
 if TYPE_CHECKING:  # pragma: no cover
     from lark import Token, Tree
@@ -81,6 +82,8 @@ class Emitter:
     # -- words ------------------------------------------------------------
     def word(self, raw: str, start: int, contexts: tuple[str, ...], conditional: bool) -> Word:
         """A word at ``start``; its command substitutions are parsed as nested scripts."""
+        if special_character(raw) is None:  # most words: the value is the text, nothing in it to read
+            return Word(start, start + len(raw), raw, raw, positions=self.positions)
         decoded = decode(raw)
         for sub_start, sub_end in decoded.substitutions:
             if start + sub_start not in self._read:
@@ -128,14 +131,18 @@ class Emitter:
             raw, start = words[0]
             self.error(f"unexpected `{raw}`", start, start + len(raw))
             words = words[1:]
-        argv = tuple(self.word(raw, start, contexts, conditional) for raw, start in words)
-        assigns = tuple(self.assignment(raw, start, contexts, conditional) for raw, start in assignments)
-        redirs = tuple(self.redirect(raw, contexts, conditional) for raw in redirects)
-        parts: list[Union[Word, Assignment, Redirect]] = [*argv, *assigns, *redirs]
-        if not parts:
+        word = self.word
+        argv = tuple([word(raw, start, contexts, conditional) for raw, start in words])
+        assigns = tuple([self.assignment(raw, start, contexts, conditional) for raw, start in assignments])
+        redirs = tuple([self.redirect(raw, contexts, conditional) for raw in redirects])
+        if assigns or redirs:
+            parts: list[Union[Word, Assignment, Redirect]] = [*argv, *assigns, *redirs]
+            start = min(part.start for part in parts)
+            end = max(part.end for part in parts)
+        elif argv:  # words only, in order
+            start, end = argv[0].start, argv[-1].end
+        else:
             return
-        start = min(part.start for part in parts)
-        end = max(part.end for part in parts)
         command = Command(start, end, argv, assigns, redirs, link.operator, link.next_operator,
                           link.pipeline_id, link.index, link.length, link.negated, contexts, conditional,
                           positions=self.positions)
@@ -159,8 +166,6 @@ class Emitter:
         raw, value = script.raw, script.value
         if script.has_expansion and not any(ch in value for ch in " \t\n;&|"):
             return  # sh -c "$CMD": nothing to read
-        from .tools import new_root
-
         # Under chroot the script's paths are below the new root: the "chroot" context says so.
         inner = contexts + (("shell", "chroot") if new_root(argv) is not None else ("shell",))
         if raw == value:
@@ -213,8 +218,6 @@ class Emitter:
 
 def _shell_index(argv: Sequence[Word]) -> Optional[int]:
     """Where the shell of ``[wrappers...] [busybox] sh ...`` is in ``argv``, or None."""
-    from .tools import program_name, unwrap  # tools reads commands this module builds
-
     index, _ = unwrap(argv)
     if index < len(argv) and program_name(argv[index].value) == "busybox":
         index += 1
@@ -234,8 +237,6 @@ def _su_command_string(argv: Sequence[Word]) -> Optional[Word]:
     script is attached (``--command=...``) or after ``--`` (an argument of the shell)."""
     if not any(word.value.endswith(("su", "runuser")) for word in argv):
         return None  # the common case, on a hot path: no su or runuser anywhere in the command
-    from .tools import program_name, unwrap
-
     index, _ = unwrap(argv)
     if index >= len(argv) or program_name(argv[index].value) not in ("su", "runuser"):
         return None

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-__all__ = ["Decoded", "decode", "skip_parens", "skip_double_quotes", "skip_braces", "skip_backticks"]
+__all__ = ["Decoded", "decode", "special_character", "skip_parens", "skip_double_quotes", "skip_braces", "skip_backticks"]
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-]")
 _ANSI_ESCAPES = {
@@ -28,6 +28,8 @@ _ANSI = re.compile(r"\\(?:([abeEfnrtv\\'\"?])|([0-7]{1,3})|x([0-9a-fA-F]{1,2})|u
 _MAX_DEPTH = 16  # nested ${...} looked into for substitutions
 _SPECIAL = re.compile(r"[\\'\"$`<>]")
 _PLAIN = re.compile(r"[^\\'\"$`<>]+")
+#: Finds a character that makes a word's value differ from its text, or gives None (see :func:`decode`).
+special_character = _SPECIAL.search
 _PLAIN_IN_QUOTES = re.compile(r'[^"\\$`]+')
 #: The characters _skip looks at (``c`` for ``case``); the others are passed over in one search.
 _SKIP_STOPS = frozenset("\\$'\"`(){}c")
