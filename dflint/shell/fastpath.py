@@ -84,10 +84,16 @@ _BLANKS = re.compile(r"(?:[ \t\r]|\\\r?\n)+")
 # the text too; `<` and `>` not before `(`, which would start a process substitution in the word).
 _PLAIN = re.compile(r"(?!#)[^ \t\r\n|&;()<>'\"\\`$]+")
 _PLAIN_END = frozenset(" \t\r\n;&|()<>")
+# Plain words with one space between them (the usual arguments of a command), and what may follow the
+# last for it to be whole and not an IO number (`2>`): not `<` or `>`, then.
+_PLAIN_RUN = re.compile(r"(?!#)[^ \t\r\n|&;()<>'\"\\`$]+(?: (?!#)[^ \t\r\n|&;()<>'\"\\`$]+)*")
+_RUN_END = frozenset(" \t\r\n;&|()")
 #: The characters a blank, a continuation or a comment starts with.
 _SKIPPABLE = frozenset(" \t\r\\#")
 _OPERATOR_START = frozenset(";&|()<>")
 _REDIRECT_START = frozenset("0123456789<>&")  # an IO number, or a redirection operator (&> too)
+#: What a word of a simple command cannot start with: a redirection, an operator or a newline ends it.
+_NOT_A_WORD = _REDIRECT_START | _OPERATOR_START | {"\n"}
 _OPERATOR = re.compile(r";;&|&>>|<<<|<<-|&&|\|\||;;|;&|&>|\|&|>>|>\||>&|<&|<>|<<|[;&|()<>]")
 #: Where a word ends: the end of the text or one of these (anything else is an atom this module refuses).
 _WORD_END = frozenset(" \t\r\n;&|()<>")
@@ -113,9 +119,8 @@ class Redirection(NamedTuple):
 
 
 class Element(NamedTuple):
-    """A word or an assignment of a simple command, ``start`` in the parsed text."""
+    """A word of a compound command (the name and words of a ``for``, the subject of a ``case``)."""
 
-    kind: str  # "word" or "assignment"
     raw: str
     start: int
 
@@ -128,7 +133,14 @@ class Compound(NamedTuple):
     redirects: tuple[Redirection, ...]
 
 
-Simple = tuple[Union[Element, Redirection], ...]
+class Simple(NamedTuple):
+    """A simple command: ``(raw, start)`` of its words and assignments, in order, and its redirections."""
+
+    words: tuple[tuple[str, int], ...]
+    assignments: tuple[tuple[str, int], ...]
+    redirects: tuple[Redirection, ...]
+
+
 # Commands, the pipes between them, and whether `!` negates the pipeline.
 Pipeline = tuple[tuple[Union[Simple, Compound], ...], tuple[str, ...], bool]
 AndOr = tuple[tuple[Optional[str], Pipeline], ...]  # (operator before, pipeline); the first operator is None
@@ -251,6 +263,25 @@ class _Reader:
             found = (self._checked(match), stop)
         self._word_at, self._word = pos, found
         return found
+
+    def arguments(self, words: list[tuple[str, int]]) -> bool:
+        """Consumes a run of plain words into ``words`` as ``(raw, start)``, in one match; False when
+        none is next. They are arguments: no reserved word check."""
+        text, start = self.text, self.pos
+        run = _PLAIN_RUN.match(text, start)
+        if run is None:
+            return False
+        raws = run.group().split(" ")
+        stop = run.end()
+        if stop < self.end and text[stop] not in _RUN_END:
+            stop -= len(raws.pop()) + 1  # the last word goes on, or is an IO number: read on its own
+            if not raws:
+                return False
+        for raw in raws:
+            words.append((raw, start))
+            start += len(raw) + 1
+        self.pos = stop
+        return True
 
     def keyword(self, word: str) -> None:
         """Consumes the reserved word ``word``, which must be next."""
@@ -450,7 +481,7 @@ class _Parser:
         name = r.word()
         if name is None:
             raise _Refused
-        words = [Element("word", *name)]
+        words = [Element(*name)]
         if r.operator() == ";":  # for NAME; do
             r.take(";")
             r.newlines()
@@ -466,7 +497,7 @@ class _Parser:
                     word = None if separator is not None else r.word()
                     if word is None:
                         raise _Refused
-                    words.append(Element("word", *word))
+                    words.append(Element(*word))
                 r.newlines()
         r.keyword("do")
         body = self.clist(frozenset({"done"}))
@@ -492,7 +523,7 @@ class _Parser:
             if end is None:
                 break  # the last item, ended by `esac` after a separator
         r.keyword("esac")
-        return self.compound("case", (Element("word", *subject), tuple(bodies)))
+        return self.compound("case", (Element(*subject), tuple(bodies)))
 
     def pattern(self) -> None:
         """``[(]WORD[|WORD...])``: read and dropped, as the tree walker drops them."""
@@ -569,8 +600,9 @@ class _Parser:
     def simple(self) -> Simple:
         r = self.r
         text, end = r.text, r.end
-        elements: list[Union[Element, Redirection]] = []
-        named = False  # the command name has been read: words follow, no assignments
+        words: list[tuple[str, int]] = []
+        assignments: list[tuple[str, int]] = []
+        redirects: list[Redirection] = []
         while True:
             r.skip()
             start = r.pos
@@ -578,28 +610,32 @@ class _Parser:
                 break
             char = text[start]
             # <(...) and >(...) are words (the grammar's WORD is tried before its operators)
-            substitution = char in "<>" and text.startswith("(", start + 1)
-            if char in _REDIRECT_START and not substitution:
-                redirect = self.redirect()
-                if redirect is not None:
-                    elements.append(redirect)
+            if char in _NOT_A_WORD and not (char in "<>" and text.startswith("(", start + 1)):
+                if char in _REDIRECT_START:
+                    redirect = self.redirect()
+                    if redirect is not None:
+                        redirects.append(redirect)
+                        continue
+                if char == "\n" or char in _OPERATOR_START:
+                    break  # an operator ends the command (what r.operator() would find, without the calls)
+            if words:  # after the command name: arguments, no assignments
+                if r.arguments(words):
                     continue
-            if (char == "\n" or char in _OPERATOR_START) and not substitution:
-                break  # an operator ends the command (what r.operator() would find, without the calls)
-            if not named and _SUBSCRIPT.match(text, start):
-                raise _Refused
-            assignment = None if named else r.assignment()
-            if assignment is not None:
-                elements.append(Element("assignment", *assignment))
-                continue
-            word = r.word(argument=named)
+                word = r.word(argument=True)
+            else:
+                if _SUBSCRIPT.match(text, start):
+                    raise _Refused
+                assignment = r.assignment()
+                if assignment is not None:
+                    assignments.append(assignment)
+                    continue
+                word = r.word()
             if word is None:
                 raise _Refused
-            elements.append(Element("word", *word))
-            named = True
-        if not elements:
+            words.append(word)
+        if not (words or assignments or redirects):
             raise _Refused
-        return tuple(elements)
+        return Simple(tuple(words), tuple(assignments), tuple(redirects))
 
 
 class FastWalker:
@@ -643,19 +679,14 @@ class FastWalker:
             self.simple(command, link, contexts, conditional)
 
     def simple(self, command: Simple, link: Link, contexts: tuple[str, ...], conditional: bool) -> None:
-        words: list[tuple[str, int]] = []
-        assignments: list[tuple[str, int]] = []
-        redirects: list[RawRedirect] = []
+        words, assignments, redirects = command
         base = self.base
-        for element in command:
-            if isinstance(element, Redirection):
-                redirects.append(RawRedirect(element.fd, element.op, base + element.start, element.target,
-                                             base + element.target_start))
-            elif element.kind == "assignment":
-                assignments.append((element.raw, base + element.start))
-            else:
-                words.append((element.raw, base + element.start))
-        self.emit.command(words, assignments, redirects, link, contexts, conditional)
+        if base:  # a nested region: its offsets are from its own start
+            words = tuple([(raw, base + start) for raw, start in words])
+            assignments = tuple([(raw, base + start) for raw, start in assignments])
+        raw_redirects = [RawRedirect(redirect.fd, redirect.op, base + redirect.start, redirect.target,
+                                     base + redirect.target_start) for redirect in redirects]
+        self.emit.command(words, assignments, raw_redirects, link, contexts, conditional)
 
     def compound(self, command: Compound, contexts: tuple[str, ...], conditional: bool) -> None:
         for redirect in command.redirects:  # redirections of the whole construct
