@@ -986,8 +986,14 @@ def _cloned(analysis: "Analysis", node: ast.Instruction, step: Step) -> list[tup
 
 
 def _run_created(analysis: "Analysis", node: ast.Instruction) -> list[Created]:
-    """Everything a RUN creates, whether or not it deletes it again."""
+    """Everything a RUN creates but packages (:func:`_run_installed`), whether or not it deletes it again."""
     return _remembered(analysis, "created", node, lambda: _compute_created(analysis, node))
+
+
+def _run_installed(analysis: "Analysis", node: ast.Instruction) -> list[Created]:
+    """The packages a RUN installs by name, whether or not it removes them again."""
+    return _remembered(analysis, "installed", node, lambda: [
+        item for step in run_steps(analysis, node) if not under_new_root(step) for item in _installed(node, step)])
 
 
 def _compute_created(analysis: "Analysis", node: ast.Instruction) -> list[Created]:
@@ -1002,7 +1008,6 @@ def _compute_created(analysis: "Analysis", node: ast.Instruction) -> list[Create
         if under_new_root(step):
             continue
         found.extend(_fetched(analysis, node, step))
-        found.extend(_installed(node, step))
     return found
 
 
@@ -1103,7 +1108,7 @@ def _late_per_stage(analysis: "Analysis", children: Mapping[Optional[int], Seque
     children each start from where it ends, their changes taken back in between (see :class:`_Layers`).
     Following each image from its first stage instead built a base shared by N targets N times."""
     layers = _Layers()
-    reach = _needed(analysis, children)
+    needed = _needed(analysis, children)
     found: dict[int, list[LateRemoval]] = {}
     pending: list[Union["Stage", int]] = list(reversed(children.get(None, ())))
     while pending:  # a loop, not recursion: a chain of stages can be deeper than Python's stack
@@ -1112,25 +1117,30 @@ def _late_per_stage(analysis: "Analysis", children: Mapping[Optional[int], Seque
             layers.back_to(top)  # the stage and what was built FROM it are done: take its changes back
             continue
         pending.append(layers.mark())
-        found[top.index] = layers.build(analysis, top, reach[top.index])
+        found[top.index] = layers.build(analysis, top, *needed[top.index])
         pending.extend(reversed(children.get(top.index, ())))
     return found
 
 
-def _needed(analysis: "Analysis", children: Mapping[Optional[int], Sequence["Stage"]]) -> dict[int, int]:
-    """How many of each stage's instructions the layers need: up to its last RUN that deletes something,
-    or all of them when a stage built FROM it deletes something. What comes after the last deletion of
-    a lineage can be late for none: a quarter of the RUNs of a typical file."""
+def _needed(analysis: "Analysis", children: Mapping[Optional[int], Sequence["Stage"]]
+            ) -> dict[int, tuple[int, bool]]:
+    """What of each stage the layers need: how many of its instructions (up to its last RUN that deletes
+    something, or all of them when a stage built FROM it deletes something), and whether the packages
+    its RUNs install (only a package removal in it or in a stage built FROM it can delete those).
+    What comes after the last deletion of a lineage can be late for none: a quarter of the RUNs of a
+    typical file; and most files remove no package, though most install some."""
     stages = sorted((stage for group in children.values() for stage in group), key=lambda stage: -stage.index)
-    reach: dict[int, int] = {}
+    needed: dict[int, tuple[int, bool]] = {}
     for stage in stages:  # children first: a stage is built FROM an earlier one
-        if any(reach[child.index] for child in children.get(stage.index, ())):
-            reach[stage.index] = len(stage.instructions)
-            continue
-        reach[stage.index] = next((i + 1 for i in range(len(stage.instructions) - 1, -1, -1)
-                                   if isinstance(stage.instructions[i], ast.RunInstruction)
-                                   and removals(analysis, stage.instructions[i])), 0)
-    return reach
+        after = [needed[child.index] for child in children.get(stage.index, ())]
+        runs = [(i, removals(analysis, node)) for i, node in enumerate(stage.instructions)
+                if isinstance(node, ast.RunInstruction)]
+        reach = len(stage.instructions) if any(count for count, _ in after) \
+            else max((i + 1 for i, deleted in runs if deleted), default=0)
+        packages = any(wanted for _, wanted in after) \
+            or any(removal.package is not None for _, deleted in runs for removal in deleted)
+        needed[stage.index] = (reach, packages)
+    return needed
 
 
 class _Layers:
@@ -1153,8 +1163,9 @@ class _Layers:
         while len(self._undo) > mark:
             self._undo.pop()()
 
-    def build(self, analysis: "Analysis", stage: "Stage", reach: int) -> list[LateRemoval]:
-        """Add the layers of ``stage``'s first ``reach`` instructions; the deletions in them that come too late."""
+    def build(self, analysis: "Analysis", stage: "Stage", reach: int, packages: bool) -> list[LateRemoval]:
+        """Add the layers of ``stage``'s first ``reach`` instructions (with the packages they install, or
+        without); the deletions in them that come too late."""
         found = []
         for node in stage.instructions[:reach]:
             if isinstance(node, (ast.CopyInstruction, ast.AddInstruction)):
@@ -1166,11 +1177,11 @@ class _Layers:
                     fresh.add(seq, item, item.paths[:1])
                     self._undo.append(lambda seq=seq, fresh=fresh: fresh.remove(seq))
             elif isinstance(node, ast.RunInstruction):
-                found.extend(self._run(analysis, node))
+                found.extend(self._run(analysis, node, packages))
         return found
 
-    def _run(self, analysis: "Analysis", node: ast.Instruction) -> list[LateRemoval]:
-        own = _run_created(analysis, node)
+    def _run(self, analysis: "Analysis", node: ast.Instruction, packages: bool) -> list[LateRemoval]:
+        own = _run_created(analysis, node) + (_run_installed(analysis, node) if packages else [])
         deletions = removals(analysis, node)
         deleting, deleted = _deleted_by_itself(analysis, node, own, deletions)
         found = []
