@@ -460,18 +460,21 @@ def credential_uses(analysis: "Analysis", anchor: ast.Instruction) -> list[Crede
     for step in run.steps:
         if step.command.program in ("chpasswd", "passwd", "usermod", "useradd", "adduser"):
             continue  # setting account passwords is the chpasswd rule's
-        if step.invocation is not None:
+        # The arguments as one text tell which searches below can find anything: most commands
+        # write no credential file and hold no URL, no --password-stdin and no token.
+        arguments = "\n".join(word.value for word in step.command.argv[1:])
+        if step.invocation is not None and step.invocation.program in _CONFIG_FILES:
             for word, text, what, path in _config_values(step):
                 source = run.source(step, text, word.has_expansion)
                 kept = source is not None and not _removed_later(run, step, path)
                 if source is not None and (source.leaks or kept) and id(word) not in seen:
                     seen.add(id(word))
                     found.append(CredentialUse(step, _sub_span(word, text), what, source, path, kept))
-        for use in _file_uses(step, run):
+        for use in _file_uses(step, run) if step.command.redirects or step.command.program == "tee" else ():
             seen.update(id(w) for w in step.command.args)
             found.append(use)
         program = step.invocation.program if step.invocation is not None else step.command.name
-        for word in step.command.argv[1:]:
+        for word in step.command.argv[1:] if "://" in arguments else ():
             for credential in url_credentials(word.value, substitutions=word.has_expansion):
                 what = f"the {credential.what} in a URL given to `{program}`"
                 stored = _git_config_file(step, word) if program == "git" else None
@@ -487,7 +490,7 @@ def credential_uses(analysis: "Analysis", anchor: ast.Instruction) -> list[Crede
         for word, text, what in _options(step):
             add(step, word, text, what)
         invocation = step.invocation
-        if invocation is not None and invocation.has("--password-stdin"):
+        if "--password-stdin" in arguments and invocation is not None and invocation.has("--password-stdin"):
             source, span = _stdin_source(step, run)
             if source is not None and source.leaks:
                 found.append(CredentialUse(step, span or step.command.span, "the password piped to "
