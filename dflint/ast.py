@@ -13,7 +13,9 @@ so a rule sees what ``docker build`` sees.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Iterator, NamedTuple, Optional
 
 from .source import Position, Span, Spanned
@@ -178,16 +180,16 @@ class Segment(NamedTuple):
     length: int
 
 
+_LOGICAL = attrgetter("logical")
+
+
 def position_in(segments: "tuple[Segment, ...] | list[Segment]", index: int) -> Position:
     """Source position of character ``index`` of a logical line made of ``segments``."""
-    lo, hi = 0, len(segments) - 1
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if segments[mid].logical <= index:
-            lo = mid
-        else:
-            hi = mid - 1
-    seg = segments[lo]
+    seg = segments[0]
+    if len(segments) > 1:  # the last segment starting at or before ``index`` (the first, if none does)
+        found = bisect_right(segments, index, key=_LOGICAL)
+        if found > 1:
+            seg = segments[found - 1]
     delta = index - seg.logical
     return Position(seg.offset + delta, seg.line, seg.column + delta)
 
