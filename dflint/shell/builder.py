@@ -153,14 +153,18 @@ class Emitter:
         """``sh -c 'script'`` (also behind sudo, env, busybox, chroot...), ``su -c 'script'`` and
         ``eval 'script'``: the script string is parsed too, when its offsets map 1:1."""
         argv = command.argv
-        start = _shell_index(argv)
+        index, _ = unwrap(argv)
+        if (index >= len(argv) or program_name(argv[index].value) not in _SCRIPT_RUNNERS) \
+                and not (argv and argv[0].value == "eval"):
+            return  # most commands: no shell, su or eval runs a script string
+        start = _shell_index(argv, index)
         if start is not None and len(argv) >= start + 3:
             script = _command_string(argv[start + 1:])
         elif argv and argv[0].value == "eval":
             self._eval_string(command, contexts, conditional)
             return
         else:
-            script = _su_command_string(argv)
+            script = _su_command_string(argv, index)
         if script is None:
             return
         raw, value = script.raw, script.value
@@ -216,9 +220,9 @@ class Emitter:
             self._read = saved
 
 
-def _shell_index(argv: Sequence[Word]) -> Optional[int]:
-    """Where the shell of ``[wrappers...] [busybox] sh ...`` is in ``argv``, or None."""
-    index, _ = unwrap(argv)
+def _shell_index(argv: Sequence[Word], index: int) -> Optional[int]:
+    """Where the shell of ``[wrappers...] [busybox] sh ...`` is in ``argv``, or None; ``index`` is
+    the program's, behind the wrappers (:func:`~dflint.shell.tools.unwrap`)."""
     if index < len(argv) and program_name(argv[index].value) == "busybox":
         index += 1
     if index < len(argv) and program_name(argv[index].value) in POSIX_SHELLS:
@@ -229,15 +233,15 @@ def _shell_index(argv: Sequence[Word]) -> Optional[int]:
 #: Options of su and runuser (util-linux, busybox) that take the next word as their value.
 _SU_VALUES = frozenset({"-s", "--shell", "-g", "--group", "-G", "--supp-group", "-w", "--whitelist-environment"})
 _SU_COMMAND = frozenset({"-c", "--command", "--session-command"})
+#: Programs that may run a script string given as an argument (eval is found by the first word).
+_SCRIPT_RUNNERS = POSIX_SHELLS | {"su", "runuser"}
 
 
-def _su_command_string(argv: Sequence[Word]) -> Optional[Word]:
+def _su_command_string(argv: Sequence[Word], index: int) -> Optional[Word]:
     """The script of ``su [options] [-] [user] -c 'script'`` (or ``runuser``), which the user's
     shell runs as ``sh -c`` does; None when a ``-s`` names a shell that is not POSIX, or the
-    script is attached (``--command=...``) or after ``--`` (an argument of the shell)."""
-    if not any(word.value.endswith(("su", "runuser")) for word in argv):
-        return None  # the common case, on a hot path: no su or runuser anywhere in the command
-    index, _ = unwrap(argv)
+    script is attached (``--command=...``) or after ``--`` (an argument of the shell);
+    ``index`` is the program's, behind the wrappers."""
     if index >= len(argv) or program_name(argv[index].value) not in ("su", "runuser"):
         return None
     args = argv[index + 1:]
