@@ -29,10 +29,6 @@ MAX_LINE_BYTES = 64 * 1024
 _GO_SPACE_CHARS = "".join(sorted(GO_SPACES))
 # Go's regexp \s is [\t\n\f\r ]; `.` stops only at \n.
 _DIRECTIVE = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z")
-_CONTINUATION = {
-    esc: re.compile(r"([^{e}]){e}[ \t]*\Z|\A{e}[ \t]*\Z".format(e=re.escape(esc)))
-    for esc in VALID_ESCAPES
-}
 
 
 class PhysicalLine(NamedTuple):
@@ -108,29 +104,26 @@ def split_lines(text: str) -> list[PhysicalLine]:
     """Physical lines as BuildKit's scanner sees them (split on ``\\n`` only)."""
     lines = []
     start = 0
-    number = 1
-    length = len(text)
-    find = text.find
-    while start < length:
-        nl = find("\n", start)
-        has_newline = nl != -1
-        stop = nl if has_newline else length
-        end = stop
-        while end > start and text[end - 1] == "\r":
-            end -= 1
-        lines.append(PhysicalLine(number, start, end, has_newline))
-        number += 1
-        start = stop + 1 if has_newline else length
+    new = tuple.__new__  # PhysicalLine(...) without the namedtuple's Python-level __new__
+    pieces = text.split("\n")
+    last = len(pieces)
+    for number, piece in enumerate(pieces, 1):
+        stop = start + len(piece)
+        if number == last and not piece:
+            break  # the text ends with a newline: no line after it
+        end = start + len(piece.rstrip("\r"))
+        lines.append(new(PhysicalLine, (number, start, end, number != last)))
+        start = stop + 1
     return lines
 
 
-def _is_comment(text: str, line: PhysicalLine) -> int:
-    """Offset of ``#`` when the line is a comment (leading white space allowed), else -1."""
+def _first_non_space(text: str, line: PhysicalLine) -> int:
+    """Offset of the line's first character that is not white space (``line.end`` if none)."""
     pos = line.start
     end = line.end
     while pos < end and text[pos] in GO_SPACES:
         pos += 1
-    return pos if pos < end and text[pos] == "#" else -1
+    return pos
 
 
 class Scanner:
@@ -204,20 +197,21 @@ class Scanner:
         return DirectiveLine(line, name, value, match.start(1), match.start(2))
 
     def _strip_continuation(self, start: int, end: int) -> tuple[int, bool]:
-        """End of the text kept from ``[start, end)`` and whether the line continues."""
-        # Fast path: no escape character at the end, no continuation.
+        """End of the text kept from ``[start, end)`` and whether the line continues.
+
+        The line continues when it ends in one escape character (not two)
+        and optional spaces/tabs; the kept text stops before that character.
+        """
         text = self.text
         stop = end
         while stop > start and text[stop - 1] in " \t":
             stop -= 1
-        if stop == start or text[stop - 1] != self.escape:
+        escape = stop - 1
+        if stop == start or text[escape] != self.escape:
             return end, False
-        match = _CONTINUATION[self.escape].search(text[start:end])
-        if match is None:
-            return end, False
-        if match.group(1) is not None:
-            return start + match.start(1) + 1, True
-        return start, True
+        if escape > start and text[escape - 1] == self.escape:
+            return end, False  # an escaped escape character
+        return escape, True
 
     # -- the event stream --------------------------------------------------
     def events(self) -> Iterator[Event]:
@@ -242,7 +236,8 @@ class Scanner:
         text = self.text
         keep, more = self._strip_continuation(start, first.end)
         pieces = [text[start:keep]]
-        segments = [Segment(0, start, first.number, start - first.start + 1, keep - start)]
+        new = tuple.__new__  # Segment(...) without the namedtuple's Python-level __new__
+        segments = [new(Segment, (0, start, first.number, start - first.start + 1, keep - start))]
         logical = keep - start
         comments: list[CommentLine] = []
         empty: list[int] = []
@@ -252,17 +247,18 @@ class Scanner:
             line = lines[self.index]
             self.index += 1
             last = line
-            hash_offset = _is_comment(text, line)
-            if hash_offset >= 0:
-                comments.append(CommentLine(line, hash_offset))
-                continue
-            if self._left_trimmed(line) >= line.end:
+            content = _first_non_space(text, line)
+            if content == line.end:
                 empty.append(line.number)
                 continue
-            keep, more = self._strip_continuation(line.start, line.end)
-            pieces.append(text[line.start:keep])
-            segments.append(Segment(logical, line.start, line.number, 1, keep - line.start))
-            logical += keep - line.start
+            if text[content] == "#":
+                comments.append(CommentLine(line, content))
+                continue
+            begin = line.start
+            keep, more = self._strip_continuation(begin, line.end)
+            pieces.append(text[begin:keep])
+            segments.append(new(Segment, (logical, begin, line.number, 1, keep - begin)))
+            logical += keep - begin
         return LogicalLine("".join(pieces), segments, first, last, start, comments, empty)
 
     def read_heredoc(self, name: str, chomp: bool) -> Union[HeredocBody, UnterminatedHeredoc]:
