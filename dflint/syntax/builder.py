@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 
 from .. import ast
-from ..ast import Argument, Flag, Keyword, KeyValue, Segment, span_in
+from ..ast import Argument, Flag, Keyword, KeyValue, Position, Segment, Span
 from ..expansion import GO_SPACES
 from .fastpath import fast_tree
 from .grammar import ARGUMENT_STYLES, parser_for
@@ -23,6 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from lark import Token, Tree
 
 _RWS = re.compile(r"[\t\x0b\x0c\r ]+")
+_new = tuple.__new__  # a Position or Span without the namedtuple's Python-level __new__
 _QUOTES = ("'", '"')
 
 
@@ -202,10 +204,28 @@ class InstructionBuilder:
         self.logical = logical
         self.segments = segments
         self.escape = escape
+        # Where each segment starts in the logical line, for bisect without a key.
+        self._starts = [seg.logical for seg in segments] if len(segments) > 1 else None
 
     # -- spans ------------------------------------------------------------
+    def _segment(self, index: int) -> Segment:
+        """The segment holding character ``index``: the last one starting at or before it (else the first)."""
+        if self._starts is None:
+            return self.segments[0]
+        found = bisect_right(self._starts, index)
+        return self.segments[found - 1 if found > 1 else 0]
+
     def span(self, start: int, end: int) -> ast.Span:
-        return span_in(self.segments, start, end)
+        """What :func:`~dflint.ast.span_in` gives, with positions made in place."""
+        seg = self._segment(start)
+        delta = start - seg.logical
+        first = _new(Position, (seg.offset + delta, seg.line, seg.column + delta))
+        if end <= start:
+            return _new(Span, (first, first))
+        if end - 1 - seg.logical >= seg.length:  # the span crosses into a later segment
+            seg = self._segment(end - 1)
+        delta = end - seg.logical  # the end sits right after character ``end - 1``
+        return _new(Span, (first, _new(Position, (seg.offset + delta, seg.line, seg.column + delta))))
 
     def span_after(self, start: int, end: int) -> ast.Span:
         """Like :meth:`span`, but an empty span sits right after character ``start - 1``.

@@ -31,6 +31,7 @@ from .scanner import (
 
 _HEREDOC_INSTRUCTIONS = ("RUN", "COPY", "ADD")
 _STRIP = "".join(GO_SPACES)
+_new = tuple.__new__  # a Position without the namedtuple's Python-level __new__
 
 
 class _FileParser:
@@ -47,7 +48,7 @@ class _FileParser:
 
     # -- positions ------------------------------------------------------------
     def at(self, line: PhysicalLine, offset: int) -> Position:
-        return Position(offset, line.number, offset - line.start + 1)
+        return _new(Position, (offset, line.number, offset - line.start + 1))
 
     def line_span(self, line: PhysicalLine, start: int) -> Span:
         return Span(self.at(line, start), self.at(line, line.end))
@@ -187,15 +188,18 @@ class _FileParser:
     def _partition(self) -> tuple[ast.Node, ...]:
         """Top-level nodes in order, with trivia nodes filling every gap."""
         children: list[ast.Node] = []
-        cursor = 0
+        # A gap runs from the previous node's end to the next node's start:
+        # both positions are known, no offset needs looking up.
+        cursor = self.index.position(0)
         for node in sorted(self.nodes, key=lambda n: n.span.start.offset):
-            start = node.span.start.offset
-            if start > cursor:
-                children.append(Trivia(self.index.span(cursor, start), self.text[cursor:start]))
+            start = node.span.start
+            if start.offset > cursor.offset:
+                children.append(Trivia(Span(cursor, start), self.text[cursor.offset:start.offset]))
             children.append(node)
-            cursor = node.span.end.offset
-        if cursor < len(self.text):
-            children.append(Trivia(self.index.span(cursor, len(self.text)), self.text[cursor:]))
+            cursor = node.span.end
+        if cursor.offset < len(self.text):
+            end = self.index.position(len(self.text))
+            children.append(Trivia(Span(cursor, end), self.text[cursor.offset:]))
         return tuple(children)
 
 
