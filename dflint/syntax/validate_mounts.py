@@ -12,7 +12,6 @@ offending field.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import NamedTuple, Optional, Union
 
 from ..expansion import ExpansionError, Lexer
@@ -89,9 +88,6 @@ def _csv_error(what: str, value: str, index: int, reason: str) -> Problem:
     return Problem(f"failed to parse csv {what}: parse error on line 1, column {column}: {reason}", index, end)
 
 
-# These checks read the value alone and return immutable results; the same
-# few mounts (a package cache, a secret) recur in RUN after RUN.
-@lru_cache(maxsize=1024)
 def mount_parse_problem(value: str) -> Optional[Problem]:
     """What BuildKit rejects when it parses the instruction: bad CSV, ``from=$VAR``."""
     fields = split_csv(value, "mounts")
@@ -106,7 +102,6 @@ def mount_parse_problem(value: str) -> Optional[Problem]:
     return None
 
 
-@lru_cache(maxsize=1024)
 def mount_dispatch_problem(value: str, escape: str) -> Optional[Problem]:
     """What BuildKit rejects when it runs the stage: every field, once expanded."""
     fields = split_csv(value, "mounts")
