@@ -16,9 +16,7 @@ to need them pays for all; ``--rules-only`` takes the parsers out of that.
 from __future__ import annotations
 
 import argparse
-import cProfile
 import gc
-import pstats
 import sys
 import time
 from pathlib import Path
@@ -26,6 +24,7 @@ from typing import Callable, Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import corpus  # noqa: E402
+from profile_parse import call_tree, profiled  # noqa: E402
 
 
 def _texts(corpus_dir: Path, files: int) -> list[tuple[str, str]]:
@@ -129,22 +128,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     gc.freeze()
 
     if args.pyinstrument:
-        from pyinstrument import Profiler
-
-        profiler = Profiler(interval=0.0005)
-        profiler.start()
-        run(texts)
-        profiler.stop()
-        print(profiler.output_text(unicode=True, color=False, show_all=False))
+        print(call_tree(lambda: run(texts)))
         return 0
 
-    profile = cProfile.Profile()
-    profile.enable()
-    run(texts)
-    profile.disable()
-    if args.out:
-        profile.dump_stats(str(args.out))
-    stats = pstats.Stats(profile)
+    stats = profiled(lambda: run(texts), args.out)
     total = stats.total_tt
     print(f"cProfile: {len(texts)} files, {total:.2f} s profiled (profiling inflates small functions)\n")
     per_rule = sorted(((cumtime, filename.rsplit("/", 1)[-1]) for (filename, _line, name), (_cc, _calls, _tt, cumtime, _c)

@@ -24,7 +24,7 @@ import sys
 import time
 from collections import defaultdict
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 REPO = str(Path(__file__).resolve().parent.parent)  # shortens paths in the report
 
@@ -95,6 +95,28 @@ def gc_share(texts: list[str]) -> tuple[float, float, dict[int, int]]:
     return total, spent[0], dict(counts)
 
 
+def call_tree(run: Callable[[], None]) -> str:
+    """pyinstrument's call tree of ``run()`` (pip install pyinstrument)."""
+    from pyinstrument import Profiler
+
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    run()
+    profiler.stop()
+    return profiler.output_text(unicode=True, color=False, show_all=False)
+
+
+def profiled(run: Callable[[], None], out: Optional[Path] = None) -> pstats.Stats:
+    """cProfile's statistics of ``run()``, also saved to ``out`` (a .prof file) when given."""
+    profile = cProfile.Profile()
+    profile.enable()
+    run()
+    profile.disable()
+    if out:
+        profile.dump_stats(str(out))
+    return pstats.Stats(profile)
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="Profile dflint's parser on the benchmark corpus.")
     parser.add_argument("--corpus", type=Path, default=corpus.DEFAULT_OUT)
@@ -111,25 +133,15 @@ def main(argv: Optional[list[str]] = None) -> int:
     texts = load_texts(args.corpus, args.large, args.files)
     parse_syntax("FROM scratch\n")  # grammar loaded before profiling
 
-    if args.pyinstrument:
-        from pyinstrument import Profiler
-
-        profiler = Profiler(interval=0.0005)
-        profiler.start()
+    def run() -> None:
         for text in texts:
             parse_syntax(text)
-        profiler.stop()
-        print(profiler.output_text(unicode=True, color=False, show_all=False))
+
+    if args.pyinstrument:
+        print(call_tree(run))
         return 0
 
-    profile = cProfile.Profile()
-    profile.enable()
-    for text in texts:
-        parse_syntax(text)
-    profile.disable()
-    if args.out:
-        profile.dump_stats(str(args.out))
-    stats = pstats.Stats(profile)
+    stats = profiled(run, args.out)
     total = stats.total_tt
     print(f"cProfile: {len(texts)} file(s), {sum(t.count(chr(10)) for t in texts):,} lines, "
           f"{total:.3f} s profiled (profiling inflates small functions)\n")
