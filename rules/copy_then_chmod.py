@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import re
 from typing import Iterable, Iterator, Optional, Sequence
 
 from dflint import ast
@@ -12,13 +11,16 @@ from dflint.diagnostic import Severity
 from dflint.fix import Applicability, Fix
 from dflint.model.build import Stage
 from dflint.model.copies import Copied, CopyIndex, copied, relation
+from dflint.model.frontend import frontend_at_least
 from dflint.model.history import Step, histories
 from dflint.model.paths import inside, resolve
 from dflint.model.users import AccountId, accounts_created, id_written_at
 from dflint.rule import Finding, Rule, RuleContext
+from dflint.shell.modes import apply_mode, copy_equivalent, is_octal
 from dflint.shell.permissions import PermissionChange, permission_changes, static_path
 
-_OCTAL = re.compile(r"[0-7]{3,4}")
+# The Dockerfile frontend release that reads symbolic COPY --chmod modes (+x, u=rwX,go=rX).
+_SYMBOLIC_CHMOD = (1, 14)
 
 
 class CopyThenChmod(Rule):
@@ -49,6 +51,15 @@ class CopyThenChmod(Rule):
     before the COPY, as `--chown` needs it to exist, or gives the numeric
     ids when those commands set them (`useradd -u 1000`).
 
+    A symbolic mode is advised as written (`chmod +x` becomes `COPY
+    --chmod=+x`): the Dockerfile frontend reads symbolic modes since 1.14,
+    and the message says so unless a `# syntax=` directive selects 1.14 or
+    later. A directive pinning an earlier frontend gets octal advice. A
+    clause that names no one and sets `w`, uses `=` or copies a class (`+w`,
+    `=rx`) depends on the RUN's umask (022), which COPY does not apply, so
+    it is advised in octal. After an octal `--chmod`, the mode the two give
+    together is computed (`--chmod=644` then `chmod +x` is `--chmod=755`).
+
     ## Why is this bad?
     A layer stores every file whose content *or metadata* changed, whole. A
     `chmod`/`chown` after a COPY therefore puts a second copy of the files in
@@ -77,9 +88,11 @@ class CopyThenChmod(Rule):
     ## Fix safety
     The fix adds `--chmod=` or `--chown=` to the COPY and deletes the RUN. It
     is offered only when the RUN is that one command, the mode is octal or
-    the owner a literal name, it covers exactly what the COPY wrote, both are
+    symbolic as above (not with a directive pinning a frontend before 1.14)
+    or the owner a literal name, it covers exactly what the COPY wrote, both are
     in the same stage and no RUN comes between them; and it is unsafe even
-    then: `COPY --chmod`/`--chown` needs BuildKit; they apply to every copied
+    then: `COPY --chmod`/`--chown` needs BuildKit, and a symbolic mode
+    Dockerfile 1.14 when no directive asks for it; they apply to every copied
     file and directory, while `chmod -R` on the destination also changes the
     directory itself and files that were there before the COPY, and a plain
     `chmod` of a copied directory changes only the directory; a user named in
@@ -227,21 +240,39 @@ def _known(ctx: RuleContext, node: ast.Instruction, text: str) -> Optional[str]:
     return expansion.value if expansion.resolved else None
 
 
-def _copy_value(change: PermissionChange) -> Optional[str]:
+def _copy_value(ctx: RuleContext, change: PermissionChange) -> Optional[str]:
     """What ``--chmod``/``--chown`` must say to do what the command did: ``chown 1000`` keeps the
-    group (root, as COPY wrote it), while ``--chown=1000`` would also make 1000 the group."""
+    group (root, as COPY wrote it), while ``--chown=1000`` would also make 1000 the group; a
+    symbolic mode as chmod wrote it, unless the ``# syntax=`` directive pins a frontend too old."""
     if change.tool == "chmod":
-        return change.octal_mode
+        word = change.value_word
+        value = copy_equivalent(word.value) if word is not None and word.literal else None
+        if value is not None and not is_octal(value) and _symbolic_support(ctx) is False:
+            return None
+        return value
     owner = change.literal_owner
     if owner is None or ":" in owner:
         return owner
     return f"{owner}:0" if owner.isdigit() else f"{owner}:root"
 
 
+def _symbolic_support(ctx: RuleContext) -> Optional[bool]:
+    return frontend_at_least(ctx.file, _SYMBOLIC_CHMOD)
+
+
+def _chmod_after(current: str, wanted: str) -> Optional[int]:
+    """The mode of what ``COPY --chmod=current`` wrote after ``chmod wanted``, when it is one
+    number for files and directories alike (``current`` octal), else None."""
+    if not is_octal(current):
+        return None
+    modes = {apply_mode(wanted, int(current, 8), directory=directory) for directory in (False, True)}
+    return modes.pop() if len(modes) == 1 else None
+
+
 def _same_setting(tool: str, current: str, wanted: str) -> bool:
     """``tool wanted`` sets nothing that ``--chmod=current``/``--chown=current`` did not set already."""
     if tool == "chmod":
-        return bool(_OCTAL.fullmatch(current) and _OCTAL.fullmatch(wanted)) and int(current, 8) == int(wanted, 8)
+        return current == wanted or _chmod_after(current, wanted) == int(current, 8)
     user, _, group = current.partition(":")
     if tool == "chgrp":
         return bool(group) and group == wanted
@@ -251,7 +282,11 @@ def _same_setting(tool: str, current: str, wanted: str) -> bool:
 
 def _combined(change: PermissionChange, wanted: Optional[str], current: Optional[str]) -> Optional[str]:
     """The ``--chown`` that does what COPY ``--chown=current`` then ``chown``/``chgrp wanted`` did:
-    ``chown user`` keeps the group the COPY set, ``chgrp`` the user."""
+    ``chown user`` keeps the group the COPY set, ``chgrp`` the user; the ``--chmod`` that does
+    what ``--chmod=current`` then ``chmod wanted`` did, when ``current`` is octal."""
+    if change.tool == "chmod" and wanted is not None and current is not None:
+        mode = _chmod_after(current, wanted)
+        return None if mode is None else f"{mode:0{max(3, len(current))}o}"
     if change.tool == "chmod" or wanted is None or current is None or ":" not in current:
         return None
     user, _, group = current.partition(":")
@@ -263,7 +298,7 @@ def _combined(change: PermissionChange, wanted: Optional[str], current: Optional
 def _message(ctx: RuleContext, change: PermissionChange, path: str, copy: Step, relations: list,
              wanted: Optional[str]) -> str:
     flag = "chmod" if change.tool == "chmod" else "chown"
-    value = _copy_value(change) or ("<octal mode>" if flag == "chmod" else "<user>:<group>")
+    value = _copy_value(ctx, change) or ("<octal mode>" if flag == "chmod" else "<user>:<group>")
     advice = f"set it while copying with {copy.node.name} --{flag}={value}"
     existing = copy.node.flag(flag)
     if existing is not None and existing.value and not change.selective \
@@ -285,7 +320,23 @@ def _message(ctx: RuleContext, change: PermissionChange, path: str, copy: Step, 
     elif change.selective:  # the context's owners are not kept: --chown is the way, for every copied file
         advice = f"set it while copying with {copy.node.name} --chown={value} (every copied file gets it)"
     return (f"{change.tool} on {path} changes files that {copy.node.name} on line {copy.anchor.line} copied: the new "
-            f"layer stores them a second time; {advice}")
+            f"layer stores them a second time; {advice}{_mode_note(ctx, change, advice)}")
+
+
+def _mode_note(ctx: RuleContext, change: PermissionChange, advice: str) -> str:
+    """What the advice needs said about a symbolic mode: the frontend release that reads it, or
+    why it gives none."""
+    word = change.value_word
+    if change.tool != "chmod" or word is None or not word.literal or is_octal(word.value):
+        return ""
+    if f"--chmod={word.value}" in advice and _symbolic_support(ctx) is None:
+        return (" (symbolic modes need Dockerfile 1.14 or later: for an older builder, add "
+                "`# syntax=docker/dockerfile:1` or give the mode in octal)")
+    if "<octal mode>" in advice and _symbolic_support(ctx) is False and copy_equivalent(word.value):
+        return " (the `# syntax=` directive pins a frontend older than 1.14, which reads only octal modes)"
+    if "<octal mode>" in advice and copy_equivalent(word.value) is None:
+        return f" (`{word.value}` depends on the RUN's umask, which COPY does not apply: give the mode in octal)"
+    return ""
 
 
 def _created_later(ctx: RuleContext, change: PermissionChange, message: str, copy: Step, copies: "_Copies",
@@ -293,7 +344,7 @@ def _created_later(ctx: RuleContext, change: PermissionChange, message: str, cop
     """``message``, telling to create first the user or group that ``--chown`` would name and that
     only a RUN after the COPY (at ``position``) creates, none before (``COPY --chown=app`` fails when
     app does not exist yet), with the numeric ids that need no account when the commands give them."""
-    value = _copy_value(change)
+    value = _copy_value(ctx, change)
     if value is None:
         return message
     user, _, group = value.partition(":")
@@ -325,7 +376,7 @@ def _created_later(ctx: RuleContext, change: PermissionChange, message: str, cop
 
 def _fix(ctx: RuleContext, run: Step, copy: Step, change: PermissionChange, found: list, entries: int,
          scripts, between: Iterable[Step]) -> Optional[Fix]:
-    flag, value = ("chmod" if change.tool == "chmod" else "chown"), _copy_value(change)
+    flag, value = ("chmod" if change.tool == "chmod" else "chown"), _copy_value(ctx, change)
     commands = [c for script in scripts for c in script.commands]
     if value is None or not change.plain or copy.stage is not run.stage or copy.node.flag(flag) is not None \
             or commands != [change.command] or any(isinstance(s.node, ast.RunInstruction) for s in between):

@@ -20,7 +20,6 @@ __all__ = ["PermissionChange", "find_change", "permission_change", "permission_c
 _TOOLS = ("chmod", "chown", "chgrp")
 #: Options that change nothing but the output or error reporting (and -R).
 _PLAIN = frozenset({"-R", "--recursive", "-v", "--verbose", "-c", "--changes", "-f", "--silent", "--quiet"})
-_OCTAL = re.compile(r"0?[0-7]{3}")
 _MODE_LIKE = re.compile(r"-[rwxXst]+")  # chmod -x is a mode, not an option
 _OWNER = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*(?::[A-Za-z0-9_][A-Za-z0-9_-]*)?")
 _CHANGES_CWD = frozenset({"cd", "pushd", "popd"})
@@ -45,13 +44,6 @@ class PermissionChange:
     plain: bool
     #: Set by ``find ... -exec``: only the files its expression matches change.
     selective: bool = False
-
-    @property
-    def octal_mode(self) -> Optional[str]:
-        """The mode when it is a literal octal number (``755``, ``0644``)."""
-        word = self.value_word
-        ok = self.tool == "chmod" and word is not None and word.literal and _OCTAL.fullmatch(word.value)
-        return word.value if ok else None  # type: ignore[union-attr]
 
     @property
     def literal_owner(self) -> Optional[str]:
