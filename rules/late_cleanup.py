@@ -28,7 +28,12 @@ class LateCleanup(Rule):
     `WORKDIR`, with `ARG`/`ENV` values; the `.git` of a repository only
     with `ADD --keep-git-dir`, as BuildKit keeps none otherwise), files saved by `curl -o`/`-O` and
     `wget`, repositories from `git clone`, package caches and indexes
-    left by a RUN (see `package-cache`), and packages installed by name
+    left by a RUN (see `package-cache`), build tools' dependency stores
+    (Maven's `~/.m2/repository`, Gradle's `~/.gradle`, sbt's Ivy and
+    Coursier caches, Cargo's registry, Go's module cache, NuGet's packages,
+    Bun's, Stack's and Conan's caches: `package-cache` leaves them alone, as
+    later builds resolve from them, but deleting one later saves nothing),
+    and packages installed by name
     (`apt-get`/`apt`, `apk`, `yum`/`dnf`/`microdnf`, `zypper`, `pip`). A
     later RUN that deletes one of them (an `rm` operand, a cleaning command
     such as `apt-get clean` or `yum clean all`, or a package removal such

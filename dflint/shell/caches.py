@@ -56,6 +56,13 @@ Decisions, with the reason beside each entry:
   (to its ``sync/``), and so does ``--root`` (to ``ROOT/var/lib/pacman``) but
   not the package cache; ``--sysroot`` moves both: those are not read, as the
   table cannot name a place below an option's value.
+* Build tools' dependency stores (Maven's ~/.m2/repository, Gradle's
+  ~/.gradle, sbt's Ivy and Coursier caches, Cargo's registry, Go's module
+  cache, NuGet's packages, Bun's, Stack's and Conan's caches) are
+  ``report=False``: later builds in the stage resolve from them, and the
+  stages that fill them are mostly builders. They are tracked so that
+  deleting one in a later layer (``RUN rm -rf /root/.m2``) is known to save
+  nothing.
 """
 
 from __future__ import annotations
@@ -438,6 +445,66 @@ CACHES: tuple[PackageCache, ...] = (
         hint='delete them in the same RUN: `rm -rf "$(gem env gemdir)"/cache` (bundler with '
              '`BUNDLE_PATH`: `"$BUNDLE_PATH"/ruby/*/cache`)',
     ),
+    # Build tools' dependency stores (report=False, see the module's docstring): what later builds in the
+    # stage resolve from, so never a leftover to report, yet deleting one in a later layer saves nothing.
+    # Every Maven goal, Gradle task and sbt command resolves plugins, so any operand fills them.
+    PackageCache(
+        key="maven", what="the Maven local repository in ~/.m2/repository",
+        programs=_set("mvn mvnw"), creates=frozenset(), creates_with_operands=True,
+        paths=("~/.m2/repository",), report=False,
+    ),
+    PackageCache(
+        key="gradle", what="Gradle's dependency caches and wrapper distributions in ~/.gradle",
+        programs=_set("gradle gradlew"), creates=frozenset(), creates_with_operands=True,
+        paths=("~/.gradle/caches", "~/.gradle/wrapper"),
+        roots=(("GRADLE_USER_HOME", "caches"), ("GRADLE_USER_HOME", "wrapper")), report=False,
+    ),
+    PackageCache(
+        key="sbt", what="the Ivy and Coursier caches of sbt in ~/.ivy2 and ~/.cache/coursier",
+        programs=_set("sbt"), creates=frozenset(), creates_with_operands=True,
+        paths=("~/.ivy2/cache", "~/.cache/coursier", "~/.sbt/boot"), roots=(("COURSIER_CACHE", ""),),
+        report=False,
+    ),
+    PackageCache(
+        key="cargo", what="Cargo's registry and git checkouts in $CARGO_HOME",
+        programs=_set("cargo"),
+        creates=_set("build b install fetch run r test t check c bench doc d update generate-lockfile vendor "
+                     "tree metadata") | {"chef cook"},
+        # CARGO_HOME is /usr/local/cargo in the official rust images (an ENV of the image, not of the Dockerfile).
+        paths=("~/.cargo/registry", "~/.cargo/git", "/usr/local/cargo/registry", "/usr/local/cargo/git"),
+        roots=(("CARGO_HOME", "registry"), ("CARGO_HOME", "git")),
+        report=False,
+    ),
+    # The module cache: the sources later go commands build from (GOFLAGS=-mod=mod reads it offline).
+    PackageCache(
+        key="go-mod", what="Go's module cache in /go/pkg/mod",
+        programs=_set("go"), creates=_set("build install test run vet get generate") | {"mod download", "mod tidy"},
+        paths=("~/go/pkg/mod", "/go/pkg/mod"), roots=(("GOMODCACHE", ""), ("GOPATH", "pkg/mod")),  # GOPATH=/go: golang
+        cleans=(Clean(("clean",), options=("-modcache",)),), report=False,
+    ),
+    PackageCache(
+        key="nuget", what="the NuGet packages in ~/.nuget/packages",
+        programs=_set("dotnet"), creates=_set("restore build publish test run pack") | {"tool install", "add package"},
+        paths=("~/.nuget/packages",), roots=(("NUGET_PACKAGES", ""),),
+        cleans=(Clean(("nuget", "locals", "all"), options=("--clear", "-c")),
+                Clean(("nuget", "locals", "global-packages"), options=("--clear", "-c"))), report=False,
+    ),
+    PackageCache(
+        key="bun", what="Bun's package cache in ~/.bun/install/cache",
+        programs=_set("bun"), creates=_set("install i add update"),
+        paths=("~/.bun/install/cache",), roots=(("BUN_INSTALL_CACHE_DIR", ""), ("BUN_INSTALL", "install/cache")),
+        cleans=(Clean(("pm", "cache"), options=("rm",)),), report=False,
+    ),
+    PackageCache(
+        key="stack", what="Stack's compilers, package indexes and builds in ~/.stack",
+        programs=_set("stack"), creates=_set("build install setup test bench"),
+        paths=("~/.stack",), roots=(("STACK_ROOT", ""),), report=False,
+    ),
+    PackageCache(
+        key="conan", what="Conan's package cache in ~/.conan2",
+        programs=_set("conan"), creates=_set("install create build"),
+        paths=("~/.conan2/p", "~/.conan/data"), roots=(("CONAN_HOME", "p"),), report=False,
+    ),
 )
 
 _BY_PROGRAM: dict[str, list[PackageCache]] = {}
@@ -448,7 +515,7 @@ for _cache in CACHES:
 
 #: Tools without an option table in :mod:`.tools`: their first operand is the verb.
 _NO_OPTION_TABLE = frozenset(("uv", "bundle", "bundler", "dnf5", "poetry", "composer", "conda", "mamba",
-                              "micromamba"))
+                              "micromamba", "cargo", "dotnet", "bun", "stack", "conan"))
 
 
 def program_key(invocation: Invocation) -> str:
