@@ -493,7 +493,7 @@ CACHES: tuple[PackageCache, ...] = (
         key="bun", what="Bun's package cache in ~/.bun/install/cache",
         programs=_set("bun"), creates=_set("install i add update"),
         paths=("~/.bun/install/cache",), roots=(("BUN_INSTALL_CACHE_DIR", ""), ("BUN_INSTALL", "install/cache")),
-        cleans=(Clean(("pm", "cache"), options=("rm",)),), report=False,
+        cleans=(Clean(("pm", "cache", "rm")),), report=False,
     ),
     PackageCache(
         key="stack", what="Stack's compilers, package indexes and builds in ~/.stack",
