@@ -71,7 +71,7 @@ def _lint(request: LintRequest, stdout: TextIO, stderr: TextIO) -> int:
 
     rules, plugins = installed()
     for error in plugins.errors:
-        print(f"dflint: warning: {error}", file=stderr)
+        print(f"dflint: error: {error}", file=stderr)
     try:
         reporter_class = get_reporter(request.format)
         resolver = ConfigResolver(rules, request.overrides, request.config, plugins.default_config)
@@ -129,13 +129,16 @@ def _lint(request: LintRequest, stdout: TextIO, stderr: TextIO) -> int:
     except (ConfigError, UnknownSelector, UsageError) as exc:
         print(f"dflint: error: {exc}", file=stderr)
         return EXIT_ERROR
+    # A plugin that did not load: the others' findings are reported, but the run must not pass a gate
+    # that was meant to apply rules it never ran.
+    plugin_error = bool(plugins.errors)
     if request.diff:
-        return _report_diff(request, results, stdout, stderr)
+        return _report_diff(request, results, stdout, stderr, plugin_error)
     fail_levels = [resolver.for_path(r.path if r.path != "-" else "Dockerfile").fail_level for r in results]
     failing = any(
         d.severity >= level for r, level in zip(results, fail_levels) for d in r.diagnostics
     )
-    io_error = any(r.error for r in results)
+    io_error = any(r.error for r in results) or plugin_error
     exit_code = EXIT_ERROR if io_error else (EXIT_FINDINGS if failing and not request.exit_zero else EXIT_OK)
     summary = Summary(
         files=len(results),
@@ -177,7 +180,7 @@ def _refuse_output_over_input(output: str, files: list[str]) -> None:
             raise UsageError(f"--output {output} is {path}, a file to lint: the report would replace it")
 
 
-def _report_diff(request: LintRequest, results: list, stdout: TextIO, stderr: TextIO) -> int:
+def _report_diff(request: LintRequest, results: list, stdout: TextIO, stderr: TextIO, plugin_error: bool) -> int:
     """``--diff``: the diffs on stdout (or ``--output``), a count on stderr; 1 when a file would change."""
     for result in results:
         if result.error:
@@ -199,7 +202,7 @@ def _report_diff(request: LintRequest, results: list, stdout: TextIO, stderr: Te
               f"file{'s' if len(changed) != 1 else ''}", file=stderr)
     else:
         print("No fixes to apply", file=stderr)
-    if any(r.error for r in results):
+    if plugin_error or any(r.error for r in results):
         return EXIT_ERROR
     return EXIT_FINDINGS if changed and not request.exit_zero else EXIT_OK
 

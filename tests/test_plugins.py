@@ -122,5 +122,10 @@ def test_a_pack_that_fails_to_import_is_named_and_dflint_still_runs(tmp_path):
     (info / "entry_points.txt").write_text("[dflint.rules]\nbroken = broken_pack_missing_module\n")
     (tmp_path / "Dockerfile").write_text("FROM python\n")
     result = _dflint(site, "Dockerfile", cwd=tmp_path)
-    assert "plugin 'broken': failed to load: ModuleNotFoundError" in result.stderr
-    assert result.returncode == 1 and "DF001" in result.stdout
+    assert "dflint: error: plugin 'broken': failed to load: ModuleNotFoundError" in result.stderr
+    # The other rules ran and report, but a gate missing a plugin's rules must not pass: exit 2.
+    assert result.returncode == 2 and "DF001" in result.stdout
+    (tmp_path / "Dockerfile").write_text("FROM python:3.12-slim\n")
+    for args in ([], ["--exit-zero"], ["--diff"], ["--format", "json"]):
+        clean = _dflint(site, *args, "--select", "untagged-image", "Dockerfile", cwd=tmp_path)
+        assert clean.returncode == 2 and "plugin 'broken'" in clean.stderr, args
