@@ -5,6 +5,7 @@
     dflint rule CODE|NAME        show a rule's documentation
     dflint ast FILE              print the syntax tree and build model as JSON
     dflint lsp                   serve editors over the Language Server Protocol (stdio)
+    dflint from-hadolint [FILE]  print the dflint configuration of a .hadolint.yaml
 
 Exit codes: 0 no finding at or above the fail level, 1 findings at or above
 it, 2 usage, configuration or I/O error.
@@ -78,7 +79,7 @@ def _lint_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="dflint",
         description="Lint Dockerfiles. Other commands: `dflint rules`, `dflint rule NAME`, `dflint ast FILE`, "
-        "`dflint lsp` (for editors).",
+        "`dflint lsp` (for editors), `dflint from-hadolint [.hadolint.yaml]` (its configuration, for dflint).",
     )
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="files or directories to lint (default: .); - reads standard input")
@@ -280,7 +281,60 @@ def run_lsp(argv: Sequence[str]) -> int:
     return serve(args.config)
 
 
-COMMANDS = {"ast": run_ast, "rules": run_rules, "rule": run_rule, "lsp": run_lsp}
+def run_from_hadolint(argv: Sequence[str]) -> int:
+    parser = _Parser(prog="dflint from-hadolint",
+                     description="Print dflint's configuration doing what a hadolint configuration "
+                     "(.hadolint.yaml) does, for .dflint.toml (or pyproject.toml with --pyproject).")
+    parser.add_argument("file", nargs="?", help="hadolint's configuration (default: .hadolint.yaml or "
+                        ".hadolint.yml in the current directory)")
+    parser.add_argument("--pyproject", action="store_true", help="write [tool.dflint] tables for pyproject.toml")
+    args = parser.parse_args(argv)
+    from .hadolint_config import LOCAL_NAMES, HadolintConfigError, translate
+    from .registry import installed
+    from .selection import UnknownSelector
+
+    path = args.file or next((name for name in LOCAL_NAMES if os.path.isfile(name)), None)
+    if path is None:
+        print(f"dflint: error: no {' or '.join(LOCAL_NAMES)} here: name hadolint's configuration file",
+              file=sys.stderr)
+        return EXIT_ERROR
+    try:
+        import yaml
+    except ImportError:
+        print("dflint: error: reading hadolint's YAML needs PyYAML: pip install PyYAML", file=sys.stderr)
+        return EXIT_ERROR
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = yaml.safe_load(handle)
+    except OSError as exc:
+        print(f"dflint: error: cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except UnicodeDecodeError as exc:
+        print(f"dflint: error: {path}: not UTF-8 text ({exc.reason} at byte {exc.start})", file=sys.stderr)
+        return EXIT_ERROR
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else path
+        print(f"dflint: error: {where}: invalid YAML: {getattr(exc, 'problem', None) or exc}", file=sys.stderr)
+        return EXIT_ERROR
+    rules, _ = installed()
+
+    def known(code: str) -> bool:
+        try:
+            return bool(rules.match(code)[0])
+        except UnknownSelector:
+            return False
+
+    try:
+        sys.stdout.write(translate(data, known, args.pyproject))
+    except HadolintConfigError as exc:
+        print(f"dflint: error: {path}: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    return EXIT_OK
+
+
+COMMANDS = {"ast": run_ast, "rules": run_rules, "rule": run_rule, "lsp": run_lsp,
+            "from-hadolint": run_from_hadolint}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
