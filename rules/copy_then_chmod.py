@@ -104,7 +104,10 @@ class CopyThenChmod(Rule):
 
     A change to one file of a bigger copy (`COPY . .` then `chmod +x
     entrypoint.sh`) is advised to copy that file on its own: `--chmod` on the
-    whole copy would give every file the mode.
+    whole copy would give every file the mode. A recursive change that also
+    reaches files an earlier COPY or ADD put there, or a RUN working in that
+    directory (`RUN npm ci` filling node_modules), says so and gets no fix:
+    `--chmod` on the last COPY would leave those files as they were.
     """
 
     code = "DF005"
@@ -171,10 +174,11 @@ class CopyThenChmod(Rule):
                 if change.selective:  # a filtered sweep from above the copy (find / -perm /6000) is not about it
                     found = [r if r != "ancestor" else None for r in found]
                 between = itertools.islice(copies.history, position + 1, index)
-                fix = _fix(ctx, run, step, change, found, len(entries), scripts, between)
+                earlier = _earlier_writers(copies, change, paths, position, index)
+                fix = None if earlier else _fix(ctx, run, step, change, found, len(entries), scripts, between)
                 shown = paths[next(i for i, r in enumerate(found) if r) // len(entries)]
                 wanted = static_path(script, change.value_word, expand) if change.value_word else None
-                message = _message(ctx, change, shown, step, found, wanted)
+                message = _message(ctx, change, shown, step, found, wanted) + _earlier_note(copies, earlier, change)
                 if change.tool != "chmod":
                     message = _created_later(ctx, change, message, step, copies, position, index)
                 yield ctx.finding(change.command, message, fix, [(f"copied here by {step.node.name}", step.anchor)])
@@ -193,6 +197,8 @@ class _Copies:
         self._analysis = ctx.analysis
         self._accounts: list[dict[str, Optional[str]]] = []  # per step of the history, the accounts it creates
         self._created: dict[str, list[int]] = {}  # account ("user:app") -> the positions of the steps creating it
+        self._runs_filed = 0  # how many steps of the history are filed in _runs_in
+        self._runs_in: dict[str, list[int]] = {}  # directory -> positions of the RUNs working in it or below
 
     def follow(self, history: Sequence[Step], shared: int) -> "_Copies":
         """Go on with ``history``, whose first ``shared`` steps are those of the history followed so far."""
@@ -204,8 +210,29 @@ class _Copies:
             for positions in self._created.values():
                 while positions and positions[-1] >= shared:
                     positions.pop()
+        if self._runs_filed > shared:
+            self._runs_filed = shared
+            for positions in self._runs_in.values():
+                while positions and positions[-1] >= shared:
+                    positions.pop()
         self.history = history
         return self
+
+    def run_within(self, directory: str, end: int) -> int:
+        """The position of the latest RUN before ``end`` whose working directory is ``directory`` or
+        below it (it may have written there: `npm ci` fills node_modules), or -1."""
+        for position in range(self._runs_filed, end):
+            step = self.history[position]
+            workdir = self.model.workdir_at(step.anchor) \
+                if isinstance(step.node, ast.RunInstruction) and not step.trigger else None
+            if workdir is not None and workdir.startswith("/"):
+                parts = workdir.rstrip("/").split("/")
+                for depth in range(1, len(parts) + 1):
+                    self._runs_in.setdefault("/".join(parts[:depth]) or "/", []).append(position)
+        self._runs_filed = max(self._runs_filed, end)
+        positions = self._runs_in.get(directory.rstrip("/") or "/", [])
+        at = bisect.bisect_left(positions, end)
+        return positions[at - 1] if at else -1
 
     def creation(self, account: str, start: int, end: int) -> Optional[int]:
         """The position of the first step in ``[start, end)`` that creates ``account`` (``user:app``,
@@ -233,6 +260,28 @@ class _Copies:
             self.entries.append(entries)
             self._index.add(position, entries)
         return self._index
+
+
+def _earlier_writers(copies: _Copies, change: PermissionChange, paths: list, position: int, index: int) -> list[int]:
+    """The positions of the latest other COPY/ADD, and the latest RUN working there, that put files
+    where a recursive change (``chmod -R``) reaches besides the COPY at ``position``: a --chmod on
+    that COPY would leave theirs as they are."""
+    if not change.recursive or change.selective:
+        return []
+    index_of_copies = copies.before(index)
+    other_copy = max((index_of_copies.latest(p, True, excluded=position) for p in paths), default=-1)
+    run = max((copies.run_within(p, index) for p in paths if p.startswith("/")), default=-1)
+    return sorted(p for p in (other_copy, run) if p >= 0)
+
+
+def _earlier_note(copies: _Copies, earlier: list[int], change: PermissionChange) -> str:
+    if not earlier:
+        return ""
+    flag = "chmod" if change.tool == "chmod" else "chown"
+    which = " and ".join(f"{copies.history[p].node.name} on line {copies.history[p].anchor.line}" for p in earlier)
+    return (f"; the -R also reaches files earlier instructions put there (the latest: {which}), which --{flag} "
+            f"here would leave unchanged: set it where they are written too (--{flag} on a COPY, in the RUN "
+            f"that writes them)")
 
 
 def _known(ctx: RuleContext, node: ast.Instruction, text: str) -> Optional[str]:

@@ -161,15 +161,17 @@ def relation(path: str, recursive: bool, entry: Copied) -> Optional[str]:
 class _Directory:
     """A directory of a :class:`CopyIndex`: the entries whose path is this directory (``here``), the
     globbed entries whose fixed start ends in it (``patterns``), and the latest position of an entry
-    with a plain path strictly below it (``below``)."""
+    with a plain path strictly below it (``below``), and the latest before that one (``below_before``,
+    for a question that leaves ``below``'s instruction out)."""
 
-    __slots__ = ("below", "children", "here", "patterns")
+    __slots__ = ("below", "below_before", "children", "here", "patterns")
 
     def __init__(self) -> None:
         self.children: dict[str, _Directory] = {}
         self.here: list[tuple[int, Copied]] = []
         self.patterns: list[tuple[int, Copied]] = []
         self.below = -1
+        self.below_before = -1
 
 
 def _components(path: str) -> list[str]:
@@ -194,6 +196,7 @@ class CopyIndex:
     def __init__(self) -> None:
         self._root = _Directory()
         self._latest = -1  # the latest position of an entry with a plain path
+        self._latest_before = -1  # and the latest before it
         self._loose: list[tuple[int, Copied]] = []  # globbed entries whose fixed start names no directory
         # What each add changed, to undo it (see truncate): (position, what, ...), oldest first.
         self._log: list[tuple] = []
@@ -209,11 +212,13 @@ class CopyIndex:
             else:
                 node = self._root
                 for component in _components(target.rstrip("/") or "/"):
-                    self._log.append((position, "below", node, node.below))
-                    node.below = position
+                    if node.below != position:
+                        self._log.append((position, "below", node, node.below, node.below_before))
+                        node.below_before, node.below = node.below, position
                     node = self._child(position, node, component)
-                self._log.append((position, "latest", self._latest))
-                self._latest = position
+                if self._latest != position:
+                    self._log.append((position, "latest", self._latest, self._latest_before))
+                    self._latest_before, self._latest = self._latest, position
                 bucket = node.here
             bucket.append((position, entry))
             self._log.append((position, "entry", bucket))
@@ -227,9 +232,9 @@ class CopyIndex:
             if what == "entry":
                 rest[0].pop()
             elif what == "below":
-                rest[0].below = rest[1]
+                rest[0].below, rest[0].below_before = rest[1], rest[2]
             elif what == "latest":
-                self._latest = rest[0]
+                self._latest, self._latest_before = rest
             else:  # a directory made for it
                 del rest[0].children[rest[1]]
 
@@ -246,10 +251,11 @@ class CopyIndex:
             node = self._child(position, node, component)
         return node
 
-    def latest(self, path: str, recursive: bool, selective: bool = False) -> int:
+    def latest(self, path: str, recursive: bool, selective: bool = False, excluded: int = -1) -> int:
         """The position of the latest entry :func:`relation` relates ``path`` to, or -1; with
         ``selective`` (a filtered sweep such as ``find / -perm /6000 -exec chmod``) a copy below
-        ``path`` (``"ancestor"``) does not count."""
+        ``path`` (``"ancestor"``) does not count. What the instruction at ``excluded`` wrote is left
+        out (which other copy does a change touch, besides the latest?)."""
         normal = path.rstrip("/") or "/"
         parent, last = posixpath.split(normal)
         if has_glob(parent):
@@ -262,6 +268,8 @@ class CopyIndex:
             for position, entry in reversed(bucket):
                 if position <= best:
                     return
+                if position == excluded:
+                    continue
                 found = relation(path, recursive, entry)
                 if found and not (selective and found == "ancestor"):
                     best = position
@@ -285,7 +293,9 @@ class CopyIndex:
                 for bucket in self._buckets(child):
                     scan(bucket)
         elif recursive and not selective:  # every entry below the path is related ("ancestor")
-            best = max(best, self._latest if normal == "/" else node.below if node is not None else -1)
+            below = (self._latest, self._latest_before) if normal == "/" else \
+                (node.below, node.below_before) if node is not None else (-1,)
+            best = max(best, next((p for p in below if p != excluded), -1))
         return best
 
     @staticmethod
