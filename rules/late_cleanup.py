@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from typing import Iterator, Optional
 
@@ -14,6 +15,8 @@ from dflint.rule import Finding, Rule, RuleContext
 from dflint.source import Span
 
 
+#: `.env.example` and the like: the template a project commits, without the secrets.
+_ENV_TEMPLATES = frozenset(("example", "sample", "dist", "template", "defaults", "tmpl"))
 _ARCHIVE = re.compile(r".*\.(?:tar|tar\.(?:gz|bz2|xz|zst)|tgz|tbz2?|txz)$")
 
 
@@ -54,8 +57,10 @@ class LateCleanup(Rule):
     `tests`, `docs`, `*.md`, `Dockerfile*`, `__pycache__`, editor and CI
     settings, and secrets a workspace holds: `.env`, `.npmrc`, `id_rsa`,
     `*.pem`, `*.key`...) is reported when nothing can have written them since the
-    COPY: no RUN in between, and only commands that write nothing (`cd`,
-    `set`, `echo` without a redirect, `rm`...) before the deletion in its RUN.
+    COPY: only commands that create no file (`cd`, `set`, `echo` without a
+    redirect, `rm`, `chmod`, `chown`...) in the RUNs since and before the
+    deletion in its RUN. A secret among them (a key or credential file, a
+    `.env` but not its `.env.example`) is said to be readable from the image.
     What the `.dockerignore` next to the Dockerfile leaves out was never
     copied, and is not reported. The files one command deletes from one copy
     are reported together. When one COPY names several sources for one
@@ -228,9 +233,26 @@ def _workspace_message(group: list[LateRemoval]) -> str:
     text = group[0].removal.text + "".join(f" {late.removal.word.value}" for late in group[1:])
     names = [f"`{late.inside}`" for late in group]
     listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-    return (f"`{text}` saves nothing: the earlier layer of `{created.how}` (line {created.span.start.line}) "
-            f"keeps what it copied from the build context; leave {listed} out of the context with .dockerignore, "
-            f"or copy only what the image needs")
+    message = (f"`{text}` saves nothing: the earlier layer of `{created.how}` (line {created.span.start.line}) "
+               f"keeps what it copied from the build context; leave {listed} out of the context with .dockerignore, "
+               f"or copy only what the image needs")
+    secrets = [f"`{late.inside}`" for late in group if _workspace_secret(late.inside)]
+    if secrets:
+        held = secrets[0] if len(secrets) == 1 else f"{', '.join(secrets[:-1])} and {secrets[-1]}"
+        message += (f"; {held} {'is' if len(secrets) == 1 else 'are'} still readable by anyone who has the image: "
+                    f"rotate what {'it holds' if len(secrets) == 1 else 'they hold'} if an image was shared, and pass "
+                    f"secrets at run time, or to the one RUN that needs them (`RUN --mount=type=secret`)")
+    return message
+
+
+def _workspace_secret(path: Optional[str]) -> bool:
+    """A workspace file holding secrets: a key or credential file, or a dotenv file (not its template)."""
+    if not path:
+        return False
+    name = posixpath.basename(path.rstrip("/"))
+    if name == ".env" or name.startswith(".env.") and name.rsplit(".", 1)[-1] not in _ENV_TEMPLATES:
+        return True
+    return secret_file(path) is not None
 
 
 def _advice(late: LateRemoval, created: Created) -> str:

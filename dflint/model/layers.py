@@ -1145,7 +1145,8 @@ def _needed(analysis: "Analysis", children: Mapping[Optional[int], Sequence["Sta
 
 class _Layers:
     """The state of the layers built so far: what is alive (:class:`_Alive`) and ``fresh``, the directories
-    copied from the context since the last RUN (nothing wrote in them), with a log to take changes back
+    copied from the context since the last RUN that may have written files (nothing wrote in them), with a
+    log to take changes back
     to a :meth:`mark`, so that the stages built FROM one stage all start from its end."""
 
     def __init__(self) -> None:
@@ -1198,8 +1199,9 @@ class _Layers:
             if junk is not None:
                 found.append(LateRemoval(node, removal, (junk[0],), removal.path, inside=junk[1]))
         self._add(_left_by_run(analysis, node, own, deleted))
-        self._undo.append(lambda fresh=self.fresh: setattr(self, "fresh", fresh))
-        self.fresh = PathIndex()
+        if _first_write(analysis, node) < len(run_steps(analysis, node)):  # it may have written in a copy
+            self._undo.append(lambda fresh=self.fresh: setattr(self, "fresh", fresh))
+            self.fresh = PathIndex()
         return found
 
     def _add(self, items: Sequence[Created]) -> None:
@@ -1361,9 +1363,11 @@ _WORKSPACE_PATTERNS = ("*.md", "*.rst", "Dockerfile*", "*.Dockerfile", "docker-c
                        # developers' secrets: deleted later, they are still in the COPY's layer
                        ".env", ".env.*", ".npmrc", ".pypirc", ".netrc", ".git-credentials", "id_rsa*", "id_ecdsa*",
                        "id_ed25519*", "*.pem", "*.key", "*.p12", "*.pfx")
-#: Commands that write nothing: what they run before a deletion cannot have created the deleted files.
+#: Commands that create no file: what they run before a deletion cannot have created the deleted files.
+#: (chmod and chown change files, but only their metadata: `chown -R www /app` between `COPY . /app` and
+#: `rm /app/.env` leaves the .env in two layers, not in none.)
 _QUIET = frozenset(("cd", "set", "echo", "printf", "true", ":", "ls", "pwd", "export", "unset", "umask", "test",
-                    "[", "rm", "whoami", "id", "shopt"))
+                    "[", "rm", "whoami", "id", "shopt", "chmod", "chown", "chgrp"))
 
 
 def _copied_junk(analysis: "Analysis", node: ast.Instruction, removal: Removal,
