@@ -40,6 +40,8 @@ NONROOT_IMAGES = (
     "cgr.dev/chainguard/*",                                      # Chainguard images run as uid 65532
     "*/nginx-unprivileged", "*/nginx-unprivileged:*",            # nginxinc/nginx-unprivileged runs as uid 101
     "mcr.microsoft.com/dotnet/*:*chiseled*",                     # .NET chiseled images run as `app`
+    "*/micromamba", "*/micromamba:*",                            # mambaorg/micromamba ends with USER $MAMBA_USER
+    "docker.io/jupyter/*", "quay.io/jupyter/*",                  # Jupyter's docker-stacks end with USER $NB_UID
 )
 #: Official images whose own entrypoint drops root (``exec gosu postgres ...``): while the Dockerfile
 #: keeps their ENTRYPOINT, the main process does not run as root.
