@@ -21,7 +21,8 @@ class NoUser(Rule):
 
     Not reported: a base image known to run as a non-root user (the
     `nonroot-images` option: distroless `:nonroot` tags, Chainguard images,
-    `nginx-unprivileged`, .NET chiseled images by default); a base image
+    `nginx-unprivileged`, .NET chiseled images, `mambaorg/micromamba` and
+    Jupyter's docker-stacks images by default); a base image
     named by a build argument without default (it cannot be known; with an
     inline default, `${REGISTRY:-docker.io}/python`, the image a build
     without `--build-arg` pulls is read); an
