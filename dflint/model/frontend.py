@@ -19,11 +19,12 @@ True
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Optional
 
 from .. import ast
 
-__all__ = ["frontend_at_least", "syntax_directive"]
+__all__ = ["Pin", "frontend_at_least", "frontend_pin", "syntax_directive"]
 
 _FRONTEND = re.compile(r"(?:docker\.io/)?docker/dockerfile(?::(?P<tag>[\w.-]+))?(?:@sha256:[0-9a-f]+)?")
 _FLOATING = frozenset({"1", "1-labs", "labs", "latest"})
@@ -35,20 +36,42 @@ def syntax_directive(file: ast.File) -> Optional[ast.Directive]:
     return next((d for d in file.directives if d.name.lower() == "syntax"), None)
 
 
-def frontend_at_least(file: ast.File, version: tuple[int, int]) -> Optional[bool]:
-    """Whether the ``# syntax=`` directive selects BuildKit's Dockerfile frontend at ``version``
-    (major, minor) or later: True for a floating tag or a later release, False for an earlier
-    one, None without a directive, for another frontend or a tag that does not say."""
+@dataclass(frozen=True)
+class Pin:
+    """The frontend a ``# syntax=`` directive selects: ``version`` (1, minor) for a pinned release,
+    None for a floating tag (the newest release); ``labs`` for the labs channel; ``digest`` when
+    the reference also pins a digest (the tag cannot be changed alone)."""
+
+    directive: ast.Directive
+    version: Optional[tuple[int, int]]
+    labs: bool
+    digest: bool
+
+
+def frontend_pin(file: ast.File) -> Optional[Pin]:
+    """The BuildKit Dockerfile frontend the ``# syntax=`` directive selects, or None without a
+    directive, for another frontend, a bare digest or a tag that does not say which release."""
     directive = syntax_directive(file)
     match = _FRONTEND.fullmatch(directive.value.strip()) if directive is not None else None
     if match is None:
         return None
     tag = match.group("tag")
+    digest = "@" in directive.value
     if tag is None:
-        return None if "@" in directive.value else True  # a bare digest pins a release we cannot read
+        return None if digest else Pin(directive, None, False, digest)
     if tag in _FLOATING:
-        return True
+        return Pin(directive, None, "labs" in tag, digest)
     pinned = _VERSION.fullmatch(tag)
     if pinned is None:
         return None
-    return (1, int(pinned.group("minor"))) >= version
+    return Pin(directive, (1, int(pinned.group("minor"))), tag.endswith("-labs"), digest)
+
+
+def frontend_at_least(file: ast.File, version: tuple[int, int]) -> Optional[bool]:
+    """Whether the ``# syntax=`` directive selects BuildKit's Dockerfile frontend at ``version``
+    (major, minor) or later: True for a floating tag or a later release, False for an earlier
+    one, None without a directive, for another frontend or a tag that does not say."""
+    pin = frontend_pin(file)
+    if pin is None:
+        return None
+    return True if pin.version is None else pin.version >= version
