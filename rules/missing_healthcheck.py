@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import fnmatch
 from typing import Iterator
 
 from dflint import ast
 from dflint.diagnostic import Severity
+from dflint.model.build import Stage
 from dflint.rule import Finding, Rule, RuleContext
 
 
@@ -17,6 +19,10 @@ class MissingHealthcheck(Rule):
     is built `FROM` has a HEALTHCHECK instruction. `HEALTHCHECK NONE` is a
     deliberate choice and counts. The rule is opt-in: many images are run by
     orchestrators with probes of their own, or are not services at all.
+
+    On `scratch`, distroless, chiseled and Chainguard's static images, which
+    have no shell or curl, the message says to probe with the program itself
+    in exec form.
 
     Only the image `docker build` produces without `--target` is checked,
     and a HEALTHCHECK the base image may define cannot be seen. hadolint's
@@ -68,5 +74,22 @@ class MissingHealthcheck(Rule):
         if any(isinstance(node, ast.HealthcheckInstruction) for stage in lineage for node in stage.instructions):
             return
         via = " in this stage or the stages it is built FROM" if len(lineage) > 1 else ""
+        shell_less = ("; it has no shell or curl to run one: probe with the program itself, in exec form "
+                      "(`HEALTHCHECK CMD [\"/app\", \"healthcheck\"]`)") if _shell_less(lineage[0]) else ""
         yield ctx.finding(final.from_instruction, f"the final image has no HEALTHCHECK{via}: add one so Docker can "
-                          "tell a hung service from a healthy one, or `HEALTHCHECK NONE` to say there is none")
+                          f"tell a hung service from a healthy one, or `HEALTHCHECK NONE` to say there is none"
+                          f"{shell_less}")
+
+
+#: Images without a shell (their :debug tags have busybox): a HEALTHCHECK there runs the application.
+_SHELL_LESS = ("gcr.io/distroless/*", "*chiseled*", "cgr.dev/chainguard/static*")
+
+
+def _shell_less(stage: Stage) -> bool:
+    """The stage is built on ``scratch`` or an image that has no shell."""
+    base = stage.base
+    if base.is_scratch:
+        return True
+    reference = base.reference
+    name = reference.text if reference is not None and reference.valid else None
+    return bool(name) and ":debug" not in name and any(fnmatch.fnmatchcase(name, p) for p in _SHELL_LESS)
