@@ -1,0 +1,195 @@
+"""DF708 exec-form-single-string: an exec-form command whose first element is a whole command line."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Iterator, Optional
+
+from dflint import ast
+from dflint.diagnostic import Severity
+from dflint.fix import Applicability, Fix
+from dflint.rule import Finding, Rule, RuleContext
+from dflint.shell.pipefail import shell_name
+
+#: What ends a command name in a shell: blanks (not Unicode spaces: no shell splits on them) and operators.
+_SEPARATOR = re.compile(r"[ \t\r\n\f\v;|&<>]")
+_BLANKS = re.compile(r"[ \t\r\n\f\v]+")
+#: A plausible command: a bare name, an assignment (`FOO=1 cmd`) or a POSIX path (`./run.sh`, `/usr/bin/x`).
+_COMMAND = re.compile(r"(?:[\w][\w.+@%-]*|[A-Za-z_]\w*=[^ \t]*|\.{0,2}/[\w.+@%/-]*)\Z")
+#: Words the shell keeps as they are (no quotes, `$`, globs, `~`, `#`, backslashes, operators).
+_PLAIN = re.compile(r"[\w@%+=:,./ \t\r\n\f\v-]*\Z")
+_SHELL_FLAG = re.compile(r"-[a-z]*c[a-z]*\Z")
+_WINDOWS_PROGRAM = re.compile(r"\.(?:exe|bat|cmd|com)\Z", re.I)
+_WHAT_FAILS = {
+    "RUN": "the build fails with `executable file not found`",
+    "CMD": "the container fails to start with `executable file not found`",
+    "ENTRYPOINT": "the container fails to start with `executable file not found`",
+    "HEALTHCHECK": "the health check never succeeds and the container is always unhealthy",
+}
+
+
+class ExecFormSingleString(Rule):
+    r"""An exec-form command whose first element is a whole command line (`CMD ["npm start"]`).
+
+    ## What it does
+    Reports an exec-form (JSON) `RUN`, `CMD`, `ENTRYPOINT` or
+    `HEALTHCHECK CMD`, ONBUILD triggers included, whose first element holds
+    a command line rather than a program: `["npm start"]`,
+    `["python app.py"]`, `["./start.sh --prod"]`, `["make&&make install"]`.
+    The finding points at that element. Only the first element matters:
+    `["sh", "-c", "npm start"]` is right.
+
+    The part before the first blank (or `;`, `|`, `&`, `<`, `>`) must look
+    like a command: a plain name, a `NAME=value` assignment or a POSIX path.
+    A path with a blank in it is not reported: `"C:\\Program Files\\app.exe"`
+    (a backslash), `"/opt/my app/run"` (the word after the blank goes on
+    with the path), and in Windows stages `"My Tool.exe"`. A path relative
+    to the working directory with a blank before its first slash
+    (`"my app/run"`) cannot be told apart from `"python app/main.py"` and
+    is reported. An element with `$` in its first word (exec form does not
+    expand variables either) and an empty first element are left to other
+    checks.
+
+    A `CMD` is not reported when an `ENTRYPOINT` is set in its stage or a
+    stage it is built `FROM`: its elements are then the entrypoint's
+    arguments, which may hold blanks (`ENTRYPOINT ["sh", "-c"]` with
+    `CMD ["npm start"]` works). An `ENTRYPOINT` of the base image cannot
+    be seen, so a `CMD` on an external image is reported.
+
+    hadolint and BuildKit have no such check.
+
+    ## Why is this bad?
+    The exec form runs its first element as the program, without a shell:
+    nothing splits it at blanks. `ENTRYPOINT ["npm start"]` looks for an
+    executable literally named `npm start`, which does not exist: the
+    container fails to start with `exec: "npm start": executable file not
+    found in $PATH`, a RUN fails the build, and a `HEALTHCHECK CMD` never
+    succeeds, so the container is reported unhealthy forever. The severity
+    is error: such an instruction cannot work.
+
+    ## Example
+    ```dockerfile
+    FROM node:22-slim
+    COPY . /app
+    ENTRYPOINT ["npm start"]
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM node:22-slim
+    COPY . /app
+    ENTRYPOINT ["npm", "start"]
+    ```
+
+    ## Fix safety
+    When the element holds only plain words (letters, digits and
+    `@%+=:,./_-`: no quotes, `$`, globs, `~`, `#`, backslashes or
+    operators) and its first word is not an assignment, the fix splits it
+    into one element per word and keeps the other elements after them:
+    `["npm start", "--", "-p"]` becomes `["npm", "start", "--", "-p"]`.
+    A shell written into the element (`["sh -c npm start"]`) becomes
+    `["sh", "-c", "npm start"]`, the script kept as one element, whatever
+    it holds. Otherwise there is no fix: use the shell form, or
+    `["sh", "-c", "..."]`.
+
+    The fix is unsafe: it makes a command run that never ran (a RUN now
+    does whatever it does, for the first time), and for a `CMD` on an
+    external image, an `ENTRYPOINT` of that image that expects the whole
+    command line as one argument (`["sh", "-c"]`) would now get separate
+    words.
+    """
+
+    code = "DF708"
+    name = "exec-form-single-string"
+    summary = "Exec-form command whose first element is a whole command line (`[\"npm start\"]`)"
+    severity = Severity.ERROR
+    fixable = True
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        model = ctx.model
+        for node in ctx.file.walk():
+            first = _first_element(node)
+            stage = model.stage_of(node) if first is not None else None
+            if first is None or stage is None:
+                continue
+            windows = model.is_windows(stage)
+            if not _command_line(first.value, windows):
+                continue
+            if isinstance(node, ast.CmdInstruction) and _entrypoint_set(model, stage):
+                continue
+            fix = _fix(ctx, node, first)
+            advice = f"write it as {_array(node, fix)}" if fix else \
+                'use the shell form, or ["cmd", "/S", "/C", "..."]' if windows else \
+                'use the shell form, or ["sh", "-c", "..."]'
+            what = f"{node.name} CMD" if isinstance(node, ast.HealthcheckInstruction) else node.name
+            yield ctx.finding(
+                first, f"{what} in exec form runs a program named {json.dumps(first.value, ensure_ascii=False)} "
+                f"(no shell splits the words), which does not exist: {_WHAT_FAILS[node.name]}; {advice}", fix)
+
+
+def _first_element(node: ast.Instruction) -> Optional[ast.Argument]:
+    """The element an exec-form RUN, CMD, ENTRYPOINT or HEALTHCHECK CMD runs as the program."""
+    if not node.exec_form:
+        return None
+    if isinstance(node, (ast.RunInstruction, ast.CmdInstruction, ast.EntrypointInstruction)):
+        return node.args[0] if node.args else None
+    if isinstance(node, ast.HealthcheckInstruction) and node.kind is not None \
+            and node.kind.value.upper() == "CMD" and node.command_args:
+        return node.command_args[0]
+    return None
+
+
+def _command_line(value: str, windows: bool) -> bool:
+    """``value`` is a command line (a command, then blanks or operators), not the path of a program."""
+    stripped = value.strip(" \t\r\n\f\v")
+    found = _SEPARATOR.search(stripped)
+    if found is None:  # `"npm "`: a blank around a single command is just as fatal
+        return bool(stripped) and stripped != value and bool(_COMMAND.match(stripped))
+    word = stripped[:found.start()]
+    if not word or not _COMMAND.match(word):
+        return False
+    following = _BLANKS.split(stripped[found.end():].lstrip(" \t\r\n\f\v"), 1)[0]
+    if "\\" in following:
+        return False  # `Program Files\app.exe`: a Windows path with a blank
+    if "/" in word and "/" in following and not following.startswith(("/", "./", "../", "-")):
+        return False  # `/opt/my app/run`: the path goes on after the blank
+    return not (windows and _WINDOWS_PROGRAM.search(stripped) and not _WINDOWS_PROGRAM.search(word))
+
+
+def _entrypoint_set(model, stage) -> bool:
+    """An ENTRYPOINT is in effect for ``stage`` (its own or an ancestor's, the last one wins):
+    a CMD is then its arguments."""
+    last = None
+    for member in model.lineage(stage):
+        for node in member.instructions:
+            if isinstance(node, ast.EntrypointInstruction):
+                last = node
+    return last is not None and bool(last.args)
+
+
+def _fix(ctx: RuleContext, node: ast.Instruction, first: ast.Argument) -> Optional[Fix]:
+    value = first.value.strip(" \t\r\n\f\v")
+    words = _BLANKS.split(value)
+    if len(words) > 1 and shell_name([words[0]]) and _SHELL_FLAG.match(words[1]):
+        if not _PLAIN.match(words[0] + words[1]):
+            return None
+        script = value[len(words[0]):].lstrip(" \t\r\n\f\v")[len(words[1]):].lstrip(" \t\r\n\f\v")
+        if script and len(_elements(node)) > 1:
+            return None  # `["sh -c npm", "start"]`: which words were meant for the script is a guess
+        words = words[:2] + ([script] if script else [])
+    elif not _PLAIN.match(value) or "=" in words[0]:
+        return None
+    content = ", ".join(json.dumps(word, ensure_ascii=False) for word in words)
+    return ctx.fix(f"Split into {content}", ctx.edit(first.span.start.offset, first.span.end.offset, content),
+                   applicability=Applicability.UNSAFE)
+
+
+def _array(node: ast.Instruction, fix: Fix) -> str:
+    """The whole array once ``fix`` is applied, for the message."""
+    rest = [json.dumps(element.value, ensure_ascii=False) for element in _elements(node)[1:]]
+    return "[" + ", ".join([fix.edits[0].content, *rest]) + "]"
+
+
+def _elements(node: ast.Instruction) -> tuple[ast.Argument, ...]:
+    return node.command_args if isinstance(node, ast.HealthcheckInstruction) else node.args
