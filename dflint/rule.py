@@ -241,6 +241,21 @@ class RuleContext:
         end += 2 if text.startswith("\r\n", end) else 1 if text.startswith("\n", end) else 0
         return self.edit(start, end, "")
 
+    def flag_removal(self, flag: ast.Flag) -> Edit:
+        """An edit that deletes ``flag`` and the blanks after it; its whole line when it is alone on a
+        continued line (``FROM \\`` / ``--platform=... \\`` / ``image``)."""
+        text, escape = self.file.text, self.file.escape
+        start, end = flag.span.start.offset, flag.span.end.offset
+        while end < len(text) and text[end] in " \t":
+            end += 1
+        line_start = text.rfind("\n", 0, start) + 1
+        if not text[line_start:start].strip(" \t") and text.startswith(escape, end):
+            after = end + len(escape)
+            newline = 2 if text.startswith("\r\n", after) else 1 if text.startswith("\n", after) else 0
+            if newline:
+                return self.edit(line_start, after + newline, "")
+        return self.edit(start, end, "")
+
 
 def iter_findings(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
     result = rule.check(ctx)

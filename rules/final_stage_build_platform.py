@@ -9,7 +9,6 @@ from dflint.diagnostic import Severity
 from dflint.fix import Applicability
 from dflint.rule import Finding, Rule, RuleContext
 
-from .redundant_target_platform import _removal
 
 #: Platform ARGs that give a stage the build machine's architecture.
 _BUILD_ARCH = frozenset(("BUILDPLATFORM", "BUILDARCH"))
@@ -116,8 +115,7 @@ class FinalStageBuildPlatform(Rule):
                 continue
             fix = None
             if not via:
-                start, end = _removal(ctx.file.text, flag.span.start.offset, flag.span.end.offset, ctx.file.escape)
-                fix = ctx.fix("Remove --platform", ctx.edit(start, end, ""), applicability=Applicability.UNSAFE)
+                fix = ctx.fix("Remove --platform", ctx.flag_removal(flag), applicability=Applicability.UNSAFE)
             advice = "remove the flag" if not via else "remove the flag, or default the ARG to $TARGETPLATFORM"
             yield ctx.finding(
                 flag, f"stage {stage.label} ships as an image but {value}{via} builds it for {harm}; {advice}",

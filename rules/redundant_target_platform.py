@@ -54,30 +54,15 @@ class RedundantTargetPlatform(Rule):
     fixable = True
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        text = ctx.file.text
         for stage in ctx.model.stages:
             flag = stage.from_instruction.platform
             platform = stage.platform
             if flag is None or platform is None or platform.used != {"TARGETPLATFORM"} \
                     or platform.value != "${TARGETPLATFORM}":
                 continue
-            start, end = _removal(text, flag.span.start.offset, flag.span.end.offset, ctx.file.escape)
-            fix = ctx.fix("Remove --platform", ctx.edit(start, end, ""), applicability=Applicability.SAFE)
+            fix = ctx.fix("Remove --platform", ctx.flag_removal(flag), applicability=Applicability.SAFE)
             yield ctx.finding(
                 flag,
                 f"{flag.text} is redundant: FROM builds for $TARGETPLATFORM by default; remove the flag",
                 fix,
             )
-
-
-def _removal(text: str, start: int, end: int, escape: str) -> tuple[int, int]:
-    """The flag and the blanks after it; its whole line when it is alone on a continued line."""
-    while end < len(text) and text[end] in " \t":
-        end += 1
-    line_start = text.rfind("\n", 0, start) + 1
-    if not text[line_start:start].strip(" \t") and text.startswith(escape, end):
-        after = end + len(escape)
-        newline = 2 if text.startswith("\r\n", after) else 1 if text.startswith("\n", after) else 0
-        if newline:
-            return line_start, after + newline
-    return start, end
