@@ -172,3 +172,24 @@ def test_each_insecure_setting_is_found_through_the_prefilter(sample):
     assert len(found) == 1 and text.index(sample) <= found[0].start < text.index(sample) + len(sample)
     command = parse_shell(f"echo {shlex.quote(sample)} >> /etc/x.conf").commands[0]
     assert len(insecure_command(parse_command(command))) == 1
+
+
+@pytest.mark.parametrize("text, replacement", [
+    ("s/gpgcheck=1/gpgcheck=0/", "gpgcheck=0"),
+    ("s/a\\/b/gpgcheck=0\\/x/g", "gpgcheck=0\\/x"),  # escaped delimiters
+    ("s|sslverify=1|sslverify=0|", "sslverify=0"),
+    ("s/gpgcheck=1" + "\\\\" * 40 + "/x/", "x"),
+])
+def test_a_sed_substitution_is_read_by_its_replacement(text, replacement):
+    from dflint.shell.insecure import _SED_SUBSTITUTION
+
+    match = _SED_SUBSTITUTION.match(text)
+    assert match is not None and match.group(2) == replacement
+
+
+def test_backslashes_in_a_sed_expression_cost_linear_time():
+    """Each backslash doubled the regex's work (a 98-byte RUN took 35 s): with 200 unmatched
+    escapes the old pattern would not finish; here the whole check is a few milliseconds' work."""
+    text = "s/gpgcheck=1" + "\\\\" * 200 + "\n" + "sslverify=0\n"
+    found = insecure_text(text)
+    assert [item.start for item in found] == [text.index("sslverify")]
