@@ -447,8 +447,11 @@ class _Scan:
             return "${%s/%s/%s}" % (name, pattern, replacement)
         if value is not None and UNKNOWN_START in value:
             return unknown_value(name)
-        regex = _pattern_regex(pattern, greedy=True, anchored=False)
         value = value or ""
+        glob = _Glob.of(pattern)
+        if glob is not None:
+            return glob.replace(value, replacement, replace_all)
+        regex = _pattern_regex(pattern, greedy=True, anchored=False)
         if replace_all:
             return regex.sub(lambda _m: replacement, value)
         return regex.sub(lambda _m: replacement, value, count=1)
@@ -497,8 +500,128 @@ def _reverse_pattern(pattern: str) -> str:
 
 
 def _trim_prefix(pattern: str, value: str, greedy: bool) -> str:
+    glob = _Glob.of(pattern)
+    if glob is not None:
+        newline = value.find("\n")  # `*` and `?` never match a newline (neither does the regex's `.`)
+        end = glob.end_at(value, 0, greedy, len(value) if newline < 0 else newline)
+        return value if end is None else value[end:]
     match = _pattern_regex(pattern, greedy=greedy, anchored=True).search(value)
     return value[match.end():] if match else value
+
+
+class _Glob:
+    """A shell pattern with stars, matched as :func:`_pattern_regex`'s regex would match it, in
+    O(len(value) x len(pattern)) instead of backtracking: ``${V#*a*a*a*b}`` on a 200-character
+    value made the regex take a minute (each star multiplies the ways to split the value).
+
+    The pattern is chunks of literal characters and ``?`` (None) between stars. A regex of greedy
+    stars anchored at a start ends its match as late as any match can end, a lazy one as early:
+    chunks placed from the last backwards at their latest positions, or from the first forwards at
+    their earliest. No match crosses a newline.
+    """
+
+    __slots__ = ("chunks",)
+
+    def __init__(self, chunks: list[list[Optional[str]]]) -> None:
+        self.chunks = chunks
+
+    @staticmethod
+    def of(pattern: str) -> Optional["_Glob"]:
+        """The pattern as chunks, or None where the regex is as fast or the two could differ: no
+        star (a fixed-length match), no literal character at all (it may match empty), a newline."""
+        chunks: list[list[Optional[str]]] = [[]]
+        i, n = 0, len(pattern)
+        while i < n:
+            ch = pattern[i]
+            i += 1
+            if ch == "*":
+                chunks.append([])
+            elif ch == "?":
+                chunks[-1].append(None)
+            elif ch == "\\":
+                nxt = pattern[i] if i < n else ""
+                if nxt in ("}", "/"):
+                    continue
+                if nxt not in ("*", "?", "\\"):
+                    return None  # the regex reports the invalid escape
+                chunks[-1].append(nxt)
+                i += 1
+            else:
+                chunks[-1].append(ch)
+        if len(chunks) == 1 or not any(chunks) or "\n" in pattern:
+            return None
+        return _Glob(chunks)
+
+    @staticmethod
+    def _fits(text: str, chunk: list[Optional[str]], at: int) -> bool:
+        return all(text[at + k] == c if c is not None else text[at + k] != "\n" for k, c in enumerate(chunk))
+
+    def _first(self, text: str, chunk: list[Optional[str]], low: int, stop: int) -> Optional[int]:
+        for at in range(low, stop - len(chunk) + 1):
+            if self._fits(text, chunk, at):
+                return at
+        return None
+
+    def _last(self, text: str, chunk: list[Optional[str]], low: int, high: int) -> Optional[int]:
+        for at in range(high, low - 1, -1):
+            if self._fits(text, chunk, at):
+                return at
+        return None
+
+    def end_at(self, text: str, start: int, greedy: bool, stop: Optional[int] = None) -> Optional[int]:
+        """Where the match starting at ``start`` ends (the latest end when ``greedy``), or None; the
+        match lies before ``stop`` (the end of the line; the text's end by default)."""
+        stop = len(text) if stop is None else stop
+        first, *rest = self.chunks
+        if stop - start < len(first) or not self._fits(text, first, start):
+            return None
+        position = start + len(first)
+        if not greedy:
+            for chunk in rest:
+                at = self._first(text, chunk, position, stop)
+                if at is None:
+                    return None
+                position = at + len(chunk)
+            return position
+        limit, end = stop, None
+        for chunk in reversed(rest):
+            at = self._last(text, chunk, position, limit - len(chunk))
+            if at is None:
+                return None
+            end = at + len(chunk) if end is None else end
+            limit = at
+        return end
+
+    def search(self, value: str, position: int) -> Optional[tuple[int, int]]:
+        """The leftmost match at or after ``position`` (with its greedy end), as ``re.search`` finds it."""
+        first = self.chunks[0]
+        while position <= len(value):
+            newline = value.find("\n", position)
+            stop = len(value) if newline < 0 else newline
+            # The earliest start of the first chunk; a later one leaves the rest less room, so when the
+            # rest cannot follow this one, nothing on this line matches.
+            at = self._first(value, first, position, stop) if first else position
+            if at is not None:
+                end = self.end_at(value, at, True, stop)
+                if end is not None:
+                    return at, end
+            position = stop + 1
+        return None
+
+    def replace(self, value: str, replacement: str, replace_all: bool) -> str:
+        out, position = [], 0
+        while True:
+            found = self.search(value, position)
+            if found is None:
+                break
+            start, end = found
+            out.append(value[position:start])
+            out.append(replacement)
+            position = end
+            if not replace_all:
+                break
+        out.append(value[position:])
+        return "".join(out)
 
 
 def _trim_suffix(pattern: str, value: str, greedy: bool) -> str:

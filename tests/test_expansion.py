@@ -142,3 +142,51 @@ def test_a_word_without_quotes_escapes_or_variables_expands_to_itself(text):
     assert Lexer("\\").process_word(text).value == text
     expansion = Scope({}, base_image_env=True).expand(text)
     assert (expansion.value, expansion.marked, expansion.used, expansion.resolved) == (text, text, frozenset(), True)
+
+
+# ---- ${VAR#pattern}, ${VAR%pattern}, ${VAR/pattern/x}: stars matched without backtracking ----------------
+
+_PATTERN_PIECES = st.sampled_from(["a", "b", "*", "?", "\\*", "\\?", "\\\\", "ab"])
+
+
+@settings(max_examples=600, deadline=None, derandomize=True)
+@given(pattern=st.lists(_PATTERN_PIECES, min_size=1, max_size=6).map("".join),
+       value=st.text(alphabet="ab*?\\\n", max_size=12))
+def test_star_patterns_match_as_the_regex_does(pattern, value):
+    """The linear matcher (_Glob) agrees with the regex translation it replaces, which matches as
+    BuildKit's Go regexp does: shortest and longest prefix and suffix, first and every replacement."""
+    from dflint.expansion import _Glob, _pattern_regex, _reverse_pattern
+
+    glob = _Glob.of(pattern)
+    if glob is None:
+        return  # no star, no literal or a newline: the regex itself is used
+    newline = value.find("\n")
+    stop = len(value) if newline < 0 else newline
+    for greedy in (True, False):
+        match = _pattern_regex(pattern, greedy=greedy, anchored=True).search(value)
+        assert glob.end_at(value, 0, greedy, stop) == (match.end() if match else None)
+    reverse = _Glob.of(_reverse_pattern(pattern))
+    if reverse is not None:
+        rvalue = value[::-1]
+        rnewline = rvalue.find("\n")
+        match = _pattern_regex(_reverse_pattern(pattern), greedy=True, anchored=True).search(rvalue)
+        assert reverse.end_at(rvalue, 0, True, len(rvalue) if rnewline < 0 else rnewline) == \
+            (match.end() if match else None)
+    regex = _pattern_regex(pattern, greedy=True, anchored=False)
+    assert glob.replace(value, "<X>", True) == regex.sub(lambda _m: "<X>", value)
+    assert glob.replace(value, "<X>", False) == regex.sub(lambda _m: "<X>", value, count=1)
+
+
+@pytest.mark.parametrize("modifier", ["#*a*a*a*a*b", "##*a*a*a*a*b", "%a*a*a*a*b*", "/*a*a*a*b/c", "//a*a*b/c"])
+def test_star_patterns_cost_linear_time_on_long_values(monkeypatch, modifier):
+    """`${V#*a*a*a*a*b}` on 200 `a`s took 52 s through the backtracking regex (n^5)."""
+    from dflint import expansion
+
+    calls = []
+    fits = expansion._Glob._fits
+    monkeypatch.setattr(expansion._Glob, "_fits", staticmethod(lambda *a: calls.append(1) or fits(*a)))
+    value = "a" * 2000
+    lexer = Lexer()
+    result = lexer.process_word("${V" + modifier + "}", {"V": value}.get).value
+    assert result in (value, "c")  # no b: nothing trimmed; the replacements match the whole value
+    assert len(calls) <= 6 * len(value)
