@@ -172,7 +172,7 @@ class Scope:
 
     def _expand(self, text: str, escape: str) -> Expansion:
         if "$" not in text and "'" not in text and '"' not in text and escape not in text \
-                and UNKNOWN_START not in text:
+                and UNKNOWN_START not in text and not text.startswith("\ufeff"):  # the lexer drops a leading BOM
             return Expansion(text, text, text, _NONE, _NONE, _NONE)  # most words: nothing to expand or unquote
         unresolved: set[str] = set()
         undefined: set[str] = set()
