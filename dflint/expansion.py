@@ -185,6 +185,15 @@ class Lexer:
         return _Scan(self, text, lookup).run().words
 
 
+#: ``${A:-${B:-...}}`` nested deeper than this is not expanded (its value counts as unknown): each level
+#: is a few Python frames, and 250 levels exhausted the stack in every rule that expanded the word.
+MAX_NESTING = 64
+
+
+class _TooDeep(Exception):
+    """Raised out of a nesting past :data:`MAX_NESTING`."""
+
+
 class _Scan:
     """One pass of the lexer over one string."""
 
@@ -198,6 +207,7 @@ class _Scan:
         self.buffer = _Buffer()
         self.matched: set[str] = set()
         self.unmatched: set[str] = set()
+        self.depth = 0
 
     # -- scanner primitives -------------------------------------------------
     def peek(self) -> str:
@@ -224,6 +234,9 @@ class _Scan:
             value, words = self.stop_on(_EOF, self.raw_escapes)
         except ExpansionError as exc:
             raise ExpansionError(f"failed to process {self.text!r}: {exc}") from None
+        except _TooDeep:  # what it expands to is not worked out: unknown, like a value only the build knows
+            value = unknown_value("nested")
+            return WordResult(value, [Word(value, 0, len(self.text))], self.matched, self.unmatched)
         return WordResult(value, words, self.matched, self.unmatched)
 
     def get_env(self, name: str) -> Optional[str]:
@@ -372,6 +385,16 @@ class _Scan:
                 return "$" + name if skip else ""
             return value
         self.next()
+        self.depth += 1
+        try:
+            return self._braced(skip)
+        finally:
+            self.depth -= 1
+
+    def _braced(self, skip: bool) -> str:
+        """``${...}``, after the brace."""
+        if self.depth > MAX_NESTING:
+            raise _TooDeep
         nxt = self.peek()
         if nxt == _EOF:
             raise ExpansionError("syntax error: missing '}'")
