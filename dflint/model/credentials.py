@@ -53,7 +53,7 @@ _CREDENTIAL_FILES = frozenset((".npmrc", ".netrc", "_netrc", ".pypirc", ".git-cr
 _CREDENTIAL_DIRS = {"config.json": ".docker", "credentials": (".aws", ".gem", ".cargo")}
 _FILE_VALUE = re.compile(
     r"(?i)(?:^|[\s{,\"'/:;])\"?(?:_authToken|_auth|_password|npmAuthToken|npmAuthIdent|password|passwd|token|"
-    r"auth|secret|aws_secret_access_key)\"?\s*(?:[=:]|\s)\s*\"?([^\s\"',;]+)")
+    r"auth|secret|aws_secret_access_key)\"?(?:\s*[=:]\s*|\s+)\"?([^\s\"',;]+)")  # not \s*(?:[=:]|\s)\s*: k ways to split k blanks
 
 
 @dataclass(frozen=True)

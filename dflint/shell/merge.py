@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional, Sequence
 
 from .. import ast
@@ -82,13 +83,45 @@ def chain_break(script: Script) -> Optional[str]:
 
 def _style(text: str, escape: str, node: ast.Instruction) -> tuple[bool, str]:
     """(&& at line ends?, indentation of the continued lines), read from the file."""
-    esc = re.escape(escape)
-    at_end = re.compile(r"&&[ \t]*%s\r?\n([ \t]*)[^\s#]" % esc)
-    at_start = re.compile(r"%s\r?\n(?:[ \t]*#[^\n]*\n)*([ \t]*)&&" % esc)
-    trailing = len(at_end.findall(text)) > len(at_start.findall(text))
-    pattern = at_end if trailing else at_start
-    found = pattern.search(node.text) or pattern.search(text)
-    return trailing, found.group(1) if found and found.group(1) else "    "
+    at_end, at_start = _continued_lines(text, escape)
+    trailing = len(at_end) > len(at_start)
+    own = _continued_lines(node.text, escape)[0 if trailing else 1]
+    found = (own or (at_end if trailing else at_start))[:1]
+    return trailing, found[0] if found and found[0] else "    "
+
+
+@lru_cache(maxsize=4)  # the same file for every pair of RUNs merged
+def _continued_lines(text: str, escape: str) -> tuple[list[str], list[str]]:
+    """The indentation of each continued line that follows a line ending in ``&& ESCAPE`` (``&&`` at
+    line ends), and of each that starts with ``&&`` after a line ending in ``ESCAPE`` and any comment
+    lines (``&&`` at line starts): what ``&&[ \t]*ESC\r?\n([ \t]*)[^\s#]`` and
+    ``ESC\r?\n(?:[ \t]*#[^\n]*\n)*([ \t]*)&&`` find, line by line. The second, as a regex, started
+    again at every comment line ending in ESCAPE and rescanned the comments after it."""
+    lines = text.split("\n")
+    at_end, at_start = [], []
+    for i, raw in enumerate(lines[:-1]):  # a line followed by a newline
+        line = raw[:-1] if raw.endswith("\r") else raw
+        if line.endswith(escape) and line[:-len(escape)].rstrip(" \t").endswith("&&"):
+            following = lines[i + 1]
+            indent = following[:len(following) - len(following.lstrip(" \t"))]
+            rest = following[len(indent):]
+            if rest and not rest[0].isspace() and rest[0] != "#":
+                at_end.append(indent)
+    i = 0
+    while i < len(lines) - 1:
+        line = lines[i][:-1] if lines[i].endswith("\r") else lines[i]
+        if not line.endswith(escape):
+            i += 1
+            continue
+        j = i + 1  # past the comment lines (each followed by a newline)
+        while j < len(lines) - 1 and lines[j].lstrip(" \t").startswith("#"):
+            j += 1
+        candidate = lines[j]
+        indent = candidate[:len(candidate) - len(candidate.lstrip(" \t"))]
+        if candidate[len(indent):].startswith("&&"):
+            at_start.append(indent)
+        i = j  # a start inside those comments reaches the same line: it matches only as this one did
+    return at_end, at_start
 
 
 def _comment_start(text: str, after: int, end: int) -> Optional[int]:

@@ -354,7 +354,9 @@ def classify_system(manager: str, value: str) -> tuple[str, Optional[str], str, 
                 return value[:match.start()], rest, "range" if "*" in rest else "exact", ""
         return value, None, "none", ""
     if manager == "zypper":
-        match = re.match(r"(.+?)\s*(>=|<=|==|=|<|>)\s*(.+)$", value)
+        # No operator, no version: without this the lazy name retried every length over a run of blanks.
+        match = re.match(r"(.+?)\s*(>=|<=|==|=|<|>)\s*(.+)$", value) if "<" in value or ">" in value \
+            or "=" in value else None
         if match is None:
             return value, None, "none", ""
         name, op, version = match.groups()

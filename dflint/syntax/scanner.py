@@ -28,7 +28,10 @@ MAX_LINE_BYTES = 64 * 1024
 
 _GO_SPACE_CHARS = "".join(sorted(GO_SPACES))
 # Go's regexp \s is [\t\n\f\r ]; `.` stops only at \n.
-_DIRECTIVE = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z")
+# The value is greedy and stripped after the match: a lazy `(.+?)[blanks]*\Z` tried every end (quadratic in a
+# run of blanks inside the value).
+_DIRECTIVE = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+)\Z")
+_DIRECTIVE_BLANKS = "\t\n\f\r "
 
 
 class PhysicalLine(NamedTuple):
@@ -182,7 +185,7 @@ class Scanner:
             self._directives_done = True
             return None
         name = match.group(1).lower()
-        value = match.group(2)
+        value = match.group(2).rstrip(_DIRECTIVE_BLANKS) or match.group(2)  # all blanks: the last one, as Go's
         if name in self._seen:
             return DirectiveProblem(line, f"only one {name} parser directive can be used")
         self._seen.add(name)
