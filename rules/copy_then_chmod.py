@@ -41,7 +41,8 @@ class CopyThenChmod(Rule):
     reported, nor is a change to a file another command of the same RUN also
     names (it is rewritten anyway) or to a path under one of the RUN's
     `--mount` targets (not part of the layer). ONBUILD COPY and RUN triggers are checked
-    against each other; PowerShell RUNs are not read. When the COPY has a
+    against each other, relative paths against the image's last WORKDIR and the
+    literal `ONBUILD WORKDIR` triggers before them; PowerShell RUNs are not read. When the COPY has a
     `--chmod` or `--chown` already, the message says how to change it, or,
     when the RUN sets the same again (`COPY --chown=app:app` then `chown -R
     app`), to drop the RUN: it changes nothing, though a storage driver that
@@ -146,7 +147,7 @@ class CopyThenChmod(Rule):
 
     def _check_run(self, ctx: RuleContext, run: Step, copies: "_Copies", index: int) -> Iterator[Finding]:
         scripts = ctx.commands(run.anchor)
-        workdir = None if run.trigger else ctx.model.workdir_at(run.anchor)
+        workdir = ctx.model.trigger_workdir(run.anchor) if run.trigger else ctx.model.workdir_at(run.anchor)
         expand = (lambda text: None) if run.trigger else (lambda text: _known(ctx, run.anchor, text))
         # Mount targets are not in the layer; BuildKit expands variables in them, not `~`.
         mounts = [resolve((m.target if "$" not in m.target else expand(m.target)) or "", workdir, home=False) or "/"

@@ -444,6 +444,14 @@ class BuildModel:
             self._workdirs = self._compute_workdirs()
         return self._workdirs.get(node)
 
+    def trigger_workdir(self, onbuild: ast.Instruction) -> Optional[str]:
+        """The working directory an ONBUILD's trigger runs in, in the build FROM this image: the
+        stage's last WORKDIR (the image's), changed by the literal ``ONBUILD WORKDIR`` triggers
+        before it (they run first, in order, right after that build's FROM); None when unknown."""
+        if self._workdirs is None:
+            self._workdirs = self._compute_workdirs()
+        return self._workdirs.get(onbuild.effective) if isinstance(onbuild, ast.OnbuildInstruction) else None
+
     def _compute_workdirs(self) -> dict[ast.Instruction, Optional[str]]:
         from .paths import resolve
 
@@ -463,7 +471,25 @@ class BuildModel:
                     if current is not None:
                         current = current.rstrip("/") or "/"
             final.append(current)
+            self._file_trigger_workdirs(stage, current, found)
         return found
+
+    @staticmethod
+    def _file_trigger_workdirs(stage: Stage, current: Optional[str], found: dict) -> None:
+        """``found[trigger]`` for each ONBUILD trigger of ``stage``, ``current`` being its last WORKDIR
+        (a trigger's variables are the downstream build's: only a literal WORKDIR is followed)."""
+        from .paths import resolve
+
+        for node in stage.instructions:
+            trigger = node.effective if isinstance(node, ast.OnbuildInstruction) else None
+            if trigger is None:
+                continue
+            found[trigger] = current
+            if isinstance(trigger, ast.WorkdirInstruction) and trigger.value is not None:
+                value = trigger.value.value
+                current = None if "$" in value else resolve(value, current, home=False)
+                if current is not None:
+                    current = current.rstrip("/") or "/"
 
     @property
     def final_stage(self) -> Optional[Stage]:

@@ -69,7 +69,8 @@ def copied(model: "BuildModel", node: ast.Instruction, anchor: Optional[ast.Inst
     """The paths COPY/ADD ``node`` writes; () when the destination cannot be known.
 
     ``anchor`` is the instruction whose scope and WORKDIR apply (an ONBUILD for
-    its trigger, where only literal absolute destinations are known).
+    its trigger, where only literal destinations are known, relative ones against
+    :meth:`~.build.BuildModel.trigger_workdir`).
     """
     if not isinstance(node, (ast.CopyInstruction, ast.AddInstruction)) or node.destination is None:
         return ()
@@ -79,7 +80,7 @@ def copied(model: "BuildModel", node: ast.Instruction, anchor: Optional[ast.Inst
     if trigger:
         if "$" in raw:
             return ()
-        destination = resolve(raw, None)
+        destination = resolve(raw, model.trigger_workdir(anchor))
     else:
         expansion = model.expand(anchor, raw)
         if not expansion.resolved:
