@@ -26,6 +26,7 @@ _WHAT_FAILS = {
     "CMD": "the container fails to start with `executable file not found`",
     "ENTRYPOINT": "the container fails to start with `executable file not found`",
     "HEALTHCHECK": "the health check never succeeds and the container is always unhealthy",
+    "SHELL": "every shell-form instruction after it fails with `executable file not found`",
 }
 
 
@@ -33,8 +34,10 @@ class ExecFormSingleString(Rule):
     r"""An exec-form command whose first element is a whole command line (`CMD ["npm start"]`).
 
     ## What it does
-    Reports an exec-form (JSON) `RUN`, `CMD`, `ENTRYPOINT` or
-    `HEALTHCHECK CMD`, ONBUILD triggers included, whose first element holds
+    Reports an exec-form (JSON) `RUN`, `CMD`, `ENTRYPOINT`,
+    `HEALTHCHECK CMD` or `SHELL` (`SHELL ["bash -c"]`: every shell-form
+    instruction after it then fails), ONBUILD triggers included, whose first
+    element holds
     a command line rather than a program: `["npm start"]`,
     `["python app.py"]`, `["./start.sh --prod"]`, `["make&&make install"]`.
     The finding points at that element. Only the first element matters:
@@ -132,7 +135,8 @@ def _first_element(node: ast.Instruction) -> Optional[ast.Argument]:
     """The element an exec-form RUN, CMD, ENTRYPOINT or HEALTHCHECK CMD runs as the program."""
     if not node.exec_form:
         return None
-    if isinstance(node, (ast.RunInstruction, ast.CmdInstruction, ast.EntrypointInstruction)):
+    if isinstance(node, (ast.RunInstruction, ast.CmdInstruction, ast.EntrypointInstruction)) \
+            or node.name == "SHELL":  # SHELL has only the exec form
         return node.args[0] if node.args else None
     if isinstance(node, ast.HealthcheckInstruction) and node.kind is not None \
             and node.kind.value.upper() == "CMD" and node.command_args:
