@@ -153,7 +153,19 @@ def configured(analysis: "Analysis", node: ast.Instruction, step: Step, pattern:
     table = _configured_before(analysis, stage, pattern) if stage is not None else None
     if table is not None and table.get(id(node), table[0]):
         return True
-    return any(pattern.search(_step_text(s)) for s in run_steps(analysis, node)[:step.index])
+    return _first_match(analysis, node, pattern) < step.index
+
+
+def _first_match(analysis: "Analysis", node: ast.Instruction, pattern: re.Pattern[str]) -> int:
+    """The index of the first step of ``node`` whose text matches ``pattern`` (the number of steps
+    if none does): one pass per RUN, not one scan of the earlier steps per install."""
+    memo = analysis.memo("package_config: first match")  # (node, pattern) -> step index
+    key = (node, pattern)
+    first = memo.get(key)
+    if first is None:
+        steps = run_steps(analysis, node)
+        first = memo[key] = next((s.index for s in steps if pattern.search(_step_text(s))), len(steps))
+    return first
 
 
 def variable_set(analysis: "Analysis", node: ast.Instruction, step: Step, name: str) -> bool:
