@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Callable, Iterator, Optional
+from typing import Callable, Iterator, Optional, Sequence
 
 from dflint import ast
 from dflint.diagnostic import Severity
+from dflint.model.build import Stage
 from dflint.model.copies import context_copy
 from dflint.model.history import Step, histories
 from dflint.model.layers import mount_targets
@@ -114,31 +115,39 @@ class CopyBeforeInstall(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         reported: set[tuple[int, str]] = set()
-        # A parent's steps are met again in each child's history: read each one once.
-        read: dict[Step, tuple[Optional[tuple], list[Install]]] = {}
+        # stage index -> (length of its lineage, the copies and the families installed at its end): a
+        # child's lineage is its parent's plus its own steps, so each step is read once, not once per descendant.
+        ends: dict[int, tuple[int, list, frozenset[str]]] = {}
         for stage in ctx.model.stages:
-            for history in histories(ctx.model, stage):
-                copies = []  # (step, source argument, kind, families installed before it)
-                installed: set[str] = set()
-                for step in history:
-                    known = read.get(step)
-                    if known is None:
-                        known = read[step] = _read(ctx, step)
-                    found, installs = known
-                    if found is not None:
-                        copies.append((step, *found, frozenset(installed)))
-                    if not isinstance(step.node, ast.RunInstruction):
-                        continue
-                    for install in installs if step.stage is stage and not _cached(ctx, step.anchor) else ():
-                        for copy, source, kind, before in copies:
-                            key = (id(copy.node), install.family)
-                            if kind == "workspaces" and install.family != "node":
-                                continue  # `packages` may hold wheels or .debs the install reads
-                            if install.family not in before and key not in reported:
-                                reported.add(key)
-                                yield ctx.finding(source, _message(copy.node, source, kind, install),
-                                                  related=[("dependencies installed here", install.command)])
-                    installed.update(install.family for install in installs)
+            lineage, *triggers = histories(ctx.model, stage)
+            length, copies, installed = ends.get(stage.parent, (0, [], frozenset()))  # FROM an earlier stage
+            copies, installed = list(copies), set(installed)
+            yield from _scan(ctx, stage, lineage[length:], copies, installed, reported)
+            ends[stage.index] = (len(lineage), copies, frozenset(installed))
+            for history in triggers:
+                yield from _scan(ctx, stage, history, [], set(), reported)
+
+
+def _scan(ctx: RuleContext, stage: Stage, steps: Sequence[Step], copies: list, installed: set[str],
+          reported: set[tuple[int, str]]) -> Iterator[Finding]:
+    """Reports ``stage``'s installs among ``steps`` that come after a copy they may need; ``copies``
+    (step, source argument, kind, families installed before it) and ``installed`` grow as it reads."""
+    for step in steps:
+        found, installs = _read(ctx, step)
+        if found is not None:
+            copies.append((step, *found, frozenset(installed)))
+        if not isinstance(step.node, ast.RunInstruction):
+            continue
+        for install in installs if step.stage is stage and not _cached(ctx, step.anchor) else ():
+            for copy, source, kind, before in copies:
+                key = (id(copy.node), install.family)
+                if kind == "workspaces" and install.family != "node":
+                    continue  # `packages` may hold wheels or .debs the install reads
+                if install.family not in before and key not in reported:
+                    reported.add(key)
+                    yield ctx.finding(source, _message(copy.node, source, kind, install),
+                                      related=[("dependencies installed here", install.command)])
+        installed.update(install.family for install in installs)
 
 
 def _read(ctx: RuleContext, step: Step) -> tuple[Optional[tuple], list[Install]]:

@@ -76,33 +76,54 @@ class CurlAndWget(Rule):
         model = ctx.model
         reported: set[int] = set()
         shipped = image_stages(model)
+        # stage index -> each tool's first use in its lineage, in order. A step is reported (or not)
+        # the same way in every lineage it is in, so each stage's own RUNs are read once: with the
+        # first shipped lineage that holds them, whose earlier stages are known already.
+        firsts: dict[int, dict[str, Step]] = {}
         for stage in model.stages:
             if stage.index not in shipped:
                 continue
-            for history in histories(model, stage):
-                uses: dict[str, list[Step]] = {tool: [] for tool in _TOOLS}
-                order: list[str] = []  # tools in the order of their first use
-                for item in history:
-                    if not isinstance(item.node, ast.RunInstruction):
-                        continue
-                    for step in run_steps(ctx.analysis, item.anchor):
-                        tool = _tool(step)
-                        if tool is not None:
-                            uses[tool].append(step)
-                            if tool not in order:
-                                order.append(tool)
-                if len(order) < 2:
-                    continue
-                other, later = order
-                first = uses[other][0].command
-                for step in uses[later]:
-                    if id(step.command) in reported:
-                        continue
-                    reported.add(id(step.command))
-                    yield ctx.finding(
-                        step.command, f"`{later}` is used here and `{other}` on line {first.line}: the image "
-                        f"needs both tools for the same job; use only `{other}` (or only `{later}`)",
-                        related=[(f"first use of {other}", first)])
+            lineage = model.lineage(stage)
+            start = len(lineage)
+            while start > 0 and lineage[start - 1].index not in firsts:
+                start -= 1
+            known = firsts[lineage[start - 1].index] if start else {}
+            for member in lineage[start:]:
+                uses = _uses(ctx, [node for node in member.instructions if isinstance(node, ast.RunInstruction)])
+                known = firsts[member.index] = {**known, **{t: s[0] for t, s in uses.items() if t not in known}}
+                yield from _report(ctx, known, uses, reported)
+            for history in list(histories(model, stage))[1:]:  # the ONBUILD triggers, on their own
+                uses = _uses(ctx, [item.anchor for item in history if isinstance(item.node, ast.RunInstruction)])
+                yield from _report(ctx, {t: s[0] for t, s in uses.items()}, uses, reported)
+
+
+def _uses(ctx: RuleContext, runs: list[ast.Instruction]) -> dict[str, list[Step]]:
+    """The steps of ``runs`` that use each tool, tools in the order of their first use."""
+    uses: dict[str, list[Step]] = {}
+    for node in runs:
+        for step in run_steps(ctx.analysis, node):
+            tool = _tool(step)
+            if tool is not None:
+                uses.setdefault(tool, []).append(step)
+    return uses
+
+
+def _report(ctx: RuleContext, firsts: dict[str, Step], uses: dict[str, list[Step]],
+            reported: set[int]) -> Iterator[Finding]:
+    """The uses of the second tool among ``uses``, when ``firsts`` (the first use of each tool
+    in the history, in order) holds both."""
+    if len(firsts) < 2:
+        return
+    other, later = firsts
+    first = firsts[other].command
+    for step in uses.get(later, ()):
+        if id(step.command) in reported:
+            continue
+        reported.add(id(step.command))
+        yield ctx.finding(
+            step.command, f"`{later}` is used here and `{other}` on line {first.line}: the image "
+            f"needs both tools for the same job; use only `{other}` (or only `{later}`)",
+            related=[(f"first use of {other}", first)])
 
 
 def _tool(step: Step) -> Optional[str]:

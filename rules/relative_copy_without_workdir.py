@@ -69,12 +69,13 @@ class RelativeCopyWithoutWorkdir(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         model = ctx.model
+        known: dict[int, bool] = {}  # stage index -> a stage of its lineage sets WORKDIR
         for stage in model.stages:
             lineage = model.lineage(stage)
             if lineage[0].base.is_scratch:
                 continue
-            ever = any(_sets_workdir(member) for member in lineage)
-            before = any(_sets_workdir(member) for member in lineage[:-1])
+            ever = _workdir_in_lineage(lineage, known)
+            before = len(lineage) > 1 and known[lineage[-2].index]
             for node in stage.instructions:
                 before = before or isinstance(node, ast.WorkdirInstruction)
                 copy = node.effective
@@ -93,6 +94,18 @@ class RelativeCopyWithoutWorkdir(Rule):
                                                     f"with no WORKDIR set: the files land in whatever working "
                                                     f"directory {where} has; set WORKDIR first or use an absolute "
                                                     f"path")
+
+
+def _workdir_in_lineage(lineage: tuple[Stage, ...], known: dict[int, bool]) -> bool:
+    """A stage of ``lineage`` sets WORKDIR. Remembered per stage in ``known`` and combined with the
+    parent's answer: a chain of N stages reads each stage once, not once per descendant."""
+    start = len(lineage)
+    while start > 0 and lineage[start - 1].index not in known:
+        start -= 1
+    ever = start > 0 and known[lineage[start - 1].index]
+    for member in lineage[start:]:
+        ever = known[member.index] = ever or _sets_workdir(member)
+    return ever
 
 
 def _sets_workdir(stage: Stage) -> bool:

@@ -74,15 +74,21 @@ class UpdateWithoutInstall(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         # (RUN, step index) -> the refresh, its family, the RUN, and the first later reader found
         found: dict[tuple[int, int], tuple[Step, str, ast.Instruction, Optional[Step]]] = {}
-        for stage in ctx.model.stages:
-            for history in histories(ctx.model, stage):
-                runs = [item.anchor for item in history if isinstance(item.node, ast.RunInstruction)]
-                for position, node in enumerate(runs):
-                    for step, family in _lonely_refreshes(ctx, node):
-                        later = _later_reader(ctx, runs[position + 1:], family)
-                        key = (id(node), step.index)
-                        if key not in found or found[key][3] is None:
-                            found[key] = (step, family, node, later)
+        # stage index -> the refreshes of its lineage that no later command has read or refreshed again
+        unread: dict[int, list[tuple[Step, str, ast.Instruction]]] = {}
+        model = ctx.model
+        for stage in model.stages:
+            # A child's lineage is its parent's plus its own RUNs: follow only those, from where the parent left off.
+            lineage = model.lineage(stage)
+            start = len(lineage)
+            while start > 0 and lineage[start - 1].index not in unread:
+                start -= 1
+            pending = unread[lineage[start - 1].index] if start else []
+            for member in lineage[start:]:
+                runs = [node for node in member.instructions if isinstance(node, ast.RunInstruction)]
+                pending = unread[member.index] = _follow(ctx, runs, pending, found)
+            for history in list(histories(model, stage))[1:]:  # the ONBUILD triggers, on their own
+                _follow(ctx, [item.anchor for item in history if isinstance(item.node, ast.RunInstruction)], [], found)
         for step, family, node, later in found.values():
             if later is None and not _only_refreshes(package_steps(ctx.analysis, node), family):
                 continue
@@ -113,16 +119,39 @@ def _lonely_refreshes(ctx: RuleContext, node: ast.Instruction) -> Iterator[tuple
             yield step, family
 
 
-def _later_reader(ctx: RuleContext, runs: list[ast.Instruction], family: str) -> Optional[Step]:
-    """The first command of ``runs`` that reads the ``family`` index before any refreshes it."""
+def _follow(ctx: RuleContext, runs: list[ast.Instruction], pending: list[tuple[Step, str, ast.Instruction]],
+            found: dict) -> list[tuple[Step, str, ast.Instruction]]:
+    """Carries the ``pending`` refreshes through ``runs``, adding the lonely refreshes of each RUN, and
+    records in ``found`` the first command that reads a refreshed index; returns those still unread."""
     for node in runs:
-        for step in package_steps(ctx.analysis, node):
-            invocation = reread(step.invocation)
-            if index_refresh(invocation) == family:
-                return None
-            if reads_index(invocation, family):
-                return step
-    return None
+        steps = package_steps(ctx.analysis, node)
+        still = []
+        for refresh in pending:
+            ended, reader = _reader(steps, refresh[1])
+            if not ended:
+                still.append(refresh)
+            elif reader is not None:
+                step, family, origin = refresh
+                key = (id(origin), step.index)
+                if found[key][3] is None:
+                    found[key] = (step, family, origin, reader)
+        for step, family in _lonely_refreshes(ctx, node):
+            found.setdefault((id(node), step.index), (step, family, node, None))
+            still.append((step, family, node))
+        pending = still
+    return pending
+
+
+def _reader(steps: list[Step], family: str) -> tuple[bool, Optional[Step]]:
+    """(the search ends here, the first command of ``steps`` that reads the ``family`` index): it
+    ends at a reader, or at a refresh of the index, before any command reads it."""
+    for step in steps:
+        invocation = reread(step.invocation)
+        if index_refresh(invocation) == family:
+            return True, None
+        if reads_index(invocation, family):
+            return True, step
+    return False, None
 
 
 def _only_refreshes(steps: list[Step], family: str) -> bool:
