@@ -134,6 +134,7 @@ class BuildModel:
         self._workdirs: Optional[dict[ast.Instruction, Optional[str]]] = None
         self._lineages: dict[int, tuple[Stage, ...]] = {}
         self._windows: dict[int, bool] = {}
+        self._names: Optional[tuple[tuple[Stage, ...], dict[str, Stage]]] = None  # (for these stages, by name)
         #: Facts other modules derive from the whole model, remembered per model (see history.py).
         self.derived: dict[str, Any] = {}
         self._build()
@@ -276,12 +277,10 @@ class BuildModel:
 
     def stage_named(self, name: str) -> Optional[Stage]:
         """The stage called ``name`` (any case); with duplicates the last one, as in BuildKit."""
-        lowered = name.lower()
-        found = None
-        for stage in self.stages:
-            if stage.name == lowered:
-                found = stage
-        return found
+        stages = self.stages
+        if self._names is None or self._names[0] is not stages:  # built once per tuple of stages
+            self._names = (stages, {stage.name: stage for stage in stages if stage.name is not None})
+        return self._names[1].get(name.lower())
 
     def resolve_stage_reference(self, value: str, allow_index: bool = True) -> Union[Stage, ImageReference]:
         """What ``COPY --from=value`` (or a mount's ``from=``) refers to."""

@@ -60,12 +60,7 @@ class StageReference:
 
 def stage_by_name(model: "BuildModel", name: str) -> Optional["Stage"]:
     """The stage BuildKit picks for ``COPY --from=name``: the last of that name, any case."""
-    lowered = name.lower()
-    found = None
-    for stage in model.stages:
-        if stage.name == lowered:
-            found = stage
-    return found
+    return model.stage_named(name)
 
 
 def stage_references(model: "BuildModel", index: LineIndex) -> list[StageReference]:
