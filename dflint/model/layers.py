@@ -588,6 +588,9 @@ def _compute_leftovers(analysis: "Analysis", node: ast.Instruction) -> list[Left
     for step, cache, locations in creations:
         if later.removing(cache, locations).first(step) is not None:
             continue
+        if not cache.report:  # only which caches stay matters (late-cleanup): no message will be written
+            found.append(Leftover(cache, step, node, locations, False))
+            continue
         miss = later.near_misses(cache).first(step)
         elsewhere = later.cleaning_elsewhere(cache).first(step)
         if miss is not None:
