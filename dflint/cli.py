@@ -291,7 +291,6 @@ def run_from_hadolint(argv: Sequence[str]) -> int:
     args = parser.parse_args(argv)
     from .hadolint_config import LOCAL_NAMES, HadolintConfigError, translate
     from .registry import installed
-    from .selection import UnknownSelector
 
     path = args.file or next((name for name in LOCAL_NAMES if os.path.isfile(name)), None)
     if path is None:
@@ -318,15 +317,8 @@ def run_from_hadolint(argv: Sequence[str]) -> int:
         print(f"dflint: error: {where}: invalid YAML: {getattr(exc, 'problem', None) or exc}", file=sys.stderr)
         return EXIT_ERROR
     rules, _ = installed()
-
-    def known(code: str) -> bool:
-        try:
-            return bool(rules.match(code)[0])
-        except UnknownSelector:
-            return False
-
     try:
-        sys.stdout.write(translate(data, known, args.pyproject))
+        sys.stdout.write(translate(data, rules.knows, args.pyproject))
     except HadolintConfigError as exc:
         print(f"dflint: error: {path}: {exc}", file=sys.stderr)
         return EXIT_ERROR

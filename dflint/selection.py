@@ -71,6 +71,13 @@ class RuleSet:
             suggestion = next(option for option in options if option.lower() == suggestion.lower())
         raise UnknownSelector(selector, suggestion)
 
+    def knows(self, selector: str) -> bool:
+        """Whether ``selector`` names at least one rule (code, prefix, name or alias)."""
+        try:
+            return bool(self.match(selector)[0])
+        except UnknownSelector:
+            return False
+
     def validate(self, selectors: Iterable[str]) -> None:
         for selector in selectors:
             self.match(selector)

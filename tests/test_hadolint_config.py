@@ -13,7 +13,6 @@ import pytest
 
 from dflint.hadolint_config import HadolintConfigError, translate
 from dflint.registry import installed
-from dflint.selection import UnknownSelector
 
 try:
     import tomllib
@@ -23,13 +22,7 @@ except ImportError:  # Python 3.10
 yaml = pytest.importorskip("yaml")
 
 RULES, _ = installed()
-
-
-def known(code: str) -> bool:
-    try:
-        return bool(RULES.match(code)[0])
-    except UnknownSelector:
-        return False
+known = RULES.knows
 
 
 FULL = textwrap.dedent("""\
