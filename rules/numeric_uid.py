@@ -28,7 +28,10 @@ class NumericUid(Rule):
     a build argument (`useradd -u "$UID"` with `ARG UID=10001`) is written
     as that argument (`USER $UID`), which follows `--build-arg UID=...`
     where the number would not; where the argument means another value at
-    the USER, no fix is offered.
+    the USER, no fix is offered. A group the USER names is kept in the
+    advice (`USER nonroot:nonroot` is `USER 65532:65532`): `USER 65532`
+    alone would run with the user's primary group from `/etc/passwd`, or
+    with gid 0 where it has no entry.
 
     hadolint's DL3066 reports every USER of every stage, also the ones a
     later USER overrides and the ones of builder stages (only the image's
@@ -82,7 +85,7 @@ class NumericUid(Rule):
         uid = id_written_at(model, setting.node, account) if account is not None else None
         known = uid or _well_known_uid(model, final, setting.user) if account is None else uid
         if known:
-            hint = f"`USER {known}`"
+            hint = _numeric_hint(model, final, setting, known, groups)
         elif account is not None:  # the id comes from a build argument this stage does not declare
             names = ", ".join(sorted(account.build_args))
             hint = (f"`USER {account.written}`, where ARG {names} means what it meant when the account was "
@@ -98,15 +101,38 @@ class NumericUid(Rule):
 #: Accounts whose UID is the same in every image that has them, and official images' own users.
 _SAME_EVERYWHERE = {"nobody": "65534", "nonroot": "65532"}  # nonroot: the distroless images'
 _IMAGE_USERS = {("node", "node"): "1000", ("oven/bun", "bun"): "1000"}
+#: The same for groups: nobody's group is `nogroup` on Debian, `nobody` on Alpine, 65534 on both.
+_GROUPS_EVERYWHERE = {"nobody": "65534", "nogroup": "65534", "nonroot": "65532"}
+_IMAGE_GROUPS = {("node", "node"): "1000", ("oven/bun", "bun"): "1000"}
+
+
+def _numeric_hint(model, stage, setting, uid: str, groups: dict[str, AccountId]) -> str:
+    """`USER <uid>`, with the group the USER names kept: `USER nonroot:nonroot` is `USER 65532:65532`
+    (`USER 65532` alone would run with the user's primary group from /etc/passwd, or gid 0 without one)."""
+    group = setting.group
+    if group is None or group.isdigit():
+        return f"`USER {uid}`" if group is None else f"`USER {uid}:{group}`"
+    account = groups.get(group)
+    gid = id_written_at(model, setting.node, account) if account is not None else None
+    if gid is None and account is None:
+        gid = _well_known(model, stage, group, _GROUPS_EVERYWHERE, _IMAGE_GROUPS)
+    if gid is not None:
+        return f"`USER {uid}:{gid}`"
+    return f"`USER {uid}:` with the numeric GID of group {group}"
 
 
 def _well_known_uid(model, stage, user: str) -> Optional[str]:
-    if user in _SAME_EVERYWHERE:
-        return _SAME_EVERYWHERE[user]
+    return _well_known(model, stage, user, _SAME_EVERYWHERE, _IMAGE_USERS)
+
+
+def _well_known(model, stage, name: str, everywhere: dict[str, str],
+                per_image: dict[tuple[str, str], str]) -> Optional[str]:
+    if name in everywhere:
+        return everywhere[name]
     reference = model.lineage(stage)[0].base.reference
-    name = reference.repository if reference is not None else None
-    name = name[len("library/"):] if name and name.startswith("library/") else name
-    return _IMAGE_USERS.get((name or "", user))
+    image = reference.repository if reference is not None else None
+    image = image[len("library/"):] if image and image.startswith("library/") else image
+    return per_image.get((image or "", name))
 
 
 def _fix(ctx: RuleContext, setting, uid: Optional[str], groups: dict[str, AccountId]) -> Optional[Fix]:
