@@ -74,7 +74,12 @@ _GIT_GLOBAL_VALUES = frozenset(("-C", "-c", "--git-dir", "--work-tree", "--names
 # ---- paths -------------------------------------------------------------------------------------
 
 def _within(outer: Sequence[str], inner: Sequence[str]) -> bool:
-    return len(outer) <= len(inner) and all(_same(x, y) for x, y in zip(outer, inner))
+    if len(outer) > len(inner):
+        return False
+    for x, y in zip(outer, inner):
+        if x != y and not _same(x, y):  # most parts are equal: no call for them
+            return False
+    return True
 
 
 def deletes(removed: str, target: str, contents: bool = False) -> bool:

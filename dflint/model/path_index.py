@@ -27,7 +27,10 @@ def parts(path: str) -> list[str]:
 
 
 def same(a: str, b: str) -> bool:
-    return a == b or fnmatch.fnmatchcase(a, b) or fnmatch.fnmatchcase(b, a)
+    if a == b:
+        return True
+    # fnmatch reads only `*`, `?` and `[` specially: a part without them matches itself alone.
+    return has_glob(b) and fnmatch.fnmatchcase(a, b) or has_glob(a) and fnmatch.fnmatchcase(b, a)
 
 
 def _fixed_ends(pattern: str) -> tuple[str, str]:
@@ -63,11 +66,12 @@ class _Node(Generic[T]):
 
     def child(self, part: str) -> "_Node[T]":
         """The node of ``part`` below this one, made when missing."""
-        children = self.globbed if has_glob(part) else self.plain
-        found = children.get(part)
+        found = self.plain.get(part) or self.globbed.get(part)  # a part is in one of them only
         if found is None:
-            found = children[part] = _Node(self, part)
-            if children is self.plain:
+            if has_glob(part):
+                found = self.globbed[part] = _Node(self, part)
+            else:
+                found = self.plain[part] = _Node(self, part)
                 insort(self.names, part)
                 insort(self.reversed, part[::-1])
         return found

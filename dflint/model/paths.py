@@ -5,11 +5,9 @@ from __future__ import annotations
 import posixpath
 from typing import Optional
 
-_GLOB = frozenset("*?[")
-
-
 def has_glob(path: str) -> bool:
-    return any(ch in _GLOB for ch in path)
+    # Three scans in C: a generator over the characters cost a call per character on a hot path.
+    return "*" in path or "?" in path or "[" in path
 
 
 def resolve(path: str, workdir: Optional[str], home: bool = True) -> Optional[str]:
