@@ -38,7 +38,7 @@ from ..shell.caches import (PackageCache, avoids, cache_for_program, cleans, con
                             near_miss, program_key, root_match, verb)
 from ..shell.model import Command, Script, Word
 from ..shell.options import Option, Spec, parse_options
-from ..shell.package_managers import PackageChange, package_changes, reread
+from ..shell.package_managers import PackageChange, package_changes, removes_packages, reread
 from ..shell.tools import Invocation, program_name, urls
 from ..source import Span
 from .bundler import BundlerSettings
@@ -192,22 +192,23 @@ def under_new_root(step: Step) -> bool:
 def run_steps(analysis: "Analysis", node: ast.Instruction) -> list[Step]:
     """The steps of a RUN (or ONBUILD RUN); empty when it runs no POSIX shell."""
     memo = analysis.memo("layers: steps")
-    if node in memo:
-        return memo[node]
+    steps = memo.get(node)
+    if steps is not None:
+        return steps
     scripts = analysis.commands(node) if _run_of(node) is not None else ()
-    steps: list[Step] = []
+    steps = []
     # Working directory and exported variables, per script: a heredoc script read by
     # `bash <<EOF` runs in a child shell and starts from its parent's state.
+    # The exported variables' mapping is shared by the steps until an export replaces it (never changed in place).
     states: dict[int, tuple[Optional[str], dict[str, Optional[str]]]] = {}
     if scripts:
         states[id(scripts[0])] = (analysis.model.workdir_at(node), {})
     for index, (script, command, contexts, child) in enumerate(_in_order(scripts) if scripts else ()):
         if id(script) not in states:
-            cwd, exported = states[id(scripts[0])]
-            states[id(script)] = (cwd, dict(exported))
+            states[id(script)] = states[id(scripts[0])]
         cwd, exported = states[id(script)]
         invocation = script.invocation(command)
-        steps.append(Step(index, script, command, invocation, contexts, cwd, dict(exported)))
+        steps.append(Step(index, script, command, invocation, contexts, cwd, exported))
         program = invocation.program if invocation is not None else None
         if program == "cd":
             own = command.contexts  # a cd inside a subshell or branch leaves the directory unknown
@@ -219,7 +220,7 @@ def run_steps(analysis: "Analysis", node: ast.Instruction) -> list[Step]:
             for word in invocation.operands:
                 match = _ASSIGNMENT.match(word.value)
                 if match:
-                    exported[match.group(1)] = match.group(2) if word.literal else None
+                    exported = {**exported, match.group(1): match.group(2) if word.literal else None}
         states[id(script)] = (cwd, exported)
     memo[node] = steps
     return steps
@@ -793,11 +794,18 @@ def _mv_sources(analysis: "Analysis", node: ast.Instruction, step: Step) -> list
 
 
 def _path_removals(analysis: "Analysis", node: ast.Instruction, step: Step) -> list[Removal]:
-    """The paths a command deletes: ``rm`` operands, the roots a ``find … -delete`` empties."""
-    return _rm_operands(analysis, node, step) + _find_removals(analysis, node, step)
+    """The paths a command deletes: ``rm`` operands, the roots a ``find … -delete`` empties. Read once
+    per step: the caches a RUN fills and the deletions of later layers both ask."""
+    memo = analysis.memo("layers: path removals")
+    found = memo.get(step)
+    if found is None:
+        found = memo[step] = _rm_operands(analysis, node, step) + _find_removals(analysis, node, step)
+    return found
 
 
 def _package_removals(step: Step) -> list[Removal]:
+    if not removes_packages(step.invocation):
+        return []  # most steps: what an install adds is read only when a removal may undo it
     return [Removal(step, change.word, package=change) for change in step.changed_packages
             if not change.installs]
 

@@ -52,7 +52,7 @@ __all__ = ["APT", "RPM", "reread", "Prompt", "confirmation", "installs_recommend
            "language_pins", "classify_system", "GoTarget", "go_targets", "index_refresh", "reads_index",
            "system_upgrade", "virtual_packages", "deleted_packages", "apt_bool", "apt_option",
            "pin_problem", "Upgrade", "repin", "go_target", "go_query_problem", "PackageChange",
-           "package_changes", "PACKAGE_TOOLS"]
+           "package_changes", "removes_packages", "PACKAGE_TOOLS"]
 
 APT = frozenset(("apt-get", "apt", "aptitude"))
 RPM = frozenset(("yum", "dnf", "dnf5", "microdnf", "tdnf"))
@@ -874,6 +874,16 @@ def package_changes(invocation: Optional[Invocation]) -> list[PackageChange]:
         name = re.sub(r"[-_.]+", "-", package.name).lower() if family == "pip" else package.name
         found.append(PackageChange(family, name, package.word, installs))
     return found
+
+
+def removes_packages(invocation: Optional[Invocation]) -> bool:
+    """``invocation`` removes packages by name (``apt-get purge``, ``apk del``, ``pip uninstall``...):
+    what :func:`package_changes` reads as removals, told without reading the packages."""
+    if invocation is None or invocation.program not in _CHANGES:
+        return False
+    invocation = reread(invocation)
+    assert invocation is not None
+    return invocation.subcommand in _CHANGES[invocation.program][3]
 
 
 def pin_problem(pin: Pin, exact: bool) -> Optional[str]:
