@@ -107,11 +107,13 @@ class Linter:
         # on big files, all alive until the file is done and none of them in a
         # reference cycle; whatever garbage a file leaves is collected by the
         # first collection after it.
-        try:
-            with collector_paused():
+        with collector_paused():
+            try:
                 return self._check(text, path, config)
-        finally:
-            forget_commands()
+            finally:
+                # Before the collector resumes: its first collection would otherwise walk every
+                # command the memo keeps alive, just before they are freed.
+                forget_commands()
 
     def _check(self, text: str, path: str, config: "Config") -> tuple[ast.File, list[Diagnostic]]:
         from .api import parse
@@ -222,6 +224,12 @@ class Linter:
         self, text: str, path: str, config: "Config", fix: bool = False, unsafe_fixes: bool = False
     ) -> FileResult:
         """Lint ``text``; with ``fix``, apply fixes in rounds and return the fixed text."""
+        # Paused until the parsed trees are freed (only the diagnostics are kept): the collector's
+        # first collection after a pause walks every object made during it that is still alive.
+        with collector_paused():
+            return self._lint_text(text, path, config, fix, unsafe_fixes)
+
+    def _lint_text(self, text: str, path: str, config: "Config", fix: bool, unsafe_fixes: bool) -> FileResult:
         applied = 0
         _, diagnostics = self.check(text, path, config)
         if fix:
