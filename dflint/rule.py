@@ -196,7 +196,8 @@ class RuleContext:
 
     @property
     def model(self) -> "BuildModel":
-        return self.analysis.model
+        model = self.analysis._model  # built already, but for the first rule asking: one property call, not two
+        return model if model is not None else self.analysis.model
 
     @property
     def instructions(self) -> tuple[ast.Instruction, ...]:

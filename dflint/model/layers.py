@@ -186,7 +186,8 @@ def under_new_root(step: Step) -> bool:
 
     :func:`~dflint.shell.tools.in_new_root` for a step: with the contexts of the command reading
     a heredoc script too, and the invocation the step already holds."""
-    return "chroot" in step.contexts or (step.invocation is not None and step.invocation.root is not None)
+    invocation = step.invocation
+    return "chroot" in step.contexts or invocation is not None and bool(invocation.via) and invocation.root is not None
 
 
 def run_steps(analysis: "Analysis", node: ast.Instruction) -> list[Step]:
@@ -266,7 +267,7 @@ def _env_words(command: Command) -> list[Word]:
     """``NAME=value`` words given to an ``env`` wrapper."""
     found, inside = [], False
     for word in command.argv:
-        if posixpath.basename(word.value) == "env":
+        if word.value == "env" or word.value.endswith("/env"):  # basename env, without a call per word
             inside = True
         elif inside and _ASSIGNMENT.match(word.value):
             found.append(word)

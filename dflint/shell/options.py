@@ -67,13 +67,16 @@ def parse_options(words: Sequence[Word], spec: Spec) -> Parsed:
     operands: list[Word] = []
     subcommand: Optional[Word] = None
     ended = False
+    # The spec's fields, read once: a Spec is a dataclass, each read a lookup in its __dict__.
+    values, long_words, single_dash_long = spec.values, spec.words, spec.single_dash_long
+    subcommands, operand = spec.subcommands, spec.operand
     i, n = 0, len(words)
     while i < n:
         word = words[i]
         value = word.value
         i += 1
-        if ended or len(value) < 2 or value[0] != "-" or (spec.operand is not None and spec.operand(value)):
-            if spec.subcommands is not None and subcommand is None and not operands:
+        if ended or len(value) < 2 or value[0] != "-" or (operand is not None and operand(value)):
+            if subcommands is not None and subcommand is None and not operands:
                 subcommand = word
             else:
                 operands.append(word)
@@ -81,22 +84,22 @@ def parse_options(words: Sequence[Word], spec: Spec) -> Parsed:
         if value == "--":
             ended = True
             continue
-        if value.startswith("--") or value in spec.words or spec.single_dash_long:
+        if value[1] == "-" or value in long_words or single_dash_long:
             name, eq, rest = value.partition("=")
             if eq:
                 options.append(Option(name, rest, word, word))
-            elif name in spec.values and i < n:
+            elif name in values and i < n:
                 options.append(Option(name, words[i].value, word, words[i]))
                 i += 1
             else:
                 options.append(Option(name, None, word))
             continue
-        i = _short_bundle(words, i, word, spec, options)
+        i = _short_bundle(words, i, word, values, options)
     return Parsed(tuple(options), tuple(operands), subcommand)
 
 
-def _short_bundle(words: Sequence[Word], i: int, word: Word, spec: Spec, options: list[Option]) -> int:
-    """Reads ``-abc`` (``i`` is the index after it); returns the next index."""
+def _short_bundle(words: Sequence[Word], i: int, word: Word, values: frozenset[str], options: list[Option]) -> int:
+    """Reads ``-abc`` (``i`` is the index after it; ``values``: the options taking a value); returns the next index."""
     letters = word.value[1:]
     for k, letter in enumerate(letters):
         name = "-" + letter
@@ -104,7 +107,7 @@ def _short_bundle(words: Sequence[Word], i: int, word: Word, spec: Spec, options
         if rest.startswith("="):  # -q=2 (apt-get)
             options.append(Option(name, rest[1:], word, word))
             return i
-        if name in spec.values:
+        if name in values:
             if rest:
                 options.append(Option(name, rest, word, word))
             elif i < len(words):

@@ -338,6 +338,10 @@ class _Unwrapped(NamedTuple):
     root: Optional[Word]  # the NEWROOT of a chroot (or chpst -/) among them
 
 
+#: :func:`_unwrap` of a command whose first word is its program.
+_UNWRAPPED = _Unwrapped(0, (), None, None)
+
+
 def _xargs_option(argv: Sequence[Word], i: int) -> tuple[int, Optional[str]]:
     """How many words the xargs option at ``argv[i]`` takes, and the replace-string it sets
     (``-I R``, ``-IR``, GNU's ``-i`` / ``-iR`` / ``--replace[=R]``; ``{}`` by default)."""
@@ -395,6 +399,8 @@ def _unwrap(argv: Sequence[Word]) -> _Unwrapped:
     the command holding it get each input line in its place) and the root of a ``chroot``.
     A wrapper is known by its program name (``/usr/sbin/chroot``, ``/usr/bin/sudo``), and ``via``
     holds that name, so ``"sudo" in invocation.via`` holds however it was written."""
+    if argv and argv[0].value not in _WRAPPERS and "/" not in argv[0].value:
+        return _UNWRAPPED  # most commands: the first word is the program
     i = 0
     via: list[str] = []
     replaced: Optional[str] = None
