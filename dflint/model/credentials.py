@@ -44,6 +44,8 @@ _SECRET_OPTIONS = frozenset((
 ))
 _LOGIN_TOOLS = frozenset(("docker", "podman", "buildah", "skopeo", "nerdctl", "helm", "oras", "crane", "regctl"))
 _MYSQL = frozenset(("mysql", "mysqladmin", "mysqldump", "mariadb", "mariadb-dump", "mariadb-admin"))
+#: Tools given a password by an option of their own (``-p``, ``-pPASS``, ``-passin pass:``, ``-a``).
+_PASSWORD_OPTION_TOOLS = _LOGIN_TOOLS | _MYSQL | {"sshpass", "openssl", "redis-cli", "valkey-cli"}
 _AUTH_HEADER = re.compile(r"(?i)^\s*(?:proxy-)?(?:authorization|private-token|job-token|x-api-key|api-key|"
                           r"x-auth-token|x-jfrog-art-api|x-vault-token)\s*:\s*(?:(?:bearer|basic|token)\s+)?(\S.*)$")
 _NPM_KEY = re.compile(r"(?:^|:)_(?:authToken|auth|password)$|^npmAuth(?:Token|Ident)$")
@@ -240,6 +242,8 @@ def _options(step: Step) -> Iterator[tuple[Word, str, str]]:
             value = _next_value(argv, i, name)
             if value is not None:
                 yield value, _option_value(value, name), f"the value of `{name}`"
+        if program not in _PASSWORD_OPTION_TOOLS:
+            continue  # the cases below are those tools' own options
         if word.value == "-p" and program in _LOGIN_TOOLS and i + 1 < len(argv):
             yield argv[i + 1], argv[i + 1].value, f"the password of `{program} login -p`"
         elif word.value == "-p" and program == "sshpass" and i + 1 < len(argv):
@@ -495,9 +499,10 @@ def credential_uses(analysis: "Analysis", anchor: ast.Instruction) -> list[Crede
             if source is not None and source.leaks:
                 found.append(CredentialUse(step, span or step.command.span, "the password piped to "
                                            f"`{step.command.name} … --password-stdin`", source))
-        words = step.command.argv[1:] + tuple(a.value for a in step.command.assignments)
-        if not may_hold_secret_values([word.value for word in words]):
-            continue
+        assigned = [a.value for a in step.command.assignments]
+        if not may_hold_secret_values([arguments, *(word.value for word in assigned)]):
+            continue  # (the argument values joined already: the same text to search)
+        words = step.command.argv[1:] + tuple(assigned)
         for word in words:
             hit = secret_value(word.value)
             if hit is not None and id(word) not in seen:
