@@ -53,9 +53,16 @@ class ApkVirtualLeftover(Rule):
         && apk del .build-deps
     ```
 
+    When the add is the last command of its RUN, nothing in the RUN uses
+    the packages: the message says to install, use and `apk del` them in
+    one RUN.
+
     ## Fix safety
     The fix appends `&& apk del NAME` after the last command of the RUN
-    (when that command is at the top level of the RUN's only script). It is
+    (when that command is at the top level of the RUN's only script). When
+    the add is that last command, the fix is display-only: deleting the
+    group straight after installing it does nothing useful and breaks a
+    later RUN that needs it. Otherwise it is
     unsafe: a later RUN, or the running image, may need one of the packages,
     and `apk del` also removes packages the group pulled in that nothing
     else installed explicitly. When a later RUN deletes the group and
@@ -100,6 +107,11 @@ class ApkVirtualLeftover(Rule):
                                                   f"delete them at the end of this RUN",
                                           _fix(ctx, node, name, used, (other, late)),
                                           related=[("too late", late.command)])
+                    elif not any(later.follows(step) for later in steps[step.index + 1:]):
+                        yield ctx.finding(target, f"nothing in this RUN uses the packages of virtual group `{name}` "
+                                                  f"after this add, and nothing deletes them: they ship in the image; "
+                                                  f"install, use and `apk del {name}` them in one RUN",
+                                          _fix(ctx, node, name, unused=True))
                     else:
                         yield ctx.finding(target, f"nothing deletes the packages of virtual group `{name}` after this "
                                                   f"add: they ship in the image; end the RUN with `apk del {name}`",
@@ -126,14 +138,20 @@ def _late_deletion(ctx: RuleContext, later: list[ast.Instruction], node: ast.Ins
 
 
 def _fix(ctx: RuleContext, node: ast.Instruction, name: str, used_later: bool = False,
-         late: Optional[tuple[ast.Instruction, Step]] = None):
+         late: Optional[tuple[ast.Instruction, Step]] = None, unused: bool = False):
     """Append ``apk del NAME`` to ``node``; the later RUN that deleted the group goes with it, as
-    deleting it again fails (apk knows no such package once the group is gone and no index is kept)."""
+    deleting it again fails (apk knows no such package once the group is gone and no index is kept).
+    ``unused``: the add ends the RUN, so the deletion would follow it at once."""
     edit = append_edit(ctx.analysis, node, f"apk del {name}")
     if edit is None:
         return None
     point, text = edit
     append = ctx.edit(point, point, text)
+    if unused:
+        # Installing then deleting at once does nothing; a later RUN that needs the packages would break.
+        return ctx.fix(f"Append `&& apk del {name}` (display only: nothing in this RUN uses the packages; "
+                       f"move the commands that need them into this RUN before the `apk del`)", append,
+                       applicability=Applicability.DISPLAY)
     if used_later:
         return ctx.fix(f"Append `&& apk del {name}` (display only: commands before the later `apk del` "
                        f"may need the packages)", append, applicability=Applicability.DISPLAY)
