@@ -368,6 +368,18 @@ def test_sarif_file_outside_root_gets_an_absolute_uri(tmp_path, project):
     assert location == {"uri": outside.as_uri()}
 
 
+def test_sarif_fixes_leave_out_display_only_and_flag_unsafe(project):
+    untagged, maintainer = make_results()[3].diagnostics[:2]
+    display = replace(maintainer, fix=replace(maintainer.fix, message="Merge the RUNs (display only: `cd` would carry)",
+                                              applicability=Applicability.DISPLAY))
+    run = json.loads(render("sarif", [FileResult("Dockerfile", [untagged, maintainer, display])], root=project))
+    fixes = [result.get("fixes") for result in run["runs"][0]["results"]]
+    assert fixes[2] is None  # a viewer's "apply fix" would apply what dflint only suggests
+    assert fixes[1][0]["description"]["text"] == "Replace with a LABEL"
+    assert fixes[0][0]["description"]["text"] == ("Unsafe fix, review before applying (it may change what the "
+                                                  "build does): Pin to ubuntu:24.04")
+
+
 # -- github ----------------------------------------------------------------------------------
 def test_github_escaping():
     assert escape_data("100% done\r\nnext: a, b") == "100%25 done%0D%0Anext: a, b"

@@ -18,6 +18,12 @@ in; a file outside it gets an absolute ``file:`` URI without a base, which
 upload-sarif makes relative to its ``checkout_path``. Standard input read
 without ``--stdin-filename`` is ``-``. No ``invocations[].workingDirectory`` is
 written: GitHub would take it as the root for absolute URIs.
+
+A result's ``fixes`` hold its safe and unsafe fixes, not display-only ones:
+SARIF has no applicability, and a viewer that offers to apply a fix would
+apply a suggestion that changes the build. An unsafe fix's description
+starts by saying it is unsafe (``properties.applicability`` says it too, for
+tools that read it).
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Optional, Sequence
 from urllib.parse import quote
 
 from ..diagnostic import Diagnostic, Severity
-from ..fix import Fix
+from ..fix import Applicability, Fix
 from ..rule import DOC_SECTIONS
 from ..source import Span
 from .base import (
@@ -158,7 +164,8 @@ class SarifReporter(Reporter):
                  "physicalLocation": {"artifactLocation": artifact, "region": _region(span)}}
                 for i, (note, span) in enumerate(d.related, 1)
             ]
-        if d.fix and d.fix.edits:
+        # SARIF has no applicability: a viewer offering "apply fix" would apply a display-only one.
+        if d.fix and d.fix.edits and d.fix.applicability is not Applicability.DISPLAY:
             result["fixes"] = [_fix(d.fix, artifact)]
         return result
 
@@ -177,7 +184,7 @@ def _region(span: Span) -> dict[str, Any]:
 
 def _fix(fix: Fix, artifact: dict[str, str]) -> dict[str, Any]:
     return {
-        "description": {"text": printable(fix.message)},
+        "description": {"text": printable(_fix_description(fix))},
         "artifactChanges": [{
             "artifactLocation": artifact,
             "replacements": [
@@ -187,3 +194,10 @@ def _fix(fix: Fix, artifact: dict[str, str]) -> dict[str, Any]:
         }],
         "properties": {"applicability": fix.applicability.value},
     }
+
+
+def _fix_description(fix: Fix) -> str:
+    """The fix's message; an unsafe fix says so first, as a viewer shows only this text before applying it."""
+    if fix.applicability is Applicability.UNSAFE:
+        return f"Unsafe fix, review before applying (it may change what the build does): {fix.message}"
+    return fix.message
