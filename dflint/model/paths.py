@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 from typing import Optional
 
+
 def has_glob(path: str) -> bool:
     # Three scans in C: a generator over the characters cost a call per character on a hot path.
     return "*" in path or "?" in path or "[" in path
