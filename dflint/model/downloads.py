@@ -202,7 +202,7 @@ def _unchecked_use(analysis: "Analysis", node: ast.Instruction, fetching: list[S
     for timed in _after(analysis, node, step):
         if not timed.wild and timed.files.isdisjoint(names):
             continue  # names none of the download's files: most steps
-        if _checks(analysis, timed, names, fetching):
+        if _checks(timed, names, fetching):
             if use is None or use[0] != "run":
                 return None
             break  # checked only after it ran
@@ -416,7 +416,7 @@ def _names(analysis: "Analysis", timed: _Timed, word: Word, places: list[str]) -
 
 # ---- checks ------------------------------------------------------------------------------------
 
-def _checks(analysis: "Analysis", timed: _Timed, names: set[str], fetching: list[Step]) -> bool:
+def _checks(timed: _Timed, names: set[str], fetching: list[Step]) -> bool:
     """The step checks a digest or signature of a file called one of ``names``."""
     step = timed.step
     invocation = step.invocation
