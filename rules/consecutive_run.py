@@ -115,6 +115,8 @@ class ConsecutiveRun(Rule):
                 merge = None  # merged, the suppression above the second RUN would stop applying to it
             flags = "".join(f"{flag.text} " for flag in first.flags)  # the merged RUN keeps them
             shown = "" if merge is None else f": RUN {flags}{_short(merge.text)}"
+            if merge is not None and merge.reason:  # the text alone would read as safe advice
+                shown = f", though not simply as `RUN {flags}{_short(merge.text)}`: {merge.reason}"
             fix = None if merge is None else ctx.fix(
                 "Merge into the previous RUN" + (f" (display only: {merge.reason})" if merge.reason else ""),
                 ctx.edit(merge.start, merge.end, merge.content),

@@ -68,3 +68,63 @@ def test_offsets_columns_and_lines_are_one_point(linted):
                     entry["path"], diagnostic["code"], point)
                 checked += 1
     assert checked > 1000
+
+
+ONE_PASS_CASES = {
+    "merge and a flag in the second RUN": (
+        "FROM debian:12\nRUN apt-get update\nRUN apt-get install -y curl\n"),
+    "three RUNs, a flag and a pin in each": (
+        "FROM debian:12\nRUN apt-get update\nRUN apt-get install -y make\nRUN apt-get install -y gcc\n"),
+    "merge with a comment between and && at line ends": (
+        "FROM ubuntu:24.04\nRUN apt-get update && \\\n  apt-get install -y make\nRUN make -C /src\n# then the compiler\n"
+        "RUN apt-get install -y gcc\n"),
+}
+
+
+def _one_pass(text: str, diagnostics: list[dict]) -> tuple[str, int]:
+    """Every applicable fix's edits in one pass, as an editor applies a JSON document: a fix that
+    overlaps one taken earlier is left out, whole. Returns the text and how many were left out."""
+    taken: list[tuple[int, int, str]] = []
+    left_out = 0
+    for diagnostic in diagnostics:
+        fix = diagnostic["fix"]
+        if not fix or fix["applicability"] == "display-only":
+            continue
+        edits = [(e["start"]["offset"], e["end"]["offset"], e["content"]) for e in fix["edits"]]
+        if any(start < t_end and t_start < end or start == end == t_start == t_end
+               for start, end, _ in edits for t_start, t_end, _ in taken):
+            left_out += 1
+            continue
+        taken += edits
+    for start, end, content in sorted(taken, reverse=True):
+        text = text[:start] + content + text[end:]
+    return text, left_out
+
+
+@pytest.mark.parametrize("text", ONE_PASS_CASES.values(), ids=ONE_PASS_CASES)
+def test_the_fixes_of_a_json_document_do_not_overlap_and_lead_where_fix_does(tmp_path, text):
+    """consecutive-run's merge edits only the gap between the RUNs, so the edits other rules make
+    inside the second RUN (a flag) do not overlap it: an editor applying the document in one pass
+    loses none, and `--fix` goes on from there (the fixes the merge makes possible) to the file it
+    writes from the original."""
+    def lint_json(text: str) -> list[dict]:
+        path.write_text(text)
+        run = subprocess.run([sys.executable, "-m", "dflint", "--format", "json", str(path)],
+                             capture_output=True, text=True, timeout=60)
+        return json.loads(run.stdout)["files"][0]["diagnostics"]
+
+    def fixed(text: str) -> str:
+        path.write_text(text)
+        run = subprocess.run([sys.executable, "-m", "dflint", "--fix", "--unsafe-fixes", str(path)],
+                             capture_output=True, text=True, timeout=60)
+        assert run.returncode in (0, 1), run.stderr
+        return path.read_text()
+
+    path = tmp_path / "Dockerfile"
+    diagnostics = lint_json(text)
+    offered = [d for d in diagnostics if d["fix"] and d["fix"]["applicability"] != "display-only"]
+    assert {"DF006", "DF202"} <= {d["code"] for d in offered}
+    once, left_out = _one_pass(text, offered)
+    assert left_out == 0
+    assert not {"DF006", "DF202"} & {d["code"] for d in lint_json(once)}
+    assert fixed(once) == fixed(text)

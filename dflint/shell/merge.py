@@ -36,6 +36,11 @@ _OWN_SHELL = ("subshell", "substitution", "shell")
 class Merge:
     """A merge of two RUNs as one edit: replace ``[start, end)`` with ``content``.
 
+    The edit covers only the gap from the first RUN's last command to the
+    second RUN's command (the newline and ``RUN`` become a continuation and
+    ``&&``), so edits other rules make inside the second command do not
+    overlap it, and an editor can apply them all in one pass.
+
     ``text`` is the merged command line on one line (for messages); ``reason``
     says why the merged RUN may behave differently, None when it provably does not.
     """
@@ -92,7 +97,7 @@ def _style(text: str, escape: str, node: ast.Instruction) -> tuple[bool, str]:
 
 @lru_cache(maxsize=4)  # the same file for every pair of RUNs merged
 def _continued_lines(text: str, escape: str) -> tuple[list[str], list[str]]:
-    """The indentation of each continued line that follows a line ending in ``&& ESCAPE`` (``&&`` at
+    r"""The indentation of each continued line that follows a line ending in ``&& ESCAPE`` (``&&`` at
     line ends), and of each that starts with ``&&`` after a line ending in ``ESCAPE`` and any comment
     lines (``&&`` at line starts): what ``&&[ \t]*ESC\r?\n([ \t]*)[^\s#]`` and
     ``ESC\r?\n(?:[ \t]*#[^\n]*\n)*([ \t]*)&&`` find, line by line. The second, as a regex, started
@@ -157,25 +162,26 @@ def merge_runs(file: ast.File, first: ast.Instruction, second: ast.Instruction,
         start = last
     between = text[first.span.end.offset:second.span.start.offset]
     lines += [line.rstrip("\r") for line in between.split("\n") if line.strip().startswith("#")]
-    body = text[run2.shell_text.span.start.offset:second.span.end.offset]
     head = f" && {escape}" if trailing else f" {escape}"
-    content = head + newline + "".join(line + newline for line in lines) + indent + ("" if trailing else "&& ") + body
+    content = head + newline + "".join(line + newline for line in lines) + indent + ("" if trailing else "&& ")
     logical = scripts[0].text
     last_logical = max(c.end for c in scripts[0].commands)
     cut = _comment_start(logical, last_logical, len(logical))
     cut = last_logical if logical[last_logical:cut].strip() == ";" else cut
-    merged = Merge(start, second.span.end.offset, content,
+    merged = Merge(start, run2.shell_text.span.start.offset, content,
                    _one_line(f"{logical[:cut]} && {run2.shell_text.value}"),
                    state_change(scripts[0]) or chain_break(scripts[1]))
-    return merged if _parses_back(file, first, merged, scripts, shell) else None
+    return merged if _parses_back(file, (first, second), merged, scripts, shell) else None
 
 
-def _parses_back(file: ast.File, first: ast.Instruction, merge: Merge, scripts: tuple[Script, Script],
-                 shell: Sequence[str]) -> bool:
+def _parses_back(file: ast.File, runs: tuple[ast.Instruction, ast.Instruction], merge: Merge,
+                 scripts: tuple[Script, Script], shell: Sequence[str]) -> bool:
     from ..api import parse
     from .scripts import scripts_for
 
-    instruction = file.text[first.span.start.offset:merge.start] + merge.content
+    first, second = runs
+    text = file.text
+    instruction = text[first.span.start.offset:merge.start] + merge.content + text[merge.end:second.span.end.offset]
     prefix = f"# escape={file.escape}\n" if file.escape != "\\" else ""
     parsed = parse(f"{prefix}FROM scratch\n{instruction}\n")
     if parsed.errors or len(parsed.instructions) != 2:
