@@ -128,6 +128,10 @@ class Rule:
     #: Runs whatever the selection, the ignores and the suppressions say (syntax-error: a file
     #: ``docker build`` rejects must never pass because a selection left the rule out).
     always_enabled: ClassVar[bool] = False
+    #: For a rule whose findings are security weaknesses: how severe, from 0.0 to 10.0 as in CVSS
+    #: (GitHub: 9.0 and up critical, 7.0 high, 4.0 medium, below that low). SARIF output tags such a
+    #: rule `security` with this `security-severity`, which is how code scanning lists and ranks it.
+    security_severity: ClassVar[Optional[float]] = None
     #: Documentation URL; built-in rules get theirs from DOCS_BASE.
     url: ClassVar[Optional[str]] = None
     #: Where the rule came from (set by the plugin manager).
@@ -165,6 +169,7 @@ class Rule:
             "partial_aliases": list(cls.partial_aliases),
             "fixable": cls.fixable,
             "default_enabled": cls.default_enabled,
+            "security_severity": cls.security_severity,
             "origin": cls.origin,
             "docs_url": cls.docs_url(),
             "options": [

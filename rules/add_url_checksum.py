@@ -51,6 +51,7 @@ class AddUrlChecksum(Rule):
     name = "add-url-checksum"
     summary = "ADD of a URL without --checksum"
     severity = Severity.WARNING
+    security_severity = 5.0
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for node in ctx.instructions:

@@ -60,6 +60,7 @@ class Chpasswd(Rule):
     name = "chpasswd"
     summary = "Account password set in RUN"
     severity = Severity.WARNING
+    security_severity = 6.0
     partial_aliases = ("CKV2_DOCKER_17",)
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:

@@ -80,6 +80,7 @@ class CredentialsInRun(Rule):
     name = "credentials-in-run"
     summary = "Credential set up in RUN without a secret mount"
     severity = Severity.WARNING
+    security_severity = 7.5
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for node in ctx.instructions:

@@ -67,6 +67,7 @@ class CurlPipeShell(Rule):
     name = "curl-pipe-shell"
     summary = "Downloaded code run without verification (`curl | sh`)"
     severity = Severity.WARNING
+    security_severity = 6.5
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for node in ctx.instructions:

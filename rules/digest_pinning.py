@@ -51,6 +51,7 @@ class DigestPinning(Rule):
     name = "digest-pinning"
     summary = "Image not pinned by digest"
     severity = Severity.WARNING
+    security_severity = 3.0
     default_enabled = False
     options = (Option("exempt", list, [], "Registries or name prefixes whose images need no digest "
                                           "(`localhost:5000`, `ghcr.io/acme`)"),)

@@ -54,6 +54,7 @@ class ExposeSsh(Rule):
     name = "expose-ssh"
     summary = "EXPOSE publishes the SSH port 22"
     severity = Severity.INFO
+    security_severity = 4.0
     aliases = ("CKV_DOCKER_1", "DS004")
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:

@@ -73,6 +73,7 @@ class NoUser(Rule):
     name = "no-user"
     summary = "The final stage never sets USER"
     severity = Severity.INFO
+    security_severity = 4.0
     aliases = ("CKV_DOCKER_3", "DS002")
     default_enabled = False
     options = (Option("nonroot-images", list, list(NONROOT_IMAGES),

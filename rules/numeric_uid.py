@@ -70,6 +70,7 @@ class NumericUid(Rule):
     name = "numeric-uid"
     summary = "USER names a user instead of a numeric UID"
     severity = Severity.INFO
+    security_severity = 2.0
     aliases = ("DL3066",)
     fixable = True
     default_enabled = False

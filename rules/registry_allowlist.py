@@ -57,6 +57,7 @@ class RegistryAllowlist(Rule):
     name = "registry-allowlist"
     summary = "Image from a registry that is not allowed"
     severity = Severity.ERROR
+    security_severity = 5.0
     aliases = ("DL3026",)
     default_enabled = False
     options = (Option("allowed", list, [], "Registries, or registries with a name prefix, images may come from "

@@ -78,6 +78,7 @@ class RootUser(Rule):
     name = "root-user"
     summary = "The image runs as root"
     severity = Severity.WARNING
+    security_severity = 5.0
     aliases = ("DL3002", "CKV_DOCKER_8", "DS002")
     fixable = True
 

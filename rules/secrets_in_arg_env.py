@@ -83,6 +83,7 @@ class SecretsInArgEnv(Rule):
     name = "secrets-in-arg-env"
     summary = "Secret passed through ARG or ENV"
     severity = Severity.WARNING
+    security_severity = 7.5
     aliases = ("DL3064", "SecretsUsedInArgOrEnv")
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:

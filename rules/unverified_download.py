@@ -95,6 +95,7 @@ class UnverifiedDownload(Rule):
     name = "unverified-download"
     summary = "RUN downloads a program or archive and uses it without a checksum or signature check"
     severity = Severity.WARNING
+    security_severity = 5.5
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         add_known = frontend_at_least(ctx.file, _ADD_CHECKSUM) is not False

@@ -103,6 +103,7 @@ class VerificationDisabled(Rule):
     name = "verification-disabled"
     summary = "TLS or signature verification switched off"
     severity = Severity.WARNING
+    security_severity = 7.0
     partial_aliases = tuple(f"CKV2_DOCKER_{n}" for n in (2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18))
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:

@@ -94,6 +94,7 @@ class WorkdirSystemDir(Rule):
     name = "workdir-system-dir"
     summary = "WORKDIR set to a system directory"
     severity = Severity.WARNING
+    security_severity = 3.0
     options = (Option("allowed", list, [], "System directories accepted as WORKDIR anyway (absolute paths)"),)
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:

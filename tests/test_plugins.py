@@ -80,6 +80,24 @@ def test_a_plugin_may_not_use_the_builtin_prefix():
     assert any("reserved for built-in rules" in str(e) for e in plugins.errors)
 
 
+@pytest.mark.parametrize("score", ["high", 11, -1, True])
+def test_a_rule_with_an_invalid_security_severity_is_refused_by_name(score):
+    class Scored:
+        class R(Rule):
+            """R."""
+            code = "XS001"
+            name = "scored"
+            security_severity = score
+
+        @hookimpl
+        def dflint_rules(self):
+            return [self.R]
+
+    plugins = load_plugins(extra=[("scored", Scored())])
+    assert any(f"rule XS001 has an invalid security_severity {score!r}" in str(e) for e in plugins.errors)
+    assert "XS001" not in {r.code for r in plugins.rules}
+
+
 @pytest.fixture(scope="module")
 def plugin_path(tmp_path_factory):
     """A directory holding the example pack, installed from source as pip installs any package."""

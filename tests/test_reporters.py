@@ -380,6 +380,23 @@ def test_sarif_fixes_leave_out_display_only_and_flag_unsafe(project):
                                                   "build does): Pin to ubuntu:24.04")
 
 
+def test_sarif_tags_security_rules_with_their_security_severity(project):
+    """GitHub code scanning lists a result as a security alert, and ranks it, only by these two."""
+    from dflint.registry import installed
+
+    rules = installed()[0]
+    stream = io.StringIO()
+    get_reporter("sarif")(stream, rules=rules, root=project, environ={}).report([], SUMMARY)
+    descriptors = {d["id"]: d["properties"] for d in json.loads(stream.getvalue())["runs"][0]["tool"]["driver"]["rules"]}
+    assert descriptors["DF504"]["tags"] == ["dockerfile", "security"]
+    assert descriptors["DF504"]["security-severity"] == "7.5"
+    assert descriptors["DF409"]["security-severity"] == "6.5"
+    assert "security" not in descriptors["DF006"]["tags"] and "security-severity" not in descriptors["DF006"]
+    scored = {rule.code for rule in rules.rules if rule.security_severity is not None}
+    assert {"DF304", "DF409", "DF411", "DF501", "DF504", "DF505", "DF506"} <= scored
+    assert scored == {code for code, p in descriptors.items() if "security" in p["tags"]}
+
+
 # -- github ----------------------------------------------------------------------------------
 def test_github_escaping():
     assert escape_data("100% done\r\nnext: a, b") == "100%25 done%0D%0Anext: a, b"

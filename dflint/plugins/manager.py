@@ -133,6 +133,9 @@ def _check_rule(rule: Any, plugin: str, seen: dict[str, str]) -> Optional[str]:
         return f"rule code {rule.code} uses the DF prefix reserved for built-in rules"
     if not _NAME.match(rule.name or ""):
         return f"rule {rule.code} has an invalid name {rule.name!r} (kebab-case expected)"
+    score = rule.security_severity
+    if score is not None and (isinstance(score, bool) or not isinstance(score, (int, float)) or not 0 <= score <= 10):
+        return f"rule {rule.code} has an invalid security_severity {score!r} (a number from 0.0 to 10.0 expected)"
     for key in (rule.code, rule.name):
         if key in seen:
             return f"rule {rule.code} ({rule.name}) clashes with {key!r} from plugin {seen[key]!r}"

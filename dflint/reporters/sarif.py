@@ -118,12 +118,17 @@ class SarifReporter(Reporter):
             descriptor["helpUri"] = url
         descriptor["defaultConfiguration"] = {"level": LEVELS[rule.severity]}
         tags = ["dockerfile", *getattr(rule, "tags", ())]  # Rule has no tags yet; honour them if it gains some
+        severity = getattr(rule, "security_severity", None)  # checked when the plugin was loaded
+        if severity is not None:
+            tags.append("security")
         descriptor["properties"] = {
             "aliases": list(rule.aliases),
             "tags": list(dict.fromkeys(tags)),
             "fixable": rule.fixable,
             "origin": rule.origin,
         }
+        if severity is not None:  # GitHub code scanning reads it as a string: "7.5"
+            descriptor["properties"]["security-severity"] = f"{severity:.1f}"
         return descriptor
 
     def _source_root(self, results: Sequence["FileResult"]) -> str:
