@@ -143,6 +143,7 @@ def _lint(request: LintRequest, stdout: TextIO, stderr: TextIO) -> int:
     summary = Summary(
         files=len(results),
         fixed=sum(r.fixes_applied for r in results),
+        problems_fixed=sum(r.problems_fixed for r in results),
         fail_level=min(fail_levels) if fail_levels else Severity.INFO,
         exit_code=exit_code,
     )
@@ -196,10 +197,11 @@ def _report_diff(request: LintRequest, results: list, stdout: TextIO, stderr: Te
             return EXIT_ERROR
     else:
         stdout.write(text)
-    fixes = sum(r.fixes_applied for r in changed)
     if changed:
-        print(f"Would fix {fixes} problem{'s' if fixes != 1 else ''} in {len(changed)} "
-              f"file{'s' if len(changed) != 1 else ''}", file=stderr)
+        from .reporters.text import fixed_line
+
+        would = fixed_line(sum(r.problems_fixed for r in changed), sum(r.fixes_applied for r in changed), "Would fix")
+        print(f"{would} in {len(changed)} file{'s' if len(changed) != 1 else ''}", file=stderr)
     else:
         print("No fixes to apply", file=stderr)
     if plugin_error or any(r.error for r in results):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 import os
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any, Iterable, Optional, Sequence
@@ -150,6 +151,33 @@ class Shift:
         if self._reach[bisect_left(self._starts, offset)] > offset:
             return None  # an edit starts before it and ends after it
         return offset + self._shift[bisect_right(self._ends, offset)]
+
+
+class Followed:
+    """The findings of a file's first lint, followed through the fix rounds: how many are gone.
+
+    A finding counts as still there when a finding of the same rule starts
+    where its start moved to; one an edit covered is gone. "Fixed N problems"
+    then says what the user sees go away: a fix can resolve several findings
+    (one edit for two), or make others moot (merged RUNs), and the count of
+    fixes applied would say neither.
+    """
+
+    def __init__(self, findings: Iterable[Any]) -> None:
+        self._places: list[tuple[str, Optional[int]]] = [(f.code, f.span.start.offset) for f in findings]
+
+    def move(self, shift: Shift) -> None:
+        self._places = [(code, None if offset is None else shift.moved(offset)) for code, offset in self._places]
+
+    def gone(self, findings: Iterable[Any]) -> int:
+        remaining = Counter((f.code, f.span.start.offset) for f in findings)
+        gone = 0
+        for place in self._places:
+            if place[1] is not None and remaining[place] > 0:
+                remaining[place] -= 1
+            else:
+                gone += 1
+        return gone
 
 
 def apply_edits(text: str, edits: Sequence[Edit]) -> str:

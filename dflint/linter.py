@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Iterable, Optional, Sequence
 from . import ast
 from .analysis import Analysis
 from .diagnostic import Diagnostic, Severity
-from .fix import Applicability, Shift, apply_edits, choose_fixes, write_atomically
+from .fix import Applicability, Followed, Shift, apply_edits, choose_fixes, write_atomically
 from .gcpause import collector_paused
 from .rule import Finding, Rule, RuleContext
 from .selection import RuleSet
@@ -81,6 +81,8 @@ class FileResult:
     text: Optional[str] = None
     #: With ``--diff``: what the fixes would change, as a unified diff (the file is not written).
     diff: Optional[str] = None
+    #: With fixes: how many of the first lint's findings the fixes made go away.
+    problems_fixed: int = 0
 
     @property
     def changed(self) -> bool:
@@ -230,9 +232,10 @@ class Linter:
             return self._lint_text(text, path, config, fix, unsafe_fixes)
 
     def _lint_text(self, text: str, path: str, config: "Config", fix: bool, unsafe_fixes: bool) -> FileResult:
-        applied = 0
+        applied = problems_fixed = 0
         _, diagnostics = self.check(text, path, config)
         if fix:
+            followed = Followed(diagnostics)
             allowed = {Applicability.SAFE} | ({Applicability.UNSAFE} if unsafe_fixes else set())
             stuck: set[tuple[str, str, int]] = set()  # (rule, fix, where its finding starts in the text)
             for _ in range(MAX_FIX_ROUNDS):
@@ -254,11 +257,13 @@ class Linter:
                     continue
                 stuck = {_moved(place, shift) for place in stuck} - {None}  # type: ignore[misc]
                 text, diagnostics = candidate, new_diagnostics
+                followed.move(shift)
                 applied += len(chosen)
             if stuck:  # not offered as fixable: applying them changes nothing they report
                 diagnostics = [replace(d, fix=None) if d.fix and _fix_place(d) in stuck else d
                                for d in diagnostics]
-        return FileResult(path, diagnostics, applied, None, text)
+            problems_fixed = followed.gone(diagnostics) if applied else 0
+        return FileResult(path, diagnostics, applied, None, text, problems_fixed=problems_fixed)
 
     def lint_path(self, path: str, config: "Config", fix: bool = False, unsafe_fixes: bool = False,
                   diff: bool = False) -> FileResult:

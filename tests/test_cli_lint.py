@@ -316,6 +316,27 @@ def test_fix_on_stdin_writes_the_fixed_file_to_stdout_and_the_report_to_stderr(t
     assert (clean.stdout, clean.returncode) == ("FROM alpine:3.20\n", 0)  # nothing to fix: the text as it came
 
 
+def test_fixed_counts_the_problems_that_went_away_not_the_fixes(tmp_path):
+    """One raised syntax pin serves two findings (a heredoc and ADD --checksum the pinned syntax
+    lacks), and merged RUNs make a finding about the split moot: the count is of what the user
+    sees go away, with the number of fixes when that differs."""
+    text = ("# syntax=docker/dockerfile:1.2\nFROM debian:12-slim\nRUN <<EOT\necho hi > /etc/motd\nEOT\n"
+            f"ADD --checksum=sha256:{'ab' * 32} https://example.com/t.tgz /tmp/t.tgz\nUSER 1000\n")
+    path = tmp_path / "Dockerfile"
+    path.write_text(text)
+    before = json.loads(dflint("--format", "json", "Dockerfile", cwd=tmp_path).stdout)["summary"]
+    result = json.loads(dflint("--fix", "--unsafe-fixes", "--format", "json", "Dockerfile", cwd=tmp_path).stdout)
+    assert (result["summary"]["fixed"], result["summary"]["problems_fixed"]) == (1, 2)
+    assert before["problems"] - result["summary"]["problems"] == 2
+    path.write_text(text)
+    assert "Fixed 2 problems with 1 fix." in dflint("--fix", "--unsafe-fixes", "Dockerfile", cwd=tmp_path).stdout
+
+    path.write_text("FROM debian:12\nRUN apt-get update\nRUN apt-get install -y curl\n")
+    merged = dflint("--fix", "--unsafe-fixes", "Dockerfile", cwd=tmp_path)
+    assert "Fixed 4 problems with 3 fixes." in merged.stdout  # update-without-install had no fix of its own
+    assert "All checks passed" in merged.stdout
+
+
 def test_diff_shows_what_fix_would_do_and_changes_nothing(tmp_path):
     path = tmp_path / "Dockerfile"
     path.write_text(FIXABLE)
@@ -326,7 +347,8 @@ def test_diff_shows_what_fix_would_do_and_changes_nothing(tmp_path):
     assert "-MAINTAINER someone\n" in result.stdout
     assert "+LABEL org.opencontainers.image.authors=\"someone\"\n" in result.stdout
     assert result.stdout.count("\\ No newline at end of file\n") == 2
-    assert result.stderr.startswith("Would fix 3 problems in 1 file")  # MAINTAINER, apk, then the merged RUNs
+    # MAINTAINER, apk, then the merged RUNs, which also take the lower-case `run` away
+    assert result.stderr.startswith("Would fix 4 problems with 3 fixes in 1 file")
 
     # The diff is exactly what --fix writes: applied with git, it gives the same bytes.
     fixed = tmp_path / "fixed" / "Dockerfile"

@@ -273,7 +273,8 @@ def test_text_colour_only_when_asked(project):
 
 @pytest.mark.parametrize("results, summary, expected", [
     ([FileResult("a"), FileResult("b")], Summary(2, 0, Severity.INFO, 0), "All checks passed (2 files)."),
-    ([FileResult("a")], Summary(1, 3, Severity.INFO, 0), "Fixed 3 problems.\nAll checks passed (1 file)."),
+    ([FileResult("a")], Summary(1, 3, Severity.INFO, 0, 3), "Fixed 3 problems.\nAll checks passed (1 file)."),
+    ([FileResult("a")], Summary(1, 1, Severity.INFO, 0, 2), "Fixed 2 problems with 1 fix.\nAll checks passed (1 file)."),
     ([FileResult("a", error="cannot read a: Permission denied")], Summary(1, 0, Severity.INFO, 2),
      "a: error: cannot read a: Permission denied\n"
      "No problems found (1 file); 1 file could not be read or written (see above)."),

@@ -39,6 +39,7 @@ class Summary:
     fixed: int  # fixes applied (0 without --fix)
     fail_level: Severity  # findings at or above it fail the run
     exit_code: int  # 0, 1 or 2, computed by the CLI
+    problems_fixed: int = 0  # findings the fixes made go away (one fix may resolve several)
 
 
 class Reporter:

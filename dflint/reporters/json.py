@@ -58,6 +58,7 @@ def document(results: Sequence["FileResult"], summary: Summary) -> dict[str, Any
             "fixable": safe,
             "unsafe_fixable": unsafe,
             "fixed": summary.fixed,
+            "problems_fixed": summary.problems_fixed,
             "fail_level": summary.fail_level.label,
             "exit_code": summary.exit_code,
         },

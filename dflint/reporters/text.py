@@ -52,7 +52,7 @@ class TextReporter(Reporter):
         if self.statistics:
             write_statistics(self.write, sorted_diagnostics(results))
         if summary.fixed:
-            self.write(f"Fixed {plural(summary.fixed, 'problem')}.\n")
+            self.write(fixed_line(summary.problems_fixed, summary.fixed) + ".\n")
         self.write(summary_line(results, summary) + "\n")
 
     def _line(self, d: Diagnostic) -> str:
@@ -65,6 +65,12 @@ class TextReporter(Reporter):
 
     def _paint(self, text: str, severity: Severity) -> str:
         return f"{SEVERITY_COLORS[severity]}{text}{RESET}" if self.color else text
+
+
+def fixed_line(problems: int, fixes: int, verb: str = "Fixed") -> str:
+    """``Fixed 3 problems``, or ``Fixed 3 problems with 2 fixes`` when a fix resolved several."""
+    counted = f"{verb} {plural(problems, 'problem')}"
+    return counted if problems == fixes else f"{counted} with {plural(fixes, 'fix', 'fixes')}"
 
 
 def summary_line(results: Sequence["FileResult"], summary: Summary) -> str:
