@@ -96,7 +96,9 @@ class CopyThenChmod(Rule):
     Dockerfile 1.14 when no directive asks for it; they apply to every copied
     file and directory, while `chmod -R` on the destination also changes the
     directory itself and files that were there before the COPY, and a plain
-    `chmod` of a copied directory changes only the directory; a user named in
+    `chmod` of a copied directory changes only the directory (the fix's
+    message says so for a recursive change: a destination such as nginx's
+    `html` holds the base image's files, which dflint cannot see); a user named in
     `--chown` must exist when the COPY runs. A COPY into the WORKDIR gets no
     fix: the directory exists already and keeps WORKDIR's owner under
     `--chown`, where `chown -R` changed it too. An owner without a group is
@@ -432,14 +434,18 @@ def _fix(ctx: RuleContext, run: Step, copy: Step, change: PermissionChange, foun
             or commands != [change.command] or any(isinstance(s.node, ast.RunInstruction) for s in between):
         return None
     workdir = ctx.model.workdir_at(copy.node)
-    if any(entry.kind == "tree" and entry.path.rstrip("/") == (workdir or "").rstrip("/")
-           for entry in copied(ctx.model, copy.node, copy.anchor)):
+    entries_copied = copied(ctx.model, copy.node, copy.anchor)
+    if any(entry.kind == "tree" and entry.path.rstrip("/") == (workdir or "").rstrip("/") for entry in entries_copied):
         return None  # COPY into the WORKDIR leaves the directory itself as WORKDIR made it; the chown did not
     paths = len(change.paths)
     same = [[found[p * entries + e] == "same" for e in range(entries)] for p in range(paths)]
     if not all(any(row) for row in same) or not all(any(row[e] for row in same) for e in range(entries)):
         return None
     keyword = copy.node.keyword.span.end.offset
-    return ctx.fix(f"Copy with {copy.node.name} --{flag}={value} and drop the RUN",
+    directories = [entry.path for entry in entries_copied if entry.kind != "file"]
+    # The base image may hold files there already (nginx's html): the recursive change reached them.
+    caveat = (f"; unlike {change.tool} -R, it does not change {directories[0]} if it exists already, nor "
+              f"files the base image or an earlier step put in it" if change.recursive and directories else "")
+    return ctx.fix(f"Copy with {copy.node.name} --{flag}={value} and drop the RUN{caveat}",
                    ctx.edit(keyword, keyword, f" --{flag}={value}"), ctx.removal(run.anchor),
                    applicability=Applicability.UNSAFE)
