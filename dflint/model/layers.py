@@ -108,7 +108,8 @@ def _homes(path: str) -> list[str]:
 
 # ---- a RUN's commands, in the order they run ---------------------------------------------------
 
-@dataclass(frozen=True, eq=False)
+# Not frozen, for the cost of a frozen __init__ (see shell.model); nothing assigns to it once built.
+@dataclass(eq=False)
 class Step:
     """One simple command of a RUN as it runs.
 

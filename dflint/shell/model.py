@@ -39,7 +39,11 @@ CONTEXTS = (
 )
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+# Not frozen, unlike the AST: a file's scripts are tens of thousands of these, and a frozen
+# dataclass's __init__ sets every field through object.__setattr__ (with Invocation, Option and
+# layers.Step, ~9% of a lint's instructions). Nothing assigns to them once built; with eq=False
+# they compare and hash by identity, as they did.
+@dataclass(slots=True, eq=False)
 class _Located:
     """A node of the shell model: offsets in its script, and the map to Dockerfile positions."""
 
@@ -65,7 +69,7 @@ class _Located:
         return self.position.column
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(slots=True, eq=False)
 class Word(_Located):
     """One shell word.
 
@@ -89,7 +93,7 @@ class Word(_Located):
         return self.value
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(slots=True, eq=False)
 class Assignment(_Located):
     """``NAME=value`` (or ``NAME+=value``) before a command or alone."""
 
@@ -99,7 +103,7 @@ class Assignment(_Located):
     append: bool = False
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(slots=True, eq=False)
 class HereDocument(_Located):
     """The body of a shell heredoc (``<<EOF`` inside a script); ``start``/``end`` cover the body."""
 
@@ -110,7 +114,7 @@ class HereDocument(_Located):
     terminated: bool = True
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(slots=True, eq=False)
 class Redirect(_Located):
     """A redirection: ``op`` is the operator (``>``, ``2>&1`` has op ``>&``), ``fd`` the number written before it."""
 
@@ -120,7 +124,7 @@ class Redirect(_Located):
     heredoc: Optional[HereDocument] = None
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(slots=True, eq=False)
 class Command(_Located):
     """A simple command and where it sits in the script.
 
@@ -188,7 +192,7 @@ class Command(_Located):
         return self.next_operator == "&"
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(slots=True, eq=False)
 class ShellError(_Located):
     """A syntax error; the part it covers was analysed by the fallback tokenizer."""
 
@@ -198,7 +202,7 @@ class ShellError(_Located):
         return f"{self.line}:{self.column}: {self.message}"
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(slots=True, eq=False)
 class Script:
     """A parsed shell script.
 

@@ -38,7 +38,8 @@ class Spec:
     operand: Optional[Callable[[str], bool]] = field(default=None, compare=False)
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+# Not frozen, for the cost of a frozen __init__ (see shell.model); nothing assigns to it once built.
+@dataclass(slots=True, eq=False)
 class Option:
     """One option as given: ``name`` as written (``-y``, ``--no-cache-dir``), its value if any.
 

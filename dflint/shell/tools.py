@@ -251,7 +251,8 @@ def program_name(word: str) -> str:
     return "pip" if name.startswith("pip") and _PIP_NAME.fullmatch(name) else name
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+# Not frozen, for the cost of a frozen __init__ (see shell.model); nothing assigns to it once built.
+@dataclass(slots=True, eq=False)
 class Invocation:
     """A command read with its tool's option table.
 
