@@ -84,7 +84,7 @@ class SarifReporter(Reporter):
         if notifications:
             invocation["toolExecutionNotifications"] = notifications
         invocation["properties"] = {"files": summary.files, "fixed": summary.fixed,
-                                    "failLevel": summary.fail_level.label}
+                                    "problemsFixed": summary.problems_fixed, "failLevel": summary.fail_level.label}
         run = {
             "tool": {"driver": {
                 "name": TOOL_NAME,
