@@ -152,11 +152,22 @@ class Config:
         return Selection(self.select, self.extend_select, self.ignore).ignored_aliases(rules, extra)
 
     def options_for(self, rule: type[Rule]) -> dict[str, Any]:
-        options = rule.default_options()
-        for code, values in self.rule_options:
-            if code == rule.code:
-                options.update(values)
-        return options
+        # Worked out once per rule (asked for once per rule and file); each caller gets its own dict,
+        # and its own copy of a table option, as when it was built afresh.
+        key = ("options", rule)
+        cached = self._cache.get(key)
+        if cached is None:
+            options = rule.default_options()
+            for code, values in self.rule_options:
+                if code == rule.code:
+                    options.update(values)
+            tables = tuple(name for name, value in options.items() if isinstance(value, dict))
+            cached = self._cache[key] = (options, tables)
+        options, tables = cached
+        copy = dict(options)
+        for name in tables:
+            copy[name] = dict(copy[name])
+        return copy
 
     def severity_for(self, rule: type[Rule]) -> Severity:
         found, best = rule.severity, -1
