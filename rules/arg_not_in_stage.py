@@ -94,11 +94,15 @@ class ArgNotInStage(Rule):
                 for script in ctx.commands(node):
                     if "$" not in script.text or not _mentions(script.text, candidates):
                         continue  # the common case, kept cheap: no candidate name in the script at all
-                    assigned = _assigned(script.text)
+                    assigned: Optional[frozenset[str]] = None  # read only for a name that would be reported
                     for command in script.commands:
                         for name, positions, start, end in _references(command):
-                            if name not in candidates or name in reported or name in assigned or name in in_from \
+                            if name not in candidates or name in reported or name in in_from \
                                     or scope.get(name) is not None:
+                                continue
+                            if assigned is None:
+                                assigned = _assigned(script.text)
+                            if name in assigned:
                                 continue
                             reported.add(name)
                             fix = None if name in fixed else _fix(ctx, node, name)
