@@ -67,7 +67,7 @@ class Dependency:
 # A reference with an inline default (${BASE:-python}, ${TAG-3.12}) says what a build without that ARG uses.
 _DEFAULTED = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*:?-")
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)  # not frozen: a frozen __init__ costs (see shell.model)
 class ImageUse:
     """An external image the build pulls: a FROM base, ``COPY --from`` or a mount's ``from=``.
 
@@ -91,7 +91,7 @@ class ImageUse:
         return f" ({self.written} resolves to {self.reference.text} with the ARG defaults)"
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)  # not frozen: a frozen __init__ costs (see shell.model)
 class Stage:
     """One ``FROM`` and the instructions up to the next one."""
 

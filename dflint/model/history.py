@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["Step", "histories", "image_stages"]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)  # not frozen: a frozen __init__ costs (see shell.model)
 class Step:
     """One instruction in a build history.
 

@@ -37,7 +37,7 @@ __all__ = ["LabelSetting", "fixed_value", "label_settings", "image_labels", "quo
 RESERVED_NAMESPACES = ("com.docker.", "io.docker.", "org.dockerproject.")
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)  # not frozen: a frozen __init__ costs (see shell.model)
 class LabelSetting:
     """One ``key=value`` of a LABEL; ``key``/``value`` as every build sees them, None when not fixed."""
 

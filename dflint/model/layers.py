@@ -326,7 +326,7 @@ def command_span(step: Step, cache: Optional[PackageCache] = None) -> Span:
 
 # ---- package caches ----------------------------------------------------------------------------
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)  # not frozen: a frozen __init__ costs (see shell.model)
 class Leftover:
     """A cache a RUN leaves in its layer: ``step`` fills it and nothing removes or avoids it.
 
@@ -710,7 +710,7 @@ class _LaterSteps:
 
 # ---- deletions ---------------------------------------------------------------------------------
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)  # not frozen: a frozen __init__ costs (see shell.model)
 class Removal:
     """Something a RUN deletes: an ``rm`` operand (``word``, ``path`` None when unknown),
     a command cleaning ``caches``, or a ``package`` a package manager removes (its name in ``word``)."""
@@ -834,7 +834,7 @@ def _compute_removals(analysis: "Analysis", node: ast.Instruction) -> list[Remov
 
 # ---- what layers create ------------------------------------------------------------------------
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)  # not frozen: a frozen __init__ costs (see shell.model)
 class Created:
     """Something an instruction put in its layer.
 

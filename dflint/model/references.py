@@ -37,7 +37,7 @@ __all__ = ["StageReference", "stage_references", "needs", "stage_by_name", "near
 _ATOI = re.compile(r"[+-]?[0-9]+")
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)  # not frozen: a frozen __init__ costs (see shell.model)
 class StageReference:
     """One ``COPY --from`` or mount ``from=``; exactly one of ``target``/``image`` is set
     when the reference could be resolved (``index`` is the number written, if any)."""

@@ -28,7 +28,7 @@ from .tools import Invocation, unwrap
 __all__ = ["Install", "dependency_install", "dependency_installs", "ECOSYSTEMS"]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)  # not frozen: a frozen __init__ costs (see shell.model)
 class Install:
     """A command that installs dependencies from ``manifests``.
 

@@ -27,7 +27,7 @@ _SETS_VARIABLES = frozenset({"export", "read", "local", "declare", "typeset", "r
                              "eval", "source", ".", "mapfile", "readarray", "getopts"})
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)  # not frozen: a frozen __init__ costs (see shell.model)
 class PermissionChange:
     """``tool`` sets ``value`` (mode, owner or group; None with ``--reference``) on ``paths``.
 

@@ -70,7 +70,7 @@ def sets_pipefail(words: Sequence[str]) -> bool:
     return found
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)  # not frozen: a frozen __init__ costs (see shell.model)
 class ShellScope:
     """The shell process that runs some commands of a RUN.
 
