@@ -19,7 +19,8 @@ _FLAGS = {"COPY": ("chown", "chmod"), "ADD": ("chown", "chmod", "checksum"), "FR
 _ALL_ARGS = ("COPY", "ADD", "EXPOSE", "VOLUME", "WORKDIR", "USER", "STOPSIGNAL")
 
 
-@dataclass(frozen=True)
+# Not frozen, for the cost of a frozen __init__ (see shell.model); unsafe_hash keeps the hash it had.
+@dataclass(unsafe_hash=True)
 class ExpandedWord:
     """Text Docker expands, where it is, and how to locate a part of it."""
 

@@ -53,7 +53,8 @@ class Option:
     value_word: Optional[Word] = None
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, for the cost of a frozen __init__ (see shell.model); unsafe_hash keeps the hash it had.
+@dataclass(slots=True, unsafe_hash=True)
 class Parsed:
     """A command's arguments read against its option spec."""
 
