@@ -64,7 +64,8 @@ class ExpansionError(ValueError):
     """A word BuildKit cannot process (bad substitution, unmatched quote)."""
 
 
-@dataclass(frozen=True)
+# Not frozen, for the cost of a frozen __init__ (see shell.model); unsafe_hash keeps the hash it had.
+@dataclass(unsafe_hash=True)
 class Word:
     """A word of a split string and the ``[start, end)`` of source it came from."""
 

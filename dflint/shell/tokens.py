@@ -30,7 +30,8 @@ REDIRECT_OPERATORS = frozenset({"&>>", "&>", "<<<", "<<-", "<<", "<>", "<&", ">>
 _WORD_END = " \t\r\n;&|()<>"
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, for the cost of a frozen __init__ (see shell.model); unsafe_hash keeps the hash it had.
+@dataclass(slots=True, unsafe_hash=True)
 class Token:
     """``kind`` is ``word``, ``op`` (value is the operator; ``"\\n"`` for newline) or ``io`` (an fd number)."""
 
