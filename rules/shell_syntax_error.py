@@ -74,12 +74,12 @@ class ShellSyntaxError(Rule):
         if ctx.file.escape == "`":
             return
         for node in ctx.instructions:
-            stage = ctx.model.stage_of(node)
-            if stage is not None and windows_stage(ctx.model, stage):
-                continue
             for script in ctx.commands(node):
                 if not script.errors or _UNMODELLED.search(script.text):
                     continue
+                stage = ctx.model.stage_of(node)  # asked only here: most scripts parse
+                if stage is not None and windows_stage(ctx.model, stage):
+                    break
                 error = script.errors[0]  # the first: the parser recovers, and what follows it is guesswork
                 span = error.span
                 if error.start >= len(script.text.rstrip()):  # at the end: after the last word, not past a newline
