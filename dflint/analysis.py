@@ -42,10 +42,19 @@ class Analysis:
         return self._model
 
     def shell_for(self, node: ast.Instruction) -> tuple[str, ...]:
-        """The SHELL in effect for ``node`` (a stage starts with its parent stage's shell)."""
+        """The shell that runs ``node``'s scripts: the SHELL in effect (a stage starts with its
+        parent stage's shell), or an exec-form RUN's own (``["bash", "-o", "pipefail", "-c"]``
+        of ``RUN ["bash", "-o", "pipefail", "-c", "..."]``)."""
         if self._shells is None:
             self._shells = self._compute_shells()
-        return self._shells.get(node, DEFAULT_SHELL)
+        shell = self._shells.get(node, DEFAULT_SHELL)
+        run = node.effective
+        if isinstance(run, ast.RunInstruction) and run.exec_form:
+            from .shell.scripts import exec_form_shell
+
+            found = exec_form_shell(run)
+            return found[0] if found is not None else shell
+        return shell
 
     def _compute_shells(self) -> dict[ast.Instruction, tuple[str, ...]]:
         shells: dict[ast.Instruction, tuple[str, ...]] = {}

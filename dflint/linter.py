@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Iterable, Optional, Sequence
 from . import ast
 from .analysis import Analysis
 from .diagnostic import Diagnostic, Severity
-from .fix import Applicability, Followed, Shift, apply_edits, choose_fixes, write_atomically
+from .fix import Applicability, Fix, Followed, Shift, apply_edits, choose_fixes, write_atomically
 from .gcpause import collector_paused
+from .json_strings import json_string_interiors, keeps_json_strings
 from .rule import Finding, Rule, RuleContext
 from .selection import RuleSet
 from .shell.tools import forget_commands
@@ -29,6 +30,15 @@ if TYPE_CHECKING:  # pragma: no cover
 
 MAX_FIX_ROUNDS = 10
 UNUSED_SUPPRESSION = "DF810"
+
+
+def _fix_fits_json(fix: Fix, analysis: Analysis) -> bool:
+    """Whether ``fix`` keeps the file's exec-form JSON strings right (see :mod:`.json_strings`)."""
+    memo = analysis.memo("linter: JSON strings")
+    interiors = memo.get(None)
+    if interiors is None:
+        interiors = memo[None] = json_string_interiors(analysis.file)
+    return not interiors or keeps_json_strings(fix, interiors, analysis.file.text)
 
 
 def _log():
@@ -152,6 +162,8 @@ class Linter:
             diagnostics.append(self._internal_error(rule, exc, analysis.path, analysis.file))
         for finding in findings:
             if finding.alias is None or finding.alias.lower() not in dropped:
+                if finding.fix is not None and not _fix_fits_json(finding.fix, analysis):
+                    finding = replace(finding, fix=None)
                 diagnostics.append(self._diagnostic(rule, finding, analysis.path, config))
         return diagnostics
 

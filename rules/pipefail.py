@@ -25,9 +25,10 @@ class Pipefail(Rule):
     (`SHELL ["/bin/bash", "-o", "pipefail", "-c"]`, inherited from the stage
     it is built `FROM`), nor through a `set -o pipefail` (or `set -euo
     pipefail`) earlier in the same script. The shell is the one that runs the
-    pipeline: the SHELL for the RUN's own script, the shebang of a
-    `RUN <<EOF` body, and for `bash -c '...'` or `bash <<EOF` that inner shell,
-    whose own options count (`bash -o pipefail -c`), not the outer one's.
+    pipeline: the SHELL for the RUN's own script, the shell an exec-form
+    `RUN ["bash", "-c", "..."]` names, the shebang of a `RUN <<EOF` body,
+    and for `bash -c '...'` or `bash <<EOF` that inner shell, whose own
+    options count (`bash -o pipefail -c`), not the outer one's.
     The finding points at the pipeline's first command that can fail; one
     finding per shell, the other pipelines listed with it.
 
@@ -154,6 +155,12 @@ def _advice(ctx: RuleContext, node: ast.Instruction, pipe: MaskedPipeline) -> st
         return f"run it with `{scope.shell} -o pipefail{flag}`, or start its script with `set -o pipefail`"
     if scope.shebang:
         return "add `set -o pipefail` at the top of the script"
+    run = node.effective
+    if isinstance(run, ast.RunInstruction) and run.exec_form:  # ["sh", "-c", "..."]: no SHELL applies
+        if scope.shell == "sh":
+            return ('run it with `"/bin/bash", "-o", "pipefail", "-c"` '
+                    "(dash, /bin/sh of Debian 12 and Ubuntu 24.04, rejects `set -o pipefail`)")
+        return 'add `"-o", "pipefail"` before `"-c"`, or start the script with `set -o pipefail &&`'
     if scope.shell != "sh":
         return "add `-o pipefail` to the SHELL, or start the RUN with `set -o pipefail &&`"
     if _alpine(ctx, node):

@@ -30,7 +30,8 @@ class ShellSyntaxError(Rule):
     accepted), so what it reports fails under `sh`, `dash`, `ash` and bash
     alike. A RUN whose SHELL is not a POSIX shell (PowerShell, `cmd`), a
     Windows stage, a file with `# escape=\`` (a Windows Dockerfile in
-    practice) and exec-form RUNs are not read. Two bash forms the parser
+    practice) and exec-form RUNs other than a shell given a script
+    (`RUN ["sh", "-c", "..."]`) are not read. Two bash forms the parser
     does not model are never reported: `select` loops and array values
     given to `declare`, `local`, `export`... (`declare -A m=([a]=1)`).
 

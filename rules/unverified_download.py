@@ -48,7 +48,8 @@ class UnverifiedDownload(Rule):
     the build. A bare `sha256sum f` that only prints checks nothing.
     Signing keys, checksum lists and data the build only reads are not
     reported; a download piped into a shell is `curl-pipe-shell`'s;
-    exec-form RUNs and Windows shells are not read.
+    Windows shells are not read, nor exec-form RUNs other than a shell
+    given a script (`RUN ["sh", "-c", "..."]`).
 
     The advice is a `sha256sum -c` line naming the file; for a single
     program at a URL the Dockerfile fixes, also `ADD --checksum`, unless

@@ -60,7 +60,8 @@ class VerificationDisabled(Rule):
 
     Every stage is checked (a builder that downloads without verification
     passes what it got on), `ONBUILD` triggers too. PowerShell, `cmd` and
-    exec-form RUNs are searched for unambiguous spellings only
+    exec-form RUNs (other than a shell given a script, `RUN ["sh", "-c",
+    "..."]`, read as shell form is) are searched for unambiguous spellings only
     (`-SkipCertificateCheck`, `--insecure`, `--nogpgcheck`...).
 
     Each finding Checkov has a check for carries that check's id

@@ -2,7 +2,7 @@
 
 from dflint import ast
 from dflint.shell import parse_shell, scripts_for
-from dflint.shell.positions import heredoc_positions, run_positions
+from dflint.shell.positions import heredoc_positions, json_string_positions, run_positions
 from dflint.syntax import parse_syntax
 
 
@@ -145,3 +145,30 @@ def test_errors_have_file_positions():
     script = only_script(text)
     (error,) = script.errors
     assert (error.line, error.column) == (3, 10) and "unterminated" in error.message
+
+
+def test_exec_form_script_positions_lead_through_json_escapes():
+    text = 'FROM a\nRUN ["sh", "-c", "echo \\"caf\\u00e9\\" \\ud83d\\ude00 && \\\n  curl -o /x http://h"]\n'
+    script = only_script(text)
+    assert script.text == 'echo "café" \U0001F600 &&   curl -o /x http://h'
+    echo, curl = script.commands
+    assert echo.argv[1].value == "café" and source(text, echo.argv[1]) == '\\"caf\\u00e9\\"'
+    assert source(text, echo.argv[2]) == "\\ud83d\\ude00"  # one character, a surrogate pair as written
+    assert where(curl) == (3, 3, 3, 22) and source(text, curl.argv[3]) == "http://h"
+
+
+def test_exec_form_script_end_and_empty_offsets_map_to_the_closing_quote():
+    text = 'FROM a\nRUN ["sh", "-c", "ls"]\n'
+    script = only_script(text)
+    positions = script.positions
+    assert positions.position(2) == positions.position(99) == (text.index('"]'), 2, 21)
+    assert where(script.commands[0]) == (2, 19, 2, 21)
+
+
+def test_exec_form_string_that_does_not_decode_to_its_value_is_not_mapped():
+    (run,) = runs('FROM a\nRUN ["sh", "-c", "ls"]\n')
+    script_argument = run.args[2]
+    assert json_string_positions(run, script_argument) is not None
+    assert json_string_positions(run, run.args[0]) is not None
+    other = ast.Argument(script_argument.span, script_argument.text, "not what it says")
+    assert json_string_positions(run, other) is None

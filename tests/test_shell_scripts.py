@@ -3,8 +3,9 @@
 import pytest
 
 from dflint import ast
+from dflint.analysis import Analysis
 from dflint.shell import scripts_for
-from dflint.shell.scripts import is_posix_shell
+from dflint.shell.scripts import exec_form_shell, is_posix_shell
 from dflint.syntax import parse_syntax
 
 
@@ -21,8 +22,35 @@ def test_shell_form_command_line():
     assert script_texts("RUN apt-get update\n") == ["apt-get update"]
 
 
-def test_exec_form_is_not_shell_parsed():
-    assert script_texts('RUN ["sh", "-c", "apt-get update"]\n') == []
+def test_exec_form_runs_no_shell_unless_it_names_one_with_a_script():
+    assert script_texts('RUN ["apt-get", "update"]\n') == []
+    assert script_texts('RUN ["sh", "build.sh"]\n') == []  # a script file, not a script string
+    assert script_texts('RUN ["sh", "-c"]\n') == []
+    assert script_texts('RUN ["python3", "-c", "print(1)"]\n') == []
+
+
+@pytest.mark.parametrize("run, shell", [
+    ('RUN ["sh", "-c", "apt-get update"]', ("sh", "-c")),
+    ('RUN ["/bin/bash", "-o", "pipefail", "-c", "apt-get update"]', ("/bin/bash", "-o", "pipefail", "-c")),
+    ('RUN ["bash", "-euxo", "pipefail", "-c", "apt-get update"]', ("bash", "-euxo", "pipefail", "-c")),
+    ('RUN ["sh", "-c", "-e", "apt-get update"]', ("sh", "-c", "-e")),
+    ('RUN ["/usr/bin/env", "bash", "-c", "apt-get update"]', ("/usr/bin/env", "bash", "-c")),
+    ('RUN ["busybox", "sh", "-c", "apt-get update"]', ("busybox", "sh", "-c")),
+    ('ONBUILD RUN ["sh", "-c", "apt-get update"]', ("sh", "-c")),
+])
+def test_exec_form_shell_script_is_read_whatever_the_stage_shell(run, shell):
+    node = instruction(run + "\n")
+    assert [s.text for s in scripts_for(node, ("powershell", "-Command"))] == ["apt-get update"]
+    found = exec_form_shell(node)
+    assert found is not None and found[0] == shell and found[1].value == "apt-get update"
+
+
+def test_the_shell_for_an_exec_form_run_is_its_own():
+    file = parse_syntax('FROM a\nSHELL ["/bin/bash", "-c"]\nRUN ["sh", "-ec", "x | y"]\nRUN ["make"]\nRUN x\n')
+    analysis = Analysis("Dockerfile", file)
+    exec_script, exec_plain, shell_form = file.instructions[2:]
+    assert analysis.shell_for(exec_script) == ("sh", "-ec")
+    assert analysis.shell_for(exec_plain) == analysis.shell_for(shell_form) == ("/bin/bash", "-c")
 
 
 def test_other_instructions_have_no_scripts():

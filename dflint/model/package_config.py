@@ -20,7 +20,8 @@ what came before it in the build:
   pkg`` builds the version ``go.mod`` requires;
 * :func:`run_nodes`: RUN and ONBUILD RUN instructions of given stages;
   :func:`package_steps`: the commands of one, exec form included
-  (``RUN ["apk", "add", "curl"]`` runs apk without a shell), and
+  (``RUN ["apk", "add", "curl"]`` runs apk without a shell;
+  ``RUN ["sh", "-c", "apk add curl"]`` runs a script, read as shell form's), and
   :func:`insert_after`: the edit that adds an argument after a word of
   either form.
 """
@@ -35,6 +36,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Optional
 from .. import ast
 from ..shell.model import Command, Script, Word
 from ..shell.positions import TextPositions
+from ..shell.scripts import exec_form_shell
 from ..shell.tools import Invocation, parse_command
 from ..shell.package_managers import PACKAGE_TOOLS, Pin, repin, reread
 from .copies import copied
@@ -69,9 +71,12 @@ def run_nodes(stages: Iterable["Stage"]) -> Iterator[ast.Instruction]:
 
 
 def exec_form(node: ast.Instruction) -> Optional[ast.RunInstruction]:
-    """The RUN (or ONBUILD RUN trigger) ``node`` when it is in exec form with arguments."""
+    """The RUN (or ONBUILD RUN trigger) ``node`` when it is in exec form with arguments, and they
+    are not a shell's script (``["sh", "-c", "..."]`` runs a script, read as shell form's is)."""
     run = node.effective
-    return run if isinstance(run, ast.RunInstruction) and run.exec_form and run.exec_args else None
+    if not isinstance(run, ast.RunInstruction) or not run.exec_form or not run.exec_args:
+        return None
+    return run if exec_form_shell(run) is None else None
 
 
 def package_steps(analysis: "Analysis", node: ast.Instruction) -> list[Step]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, NamedTuple, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Callable, NamedTuple, Optional, Protocol, Sequence, TypeVar, Union
 
 from .model import Assignment, Command, HereDocument, Redirect, ShellError, Word
 from .positions import PositionMap
@@ -21,12 +21,23 @@ from .words import decode, special_character
 if TYPE_CHECKING:  # pragma: no cover
     from lark import Token, Tree
 
-__all__ = ["Emitter", "Link", "TreeWalker", "POSIX_SHELLS", "CLOSING_WORDS"]
+__all__ = ["Emitter", "Link", "TreeWalker", "POSIX_SHELLS", "CLOSING_WORDS", "command_string"]
 
 #: Program names of POSIX-compatible shells (``sh -c`` strings are parsed).
 POSIX_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "pdksh", "yash", "posh", "busybox"})
 #: Reserved words that close a construct: never a command name.
 CLOSING_WORDS = frozenset({"then", "elif", "else", "fi", "do", "done", "esac", "}"})
+
+
+class _HasValue(Protocol):
+    """A shell word or a Dockerfile argument: anything with the string it stands for."""
+
+    @property
+    def value(self) -> str: ...
+
+
+_Valued = TypeVar("_Valued", bound=_HasValue)
+
 _ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*(?:\[[^\]]*\])?)(\+?)=")
 _CASE_ENDS = frozenset({"DSEMI", "SEMI_AND", "DSEMI_AND"})
 
@@ -159,7 +170,7 @@ class Emitter:
             return  # most commands: no shell, su or eval runs a script string
         start = _shell_index(argv, index)
         if start is not None and len(argv) >= start + 3:
-            script = _command_string(argv[start + 1:])
+            script = command_string(argv[start + 1:])
         elif argv and argv[0].value == "eval":
             self._eval_string(command, contexts, conditional)
             return
@@ -263,8 +274,9 @@ def _su_command_string(argv: Sequence[Word], index: int) -> Optional[Word]:
     return None
 
 
-def _command_string(args: Sequence[Word]) -> Optional[Word]:
-    """The operand read as a script by ``sh [options] -c script``, if any."""
+def command_string(args: Sequence[_Valued]) -> Optional[_Valued]:
+    """The operand read as a script by ``sh [options] -c script``, if any: ``args`` are the words
+    after the shell's name (shell words, or the JSON strings of an exec-form RUN)."""
     seen_c = False
     takes_value = False
     for word in args:

@@ -2,8 +2,9 @@
 
 A script is parsed from a string that is not always a verbatim slice of the
 file: a RUN's command line has its line continuations removed, a ``<<-``
-heredoc body has its leading tabs stripped. A :class:`PositionMap` turns an
-offset of that string back into a file :class:`~dflint.source.Position`.
+heredoc body has its leading tabs stripped, the script of an exec-form
+``RUN ["sh", "-c", "..."]`` is a decoded JSON string. A :class:`PositionMap`
+turns an offset of that string back into a file :class:`~dflint.source.Position`.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ from __future__ import annotations
 import re
 from typing import Optional, Protocol, Sequence
 
-from ..ast import Heredoc, Instruction, Segment, position_in, span_in
+from ..ast import Argument, Heredoc, Instruction, Segment, position_in, span_in
 from ..source import LineIndex, Position, Span
 
-__all__ = ["PositionMap", "TextPositions", "SegmentPositions", "run_positions", "heredoc_positions",
-           "run_shell_input"]
+__all__ = ["PositionMap", "TextPositions", "SegmentPositions", "DecodedPositions", "run_positions",
+           "heredoc_positions", "run_shell_input", "json_string_positions"]
 
 # Lines end at "\n" only, as in the Dockerfile's own line index.
 _LINES = re.compile(r"[^\n]*\n|[^\n]+")
@@ -62,6 +63,73 @@ class SegmentPositions:
 
     def span(self, start: int, end: int) -> Span:
         return span_in(self.segments, self.shift + start, self.shift + end)
+
+
+class DecodedPositions:
+    """Positions in a decoded string: character ``i`` was written as ``[starts[i], ends[i])`` of
+    a logical line made of ``segments`` (an escape such as ``\\"`` is two characters written for
+    one); offsets at or past the end map to ``close``, where the string's closing quote is."""
+
+    __slots__ = ("segments", "starts", "ends", "close")
+
+    def __init__(self, segments: Sequence[Segment], starts: Sequence[int], ends: Sequence[int], close: int) -> None:
+        self.segments = tuple(segments)
+        self.starts = starts
+        self.ends = ends
+        self.close = close
+
+    def position(self, offset: int) -> Position:
+        logical = self.starts[offset] if offset < len(self.starts) else self.close
+        return position_in(self.segments, logical)
+
+    def span(self, start: int, end: int) -> Span:
+        first = self.position(start)
+        if end <= start or start >= len(self.starts):
+            return Span(first, first)
+        last = position_in(self.segments, self.ends[min(end, len(self.ends)) - 1] - 1)
+        return Span(first, Position(last.offset + 1, last.line, last.column + 1))
+
+
+_JSON_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+
+
+def json_string_positions(instruction: Instruction, argument: Argument) -> Optional[DecodedPositions]:
+    """The map of an exec-form argument's decoded value (``argument.value``) into the file; None
+    when the string as written does not decode to that value (nothing to map it by)."""
+    segments = instruction.segments
+    at = argument.span.start.offset
+    seg = next((s for s in segments if s.offset <= at < s.offset + s.length), None)
+    logical = seg.logical + at - seg.offset if seg is not None else -1
+    raw = instruction.original
+    if logical < 0 or raw[logical:logical + 1] != '"':
+        return None
+    starts: list[int] = []
+    ends: list[int] = []
+    chars: list[str] = []
+    i = logical + 1
+    while i < len(raw) and raw[i] != '"':
+        start = i
+        if raw[i] != "\\":
+            char, i = raw[i], i + 1
+        elif raw[i + 1:i + 2] in _JSON_ESCAPES:
+            char, i = _JSON_ESCAPES[raw[i + 1]], i + 2
+        elif raw[i + 1:i + 2] == "u" and _HEX4.fullmatch(raw, i + 2, i + 6):
+            char, i = chr(int(raw[i + 2:i + 6], 16)), i + 6
+            if "\ud800" <= char <= "\udbff" and raw[i:i + 2] == "\\u" and _HEX4.fullmatch(raw, i + 2, i + 6):
+                low = int(raw[i + 2:i + 6], 16)
+                if 0xDC00 <= low <= 0xDFFF:  # a surrogate pair: one character
+                    char, i = chr(0x10000 + ((ord(char) - 0xD800) << 10) + low - 0xDC00), i + 6
+        else:
+            return None
+        chars.append(char)
+        starts.append(start)
+        ends.append(i)
+    if i >= len(raw) or "".join(chars) != argument.value:
+        return None
+    return DecodedPositions(segments, starts, ends, i)
+
+
+_HEX4 = re.compile(r"[0-9A-Fa-f]{4}")
 
 
 def run_positions(instruction: Instruction) -> Optional[SegmentPositions]:

@@ -13,8 +13,11 @@ Following BuildKit's ``dispatchRun``:
   from stdin (``bash <<EOF``, ``sh -ex <<'EOF'``, ``<<EOF bash``,
   ``cat <<EOF | sh``), not when it is data (``cat <<EOF > file``).
 
-Exec-form RUNs run no shell, and nothing is parsed when the stage's SHELL is
-not a POSIX shell (PowerShell, cmd): the caller tracks SHELL per stage.
+An exec-form RUN runs no shell of its own; when its program is a POSIX shell
+given a script (``RUN ["/bin/bash", "-o", "pipefail", "-c", "..."]``), that
+script is read, with spans through the JSON string's escapes. Nothing is
+parsed when the stage's SHELL is not a POSIX shell (PowerShell, cmd): the
+caller tracks SHELL per stage.
 """
 
 from __future__ import annotations
@@ -22,14 +25,14 @@ from __future__ import annotations
 import posixpath
 from typing import Optional, Sequence
 
-from ..ast import Heredoc, Instruction, OnbuildInstruction, RunInstruction
-from .builder import POSIX_SHELLS
+from ..ast import Argument, Heredoc, Instruction, OnbuildInstruction, RunInstruction
+from .builder import POSIX_SHELLS, command_string
 from .model import Command, Script
 from .parser import parse_shell
-from .positions import heredoc_positions, run_shell_input
+from .positions import heredoc_positions, json_string_positions, run_shell_input
 from .tools import parse_command
 
-__all__ = ["scripts_for", "is_posix_shell", "DEFAULT_SHELL"]
+__all__ = ["scripts_for", "exec_form_shell", "is_posix_shell", "DEFAULT_SHELL"]
 
 #: The default SHELL of Linux images.
 DEFAULT_SHELL: tuple[str, ...] = ("/bin/sh", "-c")
@@ -108,6 +111,14 @@ def _with_origin(script: Script, origin: object) -> Script:
     return Script(script.text, script.commands, script.errors, script.positions, origin)  # type: ignore[arg-type]
 
 
+def _exec_form_script(run: RunInstruction) -> tuple[Script, ...]:
+    found = exec_form_shell(run)
+    positions = json_string_positions(run, found[1]) if found is not None else None
+    if found is None or positions is None:
+        return ()
+    return (_with_origin(parse_shell(found[1].value, positions), found[1]),)
+
+
 def _fed_to_shell(line: Script, heredoc: Heredoc, used: set[int]) -> bool:
     """Whether the command line hands ``heredoc``'s body to a shell as its script."""
     for command in line.commands:
@@ -129,6 +140,27 @@ def _fed_to_shell(line: Script, heredoc: Heredoc, used: set[int]) -> bool:
     return False
 
 
+def exec_form_shell(instruction: Instruction) -> Optional[tuple[tuple[str, ...], Argument]]:
+    """``(shell, script)`` of an exec-form RUN that hands a POSIX shell a script:
+    ``RUN ["/bin/bash", "-o", "pipefail", "-c", "make"]`` gives
+    ``(("/bin/bash", "-o", "pipefail", "-c"), <the "make" argument>)``. None for any other
+    instruction, and for ``["sh", "script.sh"]`` (a file, not a script string)."""
+    if isinstance(instruction, OnbuildInstruction):
+        instruction = instruction.trigger  # type: ignore[assignment]
+    if not isinstance(instruction, RunInstruction) or not instruction.exec_form:
+        return None
+    args = instruction.args
+    if not args or not is_posix_shell([a.value for a in args]):
+        return None
+    shell = next(i for i, a in enumerate(args) if interpreter([a.value]) in POSIX_SHELLS)  # behind env
+    if interpreter([args[shell].value]) == "busybox" and shell + 1 < len(args):
+        shell += 1  # busybox sh -c
+    script = command_string(args[shell + 1:])
+    if script is None:
+        return None
+    return tuple(a.value for a in args[:args.index(script)]), script
+
+
 def scripts_for(instruction: Instruction, shell: Sequence[str] = DEFAULT_SHELL) -> tuple[Script, ...]:
     """The shell scripts ``instruction`` (a RUN, or an ONBUILD RUN) executes, in order.
 
@@ -136,8 +168,10 @@ def scripts_for(instruction: Instruction, shell: Sequence[str] = DEFAULT_SHELL) 
     """
     if isinstance(instruction, OnbuildInstruction):
         instruction = instruction.trigger  # type: ignore[assignment]
-    if not isinstance(instruction, RunInstruction) or instruction.exec_form:
+    if not isinstance(instruction, RunInstruction):
         return ()
+    if instruction.exec_form:
+        return _exec_form_script(instruction)
     posix = is_posix_shell(shell)
     text = instruction.shell_text
     heredocs = instruction.heredocs
