@@ -25,7 +25,7 @@ from .. import ast
 from ..shell.builder import POSIX_SHELLS
 from ..shell.model import Command, Word
 from ..shell.modes import apply_mode
-from ..shell.remote import downloads_to_stdout
+from ..shell.remote import SCRIPT_INTERPRETER, downloads_to_stdout
 from ..shell.tools import program_name, urls
 from .layers import Step, run_steps, under_new_root
 from .paths import has_glob, resolve
@@ -59,7 +59,8 @@ _INSTALLERS = {
     "yum": "install", "dnf": "install", "microdnf": "install", "tdnf": "install", "zypper": "install",
     "apk": "add", "pip": "install", "gem": "install", "npm": "install", "pipx": "install",
 }
-_INTERPRETER = re.compile(r"(?:python[0-9.]*|perl[0-9.]*|ruby[0-9.]*|node|nodejs|php[0-9.]*|java|source|\.)")
+#: Programs that run a file they are given: the script interpreters, ``java -jar``, ``source`` and ``.``.
+_INTERPRETER = re.compile(rf"(?:{SCRIPT_INTERPRETER.pattern}|java|source|\.)")
 #: Directories on the default PATH of images: a file saved there is a program.
 _PROGRAM_DIRS = frozenset(("/usr/local/bin", "/usr/local/sbin", "/usr/bin", "/usr/sbin", "/bin", "/sbin"))
 #: Programs that can use a file: rename, run, unpack, install it or make it executable.

@@ -31,9 +31,10 @@ from .model import Command, Script, Word
 from .options import parse_options
 from .tools import SPECS, Invocation, parse_command, program_name
 
-__all__ = ["RemoteRun", "remote_code_runs", "downloads_to_stdout"]
+__all__ = ["RemoteRun", "remote_code_runs", "downloads_to_stdout", "SCRIPT_INTERPRETER"]
 
-_INTERPRETER = re.compile(r"(?:python[0-9.]*|perl[0-9.]*|ruby[0-9.]*|node|nodejs|php[0-9.]*)")
+#: Programs that run code they are given, other than shells (a version suffix allowed: python3.12).
+SCRIPT_INTERPRETER = re.compile(r"(?:python[0-9.]*|perl[0-9.]*|ruby[0-9.]*|node|nodejs|php[0-9.]*)")
 #: Options of interpreters whose next word is the program text (``-c``/``-e``) or a module (``-m``).
 _CODE_OPTIONS = frozenset({"-c", "-e", "-E", "-m", "-r", "--eval", "--print", "-p"})
 _SOURCE = frozenset({"source", ".", "eval"})
@@ -93,7 +94,7 @@ def _program_words(command: Command) -> tuple[Optional[str], list[Word]]:
     if invocation is None:
         return None, []
     program = invocation.program  # the name checked below, but for pip's: the common case ends here
-    if program not in POSIX_SHELLS and program not in _SOURCE and not _INTERPRETER.fullmatch(program):
+    if program not in POSIX_SHELLS and program not in _SOURCE and not SCRIPT_INTERPRETER.fullmatch(program):
         return None, []
     argv = list(command.argv)
     index = next((i for i, w in enumerate(argv) if program_name(w.value) == invocation.program), None)
@@ -103,7 +104,7 @@ def _program_words(command: Command) -> tuple[Optional[str], list[Word]]:
     if name == "busybox" and index + 1 < len(argv):
         index += 1
         name = posixpath.basename(argv[index].value)
-    if name in POSIX_SHELLS or name in _SOURCE or _INTERPRETER.fullmatch(name):
+    if name in POSIX_SHELLS or name in _SOURCE or SCRIPT_INTERPRETER.fullmatch(name):
         return name, argv[index + 1:]
     return None, []
 
