@@ -9,8 +9,10 @@ from dflint.diagnostic import Severity
 from dflint.model.users import windows_stage
 from dflint.rule import Finding, Rule, RuleContext
 
-# Bash syntax the script parser does not model: reporting it would be a false alarm.
-_UNMODELLED = re.compile(r"\bselect\b|\b(?:declare|typeset|local|readonly|export)\b[^;&|\n]*=\(")
+# Bash syntax the script parser does not model: reporting it would be a false alarm. A select
+# loop is `select NAME in ...` or `select NAME; do`: a `select` in SQL text does not look like one.
+_UNMODELLED = re.compile(r"\bselect\s+[A-Za-z_]\w*\s*(?:in\b|;|\n|do\b)"
+                         r"|\b(?:declare|typeset|local|readonly|export)\b[^;&|\n]*=\(")
 
 
 class ShellSyntaxError(Rule):
