@@ -201,7 +201,9 @@ def _describe(exc: "LarkError", text: str, start: int, end: int) -> tuple[int, i
     if isinstance(exc, UnexpectedToken) and exc.token.type != "$END":
         token = exc.token
         pos = start + token.start_pos
-        value = str(token).replace("\n", "\\n")
+        if token.type == "NEWLINE":  # as bash says it: a line ends where a word must follow
+            return pos, pos + len(token), "unexpected end of line"
+        value = str(token).replace("\n", "\\n")  # a quoted word may hold line breaks
         return pos, pos + len(token), f"unexpected `{value}`"
     if not isinstance(exc, (UnexpectedToken, UnexpectedEOF)):
         import logging
