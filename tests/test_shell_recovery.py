@@ -57,6 +57,22 @@ def test_unterminated_substitution():
     assert "ls" in names(script) and script.errors
 
 
+@pytest.mark.parametrize("text, at", [
+    ("echo ${X", 5), ('echo "v${X" && ls', 7), ("A=${X", 2), ("cat > ${F", 6), ("echo ${X:-${Y}", 5),
+])
+def test_unterminated_parameter_expansion_is_an_error_where_it_starts(text, at):
+    script = parse_shell(text)
+    assert [(e.message, e.start, e.end) for e in script.errors] == [("unterminated `${`", at, at + 2)]
+    assert names(script)[0] in ("echo", "cat", None)
+
+
+@pytest.mark.parametrize("text", [
+    "echo ${X:-${Y:-${Z}}}", 'echo "${X:-${Y}}"', "echo ${X:-\"}\"}", "echo '${X'", "echo \\${X", "echo ${#a[@]} ${a:-{b}}",
+])
+def test_closed_or_quoted_parameter_expansions_are_no_error(text):
+    assert parse_shell(text).errors == ()
+
+
 def test_fallback_keeps_redirects_assignments_and_pipelines():
     script = parse_shell("A=1 curl -o /tmp/x https://x 2>/dev/null | sh ) ; ok")
     curl, sh, ok = script.commands

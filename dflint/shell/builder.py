@@ -96,6 +96,8 @@ class Emitter:
         if special_character(raw) is None:  # most words: the value is the text, nothing in it to read
             return Word(start, start + len(raw), raw, raw, positions=self.positions)
         decoded = decode(raw)
+        if decoded.unterminated >= 0:
+            self.error("unterminated `${`", start + decoded.unterminated, start + decoded.unterminated + 2)
         for sub_start, sub_end in decoded.substitutions:
             if start + sub_start not in self._read:
                 self.nested(start + sub_start, start + sub_end, contexts + ("substitution",), conditional, None)

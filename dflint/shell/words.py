@@ -45,13 +45,16 @@ class Decoded(NamedTuple):
     """What :func:`decode` finds in a word.
 
     ``substitutions`` are ``(start, end)`` ranges of the raw word holding the
-    text of ``$(...)``, backtick and ``<(...)`` command substitutions.
+    text of ``$(...)``, backtick and ``<(...)`` command substitutions;
+    ``unterminated`` is where a ``${`` that nothing closes starts, or -1 (the
+    shell rejects the script: ``${X`` is no word).
     """
 
     value: str
     quoted: bool
     has_expansion: bool
     substitutions: tuple[tuple[int, int], ...]
+    unterminated: int = -1
 
 
 def _skip(text: str, i: int, closer: str) -> int:
@@ -160,7 +163,7 @@ def decode_ansi(body: str) -> str:
 
 
 class _Decoder:
-    __slots__ = ("raw", "depth", "out", "quoted", "expansion", "subs")
+    __slots__ = ("raw", "depth", "out", "quoted", "expansion", "subs", "unterminated")
 
     def __init__(self, raw: str, depth: int) -> None:
         self.raw = raw
@@ -169,6 +172,7 @@ class _Decoder:
         self.quoted = False
         self.expansion = False
         self.subs: list[tuple[int, int]] = []
+        self.unterminated = -1
 
     def run(self) -> Decoded:
         raw, out = self.raw, self.out
@@ -210,7 +214,7 @@ class _Decoder:
                 stop = plain.end() if plain else i + 1
                 out.append(raw[i:stop])
                 i = stop
-        return Decoded("".join(out), self.quoted, self.expansion, tuple(self.subs))
+        return Decoded("".join(out), self.quoted, self.expansion, tuple(self.subs), self.unterminated)
 
     def double_quoted(self, i: int) -> int:
         raw, out = self.raw, self.out
@@ -252,6 +256,8 @@ class _Decoder:
                 self.subs.append((i + 2, end))
         elif nxt == "{":
             end = skip_braces(raw, i + 2)
+            if end >= len(raw) and self.unterminated < 0:
+                self.unterminated = i
             if self.depth < _MAX_DEPTH:  # ${x:-$(cmd)}
                 for start, stop in decode(raw[i + 2:end], self.depth + 1).substitutions:
                     self.subs.append((i + 2 + start, i + 2 + stop))
