@@ -1457,7 +1457,9 @@ def append_edit(analysis: "Analysis", node: ast.Instruction, command: str) -> Op
     run = _run_of(node)
     text = analysis.file.text
     line_start = text.rfind("\n", 0, point) + 1
-    if isinstance(analysis.commands(node)[0].origin, ast.Argument) and line_start > run.span.start.offset:
+    origin = analysis.commands(node)[0].origin
+    # A shell-form command line continued over lines; not a JSON string (exec form), which stays on one.
+    if isinstance(origin, ast.Argument) and origin.origin >= 0 and line_start > run.span.start.offset:
         line = text[line_start:point]
         indent = line[:len(line) - len(line.lstrip())]
         escape = analysis.model.escape
