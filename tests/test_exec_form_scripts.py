@@ -1,0 +1,72 @@
+"""An exec-form RUN's shell script is read as its shell-form twin, with spans through the JSON escapes.
+
+``RUN ["sh", "-c", "<script>"]`` with the script JSON-encoded in any spelling
+(escaped or raw non-ASCII, ``\\/``, line continuations inside the string) must
+give the commands ``RUN <script>`` gives, and each word's span, cut from the
+file and JSON-decoded, must be the word as written in the script.
+"""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dflint import ast
+from dflint.shell import parse_shell, scripts_for
+from dflint.syntax import parse_syntax
+
+PIECES = ["apt-get", "install", "-y", "curl", "https://example.com/a/b", '"two words"', "'single $X'", "$HOME",
+          "${X:-y}", "$(date +%s)", "café", "\U0001F600", "a\\ b", '"a\\"b"', "x=1", ">", "/tmp/out", "2>&1"]
+SEPARATORS = [" ", "  ", "\t", " && ", " | ", "; ", "\n", " \\\n  "]
+
+
+@st.composite
+def scripts(draw) -> str:
+    count = draw(st.integers(1, 8))
+    parts = [draw(st.sampled_from([p for p in PIECES if p[0] not in "->"]))]  # sh -c -y: an option, no script
+    for _ in range(count - 1):
+        parts += [draw(st.sampled_from(SEPARATORS)), draw(st.sampled_from(PIECES))]
+    return "".join(parts)
+
+
+@st.composite
+def json_spellings(draw, text: str) -> str:
+    """``text`` as a JSON string, each character written plainly or as an escape, at random."""
+    out = []
+    for char in text:
+        plain = json.dumps(char, ensure_ascii=False)[1:-1]
+        escaped = json.dumps(char, ensure_ascii=True)[1:-1]
+        if char == "/":
+            escaped = "\\/"
+        elif escaped == plain and char.isascii() and char.isalnum():
+            escaped = f"\\u{ord(char):04x}"
+        out.append(draw(st.sampled_from([plain, escaped])))
+        if not out[-1].endswith("\\") and draw(st.integers(0, 30)) == 0:
+            # A Dockerfile line continuation inside the string, removed before JSON (not after a
+            # backslash: BuildKit then ends the instruction there).
+            out.append("\\\n")
+    return '"' + "".join(out) + '"'
+
+
+def words(script):
+    return [(w.value, w.raw) for c in script.commands for w in c.argv] + [
+        (r.target.value, r.target.raw) for c in script.commands for r in c.redirects if r.target is not None]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_exec_form_script_reads_as_shell_form_with_exact_spans(data):
+    script_text = data.draw(scripts())
+    spelled = data.draw(json_spellings(script_text))
+    text = f'FROM a\nRUN ["/bin/sh", "-c", {spelled}]\n'
+    (run,) = [i for i in parse_syntax(text).instructions if isinstance(i, ast.RunInstruction)]
+    (script,) = scripts_for(run)
+    assert script.text == script_text
+    twin = parse_shell(script_text)
+    assert words(script) == words(twin) and [e.message for e in script.errors] == [e.message for e in twin.errors]
+    for command in script.commands:
+        for word in command.argv:
+            written = text[word.span.start.offset:word.span.end.offset].replace("\\\n", "")
+            assert json.loads(f'"{written}"') == word.raw, (written, word.raw)
