@@ -15,8 +15,13 @@ __all__ = ["levenshtein", "closest", "did_you_mean"]
 _MAX_DISTANCE = 3  # exclusive, as in BuildKit and HCL
 
 
-def levenshtein(a: str, b: str) -> int:
-    """Edit distance (insert, delete, substitute; each costs 1) between two strings."""
+def levenshtein(a: str, b: str, limit: Optional[int] = None) -> int:
+    """Edit distance (insert, delete, substitute; each costs 1) between two strings.
+
+    With ``limit``, a distance of ``limit`` or more is given as ``limit``: the
+    work stops at the first row of the table with nothing below it, since no
+    row is smaller than the one before it.
+    """
     if len(a) < len(b):
         a, b = b, a
     previous = list(range(len(b) + 1))
@@ -24,8 +29,10 @@ def levenshtein(a: str, b: str) -> int:
         current = [i]
         for j, cb in enumerate(b, 1):
             current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if limit is not None and min(current) >= limit:
+            return limit
         previous = current
-    return previous[-1]
+    return previous[-1] if limit is None else min(previous[-1], limit)
 
 
 def closest(value: str, options: Iterable[str], case_sensitive: bool = True) -> Optional[str]:
@@ -43,7 +50,7 @@ def closest(value: str, options: Iterable[str], case_sensitive: bool = True) -> 
             return None
         if abs(len(candidate) - len(probe)) >= best_distance:
             continue  # the distance is at least the difference in length: cannot win
-        distance = levenshtein(probe, candidate)
+        distance = levenshtein(probe, candidate, best_distance)
         if distance < best_distance:
             best, best_distance = candidate, distance
     if best is None or case_sensitive:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dflint.source import decode_bytes
 from dflint.suggest import closest, did_you_mean, levenshtein
@@ -294,3 +295,9 @@ def test_suggestions_use_buildkits_rule():
     assert closest("netwrk", ["network"]) == "network" and closest("mnt", ["network"]) is None  # 3 is too far
     assert did_you_mean("tagret", ["target", "type"]) == "did you mean target?"
     assert did_you_mean("xyz", []) is None
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text("abc", max_size=8), st.text("abc", max_size=8), st.integers(0, 9))
+def test_a_limited_distance_is_the_distance_or_the_limit(a, b, limit):
+    assert levenshtein(a, b, limit) == min(levenshtein(a, b), limit)
