@@ -3,19 +3,29 @@
 ``RUN ["sh", "-c", "<script>"]`` with the script JSON-encoded in any spelling
 (escaped or raw non-ASCII, ``\\/``, line continuations inside the string) must
 give the commands ``RUN <script>`` gives, and each word's span, cut from the
-file and JSON-decoded, must be the word as written in the script.
+file and JSON-decoded, must be the word as written in the script; and every
+rule must find in the exec-form twin of a rule case what it finds in the case.
 """
 
 from __future__ import annotations
 
 import json
+import re
+from collections import Counter
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dflint import ast
+from dflint.config import default_config
+from dflint.linter import Linter
+from dflint.registry import installed
 from dflint.shell import parse_shell, scripts_for
 from dflint.syntax import parse_syntax
+from dflint.testing import load_cases
+
+CASES = Path(__file__).parent / "rules" / "cases"
 
 PIECES = ["apt-get", "install", "-y", "curl", "https://example.com/a/b", '"two words"', "'single $X'", "$HOME",
           "${X:-y}", "$(date +%s)", "café", "\U0001F600", "a\\ b", '"a\\"b"', "x=1", ">", "/tmp/out", "2>&1"]
@@ -70,3 +80,36 @@ def test_exec_form_script_reads_as_shell_form_with_exact_spans(data):
         for word in command.argv:
             written = text[word.span.start.offset:word.span.end.offset].replace("\\\n", "")
             assert json.loads(f'"{written}"') == word.raw, (written, word.raw)
+
+
+_SHELL_FORM_RUN = re.compile(r"^((?:ONBUILD )?RUN )(?!\[|<<|--)(.+)$", re.MULTILINE)
+#: Read differently on purpose: consecutive-run merges shell-form RUNs only; pipefail's shell is the
+#: one the exec form names, not the SHELL, and its advice says so.
+_DIFFERENT_BY_DESIGN = {"DF006", "DF404"}
+
+
+def _twins():
+    """(case, its Dockerfile, the same with each one-line shell-form RUN in exec form) for every rule
+    case that has one; not those with a SHELL (which an exec form ignores), continuations or heredocs."""
+    for path in sorted(CASES.glob("*.yaml")):
+        for case in load_cases(path):
+            text = case.dockerfile
+            if any(mark in text for mark in ("\\\n", "<<", "escape", "`", "SHELL")):
+                continue
+            twin = _SHELL_FORM_RUN.sub(lambda m: f'{m.group(1)}["/bin/sh", "-c", {json.dumps(m.group(2))}]', text)
+            if twin != text:
+                yield f"{path.stem}: {case.name}", text, twin
+
+
+def test_every_rule_reads_an_exec_form_script_as_its_shell_form_twin():
+    rules = installed()[0]
+    linter, config = Linter(rules), default_config(rules)
+
+    def findings(text):
+        _, diagnostics = linter.check(text, "Dockerfile", config)
+        return Counter((d.code, d.message) for d in diagnostics if d.code not in _DIFFERENT_BY_DESIGN)
+
+    twins = list(_twins())
+    assert len(twins) > 400  # the cases' RUNs are mostly one-line shell form
+    differ = [(name, findings(text) - findings(twin), findings(twin) - findings(text)) for name, text, twin in twins]
+    assert [d for d in differ if d[1] or d[2]] == []
