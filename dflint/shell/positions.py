@@ -91,6 +91,7 @@ class DecodedPositions:
 
 
 _JSON_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+_HEX4 = re.compile(r"[0-9A-Fa-f]{4}")
 
 
 def json_string_positions(instruction: Instruction, argument: Argument) -> Optional[DecodedPositions]:
@@ -127,9 +128,6 @@ def json_string_positions(instruction: Instruction, argument: Argument) -> Optio
     if i >= len(raw) or "".join(chars) != argument.value:
         return None
     return DecodedPositions(segments, starts, ends, i)
-
-
-_HEX4 = re.compile(r"[0-9A-Fa-f]{4}")
 
 
 def run_positions(instruction: Instruction) -> Optional[SegmentPositions]:
