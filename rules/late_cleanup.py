@@ -9,7 +9,7 @@ from typing import Iterator, Optional
 from dflint.diagnostic import Severity
 from dflint.model.credentials import secret_file
 from dflint.model.dockerignore import find_dockerignore
-from dflint.model.layers import Created, LateRemoval, late_removals
+from dflint.model.layers import Created, LateRemoval, late_removals, relocation
 from dflint.model.sources import git_dir_kept, is_git_source
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.source import Span
@@ -191,6 +191,8 @@ def _cache_what(late: LateRemoval, created: Created) -> str:
     assert created.cache is not None
     what = created.cache.what
     kind, _, _ = what.rpartition(" in ")
+    if not created.paths and created.step is not None:  # moved to a place only the build knows
+        return relocation(created.step, created.cache).place(kind or what)
     if not kind or late.path is None or any("*" in path for path in created.paths):
         return what  # the usual place, for whichever user runs the command
     return f"{kind} in {late.path}"

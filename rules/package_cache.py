@@ -220,8 +220,7 @@ def _what(left: Leftover) -> str:
     moved = _moved(left)
     kind = cache.what.rsplit(" in ", 1)[0]
     if not left.locations:  # moved to a place only the build knows (`--cache "$DIR"`)
-        words = relocation(left.step, cache).words
-        return f"{kind} where `{' '.join(words)}` put it" if words else f"{kind} in a place set for the build"
+        return relocation(left.step, cache).place(kind)
     if not moved:  # not moved, or moved and perhaps still written in the default place (dnf 5 and --setopt)
         elsewhere = [place for place in left.locations if place not in _defaults(cache)]
         return f"{cache.what} (or {' and '.join(elsewhere)})" if elsewhere else cache.what

@@ -502,6 +502,11 @@ class Relocation:
     def words(self) -> tuple[str, ...]:
         return self.assignments + self.options
 
+    def place(self, kind: str) -> str:
+        """``kind`` (``the package cache``) put where only the build knows, as these words say."""
+        words = self.words
+        return f"{kind} where `{' '.join(words)}` put it" if words else f"{kind} in a place set for the build"
+
     @property
     def repeatable(self) -> bool:
         """A cleaning command given the same words cleans the same place: no command substitution
@@ -1060,20 +1065,28 @@ class LateRemoval:
 
 
 def _hits(analysis: "Analysis", node: ast.Instruction, removal: Removal, item: Created) -> Optional[str]:
-    """The path of ``item`` that ``removal`` deletes, if any (a package's name for a package)."""
+    """The path of ``item`` that ``removal`` deletes, if any (a package's name for a package).
+
+    A cache moved to a place only the build knows (``npm ci --cache "$DIR"``)
+    has no path: a hit on it is the empty string, so compare with None.
+    """
     if item.package is not None or removal.package is not None:
         return item.paths[0] if _same_package(removal.package, item.package) else None
     if removal.caches:
         cleaned = item.cache in removal.caches and _cleans_at(analysis, node, removal.step, item.cache, item.paths)
-        return item.paths[0] if cleaned else None
+        return _first_path(item) if cleaned else None
     if item.kind == "cache":
         assert item.cache is not None
         if _removes_locations(analysis, node, removal, item.cache, item.paths):
-            return item.paths[0]
+            return _first_path(item)
         return None
     if removal.path is None:
         return None
     return next((path for path in item.paths if deletes(removal.path, path)), None)
+
+
+def _first_path(item: Created) -> str:
+    return item.paths[0] if item.paths else ""
 
 
 def _same_package(removed: Optional[PackageChange], installed: Optional[PackageChange]) -> bool:
@@ -1209,7 +1222,7 @@ class _Layers:
                 continue  # this RUN deletes what it created itself
             hits = sorted(self.alive.hits(analysis, node, removal), key=lambda h: h[1].kind != "file")
             if hits:
-                found.append(LateRemoval(node, removal, tuple(item for _, item, _ in hits), hits[0][2]))
+                found.append(LateRemoval(node, removal, tuple(item for _, item, _ in hits), hits[0][2] or None))
                 gone = self.alive.remove([seq for seq, _, _ in hits])
                 self._undo.append(lambda gone=gone: self.alive.restore(gone))
                 continue
@@ -1246,7 +1259,7 @@ def _deleted_by_itself(analysis: "Analysis", node: ast.Instruction, own: Sequenc
     for removal in deletions:
         for item in created.candidates(analysis, node, removal).values():
             if item.step is not None and item.step.index < removal.step.index \
-                    and _hits(analysis, node, removal, item):
+                    and _hits(analysis, node, removal, item) is not None:
                 deleting.add(id(removal))
                 deleted.add(id(item))
     return deleting, deleted
@@ -1313,7 +1326,7 @@ class _Alive:
              removal: Removal) -> list[tuple[int, Created, str]]:
         """(seq, item, path) for each alive item ``removal`` deletes (see :func:`_hits`), in the order they came."""
         return [(seq, item, path) for seq, item in sorted(self.candidates(analysis, node, removal).items())
-                if (path := _hits(analysis, node, removal, item))]
+                if (path := _hits(analysis, node, removal, item)) is not None]
 
     def candidates(self, analysis: "Analysis", node: ast.Instruction, removal: Removal) -> dict[int, Created]:
         """The items ``removal`` may delete: every one it deletes, and few others."""
@@ -1330,7 +1343,7 @@ class _Alive:
             return found
         if removal.path is None:  # `rm -rf "$GEM_HOME/cache"`: read by the cache alone, whatever its locations
             for (_, is_cache), (_, items) in self._caches.items():
-                if is_cache and items and _hits(analysis, node, removal, next(iter(items.values()))):
+                if is_cache and items and _hits(analysis, node, removal, next(iter(items.values()))) is not None:
                     found.update(items)
             return found
         parts = _parts(removal.path)
