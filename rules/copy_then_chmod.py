@@ -60,6 +60,10 @@ class CopyThenChmod(Rule):
     `=rx`) depends on the RUN's umask (022), which COPY does not apply, so
     it is advised in octal. After an octal `--chmod`, the mode the two give
     together is computed (`--chmod=644` then `chmod +x` is `--chmod=755`).
+    When no one number does it (after a symbolic `--chmod`, or `X`, which
+    treats files and directories apart), the message says to set the mode
+    in the COPY's `--chmod` without offering a value, since the RUN's
+    symbolic mode alone would drop the one the COPY set.
 
     ## Why is this bad?
     A layer stores every file whose content *or metadata* changed, whole. A
@@ -324,7 +328,8 @@ def _chmod_after(current: str, wanted: str) -> Optional[int]:
 def _same_setting(tool: str, current: str, wanted: str) -> bool:
     """``tool wanted`` sets nothing that ``--chmod=current``/``--chown=current`` did not set already."""
     if tool == "chmod":
-        return current == wanted or _chmod_after(current, wanted) == int(current, 8)
+        after = _chmod_after(current, wanted)  # None unless ``current`` is octal
+        return current == wanted or after is not None and after == int(current, 8)
     user, _, group = current.partition(":")
     if tool == "chgrp":
         return bool(group) and group == wanted
@@ -361,7 +366,11 @@ def _message(ctx: RuleContext, change: PermissionChange, path: str, copy: Step, 
                     f"{copy.anchor.line} set: drop it (it changes nothing, yet where the storage driver copies "
                     f"files up to change them, the new layer stores them a second time)")
         else:
-            value = _combined(change, wanted, current) or value
+            combined = _combined(change, wanted, current)
+            if combined is None and flag == "chmod" and not is_octal(value):
+                value = "<mode>"  # a symbolic mode alone would drop what the COPY's own --chmod set
+            else:
+                value = combined or value
             advice = f"set it in {copy.node.name} --{flag}={existing.value} instead" if value.startswith("<") \
                 else f"make it {copy.node.name} --{flag}={value} instead of --{flag}={existing.value}"
     elif all(r in (None, "inside") for r in relations):  # one file of a bigger copy: --chmod would change them all
