@@ -69,7 +69,8 @@ class ApkVirtualLeftover(Rule):
     commands run before that deletion (`pip install` in another RUN, or
     before `apk del` in its own), they are what the packages were kept for,
     and the fix is display-only. Otherwise the later RUN goes with the fix
-    when `apk del NAME` is all it does: deleting the group again would fail
+    when `apk del NAME` is all it does (and no redirection of it writes a
+    file): deleting the group again would fail
     (apk keeps no index under `--no-cache`, so the name is then unknown);
     when that RUN does more, the fix is display-only and says to take the
     name out of its `apk del`.
@@ -167,7 +168,9 @@ def _fix(ctx: RuleContext, node: ast.Instruction, name: str, used_later: bool = 
 
 
 def _only_deletes(ctx: RuleContext, node: ast.Instruction, step: Step, name: str) -> bool:
-    """``node`` is a RUN of one command, ``step``'s ``apk del NAME`` and nothing else."""
+    """``node`` is a RUN of one command, ``step``'s ``apk del NAME`` and nothing else (no file written
+    by a redirection, which dropping the RUN would lose)."""
     names = deleted_packages(step.invocation) or []
     commands = [command for script in ctx.commands(node) for command in script.commands]
-    return len(commands) == 1 and [word.value for word in names] == [name]
+    return len(commands) == 1 and [word.value for word in names] == [name] \
+        and not any(redirect.writes_a_file for redirect in commands[0].redirects)

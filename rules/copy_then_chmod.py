@@ -92,7 +92,8 @@ class CopyThenChmod(Rule):
 
     ## Fix safety
     The fix adds `--chmod=` or `--chown=` to the COPY and deletes the RUN. It
-    is offered only when the RUN is that one command, the mode is octal or
+    is offered only when the RUN is that one command (writing no file
+    through a redirection such as `> /app/modes.log`), the mode is octal or
     symbolic as above (not with a directive pinning a frontend before 1.14)
     or the owner a literal name, it covers exactly what the COPY wrote, both are
     in the same stage and no RUN comes between them; and it is unsafe even
@@ -440,7 +441,8 @@ def _fix(ctx: RuleContext, run: Step, copy: Step, change: PermissionChange, foun
     flag, value = ("chmod" if change.tool == "chmod" else "chown"), _copy_value(ctx, change)
     commands = [c for script in scripts for c in script.commands]
     if value is None or not change.plain or copy.stage is not run.stage or copy.node.flag(flag) is not None \
-            or commands != [change.command] or any(isinstance(s.node, ast.RunInstruction) for s in between):
+            or commands != [change.command] or any(isinstance(s.node, ast.RunInstruction) for s in between) \
+            or any(redirect.writes_a_file for redirect in change.command.redirects):
         return None
     workdir = ctx.model.workdir_at(copy.node)
     entries_copied = copied(ctx.model, copy.node, copy.anchor)

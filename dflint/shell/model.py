@@ -114,6 +114,9 @@ class HereDocument(_Located):
     terminated: bool = True
 
 
+_WRITING = frozenset({">", ">>", ">|", "&>", "&>>", "<>", ">&"})
+
+
 @dataclass(slots=True, eq=False)
 class Redirect(_Located):
     """A redirection: ``op`` is the operator (``>``, ``2>&1`` has op ``>&``), ``fd`` the number written before it."""
@@ -122,6 +125,15 @@ class Redirect(_Located):
     fd: Optional[int]
     target: Word
     heredoc: Optional[HereDocument] = None
+
+    @property
+    def writes_a_file(self) -> bool:
+        """It writes a file that a command dropped with it would no longer write (``> /app/log``);
+        ``2>/dev/null``, ``2>&1`` and input redirections write none."""
+        target = self.target.value
+        if self.op not in _WRITING or target == "/dev/null":
+            return False
+        return not (self.op == ">&" and (target.isdigit() or target == "-"))
 
 
 @dataclass(slots=True, eq=False)
