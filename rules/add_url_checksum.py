@@ -60,8 +60,9 @@ class AddUrlChecksum(Rule):
                 continue
             downloads = [s for s in copy_sources(ctx.model, add, node) if s.kind == "http"]
             for source in downloads:
-                shown = "" if source.value == source.argument.value else f" ({source.value})"
+                written = source.argument.value  # with variables, what they expand to too; quotes go
+                shown = f"{written} ({source.value})" if "$" in written and source.value != written else source.value
                 advice = "add `--checksum=sha256:<digest>`" if len(downloads) == 1 \
                     else "give each URL its own ADD with `--checksum=sha256:<digest>`"
-                yield ctx.finding(source.argument, f"ADD downloads {source.argument.value}{shown} without "
+                yield ctx.finding(source.argument, f"ADD downloads {shown} without "
                                                    f"`--checksum`: the file is not verified; {advice}")

@@ -134,6 +134,8 @@ def copy_sources(model: "BuildModel", node: ast.Instruction,
                     found.append(Source(argument, None, "unknown"))
                 continue
             raw = expansion.value
+        elif '"' in raw or "'" in raw or model.escape in raw:  # BuildKit removes quotes: `ADD "https://..." /`
+            raw = model.expand(node, raw).value
         found.append(Source(argument, raw, _kind(raw)))
     return tuple(found)
 
