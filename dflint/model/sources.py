@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 
 from .. import ast
+from ..syntax.validate_support import is_heredoc_word
 
 if TYPE_CHECKING:  # pragma: no cover
     from .build import BuildModel
@@ -199,6 +200,8 @@ def destination(model: "BuildModel", node: ast.Instruction, anchor: Optional[ast
     if not isinstance(node, (ast.CopyInstruction, ast.AddInstruction)) or node.destination is None:
         return None
     raw = node.destination.value
+    if is_heredoc_word(raw):  # a syntax error (a heredoc is only a source): no destination
+        return None
     if anchor is not None and anchor is not node:
         return None if "$" in raw else model.expand(node, raw).value
     expansion = model.expand(node, raw)
