@@ -145,8 +145,8 @@ def merge_runs(file: ast.File, first: ast.Instruction, second: ast.Instruction,
     the edit would not parse back into exactly both RUNs' commands."""
     run1, run2 = (node.effective for node in (first, second))
     text, escape = file.text, file.escape
-    if run1.shell_text is None or run2.shell_text is None:
-        return None
+    if run1.shell_text is None or run2.shell_text is None or not scripts[0].commands:
+        return None  # `RUN #`: no command to append to
     newline = "\r\n" if text.startswith("\r", first.span.end.offset) else "\n"
     trailing, indent = _style(text, escape, first)
     start = first.span.end.offset
