@@ -64,7 +64,8 @@ class PackageCache(Rule):
     pacman's `--cachedir`, `--setopt=cachedir=` of yum, dnf and tdnf (dnf 5,
     `dnf` from Fedora 41, ignores it as root: either place may hold the
     cache) and variables set for one command (`GOCACHE=/x go build`). Where the cache went is known only to the build
-    (`--cache "$DIR"`), any cleaning command of the tool counts. Commands are found inside
+    (`--cache "$DIR"`), any cleaning command of the tool counts, and so does an `rm` of the
+    same words (`rm -rf "$DIR"`, `rm -rf ${DIR}/*`). Commands are found inside
     continued lines, `if`/`||` branches, the scripts of `sh -c`, `su -c`
     and `eval`, heredoc scripts (`RUN <<EOF`, `bash <<EOF`), behind
     wrappers (`sudo`, `env`, `gosu`, `su-exec`, `runuser -u`...), and in

@@ -502,6 +502,19 @@ class Relocation:
     def words(self) -> tuple[str, ...]:
         return self.assignments + self.options
 
+    @property
+    def places(self) -> tuple[str, ...]:
+        """The words that name the place, as :func:`spelled_place` writes them (``--cache "$DIR"``:
+        ``$DIR``), when they name the same place each time they are read (no command substitution)."""
+        if not self.repeatable:
+            return ()
+        option = self.option
+        words = [assignment.partition("=")[2] for assignment in self.assignments]
+        if option is not None and option.value_word is not None:
+            value = option.value_word.raw
+            words.append(value.partition("=")[2] if option.value_word is option.word else value)
+        return tuple(place for place in map(spelled_place, words) if place)
+
     def place(self, kind: str) -> str:
         """``kind`` (``the package cache``) put where only the build knows, as these words say."""
         words = self.words
@@ -526,6 +539,18 @@ def relocation(step: Step, cache: PackageCache) -> Relocation:
     return Relocation(tuple(assignments), found[0] if found is not None else None)
 
 
+_BRACED = re.compile(r"\$\{(\w+)\}")
+
+
+def spelled_place(word: str) -> str:
+    """A path word as written, for comparing with another that names a place only the build knows:
+    double quotes and braces dropped, no trailing ``/``, ``/*`` or ``/.`` (``"${DIR}"/*`` is ``$DIR``)."""
+    place = _BRACED.sub(r"$\1", word.replace('"', ""))
+    while place.endswith(("/", "/*", "/.")) and len(place) > 1:
+        place = place[:-2] if place.endswith(("/*", "/.")) else place[:-1]
+    return place
+
+
 def _cleans_at(analysis: "Analysis", node: ast.Instruction, step: Step, cache: PackageCache,
                locations: Sequence[str]) -> bool:
     """``step``, one of ``cache``'s cleaning commands, cleans it in one of ``locations``: it cleans the
@@ -539,22 +564,26 @@ def _cleans_at(analysis: "Analysis", node: ast.Instruction, step: Step, cache: P
 
 
 def _removes_cache(analysis: "Analysis", node: ast.Instruction, step: Step, cache: PackageCache,
-                   locations: Sequence[str]) -> bool:
+                   locations: Sequence[str], moved: Sequence[str] = ()) -> bool:
     invocation = step.invocation
     if invocation is None or under_new_root(step):
         return False
     if cleans(cache, invocation):
         return _cleans_at(analysis, node, step, cache, locations)
-    return any(_removes_locations(analysis, node, removal, cache, locations)
+    return any(_removes_locations(analysis, node, removal, cache, locations, moved)
                for removal in _path_removals(analysis, node, step))
 
 
 def _removes_locations(analysis: "Analysis", node: ast.Instruction, removal: "Removal",
-                       cache: PackageCache, locations: Sequence[str]) -> bool:
+                       cache: PackageCache, locations: Sequence[str], moved: Sequence[str] = ()) -> bool:
+    """``removal`` deletes ``cache`` in ``locations``, or, where it went is unknown, in the place
+    ``moved`` spells (:attr:`Relocation.places`: ``rm -rf "$DIR"`` after ``npm ci --cache "$DIR"``)."""
     if removal.path is not None:
         return any(deletes(removal.path, location, contents=True) for location in locations)
     if removal.word is None:
         return False
+    if moved and not locations and spelled_place(removal.word.raw) in moved:
+        return True
     symbolic = root_match(cache, removal.word.value)
     if symbolic is None:
         return False
@@ -599,7 +628,8 @@ def _compute_leftovers(analysis: "Analysis", node: ast.Instruction) -> list[Left
     later = _LaterSteps(analysis, node)
     found = []
     for step, cache, locations in creations:
-        if later.removing(cache, locations).first(step) is not None:
+        moved = () if locations else relocation(step, cache).places
+        if later.removing(cache, locations, moved).first(step) is not None:
             continue
         if not cache.report:  # only which caches stay matters (late-cleanup): no message will be written
             found.append(Leftover(cache, step, node, locations, False))
@@ -679,16 +709,18 @@ class _LaterSteps:
             self._memo[key] = compute()
         return self._memo[key]
 
-    def removing(self, cache: PackageCache, locations: tuple[str, ...]) -> _Following:
-        """The steps that remove ``cache`` from ``locations`` (:func:`_removes_cache`)."""
+    def removing(self, cache: PackageCache, locations: tuple[str, ...], moved: tuple[str, ...] = ()) -> _Following:
+        """The steps that remove ``cache`` from ``locations``, or from the place ``moved`` spells
+        (:func:`_removes_cache`)."""
         def compute() -> _Following:
+            analysis, node = self._analysis, self._node
             removing = {step.index: step for step in self._cleaning(cache)
-                        if _cleans_at(self._analysis, self._node, step, cache, locations)}
+                        if _cleans_at(analysis, node, step, cache, locations)}
             for step in self._deleting:
-                if step.index not in removing and _removes_cache(self._analysis, self._node, step, cache, locations):
+                if step.index not in removing and _removes_cache(analysis, node, step, cache, locations, moved):
                     removing[step.index] = step
             return _Following((step, None) for step in removing.values())
-        return self._once(("removes", cache.key, locations), compute)
+        return self._once(("removes", cache.key, locations, moved), compute)
 
     def _cleaning(self, cache: PackageCache) -> list[Step]:
         """The steps running one of ``cache``'s cleaning commands (:func:`cleans`), wherever they clean."""
@@ -1077,7 +1109,8 @@ def _hits(analysis: "Analysis", node: ast.Instruction, removal: Removal, item: C
         return _first_path(item) if cleaned else None
     if item.kind == "cache":
         assert item.cache is not None
-        if _removes_locations(analysis, node, removal, item.cache, item.paths):
+        moved = relocation(item.step, item.cache).places if not item.paths and item.step is not None else ()
+        if _removes_locations(analysis, node, removal, item.cache, item.paths, moved):
             return _first_path(item)
         return None
     if removal.path is None:
