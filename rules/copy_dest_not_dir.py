@@ -96,8 +96,8 @@ def _fix(ctx: RuleContext, node: ast.Instruction, copy: ast.Instruction, value: 
     end = destination.span.end.offset
     if destination.text.endswith(('"', "'")) and destination.text[:1] == destination.text[-1:]:
         end -= 1  # inside the quotes
-    elif destination.text != destination.value:
-        return None  # escaped as written: leave it to the author
+    elif destination.text != destination.value or destination.text.startswith("<<"):
+        return None  # escaped as written, or `<</` would start a heredoc: leave it to the author
     workdir = ctx.model.workdir_at(node) if copy is node else None
     safe = value in (".", "./.") or (workdir is not None and resolve(value, workdir) == workdir)
     separator = _separator(ctx, value)

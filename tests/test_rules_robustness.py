@@ -6,7 +6,8 @@ edits and typos mangle files (a line dropped, doubled or moved, a token
 inserted, a few characters cut, a piece of another case spliced in), they
 reach corners no case was written for: a mutation fuzz of them found two
 rules that raised (late-cleanup on a cache moved by an unset variable,
-copy-then-chmod on a symbolic ``--chmod``). Every rule runs, with every fix.
+copy-then-chmod on a symbolic ``--chmod``). Every rule runs, with every fix,
+on each case as written too.
 
 The examples are fixed (derandomized) so the suite is repeatable; for a
 longer hunt set ``DFLINT_FUZZ_EXAMPLES`` (e.g. 20000), which also draws new
@@ -19,6 +20,7 @@ import logging
 import os
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -82,17 +84,31 @@ class _Warnings(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-@settings(max_examples=EXTRA or 300, derandomize=not EXTRA, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(mangled_cases())
-def test_no_rule_crashes_and_no_fix_breaks_the_syntax(text):
+def _lint_with_every_fix(text: str):
+    """The result of linting ``text`` with every rule and every fix, and the warnings logged."""
     warnings = _Warnings()
     logger = logging.getLogger("dflint")
     logger.addHandler(warnings)
     try:
-        result = LINTER.lint_text(text, "Dockerfile", CONFIG, fix=True, unsafe_fixes=True)
+        return LINTER.lint_text(text, "Dockerfile", CONFIG, fix=True, unsafe_fixes=True), warnings.messages
     finally:
         logger.removeHandler(warnings)
+
+
+@pytest.mark.parametrize("path", sorted(CASES.glob("*.yaml")), ids=lambda path: path.stem)
+def test_every_rule_case_with_every_rule_and_every_fix(path):
+    """A rule case checks one rule; the others, and their fixes, must cope with it as well."""
+    for case in load_cases(path):
+        result, warnings = _lint_with_every_fix(case.dockerfile)
+        crashes = [d.message for d in result.diagnostics if d.name == "internal-error"]
+        assert not crashes and not warnings, (case.name, crashes, warnings)
+
+
+@settings(max_examples=EXTRA or 300, derandomize=not EXTRA, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(mangled_cases())
+def test_no_rule_crashes_and_no_fix_breaks_the_syntax(text):
+    result, warnings = _lint_with_every_fix(text)
     crashes = [d.message for d in result.diagnostics if d.name == "internal-error"]
     assert not crashes, crashes
-    assert not warnings.messages, warnings.messages  # "fixes would break the syntax; not applied"
+    assert not warnings, warnings  # "fixes would break the syntax; not applied"
