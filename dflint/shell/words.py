@@ -32,8 +32,8 @@ _PLAIN = re.compile(r"[^\\'\"$`<>]+")
 special_character = _SPECIAL.search
 _PLAIN_IN_QUOTES = re.compile(r'[^"\\$`]+')
 #: The characters _skip looks at (``c`` for ``case``); the others are passed over in one search.
-_SKIP_STOPS = frozenset("\\$'\"`(){}c")
-_SKIP_NEXT = re.compile(r"[\\$'\"`(){}c]")
+_SKIP_STOPS = frozenset("\\$'\"`()}c")
+_SKIP_NEXT = re.compile(r"[\\$'\"`()}c]")
 _CASE_START = re.compile(r"case[ \t\n]")
 _CASE_WORDS = re.compile(r"(?<![A-Za-z0-9_-])(?:case|esac)(?![A-Za-z0-9_-])")
 _BEFORE_WORD = " \t\n;&|("
@@ -99,7 +99,7 @@ def _skip(text: str, i: int, closer: str) -> int:
         elif top == ")" and ch == "c" and _CASE_START.match(text, i) and (i == 0 or text[i - 1] in _BEFORE_WORD):
             i = _skip_case(text, i + 4)  # the `)` of case patterns close nothing
             continue
-        elif (ch == "(" and top == ")") or (ch == "{" and top == "}"):
+        elif ch == "(" and top == ")":  # a `{` inside `${` opens nothing: `${X:-{a}` ends at its first `}`
             stack.append(top)
         elif ch == top:
             stack.pop()
