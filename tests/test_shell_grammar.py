@@ -48,6 +48,18 @@ def test_words_are_decoded(raw, value, quoted, expansion):
     assert (word.raw, word.value, word.quoted, word.has_expansion) == (raw, value, quoted, expansion)
 
 
+@pytest.mark.parametrize("text, words", [
+    ("echo ${X:-{a} b}", ["echo", "${X:-{a}", "b}"]),  # bash and dash: `echo ${X:-{a} b}` prints {a b}
+    ("echo ${X:-${Y} b} c", ["echo", "${X:-${Y} b}", "c"]),  # an inner ${...} nests
+    ('echo "${X:-{}" ${Y:-$Z}', ["echo", '"${X:-{}"', "${Y:-$Z}"]),
+])
+def test_a_brace_inside_a_parameter_expansion_opens_nothing(text, words):
+    """In ``${...}`` the first ``}`` that closes no inner ``${`` ends it, as in bash and dash."""
+    (command,) = commands(text)
+    assert [word.raw for word in command.argv] == words
+    assert not parse_shell(text).errors
+
+
 def test_words_span_their_raw_text():
     text = "echo  'a b'   \"c\"d"
     (command,) = commands(text)

@@ -64,8 +64,9 @@ def _in_parens(depth: int, top: bool = True) -> str:
 
 
 _SUBST = r"\$\((?:" + _in_parens(2) + r")*\)"  # also $(( )) arithmetic, as in the grammar
-# ${...}: the grammar's own pattern (quoted strings, one level of inner braces; a backtick is plain text there).
-_PARAM = r"\$\{(?:[^{}'\"\\]|\\[\s\S]|\\\Z|'[^']*'|\"(?:[^\"\\]|\\[\s\S])*\"|\{[^{}]*\})*\}"
+# ${...}: the grammar's own pattern (quoted strings, one level of inner `${...}`; a plain `{` opens nothing
+# and a backtick is plain text there).
+_PARAM = r"\$\{(?:[^}'\"\\$]|\$(?!\{)|\\[\s\S]|\\\Z|'[^']*'|\"(?:[^\"\\]|\\[\s\S])*\"|\$\{[^}]*\})*\}"
 _BACKTICKS = r"`(?:[^`\\]|\\[\s\S])*`"  # the grammar's own: up to the next unescaped backtick
 _DQ = (r'"(?:[^"\\`$]|\\[\s\S]|\\\Z|' + _BACKTICKS + "|" + _SUBST + "|" + _PARAM
        + r"|\$(?![({]))*\"")

@@ -49,7 +49,8 @@ def _in_parens(depth: int, top: bool = True) -> str:
 
 
 _SUBST = r"\$\(" + _in_parens(DEPTH) + r"*\)"  # also $(( ))
-_PARAM = r"\$\{" + _alt(r"[^{}'\"\\]", _ESC, _SQ, _SIMPLE_DQ, r"\{[^{}]*\}") + r"*\}"
+# ${...}: a `{` inside opens nothing (the first `}` ends `${X:-{a}`, in bash and dash); a `${...}` does.
+_PARAM = r"\$\{" + _alt(r"[^}'\"\\$]", r"\$(?!\{)", _ESC, _SQ, _SIMPLE_DQ, r"\$\{[^}]*\}") + r"*\}"
 _DQ = '"' + _alt(r'[^"\\`$]', _ESC, _BQ, _SUBST, _PARAM, r"\$") + '*"'
 _PROCSUB = r"[<>]\(" + _in_parens(1) + r"*\)"
 WORD_ATOM = _alt(_PLAIN, _ESC, _SQ, _ANSI, _DQ, _BQ, _SUBST, _PARAM, r"\$", _PROCSUB)
