@@ -13,10 +13,11 @@ import pytest
 from dflint.model import dockerignore, sources
 from dflint.model.dockerignore import DockerIgnore, Pattern, find_dockerignore, read_patterns
 from dflint.shell import archives
+from dflint.syntax import source_kinds
 from dflint.testing import lint_snippet
 
 
-@pytest.mark.parametrize("module", [dockerignore, sources, archives])
+@pytest.mark.parametrize("module", [dockerignore, sources, archives, source_kinds])
 def test_doctests(module):
     assert doctest.testmod(module).failed == 0
 

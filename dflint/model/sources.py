@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 
 from .. import ast
+from ..syntax.source_kinds import source_kind
 from ..syntax.validate_support import is_heredoc_word
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -80,12 +81,8 @@ def url_path(url: str) -> str:
 
 
 def is_git_source(value: str) -> bool:
-    """BuildKit reads ``value`` as a git repository."""
-    if value.startswith(("git@", "ssh://", "git://")):
-        return True
-    if value.startswith(("http://", "https://")):
-        return url_path(value.split("#", 1)[0]).endswith(".git")
-    return False
+    """BuildKit reads ``value`` as a git repository (``deploy@git.example.com:team/app.git`` too)."""
+    return source_kind(value) == "git"
 
 
 def is_http_source(value: str) -> bool:

@@ -12,21 +12,17 @@ stage, since another ``--target`` reaches them.
 
 from __future__ import annotations
 
-import re
 from typing import Iterator, Optional
 
 from .. import ast
 from ..ast import Instruction, ParseError
 from ..expansion import ExpansionError, Lexer
+from .source_kinds import source_kind
 from .validate_support import error, is_heredoc_word, problem_error, value_span
 from .validate_go import check_chmod, check_digest, check_platform, check_port, check_signal
 from .validate_mounts import mount_dispatch_problem
 
 Problems = Iterator[ParseError]
-
-_GIT_SCP = re.compile(r"[a-zA-Z0-9_-]+@[a-zA-Z0-9.-]+:.*")
-_PROTOCOL = re.compile(r"([a-zA-Z0-9]+)://")
-
 
 def dispatch_problems(node: Instruction, escape: str) -> Problems:
     """The dispatcher's checks for ``node``, in the order BuildKit runs them."""
@@ -79,7 +75,7 @@ def _copy(node: Instruction, lexer: Lexer) -> Problems:
     sources = [arg for arg in node.args[:-1] if not is_heredoc_word(arg.value)]
     checksum = node.flag("checksum") if add else None
     digest = _expanded(lexer, checksum.value) if checksum is not None else None
-    kinds = [_source_kind(_expanded(lexer, arg.value)) for arg in sources]
+    kinds = [source_kind(_expanded(lexer, arg.value)) for arg in sources]
     if checksum is not None and digest:
         if len(sources) != 1:
             yield error("checksum can't be specified for multiple sources", value_span(node, checksum))
@@ -93,25 +89,6 @@ def _copy(node: Instruction, lexer: Lexer) -> Problems:
         bad_digest = check_digest(digest) if checksum is not None and digest and kind == "url" else None
         if bad_digest and checksum is not None:
             yield error(bad_digest, value_span(node, checksum), "write sha256:<64 hex digits>")
-
-
-def _source_kind(src: Optional[str]) -> Optional[str]:
-    """``git``, ``url`` or ``local``, as ``dispatchCopy`` tells sources apart; None when unknown."""
-    if src is None:
-        return None
-    if src.startswith(("./", "../")):
-        return "local"
-    if src.startswith("github.com/"):
-        return "github"  # deprecated git form: a Git source for --checksum, a local path for COPY
-    protocol = _PROTOCOL.match(src)
-    if protocol:
-        scheme = protocol.group(1).lower()
-        path = re.split(r"[?#]", src[protocol.end():], maxsplit=1)[0].partition("/")[2]
-        if scheme in ("ssh", "git") or scheme in ("http", "https") and path.endswith(".git"):
-            return "git"
-    elif _GIT_SCP.fullmatch(src):
-        return "git"
-    return "url" if src.startswith(("http://", "https://")) else "local"
 
 
 def _run(node: Instruction, lexer: Lexer) -> Problems:
