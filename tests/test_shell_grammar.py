@@ -60,6 +60,18 @@ def test_a_brace_inside_a_parameter_expansion_opens_nothing(text, words):
     assert not parse_shell(text).errors
 
 
+@pytest.mark.parametrize("text", ["A=1 fi", "GOCACHE=/tmp/gc done ./build", "<in fi", "2>/dev/null esac",
+                                  "if true; then X=- elif y; fi"])
+def test_a_reserved_word_after_an_assignment_or_redirection_is_a_command_name(text):
+    """Only a command's first word can be reserved: bash and dash run a command named ``fi`` here."""
+    assert not parse_shell(text).errors
+
+
+@pytest.mark.parametrize("text, word", [("echo x; fi", "fi"), ("fi >x", "fi"), ("true; done A=1", "done")])
+def test_a_closing_reserved_word_that_opens_a_command_is_an_error(text, word):
+    assert [e.message for e in parse_shell(text).errors] == [f"unexpected `{word}`"]
+
+
 def test_words_span_their_raw_text():
     text = "echo  'a b'   \"c\"d"
     (command,) = commands(text)

@@ -140,7 +140,7 @@ class Emitter:
                 redirects: Sequence[RawRedirect], link: Link, contexts: tuple[str, ...],
                 conditional: bool) -> None:
         """Emits one simple command; ``words``/``assignments`` are ``(raw, start)`` pairs."""
-        if words and words[0][0] in CLOSING_WORDS:
+        if words and words[0][0] in CLOSING_WORDS and _first_in_command(words[0][1], assignments, redirects):
             raw, start = words[0]
             self.error(f"unexpected `{raw}`", start, start + len(raw))
             words = words[1:]
@@ -445,3 +445,9 @@ def _separator(item: Union[Tree, Token]) -> str:
     token = item if isinstance(item, str) else item.children[0]
     value = str(token)
     return "\n" if value.endswith("\n") else value
+
+
+def _first_in_command(start: int, assignments: Sequence[tuple[str, int]], redirects: Sequence[RawRedirect]) -> bool:
+    """The word at ``start`` opens its command: a reserved word only there (``A=1 fi`` and ``<x done``
+    run commands named fi and done, in bash and dash alike)."""
+    return all(start < at for _, at in assignments) and all(start < redirect.start for redirect in redirects)
