@@ -96,8 +96,9 @@ def _skip(text: str, i: int, closer: str) -> int:
         elif opens:
             stack.append(")" if text[i + 1] == "(" else "}")
             i += 1
-        elif top == ")" and ch == "c" and _CASE_START.match(text, i) and (i == 0 or text[i - 1] in _BEFORE_WORD):
-            i = _skip_case(text, i + 4)  # the `)` of case patterns close nothing
+        elif top == ")" and ch == "c" and _CASE_START.match(text, i) and (i == 0 or text[i - 1] in _BEFORE_WORD) \
+                and (after := _skip_case(text, i + 4)) >= 0:
+            i = after  # the `)` of case patterns close nothing; with no esac, `case` is a word (`$(grep case f)`)
             continue
         elif ch == "(" and top == ")":  # a `{` inside `${` opens nothing: `${X:-{a}` ends at its first `}`
             stack.append(top)
@@ -130,7 +131,7 @@ def skip_braces(text: str, i: int) -> int:
 
 
 def _skip_case(text: str, i: int) -> int:
-    """Index after the ``esac`` closing a ``case`` (nested ones counted), or ``len(text)``."""
+    """Index after the ``esac`` closing a ``case`` (nested ones counted), or -1."""
     depth = 1
     for match in _CASE_WORDS.finditer(text, i):
         if match.group() == "case":
@@ -139,7 +140,7 @@ def _skip_case(text: str, i: int) -> int:
             depth -= 1
             if depth == 0:
                 return match.end()
-    return len(text)
+    return -1
 
 
 def _ansi_replace(match: "re.Match[str]") -> str:
