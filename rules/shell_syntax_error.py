@@ -21,7 +21,7 @@ class ShellSyntaxError(Rule):
     ## What it does
     Reports a RUN (`ONBUILD RUN` included, and the scripts of `RUN <<EOF`
     heredocs) whose shell script has a syntax error: an `if` without `fi`,
-    a loop without `done`, an unterminated quote, `$(` or `${`, a line ending in
+    a loop without `done`, an unterminated quote, `$(`, `$((` or `${`, a line ending in
     `&&` or `|` with nothing after it (often the last line of a continued
     RUN that was deleted), `&& &&`, a stray `then` or `;;`. The finding
     points at the exact line and column where the parse failed, inside a

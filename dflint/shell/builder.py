@@ -97,7 +97,9 @@ class Emitter:
             return Word(start, start + len(raw), raw, raw, positions=self.positions)
         decoded = decode(raw)
         if decoded.unterminated >= 0:
-            self.error("unterminated `${`", start + decoded.unterminated, start + decoded.unterminated + 2)
+            at = decoded.unterminated
+            opener = "$((" if raw.startswith("$((", at) else "${"
+            self.error(f"unterminated `{opener}`", start + at, start + at + len(opener))
         for sub_start, sub_end in decoded.substitutions:
             if start + sub_start not in self._read:
                 self.nested(start + sub_start, start + sub_end, contexts + ("substitution",), conditional, None)

@@ -46,7 +46,7 @@ class Decoded(NamedTuple):
 
     ``substitutions`` are ``(start, end)`` ranges of the raw word holding the
     text of ``$(...)``, backtick and ``<(...)`` command substitutions;
-    ``unterminated`` is where a ``${`` that nothing closes starts, or -1 (the
+    ``unterminated`` is where a ``${`` or ``$((`` that nothing closes starts, or -1 (the
     shell rejects the script: ``${X`` is no word).
     """
 
@@ -255,6 +255,8 @@ class _Decoder:
             end = skip_parens(raw, i + 2)
             if not raw.startswith("(", i + 2):  # $(( )) is arithmetic, not a command
                 self.subs.append((i + 2, end))
+            elif end >= len(raw) and self.unterminated < 0:  # an open $( is the nested script's error
+                self.unterminated = i
         elif nxt == "{":
             end = skip_braces(raw, i + 2)
             if end >= len(raw) and self.unterminated < 0:
