@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 from bisect import bisect_left, insort
-from typing import Generic, Optional, Sequence, TypeVar
+from typing import Generic, Sequence, TypeVar
 
 from .paths import has_glob
 
@@ -54,10 +54,12 @@ class _Node(Generic[T]):
     a glob, which a deletion's part must be matched against one by one; ``names`` and ``reversed``:
     the plain parts sorted, and sorted by their reversed text, for a glob to narrow down)."""
 
-    __slots__ = ("globbed", "items", "names", "parent", "part", "plain", "reversed")
+    # No link to the parent: it would put every tree, and all it files, in a reference cycle that
+    # only the cyclic collector frees (which linting keeps paused). Removal walks the chain it kept.
+    __slots__ = ("globbed", "items", "names", "part", "plain", "reversed")
 
-    def __init__(self, parent: Optional["_Node[T]"], part: str) -> None:
-        self.parent, self.part = parent, part
+    def __init__(self, part: str) -> None:
+        self.part = part
         self.plain: dict[str, _Node[T]] = {}
         self.globbed: dict[str, _Node[T]] = {}
         self.items: dict[int, T] = {}
@@ -69,9 +71,9 @@ class _Node(Generic[T]):
         found = self.plain.get(part) or self.globbed.get(part)  # a part is in one of them only
         if found is None:
             if has_glob(part):
-                found = self.globbed[part] = _Node(self, part)
+                found = self.globbed[part] = _Node(part)
             else:
-                found = self.plain[part] = _Node(self, part)
+                found = self.plain[part] = _Node(part)
                 insort(self.names, part)
                 insort(self.reversed, part[::-1])
         return found
@@ -112,26 +114,29 @@ class PathIndex(Generic[T]):
     number (``seq``) that orders it; what the index returns is keyed by it."""
 
     def __init__(self) -> None:
-        self._root: _Node[T] = _Node(None, "")
-        self._filed: dict[int, list[_Node[T]]] = {}
+        self._root: _Node[T] = _Node("")
+        #: For each item, the nodes of each of its paths, from the root down.
+        self._filed: dict[int, list[list[_Node[T]]]] = {}
 
     def add(self, seq: int, item: T, paths: Sequence[str]) -> None:
-        nodes = self._filed.setdefault(seq, [])
+        chains = self._filed.setdefault(seq, [])
         for path in paths:
             node = self._root
+            chain = [node]
             for part in parts(path):
                 node = node.child(part)
+                chain.append(node)
             node.items[seq] = item
-            nodes.append(node)
+            chains.append(chain)
 
     def remove(self, seq: int) -> None:
         """Forget item ``seq``, and the directories that then hold nothing (a later search skips them)."""
-        for node in self._filed.pop(seq, ()):
-            node.items.pop(seq, None)
-            while node.parent is not None and not (node.items or node.plain or node.globbed):
-                if not node.parent.drop(node):
-                    break  # pruned already, through another path of the same item
-                node = node.parent
+        for chain in self._filed.pop(seq, ()):
+            chain[-1].items.pop(seq, None)
+            for depth in range(len(chain) - 1, 0, -1):
+                node = chain[depth]
+                if node.items or node.plain or node.globbed or not chain[depth - 1].drop(node):
+                    break  # still holds something, or pruned already through another path of the item
 
     def below(self, wanted: Sequence[str], contents: bool = False) -> dict[int, T]:
         """Items with a path whose first parts match ``wanted`` (what removing ``wanted`` removes); with
