@@ -71,6 +71,17 @@ class Glob:
         return self.basename and bool(self.regex.fullmatch(relative.rsplit("/", 1)[-1]))
 
 
+def _exclude_matchers(globs: Sequence[Glob]) -> "tuple[re.Pattern[str], Optional[re.Pattern[str]]]":
+    """Two regexes for all the globs at once (a discovery asks about every file it meets): one for a
+    path a glob matches, or that lies under a directory a glob matches, and one for a single part of
+    a path, which a glob without ``/`` also matches."""
+    alternatives = "|".join(f"(?:{glob.regex.pattern})" for glob in globs)
+    # A directory is a prefix that ends where a "/" follows it.
+    under = re.compile(f"(?:{alternatives})(?:/[\\s\\S]*)?")
+    named = [f"(?:{glob.regex.pattern})" for glob in globs if glob.basename]
+    return under, re.compile("|".join(named)) if named else None
+
+
 def _glob_regex(pattern: str) -> str:
     out = []
     i = 0
@@ -129,12 +140,15 @@ class Config:
         return posix_form(path)  # outside the root: the path as given
 
     def excluded(self, path: str) -> bool:
+        """Whether an exclude glob matches the path, or one of its directories (relative to the root)."""
+        if not self.exclude:
+            return False
+        matchers = self._cache.get("exclude")
+        if matchers is None:
+            matchers = self._cache["exclude"] = _exclude_matchers(self.exclude)
         relative = self.relative(path)
-        parts = relative.split("/")
-        return any(
-            glob.match(relative) or any(glob.match("/".join(parts[: i + 1])) for i in range(len(parts) - 1))
-            for glob in self.exclude
-        )
+        under, named = matchers
+        return bool(under.fullmatch(relative)) or named is not None and any(map(named.fullmatch, relative.split("/")))
 
     def enabled_rules(self, rules: RuleSet, path: str) -> list[type[Rule]]:
         relative = self.relative(path)

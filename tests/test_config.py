@@ -8,8 +8,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from dflint.config import ConfigError, ConfigResolver, Glob, Overrides, load_file
+from dflint.config import Config, ConfigError, ConfigResolver, Glob, Overrides, load_file
 from dflint.diagnostic import Severity
 from dflint.registry import installed
 
@@ -176,6 +178,22 @@ def test_exclude_and_per_file_ignores_accept_a_leading_dot_slash(tmp_path):
     write(tmp_path / "Dockerfile", "FROM python:3.12\n")
     walked = json.loads(run("--format", "json", ".", cwd=tmp_path).stdout)
     assert {f["path"]: len(f["diagnostics"]) for f in walked["files"]} == {"./Dockerfile": 0, "./svc/Dockerfile": 0}
+
+
+_GLOBS = [".git", "**/b", "a/*/c", "*.tmp", "**", "b**c", "./x", "x/", "[ab]*", "[!a]c", "e?", "**/e/**", "f/**"]
+_PARTS = ["a", "b", "c", "x", "e", "f", "..", ".git", "ac", "ex", "q.tmp", "b\nc"]
+
+
+@settings(max_examples=500, derandomize=True)
+@given(st.lists(st.sampled_from(_GLOBS), min_size=1, max_size=3, unique=True),
+       st.lists(st.sampled_from(_PARTS), min_size=1, max_size=5), st.booleans())
+def test_exclude_matches_as_each_glob_on_the_path_and_its_directories(patterns, parts, inside):
+    # excluded() asks all the globs at once; the answer must be the one glob by glob gives.
+    config = Config(root="/r", exclude=tuple(Glob(p) for p in patterns))
+    path = ("/r/" if inside else "../") + "/".join(parts)
+    relative = config.relative(path)
+    prefixes = ["/".join(relative.split("/")[:i]) for i in range(1, relative.count("/") + 2)]
+    assert config.excluded(path) == any(glob.match(prefix) for glob in config.exclude for prefix in prefixes)
 
 
 def test_command_line_flags_go_on_top_of_the_file(tmp_path):
