@@ -17,7 +17,7 @@ from .analysis import Analysis
 from .diagnostic import Diagnostic, Severity
 from .fix import Applicability, Fix, Followed, Shift, apply_edits, choose_fixes, write_atomically
 from .gcpause import collector_paused
-from .json_strings import json_string_interiors, keeps_json_strings
+from .json_strings import json_arrays, json_string_interiors, keeps_json_arrays, keeps_json_strings
 from .rule import Finding, Rule, RuleContext
 from .selection import RuleSet
 from .shell.tools import forget_commands
@@ -33,12 +33,15 @@ UNUSED_SUPPRESSION = "DF810"
 
 
 def _fix_fits_json(fix: Fix, analysis: Analysis) -> bool:
-    """Whether ``fix`` keeps the file's exec-form JSON strings right (see :mod:`.json_strings`)."""
+    """Whether ``fix`` keeps the file's exec-form JSON right (see :mod:`.json_strings`)."""
     memo = analysis.memo("linter: JSON strings")
-    interiors = memo.get(None)
-    if interiors is None:
-        interiors = memo[None] = json_string_interiors(analysis.file)
-    return not interiors or keeps_json_strings(fix, interiors, analysis.file.text)
+    found = memo.get(None)
+    if found is None:
+        found = memo[None] = (json_string_interiors(analysis.file), json_arrays(analysis.file))
+    interiors, arrays = found
+    text = analysis.file.text
+    return not interiors or keeps_json_strings(fix, interiors, text) and keeps_json_arrays(fix, arrays, text,
+                                                                                          analysis.file.escape)
 
 
 def _log():

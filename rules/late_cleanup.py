@@ -42,7 +42,9 @@ class LateCleanup(Rule):
     such as `apt-get clean` or `yum clean all`, or a package removal such
     as `apt-get purge gcc`, `apk del gcc`, `dnf remove gcc` or
     `pip uninstall`) is reported at that operand or command, with a note
-    pointing at the instruction that created the files. The packages one
+    pointing at the instruction that created the files. An exec-form RUN
+    with no shell (`RUN ["rm", "-rf", "/root/.cache/go-build"]`) creates
+    and deletes as its shell-form twin does. The packages one
     command removes are reported together. An `mv` of something an earlier
     layer created is reported too: the files leave their place only in the
     new layer, which holds a second copy of them, so the advice is to put

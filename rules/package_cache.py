@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Iterator, Optional
 
 from dflint import ast
@@ -10,7 +11,7 @@ from dflint.fix import Applicability, Fix
 from dflint.model.layers import (Leftover, append_edit, command_span, command_text, leftovers, program_text,
                                  relocation, shipping_stages, verb_words)
 from dflint.rule import Finding, Rule, RuleContext
-from dflint.model.package_config import package_steps
+from dflint.model.package_config import exec_form, insert_after, package_steps
 from dflint.shell.caches import PackageCache as CacheTable
 from dflint.shell.caches import refreshes
 from dflint.shell.package_managers import index_refresh, reads_index, reread
@@ -70,6 +71,10 @@ class PackageCache(Rule):
     and `eval`, heredoc scripts (`RUN <<EOF`, `bash <<EOF`), behind
     wrappers (`sudo`, `env`, `gosu`, `su-exec`, `runuser -u`...), and in
     `ONBUILD RUN` triggers (they run in the image built FROM this one).
+    An exec-form RUN with no shell (`RUN ["pip", "install", "flask"]`)
+    runs one command, which is read as in shell form; nothing can run
+    after it, so where a cleanup would be the advice the message suggests a
+    cache mount, or shell form.
     Commands run under `chroot NEWROOT` write below NEWROOT, a place the
     rule cannot name: they are not read for caches or clean-ups.
     PowerShell and `cmd` RUNs are not read.
@@ -117,7 +122,9 @@ class PackageCache(Rule):
 
     ## Fix safety
     Adding `--no-cache` to `apk add` or `uv`, or `--no-cache-dir` to `pip`,
-    is safe: the same packages are installed, only the cache is not written.
+    is safe: the same packages are installed, only the cache is not written
+    (in an exec-form RUN the flag is written as a string of its own,
+    `"--no-cache-dir"`).
     When an option moved the cache (`pip install --cache-dir /x`), the flag
     replaces it (pip obeys the last of the two), which is safe too.
     Appending a cleanup (`&& rm -rf /var/lib/apt/lists/*`,
@@ -170,9 +177,11 @@ def _advice(left: Leftover) -> str:
     relocated = relocation(left.step, cache)
     if cache.fix_flag:
         if relocated.options:
-            return f"replace `{relocated.options[0]}` with `{cache.fix_flag}`"
+            return f"replace `{_written(left, relocated.option_words)}` with `{_flag(left)}`"
         return f"add `{cache.fix_flag}`"
     cleanup = _cleanup(left)
+    if cleanup and exec_form(left.node) is not None:  # no shell to run a second command
+        return f"mount a cache there (`--mount=type=cache`), or write the RUN in shell form ending with `&& {cleanup}`"
     if cleanup:
         return f"end the RUN with `&& {cleanup}`"
     moved = _moved(left)
@@ -183,6 +192,18 @@ def _advice(left: Leftover) -> str:
     if cache.fix_cleanup and not relocated.repeatable:
         return "delete it there in the same RUN"
     return cache.hint
+
+
+def _written(left: Leftover, words: tuple) -> str:
+    """``words`` as the RUN writes them: shell words, or the strings of an exec-form RUN's array."""
+    return ", ".join(w.raw for w in words) if exec_form(left.node) is not None else " ".join(w.raw for w in words)
+
+
+def _flag(left: Leftover) -> str:
+    """The cache's flag as the RUN would write it (a JSON string in an exec-form RUN)."""
+    flag = left.cache.fix_flag
+    assert flag is not None
+    return json.dumps(flag) if exec_form(left.node) is not None else flag
 
 
 def _cleanup(left: Leftover) -> Optional[str]:
@@ -285,11 +306,11 @@ def _fix(ctx: RuleContext, left: Leftover, later: _LaterReads) -> Optional[Fix]:
     option = relocated.option
     if cache.fix_flag and option is not None:  # pip obeys the last of `--cache-dir` and `--no-cache-dir`
         start, end = option.word.span.start.offset, option.value_word.span.end.offset
-        return ctx.fix(f"Replace `{relocated.options[0]}` with `{cache.fix_flag}`",
-                       ctx.edit(start, end, cache.fix_flag))
+        return ctx.fix(f"Replace `{_written(left, relocated.option_words)}` with `{_flag(left)}`",
+                       ctx.edit(start, end, _flag(left)))
     if cache.fix_flag and words:
-        end = words[-1].span.end.offset
-        return ctx.fix(f"Add `{cache.fix_flag}`", ctx.edit(end, end, f" {cache.fix_flag}"))
+        point, text = insert_after(ctx.analysis, left.node, words[-1], cache.fix_flag)
+        return ctx.fix(f"Add `{cache.fix_flag}`", ctx.edit(point, point, text))
     family = index_refresh(reread(invocation))
     if family is not None and family in later.families(left.node):
         return None  # a later RUN installs from this index without refreshing it: deleting it breaks that RUN

@@ -7,7 +7,7 @@ import pytest
 from dflint.config import default_config
 from dflint.diagnostic import Severity
 from dflint.fix import Edit, Fix
-from dflint.json_strings import json_string_interiors, keeps_json_strings
+from dflint.json_strings import json_arrays, json_string_interiors, keeps_json_arrays, keeps_json_strings
 from dflint.linter import Linter
 from dflint.rule import Rule
 from dflint.selection import RuleSet
@@ -66,6 +66,53 @@ def test_one_bad_edit_withdraws_the_whole_fix():
     assert not keeps(("&& ", "make", "make"), ("&& make", "", ' "x"'))
 
 
+ARRAYS = 'FROM a\nRUN ["pip", "install", \\\n    "flask"]\nCMD ["app"]\n'
+
+
+def array_edit(before: str, replaced: str, content: str, text: str = ARRAYS) -> bool:
+    index = LineIndex(text)
+    start = text.index(before) + len(before)
+    assert text.startswith(replaced, start)
+    edited = Fix("f", (Edit(index.span(start, start + len(replaced)), content),))
+    return keeps_json_arrays(edited, json_arrays(parse_syntax(text)), text, parse_syntax(text).escape)
+
+
+def test_the_arrays_run_from_the_first_strings_opening_quote_to_the_last_ones_closing_quote():
+    assert [ARRAYS[start:end] for start, end in json_arrays(parse_syntax(ARRAYS))] == \
+        ['"pip", "install", \\\n    "flask"', '"app"']
+
+
+@pytest.mark.parametrize("edit", [
+    ('"install"', "", ', "--no-cache-dir"'),         # a string more, after a string
+    ('["', "", 'sudo", "'),                           # a string more at the front
+    ('"pip", ', '"install"', '"download"'),           # a whole string replaced
+    ("RUN ", '["pip", "install", \\\n    "flask"]', "pip install flask"),  # the whole array rewritten
+    ("FROM ", "a", "b:1"),                            # elsewhere
+])
+def test_edits_that_leave_a_list_of_strings_are_kept(edit):
+    assert array_edit(*edit)
+
+
+@pytest.mark.parametrize("edit", [
+    ('"install"', "", " --no-cache-dir"),             # a shell word: no longer JSON, so shell form
+    ('"install"', "", ', --no-cache-dir'),
+    ('"flask"', "", ", 1"),                           # not a string
+    ('"install", ', '\\\n    "flask"', ""),        # no string after the comma
+    ("RUN ", '["pip"', "pip"),                       # cuts into the array from outside
+])
+def test_edits_that_break_the_array_are_not(edit):
+    assert not array_edit(*edit)
+
+
+def test_a_continued_line_inside_an_array_is_read_as_buildkit_joins_it():
+    # Blank and comment lines inside the continuation are skipped; with escape=` the backtick continues.
+    text = 'FROM a\nRUN ["pip", "install", \\\n\n    # the web framework\n    "flask"]\n'
+    assert array_edit('"install"', "", ', "--no-cache-dir"', text)
+    windows = '# escape=`\nFROM a\nRUN ["choco", "install", `\n    "git"]\n'
+    assert array_edit('"install"', "", ', "-y"', windows)
+    assert not array_edit('"install"', "", ' -y', windows)
+
+
 class QuoteTheTarget(Rule):
     """Offers to quote a bare `make` and to give it a target, wherever it is.
 
@@ -100,3 +147,34 @@ def test_the_linter_withdraws_a_fix_that_would_break_an_exec_form_string(dockerf
     fixed = Linter(rules).lint_text(dockerfile, "Dockerfile", default_config(rules), fix=True).text
     assert fixed == ('FROM a\nRUN "make" all\n' if quoted else 'FROM a\nRUN ["sh", "-c", "make all"]\n')
     assert parse_syntax(fixed).errors == ()
+
+
+class AddVerbose(Rule):
+    """Offers `--verbose` after an exec-form RUN's program, written as a shell word and as a string.
+
+    ## What it does
+    A test rule.
+    """
+
+    code, name, summary = "DF998", "add-verbose", "add it"
+    severity, origin = Severity.INFO, "tests"
+
+    def check(self, ctx):
+        for node in ctx.instructions:
+            if node.name == "RUN" and node.exec_form:
+                end = node.args[0].span.end.offset
+                yield ctx.finding(node, "as a word", ctx.fix("word", ctx.edit(end, end, " --verbose")))
+                yield ctx.finding(node, "as a string", ctx.fix("string", ctx.edit(end, end, ', "--verbose"')))
+
+
+def test_the_linter_withdraws_a_fix_that_would_turn_an_exec_form_run_into_shell_form():
+    rules = RuleSet([AddVerbose])
+    _, diagnostics = Linter(rules).check('FROM a\nRUN ["make", "all"]\n', "Dockerfile", default_config(rules))
+    assert {d.message: d.fix is not None for d in diagnostics} == {"as a word": False, "as a string": True}
+
+
+def test_healthcheck_strings_follow_its_cmd():
+    text = 'FROM a\nHEALTHCHECK --interval=5s CMD ["curl", "-f", "http://localhost/"]\n'
+    file = parse_syntax(text)
+    assert [text[start:end] for start, end in json_string_interiors(file)] == ["curl", "-f", "http://localhost/"]
+    assert [text[start:end] for start, end in json_arrays(file)] == ['"curl", "-f", "http://localhost/"']

@@ -34,14 +34,15 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Iterable, Iterator, Optional
 
 from .. import ast
-from ..shell.model import Command, Script, Word
-from ..shell.positions import TextPositions
-from ..shell.scripts import exec_form_shell
-from ..shell.tools import Invocation, parse_command
+from ..shell.model import Word
+from ..shell.tools import Invocation
 from ..shell.package_managers import PACKAGE_TOOLS, Pin, repin, reread
 from .copies import copied
 from .history import histories
 from .layers import Step, run_steps
+# The package rules read an exec-form RUN's one command as the layer model does.
+from .layers import command_steps as package_steps
+from .layers import exec_form_run as exec_form
 from .paths import inside
 from .shell_values import expand_word, expanded_command
 
@@ -68,33 +69,6 @@ def run_nodes(stages: Iterable["Stage"]) -> Iterator[ast.Instruction]:
             trigger = node.effective
             if isinstance(trigger, ast.RunInstruction):
                 yield node
-
-
-def exec_form(node: ast.Instruction) -> Optional[ast.RunInstruction]:
-    """The RUN (or ONBUILD RUN trigger) ``node`` when it is in exec form with arguments, and they
-    are not a shell's script (``["sh", "-c", "..."]`` runs a script, read as shell form's is)."""
-    run = node.effective
-    if not isinstance(run, ast.RunInstruction) or not run.exec_form or not run.exec_args:
-        return None
-    return run if exec_form_shell(run) is None else None
-
-
-def package_steps(analysis: "Analysis", node: ast.Instruction) -> list[Step]:
-    """The commands a RUN executes (:func:`~.layers.run_steps`); for an exec-form RUN, its one
-    command, whose words are the JSON strings (spans include the quotes; nothing expands)."""
-    run = exec_form(node)
-    if run is None:
-        return run_steps(analysis, node)
-    memo = analysis.memo("package_config: exec steps")  # as layers.run_steps keeps those of shell-form RUNs
-    if node not in memo:
-        # The file's own line index: building one per exec-form RUN made big files quadratic.
-        positions = TextPositions(analysis.file.text, analysis.line_index)
-        argv = tuple(Word(a.span.start.offset, a.span.end.offset, positions=positions, value=a.value,
-                          raw=a.text, quoted=True) for a in run.exec_args)
-        command = Command(argv[0].start, argv[-1].end, positions=positions, argv=argv)
-        script = Script(analysis.file.text, (command,), (), positions, origin=run.exec_args[0])
-        memo[node] = [Step(0, script, command, parse_command(command), (), analysis.model.workdir_at(node), {})]
-    return memo[node]
 
 
 def insert_after(analysis: "Analysis", node: ast.Instruction, word: Word, argument: str) -> tuple[int, str]:
