@@ -13,6 +13,7 @@ from dflint.model.build import Stage
 from dflint.model.copies import Copied, CopyIndex, copied, relation
 from dflint.model.frontend import frontend_at_least
 from dflint.model.history import Step, histories
+from dflint.model.layers import command_steps
 from dflint.model.paths import inside, resolve
 from dflint.model.users import AccountId, accounts_created, id_written_at
 from dflint.rule import Finding, Rule, RuleContext
@@ -42,7 +43,8 @@ class CopyThenChmod(Rule):
     names (it is rewritten anyway) or to a path under one of the RUN's
     `--mount` targets (not part of the layer). ONBUILD COPY and RUN triggers are checked
     against each other, relative paths against the image's last WORKDIR and the
-    literal `ONBUILD WORKDIR` triggers before them; PowerShell RUNs are not read. When the COPY has a
+    literal `ONBUILD WORKDIR` triggers before them; an exec-form RUN with no shell
+    (`RUN ["chmod", "+x", "/app/run.sh"]`) is read as its one command; PowerShell RUNs are not read. When the COPY has a
     `--chmod` or `--chown` already, the message says how to change it, or,
     when the RUN sets the same again (`COPY --chown=app:app` then `chown -R
     app`), to drop the RUN: it changes nothing, though a storage driver that
@@ -153,7 +155,8 @@ class CopyThenChmod(Rule):
                 yield from self._check_run(ctx, step, copies, index)
 
     def _check_run(self, ctx: RuleContext, run: Step, copies: "_Copies", index: int) -> Iterator[Finding]:
-        scripts = ctx.commands(run.anchor)
+        # An exec-form RUN with no shell (`RUN ["chmod", "+x", "/app/run.sh"]`) runs its one command.
+        scripts = ctx.commands(run.anchor) or [step.script for step in command_steps(ctx.analysis, run.anchor)]
         workdir = ctx.model.trigger_workdir(run.anchor) if run.trigger else ctx.model.workdir_at(run.anchor)
         expand = (lambda text: None) if run.trigger else (lambda text: _known(ctx, run.anchor, text))
         # Mount targets are not in the layer; BuildKit expands variables in them, not `~`.
