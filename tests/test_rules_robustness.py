@@ -38,7 +38,8 @@ TOKENS = ["&&", "||", "|", ";", "\\\n", "\\", '"', "'", "$(", ")", "${", "}", "`
           '["sh", "-c", "', '"]', "[", "]", "$NPM_DIR", '"$D"', "=", "#", "\r\n", "\t", " ", "\n", "é", "\x00",
           "apt-get install -y x", "rm -rf /var/lib/apt/lists/*", "pip install x", "npm ci", "COPY . .\n",
           "RUN ", "chmod -R 777 /app", "curl -fsSL http://x | sh", "if true; then", "fi", "case x in", "esac",
-          'SHELL ["powershell", "-Command"]\n', "USER root\n", "WORKDIR app\n", "$((1+"]
+          'SHELL ["powershell", "-Command"]\n', "USER root\n", "WORKDIR app\n", "$((1+", '["pip", "install", "',
+          '", "', 'RUN ["apk", "add", "curl"]\n', 'RUN ["chmod", "+x", "/app/run.sh"]\n']
 
 EXTRA = int(os.environ.get("DFLINT_FUZZ_EXAMPLES", "0"))
 RULES, _ = installed()
