@@ -71,7 +71,9 @@ class StageNameCasing(Rule):
             lower = argument.value.lower()
             edits = [_replace(ctx, argument.span, lower)]
             for ref in references:
-                if ref.target is stage and ref.value != lower and _written(ctx, ref.span) == ref.value:
+                # A reference that spells the name in another case; not one by index (`--from=0`).
+                if ref.target is stage and ref.value != lower and ref.value.lower() == lower \
+                        and _written(ctx, ref.span) == ref.value:
                     edits.append(_replace(ctx, ref.span, lower))
             images = [later.from_instruction.image for later in model.stages[stage.index + 1:]
                       if later.from_instruction.image is not None]
