@@ -84,11 +84,18 @@ class Analysis:
         return table
 
     def commands(self, node: ast.Instruction) -> list[Any]:
-        """The shell scripts ``node`` runs (see :func:`dflint.shell.scripts_for`), cached."""
+        """The shell scripts ``node`` runs (see :func:`dflint.shell.scripts_for`), cached. An exec-form
+        RUN with no shell gives its one command (:func:`~dflint.shell.scripts.exec_form_command`), in a
+        stage whose SHELL is a POSIX shell: in a Windows one, the paths and tools the rules know are
+        not those of the command."""
         scripts = self._scripts.get(node)
         if scripts is None:
-            from .shell import scripts_for
+            from .shell.scripts import exec_form_command, exec_form_run, is_posix_shell, scripts_for
 
-            scripts = scripts_for(node, shell=self.shell_for(node))
+            shell = self.shell_for(node)
+            scripts = scripts_for(node, shell=shell)
+            run = exec_form_run(node) if not scripts else None
+            if run is not None and is_posix_shell(shell):
+                scripts = (exec_form_command(run, self.file.text, self.line_index),)
             self._scripts[node] = scripts
         return scripts

@@ -8,8 +8,8 @@ from typing import Iterator, Optional
 from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.fix import Applicability
-from dflint.model.layers import Step, append_edit, shipping_stages
-from dflint.model.package_config import package_steps, run_nodes
+from dflint.model.layers import Step, append_edit, run_steps, shipping_stages
+from dflint.model.package_config import run_nodes
 from dflint.rule import Finding, Option, Rule, RuleContext
 from dflint.shell.package_managers import deleted_packages, virtual_packages
 
@@ -89,7 +89,7 @@ class ApkVirtualLeftover(Rule):
         stages = shipping_stages(ctx.model)
         nodes = list(run_nodes(stages))
         for position, node in enumerate(nodes):
-            steps = package_steps(ctx.analysis, node)
+            steps = run_steps(ctx.analysis, node)
             for step in steps:
                 for option in virtual_packages(step.invocation):
                     name = option.value
@@ -132,7 +132,7 @@ def _late_deletion(ctx: RuleContext, later: list[ast.Instruction], node: ast.Ins
             continue
         if ctx.model.stage_of(other) is not stage and stage not in ctx.model.lineage(ctx.model.stage_of(other)):
             continue
-        found = next((s for s in package_steps(ctx.analysis, other) if _deletes(s, name)), None)
+        found = next((s for s in run_steps(ctx.analysis, other) if _deletes(s, name)), None)
         if found is not None:
             return other, found
     return None

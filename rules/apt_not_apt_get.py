@@ -7,8 +7,10 @@ from typing import Iterator, Optional
 
 from dflint.diagnostic import Severity
 from dflint.fix import Applicability, Fix
-from dflint.model.package_config import exec_form, insert_after, package_steps, run_nodes
+from dflint.model.layers import run_steps
+from dflint.model.package_config import insert_after, run_nodes
 from dflint.rule import Finding, Rule, RuleContext
+from dflint.shell.scripts import exec_form_run
 from dflint.shell.tools import program_name
 
 #: apt subcommands that apt-get runs the same way (apart from what apt does with downloaded .debs).
@@ -75,7 +77,7 @@ class AptNotAptGet(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for node in run_nodes(ctx.model.stages):
-            for step in package_steps(ctx.analysis, node):
+            for step in run_steps(ctx.analysis, node):
                 invocation = step.invocation
                 if invocation is None or invocation.program != "apt":
                     continue
@@ -108,7 +110,7 @@ def _fix(ctx: RuleContext, node, invocation, word) -> tuple[Optional[Fix], str]:
 def _rename(ctx: RuleContext, node, word, program: str):
     """The edit that makes ``word`` (``apt``, ``/usr/bin/apt``, ``"apt"`` in exec form) name ``program``."""
     start, end = word.span.start.offset, word.span.end.offset
-    if exec_form(node) is not None:
+    if exec_form_run(node) is not None:
         return ctx.edit(start, end, json.dumps(word.value[:-3] + program))
     if not word.raw.endswith("apt"):
         return None

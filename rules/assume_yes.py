@@ -6,9 +6,9 @@ from typing import Iterator
 
 from dflint.diagnostic import Severity
 from dflint.fix import Applicability
-from dflint.model.layers import program_text
+from dflint.model.layers import program_text, run_steps
 from dflint.model.package_config import (APT_ASSUME_YES, RPM_ASSUME_YES, configured, expanded_invocation,
-                                         hidden_options, insert_after, package_steps, run_nodes, variable_set)
+                                         hidden_options, insert_after, run_nodes, variable_set)
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell.package_managers import APT, RPM, confirmation
 from dflint.source import Span
@@ -105,7 +105,7 @@ class AssumeYes(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for node in run_nodes(ctx.model.stages):
-            for step in package_steps(ctx.analysis, node):
+            for step in run_steps(ctx.analysis, node):
                 prompt = confirmation(expanded_invocation(ctx.analysis, node, step))
                 if prompt is None or _piped_answer(step) or hidden_options(ctx.analysis, node, step):
                     continue

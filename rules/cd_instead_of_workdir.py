@@ -35,7 +35,8 @@ class CdInsteadOfWorkdir(Rule):
     rm -rf /src/jo`: building in a directory that must not stay in the
     layer); and the way back from those (`cd ..`, `cd /`).
 
-    Exec-form, PowerShell and `cmd` RUNs are not read.
+    PowerShell and `cmd` RUNs are not read; an exec-form RUN with no shell
+    (`RUN ["wget", "..."]`) is read as its one command.
 
     Differences from hadolint's DL3003: hadolint reports every `cd`,
     including all of the cases above and those of PowerShell RUNs, but not

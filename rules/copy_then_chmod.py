@@ -13,7 +13,6 @@ from dflint.model.build import Stage
 from dflint.model.copies import Copied, CopyIndex, copied, relation
 from dflint.model.frontend import frontend_at_least
 from dflint.model.history import Step, histories
-from dflint.model.layers import command_steps
 from dflint.model.paths import inside, resolve
 from dflint.model.users import AccountId, accounts_created, id_written_at
 from dflint.rule import Finding, Rule, RuleContext
@@ -155,8 +154,7 @@ class CopyThenChmod(Rule):
                 yield from self._check_run(ctx, step, copies, index)
 
     def _check_run(self, ctx: RuleContext, run: Step, copies: "_Copies", index: int) -> Iterator[Finding]:
-        # An exec-form RUN with no shell (`RUN ["chmod", "+x", "/app/run.sh"]`) runs its one command.
-        scripts = ctx.commands(run.anchor) or [step.script for step in command_steps(ctx.analysis, run.anchor)]
+        scripts = ctx.commands(run.anchor)
         workdir = ctx.model.trigger_workdir(run.anchor) if run.trigger else ctx.model.workdir_at(run.anchor)
         expand = (lambda text: None) if run.trigger else (lambda text: _known(ctx, run.anchor, text))
         # Mount targets are not in the layer; BuildKit expands variables in them, not `~`.

@@ -29,7 +29,8 @@ class CurlAndWget(Rule):
     branch of an `if` or `case`) does not count: such scripts need only one
     of the tools.
 
-    Exec-form, PowerShell and `cmd` RUNs are not read.
+    PowerShell and `cmd` RUNs are not read; an exec-form RUN with no shell
+    (`RUN ["wget", "..."]`) is read as its one command.
 
     Differences from hadolint's DL4001: hadolint checks each stage on its
     own (a stage using curl built FROM one using wget passes), reports

@@ -10,6 +10,7 @@ from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell.remote import RemoteRun, remote_code_runs
+from dflint.shell.scripts import exec_form_run
 from dflint.shell.tools import program_word
 from dflint.source import Span
 
@@ -80,7 +81,9 @@ class CurlPipeShell(Rule):
                     yield ctx.finding(_span(found), f"{_shown(found)} runs code downloaded at build time without "
                                       "checking it: a changed or compromised server changes the image; save it to "
                                       "a file, verify its checksum (`sha256sum -c`), then run it")
-            if not scripts:  # PowerShell, cmd, exec form: the unambiguous PowerShell spellings only
+            # PowerShell, cmd, exec form with no shell (["pwsh", "-Command", ...]): the unambiguous
+            # PowerShell spellings only.
+            if not scripts or exec_form_run(node) is not None:
                 text = run.original
                 for match in _POWERSHELL_RUNS.finditer(text):
                     yield ctx.finding(run.span_of(match.start(), match.end()),

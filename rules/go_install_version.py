@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Iterator, Optional
 
 from dflint.diagnostic import Severity
-from dflint.model.package_config import expand_word, go_module_context, package_steps, run_nodes
+from dflint.model.layers import run_steps
+from dflint.model.package_config import expand_word, go_module_context, run_nodes
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell.package_managers import GoTarget, go_query_problem, go_target, go_targets
 
@@ -75,7 +76,7 @@ class GoInstallVersion(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for node in run_nodes(ctx.model.stages):
-            for step in package_steps(ctx.analysis, node):
+            for step in run_steps(ctx.analysis, node):
                 for target in go_targets(step.invocation):
                     if target.word.has_expansion:
                         values = expand_word(ctx.analysis, node, step, target.word)

@@ -6,9 +6,9 @@ from typing import Iterator
 
 from dflint.diagnostic import Severity
 from dflint.fix import Applicability
-from dflint.model.layers import program_text, shipping_stages
+from dflint.model.layers import program_text, run_steps, shipping_stages
 from dflint.model.package_config import (APT_NO_RECOMMENDS, configured, expanded_invocation, hidden_options,
-                                         insert_after, package_steps, run_nodes)
+                                         insert_after, run_nodes)
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell.package_managers import installs_recommends
 from dflint.source import Span
@@ -77,7 +77,7 @@ class NoInstallRecommends(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for node in run_nodes(shipping_stages(ctx.model)):
-            for step in package_steps(ctx.analysis, node):
+            for step in run_steps(ctx.analysis, node):
                 verb = installs_recommends(expanded_invocation(ctx.analysis, node, step))
                 if verb is None or hidden_options(ctx.analysis, node, step) \
                         or configured(ctx.analysis, node, step, APT_NO_RECOMMENDS):

@@ -9,12 +9,13 @@ from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.fix import Applicability, Fix
 from dflint.model.layers import (Leftover, append_edit, command_span, command_text, leftovers, program_text,
-                                 relocation, shipping_stages, verb_words)
+                                 relocation, run_steps, shipping_stages, verb_words)
+from dflint.model.package_config import insert_after
 from dflint.rule import Finding, Rule, RuleContext
-from dflint.model.package_config import exec_form, insert_after, package_steps
 from dflint.shell.caches import PackageCache as CacheTable
 from dflint.shell.caches import refreshes
 from dflint.shell.package_managers import index_refresh, reads_index, reread
+from dflint.shell.scripts import exec_form_run
 
 
 class PackageCache(Rule):
@@ -180,7 +181,7 @@ def _advice(left: Leftover) -> str:
             return f"replace `{_written(left, relocated.option_words)}` with `{_flag(left)}`"
         return f"add `{cache.fix_flag}`"
     cleanup = _cleanup(left)
-    if cleanup and exec_form(left.node) is not None:  # no shell to run a second command
+    if cleanup and exec_form_run(left.node) is not None:  # no shell to run a second command
         return f"mount a cache there (`--mount=type=cache`), or write the RUN in shell form ending with `&& {cleanup}`"
     if cleanup:
         return f"end the RUN with `&& {cleanup}`"
@@ -196,14 +197,14 @@ def _advice(left: Leftover) -> str:
 
 def _written(left: Leftover, words: tuple) -> str:
     """``words`` as the RUN writes them: shell words, or the strings of an exec-form RUN's array."""
-    return ", ".join(w.raw for w in words) if exec_form(left.node) is not None else " ".join(w.raw for w in words)
+    return ", ".join(w.raw for w in words) if exec_form_run(left.node) is not None else " ".join(w.raw for w in words)
 
 
 def _flag(left: Leftover) -> str:
     """The cache's flag as the RUN would write it (a JSON string in an exec-form RUN)."""
     flag = left.cache.fix_flag
     assert flag is not None
-    return json.dumps(flag) if exec_form(left.node) is not None else flag
+    return json.dumps(flag) if exec_form_run(left.node) is not None else flag
 
 
 def _cleanup(left: Leftover) -> Optional[str]:
@@ -283,7 +284,7 @@ class _LaterReads:
                     if not isinstance(node, ast.RunInstruction):
                         continue
                     found.setdefault(id(node), set()).update(family for family, read in reading.items() if read)
-                    for step in reversed(package_steps(analysis, node)):
+                    for step in reversed(run_steps(analysis, node)):
                         invocation = reread(step.invocation)
                         refreshed = index_refresh(invocation)
                         if refreshed is not None:

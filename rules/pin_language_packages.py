@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from dflint.diagnostic import Severity
-from dflint.model.package_config import (expanded_invocation, known_pins, package_steps, run_nodes,
-                                         variable_set)
+from dflint.model.layers import run_steps
+from dflint.model.package_config import expanded_invocation, known_pins, run_nodes, variable_set
 from dflint.rule import Finding, Option, Rule, RuleContext
 from dflint.shell.package_managers import language_pins, pin_problem
 
@@ -93,7 +93,7 @@ class PinLanguagePackages(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         ignore = set(ctx.options["ignore"])
         for node in run_nodes(ctx.model.stages):
-            for step in package_steps(ctx.analysis, node):
+            for step in run_steps(ctx.analysis, node):
                 pins = language_pins(expanded_invocation(ctx.analysis, node, step))
                 if not pins or any(variable_set(ctx.analysis, node, step, name)
                                    for name in _CONSTRAINTS.get(pins[0].manager, ())):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from dflint.diagnostic import Severity
-from dflint.model.package_config import expanded_invocation, known_pins, package_steps, run_nodes
+from dflint.model.layers import run_steps
+from dflint.model.package_config import expanded_invocation, known_pins, run_nodes
 from dflint.rule import Finding, Option, Rule, RuleContext
 from dflint.shell.package_managers import pin_problem, system_pins
 
@@ -87,7 +88,7 @@ class PinSystemPackages(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         ignore = set(ctx.options["ignore"])
         for node in run_nodes(ctx.model.stages):
-            for step in package_steps(ctx.analysis, node):
+            for step in run_steps(ctx.analysis, node):
                 pins = system_pins(expanded_invocation(ctx.analysis, node, step))
                 if not pins:
                     continue

@@ -47,7 +47,8 @@ class Pipefail(Rule):
     `grep " node.tar.xz$" SHASUMS256.txt | sha256sum -c -`). Scripts that
     explicitly run in `dash` or `posh` are not reported: choosing a shell
     without (or, for dash, long without) `pipefail` is deliberate.
-    Exec-form, PowerShell and `cmd` RUNs are not read.
+    PowerShell and `cmd` RUNs are not read, nor exec-form RUNs with no shell
+    (one command, no pipe).
 
     It also reports a `set -o pipefail` run by `/bin/sh` in a stage whose
     base image's tag names a release whose dash has no such option (Debian

@@ -49,7 +49,8 @@ class PointlessCommands(Rule):
     `mount` with `RUN --security=insecure`; `ps`/`top`/`free` inside `$(...)`
     or an `if` test, whose output or status the RUN uses.
 
-    Exec-form, PowerShell and `cmd` RUNs are not read.
+    PowerShell and `cmd` RUNs are not read; an exec-form RUN with no shell
+    (`RUN ["wget", "..."]`) is read as its one command.
 
     Differences from hadolint's DL3001: hadolint reports those cases too,
     and does not look behind `sudo`, into `sh -c` strings or heredoc

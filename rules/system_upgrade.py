@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from dflint.diagnostic import Severity
-from dflint.model.layers import program_text
-from dflint.model.package_config import package_steps, run_nodes
+from dflint.model.layers import program_text, run_steps
+from dflint.model.package_config import run_nodes
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell.package_managers import reread, system_upgrade
 from dflint.source import Span
@@ -68,7 +68,7 @@ class SystemUpgrade(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for node in run_nodes(ctx.model.stages):
-            for step in package_steps(ctx.analysis, node):
+            for step in run_steps(ctx.analysis, node):
                 upgrade = system_upgrade(reread(step.invocation))
                 if upgrade is None:
                     continue

@@ -48,8 +48,8 @@ class UnverifiedDownload(Rule):
     the build. A bare `sha256sum f` that only prints checks nothing.
     Signing keys, checksum lists and data the build only reads are not
     reported; a download piped into a shell is `curl-pipe-shell`'s;
-    Windows shells are not read, nor exec-form RUNs other than a shell
-    given a script (`RUN ["sh", "-c", "..."]`).
+    Windows shells are not read; an exec-form RUN is read as the script
+    it gives a shell (`RUN ["sh", "-c", "..."]`), or as its one command.
 
     The advice is a `sha256sum -c` line naming the file; for a single
     program at a URL the Dockerfile fixes, also `ADD --checksum`, unless

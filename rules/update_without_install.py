@@ -7,8 +7,7 @@ from typing import Iterator, Optional
 from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.model.history import histories
-from dflint.model.layers import Step, command_span, program_text
-from dflint.model.package_config import package_steps
+from dflint.model.layers import Step, command_span, program_text, run_steps
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell.package_managers import index_refresh, reads_index, reread
 
@@ -90,7 +89,7 @@ class UpdateWithoutInstall(Rule):
             for history in list(histories(model, stage))[1:]:  # the ONBUILD triggers, on their own
                 _follow(ctx, [item.anchor for item in history if isinstance(item.node, ast.RunInstruction)], [], found)
         for step, family, node, later in found.values():
-            if later is None and not _only_refreshes(package_steps(ctx.analysis, node), family):
+            if later is None and not _only_refreshes(run_steps(ctx.analysis, node), family):
                 continue
             if later is not None:
                 why = (f"the build caches it, so the `{_shown(later)}` on line {later.command.line} may read an "
@@ -112,7 +111,7 @@ def _shown(step: Step) -> str:
 
 def _lonely_refreshes(ctx: RuleContext, node: ast.Instruction) -> Iterator[tuple[Step, str]]:
     """Refreshes in ``node`` that nothing after them in the RUN reads."""
-    steps = package_steps(ctx.analysis, node)
+    steps = run_steps(ctx.analysis, node)
     for step in steps:
         family = index_refresh(reread(step.invocation))
         if family is not None and not any(reads_index(reread(s.invocation), family) for s in steps[step.index + 1:]):
@@ -124,7 +123,7 @@ def _follow(ctx: RuleContext, runs: list[ast.Instruction], pending: list[tuple[S
     """Carries the ``pending`` refreshes through ``runs``, adding the lonely refreshes of each RUN, and
     records in ``found`` the first command that reads a refreshed index; returns those still unread."""
     for node in runs:
-        steps = package_steps(ctx.analysis, node)
+        steps = run_steps(ctx.analysis, node)
         still = []
         for refresh in pending:
             ended, reader = _reader(steps, refresh[1])

@@ -33,7 +33,8 @@ class UseShellInstruction(Rule):
     false` to `debconf-set-selections`. The finding points at the operand
     that names `/bin/sh`, or at the `dpkg-reconfigure` command.
 
-    Exec-form, PowerShell and `cmd` RUNs are not read.
+    PowerShell and `cmd` RUNs are not read; an exec-form RUN with no shell
+    (`RUN ["wget", "..."]`) is read as its one command.
 
     Differences from hadolint's DL4005: hadolint reports any `ln` with a
     `/bin/sh` argument, also when `/bin/sh` is the link's target

@@ -113,3 +113,45 @@ def test_every_rule_reads_an_exec_form_script_as_its_shell_form_twin():
     assert len(twins) > 400  # the cases' RUNs are mostly one-line shell form
     differ = [(name, findings(text) - findings(twin), findings(twin) - findings(text)) for name, text, twin in twins]
     assert [d for d in differ if d[1] or d[2]] == []
+
+
+#: A one-line shell-form RUN that is one simple command of plain words (no quotes, variables or
+#: operators), whose program is not a builtin or an assignment: the same RUN in exec form runs the
+#: same program with the same arguments.
+_ONE_PLAIN_COMMAND = re.compile(r"^((?:ONBUILD )?RUN )(?![\[<-])([A-Za-z0-9_./:@+,%][A-Za-z0-9_./:=@+,% -]*)$",
+                                re.MULTILINE)
+_BUILTINS = {"cd", "eval", "exec", "export", "set", "source", ".", "true", "false", "umask", "ulimit"}
+
+
+def _plain_twins():
+    """(name, Dockerfile, the same with each one-line one-command RUN as an exec-form RUN with no shell)."""
+    def exec_form(match: re.Match) -> str:
+        argv = match.group(2).split()
+        if argv[0] in _BUILTINS or "=" in argv[0]:
+            return match.group(0)
+        return match.group(1) + json.dumps(argv)
+
+    for path in sorted(CASES.glob("*.yaml")):
+        for case in load_cases(path):
+            text = case.dockerfile
+            if any(mark in text for mark in ("\\\n", "<<", "escape", "`", "SHELL")):
+                continue
+            twin = _ONE_PLAIN_COMMAND.sub(exec_form, text)
+            if twin != text:
+                yield f"{path.stem}: {case.name}", text, twin
+
+
+def test_every_rule_reads_an_exec_form_run_with_no_shell_as_its_shell_form_twin():
+    # RUN ["pip", "install", "flask"] runs what RUN pip install flask runs. Where a message quotes
+    # the command it quotes the JSON strings, so findings are compared by rule and line.
+    rules = installed()[0]
+    linter, config = Linter(rules), default_config(rules)
+
+    def findings(text):
+        _, diagnostics = linter.check(text, "Dockerfile", config)
+        return Counter((d.code, d.line) for d in diagnostics if d.code not in _DIFFERENT_BY_DESIGN)
+
+    twins = list(_plain_twins())
+    assert len(twins) > 300
+    differ = [(name, findings(text) - findings(twin), findings(twin) - findings(text)) for name, text, twin in twins]
+    assert [d for d in differ if d[1] or d[2]] == []

@@ -7,7 +7,8 @@ import pytest
 from dflint.analysis import Analysis
 from dflint.api import parse
 from dflint.model import package_config, shell_values
-from dflint.model.package_config import expand_word, go_module_context, package_steps
+from dflint.model.layers import run_steps
+from dflint.model.package_config import expand_word, go_module_context
 from dflint.shell import package_managers, parse_shell
 from dflint.shell.caches import CACHES, avoids, creates
 from dflint.shell.package_managers import (classify_system, confirmation, go_query_problem, go_targets,
@@ -132,7 +133,7 @@ def analysis(text: str) -> Analysis:
 
 def test_exec_form_runs_one_command_with_file_spans():
     a = analysis('FROM debian:12\nRUN ["apt-get", "install", "curl"]\n')
-    [step] = package_steps(a, a.file.instructions[1])
+    [step] = run_steps(a, a.file.instructions[1])
     assert step.invocation.program == "apt-get" and step.invocation.subcommand == "install"
     assert [(w.value, w.span.start.column) for w in step.command.argv] == [
         ("apt-get", 6), ("install", 17), ("curl", 28)]
@@ -142,8 +143,8 @@ def test_exec_form_steps_are_built_once_per_file_on_its_line_index():
     # Built per call with a fresh line index of the whole file, they made big files quadratic.
     a = analysis('FROM debian:12\nRUN ["apt-get", "install", "curl"]\n')
     node = a.file.instructions[1]
-    steps = package_steps(a, node)
-    assert package_steps(a, node) is steps
+    steps = run_steps(a, node)
+    assert run_steps(a, node) is steps
     assert steps[0].command.positions._index is a.line_index
 
 
@@ -163,11 +164,11 @@ def test_expand_word():
     a = analysis('FROM debian:12\nARG PKGS="a b"\nARG UNSET\nRUN apt-get install $PKGS $UNSET "$PKGS" $(x)\n'
                  'RUN LOCAL=c; apt-get install $PKGS $LOCAL\n')
     node = a.file.instructions[3]
-    step = package_steps(a, node)[0]
+    step = run_steps(a, node)[0]
     words = step.command.argv[2:]
     assert [expand_word(a, node, step, w) for w in words] == [["a", "b"], None, ["a b"], None]
     node = a.file.instructions[4]
-    step = package_steps(a, node)[-1]
+    step = run_steps(a, node)[-1]
     assert [expand_word(a, node, step, w) for w in step.command.argv[2:]] == [["a", "b"], ["c"]]
 
 
@@ -175,7 +176,7 @@ def _last_word(script: str, env: str = ""):
     """expand_word of the last word of the apt-get command of ``RUN script``."""
     a = analysis(f"FROM debian:12\n{env}RUN {script}\n")
     node = a.file.instructions[-1]
-    step = [s for s in package_steps(a, node) if s.invocation and s.invocation.program == "apt-get"][-1]
+    step = [s for s in run_steps(a, node) if s.invocation and s.invocation.program == "apt-get"][-1]
     return expand_word(a, node, step, step.command.argv[-1])
 
 
@@ -237,7 +238,7 @@ def test_expand_word_splits_at_ifs_whitespace_only():
 def _expanded(script: str, env: str = ""):
     a = analysis(f"FROM debian:12\n{env}RUN {script}\n")
     node = a.file.instructions[-1]
-    step = [s for s in package_steps(a, node) if s.invocation and s.invocation.program == "apt-get"][-1]
+    step = [s for s in run_steps(a, node) if s.invocation and s.invocation.program == "apt-get"][-1]
     return a, node, step, package_config.expanded_invocation(a, node, step)
 
 
@@ -284,7 +285,7 @@ def test_expanded_invocation_keeps_spans_and_finds_pins_again():
 def test_go_module_context(text, context):
     a = analysis(text)
     node = a.file.instructions[-1]
-    step = package_steps(a, node)[-1]
+    step = run_steps(a, node)[-1]
     assert go_module_context(a, node, step) == context
 
 

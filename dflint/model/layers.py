@@ -39,9 +39,8 @@ from ..shell.caches import (PackageCache, avoids, cache_for_program, cleans, con
 from ..shell.model import Command, Script, Word
 from ..shell.options import Option, Spec, parse_options
 from ..shell.package_managers import PackageChange, package_changes, removes_packages, reread
-from ..shell.positions import TextPositions
-from ..shell.scripts import exec_form_shell
-from ..shell.tools import Invocation, parse_command, program_name, urls
+from ..shell.scripts import exec_form_run
+from ..shell.tools import Invocation, program_name, urls
 from ..source import Span
 from .bundler import BundlerSettings
 from .history import image_stages
@@ -57,7 +56,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..analysis import Analysis
     from .build import BuildModel, Stage
 
-__all__ = ["Step", "Leftover", "Removal", "Created", "LateRemoval", "run_steps", "command_steps", "exec_form_run", "leftovers", "removals",
+__all__ = ["Step", "Leftover", "Removal", "Created", "LateRemoval", "run_steps", "leftovers", "removals",
            "late_removals", "deletes", "append_point", "verb_word", "verb_words", "command_span", "command_text",
            "program_text", "append_edit", "shipping_stages", "mount_targets", "Relocation", "relocation"]
 
@@ -194,7 +193,9 @@ def under_new_root(step: Step) -> bool:
 
 
 def run_steps(analysis: "Analysis", node: ast.Instruction) -> list[Step]:
-    """The steps of a RUN (or ONBUILD RUN); empty when it runs no POSIX shell."""
+    """The steps of a RUN (or ONBUILD RUN): the commands of the POSIX shell scripts it runs, or,
+    in exec form with no shell (``["pip", "install", "flask"]``), its one command, which does
+    what its shell-form twin does. Empty for PowerShell and cmd."""
     memo = analysis.memo("layers: steps")
     steps = memo.get(node)
     if steps is not None:
@@ -228,35 +229,6 @@ def run_steps(analysis: "Analysis", node: ast.Instruction) -> list[Step]:
         states[id(script)] = (cwd, exported)
     memo[node] = steps
     return steps
-
-
-def exec_form_run(node: ast.Instruction) -> Optional[ast.RunInstruction]:
-    """The RUN (or ONBUILD RUN trigger) ``node`` when it is in exec form with arguments, and they
-    are not a shell's script (``["sh", "-c", "..."]`` runs a script, read as shell form's is)."""
-    run = node.effective
-    if not isinstance(run, ast.RunInstruction) or not run.exec_form or not run.exec_args:
-        return None
-    return run if exec_form_shell(run) is None else None
-
-
-def command_steps(analysis: "Analysis", node: ast.Instruction) -> list[Step]:
-    """The commands a RUN executes (:func:`run_steps`); for an exec-form RUN with no shell
-    (``["pip", "install", "flask"]``), its one command, whose words are the JSON strings (spans
-    include the quotes; nothing expands). The layer model reads both: such a RUN fills caches
-    and deletes files as its shell-form twin does."""
-    run = exec_form_run(node)
-    if run is None:
-        return run_steps(analysis, node)
-    memo = analysis.memo("layers: exec steps")  # as run_steps keeps those of shell-form RUNs
-    if node not in memo:
-        # The file's own line index: building one per exec-form RUN made big files quadratic.
-        positions = TextPositions(analysis.file.text, analysis.line_index)
-        argv = tuple(Word(a.span.start.offset, a.span.end.offset, positions=positions, value=a.value,
-                          raw=a.text, quoted=True) for a in run.exec_args)
-        command = Command(argv[0].start, argv[-1].end, positions=positions, argv=argv)
-        script = Script(analysis.file.text, (command,), (), positions, origin=run.exec_args[0])
-        memo[node] = [Step(0, script, command, parse_command(command), (), analysis.model.workdir_at(node), {})]
-    return memo[node]
 
 
 def _path(analysis: "Analysis", node: ast.Instruction, word: Word, cwd: Optional[str]) -> Optional[str]:
@@ -438,7 +410,7 @@ def _bundle_directory(analysis: "Analysis", node: ast.Instruction, step: Step) -
     model = analysis.model
     stage = model.stage_of(node)
     settings = copy.copy(_bundler_before(analysis, stage, node)) if stage is not None else BundlerSettings()
-    for earlier in command_steps(analysis, node)[:step.index]:
+    for earlier in run_steps(analysis, node)[:step.index]:
         _read_bundler(settings, earlier)
     return settings.install_directory(step.command.argv, _lookup(analysis, node, step))
 
@@ -469,7 +441,7 @@ def _bundler_before(analysis: "Analysis", stage: "Stage", node: ast.Instruction)
         for instruction in member.instructions:
             before[id(instruction)] = current
             if isinstance(instruction, ast.RunInstruction):
-                for earlier in command_steps(analysis, instruction):
+                for earlier in run_steps(analysis, instruction):
                     _read_bundler(settings, earlier)
                 current = copy.copy(settings)
         facts[("bundler", member.from_instruction)] = (before, current)
@@ -635,7 +607,7 @@ def _creations(analysis: "Analysis", node: ast.Instruction) -> list[tuple[Step, 
 
 
 def _compute_creations(analysis: "Analysis", node: ast.Instruction):
-    steps = command_steps(analysis, node)
+    steps = run_steps(analysis, node)
     mounts = _mount_targets(analysis, node)
     for step in steps:
         invocation = step.invocation
@@ -729,7 +701,7 @@ class _LaterSteps:
         self._analysis, self._node = analysis, node
         self._by_program: dict[str, list[Step]] = {}
         self._deleting: list[Step] = []
-        for step in command_steps(analysis, node):
+        for step in run_steps(analysis, node):
             if step.invocation is None:
                 continue
             self._by_program.setdefault(program_key(step.invocation), []).append(step)
@@ -892,7 +864,7 @@ def removals(analysis: "Analysis", node: ast.Instruction) -> list[Removal]:
 
 def _compute_removals(analysis: "Analysis", node: ast.Instruction) -> list[Removal]:
     found = []
-    for step in command_steps(analysis, node):
+    for step in run_steps(analysis, node):
         if under_new_root(step):
             continue
         found.extend(_path_removals(analysis, node, step))
@@ -1084,11 +1056,11 @@ def _run_created(analysis: "Analysis", node: ast.Instruction) -> list[Created]:
 def _run_installed(analysis: "Analysis", node: ast.Instruction) -> list[Created]:
     """The packages a RUN installs by name, whether or not it removes them again."""
     return _remembered(analysis, "installed", node, lambda: [
-        item for step in command_steps(analysis, node) if not under_new_root(step) for item in _installed(node, step)])
+        item for step in run_steps(analysis, node) if not under_new_root(step) for item in _installed(node, step)])
 
 
 def _compute_created(analysis: "Analysis", node: ast.Instruction) -> list[Created]:
-    steps = command_steps(analysis, node)
+    steps = run_steps(analysis, node)
     found = []
     for step, cache, locations in _creations(analysis, node):
         assert step.invocation is not None
@@ -1299,7 +1271,7 @@ class _Layers:
             if junk is not None:
                 found.append(LateRemoval(node, removal, (junk[0],), removal.path, inside=junk[1]))
         self._add(_left_by_run(analysis, node, own, deleted))
-        if _first_write(analysis, node) < len(command_steps(analysis, node)):  # it may have written in a copy
+        if _first_write(analysis, node) < len(run_steps(analysis, node)):  # it may have written in a copy
             self._undo.append(lambda fresh=self.fresh: setattr(self, "fresh", fresh))
             self.fresh = PathIndex()
         return found
@@ -1499,7 +1471,7 @@ def _first_write(analysis: "Analysis", node: ast.Instruction) -> int:
     """The index of the RUN's first step that may write a file (not a :data:`_QUIET` command, or one
     with a redirect), or its number of steps; once per RUN, not once per deletion in it."""
     def compute() -> int:
-        steps = command_steps(analysis, node)
+        steps = run_steps(analysis, node)
         return next((s.index for s in steps
                      if s.invocation is None or s.invocation.program not in _QUIET or _writes(s.command)), len(steps))
     return _remembered(analysis, "first-write", node, compute)
@@ -1558,7 +1530,8 @@ def append_point(analysis: "Analysis", node: ast.Instruction) -> Optional[int]:
     command is at the top level of the RUN's only script. None otherwise."""
     run = _run_of(node)
     scripts = analysis.commands(node)
-    if run is None or len(scripts) != 1 or not scripts[0].ok or not scripts[0].commands:
+    if run is None or exec_form_run(node) is not None or len(scripts) != 1 or not scripts[0].ok \
+            or not scripts[0].commands:  # an exec-form RUN with no shell runs one command, no `&&`
         return None
     script = scripts[0]
     if isinstance(script.origin, ast.Argument) and run.heredocs:

@@ -18,10 +18,9 @@ what came before it in the build:
 * :func:`go_module_context`: the command may run inside a Go module (a
   ``go.mod`` was copied into its directory or above), where ``go install
   pkg`` builds the version ``go.mod`` requires;
-* :func:`run_nodes`: RUN and ONBUILD RUN instructions of given stages;
-  :func:`package_steps`: the commands of one, exec form included
-  (``RUN ["apk", "add", "curl"]`` runs apk without a shell;
-  ``RUN ["sh", "-c", "apk add curl"]`` runs a script, read as shell form's), and
+* :func:`run_nodes`: RUN and ONBUILD RUN instructions of given stages
+  (:func:`.layers.run_steps` gives the commands of one, exec form included:
+  ``RUN ["apk", "add", "curl"]`` runs apk without a shell), and
   :func:`insert_after`: the edit that adds an argument after a word of
   either form.
 """
@@ -35,14 +34,12 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Optional
 
 from .. import ast
 from ..shell.model import Word
+from ..shell.scripts import exec_form_run
 from ..shell.tools import Invocation
 from ..shell.package_managers import PACKAGE_TOOLS, Pin, repin, reread
 from .copies import copied
 from .history import histories
 from .layers import Step, run_steps
-# The package rules read an exec-form RUN's one command as the layer model does.
-from .layers import command_steps as package_steps
-from .layers import exec_form_run as exec_form
 from .paths import inside
 from .shell_values import expand_word, expanded_command
 
@@ -51,8 +48,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .build import Stage
 
 __all__ = ["APT_ASSUME_YES", "APT_NO_RECOMMENDS", "RPM_ASSUME_YES", "configured", "variable_set", "expand_word",
-           "expanded_invocation", "go_module_context", "run_nodes", "earlier_runs", "known_pins", "package_steps",
-           "insert_after", "exec_form", "hidden_options"]
+           "expanded_invocation", "go_module_context", "run_nodes", "earlier_runs", "known_pins",
+           "insert_after", "hidden_options"]
 
 #: ``APT::Get::Assume-Yes "true";`` as apt.conf writes it (not ``-o ...=true``, which is one command's).
 APT_ASSUME_YES = re.compile(r"Assume-Yes\s+\\?[\"']?\s*(?:true|yes|1|on|with|enable)\b", re.I)
@@ -74,7 +71,7 @@ def run_nodes(stages: Iterable["Stage"]) -> Iterator[ast.Instruction]:
 def insert_after(analysis: "Analysis", node: ast.Instruction, word: Word, argument: str) -> tuple[int, str]:
     """(offset, text) inserting ``argument`` after ``word``: `` -y`` in a shell command,
     ``, "-y"`` in an exec-form RUN."""
-    if exec_form(node) is not None:
+    if exec_form_run(node) is not None:
         return word.span.end.offset, ", " + _json_string(argument)
     return word.span.end.offset, " " + argument
 

@@ -15,7 +15,10 @@ Following BuildKit's ``dispatchRun``:
 
 An exec-form RUN runs no shell of its own; when its program is a POSIX shell
 given a script (``RUN ["/bin/bash", "-o", "pipefail", "-c", "..."]``), that
-script is read, with spans through the JSON string's escapes. Nothing is
+script is read, with spans through the JSON string's escapes. Any other
+exec-form RUN (``RUN ["pip", "install", "flask"]``) runs one command, which
+does what its shell-form twin does: :func:`exec_form_command` reads it as a
+script of that one command, whose words are the JSON strings. Nothing is
 parsed when the stage's SHELL is not a POSIX shell (PowerShell, cmd): the
 caller tracks SHELL per stage.
 """
@@ -26,13 +29,14 @@ import posixpath
 from typing import Optional, Sequence
 
 from ..ast import Argument, Heredoc, Instruction, OnbuildInstruction, RunInstruction
+from ..source import LineIndex
 from .builder import POSIX_SHELLS, command_string
-from .model import Command, Script
+from .model import Command, Script, Word
 from .parser import parse_shell
-from .positions import heredoc_positions, json_string_positions, run_shell_input
+from .positions import TextPositions, heredoc_positions, json_string_positions, run_shell_input
 from .tools import parse_command
 
-__all__ = ["scripts_for", "exec_form_shell", "is_posix_shell", "DEFAULT_SHELL"]
+__all__ = ["scripts_for", "exec_form_shell", "exec_form_run", "exec_form_command", "is_posix_shell", "DEFAULT_SHELL"]
 
 #: The default SHELL of Linux images.
 DEFAULT_SHELL: tuple[str, ...] = ("/bin/sh", "-c")
@@ -159,6 +163,26 @@ def exec_form_shell(instruction: Instruction) -> Optional[tuple[tuple[str, ...],
     if script is None:
         return None
     return tuple(a.value for a in args[:args.index(script)]), script
+
+
+def exec_form_run(instruction: Instruction) -> Optional[RunInstruction]:
+    """The RUN (or ONBUILD RUN trigger) ``instruction`` when it is in exec form with arguments, and
+    they are not a shell's script (``["sh", "-c", "..."]`` runs a script, read by :func:`scripts_for`)."""
+    run = instruction.effective
+    if not isinstance(run, RunInstruction) or not run.exec_form or not run.exec_args:
+        return None
+    return run if exec_form_shell(run) is None else None
+
+
+def exec_form_command(run: RunInstruction, text: str, lines: LineIndex) -> Script:
+    """The one command of an exec-form RUN with no shell (see :func:`exec_form_run`), as a script
+    whose offsets are those of the file ``text``: its words are the JSON strings (raw text and spans
+    include the quotes; the value is the string, in which nothing expands)."""
+    positions = TextPositions(text, lines)  # the file's own line index: one per RUN made big files quadratic
+    argv = tuple(Word(a.span.start.offset, a.span.end.offset, positions=positions, value=a.value, raw=a.text,
+                      quoted=True) for a in run.exec_args)
+    command = Command(argv[0].start, argv[-1].end, positions=positions, argv=argv)
+    return Script(text, (command,), (), positions, origin=run.exec_args[0])
 
 
 def scripts_for(instruction: Instruction, shell: Sequence[str] = DEFAULT_SHELL) -> tuple[Script, ...]:
