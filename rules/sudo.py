@@ -84,11 +84,13 @@ class Sudo(Rule):
             else:
                 users = _users(ctx) if users is None else users
                 root = _runs_as_root(ctx, node, users)
-            if run.exec_form and run.args and posixpath.basename(run.args[0].value) == "sudo":
+            steps = run_steps(ctx.analysis, node)
+            if not steps and run.exec_form and run.args and posixpath.basename(run.args[0].value) == "sudo":
+                # An exec-form RUN that is not read (a Windows stage): its program alone.
                 yield ctx.finding(run.args[0], "`sudo` in a RUN needs a sudoers setup, resets the environment and "
                                   "hides which user runs the command; use `USER` for the step instead")
                 continue
-            for step in run_steps(ctx.analysis, node):
+            for step in steps:
                 word = _sudo_word(step)
                 if word is None:
                     continue

@@ -6,6 +6,7 @@ from typing import Iterator, Optional
 
 from dflint import ast
 from dflint.diagnostic import Severity
+from dflint.model.package_config import insert_after
 from dflint.rule import Finding, Option, Rule, RuleContext
 from dflint.shell.model import Word
 from dflint.source import Span
@@ -85,14 +86,14 @@ class UseraddHighUid(Rule):
                     if uid is None or uid <= ctx.options["max-uid"]:
                         continue
                     program = next(w for w in command.argv if w.value.rsplit("/", 1)[-1] == "useradd")
-                    end = program.span.end.offset
+                    end, text = insert_after(ctx.analysis, node, program, "--no-log-init")
                     megabytes = uid * _RECORD // 1_000_000
                     yield ctx.finding(
                         Span(option.word.span.start, option.value_word.span.end),
                         f"`useradd` with UID {uid} and without `--no-log-init` writes /var/log/lastlog and "
                         f"/var/log/faillog records for every UID below it: about {megabytes} MB of zeros in the "
                         f"layer; add `--no-log-init`",
-                        ctx.fix("Add `--no-log-init`", ctx.edit(end, end, " --no-log-init")),
+                        ctx.fix("Add `--no-log-init`", ctx.edit(end, end, text)),
                     )
 
 

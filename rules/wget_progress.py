@@ -9,6 +9,7 @@ from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.fix import Applicability, Fix
 from dflint.model.build import Stage
+from dflint.model.package_config import insert_after
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell.tools import packages, program_name
 
@@ -109,14 +110,14 @@ class WgetProgress(Rule):
                         through_busybox = any(program_name(w.value) == "busybox" for w in command.argv[:at])
                         flavor = "busybox" if through_busybox else _flavor(ctx, stage, node, position, installs)
                         message = _BUSYBOX_MESSAGE if flavor == "busybox" else _MESSAGE
-                        yield ctx.finding(word, message, _fix(ctx, word, flavor))
+                        yield ctx.finding(word, message, _fix(ctx, node, word, flavor))
 
 
-def _fix(ctx: RuleContext, word, flavor: str) -> Optional[Fix]:
+def _fix(ctx: RuleContext, node: ast.Instruction, word, flavor: str) -> Optional[Fix]:
     if flavor == "busybox":
         return None
-    end = word.span.end.offset
-    return ctx.fix("Add `--progress=dot:giga`", ctx.edit(end, end, " --progress=dot:giga"),
+    end, text = insert_after(ctx.analysis, node, word, "--progress=dot:giga")
+    return ctx.fix("Add `--progress=dot:giga`", ctx.edit(end, end, text),
                    applicability=Applicability.SAFE if flavor == "gnu" else Applicability.UNSAFE)
 
 
