@@ -88,31 +88,42 @@ _SHELL_FORM_RUN = re.compile(r"^((?:ONBUILD )?RUN )(?!\[|<<|--)(.+)$", re.MULTIL
 _DIFFERENT_BY_DESIGN = {"DF006", "DF404"}
 
 
-def _twins():
-    """(case, its Dockerfile, the same with each one-line shell-form RUN in exec form) for every rule
-    case that has one; not those with a SHELL (which an exec form ignores), continuations or heredocs."""
+def _twins(make_twin):
+    """(case, its Dockerfile, ``make_twin`` of it) for every rule case the twin changes; not those with
+    a SHELL (which an exec form ignores), continuations or heredocs."""
     for path in sorted(CASES.glob("*.yaml")):
         for case in load_cases(path):
             text = case.dockerfile
             if any(mark in text for mark in ("\\\n", "<<", "escape", "`", "SHELL")):
                 continue
-            twin = _SHELL_FORM_RUN.sub(lambda m: f'{m.group(1)}["/bin/sh", "-c", {json.dumps(m.group(2))}]', text)
+            twin = make_twin(text)
             if twin != text:
                 yield f"{path.stem}: {case.name}", text, twin
 
 
-def test_every_rule_reads_an_exec_form_script_as_its_shell_form_twin():
+def _differences(twins, key):
+    """For each twin that the rules read differently: (case, findings only in the case, only in the
+    twin), each finding as ``key`` gives it."""
     rules = installed()[0]
     linter, config = Linter(rules), default_config(rules)
 
     def findings(text):
         _, diagnostics = linter.check(text, "Dockerfile", config)
-        return Counter((d.code, d.message) for d in diagnostics if d.code not in _DIFFERENT_BY_DESIGN)
+        return Counter(key(d) for d in diagnostics if d.code not in _DIFFERENT_BY_DESIGN)
 
-    twins = list(_twins())
-    assert len(twins) > 400  # the cases' RUNs are mostly one-line shell form
     differ = [(name, findings(text) - findings(twin), findings(twin) - findings(text)) for name, text, twin in twins]
-    assert [d for d in differ if d[1] or d[2]] == []
+    return [d for d in differ if d[1] or d[2]]
+
+
+def _script_in_exec_form(text: str) -> str:
+    """Each one-line shell-form RUN as ``RUN ["/bin/sh", "-c", "<its command line>"]``."""
+    return _SHELL_FORM_RUN.sub(lambda m: f'{m.group(1)}["/bin/sh", "-c", {json.dumps(m.group(2))}]', text)
+
+
+def test_every_rule_reads_an_exec_form_script_as_its_shell_form_twin():
+    twins = list(_twins(_script_in_exec_form))
+    assert len(twins) > 400  # the cases' RUNs are mostly one-line shell form
+    assert _differences(twins, lambda d: (d.code, d.message)) == []
 
 
 #: A one-line shell-form RUN that is one simple command of plain words (no quotes, variables or
@@ -123,35 +134,20 @@ _ONE_PLAIN_COMMAND = re.compile(r"^((?:ONBUILD )?RUN )(?![\[<-])([A-Za-z0-9_./:@
 _BUILTINS = {"cd", "eval", "exec", "export", "set", "source", ".", "true", "false", "umask", "ulimit"}
 
 
-def _plain_twins():
-    """(name, Dockerfile, the same with each one-line one-command RUN as an exec-form RUN with no shell)."""
+def _command_in_exec_form(text: str) -> str:
+    """Each one-line, one-command RUN as an exec-form RUN with no shell (``RUN ["pip", "install", "x"]``)."""
     def exec_form(match: re.Match) -> str:
         argv = match.group(2).split()
         if argv[0] in _BUILTINS or "=" in argv[0]:
             return match.group(0)
         return match.group(1) + json.dumps(argv)
 
-    for path in sorted(CASES.glob("*.yaml")):
-        for case in load_cases(path):
-            text = case.dockerfile
-            if any(mark in text for mark in ("\\\n", "<<", "escape", "`", "SHELL")):
-                continue
-            twin = _ONE_PLAIN_COMMAND.sub(exec_form, text)
-            if twin != text:
-                yield f"{path.stem}: {case.name}", text, twin
+    return _ONE_PLAIN_COMMAND.sub(exec_form, text)
 
 
 def test_every_rule_reads_an_exec_form_run_with_no_shell_as_its_shell_form_twin():
     # RUN ["pip", "install", "flask"] runs what RUN pip install flask runs. Where a message quotes
     # the command it quotes the JSON strings, so findings are compared by rule and line.
-    rules = installed()[0]
-    linter, config = Linter(rules), default_config(rules)
-
-    def findings(text):
-        _, diagnostics = linter.check(text, "Dockerfile", config)
-        return Counter((d.code, d.line) for d in diagnostics if d.code not in _DIFFERENT_BY_DESIGN)
-
-    twins = list(_plain_twins())
+    twins = list(_twins(_command_in_exec_form))
     assert len(twins) > 300
-    differ = [(name, findings(text) - findings(twin), findings(twin) - findings(text)) for name, text, twin in twins]
-    assert [d for d in differ if d[1] or d[2]] == []
+    assert _differences(twins, lambda d: (d.code, d.line)) == []
