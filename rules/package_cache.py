@@ -197,7 +197,7 @@ def _advice(left: Leftover) -> str:
 
 def _written(left: Leftover, words: tuple) -> str:
     """``words`` as the RUN writes them: shell words, or the strings of an exec-form RUN's array."""
-    return ", ".join(w.raw for w in words) if exec_form_run(left.node) is not None else " ".join(w.raw for w in words)
+    return (", " if exec_form_run(left.node) is not None else " ").join(word.raw for word in words)
 
 
 def _flag(left: Leftover) -> str:
