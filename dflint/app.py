@@ -123,7 +123,8 @@ def _lint(request: LintRequest, stdout: TextIO, stderr: TextIO) -> int:
                 print(f"dflint: warning: no Dockerfile found in {', '.join(paths)}", file=stderr)
             jobs = [(path, resolver.for_path(path)) for path in files]
             workers = request.jobs or (os.cpu_count() or 1)
-            results = lint_paths(linter, jobs, request.fix, request.unsafe_fixes, workers, request.diff)
+            render = None if request.diff else reporter_class.file_renderer()
+            results = lint_paths(linter, jobs, request.fix, request.unsafe_fixes, workers, request.diff, render)
             results.extend(unreadable)
             results.sort(key=lambda r: r.path)
     except (ConfigError, UnknownSelector, UsageError) as exc:

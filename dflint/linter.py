@@ -10,7 +10,7 @@ diagnostic for that rule and file; everything else still runs.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Iterable, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Optional, Sequence
 
 from . import ast
 from .analysis import Analysis
@@ -96,6 +96,8 @@ class FileResult:
     diff: Optional[str] = None
     #: With fixes: how many of the first lint's findings the fixes made go away.
     problems_fixed: int = 0
+    #: This file's part of the report, when the format renders files apart (see ``lint_paths``).
+    rendered: Optional[str] = None
 
     @property
     def changed(self) -> bool:
@@ -334,8 +336,13 @@ def _unresolved(applied: Sequence[Diagnostic], shift: Shift,
 
 
 def lint_paths(linter: Linter, jobs: Sequence[tuple[str, "Config"]], fix: bool, unsafe_fixes: bool,
-               workers: int = 1, diff: bool = False) -> list[FileResult]:
+               workers: int = 1, diff: bool = False,
+               render: "Optional[Callable[[FileResult], str]]" = None) -> list[FileResult]:
     """Lint many files, on several processes when that pays off.
+
+    ``render``, when given, turns each result into its part of the report
+    (``FileResult.rendered``) where the file was linted: on a worker, in
+    parallel, and the parent only joins the parts.
 
     The collector is paused for the whole batch (workers inherit that): the
     results pile up until the report, and every collection would walk them
@@ -345,7 +352,14 @@ def lint_paths(linter: Linter, jobs: Sequence[tuple[str, "Config"]], fix: bool, 
     """
     with collector_paused():
         if workers <= 1 or len(jobs) < 8:
-            return [linter.lint_path(path, config, fix, unsafe_fixes, diff) for path, config in jobs]
+            return [rendered(linter.lint_path(path, config, fix, unsafe_fixes, diff), render)
+                    for path, config in jobs]
         from .parallel import run_parallel
 
-        return run_parallel(linter, jobs, fix, unsafe_fixes, workers, diff)
+        return run_parallel(linter, jobs, fix, unsafe_fixes, workers, diff, render)
+
+
+def rendered(result: FileResult, render: "Optional[Callable[[FileResult], str]]") -> FileResult:
+    if render is not None:
+        result.rendered = render(result)
+    return result

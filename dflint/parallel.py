@@ -6,7 +6,7 @@ import multiprocessing
 import os
 import sys
 from concurrent.futures import ProcessPoolExecutor
-from typing import TYPE_CHECKING, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Optional, Sequence
 
 if TYPE_CHECKING:  # pragma: no cover
     from .config import Config
@@ -15,10 +15,12 @@ if TYPE_CHECKING:  # pragma: no cover
 _LINTER: "Optional[Linter]" = None
 _CONFIGS: "list[Config]" = []
 _FIX = (False, False, False)  # fix, unsafe fixes, diff
+_RENDER: "Optional[Callable[[FileResult], str]]" = None
 
 
-def _init(linter: "Optional[Linter]", configs: "list[Config]", fix: tuple[bool, bool, bool]) -> None:
-    global _LINTER, _CONFIGS, _FIX
+def _init(linter: "Optional[Linter]", configs: "list[Config]", fix: tuple[bool, bool, bool],
+          render: "Optional[Callable[[FileResult], str]]") -> None:
+    global _LINTER, _CONFIGS, _FIX, _RENDER
     if linter is None:  # spawned worker: load the rules again
         from .startup_cache import startup_cache
 
@@ -27,17 +29,20 @@ def _init(linter: "Optional[Linter]", configs: "list[Config]", fix: tuple[bool, 
             from .registry import installed
 
             linter = Linter(installed()[0])
-    _LINTER, _CONFIGS, _FIX = linter, configs, fix
+    _LINTER, _CONFIGS, _FIX, _RENDER = linter, configs, fix, render
 
 
 def _lint(job: tuple[str, int]) -> "FileResult":
+    from .linter import rendered
+
     path, config = job
     assert _LINTER is not None
-    return _LINTER.lint_path(path, _CONFIGS[config], *_FIX)
+    return rendered(_LINTER.lint_path(path, _CONFIGS[config], *_FIX), _RENDER)
 
 
 def run_parallel(linter: "Linter", jobs: "Sequence[tuple[str, Config]]", fix: bool, unsafe_fixes: bool,
-                 workers: int, diff: bool = False) -> "list[FileResult]":
+                 workers: int, diff: bool = False,
+                 render: "Optional[Callable[[FileResult], str]]" = None) -> "list[FileResult]":
     configs: list = []
     index: dict[int, int] = {}
     work = []
@@ -49,7 +54,7 @@ def run_parallel(linter: "Linter", jobs: "Sequence[tuple[str, Config]]", fix: bo
     fork = sys.platform.startswith("linux")
     context = multiprocessing.get_context("fork" if fork else "spawn")
     # With fork the workers inherit the loaded rules; spawned ones load them again.
-    init_args = (linter if fork else None, configs, (fix, unsafe_fixes, diff))
+    init_args = (linter if fork else None, configs, (fix, unsafe_fixes, diff), render)
     # Biggest files first, in small chunks: the last chunks are small files, so the workers finish
     # together (big chunks in file order left a core idle for up to a chunk's time at the end).
     order = sorted(range(len(work)), key=lambda i: -_size(work[i][0]))

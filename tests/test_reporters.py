@@ -509,6 +509,59 @@ def test_dump_json_round_trips_at_any_inline_depth(data, depth):
         assert text == json.dumps(data, indent=2, ensure_ascii=undecodable)
 
 
+@pytest.mark.parametrize("entry", [
+    {"path": "D", "error": None, "diagnostics": [{"code": "DF1", "start": {"line": 1}}, {"code": "DF2"}]},
+    {"path": "E", "error": "cannot read E", "diagnostics": []},
+    {"path": "caf\u00e9", "error": None, "diagnostics": [{"message": "\u2192 \"x\"\n"}]},
+])
+def test_json_rendered_apart_is_the_same_text(entry):
+    # A file's entry rendered on its own (on a worker) and spliced in is the text of the whole at once.
+    from dflint.reporters.base import RawJson, dump_json
+
+    whole = {"version": 1, "files": [entry, entry], "summary": {"files": 2}}
+    spliced = dict(whole, files=[RawJson(dump_json(entry, 4, 2))] * 2)
+    assert dump_json(spliced, 4) == dump_json(whole, 4)
+
+
+@pytest.mark.parametrize("undecodable", [False, True])
+def test_json_report_from_rendered_parts_matches(undecodable):
+    from dflint.reporters.json import file_entry
+
+    results = make_results()
+    if undecodable:  # its part escapes the bytes; the others stay as they are, and all is valid UTF-8 JSON
+        results[3].diagnostics[0] = replace(results[3].diagnostics[0], message="unknown image 'caf\udce9'")
+    whole = render("json", results)
+    for result in results:
+        result.rendered = file_entry(result)
+    parts = render("json", results)
+    assert json.loads(parts.encode("utf-8")) == json.loads(whole)
+    if not undecodable:
+        assert parts == whole
+    else:
+        assert "caf\\udce9" in parts and "'caf\u00e9'" in parts  # another file's text is not escaped
+
+
+def test_parallel_workers_render_each_file_part(tmp_path):
+    # The parallel run renders each file's JSON entry on the worker that linted it: the same text
+    # the parent would render from the result.
+    from dflint.config import default_config
+    from dflint.linter import Linter, lint_paths
+    from dflint.registry import installed
+    from dflint.reporters.json import file_entry
+
+    rules, _ = installed()
+    config = default_config(rules)
+    for index in range(12):
+        (tmp_path / f"D{index:02d}").write_bytes(b"FROM python\nRUN apt-get install caf\xe9 && cd /x\n" if index % 3
+                                                 else f"FROM python:3.12\nLABEL n={index}\n".encode())
+    jobs = [(str(path), config) for path in sorted(tmp_path.iterdir())] + [(str(tmp_path / "gone"), config)]
+    results = lint_paths(Linter(rules), jobs, False, False, workers=2, render=file_entry)
+    assert [r.path for r in results] == [path for path, _ in jobs]
+    assert sum(len(r.diagnostics) for r in results) > 12 and results[-1].error
+    for result in results:
+        assert result.rendered is not None and result.rendered == file_entry(result)
+
+
 def test_json_report_puts_each_diagnostic_on_one_line():
     from dflint.reporters.base import dump_json
 

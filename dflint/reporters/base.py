@@ -12,7 +12,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Mapping, Optional, Sequence, TextIO
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping, Optional, Sequence, TextIO
 
 from ..diagnostic import Diagnostic, Severity
 from ..fix import Applicability
@@ -76,6 +76,15 @@ class Reporter:
 
     def report(self, results: Sequence["FileResult"], summary: Summary) -> None:  # pragma: no cover
         raise NotImplementedError
+
+    @classmethod
+    def file_renderer(cls) -> "Optional[Callable[[FileResult], str]]":
+        """A function giving one file's part of the report from its result alone, for formats
+        whose parts do not depend on the other files; ``report`` then uses the
+        ``FileResult.rendered`` parts it finds. The parallel run calls it on the workers,
+        so it must be picklable (a module-level function, or a partial of one). None: the
+        format renders the whole run at once."""
+        return None
 
     # -- helpers for subclasses ---------------------------------------------------
     def write(self, text: str) -> None:
@@ -153,26 +162,48 @@ def terminal_safe(text: str) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text) if _CONTROL.search(text) else text
 
 
-def dump_json(data: Any, inline_depth: Optional[int] = None) -> str:
+class RawJson(str):
+    """JSON text already rendered (a file's part of a report): written as it is."""
+
+    __slots__ = ()
+
+
+def dump_json(data: Any, inline_depth: Optional[int] = None, depth: int = 0) -> str:
     """Indented JSON; escapes non-ASCII only if the data holds undecodable bytes.
 
     With ``inline_depth``, containers nested that deep are written on one line
     each (one finding per line): easier to scan than 40 indented lines per
     finding, and the C encoder does that part; ``indent=2`` alone forces
     Python's pure-Python encoder, several times slower on large reports.
+    ``depth`` is where ``data`` sits in an enclosing document (its
+    indentation); :class:`RawJson` values in ``data`` are written as they are.
     """
-    text = _dump_json(data, False, inline_depth)
-    if _LONE_SURROGATE.search(text):  # not encodable as UTF-8: fall back to \\u escapes
-        text = _dump_json(data, True, inline_depth)
+    text = _dump_json(data, False, inline_depth, depth)
+    if not _encodable(text):  # undecodable bytes (lone surrogates): use \u escapes
+        text = _dump_json(data, True, inline_depth, depth)
     return text
 
 
-def _dump_json(data: Any, ensure_ascii: bool, inline_depth: Optional[int]) -> str:
+def _encodable(text: str) -> bool:
+    """Whether UTF-8 can encode ``text`` (it has no lone surrogate). Encoding a large report to
+    find out is several times faster than searching it for one."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _dump_json(data: Any, ensure_ascii: bool, inline_depth: Optional[int], depth: int) -> str:
     if inline_depth is None:
         return json.dumps(data, indent=2, ensure_ascii=ensure_ascii)
     inline = json.JSONEncoder(ensure_ascii=ensure_ascii, separators=(", ", ": ")).encode
 
     def render(value: Any, depth: int) -> str:
+        if isinstance(value, RawJson):
+            return value
         if depth >= inline_depth or not value or not isinstance(value, (dict, list)):
             return inline(value)
         pad = "\n" + "  " * (depth + 1)
@@ -184,7 +215,7 @@ def _dump_json(data: Any, ensure_ascii: bool, inline_depth: Optional[int]) -> st
             opening, closing = "[", "]"
         return opening + pad + ("," + pad).join(items) + "\n" + "  " * depth + closing
 
-    return render(data, 0)
+    return render(data, depth)
 
 
 def display_end_line(diagnostic: Diagnostic) -> int:
