@@ -213,7 +213,8 @@ def _dump_json(data: Any, ensure_ascii: bool, inline_depth: Optional[int], depth
         else:
             items = [render(item, depth + 1) for item in value]
             opening, closing = "[", "]"
-        return opening + pad + ("," + pad).join(items) + "\n" + "  " * depth + closing
+        # one join: a report's outer levels hold megabytes, and each + would copy them again
+        return "".join((opening, pad, ("," + pad).join(items), "\n", "  " * depth, closing))
 
     return render(data, depth)
 
