@@ -23,7 +23,10 @@ class ShellSyntaxError(Rule):
     heredocs) whose shell script has a syntax error: an `if` without `fi`,
     a loop without `done`, an unterminated quote, `$(`, `$((` or `${`, a line ending in
     `&&` or `|` with nothing after it (often the last line of a continued
-    RUN that was deleted), `&& &&`, a stray `then` or `;;`. The finding
+    RUN that was deleted), `&& &&`, a stray `then` or `;;`, a comment
+    inside a one-line `$( )` (`$(date # UTC)`: the comment runs to the end
+    of the line, over the `)`; BuildKit joins a continued RUN into one line
+    first, so a trailing comment before `\` does the same). The finding
     points at the exact line and column where the parse failed, inside a
     multi-line RUN or a heredoc.
 

@@ -16,7 +16,7 @@ from .model import Assignment, Command, HereDocument, Redirect, ShellError, Word
 from .positions import PositionMap
 from .tokens import HeredocBody
 from .tools import new_root, program_name, unwrap  # loaded already: .model imports it
-from .words import decode, special_character
+from .words import decode, special_character, unterminated_substitution
 
 if TYPE_CHECKING:  # pragma: no cover
     from lark import Token, Tree
@@ -98,8 +98,9 @@ class Emitter:
         decoded = decode(raw)
         if decoded.unterminated >= 0:
             at = decoded.unterminated
-            opener = "$((" if raw.startswith("$((", at) else "${"
-            self.error(f"unterminated `{opener}`", start + at, start + at + len(opener))
+            opener = "$((" if raw.startswith("$((", at) else "$(" if raw.startswith("$(", at) else "${"
+            message = unterminated_substitution(raw, at + 2) if opener == "$(" else f"unterminated `{opener}`"
+            self.error(message, start + at, start + at + len(opener))
         for sub_start, sub_end in decoded.substitutions:
             if start + sub_start not in self._read:
                 self.nested(start + sub_start, start + sub_end, contexts + ("substitution",), conditional, None)

@@ -44,7 +44,7 @@ from functools import lru_cache
 from typing import NamedTuple, Optional, Union
 
 from .builder import Emitter, Link, RawRedirect
-from .word_patterns import ASSIGNMENT_PATTERN, CASE_PATTERN, WORD_PATTERN
+from .word_patterns import ASSIGNMENT_PATTERN, CASE_PATTERN, PLAIN_IN_PARENS, WORD_PATTERN
 
 __all__ = ["FastScript", "FastWalker", "parse_fast"]
 
@@ -57,7 +57,8 @@ __all__ = ["FastScript", "FastWalker", "parse_fast"]
 
 def _in_parens(depth: int, top: bool = True) -> str:
     """Text between ``(`` and its ``)``, as word_patterns' ``_in_parens`` reads it at its outer levels."""
-    inner = (CASE_PATTERN + "|" if top else "") + r"[^()'\"\\`]|\\[\s\S]|\\\Z|'[^']*'|\"(?:[^\"\\]|\\[\s\S])*\""
+    inner = ((CASE_PATTERN + "|" if top else "") + PLAIN_IN_PARENS
+             + r"|\\[\s\S]|\\\Z|'[^']*'|\"(?:[^\"\\]|\\[\s\S])*\"")
     if depth:
         inner += r"|\((?:" + _in_parens(depth - 1, False) + r")*\)"
     return inner
@@ -72,7 +73,7 @@ _DQ = (r'"(?:[^"\\`$]|\\[\s\S]|\\\Z|' + _BACKTICKS + "|" + _SUBST + "|" + _PARAM
        + r"|\$(?![({]))*\"")
 _ANSI = r"\$'(?:[^'\\]|\\[\s\S])*'"  # $'...': the grammar's own
 # <(...) and >(...): the grammar's one level of inner parentheses (holding no quotes); no backticks here.
-_PROCSUB = (r"[<>]\((?:" + CASE_PATTERN + r"|[^()'\"\\`]|\\[\s\S]|\\\Z|'[^']*'|\"(?:[^\"\\]|\\[\s\S])*\""
+_PROCSUB = (r"[<>]\((?:" + CASE_PATTERN + "|" + PLAIN_IN_PARENS + r"|\\[\s\S]|\\\Z|'[^']*'|\"(?:[^\"\\]|\\[\s\S])*\""
             r"|\([^()'\"\\`]*\))*\)")
 _ATOM = (r"(?:[^ \t\r\n|&;()<>'\"\\`$]|\\[\s\S]|\\\Z|'[^']*'|" + _ANSI + "|" + _DQ + "|" + _BACKTICKS + "|"
          + _SUBST + "|" + _PARAM + "|" + _PROCSUB + r"|\$(?![({']))")

@@ -28,6 +28,7 @@ from .fastpath import FastScript, FastWalker, parse_fast
 from .model import Script
 from .positions import PositionMap, TextPositions
 from .tokens import HeredocBody, tokenize
+from .words import unterminated_substitution
 
 if TYPE_CHECKING:  # pragma: no cover
     from lark import Tree
@@ -195,12 +196,16 @@ def _describe(exc: "LarkError", text: str, start: int, end: int) -> tuple[int, i
         char = text[pos] if pos < len(text) else ""
         if char in _QUOTE_NAMES:
             return pos, pos + 1, f"unterminated {_QUOTE_NAMES[char]}"
-        if text.startswith("$(", pos) or text.startswith("${", pos):
-            return pos, pos + 2, f"unterminated `{text[pos:pos + 2]}`"
+        if text.startswith("$(", pos):
+            return pos, pos + 2, unterminated_substitution(text, pos + 2)
+        if text.startswith("${", pos):
+            return pos, pos + 2, "unterminated `${`"
         return pos, pos + 1, f"unexpected character `{char}`"
     if isinstance(exc, UnexpectedToken) and exc.token.type != "$END":
         token = exc.token
         pos = start + token.start_pos
+        if token == "(" and pos > start and text[pos - 1] == "$":  # `$` lexed alone: nothing closes its `(`
+            return pos - 1, pos + 1, unterminated_substitution(text, pos + 1)
         if token.type == "NEWLINE":  # as bash says it: a line ends where a word must follow
             return pos, pos + len(token), "unexpected end of line"
         value = str(token).replace("\n", "\\n")  # a quoted word may hold line breaks

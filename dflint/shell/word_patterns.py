@@ -35,6 +35,14 @@ CASE_PATTERN = (r"(?<![A-Za-z0-9_-])case[ \t\n](?:[^e'\"\\`]|e(?!sac(?![A-Za-z0-
          r"|\"(?:[^\"\\]|\\[\s\S])*\"|\\[\s\S]|`(?:[^`\\]|\\[\s\S])*`)*esac(?![A-Za-z0-9_-])")
 
 
+# A `#` inside $( ): where it starts a word it starts a comment, which runs to the end of the line,
+# `)` included (`$(date # now)` is not closed, to bash and dash alike); elsewhere it is a character
+# (`$(echo a#b ${#x})`). The lookahead keeps backtracking from ending the comment early.
+HASH_IN_PARENS = r"#(?:(?<=[ \t\r\n;&|()<>]#)[^\n]*(?![^\n])|(?<![ \t\r\n;&|()<>]#))"
+#: A character inside $( ) that is plain text there, or a `#` (:data:`HASH_IN_PARENS`).
+PLAIN_IN_PARENS = r"[^()'\"\\`#]|" + HASH_IN_PARENS
+
+
 def _alt(*parts: str) -> str:
     return "(?:" + "|".join(parts) + ")"
 
@@ -43,8 +51,8 @@ def _in_parens(depth: int, top: bool = True) -> str:
     """One piece of the text between ``(`` and its ``)``."""
     case = [CASE_PATTERN] if top else []  # `case` directly inside $( ), the common idiom
     if depth == 0:
-        return _alt(*case, r"[^()'\"\\`]")
-    return _alt(*case, r"[^()'\"\\`]", _ESC, _SQ, _SIMPLE_DQ, _BQ,
+        return _alt(*case, PLAIN_IN_PARENS)
+    return _alt(*case, PLAIN_IN_PARENS, _ESC, _SQ, _SIMPLE_DQ, _BQ,
                 r"\(" + _in_parens(depth - 1, False) + r"*\)")
 
 

@@ -31,12 +31,13 @@ _PLAIN = re.compile(r"[^\\'\"$`<>]+")
 #: Finds a character that makes a word's value differ from its text, or gives None (see :func:`decode`).
 special_character = _SPECIAL.search
 _PLAIN_IN_QUOTES = re.compile(r'[^"\\$`]+')
-#: The characters _skip looks at (``c`` for ``case``); the others are passed over in one search.
-_SKIP_STOPS = frozenset("\\$'\"`()}c")
-_SKIP_NEXT = re.compile(r"[\\$'\"`()}c]")
+#: The characters _skip looks at (``c`` for ``case``, ``#`` for comments); the others are passed over in one search.
+_SKIP_STOPS = frozenset("\\$'\"`()}c#")
+_SKIP_NEXT = re.compile(r"[\\$'\"`()}c#]")
 _CASE_START = re.compile(r"case[ \t\n]")
 _CASE_WORDS = re.compile(r"(?<![A-Za-z0-9_-])(?:case|esac)(?![A-Za-z0-9_-])")
 _BEFORE_WORD = " \t\n;&|("
+_BEFORE_COMMENT = " \t\r\n;&|()<>"  # a `#` after these starts a word, so a comment
 # Inside double quotes a backslash escapes only these.
 _DQ_ESCAPABLE = '$`"\\\n'
 
@@ -46,8 +47,8 @@ class Decoded(NamedTuple):
 
     ``substitutions`` are ``(start, end)`` ranges of the raw word holding the
     text of ``$(...)``, backtick and ``<(...)`` command substitutions;
-    ``unterminated`` is where a ``${`` or ``$((`` that nothing closes starts, or -1 (the
-    shell rejects the script: ``${X`` is no word).
+    ``unterminated`` is where a ``${`` or ``$((`` that nothing closes starts, or a ``$(``
+    whose ``)`` a comment hides, or -1 (the shell rejects the script: ``${X`` is no word).
     """
 
     value: str
@@ -57,11 +58,12 @@ class Decoded(NamedTuple):
     unterminated: int = -1
 
 
-def _skip(text: str, i: int, closer: str) -> int:
+def _skip(text: str, i: int, closer: str, comments: bool = True) -> int:
     """Index of the ``closer`` ending the construct opened just before ``i``, or ``len(text)``.
 
     One loop with a stack of expected closers, so any nesting depth is fine:
-    inside ``$( )`` and ``${ }`` quotes, backticks and substitutions open;
+    inside ``$( )`` and ``${ }`` quotes, backticks and substitutions open, and
+    inside ``$( )`` a ``#`` starting a word starts a comment;
     inside ``"..."`` only substitutions and backticks do; inside backticks
     nothing does. A backslash always escapes the next character.
     """
@@ -100,6 +102,11 @@ def _skip(text: str, i: int, closer: str) -> int:
                 and (after := _skip_case(text, i + 4)) >= 0:
             i = after  # the `)` of case patterns close nothing; with no esac, `case` is a word (`$(grep case f)`)
             continue
+        elif top == ")" and ch == "#" and comments and i > 0 and text[i - 1] in _BEFORE_COMMENT:
+            i = text.find("\n", i)  # a comment runs to the end of the line, a `)` in it closes nothing
+            if i < 0:
+                return n
+            continue
         elif ch == "(" and top == ")":  # a `{` inside `${` opens nothing: `${X:-{a}` ends at its first `}`
             stack.append(top)
         elif ch == top:
@@ -123,6 +130,20 @@ def skip_double_quotes(text: str, i: int) -> int:
 def skip_parens(text: str, i: int) -> int:
     """Index of the ``)`` closing the ``(`` just before ``i`` (quote-aware), or ``len(text)``."""
     return _skip(text, i, ")")
+
+
+def comment_hides_paren(text: str, i: int) -> bool:
+    """Whether the ``$(`` just before ``i`` is left open only because a comment in it runs over its
+    ``)`` (``$(date # now)``): read without comments, it would close."""
+    n = len(text)
+    return _skip(text, i, ")") >= n and _skip(text, i, ")", comments=False) < n
+
+
+def unterminated_substitution(text: str, i: int) -> str:
+    """The message for a ``$(`` (just before ``i``) that nothing closes."""
+    if comment_hides_paren(text, i):
+        return "unterminated `$(`: the `#` in it starts a comment, which runs to the end of the line and hides its `)`"
+    return "unterminated `$(`"
 
 
 def skip_braces(text: str, i: int) -> int:
@@ -253,9 +274,11 @@ class _Decoder:
         nxt = raw[i + 1] if i + 1 < len(raw) else ""
         if nxt == "(":
             end = skip_parens(raw, i + 2)
-            if not raw.startswith("(", i + 2):  # $(( )) is arithmetic, not a command
+            arithmetic = raw.startswith("(", i + 2)  # $(( )) is arithmetic, not a command
+            if not arithmetic:
                 self.subs.append((i + 2, end))
-            elif end >= len(raw) and self.unterminated < 0:  # an open $( is the nested script's error
+            # An open $( is the nested script's error, unless only a comment in it hid the `)`.
+            if end >= len(raw) and self.unterminated < 0 and (arithmetic or comment_hides_paren(raw, i + 2)):
                 self.unterminated = i
         elif nxt == "{":
             end = skip_braces(raw, i + 2)
