@@ -162,7 +162,7 @@ def covered(text: str, lsp_range: dict[str, Any], encoding: str = UTF16) -> str:
 def test_a_session_publishes_diagnostics_and_offers_fixes(client, tmp_path):
     capabilities = client.initialize(tmp_path)["capabilities"]
     assert capabilities["positionEncoding"] == UTF16
-    assert capabilities["textDocumentSync"]["change"] == 1
+    assert capabilities["textDocumentSync"]["change"] == 2  # incremental
     path = tmp_path / "Dockerfile"
 
     published = client.open(path, DOCKERFILE)
@@ -193,6 +193,52 @@ def test_a_session_publishes_diagnostics_and_offers_fixes(client, tmp_path):
     client.notify("textDocument/didClose", {"textDocument": {"uri": path.as_uri()}})
     assert client.diagnostics() == {"uri": path.as_uri(), "diagnostics": []}
     assert client.close() == 0
+
+
+@pytest.mark.parametrize("encoding", [UTF16, UTF8, UTF32])
+def test_incremental_changes_edit_the_document_as_the_client_does(tmp_path, encoding):
+    # Ranges count the negotiated units; each change of a notification applies to the text the ones
+    # before it left; a change without a range is the whole document.
+    client = Client(tmp_path)
+    try:
+        client.initialize(tmp_path, [encoding])
+        path = tmp_path / "Dockerfile"
+        text = 'FROM alpine:3.20\r\nRUN echo "😀" && apk add curl && cd /src && make\nCMD ["sh"]\n'
+        assert "DF003" in {d["code"] for d in client.open(path, text)["diagnostics"]}  # apk without --no-cache
+        edits = [
+            ({"start": {"line": 1, "character": 0}, "end": {"line": 1, "character": 0}}, "# the tools\n"),
+            ({"start": {"line": 2, "character": 0}, "end": {"line": 2, "character": 0}}, "\n"),  # empty line 3
+            ({"start": {"line": 2, "character": 0}, "end": {"line": 2, "character": 0}}, "# x"),
+        ]
+        expected = text
+        changes = []
+        for lsp_range, new_text in edits:
+            expected = apply(expected, [{"range": lsp_range, "newText": new_text}], encoding)
+            changes.append({"range": lsp_range, "text": new_text})
+        # `apk add` -> `apk add --no-cache`, the range found after the emoji in the client's units
+        line = expected.splitlines()[3]
+        at = line.index("apk add") + len("apk add")
+        units = len(line[:at].encode({UTF8: "utf-8", UTF16: "utf-16-le", UTF32: "utf-32-le"}[encoding])) // (
+            {UTF8: 1, UTF16: 2, UTF32: 4}[encoding])
+        where = {"start": {"line": 3, "character": units}, "end": {"line": 3, "character": units}}
+        expected = apply(expected, [{"range": where, "newText": " --no-cache"}], encoding)
+        changes.append({"range": where, "text": " --no-cache"})
+        client.notify("textDocument/didChange", {"textDocument": {"uri": path.as_uri(), "version": 2},
+                                                 "contentChanges": changes})
+        published = client.diagnostics()
+        assert published["version"] == 2 and "DF003" not in {d["code"] for d in published["diagnostics"]}
+        assert expected.splitlines()[:3] == ["FROM alpine:3.20", "# the tools", "# x"]
+        # The server's text is the client's: the same text opened whole gives the same findings, at the
+        # same ranges.
+        twin = client.open(tmp_path / "Twin.Dockerfile", expected)["diagnostics"]
+        assert published["diagnostics"] == twin and any(d["range"]["start"]["line"] == 3 for d in twin)
+        client.notify("textDocument/didChange", {"textDocument": {"uri": path.as_uri(), "version": 3},
+                                                 "contentChanges": [{"text": "FROM python\n"}]})
+        assert [d["code"] for d in client.diagnostics()["diagnostics"]] == ["DF001"]
+        assert client.close() == 0
+    finally:
+        if client.process.poll() is None:
+            client.process.kill()
 
 
 def test_a_file_uri_python_cannot_split_is_linted_as_an_unsaved_file(client, tmp_path):
