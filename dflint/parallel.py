@@ -51,10 +51,10 @@ def run_parallel(linter: "Linter", jobs: "Sequence[tuple[str, Config]]", fix: bo
             index[id(config)] = len(configs)
             configs.append(config)
         work.append((path, index[id(config)]))
-    fork = sys.platform.startswith("linux")
-    context = multiprocessing.get_context("fork" if fork else "spawn")
+    method = start_method()
+    context = multiprocessing.get_context(method)
     # With fork the workers inherit the loaded rules; spawned ones load them again.
-    init_args = (linter if fork else None, configs, (fix, unsafe_fixes, diff), render)
+    init_args = (linter if method == "fork" else None, configs, (fix, unsafe_fixes, diff), render)
     # Biggest files first, in small chunks: the last chunks are small files, so the workers finish
     # together (big chunks in file order left a core idle for up to a chunk's time at the end).
     order = sorted(range(len(work)), key=lambda i: -_size(work[i][0]))
@@ -64,6 +64,11 @@ def run_parallel(linter: "Linter", jobs: "Sequence[tuple[str, Config]]", fix: bo
         for i, result in zip(order, pool.map(_lint, [work[i] for i in order], chunksize=chunk)):
             results[i] = result
     return results  # type: ignore[return-value]
+
+
+def start_method() -> str:
+    """fork where it is safe and the default (Linux); elsewhere spawn, as Python itself chooses."""
+    return "fork" if sys.platform.startswith("linux") else "spawn"
 
 
 def _size(path: str) -> int:

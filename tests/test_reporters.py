@@ -541,9 +541,13 @@ def test_json_report_from_rendered_parts_matches(undecodable):
         assert "caf\\udce9" in parts and "'caf\u00e9'" in parts  # another file's text is not escaped
 
 
-def test_parallel_workers_render_each_file_part(tmp_path):
+@pytest.mark.parametrize("method", ["fork", "spawn"])  # spawn: macOS and Windows, where workers load it all again
+def test_parallel_workers_render_each_file_part(tmp_path, monkeypatch, method):
     # The parallel run renders each file's JSON entry on the worker that linted it: the same text
     # the parent would render from the result.
+    import dflint.parallel
+
+    monkeypatch.setattr(dflint.parallel, "start_method", lambda: method)
     from dflint.config import default_config
     from dflint.linter import Linter, lint_paths
     from dflint.registry import installed
