@@ -8,8 +8,8 @@ oracle. A differential fuzz of this kind found four false reports (a ``{``
 inside ``${...}``, ``case`` as an argument inside ``$(...)``, reserved words
 after an assignment or redirection).
 
-Left out, as ``bash -n`` cannot judge them: scripts inside quotes handed to
-another shell (``sh -c '...'``, ``eval``, backticks), which bash parses only
+Left out, as ``bash -n`` cannot judge them: scripts handed to another shell
+(``sh -c '...'``, ``sh -c }``, ``eval``, backticks), which bash parses only
 when it runs them, and what DF412 skips (``select`` loops, array values of
 ``declare``...). The examples are fixed; ``DFLINT_FUZZ_EXAMPLES=N`` runs a
 longer, random hunt.
@@ -41,7 +41,8 @@ TOKENS = ["&&", "||", "|", ";", ";;", "&", "(", ")", "{ ", " }", "{", "}", '"', 
           "<<EOF\n", "\nEOF\n", "<", ">", ">>", "2>&1", "#", "\\", "=", "x=(a b)", "f()", "<(", "$'", "&>", "|&",
           "\t", "{a,b}", "~", "A=1 "]
 # Scripts that bash -n cannot judge (another shell's script in a string) or that DF412 does not report.
-_NOT_JUDGED = re.compile(r"`|\beval\b|-[a-z]*c\s*['\"]|\bselect\b|=\(|\[\[|(?:^|[;&|(]\s*)!")
+_NOT_JUDGED = re.compile(r"`|\beval\b|-[a-z]*c\s*['\"]|\b(?:ba|da|a|z|k)?sh\s+-[a-z]*c\s|\bselect\b|=\(|\[\["
+                         r"|(?:^|[;&|(]\s*)!")
 
 
 def _run_scripts() -> list[str]:
