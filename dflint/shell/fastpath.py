@@ -55,9 +55,14 @@ __all__ = ["FastScript", "FastWalker", "parse_fast"]
 # pattern; a word holding one is checked against the grammar's (_Reader._checked).
 
 
+# ${...}: the grammar's own pattern (quoted strings, one level of inner `${...}`; a plain `{` opens nothing
+# and a backtick is plain text there).
+_PARAM = r"\$\{(?:[^}'\"\\$]|\$(?!\{)|\\[\s\S]|\\\Z|'[^']*'|\"(?:[^\"\\]|\\[\s\S])*\"|\$\{[^}]*\})*\}"
+
+
 def _in_parens(depth: int, top: bool = True) -> str:
     """Text between ``(`` and its ``)``, as word_patterns' ``_in_parens`` reads it at its outer levels."""
-    inner = ((CASE_PATTERN + "|" if top else "") + PLAIN_IN_PARENS
+    inner = ((CASE_PATTERN + "|" if top else "") + _PARAM + "|" + PLAIN_IN_PARENS
              + r"|\\[\s\S]|\\\Z|'[^']*'|\"(?:[^\"\\]|\\[\s\S])*\"")
     if depth:
         inner += r"|\((?:" + _in_parens(depth - 1, False) + r")*\)"
@@ -65,15 +70,12 @@ def _in_parens(depth: int, top: bool = True) -> str:
 
 
 _SUBST = r"\$\((?:" + _in_parens(2) + r")*\)"  # also $(( )) arithmetic, as in the grammar
-# ${...}: the grammar's own pattern (quoted strings, one level of inner `${...}`; a plain `{` opens nothing
-# and a backtick is plain text there).
-_PARAM = r"\$\{(?:[^}'\"\\$]|\$(?!\{)|\\[\s\S]|\\\Z|'[^']*'|\"(?:[^\"\\]|\\[\s\S])*\"|\$\{[^}]*\})*\}"
 _BACKTICKS = r"`(?:[^`\\]|\\[\s\S])*`"  # the grammar's own: up to the next unescaped backtick
 _DQ = (r'"(?:[^"\\`$]|\\[\s\S]|\\\Z|' + _BACKTICKS + "|" + _SUBST + "|" + _PARAM
        + r"|\$(?![({]))*\"")
 _ANSI = r"\$'(?:[^'\\]|\\[\s\S])*'"  # $'...': the grammar's own
 # <(...) and >(...): the grammar's one level of inner parentheses (holding no quotes); no backticks here.
-_PROCSUB = (r"[<>]\((?:" + CASE_PATTERN + "|" + PLAIN_IN_PARENS + r"|\\[\s\S]|\\\Z|'[^']*'|\"(?:[^\"\\]|\\[\s\S])*\""
+_PROCSUB = (r"[<>]\((?:" + CASE_PATTERN + "|" + _PARAM + "|" + PLAIN_IN_PARENS + r"|\\[\s\S]|\\\Z|'[^']*'|\"(?:[^\"\\]|\\[\s\S])*\""
             r"|\([^()'\"\\`]*\))*\)")
 _ATOM = (r"(?:[^ \t\r\n|&;()<>'\"\\`$]|\\[\s\S]|\\\Z|'[^']*'|" + _ANSI + "|" + _DQ + "|" + _BACKTICKS + "|"
          + _SUBST + "|" + _PARAM + "|" + _PROCSUB + r"|\$(?![({']))")

@@ -47,18 +47,21 @@ def _alt(*parts: str) -> str:
     return "(?:" + "|".join(parts) + ")"
 
 
+# ${...}: a `{` inside opens nothing (the first `}` ends `${X:-{a}`, in bash and dash); a `${...}` does.
+_PARAM = r"\$\{" + _alt(r"[^}'\"\\$]", r"\$(?!\{)", _ESC, _SQ, _SIMPLE_DQ, r"\$\{[^}]*\}") + r"*\}"
+
+
 def _in_parens(depth: int, top: bool = True) -> str:
-    """One piece of the text between ``(`` and its ``)``."""
+    """One piece of the text between ``(`` and its ``)``: a ``${...}`` is one (a ``#`` or ``)`` in it
+    is text, as in bash), and so on."""
     case = [CASE_PATTERN] if top else []  # `case` directly inside $( ), the common idiom
     if depth == 0:
-        return _alt(*case, PLAIN_IN_PARENS)
-    return _alt(*case, PLAIN_IN_PARENS, _ESC, _SQ, _SIMPLE_DQ, _BQ,
+        return _alt(*case, _PARAM, PLAIN_IN_PARENS)
+    return _alt(*case, _PARAM, PLAIN_IN_PARENS, _ESC, _SQ, _SIMPLE_DQ, _BQ,
                 r"\(" + _in_parens(depth - 1, False) + r"*\)")
 
 
 _SUBST = r"\$\(" + _in_parens(DEPTH) + r"*\)"  # also $(( ))
-# ${...}: a `{` inside opens nothing (the first `}` ends `${X:-{a}`, in bash and dash); a `${...}` does.
-_PARAM = r"\$\{" + _alt(r"[^}'\"\\$]", r"\$(?!\{)", _ESC, _SQ, _SIMPLE_DQ, r"\$\{[^}]*\}") + r"*\}"
 _DQ = '"' + _alt(r'[^"\\`$]', _ESC, _BQ, _SUBST, _PARAM, r"\$") + '*"'
 _PROCSUB = r"[<>]\(" + _in_parens(1) + r"*\)"
 WORD_ATOM = _alt(_PLAIN, _ESC, _SQ, _ANSI, _DQ, _BQ, _SUBST, _PARAM, r"\$", _PROCSUB)
