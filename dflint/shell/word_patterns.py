@@ -63,7 +63,7 @@ def _in_parens(depth: int, top: bool = True) -> str:
 
 _SUBST = r"\$\(" + _in_parens(DEPTH) + r"*\)"  # also $(( ))
 _DQ = '"' + _alt(r'[^"\\`$]', _ESC, _BQ, _SUBST, _PARAM, r"\$") + '*"'
-_PROCSUB = r"[<>]\(" + _in_parens(1) + r"*\)"
+_PROCSUB = r"[<>]\(" + _in_parens(2) + r"*\)"  # <(seq $((N + 1))): two levels inside
 WORD_ATOM = _alt(_PLAIN, _ESC, _SQ, _ANSI, _DQ, _BQ, _SUBST, _PARAM, r"\$", _PROCSUB)
 # A word never starts with `#`: there it starts a comment.
 WORD_PATTERN = "(?!#)" + WORD_ATOM + "+"
