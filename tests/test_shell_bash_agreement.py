@@ -43,7 +43,7 @@ TOKENS = ["&&", "||", "|", ";", ";;", "&", "(", ")", "{ ", " }", "{", "}", '"', 
 # Scripts that bash -n cannot judge (another shell's script in a string), arithmetic `for` loops (bash -n
 # passes headers no grammar describes, `for (((i=0; i<3; i++))` or `for ((i=0; i<3);`, and bash then runs
 # nothing of the script, the commands after it included, and exits 0) or that DF412 does not report.
-_NOT_JUDGED = re.compile(r"`|\beval\b|-[a-z]*c\s*['\"]|\b(?:ba|da|a|z|k)?sh\s+-[a-z]*c\s|\bselect\b|=\(|\[\["
+_NOT_JUDGED = re.compile(r"`|\beval\b|-[^\s'\"]*c\s*['\"]|\b(?:ba|da|a|z|k)?sh\s+-[^\s'\"]*c\s|\bselect\b|=\(|\[\["
                          r"|(?:^|[;&|(]\s*)!|\bfor\s*\(\(")
 
 
