@@ -360,6 +360,7 @@ def lint_paths(linter: Linter, jobs: Sequence[tuple[str, "Config"]], fix: bool, 
 
 
 def rendered(result: FileResult, render: "Optional[Callable[[FileResult], str]]") -> FileResult:
+    """``result``, with its part of the report when there is a ``render``."""
     if render is not None:
         result.rendered = render(result)
     return result

@@ -176,7 +176,8 @@ def dump_json(data: Any, inline_depth: Optional[int] = None, depth: int = 0) -> 
     finding, and the C encoder does that part; ``indent=2`` alone forces
     Python's pure-Python encoder, several times slower on large reports.
     ``depth`` is where ``data`` sits in an enclosing document (its
-    indentation); :class:`RawJson` values in ``data`` are written as they are.
+    indentation); with ``inline_depth``, :class:`RawJson` values in ``data``
+    are written as they are.
     """
     text = _dump_json(data, False, inline_depth, depth)
     if not _encodable(text):  # undecodable bytes (lone surrogates): use \u escapes

@@ -35,10 +35,15 @@ CASE_PATTERN = (r"(?<![A-Za-z0-9_-])case[ \t\n](?:[^e'\"\\`]|e(?!sac(?![A-Za-z0-
          r"|\"(?:[^\"\\]|\\[\s\S])*\"|\\[\s\S]|`(?:[^`\\]|\\[\s\S])*`)*esac(?![A-Za-z0-9_-])")
 
 
+#: What a `#` that starts a word follows: a blank or an operator character.
+BEFORE_COMMENT = " \t\r\n;&|()<>"
+# The same as a regex class, written with escapes (the grammar's patterns hold no raw line breaks).
+_BEFORE_COMMENT_CLASS = "[" + "".join({"\t": r"\t", "\r": r"\r", "\n": r"\n"}.get(c, c) for c in BEFORE_COMMENT) + "]"
 # A `#` inside $( ): where it starts a word it starts a comment, which runs to the end of the line,
 # `)` included (`$(date # now)` is not closed, to bash and dash alike); elsewhere it is a character
 # (`$(echo a#b ${#x})`). The lookahead keeps backtracking from ending the comment early.
-HASH_IN_PARENS = r"#(?:(?<=[ \t\r\n;&|()<>]#)[^\n]*(?![^\n])|(?<![ \t\r\n;&|()<>]#))"
+HASH_IN_PARENS = (f"#(?:(?<={_BEFORE_COMMENT_CLASS}#)" + r"[^\n]*(?![^\n])"
+                  + f"|(?<!{_BEFORE_COMMENT_CLASS}#))")
 #: A character inside $( ) that is plain text there, or a `#` (:data:`HASH_IN_PARENS`).
 PLAIN_IN_PARENS = r"[^()'\"\\`#]|" + HASH_IN_PARENS
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from .word_patterns import BEFORE_COMMENT
+
 __all__ = ["Decoded", "decode", "special_character", "skip_parens", "skip_double_quotes", "skip_braces", "skip_backticks"]
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-]")
@@ -37,7 +39,6 @@ _SKIP_NEXT = re.compile(r"[\\$'\"`()}c#]")
 _CASE_START = re.compile(r"case[ \t\n]")
 _CASE_WORDS = re.compile(r"(?<![A-Za-z0-9_-])(?:case|esac)(?![A-Za-z0-9_-])")
 _BEFORE_WORD = " \t\n;&|("
-_BEFORE_COMMENT = " \t\r\n;&|()<>"  # a `#` after these starts a word, so a comment
 # Inside double quotes a backslash escapes only these.
 _DQ_ESCAPABLE = '$`"\\\n'
 
@@ -102,7 +103,7 @@ def _skip(text: str, i: int, closer: str, comments: bool = True) -> int:
                 and (after := _skip_case(text, i + 4)) >= 0:
             i = after  # the `)` of case patterns close nothing; with no esac, `case` is a word (`$(grep case f)`)
             continue
-        elif top == ")" and ch == "#" and comments and i > 0 and text[i - 1] in _BEFORE_COMMENT:
+        elif top == ")" and ch == "#" and comments and i > 0 and text[i - 1] in BEFORE_COMMENT:
             i = text.find("\n", i)  # a comment runs to the end of the line, a `)` in it closes nothing
             if i < 0:
                 return n
