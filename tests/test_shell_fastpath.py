@@ -177,6 +177,7 @@ def test_fixture_and_case_scripts():
     "echo <(a)\n<(b) c", "case <(a) in x) ;; esac", "cmd <(a;b)", "cmd <(a\nb)", "cmd <(a # c\n)", "cmd 3>(x)",
     "cmd <<(x)", "cmd <>(x)", "cmd &>(x)", "cmd <(x)>out", "cmd <()", "cmd >(a) <(b) >(c)", "if <(a); then b; fi",
     "while read l; do echo $l; done < <(ls)", "cmd <(a)(b)", "cmd <(a)'x'", "cmd $(<(a))", "cmd \"$(cat <(a))\"",
+    "paste 2<(seq 3) x", "echo 2>(cat) >f", "cmd 12<(a)2>&1", "cmd 2<<(a)", "cmd 2< (a)", "cmd 2<&(a)",
     "cmd <(a)\\\n b", "source <(kubectl completion bash)", "echo $(case x in a) b;; esac) <(case y in c) d;; esac)",
     # case inside $(...) and <(...): the grammar's own pattern, and its check where backtracking differs
     "( echo $(case a in b) x esac `y`)", "( echo $(case a in b) x esac (((y))))",

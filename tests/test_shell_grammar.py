@@ -351,6 +351,13 @@ def test_unsupported_bash_syntax_degrades_to_words():
     assert cmds[0].argv[1].value == "<(sort a)" and cmds[1].context == "substitution"
 
 
+@pytest.mark.parametrize("text, word", [("paste 2<(seq 3) x", "2<(seq 3)"), ("echo 12>(cat)", "12>(cat)")])
+def test_digits_before_a_process_substitution_are_part_of_the_word(text, word):
+    """bash reads `2<(cmd)` as one word (it prints `2/dev/fd/63`), not as a redirection of fd 2."""
+    command = parse_shell(text).commands[0]
+    assert word in command.values and command.redirects == ()
+
+
 def test_find_and_has_command():
     script = parse_shell("sudo apt-get -o X=1 install -y curl && /usr/bin/apt-get update; "
                          "python3 -m pip install flask; pip3 install x")

@@ -44,7 +44,7 @@ from functools import lru_cache
 from typing import NamedTuple, Optional, Union
 
 from .builder import Emitter, Link, RawRedirect
-from .word_patterns import ASSIGNMENT_PATTERN, CASE_PATTERN, PLAIN_IN_PARENS, WORD_PATTERN
+from .word_patterns import ASSIGNMENT_PATTERN, CASE_PATTERN, IO_NUMBER_PATTERN, PLAIN_IN_PARENS, WORD_PATTERN
 
 __all__ = ["FastScript", "FastWalker", "parse_fast"]
 
@@ -82,7 +82,7 @@ _ATOM = (r"(?:[^ \t\r\n|&;()<>'\"\\`$]|\\[\s\S]|\\\Z|'[^']*'|" + _ANSI + "|" + _
 _WORD = re.compile(r"(?!#)" + _ATOM + "+")
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\+?=(?:" + _ATOM + ")*")
 _SUBSCRIPT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\[")  # a[i]=x: the grammar's own pattern decides
-_IO_NUMBER = re.compile(r"[0-9]+(?=[<>])")
+_IO_NUMBER = re.compile(IO_NUMBER_PATTERN)
 _BLANKS = re.compile(r"(?:[ \t\r]|\\\r?\n)+")
 # A word of plain characters only, and what may follow it for that to be the whole word (the end of
 # the text too; `<` and `>` not before `(`, which would start a process substitution in the word).

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from lark import Lark
 
-from .word_patterns import ARITH_PATTERN, ASSIGNMENT_PATTERN, WORD_PATTERN
+from .word_patterns import ARITH_PATTERN, ASSIGNMENT_PATTERN, IO_NUMBER_PATTERN, WORD_PATTERN
 
 
 @lru_cache(maxsize=1)
@@ -16,7 +16,8 @@ def grammar_text() -> str:
     template = read_text(__package__, "shell.lark")
     return (template.replace("@WORD@", WORD_PATTERN)
             .replace("@ASSIGNMENT@", ASSIGNMENT_PATTERN)
-            .replace("@ARITH@", ARITH_PATTERN))
+            .replace("@ARITH@", ARITH_PATTERN)
+            .replace("@IO_NUMBER@", IO_NUMBER_PATTERN))
 
 
 @lru_cache(maxsize=1)

@@ -18,12 +18,13 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
+from .word_patterns import IO_NUMBER_PATTERN
 from .words import skip_backticks, skip_braces, skip_double_quotes, skip_parens
 
 __all__ = ["Token", "HeredocBody", "tokenize", "CONTROL_OPERATORS", "REDIRECT_OPERATORS"]
 
 _OPERATOR = re.compile(r";;&|;;|;&|&&|\|\||&>>|&>|\|&|<<<|<<-|<<|<>|<&|>>|>\||>&|[;&|()<>]")
-_IO_NUMBER = re.compile(r"[0-9]+(?=[<>])")
+_IO_NUMBER = re.compile(IO_NUMBER_PATTERN)
 _BLANKS = re.compile(r"(?:[ \t\r]|\\\r?\n)+")
 CONTROL_OPERATORS = frozenset({";;&", ";;", ";&", "&&", "||", "|&", ";", "&", "|", "(", ")", "\n"})
 REDIRECT_OPERATORS = frozenset({"&>>", "&>", "<<<", "<<-", "<<", "<>", "<&", ">>", ">|", ">&", "<", ">"})

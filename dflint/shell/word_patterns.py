@@ -74,4 +74,7 @@ WORD_ATOM = _alt(_PLAIN, _ESC, _SQ, _ANSI, _DQ, _BQ, _SUBST, _PARAM, r"\$", _PRO
 WORD_PATTERN = "(?!#)" + WORD_ATOM + "+"
 ASSIGNMENT_PATTERN = (r"[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]\s]*\])?\+?="
                       + _alt(r"\((?:[^()'\"\\]|\\[\s\S]|'[^']*'|" + _SIMPLE_DQ + r")*\)", WORD_ATOM + "*"))
+# `2>`: a number directly in front of a redirection operator is its fd; not in front of `<(` or `>(`,
+# which starts a process substitution inside the word (bash reads `2<(cmd)` as one word).
+IO_NUMBER_PATTERN = r"[0-9]+(?=[<>](?!\())"
 ARITH_PATTERN = r"\(\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)\)"
