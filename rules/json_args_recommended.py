@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from typing import Iterator, Optional, Union
 
 from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.fix import Applicability, Fix
-from dflint.model.history import image_stages
+from dflint.model.history import image_command, image_stages
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell import parse_shell
 from dflint.shell.pipefail import shell_name
@@ -33,6 +34,13 @@ class JsonArgsRecommended(Rule):
     replaces itself with the program, which receives the signals).
     `ONBUILD CMD` is not reported either: whether the downstream image sets
     a SHELL cannot be known here.
+
+    When the stage has an exec-form `ENTRYPOINT`, the message of a
+    shell-form CMD also shows the command the container then starts with:
+    the entrypoint followed by `/bin/sh -c '<the CMD>'`, which only an
+    entrypoint that runs its arguments (`tini --`, a script ending in
+    `exec "$@"`) handles. A CMD under a shell-form ENTRYPOINT never runs
+    at all: DF709 (shell-entrypoint-ignores-cmd) reports that.
 
     Differences from hadolint's DL3025: hadolint also reports shell-form
     `HEALTHCHECK CMD` (a health check is a short command, not PID 1; the
@@ -99,9 +107,28 @@ class JsonArgsRecommended(Rule):
                     "use the exec form (a JSON array), or start the command with `exec`"  # cmd has no exec
                 extra = " (it then also receives the CMD as arguments)" \
                     if fix and isinstance(node, ast.EntrypointInstruction) else ""
+                if isinstance(node, ast.CmdInstruction) and not windows:
+                    extra += _started_as(ctx, model, stage, node, text.value)
                 yield ctx.finding(
                     text, f"{node.name} in shell form runs under a shell that does not pass on signals: "
                     f"`docker stop` cannot stop the program cleanly; {advice}{extra}", fix)
+
+
+def _started_as(ctx: RuleContext, model, stage, node: ast.CmdInstruction, script: str) -> str:
+    """With an exec-form ENTRYPOINT in effect, what the shell-form CMD really makes the image run."""
+    entrypoint, cmd = image_command(model, stage)
+    if cmd is not node or entrypoint is None or not entrypoint.exec_form or not entrypoint.args:
+        return ""
+    words = [arg.value for arg in entrypoint.args] + list(ctx.analysis.shell_for(node))
+    return (f"; with the exec-form ENTRYPOINT on line {entrypoint.line}, the container now starts as "
+            f"`{shlex.join(words)} {_quoted(script)}`")
+
+
+def _quoted(script: str) -> str:
+    """``script`` as one shell word, in double quotes where that needs no escapes (most scripts hold ')."""
+    if not any(c in script for c in '"$`\\!'):
+        return f'"{script}"'
+    return shlex.quote(script)
 
 
 def _shell_before(model, stage) -> bool:

@@ -6,20 +6,21 @@ one after another, so they form a history of their own.
 
 :func:`histories` gives both sequences of a stage as :class:`Step` lists;
 :func:`image_stages` tells which stages' layers can end up in an image someone
-runs (rather than only feeding ``COPY --from``).
+runs (rather than only feeding ``COPY --from``), and :func:`image_command` the
+ENTRYPOINT and CMD such an image ends up with.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator, Sequence
+from typing import TYPE_CHECKING, Iterator, Optional, Sequence
 
 from .. import ast
 
 if TYPE_CHECKING:  # pragma: no cover
     from .build import BuildModel, Stage
 
-__all__ = ["Step", "histories", "image_stages"]
+__all__ = ["Step", "histories", "image_stages", "image_command"]
 
 
 @dataclass(eq=False)  # not frozen: a frozen __init__ costs (see shell.model)
@@ -97,3 +98,24 @@ def image_stages(model: "BuildModel") -> frozenset[int]:
     known = model.derived["image-stages"] = frozenset(
         member.index for target in targets for member in model.lineage(target))
     return known
+
+
+def image_command(model: "BuildModel", stage: "Stage") -> tuple[Optional[ast.EntrypointInstruction],
+                                                                 Optional[ast.CmdInstruction]]:
+    """The ENTRYPOINT and CMD instructions in effect at the end of ``stage`` (None where this file sets none).
+
+    As BuildKit dispatches them: each stage starts with its parent stage's
+    configuration, and an ENTRYPOINT clears the CMD unless a CMD was set
+    earlier in the same stage (so it also clears a base image's CMD).
+    """
+    entrypoint = cmd = None
+    for member in model.lineage(stage):
+        cmd_set = False
+        for node in member.instructions:
+            if isinstance(node, ast.EntrypointInstruction):
+                entrypoint = node
+                if not cmd_set:
+                    cmd = None
+            elif isinstance(node, ast.CmdInstruction):
+                cmd, cmd_set = node, True
+    return entrypoint, cmd

@@ -1,0 +1,100 @@
+"""DF709 shell-entrypoint-ignores-cmd: a CMD that never runs, because the ENTRYPOINT is in shell form."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from dflint import ast
+from dflint.diagnostic import Severity
+from dflint.model.history import image_command, image_stages
+from dflint.rule import Finding, Rule, RuleContext
+from dflint.shell.pipefail import shell_name
+
+# The script reads its positional parameters: the CMD reaches it as $0, $1...
+_POSITIONAL = re.compile(r"\$(?:[@*#0-9]|\{[#!]?[@*#0-9])")
+
+
+class ShellEntrypointIgnoresCmd(Rule):
+    """A shell-form ENTRYPOINT ignores the CMD: the CMD never runs.
+
+    ## What it does
+    Reports a `CMD` that is part of an image whose `ENTRYPOINT` is in shell
+    form (`ENTRYPOINT ./start.sh`). The image's configuration is followed
+    as BuildKit builds it: through the stages a stage is built `FROM`, and
+    with its rule that an `ENTRYPOINT` clears a CMD set in an earlier stage
+    (or the base image) but not one set in its own stage. The finding
+    points at the CMD and names the ENTRYPOINT.
+
+    Not reported:
+    - a shell-form ENTRYPOINT that reads its positional parameters
+      (`$@`, `$*`, `$1`, `$#`...): it was written to receive arguments;
+    - an empty exec-form CMD (`CMD []`);
+    - a SHELL that is not a POSIX shell (PowerShell and cmd append the
+      arguments to the command line they run), and Windows stages;
+    - ONBUILD triggers, which run in another build.
+
+    An ENTRYPOINT of the base image cannot be seen here; the rule only
+    judges what this file sets. hadolint and BuildKit have no such check;
+    DF401 (json-args-recommended) reports the shell-form ENTRYPOINT itself,
+    for the signals it does not pass on, and is often ignored in a project
+    that uses the shell form on purpose, which hides this bug.
+
+    ## Why is this bad?
+    In shell form the entrypoint runs as `/bin/sh -c "<entrypoint>"`, and
+    the CMD is appended after that script: the shell makes the CMD's words
+    the script's `$0`, `$1`..., which the script never reads. The CMD, and
+    every argument given to `docker run image ...`, is silently dropped:
+    the container always runs the same command, whatever it is asked to do.
+
+    ## Example
+    ```dockerfile
+    FROM python:3.12-slim
+    COPY . /app
+    ENTRYPOINT python /app/manage.py
+    CMD ["runserver", "0.0.0.0:8000"]
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM python:3.12-slim
+    COPY . /app
+    ENTRYPOINT ["python", "/app/manage.py"]
+    CMD ["runserver", "0.0.0.0:8000"]
+    ```
+
+    ## Fix safety
+    There is no fix: either the ENTRYPOINT goes to the exec form (DF401
+    offers it when the command is simple), which changes what runs as
+    PID 1, or the CMD is deleted; which one was meant only you know.
+    """
+
+    code = "DF709"
+    name = "shell-entrypoint-ignores-cmd"
+    summary = "A CMD that never runs: the ENTRYPOINT is in shell form"
+    severity = Severity.WARNING
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        model = ctx.model
+        reported: set[ast.Instruction] = set()
+        for index in sorted(image_stages(model)):
+            stage = model.stages[index]
+            if model.is_windows(stage):
+                continue
+            entrypoint, cmd = image_command(model, stage)
+            if entrypoint is None or cmd is None or cmd in reported or not cmd.args:
+                continue
+            script = entrypoint.shell_text
+            if script is None or _POSITIONAL.search(script.value):
+                continue
+            shell = ctx.analysis.shell_for(entrypoint)
+            if not shell or shell_name(shell[:1]) is None:
+                continue
+            reported.add(cmd)
+            yield ctx.finding(
+                cmd.keyword,
+                f"this CMD never runs: the ENTRYPOINT on line {entrypoint.line} is in shell form, "
+                f"and `{shell[0]} -c` takes the CMD's words as the script's unused `$0`, `$1`...; "
+                "write the ENTRYPOINT in exec form (a JSON array), or drop the CMD",
+                related=[("the shell-form ENTRYPOINT", entrypoint)])
+
