@@ -1,0 +1,105 @@
+"""DF710 cmd-repeats-entrypoint: an exec-form CMD that starts with the program the ENTRYPOINT already runs."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from typing import Iterator, Optional
+
+from dflint import ast
+from dflint.diagnostic import Severity
+from dflint.model.history import image_command, image_stages
+from dflint.rule import Finding, Rule, RuleContext
+
+
+class CmdRepeatsEntrypoint(Rule):
+    """The CMD names the ENTRYPOINT's program again: it runs as that program's first argument.
+
+    ## What it does
+    Reports an exec-form `CMD` whose first element is the program of the
+    exec-form `ENTRYPOINT` in effect (`ENTRYPOINT ["python"]` with
+    `CMD ["python", "app.py"]`), compared by file name, so `/usr/bin/python3`
+    and `python3` are the same program (on Windows also without case and
+    `.exe`). The image's configuration is followed as BuildKit builds it,
+    through the stages a stage is built `FROM` (see DF709 for how an
+    ENTRYPOINT clears an earlier stage's CMD). The finding points at the
+    CMD's first element and names the ENTRYPOINT.
+
+    Shell-form commands are left to DF401 (json-args-recommended) and DF709
+    (shell-entrypoint-ignores-cmd), and an ENTRYPOINT of the base image
+    cannot be seen here. hadolint and BuildKit have no such check.
+
+    ## Why is this bad?
+    The container runs the ENTRYPOINT followed by the CMD: here
+    `python python app.py`, which asks Python to run a script named
+    `python` and fails at start-up (`can't open file '/app/python'`), or,
+    for a program that takes subcommands, runs the wrong one.
+
+    ## Example
+    ```dockerfile
+    FROM python:3.12-slim
+    COPY . /app
+    WORKDIR /app
+    ENTRYPOINT ["python"]
+    CMD ["python", "app.py"]
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM python:3.12-slim
+    COPY . /app
+    WORKDIR /app
+    ENTRYPOINT ["python"]
+    CMD ["app.py"]
+    ```
+
+    ## Fix safety
+    There is no fix: the program may be meant to leave the CMD, or the
+    ENTRYPOINT may be the line to drop; only you can tell.
+    """
+
+    code = "DF710"
+    name = "cmd-repeats-entrypoint"
+    summary = "An exec-form CMD that starts with the program the ENTRYPOINT already runs"
+    severity = Severity.WARNING
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        model = ctx.model
+        reported: set[ast.Instruction] = set()
+        for index in sorted(image_stages(model)):
+            stage = model.stages[index]
+            entrypoint, cmd = image_command(model, stage)
+            if entrypoint is None or cmd is None or cmd in reported:
+                continue
+            if not (entrypoint.exec_form and entrypoint.args and cmd.exec_form and cmd.args):
+                continue
+            windows = model.is_windows(stage)
+            program = _program(entrypoint.args[0].value, windows)
+            if program is None or program != _program(cmd.args[0].value, windows):
+                continue
+            reported.add(cmd)
+            started = shlex.join([arg.value for arg in entrypoint.args + cmd.args])
+            yield ctx.finding(
+                cmd.args[0],
+                f"`{cmd.args[0].value}` is the program the ENTRYPOINT on line {entrypoint.line} already runs: "
+                f"the container starts as `{started}`, with the program as its own first argument; "
+                "drop it from the CMD",
+                related=[("the ENTRYPOINT", entrypoint)])
+
+
+def _program(value: str, windows: bool) -> Optional[str]:
+    """The file name a command's first element runs, for comparison; None for an empty or variable one,
+    or one holding a whole command line (`["npm start"]`: DF708's business)."""
+    value = value.strip()
+    if not value or "$" in value:
+        return None
+    if any(c.isspace() for c in value) and not (windows and _ABSOLUTE_WINDOWS.match(value)):
+        return None  # a blank is only part of a path in an absolute Windows one (C:\Program Files\...)
+    name = re.split(r"[\\/]" if windows else "/", value)[-1]
+    if windows:
+        name = name.lower()
+        name = name[:-4] if name.endswith(".exe") else name
+    return name if name and not any(c.isspace() for c in name) else None
+
+
+_ABSOLUTE_WINDOWS = re.compile(r"(?:[A-Za-z]:)?[\\/]")
