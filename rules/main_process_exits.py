@@ -198,7 +198,8 @@ def _problem(argv: Sequence[Word], background: bool) -> Optional[Problem]:
     if program == "systemctl" and _START.intersection(arg for arg in args if not arg.startswith("-")):
         return Problem("fails without systemd running as PID 1, which a container does not have",
                        "run the service's program in the foreground instead")
-    if program in ("apachectl", "apache2ctl") and _APACHECTL_START.intersection(args):
+    if program in ("apachectl", "apache2ctl") and _APACHECTL_START.intersection(args) \
+            and not any(arg.endswith("FOREGROUND") for arg in args):  # `-k start -D FOREGROUND` stays
         return Problem("starts Apache in the background and returns", "use `apachectl -D FOREGROUND`")
     if program == "postfix" and args[:1] == ["start"]:
         return Problem("starts Postfix in the background and returns", "use `postfix start-fg`")
