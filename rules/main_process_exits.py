@@ -95,7 +95,7 @@ class MainProcessExits(Rule):
             if model.is_windows(stage):
                 continue
             entrypoint, cmd = image_command(model, stage)
-            main = entrypoint if entrypoint is not None else cmd
+            main = entrypoint if entrypoint is not None and entrypoint.args else cmd  # ENTRYPOINT []: none
             if main is None:
                 continue
             if main is entrypoint and cmd is not None and _init_only(entrypoint):
