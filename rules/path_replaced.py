@@ -25,7 +25,8 @@ class PathReplaced(Rule):
 
     Not reported: a value whose variables cannot be resolved here (they
     may hold the system directories), Windows stages (their PATH is
-    another list), and ONBUILD triggers.
+    another list), stages built on `scratch` (there are no system
+    directories to lose), and ONBUILD triggers.
 
     hadolint and BuildKit have no such check.
 
@@ -69,8 +70,8 @@ class PathReplaced(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         model = ctx.model
         for stage in model.stages:
-            if model.is_windows(stage):
-                continue
+            if model.is_windows(stage) or model.lineage(stage)[0].base.is_scratch:
+                continue  # Windows: another list; scratch: no system directories to lose
             for node in stage.instructions:
                 if not isinstance(node, ast.EnvInstruction):
                     continue
