@@ -13,6 +13,7 @@ from dflint.shell.pipefail import shell_name
 from dflint.shell.model import Word
 from dflint.shell.positions import TextPositions
 from dflint.shell.tools import program_name, unwrap
+from dflint.source import Span
 
 _START = frozenset({"start", "restart"})
 _APACHECTL_START = frozenset({"start", "restart", "graceful"})
@@ -23,6 +24,10 @@ class Problem(NamedTuple):
 
     reason: str
     advice: str
+
+
+#: Where a finding goes, the command as written, and what is wrong with it.
+_Found = tuple[Span, str, Problem]
 
 
 class MainProcessExits(Rule):
@@ -125,7 +130,7 @@ def _init_only(entrypoint: ast.Instruction) -> bool:
 _INITS = frozenset({"tini", "tini-static", "dumb-init", "catatonit", "docker-init"})
 
 
-def _shell_form(ctx: RuleContext, node: ast.Instruction):
+def _shell_form(ctx: RuleContext, node: ast.Instruction) -> Optional[_Found]:
     """The last command of a shell-form command line, if it leaves nothing running."""
     text = node.shell_text
     if text is None or text.origin < 0 or shell_name(ctx.analysis.shell_for(node)[:1]) is None:
@@ -137,7 +142,7 @@ def _shell_form(ctx: RuleContext, node: ast.Instruction):
     return node.span_of(text.origin + start, text.origin + end), words, problem
 
 
-def _exec_form(ctx: RuleContext, node: ast.Instruction, cmd: Optional[ast.Instruction]):
+def _exec_form(ctx: RuleContext, node: ast.Instruction, cmd: Optional[ast.Instruction]) -> Optional[_Found]:
     """The program of an exec-form ENTRYPOINT (followed by the exec-form CMD) or CMD, or the script of
     its ``sh -c``."""
     arguments = list(node.args) + (list(cmd.args) if cmd is not None else [])
@@ -163,7 +168,7 @@ def _exec_form(ctx: RuleContext, node: ast.Instruction, cmd: Optional[ast.Instru
     return arguments[index].span, " ".join(values), problem
 
 
-def _in_script(script: str):
+def _in_script(script: str) -> Optional[tuple[int, int, str, Problem]]:
     """(start, end, text, problem) of a script's last command when it is one that leaves nothing running."""
     parsed = parse_shell(script)
     if not parsed.ok:
