@@ -1,0 +1,138 @@
+"""DF210 lockfile-ignored: npm, yarn or pnpm install that may rewrite the lock file the Dockerfile copied."""
+
+from __future__ import annotations
+
+import posixpath
+from typing import Iterator, NamedTuple, Optional
+
+from dflint import ast
+from dflint.diagnostic import Severity
+from dflint.model.copies import copied, relation
+from dflint.model.layers import program_text, run_steps
+from dflint.model.paths import has_glob
+from dflint.rule import Finding, Rule, RuleContext
+from dflint.shell.tools import Invocation
+
+
+class Lock(NamedTuple):
+    """A package manager's lock file and the command that installs exactly what it pins."""
+
+    file: str
+    strict: str
+
+
+class LockfileIgnored(Rule):
+    """`npm install` with a copied package-lock.json: use `npm ci`, which installs exactly the lock.
+
+    ## What it does
+    Reports a RUN that installs a Node project's dependencies with a
+    command that may change its lock file, when the Dockerfile copied that
+    lock file to the directory the command runs in:
+    - `npm install` (`npm i`) with no package named, with
+      `package-lock.json`: use `npm ci`;
+    - `yarn` or `yarn install` without `--frozen-lockfile` or
+      `--immutable`, with `yarn.lock`;
+    - `pnpm install` without `--frozen-lockfile`, with `pnpm-lock.yaml`.
+
+    The lock file counts as copied when an earlier COPY or ADD of the
+    stage (or of a stage it is built `FROM`) writes exactly that path,
+    named or through a glob (`COPY package*.json ./`); the directory is the
+    command's working directory (WORKDIR, or a `cd` in the RUN). A copy of
+    the whole context (`COPY . .`) is not enough: whether it holds a lock
+    file cannot be seen here.
+
+    hadolint and BuildKit have no such check.
+
+    ## Why is this bad?
+    These commands treat the lock file as a starting point: where it and
+    package.json disagree (a dependency added or bumped without running the
+    install again), they resolve new versions from the registry that day
+    and rewrite the lock, without a word. Two builds of the same commit can
+    then ship different dependencies, which is what the lock file exists to
+    prevent. The strict commands install exactly what the lock pins, and
+    stop the build when it is out of date.
+
+    ## Example
+    ```dockerfile
+    FROM node:22-slim
+    WORKDIR /app
+    COPY package.json package-lock.json ./
+    RUN npm install
+    COPY . .
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM node:22-slim
+    WORKDIR /app
+    COPY package.json package-lock.json ./
+    RUN npm ci
+    COPY . .
+    ```
+
+    ## Fix safety
+    There is no fix: the strict command fails where the lock file is out of
+    date, which the next build would then show; `npm ci` also deletes an
+    existing `node_modules` first.
+    """
+
+    code = "DF210"
+    name = "lockfile-ignored"
+    summary = "npm, yarn or pnpm install that may rewrite the lock file the Dockerfile copied"
+    severity = Severity.WARNING
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        model = ctx.model
+        for stage in model.stages:
+            for node in stage.instructions:
+                if not isinstance(node, ast.RunInstruction):
+                    continue
+                for step in run_steps(ctx.analysis, node):
+                    lock = _lenient_install(step.invocation)
+                    if lock is None or step.cwd is None:
+                        continue
+                    path = posixpath.join(step.cwd, lock.file)
+                    found = _copy_of(model, node, path)
+                    if found is None:
+                        continue
+                    source, glob = found
+                    copy = f"`{glob}` on line {source.line} copies it if the project has one" if glob else \
+                        f"copied on line {source.line}"
+                    verb = step.invocation.subcommand_word
+                    shown = program_text(step.invocation) + (f" {verb.value}" if verb is not None else "")
+                    yield ctx.finding(
+                        step.command,
+                        f"`{shown}` may resolve new versions and rewrite {path} ({copy}) where it disagrees with "
+                        f"package.json; {lock.strict} installs exactly what the lock pins and fails when it is "
+                        "out of date",
+                        related=[("the copy of the lock file", source)])
+
+
+def _lenient_install(invocation: Optional[Invocation]) -> Optional[Lock]:
+    """The lock file a dependency install may rewrite, and the strict command; None for any other command."""
+    if invocation is None or invocation.operands:
+        return None  # no install, or packages named (`npm install express`): they are added to the lock
+    program, subcommand = invocation.program, invocation.subcommand
+    if program == "npm" and subcommand == "install" and not invocation.has("-g", "--global"):
+        return Lock("package-lock.json", "`npm ci`")
+    if program == "yarn" and subcommand in (None, "install") \
+            and not invocation.has("--frozen-lockfile", "--immutable"):
+        return Lock("yarn.lock", "`yarn install --frozen-lockfile` (Yarn 1) or `--immutable` (Yarn 2 and later)")
+    if program == "pnpm" and subcommand == "install" and not invocation.has("--frozen-lockfile"):
+        return Lock("pnpm-lock.yaml", "`pnpm install --frozen-lockfile`")
+    return None
+
+
+def _copy_of(model, node: ast.Instruction, path: str) -> Optional[tuple[ast.Instruction, Optional[str]]]:
+    """The last COPY or ADD before ``node``, in its stage's lineage, that writes exactly ``path``, and the
+    glob it matched through (None when named)."""
+    found = None
+    for member in model.lineage(model.stage_of(node)):
+        for other in member.instructions:
+            if other is node:
+                return found
+            for entry in copied(model, other):
+                if relation(path, False, entry) == "same":
+                    glob = posixpath.basename(entry.path)
+                    found = (other, glob if has_glob(glob) else None)
+    return found
