@@ -13,10 +13,10 @@ from dflint.shell.tools import Invocation
 
 _MANAGERS = frozenset({"apt-get", "apt", "aptitude", "apk", "yum", "dnf", "dnf5", "microdnf", "tdnf", "zypper",
                        "pacman"})
-# Operations that change the package database (queries such as `apt-cache`, `apk info` or `yum list` do not).
+# Operations that change the system's package database. Not queries (`apt-cache`, `apk info`, `yum list`),
+# downloads (`apt-get download`, `apk fetch`), nor what yum and dnf do in a user's own cache (clean, makecache).
 _WRITES = frozenset({"install", "reinstall", "update", "upgrade", "dist-upgrade", "full-upgrade", "distro-sync",
-                     "remove", "purge", "autoremove", "erase", "add", "del", "clean", "makecache", "fix",
-                     "-S", "-R", "-U"})
+                     "remove", "purge", "autoremove", "erase", "add", "del", "fix", "-S", "-R", "-U"})
 # A package manager working on another root (a chroot being built) or in user mode needs no root.
 _ELSEWHERE = ("--root", "--installroot", "--usermode", "--instroot", "-p")
 
