@@ -7,6 +7,7 @@ from typing import Iterator, Optional
 from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.fix import Applicability
+from dflint.model.history import image_command, image_stages
 from dflint.rule import Finding, Rule, RuleContext
 
 # A PATH holding one of these was written out in full on purpose.
@@ -21,12 +22,17 @@ class PathReplaced(Rule):
     PATH it replaces (`$PATH`, `${PATH}`) nor names a system directory
     (`/usr/local/sbin`, `/usr/local/bin`, `/usr/sbin`, `/usr/bin`, `/sbin`,
     `/bin`), after expanding the ARG and ENV variables it uses; an empty
-    PATH too. The finding points at the value.
+    PATH too. It is reported when something after it looks commands up in
+    that PATH: a RUN of its stage or of a stage built `FROM` it, or the
+    shell of the image's shell-form CMD or ENTRYPOINT. The finding points
+    at the value and names that instruction.
 
     Not reported: a value whose variables cannot be resolved here (they
-    may hold the system directories), Windows stages (their PATH is
-    another list), stages built on `scratch` (there are no system
-    directories to lose), and ONBUILD triggers.
+    may hold the system directories), a PATH nothing after it uses that
+    way (an exec-form ENTRYPOINT of a distroless image may well run a
+    program from the new PATH), Windows stages (their PATH is another
+    list), stages built on `scratch` (there are no system directories to
+    lose), and ONBUILD triggers.
 
     hadolint and BuildKit have no such check.
 
@@ -84,9 +90,15 @@ class PathReplaced(Rule):
                     directories = [d.rstrip("/") or "/" for d in expansion.value.split(":") if d]
                     if _SYSTEM_DIRECTORIES.intersection(directories):
                         continue
+                    user = _first_lookup(model, stage, node)
+                    if user is None:
+                        continue  # nothing after it looks a command up in PATH (a distroless image's exec form)
+                    where = f"the RUN on line {user.line} and every later one find" \
+                        if isinstance(user, ast.RunInstruction) else \
+                        f"the shell of the {user.name} on line {user.line} finds"
                     if not expansion.value:
-                        yield ctx.finding(pair.value, "PATH is set to an empty value: from here on, in later RUNs "
-                                          "and in the container, no command named without its directory is found")
+                        yield ctx.finding(pair.value, f"PATH is set to an empty value: {where} no command "
+                                          "named without its directory")
                         continue
                     insert = _insertion(pair.value)
                     suggested = "" if insert is None else \
@@ -94,10 +106,31 @@ class PathReplaced(Rule):
                     yield ctx.finding(
                         pair.value,
                         f"PATH is set to {expansion.value}, without the PATH it replaces or any system directory: "
-                        "from here on, in later RUNs and in the container, a command outside it "
-                        f"(`apt-get`, `mkdir`...) is not found; append the old value{suggested}",
+                        f"{where} no command outside it (`apt-get`, `mkdir`...); append the old "
+                        f"value{suggested}",
                         None if insert is None else ctx.fix(
                             "Append :$PATH", ctx.edit(insert, insert, ":$PATH"), applicability=Applicability.UNSAFE))
+
+
+def _first_lookup(model, stage, env: ast.Instruction) -> Optional[ast.Instruction]:
+    """The first instruction after ``env`` that looks commands up in PATH: a RUN of its stage or of a
+    stage built FROM it, else a shell-form CMD or ENTRYPOINT the image runs. None when there is none
+    (an exec-form command may well be in the new PATH)."""
+    later = [member for member in model.stages if stage in model.lineage(member)]
+    for member in later:
+        instructions = member.instructions
+        after = instructions[instructions.index(env) + 1:] if member is stage else instructions
+        run = next((node for node in after if isinstance(node, ast.RunInstruction)), None)
+        if run is not None:
+            return run
+    for member in later:
+        if member.index not in image_stages(model):
+            continue
+        entrypoint, cmd = image_command(model, member)
+        main = entrypoint if entrypoint is not None and entrypoint.args else cmd
+        if main is not None and main.shell_text is not None and main.span.start.offset > env.span.start.offset:
+            return main
+    return None
 
 
 def _insertion(value: ast.Argument) -> Optional[int]:
