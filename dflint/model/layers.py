@@ -1009,6 +1009,13 @@ class GitCommand:
         """``git clone``'s repository and, when given, directory."""
         return tuple(parse_options(self.rest, _GIT_CLONE).operands) if self.name == "clone" else ()
 
+    def clone_branch(self) -> Optional[Option]:
+        """``git clone``'s ``-b``/``--branch`` option (a branch or a tag), the last one given; None without."""
+        if self.name != "clone":
+            return None
+        return next((o for o in reversed(parse_options(self.rest, _GIT_CLONE).options)
+                     if o.name in ("-b", "--branch")), None)
+
 
 def git_command(command: Command) -> Optional[GitCommand]:
     """``command`` read as a git command (wrappers before ``git`` allowed); None for other programs."""
