@@ -71,6 +71,8 @@ class UnpinnedGitSource(Rule):
         for node in run_nodes(ctx.model.stages):
             steps = run_steps(ctx.analysis, node)
             for index, step in enumerate(steps):
+                if not _runs_git(step):
+                    continue  # most commands: git_command() would read every word to find out
                 git = git_command(step.command)
                 operands = git.clone_operands() if git is not None else ()
                 if not operands or not _remote(operands[0].value) or not operands[0].literal:
@@ -79,8 +81,8 @@ class UnpinnedGitSource(Rule):
                 if branch is not None and (branch.value is None or "$" in branch.value
                                            or _PINNED_REF.fullmatch(branch.value)):
                     continue  # a tag, or not known here
-                if any((later := git_command(other.command)) is not None and later.name in _CHECKOUTS
-                       for other in steps[index + 1:]):
+                if any(_runs_git(other) and (later := git_command(other.command)) is not None
+                       and later.name in _CHECKOUTS for other in steps[index + 1:]):
                     continue
                 where = f"the tip of branch `{branch.value}`, which moves" if branch is not None else \
                     "the repository's default branch as it is that day"
@@ -102,6 +104,10 @@ class UnpinnedGitSource(Rule):
                             f"ADD takes {value.value} at {moving}, resolved again at every build: builds of this "
                             "Dockerfile get different code; pin a tag or commit (`#v1.2.3`, or `?tag=` / "
                             "`?checksum=<commit>` with Dockerfile 1.18 or later)")
+
+
+def _runs_git(step) -> bool:
+    return step.invocation is not None and step.invocation.program == "git"
 
 
 def _remote(url: str) -> bool:
