@@ -6,9 +6,8 @@ import re
 import shlex
 from typing import Iterator, Optional
 
-from dflint import ast
 from dflint.diagnostic import Severity
-from dflint.model.history import image_command, image_stages
+from dflint.model.history import image_commands
 from dflint.rule import Finding, Rule, RuleContext
 
 
@@ -65,11 +64,8 @@ class CmdRepeatsEntrypoint(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         model = ctx.model
-        reported: set[ast.Instruction] = set()
-        for index in sorted(image_stages(model)):
-            stage = model.stages[index]
-            entrypoint, cmd = image_command(model, stage)
-            if entrypoint is None or cmd is None or cmd in reported:
+        for stage, entrypoint, cmd in image_commands(model):
+            if entrypoint is None or cmd is None:
                 continue
             if not (entrypoint.exec_form and entrypoint.args and cmd.exec_form and cmd.args):
                 continue
@@ -77,7 +73,6 @@ class CmdRepeatsEntrypoint(Rule):
             program = _program(entrypoint.args[0].value, windows)
             if program is None or program != _program(cmd.args[0].value, windows):
                 continue
-            reported.add(cmd)
             started = shlex.join([arg.value for arg in entrypoint.args + cmd.args])
             yield ctx.finding(
                 cmd.args[0],

@@ -57,7 +57,7 @@ class LockfileIgnored(Rule):
     FROM node:22-slim
     WORKDIR /app
     COPY package.json package-lock.json ./
-    RUN npm install
+    RUN npm install && npm cache clean --force
     COPY . .
     ```
 
@@ -66,7 +66,7 @@ class LockfileIgnored(Rule):
     FROM node:22-slim
     WORKDIR /app
     COPY package.json package-lock.json ./
-    RUN npm ci
+    RUN npm ci && npm cache clean --force
     COPY . .
     ```
 

@@ -6,7 +6,7 @@ from typing import Iterator, NamedTuple, Optional, Sequence
 
 from dflint import ast
 from dflint.diagnostic import Severity
-from dflint.model.history import image_command, image_stages
+from dflint.model.history import image_commands
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell import parse_shell
 from dflint.shell.pipefail import shell_name
@@ -94,12 +94,9 @@ class MainProcessExits(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         model = ctx.model
-        seen: set[tuple[int, int]] = set()
-        for index in sorted(image_stages(model)):
-            stage = model.stages[index]
+        for stage, entrypoint, cmd in image_commands(model):
             if model.is_windows(stage):
                 continue
-            entrypoint, cmd = image_command(model, stage)
             main = entrypoint if entrypoint is not None and entrypoint.args else cmd  # ENTRYPOINT []: none
             if main is None:
                 continue
@@ -111,10 +108,6 @@ class MainProcessExits(Rule):
             if found is None:
                 continue
             span, words, problem = found
-            key = (span.start.offset, span.end.offset)
-            if key in seen:
-                continue  # one image's command, reached from two stages
-            seen.add(key)
             yield ctx.finding(span, f"`{words}` {problem.reason}; a container stops when its main process "
                               f"ends, so this one stops as soon as it starts; {problem.advice}",
                               related=[("the CMD", arguments)] if arguments is not None else [])

@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from dflint import ast
 from dflint.diagnostic import Severity
-from dflint.model.history import image_command, image_stages
+from dflint.model.history import image_commands
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell.pipefail import shell_name
 
@@ -76,13 +75,8 @@ class ShellEntrypointIgnoresCmd(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         model = ctx.model
-        reported: set[ast.Instruction] = set()
-        for index in sorted(image_stages(model)):
-            stage = model.stages[index]
-            if model.is_windows(stage):
-                continue
-            entrypoint, cmd = image_command(model, stage)
-            if entrypoint is None or cmd is None or cmd in reported or not cmd.args:
+        for stage, entrypoint, cmd in image_commands(model):
+            if entrypoint is None or cmd is None or not cmd.args or model.is_windows(stage):
                 continue
             script = entrypoint.shell_text
             if script is None or _POSITIONAL.search(script.value):
@@ -90,7 +84,6 @@ class ShellEntrypointIgnoresCmd(Rule):
             shell = ctx.analysis.shell_for(entrypoint)
             if not shell or shell_name(shell[:1]) is None:
                 continue
-            reported.add(cmd)
             yield ctx.finding(
                 cmd.keyword,
                 f"this CMD never runs: the ENTRYPOINT on line {entrypoint.line} is in shell form, "

@@ -7,7 +7,8 @@ one after another, so they form a history of their own.
 :func:`histories` gives both sequences of a stage as :class:`Step` lists;
 :func:`image_stages` tells which stages' layers can end up in an image someone
 runs (rather than only feeding ``COPY --from``), and :func:`image_command` the
-ENTRYPOINT and CMD such an image ends up with.
+ENTRYPOINT and CMD such an image ends up with (:func:`image_commands`: for
+every such stage, each pair once).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from .. import ast
 if TYPE_CHECKING:  # pragma: no cover
     from .build import BuildModel, Stage
 
-__all__ = ["Step", "histories", "image_stages", "image_command"]
+__all__ = ["Step", "histories", "image_stages", "image_command", "image_commands"]
 
 
 @dataclass(eq=False)  # not frozen: a frozen __init__ costs (see shell.model)
@@ -119,3 +120,16 @@ def image_command(model: "BuildModel", stage: "Stage") -> tuple[Optional[ast.Ent
             elif isinstance(node, ast.CmdInstruction):
                 cmd, cmd_set = node, True
     return entrypoint, cmd
+
+
+def image_commands(model: "BuildModel") -> Iterator[tuple["Stage", Optional[ast.EntrypointInstruction],
+                                                           Optional[ast.CmdInstruction]]]:
+    """Each image stage with its :func:`image_command`, a pair that several stages share given once
+    (two targets built FROM one stage that sets both), so that a rule reports it once."""
+    seen: set[tuple[Optional[ast.Instruction], Optional[ast.Instruction]]] = set()
+    for index in sorted(image_stages(model)):
+        stage = model.stages[index]
+        entrypoint, cmd = image_command(model, stage)
+        if (entrypoint, cmd) not in seen:
+            seen.add((entrypoint, cmd))
+            yield stage, entrypoint, cmd
