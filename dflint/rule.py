@@ -247,6 +247,18 @@ class RuleContext:
         end += 2 if text.startswith("\r\n", end) else 1 if text.startswith("\n", end) else 0
         return self.edit(start, end, "")
 
+    def insertion_before(self, node: ast.Instruction, line: str) -> Optional[Edit]:
+        """An edit that puts ``line`` (an instruction) on a line of its own before ``node``, indented and
+        ended like it; None when something else precedes ``node`` on its line."""
+        text = self.file.text
+        start = node.span.start.offset
+        line_start = text.rfind("\n", 0, start) + 1
+        indent = text[line_start:start]
+        if indent.strip():
+            return None
+        newline = "\r\n" if text[line_start - 2:line_start] == "\r\n" else "\n"
+        return self.edit(line_start, line_start, f"{indent}{line}{newline}")
+
     def flag_removal(self, flag: ast.Flag) -> Edit:
         """An edit that deletes ``flag`` and the blanks after it; its whole line when it is alone on a
         continued line (``FROM \\`` / ``--platform=... \\`` / ``image``)."""

@@ -213,13 +213,14 @@ def check_case(case: Case, extra_rules: Sequence[type] = ()) -> None:
 
 
 def case_params(directory: Union[str, Path], pattern: str = "*.yaml") -> list[Any]:
-    """``pytest.param`` objects for every case under ``directory`` (ids: 'rule: case name')."""
+    """``pytest.param`` objects for every case under ``directory``; ids 'rule: case name', led by the
+    file's stem when it is not the rule's name ('DF003 package-cache: ...'), so ``-k DF003`` selects them."""
     import pytest
 
     params = []
     for path in sorted(Path(directory).glob(pattern)):
         for case in load_cases(path):
-            params.append(pytest.param(case, id=case.id))
+            params.append(pytest.param(case, id=case.id if path.stem == case.rule else f"{path.stem} {case.id}"))
     return params
 
 

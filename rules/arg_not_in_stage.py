@@ -8,7 +8,6 @@ from typing import Iterator, Optional
 from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.fix import Applicability, Fix
-from dflint.model.build import Stage
 from dflint.model.users import windows_stage
 from dflint.model.variables import PLATFORM_ARGS
 from dflint.rule import Finding, Rule, RuleContext
@@ -84,7 +83,7 @@ class ArgNotInStage(Rule):
         for stage in model.stages:
             if windows_stage(model, stage):
                 continue
-            in_from = _used_in_from(ctx, stage)
+            in_from = model.args_in_from(stage)
             fixed: set[str] = set()  # one ARG per stage: the first RUN's fix serves the later ones too
             for node in stage.instructions:
                 if not isinstance(node, ast.RunInstruction):
@@ -112,15 +111,6 @@ class ArgNotInStage(Rule):
 
 def _mentions(text: str, names: set[str]) -> bool:
     return any((match.group(1) or match.group(2)) in names for match in _REFERENCE.finditer(text))
-
-
-def _used_in_from(ctx: RuleContext, stage: Stage) -> frozenset[str]:
-    """The global ARGs a FROM of ``stage``'s lineage uses: its image may set them in its environment."""
-    names: set[str] = set()
-    for member in ctx.model.lineage(stage):
-        names.update(ctx.model.global_scope.expand(member.from_instruction.image.value, ctx.model.escape).used
-                     if member.from_instruction.image is not None else ())
-    return frozenset(names)
 
 
 _NAME = "[A-Za-z_][A-Za-z0-9_]*"
@@ -187,12 +177,5 @@ def _message(name: str, global_arg: bool) -> str:
 
 
 def _fix(ctx: RuleContext, node: ast.RunInstruction, name: str) -> Optional[Fix]:
-    text = ctx.file.text
-    start = node.span.start.offset
-    line_start = text.rfind("\n", 0, start) + 1
-    indent = text[line_start:start]
-    if indent.strip():
-        return None  # something else before the RUN on its line
-    newline = "\r\n" if text[line_start - 2:line_start] == "\r\n" else "\n"
-    return ctx.fix(f"Add `ARG {name}` before the RUN", ctx.edit(line_start, line_start, f"{indent}ARG {name}{newline}"),
-                   applicability=Applicability.UNSAFE)
+    edit = ctx.insertion_before(node, f"ARG {name}")
+    return ctx.fix(f"Add `ARG {name}` before the RUN", edit, applicability=Applicability.UNSAFE) if edit else None

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from typing import Iterator, Optional
 
 from dflint import ast
 from dflint.diagnostic import Severity
+from dflint.fix import Applicability, Fix
 from dflint.model.expanded import expanded_words
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.suggest import closest
@@ -33,8 +34,12 @@ class UndefinedVar(Rule):
     it). In stages on `scratch` every undefined name is reported but `PATH`,
     which BuildKit sets in every stage. A name only used with a default (`${UID:-1000}`,
     `${X:+--flag}`, `${X:?message}`) is not reported: the default says
-    what an unset name gives. Predefined ARGs such as
-    `TARGETARCH` must be declared with `ARG` inside the stage to be used.
+    what an unset name gives. An ARG declared before the first `FROM`, and
+    a platform ARG such as `TARGETARCH`, must be declared again with `ARG`
+    inside the stage to be used there: such a name is reported in any stage
+    that has not, unless a `FROM` of the stage's lineage uses it
+    (`ARG NODE_VERSION` then `FROM node:${NODE_VERSION}`: such images set the
+    same name in their environment).
 
     ## Why is this bad?
     BuildKit substitutes the empty string: `COPY app /opt/$APP_VERISON/`
@@ -55,31 +60,66 @@ class UndefinedVar(Rule):
     ```
 
     ## Fix safety
-    This rule has no fix.
+    For a global or platform ARG the stage has not declared, the fix adds
+    `ARG NAME` on the line before the first instruction that uses it, which
+    gives the stage the global value (or the platform's). It is unsafe: it
+    changes what the build does, although to what its author meant. Other
+    names have no fix.
     """
 
     code = "DF806"
     name = "undefined-var"
     summary = "Variable used where nothing defines it"
     severity = Severity.WARNING
+    fixable = True
     aliases = ("UndefinedVar",)
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        model = ctx.model
+        declared: dict[int, set[str]] = {}  # per stage, the global ARGs a fix already declares
         for node in ctx.instructions:
-            if isinstance(node, (ast.FromInstruction, ast.InvalidInstruction)) or ctx.model.stage_of(node) is None:
+            stage = model.stage_of(node)
+            if isinstance(node, (ast.FromInstruction, ast.InvalidInstruction)) or stage is None:
                 continue
-            scope = ctx.model.scope_at(node)
+            scope = model.scope_at(node)
             for word in expanded_words(node):
-                expansion = ctx.model.expand(node, word.text)
+                expansion = model.expand(node, word.text)
                 for name in sorted(expansion.used):
                     if scope.get(name) is not None or name in _PREDEFINED:
                         continue
                     if not re.search(_PLAIN_REFERENCE % (re.escape(name), re.escape(name)), word.text):
                         continue  # only ${NAME:-default}-style references, which say what an unset NAME gives
+                    found = re.search(_REFERENCE % (re.escape(name), re.escape(name)), word.text)
+                    span = word.span_of(found.start(), _reference_end(word.text, found)) if found else word.span
+                    if model.global_scope.get(name) is not None and name not in model.args_in_from(stage):
+                        # Declared for FROM lines (or by the platform): the file shows what the stage lacks.
+                        fixed = declared.setdefault(stage.index, set())
+                        fix = None if name in fixed else _declare_fix(ctx, node, name)
+                        fixed.add(name)
+                        yield ctx.finding(span, _global_message(name, model.global_scope.get(name).kind), fix)
+                        continue
                     suggestion = closest(name, scope.names())
                     if scope.base_image_env and suggestion is None:
                         continue  # may well come from the base image's ENV
-                    found = re.search(_REFERENCE % (re.escape(name), re.escape(name)), word.text)
-                    span = word.span_of(found.start(), found.end()) if found else word.span
                     hint = f" (did you mean ${suggestion}?)" if suggestion else ""
                     yield ctx.finding(span, f"${name} is not defined here, so it expands to nothing{hint}")
+
+
+def _reference_end(text: str, found: re.Match) -> int:
+    """Where the reference ``found`` ends: after the closing brace of a plain ``${NAME}``."""
+    return found.end() + 1 if text.startswith("${", found.start()) and text.startswith("}", found.end()) \
+        else found.end()
+
+
+def _global_message(name: str, kind: str) -> str:
+    if kind == "platform":
+        return (f"${name} expands to nothing here: a stage sees the platform ARG {name} only after `ARG {name}`; "
+                f"declare it in the stage before this instruction")
+    return (f"${name} expands to nothing here: ARG {name} is declared before FROM, which only FROM lines see; "
+            f"declare `ARG {name}` in the stage before this instruction")
+
+
+def _declare_fix(ctx: RuleContext, node: ast.Instruction, name: str) -> Optional[Fix]:
+    edit = ctx.insertion_before(node, f"ARG {name}")
+    return ctx.fix(f"Add `ARG {name}` before the instruction", edit, applicability=Applicability.UNSAFE) \
+        if edit else None

@@ -400,6 +400,21 @@ class BuildModel:
             self._lineages[member.index] = chain
         return chain
 
+    def args_in_from(self, stage: Stage) -> frozenset[str]:
+        """The global ARGs the FROM lines of ``stage``'s lineage use (``ARG NODE_VERSION`` then
+        ``FROM node:${NODE_VERSION}``): such base images tend to set the same name in their
+        environment, so a stage may see it without declaring it."""
+        key = f"args_in_from:{stage.index}"
+        known = self.derived.get(key)
+        if known is None:
+            names: set[str] = set()
+            for member in self.lineage(stage):
+                image = member.from_instruction.image
+                if image is not None:
+                    names.update(self.global_scope.expand(image.value, self.escape).used)
+            known = self.derived[key] = frozenset(names)
+        return known
+
     def shipped_stages(self) -> list[Stage]:
         """Stages whose layers end up in the final image: the last stage and its FROM ancestors.
 
