@@ -31,7 +31,9 @@ class LockfileIgnored(Rule):
     - `npm install` (`npm i`) with no package named, with
       `package-lock.json`: use `npm ci`;
     - `yarn` or `yarn install` without `--frozen-lockfile` or
-      `--immutable`, with `yarn.lock`;
+      `--immutable`, with `yarn.lock` (with Yarn 1's `--pure-lockfile`
+      the lock is never written, but what is installed may still differ
+      from it);
     - `pnpm install` without `--frozen-lockfile`, with `pnpm-lock.yaml`.
 
     The lock file counts as copied when an earlier COPY or ADD of the
@@ -100,10 +102,15 @@ class LockfileIgnored(Rule):
                         f"copied on line {source.line}"
                     verb = step.invocation.subcommand_word
                     shown = program_text(step.invocation) + (f" {verb.value}" if verb is not None else "")
+                    if step.invocation.has("--pure-lockfile"):  # Yarn 1 never writes the lock then
+                        harm = (f"`{shown} --pure-lockfile` never writes {path} ({copy}), but where it disagrees "
+                                "with package.json it installs newly resolved versions without failing")
+                    else:
+                        harm = (f"`{shown}` may resolve new versions and rewrite {path} ({copy}) where it "
+                                "disagrees with package.json")
                     yield ctx.finding(
                         step.command,
-                        f"`{shown}` may resolve new versions and rewrite {path} ({copy}) where it disagrees with "
-                        f"package.json; {lock.strict} installs exactly what the lock pins and fails when it is "
+                        f"{harm}; {lock.strict} installs exactly what the lock pins and fails when it is "
                         "out of date",
                         related=[("the copy of the lock file", source)])
 
