@@ -8,7 +8,7 @@ from typing import Iterator, Optional
 from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.fix import Applicability, Fix
-from dflint.model.layers import (Leftover, append_edit, command_span, command_text, leftovers, program_text,
+from dflint.model.layers import (Leftover, Step, append_edit, command_span, command_text, leftovers, program_text,
                                  relocation, run_steps, shipping_stages, verb_words)
 from dflint.model.package_config import insert_after
 from dflint.rule import Finding, Rule, RuleContext
@@ -16,6 +16,7 @@ from dflint.shell.caches import PackageCache as CacheTable
 from dflint.shell.caches import refreshes
 from dflint.shell.package_managers import index_refresh, reads_index, reread
 from dflint.shell.scripts import exec_form_run
+from dflint.shell.tools import Invocation
 
 
 class PackageCache(Rule):
@@ -135,7 +136,11 @@ class PackageCache(Rule):
     then fails). It is offered only when the last command is at the top level
     of the RUN's only script and the RUN itself uses what it downloaded, and
     not when a later RUN of the file (in the stage or one built `FROM` it)
-    installs from the same index without refreshing it first. A cache moved
+    installs from the same index without refreshing it first (`apt-get
+    install` with no `apt-get update` before it; `pacman -S` without `-y`,
+    or `pacman -U`, which resolves dependencies from the sync databases; a
+    later `pacman -Sy` or `-Syu` refreshes them itself): the message then
+    names that RUN instead of advising to delete the lists or databases. A cache moved
     for the command alone gets a cleanup with the same option or variable
     (`&& npm cache clean --force --cache /x`, `&& GOCACHE=/x go clean
     -cache`); when that option or variable holds a command substitution
@@ -164,17 +169,20 @@ class PackageCache(Rule):
                     if not cache.report or (cache.fix_flag is None and cache.key in reported):
                         continue  # one cleanup per RUN is enough
                     reported.add(cache.key)
-                    yield ctx.finding(command_span(left.step, left.cache), _message(left), _fix(ctx, left, later),
+                    yield ctx.finding(command_span(left.step, left.cache), _message(left, later), _fix(ctx, left, later),
                                       alias=cache.hadolint)
 
 
-def _advice(left: Leftover) -> str:
+def _advice(left: Leftover, later: _LaterReads) -> str:
     cache, invocation = left.cache, left.step.invocation
     refresh = refreshes(invocation)
     if refresh and cache.fix_flag:
         return cache.hint
     if refresh and not left.consumed:
         return "nothing in this RUN uses it: download, install and clean up in one RUN"
+    reader = _later_reader(left, later)
+    if reader is not None:
+        return reader
     relocated = relocation(left.step, cache)
     if cache.fix_flag:
         if relocated.options:
@@ -250,52 +258,98 @@ def _what(left: Leftover) -> str:
     return f"{kind} in {' and '.join(moved)}"
 
 
-def _message(left: Leftover) -> str:
+def _message(left: Leftover, later: _LaterReads) -> str:
     written = command_text(left.step.invocation, left.cache)
     note = f" ({left.near_miss})" if left.near_miss else ""
-    return f"`{written}` leaves {_what(left)} in this layer{note}: {_advice(left)}"
+    return f"`{written}` leaves {_what(left)} in this layer{note}: {_advice(left, later)}"
 
 
 class _LaterReads:
     """For each RUN, the package families whose index a later RUN of the file reads before refreshing
-    it (`apt-get install` with no `apt-get update` before it): deleting that index breaks the build.
-    Found on first use, in one backward pass over the lineage of each stage no other stage is built
-    FROM (every RUN's later RUNs are in one of those)."""
+    it (`apt-get install` with no `apt-get update` before it, `pacman -S` with no `-y`): deleting that
+    index breaks the build. Each family maps to the first such reader (its step and RUN). Found on first
+    use, in one backward pass over the lineage of each stage no other stage is built FROM (every RUN's
+    later RUNs are in one of those)."""
 
     def __init__(self, ctx: RuleContext) -> None:
         self._ctx = ctx
-        self._found: Optional[dict[int, set[str]]] = None
+        self._found: Optional[dict[int, dict[str, tuple[Step, ast.Instruction]]]] = None
 
-    def families(self, node: ast.Instruction) -> set[str]:
+    def families(self, node: ast.Instruction) -> dict[str, tuple[Step, ast.Instruction]]:
         if self._found is None:
             self._found = self._compute()
-        return self._found.get(id(node), set())
+        return self._found.get(id(node), {})
 
-    def _compute(self) -> dict[int, set[str]]:
+    def _compute(self) -> dict[int, dict[str, tuple[Step, ast.Instruction]]]:
         model, analysis = self._ctx.model, self._ctx.analysis
         parents = {stage.parent for stage in model.stages if stage.parent is not None}
-        found: dict[int, set[str]] = {}
+        found: dict[int, dict[str, tuple[Step, ast.Instruction]]] = {}
         for stage in model.stages:
             if stage.index in parents:
                 continue
-            reading: dict[str, bool] = {}  # family -> read before any refresh, in the RUNs seen so far (later ones)
+            # family -> the first later RUN's step reading it before any refresh (None: refreshed first),
+            # in the RUNs seen so far (the later ones)
+            reading: dict[str, Optional[tuple[Step, ast.Instruction]]] = {}
             for member in reversed(model.lineage(stage)):
                 for node in reversed(member.instructions):
                     if not isinstance(node, ast.RunInstruction):
                         continue
-                    found.setdefault(id(node), set()).update(family for family, read in reading.items() if read)
+                    known = found.setdefault(id(node), {})
+                    for family, reader in reading.items():
+                        if reader is not None:
+                            known.setdefault(family, reader)
                     for step in reversed(run_steps(analysis, node)):
                         invocation = reread(step.invocation)
-                        refreshed = index_refresh(invocation)
+                        for family in _INDEX_FAMILIES:  # it reads the index after refreshing it, if it does
+                            if _reads(invocation, family):
+                                reading[family] = (step, node)
+                        refreshed = _refreshed(invocation)
                         if refreshed is not None:
-                            reading[refreshed] = False
-                        for family in _INDEX_FAMILIES:
-                            if reads_index(invocation, family):
-                                reading[family] = True
+                            reading[refreshed] = None
         return found
 
 
 _INDEX_FAMILIES = ("apt", "apk", "rpm", "zypper", "pacman")
+#: How each family refreshes its index, for a RUN that reads it without refreshing it.
+_REFRESH = {"apt": "`apt-get update`", "pacman": "`pacman -Sy`, or `-Syu`"}
+
+
+def _refreshed(invocation: Optional[Invocation]) -> Optional[str]:
+    """The family whose index the command downloads (:func:`index_refresh`), also when it installs or
+    upgrades after that (`pacman -Syu git`: pacman refreshes the sync databases first)."""
+    family = index_refresh(invocation)
+    if family is None and invocation is not None and invocation.program == "pacman" \
+            and invocation.has("-S", "--sync") and invocation.has("-y", "--refresh"):
+        return "pacman"
+    return family
+
+
+def _reads(invocation: Optional[Invocation], family: str) -> bool:
+    """The command reads the index of ``family`` (:func:`reads_index`); `pacman -U` too, which
+    resolves the dependencies of the packages it installs from the sync databases."""
+    if family == "pacman" and invocation is not None and invocation.program == "pacman" \
+            and invocation.has("-U", "--upgrade"):
+        return True
+    return reads_index(invocation, family)
+
+
+def _index_family(left: Leftover) -> Optional[str]:
+    """The family whose index ``left`` is, which later commands may read without downloading it again."""
+    return left.cache.index or index_refresh(reread(left.step.invocation))
+
+
+def _later_reader(left: Leftover, later: _LaterReads) -> Optional[str]:
+    """When a later RUN reads the index ``left`` is without refreshing it (deleting it breaks that RUN),
+    what to say instead of deleting it; None otherwise."""
+    family = left.cache.index
+    reader = later.families(left.node).get(family) if family is not None else None
+    if reader is None:
+        return None
+    step, node = reader
+    written = command_text(step.invocation) if step.invocation is not None else "a command"
+    return (f"`{written}` on line {node.span.start.line} reads them without refreshing them, so deleting them "
+            f"here would break it: refresh them in that RUN too ({_REFRESH[family]}) and delete them at the end "
+            f"of both RUNs, or install in one RUN")
 
 
 def _fix(ctx: RuleContext, left: Leftover, later: _LaterReads) -> Optional[Fix]:
@@ -312,7 +366,7 @@ def _fix(ctx: RuleContext, left: Leftover, later: _LaterReads) -> Optional[Fix]:
     if cache.fix_flag and words:
         point, text = insert_after(ctx.analysis, left.node, words[-1], cache.fix_flag)
         return ctx.fix(f"Add `{cache.fix_flag}`", ctx.edit(point, point, text))
-    family = index_refresh(reread(invocation))
+    family = _index_family(left)
     if family is not None and family in later.families(left.node):
         return None  # a later RUN installs from this index without refreshing it: deleting it breaks that RUN
     cleanup = _cleanup(left)

@@ -141,7 +141,10 @@ class PackageCache:
     written, ``{path}`` the one place the cache is in; without ``{path}`` it
     cleans the place its own options and variables name, so a cache moved for
     one command gets the same ones, at ``{options}`` or at the end); ``hint``
-    says what to do when there is neither.
+    says what to do when there is neither. ``index`` names the package family (``apt``, ``pacman``)
+    when the cache is its package index, which later commands of the family read without downloading
+    it again (``apt-get install`` without ``update``, ``pacman -S`` without ``-y``): deleting it
+    breaks a later RUN that does not refresh it.
     """
 
     key: str
@@ -171,6 +174,7 @@ class PackageCache:
     fix_cleanup: Optional[str] = None
     hint: str = ""
     report: bool = True
+    index: Optional[str] = None
 
     def avoided_by_option(self, invocation: Invocation) -> bool:
         options = self.avoid_options + self.cache_is_install + self.elsewhere_options
@@ -242,7 +246,7 @@ CACHES: tuple[PackageCache, ...] = (
         consumers=_APT_CONSUMERS,
         near_misses=((Clean(("clean",)), "`apt-get clean` empties /var/cache/apt, not the lists"),
                      (Clean(("autoclean",)), "`apt-get autoclean` empties /var/cache/apt, not the lists")),
-        hadolint="DL3009", fix_cleanup="rm -rf /var/lib/apt/lists/*",
+        hadolint="DL3009", fix_cleanup="rm -rf /var/lib/apt/lists/*", index="apt",
     ),
     # docker-clean in Debian/Ubuntu images already deletes downloaded .debs after each install.
     PackageCache(
@@ -314,7 +318,7 @@ CACHES: tuple[PackageCache, ...] = (
         paths=("/var/lib/pacman/sync",), consumers=_set("-S -U"), elsewhere_options=_PACMAN_DB_MOVES,
         near_misses=((_PACMAN_CLEAN, "`pacman -Sc` and `-Scc` keep the databases of the configured "
                                      "repositories"),),
-        fix_cleanup="rm -rf /var/lib/pacman/sync/*",
+        fix_cleanup="rm -rf /var/lib/pacman/sync/*", index="pacman",
     ),
     # `--noconfirm` answers no to `-Scc`; paccache keeps 3 versions of each package unless `-k0`, and with
     # `-u` only removes packages that are not installed. `-U` downloads a URL into the cache (pacman tells
