@@ -2,28 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Iterator, NamedTuple, Optional, Sequence
+import re
+from typing import TYPE_CHECKING, Callable, Iterator, NamedTuple, Optional, Sequence
 
 from dflint import ast
 from dflint.diagnostic import Severity
+from dflint.model.copies import copied, relation
 from dflint.model.history import image_commands
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell import parse_shell
 from dflint.shell.pipefail import shell_name
 from dflint.shell.model import Word
 from dflint.shell.positions import TextPositions
-from dflint.shell.tools import program_name, unwrap
+from dflint.shell.tools import packages, program_name, unwrap
 from dflint.source import Span
+
+if TYPE_CHECKING:  # pragma: no cover
+    from dflint.model.build import Stage
 
 _START = frozenset({"start", "restart"})
 _APACHECTL_START = frozenset({"start", "restart", "graceful"})
 
 
 class Problem(NamedTuple):
-    """What a command does wrong as a container's main process, and what to do instead."""
+    """What a command does wrong as a container's main process, and what to do instead; ``nginx``: only
+    when the image's nginx.conf is the stock one."""
 
     reason: str
     advice: str
+    nginx: bool = False
 
 
 #: Where a finding goes, the command as written, and what is wrong with it.
@@ -47,8 +54,33 @@ class MainProcessExits(Rule):
     - `apachectl start` (`-k start`, `restart`, `graceful`), `postfix start`;
     - `cron` or `crond` without `-f` (or cronie's `-n`), and `sshd` without
       `-D` (or `-d`): they fork into the background by default;
+    - `httpd` or `apache2` run directly (bare, or with `-k start`) without
+      `-DFOREGROUND` (`NO_DETACH`, `ONE_PROCESS`, `DEBUG`): Apache detaches
+      by default, as does BusyBox's `httpd` without `-f`;
+    - options and subcommands that ask for a daemon: `php-fpm -D`
+      (`--daemonize`, which overrides the official image's `daemonize =
+      no`), `redis-server --daemonize yes`, `gunicorn --daemon` (`-D`),
+      `celery worker --detach` (`-D`) and `celery multi start`, `rails
+      server -d` (also `bin/rails s -d`, `bundle exec rails server -d`),
+      `pm2 start` (without `--no-daemon`; `pm2-runtime` is made for
+      containers) and `forever start`;
+    - `nginx` without `-g 'daemon off;'`, only where the Dockerfile shows
+      that nginx.conf is the stock one, which leaves `daemon` on: the stage
+      is built on the official `nginx` (or `nginxinc/nginx-unprivileged`)
+      image or installs nginx with a package manager, and no COPY or ADD
+      may write /etc/nginx/nginx.conf (nor the official image's
+      /docker-entrypoint.d), no RUN names nginx.conf, /etc/nginx or
+      `daemon`, and the command has no `-c` or `-p`. Any other nginx may
+      have a configuration with `daemon off;` that cannot be seen here;
     - any command the shell runs in the background with `&`, as the last
       one (`CMD nginx &`).
+
+    Options are read as written on the command line: a configuration file
+    that turns the daemon on (`daemonize yes` in redis.conf, `daemon =
+    True` in a gunicorn.conf.py) cannot be seen. An init in front
+    (`tini`, `dumb-init`, `catatonit`, `docker-init`) is looked through,
+    with the options that take a value (`tini -p SIGTERM --`, `dumb-init
+    --rewrite 15:2 --`).
 
     Only the last command counts: `service cron start && nginx -g 'daemon
     off;'` keeps running, as does a script with a loop or a `wait` after it.
@@ -83,8 +115,8 @@ class MainProcessExits(Rule):
     ## Fix safety
     There is no fix: how a program stays in the foreground is its own
     option (`nginx -g 'daemon off;'`, `apachectl -D FOREGROUND`, `cron -f`,
-    `sshd -D`), and a service started beside another program needs that
-    program last.
+    `sshd -D`, `php-fpm -F`), and a service started beside another program
+    needs that program last.
     """
 
     code = "DF711"
@@ -108,19 +140,47 @@ class MainProcessExits(Rule):
             if found is None:
                 continue
             span, words, problem = found
+            if problem.nginx and not _stock_nginx(ctx, stage):
+                continue
             yield ctx.finding(span, f"`{words}` {problem.reason}; a container stops when its main process "
                               f"ends, so this one stops as soon as it starts; {problem.advice}",
                               related=[("the CMD", arguments)] if arguments is not None else [])
 
 
 def _init_only(entrypoint: ast.Instruction) -> bool:
-    """An exec-form ENTRYPOINT that is only a minimal init (``["tini", "--"]``, ``["dumb-init"]``)."""
+    """An exec-form ENTRYPOINT that is only a minimal init (``["tini", "-p", "SIGTERM", "--"]``, ``["dumb-init"]``)."""
     values = [arg.value for arg in entrypoint.args] if entrypoint.exec_form else []
-    return bool(values) and program_name(values[0]) in _INITS and all(value.startswith("-") for value in values[1:])
+    return bool(values) and program_name(values[0]) in _INITS and _after_init(values, 0) == len(values)
 
 
-# Minimal inits for PID 1: they run their arguments as a child and live exactly as long as it does.
+# Minimal inits for PID 1: they run their arguments as a child and live exactly as long as it does. The
+# short options that take a value (tini's getopt string "p:hvwgle:s", dumb-init's "+hvVcr:"; catatonit
+# has none), and the long ones.
 _INITS = frozenset({"tini", "tini-static", "dumb-init", "catatonit", "docker-init"})
+_INIT_VALUES = {"tini": "pe", "tini-static": "pe", "docker-init": "pe", "dumb-init": "r", "catatonit": ""}
+_INIT_LONG_VALUES = frozenset({"--rewrite"})
+
+
+def _after_init(values: Sequence[str], index: int) -> int:
+    """Index of the program the init at ``values[index]`` runs: after its options (as getopt reads them:
+    ``-p SIGTERM``, ``-pSIGTERM``, ``-sp SIGTERM``, ``--rewrite 15:2``) and a ``--``."""
+    takes = _INIT_VALUES.get(program_name(values[index]), "")
+    index += 1
+    while index < len(values):
+        value = values[index]
+        index += 1
+        if value == "--":
+            break
+        if not value.startswith("-") or value == "-":
+            return index - 1
+        if value.startswith("--"):
+            index += value in _INIT_LONG_VALUES  # --rewrite=15:2 holds its value
+            continue
+        for j, letter in enumerate(value[1:], 1):
+            if letter in takes:
+                index += j == len(value) - 1  # the value is the next word unless attached
+                break
+    return index
 
 
 def _shell_form(ctx: RuleContext, node: ast.Instruction) -> Optional[_Found]:
@@ -145,9 +205,8 @@ def _exec_form(ctx: RuleContext, node: ast.Instruction, cmd: Optional[ast.Instru
                   quoted=True) for arg in arguments]
     index = unwrap(words)[0]
     if index < len(words) and program_name(words[index].value) in _INITS:  # ["tini", "--", "cron"]
-        index += 1
-        while index < len(words) and words[index].value.startswith("-"):
-            index += 1
+        index = _after_init([word.value for word in words], index)
+        index += unwrap(words[index:])[0]
     if index >= len(words):
         return None
     values = [word.value for word in words[index:]]
@@ -187,6 +246,8 @@ def _problem(argv: Sequence[Word], background: bool) -> Optional[Problem]:
     if not words:
         return None
     program, args = program_name(words[0]), words[1:]
+    if program in ("bundle", "bundler") and args[:1] == ["exec"] and len(args) > 1:  # bundle exec rails s -d
+        program, args = program_name(args[1]), args[2:]
     options = [arg for arg in args if arg.startswith("-") and not arg.startswith("--")]
     if program == "service" and len(args) >= 2 and args[1] in _START \
             or words[0].startswith(("/etc/init.d/", "/etc/rc.d/init.d/")) and args[:1] and args[0] in _START \
@@ -205,5 +266,146 @@ def _problem(argv: Sequence[Word], background: bool) -> Optional[Problem]:
         return Problem(f"forks {program} into the background by default", f"use `{program} -f`")
     if program == "sshd" and not any("D" in option or "d" in option for option in options):
         return Problem("forks sshd into the background by default", "use `sshd -D`")
-    return None
+    daemon = _DAEMONS.get(program) or (_php_fpm if _PHP_FPM.fullmatch(program) else None)
+    return daemon(program, args) if daemon is not None else None
 
+
+def _operand(args: Sequence[str]) -> Optional[str]:
+    """The first argument that is not an option: the subcommand of ``pm2 start app.js``."""
+    return next((arg for arg in args if not arg.startswith("-")), None)
+
+
+def _php_fpm(program: str, args: Sequence[str]) -> Optional[Problem]:
+    option = next((arg for arg in args if arg in ("-D", "--daemonize")), None)
+    if option is None or "-F" in args or "--nodaemonize" in args:
+        return None  # without -D, php-fpm.conf decides (the official image's says `daemonize = no`)
+    return Problem(f"forks PHP-FPM into the background: `{option}` overrides the configuration's "
+                   "`daemonize = no`", f"drop `{option}`, or use `{program} -F` to keep it in the foreground")
+
+
+#: The defines that keep Apache's httpd attached (``-DFOREGROUND``; ``-X`` is ``-DDEBUG``).
+_APACHE_STAYS = frozenset({"FOREGROUND", "NO_DETACH", "ONE_PROCESS", "DEBUG"})
+
+
+def _httpd(program: str, args: Sequence[str]) -> Optional[Problem]:
+    """httpd or apache2 run directly. Only options known to leave it detaching are read (``-k start``,
+    ``-D NAME``, ``-C``/``-c`` directives); any other is left alone: ``-X``, ``-t``, ``-v``, ``-S``
+    print or stay, and BusyBox's httpd, also called httpd, stays in the foreground with ``-f``."""
+    i = 0
+    while i < len(args):
+        option = args[i][:2]
+        if option not in ("-k", "-D", "-C", "-c"):
+            return None
+        if len(args[i]) > 2:
+            value, i = args[i][2:], i + 1
+        elif i + 1 < len(args):
+            value, i = args[i + 1], i + 2
+        else:
+            return None
+        if option == "-k" and value not in _APACHECTL_START or option == "-D" and value in _APACHE_STAYS:
+            return None
+    busybox = " (BusyBox's httpd: `httpd -f`)" if program == "httpd" else ""
+    return Problem(f"forks {program} into the background (it detaches unless told to stay)",
+                   f"use `{program} -DFOREGROUND`{busybox}")
+
+
+def _redis(program: str, args: Sequence[str]) -> Optional[Problem]:
+    for i in range(len(args) - 2, -1, -1):  # the last --daemonize wins
+        if args[i].lower() == "--daemonize":
+            if args[i + 1].lower() != "yes":
+                return None
+            return Problem("forks Redis into the background (`--daemonize yes`)", "drop `--daemonize yes`")
+    return None  # a configuration file's `daemonize yes` cannot be seen
+
+
+def _pm2(program: str, args: Sequence[str]) -> Optional[Problem]:
+    if _operand(args) != "start" or "--no-daemon" in args or "--attach" in args:
+        return None
+    return Problem("hands the app to pm2's daemon, which runs in the background, and returns",
+                   "use `pm2-runtime start`, made for containers, instead")
+
+
+def _forever(program: str, args: Sequence[str]) -> Optional[Problem]:
+    if _operand(args) != "start":
+        return None
+    return Problem("starts the script as a daemon in the background and returns",
+                   "run `forever SCRIPT` without `start`, which stays in the foreground")
+
+
+def _gunicorn(program: str, args: Sequence[str]) -> Optional[Problem]:
+    option = next((arg for arg in args if arg in ("-D", "--daemon")), None)
+    return None if option is None else Problem(f"forks Gunicorn into the background (`{option}`)",
+                                               f"drop `{option}`")
+
+
+def _celery(program: str, args: Sequence[str]) -> Optional[Problem]:
+    if "multi" in args and args[args.index("multi") + 1:][:1] in (["start"], ["restart"]):
+        return Problem("starts the workers detached, in the background, and returns",
+                       "run `celery worker` in the foreground instead")
+    option = "--detach" if "--detach" in args else "-D" if "-D" in args and "worker" in args else None
+    return None if option is None else Problem(f"detaches Celery into the background (`{option}`)",
+                                               f"drop `{option}`")
+
+
+def _rails(program: str, args: Sequence[str]) -> Optional[Problem]:
+    option = next((arg for arg in args if arg in ("-d", "--daemon")), None)
+    if option is None or _operand(args) not in ("server", "s"):
+        return None
+    return Problem(f"detaches the Rails server into the background (`{option}`)", f"drop `{option}`")
+
+
+def _nginx(program: str, args: Sequence[str]) -> Optional[Problem]:
+    """nginx with only ``-g`` directives (and ``-e``, ``-q``); reported by the rule only when the image's
+    nginx.conf is known to be the stock one (:func:`_stock_nginx`)."""
+    directives = []
+    i = 0
+    while i < len(args):
+        option = args[i]
+        if option == "-q":
+            i += 1
+        elif option in ("-g", "-e") and i + 1 < len(args):
+            directives += [args[i + 1]] if option == "-g" else []
+            i += 2
+        else:
+            return None  # -c, -p: another configuration; -s, -t, -v: a signal, a test, a version
+    if any(_DAEMON_OFF.search(directive) for directive in directives):
+        return None
+    return Problem(f"forks {program} into the background: the stock nginx.conf leaves `daemon` on",
+                   "use `nginx -g 'daemon off;'`", nginx=True)
+
+
+_PHP_FPM = re.compile(r"php[0-9.]*-fpm[0-9.]*")
+_DAEMON_OFF = re.compile(r"(?:^|[;\s])daemon\s+off\s*(?:;|$)")
+_DAEMONS: dict[str, Callable[[str, Sequence[str]], Optional[Problem]]] = {
+    "httpd": _httpd, "apache2": _httpd,
+    "redis-server": _redis, "redis-sentinel": _redis, "valkey-server": _redis, "keydb-server": _redis,
+    "pm2": _pm2, "forever": _forever, "gunicorn": _gunicorn, "celery": _celery, "rails": _rails,
+    "nginx": _nginx, "nginx-debug": _nginx,
+}
+#: A RUN that may write nginx's main configuration, where `daemon` is set.
+_NGINX_CONFIG_RUN = re.compile(r"daemon|nginx\.conf|/etc/nginx/?(?=[\s\"'*;&|)]|$)")
+
+
+def _stock_nginx(ctx: RuleContext, stage: "Stage") -> bool:
+    """The image runs nginx with the nginx.conf of the official image or of a distribution's package
+    (neither sets `daemon off;`): built on the official image, or installing nginx with a package
+    manager; and nothing in the Dockerfile may have written another one (a COPY that may reach
+    /etc/nginx/nginx.conf or the official image's /docker-entrypoint.d, a RUN naming them or `daemon`)."""
+    model = ctx.model
+    lineage = model.lineage(stage)
+    base = lineage[0].base.reference
+    stock = base is not None and base.valid and base.registry == "docker.io" \
+        and base.repository in ("library/nginx", "nginxinc/nginx-unprivileged")
+    for member in lineage:
+        for node in member.instructions:
+            if isinstance(node, (ast.CopyInstruction, ast.AddInstruction)):
+                entries = copied(model, node)
+                if not entries or any(relation("/etc/nginx/nginx.conf", False, entry)
+                                      or relation("/docker-entrypoint.d", True, entry) for entry in entries):
+                    return False
+            elif isinstance(node, ast.RunInstruction):
+                if _NGINX_CONFIG_RUN.search(node.original + "".join(h.content for h in node.heredocs)):
+                    return False
+                stock = stock or any(package.name.startswith("nginx") for script in ctx.analysis.commands(node)
+                                     for command in script.commands for package in packages(command))
+    return stock
