@@ -1,0 +1,223 @@
+"""DF413 heredoc-without-errexit: a RUN <<EOF script whose earlier commands can fail unnoticed."""
+
+from __future__ import annotations
+
+from typing import Iterator, Optional, Sequence
+
+from dflint import ast
+from dflint.diagnostic import Severity
+from dflint.fix import Applicability, Fix
+from dflint.rule import Finding, Rule, RuleContext
+from dflint.shell.model import Command, Script
+from dflint.shell.scripts import interpreter, is_posix_shell
+
+#: Commands whose status is 0 whatever happens (``export A=$(false)`` too): nothing to lose.
+_CANNOT_FAIL = frozenset({"echo", "printf", "true", ":", "set", "export", "readonly", "local", "declare",
+                          "typeset", "unset", "shopt", "umask", "alias", "trap"})
+#: Operators that end an and-or list (a statement) at the top of a script.
+_STATEMENT_ENDS = frozenset({"\n", ";"})
+_LINKS = frozenset({"&&", "||", "|", "|&"})
+
+
+class HeredocWithoutErrexit(Rule):
+    """A `RUN <<EOF` script runs without `set -e`: only its last command's failure fails the build.
+
+    ## What it does
+    Reports a `RUN <<EOF` heredoc script (the RUN's command line is the
+    heredoc marker alone) that runs several statements, one after another
+    on separate lines or after `;`, while errexit is off: no `set -e`
+    (`set -eux`, `set -o errexit`...) before them at the top of the
+    script, no `-e` in the stage's `SHELL` (`SHELL ["/bin/bash", "-e",
+    "-c"]`, `-eo pipefail`, `-o errexit`, inherited from the stage it is
+    built `FROM`), and no `-e` on the script's shebang (`#!/bin/bash -e`,
+    `#!/usr/bin/env -S bash -e`). ONBUILD RUN triggers are read too.
+
+    The finding points at the first command whose failure a later
+    statement hides and `set -e` would catch: the last command of its
+    `&&`/`||` list and of its pipeline (for `apt-get update && apt-get
+    install -y curl`, the install). A failing `apt-get update` there stops
+    nothing even under `set -e`, which by POSIX ignores the failure of every
+    command of such a list but the last, nor does a failing `curl` in `curl
+    URL | tar -x` (that is pipefail's business, DF404).
+
+    Not reported: a single command, or one chain joined by `&&`; statements
+    whose failure cannot go unnoticed: ending in `|| true` (or another
+    command that cannot fail: `echo`, `export`, `set -x`...), ending in
+    `|| exit 1`, negated with `!`; heredocs that are the
+    input of a command (`RUN cat <<EOF > /etc/app.conf`, `RUN bash <<EOF`:
+    the line is not the marker alone); scripts whose shebang names another
+    interpreter (`#!/usr/bin/env python3`); Windows stages and stages whose
+    SHELL is not a POSIX shell. Only commands at the top of the script are
+    considered: a failure hidden inside an `if`, a loop or a subshell is
+    not reported.
+
+    ## Why is this bad?
+    BuildKit runs a `RUN <<EOF` body without a shebang as one script of the
+    stage's shell (`/bin/sh -c '<body>'`), and a body with a shebang as an
+    executable file. Either way the shell does not stop at a failing
+    command: it goes on with the next line, and the RUN's status is the
+    last command's. A failed `apt-get update` or `apt-get install` still
+    gives a "successful" step when `rm -rf /var/lib/apt/lists/*` follows,
+    and the image ships without the package. With `set -e` the script stops
+    at the first failure and the build fails there.
+
+    ## Example
+    ```dockerfile
+    # syntax=docker/dockerfile:1
+    FROM debian:bookworm-slim
+    RUN <<EOF
+    apt-get update
+    apt-get install -y --no-install-recommends curl
+    rm -rf /var/lib/apt/lists/*
+    EOF
+    ```
+
+    ## Use instead
+    ```dockerfile
+    # syntax=docker/dockerfile:1
+    FROM debian:bookworm-slim
+    RUN <<EOF
+    set -eux
+    apt-get update
+    apt-get install -y --no-install-recommends curl
+    rm -rf /var/lib/apt/lists/*
+    EOF
+    ```
+
+    ## Fix safety
+    The fix inserts `set -e` as the first line of the script (after its
+    shebang, if any). It is unsafe: a script that relied on going on after
+    a failing command (a `grep` that finds nothing, a `test` used as a
+    statement) now fails the build there.
+    """
+
+    code = "DF413"
+    name = "heredoc-without-errexit"
+    summary = "RUN <<EOF script whose earlier commands can fail unnoticed (no set -e)"
+    severity = Severity.WARNING
+    fixable = True
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for anchor in ctx.instructions:
+            run = anchor.effective
+            if not isinstance(run, ast.RunInstruction) or run.exec_form or not run.heredocs:
+                continue
+            text, heredoc = run.shell_text, run.heredocs[0]
+            if text is None or heredoc.marker.origin != text.origin or heredoc.marker.value != text.value:
+                continue  # RUN cat <<EOF > file, RUN bash <<EOF: the body is input, not the script
+            stage = ctx.model.stage_of(anchor)
+            if stage is None or ctx.model.is_windows(stage):
+                continue
+            body = heredoc.body
+            shebang = body[2:].split("\n", 1)[0].split() if body.startswith("#!") else None
+            shell = shebang if shebang is not None else list(ctx.analysis.shell_for(anchor))
+            if not is_posix_shell(shell) or _errexit_option(shell):
+                continue
+            script = next((s for s in ctx.commands(anchor) if s.origin is heredoc), None)
+            culprit = _first_unnoticed(script) if script is not None else None
+            if culprit is not None:
+                yield ctx.finding(culprit, f"`{_shown(culprit)}` can fail unnoticed: without errexit the RUN "
+                                           f"<<{heredoc.name} script goes on after a failing command, and only its "
+                                           "last command's status fails the RUN; start the script with `set -e` "
+                                           "(or `set -eux`)",
+                                  fix=_insert_set_e(ctx, heredoc, shebang is not None))
+
+
+def _shown(command: Command) -> str:
+    """The command's first two words: `apt-get update`, `apt-get install ...`, `VERSION=...`."""
+    words = [w.raw for w in command.argv] or [a.name + "=..." for a in command.assignments]
+    return " ".join(words[:2]) + (" ..." if len(words) > 2 else "")
+
+
+def _errexit_option(argv: Sequence[str]) -> bool:
+    """The shell command line (a SHELL, or a shebang's words) turns errexit on: ``-e``, ``-eux``,
+    ``-o errexit``, before the ``-c`` that ends the options."""
+    words = list(argv)
+    program = interpreter(words)
+    start = next((i for i, w in enumerate(words) if interpreter([w]) == program), 0) + 1
+    return _errexit_after(words[start:], False)
+
+
+def _errexit_after(options: Sequence[str], current: bool) -> bool:
+    """Whether errexit is on after the shell options (or ``set`` arguments) ``options``."""
+    i = 0
+    while i < len(options):
+        word = options[i]
+        i += 1
+        if word.startswith("--") or len(word) < 2 or word[0] not in "-+" or not word[1:].isalpha():
+            break
+        on = word[0] == "-"
+        if "e" in word[1:]:
+            current = on
+        if word.endswith("o") and i < len(options):
+            current = on if options[i] == "errexit" else current
+            i += 1
+        if "c" in word[1:]:
+            break  # sh -ec: the script follows
+    return current
+
+
+def _first_unnoticed(script: Script) -> Optional[Command]:
+    """The first top-level command whose failure a later statement of ``script`` hides, while no
+    ``set -e`` is in effect; None when there is none."""
+    errexit = False
+    top = [c for c in script.commands if not c.contexts]
+    last_start = max((c.start for c in script.commands), default=-1)
+    group: list[Command] = []
+    for command in top:
+        group.append(command)
+        if command.name == "set":
+            errexit = _errexit_after([w.value for w in command.args], errexit)
+        if command.next_operator in _LINKS:
+            continue  # the list goes on (or into a compound command: left alone below)
+        statement, group = group, []
+        if errexit or command.next_operator not in _STATEMENT_ENDS:
+            continue  # `&` in the background, or the end of the script
+        if last_start < command.end:
+            continue  # nothing runs after it: its status is the script's
+        if not _linked(statement):
+            continue
+        culprit = _can_fail_unnoticed(statement)
+        if culprit is not None:
+            return culprit
+    return None
+
+
+def _linked(statement: list[Command]) -> bool:
+    """The commands form one and-or list of simple commands (not one cut by a compound command)."""
+    return all(c.operator in _LINKS for c in statement[1:]) and statement[-1].next_operator in _STATEMENT_ENDS
+
+
+def _can_fail_unnoticed(statement: list[Command]) -> Optional[Command]:
+    """The command of an and-or list whose failure errexit would catch: the last one (POSIX exempts the
+    others of `a && b`); None when it cannot fail (`... || true`), ends the script (`... || exit 1`)
+    or is negated (`! grep ...`, whose status errexit ignores)."""
+    last = statement[-1]
+    if last.negated or last.name == "exit" or _cannot_fail(last):
+        return None
+    return last
+
+
+def _cannot_fail(command: Command) -> bool:
+    if command.name is None:  # assignments only: the status of their command substitutions
+        return not any("$(" in a.value.raw or "`" in a.value.raw for a in command.assignments)
+    return command.program in _CANNOT_FAIL
+
+
+def _insert_set_e(ctx: RuleContext, heredoc: ast.Heredoc, shebang: bool) -> Optional[Fix]:
+    """Put ``set -e`` on a line of its own at the top of the body (after the shebang), indented like
+    the body's first line."""
+    text = ctx.file.text
+    start = heredoc.body_span.start.offset
+    if shebang:
+        end_of_line = text.find("\n", start)
+        if end_of_line < 0 or end_of_line >= heredoc.body_span.end.offset:
+            return None
+        start = end_of_line + 1
+    line = text[start:text.find("\n", start) if "\n" in text[start:] else len(text)]
+    indent = line[:len(line) - len(line.lstrip(" \t"))]
+    if heredoc.chomp:
+        indent = indent[:len(indent) - len(indent.lstrip("\t"))]  # <<- strips tabs only
+    newline = "\r\n" if line.endswith("\r") else "\n"
+    return ctx.fix("start the script with `set -e`", ctx.edit(start, start, f"{indent}set -e{newline}"),
+                   applicability=Applicability.UNSAFE)
