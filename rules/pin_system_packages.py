@@ -27,6 +27,16 @@ class PinSystemPackages(Rule):
     `dnf module enable nodejs:20` installs nothing and is not reported:
     pin the packages the later `dnf install` takes from the stream.
 
+    An rpm word is pinned when a version (and optionally a release and an
+    architecture) follows a `-`: `java-1.8.0-openjdk` and
+    `java-11-openjdk` are names (`openjdk` is no release), and so are names
+    that end in a version stream, which dnf reads as names first:
+    `dotnet-sdk-8.0`, `aspnetcore-runtime-8.0` (.NET), `gcc-toolset-13`,
+    `devtoolset-11` and CUDA's `cuda-toolkit-12-2`, `libcublas-12-2`. All
+    of them are reported; `dotnet-sdk-8.0-8.0.100-1.el9` is a pin. Other
+    names ending in `-<number>` cannot be told from a pin
+    (`compat-libstdc++-33` reads like `make-4.3`) and are taken as pins.
+
     Local files (`.deb`, `.rpm`, `.apk`), paths, URLs, groups (`@core`,
     `groupinstall`) and zypper patterns are not checked. A package word
     with a variable is read with the ARG/ENV values in scope (`$PACKAGES`

@@ -59,6 +59,11 @@ def test_installs_recommends(text, reported):
     ("apk", "curl>8", "range"), ("apk", "curl@edge", "floating"), ("rpm", "httpd-2.4.6", "exact"),
     ("rpm", "httpd-2.4.6-99.el7.x86_64", "exact"), ("rpm", "nodejs-1:18.16.0-1.module_el8", "exact"),
     ("rpm", "java-11-openjdk", "none"), ("rpm", "gcc-c++", "none"), ("rpm", "python3.11", "none"),
+    ("rpm", "java-1.8.0-openjdk", "none"), ("rpm", "java-1.8.0-openjdk-devel", "none"),
+    ("rpm", "java-1.8.0-openjdk-1:1.8.0.412.b08-1.el7_9.x86_64", "exact"), ("rpm", "dotnet-sdk-8.0", "none"),
+    ("rpm", "dotnet-sdk-8.0-8.0.100-1.el9", "exact"), ("rpm", "gcc-toolset-13", "none"),
+    ("rpm", "cuda-toolkit-12-2", "none"), ("rpm", "curl-7.76.1", "exact"), ("rpm", "git-2.43.5.noarch", "exact"),
+    ("rpm", "nginx-1:1.20.1-14.el9", "exact"), ("rpm", "make-4.3", "exact"),
     ("rpm", "httpd-2.4*", "range"), ("rpm", "curl >= 8", "range"), ("zypper", "curl=8.0", "exact"),
     ("zypper", "curl>=8", "range"), ("zypper", "curl", "none"),
 ])

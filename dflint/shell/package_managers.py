@@ -305,6 +305,13 @@ class Pin:
 
 
 _RPM_VERSION = re.compile(r"(?:\d+:)?\d[\w.+~^*]*(?:-\d[\w.+~^*]*)?")
+#: Package names that end in a version stream, which rpm's `name-version` syntax would read as a
+#: pin: .NET (`dotnet-sdk-8.0`, `aspnetcore-runtime-8.0`), toolsets (`gcc-toolset-13`,
+#: `devtoolset-11`) and NVIDIA's CUDA repository (`cuda-toolkit-12-2`, `libcublas-12-2`). dnf
+#: tries a word as a name before it splits off a version, so these install the newest of the stream.
+_RPM_NUMBERED_NAME = re.compile(r"(?:dotnet|aspnetcore|netstandard)(?:-[a-z]+)+-\d+\.\d+"
+                                r"|(?:gcc-toolset|devtoolset)-\d+"
+                                r"|(?:cuda|libcu[a-z]+|libnpp[a-z]*|libnv[a-z]+)(?:-[a-z]+)*-\d+-\d+")
 _SEMVER = re.compile(r"=?v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?")
 _TAG = re.compile(r"[A-Za-z][\w.-]*")
 _HINTS = {
@@ -348,10 +355,15 @@ def classify_system(manager: str, value: str) -> tuple[str, Optional[str], str, 
             name = re.split(r"\s*[<>=]", value, maxsplit=1)[0]
             version = value[len(name):].strip().lstrip("<>= ")
             return name, version, "range" if any(ch in value for ch in "<>*") else "exact", ""
-        for match in re.finditer(r"-(?=\d)", value):
-            rest = value[match.end():]
-            if _RPM_VERSION.fullmatch(rest) or _RPM_VERSION.fullmatch(rest.rsplit(".", 1)[0]):
-                return value[:match.start()], rest, "range" if "*" in rest else "exact", ""
+        # The version starts at the first `-<digit>` after which a version (and release, and
+        # `.arch`, all word characters) follows: `java-1.8.0-openjdk` has none (`openjdk` is no
+        # release). A name that ends in a stream number (`dotnet-sdk-8.0`) keeps it.
+        named = _RPM_NUMBERED_NAME.match(value)
+        start = named.end() if named is not None and value[named.end():named.end() + 1] in ("", "-") else 0
+        for match in re.finditer(r"-(?=\d)", value[start:]):
+            rest = value[start + match.end():]
+            if _RPM_VERSION.fullmatch(rest):
+                return value[:start + match.start()], rest, "range" if "*" in rest else "exact", ""
         return value, None, "none", ""
     if manager == "zypper":
         # No operator, no version: without this the lazy name retried every length over a run of blanks.
