@@ -37,9 +37,17 @@ class PackageCache(Rule):
     with them is not checked for what they move); `pip install` without
     `--no-cache-dir`; `uv` without `--no-cache`; `npm install`/`ci` without
     `npm cache clean --force`; `yarn` without `yarn cache clean` (not Yarn
-    Berry's installs, told apart by `--immutable` and other options yarn 1
-    lacks: under Plug'n'Play, Berry's default, the packages are loaded from
-    the cache);
+    Berry's installs: under Plug'n'Play, Berry's default, the packages are
+    loaded from the cache, and only `.yarnrc.yml` says which linker is used.
+    Berry is told apart by `--immutable` and other options yarn 1 lacks, and
+    by what the Dockerfile does before the install, in the RUN or the stage's
+    lineage: `corepack enable` (package.json's `packageManager`, which the
+    Dockerfile does not show, then picks the version), `corepack prepare`
+    or `use` of `yarn@` 2 or later or a tag such as `stable`, `yarn set
+    version` other than `classic` or 1.x, a COPY or ADD of `.yarnrc.yml` or
+    of something in `.yarn/`, or a command writing `.yarnrc.yml`; `yarn set
+    version classic` switches back. A `COPY . .` is not read: yarn 1 is
+    assumed);
     `gem install`/`bundle install` without deleting the `.gem` files
     (where Bundler put them: below `BUNDLE_PATH`, a `bundle config` path, or
     `vendor/bundle` in deployment mode, else below `GEM_HOME` when the

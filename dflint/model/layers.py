@@ -34,8 +34,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Optional, Sequence, Union
 
 from .. import ast
-from ..shell.caches import (PackageCache, avoids, cache_for_program, cleans, consumes, creates, location_option,
-                            near_miss, program_key, root_match, verb)
+from ..shell.caches import (YARN_BERRY_FILES, PackageCache, avoids, cache_for_program, cleans, consumes, creates,
+                            location_option, near_miss, program_key, root_match, verb, yarn_berry)
 from ..shell.model import Command, Script, Word
 from ..shell.options import Option, Spec, parse_options
 from ..shell.package_managers import PackageChange, package_changes, removes_packages, reread
@@ -448,6 +448,66 @@ def _bundler_before(analysis: "Analysis", stage: "Stage", node: ast.Instruction)
     return facts[("bundler", stage.from_instruction)][0].get(id(node), BundlerSettings())
 
 
+def _yarn_berry(analysis: "Analysis", node: ast.Instruction, step: Step) -> bool:
+    """Yarn Berry (2+) may be the yarn ``step`` runs, as the Dockerfile shows it before: a command
+    switching to it (:func:`~dflint.shell.caches.yarn_berry`: ``corepack enable``, ``yarn set
+    version stable``...), earlier in the RUN or in the stage's lineage, or a COPY/ADD of a file or
+    directory only a Berry project has (:data:`~dflint.shell.caches.YARN_BERRY_FILES`: ``.yarnrc.yml``,
+    ``.yarn/releases``), or a command writing ``.yarnrc.yml``. ONBUILD triggers count too (silence
+    rather than a cleanup that breaks Plug'n'Play). Each stage's instructions are read once."""
+    berry = _yarn_before(analysis, node)
+    for earlier in run_steps(analysis, node)[:step.index]:
+        berry = _yarn_switch(earlier, berry)
+    return berry
+
+
+def _yarn_before(analysis: "Analysis", node: ast.Instruction) -> bool:
+    """Whether Berry may run when ``node`` starts (see :func:`_yarn_berry`), from the instructions
+    before it in its stage's lineage, read once per stage."""
+    model = analysis.model
+    stage = model.stage_of(node)
+    if stage is None:
+        return False
+    facts = analysis.memo("layers: facts")
+    before = facts.get(("yarn", stage.from_instruction))
+    if before is None:
+        before, state = {}, False
+        for member in model.lineage(stage):
+            for instruction in member.instructions:
+                before[id(instruction)] = state
+                state = _yarn_after(analysis, instruction, state)
+        facts[("yarn", stage.from_instruction)] = before
+    return before.get(id(node), False)
+
+
+def _yarn_switch(step: Step, berry: bool) -> bool:
+    """Whether Berry may run after ``step``, given whether it may before."""
+    switch = yarn_berry(step.invocation)
+    if switch is not None:
+        return switch
+    return berry or any(_berry_file(redirect.target.value) for redirect in step.command.redirects
+                        if redirect.op in (">", ">>", ">|"))
+
+
+def _yarn_after(analysis: "Analysis", instruction: ast.Instruction, berry: bool) -> bool:
+    """Whether Berry may run after ``instruction`` (an ONBUILD's trigger read in its place)."""
+    trigger = instruction.effective
+    if isinstance(trigger, ast.RunInstruction):
+        for step in run_steps(analysis, instruction):
+            berry = _yarn_switch(step, berry)
+    elif isinstance(trigger, (ast.CopyInstruction, ast.AddInstruction)):
+        names = [source.value for source in trigger.sources]
+        if trigger.heredocs and trigger.destination is not None:
+            names.append(trigger.destination.value)
+        berry = berry or any(_berry_file(name) for name in names)
+    return berry
+
+
+def _berry_file(path: str) -> bool:
+    """``path`` names a file or directory only a Yarn Berry project has (or one in such a directory)."""
+    return any(part in YARN_BERRY_FILES for part in path.split("/"))
+
+
 def mount_targets(analysis: "Analysis", node: ast.Instruction,
                   types: Sequence[str] = ("cache", "tmpfs")) -> list[tuple[Optional[str], str]]:
     """Targets of the RUN's (or ONBUILD RUN's) mounts of ``types``, as (path, as written with
@@ -616,6 +676,8 @@ def _compute_creations(analysis: "Analysis", node: ast.Instruction):
         for cache in cache_for_program(invocation):
             if not creates(cache, invocation) or avoids(cache, invocation, _lookup(analysis, node, step)):
                 continue
+            if cache.key == "yarn" and _yarn_berry(analysis, node, step):
+                continue  # under Plug'n'Play the cache is the install: `yarn cache clean` breaks the application
             locations = _locations(analysis, node, step, cache)
             if any(_within(_parts(m), _parts(loc)) for m, _ in mounts for loc in locations):
                 continue

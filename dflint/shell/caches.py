@@ -74,11 +74,11 @@ from typing import Callable, Optional
 
 from .package_managers import index_refresh, reread
 from .options import Option
-from .tools import Invocation
+from .tools import Invocation, program_name
 
 __all__ = ["PackageCache", "Clean", "CACHES", "location_option", "program_key", "verb", "cache_for_program", "creates", "avoids",
            "cleans", "near_miss", "consumes", "refreshes", "root_match", "PIP_BOOLEANS", "TRUE_VALUES",
-           "YARN_BERRY_OPTIONS"]
+           "YARN_BERRY_OPTIONS", "yarn_berry", "YARN_BERRY_FILES"]
 
 #: Values pip's strtobool accepts; any of them in PIP_NO_CACHE_DIR disables the cache.
 PIP_BOOLEANS = frozenset("y yes t true on 1 n no f false off 0".split())
@@ -87,6 +87,11 @@ TRUE_VALUES = frozenset("y yes t true on 1".split())
 #: `yarn install` options only Yarn Berry (2+) has.
 YARN_BERRY_OPTIONS = ("--immutable", "--immutable-cache", "--check-cache", "--refresh-lockfile", "--inline-builds",
                       "--mode")
+#: Names only a Yarn Berry project has: its settings (yarn 1 too obeys their `yarnPath`) and its directory
+#: (releases, plugins, cache). A COPY of one, or a command writing .yarnrc.yml, means Berry may run.
+YARN_BERRY_FILES = (".yarnrc.yml", ".yarn")
+#: Versions and tags naming yarn 1 (`yarn set version classic`, `corepack prepare yarn@1.22.22`).
+_YARN_CLASSIC = re.compile(r"v?1(?:[.\-+^~*x].*)?|classic|[\^~]1.*", re.I)
 
 
 @dataclass(frozen=True)
@@ -368,9 +373,10 @@ CACHES: tuple[PackageCache, ...] = (
         fix_cleanup="{program} cache clean --force",
     ),
     # Bare `yarn` installs; yarn 1 keeps its cache in /usr/local/share/.cache/yarn as root. Yarn Berry
-    # (2+, told apart by options yarn 1 does not have) installs with Plug'n'Play by default, which loads
-    # the packages from the zip files of its cache (.yarn/cache, or ~/.yarn/berry/cache with Yarn 4's
-    # global cache): there `yarn cache clean` breaks the application. Only .yarnrc.yml says which linker.
+    # (2+, told apart by options yarn 1 does not have, and by the Dockerfile: `yarn_berry`, YARN_BERRY_FILES,
+    # read in dflint.model.layers) installs with Plug'n'Play by default, which loads the packages from the
+    # zip files of its cache (.yarn/cache, or ~/.yarn/berry/cache with Yarn 4's global cache): there
+    # `yarn cache clean` breaks the application. Only .yarnrc.yml says which linker: no Berry advice.
     PackageCache(
         key="yarn", what="the package cache of yarn",
         programs=_set("yarn"), creates=frozenset(("install", "add", "upgrade", "global add")), creates_bare=True,
@@ -608,6 +614,36 @@ def _stdin_answers(invocation: Invocation) -> bool:
     command = invocation.command
     return command.pipeline_index > 0 or any(r.heredoc is not None or r.op == "<<<" for r in command.redirects
                                              if r.fd in (None, 0))
+
+
+def yarn_berry(invocation: Optional[Invocation]) -> Optional[bool]:
+    """What the command does to the yarn that later commands run: True when it may switch to Yarn
+    Berry (2+): ``corepack enable`` (then package.json's ``packageManager`` picks the version, which
+    the Dockerfile does not show), ``corepack prepare``/``use``/``install`` of ``yarn@`` a version
+    or tag other than 1.x and ``classic``, ``yarn set version`` (or yarn 1's ``yarn policies
+    set-version``) of one; False when it sets yarn 1 (``yarn set version classic``); None otherwise
+    (``corepack prepare yarn@1.22.22`` too: with corepack enabled, ``packageManager`` still decides).
+    A version only the build knows (``yarn@$YARN``) counts as Berry: silence rather than a fix
+    that breaks Plug'n'Play."""
+    if invocation is None:
+        return None
+    program = invocation.program
+    if program not in ("corepack", "yarn"):
+        return None
+    argv = [word.value for word in invocation.command.argv]
+    start = next((i for i, word in enumerate(argv) if program_name(word) == program), len(argv))
+    operands = [word for word in argv[start + 1:] if not word.startswith("-")]
+    if program == "corepack":
+        if operands[:1] == ["enable"]:
+            return True if len(operands) == 1 or "yarn" in operands[1:] else None
+        if operands[:1] in (["prepare"], ["use"], ["install"], ["up"]):
+            versions = [operand.partition("@")[2] for operand in operands[1:] if operand.startswith("yarn@")]
+            # yarn 1 set here is not a switch back: with corepack enabled, packageManager still decides
+            return True if any(not _YARN_CLASSIC.fullmatch(version) for version in versions) else None
+        return None
+    if operands[:2] in (["set", "version"], ["policies", "set-version"]) and len(operands) > 2:
+        return not _YARN_CLASSIC.fullmatch(operands[2])
+    return None
 
 
 def refreshes(invocation: Invocation) -> bool:
