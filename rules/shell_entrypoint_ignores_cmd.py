@@ -9,25 +9,31 @@ from dflint.diagnostic import Severity
 from dflint.model.history import image_commands
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell.pipefail import shell_name
+from dflint.shell.scripts import exec_form_shell
 
 # The script reads its positional parameters: the CMD reaches it as $0, $1...
 _POSITIONAL = re.compile(r"\$(?:[@*#0-9]|\{[#!]?[@*#0-9])")
 
 
 class ShellEntrypointIgnoresCmd(Rule):
-    """A shell-form ENTRYPOINT ignores the CMD: the CMD never runs.
+    r"""A shell-form ENTRYPOINT ignores the CMD: the CMD never runs.
 
     ## What it does
     Reports a `CMD` that is part of an image whose `ENTRYPOINT` is in shell
-    form (`ENTRYPOINT ./start.sh`). The image's configuration is followed
+    form (`ENTRYPOINT ./start.sh`), or is an exec-form shell given a
+    script of its own (`ENTRYPOINT ["/bin/sh", "-c", "./start.sh"]`, the
+    same thing written out). The image's configuration is followed
     as BuildKit builds it: through the stages a stage is built `FROM`, and
     with its rule that an `ENTRYPOINT` clears a CMD set in an earlier stage
     (or the base image) but not one set in its own stage. The finding
     points at the CMD and names the ENTRYPOINT.
 
     Not reported:
-    - a shell-form ENTRYPOINT that reads its positional parameters
-      (`$@`, `$*`, `$1`, `$#`...): it was written to receive arguments;
+    - an ENTRYPOINT script that reads its positional parameters
+      (`$@`, `$*`, `$1`, `$#`...): it was written to receive arguments
+      (`["/bin/sh", "-c", "exec app \"$@\"", "--"]`);
+    - an exec-form `["/bin/sh", "-c"]` with no script: the CMD is the
+      script;
     - an empty exec-form CMD (`CMD []`);
     - a SHELL that is not a POSIX shell (PowerShell and cmd append the
       arguments to the command line they run), and Windows stages;
@@ -42,7 +48,8 @@ class ShellEntrypointIgnoresCmd(Rule):
     ## Why is this bad?
     In shell form the entrypoint runs as `/bin/sh -c "<entrypoint>"`, and
     the CMD is appended after that script: the shell makes the CMD's words
-    the script's `$0`, `$1`..., which the script never reads. The CMD, and
+    the script's `$0`, `$1`..., which the script never reads. An exec-form
+    `["/bin/sh", "-c", "<script>"]` does exactly the same. The CMD, and
     every argument given to `docker run image ...`, is silently dropped:
     the container always runs the same command, whatever it is asked to do.
 
@@ -77,6 +84,19 @@ class ShellEntrypointIgnoresCmd(Rule):
         model = ctx.model
         for stage, entrypoint, cmd in image_commands(model):
             if entrypoint is None or cmd is None or not cmd.args or model.is_windows(stage):
+                continue
+            if entrypoint.exec_form:
+                found = exec_form_shell(entrypoint)  # ["/bin/sh", "-c", "app"]: the CMD follows the script
+                if found is None or _POSITIONAL.search(found[1].value):
+                    continue
+                yield ctx.finding(
+                    cmd.keyword,
+                    f"this CMD never runs: the ENTRYPOINT on line {entrypoint.line} runs "
+                    f"`{' '.join(found[0])}` with a script of its own, which takes the CMD's words as its "
+                    "unused `$0`, `$1`...; to pass the CMD on, make the ENTRYPOINT the program itself, or end "
+                    "the script with `exec program \"$@\"` and add `\"--\"` after it (it becomes `$0`); "
+                    "or drop the CMD",
+                    related=[("the ENTRYPOINT's script", found[1])])
                 continue
             script = entrypoint.shell_text
             if script is None or _POSITIONAL.search(script.value):

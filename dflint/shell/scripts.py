@@ -28,7 +28,8 @@ from __future__ import annotations
 import posixpath
 from typing import Optional, Sequence
 
-from ..ast import Argument, Heredoc, Instruction, OnbuildInstruction, RunInstruction
+from ..ast import (Argument, CmdInstruction, EntrypointInstruction, Heredoc, Instruction, OnbuildInstruction,
+                   RunInstruction)
 from ..source import LineIndex
 from .builder import POSIX_SHELLS, command_string
 from .model import Command, Script, Word
@@ -147,11 +148,12 @@ def _fed_to_shell(line: Script, heredoc: Heredoc, used: set[int]) -> bool:
 def exec_form_shell(instruction: Instruction) -> Optional[tuple[tuple[str, ...], Argument]]:
     """``(shell, script)`` of an exec-form RUN that hands a POSIX shell a script:
     ``RUN ["/bin/bash", "-o", "pipefail", "-c", "make"]`` gives
-    ``(("/bin/bash", "-o", "pipefail", "-c"), <the "make" argument>)``. None for any other
-    instruction, and for ``["sh", "script.sh"]`` (a file, not a script string)."""
+    ``(("/bin/bash", "-o", "pipefail", "-c"), <the "make" argument>)``; the same for an exec-form
+    CMD or ENTRYPOINT. None for any other instruction, and for ``["sh", "script.sh"]`` (a file, not
+    a script string)."""
     if isinstance(instruction, OnbuildInstruction):
         instruction = instruction.trigger  # type: ignore[assignment]
-    if not isinstance(instruction, RunInstruction) or not instruction.exec_form:
+    if not isinstance(instruction, _EXEC_FORMS) or not instruction.exec_form:
         return None
     args = instruction.args
     if not args or not is_posix_shell([a.value for a in args]):
@@ -163,6 +165,9 @@ def exec_form_shell(instruction: Instruction) -> Optional[tuple[tuple[str, ...],
     if script is None:
         return None
     return tuple(a.value for a in args[:args.index(script)]), script
+
+
+_EXEC_FORMS = (RunInstruction, CmdInstruction, EntrypointInstruction)
 
 
 def exec_form_run(instruction: Instruction) -> Optional[RunInstruction]:
