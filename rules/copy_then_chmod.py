@@ -14,7 +14,7 @@ from dflint.model.copies import Copied, CopyIndex, copied, relation
 from dflint.model.frontend import frontend_at_least
 from dflint.model.history import Step, histories
 from dflint.model.paths import inside, resolve
-from dflint.model.users import AccountId, accounts_created, id_written_at
+from dflint.model.users import AccountIndex, created_later, numeric_owner
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell.modes import apply_mode, copy_equivalent, is_octal
 from dflint.shell.permissions import PermissionChange, permission_changes, static_path
@@ -203,9 +203,7 @@ class _Copies:
         self.history: Sequence[Step] = ()
         self.entries: list[tuple[Copied, ...]] = []  # per step of the history, what it wrote
         self._index = CopyIndex()
-        self._analysis = ctx.analysis
-        self._accounts: list[dict[str, Optional[str]]] = []  # per step of the history, the accounts it creates
-        self._created: dict[str, list[int]] = {}  # account ("user:app") -> the positions of the steps creating it
+        self.accounts = AccountIndex(ctx.analysis)  # where the steps of the history create users and groups
         self._runs_filed = 0  # how many steps of the history are filed in _runs_in
         self._runs_in: dict[str, list[int]] = {}  # directory -> positions of the RUNs working in it or below
 
@@ -214,11 +212,7 @@ class _Copies:
         if len(self.entries) > shared:
             del self.entries[shared:]
             self._index.truncate(shared)
-        if len(self._accounts) > shared:
-            del self._accounts[shared:]
-            for positions in self._created.values():
-                while positions and positions[-1] >= shared:
-                    positions.pop()
+        self.accounts.follow(history, shared)
         if self._runs_filed > shared:
             self._runs_filed = shared
             for positions in self._runs_in.values():
@@ -242,24 +236,6 @@ class _Copies:
         positions = self._runs_in.get(directory.rstrip("/") or "/", [])
         at = bisect.bisect_left(positions, end)
         return positions[at - 1] if at else -1
-
-    def creation(self, account: str, start: int, end: int) -> Optional[int]:
-        """The position of the first step in ``[start, end)`` that creates ``account`` (``user:app``,
-        ``group:web``; see :func:`accounts_created`), or None."""
-        for position in range(len(self._accounts), end):
-            step = self.history[position]
-            found = accounts_created(self._analysis, step.anchor) \
-                if isinstance(step.node, ast.RunInstruction) else {}
-            self._accounts.append(found)
-            for key in found:
-                self._created.setdefault(key, []).append(position)
-        positions = self._created.get(account, [])
-        at = bisect.bisect_left(positions, start)
-        return positions[at] if at < len(positions) and positions[at] < end else None
-
-    def account_id(self, position: int, account: str) -> Optional[AccountId]:
-        """The numeric id the step at ``position`` gives ``account``, if it gives one."""
-        return self._accounts[position].get(account)
 
     def before(self, end: int) -> CopyIndex:
         """The index of what the steps before ``end`` wrote."""
@@ -410,25 +386,12 @@ def _created_later(ctx: RuleContext, change: PermissionChange, message: str, cop
     value = _copy_value(ctx, change)
     if value is None:
         return message
-    user, _, group = value.partition(":")
-    created: dict[str, Optional[str]] = {}  # the accounts created only after the COPY, with their ids
-    missing = []
-    for kind, name in (("user", user), ("group", group)):
-        key = f"{kind}:{name}"
-        if name and not name.isdigit() and copies.creation(key, 0, position) is None:
-            later = copies.creation(key, position + 1, index + 1)
-            if later is not None:
-                account = copies.account_id(later, key)
-                created[key] = id_written_at(ctx.model, copy.anchor, account) if account is not None else None
-                missing.append(name)
-    if not missing:
+    late = created_later(copies.accounts, value, position, index + 1)
+    if not late:
         return message
-    missing = list(dict.fromkeys(missing))
+    numeric = numeric_owner(ctx.model, copy.anchor, value, late)
+    missing = list(dict.fromkeys(account.name for account in late))
     names = " and ".join(f"`{name}`" for name in missing)
-    ids = [created.get(f"user:{user}") if not user.isdigit() else user,
-           (created.get(f"group:{group}", "0" if group == "root" else None) if not group.isdigit() else group)
-           if group else None]
-    numeric = ":".join(i for i in ids if i) if ids[0] and (not group or ids[1]) else None
     name = copy.node.name
     advice = (f"; {names} {'does' if len(missing) == 1 else 'do'} not exist yet when {name} runs on line "
               f"{copy.anchor.line}: create {'it' if len(missing) == 1 else 'them'} in a RUN before the {name}")

@@ -11,11 +11,14 @@ An entrypoint that drops privileges (``gosu app ...``, ``su-exec``,
 ``setpriv``...) also makes the main process non-root whatever USER says:
 :func:`privilege_drop` finds it. :func:`account_ids` reads the ``useradd -u``
 / ``groupadd -g`` commands of a lineage, so a rule can propose the numeric
-id of a user the Dockerfile creates.
+id of a user the Dockerfile creates. :func:`created_later` tells which
+accounts a ``COPY --chown`` names that only a later RUN creates: COPY looks
+them up when it runs, so they do not exist yet.
 """
 
 from __future__ import annotations
 
+import bisect
 import fnmatch
 import posixpath
 import re
@@ -23,15 +26,19 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Optional, Sequence
 
 from .. import ast
+from ..shell.model import Command
 from ..shell.tools import parse_command
 from .variables import Expansion, Scope
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..analysis import Analysis
     from .build import BuildModel, Stage
+    from .history import Step
 
 __all__ = ["UserSetting", "user_settings", "effective_user", "is_root", "nonroot_base", "privilege_drop",
-           "final_non_root_user", "AccountId", "account_ids", "accounts_created", "id_written_at", "windows_stage", "NONROOT_IMAGES", "DROPPING_IMAGES"]
+           "final_non_root_user", "AccountId", "account_ids", "accounts_created", "id_written_at",
+           "Creation", "account_creations", "AccountIndex", "LateAccount", "chown_accounts", "created_later",
+           "numeric_owner", "windows_stage", "NONROOT_IMAGES", "DROPPING_IMAGES"]
 
 #: Images that run as a non-root user unless told otherwise (globs on ``registry/repository:tag``
 #: and on the reference as written).
@@ -263,11 +270,32 @@ def account_ids(analysis: "Analysis", stage: "Stage") -> tuple[dict[str, Account
     return users, groups
 
 
-def accounts_created(analysis: "Analysis", node: ast.Instruction) -> dict[str, Optional[AccountId]]:
-    """The accounts the RUN ``node`` creates (``useradd``/``adduser``, ``groupadd``/``addgroup``),
-    keyed ``user:NAME`` or ``group:NAME``, each with its numeric id when the command gives one."""
+@dataclass(frozen=True, eq=False)
+class Creation:
+    """A ``useradd``/``adduser``/``groupadd``/``addgroup`` command creating ``account`` (``user:app``,
+    ``group:web``), with the numeric id it gives it when it gives one. ``certain`` when it runs
+    whenever its RUN does and its failure is not waved away: not in an ``if``, a loop, a ``case``
+    branch, a function, a ``$(...)``, nor joined by ``||`` (``id app || useradd app``, ``useradd app
+    || true``, which a base image that has the account already lets through)."""
+
+    account: str
+    id: Optional[AccountId]
+    command: Command
+    certain: bool
+
+
+_UNSURE = frozenset(("condition", "if", "loop", "case", "function", "substitution"))
+
+
+def account_creations(analysis: "Analysis", node: ast.Instruction) -> tuple[Creation, ...]:
+    """The accounts the RUN ``node`` creates, in order (see :class:`Creation`). ``adduser USER GROUP``
+    and ``addgroup USER GROUP`` without options add an existing user to a group, and create nothing."""
+    memo = analysis.memo("users: creations")
+    found = memo.get(node)
+    if found is not None:
+        return found
     model = analysis.model
-    found: dict[str, Optional[AccountId]] = {}
+    creations = []
     for script in analysis.commands(node):
         for command in script.commands:
             invocation = parse_command(command)
@@ -276,20 +304,153 @@ def accounts_created(analysis: "Analysis", node: ast.Instruction) -> dict[str, O
                 continue
             assert invocation is not None
             operands = invocation.operands
-            if not operands:
-                continue
+            pair = len(operands) > 1 and program in ("adduser", "addgroup")
+            if not operands or pair and not invocation.options:
+                continue  # `adduser USER GROUP`: add an existing user to a group
             kind = "user" if program in ("useradd", "adduser") else "group"
-            # useradd/groupadd NAME; adduser USER [GROUP] and addgroup GROUP name the account first.
-            expansion = model.expand(node, (operands[-1] if program in ("useradd", "groupadd") else operands[0]).value)
-            if not expansion.resolved:
+            if program == "adduser" and invocation.has("--group") and not invocation.has("--system"):
+                kind = "group"  # Debian's `adduser --group NAME` is addgroup
+            # useradd/groupadd NAME, adduser USER [GROUP], addgroup [USER] GROUP.
+            expansion = model.expand(node, (operands[0] if program == "adduser" else operands[-1]).value)
+            if not expansion.resolved or not expansion.value:
                 continue
-            name = expansion.value
             number = invocation.value(*(("-u", "--uid") if kind == "user" else ("-g", "--gid")))
             value = model.expand(node, number) if number is not None else None
-            found[f"{kind}:{name}"] = AccountId(value.value, number, _build_args(model, node, value)) \
+            account = AccountId(value.value, number, _build_args(model, node, value)) \
                 if number is not None and value is not None and value.resolved and _ID.fullmatch(value.value) \
                 else None
+            # With options and two names, BusyBox creates the first (ignoring the second), Debian adds it
+            # to the group: a creation, but not a certain one.
+            certain = not pair and not _UNSURE.intersection(command.contexts) \
+                and "||" not in (command.operator, command.next_operator)
+            creations.append(Creation(f"{kind}:{expansion.value}", account, command, certain))
+    memo[node] = found = tuple(creations)
     return found
+
+
+def accounts_created(analysis: "Analysis", node: ast.Instruction) -> dict[str, Optional[AccountId]]:
+    """The accounts the RUN ``node`` creates (``useradd``/``adduser``, ``groupadd``/``addgroup``),
+    keyed ``user:NAME`` or ``group:NAME``, each with its numeric id when the command gives one."""
+    return {creation.account: creation.id for creation in account_creations(analysis, node)}
+
+
+class AccountIndex:
+    """Where the RUN steps of a build history (:func:`~.history.histories`) create accounts, filed
+    as far as the questions asked need; :meth:`follow` moves on to a history sharing a first part
+    (a stage's lineage after its parent's), so that a chain of stages files each step once."""
+
+    def __init__(self, analysis: "Analysis") -> None:
+        self._analysis = analysis
+        self.history: Sequence["Step"] = ()
+        self._filed: list[dict[str, Creation]] = []  # per step of the history, the accounts it creates
+        self._created: dict[str, list[int]] = {}  # account -> the positions of the steps creating it
+
+    def follow(self, history: Sequence["Step"], shared: int) -> "AccountIndex":
+        """Go on with ``history``, whose first ``shared`` steps are those of the history followed so far."""
+        if len(self._filed) > shared:
+            del self._filed[shared:]
+            for positions in self._created.values():
+                while positions and positions[-1] >= shared:
+                    positions.pop()
+        self.history = history
+        return self
+
+    def _file(self, end: int) -> None:
+        for position in range(len(self._filed), end):
+            step = self.history[position]
+            found: dict[str, Creation] = {}
+            if isinstance(step.node, ast.RunInstruction):
+                for creation in account_creations(self._analysis, step.anchor):
+                    found.setdefault(creation.account, creation)
+            self._filed.append(found)
+            for key in found:
+                self._created.setdefault(key, []).append(position)
+
+    def creation(self, account: str, start: int, end: int) -> Optional[int]:
+        """The position of the first step in ``[start, end)`` that creates ``account`` (``user:app``,
+        ``group:web``), or None."""
+        self._file(end)
+        positions = self._created.get(account, [])
+        at = bisect.bisect_left(positions, start)
+        return positions[at] if at < len(positions) and positions[at] < end else None
+
+    def created(self, position: int, account: str) -> Optional[Creation]:
+        """How the step at ``position`` creates ``account``, if it does."""
+        self._file(position + 1)
+        return self._filed[position].get(account)
+
+    def account_id(self, position: int, account: str) -> Optional[AccountId]:
+        """The numeric id the step at ``position`` gives ``account``, if it gives one."""
+        creation = self.created(position, account)
+        return creation.id if creation is not None else None
+
+
+@dataclass(frozen=True)
+class LateAccount:
+    """A user or group that ``COPY --chown`` names and that only a later step creates: ``name``,
+    ``kind`` (``user`` or ``group``), the ``position`` of the first step creating it after the
+    COPY and that step's :class:`Creation`."""
+
+    name: str
+    kind: str
+    position: int
+    creation: Creation
+
+
+def chown_accounts(owner: str) -> list[str]:
+    """The accounts ``--chown=owner`` makes COPY look up in the image's ``/etc/passwd`` and
+    ``/etc/group`` when it runs (``user:app``, ``group:web``); numeric ids need none."""
+    user, colon, group = owner.partition(":")
+    found = [f"user:{user}"] if user and not user.isdigit() else []
+    if colon and group and not group.isdigit():
+        found.append(f"group:{group}")
+    return found
+
+
+def created_later(index: AccountIndex, owner: str, position: int, end: int,
+                  certain: bool = False) -> list[LateAccount]:
+    """The accounts ``--chown=owner`` on the COPY at ``position`` of ``index``'s history names
+    that do not exist yet when it runs: no step before it creates them, and one in ``(position,
+    end)`` does (``certain``: one whose :class:`Creation` is certain). A group is left out when
+    an earlier step creates a user of its name (``useradd app`` may create group ``app`` too), and
+    is only counted as created by ``groupadd``/``addgroup`` (a later ``useradd`` of its name may or
+    may not create it)."""
+    found = []
+    for account in chown_accounts(owner):
+        kind, _, name = account.partition(":")
+        if index.creation(account, 0, position) is not None \
+                or kind == "group" and index.creation(f"user:{name}", 0, position) is not None:
+            continue
+        start = position + 1
+        while True:
+            later = index.creation(account, start, end)
+            creation = index.created(later, account) if later is not None else None
+            if creation is None or creation.certain or not certain:
+                break
+            start = later + 1
+        if later is None or creation is None:
+            continue
+        found.append(LateAccount(name, kind, later, creation))
+    return found
+
+
+def numeric_owner(model: "BuildModel", node: ast.Instruction, owner: str,
+                  late: Sequence[LateAccount]) -> Optional[str]:
+    """``owner`` with the numeric ids the later ``useradd -u``/``groupadd -g`` commands give the
+    accounts of ``late`` (as :func:`id_written_at` writes them at the COPY ``node``), when all
+    are known: ``--chown`` with numbers needs no account. ``root`` is 0."""
+    user, colon, group = owner.partition(":")
+    ids = {}
+    for account in late:
+        number = account.creation.id
+        ids[f"{account.kind}:{account.name}"] = id_written_at(model, node, number) if number is not None else None
+    parts = []
+    for kind, name in (("user", user), ("group", group)) if colon else (("user", user),):
+        number = name if name.isdigit() else "0" if name == "root" else ids.get(f"{kind}:{name}")
+        if not number:
+            return None
+        parts.append(number)
+    return ":".join(parts)
 
 
 def _build_args(model: "BuildModel", node: ast.Instruction, expansion: Expansion) -> frozenset[str]:
