@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 from dflint.diagnostic import Severity
@@ -14,6 +15,10 @@ from dflint.shell.package_managers import APT, RPM, confirmation
 from dflint.source import Span
 
 _ANSWERING = frozenset(("yes", "echo", "printf"))
+#: pip's ``yes`` option in a configuration file (``yes = true`` in pip.conf) or set by ``pip config
+#: set global.yes true`` (``uninstall.yes``).
+_PIP_ASSUME_YES = re.compile(r"(?:global|uninstall)\.yes\s+[\"']?(?:1|true|yes|on)\b"
+                             r"|(?:(?<=\\n)|(?<![\w.$-]))yes\s*=\s*[\"']?(?:1|true|yes|on)\b", re.I)
 
 
 class AssumeYes(Rule):
@@ -35,15 +40,23 @@ class AssumeYes(Rule):
     - `zypper` `install`, `remove`, `update`, `patch`, `dist-upgrade`,
       `source-install` without `-n`/`--non-interactive` or
       `-y`/`--no-confirm`;
-    - `pacman -S`/`-R`/`-U` with targets (or `-Syu`) without `--noconfirm`.
+    - `pacman -S`/`-R`/`-U` with targets (or `-Syu`) without `--noconfirm`;
+    - `pip uninstall` (`pip3`, `python -m pip`) without `-y`/`--yes` or
+      `PIP_YES` (ENV, ARG or on the command): pip asks "Proceed (Y/n)?",
+      reads end-of-file and fails with `EOFError`. `uv pip uninstall`
+      never asks.
 
-    `apk` never asks. `DEBIAN_FRONTEND=noninteractive` is not an answer: it
+    `apk` never asks, and neither does `conda`/`mamba`/`micromamba`
+    `install`, `update`, `remove` or `create` in a build: their prompt
+    ("Proceed ([y]/n)?", "Confirm changes: [Y/n]") reads end-of-file as its
+    default answer, yes, so they are not reported. `DEBIAN_FRONTEND=noninteractive` is not an answer: it
     only keeps debconf from asking its own questions. A command is answered
     when `yes |` (or `echo y |`) feeds it (not through `xargs`, which makes
     arguments of its input), or when an earlier RUN of the
     image (or an earlier command of the RUN) writes the setting to a
     configuration file: `APT::Get::Assume-Yes "true";` in
-    `/etc/apt/apt.conf.d/`, `assumeyes=1` in `yum.conf`/`dnf.conf`. Commands
+    `/etc/apt/apt.conf.d/`, `assumeyes=1` in `yum.conf`/`dnf.conf`,
+    `yes = true` in `pip.conf` (or `pip config set global.yes true`). Commands
     are found in every stage, behind wrappers (`sudo`, `env`, `gosu`,
     `su-exec`, `runuser -u`, `chroot`...), in the scripts of `sh -c`, `su -c`
     and `eval`, heredoc scripts, exec-form RUNs and ONBUILD triggers. A
@@ -60,7 +73,7 @@ class AssumeYes(Rule):
     Differences from hadolint (DL3014 apt-get, DL3030 yum, DL3038 dnf and
     microdnf, DL3034 zypper, which this rule covers finding by finding):
     hadolint only checks `install` (zypper: also `remove`, `patch`,
-    `source-install`), not `apt`, `aptitude`, `dnf5`, `tdnf` or `pacman`, and
+    `source-install`), not `apt`, `aptitude`, `dnf5`, `tdnf`, `pacman` or `pip`, and
     not commands behind `sudo` or `env`; it reports `--quiet=2`,
     `-o APT::Get::Assume-Yes=true`, `dnf --setopt=assumeyes=1`,
     `yes | apt-get install` and configuration files, which all answer the
@@ -89,7 +102,8 @@ class AssumeYes(Rule):
     ```
 
     ## Fix safety
-    The fix inserts `-y` after the subcommand (`--non-interactive` after
+    The fix inserts `-y` after the subcommand (`pip uninstall -y` too;
+    `--non-interactive` after
     `zypper`, `--noconfirm` after pacman's operation). It is safe: it gives
     the answer the build needs and changes nothing else (with `-y`, apt-get
     still refuses to remove essential or held packages). For microdnf it is
@@ -110,7 +124,10 @@ class AssumeYes(Rule):
                 if prompt is None or _piped_answer(step) or hidden_options(ctx.analysis, node, step):
                     continue
                 program = prompt.invocation.program
-                pattern = APT_ASSUME_YES if program in APT else RPM_ASSUME_YES if program in RPM else None
+                if program == "pip" and variable_set(ctx.analysis, node, step, "PIP_YES"):
+                    continue
+                pattern = APT_ASSUME_YES if program in APT else RPM_ASSUME_YES if program in RPM else \
+                    _PIP_ASSUME_YES if program == "pip" else None
                 if pattern is not None and configured(ctx.analysis, node, step, pattern):
                     continue
                 shown = f"{program_text(prompt.invocation)} {prompt.verb.value}"

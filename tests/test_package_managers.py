@@ -36,7 +36,9 @@ def read(text: str):
     ("dnf module enable nodejs:20", "-y"), ("dnf module list", None), ("yum group list", None),
     ("zypper in x", "--non-interactive"), ("zypper --no-confirm in x", None), ("zypper refresh", None),
     ("pacman -S x", "--noconfirm"), ("pacman -Sy", None), ("pacman -Ss x", None), ("pacman -Rns x", "--noconfirm"),
-    ("apk add x", None),
+    ("apk add x", None), ("pip uninstall x", "-y"), ("pip3 uninstall -y x", None), ("pip uninstall --yes x", None),
+    ("python3 -m pip uninstall x", "-y"), ("uv pip uninstall x", None), ("pip install x", None),
+    ("conda install x", None), ("micromamba remove x", None),
 ])
 def test_confirmation(text, answer):
     prompt = confirmation(read(text))

@@ -195,11 +195,18 @@ def confirmation(invocation: Optional[Invocation]) -> Optional[Prompt]:
     ``-q=2``, ``--quiet=2``; ``-o APT::Get::Assume-Yes=true``; simulations),
     aptitude (``-y``), yum/dnf/dnf5/microdnf/tdnf (``-y``, ``--assumeyes``,
     ``--setopt=assumeyes=1``), zypper (``-n``, ``--non-interactive``, ``-y``,
-    ``--no-confirm``) and pacman (``--noconfirm``). apk never asks.
+    ``--no-confirm``), pacman (``--noconfirm``) and ``pip uninstall`` (``-y``, ``--yes``; not
+    ``uv pip``, which never asks). apk never asks, nor do conda, mamba and micromamba in a
+    build: their prompts read end-of-file as the default answer, yes.
     """
     if invocation is None:
         return None
     program = invocation.program
+    if program == "pip":
+        if invocation.subcommand != "uninstall" or invocation.subcommand_word is None or "uv" in invocation.via \
+                or invocation.has("-y", "--yes"):
+            return None
+        return Prompt(invocation, invocation.subcommand_word, "-y", invocation.subcommand_word)
     verb = invocation.subcommand_word
     if program in ("apt-get", "apt"):
         if invocation.subcommand not in _APT_PROMPTS or verb is None:
