@@ -17,7 +17,9 @@ class CmdRepeatsEntrypoint(Rule):
     ## What it does
     Reports an exec-form `CMD` whose first element is the program of the
     exec-form `ENTRYPOINT` in effect (`ENTRYPOINT ["python"]` with
-    `CMD ["python", "app.py"]`), compared by file name, so `/usr/bin/python3`
+    `CMD ["python", "app.py"]`), or is a whole command line starting with
+    it (`CMD ["python app.py"]`, one argument, which is also what DF402's
+    fix makes of single-quoted JSON), compared by file name, so `/usr/bin/python3`
     and `python3` are the same program (on Windows also without case and
     `.exe`). The image's configuration is followed as BuildKit builds it,
     through the stages a stage is built `FROM` (see DF709 for how an
@@ -32,7 +34,11 @@ class CmdRepeatsEntrypoint(Rule):
     The container runs the ENTRYPOINT followed by the CMD: here
     `python python app.py`, which asks Python to run a script named
     `python` and fails at start-up (`can't open file '/app/python'`), or,
-    for a program that takes subcommands, runs the wrong one.
+    for a program that takes subcommands, runs the wrong one. A command line
+    in one element is worse: exec form splits nothing, so
+    `ENTRYPOINT ["java", "-jar", "/app.jar"]` with `CMD ["java -jar
+    /app.jar"]` hands the application the single argument
+    `java -jar /app.jar`.
 
     ## Example
     ```dockerfile
@@ -71,12 +77,23 @@ class CmdRepeatsEntrypoint(Rule):
                 continue
             windows = model.is_windows(stage)
             program = _program(entrypoint.args[0].value, windows)
-            if program is None or program != _program(cmd.args[0].value, windows):
+            first = cmd.args[0].value
+            line = _command_line(first, windows)  # ["java -jar /app.jar"]: the words it holds
+            if program is None or program != _program(line[0] if line else first, windows):
                 continue
             started = shlex.join([arg.value for arg in entrypoint.args + cmd.args])
+            if line:
+                yield ctx.finding(
+                    cmd.args[0],
+                    f"`{first}` is one argument that starts with `{line[0]}`, the program the ENTRYPOINT on "
+                    f"line {entrypoint.line} already runs: the container starts as `{started}`, the program "
+                    "getting this whole command line as a single argument; keep only the arguments the "
+                    "ENTRYPOINT lacks in the CMD, one per element, or drop it",
+                    related=[("the ENTRYPOINT", entrypoint)])
+                continue
             yield ctx.finding(
                 cmd.args[0],
-                f"`{cmd.args[0].value}` is the program the ENTRYPOINT on line {entrypoint.line} already runs: "
+                f"`{first}` is the program the ENTRYPOINT on line {entrypoint.line} already runs: "
                 f"the container starts as `{started}`, with the program as its own first argument; "
                 "drop it from the CMD",
                 related=[("the ENTRYPOINT", entrypoint)])
@@ -98,3 +115,12 @@ def _program(value: str, windows: bool) -> Optional[str]:
 
 
 _ABSOLUTE_WINDOWS = re.compile(r"(?:[A-Za-z]:)?[\\/]")
+
+
+def _command_line(value: str, windows: bool) -> list[str]:
+    """The blank-separated words of an element that holds a whole command line (`"java -jar /app.jar"`);
+    [] for one word, and for an absolute Windows path, which may hold blanks."""
+    value = value.strip()
+    if not any(c.isspace() for c in value) or windows and _ABSOLUTE_WINDOWS.match(value):
+        return []
+    return value.split()
