@@ -7,9 +7,8 @@ from typing import Iterator, NamedTuple, Optional
 
 from dflint import ast
 from dflint.diagnostic import Severity
-from dflint.model.copies import copied, relation
+from dflint.model.copies import last_copy_of
 from dflint.model.layers import program_text, run_steps
-from dflint.model.paths import has_glob
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell.tools import Invocation
 
@@ -94,7 +93,7 @@ class LockfileIgnored(Rule):
                     if lock is None or step.cwd is None:
                         continue
                     path = posixpath.join(step.cwd, lock.file)
-                    found = _copy_of(model, node, path)
+                    found = last_copy_of(model, node, path)
                     if found is None:
                         continue
                     source, glob = found
@@ -128,18 +127,3 @@ def _lenient_install(invocation: Optional[Invocation]) -> Optional[Lock]:
     if program == "pnpm" and subcommand == "install" and not invocation.has("--frozen-lockfile"):
         return Lock("pnpm-lock.yaml", "`pnpm install --frozen-lockfile`")
     return None
-
-
-def _copy_of(model, node: ast.Instruction, path: str) -> Optional[tuple[ast.Instruction, Optional[str]]]:
-    """The last COPY or ADD before ``node``, in its stage's lineage, that writes exactly ``path``, and the
-    glob it matched through (None when named)."""
-    found = None
-    for member in model.lineage(model.stage_of(node)):
-        for other in member.instructions:
-            if other is node:
-                return found
-            for entry in copied(model, other):
-                if relation(path, False, entry) == "same":
-                    glob = posixpath.basename(entry.path)
-                    found = (other, glob if has_glob(glob) else None)
-    return found

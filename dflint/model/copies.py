@@ -30,7 +30,8 @@ from .sources import archive_name, into_directory, keeps_parents, parents_path
 if TYPE_CHECKING:  # pragma: no cover
     from .build import BuildModel
 
-__all__ = ["Copied", "copied", "relation", "CopyIndex", "context_copy", "SOURCE_DIRECTORIES", "WORKSPACE_DIRECTORIES"]
+__all__ = ["Copied", "copied", "relation", "CopyIndex", "context_copy", "SOURCE_DIRECTORIES", "WORKSPACE_DIRECTORIES",
+           "last_copy_of", "may_have_copied"]
 
 _HEREDOC_MARKER = re.compile(r"<<-?([\"']?)(.+)\1")
 _WHOLE_CONTEXT = frozenset({".", "./", "./.", "*", "./*"})
@@ -349,3 +350,71 @@ def _top(pattern: str) -> str:
             pattern = pattern[:-len(suffix)]
             break
     return pattern if "/" not in pattern else ""
+
+
+# ---- which copy put a file where a command reads it (lockfile-ignored, npm-ci-without-lockfile) ----------------
+
+def _copies_before(model: "BuildModel", node: ast.Instruction) -> Iterator[ast.Instruction]:
+    """The COPY and ADD instructions of ``node``'s stage lineage that run before it, in order (ONBUILD
+    triggers left out: they run in another build)."""
+    stage = model.stage_of(node)
+    if stage is None:
+        return
+    for member in model.lineage(stage):
+        for other in member.instructions:
+            if other is node:
+                return
+            if isinstance(other, (ast.CopyInstruction, ast.AddInstruction)):
+                yield other
+
+
+def last_copy_of(model: "BuildModel", node: ast.Instruction, path: str) -> Optional[tuple[ast.Instruction,
+                                                                                           Optional[str]]]:
+    r"""The last COPY or ADD before ``node``, in its stage's lineage, that writes exactly ``path`` (a file),
+    and the glob it matched through (None when it names the file).
+
+    >>> from dflint.api import parse
+    >>> from dflint.model.build import BuildModel
+    >>> file = parse("FROM node\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci\n")
+    >>> copy, glob = last_copy_of(BuildModel(file), file.instructions[-1], "/app/package-lock.json")
+    >>> copy.line, glob
+    (3, 'package*.json')
+    """
+    found = None
+    for other in _copies_before(model, node):
+        for entry in copied(model, other):
+            if relation(path, False, entry) == "same":
+                glob = posixpath.basename(entry.path)
+                found = (other, glob if has_glob(glob) else None)
+    return found
+
+
+def may_have_copied(model: "BuildModel", node: ast.Instruction, path: str) -> Optional[ast.Instruction]:
+    """The last COPY or ADD before ``node``, in its stage's lineage, that wrote ``path`` (a file) or may
+    have; None when every one of them provably left it alone.
+
+    It may have when its destination or a source cannot be resolved, a source is a directory, glob,
+    archive or other stage's path whose contents land in a directory holding ``path`` (a source named
+    without a dot, such as ``src`` or ``app``, may be a directory: its contents, not itself, land in
+    the destination), or it names ``path``.
+    """
+    found = None
+    for other in _copies_before(model, node):
+        entries = copied(model, other)
+        if len(entries) < len(other.sources) or _may_write(other, entries, path):
+            found = other
+    return found
+
+
+def _may_write(node: ast.Instruction, entries: Sequence[Copied], path: str) -> bool:
+    other_stage = node.flag("from") is not None
+    for entry in entries:
+        if relation(path, False, entry) in ("same", "inside"):
+            return True
+        value = entry.source.value
+        if entry.kind == "file" and not _is_url(value) and not _HEREDOC_MARKER.fullmatch(value):
+            name = posixpath.basename(value.rstrip("/"))
+            maybe_directory = other_stage or has_glob(value) or "." not in name or "$" in value
+            if maybe_directory and inside(path, posixpath.dirname(entry.path)):
+                return True
+    return False

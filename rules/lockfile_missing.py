@@ -1,0 +1,160 @@
+"""DF212 lockfile-missing: `npm ci` or `pnpm install --frozen-lockfile` where only package.json was copied."""
+
+from __future__ import annotations
+
+import posixpath
+from typing import Iterator, Optional
+
+from dflint import ast
+from dflint.diagnostic import Severity
+from dflint.model.copies import last_copy_of, may_have_copied
+from dflint.model.layers import Step, program_text, run_steps
+from dflint.rule import Finding, Rule, RuleContext
+from dflint.shell.tools import Invocation
+
+#: npm's names for `npm ci` and `npm install-ci-test` (which runs it first).
+_NPM_CI = frozenset("ci clean-install ic install-clean isntall-clean cit clean-install-test install-ci-test sit".split())
+_NPM_LOCKS = ("package-lock.json", "npm-shrinkwrap.json")
+_PNPM_LOCKS = ("pnpm-lock.yaml",)
+#: Commands that cannot leave a lock file in a project directory.
+_INERT = frozenset("true false : echo printf mkdir rmdir rm ln chmod chown chgrp cd export set umask test [ sleep "
+                   "addgroup adduser useradd groupadd usermod groupmod corepack update-ca-certificates ldconfig "
+                   "apt-get apt aptitude apk yum dnf dnf5 microdnf tdnf zypper pacman".split())
+
+
+class LockfileMissing(Rule):
+    """`npm ci` where the Dockerfile copied package.json without its lock file: the build fails.
+
+    ## What it does
+    Reports `npm ci` (also `npm clean-install`, `npm install-clean`,
+    `npm cit`...) and `pnpm install --frozen-lockfile`, run in a directory
+    where an earlier COPY or ADD of the stage (or of a stage it is built
+    `FROM`) put `package.json` by name, when nothing can have put a lock
+    file there (`package-lock.json` or `npm-shrinkwrap.json` for npm,
+    `pnpm-lock.yaml` for pnpm), nor in a directory above it (the lock of a
+    workspace's root).
+
+    Nothing is reported when a lock file may be there: a copy of the whole
+    context or of a directory (`COPY . .`, `COPY app ./`), a glob
+    (`COPY package*.json ./`), a copy from another stage or image, an
+    archive ADD, a destination or source that cannot be resolved, or a RUN
+    before the install that may write one (anything but package managers
+    of the system and commands such as `mkdir`, `chown` or
+    `npm install -g`). Nor when the directory is unknown, or changed by
+    `npm --prefix` or `pnpm --dir`. `yarn install --frozen-lockfile` is not
+    checked: Yarn 1 installs without a lock file then, and which Yarn runs
+    `--immutable` cannot be seen here.
+
+    ## Why is this bad?
+    `npm ci` installs exactly what the lock file pins, and only that: with
+    no lock file it stops with "The `npm ci` command can only install with
+    an existing package-lock.json or npm-shrinkwrap.json", and so does
+    `pnpm install --frozen-lockfile` ("ERR_PNPM_NO_LOCKFILE"). A
+    `COPY package.json ./` that leaves the lock behind (often to "copy only
+    the manifest first" for the build cache) breaks the build.
+
+    ## Example
+    ```dockerfile
+    FROM node:20-slim
+    WORKDIR /app
+    COPY package.json ./
+    RUN npm ci
+    COPY . .
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM node:20-slim
+    WORKDIR /app
+    COPY package.json package-lock.json ./
+    RUN npm ci
+    COPY . .
+    ```
+
+    ## Fix safety
+    There is no fix: whether the project has a lock file to copy (and
+    which) cannot be seen from the Dockerfile.
+    """
+
+    code = "DF212"
+    name = "lockfile-missing"
+    summary = "npm ci or pnpm install --frozen-lockfile where package.json was copied without its lock file"
+    severity = Severity.ERROR
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        model = ctx.model
+        for stage in model.stages:
+            for node in stage.instructions:
+                if not isinstance(node, ast.RunInstruction):
+                    continue
+                steps = run_steps(ctx.analysis, node)
+                for step in steps:
+                    locks = _strict_install(step.invocation)
+                    if locks is None or step.cwd is None:
+                        continue
+                    manifest = last_copy_of(model, node, posixpath.join(step.cwd, "package.json"))
+                    if manifest is None or manifest[1] is not None or manifest[0].flag("from") is not None:
+                        continue  # not copied, or through a glob, or from another stage
+                    if _lock_may_exist(ctx, node, steps[:step.index], step.cwd, locks):
+                        continue
+                    yield ctx.finding(step.command, _message(step, locks, manifest[0]),
+                                      related=[("the copy of package.json", manifest[0])])
+
+
+def _strict_install(invocation: Optional[Invocation]) -> Optional[tuple[str, ...]]:
+    """The lock files one of which the command needs; None for any other command."""
+    if invocation is None or invocation.has("--prefix", "-C", "--dir"):
+        return None
+    if invocation.program == "npm" and invocation.subcommand in _NPM_CI:
+        return _NPM_LOCKS
+    if invocation.program == "pnpm" and invocation.subcommand == "install" and not invocation.operands:
+        option = invocation.option("--frozen-lockfile", "--no-frozen-lockfile")
+        if option is not None and option.name == "--frozen-lockfile" and option.value in (None, "true"):
+            return _PNPM_LOCKS
+    return None
+
+
+def _lock_may_exist(ctx: RuleContext, node: ast.RunInstruction, earlier: list[Step], cwd: str,
+                    locks: tuple[str, ...]) -> bool:
+    """A lock file may be in ``cwd`` or a directory above it: copied, or written by a command before."""
+    model = ctx.model
+    directory = cwd
+    while True:
+        if any(may_have_copied(model, node, posixpath.join(directory, lock)) is not None for lock in locks):
+            return True
+        if directory == "/":
+            break
+        directory = posixpath.dirname(directory.rstrip("/")) or "/"
+    stage = model.stage_of(node)
+    for member in model.lineage(stage):
+        for other in member.instructions:
+            if other is node:
+                return any(_may_write(step) for step in earlier)
+            if isinstance(other, ast.RunInstruction):
+                steps = run_steps(ctx.analysis, other)
+                if not steps or any(_may_write(step) for step in steps):
+                    return True
+    return True  # not reached: node is in its own stage
+
+
+def _may_write(step: Step) -> bool:
+    """The command may write a lock file somewhere (anything not known to leave project files alone)."""
+    invocation = step.invocation
+    if invocation is None:
+        return bool(step.command.argv or any(r.writes_a_file for r in step.command.redirects))
+    if any(r.writes_a_file for r in step.command.redirects):
+        return True
+    program = invocation.program
+    if program in ("npm", "pnpm", "yarn"):
+        return not invocation.has("-g", "--global") and invocation.subcommand not in ("config", "cache", "set")
+    return program not in _INERT
+
+
+def _message(step: Step, locks: tuple[str, ...], manifest: ast.Instruction) -> str:
+    invocation = step.invocation
+    shown = f"{program_text(invocation)} {invocation.subcommand_word.value}"
+    if locks == _PNPM_LOCKS:
+        return (f"`{shown} --frozen-lockfile` fails (ERR_PNPM_NO_LOCKFILE): line {manifest.line} copies "
+                f"package.json to {step.cwd} without pnpm-lock.yaml; copy the lock file there too")
+    return (f"`{shown}` fails: it installs only from a lock file, and line {manifest.line} copies package.json to "
+            f"{step.cwd} without package-lock.json (or npm-shrinkwrap.json); copy the lock file there too")
