@@ -8,7 +8,7 @@ from dflint.diagnostic import Severity
 from dflint.model.layers import program_text, run_steps
 from dflint.model.package_config import run_nodes
 from dflint.rule import Finding, Rule, RuleContext
-from dflint.shell.package_managers import reread, system_upgrade
+from dflint.shell.package_managers import pacman_installs, reread, system_upgrade
 from dflint.source import Span
 
 
@@ -20,11 +20,20 @@ class SystemUpgrade(Rule):
     `upgrade`, `dist-upgrade`, `full-upgrade`; `aptitude safe-upgrade`,
     `full-upgrade`; `apk upgrade`; `yum`/`dnf`/`dnf5`/`microdnf`/`tdnf`
     `update`/`upgrade`/`distro-sync`; `zypper update`, `dist-upgrade`,
-    `patch`; `pacman -Su`/`-Syu`. Upgrading named packages
+    `patch`; `pacman -Su`/`-Syu` alone. Upgrading named packages
     (`apk upgrade openssl`, `yum update -y openssl`) is a deliberate, targeted
     fix and is not reported, nor is a simulation (`apt-get -s upgrade`,
     `apk upgrade --simulate`, `dnf upgrade --assumeno`, `zypper update
-    --dry-run`), which changes nothing.
+    --dry-run`, `pacman -Syu --print`), which changes nothing.
+
+    On Arch Linux, `pacman -Syu --noconfirm base-devel git` is not
+    reported: it is the supported way to install (a rolling release has no
+    older package set to keep; installing from a refreshed index without
+    `-u` is a partial upgrade, which Arch does not support), nor is
+    `pacman -Syu` followed in the same RUN by a `pacman -S` of packages.
+    A `pacman -Syu` that installs nothing is reported, with the advice to
+    name the packages it is for. `pacman -Sy git` (a partial upgrade) is
+    not reported by this rule.
 
     Differences from hadolint (DL3035, `zypper dist-upgrade` only, which
     this rule covers finding by finding): hadolint reports nothing else.
@@ -68,13 +77,19 @@ class SystemUpgrade(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for node in run_nodes(ctx.model.stages):
-            for step in run_steps(ctx.analysis, node):
+            steps = run_steps(ctx.analysis, node)
+            for index, step in enumerate(steps):
                 upgrade = system_upgrade(reread(step.invocation))
-                if upgrade is None:
+                if upgrade is None or upgrade.invocation.program == "pacman" \
+                        and any(pacman_installs(reread(later.invocation)) for later in steps[index + 1:]):
                     continue
                 shown = f"{program_text(upgrade.invocation)} {upgrade.verb.value}"
+                advice = "use a newer base image instead"
+                if upgrade.invocation.program == "pacman":
+                    advice += f", or name the packages the upgrade is for (`{shown} <packages>`)"
                 yield ctx.finding(
                     Span(step.command.span.start, upgrade.verb.span.end),
                     f"`{shown}` upgrades every package to whatever the mirror has the day the layer is built, "
-                    f"and the build cache keeps that day's result: use a newer base image instead",
+                    f"and the build cache keeps that day's result: {advice}",
                     alias=upgrade.hadolint)
+

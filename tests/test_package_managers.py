@@ -128,7 +128,8 @@ def test_index_refresh(text, family):
 @pytest.mark.parametrize("text, upgrade", [
     ("apt-get upgrade -y", True), ("apt-get install --only-upgrade x", False), ("apk upgrade", True),
     ("apk upgrade openssl", False), ("yum update -y", True), ("yum update openssl", False),
-    ("zypper dup", True), ("pacman -Syu", True), ("pacman -Sy", False),
+    ("zypper dup", True), ("pacman -Syu", True), ("pacman -Sy", False), ("pacman -Syu --noconfirm git", False),
+    ("pacman -Syu --print", False), ("pacman -Syu --ignore linux", True), ("pacman -Syu -s git", False),
 ])
 def test_system_upgrade(text, upgrade):
     assert (system_upgrade(read(text)) is not None) == upgrade

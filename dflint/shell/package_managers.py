@@ -52,7 +52,7 @@ __all__ = ["APT", "RPM", "reread", "Prompt", "confirmation", "installs_recommend
            "language_pins", "classify_system", "GoTarget", "go_targets", "index_refresh", "reads_index",
            "system_upgrade", "virtual_packages", "deleted_packages", "apt_bool", "apt_option",
            "pin_problem", "Upgrade", "repin", "go_target", "go_query_problem", "PackageChange",
-           "package_changes", "removes_packages", "PACKAGE_TOOLS"]
+           "package_changes", "removes_packages", "PACKAGE_TOOLS", "pacman_installs"]
 
 APT = frozenset(("apt-get", "apt", "aptitude"))
 RPM = frozenset(("yum", "dnf", "dnf5", "microdnf", "tdnf"))
@@ -246,6 +246,16 @@ def confirmation(invocation: Optional[Invocation]) -> Optional[Prompt]:
     return None
 
 
+#: Options that make ``pacman -S`` only show packages.
+_PACMAN_QUERIES = _set("-s --search -i --info -l --list -g --groups -p --print")
+
+
+def pacman_installs(invocation: Optional[Invocation]) -> bool:
+    """``pacman -S`` of named packages (not a search, a listing or ``--print``)."""
+    return invocation is not None and invocation.program == "pacman" and invocation.has("-S", "--sync") \
+        and bool(invocation.operands) and not invocation.has(*_PACMAN_QUERIES)
+
+
 def _pacman_prompt(invocation: Invocation) -> Optional[Prompt]:
     if invocation.has("--noconfirm"):
         return None
@@ -255,7 +265,7 @@ def _pacman_prompt(invocation: Invocation) -> Optional[Prompt]:
         return None
     targets = bool(invocation.operands)
     if operation.name in ("-S", "--sync"):
-        if invocation.has("-s", "--search", "-i", "--info", "-l", "--list", "-g", "--groups", "-p", "--print"):
+        if invocation.has(*_PACMAN_QUERIES):
             return None
         if not (targets or invocation.has("-u", "--sysupgrade", "-c", "--clean")):
             return None
@@ -796,13 +806,17 @@ _RPM_UPGRADES = _set("update upgrade distro-sync upgrade-minimal update-minimal"
 def system_upgrade(invocation: Optional[Invocation]) -> Optional[Upgrade]:
     """The command upgrades all installed packages (no package named): apt-get/apt/aptitude
     upgrade, dist-upgrade, full-upgrade; apk upgrade; yum/dnf/microdnf/tdnf update, upgrade,
-    distro-sync; zypper update, dist-upgrade, patch; pacman -Su. None otherwise."""
+    distro-sync; zypper update, dist-upgrade, patch; pacman -Su. None otherwise.
+
+    ``pacman -Syu pkg`` is not one: on Arch, installing means upgrading with it (``-Sy pkg``
+    without ``-u`` is a partial upgrade, which Arch does not support)."""
     if invocation is None:
         return None
     program = invocation.program
     if program == "pacman":
         operation = next((o for o in invocation.options if o.name in ("-S", "--sync")), None)
-        if operation is not None and invocation.has("-u", "--sysupgrade"):
+        if operation is not None and invocation.has("-u", "--sysupgrade") and not pacman_installs(invocation) \
+                and not invocation.has(*_PACMAN_QUERIES):
             return Upgrade(invocation, operation.word)
         return None
     verbs = _RPM_UPGRADES if program in RPM else _UPGRADES.get(program)
