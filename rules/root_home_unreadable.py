@@ -2,22 +2,36 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from typing import Iterator, Optional
 
 from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.model.copies import copied
-from dflint.model.users import final_non_root_user
+from dflint.model.history import image_command
+from dflint.model.paths import inside, resolve
+from dflint.model.users import final_non_root_user, nonroot_base
 from dflint.rule import Finding, Rule, RuleContext
 
 #: Paths under /root that an image uses at run time: Python's user site (`pip install --user`).
 _RUNTIME = ("/root/.local",)
 _ROOT_PATH = re.compile(r"/root(?:/[^\s:;\"']*)?")
+#: The first word of a shell-form CMD or ENTRYPOINT, when it is a path under /root.
+_SHELL_PROGRAM = re.compile(r"\s*(/root/[\w./@+-]+)(?:\s|$)")
+#: Images whose /root is mode 550 (Fedora, RHEL and their rebuilds): the root group may enter it, and
+#: images built on them for OpenShift run with group 0, which the Dockerfile seldom shows.
+_GROUP_READABLE = (
+    "registry.access.redhat.com/*", "registry.redhat.io/*", "docker.io/redhat/*", "quay.io/centos/*",
+    "quay.io/fedora/*", "registry.fedoraproject.org/*", "docker.io/library/centos", "docker.io/library/fedora",
+    "docker.io/library/rockylinux", "docker.io/rockylinux/*", "docker.io/library/almalinux",
+    "docker.io/almalinux/*", "docker.io/library/amazonlinux", "public.ecr.aws/amazonlinux/*",
+    "docker.io/library/oraclelinux", "container-registry.oracle.com/os/*",
+)
 
 
 class RootHomeUnreadable(Rule):
-    """Files copied under `/root` are out of reach of the non-root user the image runs as.
+    """Files, WORKDIR or program under `/root` are out of reach of the non-root user the image runs as.
 
     ## What it does
     Reports a COPY or ADD of the final stage's lineage that writes under
@@ -25,16 +39,31 @@ class RootHomeUnreadable(Rule):
     and the files are for run time: Python's user site `/root/.local` (the
     `pip install --user` in a builder, then `COPY --from=builder /root/.local
     /root/.local` pattern), or a path an ENV of the lineage points at
-    (`ENV PATH=/root/.local/bin:$PATH`, `PYTHONPATH=/root/app`...). Not
-    reported: a RUN of the lineage that runs `chmod` on `/root`; a USER
-    that is root or only known at build time; Windows stages.
+    (`ENV PATH=/root/.local/bin:$PATH`, `PYTHONPATH=/root/app`...). For
+    such an image it also reports a WORKDIR that leaves the image's working
+    directory in `/root` (the last WORKDIR of the lineage), and an
+    ENTRYPOINT (or, without one, a CMD) whose program is an absolute path
+    under `/root` (`ENTRYPOINT ["/root/server"]`, `CMD /root/bin/app`).
+
+    Not reported: a RUN of the lineage that runs `chmod` on `/root`
+    (`chmod 755 /root`, `chmod o+rx /root`); a USER that is root or only
+    known at build time; an image built on `scratch`, which has no
+    `/root` until a COPY or WORKDIR creates it with mode 755; images of
+    the Fedora and RHEL family (`ubi9`, `fedora`, `rockylinux`,
+    `amazonlinux`...), whose `/root` is mode 550, which the root group
+    may enter (images built for OpenShift run with group 0); a program
+    named by a relative path or a variable, and the CMD's words after an
+    ENTRYPOINT, which are its arguments; Windows stages.
 
     ## Why is this bad?
     Debian, Ubuntu, Alpine and the images built on them create `/root` with
     mode 700: only root may enter it. `--chown` on the COPY does not help,
     as the user cannot get through `/root` itself. The image builds, then
     fails at run time: `ModuleNotFoundError` for the packages installed with
-    `--user`, or "permission denied" for the tools on PATH.
+    `--user`, or "permission denied" for the tools on PATH and for the
+    program of ENTRYPOINT or CMD. A working directory under `/root` keeps
+    the container from starting at all (runc: "chdir to cwd ... failed:
+    permission denied").
 
     ## Example
     ```dockerfile
@@ -72,19 +101,57 @@ class RootHomeUnreadable(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         model = ctx.model
         setting = final_non_root_user(model)
-        if setting is None:
+        if setting is None or model.lineage(model.final_stage)[0].base.is_scratch \
+                or nonroot_base(model, model.final_stage, _GROUP_READABLE) is not None:
             return
         steps = [node for member in model.lineage(model.final_stage) for node in member.instructions]
         if any(isinstance(node, ast.RunInstruction) and _opens_root(ctx, node) for node in steps):
             return
+        related = [(f"the image runs as {setting.written}", setting.node)]
         used = _runtime_paths(ctx, steps)
         for node in steps:
             if not isinstance(node, (ast.CopyInstruction, ast.AddInstruction)) or node.destination is None:
                 continue
             path = _under_root(ctx, node, used)
             if path is not None:
-                yield ctx.finding(node.destination, _message(node, path, setting),
-                                  related=[(f"the image runs as {setting.written}", setting.node)])
+                yield ctx.finding(node.destination, _message(node, path, setting), related=related)
+        workdir = _last_workdir(ctx, steps)
+        if workdir is not None:
+            node, path = workdir
+            yield ctx.finding(node.value, _workdir_message(path, setting), related=related)
+        program = _program(model)
+        if program is not None:
+            node, target, path = program
+            yield ctx.finding(target, _program_message(node, path, setting), related=related)
+
+
+def _last_workdir(ctx: RuleContext, steps: list[ast.Instruction]) -> Optional[tuple[ast.WorkdirInstruction, str]]:
+    """The image's WORKDIR, set by the last WORKDIR of the lineage, when it is /root or under it."""
+    node = next((n for n in reversed(steps) if isinstance(n, ast.WorkdirInstruction) and n.value is not None), None)
+    if node is None:
+        return None
+    expansion = ctx.model.expand(node, node.value.value)
+    path = resolve(expansion.value, ctx.model.workdir_at(node), home=False) if expansion.resolved else None
+    path = path.rstrip("/") or "/" if path is not None else None
+    return (node, path) if path is not None and inside(path, "/root") else None
+
+
+def _program(model) -> Optional[tuple[ast.Instruction, object, str]]:
+    """The ENTRYPOINT (or, without one, the CMD) of the image whose program is an absolute path under
+    /root: the instruction, what to point at and the path."""
+    entrypoint, cmd = image_command(model, model.final_stage)
+    node = entrypoint or cmd
+    if node is None or not node.args:
+        return None
+    first = node.args[0]
+    if node.exec_form:
+        path = posixpath.normpath(first.value) if first.value.startswith("/") else ""
+        return (node, first, path) if path.startswith("/root/") else None
+    match = _SHELL_PROGRAM.match(first.value)  # a shell-form command: its first word
+    if match is None:
+        return None
+    start = first.origin + len(first.value) - len(first.value.lstrip())
+    return node, node.span_of(start, start + len(match.group(1))), posixpath.normpath(match.group(1))
 
 
 def _runtime_paths(ctx: RuleContext, steps: list[ast.Instruction]) -> tuple[str, ...]:
@@ -118,6 +185,21 @@ def _opens_root(ctx: RuleContext, node: ast.RunInstruction) -> bool:
             if command.program == "chmod" and any(word.value.rstrip("/") == "/root" for word in command.argv[1:]):
                 return True
     return False
+
+
+def _workdir_message(path: str, setting) -> str:
+    user = f"user {setting.user}" if setting.user.isdigit() else setting.user
+    return (f"WORKDIR {path} is under /root, but the image runs as {setting.written} (line {setting.node.line}), "
+            f"and /root is mode 700 in most images: the container cannot start, as {user} cannot enter its "
+            f"working directory (runc: chdir to cwd (\"{path}\") set in config.json failed: permission denied); "
+            f"work in a directory {user} can enter (/app, /home/...)")
+
+
+def _program_message(node: ast.Instruction, path: str, setting) -> str:
+    user = f"user {setting.user}" if setting.user.isdigit() else setting.user
+    return (f"{node.name} runs {path}, but the image runs as {setting.written} (line {setting.node.line}), and "
+            f"/root is mode 700 in most images: {user} cannot reach the program (permission denied); put it "
+            f"where {user} can run it (/usr/local/bin/... or /app/...)")
 
 
 def _message(node: ast.Instruction, path: str, setting) -> str:
