@@ -111,6 +111,10 @@ def test_doctests(module):
     ("docker/dockerfile:1.4.3@sha256:9ba7531bd80fb0a858632727cf7a112fbfd19b17e94c4e84ced81e24ef1a0dbc", False),
     ("docker/dockerfile@sha256:9ba7531bd80fb0a858632727cf7a112fbfd19b17e94c4e84ced81e24ef1a0dbc", None),
     ("docker/dockerfile-upstream:master", None), ("example.com/custom/frontend:2", None), (None, None),
+    ("docker/dockerfile-upstream:1.14.0", True), ("docker/dockerfile:1.1.7-experimental", False),
+    ("docker/dockerfile:1.0-experimental", False), ("docker/dockerfile:experimental", None),
+    ("docker/dockerfile:1-experimental", None), ("docker/dockerfile:1.2-experimental", None),
+    ("docker/dockerfile:1.1-labs", None), ("docker/dockerfile:1.4.0-rc1", None),
 ])
 def test_frontend_at_least(directive, expected):
     from dflint.model.frontend import frontend_at_least
@@ -118,3 +122,28 @@ def test_frontend_at_least(directive, expected):
 
     text = (f"# syntax={directive}\n" if directive else "") + "FROM scratch\n"
     assert frontend_at_least(parse_syntax(text), (1, 14)) is expected
+
+
+@pytest.mark.parametrize("tag, experimental, patch, name", [
+    ("1.0-experimental", True, 2, "1.0-experimental"), ("1.1-experimental", True, 7, "1.1-experimental"),
+    ("1.1.2-experimental", True, 2, "1.1.2-experimental"), ("1.4.3", False, None, "1.4"),
+    ("1.7.0-labs", False, None, "1.7-labs"),
+])
+def test_frontend_pin_channels(tag, experimental, patch, name):
+    from dflint.model.frontend import frontend_pin
+    from dflint.syntax import parse_syntax
+
+    pin = frontend_pin(parse_syntax(f"# syntax=docker/dockerfile:{tag}@sha256:abc\nFROM scratch\n"))
+    assert (pin.experimental, pin.patch, pin.name, pin.digest) == (experimental, patch, name, True)
+
+
+@pytest.mark.parametrize("tag, expected", [
+    ("1.1.1-experimental", False), ("1.1.2-experimental", True), ("1.1-experimental", True),
+    ("1.1.7", False), ("1.19", False), ("1.20", True), ("1.2-labs", True), ("1", True), ("labs", True),
+])
+def test_supports_security(tag, expected):
+    from dflint.model.frontend import Availability, frontend_pin, supports
+    from dflint.syntax import parse_syntax
+
+    security = Availability((1, 20), labs=(1, 2), experimental=(1, 1, 2))
+    assert supports(frontend_pin(parse_syntax(f"# syntax=docker/dockerfile:{tag}\nFROM scratch\n")), security) is expected

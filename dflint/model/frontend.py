@@ -7,6 +7,13 @@ none) gets the newest release; a pinned one (``:1.4``, ``:1.13.0-labs``)
 gets that release. Without a directive, or with another frontend, the
 builder's own frontend decides, which a Dockerfile cannot tell.
 
+Releases come in channels built from the same commit with different Go build
+tags: stable, ``-labs`` (from 1.2) and ``-experimental`` (1.0 and 1.1 only).
+``Availability`` says where a feature first appeared in each, and
+``supports(pin, availability)`` whether a pin has it; the tables were read
+from BuildKit's ``dockerfile/*`` tags (``frontend/dockerfile/release/*/tags``
+and the build-tagged files of ``instructions`` and ``dockerfile2llb``).
+
 >>> from dflint.syntax import parse_syntax as parse
 >>> frontend_at_least(parse("# syntax=docker/dockerfile:1\\nFROM scratch\\n"), (1, 14))
 True
@@ -14,6 +21,10 @@ True
 False
 >>> frontend_at_least(parse("FROM scratch\\n"), (1, 14)) is None
 True
+>>> heredocs = Availability((1, 4), labs=(1, 3))
+>>> [supports(frontend_pin(parse(f"# syntax=docker/dockerfile:{tag}\\nFROM scratch\\n")), heredocs)
+...  for tag in ("1.3", "1.3-labs", "1.1.7-experimental", "1.4.0")]
+[False, True, False, True]
 """
 
 from __future__ import annotations
@@ -24,11 +35,17 @@ from typing import Optional
 
 from .. import ast
 
-__all__ = ["Pin", "frontend_at_least", "frontend_pin", "syntax_directive"]
+__all__ = ["Availability", "Pin", "frontend_at_least", "frontend_pin", "supports", "syntax_directive"]
 
-_FRONTEND = re.compile(r"(?:docker\.io/)?docker/dockerfile(?::(?P<tag>[\w.-]+))?(?:@sha256:[0-9a-f]+)?")
+_FRONTEND = re.compile(r"(?:docker\.io/)?docker/dockerfile(?:-upstream)?(?::(?P<tag>[\w.-]+))?(?:@sha256:[0-9a-f]+)?")
 _FLOATING = frozenset({"1", "1-labs", "labs", "latest"})
-_VERSION = re.compile(r"1\.(?P<minor>\d+)(?:\.\d+)?(?:-labs)?")
+# A release tag: 1.MINOR[.PATCH][-labs|-experimental]. Release candidates (1.4.0-rc1) and the
+# floating experimental tags (experimental, 1-experimental) are left unread.
+_VERSION = re.compile(r"1\.(?P<minor>\d+)(?:\.(?P<patch>\d+))?(?:-(?P<channel>labs|experimental))?")
+#: The last patch release of each experimental minor (dockerfile/1.0.2-experimental, 1.1.7-experimental):
+#: the channel was renamed labs in 1.2, so 1.0-experimental and 1.1-experimental stopped there.
+_LAST_EXPERIMENTAL = {0: 2, 1: 7}
+_FIRST_LABS = 2
 
 
 def syntax_directive(file: ast.File) -> Optional[ast.Directive]:
@@ -40,12 +57,27 @@ def syntax_directive(file: ast.File) -> Optional[ast.Directive]:
 class Pin:
     """The frontend a ``# syntax=`` directive selects: ``version`` (1, minor) for a pinned release,
     None for a floating tag (the newest release); ``labs`` for the labs channel; ``digest`` when
-    the reference also pins a digest (the tag cannot be changed alone)."""
+    the reference also pins a digest (the tag cannot be changed alone); ``experimental`` for the
+    experimental channel of 1.0 and 1.1, with ``patch`` the patch release it selects (the last
+    one of its minor for ``1.1-experimental``; None for other channels, whose features all
+    arrived in .0 releases)."""
 
     directive: ast.Directive
     version: Optional[tuple[int, int]]
     labs: bool
     digest: bool
+    experimental: bool = False
+    patch: Optional[int] = None
+
+    @property
+    def name(self) -> str:
+        """The pinned release for messages: ``1.4`` (for ``1.4.3`` too), ``1.7-labs``, and an
+        experimental tag as written (``1.1-experimental``, ``1.1.2-experimental``)."""
+        if self.version is None:
+            return "the newest labs release" if self.labs else "the newest release"
+        if self.experimental:  # as written: 1.1-experimental, 1.1.2-experimental
+            return self.directive.value.strip().partition("@")[0].rpartition(":")[2]
+        return f"{self.version[0]}.{self.version[1]}" + ("-labs" if self.labs else "")
 
 
 def frontend_pin(file: ast.File) -> Optional[Pin]:
@@ -64,7 +96,15 @@ def frontend_pin(file: ast.File) -> Optional[Pin]:
     pinned = _VERSION.fullmatch(tag)
     if pinned is None:
         return None
-    return Pin(directive, (1, int(pinned.group("minor"))), tag.endswith("-labs"), digest)
+    minor, channel = int(pinned.group("minor")), pinned.group("channel")
+    if channel == "experimental":
+        if minor not in _LAST_EXPERIMENTAL:
+            return None  # no such image: the channel ended with 1.1
+        patch = int(pinned.group("patch")) if pinned.group("patch") else _LAST_EXPERIMENTAL[minor]
+        return Pin(directive, (1, minor), False, digest, experimental=True, patch=patch)
+    if channel == "labs" and minor < _FIRST_LABS:
+        return None  # no such image: the labs channel began with 1.2
+    return Pin(directive, (1, minor), channel == "labs", digest)
 
 
 def frontend_at_least(file: ast.File, version: tuple[int, int]) -> Optional[bool]:
@@ -75,3 +115,36 @@ def frontend_at_least(file: ast.File, version: tuple[int, int]) -> Optional[bool
     if pin is None:
         return None
     return True if pin.version is None else pin.version >= version
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Where a Dockerfile feature first appeared in each channel: ``stable`` (major, minor), None
+    when only labs has it; ``labs`` when the labs channel had it before stable (otherwise labs,
+    built from the same commits, has it from ``stable``); ``experimental`` (major, minor, patch)
+    when the 1.0/1.1 experimental channel had it."""
+
+    stable: Optional[tuple[int, int]]
+    labs: Optional[tuple[int, int]] = None
+    experimental: Optional[tuple[int, int, int]] = None
+
+    @property
+    def first_labs(self) -> Optional[tuple[int, int]]:
+        """The first labs release that has the feature."""
+        found = [v for v in (self.labs, self.stable) if v is not None]
+        return max(min(found), (1, _FIRST_LABS)) if found else None
+
+
+def supports(pin: Pin, feature: Availability) -> bool:
+    """Whether the release ``pin`` selects has ``feature`` (a floating tag: the newest release of
+    its channel)."""
+    if pin.version is None:
+        return pin.labs or feature.stable is not None
+    if pin.labs:
+        first = feature.first_labs
+        return first is not None and pin.version >= first
+    if pin.experimental:
+        release = (*pin.version, pin.patch or 0)
+        if feature.experimental is not None and release >= feature.experimental:
+            return True
+    return feature.stable is not None and pin.version >= feature.stable
