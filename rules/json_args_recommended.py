@@ -32,6 +32,12 @@ class JsonArgsRecommended(Rule):
     command that is itself an explicit shell (`CMD sh -c "..."`; on Windows
     `cmd /c ...`, `powershell -Command ...` or `-File`) is not reported, nor one whose last command is `exec program` (the shell then
     replaces itself with the program, which receives the signals).
+    Where the fix cannot rewrite the command, the message says where
+    `exec` goes: at the start of a single command, before the last command
+    of several (`cron && exec tail -f /var/log/cron.log`: before the first
+    it would end the script there), and nowhere in a pipeline, whose
+    commands each run in a subshell while the shell stays PID 1
+    (`exec java -jar app.jar | tee app.log` is reported).
     `ONBUILD CMD` is not reported either: whether the downstream image sets
     a SHELL cannot be known here.
 
@@ -103,8 +109,7 @@ class JsonArgsRecommended(Rule):
                     continue
                 fix = None if windows or ctx.file.escape != "\\" else _fix(ctx, node, text)
                 advice = f"use the exec form `{node.keyword.text} {_json(fix)}`" if fix else \
-                    "use the exec form (a JSON array)" if windows else \
-                    "use the exec form (a JSON array), or start the command with `exec`"  # cmd has no exec
+                    "use the exec form (a JSON array)" if windows else _exec_advice(text.value)  # cmd: no exec
                 extra = " (it then also receives the CMD as arguments)" \
                     if fix and isinstance(node, ast.EntrypointInstruction) else ""
                 if isinstance(node, ast.CmdInstruction) and not windows:
@@ -155,6 +160,28 @@ def _deliberate(text: str, windows: bool) -> bool:
         return True
     last = top[-1]
     return last.name == "exec" and len(last.argv) > 1 and not last.in_pipeline and not last.background
+
+
+def _exec_advice(text: str) -> str:
+    """What to do with a shell-form command the fix cannot rewrite: the exec form, or ``exec`` where the
+    shell can hand PID 1 to the program (not in a pipeline, whose commands each run in a subshell)."""
+    script = parse_shell(text)
+    top = [c for c in script.commands if not c.contexts and c.argv]
+    last = max(top, key=lambda command: command.start) if top else None
+    if last is not None and last.in_pipeline:
+        return ("`exec` cannot help here: the last command is a pipeline, whose commands each run in a "
+                "subshell while the shell stays PID 1; use the exec form (a JSON array), with the program "
+                "writing its own output (`docker logs` shows its stdout), or an init that forwards "
+                "signals (`docker run --init`, tini)")
+    if last is None or not script.ok or last.background or last.operator == "||" \
+            or any(command.start >= last.end for command in script.commands):
+        return "use the exec form (a JSON array)"  # the last thing the shell runs is not a simple command
+    if len(script.commands) == 1:
+        return "use the exec form (a JSON array), or start the command with `exec`"
+    joined = {"&&": " && ", "|&": " "}.get(last.operator or "", "; ")
+    return ("use the exec form (a JSON array), or put `exec` before the last command "
+            f"(`...{joined}exec {text[last.start:last.end]}`), not at the start, where it would end the script "
+            "after the first")
 
 
 def _fix(ctx: RuleContext, node: ast.Instruction, text: ast.Argument) -> Optional[Fix]:
