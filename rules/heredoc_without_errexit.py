@@ -13,7 +13,8 @@ from dflint.shell.scripts import interpreter, is_posix_shell
 
 #: Commands whose status is 0 whatever happens (``export A=$(false)`` too): nothing to lose.
 _CANNOT_FAIL = frozenset({"echo", "printf", "true", ":", "set", "export", "readonly", "local", "declare",
-                          "typeset", "unset", "shopt", "umask", "alias", "trap"})
+                          "typeset", "unset", "shopt", "umask", "alias", "trap",
+                          "select", "coproc"})  # compound commands the parser may give as commands
 #: Operators that end an and-or list (a statement) at the top of a script.
 _STATEMENT_ENDS = frozenset({"\n", ";"})
 _LINKS = frozenset({"&&", "||", "|", "|&"})
