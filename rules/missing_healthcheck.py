@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import fnmatch
+import json
+import posixpath
 from typing import Iterator
 
 from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.model.build import Stage
+from dflint.model.history import image_command
 from dflint.rule import Finding, Rule, RuleContext
 
 
@@ -22,7 +25,8 @@ class MissingHealthcheck(Rule):
 
     On `scratch`, distroless, chiseled and Chainguard's static images, which
     have no shell or curl, the message says to probe with the program itself
-    in exec form.
+    in exec form, naming the program of the image's exec-form ENTRYPOINT
+    (or CMD), or a placeholder where there is none.
 
     Only the image `docker build` produces without `--target` is checked,
     and a HEALTHCHECK the base image may define cannot be seen. hadolint's
@@ -74,12 +78,31 @@ class MissingHealthcheck(Rule):
         if any(isinstance(node, ast.HealthcheckInstruction) for stage in lineage for node in stage.instructions):
             return
         via = " in this stage or the stages it is built FROM" if len(lineage) > 1 else ""
-        shell_less = ("; it has no shell or curl to run one: probe with the program itself, in exec form "
-                      "(`HEALTHCHECK CMD [\"/app\", \"healthcheck\"]`)") if _shell_less(lineage[0]) else ""
+        shell_less = ("; it has no shell or curl to run one: probe with the program itself, in exec form, "
+                      f"if it has a health-check mode (`HEALTHCHECK CMD [{_program(ctx, final)}, \"healthcheck\"]`)"
+                      ) if _shell_less(lineage[0]) else ""
         yield ctx.finding(final.from_instruction, f"the final image has no HEALTHCHECK{via}: add one so Docker can "
                           f"tell a hung service from a healthy one, or `HEALTHCHECK NONE` to say there is none"
                           f"{shell_less}")
 
+
+def _program(ctx: RuleContext, stage: Stage) -> str:
+    """The program the image runs, as a JSON string, for the advice: the exec-form ENTRYPOINT's (or,
+    behind an init such as tini, the CMD's), else the exec-form CMD's; a placeholder when unknown."""
+    entrypoint, cmd = image_command(ctx.model, stage)
+    for node in (entrypoint, cmd):
+        if node is None or not node.exec_form or not node.args:
+            continue
+        value = node.args[0].value
+        if node is entrypoint and posixpath.basename(value) in _INITS:
+            continue
+        if value.strip() and "$" not in value and not any(c.isspace() for c in value):
+            return json.dumps(value)
+        break
+    return json.dumps("/path/to/program")
+
+
+_INITS = frozenset({"tini", "tini-static", "dumb-init", "catatonit", "docker-init"})
 
 #: Images without a shell (their :debug tags have busybox): a HEALTHCHECK there runs the application.
 _SHELL_LESS = ("gcr.io/distroless/*", "*chiseled*", "cgr.dev/chainguard/static*")

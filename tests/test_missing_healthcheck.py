@@ -23,3 +23,17 @@ def test_the_advice_fits_the_base(base, shell_less):
     result = lint_snippet(f"FROM {base}\nCOPY app /app\n", "missing-healthcheck")
     [finding] = result.diagnostics
     assert (SHELL_LESS in finding.message) is shell_less
+
+
+@pytest.mark.parametrize("commands, program", [
+    ('ENTRYPOINT ["/main"]\n', '"/main"'),
+    ('ENTRYPOINT ["/usr/bin/tini", "--"]\nCMD ["/srv/api", "serve"]\n', '"/srv/api"'),
+    ('CMD ["/srv/api"]\n', '"/srv/api"'),
+    ('ENTRYPOINT /main\n', '"/path/to/program"'),  # shell form: no shell to run it on scratch anyway
+    ('ENTRYPOINT ["$APP"]\n', '"/path/to/program"'),
+    ('', '"/path/to/program"'),
+])
+def test_the_advice_names_the_image_program(commands, program):
+    result = lint_snippet(f"FROM scratch\nCOPY app /main\n{commands}", "missing-healthcheck")
+    [finding] = result.diagnostics
+    assert f"`HEALTHCHECK CMD [{program}, \"healthcheck\"]`" in finding.message
