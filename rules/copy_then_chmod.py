@@ -113,7 +113,9 @@ class CopyThenChmod(Rule):
 
     A change to one file of a bigger copy (`COPY . .` then `chmod +x
     entrypoint.sh`) is advised to copy that file on its own: `--chmod` on the
-    whole copy would give every file the mode. A recursive change that also
+    whole copy would give every file the mode. The message names every path
+    of the command that the COPY wrote (`chown -R rails db log storage tmp`:
+    all four; past four, the first three and how many others). A recursive change that also
     reaches files an earlier COPY or ADD put there, or a RUN working in that
     directory (`RUN npm ci` filling node_modules), says so and gets no fix:
     `--chmod` on the last COPY would leave those files as they were.
@@ -185,7 +187,7 @@ class CopyThenChmod(Rule):
                 between = itertools.islice(copies.history, position + 1, index)
                 earlier = _earlier_writers(copies, change, paths, position, index)
                 fix = None if earlier else _fix(ctx, run, step, change, found, len(entries), scripts, between)
-                shown = paths[next(i for i, r in enumerate(found) if r) // len(entries)]
+                shown = [p for i, p in enumerate(paths) if any(found[i * len(entries):(i + 1) * len(entries)])]
                 wanted = static_path(script, change.value_word, expand) if change.value_word else None
                 message = _message(ctx, change, shown, step, found, wanted) + _earlier_note(copies, earlier, change)
                 if change.tool != "chmod":
@@ -330,9 +332,18 @@ def _combined(change: PermissionChange, wanted: Optional[str], current: Optional
     return wanted if ":" in wanted else f"{wanted}:{group}"
 
 
-def _message(ctx: RuleContext, change: PermissionChange, path: str, copy: Step, relations: list,
+def _listed(paths: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``; past four, the first three and how many others."""
+    paths = list(dict.fromkeys(paths))
+    if len(paths) > 4:
+        return f"{', '.join(paths[:3])} and {len(paths) - 3} other paths"
+    return paths[0] if len(paths) == 1 else f"{', '.join(paths[:-1])} and {paths[-1]}"
+
+
+def _message(ctx: RuleContext, change: PermissionChange, paths: Sequence[str], copy: Step, relations: list,
              wanted: Optional[str]) -> str:
     flag = "chmod" if change.tool == "chmod" else "chown"
+    path = _listed(paths)
     value = _copy_value(ctx, change) or ("<octal mode>" if flag == "chmod" else "<user>:<group>")
     advice = f"set it while copying with {copy.node.name} --{flag}={value}"
     existing = copy.node.flag(flag)
@@ -352,7 +363,8 @@ def _message(ctx: RuleContext, change: PermissionChange, path: str, copy: Step, 
             advice = f"set it in {copy.node.name} --{flag}={existing.value} instead" if value.startswith("<") \
                 else f"make it {copy.node.name} --{flag}={value} instead of --{flag}={existing.value}"
     elif all(r in (None, "inside") for r in relations):  # one file of a bigger copy: --chmod would change them all
-        advice = f"copy {path} on its own with {copy.node.name} --{flag}={value}, before or after the rest"
+        each = "each of them" if len(set(paths)) > 1 else path
+        advice = f"copy {each} on its own with {copy.node.name} --{flag}={value}, before or after the rest"
     elif change.selective and flag == "chmod":  # find -exec: --chmod would apply to every copied file
         advice = (f"set the mode in the build context, which {copy.node.name} keeps, or while copying with "
                   f"{copy.node.name} --chmod={value} if every copied file may have it")
