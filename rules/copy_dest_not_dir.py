@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterator, Optional
 
 from dflint import ast
@@ -10,6 +11,10 @@ from dflint.fix import Applicability, Fix
 from dflint.model.paths import resolve
 from dflint.model.sources import destination as destination_value
 from dflint.rule import Finding, Rule, RuleContext
+
+#: A continued line that starts with an instruction keyword: the instruction it belongs to swallowed it.
+_SWALLOWED = re.compile(r"[ \t]*(FROM|RUN|COPY|ADD|ENV|ARG|WORKDIR|USER|CMD|ENTRYPOINT|EXPOSE|LABEL|VOLUME|SHELL|"
+                        r"HEALTHCHECK|ONBUILD|STOPSIGNAL|MAINTAINER)(?:[ \t]|$)")
 
 
 class CopyDestNotDir(Rule):
@@ -21,7 +26,11 @@ class CopyDestNotDir(Rule):
     also when the destination comes from an ARG or ENV value. A destination
     whose value cannot be known is not reported. A single source with a
     wildcard is not reported either: `COPY target/*.jar /app.jar` names one
-    file on purpose.
+    file on purpose, nor is an instruction whose arguments run on into a
+    continued line that starts with an instruction keyword (`COPY
+    testfile.txt c:\` then `RUN dir c:\`, read as `COPY testfile.txt
+    c:RUN dir c:`): its sources and destination are not the ones meant, and
+    DF812 continuation-swallows-instruction reports the mistake.
 
     Same as hadolint's DL3021 and Trivy's DS011, which check COPY only;
     dflint checks ADD too, as docker build treats both alike.
@@ -69,7 +78,7 @@ class CopyDestNotDir(Rule):
         for node in ctx.instructions:
             copy = node.effective
             if not isinstance(copy, (ast.CopyInstruction, ast.AddInstruction)) or copy.destination is None \
-                    or len(copy.sources) < 2:
+                    or len(copy.sources) < 2 or _swallows_instruction(copy):
                 continue
             destination = copy.destination
             value = destination_value(ctx.model, copy, node)
@@ -81,6 +90,19 @@ class CopyDestNotDir(Rule):
                                            f"reject it, BuildKit copies every source to that one path unless it "
                                            f"already is a directory; write `{destination.value}{separator}`",
                               _fix(ctx, node, copy, value))
+
+
+def _swallows_instruction(copy: ast.Instruction) -> bool:
+    """A continued line of ``copy`` starts with an instruction keyword (`COPY a c:\\` then `RUN dir c:\\`
+    reads as `COPY a c:RUN dir c:`): its sources and destination are not what the author wrote, and
+    DF812 continuation-swallows-instruction says why. (`ONBUILD \\` then `COPY ...` is no such line.)"""
+    segments = copy.segments
+    for previous, segment in zip(segments, segments[1:]):
+        match = _SWALLOWED.match(copy.original, segment.logical, segment.logical + segment.length)
+        if match is not None and segment.line != previous.line \
+                and copy.position_at(match.start(1)).offset != copy.keyword.span.start.offset:
+            return True
+    return False
 
 
 def _separator(ctx: RuleContext, value: str) -> str:
