@@ -8,7 +8,7 @@ from typing import Iterator, Optional
 from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.fix import Applicability, Fix
-from dflint.model.layers import (Leftover, Step, append_edit, command_span, command_text, leftovers, program_text,
+from dflint.model.layers import (ANY_HOME, Leftover, Step, append_edit, command_span, command_text, leftovers, program_text,
                                  relocation, run_steps, shipping_stages, verb_words)
 from dflint.model.package_config import insert_after
 from dflint.rule import Finding, Rule, RuleContext
@@ -67,6 +67,16 @@ class PackageCache(Rule):
     assignment before the command, or a cache directory set to `/dev/null`)
     or has nothing to cache (`pip install --no-index` from a wheelhouse),
     or when a `--mount=type=cache` or `type=tmpfs` covers the cache directory.
+    `~` is the home of the user the RUN runs as, when the Dockerfile shows
+    it: `HOME` when set (`ENV`, `ARG`, `export`), else root's for `USER
+    root`, for a user the Dockerfile creates its own (`/home/NAME`, or the
+    one `useradd -d` names), `/home/node` for the node image's `node`, any
+    under `/home` for another named user: a cache mount on `/root/.cache/pip`
+    does not cover the cache of `USER app`, and the message says where the
+    cache is (`/home/app/.cache/pip`). Where the user is not known (no
+    `USER`: the base image's; a variable; a numeric id; a system account
+    such as `www-data`; a command run through `sudo`, `gosu`, `su -c`...;
+    an `ONBUILD` trigger) a mount in root's home or any under `/home` counts.
     A cleaning command cleans the place its own options and variables name:
     after `npm ci --cache /tmp/npm`, `npm cache clean --force --cache
     /tmp/npm` or `rm -rf /tmp/npm` removes the cache, `npm cache clean
@@ -242,27 +252,32 @@ def _moved(left: Leftover) -> list[str]:
     it is (also) in its default place, or may be in several."""
     if len(left.locations) == 1:
         return list(left.locations)
-    defaults = _defaults(left.cache)
+    defaults = _defaults(left.cache, left.homes)
     moved = [location for location in left.locations if location not in defaults]
     return moved if len(moved) == len(left.locations) else []
 
 
-def _defaults(cache: CacheTable) -> set[str]:
-    """Where the cache is when nothing moved it, for root and any other user."""
-    return {path if not path.startswith("~/") else home + path[2:] for path in cache.paths
-            for home in ("/root/", "/home/*/")}
+def _defaults(cache: CacheTable, homes: tuple[str, ...] = ANY_HOME) -> set[str]:
+    """Where the cache is when nothing moved it, ``~`` in ``homes`` (by default root's and any user's)."""
+    return {path if not path.startswith("~/") else home + path[2:] for path in cache.paths for home in homes}
 
 
 def _what(left: Leftover) -> str:
-    """What is left, with where the command really put it when an option or variable moved it."""
+    """What is left, with where the command really put it when an option or variable moved it, and
+    ``~`` written out when it is the home of a known user other than root (/home/app/.cache/pip)."""
     cache = left.cache
-    moved = _moved(left)
+    defaults = _defaults(cache, left.homes)
+    homes = {place for place in defaults if place not in cache.paths}  # its `~/` places, written out in `what`
+    moved = [place for place in _moved(left) if place not in homes]
     kind = cache.what.rsplit(" in ", 1)[0]
     if not left.locations:  # moved to a place only the build knows (`--cache "$DIR"`)
         return relocation(left.step, cache).place(kind)
     if not moved:  # not moved, or moved and perhaps still written in the default place (dnf 5 and --setopt)
-        elsewhere = [place for place in left.locations if place not in _defaults(cache)]
-        return f"{cache.what} (or {' and '.join(elsewhere)})" if elsewhere else cache.what
+        what = cache.what
+        if left.homes not in (ANY_HOME, ("/root/",)) and "*" not in left.homes[0]:
+            what = what.replace("~/", left.homes[0])
+        elsewhere = [place for place in left.locations if place not in defaults]
+        return f"{what} (or {' and '.join(elsewhere)})" if elsewhere else what
     return f"{kind} in {' and '.join(moved)}"
 
 

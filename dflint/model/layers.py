@@ -56,7 +56,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..analysis import Analysis
     from .build import BuildModel, Stage
 
-__all__ = ["Step", "Leftover", "Removal", "Created", "LateRemoval", "run_steps", "leftovers", "removals",
+__all__ = ["ANY_HOME", "Step", "Leftover", "Removal", "Created", "LateRemoval", "run_steps", "leftovers", "removals",
            "late_removals", "deletes", "append_point", "verb_word", "verb_words", "command_span", "command_text",
            "program_text", "append_edit", "shipping_stages", "mount_targets", "Relocation", "relocation"]
 
@@ -100,11 +100,113 @@ def deletes(removed: str, target: str, contents: bool = False) -> bool:
     return contents and len(parts) == len(wanted) + 1 and has_glob(parts[-1]) and _within(parts[:-1], wanted)
 
 
-def _homes(path: str) -> list[str]:
-    """``~/x`` for root and for any user under /home."""
+#: Where ``~`` may be when the user a command runs as is not known: root's home and any under /home.
+ANY_HOME = ("/root/", "/home/*/")
+
+
+def _homes(path: str, homes: Sequence[str] = ANY_HOME) -> list[str]:
+    """``~/x`` in each of ``homes`` (directories ending in ``/``): by default root's and any user's under /home."""
     if path.startswith("~/"):
-        return ["/root/" + path[2:], "/home/*/" + path[2:]]
+        return [home + path[2:] for home in homes]
     return [path]
+
+
+#: Wrappers running their command as another user, whose home the Dockerfile may not show.
+_SWITCHERS = frozenset(("sudo", "doas", "runuser", "setpriv", "gosu", "su-exec", "chpst", "s6-setuidgid", "setuidgid"))
+#: Accounts of base images whose home is not /home/NAME (www-data: /var/www, nobody: /nonexistent...).
+_SYSTEM_ACCOUNTS = frozenset((
+    "nobody", "www-data", "daemon", "bin", "sys", "mail", "news", "games", "man", "lp", "proxy", "backup", "list",
+    "irc", "_apt", "nginx", "apache", "postgres", "mysql", "redis", "mongodb", "rabbitmq", "elasticsearch",
+    "jenkins", "tomcat", "squid", "memcache", "messagebus", "systemd-network", "sshd", "ftp", "guest", "operator"))
+#: Accounts of base images whose home is /home/NAME.
+_IMAGE_ACCOUNTS = frozenset(("node", "ubuntu", "app", "nonroot", "appuser"))
+#: useradd/adduser options naming the home directory; those making a system account (no /home/NAME).
+_HOME_OPTIONS = ("-d", "--home-dir", "--home", "-h")
+_SYSTEM_OPTIONS = ("-r", "--system", "-S")
+
+
+def _homes_of(analysis: "Analysis", node: ast.Instruction, step: Optional[Step] = None) -> tuple[str, ...]:
+    """Where ``~`` is for the commands of the RUN ``node`` (and ``step``, when given): ``HOME`` when
+    set (ENV, ARG, ``export``, an assignment), else the home of the stage's USER at ``node`` when the
+    Dockerfile shows it: root's for root, a user's own for a user it creates (``useradd -d`` or
+    /home/NAME), /home/* for another named user (not root's). Unknown (no USER: the base image's user;
+    a variable; a numeric id; a system account; an ONBUILD trigger; a command run as another user):
+    :data:`ANY_HOME`, root's or any under /home."""
+    if step is not None:
+        invocation = step.invocation
+        if "shell" in step.contexts or invocation is not None and _SWITCHERS.intersection(invocation.via):
+            return ANY_HOME  # `su app -c`, `gosu app`: another user's home
+        is_set, value = _lookup(analysis, node, step)("HOME")
+        if is_set:
+            return (value.rstrip("/") + "/",) if value and value.startswith("/") else ANY_HOME
+        return _user_home(analysis, node)
+    variable = analysis.model.scope_at(node).get("HOME")
+    if variable is not None and variable.value is not None:
+        value = display(variable.value) if variable.known else ""
+        return (value.rstrip("/") + "/",) if value.startswith("/") else ANY_HOME
+    return _user_home(analysis, node)
+
+
+def _user_home(analysis: "Analysis", node: ast.Instruction) -> tuple[str, ...]:
+    """The home of the USER in effect at ``node`` (see :func:`_homes_of`), read once per RUN."""
+    def compute() -> tuple[str, ...]:
+        if _run_of(node) is not node:
+            return ANY_HOME  # an ONBUILD trigger runs in another build, maybe as another user
+        model = analysis.model
+        stage = model.stage_of(node)
+        if stage is None:
+            return ANY_HOME
+        user: Optional[ast.UserInstruction] = None
+        homes: dict[str, Optional[str]] = {}  # user -> home (None: a system account) created by a RUN
+        for member in model.lineage(stage):
+            for instruction in member.instructions:
+                if instruction is node:
+                    break
+                if isinstance(instruction, ast.UserInstruction) and instruction.value is not None:
+                    user = instruction
+                elif isinstance(instruction, ast.RunInstruction):
+                    homes.update(_created_homes(analysis, instruction))
+        if user is None:
+            return ANY_HOME
+        expansion = model.expand(user, user.value.value)
+        if not expansion.resolved:
+            return ANY_HOME
+        name = expansion.value.split(":", 1)[0]
+        if name == "root" or name.isdigit() and int(name) == 0:
+            return ("/root/",)
+        if not name or name.isdigit():
+            return ANY_HOME
+        if name in homes:
+            home = homes[name]
+            return (home.rstrip("/") + "/",) if home else ANY_HOME
+        if name in _SYSTEM_ACCOUNTS:
+            return ANY_HOME
+        return (f"/home/{name}/",) if name in _IMAGE_ACCOUNTS else ("/home/*/",)
+    return _remembered(analysis, "user home", node, compute)
+
+
+def _created_homes(analysis: "Analysis", node: ast.RunInstruction) -> dict[str, Optional[str]]:
+    """The users a RUN creates with ``useradd``/``adduser`` and their homes: the one an option names,
+    /home/NAME by default, None for a system account or a home that is not known."""
+    found: dict[str, Optional[str]] = {}
+    for step in run_steps(analysis, node):
+        invocation = step.invocation
+        if invocation is None or invocation.program not in ("useradd", "adduser") or not invocation.operands:
+            continue
+        word = invocation.operands[-1 if invocation.program == "useradd" else 0]
+        expansion = analysis.model.expand(node, word.value)
+        if not expansion.resolved:
+            continue
+        home = invocation.value(*_HOME_OPTIONS)
+        if home is not None:
+            place = analysis.model.expand(node, home)
+            found[expansion.value] = resolve(place.value, "/") if place.resolved and place.value.startswith("/") \
+                else None
+        elif invocation.has(*_SYSTEM_OPTIONS):
+            found[expansion.value] = None
+        else:
+            found[expansion.value] = "/home/" + expansion.value
+    return found
 
 
 # ---- a RUN's commands, in the order they run ---------------------------------------------------
@@ -244,6 +346,10 @@ def _path(analysis: "Analysis", node: ast.Instruction, word: Word, cwd: Optional
         if not expansion.resolved:
             return None
         text = expansion.value
+    if text[:1] == "~" and (len(text) == 1 or text[1] == "/"):
+        homes = _homes_of(analysis, node)
+        if homes != ANY_HOME:  # else root's, as resolve() reads it
+            text = homes[0].rstrip("/") + text[1:]
     return resolve(text, cwd)
 
 
@@ -335,7 +441,7 @@ class Leftover:
 
     ``locations`` are where it is; ``consumed`` is true when a later command
     of the RUN reads it (an install after ``apt-get update``); ``near_miss``
-    explains a command that looks like its cleanup but is not.
+    explains a command that looks like its cleanup but is not; ``homes``: where ``~`` is for it.
     """
 
     cache: PackageCache
@@ -344,6 +450,8 @@ class Leftover:
     locations: tuple[str, ...]
     consumed: bool
     near_miss: Optional[str] = None
+    #: Where ``~`` is for the command (see :func:`_homes_of`): ``~/`` paths of the cache are there.
+    homes: tuple[str, ...] = ANY_HOME
 
 
 def _locations(analysis: "Analysis", node: ast.Instruction, step: Step, cache: PackageCache) -> tuple[str, ...]:
@@ -359,7 +467,8 @@ def _locations(analysis: "Analysis", node: ast.Instruction, step: Step, cache: P
         path = _option_place(analysis, node, step, *found)
         if path and cache.location_below:
             path = posixpath.join(path, cache.location_below)
-        defaults = () if cache.options_move else tuple(p for path in cache.paths for p in _homes(path))
+        homes = _homes_of(analysis, node, step)
+        defaults = () if cache.options_move else tuple(p for path in cache.paths for p in _homes(path, homes))
         return ((path,) + defaults) if path else ()
     lookup = _lookup(analysis, node, step)
     moved = []
@@ -373,7 +482,8 @@ def _locations(analysis: "Analysis", node: ast.Instruction, step: Step, cache: P
             path = resolve(posixpath.join(value, below) if below else value, step.cwd)
             if path:
                 moved.append(path)
-    defaults = [p for path in cache.paths for p in _homes(path)]
+    homes = _homes_of(analysis, node, step)
+    defaults = [p for path in cache.paths for p in _homes(path, homes)]
     return tuple(moved) if moved and cache.roots_move else tuple(moved + defaults)
 
 
@@ -530,16 +640,22 @@ def _mount_targets(analysis: "Analysis", node: ast.Instruction) -> list[tuple[st
 
 
 def _mount_miss(analysis: "Analysis", node: ast.Instruction, cache: PackageCache,
-                locations: Sequence[str]) -> Optional[str]:
+                locations: Sequence[str], homes: Sequence[str] = ANY_HOME) -> Optional[str]:
     """Why a cache mount meant for the cache does not cover it: written ``target=~/...``, which
     BuildKit does not expand, or on a place the cache can be in, but this install does not use
-    (``/usr/local/bundle/cache`` when ``BUNDLE_PATH`` puts the gems in ``ruby/*/cache`` below)."""
+    (``/usr/local/bundle/cache`` when ``BUNDLE_PATH`` puts the gems in ``ruby/*/cache`` below;
+    ``/root/.cache/pip`` when the command runs as a user whose home, ``homes``, is another)."""
     defaults = [_parts(p) for path in cache.paths for p in _homes(path)]
     for path, text in _mount_targets(analysis, node):
         if text.startswith("~/") and any(_within(_parts(home), _parts(loc)) for home in _homes(text)
                                          for loc in locations):
             return f"the cache mount's target {text} is {path}: BuildKit does not expand `~`"
         if any(_within(_parts(path), default) or _within(default, _parts(path)) for default in defaults):
+            mine = [p for p in cache.paths for p in _homes(p, homes) if p in locations and p not in cache.paths]
+            if mine and "*" not in homes[0] and not any(_within(_parts(path), _parts(own)) or _within(_parts(own), _parts(path))
+                                for own in mine):
+                return (f"the cache mount on {path} is not where this command puts it: its user's home is "
+                        f"{homes[0].rstrip('/')}")
             return f"the cache mount on {path} is not where this command puts it"
     return None
 
@@ -704,6 +820,7 @@ def _compute_leftovers(analysis: "Analysis", node: ast.Instruction) -> list[Left
         if not cache.report:  # only which caches stay matters (late-cleanup): no message will be written
             found.append(Leftover(cache, step, node, locations, False))
             continue
+        homes = _homes_of(analysis, node, step)
         miss = later.near_misses(cache).first(step)
         elsewhere = later.cleaning_elsewhere(cache).first(step)
         if miss is not None:
@@ -711,9 +828,9 @@ def _compute_leftovers(analysis: "Analysis", node: ast.Instruction) -> list[Left
         elif elsewhere is not None:
             reason = f"`{_cleaning_text(elsewhere[0])}` cleans another place"
         else:
-            reason = _mount_miss(analysis, node, cache, locations)
+            reason = _mount_miss(analysis, node, cache, locations, homes)
         consumed = later.last_consumer(cache) > step.index
-        found.append(Leftover(cache, step, node, locations, consumed, reason))
+        found.append(Leftover(cache, step, node, locations, consumed, reason, homes))
     return found
 
 
