@@ -25,11 +25,16 @@ class PinLanguagePackages(Rule):
     enough (`flask>=3`, `typescript@^5`, `gem install rails -v '~> 7.1'`)
     unless the `exact` option asks for one exact version; dist-tags that
     move (`@latest`, `@next`), `*`, and repository URLs without a ref
-    (`git+https://host/x.git` rather than `...x.git@v1.2`, npm `#v1.2`) are
-    always reported.
+    (`git+https://host/x.git` rather than `...x.git@v1.2`, npm `#v1.2`) or
+    at a ref that reads as a branch are always reported, editable ones
+    (`pip install -e git+https://...`) included. As DF309 judges git
+    clones, a ref with a digit (`@v1.2.3`, `@2024.05`, `#release-2.x`) or
+    a commit hash (`@3f2a9c1`) is a pin; one without (`@main`, `#develop`,
+    `#feature/x`) is a branch, which moves. npm's `#semver:^1.2` is a range.
 
     Not reported: installs from manifests and lock files (`pip install -r
-    requirements.txt`, `pip install .`, `npm install` and `npm ci` without
+    requirements.txt`, `pip install .`, `pip install -e ./lib` (a local
+    project), `npm install` and `npm ci` without
     package names, `yarn install`, `bundle install`), paths, local archives
     and plain URLs, and pip installs that read a constraints file
     (`-c constraints.txt`, `PIP_CONSTRAINT`; `UV_CONSTRAINT` for uv): the
@@ -41,7 +46,8 @@ class PinLanguagePackages(Rule):
     values in scope, or a plain value the RUN assigns once before the
     command; options and their values a variable holds (`-v 7.1.3`,
     `-c constraints.txt`) are read as options. A word whose value cannot
-    be known is skipped.
+    be known is skipped, and so is an `-e` value with a variable in it
+    (`-e "$PROJECT"` is most often a local path).
 
     Differences from hadolint (DL3013 pip, DL3016 npm, DL3028 gem, which
     this rule covers finding by finding): hadolint accepts `@latest` and

@@ -86,9 +86,23 @@ def test_classify_system(manager, value, kind):
     ("cargo install a b@1.2.3 c@^1", ["none", "exact", "range"]), ("cargo install --path .", []),
     ("uv tool install a@latest b==1.0", ["floating", "exact"]), ("pipx install a", ["none"]),
     ("uv pip install --python 3.12 a", ["none"]),
+    ("pip install -e git+https://h/o/x.git#egg=x -e . -e ./y -e /z --editable=git+https://h/o/w.git@v2#egg=w",
+     ["floating", "exact"]),
+    ("pip install git+https://h/o/x.git@main git+https://h/o/y.git@3f2a9c1 git+ssh://git@h/o/z.git@develop#egg=z",
+     ["floating", "exact", "floating"]),
+    ("npm i u/r#main u/r#abcdef1 git+https://h/o/r.git#semver:^1.2 github:u/r#release-2.x",
+     ["floating", "exact", "range", "exact"]),
 ])
 def test_language_pins(text, kinds):
     assert [p.kind for p in language_pins(read(text))] == kinds
+
+
+@pytest.mark.parametrize("ref, branch", [
+    ("main", True), ("develop", True), ("feature/x", True), ("HEAD", True), ("v1.2.3", False),
+    ("2024.05", False), ("release-2.x", False), ("3f2a9c1", False), ("deadbeef", False), ("abcdefa", False),
+])
+def test_branch_like(ref, branch):
+    assert package_managers.branch_like(ref) == branch
 
 
 @pytest.mark.parametrize("query, problem", [

@@ -52,7 +52,7 @@ __all__ = ["APT", "RPM", "reread", "Prompt", "confirmation", "installs_recommend
            "language_pins", "classify_system", "GoTarget", "go_targets", "index_refresh", "reads_index",
            "system_upgrade", "virtual_packages", "deleted_packages", "apt_bool", "apt_option",
            "pin_problem", "Upgrade", "repin", "go_target", "go_query_problem", "PackageChange",
-           "package_changes", "removes_packages", "PACKAGE_TOOLS", "pacman_installs"]
+           "package_changes", "removes_packages", "PACKAGE_TOOLS", "pacman_installs", "branch_like"]
 
 APT = frozenset(("apt-get", "apt", "aptitude"))
 RPM = frozenset(("yum", "dnf", "dnf5", "microdnf", "tdnf"))
@@ -494,13 +494,39 @@ _PIP_NAME = re.compile(r"([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*(.*)$", re.
 _LANGUAGE_ALIASES = {"pip": "DL3013", "npm": "DL3016", "gem": "DL3028"}
 
 
-def _vcs_ref(value: str, separator: str) -> bool:
-    """A repository URL names a ref: ``@ref`` after the path (pip), ``#ref`` (npm)."""
+_COMMIT = re.compile(r"[0-9a-f]{7,40}")
+
+
+def branch_like(ref: str) -> bool:
+    """A git ref that reads as a branch, which moves (``main``, ``develop``, ``feature/x``): no
+    digit in it and not a commit hash. A tag or a release branch has a digit (``v1.2.3``,
+    ``2024.05``, ``release-1.x``) and is taken as a fixed point, as DF309 takes it."""
+    return not _COMMIT.fullmatch(ref) and not any(ch.isdigit() for ch in ref)
+
+
+def _vcs_ref(value: str, separator: str) -> Optional[str]:
+    """The ref a repository URL names, ``@ref`` after the path (pip) or ``#ref`` (npm); None without."""
     if separator == "#":
-        return "#" in value and value.split("#", 1)[1] != ""
+        ref = value.split("#", 1)[1].split("::", 1)[0] if "#" in value else ""
+        return ref or None
     rest = value.split("://", 1)[1] if "://" in value else value.split(":", 1)[-1]
     path = rest.split("/", 1)[1] if "/" in rest else ""
-    return "@" in path.split("#", 1)[0]
+    before, at, ref = path.split("#", 1)[0].rpartition("@")
+    return ref if at and ref else None
+
+
+def _vcs_pin(word: Word, manager: str, value: str, separator: str) -> Pin:
+    """A repository URL: pinned by a tag or commit, floating without a ref or at a branch."""
+    ref = _vcs_ref(value, separator)
+    if ref is None:
+        return _repository(word, manager, value, value.split("#", 1)[0] + separator)
+    if ref.startswith("semver:"):
+        return _pin(word, manager, value, ref[7:], "range")
+    if branch_like(ref):
+        base = value.split("#", 1)[0] if separator == "#" else value.split("#", 1)[0][:-len(ref) - 1]
+        return replace(_pin(word, manager, value, ref, "floating", f"`{ref}` is a branch, which moves"),
+                       hint=f"{base}{separator}<tag or commit>")
+    return _pin(word, manager, value, ref, "exact")
 
 
 def _language_words(invocation: Invocation) -> Optional[tuple[str, tuple[Word, ...]]]:
@@ -538,9 +564,11 @@ def language_pins(invocation: Optional[Invocation]) -> list[Pin]:
     Not listed: paths, local archives and plain URLs (their content is what
     it is), option values (``-r requirements.txt``, ``-e .``), and
     everything when the command installs no named package (``npm install``
-    reads package.json). Repository URLs are listed: without a ref
-    (``git+https://host/x.git`` rather than ``...@v1.2``, npm ``#v1.2``) they
-    float with the default branch.
+    reads package.json). Repository URLs are listed, editable ones
+    (``-e git+https://...``) too: without a ref (``git+https://host/x.git``
+    rather than ``...@v1.2``, npm ``#v1.2``) they float with the default
+    branch, and a ref that reads as a branch (:func:`branch_like`: ``@main``,
+    ``#develop``) floats with it.
     """
     if invocation is None:
         return []
@@ -555,6 +583,12 @@ def language_pins(invocation: Optional[Invocation]) -> list[Pin]:
     code = _LANGUAGE_ALIASES.get("pip" if invocation.program == "pipx" else invocation.program) \
         if "uv" not in invocation.via else None
     pins = []
+    if manager in ("pip", "uv-pip"):  # `-e git+https://...`: an editable checkout of a repository
+        for option in invocation.options:
+            if option.name in ("-e", "--editable") and option.value_word is not None and option.value \
+                    and not option.value_word.has_expansion and _VCS.match(option.value):
+                pin = _vcs_pin(option.value_word, manager, option.value, "@")
+                pins.append(replace(pin, manager=manager, hadolint=code, text=option.value_word.value))
     for word in operands:
         value = word.value
         if not value or value.startswith("-"):
@@ -578,9 +612,7 @@ def _language_pin(manager: str, word: Word, value: str, invocation: Invocation) 
         return _cargo_pin(word, value, invocation, cargo_version)
     ref_separator = "#" if manager == "node" else "@"
     if _VCS.match(value) or (manager in ("pip", "uv-pip") and re.match(r"[\w.-]+\s*@\s*(?:git|hg|svn|bzr)\+", value)):
-        if _vcs_ref(value, ref_separator):
-            return _pin(word, manager, value, "ref", "exact")
-        return _repository(word, manager, value, value.split("#", 1)[0] + ref_separator)
+        return _vcs_pin(word, manager, value, ref_separator)
     if _LOCAL.match(value) or _ARCHIVE.match(value.split("?", 1)[0]) or "://" in value:
         return None
     if manager in ("pip", "uv-pip", "uv-tool"):
@@ -645,9 +677,7 @@ def _node_pin(word: Word, value: str) -> Pin:
         inner = alias.rfind("@")
         version = alias[inner + 1:] if inner > 0 else None
     if "/" in name and not name.startswith("@"):  # user/repo: a GitHub repository
-        if "#" in value:
-            return _pin(word, "node", name, "ref", "exact")
-        return _repository(word, "node", name, name + "#")
+        return _vcs_pin(word, "node", value, "#")
     if version is None or version == "":
         return _pin(word, "node", name, None, "none")
     if version in ("*", "x", "X"):
