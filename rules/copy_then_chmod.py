@@ -11,7 +11,7 @@ from dflint.diagnostic import Severity
 from dflint.fix import Applicability, Fix
 from dflint.model.build import Stage
 from dflint.model.copies import Copied, CopyIndex, copied, relation
-from dflint.model.frontend import frontend_at_least
+from dflint.model.frontend import Availability, frontend_pin, supports, syntax_directive
 from dflint.model.history import Step, histories
 from dflint.model.paths import inside, resolve
 from dflint.model.users import AccountIndex, created_later, numeric_owner
@@ -19,8 +19,10 @@ from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell.modes import apply_mode, copy_equivalent, is_octal
 from dflint.shell.permissions import PermissionChange, permission_changes, static_path
 
-# The Dockerfile frontend release that reads symbolic COPY --chmod modes (+x, u=rwX,go=rX).
-_SYMBOLIC_CHMOD = (1, 14)
+# The Dockerfile frontend releases that read COPY --chmod, and symbolic modes (+x, u=rwX,go=rX) in it.
+# The same as syntax-too-old's (DF811) table, from BuildKit's dockerfile/* tags.
+_COPY_CHMOD = Availability((1, 2))
+_SYMBOLIC_CHMOD = Availability((1, 14), labs=(1, 13))
 
 
 class CopyThenChmod(Rule):
@@ -54,9 +56,11 @@ class CopyThenChmod(Rule):
     ids when those commands set them (`useradd -u 1000`).
 
     A symbolic mode is advised as written (`chmod +x` becomes `COPY
-    --chmod=+x`): the Dockerfile frontend reads symbolic modes since 1.14,
-    and the message says so unless a `# syntax=` directive selects 1.14 or
-    later. A directive pinning an earlier frontend gets octal advice. A
+    --chmod=+x`): the Dockerfile frontend reads symbolic modes since 1.14
+    (1.13-labs), and the message says so unless a `# syntax=` directive
+    selects such a release. A directive pinning an earlier frontend gets
+    octal advice; one pinning a frontend before 1.2, which has no `COPY
+    --chmod`, gets the advice to pin a newer release. A
     clause that names no one and sets `w`, uses `=` or copies a class (`+w`,
     `=rx`) depends on the RUN's umask (022), which COPY does not apply, so
     it is advised in octal. After an octal `--chmod`, the mode the two give
@@ -95,9 +99,13 @@ class CopyThenChmod(Rule):
     The fix adds `--chmod=` or `--chown=` to the COPY and deletes the RUN. It
     is offered only when the RUN is that one command (writing no file
     through a redirection such as `> /app/modes.log`), the mode is octal or
-    symbolic as above (not with a directive pinning a frontend before 1.14)
-    or the owner a literal name, it covers exactly what the COPY wrote, both are
-    in the same stage and no RUN comes between them; and it is unsafe even
+    symbolic as above (not with a directive pinning a frontend before 1.14,
+    nor one whose release dflint cannot read, such as `1.4.0-rc1`) or the
+    owner a literal name, it covers exactly what the COPY wrote, both are
+    in the same stage and no RUN comes between them; never for `--chmod`
+    when the directive pins a frontend before 1.2 (`docker/dockerfile:1.1`,
+    `1.0-experimental`), which does not read it at all (the message says to
+    pin a newer release); and it is unsafe even
     then: `COPY --chmod`/`--chown` needs BuildKit, and a symbolic mode
     Dockerfile 1.14 when no directive asks for it; they apply to every copied
     file and directory, while `chmod -R` on the destination also changes the
@@ -283,7 +291,7 @@ def _copy_value(ctx: RuleContext, change: PermissionChange) -> Optional[str]:
     if change.tool == "chmod":
         word = change.value_word
         value = copy_equivalent(word.value) if word is not None and word.literal else None
-        if value is not None and not is_octal(value) and _symbolic_support(ctx) is False:
+        if value is not None and not is_octal(value) and _frontend(ctx) == "octal":
             return None
         return value
     owner = change.literal_owner
@@ -292,8 +300,16 @@ def _copy_value(ctx: RuleContext, change: PermissionChange) -> Optional[str]:
     return f"{owner}:0" if owner.isdigit() else f"{owner}:root"
 
 
-def _symbolic_support(ctx: RuleContext) -> Optional[bool]:
-    return frontend_at_least(ctx.file, _SYMBOLIC_CHMOD)
+def _frontend(ctx: RuleContext) -> str:
+    """What the ``# syntax=`` directive says of COPY --chmod: ``none`` without a directive, ``unknown``
+    for one that does not tell the release, ``old`` for a release without --chmod (before 1.2),
+    ``octal`` for one that reads only octal modes (before 1.14), else ``symbolic``."""
+    pin = frontend_pin(ctx.file)
+    if pin is None:
+        return "none" if syntax_directive(ctx.file) is None else "unknown"
+    if not supports(pin, _COPY_CHMOD):
+        return "old"
+    return "symbolic" if supports(pin, _SYMBOLIC_CHMOD) else "octal"
 
 
 def _chmod_after(current: str, wanted: str) -> Optional[int]:
@@ -378,12 +394,25 @@ def _mode_note(ctx: RuleContext, change: PermissionChange, advice: str) -> str:
     """What the advice needs said about a symbolic mode: the frontend release that reads it, or
     why it gives none."""
     word = change.value_word
-    if change.tool != "chmod" or word is None or not word.literal or is_octal(word.value):
+    if change.tool != "chmod":
         return ""
-    if f"--chmod={word.value}" in advice and _symbolic_support(ctx) is None:
+    frontend = _frontend(ctx)
+    if frontend == "old" and "--chmod=" in advice:
+        pin = frontend_pin(ctx.file)
+        assert pin is not None
+        symbolic = word is not None and word.literal and not is_octal(word.value) and "<" not in advice
+        return (f" (COPY --chmod needs Dockerfile 1.2 or later{', a symbolic mode 1.14' if symbolic else ''}, "
+                f"and the `# syntax=` directive pins {pin.name}: pin a newer release, such as "
+                f"`# syntax=docker/dockerfile:1`)")
+    if word is None or not word.literal or is_octal(word.value):
+        return ""
+    if f"--chmod={word.value}" in advice and frontend == "none":
         return (" (symbolic modes need Dockerfile 1.14 or later: for an older builder, add "
                 "`# syntax=docker/dockerfile:1` or give the mode in octal)")
-    if "<octal mode>" in advice and _symbolic_support(ctx) is False and copy_equivalent(word.value):
+    if f"--chmod={word.value}" in advice and frontend == "unknown":
+        return (" (symbolic modes need Dockerfile 1.14 or later: if the frontend the `# syntax=` directive "
+                "selects is older, give the mode in octal)")
+    if "<octal mode>" in advice and frontend == "octal" and copy_equivalent(word.value):
         return " (the `# syntax=` directive pins a frontend older than 1.14, which reads only octal modes)"
     if "<octal mode>" in advice and copy_equivalent(word.value) is None:
         return f" (`{word.value}` depends on the RUN's umask, which COPY does not apply: give the mode in octal)"
@@ -416,6 +445,8 @@ def _fix(ctx: RuleContext, run: Step, copy: Step, change: PermissionChange, foun
          scripts, between: Iterable[Step]) -> Optional[Fix]:
     flag, value = ("chmod" if change.tool == "chmod" else "chown"), _copy_value(ctx, change)
     commands = [c for script in scripts for c in script.commands]
+    if flag == "chmod" and (_frontend(ctx) == "old" or _frontend(ctx) == "unknown" and not is_octal(value or "")):
+        return None  # the pinned frontend does not read COPY --chmod, or may not read a symbolic mode
     if value is None or not change.plain or copy.stage is not run.stage or copy.node.flag(flag) is not None \
             or commands != [change.command] or any(isinstance(s.node, ast.RunInstruction) for s in between) \
             or any(redirect.writes_a_file for redirect in change.command.redirects):
