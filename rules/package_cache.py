@@ -26,7 +26,11 @@ class PackageCache(Rule):
     Reports an install (or index refresh) whose cache stays in its layer:
     `apt-get update` without removing `/var/lib/apt/lists/*`; `apk add`
     without `--no-cache`; `yum`, `dnf`, `microdnf`, `tdnf` without
-    `clean all`; `zypper` without `zypper clean --all`; `pacman -S` with
+    `clean all` (an `rm` of the cache directory counts: for dnf
+    `/var/cache/dnf` or dnf 5's `/var/cache/libdnf5`, never `/var/cache/yum`;
+    for microdnf `/var/cache/yum`; for `yum`, yum 3 on EL7 and dnf on EL8
+    and later, either, as only the base image's tag would tell which);
+    `zypper` without `zypper clean --all`; `pacman -S` with
     `-y` without removing the sync databases (`/var/lib/pacman/sync/*`: no
     pacman command does), and with targets or `-u`, or `pacman -U` of a URL
     (any target holding `://`, `file://` too; not a local file), without

@@ -280,10 +280,14 @@ CACHES: tuple[PackageCache, ...] = (
         near_misses=_RPM_NEAR,
         hadolint="DL3032", fix_cleanup="{program} {options}clean all",
     ),
+    # dnf 4 keeps its cache in /var/cache/dnf, dnf 5 in /var/cache/libdnf5 (~/.cache/libdnf5 for a user):
+    # never /var/cache/yum, so `rm -rf /var/cache/yum` does not clean up after dnf. `yum` is yum 3 on EL7
+    # (/var/cache/yum) and dnf on EL8+ (/var/cache/dnf): which one, the base image's tag alone tells, so
+    # removing either counts for `yum`.
     PackageCache(
         key="dnf", what="the metadata and package cache in /var/cache/dnf",
         programs=_set("dnf dnf5"), creates=_RPM_CREATES,
-        paths=("/var/cache/dnf", "/var/cache/libdnf5", "/var/cache/yum", "~/.cache/libdnf5"),
+        paths=("/var/cache/dnf", "/var/cache/libdnf5", "~/.cache/libdnf5"),
         location_options=_RPM_CACHEDIR, options_move=False,
         cleans=(Clean(("clean", "all")),), consumers=_RPM_CONSUMERS,
         near_misses=_RPM_NEAR,
