@@ -11,9 +11,8 @@ from dflint.model.layers import git_command, run_steps
 from dflint.model.package_config import run_nodes
 from dflint.model.sources import is_git_source
 from dflint.rule import Finding, Rule, RuleContext
+from dflint.shell.package_managers import branch_like
 
-# A ref that names a fixed point: a commit (hex) or a tag-like name with a digit (v1.2.3, 2024.05, llvmorg-17).
-_PINNED_REF = re.compile(r"[0-9a-f]{7,40}|(?=.*[0-9])[^\s]+")
 # What moves a clone to a chosen commit afterwards, in the same RUN.
 _CHECKOUTS = frozenset({"checkout", "switch", "reset"})
 
@@ -79,7 +78,7 @@ class UnpinnedGitSource(Rule):
                     continue
                 branch = git.clone_branch()
                 if branch is not None and (branch.value is None or "$" in branch.value
-                                           or _PINNED_REF.fullmatch(branch.value)):
+                                           or not branch_like(branch.value)):
                     continue  # a tag, or not known here
                 if any(_runs_git(other) and (later := git_command(other.command)) is not None
                        and later.name in _CHECKOUTS for other in steps[index + 1:]):
@@ -125,4 +124,4 @@ def _moving_ref(url: str) -> Optional[str]:
     ref = query.get("ref") or fragment.partition(":")[0]
     if not ref:
         return "its default branch"
-    return None if _PINNED_REF.fullmatch(ref) else f"branch `{ref}`"
+    return f"branch `{ref}`" if branch_like(ref) else None
