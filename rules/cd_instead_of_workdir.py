@@ -25,7 +25,11 @@ class CdInsteadOfWorkdir(Rule):
     it: at the top level of the script, not in a subshell
     `( cd x && make )`, a `$(...)`, an `if`/`||` branch, a loop, a pipeline
     or the script of `sh -c`, `su -c` or `eval`. A `cd` that ends the RUN is
-    reported as having no effect.
+    reported as having no effect, and a `cd` to the directory the RUN
+    already runs in (`WORKDIR /app` then `RUN cd /app && make`) as
+    changing nothing: it is to be dropped, and a later `cd` of the same
+    script is still looked at (not in `ONBUILD RUN`, whose trigger runs in
+    the downstream build's WORKDIR).
 
     Not reported, because WORKDIR cannot say the same: `cd -` and `cd`
     without a directory; a directory from a command substitution
@@ -96,6 +100,13 @@ class CdInsteadOfWorkdir(Rule):
                     # A temporary move, or the way back from one (`cd ..`, `cd /`).
                     left.setdefault(id(step.script), []).extend(p for p in (target, cwds[index]) if p)
                     continue
+                here = (target.rstrip("/") or "/") if node.effective is node else None
+                if here is not None and here == cwds[index] and here == ctx.model.workdir_at(node):
+                    # Where the RUN is already: nothing to say with WORKDIR (not for ONBUILD, whose
+                    # trigger runs in the downstream build's WORKDIR).
+                    yield ctx.finding(step.command, f"`cd {word.value}` changes nothing: the RUN already runs in "
+                                      f"{here}{_set_by(ctx, node)}; drop it")
+                    continue
                 reported.add(id(step.script))
                 shown = _shown(word.value, target)
                 last = not any(s.script is step.script for s in steps[index + 1:])
@@ -103,6 +114,19 @@ class CdInsteadOfWorkdir(Rule):
                        if last else "changes the directory for the rest of this RUN only")
                 yield ctx.finding(step.command, f"`cd {word.value}` {why}; use `WORKDIR {shown}`, which holds "
                                   "for every later instruction")
+
+
+def _set_by(ctx: RuleContext, node: ast.Instruction) -> str:
+    """`` (WORKDIR on line N)``: the WORKDIR of ``node``'s lineage that set its directory last."""
+    stage = ctx.model.stage_of(node)
+    found = None
+    for member in ctx.model.lineage(stage) if stage is not None else ():
+        for other in member.instructions:
+            if other is node:
+                break
+            if isinstance(other, ast.WorkdirInstruction):
+                found = other
+    return f" (WORKDIR on line {found.line})" if found is not None else ""
 
 
 def _top_level_cd(step: Step) -> bool:
