@@ -42,7 +42,10 @@ class LateCleanup(Rule):
     such as `apt-get clean` or `yum clean all`, or a package removal such
     as `apt-get purge gcc`, `apk del gcc`, `dnf remove gcc` or
     `pip uninstall`) is reported at that operand or command, with a note
-    pointing at the instruction that created the files. An exec-form RUN
+    pointing at the instruction that created the files. For the packages
+    apt downloads (`apt-get clean`, `rm -rf /var/cache/apt/archives/*`) the
+    message says that the Debian and Ubuntu images already delete them after
+    each install (`/etc/apt/apt.conf.d/docker-clean`). An exec-form RUN
     with no shell (`RUN ["rm", "-rf", "/root/.cache/go-build"]`) creates
     and deletes as its shell-form twin does. The packages one
     command removes are reported together. An `mv` of something an earlier
@@ -166,6 +169,11 @@ def _message(late: LateRemoval, created: Created) -> str:
     secret = _copied_secret(late, created)
     if secret is not None:
         return secret
+    emptied = created.cache.emptied_by_image if created.kind == "cache" and created.cache is not None else ""
+    if emptied:
+        return (f"`{late.removal.text}` saves nothing: {emptied}, so `{created.how}` (line "
+                f"{created.span.start.line}) left none in its layer, and a later RUN cannot shrink an earlier "
+                f"layer anyway; drop it")
     return (f"`{late.removal.text}` saves nothing: the earlier layer of `{created.how}` (line "
             f"{created.span.start.line}) keeps {what}; {_advice(late, created)}")
 

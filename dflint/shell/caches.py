@@ -149,7 +149,9 @@ class PackageCache:
     says what to do when there is neither. ``index`` names the package family (``apt``, ``pacman``)
     when the cache is its package index, which later commands of the family read without downloading
     it again (``apt-get install`` without ``update``, ``pacman -S`` without ``-y``): deleting it
-    breaks a later RUN that does not refresh it.
+    breaks a later RUN that does not refresh it. ``emptied_by_image`` says how the usual base images
+    already delete what the command downloads (``report=False``: there is nothing to report, and
+    deleting it later saves nothing for that reason first).
     """
 
     key: str
@@ -180,6 +182,7 @@ class PackageCache:
     hint: str = ""
     report: bool = True
     index: Optional[str] = None
+    emptied_by_image: str = ""
 
     def avoided_by_option(self, invocation: Invocation) -> bool:
         options = self.avoid_options + self.cache_is_install + self.elsewhere_options
@@ -261,6 +264,8 @@ CACHES: tuple[PackageCache, ...] = (
         paths=("/var/cache/apt/archives", "/var/cache/apt/*.bin"),
         cleans=(Clean(("clean",)), Clean(("distclean",)), Clean(("dist-clean",))),
         fix_cleanup="{program} clean", report=False,
+        emptied_by_image="the Debian and Ubuntu images already delete the packages apt downloads after each "
+                         "install (/etc/apt/apt.conf.d/docker-clean)",
     ),
     PackageCache(
         key="apk", what="the package index in /var/cache/apk",
