@@ -55,7 +55,8 @@ class PackageCache(Rule):
     `gem install`/`bundle install` without deleting the `.gem` files
     (where Bundler put them: below `BUNDLE_PATH`, a `bundle config` path, or
     `vendor/bundle` in deployment mode, else below `GEM_HOME` when the
-    Dockerfile sets it; only a cache mount there counts);
+    Dockerfile sets it; only a cache mount there counts; `gem install`
+    ignores Bundler's settings and puts them below `GEM_HOME`);
     `poetry install` without `--no-cache`; `composer install` without
     `--no-cache` or `composer clear-cache`; `conda`, `mamba` and
     `micromamba` installs without `clean --all` (or `--tarballs`); `cpanm`
@@ -222,6 +223,8 @@ def _advice(left: Leftover, later: _LaterReads) -> str:
         return f"delete it in the same RUN: `rm -rf {' '.join(moved)}`"
     if cache.fix_cleanup and not relocated.repeatable:
         return "delete it there in the same RUN"
+    if cache.key == "gem" and invocation.program == "gem":  # Bundler's BUNDLE_PATH is not gem's
+        return 'delete them in the same RUN: `rm -rf "$(gem env gemdir)"/cache`'
     return cache.hint
 
 

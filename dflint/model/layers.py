@@ -473,8 +473,8 @@ def _locations(analysis: "Analysis", node: ast.Instruction, step: Step, cache: P
     lookup = _lookup(analysis, node, step)
     moved = []
     for root, below in cache.roots:
-        if root.startswith("$("):
-            continue
+        if root.startswith("$(") or root == "BUNDLE_PATH" and invocation.program == "gem":
+            continue  # only Bundler reads BUNDLE_PATH: `gem install` puts the .gem files below GEM_HOME
         is_set, value = lookup(root)
         if is_set and value is None and cache.roots_move:
             return ()  # moved to a place only the build knows: not the default one
