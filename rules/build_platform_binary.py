@@ -1,0 +1,193 @@
+"""DF117 build-platform-binary: a stage on $BUILDPLATFORM compiles for the build machine, and an image copies the result."""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+import re
+from typing import Iterator, Optional
+
+from dflint import ast
+from dflint.diagnostic import Severity
+from dflint.model.layers import Step, program_text, run_steps
+from dflint.model.paths import has_glob
+from dflint.rule import Finding, Rule, RuleContext
+from dflint.shell.tools import Invocation
+
+_BUILD_ARCH = frozenset(("BUILDPLATFORM", "BUILDARCH"))
+#: Any sign that the stage builds for another platform than its own: the target platform's ARGs,
+#: cross-compilation settings and options, the xx helpers, an architecture named outright.
+_CROSS = re.compile(
+    r"TARGET(?:PLATFORM|OS|ARCH|VARIANT)|GOARCH|GOOS|GOARM|CARGO_BUILD_TARGET|RUSTFLAGS|--target|-target\b"
+    r"|\bxx-|from=xx\b|tonistiigi/xx|--?march|CROSS|\bzig\b|aarch64|arm64|amd64|x86[_-]64|armv[5-8]|armhf|i[36]86"
+    r"|riscv|ppc64|s390x|-linux-gnu|-linux-musl", re.I)
+#: Compilers whose output runs only on the machine's own architecture (unless told otherwise).
+_C_COMPILERS = frozenset("gcc g++ cc c++ clang clang++".split())
+#: Extensions of files a compiler does not write: copies of them are not the binary.
+_NOT_PROGRAMS = frozenset(".txt .json .yaml .yml .toml .ini .conf .cfg .xml .csv .md .html .htm .css .js .mjs .map "
+                          ".svg .png .jpg .jpeg .gif .ico .py .rb .php .sh .sql .lock .pem .crt".split())
+
+
+class BuildPlatformBinary(Rule):
+    """A stage on `$BUILDPLATFORM` compiles for the build machine, and an image copies the binary.
+
+    ## What it does
+    Reports a native compiler — `go build` or `go install`, `cargo build`
+    or `cargo install`, `rustc`, `gcc`/`g++`/`cc`/`clang` — run in a stage
+    built `FROM --platform=$BUILDPLATFORM` (or `${BUILDPLATFORM}`,
+    `$BUILDOS/$BUILDARCH`, or a stage built `FROM` such a stage), when
+    nothing in the stage targets another platform, and a stage that follows
+    the target platform copies from it (`COPY --from`).
+
+    Nothing targets another platform when the stage and the stages it is
+    built `FROM` never mention `TARGETPLATFORM`, `TARGETOS`, `TARGETARCH`
+    or `TARGETVARIANT`, `GOOS`/`GOARCH`, `CARGO_BUILD_TARGET`, `RUSTFLAGS`,
+    a `--target`, the `xx` helpers (`xx-go`, `xx-cargo`, `xx-clang`,
+    `tonistiigi/xx`), nor an architecture by name (`arm64`, `x86_64`,
+    `aarch64-linux-gnu-gcc`). When the compiler's `-o` output is known,
+    the COPY must take it (or a directory holding it).
+
+    Not reported: JavaScript and other portable builds (`npm run build`,
+    `javac`, Maven, `dotnet publish`, whose output runs anywhere unless
+    given a runtime identifier, which names an architecture), `make`,
+    `cmake` and other build tools whose compiler cannot be seen, builder
+    stages only other `$BUILDPLATFORM` stages copy from, and a stage that
+    ships itself on `$BUILDPLATFORM` (DF116 `final-stage-build-platform`).
+
+    ## Why is this bad?
+    `--platform=$BUILDPLATFORM` makes the stage run natively on the build
+    machine, so that it can cross-compile quickly for each
+    `$TARGETPLATFORM`. Without the cross-compilation the compiler builds
+    for the build machine: `docker buildx build --platform
+    linux/amd64,linux/arm64` then puts the same amd64 binary in both
+    images, and the arm64 one fails with `exec format error`. A build for
+    the build machine's own platform hides the problem.
+
+    ## Example
+    ```dockerfile
+    FROM --platform=$BUILDPLATFORM golang:1.22 AS build
+    WORKDIR /src
+    COPY . .
+    RUN CGO_ENABLED=0 go build -o /out/app .
+    FROM gcr.io/distroless/static-debian12
+    COPY --from=build /out/app /app
+    ENTRYPOINT ["/app"]
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM --platform=$BUILDPLATFORM golang:1.22 AS build
+    ARG TARGETOS TARGETARCH
+    WORKDIR /src
+    COPY . .
+    RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app .
+    FROM gcr.io/distroless/static-debian12
+    COPY --from=build /out/app /app
+    ENTRYPOINT ["/app"]
+    ```
+
+    ## Fix safety
+    There is no fix: how to cross-compile (Go's `GOOS`/`GOARCH`, a Rust
+    `--target` with its linker, a C cross compiler, or dropping
+    `--platform` to compile under emulation) is yours to choose.
+    """
+
+    code = "DF117"
+    name = "build-platform-binary"
+    summary = "Stage on $BUILDPLATFORM compiles for the build machine, and a target-platform stage copies it"
+    severity = Severity.WARNING
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        model = ctx.model
+        if "BUILD" not in ctx.file.text or "tonistiigi/xx" in ctx.file.text:
+            return
+        for stage in model.stages:
+            if not _on_build_platform(model, stage) or model.is_windows(stage):
+                continue
+            copies = [(other, dep.instruction) for other in model.stages for dep in other.dependencies
+                      if dep.kind == "copy" and dep.stage == stage.index and not _on_build_platform(model, other)]
+            if not copies:
+                continue
+            lineage = model.lineage(stage)
+            if any(_CROSS.search(_text(ctx, node)) for member in lineage for node in member.instructions):
+                continue
+            for node in stage.instructions:
+                if not isinstance(node, ast.RunInstruction):
+                    continue
+                for step in run_steps(ctx.analysis, node):
+                    if not _compiles(step.invocation):
+                        continue
+                    output = _output(step)
+                    copy = next(((other, c) for other, c in copies if _takes(ctx, c, output)), None)
+                    if copy is None:
+                        continue
+                    yield ctx.finding(step.command, _message(model, stage, step, copy[0], copy[1]),
+                                      related=[("the copy into the image", copy[1])])
+
+
+def _on_build_platform(model, stage) -> bool:
+    """The stage (through the first stage of its lineage) is built for the build machine's architecture."""
+    platform = model.lineage(stage)[0].platform
+    return platform is not None and not platform.error and bool(platform.unresolved & _BUILD_ARCH)
+
+
+def _text(ctx: RuleContext, node: ast.Instruction) -> str:
+    return ctx.file.text[node.span.start.offset:node.span.end.offset]
+
+
+def _compiles(invocation: Optional[Invocation]) -> bool:
+    """A compiler that builds a native program for the machine it runs on."""
+    if invocation is None:
+        return False
+    program = invocation.program
+    if program == "go":
+        return invocation.subcommand in ("build", "install")
+    if program == "cargo":
+        return bool(invocation.operands) and invocation.operands[0].value in ("build", "b", "install")
+    if program == "rustc" or program in _C_COMPILERS:
+        return not any(w.value in ("-E", "-S", "-c", "--version", "-v", "-dumpmachine", "--print")
+                       for w in invocation.command.argv)
+    return False
+
+
+def _output(step: Step) -> Optional[str]:
+    """The file the compiler writes (``-o``), as an absolute path; None when unknown."""
+    argv = [w.value for w in step.command.argv]
+    for i, value in enumerate(argv[:-1]):
+        if value == "-o" and step.cwd is not None and "$" not in argv[i + 1]:
+            target = argv[i + 1]
+            return target if target.startswith("/") else f"{step.cwd.rstrip('/')}/{target}"
+    return None
+
+
+def _takes(ctx: RuleContext, copy: ast.Instruction, output: Optional[str]) -> bool:
+    """The COPY --from may take ``output``; when that is unknown, may take a program (a source that is
+    not a text, data or script file)."""
+    for source in getattr(copy, "sources", ()):
+        value = posixpath.normpath("/" + source.value.lstrip("/"))
+        if "$" in value:
+            return True
+        if output is None:
+            if posixpath.splitext(value)[1].lower() not in _NOT_PROGRAMS:
+                return True
+            continue
+        if value == "/" or value == output or output.startswith(value + "/"):
+            return True
+        parts = output.split("/")
+        if has_glob(value) and any(fnmatch.fnmatchcase("/".join(parts[:i]), value) for i in range(2, len(parts) + 1)):
+            return True
+    return False
+
+
+def _message(model, stage, step: Step, target, copy: ast.Instruction) -> str:
+    invocation = step.invocation
+    verb = invocation.subcommand_word or (invocation.operands[0] if invocation.program == "cargo" else None)
+    shown = program_text(invocation) + (f" {verb.value}" if verb is not None else "")
+    root = model.lineage(stage)[0]
+    how = {"go": "declare `ARG TARGETOS TARGETARCH` and build with `GOOS=$TARGETOS GOARCH=$TARGETARCH`",
+           "cargo": "build with `--target` for $TARGETPLATFORM (xx-cargo picks it)"}.get(
+        invocation.program, "cross-compile for $TARGETPLATFORM (xx-clang picks the compiler)")
+    return (f"`{shown}` compiles for the build machine: stage {stage.label} runs on "
+            f"{root.from_instruction.platform.value} (line {root.line}) and nothing in it targets $TARGETPLATFORM, "
+            f"so the COPY on line {copy.line} gives stage {target.label} the build machine's binary, and the other "
+            f"platforms of a multi-platform build fail with `exec format error`; {how}, or remove --platform")
