@@ -57,6 +57,15 @@ class Pipefail(Rule):
     a `SHELL ["/bin/sh", "-o", "pipefail", "-c"]`: dash rejects the option
     and every RUN that uses the SHELL fails.
 
+    The advice depends on what `/bin/sh` is in the stage, as far as the
+    image its stages start `FROM` tells: on Fedora, RHEL and UBI, CentOS,
+    Rocky, Alma, Oracle and Amazon Linux and Arch, where it is bash, on
+    Alpine (busybox ash) and on Debian 13 and Ubuntu 25.04 (whose dash has
+    the option), `set -o pipefail &&` at the start of the RUN is offered
+    beside a SHELL; on older Debian and Ubuntu releases, a bash SHELL,
+    naming the stage's release; for other images (`python:3.12-slim`, a
+    variable), a bash SHELL with no claim about their `/bin/sh`.
+
     Differences from hadolint's DL4006: hadolint accepts only a SHELL with
     `-o pipefail` (not `set -o pipefail` in the RUN), forgets the SHELL of
     the stage a stage is built `FROM`, reports Windows `cmd` RUNs, and
@@ -71,11 +80,12 @@ class Pipefail(Rule):
     when `make` fails. With `pipefail`, the pipeline fails when any of its
     commands fails.
 
-    Which shell has the option matters: bash, zsh, ksh, mksh and busybox
-    `ash` (Alpine's `/bin/sh`) have it; `dash`, Debian's and Ubuntu's
-    `/bin/sh`, only since version 0.5.13 (Debian's 0.5.12-7 package:
-    Debian 13, Ubuntu 25.04): on Debian 12, Ubuntu 24.04 and older,
-    `set -o pipefail` fails the RUN, so there the SHELL must be bash.
+    Which shell has the option matters: bash (`/bin/sh` of Fedora, RHEL,
+    Arch...), zsh, ksh, mksh and busybox `ash` (Alpine's `/bin/sh`) have
+    it; `dash`, Debian's and Ubuntu's `/bin/sh`, only since version 0.5.13
+    (Debian's 0.5.12-7 package: Debian 13, Ubuntu 25.04): on Debian 12,
+    Ubuntu 24.04 and older, `set -o pipefail` fails the RUN, so there the
+    SHELL must be bash.
 
     ## Example
     ```dockerfile
@@ -149,25 +159,87 @@ def _shown(command: Command) -> str:
 
 def _advice(ctx: RuleContext, node: ast.Instruction, pipe: MaskedPipeline) -> str:
     scope = pipe.scope
+    sh, where = _sh_of(ctx, node) if scope.shell == "sh" else (None, "")
     if scope.command is not None:  # bash -c '...', bash <<EOF
         flag = " -c" if pipe.outer is not None else ""
-        if scope.shell == "sh":
-            return f"run it with `bash -o pipefail{flag}` (dash, Debian's sh, has no pipefail before Debian 13)"
+        if scope.shell == "sh" and sh not in _SH_WITH_PIPEFAIL:
+            return f"run it with `bash -o pipefail{flag}`{_dash_note(sh, where)}"
         return f"run it with `{scope.shell} -o pipefail{flag}`, or start its script with `set -o pipefail`"
     if scope.shebang:
         return "add `set -o pipefail` at the top of the script"
     run = node.effective
     if isinstance(run, ast.RunInstruction) and run.exec_form:  # ["sh", "-c", "..."]: no SHELL applies
-        if scope.shell == "sh":
-            return ('run it with `"/bin/bash", "-o", "pipefail", "-c"` '
-                    "(dash, /bin/sh of Debian 12 and Ubuntu 24.04, rejects `set -o pipefail`)")
+        if scope.shell == "sh" and sh not in _SH_WITH_PIPEFAIL:
+            return f'run it with `"/bin/bash", "-o", "pipefail", "-c"`{_dash_note(sh, where)}'
         return 'add `"-o", "pipefail"` before `"-c"`, or start the script with `set -o pipefail &&`'
     if scope.shell != "sh":
         return "add `-o pipefail` to the SHELL, or start the RUN with `set -o pipefail &&`"
-    if _alpine(ctx, node):
+    if sh == "ash":
         return 'set `SHELL ["/bin/ash", "-o", "pipefail", "-c"]` before this RUN, or start it with `set -o pipefail &&`'
-    return ('set `SHELL ["/bin/bash", "-o", "pipefail", "-c"]` before this RUN '
-            "(dash, /bin/sh of Debian 12 and Ubuntu 24.04, rejects `set -o pipefail`)")
+    if sh in _SH_WITH_PIPEFAIL:
+        return (f"start the RUN with `set -o pipefail &&` ({where}), or set "
+                '`SHELL ["/bin/bash", "-o", "pipefail", "-c"]` before it')
+    return f'set `SHELL ["/bin/bash", "-o", "pipefail", "-c"]` before this RUN{_dash_note(sh, where)}'
+
+
+def _dash_note(sh: Optional[str], where: str) -> str:
+    """Why not `sh`: said only when the stage's /bin/sh is known to be a dash without the option."""
+    if sh == "old-dash":
+        return f" (dash, /bin/sh of {where}, rejects `set -o pipefail`)"
+    if sh == "dash":
+        return " (dash, /bin/sh of Debian and Ubuntu, rejects `set -o pipefail` before Debian 13 and Ubuntu 25.04)"
+    return ""
+
+
+#: What /bin/sh is: shells with pipefail (with the note saying so) and dashes without, or not known.
+_SH_WITH_PIPEFAIL = frozenset({"bash", "ash", "new-dash"})
+#: Images whose /bin/sh is bash, by a component of their repository name.
+_BASH_SH = {"fedora": "Fedora", "centos": "CentOS", "rockylinux": "Rocky Linux", "almalinux": "AlmaLinux",
+            "amazonlinux": "Amazon Linux", "archlinux": "Arch Linux", "oraclelinux": "Oracle Linux"}
+_UBI = re.compile(r"(?:ubi|rhel)\d*(?:-minimal|-init)?")
+#: Debian and Ubuntu releases whose dash has pipefail (0.5.12-7 and later), by tag.
+_NEW_DASH = re.compile(r"(?:^|[-_.])(?:(trixie|forky)|(plucky|questing))(?:$|[-_.])")
+
+
+def _sh_of(ctx: RuleContext, node: ast.Instruction) -> tuple[Optional[str], str]:
+    """What ``/bin/sh`` is in ``node``'s stage, by the image its lineage starts from, with a note that
+    says so: ``("bash", "/bin/sh of Fedora is bash")``, ``("ash", ...)``, ``("new-dash", "the dash of
+    Debian 13 has the option")``, ``("old-dash", "Debian 12")`` (the release), ``("dash", "")`` for
+    Debian or Ubuntu of an unknown release, ``(None, "")`` when the image does not say."""
+    stage = ctx.model.stage_of(node)
+    root = ctx.model.lineage(stage)[0].base.reference if stage is not None else None
+    if root is None or not root.repository_known or root.repository is None:
+        return None, ""
+    if _alpine(ctx, node):
+        return "ash", "/bin/sh of Alpine is busybox ash"
+    components = root.repository.lower().split("/")
+    if any("micro" in c for c in components):
+        return None, ""  # ubi-micro: no shell to speak of
+    for component in components:
+        if component in _BASH_SH:
+            return "bash", f"/bin/sh of {_BASH_SH[component]} is bash"
+        if _UBI.fullmatch(component):
+            return "bash", "/bin/sh of RHEL and UBI is bash"
+    release = _old_dash_release(ctx, node, ("/bin/sh",))
+    if release is not None:
+        return "old-dash", release
+    tag = root.tag if root.tag_known else None
+    name = components[-1]
+    if tag is not None:
+        match = _NEW_DASH.search(tag)
+        version = re.split(r"[-_]", tag, maxsplit=1)[0]
+        release = None
+        if match is not None:
+            release = f"Debian {match.group(1)}" if match.group(1) else f"Ubuntu {match.group(2)}"
+        elif name == "debian" and version.split(".")[0].isdigit() and int(version.split(".")[0]) >= 13:
+            release = f"Debian {version.split('.')[0]}"
+        elif name == "ubuntu" and re.fullmatch(r"\d\d\.\d\d", version) and version >= "25.04":
+            release = f"Ubuntu {version}"
+        if release is not None:
+            return "new-dash", f"the dash of {release} has the option"
+    if name in ("debian", "ubuntu"):
+        return "dash", ""
+    return None, ""
 
 
 # Releases whose dash (0.5.12 or older) rejects `set -o pipefail`, by what an image tag says of them.
