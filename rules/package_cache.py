@@ -13,7 +13,7 @@ from dflint.model.layers import (ANY_HOME, Leftover, Step, append_edit, command_
 from dflint.model.package_config import insert_after
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell.caches import PackageCache as CacheTable
-from dflint.shell.caches import refreshes
+from dflint.shell.caches import creates, refreshes
 from dflint.shell.package_managers import index_refresh, reads_index, reread
 from dflint.shell.scripts import exec_form_run
 from dflint.shell.tools import Invocation
@@ -169,7 +169,14 @@ class PackageCache(Rule):
     -cache`); when that option or variable holds a command substitution
     (`--cache "$(mktemp -d)"`), or a variable is set for a `sudo` command,
     the cleanup would clean another place and there is no fix: the message
-    says to delete the cache where it is. Otherwise there is no fix.
+    says to delete the cache where it is. A command that looks like the
+    cleanup and becomes it with words added (`zypper clean`, `yum clean`)
+    is extended instead (`zypper clean --all`), unsafe for the same reason.
+    Removing `apk update &&` before `apk add` (which gets `--no-cache` and
+    reads a fresh index itself) is unsafe too, and offered only when it runs
+    at the top level, every later command of the RUN reading the index is
+    one that gets `--no-cache`, and no later RUN reads the index it leaves.
+    Otherwise there is no fix.
     """
 
     code = "DF003"
@@ -212,6 +219,9 @@ def _advice(left: Leftover, later: _LaterReads) -> str:
             return f"replace `{_written(left, relocated.option_words)}` with `{_flag(left)}`"
         return f"add `{cache.fix_flag}`"
     cleanup = _cleanup(left)
+    extension = _extension(left, cleanup)
+    if extension is not None:
+        return f"add `{extension[1].strip()}` to `{extension[0]}`"
     if cleanup and exec_form_run(left.node) is not None:  # no shell to run a second command
         return f"mount a cache there (`--mount=type=cache`), or write the RUN in shell form ending with `&& {cleanup}`"
     if cleanup:
@@ -385,6 +395,8 @@ def _later_reader(left: Leftover, later: _LaterReads) -> Optional[str]:
 def _fix(ctx: RuleContext, left: Leftover, later: _LaterReads) -> Optional[Fix]:
     cache, invocation = left.cache, left.step.invocation
     words = verb_words(invocation, cache)
+    if refreshes(invocation) and cache.fix_flag and left.consumed:
+        return _drop_refresh(ctx, left, later)
     if refreshes(invocation) and (cache.fix_flag or not left.consumed):
         return None
     relocated = relocation(left.step, cache)
@@ -400,8 +412,50 @@ def _fix(ctx: RuleContext, left: Leftover, later: _LaterReads) -> Optional[Fix]:
     if family is not None and family in later.families(left.node):
         return None  # a later RUN installs from this index without refreshing it: deleting it breaks that RUN
     cleanup = _cleanup(left)
+    extension = _extension(left, cleanup)
+    if extension is not None:  # `zypper clean` -> `zypper clean --all`
+        written, suffix, point = extension
+        return ctx.fix(f"Add `{suffix.strip()}` to `{written}`", ctx.edit(point, point, suffix),
+                       applicability=Applicability.UNSAFE)
     edit = append_edit(ctx.analysis, left.node, cleanup) if cleanup else None
     if edit is None:
         return None
     point, text = edit
     return ctx.fix(f"Append `&& {cleanup}`", ctx.edit(point, point, text), applicability=Applicability.UNSAFE)
+
+
+def _extension(left: Leftover, cleanup: Optional[str]) -> Optional[tuple[str, str, int]]:
+    """When the command that looks like the cleanup (``zypper clean``) becomes it with words added
+    at its end (``zypper clean --all``): that command as written, the words to add and where."""
+    step = left.near_miss_step
+    if cleanup is None or step is None or step.invocation is None or not step.command.argv \
+            or exec_form_run(left.node) is not None:
+        return None
+    written = " ".join(word.raw for word in step.command.argv)
+    if not cleanup.startswith(written + " "):
+        return None
+    return written, cleanup[len(written):], step.command.argv[-1].span.end.offset
+
+
+def _drop_refresh(ctx: RuleContext, left: Leftover, later: _LaterReads) -> Optional[Fix]:
+    """Delete an index refresh whose index the RUN's installs no longer need (``apk update &&``
+    before ``apk add``, which gets ``--no-cache`` and reads a fresh index itself), when it runs at
+    the top level, is followed by ``&&`` and no later RUN reads the index it would leave."""
+    family = _index_family(left)
+    if family is None or family in later.families(left.node) or exec_form_run(left.node) is not None:
+        return None
+    step = left.step
+    command = step.command
+    steps = run_steps(ctx.analysis, left.node)
+    following = steps[step.index + 1] if step.index + 1 < len(steps) else None
+    if step.contexts or command.contexts or command.next_operator != "&&" or command.pipeline_length != 1 \
+            or command.redirects or following is None or following.script is not step.script:
+        return None
+    for later_step in steps[step.index + 1:]:  # each reader fetches a fresh index itself (`apk add`, fixed)
+        invocation = reread(later_step.invocation)
+        if reads_index(invocation, family) and not (invocation is not None and creates(left.cache, invocation)):
+            return None  # `apk search` reads the index the refresh downloaded
+    written = command_text(step.invocation, left.cache)
+    return ctx.fix(f"Remove `{written} &&`",
+                   ctx.edit(command.span.start.offset, following.command.span.start.offset, ""),
+                   applicability=Applicability.UNSAFE)

@@ -452,6 +452,8 @@ class Leftover:
     near_miss: Optional[str] = None
     #: Where ``~`` is for the command (see :func:`_homes_of`): ``~/`` paths of the cache are there.
     homes: tuple[str, ...] = ANY_HOME
+    #: The command that looks like its cleanup but is not (``zypper clean``), when ``near_miss`` is about one.
+    near_miss_step: Optional[Step] = None
 
 
 def _locations(analysis: "Analysis", node: ast.Instruction, step: Step, cache: PackageCache) -> tuple[str, ...]:
@@ -823,14 +825,15 @@ def _compute_leftovers(analysis: "Analysis", node: ast.Instruction) -> list[Left
         homes = _homes_of(analysis, node, step)
         miss = later.near_misses(cache).first(step)
         elsewhere = later.cleaning_elsewhere(cache).first(step)
+        near_step = None
         if miss is not None:
-            reason = miss[1]
+            reason, near_step = miss[1], miss[0]
         elif elsewhere is not None:
             reason = f"`{_cleaning_text(elsewhere[0])}` cleans another place"
         else:
             reason = _mount_miss(analysis, node, cache, locations, homes)
         consumed = later.last_consumer(cache) > step.index
-        found.append(Leftover(cache, step, node, locations, consumed, reason, homes))
+        found.append(Leftover(cache, step, node, locations, consumed, reason, homes, near_step))
     return found
 
 
