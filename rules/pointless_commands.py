@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from typing import Iterator, Optional
 
 from dflint import ast
@@ -9,6 +10,7 @@ from dflint.diagnostic import Severity
 from dflint.model.layers import Step, run_steps
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell.tools import unwrap
+from dflint.source import Span
 
 _WHY = {
     "ssh": "a build has no terminal and no keys (use `RUN --mount=type=ssh` for private sources)",
@@ -29,7 +31,7 @@ _QUIET = frozenset({"echo", "printf", "true", ":", "sleep", "set", "service"})
 
 
 class PointlessCommands(Rule):
-    r"""Commands such as `ssh`, `vim`, `service` or `ps` do nothing useful in a build.
+    r"""Commands such as `ssh`, `vim`, `service` or `ps`, or a RUN of only `export`, do nothing useful in a build.
 
     ## What it does
     Reports a command in a RUN (`ONBUILD RUN` included, looked for behind
@@ -49,6 +51,20 @@ class PointlessCommands(Rule):
     `mount` with `RUN --security=insecure`; `ps`/`top`/`free` inside `$(...)`
     or an `if` test, whose output or status the RUN uses.
 
+    It also reports a RUN that only changes the state of its own shell,
+    which ends with it: every command is `export`, a bare assignment
+    (`FOO=bar`), `unset`, `declare`, `cd`/`pushd`, `set`, `shopt`,
+    `umask`, `alias`, `ulimit`, or `source`/`.` of an environment file (a
+    virtualenv's `activate`, a profile, `*.env`, `nvm.sh`...), and not every
+    one is a `cd` (cd-instead-of-workdir reports those). The message advises
+    ENV, WORKDIR, or making the setting in the RUN that needs it. Not
+    reported: a RUN with any other command, a command substitution
+    (`export V=$(cat /VERSION)` runs `cat`), a redirection, a builtin that
+    prints (`export -p`, `set` alone, `ulimit -a`), the `source` of another
+    file (it may run anything), `sh -c '...'` and `bash <<EOF` scripts (the
+    shell is a command of its own), and exec-form RUNs (`RUN ["export",
+    "A=1"]` fails: there is no such program).
+
     PowerShell and `cmd` RUNs are not read; an exec-form RUN with no shell
     (`RUN ["wget", "..."]`) is read as its one command.
 
@@ -61,7 +77,10 @@ class PointlessCommands(Rule):
     services it starts are gone when it ends, an editor waits for input
     forever or fails, `ps` and `free` describe the build machine, and
     `mount` or `shutdown` need privileges a build does not have. Such a
-    command either breaks the build or misleads the reader.
+    command either breaks the build or misleads the reader. Likewise a
+    variable exported, a directory entered or a virtualenv activated in a
+    RUN of its own is gone when that RUN's shell exits: later instructions
+    run without it.
 
     ## Example
     ```dockerfile
@@ -96,6 +115,10 @@ class PointlessCommands(Rule):
             if not isinstance(run, ast.RunInstruction):
                 continue
             steps = run_steps(ctx.analysis, node)
+            lost = _state_only(run, steps)
+            if lost is not None:
+                yield _lost_state(ctx, "ONBUILD ENV" if run is not node else "ENV", lost)
+                continue
             for index, step in enumerate(steps):
                 program = _program(step)
                 if program is None or _useful(run, steps, index, program):
@@ -139,3 +162,98 @@ def _useful(run: ast.RunInstruction, steps: list[Step], index: int, program: str
 
 def _short(text: str, width: int = 60) -> str:
     return text if len(text) <= width else text[:width - 1] + "…"
+
+
+#: Shell builtins that only change the state of the shell running them, by what they change.
+_STATE = {"export": "env", "unset": "env", "declare": "env", "typeset": "env", "readonly": "env",
+          "cd": "cwd", "pushd": "cwd", "popd": "cwd", "source": "source", ".": "source",
+          "set": "shell", "shopt": "shell", "umask": "shell", "alias": "shell", "unalias": "shell",
+          "ulimit": "shell"}
+#: Options with which those builtins print, not set (`export -p`, `ulimit -a`, `umask -S`).
+_PRINTING = frozenset({"-p", "-a", "-S"})
+#: Files whose sourcing only sets variables and functions: a virtualenv's activate, profiles, env files.
+_ENV_FILES = frozenset({"activate", ".bashrc", ".profile", ".bash_profile", "profile", "bashrc", "os-release",
+                        "conda.sh", "nvm.sh", "env.sh", ".env", "cargo/env", "env"})
+
+
+def _state_only(run: ast.RunInstruction, steps: list[Step]) -> Optional[list[tuple[Step, str]]]:
+    """The steps of a RUN whose commands only set the state of its shell (variables, directory,
+    options, sourced environments), each with what it sets; None when any command does more,
+    prints, or writes through a redirection, and when every one is a `cd` (cd-instead-of-workdir
+    reports those)."""
+    if run.exec_form or not steps:
+        return None
+    found = []
+    for step in steps:
+        command = step.command
+        if command.redirects:
+            return None
+        if not command.argv:
+            if not command.assignments:
+                return None
+            found.append((step, "env"))
+            continue
+        kind = _STATE.get(command.name or "")
+        args = [word.value for word in command.args]
+        if kind is None or command.assignments or not args or _PRINTING.intersection(args) \
+                or command.name == "set" and args in (["-o"], ["+o"]):
+            return None
+        if kind == "source" and not _env_file(args[0]):
+            return None
+        found.append((step, kind))
+    return None if all(kind == "cwd" for _, kind in found) else found
+
+
+def _env_file(path: str) -> bool:
+    name = posixpath.basename(path)
+    return name in _ENV_FILES or name.endswith(".env") or path.endswith("/cargo/env") \
+        or "/profile.d/" in path
+
+
+def _lost_state(ctx: RuleContext, env: str, lost: list[tuple[Step, str]]) -> Finding:
+    """The finding for a RUN that only changes its own shell's state (``env``: the instruction that
+    sets variables for what comes next, ``ONBUILD ENV`` for a trigger)."""
+    texts = [step.script.text[step.command.start:step.command.end] for step, _ in lost]
+    written = " && ".join(" ".join(text.split()) for text in texts)
+    advice = []
+    kinds = [kind for _, kind in lost]
+    if "env" in kinds:
+        pairs = [_pair(step) for step, kind in lost if kind == "env"]
+        if all(pair is not None for pair in pairs):
+            advice.append(f"use `{env} {' '.join(pairs)}`")
+        else:
+            advice.append(f"set what later instructions need with {env} (`{env} NAME=` empties a variable)")
+    for step, kind in lost:
+        if kind == "source":
+            path = step.command.args[0].value
+            if posixpath.basename(path) == "activate" and posixpath.dirname(path).endswith("/bin"):
+                venv = posixpath.dirname(posixpath.dirname(path)) or "."
+                advice.append(f"for the virtualenv, `ENV PATH=\"{venv}/bin:$PATH\"` does for later instructions "
+                              f"what activate does")
+            else:
+                advice.append(f"source {path} in the RUN whose commands need it")
+    if "cwd" in kinds:
+        advice.append("use WORKDIR to change the directory of later instructions")
+    if "shell" in kinds:
+        names = list(dict.fromkeys(step.command.name for step, kind in lost if kind == "shell"))
+        advice.append(f"make the {' and '.join(f'`{n}`' for n in names)} setting in the RUN whose commands it "
+                      f"is for")
+    first, last = lost[0][0].command, lost[-1][0].command
+    return ctx.finding(Span(first.span.start, last.span.end),
+                       f"`{_short(written)}` makes no sense in a build: it only changes the state of this RUN's "
+                       f"shell, which ends with the RUN, so later instructions do not see it; {'; '.join(advice)}")
+
+
+def _pair(step: Step) -> Optional[str]:
+    """``NAME=value`` for ENV from ``export NAME=value`` or ``NAME=value``, as written: ENV expands
+    ``$VAR`` and reads quotes alike; None for a command substitution or a name without value."""
+    command = step.command
+    words = [a.word for a in command.assignments] if not command.argv \
+        else list(command.args) if command.name == "export" else []
+    pairs = []
+    for word in words:
+        name, equals, value = word.raw.partition("=")
+        if not equals or "$(" in value or "`" in value:
+            return None
+        pairs.append(f"{name}={value}")
+    return " ".join(pairs) or None
