@@ -45,8 +45,9 @@ class RootHomeUnreadable(Rule):
     ENTRYPOINT (or, without one, a CMD) whose program is an absolute path
     under `/root` (`ENTRYPOINT ["/root/server"]`, `CMD /root/bin/app`).
 
-    Not reported: a RUN of the lineage that runs `chmod` on `/root`
-    (`chmod 755 /root`, `chmod o+rx /root`); a USER that is root or only
+    Not reported: a RUN of the lineage that runs `chmod`, `chown` or
+    `chgrp` on `/root` (`chmod 755 /root`, `chmod o+rx /root`, `chown -R
+    app /root`); a USER that is root or only
     known at build time; an image built on `scratch`, which has no
     `/root` until a COPY or WORKDIR creates it with mode 755; images of
     the Fedora and RHEL family (`ubi9`, `fedora`, `rockylinux`,
@@ -179,10 +180,10 @@ def _under_root(ctx: RuleContext, node: ast.Instruction, used: tuple[str, ...]) 
 
 
 def _opens_root(ctx: RuleContext, node: ast.RunInstruction) -> bool:
-    """A ``chmod`` of /root itself in the RUN: whoever wrote it knows /root's mode."""
+    """A ``chmod`` (or ``chown``, ``chgrp``) of /root itself in the RUN: whoever wrote it knows /root's mode."""
     for script in ctx.commands(node):
         for command in script.commands:
-            if command.program == "chmod" and any(word.value.rstrip("/") == "/root" for word in command.argv[1:]):
+            if command.program in ("chmod", "chown", "chgrp") and any(word.value.rstrip("/") == "/root" for word in command.argv[1:]):
                 return True
     return False
 
