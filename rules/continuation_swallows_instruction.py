@@ -8,9 +8,8 @@ from typing import Iterator, Optional
 from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.rule import Finding, Rule, RuleContext
+from dflint.syntax.swallowed import keyword_lines
 
-_KEYWORD = re.compile(r"(FROM|RUN|COPY|ADD|ENV|ARG|WORKDIR|USER|CMD|ENTRYPOINT|EXPOSE|LABEL|VOLUME|SHELL|"
-                      r"HEALTHCHECK|ONBUILD|STOPSIGNAL|MAINTAINER)(?=[ \t]|$)")
 #: The keywords reported inside a RUN's shell script: none of them is a command or a usual argument.
 _IN_RUN = frozenset({"FROM", "RUN", "COPY", "ADD", "WORKDIR", "ENTRYPOINT", "CMD"})
 #: Commands whose arguments are text: `echo \` then `FROM scratch` may write a Dockerfile.
@@ -93,23 +92,14 @@ class ContinuationSwallowsInstruction(Rule):
         for node in ctx.file.children:  # instructions that failed to parse too: `ENV A=1 \` then `EXPOSE 80`
             if not isinstance(node, ast.Instruction):
                 continue
-            segments = node.segments
-            for previous, segment in zip(segments, segments[1:]):
-                if segment.line == previous.line:
-                    continue
-                text = node.original[segment.logical:segment.logical + segment.length]
-                indent = len(text) - len(text.lstrip(" \t"))
-                match = _KEYWORD.match(text, indent)
-                if match is None:
-                    continue
-                index = segment.logical + indent
+            for previous, segment, index, keyword, text in keyword_lines(node):
                 if _quoted(node.original[:index], ctx.file.escape) or _legitimate(node, node.position_at(index)):
                     continue
                 kind = node.effective.name if node.effective is not None else node.name
                 before = node.original[previous.logical:previous.logical + previous.length]
-                if kind == "RUN" and not _swallowed_in_run(ctx, node, match.group(1), node.position_at(index), before):
+                if kind == "RUN" and not _swallowed_in_run(ctx, node, keyword, node.position_at(index), before):
                     continue
-                shown = text[indent:].rstrip()
+                shown = text.strip()
                 span = node.span_of(index, segment.logical + len(text.rstrip()))
                 yield ctx.finding(span, _message(ctx, node, previous, segment, shown))
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Iterator, Optional
 
 from dflint import ast
@@ -11,10 +10,7 @@ from dflint.fix import Applicability, Fix
 from dflint.model.paths import resolve
 from dflint.model.sources import destination as destination_value
 from dflint.rule import Finding, Rule, RuleContext
-
-#: A continued line that starts with an instruction keyword: the instruction it belongs to swallowed it.
-_SWALLOWED = re.compile(r"[ \t]*(FROM|RUN|COPY|ADD|ENV|ARG|WORKDIR|USER|CMD|ENTRYPOINT|EXPOSE|LABEL|VOLUME|SHELL|"
-                        r"HEALTHCHECK|ONBUILD|STOPSIGNAL|MAINTAINER)(?:[ \t]|$)")
+from dflint.syntax.swallowed import keyword_lines
 
 
 class CopyDestNotDir(Rule):
@@ -96,13 +92,8 @@ def _swallows_instruction(copy: ast.Instruction) -> bool:
     """A continued line of ``copy`` starts with an instruction keyword (`COPY a c:\\` then `RUN dir c:\\`
     reads as `COPY a c:RUN dir c:`): its sources and destination are not what the author wrote, and
     DF812 continuation-swallows-instruction says why. (`ONBUILD \\` then `COPY ...` is no such line.)"""
-    segments = copy.segments
-    for previous, segment in zip(segments, segments[1:]):
-        match = _SWALLOWED.match(copy.original, segment.logical, segment.logical + segment.length)
-        if match is not None and segment.line != previous.line \
-                and copy.position_at(match.start(1)).offset != copy.keyword.span.start.offset:
-            return True
-    return False
+    return any(copy.position_at(line.index).offset != copy.keyword.span.start.offset
+               for line in keyword_lines(copy))
 
 
 def _separator(ctx: RuleContext, value: str) -> str:
