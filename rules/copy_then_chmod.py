@@ -11,18 +11,14 @@ from dflint.diagnostic import Severity
 from dflint.fix import Applicability, Fix
 from dflint.model.build import Stage
 from dflint.model.copies import Copied, CopyIndex, copied, relation
-from dflint.model.frontend import Availability, frontend_pin, supports, syntax_directive
+from dflint.model.frontend import frontend_pin, supports, syntax_directive
+from dflint.model.frontend_features import FLAGS, SYMBOLIC_CHMOD
 from dflint.model.history import Step, histories
 from dflint.model.paths import inside, resolve
 from dflint.model.users import AccountIndex, created_later, numeric_owner
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell.modes import apply_mode, copy_equivalent, is_octal
 from dflint.shell.permissions import PermissionChange, permission_changes, static_path
-
-# The Dockerfile frontend releases that read COPY --chmod, and symbolic modes (+x, u=rwX,go=rX) in it.
-# The same as syntax-too-old's (DF811) table, from BuildKit's dockerfile/* tags.
-_COPY_CHMOD = Availability((1, 2))
-_SYMBOLIC_CHMOD = Availability((1, 14), labs=(1, 13))
 
 
 class CopyThenChmod(Rule):
@@ -307,9 +303,9 @@ def _frontend(ctx: RuleContext) -> str:
     pin = frontend_pin(ctx.file)
     if pin is None:
         return "none" if syntax_directive(ctx.file) is None else "unknown"
-    if not supports(pin, _COPY_CHMOD):
+    if not supports(pin, FLAGS[("COPY", "chmod")]):
         return "old"
-    return "symbolic" if supports(pin, _SYMBOLIC_CHMOD) else "octal"
+    return "symbolic" if supports(pin, SYMBOLIC_CHMOD) else "octal"
 
 
 def _chmod_after(current: str, wanted: str) -> Optional[int]:

@@ -7,46 +7,11 @@ from typing import Iterator, Optional
 from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.fix import Applicability, Fix
-from dflint.model.frontend import Availability as A
 from dflint.model.frontend import Pin, frontend_pin, supports, syntax_directive
+from dflint.model.frontend_features import ADD_GIT, FLAGS, GIT_CHECKSUM, HEREDOCS, MOUNT_KEYS, SYMBOLIC_CHMOD
 from dflint.model.sources import is_git_source
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell.modes import is_octal
-
-#: (instruction, flag) -> the releases that first read it, per channel. Checked against BuildKit's
-#: dockerfile/* tags: the flags each parse.go registers, the Go build tags of the files that
-#: register or allow them, and the channels' frontend/dockerfile/release/*/tags.
-_FLAGS: dict[tuple[str, str], A] = {
-    ("RUN", "mount"): A((1, 2), experimental=(1, 0, 0)),
-    ("RUN", "network"): A((1, 3), labs=(1, 2), experimental=(1, 1, 6)),
-    ("RUN", "security"): A((1, 20), labs=(1, 2), experimental=(1, 1, 2)),
-    ("RUN", "device"): A(None, labs=(1, 14)),
-    ("ADD", "checksum"): A((1, 6), labs=(1, 5)),
-    ("ADD", "chmod"): A((1, 2)),
-    ("ADD", "link"): A((1, 4)),
-    ("ADD", "keep-git-dir"): A((1, 5)),
-    ("ADD", "unpack"): A((1, 17)),
-    ("ADD", "exclude"): A((1, 19), labs=(1, 7)),
-    ("COPY", "chmod"): A((1, 2)),
-    ("COPY", "link"): A((1, 4)),
-    ("COPY", "parents"): A((1, 20), labs=(1, 7)),
-    ("COPY", "exclude"): A((1, 19), labs=(1, 7)),
-    ("HEALTHCHECK", "start-interval"): A((1, 6)),
-}
-_HEREDOCS = A((1, 4), labs=(1, 3))
-_SYMBOLIC_CHMOD = A((1, 14), labs=(1, 13))  # 1.11/1.12-labs built it under a misspelled Go tag
-_ADD_GIT = A((1, 6), labs=(1, 5))  # older releases download an https://....git URL as a file
-_GIT_CHECKSUM = A((1, 16))  # ADD --checksum of a git source (the commit); HTTP only before
-#: RUN --mount keys newer than the flag itself (``required`` only in its ``required=<bool>`` form).
-_MOUNT_KEYS = {
-    "size": A((1, 4)),
-    "env": A((1, 10)),
-    "mode": A((1, 2), experimental=(1, 1, 0)),
-    "uid": A((1, 2), experimental=(1, 1, 0)),
-    "gid": A((1, 2), experimental=(1, 1, 0)),
-    "required": A((1, 2), experimental=(1, 1, 2)),
-}
-
 
 class SyntaxTooOld(Rule):
     """A flag or here-document that the Dockerfile frontend pinned by `# syntax=` does not know.
@@ -153,26 +118,26 @@ def _features(ctx: RuleContext) -> Iterator[tuple[ast.Node, str, A, str]]:
     for node in ctx.instructions:
         git = node.name == "ADD" and any(_git_source(a.value) for a in getattr(node, "sources", ()))
         for flag in node.flags:
-            needs = _FLAGS.get((node.name, flag.name))
+            needs = FLAGS.get((node.name, flag.name))
             if needs is None:
                 continue
             if flag.name == "checksum" and git:
-                yield flag, "ADD --checksum of a git repository", _GIT_CHECKSUM, _FAILS
+                yield flag, "ADD --checksum of a git repository", GIT_CHECKSUM, _FAILS
                 continue
             yield flag, f"{node.name} --{flag.name}", needs, _FAILS
             if flag.name == "mount" and flag.value:
                 for key in _mount_keys(flag.value):
-                    yield flag, f"the RUN --mount option `{key}`", _MOUNT_KEYS[key], _FAILS
+                    yield flag, f"the RUN --mount option `{key}`", MOUNT_KEYS[key], _FAILS
         if node.name in ("COPY", "ADD"):
             flag = node.flag("chmod")
             if flag is not None and flag.value and not is_octal(flag.value) and "$" not in flag.value:
-                yield flag, f"a symbolic {node.name} --chmod mode", _SYMBOLIC_CHMOD, _FAILS
+                yield flag, f"a symbolic {node.name} --chmod mode", SYMBOLIC_CHMOD, _FAILS
         if node.name == "ADD":
             for argument in getattr(node, "sources", ()):
                 if _git_source(argument.value):
-                    yield argument, "ADD of a git repository", _ADD_GIT, "does not clone it"
+                    yield argument, "ADD of a git repository", ADD_GIT, "does not clone it"
         if node.heredocs and node.name in ("RUN", "COPY", "ADD"):
-            yield node.heredocs[0].marker, "here-documents", _HEREDOCS, "does not read them"
+            yield node.heredocs[0].marker, "here-documents", HEREDOCS, "does not read them"
 
 
 def _git_source(value: str) -> bool:
@@ -193,7 +158,7 @@ def _mount_keys(value: str) -> list[str]:
     for field in fields:
         key, equals, _ = field.partition("=")
         key = key.strip().lower()
-        if key in _MOUNT_KEYS and (equals or key != "required") and key not in keys:
+        if key in MOUNT_KEYS and (equals or key != "required") and key not in keys:
             keys.append(key)
     return keys
 
