@@ -50,6 +50,7 @@ from .path_index import same as _same
 from .paths import has_glob, resolve
 from .sources import (archive_name, git_dir_kept, into_directory, is_git_source, keeps_parents, parents_path,
                       url_path)
+from .users import account_creations
 from .variables import display
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -120,9 +121,6 @@ _SYSTEM_ACCOUNTS = frozenset((
     "jenkins", "tomcat", "squid", "memcache", "messagebus", "systemd-network", "sshd", "ftp", "guest", "operator"))
 #: Accounts of base images whose home is /home/NAME.
 _IMAGE_ACCOUNTS = frozenset(("node", "ubuntu", "app", "nonroot", "appuser"))
-#: useradd/adduser options naming the home directory; those making a system account (no /home/NAME).
-_HOME_OPTIONS = ("-d", "--home-dir", "--home", "-h")
-_SYSTEM_OPTIONS = ("-r", "--system", "-S")
 
 
 def _homes_of(analysis: "Analysis", node: ast.Instruction, step: Optional[Step] = None) -> tuple[str, ...]:
@@ -186,27 +184,10 @@ def _user_home(analysis: "Analysis", node: ast.Instruction) -> tuple[str, ...]:
 
 
 def _created_homes(analysis: "Analysis", node: ast.RunInstruction) -> dict[str, Optional[str]]:
-    """The users a RUN creates with ``useradd``/``adduser`` and their homes: the one an option names,
-    /home/NAME by default, None for a system account or a home that is not known."""
-    found: dict[str, Optional[str]] = {}
-    for step in run_steps(analysis, node):
-        invocation = step.invocation
-        if invocation is None or invocation.program not in ("useradd", "adduser") or not invocation.operands:
-            continue
-        word = invocation.operands[-1 if invocation.program == "useradd" else 0]
-        expansion = analysis.model.expand(node, word.value)
-        if not expansion.resolved:
-            continue
-        home = invocation.value(*_HOME_OPTIONS)
-        if home is not None:
-            place = analysis.model.expand(node, home)
-            found[expansion.value] = resolve(place.value, "/") if place.resolved and place.value.startswith("/") \
-                else None
-        elif invocation.has(*_SYSTEM_OPTIONS):
-            found[expansion.value] = None
-        else:
-            found[expansion.value] = "/home/" + expansion.value
-    return found
+    """The users a RUN creates with ``useradd``/``adduser`` and their homes (None: a system account
+    or a home that is not known)."""
+    return {creation.account[len("user:"):]: creation.home for creation in account_creations(analysis, node)
+            if creation.account.startswith("user:")}
 
 
 # ---- a RUN's commands, in the order they run ---------------------------------------------------

@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING, Optional, Sequence
 
 from .. import ast
 from ..shell.model import Command
-from ..shell.tools import parse_command
+from ..shell.tools import Invocation, parse_command
+from .paths import resolve
 from .variables import Expansion, Scope
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -282,6 +283,9 @@ class Creation:
     id: Optional[AccountId]
     command: Command
     certain: bool
+    #: A user's home directory: the one ``-d``/``--home-dir`` (BusyBox ``-h``) names, else /home/NAME;
+    #: None for a group, a system account (``-r``/``--system``/``-S``) or a home that is not known.
+    home: Optional[str] = None
 
 
 _UNSURE = frozenset(("condition", "if", "loop", "case", "function", "substitution"))
@@ -323,9 +327,24 @@ def account_creations(analysis: "Analysis", node: ast.Instruction) -> tuple[Crea
             # to the group: a creation, but not a certain one.
             certain = not pair and not _UNSURE.intersection(command.contexts) \
                 and "||" not in (command.operator, command.next_operator)
-            creations.append(Creation(f"{kind}:{expansion.value}", account, command, certain))
+            home = _home(model, node, invocation, expansion.value) if kind == "user" else None
+            creations.append(Creation(f"{kind}:{expansion.value}", account, command, certain, home))
     memo[node] = found = tuple(creations)
     return found
+
+
+#: useradd/adduser options naming the home directory; those making a system account (no /home/NAME).
+_HOME_OPTIONS = ("-d", "--home-dir", "--home", "-h")
+_SYSTEM_OPTIONS = ("-r", "--system", "-S")
+
+
+def _home(model: "BuildModel", node: ast.Instruction, invocation: "Invocation", user: str) -> Optional[str]:
+    """The home directory ``invocation`` (a useradd/adduser) gives ``user`` (see :class:`Creation`)."""
+    place = invocation.value(*_HOME_OPTIONS)
+    if place is not None:
+        expansion = model.expand(node, place)
+        return resolve(expansion.value, "/") if expansion.resolved and expansion.value.startswith("/") else None
+    return None if invocation.has(*_SYSTEM_OPTIONS) else f"/home/{user}"
 
 
 def accounts_created(analysis: "Analysis", node: ast.Instruction) -> dict[str, Optional[AccountId]]:
