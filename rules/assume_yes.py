@@ -16,8 +16,8 @@ from dflint.source import Span
 
 _ANSWERING = frozenset(("yes", "echo", "printf"))
 #: pip's ``yes`` option in a configuration file (``yes = true`` in pip.conf) or set by ``pip config
-#: set global.yes true`` (``uninstall.yes``).
-_PIP_ASSUME_YES = re.compile(r"(?:global|uninstall)\.yes\s+[\"']?(?:1|true|yes|on)\b"
+#: set global.yes true`` (``uninstall.yes``), quoted or in an exec form's JSON (``"global.yes", "true"``).
+_PIP_ASSUME_YES = re.compile(r"(?:global|uninstall)\.yes[\"']?(?:\s*,\s*|\s+)[\"']?(?:1|true|yes|on)\b"
                              r"|(?:(?<=\\n)|(?<![\w.$-]))yes\s*=\s*[\"']?(?:1|true|yes|on)\b", re.I)
 
 

@@ -9,6 +9,7 @@ from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.model.layers import Step, run_steps
 from dflint.rule import Finding, Rule, RuleContext
+from dflint.shell.scripts import exec_form_shell
 from dflint.shell.tools import unwrap
 from dflint.source import Span
 
@@ -62,8 +63,9 @@ class PointlessCommands(Rule):
     (`export V=$(cat /VERSION)` runs `cat`), a redirection, a builtin that
     prints (`export -p`, `set` alone, `ulimit -a`), the `source` of another
     file (it may run anything), `sh -c '...'` and `bash <<EOF` scripts (the
-    shell is a command of its own), and exec-form RUNs (`RUN ["export",
-    "A=1"]` fails: there is no such program).
+    shell is a command of its own), and exec-form RUNs other than a shell's
+    script (`RUN ["export", "A=1"]` fails: there is no such program; `RUN
+    ["sh", "-c", "export A=1"]` is read as `RUN export A=1`).
 
     PowerShell and `cmd` RUNs are not read; an exec-form RUN with no shell
     (`RUN ["wget", "..."]`) is read as its one command.
@@ -181,8 +183,8 @@ def _state_only(run: ast.RunInstruction, steps: list[Step]) -> Optional[list[tup
     options, sourced environments), each with what it sets; None when any command does more,
     prints, or writes through a redirection, and when every one is a `cd` (cd-instead-of-workdir
     reports those)."""
-    if run.exec_form or not steps:
-        return None
+    if not steps or run.exec_form and exec_form_shell(run) is None:
+        return None  # an exec-form RUN without a shell: `RUN ["export", "A=1"]` runs no builtin
     found = []
     for step in steps:
         command = step.command
