@@ -1,4 +1,4 @@
-"""Continued lines that start with an instruction keyword: the instruction before swallowed them.
+r"""Continued lines that start with an instruction keyword: the instruction before swallowed them.
 
 BuildKit joins a line after one ending in the escape character to the
 instruction it continues, whatever it holds: `WORKDIR /app \` then `COPY . .`
