@@ -7,6 +7,7 @@ from typing import Iterator, Optional, Sequence
 
 from dflint import ast
 from dflint.diagnostic import Severity
+from dflint.model.distro import rhel_family, root_reference
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell.model import Command
 from dflint.shell.pipefail import (NO_PIPEFAIL_SHELLS, MaskedPipeline, masked_pipelines, pipefail_sets_in_sh,
@@ -193,10 +194,6 @@ def _dash_note(sh: Optional[str], where: str) -> str:
 
 #: What /bin/sh is: shells with pipefail (with the note saying so) and dashes without, or not known.
 _SH_WITH_PIPEFAIL = frozenset({"bash", "ash", "new-dash"})
-#: Images whose /bin/sh is bash, by a component of their repository name.
-_BASH_SH = {"fedora": "Fedora", "centos": "CentOS", "rockylinux": "Rocky Linux", "almalinux": "AlmaLinux",
-            "amazonlinux": "Amazon Linux", "archlinux": "Arch Linux", "oraclelinux": "Oracle Linux"}
-_UBI = re.compile(r"(?:ubi|rhel)\d*(?:-minimal|-init)?")
 #: Debian and Ubuntu releases whose dash has pipefail (0.5.12-7 and later), by tag.
 _NEW_DASH = re.compile(r"(?:^|[-_.])(?:(trixie|forky)|(plucky|questing))(?:$|[-_.])")
 
@@ -207,19 +204,17 @@ def _sh_of(ctx: RuleContext, node: ast.Instruction) -> tuple[Optional[str], str]
     Debian 13 has the option")``, ``("old-dash", "Debian 12")`` (the release), ``("dash", "")`` for
     Debian or Ubuntu of an unknown release, ``(None, "")`` when the image does not say."""
     stage = ctx.model.stage_of(node)
-    root = ctx.model.lineage(stage)[0].base.reference if stage is not None else None
-    if root is None or not root.repository_known or root.repository is None:
+    root = root_reference(ctx.model, stage) if stage is not None else None
+    if root is None:
         return None, ""
     if _alpine(ctx, node):
         return "ash", "/bin/sh of Alpine is busybox ash"
     components = root.repository.lower().split("/")
     if any("micro" in c for c in components):
         return None, ""  # ubi-micro: no shell to speak of
-    for component in components:
-        if component in _BASH_SH:
-            return "bash", f"/bin/sh of {_BASH_SH[component]} is bash"
-        if _UBI.fullmatch(component):
-            return "bash", "/bin/sh of RHEL and UBI is bash"
+    family = "Arch Linux" if "archlinux" in components else rhel_family(root)
+    if family is not None:
+        return "bash", f"/bin/sh of {family} is bash"
     release = _old_dash_release(ctx, node, ("/bin/sh",))
     if release is not None:
         return "old-dash", release

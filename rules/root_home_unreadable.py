@@ -9,9 +9,10 @@ from typing import Iterator, Optional
 from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.model.copies import copied
+from dflint.model.distro import rhel_family, root_reference
 from dflint.model.history import image_command
 from dflint.model.paths import inside, resolve
-from dflint.model.users import final_non_root_user, nonroot_base
+from dflint.model.users import final_non_root_user
 from dflint.rule import Finding, Rule, RuleContext
 
 #: Paths under /root that an image uses at run time: Python's user site (`pip install --user`).
@@ -19,17 +20,6 @@ _RUNTIME = ("/root/.local",)
 _ROOT_PATH = re.compile(r"/root(?:/[^\s:;\"']*)?")
 #: The first word of a shell-form CMD or ENTRYPOINT, when it is a path under /root.
 _SHELL_PROGRAM = re.compile(r"\s*(/root/[\w./@+-]+)(?:\s|$)")
-#: Images whose /root is mode 550 (Fedora, RHEL and their rebuilds): the root group may enter it, and
-#: images built on them for OpenShift run with group 0, which the Dockerfile seldom shows.
-_GROUP_READABLE = (
-    "registry.access.redhat.com/*", "registry.redhat.io/*", "docker.io/redhat/*", "quay.io/centos/*",
-    "quay.io/fedora/*", "registry.fedoraproject.org/*", "docker.io/library/centos", "docker.io/library/fedora",
-    "docker.io/library/rockylinux", "docker.io/rockylinux/*", "docker.io/library/almalinux",
-    "docker.io/almalinux/*", "docker.io/library/amazonlinux", "public.ecr.aws/amazonlinux/*",
-    "docker.io/library/oraclelinux", "container-registry.oracle.com/os/*",
-)
-
-
 class RootHomeUnreadable(Rule):
     """Files, WORKDIR or program under `/root` are out of reach of the non-root user the image runs as.
 
@@ -103,7 +93,7 @@ class RootHomeUnreadable(Rule):
         model = ctx.model
         setting = final_non_root_user(model)
         if setting is None or model.lineage(model.final_stage)[0].base.is_scratch \
-                or nonroot_base(model, model.final_stage, _GROUP_READABLE) is not None:
+                or rhel_family(root_reference(model, model.final_stage)) is not None:  # /root 550, group 0 may enter
             return
         steps = [node for member in model.lineage(model.final_stage) for node in member.instructions]
         if any(isinstance(node, ast.RunInstruction) and _opens_root(ctx, node) for node in steps):
