@@ -8,7 +8,8 @@ from typing import Iterator, Optional
 from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.model.copies import last_copy_of, may_have_copied
-from dflint.model.layers import Step, program_text, run_steps
+from dflint.model.layers import Step, mount_targets, program_text, run_steps
+from dflint.model.paths import inside
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell.tools import Invocation
 
@@ -37,7 +38,11 @@ class LockfileMissing(Rule):
     Nothing is reported when a lock file may be there: a copy of the whole
     context or of a directory (`COPY . .`, `COPY app ./`), a glob
     (`COPY package*.json ./`), a copy from another stage or image, an
-    archive ADD, a destination or source that cannot be resolved, or a RUN
+    archive ADD, a destination or source that cannot be resolved, a bind
+    mount of the installing RUN on the lock file or a directory above it
+    (`RUN --mount=type=bind,source=package-lock.json,target=package-lock.json
+    npm ci`, as Docker's Node guide does; a relative target is in the
+    WORKDIR) or on a target that cannot be resolved, or a RUN
     before the install that may write one (anything but package managers
     of the system and commands such as `mkdir`, `chown` or
     `npm install -g`). Nor when the directory is unknown, or changed by
@@ -116,12 +121,17 @@ def _strict_install(invocation: Optional[Invocation]) -> Optional[tuple[str, ...
 
 def _lock_may_exist(ctx: RuleContext, node: ast.RunInstruction, earlier: list[Step], cwd: str,
                     locks: tuple[str, ...]) -> bool:
-    """A lock file may be in ``cwd`` or a directory above it: copied, or written by a command before."""
+    """A lock file may be in ``cwd`` or a directory above it: copied, bind-mounted by this RUN (on the
+    file or a directory above it), or written by a command before."""
     model = ctx.model
+    mounts = [path for path, _ in mount_targets(ctx.analysis, node, ("bind",))]
+    if any(path is None or "$" in path for path in mounts):
+        return True  # a bind mount whose target cannot be known may put one there
     directory = cwd
     while True:
-        if any(may_have_copied(model, node, posixpath.join(directory, lock)) is not None for lock in locks):
-            return True
+        for lock in (posixpath.join(directory, lock) for lock in locks):
+            if may_have_copied(model, node, lock) is not None or any(inside(lock, path) for path in mounts):
+                return True
         if directory == "/":
             break
         directory = posixpath.dirname(directory.rstrip("/")) or "/"
