@@ -34,10 +34,16 @@ class JsonArgsRecommended(Rule):
     replaces itself with the program, which receives the signals).
     Where the fix cannot rewrite the command, the message says where
     `exec` goes: at the start of a single command, before the last command
-    of several (`cron && exec tail -f /var/log/cron.log`: before the first
-    it would end the script there), and nowhere in a pipeline, whose
-    commands each run in a subshell while the shell stays PID 1
-    (`exec java -jar app.jar | tee app.log` is reported).
+    of several (`cron && exec tail -f /var/log/cron.log`, `php-fpm & exec
+    nginx -g 'daemon off;'`: before the first it would end the script
+    there), and after the variable assignments of that command
+    (`PORT=8080 exec node server.js` passes `PORT` on; `exec PORT=8080
+    node ...` fails, looking for a program named `PORT=8080`). It gives no
+    `exec` advice where `exec` cannot help: in a pipeline, whose commands
+    each run in a subshell while the shell stays PID 1 (`exec java -jar
+    app.jar | tee app.log` is reported), and when the last command is a
+    shell builtin (`wait -n`, `true`, `cd`...) or a function the script
+    defines, which `exec` cannot find as a program.
     `ONBUILD CMD` is not reported either: whether the downstream image sets
     a SHELL cannot be known here.
 
@@ -164,7 +170,9 @@ def _deliberate(text: str, windows: bool) -> bool:
 
 def _exec_advice(text: str) -> str:
     """What to do with a shell-form command the fix cannot rewrite: the exec form, or ``exec`` where the
-    shell can hand PID 1 to the program (not in a pipeline, whose commands each run in a subshell)."""
+    shell can hand PID 1 to the program (not in a pipeline, whose commands each run in a subshell, nor a
+    builtin or function, which `exec` cannot find). ``exec`` goes before the program, after the command's
+    variable assignments (`PORT=80 exec node`: `exec PORT=80 node` looks for a program named `PORT=80`)."""
     script = parse_shell(text)
     top = [c for c in script.commands if not c.contexts and c.argv]
     last = max(top, key=lambda command: command.start) if top else None
@@ -176,12 +184,38 @@ def _exec_advice(text: str) -> str:
     if last is None or not script.ok or last.background or last.operator == "||" \
             or any(command.start >= last.end for command in script.commands):
         return "use the exec form (a JSON array)"  # the last thing the shell runs is not a simple command
+    if last.name in _BUILTINS or any(last.name in names for names in _FUNCTION.findall(text)):
+        kind = "a shell builtin" if last.name in _BUILTINS else "a shell function"
+        several = " for one program; run several under a process supervisor" \
+            if any(command.background for command in top) else ""
+        return (f"`exec` cannot help here: the last command, `{last.name}`, is {kind}, not a program the "
+                f"shell can hand PID 1 to; use the exec form (a JSON array){several}")
+    program = last.argv[0].start
+    command = f"{text[last.start:program]}exec {text[program:last.end]}"
+    after = caveat = ""
+    if last.assignments:  # `exec PORT=80 node` looks for a program named `PORT=80`
+        first = last.assignments[0]
+        after = ", after its variable assignments"
+        caveat = f"; `exec {text[first.start:first.end]} ...` fails with \"not found\""
     if len(script.commands) == 1:
-        return "use the exec form (a JSON array), or start the command with `exec`"
-    joined = {"&&": " && ", "|&": " "}.get(last.operator or "", "; ")
-    return ("use the exec form (a JSON array), or put `exec` before the last command "
-            f"(`...{joined}exec {text[last.start:last.end]}`), not at the start, where it would end the script "
-            "after the first")
+        where = f"put `exec` before the program{after} (`{command}`{caveat})" if after \
+            else "start the command with `exec`"
+        return f"use the exec form (a JSON array), or {where}"
+    joined = {"&&": " && ", "&": " & "}.get(last.operator or "", "; ")
+    return (f"use the exec form (a JSON array), or put `exec` before the last command{after} "
+            f"(`...{joined}{command}`{caveat}), not at the start, where it would end the script after the first")
+
+
+#: The names of the functions a script defines (`name() {`, `function name {`).
+_FUNCTION = re.compile(r"(?<![^\s;&|(){}])(?:function\s+)?([^\s;&|(){}<>]+)\s*\(\s*\)|\bfunction\s+([^\s;&|(){}<>]+)")
+
+#: Commands the shell runs itself (no program of that name to ``exec``, or none worth being PID 1).
+_BUILTINS = frozenset({
+    ":", ".", "source", "wait", "true", "false", "exit", "return", "read", "cd", "eval", "set", "shift",
+    "trap", "unset", "export", "readonly", "local", "declare", "typeset", "times", "jobs", "fg", "bg",
+    "break", "continue", "umask", "ulimit", "alias", "unalias", "hash", "getopts", "command", "builtin",
+    "echo", "printf", "test", "[", "[[", "kill", "pwd", "let", "shopt", "exec",
+})
 
 
 def _fix(ctx: RuleContext, node: ast.Instruction, text: ast.Argument) -> Optional[Fix]:
