@@ -38,7 +38,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["UserSetting", "user_settings", "effective_user", "is_root", "nonroot_base", "privilege_drop",
            "final_non_root_user", "AccountId", "account_ids", "accounts_created", "id_written_at",
-           "Creation", "account_creations", "AccountIndex", "LateAccount", "chown_accounts", "created_later",
+           "Creation", "account_creations", "Deletion", "account_deletions", "AccountIndex", "LateAccount", "chown_accounts", "created_later",
            "numeric_owner", "windows_stage", "NONROOT_IMAGES", "DROPPING_IMAGES"]
 
 #: Images that run as a non-root user unless told otherwise (globs on ``registry/repository:tag``
@@ -277,7 +277,8 @@ class Creation:
     ``group:web``), with the numeric id it gives it when it gives one. ``certain`` when it runs
     whenever its RUN does and its failure is not waved away: not in an ``if``, a loop, a ``case``
     branch, a function, a ``$(...)``, nor joined by ``||`` (``id app || useradd app``, ``useradd app
-    || true``, which a base image that has the account already lets through)."""
+    || true``, which a base image that has the account already lets through), nor ``groupadd -f``
+    (which exits 0 when the group exists)."""
 
     account: str
     id: Optional[AccountId]
@@ -325,8 +326,10 @@ def account_creations(analysis: "Analysis", node: ast.Instruction) -> tuple[Crea
                 else None
             # With options and two names, BusyBox creates the first (ignoring the second), Debian adds it
             # to the group: a creation, but not a certain one.
+            # `groupadd -f` exits 0 when the group exists: its failure is waved away too.
             certain = not pair and not _UNSURE.intersection(command.contexts) \
-                and "||" not in (command.operator, command.next_operator)
+                and "||" not in (command.operator, command.next_operator) \
+                and not (program == "groupadd" and invocation.has("-f", "--force"))
             home = _home(model, node, invocation, expansion.value) if kind == "user" else None
             creations.append(Creation(f"{kind}:{expansion.value}", account, command, certain, home))
     memo[node] = found = tuple(creations)
@@ -345,6 +348,46 @@ def _home(model: "BuildModel", node: ast.Instruction, invocation: "Invocation", 
         expansion = model.expand(node, place)
         return resolve(expansion.value, "/") if expansion.resolved and expansion.value.startswith("/") else None
     return None if invocation.has(*_SYSTEM_OPTIONS) else f"/home/{user}"
+
+
+@dataclass(frozen=True, eq=False)
+class Deletion:
+    """A ``userdel``/``deluser``/``groupdel``/``delgroup`` command deleting ``account`` (``user:app``,
+    ``group:web``), whether or not it runs for sure."""
+
+    account: str
+    command: Command
+
+
+_DELETERS = {"userdel": "user", "deluser": "user", "groupdel": "group", "delgroup": "group"}
+
+
+def account_deletions(analysis: "Analysis", node: ast.Instruction) -> tuple[Deletion, ...]:
+    """The accounts the RUN ``node`` deletes, in order (see :class:`Deletion`). ``deluser USER GROUP``
+    and ``delgroup USER GROUP`` remove a user from a group, and delete nothing; Debian's ``deluser
+    --group NAME`` deletes a group."""
+    memo = analysis.memo("users: deletions")
+    found = memo.get(node)
+    if found is not None:
+        return found
+    model = analysis.model
+    deletions = []
+    for script in analysis.commands(node):
+        for command in script.commands:
+            invocation = parse_command(command)
+            kind = _DELETERS.get(invocation.program) if invocation is not None else None
+            if kind is None:
+                continue
+            assert invocation is not None
+            if len(invocation.operands) != 1:
+                continue  # `deluser USER GROUP`, or an option value read as an operand (userdel -R DIR)
+            if invocation.program == "deluser" and invocation.has("--group"):
+                kind = "group"
+            expansion = model.expand(node, invocation.operands[0].value)
+            if expansion.resolved and expansion.value:
+                deletions.append(Deletion(f"{kind}:{expansion.value}", command))
+    memo[node] = found = tuple(deletions)
+    return found
 
 
 def accounts_created(analysis: "Analysis", node: ast.Instruction) -> dict[str, Optional[AccountId]]:
@@ -408,12 +451,16 @@ class AccountIndex:
 class LateAccount:
     """A user or group that ``COPY --chown`` names and that only a later step creates: ``name``,
     ``kind`` (``user`` or ``group``), the ``position`` of the first step creating it after the
-    COPY and that step's :class:`Creation`."""
+    COPY and that step's :class:`Creation`. When a step after the COPY deletes it before that
+    creation (``userdel app && useradd -u 1001 app``), the base image has it: ``deleted`` is the
+    position of that step and ``deletion`` its :class:`Deletion`."""
 
     name: str
     kind: str
     position: int
     creation: Creation
+    deleted: Optional[int] = None
+    deletion: Optional[Deletion] = None
 
 
 def chown_accounts(owner: str) -> list[str]:
@@ -449,8 +496,28 @@ def created_later(index: AccountIndex, owner: str, position: int, end: int,
             start = later + 1
         if later is None or creation is None:
             continue
-        found.append(LateAccount(name, kind, later, creation))
+        deleted = _deleted_before(index, account, position + 1, later, creation)
+        found.append(LateAccount(name, kind, later, creation, *(deleted or (None, None))))
     return found
+
+
+def _deleted_before(index: AccountIndex, account: str, start: int, end: int,
+                    creation: Creation) -> Optional[tuple[int, Deletion]]:
+    """The first deletion of ``account`` by the steps in ``[start, end]`` of ``index``'s history
+    that comes before ``creation`` (in the step at ``end``), with its step's position. A group is
+    also deleted by a ``userdel``/``deluser`` of its name (shadow's userdel deletes the user's
+    own group, BusyBox's deluser the group of its name)."""
+    kind, _, name = account.partition(":")
+    names = (account, f"user:{name}") if kind == "group" else (account,)
+    for position in range(start, end + 1):
+        step = index.history[position]
+        if not isinstance(step.node, ast.RunInstruction):
+            continue
+        for deletion in account_deletions(index._analysis, step.anchor):
+            if deletion.account in names and (
+                    position < end or deletion.command.span.start.offset < creation.command.span.start.offset):
+                return position, deletion
+    return None
 
 
 def numeric_owner(model: "BuildModel", node: ast.Instruction, owner: str,
