@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from typing import Iterator, Optional
@@ -9,6 +10,7 @@ from typing import Iterator, Optional
 from dflint.diagnostic import Severity
 from dflint.model.history import image_commands
 from dflint.rule import Finding, Rule, RuleContext
+from dflint.shell.pipefail import shell_name
 
 
 class CmdRepeatsEntrypoint(Rule):
@@ -25,6 +27,14 @@ class CmdRepeatsEntrypoint(Rule):
     through the stages a stage is built `FROM` (see DF709 for how an
     ENTRYPOINT clears an earlier stage's CMD). The finding points at the
     CMD's first element and names the ENTRYPOINT.
+
+    An ENTRYPOINT that is a shell ending in `-c` with no script (`["/bin/sh",
+    "-c"]`, `["bash", "-lc"]`) takes the CMD's first element as its script:
+    a one-string CMD (`CMD ["sh ./start.sh"]`, `CMD ["bash"]`) is what it
+    expects and is not reported. A CMD of several elements that starts with
+    that shell is: `["bash", "run.sh"]` runs the script `bash` alone, a
+    shell reading the empty standard input, with `run.sh` as its unused `$0`;
+    the message gives the CMD as one string instead (`["bash run.sh"]`).
 
     Shell-form commands are left to DF401 (json-args-recommended) and DF709
     (shell-entrypoint-ignores-cmd), and an ENTRYPOINT of the base image
@@ -82,6 +92,17 @@ class CmdRepeatsEntrypoint(Rule):
             if program is None or program != _program(line[0] if line else first, windows):
                 continue
             started = shlex.join([arg.value for arg in entrypoint.args + cmd.args])
+            if _shell_c([arg.value for arg in entrypoint.args]):  # ["sh", "-c"]: the CMD's first element is the script
+                if line or len(cmd.args) == 1:
+                    continue  # ["sh ./start.sh"], ["bash"]: a script, as such an ENTRYPOINT expects
+                yield ctx.finding(
+                    cmd.args[0],
+                    f"`{first}` is the shell the ENTRYPOINT on line {entrypoint.line} already runs with `-c`: "
+                    f"the container starts as `{started}`, which runs `{first}` alone as the script, the other "
+                    "elements becoming its unused `$0`, `$1`...; give the CMD as one string, the script "
+                    f"(`CMD {_json_array([shlex.join(arg.value for arg in cmd.args)])}`)",
+                    related=[("the ENTRYPOINT", entrypoint)])
+                continue
             if line:
                 yield ctx.finding(
                     cmd.args[0],
@@ -112,6 +133,30 @@ def _program(value: str, windows: bool) -> Optional[str]:
         name = name.lower()
         name = name[:-4] if name.endswith(".exe") else name
     return name if name and not any(c.isspace() for c in name) else None
+
+
+def _shell_c(values: list[str]) -> bool:
+    """``["/bin/sh", "-c"]``, ``["bash", "-lc"]``, ``["env", "bash", "-e", "-o", "pipefail", "-c"]``: a POSIX
+    shell whose options end in ``-c`` with no script after them, so the CMD's first element is the script."""
+    if shell_name(values) is None:
+        return False
+    index = next(i for i, value in enumerate(values) if shell_name([value]))  # behind env
+    if shell_name([values[index]]) == "busybox" and index + 1 < len(values):
+        index += 1  # busybox sh -c
+    seen_c = takes_value = False
+    for value in values[index + 1:]:
+        if takes_value:
+            takes_value = False
+        elif len(value) > 1 and value[0] in "-+" and not value.startswith("--"):
+            seen_c = seen_c or "c" in value[1:]
+            takes_value = value[-1] == "o"  # -o pipefail
+        elif not value.startswith("--"):
+            return False  # a script, or a script file
+    return seen_c
+
+
+def _json_array(values: list[str]) -> str:
+    return "[" + ", ".join(json.dumps(value, ensure_ascii=False) for value in values) + "]"
 
 
 _ABSOLUTE_WINDOWS = re.compile(r"(?:[A-Za-z]:)?[\\/]")
