@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fnmatch
+import re
 from typing import Iterator, NamedTuple, Optional
 
 from dflint import ast
@@ -9,7 +11,8 @@ from dflint.diagnostic import Severity
 from dflint.model.layers import Step, command_text, deletes, mount_targets, removals, run_steps, under_new_root
 from dflint.model.paths import inside
 from dflint.rule import Finding, Rule, RuleContext
-from dflint.shell.package_managers import index_refresh, reread
+from dflint.shell.package_managers import APT, index_refresh, reread
+from dflint.shell.tools import program_name
 
 _LISTS = "/var/lib/apt/lists"
 _OFFICIAL = frozenset(("library/debian", "library/ubuntu"))
@@ -20,6 +23,14 @@ _ESSENTIAL = frozenset("apt base-files base-passwd bash bsdutils coreutils dash 
                        "ncurses-base ncurses-bin passwd perl-base sed sysvinit-utils tar util-linux".split())
 #: Programs that may run `apt-get update` themselves: shells reading a script, build tools.
 _RUNNERS = frozenset("sh bash dash ash zsh make xargs eval source . add-apt-repository apt-add-repository".split())
+#: The names `apt-get update` gives the package indexes `apt-get install` reads (Debian and Ubuntu
+#: images keep them compressed, `Acquire::GzipIndexes`): a glob that matches one removes the lists.
+_INDEXES = ("deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages",
+            "deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages.lz4",
+            "archive.ubuntu.com_ubuntu_dists_noble_main_binary-amd64_Packages.gz")
+#: `apt-get update` in one word (a script handed to a runner not read here: `timeout 60 sh -c '...'`).
+_UPDATE_TEXT = re.compile(r"(?:^|[\s/;&|(])(?:apt-get|apt|aptitude)\s(?:[^;&|]*\s)?update(?:$|[\s;&|)])")
+_BRACES = re.compile(r"\{([^{}]*,[^{}]*)\}")
 
 
 class Lists(NamedTuple):
@@ -39,8 +50,9 @@ class AptInstallWithoutLists(Rule):
     RUN and the stage has no package lists:
     - the last earlier `apt-get update` of the stage (or of a stage it is
       built `FROM`) was followed by a removal of the lists (`rm -rf
-      /var/lib/apt/lists/*`, `apt-get distclean`, `find ... -delete`), in
-      its RUN or later;
+      /var/lib/apt/lists/*`, of the directory or one above it, of a glob
+      matching the Packages indexes such as `lists/*_Packages*`,
+      `apt-get distclean`, `find ... -delete`), in its RUN or later;
     - that update ran with a cache or tmpfs mount on `/var/lib/apt/lists`
       (or `/var/lib/apt`), which this RUN does not have: the lists are in
       the mount, not in the stage;
@@ -52,11 +64,17 @@ class AptInstallWithoutLists(Rule):
     built on Debian, may carry lists: that cannot be seen here); installs
     of local `.deb` files only, `apt-get install -f`, packages named
     through variables, packages an earlier RUN installed or every image has
-    (`bash`, `coreutils`: apt reports them installed without lists);
-    installs in a branch (`if`, `||`) or under `chroot`. A RUN that may
-    refresh the lists in a way not seen here (a script, a pipe into `sh`,
-    `add-apt-repository`, a COPY into the lists' directory) makes the state
-    unknown, and nothing after it is reported.
+    (`bash`, `coreutils`: apt reports them installed without lists), names
+    ending in `-` (`apt-get install --auto-remove gcc-` removes `gcc`);
+    installs in a branch (`if`, `||`) or under `chroot`. Removing only
+    some files of the lists (`lists/*_Translation-*`, `lists/partial/*`,
+    the subdirectories `lists/*/`) leaves the Packages indexes in place.
+    A RUN that may refresh the lists in a way not seen here (a script, a
+    pipe into `sh`, `add-apt-repository`, `apt-get update` run by a wrapper
+    or function not read here, such as `retry -- apt-get update`,
+    `flock /tmp/l apt-get update` or `torsocks apt-get update`, a COPY
+    into the lists' directory) makes the state unknown, and nothing after
+    it is reported until a removal of the lists.
 
     ## Why is this bad?
     `apt-get install` finds packages through the lists `apt-get update`
@@ -141,7 +159,13 @@ def _run(ctx: RuleContext, node: ast.RunInstruction, lists: Lists, names: set[st
     changed = False
     for step in steps:
         invocation = reread(step.invocation)
-        if invocation is None or under_new_root(step):
+        if under_new_root(step):
+            continue
+        if _wrapped_update(step, invocation):
+            changed = True
+            local = Lists("unknown")  # an update run by a wrapper or function not read here may run
+            continue
+        if invocation is None:
             continue
         certain = not step.branch and step.command.operator != "||" and step.command.next_operator != "||"
         if index_refresh(invocation) == "apt":
@@ -159,7 +183,7 @@ def _run(ctx: RuleContext, node: ast.RunInstruction, lists: Lists, names: set[st
             changed = True
             local = Lists("unknown")
         elif invocation.program in ("apt-get", "apt") and invocation.subcommand == "install":
-            wanted = [c for c in step.changed_packages if c.installs]
+            wanted = [c for c in step.changed_packages if c.installs and not c.word.value.endswith("-")]
             new = [c for c in wanted if c.name.split("=")[0].split(":")[0] not in names | _ESSENTIAL]
             if certain and new and local.state == "absent" and not invocation.has("-f", "--fix-broken") \
                     and not any("dir" in value.lower() for value in invocation.values("-o", "--option")):
@@ -189,9 +213,47 @@ def _lists_mount(ctx: RuleContext, node: ast.RunInstruction) -> Optional[str]:
 
 
 def _removes_lists(removal) -> bool:
-    if removal.path is not None:
-        return deletes(removal.path, _LISTS, contents=True)
-    return any(cache.key == "apt-lists" for cache in removal.caches)
+    """The removal deletes the package indexes: ``/var/lib/apt/lists`` or a directory above it, every file
+    in it (``lists/*``), or a glob matching the Packages indexes (``lists/*_Packages*``); not other files
+    of it (``lists/*_Translation-*``, ``lists/partial/*``), nor only its subdirectories (``lists/*/``)."""
+    if removal.path is None:
+        return any(cache.key == "apt-lists" for cache in removal.caches)
+    if not deletes(removal.path, _LISTS, contents=True):
+        return False  # the shared reading: nothing here counts that it does not
+    return any(_removes_indexes(path) for path in _alternatives(removal.path))
+
+
+def _removes_indexes(path: str) -> bool:
+    directory_only = path.endswith("/") and path.rstrip("/") != ""
+    parts = [p for p in path.split("/") if p]
+    lists = [p for p in _LISTS.split("/") if p]
+    if len(parts) > len(lists) + 1 or not parts:
+        return False
+    if any(not fnmatch.fnmatchcase(name, pattern) for pattern, name in zip(parts, lists)):
+        return False
+    if len(parts) <= len(lists):
+        return True  # the lists' directory or one above it
+    return not directory_only and any(fnmatch.fnmatchcase(name, parts[-1]) for name in _INDEXES)
+
+
+def _alternatives(path: str) -> list[str]:
+    """``path`` with its shell braces expanded (``lists/{*,.*}``), one level."""
+    match = _BRACES.search(path)
+    if match is None:
+        return [path]
+    return [path[:match.start()] + choice + path[match.end():] for choice in match.group(1).split(",")]
+
+
+def _wrapped_update(step: Step, invocation) -> bool:
+    """The step is not `apt-get update` as read here, but its words hold one: run by a wrapper
+    (`retry -- apt-get update`, `flock /tmp/l apt-get update`), a function, or a script in one word."""
+    if invocation is not None and invocation.program in APT:
+        return False
+    values = [word.value for word in step.command.argv]
+    for index, value in enumerate(values):
+        if program_name(value) in APT and "update" in values[index + 1:]:
+            return True
+    return any(_UPDATE_TEXT.search(value) for value in values)
 
 
 def _may_refresh(step: Step, invocation) -> bool:
