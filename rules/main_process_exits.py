@@ -69,9 +69,14 @@ class MainProcessExits(Rule):
       is built on the official `nginx` (or `nginxinc/nginx-unprivileged`)
       image or installs nginx with a package manager, and no COPY or ADD
       may write /etc/nginx/nginx.conf (nor the official image's
-      /docker-entrypoint.d), no RUN names nginx.conf, /etc/nginx or
-      `daemon`, and the command has no `-c` or `-p`. Any other nginx may
-      have a configuration with `daemon off;` that cannot be seen here;
+      /docker-entrypoint.d, nor its /etc/nginx/templates, which its
+      entrypoint renders at start, over nginx.conf itself when
+      `NGINX_ENVSUBST_OUTPUT_DIR` is `/etc/nginx`), no ENV sets
+      `NGINX_ENVSUBST_OUTPUT_DIR` or `NGINX_ENVSUBST_TEMPLATE_DIR`, no RUN
+      names nginx.conf, /etc/nginx or `daemon`, and the command has no `-c`
+      or `-p`. Any other nginx may have a configuration with `daemon off;`
+      that cannot be seen here (a template saying so would make `-g 'daemon
+      off;'` fail as a duplicate);
     - any command the shell runs in the background with `&`, as the last
       one (`CMD nginx &`).
 
@@ -386,11 +391,16 @@ _DAEMONS: dict[str, Callable[[str, Sequence[str]], Optional[Problem]]] = {
 _NGINX_CONFIG_RUN = re.compile(r"daemon|nginx\.conf|/etc/nginx/?(?=[\s\"'*;&|)]|$)")
 
 
+#: The official image's entrypoint writes these templates' output over nginx.conf when told to.
+_ENVSUBST = frozenset({"NGINX_ENVSUBST_OUTPUT_DIR", "NGINX_ENVSUBST_TEMPLATE_DIR"})
+
+
 def _stock_nginx(ctx: RuleContext, stage: "Stage") -> bool:
     """The image runs nginx with the nginx.conf of the official image or of a distribution's package
     (neither sets `daemon off;`): built on the official image, or installing nginx with a package
     manager; and nothing in the Dockerfile may have written another one (a COPY that may reach
-    /etc/nginx/nginx.conf or the official image's /docker-entrypoint.d, a RUN naming them or `daemon`)."""
+    /etc/nginx/nginx.conf, the official image's /docker-entrypoint.d or the templates its entrypoint
+    renders, /etc/nginx/templates, or an ENV pointing those elsewhere; a RUN naming them or `daemon`)."""
     model = ctx.model
     lineage = model.lineage(stage)
     base = lineage[0].base.reference
@@ -401,7 +411,11 @@ def _stock_nginx(ctx: RuleContext, stage: "Stage") -> bool:
             if isinstance(node, (ast.CopyInstruction, ast.AddInstruction)):
                 entries = copied(model, node)
                 if not entries or any(relation("/etc/nginx/nginx.conf", False, entry)
-                                      or relation("/docker-entrypoint.d", True, entry) for entry in entries):
+                                      or relation("/docker-entrypoint.d", True, entry)
+                                      or relation("/etc/nginx/templates", True, entry) for entry in entries):
+                    return False
+            elif isinstance(node, ast.EnvInstruction):
+                if any(pair.key.value in _ENVSUBST for pair in node.pairs):
                     return False
             elif isinstance(node, ast.RunInstruction):
                 if _NGINX_CONFIG_RUN.search(node.original + "".join(h.content for h in node.heredocs)):
