@@ -49,7 +49,9 @@ class ShellEntrypointIgnoresCmd(Rule):
     In shell form the entrypoint runs as `/bin/sh -c "<entrypoint>"`, and
     the CMD is appended after that script: the shell makes the CMD's words
     the script's `$0`, `$1`..., which the script never reads. An exec-form
-    `["/bin/sh", "-c", "<script>"]` does exactly the same. The CMD, and
+    `["/bin/sh", "-c", "<script>"]` does exactly the same (with words
+    after the script, `["/bin/sh", "-c", "<script>", "app"]`, those come
+    first: `app` is `$0` and the CMD starts at `$1`). The CMD, and
     every argument given to `docker run image ...`, is silently dropped:
     the container always runs the same command, whatever it is asked to do.
 
@@ -89,13 +91,18 @@ class ShellEntrypointIgnoresCmd(Rule):
                 found = exec_form_shell(entrypoint)  # ["/bin/sh", "-c", "app"]: the CMD follows the script
                 if found is None or _POSITIONAL.search(found[1].value):
                     continue
+                after = len(entrypoint.args) - 1 - next(i for i, arg in enumerate(entrypoint.args) if arg is found[1])
+                if after:  # ["sh", "-c", "script", "app"]: `app` is $0, the CMD starts at $1
+                    words = f"`${after}`, `${after + 1}`..." if after < 9 else "positional parameters"
+                    add = f" (`{entrypoint.args[-after].value}` after it is already its `$0`)"
+                else:
+                    words, add = "`$0`, `$1`...", " and add `\"--\"` after it (it becomes `$0`)"
                 yield ctx.finding(
                     cmd.keyword,
                     f"this CMD never runs: the ENTRYPOINT on line {entrypoint.line} runs "
                     f"`{' '.join(found[0])}` with a script of its own, which takes the CMD's words as its "
-                    "unused `$0`, `$1`...; to pass the CMD on, make the ENTRYPOINT the program itself, or end "
-                    "the script with `exec program \"$@\"` and add `\"--\"` after it (it becomes `$0`); "
-                    "or drop the CMD",
+                    f"unused {words}; to pass the CMD on, make the ENTRYPOINT the program itself, or end "
+                    f"the script with `exec program \"$@\"`{add}; or drop the CMD",
                     related=[("the ENTRYPOINT's script", found[1])])
                 continue
             script = entrypoint.shell_text
