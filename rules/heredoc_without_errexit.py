@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Iterator, Optional, Sequence
+from typing import Iterator, Optional
 
 from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.fix import Applicability, Fix
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell.model import Command, Script
-from dflint.shell.scripts import interpreter, is_posix_shell
+from dflint.shell.scripts import is_posix_shell
+from dflint.shell.set_options import read_options, shell_options
 
 #: Commands whose status is 0 whatever happens (``export A=$(false)`` too): nothing to lose.
 _CANNOT_FAIL = frozenset({"echo", "printf", "true", ":", "set", "export", "readonly", "local", "declare",
@@ -32,6 +33,10 @@ class HeredocWithoutErrexit(Rule):
     "-c"]`, `-eo pipefail`, `-o errexit`, inherited from the stage it is
     built `FROM`), and no `-e` on the script's shebang (`#!/bin/bash -e`,
     `#!/usr/bin/env -S bash -e`). ONBUILD RUN triggers are read too.
+    The SHELL's and the shebang's options are read as bash and dash read
+    them: after long options (`--login`, `--norc`, `--rcfile FILE`...),
+    after `-O extglob`, and after `-c`, which does not end the options
+    (`SHELL ["/bin/bash", "-c", "-e"]` runs with errexit).
 
     The finding points at the first command whose failure a later
     statement hides and `set -e` would catch: the last command of its
@@ -112,7 +117,7 @@ class HeredocWithoutErrexit(Rule):
             body = heredoc.body
             shebang = body[2:].split("\n", 1)[0].split() if body.startswith("#!") else None
             shell = shebang if shebang is not None else list(ctx.analysis.shell_for(anchor))
-            if not is_posix_shell(shell) or _errexit_option(shell):
+            if not is_posix_shell(shell) or shell_options(shell).get("errexit", False):
                 continue
             script = next((s for s in ctx.commands(anchor) if s.origin is heredoc), None)
             culprit = _first_unnoticed(script) if script is not None else None
@@ -130,34 +135,6 @@ def _shown(command: Command) -> str:
     return " ".join(words[:2]) + (" ..." if len(words) > 2 else "")
 
 
-def _errexit_option(argv: Sequence[str]) -> bool:
-    """The shell command line (a SHELL, or a shebang's words) turns errexit on: ``-e``, ``-eux``,
-    ``-o errexit``, before the ``-c`` that ends the options."""
-    words = list(argv)
-    program = interpreter(words)
-    start = next((i for i, w in enumerate(words) if interpreter([w]) == program), 0) + 1
-    return _errexit_after(words[start:], False)
-
-
-def _errexit_after(options: Sequence[str], current: bool) -> bool:
-    """Whether errexit is on after the shell options (or ``set`` arguments) ``options``."""
-    i = 0
-    while i < len(options):
-        word = options[i]
-        i += 1
-        if word.startswith("--") or len(word) < 2 or word[0] not in "-+" or not word[1:].isalpha():
-            break
-        on = word[0] == "-"
-        if "e" in word[1:]:
-            current = on
-        if word.endswith("o") and i < len(options):
-            current = on if options[i] == "errexit" else current
-            i += 1
-        if "c" in word[1:]:
-            break  # sh -ec: the script follows
-    return current
-
-
 def _first_unnoticed(script: Script) -> Optional[Command]:
     """The first top-level command whose failure a later statement of ``script`` hides, while no
     ``set -e`` is in effect; None when there is none."""
@@ -168,7 +145,7 @@ def _first_unnoticed(script: Script) -> Optional[Command]:
     for command in top:
         group.append(command)
         if command.name == "set":
-            errexit = _errexit_after([w.value for w in command.args], errexit)
+            errexit = read_options([w.value for w in command.args]).get("errexit", errexit)
         if command.next_operator in _LINKS:
             continue  # the list goes on (or into a compound command: left alone below)
         statement, group = group, []

@@ -33,6 +33,7 @@ from ..ast import Heredoc
 from .builder import POSIX_SHELLS
 from .model import Command, Script
 from .scripts import DEFAULT_SHELL, interpreter
+from .set_options import read_options, shell_options
 from .remote import downloads_to_stdout
 from .tools import parse_command
 
@@ -61,13 +62,9 @@ def shell_name(argv: Sequence[str]) -> Optional[str]:
 
 def sets_pipefail(words: Sequence[str]) -> bool:
     """The options among ``words`` (a shell's or ``set``'s arguments) turn ``pipefail`` on:
-    ``-o pipefail``, ``-euo pipefail``, ``-o errexit -o pipefail``."""
-    found = False
-    for word, following in zip(words, list(words[1:]) + [""]):
-        if len(word) > 1 and word[0] in "-+" and not word.startswith("--") and word.endswith("o") \
-                and following == "pipefail":
-            found = word[0] == "-"
-    return found
+    ``-o pipefail``, ``-euo pipefail``, ``-o errexit -o pipefail``, read by
+    :func:`dflint.shell.set_options.read_options`."""
+    return read_options(words).get("pipefail", False)
 
 
 @dataclass(eq=False)  # not frozen: a frozen __init__ costs (see shell.model)
@@ -258,7 +255,8 @@ def _script_scope(scripts: Sequence[Script], index: int, shell: Sequence[str]) -
         if origin.content.startswith("#!"):
             words = origin.content[2:].split("\n", 1)[0].split()
             name = shell_name(words)
-            return ShellScope(name, sets_pipefail(words[1:]), script, shebang=True) if name else None
+            return ShellScope(name, shell_options(words).get("pipefail", False), script, shebang=True) \
+                if name else None
         return _run_scope(script, shell)
     if index == 0:
         return _run_scope(script, shell)
@@ -282,7 +280,7 @@ def pipefail_sets_in_sh(scripts: Sequence[Script], shell: Sequence[str] = DEFAUL
 
 def _run_scope(script: Script, shell: Sequence[str]) -> Optional[ShellScope]:
     name = shell_name(shell[:1])
-    return ShellScope(name, sets_pipefail(list(shell[1:])), script) if name else None
+    return ShellScope(name, shell_options(shell).get("pipefail", False), script) if name else None
 
 
 def _command_scope(script: Script, command: Command) -> Optional[ShellScope]:
