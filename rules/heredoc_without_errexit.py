@@ -19,6 +19,8 @@ _CANNOT_FAIL = frozenset({"echo", "printf", "true", ":", "set", "export", "reado
 #: Operators that end an and-or list (a statement) at the top of a script.
 _STATEMENT_ENDS = frozenset({"\n", ";"})
 _LINKS = frozenset({"&&", "||", "|", "|&"})
+#: Contexts whose shell options do not reach the rest of the script.
+_ISOLATED = frozenset({"subshell", "substitution"})
 
 
 class HeredocWithoutErrexit(Rule):
@@ -55,7 +57,11 @@ class HeredocWithoutErrexit(Rule):
     interpreter (`#!/usr/bin/env python3`); Windows stages and stages whose
     SHELL is not a POSIX shell. Only commands at the top of the script are
     considered: a failure hidden inside an `if`, a loop or a subshell is
-    not reported.
+    not reported. Nothing is reported after a `set +e` (or `set +o
+    errexit`): the author wants the failures from there ignored; nor
+    after a `set` that may or may not change errexit in the script's shell
+    (in an `if`, a loop, a function, an `eval` or `sh -c` string, or `set
+    $OPTIONS`).
 
     ## Why is this bad?
     BuildKit runs a `RUN <<EOF` body without a shebang as one script of the
@@ -94,7 +100,9 @@ class HeredocWithoutErrexit(Rule):
     The fix inserts `set -e` as the first line of the script (after its
     shebang, if any). It is unsafe: a script that relied on going on after
     a failing command (a `grep` that finds nothing, a `test` used as a
-    statement) now fails the build there.
+    statement) now fails the build there. A reported command always
+    comes before any `set -e` or `set +e` of the script, so the inserted
+    line never repeats or overrides one the author wrote before it.
     """
 
     code = "DF413"
@@ -136,20 +144,25 @@ def _shown(command: Command) -> str:
 
 
 def _first_unnoticed(script: Script) -> Optional[Command]:
-    """The first top-level command whose failure a later statement of ``script`` hides, while no
-    ``set -e`` is in effect; None when there is none."""
-    errexit = False
-    top = [c for c in script.commands if not c.contexts]
+    """The first top-level command whose failure a later statement of ``script`` hides, before any
+    ``set`` that turns errexit on or off; None when there is none.
+
+    After a ``set -e`` errexit is on, and after a ``set +e`` the author wants failures ignored: either
+    way nothing is reported past it. A ``set`` that may touch errexit where it cannot be told whether
+    it runs (in an ``if``, a loop, a function, an ``eval``, or with an expanded argument) ends the
+    search the same way."""
     last_start = max((c.start for c in script.commands), default=-1)
     group: list[Command] = []
-    for command in top:
+    for command in script.commands:
+        if command.name == "set" and _touches_errexit(command):
+            return None
+        if command.contexts:
+            continue
         group.append(command)
-        if command.name == "set":
-            errexit = read_options([w.value for w in command.args]).get("errexit", errexit)
         if command.next_operator in _LINKS:
             continue  # the list goes on (or into a compound command: left alone below)
         statement, group = group, []
-        if errexit or command.next_operator not in _STATEMENT_ENDS:
+        if command.next_operator not in _STATEMENT_ENDS:
             continue  # `&` in the background, or the end of the script
         if last_start < command.end:
             continue  # nothing runs after it: its status is the script's
@@ -159,6 +172,16 @@ def _first_unnoticed(script: Script) -> Optional[Command]:
         if culprit is not None:
             return culprit
     return None
+
+
+def _touches_errexit(command: Command) -> bool:
+    """A ``set`` that turns errexit on or off in the script's own shell, or may (``set $FLAGS``, a
+    ``set`` in a context that may or may not run); not one in a subshell or a command substitution,
+    whose options do not leave it."""
+    if _ISOLATED.intersection(command.contexts):
+        return False
+    args = list(command.args)
+    return any(w.has_expansion for w in args) or "errexit" in read_options([w.value for w in args])
 
 
 def _linked(statement: list[Command]) -> bool:
