@@ -8,6 +8,7 @@ from typing import Iterator, Optional
 from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.fix import Applicability, Fix
+from dflint.model.image_env import image_may_set
 from dflint.model.users import windows_stage
 from dflint.model.variables import PLATFORM_ARGS
 from dflint.rule import Finding, Rule, RuleContext
@@ -30,11 +31,18 @@ class ArgNotInStage(Rule):
     (or a stage it is built `FROM`) declares with `ARG` or sets with `ENV`;
     a name the RUN assigns itself (`NAME=...`, `export NAME=...`,
     `for NAME in`, `read NAME`); a reference with a default
-    (`${TARGETARCH:-amd64}`), which says what an unset name gives; a global
-    ARG used in a `FROM` of the stage's lineage (`ARG PYTHON_VERSION` then
-    `FROM python:${PYTHON_VERSION}`), as such base images set the same name
-    in their environment; single-quoted text; ONBUILD triggers; Windows
-    stages. BuildKit's `UndefinedVar` and hadolint check no RUN commands.
+    (`${TARGETARCH:-amd64}`), which says what an unset name gives; in a
+    stage built on an image that may set the same name in its environment
+    (not `scratch`, nor a bare system image such as `debian`, `ubuntu` or
+    `alpine`, which set none), a name that widely used images set
+    (`PYTHON_VERSION`, `JAVA_HOME`, `GOPATH`, `LANG`...) and a global ARG a
+    `FROM` of the stage's lineage uses in the image's tag when it is named
+    like a version (ends in `VERSION`, or is one of those names: `ARG
+    NODE_VERSION` then `FROM node:${NODE_VERSION}-slim`); single-quoted
+    text; ONBUILD triggers; Windows stages. A name used for the image's
+    repository or whole reference (`ARG BASE_IMAGE` then `FROM
+    ${BASE_IMAGE}`) is reported: no image sets that. BuildKit's
+    `UndefinedVar` and hadolint check no RUN commands.
 
     ## Why is this bad?
     An ARG before `FROM` is only for `FROM` lines; the platform ARGs are
@@ -97,7 +105,7 @@ class ArgNotInStage(Rule):
                     for command in script.commands:
                         for name, positions, start, end in _references(command):
                             if name not in candidates or name in reported or name in in_from \
-                                    or scope.get(name) is not None:
+                                    or scope.get(name) is not None or image_may_set(model, stage, name):
                                 continue
                             if assigned is None:
                                 assigned = _assigned(script.text)

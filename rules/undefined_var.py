@@ -9,6 +9,7 @@ from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.fix import Applicability, Fix
 from dflint.model.expanded import expanded_words
+from dflint.model.image_env import image_may_set
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.suggest import closest
 
@@ -37,9 +38,17 @@ class UndefinedVar(Rule):
     what an unset name gives. An ARG declared before the first `FROM`, and
     a platform ARG such as `TARGETARCH`, must be declared again with `ARG`
     inside the stage to be used there: such a name is reported in any stage
-    that has not, unless a `FROM` of the stage's lineage uses it
-    (`ARG NODE_VERSION` then `FROM node:${NODE_VERSION}`: such images set the
-    same name in their environment).
+    that has not, with two exceptions for a stage built on an image that
+    may set the same name in its environment (not `scratch`, nor a bare
+    system image such as `debian`, `ubuntu` or `alpine`, which set none):
+    a name that widely used images set (`PYTHON_VERSION`, `JAVA_HOME`,
+    `GOPATH`, `LANG`, `HOME`...: `ARG PYTHON_VERSION=3.12` then `FROM
+    python:3.12-slim` gives the image's value), and a name a `FROM` of the
+    stage's lineage uses in the image's tag when it is named like a version
+    (ends in `VERSION`, or is one of those names: `ARG NODE_VERSION` then
+    `FROM node:${NODE_VERSION}-slim`). A name used for the image's
+    repository or whole reference (`ARG BASE_IMAGE` then `FROM
+    ${BASE_IMAGE}`) is reported: no image sets that.
 
     ## Why is this bad?
     BuildKit substitutes the empty string: `COPY app /opt/$APP_VERISON/`
@@ -91,7 +100,8 @@ class UndefinedVar(Rule):
                         continue  # only ${NAME:-default}-style references, which say what an unset NAME gives
                     found = re.search(_REFERENCE % (re.escape(name), re.escape(name)), word.text)
                     span = word.span_of(found.start(), _reference_end(word.text, found)) if found else word.span
-                    if model.global_scope.get(name) is not None and name not in model.args_in_from(stage):
+                    if model.global_scope.get(name) is not None and name not in model.args_in_from(stage) \
+                            and not image_may_set(model, stage, name):
                         # Declared for FROM lines (or by the platform): the file shows what the stage lacks.
                         fixed = declared.setdefault(stage.index, set())
                         fix = None if name in fixed else _declare_fix(ctx, node, name)

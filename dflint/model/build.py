@@ -401,17 +401,28 @@ class BuildModel:
         return chain
 
     def args_in_from(self, stage: Stage) -> frozenset[str]:
-        """The global ARGs the FROM lines of ``stage``'s lineage use (``ARG NODE_VERSION`` then
-        ``FROM node:${NODE_VERSION}``): such base images tend to set the same name in their
-        environment, so a stage may see it without declaring it."""
+        """The global ARGs the FROM lines of ``stage``'s lineage use in the image's tag and that are
+        named like a version variable the image sets (``ARG NODE_VERSION`` then ``FROM
+        node:${NODE_VERSION}-slim``; :func:`~.image_env.version_variable`): such base images set
+        the same name in their environment, so a stage may see it without declaring it. A name
+        used for the repository or the whole reference (``FROM ${BASE_IMAGE}``, ``FROM
+        ${REGISTRY}/node:22``), one not named so (``FROM python:${TAG}``), and any name when the lineage
+        starts from a bare operating-system image (:func:`~.image_env.bare_image`) are not among them."""
+        from .image_env import bare_image, version_variable
+
         key = f"args_in_from:{stage.index}"
         known = self.derived.get(key)
         if known is None:
             names: set[str] = set()
+            if bare_image(self, stage):  # `FROM alpine:${ALPINE_VERSION}`: alpine sets no ALPINE_VERSION
+                known = self.derived[key] = frozenset()
+                return known
             for member in self.lineage(stage):
                 image = member.from_instruction.image
-                if image is not None:
-                    names.update(self.global_scope.expand(image.value, self.escape).used)
+                tag = _tag_text(image.value) if image is not None else None
+                if tag:
+                    names.update(name for name in self.global_scope.expand(tag, self.escape).used
+                                 if version_variable(name))
             known = self.derived[key] = frozenset(names)
         return known
 
@@ -527,6 +538,28 @@ class BuildModel:
             seen.add(index)
             todo.extend(dep.stage for dep in self.stages[index].dependencies if dep.stage is not None)
         return [stage for stage in self.stages if stage.index in seen]
+
+
+def _tag_text(reference: str) -> Optional[str]:
+    """The tag part of an image reference as written (``${NODE_VERSION}-slim`` in
+    ``node:${NODE_VERSION}-slim@sha256:...``): after the first ``:`` that follows the last ``/``,
+    up to ``@``, neither inside ``${...}``; None without one."""
+    depth, slash, colon, at = 0, -1, -1, len(reference)
+    for i, char in enumerate(reference):
+        if char == "{" and i and reference[i - 1] == "$":
+            depth += 1
+        elif char == "}" and depth:
+            depth -= 1
+        elif depth:
+            continue
+        elif char == "/":
+            slash, colon = i, -1
+        elif char == ":" and colon < 0:
+            colon = i
+        elif char == "@":
+            at = i
+            break
+    return reference[colon + 1:at] if colon >= 0 and colon < at else None
 
 
 def _program(path: str) -> str:
