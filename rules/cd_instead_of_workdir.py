@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterator, Optional
 
 from dflint import ast
 from dflint.diagnostic import Severity
-from dflint.model.layers import Step, deletes, run_steps
+from dflint.model.layers import Step, deletes, run_steps, user_home
 from dflint.model.paths import inside, resolve
+from dflint.model.users import DROPPING_IMAGES, NONROOT_IMAGES, nonroot_base
 from dflint.rule import Finding, Rule, RuleContext
 
 #: Stands for the base image's WORKDIR when it is not known, so relative paths still compare.
 _UNKNOWN = "/\x00workdir"
 _TEMPORARY = ("/tmp", "/var/tmp", "/dev/shm")
 _TOP = frozenset({"brace"})
+#: ``$NAME`` and ``${NAME}`` written either way, to compare a cd's directory with a WORKDIR's.
+_BRACED = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 class CdInsteadOfWorkdir(Rule):
@@ -29,12 +33,21 @@ class CdInsteadOfWorkdir(Rule):
     already runs in (`WORKDIR /app` then `RUN cd /app && make`) as
     changing nothing: it is to be dropped, and a later `cd` of the same
     script is still looked at (not in `ONBUILD RUN`, whose trigger runs in
-    the downstream build's WORKDIR).
+    the downstream build's WORKDIR; nor when the directory depends on an
+    `ARG`, which `--build-arg` may point elsewhere, unless the WORKDIR is
+    written the same way: `WORKDIR $APPDIR` then `cd $APPDIR`).
+
+    `cd ~` goes to the home of the user the RUN runs as (`HOME` when set,
+    else the USER's home from `/etc/passwd`): root's `/root` when the
+    stage sets no USER, or the home a `useradd`/`adduser` of the
+    Dockerfile gives the USER. When the Dockerfile does not show that home
+    (a numeric or unknown USER, an image known to run as another user, an
+    ONBUILD trigger), such a `cd` is not reported.
 
     Not reported, because WORKDIR cannot say the same: `cd -` and `cd`
     without a directory; a directory from a command substitution
     (`cd "$(mktemp -d)"`) or from a shell variable that is not an `ARG` or
-    `ENV`; a temporary directory (under `/tmp`, `/var/tmp`, `/dev/shm`);
+    `ENV`; another user's home (`cd ~app`); a temporary directory (under `/tmp`, `/var/tmp`, `/dev/shm`);
     a directory the same RUN deletes later (`cd /src/jo && make install &&
     rm -rf /src/jo`: building in a directory that must not stay in the
     layer); and the way back from those (`cd ..`, `cd /`).
@@ -94,14 +107,15 @@ class CdInsteadOfWorkdir(Rule):
                 if id(step.script) in reported or not _top_level_cd(step):
                     continue
                 word = step.invocation.operands[0]
-                target = _target(ctx, node, word, cwds[index])
+                target = _target(ctx, node, word, cwds[index], step)
                 if target is None or _temporary(target) or _deleted_later(ctx, node, steps, cwds, index, target) \
                         or any(inside(place, target) for place in left.get(id(step.script), ())):
                     # A temporary move, or the way back from one (`cd ..`, `cd /`).
                     left.setdefault(id(step.script), []).extend(p for p in (target, cwds[index]) if p)
                     continue
                 here = (target.rstrip("/") or "/") if node.effective is node else None
-                if here is not None and here == cwds[index] and here == ctx.model.workdir_at(node):
+                if here is not None and here == cwds[index] and here == ctx.model.workdir_at(node) \
+                        and _fixed(ctx, node, word):
                     # Where the RUN is already: nothing to say with WORKDIR (not for ONBUILD, whose
                     # trigger runs in the downstream build's WORKDIR).
                     yield ctx.finding(step.command, f"`cd {word.value}` changes nothing: the RUN already runs in "
@@ -118,15 +132,27 @@ class CdInsteadOfWorkdir(Rule):
 
 def _set_by(ctx: RuleContext, node: ast.Instruction) -> str:
     """`` (WORKDIR on line N)``: the WORKDIR of ``node``'s lineage that set its directory last."""
-    stage = ctx.model.stage_of(node)
+    found = _last_workdir(ctx, node)
+    return f" (WORKDIR on line {found.line})" if found is not None else ""
+
+
+def _last_workdir(ctx: RuleContext, node: ast.Instruction) -> Optional[ast.WorkdirInstruction]:
+    """The WORKDIR of ``node``'s lineage that set its directory last."""
     found = None
+    for other in _before(ctx, node):
+        if isinstance(other, ast.WorkdirInstruction):
+            found = other
+    return found
+
+
+def _before(ctx: RuleContext, node: ast.Instruction) -> Iterator[ast.Instruction]:
+    """The instructions of ``node``'s lineage before it."""
+    stage = ctx.model.stage_of(node)
     for member in ctx.model.lineage(stage) if stage is not None else ():
         for other in member.instructions:
             if other is node:
-                break
-            if isinstance(other, ast.WorkdirInstruction):
-                found = other
-    return f" (WORKDIR on line {found.line})" if found is not None else ""
+                return
+            yield other
 
 
 def _top_level_cd(step: Step) -> bool:
@@ -157,19 +183,60 @@ def _directories(ctx: RuleContext, node: ast.Instruction, steps: list[Step]) -> 
         if invocation.program != "cd" or not _top_level_cd(step):
             cwd[id(step.script)] = None
             continue
-        cwd[id(step.script)] = _target(ctx, node, invocation.operands[0], current)
+        cwd[id(step.script)] = _target(ctx, node, invocation.operands[0], current, step)
     return found
 
 
-def _target(ctx: RuleContext, node: ast.Instruction, word, current: Optional[str]) -> Optional[str]:
-    """The directory ``cd word`` enters from ``current`` (ARG/ENV expanded), or None."""
+def _target(ctx: RuleContext, node: ast.Instruction, word, current: Optional[str], step: Step) -> Optional[str]:
+    """The directory ``cd word`` enters from ``current`` (ARG/ENV expanded, ``~`` the home of the
+    user the RUN runs as), or None."""
     text = word.value
     if word.has_expansion:
         expansion = ctx.model.expand(node, text)
         if not expansion.resolved:
             return None
         text = expansion.value
+    if text.startswith("~"):
+        home = _home(ctx, node, step) if text == "~" or text.startswith("~/") else None
+        if home is None:
+            return None  # another user's home (`~app`), or a home the Dockerfile does not show
+        text = home + text[1:]
     return resolve(text, current) if text and current else None
+
+
+def _home(ctx: RuleContext, node: ast.Instruction, step: Step) -> Optional[str]:
+    """The home directory of the user the RUN runs as (HOME when set): the USER's, or root's when
+    the lineage sets no USER on an image not known to run as another user; None when unknown."""
+    home = user_home(ctx.analysis, node, step)
+    if home is not None:
+        return home
+    stage = ctx.model.stage_of(node)
+    if stage is None or node.effective is not node \
+            or nonroot_base(ctx.model, stage, NONROOT_IMAGES + DROPPING_IMAGES) is not None \
+            or any(isinstance(other, ast.UserInstruction) for other in _before(ctx, node)):
+        return None
+    if "shell" in step.contexts or step.invocation is not None and step.invocation.via:
+        return None  # run by `su -c`, `sudo`...: maybe another user
+    return "/root"  # the base image's user: root for most images
+
+
+def _fixed(ctx: RuleContext, node: ast.Instruction, word) -> bool:
+    """``cd word`` goes to the same directory whatever --build-arg says: it depends on no ARG
+    (ENV values are fine), or is written as the WORKDIR that set the directory (``WORKDIR $APPDIR``
+    then ``cd $APPDIR``)."""
+    if not word.has_expansion:
+        return True
+    scope = ctx.model.scope_at(node)
+    used = ctx.model.expand(node, word.value).used
+    if not any((variable := scope.get(name)) is not None and variable.kind != "env" for name in used):
+        return True
+    workdir = _last_workdir(ctx, node)
+    return workdir is not None and workdir.value is not None \
+        and _written(workdir.value.value) == _written(word.value)
+
+
+def _written(text: str) -> str:
+    return _BRACED.sub(r"$\1", text).rstrip("/") or "/"
 
 
 def _temporary(path: str) -> bool:
@@ -186,7 +253,7 @@ def _deleted_later(ctx: RuleContext, node: ast.Instruction, steps: list[Step], c
             continue
         here = cwds[later] if _TOP.issuperset(step.command.contexts) else None
         for word in invocation.operands:
-            path = _target(ctx, node, word, here)
+            path = _target(ctx, node, word, here, step)
             if path is not None and (path.rstrip("/") or "/") != "/" and deletes(path, target):
                 return True
     return False

@@ -59,7 +59,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["ANY_HOME", "Step", "Leftover", "Removal", "Created", "LateRemoval", "run_steps", "leftovers", "removals",
            "late_removals", "deletes", "append_point", "verb_word", "verb_words", "command_span", "command_text",
-           "program_text", "append_edit", "shipping_stages", "mount_targets", "Relocation", "relocation"]
+           "program_text", "append_edit", "shipping_stages", "mount_targets", "Relocation", "relocation",
+           "user_home"]
 
 #: Contexts whose commands may not run every time the script does.
 _BRANCHES = frozenset(("condition", "if", "loop", "case", "function"))
@@ -143,6 +144,16 @@ def _homes_of(analysis: "Analysis", node: ast.Instruction, step: Optional[Step] 
         value = display(variable.value) if variable.known else ""
         return (value.rstrip("/") + "/",) if value.startswith("/") else ANY_HOME
     return _user_home(analysis, node)
+
+
+def user_home(analysis: "Analysis", node: ast.Instruction, step: Optional[Step] = None) -> Optional[str]:
+    """Where ``~`` is for the commands of the RUN ``node`` (and ``step``, when given), as
+    :func:`_homes_of` finds it, when that is one known directory (``/root``, ``/home/app``,
+    ``HOME`` when set); None when it is not known."""
+    homes = _homes_of(analysis, node, step)
+    if len(homes) != 1 or has_glob(homes[0]):
+        return None
+    return homes[0].rstrip("/") or "/"
 
 
 def _user_home(analysis: "Analysis", node: ast.Instruction) -> tuple[str, ...]:
