@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from typing import Iterator, Optional
 
 from dflint import ast
@@ -57,8 +58,9 @@ class PointlessCommands(Rule):
     (`FOO=bar`), `unset`, `declare`, `cd`/`pushd`, `set`, `shopt`,
     `umask`, `alias`, `ulimit`, or `source`/`.` of an environment file (a
     virtualenv's `activate`, a profile, `*.env`, `nvm.sh`...), and not every
-    one is a `cd` (cd-instead-of-workdir reports those). The message advises
-    ENV, WORKDIR, or making the setting in the RUN that needs it. Not
+    one is a `cd` (cd-instead-of-workdir reports those). The message shows
+    the commands as written, and advises ENV, WORKDIR, or making the
+    setting in the RUN that needs it. Not
     reported: a RUN with any other command, a command substitution
     (`export V=$(cat /VERSION)` runs `cat`), a redirection, a builtin that
     prints (`export -p`, `set` alone, `ulimit -a`), the `source` of another
@@ -215,8 +217,6 @@ def _env_file(path: str) -> bool:
 def _lost_state(ctx: RuleContext, env: str, lost: list[tuple[Step, str]]) -> Finding:
     """The finding for a RUN that only changes its own shell's state (``env``: the instruction that
     sets variables for what comes next, ``ONBUILD ENV`` for a trigger)."""
-    texts = [step.script.text[step.command.start:step.command.end] for step, _ in lost]
-    written = " && ".join(" ".join(text.split()) for text in texts)
     advice = []
     kinds = [kind for _, kind in lost]
     if "env" in kinds:
@@ -242,8 +242,25 @@ def _lost_state(ctx: RuleContext, env: str, lost: list[tuple[Step, str]]) -> Fin
                       f"is for")
     first, last = lost[0][0].command, lost[-1][0].command
     return ctx.finding(Span(first.span.start, last.span.end),
-                       f"`{_short(written)}` makes no sense in a build: it only changes the state of this RUN's "
-                       f"shell, which ends with the RUN, so later instructions do not see it; {'; '.join(advice)}")
+                       f"`{_short(_written(lost))}` makes no sense in a build: it only changes the state of this "
+                       f"RUN's shell, which ends with the RUN, so later instructions do not see it; "
+                       f"{'; '.join(advice)}")
+
+
+def _written(lost: list[tuple[Step, str]]) -> str:
+    """The commands as written, each on one line, joined by the operator between them (`;` for a line
+    break): `export A=1 B=2; export C`."""
+    parts = []
+    for index, (step, _) in enumerate(lost):
+        command = step.command
+        if index:
+            operator = lost[index - 1][0].command.next_operator
+            parts.append("; " if operator in (None, "\n", ";") else f" {operator} ")
+        parts.append(" ".join(_CONTINUATION.sub(" ", step.script.text[command.start:command.end]).split()))
+    return "".join(parts)
+
+
+_CONTINUATION = re.compile(r"\\\r?\n")
 
 
 def _pair(step: Step) -> Optional[str]:
