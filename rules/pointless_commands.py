@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import Iterator, Optional
+from typing import Collection, Iterator, Optional
 
 from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.model.layers import Step, run_steps
+from dflint.model.paths import resolve
+from dflint.model.variables import Scope
 from dflint.rule import Finding, Rule, RuleContext
+from dflint.shell.model import Word
 from dflint.shell.scripts import exec_form_shell
 from dflint.shell.tools import unwrap
 from dflint.source import Span
@@ -60,7 +63,17 @@ class PointlessCommands(Rule):
     virtualenv's `activate`, a profile, `*.env`, `nvm.sh`...), and not every
     one is a `cd` (cd-instead-of-workdir reports those). The message shows
     the commands as written, and advises ENV, WORKDIR, or making the
-    setting in the RUN that needs it. Not
+    setting in the RUN that needs it. A ready-made `ENV NAME=value` line
+    is given only when ENV would give the value the shell did: not for a
+    value with `~` (ENV does no tilde expansion), with `$HOME`, `$PWD` or
+    another variable only the shell sets (BuildKit expands ENV from ARG
+    and ENV only: `ENV PATH=$HOME/bin:$PATH` gives `/bin` in an image
+    whose config has no HOME), unless an ARG or ENV sets it, nor with a
+    variable set earlier in the same RUN. A sourced virtualenv's
+    `ENV PATH=".../bin:$PATH"` has its path made absolute against the
+    `cd` before it or the WORKDIR (`cd /app && . venv/bin/activate`:
+    `/app/venv/bin`); under `~`, `$HOME` or an unknown WORKDIR (the base
+    image may set one) the message asks for the absolute path instead. Not
     reported: a RUN with any other command, a command substitution
     (`export V=$(cat /VERSION)` runs `cat`), a redirection, a builtin that
     prints (`export -p`, `set` alone, `ulimit -a`), the `source` of another
@@ -121,7 +134,7 @@ class PointlessCommands(Rule):
             steps = run_steps(ctx.analysis, node)
             lost = _state_only(run, steps)
             if lost is not None:
-                yield _lost_state(ctx, "ONBUILD ENV" if run is not node else "ENV", lost)
+                yield _lost_state(ctx, node, "ONBUILD ENV" if run is not node else "ENV", lost)
                 continue
             for index, step in enumerate(steps):
                 program = _program(step)
@@ -214,24 +227,37 @@ def _env_file(path: str) -> bool:
         or "/profile.d/" in path
 
 
-def _lost_state(ctx: RuleContext, env: str, lost: list[tuple[Step, str]]) -> Finding:
+def _lost_state(ctx: RuleContext, node: ast.Instruction, env: str, lost: list[tuple[Step, str]]) -> Finding:
     """The finding for a RUN that only changes its own shell's state (``env``: the instruction that
     sets variables for what comes next, ``ONBUILD ENV`` for a trigger)."""
+    scope = ctx.model.scope_at(node)
     advice = []
     kinds = [kind for _, kind in lost]
     if "env" in kinds:
-        pairs = [_pair(step) for step, kind in lost if kind == "env"]
+        pairs: list[Optional[str]] = []
+        assigned: set[str] = set()
+        for step, kind in lost:
+            if kind == "env":
+                pairs.append(_pair(step, scope, assigned))
+                assigned.update(_names(step))
         if all(pair is not None for pair in pairs):
-            advice.append(f"use `{env} {' '.join(pairs)}`")
+            advice.append(f"use `{env} {' '.join(pair for pair in pairs if pair)}`")
         else:
             advice.append(f"set what later instructions need with {env} (`{env} NAME=` empties a variable)")
+            if any(_shell_only(step, scope) for step, kind in lost if kind == "env"):
+                advice.append("write directories out in it: ENV expands no `~`, nor variables only the shell "
+                              "sets, such as `$HOME`, unless an ARG or ENV sets them")
     for step, kind in lost:
         if kind == "source":
             path = step.command.args[0].value
             if posixpath.basename(path) == "activate" and posixpath.dirname(path).endswith("/bin"):
-                venv = posixpath.dirname(posixpath.dirname(path)) or "."
-                advice.append(f"for the virtualenv, `ENV PATH=\"{venv}/bin:$PATH\"` does for later instructions "
-                              f"what activate does")
+                venv = _venv(step, scope)
+                if venv is not None:
+                    advice.append(f"for the virtualenv, `{env} PATH=\"{venv}/bin:$PATH\"` does for later "
+                                  f"instructions what activate does")
+                else:
+                    advice.append(f"for the virtualenv, `{env} PATH=\"<virtualenv>/bin:$PATH\"` with its "
+                                  f"absolute path does for later instructions what activate does")
             else:
                 advice.append(f"source {path} in the RUN whose commands need it")
     if "cwd" in kinds:
@@ -261,18 +287,74 @@ def _written(lost: list[tuple[Step, str]]) -> str:
 
 
 _CONTINUATION = re.compile(r"\\\r?\n")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: Variables the shell (or the container's runtime) sets for a RUN, which ENV does not see unless an ARG
+#: or ENV sets them: `ENV PATH=$HOME/bin` gives `/bin` in an image whose config has no HOME.
+_SHELL_VARIABLES = frozenset({"HOME", "PWD", "OLDPWD", "HOSTNAME", "USER", "LOGNAME", "UID", "EUID", "PPID",
+                              "SHLVL", "RANDOM", "SECONDS", "LINENO", "BASHPID", "IFS"})
 
 
-def _pair(step: Step) -> Optional[str]:
-    """``NAME=value`` for ENV from ``export NAME=value`` or ``NAME=value``, as written: ENV expands
-    ``$VAR`` and reads quotes alike; None for a command substitution or a name without value."""
+def _names(step: Step) -> list[str]:
     command = step.command
-    words = [a.word for a in command.assignments] if not command.argv \
+    words = [a.word for a in command.assignments] if not command.argv else list(command.args)
+    return [word.value.partition("=")[0] for word in words]
+
+
+def _shell_only(step: Step, scope: Scope) -> bool:
+    """The command's values hold a ``~`` or a variable only the shell sets (``$HOME``, ``$PWD``)."""
+    for word in _words(step):
+        value = word.raw.partition("=")[2]
+        expansion = scope.expand(value)
+        if "~" in value or any(n in _SHELL_VARIABLES and scope.get(n) is None for n in expansion.used):
+            return True
+    return False
+
+
+def _words(step: Step) -> list[Word]:
+    """The ``NAME=value`` words of an ``export`` or of bare assignments."""
+    command = step.command
+    return [a.word for a in command.assignments] if not command.argv \
         else list(command.args) if command.name == "export" else []
+
+
+def _pair(step: Step, scope: Scope, assigned: set[str]) -> Optional[str]:
+    """``NAME=value`` for ENV from ``export NAME=value`` or ``NAME=value``, as written: ENV expands
+    ``$VAR`` and reads quotes alike. None when ENV would give another value: a command substitution,
+    a ``~``, a variable only the shell sets (``$HOME`` without ARG or ENV), one set earlier in the
+    same RUN (ENV expands the values an instruction starts with), a shell-only expansion
+    (``${#A}``); and for a name without value."""
     pairs = []
-    for word in words:
+    for word in _words(step):
         name, equals, value = word.raw.partition("=")
-        if not equals or "$(" in value or "`" in value:
+        if not equals or not _NAME.fullmatch(name) or not _same_in_env(value, scope, assigned):
             return None
         pairs.append(f"{name}={value}")
     return " ".join(pairs) or None
+
+
+def _same_in_env(value: str, scope: Scope, assigned: Collection[str] = ()) -> bool:
+    """ENV expands ``value`` to what the RUN's shell did."""
+    if "$(" in value or "`" in value or "~" in value:
+        return False
+    expansion = scope.expand(value)
+    if expansion.error is not None:
+        return False
+    return all(_NAME.fullmatch(name) and name not in assigned
+               and (name not in _SHELL_VARIABLES or scope.get(name) is not None) for name in expansion.used)
+
+
+def _venv(step: Step, scope: Scope) -> Optional[str]:
+    """The virtualenv of a sourced ``.../bin/activate``, for ENV: as written when ENV reads it alike
+    and it is absolute, else made absolute against the directory the RUN sourced it in; None when
+    that cannot be known."""
+    word = step.command.args[0]
+    if not _same_in_env(word.raw, scope):
+        return None
+    written = posixpath.dirname(posixpath.dirname(word.value))
+    expansion = scope.expand(word.raw)
+    if written.startswith("/") or expansion.resolved and expansion.value.startswith("/"):
+        return written
+    if not expansion.resolved:
+        return None
+    path = resolve(expansion.value, step.cwd, home=False)
+    return posixpath.dirname(posixpath.dirname(path)) if path is not None else None
