@@ -5,13 +5,13 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
-from typing import Iterator, NamedTuple, Optional
+from typing import Iterator
 
 from dflint import ast
 from dflint.diagnostic import Severity
+from dflint.model.compiler_outputs import Output, compiles, outputs
 from dflint.model.layers import Step, program_text, run_steps
 from dflint.rule import Finding, Rule, RuleContext
-from dflint.shell.tools import Invocation, program_name
 
 _BUILD_ARCH = frozenset(("BUILDPLATFORM", "BUILDARCH"))
 #: Any sign that the stage builds for another platform than its own: the target platform's ARGs,
@@ -20,8 +20,6 @@ _CROSS = re.compile(
     r"TARGET(?:PLATFORM|OS|ARCH|VARIANT)|GOARCH|GOOS|GOARM|CARGO_BUILD_TARGET|RUSTFLAGS|--target|-target\b"
     r"|\bxx-|from=xx\b|tonistiigi/xx|--?march|CROSS|\bzig\b|aarch64|arm64|amd64|x86[_-]64|armv[5-8]|armhf|i[36]86"
     r"|riscv|ppc64|s390x|-linux-gnu|-linux-musl", re.I)
-#: Compilers whose output runs only on the machine's own architecture (unless told otherwise).
-_C_COMPILERS = frozenset("gcc g++ cc c++ clang clang++".split())
 
 
 class BuildPlatformBinary(Rule):
@@ -137,12 +135,12 @@ class BuildPlatformBinary(Rule):
                 if not isinstance(node, ast.RunInstruction):
                     continue
                 for step in run_steps(ctx.analysis, node):
-                    if not _compiles(step.invocation):
+                    if not compiles(step.invocation):
                         continue
-                    outputs = _outputs(ctx, node, step)
-                    if not outputs:
+                    placed = outputs(model, node, step)
+                    if not placed:
                         continue  # no program, or none the Dockerfile can place
-                    copy = next(((other, c) for other, c in copies if _takes(ctx, c, outputs)), None)
+                    copy = next(((other, c) for other, c in copies if _takes(ctx, c, placed)), None)
                     if copy is None:
                         continue
                     yield ctx.finding(step.command, _message(model, stage, step, copy[0], copy[1]),
@@ -159,248 +157,8 @@ def _text(ctx: RuleContext, node: ast.Instruction) -> str:
     return ctx.file.text[node.span.start.offset:node.span.end.offset]
 
 
-def _compiles(invocation: Optional[Invocation]) -> bool:
-    """A compiler that builds a native program for the machine it runs on."""
-    if invocation is None:
-        return False
-    program = invocation.program
-    if program == "go":
-        return invocation.subcommand in ("build", "install")
-    if program == "cargo":
-        return bool(invocation.operands) and invocation.operands[0].value in ("build", "b", "install")
-    if program == "rustc" or program in _C_COMPILERS:
-        return not any(w.value in ("-E", "-S", "-c", "-M", "-MM", "-fsyntax-only", "--version", "-v",
-                                   "-dumpmachine", "--print")
-                       for w in invocation.command.argv)
-    return False
-
-
-class _Output(NamedTuple):
-    """Where a compiler writes its program: the file ``path`` (with ``inside``, also any file below it:
-    ``path`` is a directory, or may be one, such as an existing directory given to ``-o``), but not
-    the names in ``exclude``."""
-
-    path: str
-    inside: bool = True
-    exclude: frozenset[str] = frozenset()
-
-
-#: The rustup proxies the rust image keeps in $CARGO_HOME/bin beside what `cargo install` puts there.
-_RUSTUP_PROXIES = frozenset("cargo cargo-clippy cargo-fmt cargo-miri clippy-driver rls rust-analyzer rust-gdb "
-                            "rust-gdbgui rust-lldb rustc rustdoc rustfmt rustup".split())
-#: cargo options that take a value (as the next word, or after `=`).
-_CARGO_VALUES = frozenset("--target-dir --root --profile --manifest-path --bin --example --test --bench -p --package "
-                          "-F --features -j --jobs --target --config -Z --color --message-format --index --registry "
-                          "--git --branch --tag --rev --path --version --vers --artifact-dir --out-dir --exclude "
-                          "--lockfile-path -C".split())
-_MAJOR_VERSION = re.compile(r"v[0-9]+")
-_ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)", re.S)
-
-
-def _outputs(ctx: RuleContext, node: ast.Instruction, step: Step) -> Optional[list[_Output]]:
-    """Where the compiler's program goes, as far as the Dockerfile shows it: None when that
-    cannot be known (and nothing is reported), an empty list when it writes no program."""
-    invocation = step.invocation
-    program = invocation.program
-    if program == "go":
-        return _go_outputs(ctx, node, step, invocation)
-    words = [w.value for w in invocation.command.argv]
-    start = next((i for i, w in enumerate(words) if program_name(w) == program), len(words))
-    args = words[start + 1:]
-    if program == "cargo":
-        return _cargo_outputs(ctx, node, step, args)
-    if program == "rustc":
-        return _rustc_outputs(ctx, node, step, args)
-    return _c_outputs(ctx, node, step, args)
-
-
-def _go_outputs(ctx, node, step: Step, invocation: Invocation) -> Optional[list[_Output]]:
-    operands = [w.value for w in invocation.operands]
-    if any("$" in value for value in operands):
-        return None
-    if invocation.subcommand == "install":
-        bins = _go_bins(ctx, node, step)
-        if bins is None:
-            return None
-        names = [_go_name(value.split("@")[0]) for value in operands or ["."]]
-        return [_Output(posixpath.join(b, name) if name else b) for b in bins for name in names]
-    changed = invocation.has("-C")  # -C: relative paths are in another directory
-    target = invocation.value("-o", "--o")
-    if target is not None:
-        path = _path(ctx, node, step, target, relative=not changed)
-        return None if path is None else [_Output(path)]
-    if changed or step.cwd is None:
-        return None
-    sources = [value for value in operands if value.endswith(".go")]
-    if sources:  # go build a.go b.go writes `a`
-        return [_Output(posixpath.join(step.cwd, posixpath.basename(sources[0])[:-3]), inside=False)]
-    if len(operands) > 1:
-        return []  # several packages: built and discarded, a check
-    name = _go_name(operands[0]) if operands else None
-    return None if name is None else [_Output(posixpath.join(step.cwd, name), inside=False)]
-
-
-def _go_name(package: str) -> Optional[str]:
-    """The program `go build`/`go install` names after ``package``: its last path element that is
-    not a major version (`github.com/a/b/v2` -> `b`); None when that is not in the Dockerfile (`.`,
-    the module's own name) or when a pattern (`./...`) may match several packages."""
-    parts = [p for p in package.rstrip("/").split("/") if p and p != "."]
-    if "..." in package or not parts or ".." in parts:
-        return None
-    if len(parts) > 1 and _MAJOR_VERSION.fullmatch(parts[-1]):
-        parts.pop()
-    return parts[-1]
-
-
-def _go_bins(ctx, node, step: Step) -> Optional[list[str]]:
-    """Where `go install` puts programs: $GOBIN, else the first $GOPATH's bin (the golang image's
-    /go, or the default ~/go)."""
-    found, value = _env(ctx, node, step, "GOBIN")
-    if found and value != "":
-        return [value] if value and value.startswith("/") else None
-    found, value = _env(ctx, node, step, "GOPATH")
-    if found and value != "":
-        first = (value or "").split(":")[0]
-        return [posixpath.join(first, "bin")] if first.startswith("/") else None
-    return ["/go/bin", "/root/go/bin"]
-
-
-def _cargo_outputs(ctx, node, step: Step, args: list[str]) -> Optional[list[_Output]]:
-    options: dict[str, Optional[str]] = {}
-    operands = []
-    i = 0
-    while i < len(args):
-        word = args[i]
-        if word.startswith("--") and "=" in word:
-            name, _, value = word.partition("=")
-            options[name] = value
-        elif word in _CARGO_VALUES:
-            i += 1
-            options[word] = args[i] if i < len(args) else ""
-        elif word.startswith("-"):
-            options[word] = None
-        elif not word.startswith("+"):  # cargo +nightly build
-            operands.append(word)
-        i += 1
-    if any(value is not None and "$" in value for value in options.values()):
-        return None
-    if operands and operands[0] == "install":
-        roots, exclude = _cargo_roots(ctx, node, step, options.get("--root"))
-        paths = [_path(ctx, node, step, root) for root in roots]
-        if not paths or None in paths:
-            return None
-        return [_Output(posixpath.join(path, "bin"), exclude=exclude) for path in paths]
-    if "-C" in options or "--manifest-path" in options and "--target-dir" not in options:
-        return None  # the workspace, and its target directory, are elsewhere
-    target = options.get("--target-dir")
-    if target is None:
-        for variable in ("CARGO_TARGET_DIR", "CARGO_BUILD_TARGET_DIR"):
-            found, target = _env(ctx, node, step, variable)
-            if found:
-                if target is None:
-                    return None
-                break
-        else:
-            target = "target"
-    directory = _path(ctx, node, step, target or "target")
-    if directory is None:
-        return None
-    profile = options.get("--profile") or ("release" if "--release" in options or "-r" in options else "dev")
-    profile = {"dev": "debug", "test": "debug", "bench": "release"}.get(profile, profile)
-    found = [_Output(posixpath.join(directory, profile))]
-    for option in ("--artifact-dir", "--out-dir"):
-        if options.get(option):
-            path = _path(ctx, node, step, options[option])
-            if path is None:
-                return None
-            found.append(_Output(path))
-    return found
-
-
-def _cargo_roots(ctx, node, step: Step, root: Optional[str]) -> tuple[list[str], frozenset[str]]:
-    """Where `cargo install` puts `bin/`: --root, else $CARGO_INSTALL_ROOT, else $CARGO_HOME (the rust
-    image's /usr/local/cargo, or the default ~/.cargo), whose bin/ also holds rustup's proxies; no
-    root when a variable's value is not known."""
-    if root is not None:
-        return [root], frozenset()
-    found, value = _env(ctx, node, step, "CARGO_INSTALL_ROOT")
-    if found and value != "":
-        return ([value] if value is not None else []), frozenset()
-    found, value = _env(ctx, node, step, "CARGO_HOME")
-    if found and value != "":
-        return ([value] if value is not None else []), _RUSTUP_PROXIES
-    return ["/usr/local/cargo", "/root/.cargo"], _RUSTUP_PROXIES
-
-
-def _rustc_outputs(ctx, node, step: Step, args: list[str]) -> Optional[list[_Output]]:
-    for i, word in enumerate(args):
-        if word in ("-o", "--out-dir") and i + 1 < len(args) or word.startswith("--out-dir="):
-            value = word.partition("=")[2] if "=" in word else args[i + 1]
-            path = _path(ctx, node, step, value)
-            return None if path is None else [_Output(path)]
-    if any(word.startswith(("--crate-name", "--crate-type", "--emit")) for word in args):
-        return None
-    sources = [word for word in args if word.endswith(".rs") and not word.startswith("-")]
-    if not sources or step.cwd is None:
-        return None
-    stem = posixpath.basename(sources[0])[:-3]
-    if "-" in stem:
-        return None  # named after the crate, whose name may be `tool_x` or set in the source
-    return [_Output(posixpath.join(step.cwd, stem), inside=False)]
-
-
-def _c_outputs(ctx, node, step: Step, args: list[str]) -> Optional[list[_Output]]:
-    for i, word in enumerate(args):
-        if word == "-o" and i + 1 < len(args) or word.startswith("-o") and len(word) > 2:
-            path = _path(ctx, node, step, args[i + 1] if word == "-o" else word[2:])
-            return None if path is None else [_Output(path, inside=False)]
-    if step.cwd is None:
-        return None
-    return [_Output(posixpath.join(step.cwd, "a.out"), inside=False)]
-
-
-def _path(ctx, node, step: Step, value: str, relative: bool = True) -> Optional[str]:
-    """``value`` as an absolute path (ARG and ENV values expanded), or None when not known."""
-    if "$" in value:
-        names = set(re.findall(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)", value))
-        if "$(" in value or names & (set(step.exported) | {a.name for a in step.command.assignments}):
-            return None
-        expansion = ctx.model.expand(node, value)
-        if not expansion.resolved or expansion.undefined:
-            return None
-        value = expansion.value
-    if not value or "`" in value or value.startswith("~"):
-        return None
-    if not value.startswith("/"):
-        if not relative or step.cwd is None:
-            return None
-        value = posixpath.join(step.cwd, value)
-    return posixpath.normpath(value)
-
-
-def _env(ctx, node, step: Step, name: str) -> tuple[bool, Optional[str]]:
-    """Whether the compiler's environment sets ``name`` (on its command line, by an `export` before
-    it, or an ARG or ENV), and its value (None when not known)."""
-    argv = step.command.argv
-    start = next((i for i, w in enumerate(argv) if program_name(w.value) == step.invocation.program), len(argv))
-    settings = [(a.name, a.value.value if a.value.literal else None) for a in step.command.assignments]
-    for word in argv[:start]:  # env NAME=value go ...
-        match = _ASSIGNMENT.fullmatch(word.value)
-        if match:
-            settings.append((match.group(1), match.group(2) if word.literal else None))
-    for key, value in reversed(settings):
-        if key == name:
-            return True, value
-    if name in step.exported:
-        return True, step.exported[name]
-    variable = ctx.model.scope_at(node).get(name)
-    if variable is not None:
-        return True, variable.value
-    return False, None
-
-
-def _takes(ctx: RuleContext, copy: ast.Instruction, outputs: list[_Output]) -> bool:
-    """The COPY --from takes one of ``outputs``: names it, a directory holding it, or a glob
+def _takes(ctx: RuleContext, copy: ast.Instruction, placed: list[Output]) -> bool:
+    """The COPY --from takes one of ``placed``: names it, a directory holding it, or a glob
     matching it (or a file below an output that may be a directory). A source that cannot be
     resolved takes nothing that can be shown."""
     for source in getattr(copy, "sources", ()):
@@ -408,7 +166,7 @@ def _takes(ctx: RuleContext, copy: ast.Instruction, outputs: list[_Output]) -> b
         if not expansion.resolved:
             continue
         wanted = [p for p in posixpath.normpath("/" + expansion.value.lstrip("/")).split("/") if p]
-        for output in outputs:
+        for output in placed:
             parts = [p for p in output.path.split("/") if p]
             common = min(len(wanted), len(parts))
             if not all(fnmatch.fnmatchcase(have, pattern) for pattern, have in zip(wanted[:common], parts)):

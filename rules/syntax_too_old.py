@@ -7,7 +7,7 @@ from typing import Iterator, Optional
 from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.fix import Applicability, Fix
-from dflint.model.frontend import Pin, frontend_pin, supports, syntax_directive
+from dflint.model.frontend import Availability, Pin, frontend_pin, supports, syntax_directive
 from dflint.model.frontend_features import ADD_GIT, FLAGS, GIT_CHECKSUM, HEREDOCS, MOUNT_KEYS, SYMBOLIC_CHMOD
 from dflint.model.sources import is_git_source
 from dflint.rule import Finding, Rule, RuleContext
@@ -113,7 +113,7 @@ class SyntaxTooOld(Rule):
 _FAILS = "fails the build on it"
 
 
-def _features(ctx: RuleContext) -> Iterator[tuple[ast.Node, str, A, str]]:
+def _features(ctx: RuleContext) -> Iterator[tuple[ast.Node, str, Availability, str]]:
     """What each instruction uses that not every frontend release reads."""
     for node in ctx.instructions:
         git = node.name == "ADD" and any(_git_source(a.value) for a in getattr(node, "sources", ()))
@@ -163,7 +163,7 @@ def _mount_keys(value: str) -> list[str]:
     return keys
 
 
-def _missing(pin: Optional[Pin], directive: bool, needs: A) -> bool:
+def _missing(pin: Optional[Pin], directive: bool, needs: Availability) -> bool:
     """Whether the frontend ``pin`` selects lacks a feature."""
     if pin is None:  # the builder's own frontend, never the labs one; or a directive we cannot read
         return needs.stable is None and not directive
@@ -174,7 +174,7 @@ def _version(version: tuple[int, int]) -> str:
     return f"{version[0]}.{version[1]}"
 
 
-def _needed(pin: Pin, needs: A) -> Optional[str]:
+def _needed(pin: Pin, needs: Availability) -> Optional[str]:
     """The release to pin for ``needs`` in ``pin``'s channel (the experimental one moves to stable);
     None when only the labs channel has it and ``pin`` is not labs."""
     if pin.labs:
@@ -183,7 +183,7 @@ def _needed(pin: Pin, needs: A) -> Optional[str]:
     return None if needs.stable is None else _version(needs.stable)
 
 
-def _message(pin: Optional[Pin], what: str, needs: A, failure: str) -> str:
+def _message(pin: Optional[Pin], what: str, needs: Availability, failure: str) -> str:
     if needs.stable is None:
         assert needs.labs is not None
         where = "without a `# syntax=` directive (the builder's own frontend is never labs)" if pin is None \

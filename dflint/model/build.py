@@ -544,7 +544,7 @@ def _tag_text(reference: str) -> Optional[str]:
     """The tag part of an image reference as written (``${NODE_VERSION}-slim`` in
     ``node:${NODE_VERSION}-slim@sha256:...``): after the first ``:`` that follows the last ``/``,
     up to ``@``, neither inside ``${...}``; None without one."""
-    depth, slash, colon, at = 0, -1, -1, len(reference)
+    depth, colon, at = 0, -1, len(reference)
     for i, char in enumerate(reference):
         if char == "{" and i and reference[i - 1] == "$":
             depth += 1
@@ -553,7 +553,7 @@ def _tag_text(reference: str) -> Optional[str]:
         elif depth:
             continue
         elif char == "/":
-            slash, colon = i, -1
+            colon = -1  # a registry's port: the tag's colon comes after the last slash
         elif char == ":" and colon < 0:
             colon = i
         elif char == "@":
