@@ -423,7 +423,10 @@ def _created_later(ctx: RuleContext, change: PermissionChange, message: str, cop
     value = _copy_value(ctx, change)
     if value is None:
         return message
-    late = created_later(copies.accounts, value, position, index + 1)
+    # Only a creation that surely runs, of an account nothing deletes first (`userdel app && useradd
+    # -u 1001 app` recreates the base image's), says the account is missing when COPY runs.
+    late = [account for account in created_later(copies.accounts, value, position, index + 1, certain=True)
+            if account.deleted is None]
     if not late:
         return message
     numeric = numeric_owner(ctx.model, copy.anchor, value, late)
