@@ -125,7 +125,8 @@ class AptInstallWithoutLists(Rule):
             else:
                 lists, names = _base_lists(model, stage), set()
             for node in stage.instructions:
-                if isinstance(node, (ast.CopyInstruction, ast.AddInstruction)) and _copies_lists(ctx, node):
+                if isinstance(node, (ast.CopyInstruction, ast.AddInstruction)) and lists.state != "unknown" \
+                        and _copies_lists(ctx, node):
                     lists = Lists("unknown")
                 elif isinstance(node, ast.RunInstruction):
                     if lists.state == "unknown" and "apt" not in _text(ctx, node):
@@ -259,6 +260,8 @@ def _wrapped_update(step: Step, invocation) -> bool:
     if invocation is not None and invocation.program in APT:
         return False
     values = [word.value for word in step.command.argv]
+    if not any("update" in value for value in values):
+        return False  # most steps: cheap to rule out
     for index, value in enumerate(values):
         if program_name(value) in APT and "update" in values[index + 1:]:
             return True

@@ -83,10 +83,13 @@ class LockfileIgnored(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        text = ctx.file.text
+        if "npm" not in text and "yarn" not in text:
+            return  # no npm, pnpm or yarn: most files
         model = ctx.model
         for stage in model.stages:
             for node in stage.instructions:
-                if not isinstance(node, ast.RunInstruction):
+                if not isinstance(node, ast.RunInstruction) or not _mentions_installer(text, node):
                     continue
                 for step in run_steps(ctx.analysis, node):
                     lock = _lenient_install(step.invocation)
@@ -112,6 +115,11 @@ class LockfileIgnored(Rule):
                         f"{harm}; {lock.strict} installs exactly what the lock pins and fails when it is "
                         "out of date",
                         related=[("the copy of the lock file", source)])
+
+
+def _mentions_installer(text: str, node: ast.Instruction) -> bool:
+    written = text[node.span.start.offset:node.span.end.offset]
+    return "npm" in written or "yarn" in written
 
 
 def _lenient_install(invocation: Optional[Invocation]) -> Optional[Lock]:

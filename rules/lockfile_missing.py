@@ -87,10 +87,14 @@ class LockfileMissing(Rule):
     severity = Severity.ERROR
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        text = ctx.file.text
+        if "npm" not in text:
+            return  # no npm ci, no pnpm install: most files
         model = ctx.model
         for stage in model.stages:
             for node in stage.instructions:
-                if not isinstance(node, ast.RunInstruction):
+                if not isinstance(node, ast.RunInstruction) \
+                        or "npm" not in text[node.span.start.offset:node.span.end.offset]:
                     continue
                 steps = run_steps(ctx.analysis, node)
                 for step in steps:
