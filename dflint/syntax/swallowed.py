@@ -31,6 +31,8 @@ class KeywordLine(NamedTuple):
 def keyword_lines(node: Instruction) -> Iterator[KeywordLine]:
     """Each continued line of ``node`` (not its first) that starts, after its indentation, with an
     upper-case instruction keyword followed by a blank or the end of the line."""
+    if node.span.start.line == node.span.end.line:
+        return  # one line: nothing continued
     segments = node.segments
     for previous, segment in zip(segments, segments[1:]):
         if segment.line == previous.line:
