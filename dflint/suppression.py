@@ -109,6 +109,14 @@ def collect(file: ast.File) -> list[Pragma]:
             scope = (child.span.start.offset, child.span.end.offset)
             for comment, text, reason, source in pending:
                 pragmas.append(Pragma(comment, _selectors(text), scope, reason, written=_written(text), source=source))
+            # A pragma on a comment line inside the instruction (BuildKit drops comment lines between
+            # continuations) was written for that instruction: it covers it, or the file if global.
+            for comment in child.comments:
+                parsed = _parse_comment(comment)
+                if parsed is not None:
+                    is_global, text, reason, source = parsed
+                    pragmas.append(Pragma(comment, _selectors(text), None if is_global else scope, reason,
+                                          written=_written(text), source=source))
             pending = []
         else:
             pending = _orphan(pending, pragmas)

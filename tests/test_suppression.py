@@ -43,6 +43,17 @@ def test_pragma_covers_every_line_of_a_multiline_instruction():
     assert codes(text) == []
 
 
+def test_pragma_inside_a_multiline_instruction_covers_it():
+    # BuildKit drops comment lines between continuations; a pragma there was written for that instruction.
+    text = "FROM alpine:3.20\nCOPY \\\n# dflint: ignore=latest-tag\n  --from=busybox:latest \\\n  /bin/busybox /bin/\n"
+    assert codes(text) == []
+    text = "FROM alpine:3.20\nCOPY \\\n# hadolint global ignore=DL3006\n  --from=busybox /bin/busybox /bin/\nFROM node\n"
+    assert codes(text) == []
+    # it covers that instruction only
+    text = "FROM python\nCOPY \\\n# dflint: ignore=DF001\n  a b\nFROM node\n"
+    assert codes(text) == [("DF001", 1), ("DF001", 5)]
+
+
 def test_pragma_block_may_hold_other_comments_but_not_a_blank_line():
     assert codes("# dflint: ignore=DF001\n# why: pinned by CI\nFROM python\n") == []
     assert codes("# dflint: ignore=DF001\n\nFROM python\n") == [("DF001", 3)]
