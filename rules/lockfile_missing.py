@@ -1,4 +1,4 @@
-"""DF212 lockfile-missing: `npm ci` or `pnpm install --frozen-lockfile` where only package.json was copied."""
+"""DF212 lockfile-missing: `npm ci`, or a frozen pnpm or yarn install, where only package.json was copied."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from dflint.shell.tools import Invocation
 _NPM_CI = frozenset("ci clean-install ic install-clean isntall-clean cit clean-install-test install-ci-test sit".split())
 _NPM_LOCKS = ("package-lock.json", "npm-shrinkwrap.json")
 _PNPM_LOCKS = ("pnpm-lock.yaml",)
+_YARN_LOCKS = ("yarn.lock",)
 #: Commands that cannot leave a lock file in a project directory.
 _INERT = frozenset("true false : echo printf mkdir rmdir rm ln chmod chown chgrp cd export set umask test [ sleep "
                    "addgroup adduser useradd groupadd usermod groupmod corepack update-ca-certificates ldconfig "
@@ -24,16 +25,17 @@ _INERT = frozenset("true false : echo printf mkdir rmdir rm ln chmod chown chgrp
 
 
 class LockfileMissing(Rule):
-    """`npm ci` where the Dockerfile copied package.json without its lock file: the build fails.
+    """`npm ci`, or a frozen pnpm or yarn install, where the Dockerfile copied package.json without its lock file.
 
     ## What it does
     Reports `npm ci` (also `npm clean-install`, `npm install-clean`,
-    `npm cit`...) and `pnpm install --frozen-lockfile`, run in a directory
-    where an earlier COPY or ADD of the stage (or of a stage it is built
-    `FROM`) put `package.json` by name, when nothing can have put a lock
-    file there (`package-lock.json` or `npm-shrinkwrap.json` for npm,
-    `pnpm-lock.yaml` for pnpm), nor in a directory above it (the lock of a
-    workspace's root).
+    `npm cit`...), `pnpm install --frozen-lockfile` and `yarn install
+    --immutable` or `--frozen-lockfile` (also bare `yarn --immutable`), run
+    in a directory where an earlier COPY or ADD of the stage (or of a stage
+    it is built `FROM`) put `package.json` by name, when nothing can have
+    put a lock file there (`package-lock.json` or `npm-shrinkwrap.json`
+    for npm, `pnpm-lock.yaml` for pnpm, `yarn.lock` for yarn), nor in a
+    directory above it (the lock of a workspace's root).
 
     Nothing is reported when a lock file may be there: a copy of the whole
     context or of a directory (`COPY . .`, `COPY app ./`), a glob
@@ -46,17 +48,24 @@ class LockfileMissing(Rule):
     before the install that may write one (anything but package managers
     of the system and commands such as `mkdir`, `chown` or
     `npm install -g`). Nor when the directory is unknown, or changed by
-    `npm --prefix` or `pnpm --dir`. `yarn install --frozen-lockfile` is not
-    checked: Yarn 1 installs without a lock file then, and which Yarn runs
-    `--immutable` cannot be seen here.
+    `npm --prefix`, `pnpm --dir` or `yarn --cwd`. A plain `yarn install`
+    is not reported even with `CI` or `YARN_ENABLE_IMMUTABLE_INSTALLS` set:
+    they make Yarn 2 and later refuse to create the lock, but Yarn 1 (the
+    one the node images ship) ignores them and creates it, and which Yarn
+    runs is set in package.json (`packageManager`), not in the Dockerfile.
 
     ## Why is this bad?
     `npm ci` installs exactly what the lock file pins, and only that: with
     no lock file it stops with "The `npm ci` command can only install with
     an existing package-lock.json or npm-shrinkwrap.json", and so does
-    `pnpm install --frozen-lockfile` ("ERR_PNPM_NO_LOCKFILE"). A
-    `COPY package.json ./` that leaves the lock behind (often to "copy only
-    the manifest first" for the build cache) breaks the build.
+    `pnpm install --frozen-lockfile` ("ERR_PNPM_NO_LOCKFILE") and Yarn 2
+    and later with `--immutable` or `--frozen-lockfile` ("YN0028: The
+    lockfile would have been created by this install, which is explicitly
+    forbidden"). Yarn 1 ignores `--immutable`, and with `--frozen-lockfile`
+    and no lock installs whatever versions are newest and writes no lock:
+    the build passes but pins nothing. A `COPY package.json ./` that leaves
+    the lock behind (often to "copy only the manifest first" for the build
+    cache) breaks the build, or makes it unreproducible.
 
     ## Example
     ```dockerfile
@@ -83,18 +92,21 @@ class LockfileMissing(Rule):
 
     code = "DF212"
     name = "lockfile-missing"
-    summary = "npm ci or pnpm install --frozen-lockfile where package.json was copied without its lock file"
+    summary = ("npm ci, pnpm install --frozen-lockfile or yarn install --immutable where package.json was copied "
+               "without its lock file")
     severity = Severity.ERROR
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         text = ctx.file.text
-        if "npm" not in text:
-            return  # no npm ci, no pnpm install: most files
+        if "npm" not in text and "yarn" not in text:
+            return  # no npm ci, no pnpm or yarn install: most files
         model = ctx.model
         for stage in model.stages:
             for node in stage.instructions:
-                if not isinstance(node, ast.RunInstruction) \
-                        or "npm" not in text[node.span.start.offset:node.span.end.offset]:
+                if not isinstance(node, ast.RunInstruction):
+                    continue
+                run = text[node.span.start.offset:node.span.end.offset]
+                if "npm" not in run and "yarn" not in run:
                     continue
                 steps = run_steps(ctx.analysis, node)
                 for step in steps:
@@ -112,7 +124,7 @@ class LockfileMissing(Rule):
 
 def _strict_install(invocation: Optional[Invocation]) -> Optional[tuple[str, ...]]:
     """The lock files one of which the command needs; None for any other command."""
-    if invocation is None or invocation.has("--prefix", "-C", "--dir"):
+    if invocation is None or invocation.has("--prefix", "-C", "--dir", "--cwd"):
         return None
     if invocation.program == "npm" and invocation.subcommand in _NPM_CI:
         return _NPM_LOCKS
@@ -120,6 +132,10 @@ def _strict_install(invocation: Optional[Invocation]) -> Optional[tuple[str, ...
         option = invocation.option("--frozen-lockfile", "--no-frozen-lockfile")
         if option is not None and option.name == "--frozen-lockfile" and option.value in (None, "true"):
             return _PNPM_LOCKS
+    if invocation.program == "yarn" and invocation.subcommand in (None, "install") and not invocation.operands:
+        option = invocation.option("--immutable", "--frozen-lockfile")
+        if option is not None and option.value in (None, "true"):
+            return _YARN_LOCKS
     return None
 
 
@@ -166,7 +182,15 @@ def _may_write(step: Step) -> bool:
 
 def _message(step: Step, locks: tuple[str, ...], manifest: ast.Instruction) -> str:
     invocation = step.invocation
-    shown = f"{program_text(invocation)} {invocation.subcommand_word.value}"
+    verb = invocation.subcommand_word
+    shown = program_text(invocation) + (f" {verb.value}" if verb is not None else "")
+    if locks == _YARN_LOCKS:
+        missing = f"line {manifest.line} copies package.json to {step.cwd} without yarn.lock"
+        if invocation.has("--immutable"):
+            return (f"`{shown} --immutable` fails with Yarn 2 and later (YN0028: the lockfile would have been "
+                    f"created by this install): {missing}; copy the lock file there too")
+        return (f"`{shown} --frozen-lockfile` pins nothing: {missing}, so Yarn 1 installs the newest matching "
+                f"versions and writes no lock (Yarn 2 and later fail, YN0028); copy the lock file there too")
     if locks == _PNPM_LOCKS:
         return (f"`{shown} --frozen-lockfile` fails (ERR_PNPM_NO_LOCKFILE): line {manifest.line} copies "
                 f"package.json to {step.cwd} without pnpm-lock.yaml; copy the lock file there too")
