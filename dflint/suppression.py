@@ -75,11 +75,11 @@ def _parse_comment(comment: ast.Comment) -> Optional[tuple[bool, str, Optional[s
 
 
 def _check_directive(directive: ast.Directive) -> tuple[str, ...]:
-    # `# check=skip=A,B;error=true`: options separated by ';'.
+    """The check names of `# check=skip=A,B;error=true` (options separated by ';'), as written."""
     for option in directive.value.split(";"):
         key, _, value = option.partition("=")
         if key.strip().lower() == "skip":
-            return _selectors(value)
+            return _written(value)
     return ()
 
 
@@ -88,9 +88,10 @@ def collect(file: ast.File) -> list[Pragma]:
     pragmas: list[Pragma] = []
     for directive in file.directives:
         if directive.name == "check":
-            selectors = _check_directive(directive)
-            if selectors:
-                pragmas.append(Pragma(directive, selectors, None, written=selectors, source="check"))
+            written = _check_directive(directive)
+            if written:
+                pragmas.append(Pragma(directive, tuple(w.lower() for w in written), None, written=written,
+                                      source="check"))
     pending: list[tuple[ast.Comment, str, Optional[str], str]] = []
     for child in file.children:
         if isinstance(child, ast.Comment):

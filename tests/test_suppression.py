@@ -74,6 +74,13 @@ def test_buildkit_check_skip_directive():
     assert codes("# check=skip=JSONArgsRecommended\nFROM python\n") == [("DF001", 2)]
 
 
+def test_unused_check_skip_names_the_check_as_written():
+    config = default_config(RULES).merged_with(Overrides(select=["unused-suppression"]), RULES)
+    _, diagnostics = Linter(RULES).check("# check=skip=FromAsCasing\nFROM python:3.12 AS build\n",
+                                         "Dockerfile", config)
+    assert [d.message for d in diagnostics] == ["'FromAsCasing' suppresses nothing here"]
+
+
 def test_buildkit_skip_all_does_not_hide_a_syntax_error():
     # `# check=skip=all` silences BuildKit's checks; `docker build` still fails on RUNN.
     config = default_config(RULES)
