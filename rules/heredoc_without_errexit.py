@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterator, Optional
 
 from dflint import ast
@@ -9,8 +10,9 @@ from dflint.diagnostic import Severity
 from dflint.fix import Applicability, Fix
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell.model import Command, Script
-from dflint.shell.scripts import is_posix_shell
-from dflint.shell.set_options import read_options, shell_options
+from dflint.shell.builder import POSIX_SHELLS
+from dflint.shell.scripts import interpreter, is_posix_shell
+from dflint.shell.set_options import LASTPIPE_SHELLS, forked, read_options, shell_options
 
 #: Commands whose status is 0 whatever happens (``export A=$(false)`` too): nothing to lose.
 _CANNOT_FAIL = frozenset({"echo", "printf", "true", ":", "set", "export", "readonly", "local", "declare",
@@ -21,6 +23,9 @@ _STATEMENT_ENDS = frozenset({"\n", ";"})
 _LINKS = frozenset({"&&", "||", "|", "|&"})
 #: Contexts whose shell options do not reach the rest of the script.
 _ISOLATED = frozenset({"subshell", "substitution"})
+#: A function definition: `name() {`, `name () (`, `function name {`, `function name() {`.
+_DEFINITION = re.compile(r"(?:^|(?<=[\s;&|(){}]))(?:function\s+([A-Za-z_][\w.:-]*)(?:\s*\(\s*\))?"
+                         r"|([A-Za-z_][\w.:-]*)\s*\(\s*\))\s*[{(]", re.M)
 
 
 class HeredocWithoutErrexit(Rule):
@@ -60,8 +65,21 @@ class HeredocWithoutErrexit(Rule):
     not reported. Nothing is reported after a `set +e` (or `set +o
     errexit`): the author wants the failures from there ignored; nor
     after a `set` that may or may not change errexit in the script's shell
-    (in an `if`, a loop, a function, an `eval` or `sh -c` string, or `set
-    $OPTIONS`).
+    (in an `if`, a loop, a `case` branch, a `{ ...; }` group, an `eval`
+    string, a function once it is called, or `set $OPTIONS`).
+
+    Only a `set` that the script's own shell runs counts. One in another
+    shell changes nothing for the script, which is still reported: in `(
+    ... )`, `$( ... )` or backticks, in the string of `sh -c '...'`,
+    `bash -c "..."` or `su -c`, in a pipeline of several commands (dash
+    and bash run each member in a subshell; the last member counts under
+    zsh and ksh, and once a script mentions `lastpipe`), in the
+    background (`set -e &`), and in a function body until the function
+    is called (`strict() { set -e; }` counts from the first `strict`, or
+    the first call of a function that calls it). A compound command in a
+    pipeline (`{ set -e; } | cat`) is not told apart from one that is not:
+    a `set` in it is taken as the script's own, and nothing is reported
+    after it.
 
     ## Why is this bad?
     BuildKit runs a `RUN <<EOF` body without a shebang as one script of the
@@ -101,8 +119,9 @@ class HeredocWithoutErrexit(Rule):
     shebang, if any). It is unsafe: a script that relied on going on after
     a failing command (a `grep` that finds nothing, a `test` used as a
     statement) now fails the build there. A reported command always
-    comes before any `set -e` or `set +e` of the script, so the inserted
-    line never repeats or overrides one the author wrote before it.
+    comes before any `set -e` or `set +e` the script's own shell runs, so
+    the inserted line never repeats or overrides one the author wrote
+    before it.
     """
 
     code = "DF413"
@@ -128,7 +147,7 @@ class HeredocWithoutErrexit(Rule):
             if not is_posix_shell(shell) or shell_options(shell).get("errexit", False):
                 continue
             script = next((s for s in ctx.commands(anchor) if s.origin is heredoc), None)
-            culprit = _first_unnoticed(script) if script is not None else None
+            culprit = _first_unnoticed(script, interpreter(shell) or "") if script is not None else None
             if culprit is not None:
                 yield ctx.finding(culprit, f"`{_shown(culprit)}` can fail unnoticed: without errexit the RUN "
                                            f"<<{heredoc.name} script goes on after a failing command, and only its "
@@ -143,19 +162,24 @@ def _shown(command: Command) -> str:
     return " ".join(words[:2]) + (" ..." if len(words) > 2 else "")
 
 
-def _first_unnoticed(script: Script) -> Optional[Command]:
+def _first_unnoticed(script: Script, shell: str) -> Optional[Command]:
     """The first top-level command whose failure a later statement of ``script`` hides, before any
-    ``set`` that turns errexit on or off; None when there is none.
+    ``set`` that turns errexit on or off in the script's own shell; None when there is none.
 
     After a ``set -e`` errexit is on, and after a ``set +e`` the author wants failures ignored: either
     way nothing is reported past it. A ``set`` that may touch errexit where it cannot be told whether
-    it runs (in an ``if``, a loop, a function, an ``eval``, or with an expanded argument) ends the
-    search the same way."""
+    it runs (in an ``if``, a loop, an ``eval``, a function when it is called, or with an expanded
+    argument) ends the search the same way. A ``set`` in another shell (``( ... )``, ``$( ... )``,
+    ``sh -c '...'``, a pipeline's member, a background job) or in a function not yet called does
+    not: errexit stays off in the script's shell."""
+    lastpipe = shell in LASTPIPE_SHELLS or "lastpipe" in script.text
+    setters = _errexit_functions(script, lastpipe)
     last_start = max((c.start for c in script.commands), default=-1)
     group: list[Command] = []
     for command in script.commands:
-        if command.name == "set" and _touches_errexit(command):
-            return None
+        if (command.name == "set" and _touches_errexit(command)) or command.name in setters:
+            if "function" not in command.contexts and _own_shell(script, command, lastpipe):
+                return None
         if command.contexts:
             continue
         group.append(command)
@@ -168,20 +192,61 @@ def _first_unnoticed(script: Script) -> Optional[Command]:
             continue  # nothing runs after it: its status is the script's
         if not _linked(statement):
             continue
-        culprit = _can_fail_unnoticed(statement)
+        culprit = _can_fail_unnoticed(script, statement)
         if culprit is not None:
             return culprit
     return None
 
 
 def _touches_errexit(command: Command) -> bool:
-    """A ``set`` that turns errexit on or off in the script's own shell, or may (``set $FLAGS``, a
-    ``set`` in a context that may or may not run); not one in a subshell or a command substitution,
-    whose options do not leave it."""
-    if _ISOLATED.intersection(command.contexts):
-        return False
+    """A ``set`` whose words turn errexit on or off, or may (``set $FLAGS``)."""
     args = list(command.args)
     return any(w.has_expansion for w in args) or "errexit" in read_options([w.value for w in args])
+
+
+def _own_shell(script: Script, command: Command, lastpipe: bool) -> bool:
+    """``command`` may run in the script's own shell: at the top, in an ``if``, a loop, a ``case``, a
+    ``{ ...; }`` group, a function body (when called) or an ``eval`` string, not in a subshell, a
+    command substitution, the string of ``sh -c``/``su -c``, a pipeline of several commands or the
+    background. A compound command in a pipeline (``{ set -e; } | cat``) is not told apart from one
+    that is not: a ``set`` in it is taken as the shell's own."""
+    if forked(command, lastpipe) or _ISOLATED.intersection(command.contexts):
+        return False
+    if "shell" not in command.contexts:
+        return True
+    outers = [c for c in script.commands if c.start < command.start and c is not command
+              and any(w.start <= command.start and command.end <= w.end for w in c.argv[1:])]
+    return all(c.program == "eval" and _own_shell(script, c, lastpipe) for c in outers)
+
+
+def _errexit_functions(script: Script, lastpipe: bool) -> frozenset[str]:
+    """The names of the script's functions whose call may turn errexit on or off in the caller's
+    shell: a ``set -e`` (or ``set +e``...) in the body, or a call of such a function. A function is
+    named by the last definition (``name() {``, ``function name {``) before its body's command; a
+    ``set`` whose function cannot be named so makes every call of a function the script defines count."""
+    if "(" not in script.text and "function" not in script.text:
+        return frozenset()
+    definitions = [(m.start(), m.group(1) or m.group(2)) for m in _DEFINITION.finditer(script.text)]
+    if not definitions:
+        return frozenset()
+    names = frozenset(name for _, name in definitions)
+    setters: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for command in script.commands:
+            if "function" not in command.contexts:
+                continue
+            if not ((command.name == "set" and _touches_errexit(command)) or command.name in setters):
+                continue
+            if not _own_shell(script, command, lastpipe):
+                continue
+            owner = next((name for start, name in reversed(definitions) if start < command.start), None)
+            found = {owner} if owner is not None else set(names)
+            if not found <= setters:
+                setters |= found
+                changed = True
+    return frozenset(setters)
 
 
 def _linked(statement: list[Command]) -> bool:
@@ -189,20 +254,27 @@ def _linked(statement: list[Command]) -> bool:
     return all(c.operator in _LINKS for c in statement[1:]) and statement[-1].next_operator in _STATEMENT_ENDS
 
 
-def _can_fail_unnoticed(statement: list[Command]) -> Optional[Command]:
+def _can_fail_unnoticed(script: Script, statement: list[Command]) -> Optional[Command]:
     """The command of an and-or list whose failure errexit would catch: the last one (POSIX exempts the
     others of `a && b`); None when it cannot fail (`... || true`), ends the script (`... || exit 1`)
     or is negated (`! grep ...`, whose status errexit ignores)."""
     last = statement[-1]
-    if last.negated or last.name == "exit" or _cannot_fail(last):
+    if last.negated or last.name == "exit" or _cannot_fail(script, last):
         return None
     return last
 
 
-def _cannot_fail(command: Command) -> bool:
+def _cannot_fail(script: Script, command: Command) -> bool:
     if command.name is None:  # assignments only: the status of their command substitutions
         return not any("$(" in a.value.raw or "`" in a.value.raw for a in command.assignments)
-    return command.program in _CANNOT_FAIL
+    if command.program in _CANNOT_FAIL:
+        return True
+    if command.program not in POSIX_SHELLS and command.program != "eval":
+        return False
+    # `sh -c 'set -e; echo setup'`: a shell whose string runs only commands that cannot fail
+    inner = [c for c in script.commands if command.start < c.start and c.end <= command.end
+             and "shell" in c.contexts]
+    return bool(inner) and all(_cannot_fail(script, c) for c in inner)
 
 
 def _insert_set_e(ctx: RuleContext, heredoc: ast.Heredoc, shebang: bool) -> Optional[Fix]:

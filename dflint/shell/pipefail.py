@@ -33,7 +33,7 @@ from ..ast import Heredoc
 from .builder import POSIX_SHELLS
 from .model import Command, Script
 from .scripts import DEFAULT_SHELL, interpreter
-from .set_options import read_options, shell_options
+from .set_options import LASTPIPE_SHELLS, forked, read_options, shell_options
 from .remote import downloads_to_stdout
 from .tools import parse_command
 
@@ -103,7 +103,8 @@ class MaskedPipeline:
 
     @property
     def protected(self) -> bool:
-        return self.scope.pipefail or _set_before(self.script, self.outer, self.members[0])
+        return self.scope.pipefail or _set_before(self.script, self.outer, self.members[0],
+                                                  self.scope.shell in LASTPIPE_SHELLS)
 
 
 def masked_pipelines(scripts: Sequence[Script], shell: Sequence[str] = DEFAULT_SHELL) -> list["MaskedPipeline"]:
@@ -322,12 +323,15 @@ def _heredoc_reader(line: Script, heredoc: object) -> Optional[Command]:
     return None
 
 
-def _set_before(script: Script, outer: Optional[Command], first: Command) -> bool:
-    """A ``set -o pipefail`` runs before ``first`` in the same shell (``outer``'s, or the script's)."""
+def _set_before(script: Script, outer: Optional[Command], first: Command, lastpipe: bool = False) -> bool:
+    """A ``set -o pipefail`` runs before ``first`` in the same shell (``outer``'s, or the script's), not
+    in a child of it (a pipeline's member, a background job: :func:`~.set_options.forked`)."""
     for command in script.commands:
         if command.start >= first.start:
             break
         if command.name != "set" or not sets_pipefail([w.value for w in command.args]):
+            continue
+        if forked(command, lastpipe):
             continue
         if _enclosing_shell(script, command) is not outer:
             continue

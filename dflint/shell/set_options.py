@@ -14,6 +14,10 @@ One reading of option words, the way bash, dash and ash read them:
 * ``--`` and ``-`` end the options, and so does the first other word (the
   command string, a script's path, ``set``'s positional parameters).
 
+What ``set`` changes holds in the shell that runs it and in nothing else:
+:func:`forked` tells the ``set`` commands that surely run in a child process
+(a pipeline's members, a background job), whatever their words say.
+
 >>> read_options(["--login", "-e", "-o", "pipefail", "-c"])
 {'errexit': True, 'pipefail': True}
 >>> shell_options(["/usr/bin/env", "bash", "-O", "extglob", "-exc"])
@@ -24,11 +28,14 @@ One reading of option words, the way bash, dash and ash read them:
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from .scripts import interpreter
 
-__all__ = ["read_options", "shell_options", "LETTERS"]
+if TYPE_CHECKING:
+    from .model import Command
+
+__all__ = ["read_options", "shell_options", "forked", "LETTERS", "LASTPIPE_SHELLS"]
 
 #: The options the letters of ``set`` (and of a shell's command line) stand for.
 LETTERS = {"a": "allexport", "b": "notify", "e": "errexit", "f": "noglob", "h": "hashall", "k": "keyword",
@@ -37,6 +44,9 @@ LETTERS = {"a": "allexport", "b": "notify", "e": "errexit", "f": "noglob", "h": 
            "P": "physical", "T": "functrace"}
 #: bash's long options that take the next word as their value.
 _LONG_WITH_VALUE = frozenset({"--rcfile", "--init-file"})
+#: Shells that run the last command of a pipeline in the shell itself (bash does after
+#: ``shopt -s lastpipe``); dash, ash and bash run every member in a subshell.
+LASTPIPE_SHELLS = frozenset({"zsh", "ksh", "mksh", "pdksh"})
 
 
 def read_options(words: Sequence[str]) -> dict[str, bool]:
@@ -76,3 +86,17 @@ def shell_options(argv: Sequence[str]) -> dict[str, bool]:
     program = interpreter(words)
     start = next((i for i, w in enumerate(words) if interpreter([w]) == program), 0) + 1
     return read_options(words[start:])
+
+
+def forked(command: "Command", lastpipe: bool = False) -> bool:
+    """``command`` surely runs in a child process of the shell that reads it, so that a ``set`` there
+    changes nothing for the commands after it: a member of a pipeline of several commands (dash and
+    bash run each in a subshell: ``set -e | cat``, ``cat x | set -e``; with ``lastpipe``, zsh's and
+    ksh's way, or bash's after ``shopt -s lastpipe``, all but the last), or a command run in the
+    background (``set -e &``). Its contexts (``( ... )``, ``$( ... )``, ``sh -c``) are the caller's
+    to read: which of them fork depends on where the caller stands."""
+    if command.next_operator == "&":
+        return True
+    if command.pipeline_length < 2:
+        return False
+    return not lastpipe or command.pipeline_index < command.pipeline_length - 1
