@@ -292,10 +292,20 @@ def _parse_toml(path: str, text: str) -> dict[str, Any]:
 def load_file(path: str, rules: RuleSet, defaults: Optional[dict[str, Any]] = None) -> Optional[Config]:
     """The configuration in ``path``; None for a pyproject.toml without ``[tool.dflint]``."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read configuration: {exc}", path) from None
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError as exc:
+        raise ConfigError(f"cannot read configuration: {exc.strerror or exc}", path) from None
+    if raw.startswith(b"\xef\xbb\xbf"):  # tomllib (and pip) would say "Invalid statement (at line 1, column 1)"
+        raise ConfigError("invalid TOML: the file starts with a UTF-8 byte order mark, which TOML does not allow: "
+                          "save it as UTF-8 without BOM", path, 1)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:  # TOML is UTF-8: say where the first byte that is not lies
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ConfigError(f"invalid TOML: byte 0x{raw[exc.start]:02x} at column {column} is not UTF-8 "
+                          "(TOML files are UTF-8 text)", path, line) from None
     data = _parse_toml(path, text)
     table = ""
     if os.path.basename(path) == "pyproject.toml":
@@ -401,6 +411,11 @@ def _rule_options(check: _Checker, table: dict[str, Any], where: str) -> tuple:
     for key, options in table.items():
         rule = check.rules.get(key)
         if rule is None:
+            aliased = check.rules.by_key.get(key.lower(), [])  # another linter's name (DL3008): options are per rule
+            if aliased:
+                tables = " or ".join(f"[{where}.{r.name}]" for r in aliased)
+                raise check.fail(f"'{key}' in [{where}] is an alias of {', '.join(r.name for r in aliased)}: "
+                                 f"a rule's options go under its own name, {tables}", key, where)
             names = [r.name for r in check.rules.rules] + [r.code for r in check.rules.rules]
             suggestion = closest(key, names, case_sensitive=False)
             hint = f" (did you mean '{suggestion}'?)" if suggestion else ""
@@ -515,7 +530,7 @@ class ConfigResolver:
         self._pyprojects: dict[str, bool] = {}
         self.explicit = explicit
         if explicit is not None:
-            if not os.path.isfile(explicit):
+            if not os.path.exists(explicit):  # a directory or a pipe (`--config <(...)`): reading says
                 raise ConfigError("configuration file not found", explicit)
             loaded = load_file(explicit, rules, self.defaults)
             if loaded is None:

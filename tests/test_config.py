@@ -65,6 +65,9 @@ def test_explicit_config_overrides_discovery(tmp_path):
         ('[tool.dflint]\nignore = ["untaged-image"]\n', "did you mean untagged-image?", 2),
         ('[tool.dflint]\nselect = [\n', "invalid TOML", 3),
         ('[tool.dflint.rules.untaged-image]\nx = 1\n', "unknown rule 'untaged-image'", 1),
+        ('[tool.dflint.rules.DL3008]\nexact = false\n',
+         "'DL3008' in [tool.dflint.rules] is an alias of pin-system-packages: a rule's options go under its own "
+         "name, [tool.dflint.rules.pin-system-packages]", 1),
         ('[tool.dflint.severity]\nDF001 = 3\n', "'DF001' must be a severity name", 2),
         ('[tool.dflint.per-file-ignores]\n"**/dev/*" = "DF001"\n', "must be a list of strings", 2),
         # inline tables: the line of the table that holds the bad value
@@ -78,6 +81,30 @@ def test_invalid_configuration_names_file_line_and_key(tmp_path, text, message, 
         load_file(str(path), RULES)
     assert message in str(info.value)
     assert info.value.line == line and info.value.path == str(path)
+
+
+@pytest.mark.parametrize(
+    "data, message, line",
+    [
+        (b'select = ["ALL"]\n# caf\xe9\n', "invalid TOML: byte 0xe9 at column 6 is not UTF-8", 2),
+        (b'\xef\xbb\xbfselect = ["ALL"]\n', "the file starts with a UTF-8 byte order mark", 1),
+    ],
+)
+def test_configuration_that_is_not_utf8_names_the_line(tmp_path, data, message, line):
+    path = tmp_path / ".dflint.toml"
+    path.write_bytes(data)
+    with pytest.raises(ConfigError) as info:
+        load_file(str(path), RULES)
+    assert message in str(info.value)
+    assert info.value.line == line and info.value.path == str(path)
+
+
+def test_explicit_config_that_is_a_directory_says_so(tmp_path):
+    (tmp_path / "conf.toml").mkdir()
+    write(tmp_path / "Dockerfile", "FROM python\n")
+    result = run("--config", "conf.toml", "Dockerfile", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == "dflint: error: conf.toml: cannot read configuration: Is a directory\n"
 
 
 def test_invalid_configuration_is_exit_2_through_the_cli(tmp_path):
