@@ -1,0 +1,196 @@
+r"""DF213 pacman-partial-upgrade: `pacman -Sy <pkg>`, or `pacman -S <pkg>` after `pacman -Sy`: a partial upgrade."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator, NamedTuple, Optional
+
+from dflint import ast
+from dflint.diagnostic import Severity
+from dflint.fix import Applicability, Fix
+from dflint.model.layers import Step, command_text, run_steps, under_new_root
+from dflint.rule import Finding, Rule, RuleContext
+from dflint.shell.package_managers import pacman_installs
+from dflint.shell.tools import Invocation
+
+#: Options that make pacman work on another system's databases, or only download.
+_ELSEWHERE = ("-r", "--root", "-b", "--dbpath", "--sysroot", "--config")
+_DOWNLOAD_ONLY = ("-w", "--downloadonly")
+#: An operation and its options in one word that a `u` can be appended to.
+_FLAGS = re.compile(r"-[A-Za-z]*S[A-Za-z]*")
+
+
+class Sync(NamedTuple):
+    """A `pacman -Sy` that refreshed the sync databases without upgrading."""
+
+    step: Step
+    run: ast.Instruction
+
+
+class PacmanPartialUpgrade(Rule):
+    r"""`pacman -Sy <pkg>` installs from refreshed databases without upgrading: a partial upgrade.
+
+    ## What it does
+    Reports a `pacman -S` of named packages that runs with sync databases
+    refreshed without upgrading the installed packages:
+    - `pacman -Sy <pkg>` (also `-Syy`, `--sync --refresh`): it refreshes
+      the databases and installs, without `-u`;
+    - `pacman -S <pkg>` after a `pacman -Sy` that installed nothing, in the
+      same RUN or an earlier one of the stage (or of a stage it is built
+      `FROM`), with no `pacman -Su`/`-Syu` between them.
+
+    Not reported:
+    - `pacman -Syu <pkg>` (the way Arch installs; DF208, system-upgrade,
+      does not report it either), and `pacman -S <pkg>` without a refresh:
+      it reads the databases the image came with, which match its packages
+      (whether the mirror still has those files is another matter);
+    - an install followed in the same stage by `pacman -Su` or `-Syu`
+      (`pacman -Sy archlinux-keyring && pacman -Su`, which the Arch wiki
+      gives for an outdated keyring): the upgrade completes it;
+    - a refresh or upgrade in a branch (`if`, `||`), which may not run:
+      what follows is not judged; searches, listings, `--print` and
+      `--downloadonly` (nothing installed); pacman working on another root
+      or database (`--root`, `--dbpath`, `--sysroot`, `--config`);
+      AUR helpers (`yay`, `paru`) and scripts not read here;
+    - an ONBUILD trigger is judged on its own: it runs in another build,
+      whose databases this file does not show.
+
+    To keep the two rules from contradicting each other, the advice is
+    always an upgrade that installs: `pacman -Syu <pkg>`, or, for a
+    refresh and an install in the same RUN, making the refresh `-Syu`
+    (DF208 does not report a `pacman -Syu` followed by an install in its
+    RUN).
+
+    ## Why is this bad?
+    Arch Linux is a rolling release, and its packages are built against
+    the current versions of the libraries they use. After `-y`, pacman
+    installs the current version of the package, but leaves the image's
+    other packages as they were: the new package may need a newer `glibc`,
+    `openssl` or `icu` than the image has, and fail at run time (`error
+    while loading shared libraries`, `version GLIBC_2.xx not found`), or a
+    library it upgrades as a dependency breaks programs already installed.
+    The Arch wiki: "Partial upgrades are unsupported". Upgrading in the
+    same command (`-Syu`) keeps everything at one consistent version.
+
+    ## Example
+    ```dockerfile
+    FROM archlinux:base
+    RUN pacman -Sy --noconfirm git \
+        && pacman -Scc --noconfirm
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM archlinux:base
+    RUN pacman -Syu --noconfirm git \
+        && pacman -Scc --noconfirm
+    ```
+
+    ## Fix safety
+    Where the refresh's options are one plain word (`-Sy`, `-Syy`), the
+    fix appends `u` to it (`-Syu`), on the install itself or on the
+    refresh in the same RUN; otherwise there is no fix. It is unsafe: the
+    build now upgrades every installed package, which takes longer, makes
+    the image larger and changes what it holds.
+    """
+
+    code = "DF213"
+    name = "pacman-partial-upgrade"
+    summary = "pacman -Sy <pkg>, or pacman -S <pkg> after pacman -Sy: a partial upgrade, unsupported on Arch"
+    severity = Severity.WARNING
+    fixable = True
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        if "pacman" not in ctx.file.text:
+            return
+        ends: dict[int, Optional[Sync]] = {}
+        for stage in ctx.model.stages:
+            synced = ends.get(stage.parent) if stage.parent is not None else None
+            pending: list[Finding] = []
+            for node in stage.instructions:
+                if isinstance(node, ast.OnbuildInstruction):
+                    if isinstance(node.effective, ast.RunInstruction):
+                        findings: list[Finding] = []
+                        _run(ctx, node, None, findings)
+                        yield from findings
+                elif isinstance(node, ast.RunInstruction):
+                    synced = _run(ctx, node, synced, pending)
+            ends[stage.index] = synced
+            yield from pending
+
+
+def _run(ctx: RuleContext, node: ast.Instruction, synced: Optional[Sync], pending: list[Finding]) -> Optional[Sync]:
+    """Adds the RUN's partial upgrades to ``pending``; returns the refresh in effect after it."""
+    steps = run_steps(ctx.analysis, node)
+    if not steps:
+        return None  # not read (PowerShell, cmd): anything may have run
+    for step in steps:
+        invocation = step.invocation
+        if invocation is None or under_new_root(step):
+            continue
+        if invocation.program != "pacman":
+            if "pacman" in " ".join(word.value for word in step.command.argv):
+                synced = None  # `retry pacman -Syu`, `sh -c "pacman ..."` not read as its own step
+            continue
+        if not invocation.has("-S", "--sync") or invocation.has(*_ELSEWHERE):
+            continue
+        certain = not step.branch and step.command.operator != "||" and step.command.next_operator != "||"
+        if invocation.has("-u", "--sysupgrade") and not invocation.has(*_DOWNLOAD_ONLY):
+            pending.clear()  # the upgrade completes what came before it
+            synced = None
+            continue
+        installs = pacman_installs(invocation) and not invocation.has(*_DOWNLOAD_ONLY)
+        if invocation.has("-y", "--refresh"):
+            if installs:
+                pending.append(_finding(ctx, step, invocation, None, node))
+            synced = Sync(step, node) if certain else None
+        elif installs and synced is not None:
+            pending.append(_finding(ctx, step, invocation, synced, node))
+    return synced
+
+
+def _finding(ctx: RuleContext, step: Step, invocation: Invocation, synced: Optional[Sync],
+             node: ast.Instruction) -> Finding:
+    shown = command_text(invocation)
+    operands = [word.value for word in invocation.operands]
+    names = " ".join(operands[:3]) + (" ..." if len(operands) > 3 else "")
+    why = ("without upgrading the image's packages: a partial upgrade, which Arch does not support "
+           "(the new packages may need newer libraries than the image has)")
+    if synced is None:
+        return ctx.finding(
+            step.command,
+            f"`{shown}` installs `{names}` from sync databases it has just refreshed {why}; "
+            f"write `pacman -Syu {names}` to upgrade and install in one step",
+            _fix(ctx, invocation))
+    sync = command_text(synced.step.invocation)
+    if synced.run is node:
+        advice, fix = "make that refresh `pacman -Syu`", _fix(ctx, synced.step.invocation)
+    else:
+        advice, fix = f"install with `pacman -Syu {names}` in this RUN", None
+    return ctx.finding(
+        step.command,
+        f"`{shown}` installs `{names}` from the sync databases `{sync}` refreshed on line "
+        f"{synced.step.command.line} {why}; {advice}",
+        fix, related=[("the refresh", synced.step.command)])
+
+
+def _fix(ctx: RuleContext, invocation: Optional[Invocation]) -> Optional[Fix]:
+    """Appends `u` to the one plain word holding `-S` and `-y` (`-Sy` -> `-Syu`)."""
+    if invocation is None:
+        return None
+    option = invocation.option("-y")
+    operation = invocation.option("-S")
+    if option is None or operation is None or option.word is not operation.word:
+        return None
+    word = option.word
+    if not _FLAGS.fullmatch(word.value) or not word.literal:
+        return None
+    raw = ctx.file.text[word.span.start.offset:word.span.end.offset]
+    if raw == word.value:
+        end = word.span.end.offset
+    elif raw == f'"{word.value}"':
+        end = word.span.end.offset - 1  # a JSON string of an exec-form RUN, or a quoted word
+    else:
+        return None
+    return ctx.fix(f"Change `{word.value}` to `{word.value}u`", ctx.edit(end, end, "u"),
+                   applicability=Applicability.UNSAFE)
