@@ -10,6 +10,7 @@ from typing import Iterator
 from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.model.compiler_outputs import Output, compiles, outputs
+from dflint.model.copies import may_have_copied
 from dflint.model.layers import Step, program_text, run_steps
 from dflint.rule import Finding, Rule, RuleContext
 
@@ -47,22 +48,34 @@ class BuildPlatformBinary(Rule):
       is `hugo`); any file of that directory when the name is not shown
       (`go install ./cmd/...`);
     - for `go build` of one package with no `-o`, `<name>` in the working
-      directory (`go build a.go` writes `a`);
+      directory (`go build a.go` writes `a`); with `-o` a directory
+      (`go build -o /out/ ./...`), any file of it;
+    - for `go build` or `go build .` with no `-o`, whose program is named
+      after the module (in `go.mod`), a file named directly in the working
+      directory that nothing else in the stage may have put there: no COPY
+      or ADD (`COPY . .` may bring any file), and no command of a RUN but
+      package managers, `go mod`, compilers whose outputs are elsewhere and
+      commands such as `mkdir` or `chown`;
     - for `cargo install`, a file of `bin/` in its `--root`,
       `$CARGO_INSTALL_ROOT` or `$CARGO_HOME` (`/usr/local/cargo` in the
       rust image, else `~/.cargo`), not rustup's own programs there;
     - for `cargo build`, a file of `target/debug` or `target/release` (or
-      its `--profile`) in the working directory or in `--target-dir` or
-      `$CARGO_TARGET_DIR`;
+      its `--profile`, below `target/<triple>` with `--target`) in
+      `--target-dir` or `$CARGO_TARGET_DIR`, else in the working directory
+      (or the directory of `--manifest-path`) or any directory above it: a
+      workspace member's `target` is at the workspace's root
+      (`WORKDIR /src/crates/app` builds into `/src/target`); with `--bin
+      <name>`, only `<name>` there;
     - for `gcc`, `cc`, `clang` with no `-o`, `a.out` in the working
       directory; for `rustc`, the source file's name.
 
     When the program's place cannot be known from the Dockerfile, nothing
-    is reported: `go build .` with no `-o` (named after the module, in
-    `go.mod`), `go build ./...` (several packages: nothing written), an
-    output or a COPY source through a variable not known here, a relative
-    output in an unknown working directory, `cargo build --manifest-path`
-    (a workspace's target directory is at its root). A build tool run to
+    is reported: `go build .` with no `-o` where the stage may also have
+    put the copied file there (after `COPY . .`, or a script run), or when
+    the COPY takes the whole directory or a glob, `go build ./...` (several
+    packages: nothing written), an output or a COPY source through a
+    variable not known here, a relative output in an unknown working
+    directory, `cargo -C`. A build tool run to
     produce portable files (`hugo`, `mdbook`, `protoc`, a generator built
     for the build) is what `$BUILDPLATFORM` is for: copying its output is
     not reported, only copying the program.
@@ -140,7 +153,7 @@ class BuildPlatformBinary(Rule):
                     placed = outputs(model, node, step)
                     if not placed:
                         continue  # no program, or none the Dockerfile can place
-                    copy = next(((other, c) for other, c in copies if _takes(ctx, c, placed)), None)
+                    copy = next(((other, c) for other, c in copies if _takes(ctx, c, placed, node, step)), None)
                     if copy is None:
                         continue
                     yield ctx.finding(step.command, _message(model, stage, step, copy[0], copy[1]),
@@ -157,25 +170,84 @@ def _text(ctx: RuleContext, node: ast.Instruction) -> str:
     return ctx.file.text[node.span.start.offset:node.span.end.offset]
 
 
-def _takes(ctx: RuleContext, copy: ast.Instruction, placed: list[Output]) -> bool:
+def _takes(ctx: RuleContext, copy: ast.Instruction, placed: list[Output], node: ast.RunInstruction,
+           step: Step) -> bool:
     """The COPY --from takes one of ``placed``: names it, a directory holding it, or a glob
     matching it (or a file below an output that may be a directory). A source that cannot be
-    resolved takes nothing that can be shown."""
+    resolved takes nothing that can be shown. An unnamed output is taken only by a file named
+    directly in its directory that nothing else in the stage may have put there."""
     for source in getattr(copy, "sources", ()):
         expansion = ctx.model.expand(copy, source.value)
         if not expansion.resolved:
             continue
         wanted = [p for p in posixpath.normpath("/" + expansion.value.lstrip("/")).split("/") if p]
         for output in placed:
-            parts = [p for p in output.path.split("/") if p]
-            common = min(len(wanted), len(parts))
-            if not all(fnmatch.fnmatchcase(have, pattern) for pattern, have in zip(wanted[:common], parts)):
-                continue
-            if len(wanted) <= len(parts):
-                return True
-            if output.inside and not (wanted[len(parts)] in output.exclude):
-                return True
+            if _covers(output, wanted, globs=True):
+                if not output.unnamed or not _made_elsewhere(ctx, node, step, "/" + "/".join(wanted)):
+                    return True
     return False
+
+
+def _covers(output: Output, wanted: list[str], globs: bool = False) -> bool:
+    """``wanted`` (path parts; with ``globs``, patterns) names the output, a directory holding it, or
+    (for an unnamed output) a plain name in its directory."""
+    parts = [p for p in output.path.split("/") if p]
+    common = min(len(wanted), len(parts))
+    match = fnmatch.fnmatchcase if globs else str.__eq__
+    if not all(match(have, pattern) for pattern, have in zip(wanted[:common], parts)):
+        return False
+    if output.unnamed:
+        name = wanted[-1]
+        return len(wanted) == len(parts) + 1 and not (globs and _GLOB.search(name))
+    if len(wanted) <= len(parts):
+        return True
+    return output.inside and wanted[len(parts)] not in output.exclude
+
+
+_GLOB = re.compile(r"[*?\[]")
+#: Commands that put no file in a build's working directory.
+_INERT = frozenset("true false : echo printf mkdir rmdir rm chmod chown chgrp cd export set umask test [ sleep "
+                   "addgroup adduser useradd groupadd usermod groupmod update-ca-certificates ldconfig apt-get apt "
+                   "aptitude apk yum dnf microdnf tdnf zypper pacman".split())
+
+
+def _made_elsewhere(ctx: RuleContext, node: ast.RunInstruction, step: Step, path: str) -> bool:
+    """Something in the build stage's lineage other than ``step`` may have put the file ``path``
+    there: a COPY or ADD, or a command of a RUN not known to leave it alone."""
+    model = ctx.model
+    stage = model.stage_of(node)
+    last = stage.instructions[-1]
+    if isinstance(last, (ast.CopyInstruction, ast.AddInstruction)) or may_have_copied(model, last, path):
+        return True
+    wanted = [p for p in path.split("/") if p]
+    for member in model.lineage(stage):
+        for other in member.instructions:
+            if not isinstance(other, ast.RunInstruction):
+                continue
+            steps = run_steps(ctx.analysis, other)
+            if not steps:
+                return True  # a shell not read here
+            for earlier in steps:
+                if earlier is not step and _may_write(model, other, earlier, wanted):
+                    return True
+    return False
+
+
+def _may_write(model, node: ast.RunInstruction, step: Step, wanted: list[str]) -> bool:
+    command = step.command
+    if any(r.writes_a_file for r in command.redirects):
+        return True
+    invocation = step.invocation
+    if invocation is None:
+        return bool(command.argv)
+    if invocation.program in _INERT:
+        return False
+    if invocation.program == "go" and invocation.subcommand in ("mod", "get", "version", "env", "vet", "fmt"):
+        return wanted[-1] in ("go.mod", "go.sum", "vendor")
+    if compiles(invocation):
+        placed = outputs(model, node, step)
+        return placed is None or any(_covers(output, wanted) for output in placed)
+    return True
 
 
 def _message(model, stage, step: Step, target, copy: ast.Instruction) -> str:

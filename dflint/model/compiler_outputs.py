@@ -45,11 +45,14 @@ def compiles(invocation: Optional[Invocation]) -> bool:
 class Output(NamedTuple):
     """Where a compiler writes its program: the file ``path`` (with ``inside``, also any file below it:
     ``path`` is a directory, or may be one, such as an existing directory given to ``-o``), but not
-    the names in ``exclude``."""
+    the names in ``exclude``. With ``unnamed``, one file directly in the directory ``path`` whose name
+    the Dockerfile does not show (`go build .` names it after the module, in go.mod): any name there
+    may be it, and the caller must rule out that something else put the file it means there."""
 
     path: str
     inside: bool = True
     exclude: frozenset[str] = frozenset()
+    unnamed: bool = False
 
 
 #: The rustup proxies the rust image keeps in $CARGO_HOME/bin beside what `cargo install` puts there.
@@ -103,7 +106,9 @@ def _go_outputs(model: "BuildModel", node, step: Step, invocation: Invocation) -
         return [Output(posixpath.join(step.cwd, posixpath.basename(sources[0])[:-3]), inside=False)]
     if len(operands) > 1:
         return []  # several packages: built and discarded, a check
-    name = _go_name(operands[0]) if operands else None
+    if not operands or operands[0].rstrip("/") in (".", ""):  # the module's (or package's) own name
+        return [Output(step.cwd, inside=False, unnamed=True)]
+    name = _go_name(operands[0])
     return None if name is None else [Output(posixpath.join(step.cwd, name), inside=False)]
 
 
@@ -135,21 +140,26 @@ def _go_bins(model: "BuildModel", node, step: Step) -> Optional[list[str]]:
 def _cargo_outputs(model: "BuildModel", node, step: Step, args: list[str]) -> Optional[list[Output]]:
     options: dict[str, Optional[str]] = {}
     operands = []
+    bins = []
     i = 0
     while i < len(args):
         word = args[i]
         if word.startswith("--") and "=" in word:
             name, _, value = word.partition("=")
             options[name] = value
+            if name == "--bin":
+                bins.append(value)
         elif word in _CARGO_VALUES:
             i += 1
             options[word] = args[i] if i < len(args) else ""
+            if word == "--bin":
+                bins.append(options[word])
         elif word.startswith("-"):
             options[word] = None
         elif not word.startswith("+"):  # cargo +nightly build
             operands.append(word)
         i += 1
-    if any(value is not None and "$" in value for value in options.values()):
+    if any(value is not None and "$" in value for value in [*options.values(), *bins]):
         return None
     if operands and operands[0] == "install":
         roots, exclude = _cargo_roots(model, node, step, options.get("--root"))
@@ -157,8 +167,8 @@ def _cargo_outputs(model: "BuildModel", node, step: Step, args: list[str]) -> Op
         if not paths or None in paths:
             return None
         return [Output(posixpath.join(path, "bin"), exclude=exclude) for path in paths]
-    if "-C" in options or "--manifest-path" in options and "--target-dir" not in options:
-        return None  # the workspace, and its target directory, are elsewhere
+    if "-C" in options:
+        return None  # another directory, and its own configuration
     target = options.get("--target-dir")
     if target is None:
         for variable in ("CARGO_TARGET_DIR", "CARGO_BUILD_TARGET_DIR"):
@@ -167,14 +177,30 @@ def _cargo_outputs(model: "BuildModel", node, step: Step, args: list[str]) -> Op
                 if target is None:
                     return None
                 break
-        else:
-            target = "target"
-    directory = _path(model, node, step, target or "target")
-    if directory is None:
-        return None
+    if target:
+        directory = _path(model, node, step, target)
+        if directory is None:
+            return None
+        directories = [directory]
+    else:  # `target` at the workspace's root: the package's directory or any directory above it
+        package = step.cwd
+        if "--manifest-path" in options:
+            manifest = _path(model, node, step, options["--manifest-path"] or "")
+            package = posixpath.dirname(manifest) if manifest is not None else None
+        if package is None:
+            return None
+        directories = [posixpath.join(package, "target")]
+        while package != "/":
+            package = posixpath.dirname(package)
+            directories.append(posixpath.join(package, "target"))
     profile = options.get("--profile") or ("release" if "--release" in options or "-r" in options else "dev")
     profile = {"dev": "debug", "test": "debug", "bench": "release"}.get(profile, profile)
-    found = [Output(posixpath.join(directory, profile))]
+    if options.get("--target"):
+        profile = posixpath.join(options["--target"], profile)
+    if bins and not any(o in options for o in ("--bins", "--example", "--examples", "--all-targets")):
+        found = [Output(posixpath.join(d, profile, name), inside=False) for d in directories for name in bins]
+    else:
+        found = [Output(posixpath.join(d, profile)) for d in directories]
     for option in ("--artifact-dir", "--out-dir"):
         if options.get(option):
             path = _path(model, node, step, options[option])
