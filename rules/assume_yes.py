@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from typing import Iterator, Optional
 
+from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.fix import Applicability
 from dflint.model.layers import program_text, run_steps
 from dflint.model.package_config import (APT_ASSUME_YES, RPM_ASSUME_YES, configured, expanded_invocation,
                                          hidden_options, insert_after, run_nodes, variable_set)
 from dflint.rule import Finding, Rule, RuleContext
+from dflint.shell.installs import _CONDA_VALUES
+from dflint.shell.options import Spec, parse_options
 from dflint.shell.package_managers import APT, RPM, confirmation
+from dflint.shell.tools import unwrap
 from dflint.source import Span
 
 _ANSWERING = frozenset(("yes", "echo", "printf"))
@@ -46,10 +50,28 @@ class AssumeYes(Rule):
       reads end-of-file and fails with `EOFError`. `uv pip uninstall`
       never asks.
 
-    `apk` never asks, and neither does `conda`/`mamba`/`micromamba`
-    `install`, `update`, `remove` or `create` in a build: their prompt
-    ("Proceed ([y]/n)?", "Confirm changes: [Y/n]") reads end-of-file as its
-    default answer, yes, so they are not reported. `DEBIAN_FRONTEND=noninteractive` is not an answer: it
+    `apk` never asks. `conda` `install`, `update`, `remove <pkg>` and
+    `create` of a new environment are not reported either: their prompt
+    ("Proceed ([y]/n)?") takes end of input for its default answer, yes
+    (conda's `confirm_yn`). Two conda prompts default to no, which a build's
+    end of input answers, so conda exits 0 having done less than asked;
+    they are reported, unless `-y`/`--yes`, `--json`, `--dry-run`,
+    `CONDA_ALWAYS_YES`/`CONDA_YES` or an `always_yes` setting written by an
+    earlier RUN (`conda config --set always_yes true`) answers them:
+    - `conda create -n NAME` (or `-p PREFIX`) of an environment an earlier
+      `conda create`/`conda env create` of the image created under the same
+      name or prefix ("Remove existing environment?"): conda creates
+      nothing and installs nothing. Not followed through an `rm`, a RUN
+      that is not read, or a command that runs conda in a way not read
+      here; an environment named by `-n` and one given by its path are not
+      compared;
+    - `conda remove --all` and `conda env remove` (conda 24.1 and later,
+      "Do you wish to continue?"): the packages are removed, but the
+      directory and every file not from a conda package stay (unless
+      `--keep-env` asks for that).
+
+    `mamba` and `micromamba` are not reported: their prompts
+    ("Confirm changes: [Y/n]") were not checked against their sources. `DEBIAN_FRONTEND=noninteractive` is not an answer: it
     only keeps debconf from asking its own questions. A command is answered
     when `yes |` (or `echo y |`) feeds it (not through `xargs`, which makes
     arguments of its input), or when an earlier RUN of the
@@ -107,7 +129,10 @@ class AssumeYes(Rule):
     `zypper`, `--noconfirm` after pacman's operation). It is safe: it gives
     the answer the build needs and changes nothing else (with `-y`, apt-get
     still refuses to remove essential or held packages). For microdnf it is
-    unsafe: microdnf before 3.7 (UBI 8.3 and older) does not know `-y`.
+    unsafe: microdnf before 3.7 (UBI 8.3 and older) does not know `-y`. For
+    conda (`conda create -y`, `conda remove -y --all`) it is unsafe too: the
+    build used to go on with the old environment, or the directory, which
+    `-y` now deletes.
     """
 
     code = "DF201"
@@ -143,6 +168,90 @@ class AssumeYes(Rule):
                     Span(step.command.span.start, prompt.verb.span.end),
                     f"`{shown}` asks for confirmation{when}, which a build cannot give: the step aborts{note}; "
                     f"add `{prompt.answer}`", fix, alias=prompt.hadolint)
+        yield from _conda(ctx)
+
+
+def _conda(ctx: RuleContext) -> Iterator[Finding]:
+    """conda's two prompts whose default is no (conda.reporters.confirm_yn(default="no")): end of input
+    answers no, and conda exits 0 having done nothing (create) or kept the directory (remove --all)."""
+    if "conda" not in ctx.file.text:
+        return
+    analysis = ctx.analysis
+    ends: dict[int, dict[tuple[str, str], int]] = {}
+    for stage in ctx.model.stages:
+        created = dict(ends.get(stage.parent, {})) if stage.parent is not None else {}
+        for node in stage.instructions:
+            trigger = isinstance(node, ast.OnbuildInstruction)
+            if not isinstance(node.effective, ast.RunInstruction):
+                continue
+            steps = run_steps(analysis, node)
+            if not steps and not trigger:
+                created.clear()  # not read (cmd, PowerShell): anything may have run
+            for step in steps:
+                found = _conda_step(ctx, node, step, {} if trigger else created)
+                if found is not None:
+                    yield found
+        ends[stage.index] = created
+
+
+def _conda_step(ctx: RuleContext, node: ast.Instruction, step, created: dict[tuple[str, str], int]
+                ) -> Optional[Finding]:
+    """Reads one step: a `conda create` over an environment an earlier step created, or a
+    `conda remove --all`, unanswered, is reported; ``created`` follows the environments made."""
+    invocation = step.invocation
+    if invocation is None or invocation.program != "conda" or hidden_options(ctx.analysis, node, step):
+        if invocation is not None and invocation.program == "rm" or "conda" in " ".join(w.value for w in step.command.argv):
+            created.clear()  # `rm -rf /opt/conda/envs/app`, `retry conda env remove ...`: not followed
+        return None
+    index, _ = unwrap(step.command.argv)
+    parsed = parse_options(step.command.argv[index + 1:], Spec(values=_CONDA_VALUES | {"--clone"}))
+    words = [word.value for word in parsed.operands]
+    names = {option.name for option in parsed.options}
+    target = next(((("-p" if o.name in ("-p", "--prefix") else "-n"), o.value) for o in parsed.options
+                   if o.name in ("-n", "--name", "-p", "--prefix") and o.value and "$" not in o.value), None)
+    environment = words[:1] == ["env"]
+    verb = words[1:2] if environment else words[:1]
+    certain = not step.branch and step.command.operator != "||" and step.command.next_operator != "||"
+    answered = bool(names & {"-y", "--yes", "--json"}) or _piped_answer(step) \
+        or any(variable_set(ctx.analysis, node, step, name) for name in ("CONDA_ALWAYS_YES", "CONDA_YES")) \
+        or configured(ctx.analysis, node, step, _CONDA_ALWAYS_YES)
+    if verb in (["remove"], ["uninstall"]) and (environment or "--all" in names):
+        if target is not None:
+            created.pop(target, None)
+        if answered or names & {"-d", "--dry-run", "--keep-env"} or target is None:
+            return None
+        shown, verb_word = "remove --all", parsed.operands[1 if environment else 0]
+        if environment:
+            shown = "env remove"
+        return _conda_finding(
+            ctx, node, step, verb_word,
+            f"`conda {shown}` removes the environment's packages, then asks whether to delete its directory, "
+            "with no as the default: a build answers with end of input, so conda (24.1 and later) keeps the "
+            "directory, with every file not from a conda package, and exits 0; add `-y`")
+    if verb != ["create"] or target is None:
+        return None
+    line = created.get(target)
+    if certain:
+        created[target] = step.command.line
+    if line is None or environment or answered or names & {"-d", "--dry-run"}:
+        return None
+    what = f"environment `{target[1]}`" if target[0] == "-n" else f"environment at `{target[1]}`"
+    return _conda_finding(
+        ctx, node, step, parsed.operands[0],
+        f"`conda create` finds the {what} that line {line} created and asks whether to remove it, with no "
+        "as the default: a build answers with end of input, so conda exits 0 without creating anything, "
+        "and nothing named here is installed; add `-y` to replace the environment, or use `conda install` "
+        "to add to it")
+
+
+def _conda_finding(ctx: RuleContext, node: ast.Instruction, step, verb, message: str) -> Finding:
+    point, text = insert_after(ctx.analysis, node, verb, "-y")
+    return ctx.finding(Span(step.command.span.start, verb.span.end), message,
+                       ctx.fix("Add `-y`", ctx.edit(point, point, text), applicability=Applicability.UNSAFE))
+
+
+#: conda's `always_yes` (alias `yes`) in a .condarc, or set by `conda config --set always_yes true`.
+_CONDA_ALWAYS_YES = re.compile(r"always_yes|(?<![\w-])yes\s*:\s*[\"']?(?:true|yes|on|1)\b", re.I)
 
 
 def _piped_answer(step) -> bool:
