@@ -8,8 +8,8 @@ from typing import Iterator, Optional
 from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.fix import Applicability, Fix
-from dflint.model.layers import (ANY_HOME, Leftover, Step, append_edit, command_span, command_text, leftovers, program_text,
-                                 relocation, run_steps, shipping_stages, verb_words)
+from dflint.model.layers import (ANY_HOME, YARN_UNKNOWN, Leftover, Step, append_edit, command_span, command_text,
+                                 leftovers, program_text, relocation, run_steps, shipping_stages, verb_words, yarn_line)
 from dflint.model.package_config import insert_after
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell.caches import PackageCache as CacheTable
@@ -45,13 +45,22 @@ class PackageCache(Rule):
     loaded from the cache, and only `.yarnrc.yml` says which linker is used.
     Berry is told apart by `--immutable` and other options yarn 1 lacks, and
     by what the Dockerfile does before the install, in the RUN or the stage's
-    lineage: `corepack enable` (package.json's `packageManager`, which the
-    Dockerfile does not show, then picks the version), `corepack prepare`
-    or `use` of `yarn@` 2 or later or a tag such as `stable`, `yarn set
-    version` other than `classic` or 1.x, a COPY or ADD of `.yarnrc.yml` or
-    of something in `.yarn/`, or a command writing `.yarnrc.yml`; `yarn set
-    version classic` switches back. A `COPY . .` is not read: yarn 1 is
-    assumed);
+    lineage: `corepack prepare` or `use` of `yarn@` 2 or later or a tag
+    such as `stable`, `yarn set version` (or `yarn policies set-version`)
+    other than `classic` or 1.x, a COPY or ADD of `.yarnrc.yml` or of
+    something in `.yarn/`, a command writing `.yarnrc.yml`, or a variable
+    only Berry reads (`YARN_ENABLE_GLOBAL_CACHE`, `YARN_NODE_LINKER`,
+    `YARN_ENABLE_IMMUTABLE_INSTALLS`, `YARN_NPM_REGISTRY_SERVER`... in
+    `ENV`, `ARG`, `export` or an assignment; not `YARN_CACHE_FOLDER`, which
+    yarn 1 reads too); `yarn set version classic` switches back. A `COPY .
+    .` is not read: yarn 1 is assumed. `corepack enable` alone only
+    installs the shims: package.json's `packageManager`, which the
+    Dockerfile does not show, picks the version, else corepack's default
+    for yarn, 1.x. There the install is reported with advice that holds for
+    both lines: delete yarn 1's own directory
+    (`/usr/local/share/.cache/yarn` as root, `~/.cache/yarn` as another
+    user), which Berry never uses, never `yarn cache clean`; the message
+    says that under Berry the cache is the project's);
     `gem install`/`bundle install` without deleting the `.gem` files
     (where Bundler put them: below `BUNDLE_PATH`, a `bundle config` path, or
     `vendor/bundle` in deployment mode, else below `GEM_HOME` when the
@@ -172,6 +181,10 @@ class PackageCache(Rule):
     says to delete the cache where it is. A command that looks like the
     cleanup and becomes it with words added (`zypper clean`, `yum clean`)
     is extended instead (`zypper clean --all`), unsafe for the same reason.
+    After `corepack enable` alone (yarn 1 or Berry), the fix appends `&& rm
+    -rf /usr/local/share/.cache/yarn` only when the RUN surely runs as root
+    and nothing moved the cache (`YARN_CACHE_FOLDER`, which Berry reads
+    too, has no fix), unsafe like the other cleanups.
     Removing `apk update &&` before `apk add` (which gets `--no-cache` and
     reads a fresh index itself) is unsafe too, and offered only when it runs
     at the top level, every later command of the RUN reading the index is
@@ -199,8 +212,52 @@ class PackageCache(Rule):
                     if not cache.report or (cache.fix_flag is None and cache.key in reported):
                         continue  # one cleanup per RUN is enough
                     reported.add(cache.key)
+                    if cache.key == "yarn" and yarn_line(ctx.analysis, node, left.step) == YARN_UNKNOWN:
+                        yield ctx.finding(command_span(left.step, cache), _yarn_message(left),
+                                          _yarn_fix(ctx, left), alias=cache.hadolint)
+                        continue
                     yield ctx.finding(command_span(left.step, left.cache), _message(left, later), _fix(ctx, left, later),
                                       alias=cache.hadolint)
+
+
+#: Where yarn 1 keeps its cache as root (as another user: ~/.cache/yarn). Yarn Berry never uses it.
+_YARN_CLASSIC_ROOT_CACHE = "/usr/local/share/.cache/yarn"
+_NOT_BERRY = ("not `yarn cache clean`: under Yarn Berry the cache is the project's, and Plug'n'Play loads "
+              "the packages from it")
+
+
+def _yarn_message(left: Leftover) -> str:
+    """After `corepack enable` alone the version is package.json's `packageManager`, else corepack's
+    default, yarn 1: the advice holds for both lines (yarn 1's own directory, which Berry never uses)."""
+    written = command_text(left.step.invocation, left.cache)
+    unknown = ("if the yarn that `corepack enable` set up is yarn 1 (package.json's `packageManager` picks it; "
+               "without one, corepack's default is yarn 1)")
+    moved = _moved(left)
+    if moved:
+        return (f"`{written}` leaves the package cache of yarn in {' and '.join(moved)} in this layer {unknown}: "
+                f"then delete it in the same RUN; under Yarn Berry the cache is the project's, and Plug'n'Play "
+                f"loads the packages from it")
+    end = "write the RUN in shell form ending with" if exec_form_run(left.node) is not None else "end the RUN with"
+    if left.homes == ("/root/",):
+        return (f"`{written}` leaves the package cache of yarn in {_YARN_CLASSIC_ROOT_CACHE} in this layer {unknown}: "
+                f"{end} `&& rm -rf {_YARN_CLASSIC_ROOT_CACHE}`, a directory Yarn Berry does not use; {_NOT_BERRY}")
+    return (f"`{written}` leaves the package cache of yarn in this layer {unknown}: {end} `&& rm -rf "
+            f"{_YARN_CLASSIC_ROOT_CACHE}` as root, `~/.cache/yarn` as another user, directories Yarn Berry does "
+            f"not use; {_NOT_BERRY}")
+
+
+def _yarn_fix(ctx: RuleContext, left: Leftover) -> Optional[Fix]:
+    """`&& rm -rf /usr/local/share/.cache/yarn` where the RUN surely runs as root and nothing moved the cache."""
+    if left.homes != ("/root/",) or _moved(left) or exec_form_run(left.node) is not None:
+        return None
+    cleanup = f"rm -rf {_YARN_CLASSIC_ROOT_CACHE}"
+    if "sudo" in left.step.invocation.via:
+        return None
+    edit = append_edit(ctx.analysis, left.node, cleanup)
+    if edit is None:
+        return None
+    point, text = edit
+    return ctx.fix(f"Append `&& {cleanup}`", ctx.edit(point, point, text), applicability=Applicability.UNSAFE)
 
 
 def _advice(left: Leftover, later: _LaterReads) -> str:

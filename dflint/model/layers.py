@@ -34,8 +34,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Optional, Sequence, Union
 
 from .. import ast
-from ..shell.caches import (YARN_BERRY_FILES, PackageCache, avoids, cache_for_program, cleans, consumes, creates,
-                            location_option, near_miss, program_key, root_match, verb, yarn_berry)
+from ..shell.caches import (YARN_BERRY_ENV, YARN_BERRY_FILES, PackageCache, avoids, cache_for_program, cleans,
+                            consumes, creates, location_option, near_miss, program_key, root_match, verb, yarn_berry)
 from ..shell.model import Command, Script, Word
 from ..shell.options import Option, Spec, parse_options
 from ..shell.package_managers import PackageChange, package_changes, removes_packages, reread
@@ -60,7 +60,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["ANY_HOME", "Step", "Leftover", "Removal", "Created", "LateRemoval", "run_steps", "leftovers", "removals",
            "late_removals", "deletes", "append_point", "verb_word", "verb_words", "command_span", "command_text",
            "program_text", "append_edit", "shipping_stages", "mount_targets", "Relocation", "relocation",
-           "user_home"]
+           "user_home", "yarn_line", "YARN_CLASSIC", "YARN_UNKNOWN", "YARN_BERRY"]
 
 #: Contexts whose commands may not run every time the script does.
 _BRANCHES = frozenset(("condition", "if", "loop", "case", "function"))
@@ -552,59 +552,88 @@ def _bundler_before(analysis: "Analysis", stage: "Stage", node: ast.Instruction)
     return facts[("bundler", stage.from_instruction)][0].get(id(node), BundlerSettings())
 
 
-def _yarn_berry(analysis: "Analysis", node: ast.Instruction, step: Step) -> bool:
-    """Yarn Berry (2+) may be the yarn ``step`` runs, as the Dockerfile shows it before: a command
-    switching to it (:func:`~dflint.shell.caches.yarn_berry`: ``corepack enable``, ``yarn set
-    version stable``...), earlier in the RUN or in the stage's lineage, or a COPY/ADD of a file or
-    directory only a Berry project has (:data:`~dflint.shell.caches.YARN_BERRY_FILES`: ``.yarnrc.yml``,
-    ``.yarn/releases``), or a command writing ``.yarnrc.yml``. ONBUILD triggers count too (silence
-    rather than a cleanup that breaks Plug'n'Play). Each stage's instructions are read once."""
-    berry = _yarn_before(analysis, node)
+#: Which yarn a step may run, as the Dockerfile shows it (see :func:`yarn_line`), in growing doubt.
+YARN_CLASSIC, YARN_UNKNOWN, YARN_BERRY = "classic", "unknown", "berry"
+_YARN_ORDER = {YARN_CLASSIC: 0, YARN_UNKNOWN: 1, YARN_BERRY: 2}
+
+
+def yarn_line(analysis: "Analysis", node: ast.Instruction, step: Step) -> str:
+    """Which yarn ``step`` runs, as the Dockerfile shows it before, earlier in the RUN or in the stage's
+    lineage: :data:`YARN_BERRY` when Yarn Berry (2+) may run, after a command switching to it
+    (:func:`~dflint.shell.caches.yarn_berry`: ``corepack prepare yarn@4 --activate``, ``yarn set
+    version stable``...), a COPY/ADD of a file or directory only a Berry project has
+    (:data:`~dflint.shell.caches.YARN_BERRY_FILES`: ``.yarnrc.yml``, ``.yarn/releases``), a command
+    writing ``.yarnrc.yml``, or a variable only Berry reads (:data:`~dflint.shell.caches.YARN_BERRY_ENV`
+    in ENV, ARG, ``export`` or an assignment); :data:`YARN_UNKNOWN` after ``corepack enable`` alone
+    (package.json's ``packageManager`` picks the version, else corepack's default, yarn 1);
+    :data:`YARN_CLASSIC` otherwise. ONBUILD triggers count too (silence rather than a cleanup that
+    breaks Plug'n'Play). Each stage's instructions are read once."""
+    line = _yarn_before(analysis, node)
     for earlier in run_steps(analysis, node)[:step.index]:
-        berry = _yarn_switch(earlier, berry)
-    return berry
+        line = _yarn_switch(earlier, line)
+    return line
 
 
-def _yarn_before(analysis: "Analysis", node: ast.Instruction) -> bool:
-    """Whether Berry may run when ``node`` starts (see :func:`_yarn_berry`), from the instructions
-    before it in its stage's lineage, read once per stage."""
+def _yarn_berry(analysis: "Analysis", node: ast.Instruction, step: Step) -> bool:
+    """Yarn Berry may be the yarn ``step`` runs, as the Dockerfile shows it (see :func:`yarn_line`)."""
+    return yarn_line(analysis, node, step) == YARN_BERRY
+
+
+def _yarn_before(analysis: "Analysis", node: ast.Instruction) -> str:
+    """Which yarn may run when ``node`` starts (see :func:`yarn_line`), from the instructions before it
+    in its stage's lineage, read once per stage."""
     model = analysis.model
     stage = model.stage_of(node)
     if stage is None:
-        return False
+        return YARN_CLASSIC
     facts = analysis.memo("layers: facts")
     before = facts.get(("yarn", stage.from_instruction))
     if before is None:
-        before, state = {}, False
+        before, state = {}, YARN_CLASSIC
         for member in model.lineage(stage):
             for instruction in member.instructions:
                 before[id(instruction)] = state
                 state = _yarn_after(analysis, instruction, state)
         facts[("yarn", stage.from_instruction)] = before
-    return before.get(id(node), False)
+    return before.get(id(node), YARN_CLASSIC)
 
 
-def _yarn_switch(step: Step, berry: bool) -> bool:
-    """Whether Berry may run after ``step``, given whether it may before."""
+def _doubt(line: str, more: str) -> str:
+    return more if _YARN_ORDER[more] > _YARN_ORDER[line] else line
+
+
+def _yarn_switch(step: Step, line: str) -> str:
+    """Which yarn may run after ``step``, given which may before."""
     switch = yarn_berry(step.invocation)
+    if switch == "corepack":
+        return _doubt(line, YARN_UNKNOWN)
     if switch is not None:
-        return switch
-    return berry or any(_berry_file(redirect.target.value) for redirect in step.command.redirects
-                        if redirect.op in (">", ">>", ">|"))
+        return YARN_BERRY if switch == "berry" else YARN_CLASSIC
+    command = step.command
+    if any(_berry_file(redirect.target.value) for redirect in command.redirects if redirect.op in (">", ">>", ">|")):
+        return YARN_BERRY
+    names = [a.name for a in command.assignments]
+    if command.program in ("export", "declare", "typeset", "readonly", "env"):
+        names += [w.value.split("=", 1)[0] for w in command.args]
+    return YARN_BERRY if YARN_BERRY_ENV.intersection(names) else line
 
 
-def _yarn_after(analysis: "Analysis", instruction: ast.Instruction, berry: bool) -> bool:
-    """Whether Berry may run after ``instruction`` (an ONBUILD's trigger read in its place)."""
+def _yarn_after(analysis: "Analysis", instruction: ast.Instruction, line: str) -> str:
+    """Which yarn may run after ``instruction`` (an ONBUILD's trigger read in its place)."""
     trigger = instruction.effective
     if isinstance(trigger, ast.RunInstruction):
         for step in run_steps(analysis, instruction):
-            berry = _yarn_switch(step, berry)
+            line = _yarn_switch(step, line)
     elif isinstance(trigger, (ast.CopyInstruction, ast.AddInstruction)):
         names = [source.value for source in trigger.sources]
         if trigger.heredocs and trigger.destination is not None:
             names.append(trigger.destination.value)
-        berry = berry or any(_berry_file(name) for name in names)
-    return berry
+        if any(_berry_file(name) for name in names):
+            line = YARN_BERRY
+    elif isinstance(trigger, (ast.EnvInstruction, ast.ArgInstruction)):
+        if any(pair.key.value in YARN_BERRY_ENV for pair in trigger.pairs):
+            line = YARN_BERRY
+    return line
 
 
 def _berry_file(path: str) -> bool:

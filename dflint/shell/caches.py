@@ -78,7 +78,7 @@ from .tools import Invocation, program_name
 
 __all__ = ["PackageCache", "Clean", "CACHES", "location_option", "program_key", "verb", "cache_for_program", "creates", "avoids",
            "cleans", "near_miss", "consumes", "refreshes", "root_match", "PIP_BOOLEANS", "TRUE_VALUES",
-           "YARN_BERRY_OPTIONS", "yarn_berry", "YARN_BERRY_FILES"]
+           "YARN_BERRY_OPTIONS", "yarn_berry", "YARN_BERRY_FILES", "YARN_BERRY_ENV"]
 
 #: Values pip's strtobool accepts; any of them in PIP_NO_CACHE_DIR disables the cache.
 PIP_BOOLEANS = frozenset("y yes t true on 1 n no f false off 0".split())
@@ -90,6 +90,12 @@ YARN_BERRY_OPTIONS = ("--immutable", "--immutable-cache", "--check-cache", "--re
 #: Names only a Yarn Berry project has: its settings (yarn 1 too obeys their `yarnPath`) and its directory
 #: (releases, plugins, cache). A COPY of one, or a command writing .yarnrc.yml, means Berry may run.
 YARN_BERRY_FILES = (".yarnrc.yml", ".yarn")
+#: Variables only Yarn Berry reads (its settings, `YARN_` and the setting's name in capitals); yarn 1
+#: reads `YARN_*` variables as settings too, so the names of settings both have are not here
+#: (YARN_CACHE_FOLDER, YARN_GLOBAL_FOLDER, YARN_REGISTRY...).
+YARN_BERRY_ENV = frozenset({"YARN_ENABLE_GLOBAL_CACHE", "YARN_NODE_LINKER", "YARN_ENABLE_IMMUTABLE_INSTALLS",
+                            "YARN_NPM_REGISTRY_SERVER", "YARN_NPM_AUTH_TOKEN", "YARN_ENABLE_TELEMETRY",
+                            "YARN_ENABLE_MIRROR", "YARN_PNP_MODE", "YARN_NM_MODE"})
 #: Versions and tags naming yarn 1 (`yarn set version classic`, `corepack prepare yarn@1.22.22`).
 _YARN_CLASSIC = re.compile(r"v?1(?:[.\-+^~*x].*)?|classic|[\^~]1.*", re.I)
 
@@ -625,15 +631,17 @@ def _stdin_answers(invocation: Invocation) -> bool:
                                              if r.fd in (None, 0))
 
 
-def yarn_berry(invocation: Optional[Invocation]) -> Optional[bool]:
-    """What the command does to the yarn that later commands run: True when it may switch to Yarn
-    Berry (2+): ``corepack enable`` (then package.json's ``packageManager`` picks the version, which
-    the Dockerfile does not show), ``corepack prepare``/``use``/``install`` of ``yarn@`` a version
-    or tag other than 1.x and ``classic``, ``yarn set version`` (or yarn 1's ``yarn policies
-    set-version``) of one; False when it sets yarn 1 (``yarn set version classic``); None otherwise
-    (``corepack prepare yarn@1.22.22`` too: with corepack enabled, ``packageManager`` still decides).
-    A version only the build knows (``yarn@$YARN``) counts as Berry: silence rather than a fix
-    that breaks Plug'n'Play."""
+def yarn_berry(invocation: Optional[Invocation]) -> Optional[str]:
+    """What the command does to the yarn that later commands run: ``"berry"`` when it may switch to
+    Yarn Berry (2+): ``corepack prepare``/``use``/``install`` of ``yarn@`` a version or tag other
+    than 1.x and ``classic``, ``yarn set version`` (or yarn 1's ``yarn policies set-version``) of
+    one; ``"classic"`` when it sets yarn 1 (``yarn set version classic``); ``"corepack"`` for
+    ``corepack enable`` (of yarn or of every manager): it only installs the shims, and the version
+    is package.json's ``packageManager``, which the Dockerfile does not show, else corepack's
+    default for yarn, 1.x (``definitions.yarn.default`` in corepack's config.json: 1.22.22 in
+    2026); None otherwise (``corepack prepare yarn@1.22.22`` too: with corepack enabled,
+    ``packageManager`` still decides). A version only the build knows (``yarn@$YARN``) counts as
+    Berry: silence rather than a fix that breaks Plug'n'Play."""
     if invocation is None:
         return None
     program = invocation.program
@@ -644,14 +652,14 @@ def yarn_berry(invocation: Optional[Invocation]) -> Optional[bool]:
     operands = [word for word in argv[start + 1:] if not word.startswith("-")]
     if program == "corepack":
         if operands[:1] == ["enable"]:
-            return True if len(operands) == 1 or "yarn" in operands[1:] else None
+            return "corepack" if len(operands) == 1 or "yarn" in operands[1:] else None
         if operands[:1] in (["prepare"], ["use"], ["install"], ["up"]):
             versions = [operand.partition("@")[2] for operand in operands[1:] if operand.startswith("yarn@")]
             # yarn 1 set here is not a switch back: with corepack enabled, packageManager still decides
-            return True if any(not _YARN_CLASSIC.fullmatch(version) for version in versions) else None
+            return "berry" if any(not _YARN_CLASSIC.fullmatch(version) for version in versions) else None
         return None
     if operands[:2] in (["set", "version"], ["policies", "set-version"]) and len(operands) > 2:
-        return not _YARN_CLASSIC.fullmatch(operands[2])
+        return "classic" if _YARN_CLASSIC.fullmatch(operands[2]) else "berry"
     return None
 
 
