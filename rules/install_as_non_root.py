@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import TYPE_CHECKING, Iterator, Optional
 
 from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.model.layers import program_text, run_steps
-from dflint.model.users import UserSetting, effective_user, is_root, windows_stage
-from dflint.rule import Finding, Rule, RuleContext
+from dflint.model.users import UserSetting, effective_user, is_root, nonroot_base, windows_stage
+from dflint.rule import Finding, Option, Rule, RuleContext
 from dflint.shell.tools import Invocation
+
+if TYPE_CHECKING:  # pragma: no cover
+    from dflint.model.build import Stage
 
 _MANAGERS = frozenset({"apt-get", "apt", "aptitude", "apk", "yum", "dnf", "dnf5", "microdnf", "tdnf", "zypper",
                        "pacman"})
@@ -19,6 +22,17 @@ _WRITES = frozenset({"install", "reinstall", "update", "upgrade", "dist-upgrade"
                      "remove", "purge", "autoremove", "erase", "add", "del", "fix", "-S", "-R", "-U"})
 # A package manager working on another root (a chroot being built) or in user mode needs no root.
 _ELSEWHERE = ("--root", "--installroot", "--usermode", "--instroot", "-p")
+#: Base images that ship a package manager and end with a non-root USER (globs on ``registry/repository:tag``
+#: and on the reference as written), each with the USER that switches back to their user. Narrower than
+#: users.NONROOT_IMAGES: distroless and chiseled images have no package manager (a RUN there fails for
+#: another reason), and some Chainguard images (wolfi-base, chainguard-base) run as root.
+_STACKS = [f"{registry}/jupyter/{name}{tag}" for registry in ("docker.io", "quay.io")
+           for name in ("*-notebook", "docker-stacks-foundation") for tag in ("", ":*")]
+BASE_USERS = {**{pattern: "${NB_UID}" for pattern in _STACKS},  # Jupyter's docker-stacks: USER ${NB_UID}
+              "*/mambaorg/micromamba": "$MAMBA_USER", "*/mambaorg/micromamba:*": "$MAMBA_USER",
+              "*/nginx-unprivileged": "101", "*/nginx-unprivileged:*": "101"}
+#: Who the USER values above are in the images that set them.
+_WHO = {"${NB_UID}": "jovyan (uid 1000)", "$MAMBA_USER": "mambauser (uid 57439)", "101": "nginx (uid 101)"}
 
 
 class InstallAsNonRoot(Rule):
@@ -32,8 +46,23 @@ class InstallAsNonRoot(Rule):
     stage or a stage it is built `FROM`, with its ARG and ENV variables
     expanded. The finding points at the command and names the USER.
 
-    Not reported: a RUN before any USER of the Dockerfile (the base image's
-    user cannot be seen here), a USER whose value depends on a variable
+    Before any USER of its lineage, a RUN runs as the base image's user,
+    which the Dockerfile does not show: it is reported only when the
+    image the stage is ultimately built on is one known to end with a
+    non-root USER and to ship a package manager (the `base-images`
+    option): Jupyter's docker-stacks images (`quay.io/jupyter/*-notebook`,
+    `docker.io/jupyter/*-notebook`, `docker-stacks-foundation`; user
+    jovyan, `USER ${NB_UID}`), `mambaorg/micromamba` (mambauser,
+    `USER $MAMBA_USER`) and `nginx-unprivileged` (nginx, uid 101). The
+    message then asks for `USER root` before the RUN and that USER after
+    it. Other bases stay silent, even the non-root ones `no-user` knows:
+    distroless `:nonroot` and .NET chiseled images have no shell nor
+    package manager (the RUN fails for another reason), and Chainguard's
+    images do not all run as non-root (one whose apko `run-as` is unset,
+    such as `wolfi-base`, runs as root). An image that runs as non-root
+    but lets its user `sudo` is no exception: `sudo` is never reported.
+
+    Not reported: a USER whose value depends on a variable
     known only at build time, commands run through `sudo` or `doas`, a
     package manager working on another root (`--root`, `--installroot`,
     `apk -p`, `--usermode`) or under `chroot`, queries (`apt-cache`,
@@ -77,6 +106,10 @@ class InstallAsNonRoot(Rule):
     name = "install-as-non-root"
     summary = "A system package manager run after USER switched to a non-root user"
     severity = Severity.ERROR
+    options = (Option("base-images", dict, dict(BASE_USERS),
+                      "Glob patterns of base images (matched against `registry/repository:tag` and the reference "
+                      "as written) that end with a non-root USER and ship a package manager -> the USER value "
+                      "that switches back to that user (empty when not known)"),)
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         model = ctx.model
@@ -85,23 +118,51 @@ class InstallAsNonRoot(Rule):
                 continue
             parent = model.stages[stage.parent] if stage.parent is not None else None
             user: Optional[UserSetting] = effective_user(model, parent) if parent is not None else None
+            # Before any USER of its lineage, the stage runs as its base image's user.
+            base = _base_user(ctx, stage) if user is None else None
             for node in stage.instructions:
                 if isinstance(node, ast.UserInstruction) and node.value is not None:
-                    user = UserSetting(node, stage, model.expand(node, node.value.value))
+                    user, base = UserSetting(node, stage, model.expand(node, node.value.value)), None
                     continue
-                if not isinstance(node, ast.RunInstruction) or user is None or not user.user or is_root(user):
+                if not isinstance(node, ast.RunInstruction):
+                    continue
+                if base is None and (user is None or not user.user or is_root(user)):
                     continue
                 for step in run_steps(ctx.analysis, node):
                     if _changes_packages(step.invocation) and "chroot" not in step.contexts:
                         shown = f"{program_text(step.invocation)} {step.invocation.subcommand}"
-                        yield ctx.finding(
-                            step.command,
-                            f"`{shown}` runs as {user.user} (the USER on line {user.node.line}{_resolved(user)}): "
-                            "changing the system's packages needs root, so this RUN fails with "
-                            "\"Permission denied\"; run it before that USER, or between `USER root` and "
-                            f"`USER {user.written}`",
-                            related=[("the USER in effect", user.node)])
+                        if user is not None:
+                            yield ctx.finding(
+                                step.command,
+                                f"`{shown}` runs as {user.user} (the USER on line {user.node.line}"
+                                f"{_resolved(user)}): changing the system's packages needs root, so this RUN "
+                                "fails with \"Permission denied\"; run it before that USER, or between "
+                                f"`USER root` and `USER {user.written}`",
+                                related=[("the USER in effect", user.node)])
+                        else:
+                            assert base is not None
+                            image, back = base
+                            who = _WHO.get(back, "the image's user") if back else "the image's user"
+                            after = f"`USER {back}`" if back else "a USER back to the image's user"
+                            yield ctx.finding(
+                                step.command,
+                                f"`{shown}` runs as {who}, the user {image} ends with (no USER before this RUN "
+                                "changes it): changing the system's packages needs root, so this RUN fails with "
+                                f"\"Permission denied\"; put `USER root` before it and {after} after it",
+                                related=[("the base image", stage.from_instruction)])
                         break
+
+
+def _base_user(ctx: RuleContext, stage: "Stage") -> Optional[tuple[str, str]]:
+    """The image ``stage`` is ultimately built on and the USER value switching back to its user, when
+    it is one of the ``base-images`` (an image known to run as a non-root user)."""
+    patterns: dict[str, str] = ctx.options["base-images"]
+    for pattern, back in patterns.items():
+        if nonroot_base(ctx.model, stage, (pattern,)) is not None:
+            _, expansion = ctx.model.pulled_base(ctx.model.lineage(stage)[0])
+            assert expansion is not None  # nonroot_base matched the image it names
+            return expansion.value, back
+    return None
 
 
 def _changes_packages(invocation: Optional[Invocation]) -> bool:
