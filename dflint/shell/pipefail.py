@@ -1,8 +1,8 @@
 """Pipelines whose failures go unnoticed, and the shell that runs each of them.
 
-A pipeline's exit status is its last command's: ``curl -fsSL URL | tar -xz``
-succeeds when the download fails, and the RUN goes on with nothing extracted,
-unless the shell running the pipeline has ``pipefail`` set. Which shell that is
+A pipeline's exit status is its last command's: ``curl -fsSL URL | python3 -``
+succeeds when the download fails (python runs an empty script), and the RUN
+goes on with nothing installed, unless the shell running the pipeline has ``pipefail`` set. Which shell that is
 depends on where the pipeline sits:
 
 * the RUN's own script runs in the stage's SHELL (``["/bin/sh", "-c"]`` by
@@ -20,7 +20,7 @@ Pipelines where the option would change nothing useful are left out
 failures that can really go unnoticed.
 
 >>> from dflint.shell import parse_shell
->>> [p.masked[0].name for p in masked_pipelines([parse_shell("curl -fsSL u | tar -xz; echo y | apt-get install")])]
+>>> [p.masked[0].name for p in masked_pipelines([parse_shell("curl -fsSL u | python3 -; echo y | apt-get install")])]
 ['curl']
 """
 
