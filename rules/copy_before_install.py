@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import posixpath
 from typing import Callable, Iterator, Optional, Sequence
 
 from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.model.build import Stage
-from dflint.model.copies import context_copy
+from dflint.model.copies import context_copy, copied
 from dflint.model.history import Step, histories
-from dflint.model.layers import mount_targets
+from dflint.model.layers import mount_targets, run_steps
+from dflint.model.paths import inside, resolve
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell import Command
 from dflint.shell.installs import Install, dependency_installs
@@ -50,12 +52,19 @@ class CopyBeforeInstall(Rule):
     -e` `renv::restore()` (renv.lock) or `remotes::`/`devtools::install_deps()`
     and `pak::local_install_deps()` (DESCRIPTION). `deno cache main.ts` is not
     one: it fetches what the sources import, so it needs them. The
-    message names the manifests to copy first and, when the command also
+    message names the manifests to copy first, as paths in the build
+    context: after `COPY . .` an install run in a directory below the
+    copy's destination (a WORKDIR, an earlier `cd assets`, `npm
+    --prefix`, `yarn --cwd`, `pnpm -C`, `bun --cwd`) reads
+    `assets/package.json`; where that relation is unknown (`COPY * ./`,
+    which flattens directories, a destination or directory that cannot be
+    resolved, another tool's project option such as `mvn -f`) they are
+    named as the tool reads them. When the command also
     builds the project and so needs the sources (`mvn package`, `gradle
     build`, `sbt assembly`, `cargo build`, `go build`, `dotnet publish`,
     `stack build`, `mix do deps.get, compile`, and `pip install .`, `poetry
     install`, `uv sync` and `pdm install`, which install the project too),
-    the command that fetches only the dependencies (`mvn
+    it also names the command that fetches only the dependencies (`mvn
     dependency:go-offline`, `gradle dependencies`, `sbt update`, `cargo
     fetch` or cargo-chef, `go mod download`, `mix deps.get`, `dotnet
     restore`, `stack build --only-dependencies`, `poetry install --no-root`,
@@ -145,7 +154,8 @@ def _scan(ctx: RuleContext, stage: Stage, steps: Sequence[Step], copies: list, i
                     continue  # `packages` may hold wheels or .debs the install reads
                 if install.family not in before and key not in reported:
                     reported.add(key)
-                    yield ctx.finding(source, _message(copy.node, source, kind, install),
+                    placed = _placed(ctx, copy, source, step, install) if kind == "context" else None
+                    yield ctx.finding(source, _message(copy.node, source, kind, install, placed),
                                       related=[("dependencies installed here", install.command)])
         installed.update(install.family for install in installs)
 
@@ -180,13 +190,72 @@ def _cached(ctx: RuleContext, anchor: ast.Instruction) -> bool:
                for path, _ in mount_targets(ctx.analysis, anchor, ("cache",)))
 
 
-def _message(copy: ast.Instruction, source: ast.Argument, kind: str, install: Install) -> str:
+#: The option that moves a node package manager into another directory (`npm ci --prefix assets`).
+_DIRECTORY_OPTIONS = {"npm": ("--prefix",), "yarn": ("--cwd",), "pnpm": ("--dir", "-C"), "bun": ("--cwd",)}
+#: Options of other tools that name another project directory or manifest (`mvn -f`, `poetry -C`,
+#: `cargo --manifest-path`): where the manifests then are is not worked out here.
+_ELSEWHERE_OPTIONS = ("-f", "--file", "-p", "--project-dir", "-b", "--build-file", "--manifest-path", "-C", "-d",
+                      "--working-dir", "--directory", "--project", "-P", "--gemfile", "--cwd", "--prefix", "--dir",
+                      "--modules-folder")
+
+
+def _placed(ctx: RuleContext, copy: Step, source: ast.Argument, run: Step,
+            install: Install) -> Optional[tuple[str, ...]]:
+    """The install's manifests as paths in the build context, when ``copy`` (the whole context, `.`)
+    put the context at a known directory and the install runs in a known directory below it
+    (WORKDIR, an earlier `cd`, `npm --prefix`, `yarn --cwd`...); None when that relation is unknown."""
+    if copy.trigger or run.trigger or source.value not in (".", "./", "./."):
+        return None  # `COPY * ./` copies each directory's contents, not the directory
+    destination = next((c.path for c in copied(ctx.model, copy.node) if c.source is source), None)
+    step = next((s for s in run_steps(ctx.analysis, run.anchor) if s.command is install.command), None)
+    if destination is None or step is None or step.invocation is None:
+        return None
+    invocation, directory = step.invocation, step.cwd
+    names = _DIRECTORY_OPTIONS.get(invocation.program, ())
+    option = invocation.option(*names) if names else None
+    if option is not None:
+        value = option.value if option.value is not None else _next_word(step.command, option.word)
+        if value is None or "$" in value:
+            return None
+        directory = resolve(value, directory, home=False)
+    elif invocation.program not in ("pip", "pip-sync") and install.family != "conda" and \
+            invocation.has(*_ELSEWHERE_OPTIONS):
+        return None  # pip's and conda's files are paths from the working directory, already in the manifests
+    if directory is None or not inside(directory, destination):
+        return None
+    below = posixpath.relpath(directory.rstrip("/") or "/", destination.rstrip("/") or "/")
+    placed = []
+    for manifest in install.manifests:
+        parts = []
+        for name in manifest.split(" or "):
+            if name.startswith("/"):
+                if not inside(name, destination):
+                    return None
+                name = posixpath.relpath(name, destination.rstrip("/") or "/")
+            elif below != ".":
+                name = posixpath.normpath(posixpath.join(below, name)) + ("/" if name.endswith("/") else "")
+            if name.startswith("../") or "$" in name:
+                return None
+            parts.append(name)
+        placed.append(" or ".join(parts))
+    return tuple(placed)
+
+
+def _next_word(command: Command, word) -> Optional[str]:
+    """The word after ``word`` (bun's options have no table: `bun install --cwd web`)."""
+    argv = command.argv
+    index = next((i for i, w in enumerate(argv) if w is word), None)
+    return argv[index + 1].value if index is not None and index + 1 < len(argv) else None
+
+
+def _message(copy: ast.Instruction, source: ast.Argument, kind: str, install: Install,
+             placed: Optional[tuple[str, ...]] = None) -> str:
     folder = source.value[2:] if source.value.startswith("./") else source.value
     what = {"context": "the whole build context", "sources": f"the source tree {source.value}",
             "workspaces": f"the workspace folder {source.value}"}[kind]
     command = " ".join(install.command.values)
     command = command if len(command) <= 60 else command[:59] + "…"
-    manifests = list(install.manifests)
+    manifests = list(placed if placed is not None else install.manifests)
     if kind == "workspaces" and "package.json" in manifests:
         if install.ecosystem == "pnpm":
             manifests.append("pnpm-workspace.yaml")
