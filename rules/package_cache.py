@@ -408,7 +408,8 @@ class _LaterReads:
 
 _INDEX_FAMILIES = ("apt", "apk", "rpm", "zypper", "pacman")
 #: How each family refreshes its index, for a RUN that reads it without refreshing it.
-_REFRESH = {"apt": "`apt-get update`", "pacman": "`pacman -Sy`, or `-Syu`"}
+_REFRESH = {"apt": "`apt-get update`",
+            "pacman": "`pacman -Syu`: a refresh without `-u` is a partial upgrade, see DF213"}
 
 
 def _refreshed(invocation: Optional[Invocation]) -> Optional[str]:
