@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from dflint.diagnostic import Severity
+from dflint.model.labels import image_labels
 from dflint.model.users import NONROOT_IMAGES, nonroot_base, privilege_drop, user_settings, windows_stage
 from dflint.rule import Finding, Option, Rule, RuleContext
 
@@ -31,6 +32,15 @@ class NoUser(Rule):
     an ENTRYPOINT; Windows stages, whose default user depends on the image
     (`nanoserver` runs as `ContainerUser`). A `USER` inside `ONBUILD` does
     not count: it only applies to images built FROM this one.
+
+    Not reported either: a GitHub Docker container action, known by a
+    `com.github.actions.*` label (`com.github.actions.name`,
+    `.description`, `.icon`, `.color`) in the final image. GitHub runs
+    such an action as root and its docs say not to use USER there: with
+    another user the action cannot access the `GITHUB_WORKSPACE`
+    directory. An action's Dockerfile without those labels (the action
+    is named in `action.yml`) cannot be told apart from another image
+    and is reported: ignore the rule for that file (`per-file-ignores`).
 
     Off by default: most Dockerfiles leave the user to the platform
     (`docker run --user`, Kubernetes `runAsUser`), so it would fire on
@@ -92,6 +102,9 @@ class NoUser(Rule):
             return
         if nonroot_base(model, final, ctx.options["nonroot-images"]) or privilege_drop(ctx.analysis, final):
             return
+        if any(setting.key is not None and setting.key.startswith("com.github.actions.")
+               for setting in image_labels(model, final)):
+            return  # a GitHub container action: GitHub runs it as root and asks for no USER
         via = "" if root is final else f" (built FROM stage {root.label})"
         if base.is_scratch:
             message = (f"the final stage{via} never sets USER and is built on scratch: the container runs as "
