@@ -256,7 +256,7 @@ def run_ast(argv: Sequence[str]) -> int:
             with open(args.file, "rb") as handle:
                 data = handle.read()
     except OSError as exc:
-        print(f"dflint: cannot read {display}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"dflint: error: cannot read {display}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_ERROR
     file = api.parse(data, path=display if display != "-" else None)
     model = None if args.no_model else api.build_model(file)

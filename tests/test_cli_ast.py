@@ -59,7 +59,7 @@ def test_syntax_errors_give_position_and_exit_1(validator):
 def test_unreadable_file_is_exit_2_without_traceback():
     result = dflint("ast", "does/not/exist/Dockerfile")
     assert result.returncode == 2
-    assert b"cannot read does/not/exist/Dockerfile" in result.stderr
+    assert b"dflint: error: cannot read does/not/exist/Dockerfile" in result.stderr
     assert b"Traceback" not in result.stderr
 
 
