@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import posixpath
-from typing import Iterator
+from typing import Iterator, Optional
 
 from dflint import ast
 from dflint.diagnostic import Severity
@@ -24,9 +24,17 @@ class MissingHealthcheck(Rule):
     orchestrators with probes of their own, or are not services at all.
 
     On `scratch`, distroless, chiseled and Chainguard's static images, which
-    have no shell or curl, the message says to probe with the program itself
-    in exec form, naming the program of the image's exec-form ENTRYPOINT
-    (or CMD), or a placeholder where there is none.
+    have no shell, curl or wget, the message says to probe in exec form with
+    the application's own health-check command or with a small static probe
+    program copied in from a build stage. It names the program of the
+    image's exec-form ENTRYPOINT (or, behind an init such as tini, or on a
+    base with no ENTRYPOINT of its own, of its CMD) only when that program
+    could have a health-check mode of its own: never an interpreter or
+    launcher (`java -jar app.jar`: `java healthcheck` would run a class
+    named healthcheck), nor a script (`CMD ["/app/server.js"]` on
+    distroless nodejs: a HEALTHCHECK does not go through the image's
+    ENTRYPOINT, so it cannot run the .js file), nor a CMD on a base whose
+    own ENTRYPOINT cannot be seen.
 
     Only the image `docker build` produces without `--target` is checked,
     and a HEALTHCHECK the base image may define cannot be seen. hadolint's
@@ -78,31 +86,79 @@ class MissingHealthcheck(Rule):
         if any(isinstance(node, ast.HealthcheckInstruction) for stage in lineage for node in stage.instructions):
             return
         via = " in this stage or the stages it is built FROM" if len(lineage) > 1 else ""
-        shell_less = ("; it has no shell or curl to run one: probe with the program itself, in exec form, "
-                      f"if it has a health-check mode (`HEALTHCHECK CMD [{_program(ctx, final)}, \"healthcheck\"]`)"
-                      ) if _shell_less(lineage[0]) else ""
+        shell_less = ""
+        if _shell_less(lineage[0]):
+            program = _program(ctx, final, lineage[0])
+            own = (f"the program's own health-check mode, if it has one "
+                   f"(`HEALTHCHECK CMD [{json.dumps(program)}, \"healthcheck\"]`)" if program is not None
+                   else "the application's own health-check command, if it has one")
+            shell_less = (f"; it has no shell, curl or wget to run one: probe in exec form with {own}, or with a "
+                          f"small static probe program copied in from a build stage that checks the service's port "
+                          f"or health endpoint")
         yield ctx.finding(final.from_instruction, f"the final image has no HEALTHCHECK{via}: add one so Docker can "
                           f"tell a hung service from a healthy one, or `HEALTHCHECK NONE` to say there is none"
                           f"{shell_less}")
 
 
-def _program(ctx: RuleContext, stage: Stage) -> str:
-    """The program the image runs, as a JSON string, for the advice: the exec-form ENTRYPOINT's (or,
-    behind an init such as tini, the CMD's), else the exec-form CMD's; a placeholder when unknown."""
+def _program(ctx: RuleContext, stage: Stage, first: Stage) -> Optional[str]:
+    """The program the image runs, when it is one that could have a health-check mode of its own: the
+    exec-form ENTRYPOINT's (or, behind an init such as tini, the CMD's), else the exec-form CMD's on a
+    base that has no ENTRYPOINT; None for an interpreter or launcher (`java -jar app.jar`, `node`), a
+    script (`/app/server.js`, which a HEALTHCHECK cannot run: it does not go through the ENTRYPOINT),
+    or a program that is not known."""
     entrypoint, cmd = image_command(ctx.model, stage)
     for node in (entrypoint, cmd):
         if node is None or not node.exec_form or not node.args:
             continue
         value = node.args[0].value
-        if node is entrypoint and posixpath.basename(value) in _INITS:
+        name = posixpath.basename(value)
+        if node is entrypoint and name in _INITS:
             continue
-        if value.strip() and "$" not in value and not any(c.isspace() for c in value):
-            return json.dumps(value)
-        break
-    return json.dumps("/path/to/program")
+        if node is cmd and entrypoint is None and not _no_entrypoint(first):
+            return None  # the base image's ENTRYPOINT (distroless nodejs's node) runs the CMD
+        if (not value.strip() or "$" in value or any(c.isspace() for c in value) or _launcher(name)
+                or name.lower().endswith(_SCRIPTS)):
+            return None
+        return value
+    return None
 
 
 _INITS = frozenset({"tini", "tini-static", "dumb-init", "catatonit", "docker-init"})
+
+#: Programs that run another program, a script or an application given as an argument: a word added
+#: after them is not a health-check mode (`java healthcheck` runs a class named healthcheck).
+_LAUNCHERS = frozenset({
+    "java", "javaw", "node", "nodejs", "deno", "bun", "pypy", "pypy3", "ruby", "php", "perl", "lua", "luajit",
+    "dotnet", "mono", "rscript", "r", "erl", "elixir", "iex", "mix", "escript", "julia", "racket", "guile",
+    "sh", "bash", "ash", "dash", "zsh", "busybox", "pwsh", "powershell", "env", "exec", "npm", "npx", "yarn",
+    "pnpm", "bundle", "bundler", "rails", "rake", "rackup", "puma", "unicorn", "gunicorn", "uvicorn", "hypercorn",
+    "daphne", "celery", "flask", "streamlit", "waitress-serve", "mvn", "gradle", "go", "cargo", "qemu-user-static", "python", "php-fpm",
+})
+#: Files a HEALTHCHECK cannot run directly, or whose first argument belongs to their interpreter.
+_SCRIPTS = (".js", ".mjs", ".cjs", ".ts", ".py", ".pyc", ".rb", ".php", ".pl", ".lua", ".jar", ".war", ".dll",
+            ".sh", ".r", ".exs", ".jl")
+
+
+def _launcher(name: str) -> bool:
+    """``name`` (``python3.12``, ``php-fpm8.2``) is one of the launchers, version left out."""
+    name = name.lower()
+    return name in _LAUNCHERS or name.rstrip("0123456789.") in _LAUNCHERS
+
+
+#: Shell-less bases with no ENTRYPOINT of their own: a CMD there names the program that runs.
+_NO_ENTRYPOINT = ("gcr.io/distroless/static*", "gcr.io/distroless/base*", "gcr.io/distroless/cc*",
+                  "cgr.dev/chainguard/static*")
+
+
+def _no_entrypoint(stage: Stage) -> bool:
+    """The stage is built on ``scratch`` or a shell-less image known to have no ENTRYPOINT."""
+    base = stage.base
+    if base.is_scratch:
+        return True
+    reference = base.reference
+    name = reference.text if reference is not None and reference.valid else None
+    return bool(name) and any(fnmatch.fnmatchcase(name, p) for p in _NO_ENTRYPOINT)
+
 
 #: Images without a shell (their :debug tags have busybox): a HEALTHCHECK there runs the application.
 _SHELL_LESS = ("gcr.io/distroless/*", "*chiseled*", "cgr.dev/chainguard/static*")

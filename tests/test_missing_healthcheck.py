@@ -6,7 +6,8 @@ import pytest
 
 from dflint.testing import lint_snippet
 
-SHELL_LESS = "it has no shell or curl to run one"
+SHELL_LESS = "it has no shell, curl or wget to run one"
+GENERIC = "probe in exec form with the application's own health-check command, if it has one"
 
 
 @pytest.mark.parametrize("base, shell_less", [
@@ -25,15 +26,30 @@ def test_the_advice_fits_the_base(base, shell_less):
     assert (SHELL_LESS in finding.message) is shell_less
 
 
-@pytest.mark.parametrize("commands, program", [
-    ('ENTRYPOINT ["/main"]\n', '"/main"'),
-    ('ENTRYPOINT ["/usr/bin/tini", "--"]\nCMD ["/srv/api", "serve"]\n', '"/srv/api"'),
-    ('CMD ["/srv/api"]\n', '"/srv/api"'),
-    ('ENTRYPOINT /main\n', '"/path/to/program"'),  # shell form: no shell to run it on scratch anyway
-    ('ENTRYPOINT ["$APP"]\n', '"/path/to/program"'),
-    ('', '"/path/to/program"'),
+@pytest.mark.parametrize("base, commands, program", [
+    ("scratch", 'ENTRYPOINT ["/main"]\n', '"/main"'),
+    ("scratch", 'ENTRYPOINT ["/usr/bin/tini", "--"]\nCMD ["/srv/api", "serve"]\n', '"/srv/api"'),
+    ("scratch", 'CMD ["/srv/api"]\n', '"/srv/api"'),
+    ("gcr.io/distroless/cc-debian12", 'CMD ["api"]\n', '"api"'),
+    ("scratch", 'ENTRYPOINT /main\n', None),  # shell form: no shell to run it on scratch anyway
+    ("scratch", 'ENTRYPOINT ["$APP"]\n', None),
+    ("scratch", '', None),
+    # interpreters and launchers: a word after them is not a health-check mode
+    ("gcr.io/distroless/java21-debian12", 'ENTRYPOINT ["java", "-jar", "/app/app.jar"]\n', None),
+    ("gcr.io/distroless/python3-debian12", 'ENTRYPOINT ["/usr/bin/python3.11", "main.py"]\n', None),
+    ("gcr.io/distroless/base-debian12", 'ENTRYPOINT ["/usr/local/bin/gunicorn", "app:app"]\n', None),
+    # scripts, which a HEALTHCHECK cannot run directly
+    ("gcr.io/distroless/nodejs20-debian12", 'CMD ["/app/server.js"]\n', None),
+    ("scratch", 'ENTRYPOINT ["/app/app.JAR"]\n', None),
+    # a CMD on a base whose ENTRYPOINT cannot be seen
+    ("gcr.io/distroless/nodejs20-debian12", 'CMD ["/app/server"]\n', None),
+    ("mcr.microsoft.com/dotnet/runtime-deps:8.0-jammy-chiseled", 'CMD ["/app/api"]\n', None),
+    ("mcr.microsoft.com/dotnet/runtime-deps:8.0-jammy-chiseled", 'ENTRYPOINT ["/app/api"]\n', '"/app/api"'),
 ])
-def test_the_advice_names_the_image_program(commands, program):
-    result = lint_snippet(f"FROM scratch\nCOPY app /main\n{commands}", "missing-healthcheck")
+def test_the_advice_names_the_image_program(base, commands, program):
+    result = lint_snippet(f"FROM {base}\nCOPY app /main\n{commands}", "missing-healthcheck")
     [finding] = result.diagnostics
-    assert f"`HEALTHCHECK CMD [{program}, \"healthcheck\"]`" in finding.message
+    if program is None:
+        assert GENERIC in finding.message and "HEALTHCHECK CMD [" not in finding.message
+    else:
+        assert f"`HEALTHCHECK CMD [{program}, \"healthcheck\"]`" in finding.message
