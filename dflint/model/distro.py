@@ -3,6 +3,13 @@
 Only names tell: ``rockylinux:9``, ``registry.access.redhat.com/ubi9/python-311``,
 ``quay.io/fedora/fedora``. A base image of another name may be built on
 anything, so callers stay silent when these return None.
+
+:func:`shell_less` and :func:`alpine_without_bash` name images known to have
+no shell at all, or no bash (checked 2026-11): distroless's README (only its
+``debug`` tags carry busybox), Chainguard's documentation (a shell only in
+``-dev`` tags, for the images listed), and the Dockerfiles of the official
+images' Alpine variants, where bash is at most a build dependency deleted again
+(postgres keeps it; images not listed are not known).
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .build import BuildModel, Stage
     from .image import ImageReference
 
-__all__ = ["root_reference", "rhel_family"]
+__all__ = ["root_reference", "rhel_family", "shell_less", "alpine_without_bash"]
 
 #: Distributions of the Fedora and RHEL family, by a component of the repository's name. Their
 #: /bin/sh is bash and their /root is mode 550.
@@ -40,4 +47,46 @@ def rhel_family(reference: Optional["ImageReference"]) -> Optional[str]:
             return _RHEL_FAMILY[component]
         if _RED_HAT.fullmatch(component):
             return "RHEL and UBI"
+    return None
+
+
+#: Chainguard images documented to have no shell but in their ``-dev`` tags (others, such as ``go``
+#: or ``wolfi-base``, have one).
+_CHAINGUARD_SHELL_LESS = frozenset({"static", "glibc-dynamic", "glibc", "python", "nginx"})
+#: Official images whose Alpine variants have no bash (their Dockerfiles delete it with the build
+#: dependencies, or never add it); ``alpine`` and ``busybox`` have none whatever the tag.
+_ALPINE_WITHOUT_BASH = frozenset({"python", "node", "golang", "php", "redis", "ruby", "nginx", "docker"})
+_DEV_TAG = re.compile(r"(?:^|[-_.])dev(?:$|[-_.])")
+
+
+def shell_less(reference: Optional["ImageReference"]) -> Optional[str]:
+    """``"distroless"`` or ``"chainguard"`` when ``reference`` names an image of theirs known to have no
+    shell at all; None for any other image, for their ``debug`` and ``-dev`` tags, and when the tag is
+    unknown or only a digest is given (it may be a debug image's)."""
+    if reference is None or not reference.fully_known or not reference.repository or not reference.registry:
+        return None
+    tag = reference.tag
+    if tag is None and reference.digest is not None:
+        return None
+    registry, repository = reference.registry, reference.repository
+    if registry == "gcr.io" and repository.startswith("distroless/"):
+        return None if tag is not None and "debug" in tag else "distroless"
+    if registry == "cgr.dev" and repository.startswith("chainguard/") \
+            and repository[len("chainguard/"):] in _CHAINGUARD_SHELL_LESS:
+        return None if tag is not None and _DEV_TAG.search(tag) else "chainguard"
+    return None
+
+
+def alpine_without_bash(reference: Optional["ImageReference"]) -> Optional[str]:
+    """The official image ``reference`` names (``alpine``, ``busybox``, ``python``...) when it surely
+    has no bash: ``alpine`` and ``busybox`` whatever the tag, the others when their tag names an
+    Alpine variant (``python:3.12-alpine``, ``nginx:alpine-slim``); None for any other image."""
+    if reference is None or not reference.registry_known or not reference.repository_known \
+            or reference.registry != "docker.io" or not (reference.repository or "").startswith("library/"):
+        return None
+    name = reference.repository[len("library/"):]
+    if name in ("alpine", "busybox"):
+        return name
+    if name in _ALPINE_WITHOUT_BASH and reference.tag_known and reference.tag and "alpine" in reference.tag:
+        return name
     return None

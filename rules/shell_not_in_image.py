@@ -1,0 +1,296 @@
+"""DF414 shell-not-in-image: a RUN needs a shell (or bash) the stage's image does not have."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from typing import Iterator, Optional, Union
+
+from dflint import ast
+from dflint.diagnostic import Severity
+from dflint.model.build import Stage
+from dflint.model.distro import alpine_without_bash, shell_less
+from dflint.model.paths import resolve
+from dflint.rule import Finding, Rule, RuleContext
+from dflint.shell.builder import POSIX_SHELLS
+from dflint.shell.model import Command, Script
+from dflint.shell.scripts import interpreter
+from dflint.shell.set_options import read_options, shell_options
+from dflint.shell.tools import program_word
+from dflint.source import Span
+
+
+class ShellNotInImage(Rule):
+    r"""A RUN that needs `/bin/sh` on `scratch` or distroless, or `bash` on Alpine: the build fails there.
+
+    ## What it does
+    Reports a RUN that runs a shell the stage's image does not have:
+
+    * on an image with no shell at all, any RUN that needs one: a
+      shell-form RUN (its SHELL is `/bin/sh` unless set otherwise), a
+      `RUN <<EOF` script, an exec-form `RUN ["sh", "-c", "..."]`, a heredoc
+      whose shebang is a shell. These images are `scratch`, Google's
+      distroless images (`gcr.io/distroless/static-debian12`, `base`,
+      `cc`, `java*`, `nodejs*`, `python3`...) except their `debug` tags,
+      and Chainguard's `static`, `glibc-dynamic`, `glibc`, `python` and
+      `nginx` images except their `-dev` tags;
+    * on an image that surely has no bash, a RUN that runs bash: after a
+      `SHELL ["/bin/bash", "-c"]`, as an exec-form `RUN ["bash", ...]`,
+      with a `#!/bin/bash` heredoc, or as a command of the script
+      (`bash -c '...'`, `bash script.sh`, `RUN <<EOF bash`, `curl ... | bash`)
+      whose failure fails the RUN: the last command, or one joined to the
+      end by `&&` (or at the top level under `set -e`), not in a condition,
+      not before `||`. These images are `alpine`, `busybox` and the
+      official images whose tag names their Alpine variant
+      (`python:3.12-alpine`, `node:20-alpine3.19`, `golang:1.22-alpine`,
+      `nginx:alpine`, `php`, `redis`, `ruby` and `docker` too), whose
+      Dockerfiles install no bash or delete it with their build
+      dependencies.
+
+    The image is the one the stage's lineage starts from: `FROM base`
+    where the stage `base` is built on `alpine` counts, and so does an ARG
+    default (`ARG BASE=alpine:3.19` then `FROM ${BASE}`), which the
+    message names. A shell-form RUN and the RUNs after it that fail for
+    the same reason (the stage's image, or one SHELL instruction) give one
+    finding, at the first, the others listed with it.
+
+    Not reported: Windows stages; ONBUILD triggers (they run in another
+    build, on an image not known here); images whose tag is unknown or
+    given only as a digest (a digest may be a debug image's); other
+    images, such as `postgres:*-alpine`, which installs bash, or the
+    `bash` image; a RUN after a COPY or ADD that may have put a shell
+    there (a destination of `/`, under `/bin`, `/sbin` or `/usr`, one that
+    is not known, or one that names bash, busybox or sh), after a RUN
+    that mentions bash (`apk add --no-cache bash`), and, on an image with
+    no shell, after any RUN that did not fail (an exec-form
+    `RUN ["/busybox/busybox", "--install", "/bin"]`); a RUN that mounts
+    something over these directories; a SHELL or exec-form RUN of a
+    program that is not a shell (`["/usr/bin/python3", "-c"]` on
+    distroless's `python3`).
+
+    ## Why is this bad?
+    BuildKit runs a shell-form RUN as `/bin/sh -c "..."`. On `scratch` or
+    a distroless image there is no `/bin/sh`, and the build stops with
+    `/bin/sh: no such file or directory`. Alpine's and BusyBox's shell is
+    busybox `ash`: `bash` is simply not there, and the step fails with
+    `bash: not found` (or `exec: "/bin/bash": stat /bin/bash: no such
+    file or directory` for a SHELL). The fix is to install bash first
+    (`apk add --no-cache bash`), to write the step for `sh`, or, for an
+    image with no shell, to run the step in a build stage and COPY its
+    result (a distroless `debug` tag is meant for debugging, not to ship).
+
+    ## Example
+    ```dockerfile
+    FROM python:3.12-alpine
+    RUN bash -c "pip install --no-cache-dir flask"
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM python:3.12-alpine
+    RUN pip install --no-cache-dir flask
+    ```
+
+    ## Fix safety
+    This rule has no fix: whether to install bash, rewrite the step for
+    `sh` or move it to another stage is the author's choice.
+    """
+
+    code = "DF414"
+    name = "shell-not-in-image"
+    summary = "RUN needs a shell (or bash) that the stage's image does not have"
+    severity = Severity.ERROR
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        model = ctx.model
+        for stage in model.stages:
+            if not any(isinstance(node, ast.RunInstruction) for node in stage.instructions):
+                continue
+            base = model.lineage(stage)[0].base
+            if base.is_scratch:
+                kind, name = "scratch", "scratch"
+            else:
+                reference = base.reference
+                if reference is None or not reference.valid:
+                    continue
+                kind = shell_less(reference)
+                name = reference.text
+                if kind is None:
+                    kind = "no-bash" if alpine_without_bash(reference) is not None else None
+                if kind is None:
+                    continue
+            if model.is_windows(stage):
+                continue
+            yield from _stage(ctx, stage, kind, name + _via(model, stage))
+
+
+_Target = Union[ast.Node, Span]
+
+
+def _stage(ctx: RuleContext, stage: Stage, kind: str, image: str) -> Iterator[Finding]:
+    """The failing RUNs of ``stage``, walking its lineage to see what earlier steps may have added."""
+    model = ctx.model
+    groups: dict[object, list[tuple[_Target, str]]] = {}
+    shell_node: Optional[ast.ShellInstruction] = None
+    for member in model.lineage(stage):
+        for node in member.instructions:
+            if isinstance(node, ast.ShellInstruction):
+                shell_node = node
+            elif isinstance(node, (ast.CopyInstruction, ast.AddInstruction)):
+                if _copy_may_provide(ctx, node):
+                    return _emit(ctx, groups)
+            elif isinstance(node, ast.RunInstruction):
+                if _mounts_over_bin(node):
+                    continue
+                found = _failure(ctx, node, kind, image, shell_node)
+                if found is None:
+                    if kind != "no-bash" or "bash" in _text(ctx, node):
+                        return _emit(ctx, groups)  # it may have installed the shell
+                    continue
+                if member is stage:
+                    cause, target, message = found
+                    groups.setdefault(cause if cause is not None else id(node), []).append((target, message))
+    return _emit(ctx, groups)
+
+
+def _emit(ctx: RuleContext, groups: dict[object, list[tuple[_Target, str]]]) -> Iterator[Finding]:
+    for found in groups.values():
+        (target, message), rest = found[0], found[1:]
+        yield ctx.finding(target, message, related=[("another RUN that fails the same way", t) for t, _ in rest])
+
+
+def _failure(ctx: RuleContext, run: ast.RunInstruction, kind: str, image: str,
+             shell_node: Optional[ast.ShellInstruction]) -> Optional[tuple[object, _Target, str]]:
+    """``(cause, where, message)`` when ``run`` runs a shell the image lacks; ``cause`` groups RUNs that
+    fail for one reason (the image, a SHELL instruction), None for a reason of this RUN's own."""
+    wanted = POSIX_SHELLS if kind != "no-bash" else frozenset({"bash"})
+    if run.exec_form:
+        args = run.exec_args
+        if args and interpreter([a.value for a in args]) in wanted:
+            return None, args[0], _message(kind, image, args[0].value, _exec_error(args[0].value))
+        return None
+    text = run.shell_text
+    if text is None:
+        return None
+    heredocs = run.heredocs
+    if heredocs and heredocs[0].marker.origin == text.origin and heredocs[0].marker.value == text.value:
+        body = heredocs[0]
+        if body.content.startswith("#!"):  # BuildKit runs the file itself: its shebang names the program
+            words = body.content[2:].split("\n", 1)[0].split()
+            if words and interpreter(words) in wanted:
+                start = body.body_span.start.offset
+                span = Span(ctx.position(start), ctx.position(start + len(body.content.split("\n", 1)[0])))
+                return None, span, _message(kind, image, words[0], "no such file or directory")
+            return None
+    shell = ctx.analysis.shell_for(run)
+    if interpreter(shell) in wanted:
+        where = f"the SHELL on line {shell_node.line} runs `{shell[0]}`" if shell_node is not None else None
+        cause = shell_node if kind == "no-bash" and shell_node is not None else "image"
+        return cause, run.keyword, _message(kind, image, shell[0], _exec_error(shell[0]), where)
+    if kind != "no-bash":
+        return None
+    scripts = ctx.commands(run)
+    if not scripts:
+        return None
+    script = scripts[0]
+    errexit = bool(shell_options(shell).get("errexit"))
+    for index, command in enumerate(script.commands):
+        if not command.contexts and command.name == "set" and read_options(command.values[1:]).get("errexit"):
+            errexit = True
+        word = program_word(command)
+        if word is None or not word.literal or posixpath.basename(word.value) != "bash":
+            continue
+        if "bash" in ctx.file.text[run.span.start.offset:word.span.start.offset]:
+            return None  # installed (or put there) earlier in this RUN
+        if _fails_the_run(script, index, errexit):
+            return None, word, _message(kind, image, word.value, f"/bin/sh: {word.value}: not found")
+        return None
+    return None
+
+
+def _fails_the_run(script: Script, index: int, errexit: bool) -> bool:
+    """The failure of command ``index`` is the script's status: it is at the top level, last in its
+    pipeline, not tested, and followed only by commands joined with `&&` (any, under ``set -e``)."""
+    command = script.commands[index]
+    if command.contexts or command.negated or command.background or command.operator in ("||",) \
+            or command.masked or command.next_operator in ("||", "&"):
+        return False
+    rest = [c for c in script.commands[index + 1:] if not (c.start >= command.start and c.end <= command.end)]
+    if not rest or (errexit and command.next_operator in (None, ";", "\n")):
+        return True
+    for later in rest:
+        if later.contexts or later.operator not in ("&&", "|", "|&"):
+            return False
+    return rest[-1].next_operator in (None, "\n")
+
+
+def _exec_error(program: str) -> str:
+    """What BuildKit (runc) says when the program a RUN executes is not there."""
+    if "/" in program:
+        return f'exec: "{program}": stat {program}: no such file or directory'
+    return f'exec: "{program}": executable file not found in $PATH'
+
+
+def _message(kind: str, image: str, program: str, error: str, shell: Optional[str] = None) -> str:
+    runs = shell or f"this RUN runs `{program}`"
+    if kind == "scratch":
+        return (f"{runs}, which a stage built FROM scratch does not have (it starts empty): the build fails here "
+                f"with `{error}`; run this step in a stage that has a shell and COPY its result into this one")
+    if kind in ("distroless", "chainguard"):
+        if kind == "distroless":
+            why, advice = "distroless images have no shell", " (a :debug tag has busybox, for debugging only)"
+        else:
+            why, advice = "Chainguard's images have one only in their -dev tags", \
+                " (one FROM its latest-dev tag has a shell)"
+        return (f"{runs}, which {image} does not have ({why}): the build fails here with `{error}`; run this "
+                f"step in a build stage and COPY its result into this one{advice}")
+    head = f"{runs}, which {image} does not have (its only shell is busybox ash, /bin/sh): this RUN fails with " \
+        f"`{error}`; "
+    if image.startswith("busybox"):
+        return head + ("drop the SHELL and write the steps for `sh`" if shell else "write the step for `sh`")
+    where = "before the SHELL" if shell else "in an earlier step"
+    other = "drop the SHELL and write the steps" if shell else "write the step"
+    return head + f"install it {where} (`RUN apk add --no-cache bash`), or {other} for `sh`"
+
+
+def _via(model, stage: Stage) -> str:
+    """How the image was found, in parentheses: an ARG default, the stage the lineage starts with."""
+    root = model.lineage(stage)[0]
+    base = root.base
+    notes = []
+    if base.argument is not None and base.expansion is not None and base.argument.value != base.expansion.value:
+        notes.append(f"{base.argument.value} with the ARG defaults")
+    if root is not stage:
+        notes.append(f"the image stage `{root.label}` is built on")
+    return f" ({'; '.join(notes)})" if notes else ""
+
+
+_BIN = ("/bin", "/sbin", "/usr", "/busybox")
+_SHELL_WORD = re.compile(r"bash|busybox|(?:^|[/\s])(?:a|da)?sh(?:$|[\s/\"'])")
+
+
+def _under_bin(path: Optional[str]) -> bool:
+    return path is None or path == "/" or any(path == d or path.startswith(d + "/") for d in _BIN)
+
+
+def _copy_may_provide(ctx: RuleContext, node: Union[ast.CopyInstruction, ast.AddInstruction]) -> bool:
+    """The COPY or ADD may have put a shell where the RUN finds it: into /, /bin, /sbin, /usr or a
+    destination not known here, or a source or destination that names one."""
+    if _SHELL_WORD.search(_text(ctx, node)):
+        return True
+    destination = node.destination
+    if destination is None:
+        return False
+    expansion = ctx.model.expand(node, destination.value)
+    if not expansion.resolved:
+        return True
+    return _under_bin(resolve(expansion.value, ctx.model.workdir_at(node), home=False))
+
+
+def _mounts_over_bin(run: ast.RunInstruction) -> bool:
+    return any(mount.type in ("bind", "cache", "tmpfs") and _under_bin(
+        mount.target if mount.target is None or mount.target.startswith("/") else None) for mount in run.mounts)
+
+
+def _text(ctx: RuleContext, node: ast.Instruction) -> str:
+    return ctx.file.text[node.span.start.offset:node.span.end.offset]
