@@ -1,14 +1,20 @@
 """Where a compiler run in a RUN writes the program it builds, as far as the Dockerfile shows it.
 
-``go build``/``go install``, ``cargo build``/``cargo install``, ``rustc`` and the
-C compilers: their ``-o`` (or ``--target-dir``, ``--root``...), else where the tool
-puts its output by default (``$GOBIN``, ``$CARGO_HOME/bin``, ``target/release``,
-``a.out``), with ARG and ENV values expanded. DF117 build-platform-binary uses
-it to tell a copied program from other files a build stage writes.
+``go build``/``go install``, ``cargo build``/``cargo install``, ``rustc``, the
+C compilers, ``ghc``, ``cabal install``, ``stack install``, ``dart compile exe``,
+``swift build``, ``zig build``/``zig build-exe`` and ``mix release``: their
+``-o`` (or ``--target-dir``, ``--root``, ``--installdir``, ``--prefix``...), else
+where the tool puts its output by default (``$GOBIN``, ``$CARGO_HOME/bin``,
+``target/release``, ``a.out``, ``~/.local/bin``, ``.build/release``,
+``zig-out/bin``, ``_build/$MIX_ENV/rel``), with ARG and ENV values expanded.
+DF117 build-platform-binary uses it to tell a copied program from other files a
+build stage writes; :func:`copied_to` follows a program that a later ``cp``,
+``mv`` or ``install`` puts elsewhere.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import posixpath
 import re
 from typing import TYPE_CHECKING, NamedTuple, Optional
@@ -20,10 +26,37 @@ from .layers import Step
 if TYPE_CHECKING:  # pragma: no cover
     from .build import BuildModel
 
-__all__ = ["Output", "compiles", "outputs"]
+__all__ = ["Output", "compiles", "outputs", "tool_verb", "copied_to", "covers"]
 
 #: Compilers whose output runs only on the machine's own architecture (unless told otherwise).
 _C_COMPILERS = frozenset("gcc g++ cc c++ clang clang++".split())
+
+
+#: ghc options after which it links no program.
+_GHC_NO_PROGRAM = frozenset("-c -E -C -S -M -e -no-link --interactive --run --version --numeric-version --info "
+                            "--print-libdir --supported-extensions --supported-languages --show-options "
+                            "--abi-hash --show-iface --make-dependencies".split())
+#: The tools below, and the words naming what they do that builds a native program.
+_VERBS = {"cabal": (("install",), ("v2-install",), ("new-install",)), "stack": (("install",), ("build",)),
+          "dart": (("compile", "exe"),), "swift": (("build",),), "zig": (("build",), ("build-exe",)),
+          "mix": (("release",),)}
+
+
+def _args(invocation: Invocation) -> list[str]:
+    """The words after the program's own."""
+    words = [w.value for w in invocation.command.argv]
+    start = next((i for i, w in enumerate(words) if program_name(w) == invocation.program), len(words))
+    return words[start + 1:]
+
+
+def tool_verb(invocation: Invocation) -> Optional[tuple[str, ...]]:
+    """For a tool of ``_VERBS`` (cabal, stack, dart...), the words of what it is told to do that builds
+    a program (``("compile", "exe")``), from its first words that are not options; None otherwise."""
+    choices = _VERBS.get(invocation.program)
+    if choices is None:
+        return None
+    verbs = [w for w in _args(invocation) if not w.startswith("-")]
+    return next((choice for choice in choices if tuple(verbs[:len(choice)]) == choice), None)
 
 
 def compiles(invocation: Optional[Invocation]) -> bool:
@@ -31,6 +64,13 @@ def compiles(invocation: Optional[Invocation]) -> bool:
     if invocation is None:
         return False
     program = invocation.program
+    if program == "ghc":
+        return not any(w.value in _GHC_NO_PROGRAM for w in invocation.command.argv)
+    if program in _VERBS:
+        verb = tool_verb(invocation)
+        if verb == ("build",) and program == "stack":
+            return "--copy-bins" in _args(invocation)
+        return verb is not None
     if program == "go":
         return invocation.subcommand in ("build", "install")
     if program == "cargo":
@@ -45,14 +85,17 @@ def compiles(invocation: Optional[Invocation]) -> bool:
 class Output(NamedTuple):
     """Where a compiler writes its program: the file ``path`` (with ``inside``, also any file below it:
     ``path`` is a directory, or may be one, such as an existing directory given to ``-o``), but not
-    the names in ``exclude``. With ``unnamed``, one file directly in the directory ``path`` whose name
-    the Dockerfile does not show (`go build .` names it after the module, in go.mod): any name there
-    may be it, and the caller must rule out that something else put the file it means there."""
+    the names in ``exclude``, and with ``below``, only the paths below ``path`` (`a/b`) this regular
+    expression matches (the programs of `.build/release`, not its `App_App.resources`). With
+    ``unnamed``, one file directly in the directory ``path`` whose name the Dockerfile does not show
+    (`go build .` names it after the module, in go.mod): any name there may be it, and the caller
+    must rule out that something else put the file it means there."""
 
     path: str
     inside: bool = True
     exclude: frozenset[str] = frozenset()
     unnamed: bool = False
+    below: Optional[str] = None
 
 
 #: The rustup proxies the rust image keeps in $CARGO_HOME/bin beside what `cargo install` puts there.
@@ -81,7 +124,12 @@ def outputs(model: "BuildModel", node: ast.Instruction, step: Step) -> Optional[
         return _cargo_outputs(model, node, step, args)
     if program == "rustc":
         return _rustc_outputs(model, node, step, args)
-    return _c_outputs(model, node, step, args)
+    if program in _C_COMPILERS:
+        return _c_outputs(model, node, step, args)
+    if any("$(" in word or "`" in word for word in args):
+        return None  # a command substitution: its words are not known
+    reader = _READERS.get(program)
+    return reader(model, node, step, args) if reader is not None else None
 
 
 def _go_outputs(model: "BuildModel", node, step: Step, invocation: Invocation) -> Optional[list[Output]]:
@@ -250,6 +298,251 @@ def _c_outputs(model: "BuildModel", node, step: Step, args: list[str]) -> Option
     if step.cwd is None:
         return None
     return [Output(posixpath.join(step.cwd, "a.out"), inside=False)]
+
+
+def _options(args: list[str], values: frozenset[str]) -> tuple[dict[str, Optional[str]], list[str]]:
+    """The options (`--name=value`, one of ``values`` and the next word, a flag: None) and the operands."""
+    options: dict[str, Optional[str]] = {}
+    operands = []
+    i = 0
+    while i < len(args):
+        word = args[i]
+        if word.startswith("--") and "=" in word:
+            name, _, value = word.partition("=")
+            options[name] = value
+        elif word in values:
+            i += 1
+            options[word] = args[i] if i < len(args) else ""
+        elif word.startswith("-"):
+            options[word] = None
+        else:
+            operands.append(word)
+        i += 1
+    return options, operands
+
+
+def _place(model: "BuildModel", node, step: Step, value: Optional[str]) -> Optional[list[Output]]:
+    """An option's directory, as the one output (any file of it)."""
+    path = _path(model, node, step, value or "")
+    return None if path is None else [Output(path)]
+
+
+_GHC_VALUES = frozenset("-o -odir -hidir -outputdir -stubdir -dumpdir -hiedir -i -I -L -l -package -package-id "
+                        "-package-db -main-is -x -optl -optc -pgmc -pgml -j".split())
+
+
+def _ghc_outputs(model: "BuildModel", node, step: Step, args: list[str]) -> Optional[list[Output]]:
+    """`-o`, else the Main module's source file without its extension (`ghc src/Main.hs` writes
+    `src/Main`); nothing known when several files are named (which holds Main is not shown)."""
+    options, operands = _options(args, _GHC_VALUES)
+    if "-o" in options:
+        path = _path(model, node, step, options["-o"] or "")
+        return None if path is None else [Output(path, inside=False)]
+    sources = [word for word in operands if not word.endswith((".o", ".a", ".so", ".c"))]
+    if len(sources) != 1 or not sources[0].endswith((".hs", ".lhs")):
+        return None
+    path = _path(model, node, step, sources[0].rpartition(".")[0])
+    return None if path is None else [Output(path, inside=False)]
+
+
+_CABAL_VALUES = frozenset("--installdir --install-method --project-file --project-dir -w --with-compiler "
+                          "--with-ghc --builddir --store-dir -j --jobs --ghc-options --constraint --allow-newer "
+                          "--allow-older --index-state --overwrite-policy --enable-tests --config-file".split())
+
+
+def _cabal_outputs(model: "BuildModel", node, step: Step, args: list[str]) -> Optional[list[Output]]:
+    """`cabal install` copies (or links) the executables to --installdir, else $CABAL_DIR/bin, else
+    ~/.cabal/bin or, from cabal 3.10 when ~/.cabal does not exist, ~/.local/bin."""
+    options, _ = _options(args, _CABAL_VALUES)
+    if any(o in options for o in ("--lib", "--only-dependencies", "--dry-run", "--only-download")):
+        return []
+    if any(o in options for o in ("-w", "--with-compiler", "--with-ghc")):
+        return None  # another compiler, which may be a cross compiler
+    if "--installdir" in options:
+        return _place(model, node, step, options["--installdir"])
+    found, value = _env(model, node, step, "CABAL_DIR")
+    if found:
+        return _place(model, node, step, posixpath.join(value, "bin")) if value else None
+    return [Output("/root/.cabal/bin"), Output("/root/.local/bin")]
+
+
+_STACK_VALUES = frozenset("--local-bin-path --stack-yaml --work-dir --resolver --snapshot --compiler "
+                          "--ghc-options --flag --stack-root -j --jobs --arch --docker-image".split())
+
+
+def _stack_outputs(model: "BuildModel", node, step: Step, args: list[str]) -> Optional[list[Output]]:
+    """`stack install` (`stack build --copy-bins`) copies the executables to --local-bin-path, else
+    ~/.local/bin."""
+    options, _ = _options(args, _STACK_VALUES)
+    if any(o in options for o in ("--arch", "--docker", "--dry-run")):
+        return None
+    if "--local-bin-path" in options:
+        return _place(model, node, step, options["--local-bin-path"])
+    return [Output("/root/.local/bin")]
+
+
+_DART_VALUES = frozenset("-o --output -D --define -p --packages -S --save-debugging-info --depfile --verbosity "
+                         "--target-os --target-arch --extra-gen-snapshot-options --extra-gen-kernel-options "
+                         "--enable-experiment".split())
+
+
+def _dart_outputs(model: "BuildModel", node, step: Step, args: list[str]) -> Optional[list[Output]]:
+    """`-o`, else the source file with `.exe` for `.dart` (on every platform: `bin/server.dart` writes
+    `bin/server.exe`)."""
+    options, operands = _options(args, _DART_VALUES)
+    if "--target-os" in options or "--target-arch" in options:
+        return None  # compiled for another platform (Dart 3.8 and later)
+    target = options.get("-o", options.get("--output"))
+    if target is not None:
+        path = _path(model, node, step, target)
+        return None if path is None else [Output(path, inside=False)]
+    sources = operands[2:]  # after `compile exe`
+    if len(sources) != 1:
+        return None
+    stem = sources[0][:-5] if sources[0].endswith(".dart") else sources[0]
+    path = _path(model, node, step, stem + ".exe")
+    return None if path is None else [Output(path, inside=False)]
+
+
+_SWIFT_VALUES = frozenset("-c --configuration --scratch-path --build-path --package-path --cache-path "
+                          "--config-path --security-path --product --target --swift-sdk --experimental-swift-sdk "
+                          "--triple --destination --arch --sdk --toolchain -j --jobs -Xswiftc -Xcc -Xcxx -Xlinker "
+                          "--swift-sdks-path --build-system".split())
+
+
+def _swift_outputs(model: "BuildModel", node, step: Step, args: list[str]) -> Optional[list[Output]]:
+    """`swift build` puts the products in `.build/<configuration>` (`debug`, `-c release`), below
+    --scratch-path, else in the package's directory (--package-path, else the working directory):
+    the files there without a dot in their names (not `App.swiftmodule`, `App_App.resources`)."""
+    options, _ = _options(args, _SWIFT_VALUES)
+    if any(o in options for o in ("--swift-sdk", "--experimental-swift-sdk", "--triple", "--destination",
+                                  "--arch", "--sdk", "--target")):
+        return None  # another platform (or, for --target, one module)
+    if "--show-bin-path" in options:
+        return []  # prints where the products go, builds nothing
+    configuration = options.get("-c", options.get("--configuration")) or "debug"
+    scratch = options.get("--scratch-path", options.get("--build-path"))
+    if scratch is None:
+        scratch = posixpath.join(options.get("--package-path") or ".", ".build")
+    directory = _path(model, node, step, scratch)
+    if directory is None or "$" in configuration:
+        return None
+    # (`.build/release` links to `.build/<triple>/release`, whose architecture in a COPY is a sign of cross builds)
+    return [Output(posixpath.join(directory, configuration), below=r"[^./][^/.]*")]
+
+
+_ZIG_VALUES = frozenset("-p --prefix --prefix-exe-dir --prefix-lib-dir --prefix-include-dir --build-file "
+                        "--cache-dir --global-cache-dir --zig-lib-dir --search-prefix --sysroot --libc -j "
+                        "--name -target -mcpu -femit-bin -O --release --color --summary --build-runner "
+                        "-I -L -l --maxrss --seed --debug-log --libc-runtimes --glibc-runtimes".split())
+
+
+def _zig_outputs(model: "BuildModel", node, step: Step, args: list[str]) -> Optional[list[Output]]:
+    """`zig build` installs the executables in `zig-out/bin` of the build root (the directory of
+    build.zig, the working directory or one above it), or of --prefix; `zig build-exe a.zig` writes
+    `a` in the working directory (or --name's, or -femit-bin's path)."""
+    options, operands = _options(args, _ZIG_VALUES)
+    if "-target" in options or "--sysroot" in options or "--libc" in options or any(
+            o.startswith("-Dtarget=") or o.startswith("-Dcpu=") for o in options):
+        return None  # another platform
+    if operands[0] == "build-exe":
+        if "-fno-emit-bin" in options:
+            return []
+        emit = next((o[len("-femit-bin="):] for o in options if o.startswith("-femit-bin=")), None)
+        if emit is not None or options.get("--name"):
+            path = _path(model, node, step, emit if emit is not None else options["--name"] or "")
+            return None if path is None else [Output(path, inside=False)]
+        sources = [w for w in operands[1:] if w.endswith(".zig")]
+        if not sources:
+            return None
+        path = _path(model, node, step, posixpath.basename(sources[0])[:-4])
+        return None if path is None else [Output(path, inside=False)]
+    if any(step_name != "install" for step_name in operands[1:]) or "--prefix-exe-dir" in options:
+        return None  # a step of build.zig's own, or a directory given relative to what is not known here
+    prefix = options.get("-p", options.get("--prefix"))
+    if prefix is not None:
+        path = _path(model, node, step, posixpath.join(prefix, "bin"))
+        return None if path is None else [Output(path)]
+    if "--build-file" in options:
+        build = _path(model, node, step, options["--build-file"] or "")
+        return None if build is None else [Output(posixpath.join(posixpath.dirname(build), "zig-out", "bin"))]
+    directory = step.cwd
+    if directory is None:
+        return None
+    found = [Output(posixpath.join(directory, "zig-out", "bin"))]
+    while directory != "/":
+        directory = posixpath.dirname(directory)
+        found.append(Output(posixpath.join(directory, "zig-out", "bin")))
+    return found
+
+
+_MIX_VALUES = frozenset(("--path",))
+
+
+def _mix_outputs(model: "BuildModel", node, step: Step, args: list[str]) -> Optional[list[Output]]:
+    """`mix release` assembles the release in `_build/$MIX_ENV/rel/<name>` (`dev` without MIX_ENV), or
+    --path: its `bin` and the Erlang runtime it bundles (`erts-*`), not the rest (`lib/*/priv`)."""
+    options, _ = _options(args, _MIX_VALUES)
+    native = r"(?:bin|erts-[^/]*)(?:/.*)?"
+    if "--path" in options:
+        path = _path(model, node, step, options["--path"] or "")
+        return None if path is None else [Output(path, below=native)]
+    for variable in ("MIX_BUILD_PATH", "MIX_BUILD_ROOT"):
+        if _env(model, node, step, variable)[0]:
+            return None
+    found, environment = _env(model, node, step, "MIX_ENV")
+    if found and (not environment or "$" in environment):
+        return None
+    path = _path(model, node, step, posixpath.join("_build", environment or "dev", "rel"))
+    return None if path is None else [Output(path, below=r"[^/]+(?:/" + native + ")?")]
+
+
+_READERS = {"ghc": _ghc_outputs, "cabal": _cabal_outputs, "stack": _stack_outputs, "dart": _dart_outputs,
+            "swift": _swift_outputs, "zig": _zig_outputs, "mix": _mix_outputs}
+#: cp, mv and install options that take a value.
+_COPY_VALUES = frozenset("-t --target-directory -S --suffix -m --mode -o --owner -g --group -Z --context".split())
+
+
+def copied_to(model: "BuildModel", node: ast.Instruction, step: Step, placed: list[Output]) -> list[Output]:
+    """Where ``step`` (a `cp`, `mv` or `install` after the compiler) copies one of the programs
+    ``placed``: its destination, a file or a directory (any file of it); [] when it copies none of
+    them or its destination is not known."""
+    invocation = step.invocation
+    if invocation is None or invocation.program not in ("cp", "mv", "install"):
+        return []
+    options, operands = _options(_args(invocation), _COPY_VALUES)
+    target = options.get("-t", options.get("--target-directory"))
+    if target is None:
+        if len(operands) < 2:
+            return []
+        target = operands.pop()
+    sources = [_path(model, node, step, word) for word in operands]
+    wanted = [[p for p in source.split("/") if p] for source in sources if source is not None]
+    if not any(covers(output, parts, globs=True) for output in placed for parts in wanted):
+        return []
+    path = _path(model, node, step, target)
+    return [] if path is None else [Output(path)]
+
+
+def covers(output: Output, wanted: list[str], globs: bool = False) -> bool:
+    """``wanted`` (path parts; with ``globs``, patterns) names the output, a directory holding it, or
+    (for an unnamed output) a plain name in its directory."""
+    parts = [p for p in output.path.split("/") if p]
+    common = min(len(wanted), len(parts))
+    match = fnmatch.fnmatchcase if globs else str.__eq__
+    if not all(match(have, pattern) for pattern, have in zip(wanted[:common], parts)):
+        return False
+    if output.unnamed:
+        name = wanted[-1]
+        return len(wanted) == len(parts) + 1 and not (globs and _GLOB.search(name))
+    if len(wanted) <= len(parts):
+        return True
+    if not output.inside or wanted[len(parts)] in output.exclude:
+        return False
+    return output.below is None or re.fullmatch(output.below, "/".join(wanted[len(parts):])) is not None
+
+
+_GLOB = re.compile(r"[*?\[]")
 
 
 def _path(model: "BuildModel", node, step: Step, value: str, relative: bool = True) -> Optional[str]:
