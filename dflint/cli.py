@@ -95,7 +95,7 @@ def _lint_parser() -> argparse.ArgumentParser:
                         help="exit 0 whatever is found (usage, configuration and I/O errors still exit 2)")
     parser.add_argument("--severity", action="append", metavar="RULE=LEVEL",
                         help="override a rule's severity, e.g. DF001=error")
-    parser.add_argument("--exclude", action="append", metavar="GLOB", help="skip matching paths when walking")
+    parser.add_argument("--exclude", action="append", metavar="GLOB", help="skip matching paths when walking (globs relative to the current directory)")
     parser.add_argument("--force-exclude", action="store_true",
                         help="apply the excludes to files named on the command line too (for pre-commit)")
     parser.add_argument("--config", metavar="FILE", help="use this configuration file instead of discovery")

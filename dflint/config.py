@@ -113,6 +113,29 @@ def _glob_regex(pattern: str) -> str:
     return "".join(out)
 
 
+def _relative(path: str, root: str) -> str:
+    """``path`` relative to ``root``, with ``/``; as given when it lies outside."""
+    # os.path, not pathlib: pathlib (and the urllib.parse it imports) costs ~5 ms of every start-up.
+    absolute, root = os.path.abspath(path), os.path.abspath(root)
+    if os.path.normcase(absolute) == os.path.normcase(root):
+        return "."
+    prefix = root if root.endswith(os.sep) else root + os.sep
+    if os.path.normcase(absolute).startswith(os.path.normcase(prefix)):
+        return absolute[len(prefix):].replace(os.sep, "/")
+    return posix_form(path)  # outside the root: the path as given
+
+
+def _excluded(cache: dict, key: str, globs: Sequence[Glob], root: str, path: str) -> bool:
+    if not globs:
+        return False
+    matchers = cache.get(key)
+    if matchers is None:
+        matchers = cache[key] = _exclude_matchers(globs)
+    relative = _relative(path, root)
+    under, named = matchers
+    return bool(under.fullmatch(relative)) or named is not None and any(map(named.fullmatch, relative.split("/")))
+
+
 @dataclass(frozen=True)
 class Config:
     """Effective settings for the files under one configuration file."""
@@ -127,28 +150,22 @@ class Config:
     per_file_ignores: tuple[tuple[Glob, tuple[str, ...]], ...] = ()
     exclude: tuple[Glob, ...] = ()
     rule_options: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
+    #: ``--exclude`` globs, relative to the directory dflint runs from (``command_line_root``), as
+    #: ruff reads them: relative to each configuration's directory, ``--exclude sub/vendor`` would
+    #: miss the files of ``sub/`` whenever ``sub/`` has a configuration of its own.
+    command_line_exclude: tuple[Glob, ...] = ()
+    command_line_root: str = "."
     _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     def relative(self, path: str) -> str:
-        # os.path, not pathlib: pathlib (and the urllib.parse it imports) costs ~5 ms of every start-up.
-        absolute, root = os.path.abspath(path), os.path.abspath(self.root)
-        if os.path.normcase(absolute) == os.path.normcase(root):
-            return "."
-        prefix = root if root.endswith(os.sep) else root + os.sep
-        if os.path.normcase(absolute).startswith(os.path.normcase(prefix)):
-            return absolute[len(prefix):].replace(os.sep, "/")
-        return posix_form(path)  # outside the root: the path as given
+        return _relative(path, self.root)
 
     def excluded(self, path: str) -> bool:
-        """Whether an exclude glob matches the path, or one of its directories (relative to the root)."""
-        if not self.exclude:
-            return False
-        matchers = self._cache.get("exclude")
-        if matchers is None:
-            matchers = self._cache["exclude"] = _exclude_matchers(self.exclude)
-        relative = self.relative(path)
-        under, named = matchers
-        return bool(under.fullmatch(relative)) or named is not None and any(map(named.fullmatch, relative.split("/")))
+        """Whether an exclude glob matches the path, or one of its directories (relative to the root;
+        ``--exclude`` globs relative to the directory dflint runs from)."""
+        return (_excluded(self._cache, "exclude", self.exclude, self.root, path)
+                or _excluded(self._cache, "command-line exclude", self.command_line_exclude,
+                             self.command_line_root, path))
 
     def enabled_rules(self, rules: RuleSet, path: str) -> list[type[Rule]]:
         relative = self.relative(path)
@@ -214,7 +231,8 @@ class Config:
                 rules.validate([selector])
             changes["severity"] = self.severity + tuple(overrides.severity)
         if overrides.exclude:
-            changes["exclude"] = self.exclude + tuple(Glob(p) for p in overrides.exclude)
+            changes["command_line_exclude"] = self.command_line_exclude + tuple(Glob(p) for p in overrides.exclude)
+            changes["command_line_root"] = os.path.abspath(".")
         return replace(self, **changes)
 
 

@@ -223,6 +223,20 @@ def test_exclude_matches_as_each_glob_on_the_path_and_its_directories(patterns, 
     assert config.excluded(path) == any(glob.match(prefix) for glob in config.exclude for prefix in prefixes)
 
 
+def test_command_line_exclude_is_relative_to_the_current_directory(tmp_path):
+    # as ruff reads --exclude: not relative to each file's configuration, which sub/ has of its own
+    write(tmp_path / ".dflint.toml", "select = ['DF001']\n")
+    write(tmp_path / "sub" / ".dflint.toml", "select = ['DF001']\n")
+    for directory in (tmp_path, tmp_path / "sub", tmp_path / "sub" / "vendor"):
+        write(directory / "Dockerfile", "FROM python\n")
+    result = run("--exclude", "sub/vendor", ".", cwd=tmp_path)
+    assert [line.split(":")[0] for line in result.stdout.splitlines()[:-1]] == ["./Dockerfile", "./sub/Dockerfile"]
+    result = run("--exclude", "vendor", "..", cwd=tmp_path / "sub")
+    assert [line.split(":")[0] for line in result.stdout.splitlines()[:-1]] == ["../Dockerfile", "../sub/Dockerfile"]
+    result = run("--exclude", "./vendor", ".", cwd=tmp_path / "sub")
+    assert [line.split(":")[0] for line in result.stdout.splitlines()[:-1]] == ["./Dockerfile"]
+
+
 def test_command_line_flags_go_on_top_of_the_file(tmp_path):
     write(tmp_path / ".dflint.toml", 'select = ["DF001"]\nextend-select = ["DF003"]\nignore = ["DF002"]\n')
     path = str(tmp_path / "Dockerfile")
