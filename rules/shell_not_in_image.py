@@ -180,7 +180,8 @@ def _failure(ctx: RuleContext, run: ast.RunInstruction, kind: str, image: str,
             if words and interpreter(words) in wanted:
                 start = body.body_span.start.offset
                 span = Span(ctx.position(start), ctx.position(start + len(body.content.split("\n", 1)[0])))
-                return None, span, _message(kind, image, words[0], "no such file or directory")
+                shown = words[0] if posixpath.basename(words[0]) != "env" else f"{words[0]} {interpreter(words)}"
+                return None, span, _message(kind, image, shown, "no such file or directory")
             return None
     shell = ctx.analysis.shell_for(run)
     if interpreter(shell) in wanted:
