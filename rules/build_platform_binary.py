@@ -12,6 +12,7 @@ from dflint.model.compiler_outputs import Output, copied_to, compiles, covers, o
 from dflint.model.copies import may_have_copied
 from dflint.model.layers import Step, program_text, run_steps
 from dflint.rule import Finding, Rule, RuleContext
+from dflint.shell.inert import NO_PROJECT_FILES
 
 _BUILD_ARCH = frozenset(("BUILDPLATFORM", "BUILDARCH"))
 #: Any sign that the stage builds for another platform than its own: the target platform's ARGs,
@@ -254,12 +255,6 @@ def _takes(ctx: RuleContext, copy: ast.Instruction, placed: list[Output], node: 
     return False
 
 
-#: Commands that put no file in a build's working directory.
-_INERT = frozenset("true false : echo printf mkdir rmdir rm chmod chown chgrp cd export set umask test [ sleep "
-                   "addgroup adduser useradd groupadd usermod groupmod update-ca-certificates ldconfig apt-get apt "
-                   "aptitude apk yum dnf microdnf tdnf zypper pacman".split())
-
-
 def _made_elsewhere(ctx: RuleContext, node: ast.RunInstruction, step: Step, path: str) -> bool:
     """Something in the build stage's lineage other than ``step`` may have put the file ``path``
     there: a COPY or ADD, or a command of a RUN not known to leave it alone."""
@@ -289,7 +284,7 @@ def _may_write(model, node: ast.RunInstruction, step: Step, wanted: list[str]) -
     invocation = step.invocation
     if invocation is None:
         return bool(command.argv)
-    if invocation.program in _INERT:
+    if invocation.program in NO_PROJECT_FILES:
         return False
     if invocation.program == "go" and invocation.subcommand in ("mod", "get", "version", "env", "vet", "fmt"):
         return wanted[-1] in ("go.mod", "go.sum", "vendor")

@@ -11,6 +11,7 @@ from dflint.model.copies import last_copy_of, may_have_copied
 from dflint.model.layers import Step, mount_targets, program_text, run_steps
 from dflint.model.paths import inside
 from dflint.rule import Finding, Rule, RuleContext
+from dflint.shell.inert import NO_PROJECT_FILES
 from dflint.shell.tools import Invocation
 
 #: npm's names for `npm ci` and `npm install-ci-test` (which runs it first).
@@ -18,12 +19,6 @@ _NPM_CI = frozenset("ci clean-install ic install-clean isntall-clean cit clean-i
 _NPM_LOCKS = ("package-lock.json", "npm-shrinkwrap.json")
 _PNPM_LOCKS = ("pnpm-lock.yaml",)
 _YARN_LOCKS = ("yarn.lock",)
-#: Commands that cannot leave a lock file in a project directory.
-_INERT = frozenset("true false : echo printf mkdir rmdir rm ln chmod chown chgrp cd export set umask test [ sleep "
-                   "addgroup adduser useradd groupadd usermod groupmod corepack update-ca-certificates ldconfig "
-                   "apt-get apt aptitude apk yum dnf dnf5 microdnf tdnf zypper pacman".split())
-
-
 class LockfileMissing(Rule):
     """`npm ci`, or a frozen pnpm or yarn install, where the Dockerfile copied package.json without its lock file.
 
@@ -177,7 +172,9 @@ def _may_write(step: Step) -> bool:
     program = invocation.program
     if program in ("npm", "pnpm", "yarn"):
         return not invocation.has("-g", "--global") and invocation.subcommand not in ("config", "cache", "set")
-    return program not in _INERT
+    if program == "corepack":  # enable, prepare, install -g: shims and package managers, not a lock
+        return bool(invocation.operands) and invocation.operands[0].value in ("use", "up")
+    return program not in NO_PROJECT_FILES
 
 
 def _message(step: Step, locks: tuple[str, ...], manifest: ast.Instruction) -> str:
