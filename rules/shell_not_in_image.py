@@ -59,8 +59,9 @@ class ShellNotInImage(Rule):
     given only as a digest (a digest may be a debug image's); other
     images, such as `postgres:*-alpine`, which installs bash, or the
     `bash` image; a RUN after a COPY or ADD that may have put a shell
-    there (a destination of `/`, under `/bin`, `/sbin` or `/usr`, one that
-    is not known, or one that names bash, busybox or sh), after a RUN
+    there (a destination of `/`, `/usr` or `/usr/local`, in or below one of
+    their `bin` and `sbin` directories, one that is not known, or one that
+    names bash, busybox or sh; not `/usr/local/lib`), after a RUN
     that mentions bash (`apk add --no-cache bash`), and, on an image with
     no shell, after any RUN that did not fail (an exec-form
     `RUN ["/busybox/busybox", "--install", "/bin"]`); a RUN that mounts
@@ -266,12 +267,17 @@ def _via(model, stage: Stage) -> str:
     return f" ({'; '.join(notes)})" if notes else ""
 
 
-_BIN = ("/bin", "/sbin", "/usr", "/busybox")
+#: Where a shell is looked up (/bin/sh, or bash in PATH); a COPY to one of them, below one, or to a
+#: directory above one (`/`, `/usr`) may bring a shell, a COPY to `/usr/local/lib` cannot.
+_BIN = ("/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin", "/busybox")
 _SHELL_WORD = re.compile(r"bash|busybox|(?:^|[/\s])(?:a|da)?sh(?:$|[\s/\"'])")
 
 
 def _under_bin(path: Optional[str]) -> bool:
-    return path is None or path == "/" or any(path == d or path.startswith(d + "/") for d in _BIN)
+    if path is None or path == "/":
+        return True
+    path = path.rstrip("/")
+    return any(path == d or path.startswith(d + "/") or d.startswith(path + "/") for d in _BIN)
 
 
 def _copy_may_provide(ctx: RuleContext, node: Union[ast.CopyInstruction, ast.AddInstruction]) -> bool:
