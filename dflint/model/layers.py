@@ -165,16 +165,10 @@ def _user_home(analysis: "Analysis", node: ast.Instruction) -> tuple[str, ...]:
         stage = model.stage_of(node)
         if stage is None:
             return ANY_HOME
-        user: Optional[ast.UserInstruction] = None
-        homes: dict[str, Optional[str]] = {}  # user -> home (None: a system account) created by a RUN
-        for member in model.lineage(stage):
-            for instruction in member.instructions:
-                if instruction is node:
-                    break
-                if isinstance(instruction, ast.UserInstruction) and instruction.value is not None:
-                    user = instruction
-                elif isinstance(instruction, ast.RunInstruction):
-                    homes.update(_created_homes(analysis, instruction))
+        state = _accounts_before(analysis, stage).get(node)
+        if state is None:
+            return ANY_HOME
+        user, homes = state
         if user is None:
             return ANY_HOME
         expansion = model.expand(user, user.value.value)
@@ -192,6 +186,32 @@ def _user_home(analysis: "Analysis", node: ast.Instruction) -> tuple[str, ...]:
             return ANY_HOME
         return (f"/home/{name}/",) if name in _IMAGE_ACCOUNTS else ("/home/*/",)
     return _remembered(analysis, "user home", node, compute)
+
+
+def _accounts_before(analysis: "Analysis", stage: "Stage") -> dict[ast.Instruction, tuple[
+        Optional[ast.UserInstruction], dict[str, Optional[str]]]]:
+    """For each instruction of ``stage``, the last USER before it in the stage's lineage and the
+    users created before it by a RUN (user -> home; None: a system account), in one walk of the
+    lineage per stage (walking it again for each RUN made big files quadratic)."""
+    memo = analysis.memo("layers: accounts before")
+    found = memo.get(stage)
+    if found is not None:
+        return found
+    found = {}
+    user: Optional[ast.UserInstruction] = None
+    homes: dict[str, Optional[str]] = {}
+    for member in analysis.model.lineage(stage):
+        for instruction in member.instructions:
+            if member is stage:
+                found[instruction] = (user, homes)
+            if isinstance(instruction, ast.UserInstruction) and instruction.value is not None:
+                user = instruction
+            elif isinstance(instruction, ast.RunInstruction):
+                created = _created_homes(analysis, instruction)
+                if created:
+                    homes = {**homes, **created}  # a new table: the states already handed out stay as they were
+    memo[stage] = found
+    return found
 
 
 def _created_homes(analysis: "Analysis", node: ast.RunInstruction) -> dict[str, Optional[str]]:
