@@ -11,6 +11,7 @@ from dflint.diagnostic import Severity
 from dflint.model.copies import copied
 from dflint.model.distro import rhel_family, root_reference
 from dflint.model.history import image_command
+from dflint.model.layers import Step, program_text, run_steps, user_home
 from dflint.model.paths import inside, resolve
 from dflint.model.users import final_non_root_user
 from dflint.rule import Finding, Rule, RuleContext
@@ -20,6 +21,14 @@ _RUNTIME = ("/root/.local",)
 _ROOT_PATH = re.compile(r"/root(?:/[^\s:;\"']*)?")
 #: The first word of a shell-form CMD or ENTRYPOINT, when it is a path under /root.
 _SHELL_PROGRAM = re.compile(r"\s*(/root/[\w./@+-]+)(?:\s|$)")
+#: Official images that run as root (none sets USER): before any USER, a RUN on them runs as root.
+_ROOT_IMAGES = frozenset(f"docker.io/library/{name}" for name in (
+    "python", "pypy", "ruby", "node", "debian", "ubuntu", "alpine", "buildpack-deps"))
+#: Wrappers running their command as another user.
+_SWITCHERS = frozenset(("sudo", "doas", "su", "runuser", "setpriv", "gosu", "su-exec", "chpst", "s6-setuidgid",
+                        "setuidgid"))
+#: pip options that send an install elsewhere (pip refuses them with --user).
+_PIP_ELSEWHERE = ("--target", "-t", "--prefix", "--root", "--no-user")
 class RootHomeUnreadable(Rule):
     """Files, WORKDIR or program under `/root` are out of reach of the non-root user the image runs as.
 
@@ -35,9 +44,29 @@ class RootHomeUnreadable(Rule):
     ENTRYPOINT (or, without one, a CMD) whose program is an absolute path
     under `/root` (`ENTRYPOINT ["/root/server"]`, `CMD /root/bin/app`).
 
+    It also reports a RUN of the lineage that installs into root's home
+    while running as root, for an image that then runs as another user:
+    `pip install --user` (or with `PIP_USER` set), which installs into
+    `/root/.local` (or the `PYTHONUSERBASE` under /root it is given), and
+    `gem install --user-install` (`/root/.local/share/gem` or
+    `/root/.gem`). The RUN runs as root after `USER root` (or `0`), or
+    before any USER on an official image that runs as root (`python`,
+    `pypy`, `ruby`, `node`, `debian`, `ubuntu`, `alpine`,
+    `buildpack-deps`); on another base, before any USER, its user is not
+    known here.
+
     Not reported: a RUN of the lineage that runs `chmod`, `chown` or
     `chgrp` on `/root` (`chmod 755 /root`, `chmod o+rx /root`, `chown -R
-    app /root`); a USER that is root or only
+    app /root`); a user install that a later command of the lineage
+    follows by naming root's `~/.local` or `~/.gem` (moving or copying
+    the files, or running a tool from there at build time); a `pip
+    install --user` in a virtual environment (pip refuses it), with
+    `--target`/`--prefix`/`--root`, or with a `PYTHONUSERBASE` outside
+    /root; a user install run through `sudo`, `su` or another user
+    switcher; other installers whose files under /root may only serve
+    the build (`pipx`, `npm --prefix ~/...`, `cargo install` with rustup's
+    `~/.cargo`: the golang image's GOPATH is `/go`, not under /root;
+    model caches such as Hugging Face's `~/.cache/huggingface`); a USER that is root or only
     known at build time; an image built on `scratch`, which has no
     `/root` until a COPY or WORKDIR creates it with mode 755; images of
     the Fedora and RHEL family (`ubi9`, `fedora`, `rockylinux`,
@@ -114,6 +143,87 @@ class RootHomeUnreadable(Rule):
         if program is not None:
             node, target, path = program
             yield ctx.finding(target, _program_message(node, path, setting), related=related)
+        for node, step, place in _user_installs(ctx, steps):
+            yield ctx.finding(step.command, _install_message(step, place, setting), related=related)
+
+
+def _user_installs(ctx: RuleContext, steps: list[ast.Instruction]) -> Iterator[tuple[ast.Instruction, Step, str]]:
+    """The ``pip install --user`` and ``gem install --user-install`` commands of the lineage's RUNs that run
+    as root, with where they install (under /root), unless a later command names the place (moves it,
+    copies it, runs a program from it)."""
+    model = ctx.model
+    base = root_reference(model, model.final_stage)
+    root_base = base is not None and f"{base.registry}/{base.repository}" in _ROOT_IMAGES
+    found: list[tuple[ast.Instruction, Step, str]] = []
+    seen_user = False
+    for node in steps:
+        if isinstance(node, ast.UserInstruction):
+            seen_user = True
+        if not isinstance(node, ast.RunInstruction):
+            continue
+        for step in run_steps(ctx.analysis, node):
+            words = [word.value for word in step.command.argv]
+            found = [f for f in found if not any(_names(word, f[2]) for word in words)]
+            place = _user_install(ctx, node, step)
+            if place is None:
+                continue
+            home = user_home(ctx.analysis, node, step)
+            if home is None and not seen_user and root_base and "shell" not in step.contexts \
+                    and step.invocation is not None and not _SWITCHERS.intersection(step.invocation.via) \
+                    and _variable(ctx, node, step, "HOME") is None:
+                home = "/root"  # no USER yet, on an image that runs as root
+            if home is not None and inside(home, "/root"):
+                found.append((node, step, place.replace("~", home, 1)))
+    yield from found
+
+
+def _names(word: str, place: str) -> bool:
+    """``word`` names ``place``, or root's ~/.local or ~/.gem, spelled out or from ``~``/``$HOME``."""
+    return place in word or any(f"{home}/{name}" in word for home in ("/root", "~", "$HOME", "${HOME}")
+                                for name in (".local", ".gem"))
+
+
+def _user_install(ctx: RuleContext, node: ast.Instruction, step: Step) -> Optional[str]:
+    """Where ``step`` installs in the user's home (``~/.local``...), when it is a user install."""
+    invocation = step.invocation
+    if invocation is None or invocation.subcommand != "install":
+        return None
+    if invocation.program == "gem":
+        return "~/.local/share/gem" if invocation.has("--user-install") else None
+    if invocation.program != "pip" or invocation.has(*_PIP_ELSEWHERE):
+        return None
+    if not invocation.has("--user") and (_variable(ctx, node, step, "PIP_USER") or "").lower() not in (
+            "1", "true", "yes", "on"):
+        return None
+    program = program_text(invocation).split()[0]
+    if "/" in program and not program.startswith("/usr/"):
+        return None  # a virtual environment's pip (refuses --user), or another installation's
+    if _variable(ctx, node, step, "VIRTUAL_ENV") is not None or any(
+            earlier.invocation is not None and earlier.invocation.program in (".", "source")
+            for earlier in run_steps(ctx.analysis, node)[:step.index]):
+        return None  # in a virtual environment pip refuses --user
+    base = _variable(ctx, node, step, "PYTHONUSERBASE")
+    if base is not None:
+        return base.rstrip("/") if base.startswith("/root/") else None
+    return "~/.local"
+
+
+def _variable(ctx: RuleContext, node: ast.Instruction, step: Step, name: str) -> Optional[str]:
+    """The value of ``name`` for ``step`` (its own assignments, ``export`` earlier, ARG/ENV), ``""`` when
+    set to something unknown, None when not set."""
+    for assignment in step.command.assignments:
+        if assignment.name == name:
+            if assignment.value.literal:
+                return assignment.value.value
+            expansion = ctx.model.expand(node, assignment.value.value)  # `NAME=$ARG cmd`: the ARG is in the env
+            return expansion.value if expansion.resolved and "$(" not in assignment.value.value else ""
+    if name in step.exported:
+        return step.exported[name] or ""
+    variable = ctx.model.scope_at(node).get(name)
+    if variable is None or variable.value is None:
+        return None
+    expansion = ctx.model.expand(node, f"${{{name}}}")
+    return expansion.value if expansion.resolved else ""
 
 
 def _last_workdir(ctx: RuleContext, steps: list[ast.Instruction]) -> Optional[tuple[ast.WorkdirInstruction, str]]:
@@ -199,3 +309,20 @@ def _message(node: ast.Instruction, path: str, setting) -> str:
     return (f"{node.name} writes {path}, but the image runs as {setting.written} (line {setting.node.line}), "
             f"and /root is mode 700 in most images: {user} cannot reach it, whatever --chown says; put the files "
             f"where {user} can read them ({home}/... or /opt/...) and point PATH or PYTHONPATH there")
+
+
+def _install_message(step: Step, place: str, setting) -> str:
+    user = f"user {setting.user}" if setting.user.isdigit() else setting.user
+    invocation = step.invocation
+    if invocation is not None and invocation.program == "gem":
+        return (f"`gem install --user-install` runs as root and installs the gems under {place} (or /root/.gem), "
+                f"but the image runs as {setting.written} (line {setting.node.line}): {user}'s RubyGems looks in "
+                f"its own home, and /root is mode 700 in most images, so the gems are missing at run time "
+                f"(LoadError); install without --user-install (into GEM_HOME), or after `USER {setting.written}`")
+    shown = f"`{program_text(invocation)} install --user`" if invocation is not None and invocation.has("--user") \
+        else "`pip install` with PIP_USER set"
+    return (f"{shown} runs as root and installs the packages into {place}, but the image "
+            f"runs as {setting.written} (line {setting.node.line}): {user}'s Python looks for user packages in "
+            f"its own home, and /root is mode 700 in most images, so they are missing at run time "
+            f"(ModuleNotFoundError); install without --user (system site-packages or a virtual environment), "
+            f"or after `USER {setting.written}`, or set `ENV PYTHONUSERBASE=` to a directory outside /root")
