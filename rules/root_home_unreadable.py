@@ -162,8 +162,13 @@ def _user_installs(ctx: RuleContext, steps: list[ast.Instruction]) -> Iterator[t
         if not isinstance(node, ast.RunInstruction):
             continue
         for step in run_steps(ctx.analysis, node):
-            words = [word.value for word in step.command.argv]
-            found = [f for f in found if not any(_names(word, f[2]) for word in words)]
+            if found:
+                words = [word.value for word in step.command.argv]
+                if any(_names_home(word) for word in words):
+                    found = [f for f in found if not f[2].startswith(("/root/.local", "/root/.gem"))]
+                places = {f[2] for f in found}
+                if places and any(place in word for word in words for place in places):
+                    found = [f for f in found if not any(f[2] in word for word in words)]
             place = _user_install(ctx, node, step)
             if place is None:
                 continue
@@ -177,10 +182,9 @@ def _user_installs(ctx: RuleContext, steps: list[ast.Instruction]) -> Iterator[t
     yield from found
 
 
-def _names(word: str, place: str) -> bool:
-    """``word`` names ``place``, or root's ~/.local or ~/.gem, spelled out or from ``~``/``$HOME``."""
-    return place in word or any(f"{home}/{name}" in word for home in ("/root", "~", "$HOME", "${HOME}")
-                                for name in (".local", ".gem"))
+def _names_home(word: str) -> bool:
+    """``word`` names root's ~/.local or ~/.gem (or a path in them), spelled out or from ``~``/``$HOME``."""
+    return any(f"{home}/{name}" in word for home in ("/root", "~", "$HOME", "${HOME}") for name in (".local", ".gem"))
 
 
 def _user_install(ctx: RuleContext, node: ast.Instruction, step: Step) -> Optional[str]:
