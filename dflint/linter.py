@@ -22,7 +22,8 @@ from .rule import Finding, Rule, RuleContext
 from .selection import RuleSet
 from .shell.tools import forget_commands
 from .source import decode_bytes, encode_text, split_bom
-from .suppression import PragmaIndex, collect, rule_keys, suppressed_by
+from .suppression import EXPERIMENTAL_CHECKS, CheckOptions, PragmaIndex, check_options, collect, rule_keys, \
+    suppressed_by
 
 if TYPE_CHECKING:  # pragma: no cover
     from .config import Config
@@ -138,12 +139,17 @@ class Linter:
         file = parse(text, path)
         analysis = Analysis(path, file)
         enabled = config.enabled_rules(self.rules, path)
+        checks = check_options(file) if file.directives else None
+        if checks is not None and checks.experimental:
+            enabled = self._with_experimental(enabled, checks, config, path)
         pragmas = collect(file)
         dropped = config.ignored_aliases(self.rules, path)
         diagnostics: list[Diagnostic] = []
         for rule in enabled:
             diagnostics += self._run(rule, analysis, config, frozenset() if rule.always_enabled else dropped)
         diagnostics = self._unsuppressed(diagnostics, pragmas)
+        if checks is not None and checks.error:
+            diagnostics = self._build_errors(diagnostics, checks, file)
         unused = self.rules.get(UNUSED_SUPPRESSION)
         if unused is not None and unused in enabled and pragmas:
             # Rules a pragma names but the selection left out run too, only to see what they would report.
@@ -154,6 +160,42 @@ class Linter:
             diagnostics += self._unused_pragmas(unused, pragmas, path, config)
         diagnostics.sort(key=Diagnostic.sort_key)
         return file, diagnostics
+
+    def _with_experimental(self, enabled: list[type[Rule]], checks: CheckOptions, config: "Config",
+                           path: str) -> list[type[Rule]]:
+        """``enabled`` with the rules standing for the experimental BuildKit checks the file's
+        ``# check=experimental=`` turns on, unless an ignore (configuration, command line, per-file)
+        matches them: the user's word beats the file's."""
+        from .selection import Selection
+
+        wanted = [rule for rule in self.rules.rules if rule not in enabled
+                  and any(checks.enables(alias) for alias in rule.aliases if alias in EXPERIMENTAL_CHECKS)]
+        if not wanted:
+            return enabled
+        relative = config.relative(path)
+        extra = tuple(sel for glob, selectors in config.per_file_ignores if glob.match(relative) for sel in selectors)
+        selection = Selection(config.select, config.extend_select, config.ignore)
+        added = [rule for rule in wanted if not selection.ignores(self.rules, rule, extra)]
+        return sorted([*enabled, *added], key=lambda rule: rule.code) if added else enabled
+
+    def _build_errors(self, diagnostics: list[Diagnostic], checks: CheckOptions,
+                      file: ast.File) -> list[Diagnostic]:
+        """With ``# check=error=true``, the findings of BuildKit checks the build runs on this file are
+        errors whatever the configured severity: ``docker build`` fails on them."""
+        from .coverage import BUILDKIT_CHECKS
+
+        line = checks.directive.span.start.line
+        note = (f" (an error here: `{checks.error_written}` in the `# check=` directive on line {line} "
+                "makes `docker build` fail on it)")
+        result = []
+        for diagnostic in diagnostics:
+            rule = self.rules.get(diagnostic.code)
+            names = [*(rule.aliases if rule is not None else ()), *([diagnostic.alias] if diagnostic.alias else [])]
+            if any(name in BUILDKIT_CHECKS and checks.runs(name) for name in names):
+                diagnostic = replace(diagnostic, severity=max(diagnostic.severity, Severity.ERROR),
+                                     message=diagnostic.message + note)
+            result.append(diagnostic)
+        return result
 
     def _run(self, rule: type[Rule], analysis: Analysis, config: "Config", dropped: frozenset[str]) -> list[Diagnostic]:
         ctx = RuleContext(analysis, self._instance(rule), config.options_for(rule))

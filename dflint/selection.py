@@ -117,6 +117,16 @@ class Selection:
             or getattr(rule, "always_enabled", False)
         ]
 
+    def ignores(self, rules: RuleSet, rule: type[Rule], extra_ignore: Sequence[str] = ()) -> bool:
+        """Whether an ignore selector (or one of ``extra_ignore``, the per-file ones) matches ``rule``,
+        however broadly (``ALL``, a prefix, its code, name or an alias)."""
+        for selector in (*self.ignore, *extra_ignore):
+            if selector.lower() in rules.partial:
+                continue
+            if rule in rules.match(selector)[0]:
+                return True
+        return False
+
     def ignored_aliases(self, rules: RuleSet, extra_ignore: Sequence[str] = ()) -> frozenset[str]:
         """Partial aliases being ignored: findings carrying them are dropped."""
         return frozenset(s.lower() for s in (*self.ignore, *extra_ignore) if s.lower() in rules.partial)

@@ -7,7 +7,10 @@
   work the same through the rules' hadolint aliases;
 * the ``# check=skip=Rule1,Rule2`` (or ``skip=all``) directive covers the file
   through the rules' BuildKit aliases; ``skip=all`` covers every rule but
-  syntax-error, as BuildKit still fails the build on a Dockerfile it cannot parse.
+  syntax-error, as BuildKit still fails the build on a Dockerfile it cannot parse,
+  and the experimental checks its ``experimental=`` turns on (BuildKit runs
+  those whatever ``skip=`` says). :func:`check_options` reads the directive's
+  other options (``error=``, ``experimental=``) for the linter.
 
 Selectors match a rule's code, name or any alias, case-insensitively; ``all``
 matches everything. Which pragma suppressed something is recorded, so unused
@@ -39,6 +42,9 @@ class Pragma:
     used: set[str] = field(default_factory=set)
     written: tuple[str, ...] = ()  # the selectors as written
     source: str = "dflint"  # "dflint", "hadolint" or "check"
+    #: Keys of what this pragma cannot cover: the experimental checks a ``# check=`` directive turns on
+    #: (BuildKit runs them whatever ``skip=`` says).
+    exempt: frozenset[str] = frozenset()
 
     def spelled(self, selector: str) -> str:
         return next((w for w in self.written if w.lower() == selector), selector)
@@ -74,13 +80,100 @@ def _parse_comment(comment: ast.Comment) -> Optional[tuple[bool, str, Optional[s
     return None
 
 
-def _check_directive(directive: ast.Directive) -> tuple[str, ...]:
-    """The check names of `# check=skip=A,B;error=true` (options separated by ';'), as written."""
-    for option in directive.value.split(";"):
-        key, _, value = option.partition("=")
-        if key.strip().lower() == "skip":
-            return _written(value)
-    return ()
+#: BuildKit's experimental checks (``Experimental: true`` in frontend/dockerfile/linter/ruleset.go): they
+#: run only when ``# check=experimental=`` names them or says ``all``, and ``skip=`` does not apply to them.
+EXPERIMENTAL_CHECKS = frozenset({"InvalidDefinitionDescription"})
+
+#: What Go's strconv.ParseBool accepts, which BuildKit uses for ``error=``.
+_GO_BOOLS = {"1": True, "t": True, "T": True, "TRUE": True, "true": True, "True": True,
+             "0": False, "f": False, "F": False, "FALSE": False, "false": False, "False": False}
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """What the ``# check=`` directive tells BuildKit, read as its linter reads it.
+
+    BuildKit (frontend/dockerfile/linter: ParseLintOptions) takes the value up
+    to its first space, splits it on ``;`` into at most three options (a
+    third one keeps any further ``;``), and reads ``skip=``, ``error=`` and
+    ``experimental=``, keys and check names case-sensitively. Anything else,
+    an option without ``=`` (an empty one after a trailing ``;`` too), or an
+    ``error=`` value Go's ParseBool refuses makes ``docker build`` fail
+    ("failed to parse check options"); ``problem`` says so (syntax-error
+    reports it), and the options that could be read are kept as the author
+    meant them. A later option overrides an earlier one with the same key.
+    """
+
+    directive: ast.Directive
+    skip: tuple[str, ...] = ()  # as written (``skip=all``: ("all",))
+    error: bool = False
+    #: The ``error=...`` option as written, for messages (the last one, the one that counts).
+    error_written: str = ""
+    experimental: tuple[str, ...] = ()
+    #: BuildKit's error when it cannot read the value, where in the value (offset, length), and a hint.
+    problem: Optional[tuple[str, int, int, str]] = None
+
+    @property
+    def skip_all(self) -> bool:
+        return self.skip == ("all",)  # only alone: in a list, "all" is one more (unknown) check name
+
+    def enables(self, check: str) -> bool:
+        """Whether BuildKit runs the experimental ``check`` on this file."""
+        return check in EXPERIMENTAL_CHECKS and (self.experimental == ("all",) or check in self.experimental)
+
+    def runs(self, check: str) -> bool:
+        """Whether BuildKit runs ``check`` (a check name, case-sensitive) on this file."""
+        if check in EXPERIMENTAL_CHECKS:
+            return self.enables(check)
+        return not self.skip_all and check not in self.skip
+
+
+def _names(value: str) -> tuple[str, ...]:
+    value = value.strip()
+    return (value,) if value == "all" else tuple(name.strip() for name in value.split(","))
+
+
+def check_options(file: ast.File) -> Optional[CheckOptions]:
+    """The file's ``# check=`` directive as BuildKit reads it; None without one."""
+    directive = next((d for d in file.directives if d.name == "check"), None)
+    if directive is None:
+        return None
+    value = directive.value.split(" ", 1)[0]  # Go's strings.Cut(value, " "): the rest is dropped
+    start = len(value) - len(value.lstrip())
+    found: dict[str, object] = {}
+    problem = None
+    offset = start
+    for part in value.strip().split(";", 2):
+        key, equals, option = part.partition("=")
+        if not equals:
+            if part.strip():
+                hint = "write the options as skip=<checks>, error=<bool> or experimental=<checks>, separated by ';'"
+            elif " " in directive.value:
+                hint = "BuildKit reads the value only up to its first space: write no space after ';'"
+            else:
+                hint = "remove the ';' at the end"
+            problem = problem or (f'invalid check option "{part}"', offset, len(part), hint)
+        elif key.strip() not in ("skip", "error", "experimental"):
+            spelled = key.strip()
+            hint = (f"write {spelled.lower()} in lower case" if spelled.lower() in ("skip", "error", "experimental")
+                    else "the options are skip=, error= and experimental=")
+            problem = problem or (f'invalid check option "{spelled}"', offset, len(part), hint)
+            if spelled.lower() == "skip":  # still read for suppressions: what the author meant
+                found["skip"] = _names(option)
+        elif key.strip() == "error":
+            if option.strip() in _GO_BOOLS:
+                found["error"] = _GO_BOOLS[option.strip()]
+                found["error_written"] = part.strip()
+            else:
+                problem = problem or (f'failed to parse check option "{part}"', offset, len(part),
+                                      "error= takes true or false")
+        else:
+            found[key.strip()] = _names(option)
+        offset += len(part) + 1
+    if problem is not None:
+        message, where, length, hint = problem
+        problem = (f"failed to parse check options: {message}", where, length, hint)
+    return CheckOptions(directive, problem=problem, **found)  # type: ignore[arg-type]
 
 
 def collect(file: ast.File) -> list[Pragma]:
@@ -88,10 +181,12 @@ def collect(file: ast.File) -> list[Pragma]:
     pragmas: list[Pragma] = []
     for directive in file.directives:
         if directive.name == "check":
-            written = _check_directive(directive)
-            if written:
+            options = check_options(file)
+            written = tuple(name for name in options.skip if name) if options is not None else ()
+            if options is not None and written:
+                exempt = frozenset(check.lower() for check in EXPERIMENTAL_CHECKS if options.enables(check))
                 pragmas.append(Pragma(directive, tuple(w.lower() for w in written), None, written=written,
-                                      source="check"))
+                                      source="check", exempt=exempt))
     pending: list[tuple[ast.Comment, str, Optional[str], str]] = []
     for child in file.children:
         if isinstance(child, ast.Comment):
@@ -184,7 +279,7 @@ def suppressed_by(diagnostic: Diagnostic, keys: set[str],
     offset = diagnostic.span.start.offset
     covering = pragmas.covering(offset) if isinstance(pragmas, PragmaIndex) else pragmas
     for pragma in covering:
-        if not pragma.covers(offset):
+        if not pragma.covers(offset) or pragma.exempt and not pragma.exempt.isdisjoint(keys):
             continue
         for selector in pragma.selectors:
             if selector == "all" and pragma.source == "check" and diagnostic.name in _NOT_SKIPPED_BY_CHECK_ALL:

@@ -7,6 +7,8 @@ from typing import Iterator, Optional
 from dflint.ast import ParseError
 from dflint.diagnostic import Severity
 from dflint.rule import Finding, Rule, RuleContext
+from dflint.source import Span
+from dflint.suppression import check_options
 
 
 class SyntaxErrorRule(Rule):
@@ -16,8 +18,13 @@ class SyntaxErrorRule(Rule):
     Reports syntax errors: what BuildKit's parser rejects (an unterminated
     heredoc, a JSON array with a non-string element, `ENV` without a value)
     and what `docker build` rejects one step later (an unknown instruction or
-    flag, a missing argument, an invalid stage name). Parsing resumes at the
-    next instruction, so the rest of the file is still linted.
+    flag, a missing argument, an invalid stage name), and a `# check=`
+    directive BuildKit's linter cannot read (`# check=Skip=...`,
+    `error=yes`, a `;` at the end or a space after one): `docker build`
+    stops with "failed to parse check options" (unless the build sets the
+    checks itself with `--build-arg BUILDKIT_DOCKERFILE_CHECK=...`, which
+    only the command line shows). Parsing resumes at the next instruction,
+    so the rest of the file is still linted.
 
     ## Why is this bad?
     The build fails at once. dflint tells you where, with a hint where one
@@ -54,6 +61,13 @@ class SyntaxErrorRule(Rule):
         for error in ctx.file.errors:
             message = f"{error.message} ({error.hint})" if error.hint else error.message
             yield ctx.finding(error.span, message, alias=_alias(error))
+        checks = check_options(ctx.file)
+        if checks is not None and checks.problem is not None:
+            message, offset, length, hint = checks.problem
+            start = checks.directive.value_span.start.offset + offset
+            if length == 0:  # an empty option: point at the ';' before it
+                start, length = start - 1, 1
+            yield ctx.finding(Span(ctx.position(start), ctx.position(start + length)), f"{message} ({hint})")
 
 
 def _alias(error: ParseError) -> Optional[str]:

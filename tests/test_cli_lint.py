@@ -421,3 +421,31 @@ def test_a_command_line_select_wins_over_the_configuration_ignore(tmp_path):
     path = write(tmp_path / "Dockerfile", "FROM ubuntu\n")
     result = dflint("--select", "DF001", str(path), cwd=tmp_path)
     assert result.returncode == 1 and "DF001 untagged-image" in result.stdout
+
+
+def test_check_error_true_fails_like_docker_build(tmp_path):
+    # Rails 8's Dockerfile carries `# check=error=true`: `docker build` fails on FromAsCasing, so must dflint.
+    write(tmp_path / "Dockerfile", "# syntax=docker/dockerfile:1\n# check=error=true\nFROM python:3.12-slim as base\n")
+    result = dflint("--select", "DF104", "Dockerfile", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[0] == (
+        "Dockerfile:3:23: DF104 from-as-casing 'as' and 'FROM' are cased differently: write FROM ... AS "
+        "(an error here: `error=true` in the `# check=` directive on line 2 makes `docker build` fail on it)")
+    data = json.loads(dflint("--select", "DF104", "--format", "json", "Dockerfile", cwd=tmp_path).stdout)
+    assert [d["severity"] for d in data["files"][0]["diagnostics"]] == ["error"]
+    write(tmp_path / "Dockerfile", "# check=error=false\nFROM python:3.12-slim as base\n")
+    assert dflint("--select", "DF104", "Dockerfile", cwd=tmp_path).returncode == 0
+
+
+def test_check_experimental_runs_the_rule_unless_the_user_ignores_it(tmp_path):
+    write(tmp_path / ".dflint.toml", 'select = ["DF001"]\n')
+    write(tmp_path / "Dockerfile", "# check=experimental=all\n# The Go version\nARG GO=1.22\nFROM golang:${GO}\n")
+    result = dflint("Dockerfile", cwd=tmp_path)
+    assert "DF808 invalid-definition-description" in result.stdout
+    assert dflint("--ignore", "InvalidDefinitionDescription", "Dockerfile", cwd=tmp_path).returncode == 0
+    write(tmp_path / ".dflint.toml", 'select = ["DF001"]\nignore = ["DF808"]\n')
+    result = dflint("Dockerfile", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (0, "All checks passed (1 file).\n")
+    write(tmp_path / ".dflint.toml", 'select = ["DF001"]\n[per-file-ignores]\n"Dockerfile" = ["DF8"]\n')
+    result = dflint("Dockerfile", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (0, "All checks passed (1 file).\n")

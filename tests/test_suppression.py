@@ -3,6 +3,7 @@
 import pytest
 
 from dflint.config import Overrides, default_config
+from dflint.diagnostic import Severity
 from dflint.linter import Linter
 from dflint.registry import installed
 
@@ -93,3 +94,106 @@ def test_syntax_errors_and_internal_errors_are_reported_even_under_a_global_igno
     _, diagnostics = Linter(RULES).check("# dflint: global ignore=DF001\nFROM python\nRUNN x\n",
                                          "Dockerfile", config)
     assert [(d.code, d.line) for d in diagnostics] == [("DF000", 3)]
+
+
+# -- `# check=error=true` and `# check=experimental=` --------------------------------------------
+
+def lint(text, **overrides):
+    config = default_config(RULES).merged_with(Overrides(**overrides), RULES) if overrides else default_config(RULES)
+    return Linter(RULES).check(text, "Dockerfile", config)[1]
+
+
+def test_check_error_true_makes_buildkit_findings_errors_with_a_reason():
+    found = lint("# check=error=true\nFROM python:3.12-slim as base\n", select=["DF104"])
+    assert [(d.code, d.severity.label) for d in found] == [("DF104", "error")]
+    assert found[0].message.endswith("(an error here: `error=true` in the `# check=` directive on line 1 "
+                                     "makes `docker build` fail on it)")
+
+
+@pytest.mark.parametrize("value", ["error=True", "error=1", "skip=JSONArgsRecommended;error=t",
+                                   "error=false;error=TRUE"])
+def test_check_error_reads_values_as_buildkit_does(value):
+    found = lint(f"# check={value}\nFROM python:3.12-slim as base\n", select=["DF104"])
+    assert [d.severity.label for d in found] == ["error"]
+
+
+@pytest.mark.parametrize("value", [
+    "error=false", "error=true;error=false", "skip=FromAsCasing;error=true", "skip=all;error=true",
+    "skip=A error=true",  # BuildKit reads the value up to its first space
+])
+def test_check_error_does_not_apply(value):
+    found = lint(f"# check={value}\nFROM python:3.12-slim as base\n", select=["DF104"])
+    assert all(d.severity.label == "style" and "an error here" not in d.message for d in found)
+
+
+def test_check_error_leaves_rules_without_a_buildkit_check_alone():
+    # DF001 is hadolint's DL3006; BuildKit has no such check, so the build does not fail on it.
+    found = lint("# check=error=true\nFROM python as base\n", select=["DF001", "DF104"])
+    assert [(d.code, d.severity.label) for d in found] == [("DF001", "warning"), ("DF104", "error")]
+
+
+def test_check_error_beats_a_lower_severity_override():
+    found = lint("# check=error=true\nFROM python:3.12-slim as base\n", select=["DF104"],
+                 severity=[("DF104", Severity.INFO)])
+    assert [d.severity.label for d in found] == ["error"]
+
+
+def test_check_error_counts_experimental_checks_only_when_enabled():
+    text = "# The Go version\nARG GO=1.22\nFROM golang:${GO}\n"
+    found = lint("# check=error=true\n" + text, select=["DF808"])
+    assert [(d.code, d.severity.label) for d in found] == [("DF808", "style")]
+    found = lint("# check=error=true;experimental=InvalidDefinitionDescription\n" + text, select=["DF808"])
+    assert [(d.code, d.severity.label) for d in found] == [("DF808", "error")]
+
+
+@pytest.mark.parametrize("value", ["experimental=all", "experimental=InvalidDefinitionDescription",
+                                   "skip=all;experimental=all"])
+def test_check_experimental_turns_on_the_rule_of_that_check(value):
+    text = f"# check={value}\n# The Go version\nARG GO=1.22\nFROM golang:${{GO}}\n"
+    assert "DF808" not in [d.code for d in lint("# The Go version\nARG GO=1.22\nFROM golang:${GO}\n")]
+    assert [d.code for d in lint(text, select=["DF001"])] == ["DF808"]
+
+
+@pytest.mark.parametrize("value", ["experimental=invaliddefinitiondescription", "skip=all", "error=true"])
+def test_check_experimental_as_buildkit_reads_it(value):
+    # check names are case-sensitive in BuildKit
+    text = f"# check={value}\n# The Go version\nARG GO=1.22\nFROM golang:${{GO}}\n"
+    assert "DF808" not in [d.code for d in lint(text, select=["DF001"])]
+
+
+def test_an_unreadable_check_directive_is_reported_and_still_read_as_meant():
+    text = "# check=experimental=all;\n# The Go version\nARG GO=1.22\nFROM golang:${GO}\n"
+    assert [d.code for d in lint(text, select=["DF001"])] == ["DF000", "DF808"]
+
+
+def test_skip_does_not_cover_an_experimental_check_the_directive_turns_on():
+    # BuildKit runs an enabled experimental check whatever skip= says; unused-suppression says so
+    text = ("# check=skip=InvalidDefinitionDescription;experimental=all\n# The Go version\nARG GO=1.22\n"
+            "FROM golang:${GO}\n")
+    found = lint(text, select=["DF808", "DF810"])
+    assert [(d.code, d.line) for d in found] == [("DF810", 1), ("DF808", 2)]
+    assert found[0].message == "'InvalidDefinitionDescription' suppresses nothing here"
+    # without experimental=, BuildKit does not run the check, and the skip says what the author wants
+    assert lint(text.replace(";experimental=all", ""), select=["DF808"]) == []
+
+
+@pytest.mark.parametrize("ignore", [["DF808"], ["invalid-definition-description"], ["InvalidDefinitionDescription"],
+                                    ["DF8"], ["ALL"]])
+def test_the_users_ignore_beats_the_files_experimental(ignore):
+    text = "# check=experimental=all\n# The Go version\nARG GO=1.22\nFROM golang:${GO}\n"
+    assert "DF808" not in [d.code for d in lint(text, select=["DF001"], ignore=ignore)]
+
+
+@pytest.mark.parametrize("value, message, column", [
+    ("Skip=A", 'invalid check option "Skip" (write skip in lower case)', 9),
+    ("error=yes", 'failed to parse check option "error=yes" (error= takes true or false)', 9),
+    ("skip=A;", 'invalid check option "" (remove the \';\' at the end)', 15),
+    ("skip=A; error=true", "invalid check option \"\" (BuildKit reads the value only up to its first space", 15),
+    ("skip=A;erorr=true", 'invalid check option "erorr" (the options are skip=, error= and experimental=)', 16),
+    ("skip", 'invalid check option "skip" (write the options as', 9),
+])
+def test_unreadable_check_directive_is_a_syntax_error(value, message, column):
+    found = lint(f"# check={value}\nFROM python:3.12-slim\n", select=["DF001"])
+    assert [(d.code, d.line, d.column) for d in found] == [("DF000", 1, column)]
+    assert found[0].message.startswith("failed to parse check options: ")
+    assert message in found[0].message
