@@ -167,9 +167,15 @@ def _failure(ctx: RuleContext, run: ast.RunInstruction, kind: str, image: str,
     wanted = POSIX_SHELLS if kind != "no-bash" else frozenset({"bash"})
     if run.exec_form:
         args = run.exec_args
-        if args and interpreter([a.value for a in args]) in wanted:
-            return None, args[0], _message(kind, image, args[0].value, _exec_error(args[0].value))
-        return None
+        shell = [a.value for a in args]
+        program = interpreter(shell) if shell else None
+        if program in wanted:
+            # Grouped as the shell-form RUNs are: `["/bin/sh", "-c", s]` is `RUN s` spelled out.
+            cause = "image" if kind != "no-bash" else None
+            return cause, args[0], _message(kind, image, args[0].value, _exec_error(args[0].value))
+        if kind != "no-bash" or program not in POSIX_SHELLS:
+            return None
+        return _bash_command(ctx, run, kind, image, shell)  # ["/bin/sh", "-c", "bash x"]
     text = run.shell_text
     if text is None:
         return None
@@ -191,6 +197,12 @@ def _failure(ctx: RuleContext, run: ast.RunInstruction, kind: str, image: str,
         return cause, run.keyword, _message(kind, image, shell[0], _exec_error(shell[0]), where)
     if kind != "no-bash":
         return None
+    return _bash_command(ctx, run, kind, image, shell)
+
+
+def _bash_command(ctx: RuleContext, run: ast.RunInstruction, kind: str, image: str,
+                  shell: list[str]) -> Optional[tuple[object, _Target, str]]:
+    """A `bash` command in the RUN's script (run by ``shell``) whose failure fails the RUN."""
     scripts = ctx.commands(run)
     if not scripts:
         return None
