@@ -7,7 +7,7 @@ from typing import Iterator
 from dflint.diagnostic import Severity
 from dflint.expansion import UNKNOWN_START
 from dflint.model.arg_defaults import default_args
-from dflint.model.image import parse_image_reference
+from dflint.model.image import parse_image_reference, quoted
 from dflint.model.references import near_stage_name, stage_references
 from dflint.rule import Finding, Rule, RuleContext
 
@@ -84,7 +84,7 @@ class InvalidImageReference(Rule):
                 continue
             error = parse_image_reference(value).error
             if error is not None:
-                shown = f"{image.value} is {value!r} with the ARG defaults: " if expansion.used else ""
+                shown = f"{image.value} is {quoted(value)} with the ARG defaults: " if expansion.used else ""
                 stage_hint = ""
                 if any(earlier.name == value.lower() for earlier in model.stages[:stage.index]):
                     stage_hint = f" (FROM matches stage names exactly: write FROM {value.lower()} for the stage)"

@@ -449,3 +449,10 @@ def test_check_experimental_runs_the_rule_unless_the_user_ignores_it(tmp_path):
     write(tmp_path / ".dflint.toml", 'select = ["DF001"]\n[per-file-ignores]\n"Dockerfile" = ["DF8"]\n')
     result = dflint("Dockerfile", cwd=tmp_path)
     assert (result.returncode, result.stdout) == (0, "All checks passed (1 file).\n")
+
+
+def test_invalid_image_reference_shows_an_undecodable_byte_as_xNN(tmp_path):
+    (tmp_path / "Dockerfile").write_bytes(b"FROM ubuntu\xe9\n")
+    result = dflint("--select", "DF106", "Dockerfile", cwd=tmp_path)
+    assert result.stdout.splitlines()[0] == ("Dockerfile:1:6: DF106 invalid-image-reference invalid image reference: "
+                                             "invalid reference format: 'ubuntu\\xe9'")

@@ -150,21 +150,27 @@ def parse_image_reference(marked: str) -> ImageReference:
     )
 
 
+def quoted(text: str) -> str:
+    """``text`` in single quotes, as written: not ``repr``, whose ``\\udcXX`` would hide an undecodable
+    byte the reporters show as ``\\xNN`` (control characters are theirs to escape too)."""
+    return f"'{text}'"
+
+
 def _validate(text: str, domain: Optional[str], path: str, tag: Optional[str], digest: Optional[str]) -> Optional[str]:
     if not text:
         return "image reference is empty"
     if domain is not None and not _DOMAIN_RE.fullmatch(domain):
-        return f"invalid registry {domain!r} in {text!r}"
+        return f"invalid registry {quoted(domain)} in {quoted(text)}"
     if path.lower() != path:
-        return f"repository name must be lowercase: {text!r}"
+        return f"repository name must be lowercase: {quoted(text)}"
     if not _PATH.fullmatch(path):
-        return f"invalid reference format: {text!r}"
+        return f"invalid reference format: {quoted(text)}"
     if len(path) + (len(domain) + 1 if domain else 0) > 255:
         return "repository name must not be more than 255 characters"
     if tag is not None and not _TAG.fullmatch(tag):
-        return f"invalid tag {tag!r} in {text!r}"
+        return f"invalid tag {quoted(tag)} in {quoted(text)}"
     if digest is not None and not _DIGEST.fullmatch(digest):
-        return f"invalid digest {digest!r} in {text!r}"
+        return f"invalid digest {quoted(digest)} in {quoted(text)}"
     return None
 
 
