@@ -84,11 +84,6 @@ def _parse_comment(comment: ast.Comment) -> Optional[tuple[bool, str, Optional[s
 #: run only when ``# check=experimental=`` names them or says ``all``, and ``skip=`` does not apply to them.
 EXPERIMENTAL_CHECKS = frozenset({"InvalidDefinitionDescription"})
 
-#: What Go's strconv.ParseBool accepts, which BuildKit uses for ``error=``.
-_GO_BOOLS = {"1": True, "t": True, "T": True, "TRUE": True, "true": True, "True": True,
-             "0": False, "f": False, "F": False, "FALSE": False, "false": False, "False": False}
-
-
 @dataclass(frozen=True)
 class CheckOptions:
     """What the ``# check=`` directive tells BuildKit, read as its linter reads it.
@@ -138,6 +133,8 @@ def check_options(file: ast.File) -> Optional[CheckOptions]:
     directive = next((d for d in file.directives if d.name == "check"), None)
     if directive is None:
         return None
+    from .syntax.validate_go import parse_bool  # Go's strconv.ParseBool, which BuildKit reads error= with
+
     value = directive.value.split(" ", 1)[0]  # Go's strings.Cut(value, " "): the rest is dropped
     start = len(value) - len(value.lstrip())
     found: dict[str, object] = {}
@@ -161,8 +158,9 @@ def check_options(file: ast.File) -> Optional[CheckOptions]:
             if spelled.lower() == "skip":  # still read for suppressions: what the author meant
                 found["skip"] = _names(option)
         elif key.strip() == "error":
-            if option.strip() in _GO_BOOLS:
-                found["error"] = _GO_BOOLS[option.strip()]
+            error = parse_bool(option.strip())
+            if error is not None:
+                found["error"] = error
                 found["error_written"] = part.strip()
             else:
                 problem = problem or (f'failed to parse check option "{part}"', offset, len(part),
