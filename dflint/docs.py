@@ -36,7 +36,9 @@ def render_rule(rule: type[Rule]) -> str:
     if rule.options:
         lines += ["## Options", "", f"Set in `[tool.dflint.rules.{rule.name}]`:", ""]
         for option in rule.options:
-            lines.append(f"- `{option.name}` ({option.type_name}, default `{option.default!r}`): {option.description}")
+            least = f", at least {option.minimum}" if option.minimum is not None else ""
+            lines.append(f"- `{option.name}` ({option.type_name}{least}, default `{option.default!r}`): "
+                         f"{option.description}")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 

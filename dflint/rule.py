@@ -48,6 +48,8 @@ class Option:
     default: Any
     description: str
     choices: Optional[tuple[Any, ...]] = None
+    #: The smallest value a number option accepts (a count or size below it means nothing).
+    minimum: Optional[float] = None
 
     @property
     def type_name(self) -> str:
@@ -74,6 +76,8 @@ class Option:
             raise ValueError(f"expected {self.type_name}, got {value!r}")
         if self.choices is not None and value not in self.choices:
             raise ValueError(f"expected one of {', '.join(map(str, self.choices))}, got {value!r}")
+        if self.minimum is not None and value < self.minimum:
+            raise ValueError(f"expected {self.type_name} of at least {self.minimum}, got {value!r}")
         return value
 
 
@@ -174,7 +178,8 @@ class Rule:
             "docs_url": cls.docs_url(),
             "options": [
                 {"name": o.name, "type": o.type_name, "default": o.default, "description": o.description,
-                 **({"choices": list(o.choices)} if o.choices else {})}
+                 **({"choices": list(o.choices)} if o.choices else {}),
+                 **({"minimum": o.minimum} if o.minimum is not None else {})}
                 for o in cls.options
             ],
             "docs": {title: docs.section(title) for title in DOC_SECTIONS},

@@ -89,7 +89,7 @@ class ConsecutiveRun(Rule):
     aliases = ("DL3059",)
     fixable = True
     options = (Option("max-commands", int, 1, "A RUN with more commands than this (`a && b` is two) "
-                      "is taken as deliberately separate; hadolint's threshold is effectively 1"),)
+                      "is taken as deliberately separate; hadolint's threshold is effectively 1", minimum=1),)
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         shipped = image_stages(ctx.model)

@@ -66,7 +66,8 @@ class UseraddHighUid(Rule):
     severity = Severity.WARNING
     aliases = ("DL3046",)
     fixable = True
-    options = (Option("max-uid", int, 99999, "UIDs above this are reported (hadolint: more than five digits)"),)
+    options = (Option("max-uid", int, 99999, "UIDs above this are reported (hadolint: more than five digits)",
+                      minimum=0),)
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for node in ctx.instructions:

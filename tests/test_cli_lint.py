@@ -456,3 +456,24 @@ def test_invalid_image_reference_shows_an_undecodable_byte_as_xNN(tmp_path):
     result = dflint("--select", "DF106", "Dockerfile", cwd=tmp_path)
     assert result.stdout.splitlines()[0] == ("Dockerfile:1:6: DF106 invalid-image-reference invalid image reference: "
                                              "invalid reference format: 'ubuntu\\xe9'")
+
+
+@pytest.mark.parametrize("table, key, value, least", [
+    ("consecutive-run", "max-commands", "-5", 1), ("consecutive-run", "max-commands", "0", 1),
+    ("useradd-high-uid", "max-uid", "-1", 0),
+])
+def test_an_option_below_its_minimum_is_a_configuration_error(tmp_path, table, key, value, least):
+    write(tmp_path / ".dflint.toml", f'select = ["DF006"]\n\n[rules.{table}]\n{key} = {value}\n')
+    write(tmp_path / "Dockerfile", "FROM alpine:3.20\nRUN a\nRUN b\n")
+    result = dflint("Dockerfile", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith(f".dflint.toml:4: option '{key}' of rule {table}: "
+                                          f"expected integer of at least {least}, got {value}")
+    assert result.stdout == ""
+
+
+def test_an_option_at_its_minimum_is_accepted(tmp_path):
+    write(tmp_path / ".dflint.toml", 'select = ["DF006"]\n\n[rules.consecutive-run]\nmax-commands = 1\n')
+    write(tmp_path / "Dockerfile", "FROM alpine:3.20\nRUN a\nRUN b\n")
+    result = dflint("Dockerfile", cwd=tmp_path)
+    assert result.returncode == 1 and "DF006 consecutive-run" in result.stdout
