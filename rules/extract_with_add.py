@@ -81,6 +81,8 @@ class ExtractWithAdd(Rule):
     aliases = ("DL3010",)
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        if not _may_copy_archive(ctx.model):
+            return  # most files; and each image stage's history repeats its parent's (quadratic in a chain)
         reported: set[int] = set()
         copied: dict[Step, list[_Archive]] = {}  # a parent's COPYs are met again in each child's history
         for stage in shipping_stages(ctx.model):
@@ -105,6 +107,19 @@ class ExtractWithAdd(Rule):
                                 f"later; use ADD, which unpacks a local tar archive without keeping it, or unpack "
                                 f"from a `RUN --mount=type=bind`",
                                 related=[(f"unpacked here by {command.program}", command.command)])
+
+
+def _may_copy_archive(model) -> bool:
+    """A COPY of the file (or an ONBUILD trigger's) may write a tar archive: a source or destination
+    named like one, or one held in a variable."""
+    for stage in model.stages:
+        for node in stage.instructions:
+            node = node.effective
+            if isinstance(node, ast.CopyInstruction) and node.flag("from") is None:
+                for word in (*node.sources, node.destination):
+                    if word is not None and ("$" in word.value or archive_name(word.value)):
+                        return True
+    return False
 
 
 def _archives(ctx: RuleContext, step: Step) -> list[_Archive]:

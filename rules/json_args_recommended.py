@@ -100,9 +100,10 @@ class JsonArgsRecommended(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         model = ctx.model
+        shells = any(isinstance(node, ast.ShellInstruction) for stage in model.stages for node in stage.instructions)
         for index in sorted(image_stages(model)):
             stage = model.stages[index]
-            if _shell_before(model, stage):
+            if shells and _shell_before(model, stage):
                 continue
             windows = model.is_windows(stage)
             for node in stage.instructions:

@@ -109,8 +109,17 @@ def image_command(model: "BuildModel", stage: "Stage") -> tuple[Optional[ast.Ent
     configuration, and an ENTRYPOINT clears the CMD unless a CMD was set
     earlier in the same stage (so it also clears a base image's CMD).
     """
-    entrypoint = cmd = None
-    for member in model.lineage(stage):
+    # Each stage's pair is remembered and built on its parent's: a chain of stages is walked once.
+    known: dict[int, tuple] = model.derived.setdefault("image-command", {})
+    found = known.get(stage.index)
+    if found is not None:
+        return found
+    lineage = model.lineage(stage)
+    start = len(lineage)
+    while start and lineage[start - 1].index not in known:
+        start -= 1  # back to the youngest ancestor already walked
+    entrypoint, cmd = known[lineage[start - 1].index] if start else (None, None)
+    for member in lineage[start:]:
         cmd_set = False
         for node in member.instructions:
             if isinstance(node, ast.EntrypointInstruction):
@@ -119,6 +128,7 @@ def image_command(model: "BuildModel", stage: "Stage") -> tuple[Optional[ast.Ent
                     cmd = None
             elif isinstance(node, ast.CmdInstruction):
                 cmd, cmd_set = node, True
+        known[member.index] = (entrypoint, cmd)
     return entrypoint, cmd
 
 
