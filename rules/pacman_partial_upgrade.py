@@ -41,9 +41,13 @@ class PacmanPartialUpgrade(Rule):
 
     Not reported:
     - `pacman -Syu <pkg>` (the way Arch installs; DF208, system-upgrade,
-      does not report it either), and `pacman -S <pkg>` without a refresh:
-      it reads the databases the image came with, which match its packages
-      (whether the mirror still has those files is another matter);
+      does not report it either);
+    - `pacman -S <pkg>` with no refresh in the file: it reads whatever sync
+      databases the base image holds, which the Dockerfile does not show.
+      The official `archlinux` images hold none (their build leaves
+      `/var/lib/pacman/sync` out), so there the install fails with
+      `target not found` rather than installing partially; another image
+      may hold databases from the `-Syu` that built it;
     - an install followed in the same stage by `pacman -Su` or `-Syu`
       (`pacman -Sy archlinux-keyring && pacman -Su`, which the Arch wiki
       gives for an outdated keyring): the upgrade completes it;
