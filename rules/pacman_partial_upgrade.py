@@ -18,6 +18,12 @@ _ELSEWHERE = ("-r", "--root", "-b", "--dbpath", "--sysroot", "--config")
 _DOWNLOAD_ONLY = ("-w", "--downloadonly")
 #: An operation and its options in one word that a `u` can be appended to.
 _FLAGS = re.compile(r"-[A-Za-z]*S[A-Za-z]*")
+#: `pacman` as a word of a command pacman is not its program of (`retry pacman -Syu`), not `pacman-key`.
+_MENTION = re.compile(r"(?<![\w.-])pacman(?![\w.-])")
+#: AUR helpers, which run pacman: `yay -Syu` upgrades the system like `pacman -Syu`.
+_HELPERS = frozenset(("yay", "paru", "pikaur", "trizen", "aura", "pakku", "aurman"))
+#: `-Su`, `-Syu`, `--sysupgrade` in an AUR helper's words.
+_HELPER_UPGRADE = re.compile(r"-[A-Za-z]*S[A-Za-z]*u[A-Za-z]*|-[A-Za-z]*u[A-Za-z]*S[A-Za-z]*|--sysupgrade")
 
 
 class Sync(NamedTuple):
@@ -50,12 +56,15 @@ class PacmanPartialUpgrade(Rule):
       may hold databases from the `-Syu` that built it;
     - an install followed in the same stage by `pacman -Su` or `-Syu`
       (`pacman -Sy archlinux-keyring && pacman -Su`, which the Arch wiki
-      gives for an outdated keyring): the upgrade completes it;
+      gives for an outdated keyring), or by an AUR helper's `yay -Syu` or
+      `paru -Syu`: the upgrade completes it;
     - a refresh or upgrade in a branch (`if`, `||`), which may not run:
-      what follows is not judged; searches, listings, `--print` and
-      `--downloadonly` (nothing installed); pacman working on another root
-      or database (`--root`, `--dbpath`, `--sysroot`, `--config`);
-      AUR helpers (`yay`, `paru`) and scripts not read here;
+      what follows is not judged, nor what follows an AUR helper (`yay`,
+      `paru`) or a command with a `pacman` word (`retry 3 pacman -Syu`;
+      not `pacman-key`, `/etc/pacman.conf`); searches, listings, `--print`
+      and `--downloadonly` (nothing installed); pacman working on another
+      root or database (`--root`, `--dbpath`, `--sysroot`, `--config`);
+      scripts not read here;
     - an ONBUILD trigger is judged on its own: it runs in another build,
       whose databases this file does not show.
 
@@ -132,8 +141,13 @@ def _run(ctx: RuleContext, node: ast.Instruction, synced: Optional[Sync], pendin
         invocation = step.invocation
         if invocation is None or under_new_root(step):
             continue
+        if invocation.program in _HELPERS:
+            if any(_HELPER_UPGRADE.fullmatch(word.value) for word in step.command.argv):
+                pending.clear()  # `yay -Syu` upgrades the repositories' packages too
+            synced = None  # a helper may refresh: what follows is not judged
+            continue
         if invocation.program != "pacman":
-            if "pacman" in " ".join(word.value for word in step.command.argv):
+            if any(_MENTION.search(word.value) for word in step.command.argv):
                 synced = None  # `retry pacman -Syu`, `sh -c "pacman ..."` not read as its own step
             continue
         if not invocation.has("-S", "--sync") or invocation.has(*_ELSEWHERE):
