@@ -9,6 +9,7 @@ from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.fix import Applicability, Fix
 from dflint.model.layers import Step, command_text, run_steps, under_new_root
+from dflint.model.package_config import insert_after
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell.package_managers import pacman_installs
 from dflint.shell.tools import Invocation
@@ -16,8 +17,12 @@ from dflint.shell.tools import Invocation
 #: Options that make pacman work on another system's databases, or only download.
 _ELSEWHERE = ("-r", "--root", "-b", "--dbpath", "--sysroot", "--config")
 _DOWNLOAD_ONLY = ("-w", "--downloadonly")
-#: An operation and its options in one word that a `u` can be appended to.
-_FLAGS = re.compile(r"-[A-Za-z]*S[A-Za-z]*")
+#: Options with which a refresh made `-Syu` would not upgrade: it would upgrade already, only download,
+#: search, list, print or clean.
+_NOT_UPGRADABLE = ("-u", "--sysupgrade", *_DOWNLOAD_ONLY, "-s", "--search", "-i", "--info", "-l", "--list",
+                   "-g", "--groups", "-p", "--print", "-c", "--clean")
+#: A word holding `-S`, `-y` and only options that keep their meaning with `-u` (`-Sy`, `-Syy`, `-Sydd`).
+_FLAGS = re.compile(r"-[Sydqv]*S[Sydqv]*")
 #: `pacman` as a word of a command pacman is not its program of (`retry pacman -Syu`), not `pacman-key`.
 _MENTION = re.compile(r"(?<![\w.-])pacman(?![\w.-])")
 #: AUR helpers, which run pacman: `yay -Syu` upgrades the system like `pacman -Syu`.
@@ -69,10 +74,14 @@ class PacmanPartialUpgrade(Rule):
       whose databases this file does not show.
 
     To keep the two rules from contradicting each other, the advice is
-    always an upgrade that installs: `pacman -Syu <pkg>`, or, for a
-    refresh and an install in the same RUN, making the refresh `-Syu`
-    (DF208 does not report a `pacman -Syu` followed by an install in its
-    RUN).
+    always an upgrade that installs: `pacman -Syu --noconfirm <pkg>`, or,
+    for a plain refresh and an install in the same RUN, making the refresh
+    `-Syu` (DF208 does not report a `pacman -Syu` followed by an install in
+    its RUN), with `--noconfirm` if it has none: `pacman -Sy` never asks,
+    but `-Syu` asks before upgrading, and a build cannot answer (DF201,
+    assume-yes). A refresh that only downloads (`-Syuw`), searches or
+    prints is not made `-Syu`: the advice is to install with
+    `pacman -Syu --noconfirm <pkg>`.
 
     ## Why is this bad?
     Arch Linux is a rolling release, and its packages are built against
@@ -100,11 +109,15 @@ class PacmanPartialUpgrade(Rule):
     ```
 
     ## Fix safety
-    Where the refresh's options are one plain word (`-Sy`, `-Syy`), the
-    fix appends `u` to it (`-Syu`), on the install itself or on the
-    refresh in the same RUN; otherwise there is no fix. It is unsafe: the
-    build now upgrades every installed package, which takes longer, makes
-    the image larger and changes what it holds.
+    Where the refresh's options are one plain word of `S`, `y`, `d`, `q`
+    and `v` (`-Sy`, `-Syy`, `-Sydd`), the fix appends `u` to it (`-Syu`),
+    on the install itself or on the refresh in the same RUN, and adds
+    `--noconfirm` after it if the command has none; otherwise there is no
+    fix (`--sync --refresh`, `-Syuw`, `-Syw`, `-Sys`, a refresh in an
+    earlier RUN). The fixed command upgrades, so the rule no longer
+    reports it and the fix never applies twice. It is unsafe: the build
+    now upgrades every installed package, which takes longer, makes the
+    image larger and changes what it holds.
     """
 
     code = "DF213"
@@ -174,17 +187,22 @@ def _finding(ctx: RuleContext, step: Step, invocation: Invocation, synced: Optio
     names = " ".join(operands[:3]) + (" ..." if len(operands) > 3 else "")
     why = ("without upgrading the image's packages: a partial upgrade, which Arch does not support "
            "(the new packages may need newer libraries than the image has)")
+    install = f"pacman -Syu --noconfirm {names}"  # without --noconfirm, -Syu asks before upgrading (DF201)
     if synced is None:
         return ctx.finding(
             step.command,
             f"`{shown}` installs `{names}` from sync databases it has just refreshed {why}; "
-            f"write `pacman -Syu {names}` to upgrade and install in one step",
-            _fix(ctx, invocation))
-    sync = command_text(synced.step.invocation)
-    if synced.run is node:
-        advice, fix = "make that refresh `pacman -Syu`", _fix(ctx, synced.step.invocation)
+            f"write `{install}` to upgrade and install in one step",
+            _fix(ctx, invocation, node))
+    refresh = synced.step.invocation
+    sync = command_text(refresh)
+    fix = _fix(ctx, refresh, node) if synced.run is node else None
+    if fix is not None:
+        advice = "make that refresh `pacman -Syu" + ("`" if refresh.has("--noconfirm") else " --noconfirm`")
+    elif synced.run is node:
+        advice = f"install with `{install}` instead"
     else:
-        advice, fix = f"install with `pacman -Syu {names}` in this RUN", None
+        advice = f"install with `{install}` in this RUN"
     return ctx.finding(
         step.command,
         f"`{shown}` installs `{names}` from the sync databases `{sync}` refreshed on line "
@@ -192,9 +210,13 @@ def _finding(ctx: RuleContext, step: Step, invocation: Invocation, synced: Optio
         fix, related=[("the refresh", synced.step.command)])
 
 
-def _fix(ctx: RuleContext, invocation: Optional[Invocation]) -> Optional[Fix]:
-    """Appends `u` to the one plain word holding `-S` and `-y` (`-Sy` -> `-Syu`)."""
-    if invocation is None:
+def _fix(ctx: RuleContext, invocation: Optional[Invocation], node: ast.Instruction) -> Optional[Fix]:
+    """Appends `u` to the one plain word holding `-S` and `-y` (`-Sy` -> `-Syu`), and `--noconfirm`
+    after it if the command has none; None where `u` would not make it upgrade (`-Syuw`, `-Sys`).
+
+    The fixed command upgrades, so the rule no longer reports it: the fix cannot apply twice.
+    """
+    if invocation is None or invocation.has(*_NOT_UPGRADABLE):
         return None
     option = invocation.option("-y")
     operation = invocation.option("-S")
@@ -204,11 +226,20 @@ def _fix(ctx: RuleContext, invocation: Optional[Invocation]) -> Optional[Fix]:
     if not _FLAGS.fullmatch(word.value) or not word.literal:
         return None
     raw = ctx.file.text[word.span.start.offset:word.span.end.offset]
+    end = word.span.end.offset
     if raw == word.value:
-        end = word.span.end.offset
+        at = end
     elif raw == f'"{word.value}"':
-        end = word.span.end.offset - 1  # a JSON string of an exec-form RUN, or a quoted word
+        at = end - 1  # a JSON string of an exec-form RUN, or a quoted word
     else:
         return None
-    return ctx.fix(f"Change `{word.value}` to `{word.value}u`", ctx.edit(end, end, "u"),
+    if invocation.has("--noconfirm"):
+        return ctx.fix(f"Change `{word.value}` to `{word.value}u`", ctx.edit(at, at, "u"),
+                       applicability=Applicability.UNSAFE)
+    point, text = insert_after(ctx.analysis, node, word, "--noconfirm")
+    if point == at:
+        edits = [ctx.edit(at, at, "u" + text)]
+    else:
+        edits = [ctx.edit(at, at, "u"), ctx.edit(point, point, text)]
+    return ctx.fix(f"Change `{word.value}` to `{word.value}u --noconfirm`", *edits,
                    applicability=Applicability.UNSAFE)
