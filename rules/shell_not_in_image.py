@@ -50,13 +50,16 @@ class ShellNotInImage(Rule):
     The image is the one the stage's lineage starts from: `FROM base`
     where the stage `base` is built on `alpine` counts, and so does an ARG
     default (`ARG BASE=alpine:3.19` then `FROM ${BASE}`), which the
-    message names. A shell-form RUN and the RUNs after it that fail for
+    message names. A stage built FROM another stage of the file first runs
+    that stage's ONBUILD triggers, as BuildKit does, so they count as its
+    first steps. A shell-form RUN and the RUNs after it that fail for
     the same reason (the stage's image, or one SHELL instruction) give one
     finding, at the first, the others listed with it.
 
-    Not reported: Windows stages; ONBUILD triggers (they run in another
-    build, on an image not known here); images whose tag is unknown or
-    given only as a digest (a digest may be a debug image's); other
+    Not reported: Windows stages; ONBUILD triggers themselves (they run in
+    the stages and builds FROM their stage, which may have a shell), and
+    a stage after its parent's `ONBUILD SHELL`; images whose tag is
+    unknown or given only as a digest (a digest may be a debug image's); other
     images, such as `postgres:*-alpine`, which installs bash, or the
     `bash` image; a RUN after a COPY or ADD that may have put a shell
     there (a destination of `/`, `/usr` or `/usr/local`, in or below one of
@@ -104,6 +107,7 @@ class ShellNotInImage(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         model = ctx.model
+        states: dict[int, _State] = {}  # per stage, what its image holds after its steps (see _stage)
         for stage in model.stages:
             if not any(isinstance(node, ast.RunInstruction) for node in stage.instructions):
                 continue
@@ -122,39 +126,86 @@ class ShellNotInImage(Rule):
                     continue
             if model.is_windows(stage):
                 continue
-            yield from _stage(ctx, stage, kind, name + _via(model, stage))
+            yield from _stage(ctx, stage, kind, name + _via(model, stage), states)
 
 
 _Target = Union[ast.Node, Span]
+#: What a stage's image holds after its steps: the SHELL in effect, and whether a step may have put
+#: the missing shell there (then nothing later is reported).
+_State = tuple[Optional[ast.ShellInstruction], bool]
+_Groups = dict[object, list[tuple[_Target, str]]]
 
 
-def _stage(ctx: RuleContext, stage: Stage, kind: str, image: str) -> Iterator[Finding]:
-    """The failing RUNs of ``stage``, walking its lineage to see what earlier steps may have added."""
+def _stage(ctx: RuleContext, stage: Stage, kind: str, image: str, states: dict[int, _State]) -> Iterator[Finding]:
+    """The failing RUNs of ``stage``. Its image starts with what its parent stage's steps left
+    (remembered per stage in ``states``, so that a chain of stages is walked once), then runs the
+    parent's ONBUILD triggers, then its own steps."""
     model = ctx.model
-    groups: dict[object, list[tuple[_Target, str]]] = {}
-    shell_node: Optional[ast.ShellInstruction] = None
-    for member in model.lineage(stage):
-        for node in member.instructions:
-            if isinstance(node, ast.ShellInstruction):
-                shell_node = node
-            elif isinstance(node, (ast.CopyInstruction, ast.AddInstruction)):
-                if _copy_may_provide(ctx, node):
-                    return _emit(ctx, groups)
-            elif isinstance(node, ast.RunInstruction):
-                if _mounts_over_bin(node):
-                    continue
-                found = _failure(ctx, node, kind, image, shell_node)
-                if found is None:
-                    if kind != "no-bash" or "bash" in _text(ctx, node):
-                        return _emit(ctx, groups)  # it may have installed the shell
-                    continue
-                if member is stage:
-                    cause, target, message = found
-                    groups.setdefault(cause if cause is not None else id(node), []).append((target, message))
+    lineage = model.lineage(stage)
+    known = len(lineage)
+    while known and lineage[known - 1].index not in states:
+        known -= 1
+    state: _State = states[lineage[known - 1].index] if known else (None, False)
+    groups: _Groups = {}
+    for member in lineage[known:]:
+        state = _walk(ctx, member, kind, image, state, groups if member is stage else None)
+        states[member.index] = state
     return _emit(ctx, groups)
 
 
-def _emit(ctx: RuleContext, groups: dict[object, list[tuple[_Target, str]]]) -> Iterator[Finding]:
+def _walk(ctx: RuleContext, member: Stage, kind: str, image: str, state: _State,
+          groups: Optional[_Groups]) -> _State:
+    """``state`` after ``member``'s steps: its parent's ONBUILD triggers (BuildKit runs those of a
+    stage of this file first in a stage built FROM it), then its instructions; the RUNs that fail
+    are added to ``groups`` (None: not reported, an ancestor's)."""
+    shell_node, provided = state
+    if provided:
+        return state
+    if member.parent is not None:
+        for onbuild in ctx.model.stages[member.parent].instructions:
+            trigger = onbuild.effective if isinstance(onbuild, ast.OnbuildInstruction) else None
+            if isinstance(trigger, ast.ShellInstruction):
+                return shell_node, True  # the stage's RUNs run another shell: not followed here
+            if isinstance(trigger, (ast.CopyInstruction, ast.AddInstruction)):
+                if _copy_may_provide(ctx, trigger, onbuild):
+                    return shell_node, True
+            elif isinstance(trigger, ast.RunInstruction):
+                if not _mounts_over_bin(trigger) and _trigger_may_provide(ctx, onbuild, trigger, kind, shell_node):
+                    return shell_node, True
+    for node in member.instructions:
+        if isinstance(node, ast.ShellInstruction):
+            shell_node = node
+        elif isinstance(node, (ast.CopyInstruction, ast.AddInstruction)):
+            if _copy_may_provide(ctx, node):
+                return shell_node, True
+        elif isinstance(node, ast.RunInstruction):
+            if _mounts_over_bin(node):
+                continue
+            found = _failure(ctx, node, kind, image, shell_node)
+            if found is None:
+                if kind != "no-bash" or "bash" in _text(ctx, node):
+                    return shell_node, True  # it may have installed the shell
+                continue
+            if groups is not None:
+                cause, target, message = found
+                groups.setdefault(cause if cause is not None else id(node), []).append((target, message))
+    return shell_node, False
+
+
+def _trigger_may_provide(ctx: RuleContext, onbuild: ast.Instruction, trigger: ast.RunInstruction, kind: str,
+                         shell_node: Optional[ast.ShellInstruction]) -> bool:
+    """An ONBUILD RUN of the parent stage, run first in this one, may have put the missing shell
+    there: on an image with no shell, one that needs none; else one that may install bash."""
+    if kind == "no-bash":
+        return "bash" in _text(ctx, onbuild)
+    if trigger.exec_form:
+        args = [a.value for a in trigger.exec_args]
+    else:
+        args = [a.value for a in shell_node.args] if shell_node is not None and shell_node.exec_form else ["/bin/sh"]
+    return not args or interpreter(args) not in POSIX_SHELLS
+
+
+def _emit(ctx: RuleContext, groups: _Groups) -> Iterator[Finding]:
     for found in groups.values():
         (target, message), rest = found[0], found[1:]
         yield ctx.finding(target, message, related=[("another RUN that fails the same way", t) for t, _ in rest])
@@ -292,14 +343,20 @@ def _under_bin(path: Optional[str]) -> bool:
     return any(path == d or path.startswith(d + "/") or d.startswith(path + "/") for d in _BIN)
 
 
-def _copy_may_provide(ctx: RuleContext, node: Union[ast.CopyInstruction, ast.AddInstruction]) -> bool:
-    """The COPY or ADD may have put a shell where the RUN finds it: into /, /bin, /sbin, /usr or a
-    destination not known here, or a source or destination that names one."""
+def _copy_may_provide(ctx: RuleContext, node: Union[ast.CopyInstruction, ast.AddInstruction],
+                      onbuild: Optional[ast.Instruction] = None) -> bool:
+    """The COPY or ADD (or ``onbuild``'s trigger, run in the stage built FROM its stage) may have put a
+    shell where the RUN finds it: into /, /bin, /sbin, /usr or a destination not known here, or a
+    source or destination that names one."""
     if _SHELL_WORD.search(_text(ctx, node)):
         return True
     destination = node.destination
     if destination is None:
         return False
+    if onbuild is not None:  # its variables and WORKDIR are those of the build it runs in
+        if "$" in destination.value:
+            return True
+        return _under_bin(resolve(destination.value, ctx.model.trigger_workdir(onbuild), home=False))
     expansion = ctx.model.expand(node, destination.value)
     if not expansion.resolved:
         return True
