@@ -148,12 +148,12 @@ class Linter:
         for rule in enabled:
             diagnostics += self._run(rule, analysis, config, frozenset() if rule.always_enabled else dropped)
         diagnostics = self._unsuppressed(diagnostics, pragmas)
-        if checks is not None and checks.error:
-            diagnostics = self._build_errors(diagnostics, checks, file)
+        if checks is not None and checks.error and checks.problem is None:  # BuildKit refuses the whole value
+            diagnostics = self._build_errors(diagnostics, checks, analysis)
         unused = self.rules.get(UNUSED_SUPPRESSION)
         if unused is not None and unused in enabled and pragmas:
             # Rules a pragma names but the selection left out run too, only to see what they would report.
-            named = {key for pragma in pragmas for key in pragma.selectors}
+            named = {key.lower() for pragma in pragmas for key in pragma.selectors}
             for rule in self.rules.rules:
                 if rule not in enabled and named & rule_keys(rule.code, rule.name, rule.aliases + rule.partial_aliases):
                     self._unsuppressed(self._run(rule, analysis, config, frozenset()), pragmas)
@@ -179,21 +179,35 @@ class Linter:
         return sorted([*enabled, *added], key=lambda rule: rule.code) if added else enabled
 
     def _build_errors(self, diagnostics: list[Diagnostic], checks: CheckOptions,
-                      file: ast.File) -> list[Diagnostic]:
+                      analysis: Analysis) -> list[Diagnostic]:
         """With ``# check=error=true``, the findings of BuildKit checks the build runs on this file are
-        errors whatever the configured severity: ``docker build`` fails on them."""
-        from .coverage import BUILDKIT_CHECKS
+        errors whatever the configured severity: ``docker build`` fails on them.
 
+        BuildKit runs the checks it makes while dispatching instructions only on the stages the
+        build's target needs (all of them for ``docker build --check``): such a finding in a stage
+        the default build does not reach keeps its severity, and its note says which builds fail.
+        """
         line = checks.directive.span.start.line
         note = (f" (an error here: `{checks.error_written}` in the `# check=` directive on line {line} "
                 "makes `docker build` fail on it)")
+        reached = None  # computed at the first finding of a check run while dispatching
         result = []
         for diagnostic in diagnostics:
             rule = self.rules.get(diagnostic.code)
-            names = [*(rule.aliases if rule is not None else ()), *([diagnostic.alias] if diagnostic.alias else [])]
-            if any(name in BUILDKIT_CHECKS and checks.runs(name) for name in names):
-                diagnostic = replace(diagnostic, severity=max(diagnostic.severity, Severity.ERROR),
-                                     message=diagnostic.message + note)
+            names = [name for name in _buildkit_checks(rule, diagnostic) if checks.runs(name)]
+            if names:
+                if reached is None and any(name in DISPATCH_CHECKS for name in names):
+                    reached = _default_build_stages(analysis)
+                stage = _stage_at(analysis, diagnostic.span.start.offset) if reached else None
+                if stage is not None and stage.index not in reached and all(n in DISPATCH_CHECKS for n in names):
+                    target = (f"`docker build --target {stage.name}`" if stage.name
+                              else "a build whose `--target` needs this stage")
+                    diagnostic = replace(diagnostic, message=diagnostic.message + (
+                        f" (with `{checks.error_written}` in the `# check=` directive on line {line}, {target} "
+                        "or `docker build --check` fails on it; the default build does not run this stage)"))
+                else:
+                    diagnostic = replace(diagnostic, severity=max(diagnostic.severity, Severity.ERROR),
+                                         message=diagnostic.message + note)
             result.append(diagnostic)
         return result
 
@@ -253,8 +267,9 @@ class Linter:
             keys = rule_keys(diagnostic.code, diagnostic.name, rule.aliases if rule else ())
             if diagnostic.alias:
                 keys.add(diagnostic.alias.lower())
+            checks = _buildkit_checks(rule, diagnostic)
             if diagnostic.code == InternalError.code or rule is not None and rule.always_enabled \
-                    or suppressed_by(diagnostic, keys, index) is None:
+                    or suppressed_by(diagnostic, keys, index, checks) is None:
                 kept.append(diagnostic)
         return kept
 
@@ -265,13 +280,18 @@ class Linter:
             for selector in pragma.selectors:
                 if selector in pragma.used:
                     continue
-                known = selector == "all" or bool(self.rules.by_key.get(selector))
+                known = selector == "all" or bool(self.rules.by_key.get(selector.lower()))
+                spelled = pragma.spelled(selector)
+                if pragma.exact:
+                    message = _unused_check_skip(pragma, selector)
+                    if message is not None:
+                        found.append(self._diagnostic(unused, Finding(pragma.node.span, message), path, config))
+                        continue
                 if not known and pragma.source != "dflint":
                     continue  # hadolint/BuildKit pragmas may name their own checks (ShellCheck's SC...)
-                spelled = pragma.spelled(selector)
                 if not known:
                     message = f"'{spelled}' names no rule dflint knows, so it suppresses nothing"
-                elif selector != "all" and all(rule.always_enabled for rule in self.rules.by_key[selector]):
+                elif selector != "all" and all(rule.always_enabled for rule in self.rules.by_key[selector.lower()]):
                     message = f"'{spelled}' cannot be suppressed: a file the build rejects must not pass the check"
                 elif pragma.scope is not None and pragma.scope[0] == pragma.scope[1]:
                     message = f"'{spelled}' suppresses nothing: no instruction follows this pragma"
@@ -347,6 +367,77 @@ class Linter:
                 result.error = f"cannot write {path}: {exc.strerror or exc}"
         result.text = None  # not kept: thousands of files may be linted
         return result
+
+
+def _unused_check_skip(pragma, selector: str) -> Optional[str]:
+    """Why a name in a ``# check=skip=`` skips nothing, when the reason is how BuildKit reads it."""
+    from .coverage import BUILDKIT_CHECKS
+
+    if selector == "all":
+        if pragma.skip_all:
+            return None
+        return ("'all' skips nothing here: BuildKit skips every check only for `skip=all` alone; "
+                "in a list it reads 'all' as the name of a check")
+    if selector.lower() == "all":
+        return f"'{selector}' skips nothing: BuildKit reads check names case-sensitively; write `skip=all`"
+    spelled = next((name for name in BUILDKIT_CHECKS if name.lower() == selector.lower()), None)
+    if spelled is not None and spelled != selector:
+        return (f"'{selector}' skips nothing: BuildKit reads check names case-sensitively; "
+                f"write {spelled}")
+    if pragma.only is not None and spelled in EXPERIMENTAL_CHECKS:
+        return (f"'{selector}' skips nothing: BuildKit runs an experimental check wherever `experimental=` "
+                "turns it on, whatever skip= says")
+    if pragma.only is not None and spelled is not None and spelled not in pragma.only:
+        return (f"'{selector}' skips nothing here: BuildKit runs {spelled} over the whole file, not for "
+                "one instruction; skip it in the `# check=` directive on the first line")
+    return None
+
+
+#: BuildKit checks run while dispatching a stage's instructions (dockerfile2llb's dispatch and what it
+#: calls): a build runs them only on the stages its target needs. The others run on every stage when
+#: the file is parsed (FromAsCasing, StageNameCasing, ...) or while every stage's FROM is read
+#: (UndefinedArgInFrom, RedundantTargetPlatform, FromPlatformFlagConstDisallowed).
+DISPATCH_CHECKS = frozenset({
+    "LegacyKeyValueFormat", "SecretsUsedInArgOrEnv", "WorkdirRelativePath", "JSONArgsRecommended",
+    "MultipleInstructionsDisallowed", "UndefinedVar", "CopyIgnoredFile", "ExposeProtoCasing", "ExposeInvalidFormat",
+    "InvalidBaseImagePlatform",
+})
+
+
+def _buildkit_checks(rule: Optional[type[Rule]], diagnostic: Diagnostic) -> frozenset[str]:
+    """The BuildKit checks a finding stands for, as BuildKit spells them."""
+    from .coverage import BUILDKIT_CHECKS
+
+    names = [*(rule.aliases if rule is not None else ()), *([diagnostic.alias] if diagnostic.alias else [])]
+    return frozenset(name for name in names if name in BUILDKIT_CHECKS)
+
+
+def _default_build_stages(analysis: Analysis) -> Optional[set[int]]:
+    """The stages a ``docker build`` without ``--target`` dispatches (the last stage and those it
+    needs), or None when the file cannot tell: a stage reference through a variable (a FROM whose
+    base a --build-arg may change, a mount's ``from=``), or an ONBUILD trigger naming another stage."""
+    model = analysis.model
+    stages = model.reachable()  # a FROM's base read with the ARG defaults, as a build without --build-arg
+    for stage in stages:
+        for node in stage.instructions:
+            if isinstance(node, ast.OnbuildInstruction) and ("--from" in node.text or "from=" in node.text):
+                return None
+        for dep in stage.dependencies:
+            if dep.stage is None and dep.image is not None and "$" in dep.image.text:
+                return None
+    return {stage.index for stage in stages}
+
+
+def _stage_at(analysis: Analysis, offset: int):
+    """The stage holding ``offset``, or None before the first FROM."""
+    from bisect import bisect_right
+
+    memo = analysis.memo("linter: stage starts")
+    starts = memo.get(None)
+    if starts is None:
+        starts = memo[None] = [stage.from_instruction.span.start.offset for stage in analysis.model.stages]
+    found = bisect_right(starts, offset) - 1
+    return analysis.model.stages[found] if found >= 0 else None
 
 
 def _parser_errors(diagnostics: Iterable[Diagnostic]) -> int:

@@ -6,15 +6,19 @@
 * ``# hadolint ignore=DL3008 [# reason]`` / ``# hadolint global ignore=...``
   work the same through the rules' hadolint aliases;
 * the ``# check=skip=Rule1,Rule2`` (or ``skip=all``) directive covers the file
-  through the rules' BuildKit aliases; ``skip=all`` covers every rule but
-  syntax-error, as BuildKit still fails the build on a Dockerfile it cannot parse,
-  and the experimental checks its ``experimental=`` turns on (BuildKit runs
-  those whatever ``skip=`` says). :func:`check_options` reads the directive's
-  other options (``error=``, ``experimental=``) for the linter.
+  through the rules' BuildKit aliases, read as BuildKit reads them: names
+  case-sensitively, ``all`` only as the whole value; ``skip=all`` covers every
+  rule but syntax-error, as BuildKit still fails the build on a Dockerfile it
+  cannot parse, and the experimental checks its ``experimental=`` turns on
+  (BuildKit runs those whatever ``skip=`` says). :func:`check_options` reads
+  the directive's other options (``error=``, ``experimental=``) for the linter;
+* a ``# check=skip=...`` comment above an instruction (dockerfile frontend 1.21
+  and later) covers the BuildKit checks BuildKit runs for that instruction
+  (:data:`INSTRUCTION_CHECKS`), see :func:`check_comments`.
 
-Selectors match a rule's code, name or any alias, case-insensitively; ``all``
-matches everything. Which pragma suppressed something is recorded, so unused
-pragmas can be reported.
+dflint's and hadolint's selectors match a rule's code, name or any alias,
+case-insensitively; ``all`` matches everything. Which pragma suppressed
+something is recorded, so unused pragmas can be reported.
 """
 
 from __future__ import annotations
@@ -45,9 +49,18 @@ class Pragma:
     #: Keys of what this pragma cannot cover: the experimental checks a ``# check=`` directive turns on
     #: (BuildKit runs them whatever ``skip=`` says).
     exempt: frozenset[str] = frozenset()
+    #: A ``# check=`` pragma: its selectors are BuildKit check names as written, matched case-sensitively
+    #: against the BuildKit checks a finding stands for; ``all`` skips everything only as the whole value.
+    exact: bool = False
+    #: For a ``# check=`` comment above an instruction: the only checks it can skip (None: any).
+    only: Optional[frozenset[str]] = None
+
+    @property
+    def skip_all(self) -> bool:
+        return self.exact and self.selectors == ("all",)
 
     def spelled(self, selector: str) -> str:
-        return next((w for w in self.written if w.lower() == selector), selector)
+        return next((w for w in self.written if w == selector or w.lower() == selector), selector)
 
     def covers(self, offset: int) -> bool:
         return self.scope is None or self.scope[0] <= offset < self.scope[1]
@@ -133,19 +146,28 @@ def check_options(file: ast.File) -> Optional[CheckOptions]:
     directive = next((d for d in file.directives if d.name == "check"), None)
     if directive is None:
         return None
+    found, problem = _read_check_value(directive.value)
+    return CheckOptions(directive, problem=problem, **found)  # type: ignore[arg-type]
+
+
+def _read_check_value(written: str) -> tuple[dict[str, object], Optional[tuple[str, int, int, str]]]:
+    """The options of a ``# check=`` value as BuildKit's ParseLintOptions reads them, and its error
+    (message, offset in the value, length, hint) when it refuses the value."""
     from .syntax.validate_go import parse_bool  # Go's strconv.ParseBool, which BuildKit reads error= with
 
-    value = directive.value.split(" ", 1)[0]  # Go's strings.Cut(value, " "): the rest is dropped
+    value = written.split(" ", 1)[0]  # Go's strings.Cut(value, " "): the rest is dropped
     start = len(value) - len(value.lstrip())
     found: dict[str, object] = {}
     problem = None
     offset = start
+    if not value.strip():
+        return found, None
     for part in value.strip().split(";", 2):
         key, equals, option = part.partition("=")
         if not equals:
             if part.strip():
                 hint = "write the options as skip=<checks>, error=<bool> or experimental=<checks>, separated by ';'"
-            elif " " in directive.value:
+            elif " " in written:
                 hint = "BuildKit reads the value only up to its first space: write no space after ';'"
             else:
                 hint = "remove the ';' at the end"
@@ -171,7 +193,96 @@ def check_options(file: ast.File) -> Optional[CheckOptions]:
     if problem is not None:
         message, where, length, hint = problem
         problem = (f"failed to parse check options: {message}", where, length, hint)
-    return CheckOptions(directive, problem=problem, **found)  # type: ignore[arg-type]
+    return found, problem
+
+
+#: The BuildKit checks a ``# check=`` comment above an instruction can skip: those BuildKit runs with
+#: the linter it merges that comment into (ParseInstructionWithLinter for the parse-time checks of the
+#: instruction, buildDispatchStates for a FROM's, dispatch for the others). Checks run over the whole
+#: file (ConsistentInstructionCasing, DuplicateStageName, ReservedStageName, InvalidDefaultArgInFrom,
+#: NoEmptyContinuation, InvalidBaseImagePlatform) use the file's linter: such a comment does not skip them.
+#: Nor does one above an ONBUILD: BuildKit checks the trigger where it runs, parsed from its text alone.
+INSTRUCTION_CHECKS = frozenset({
+    "MaintainerDeprecated", "StageNameCasing", "FromAsCasing", "UndefinedArgInFrom", "RedundantTargetPlatform",
+    "FromPlatformFlagConstDisallowed", "LegacyKeyValueFormat", "SecretsUsedInArgOrEnv", "WorkdirRelativePath",
+    "JSONArgsRecommended", "MultipleInstructionsDisallowed", "UndefinedVar", "CopyIgnoredFile",
+    "ExposeProtoCasing", "ExposeInvalidFormat",
+})
+
+#: The first dockerfile frontend that reads ``# check=`` comments above an instruction (BuildKit commit
+#: a248d48d0, in dockerfile/1.21.0 and BuildKit v0.27.0).
+CHECK_COMMENTS_SINCE = (1, 21)
+
+_CHECK_COMMENT = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*\Z")
+
+
+@dataclass(frozen=True)
+class CheckComment:
+    """A comment that BuildKit's directive syntax reads as ``check=...``, after the directives.
+
+    ``instruction`` is the instruction whose comments hold it (BuildKit's
+    ``PrevComment``: the comment lines since the previous instruction, blank
+    lines included, an empty ``#`` line starting afresh), None when no
+    instruction follows. ``applies`` says whether BuildKit applies it to
+    that instruction: the first ``check`` comment of those lines, a value
+    BuildKit can read, a frontend that reads such comments. ``why`` says
+    why not, for messages.
+    """
+
+    comment: ast.Comment
+    value: str
+    instruction: Optional[ast.Instruction]
+    options: dict
+    applies: bool
+    why: str = ""
+
+
+def check_comments(file: ast.File) -> list[CheckComment]:
+    """Every ``# check=`` comment after the directives, and whether BuildKit applies it."""
+    from .model.frontend import frontend_at_least, frontend_pin
+
+    older = frontend_at_least(file, CHECK_COMMENTS_SINCE) is False
+    found: list[CheckComment] = []
+    block: list[tuple[ast.Comment, str]] = []
+
+    def close(instruction: Optional[ast.Instruction]) -> None:
+        first = True
+        for comment, value in block:
+            options, problem = _read_check_value(value)
+            if instruction is None:
+                why = "no instruction follows it"
+            elif older:
+                pin = frontend_pin(file)
+                why = (f"the frontend the `# syntax=` directive selects ({pin.name if pin else 'an older release'}) "
+                       "reads `# check=` comments above an instruction only from 1.21")
+            elif not first:
+                why = "BuildKit reads only the first `# check=` comment above an instruction"
+            elif problem is not None:
+                why = f"BuildKit cannot read it ({problem[0]}: {problem[3]}), so it ignores the comment"
+            else:
+                why = ""
+            found.append(CheckComment(comment, value, instruction, options, not why, why))
+            first = False
+        block.clear()
+
+    for child in file.children:
+        if isinstance(child, ast.Comment):
+            if not child.value:
+                _drop_block(block, found, "an empty `#` line comes between it and the instruction below")
+                continue
+            match = _CHECK_COMMENT.match(child.value)
+            if match and match.group(1).lower() == "check":
+                block.append((child, match.group(2)))
+        elif isinstance(child, ast.Instruction):
+            close(child)
+    close(None)
+    return found
+
+
+def _drop_block(block: list, found: list[CheckComment], why: str) -> None:
+    for comment, value in block:
+        found.append(CheckComment(comment, value, None, {}, False, why))
+    block.clear()
 
 
 def collect(file: ast.File) -> list[Pragma]:
@@ -183,8 +294,19 @@ def collect(file: ast.File) -> list[Pragma]:
             written = tuple(name for name in options.skip if name) if options is not None else ()
             if options is not None and written:
                 exempt = frozenset(check.lower() for check in EXPERIMENTAL_CHECKS if options.enables(check))
-                pragmas.append(Pragma(directive, tuple(w.lower() for w in written), None, written=written,
-                                      source="check", exempt=exempt))
+                pragmas.append(Pragma(directive, written, None, written=written, source="check", exempt=exempt,
+                                      exact=True))
+    if any(isinstance(child, ast.Comment) and "=" in child.value for child in file.children):
+        for found in check_comments(file):
+            written = tuple(name for name in found.options.get("skip", ()) if name)
+            if found.applies and written and found.instruction is not None:
+                node = found.instruction
+                # BuildKit runs an experimental check whatever skip= says, above an instruction too.
+                pragmas.append(Pragma(found.comment, written, (node.span.start.offset, node.span.end.offset),
+                                      written=written, source="check",
+                                      exempt=frozenset(check.lower() for check in EXPERIMENTAL_CHECKS),
+                                      exact=True, only=frozenset() if isinstance(node, ast.OnbuildInstruction)
+                                      else INSTRUCTION_CHECKS))
     pending: list[tuple[ast.Comment, str, Optional[str], str]] = []
     for child in file.children:
         if isinstance(child, ast.Comment):
@@ -272,12 +394,30 @@ class PragmaIndex:
 
 
 def suppressed_by(diagnostic: Diagnostic, keys: set[str],
-                  pragmas: Union[list[Pragma], PragmaIndex]) -> Optional[Pragma]:
-    """The pragma that suppresses ``diagnostic`` (recording the use), or None."""
+                  pragmas: Union[list[Pragma], PragmaIndex], checks: frozenset[str] = frozenset()) -> Optional[Pragma]:
+    """The pragma that suppresses ``diagnostic`` (recording the use), or None.
+
+    ``keys`` are the finding's rule code, name and aliases in lower case;
+    ``checks`` the BuildKit checks it stands for, as BuildKit spells them
+    (``# check=`` pragmas match those, case-sensitively).
+    """
     offset = diagnostic.span.start.offset
     covering = pragmas.covering(offset) if isinstance(pragmas, PragmaIndex) else pragmas
     for pragma in covering:
         if not pragma.covers(offset) or pragma.exempt and not pragma.exempt.isdisjoint(keys):
+            continue
+        if pragma.exact:
+            names = checks if pragma.only is None else checks & pragma.only
+            if pragma.skip_all:
+                # The directive's skip=all covers every rule (but syntax-error); a comment's, the checks it can skip.
+                if names if pragma.only is not None else diagnostic.name not in _NOT_SKIPPED_BY_CHECK_ALL:
+                    pragma.used.add("all")
+                    return pragma
+                continue
+            for selector in pragma.selectors:
+                if selector in names:
+                    pragma.used.add(selector)
+                    return pragma
             continue
         for selector in pragma.selectors:
             if selector == "all" and pragma.source == "check" and diagnostic.name in _NOT_SKIPPED_BY_CHECK_ALL:

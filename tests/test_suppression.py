@@ -197,3 +197,86 @@ def test_unreadable_check_directive_is_a_syntax_error(value, message, column):
     assert [(d.code, d.line, d.column) for d in found] == [("DF000", 1, column)]
     assert found[0].message.startswith("failed to parse check options: ")
     assert message in found[0].message
+
+
+# -- `# check=skip=` read as BuildKit reads it (names case-sensitive, `all` only alone) --------------
+
+@pytest.mark.parametrize("value", ["skip=fromascasing", "skip=All", "skip=all,JSONArgsRecommended",
+                                   "skip=FROMASCASING", "skip= all ,FromAs",
+                                   # the value ends at its first space
+                                   "skip= all ", "skip=JSONArgsRecommended, FromAsCasing"])
+def test_check_skip_names_buildkit_does_not_match_skip_nothing(value):
+    found = lint(f"# check=error=true;{value}\nFROM python:3.12-slim as base\n", select=["DF104"])
+    assert [(d.code, d.severity.label) for d in found] == [("DF104", "error")]
+
+
+@pytest.mark.parametrize("value", ["skip=FromAsCasing", "skip=all", "skip=all,FromAsCasing",
+                                   "skip=JSONArgsRecommended,FromAsCasing"])
+def test_check_skip_names_buildkit_matches_skip(value):
+    assert lint(f"# check=error=true;{value}\nFROM python:3.12-slim as base\n", select=["DF104"]) == []
+
+
+def test_check_skip_all_in_a_list_is_reported_with_the_truth():
+    found = lint("# check=skip=all,FromAsCasing;error=true\nFROM python:3.12-slim as base\n",
+                 select=["DF104", "DF810"])
+    assert [d.message for d in found] == [
+        "'all' skips nothing here: BuildKit skips every check only for `skip=all` alone; "
+        "in a list it reads 'all' as the name of a check"]
+
+
+def test_dflint_and_hadolint_pragmas_stay_case_insensitive():
+    assert codes("# dflint: ignore=UNTAGGED-IMAGE\nFROM python\n") == []
+    assert codes("# hadolint ignore=dl3006\nFROM python\n") == []
+
+
+# -- `# check=` comments above an instruction (dockerfile frontend 1.21) -------------------------
+
+def test_check_comment_above_an_instruction_skips_its_checks_only():
+    text = ("# check=error=true\nFROM python:3.12-slim AS base\n# check=skip=JSONArgsRecommended\nCMD echo hi\n"
+            "ENTRYPOINT echo hi\n")
+    found = lint(text, select=["DF401"])
+    assert [(d.line, d.severity.label) for d in found] == [(5, "error")]
+
+
+def test_check_comment_skip_all_covers_only_buildkit_checks_of_that_instruction():
+    text = "FROM python:3.12-slim\n# check=skip=all\nCMD echo hi\nFROM python\n"
+    assert [(d.code, d.line) for d in lint(text, select=["DF401", "DF001"])] == [("DF001", 4)]
+    # not a check BuildKit runs per instruction: DuplicateStageName uses the file's settings
+    text = "FROM python:3.12-slim AS a\n# check=skip=all\nFROM python:3.12-slim AS a\n"
+    assert [d.code for d in lint(text, select=["DF110"])] == ["DF110"]
+
+
+@pytest.mark.parametrize("text", [
+    "# syntax=docker/dockerfile:1.20\nFROM python:3.12-slim\n# check=skip=JSONArgsRecommended\nCMD echo hi\n",
+    "FROM python:3.12-slim\n# check=skip=JSONArgsRecommended;\nCMD echo hi\n",
+    "FROM python:3.12-slim\n# check=skip=JSONArgsRecommended\n#\nCMD echo hi\n",
+    "FROM python:3.12-slim\n# check=skip=WorkdirRelativePath\n# check=skip=JSONArgsRecommended\nCMD echo hi\n",
+    "FROM python:3.12-slim\n# check=skip=all\nONBUILD CMD echo hi\nCMD echo hi\n",
+])
+def test_check_comments_buildkit_ignores_skip_nothing(text):
+    assert [d.code for d in lint(text, select=["DF401"])] == ["DF401"]
+
+
+# -- `# check=error=true`: what fails, and when ---------------------------------------------------
+
+def test_check_error_with_a_value_buildkit_refuses_adds_no_note():
+    found = lint("# check=error=true;\nFROM python:3.12-slim as base\n", select=["DF104"])
+    assert [(d.code, d.severity.label) for d in found] == [("DF000", "error"), ("DF104", "style")]
+    assert "error=true" not in found[1].message
+
+
+def test_check_error_in_a_stage_the_default_build_does_not_run():
+    text = ("# check=error=true\nFROM debian:12 AS debug\nCMD echo debug\n\nFROM debian:12 as prod\n"
+            "CMD [\"echo\", \"prod\"]\n")
+    found = lint(text, select=["DF401", "DF104"])
+    assert [(d.code, d.line, d.severity.label) for d in found] == [
+        ("DF401", 3, "warning"), ("DF104", 5, "error")]
+    assert found[0].message.endswith(
+        "(with `error=true` in the `# check=` directive on line 1, `docker build --target debug` or "
+        "`docker build --check` fails on it; the default build does not run this stage)")
+
+
+def test_check_error_in_a_stage_the_default_build_needs():
+    text = ("# check=error=true\nFROM debian:12 AS build\nWORKDIR app\n"
+            "FROM debian:12\nCOPY --from=build /app /app\n")
+    assert [(d.line, d.severity.label) for d in lint(text, select=["DF701"])] == [(3, "error")]
