@@ -9,14 +9,17 @@ from typing import Iterator, Optional, Union
 from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.model.build import Stage
-from dflint.model.distro import alpine_without_bash, shell_less
+from dflint.model.distro import alpine_package_without_bash, alpine_without_bash, shell_less
+from dflint.model.layers import Step, run_steps
 from dflint.model.paths import resolve
+from dflint.model.shell_values import expanded_command
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell.builder import POSIX_SHELLS
+from dflint.shell.package_managers import PACKAGE_TOOLS, classify_system
 from dflint.shell.model import Command, Script
 from dflint.shell.scripts import interpreter
 from dflint.shell.set_options import read_options, shell_options
-from dflint.shell.tools import program_word
+from dflint.shell.tools import program_name, program_word
 from dflint.source import Span
 
 
@@ -65,7 +68,12 @@ class ShellNotInImage(Rule):
     there (a destination of `/`, `/usr` or `/usr/local`, in or below one of
     their `bin` and `sbin` directories, one that is not known, or one that
     names bash, busybox or sh; not `/usr/local/lib`), after a RUN
-    that mentions bash (`apk add --no-cache bash`), and, on an image with
+    that mentions bash (`apk add --no-cache bash`) or may install it: an
+    install whose package list is not known here (`apk add $PKGS` with an
+    ARG that has no default, `apk add $(cat packages.txt)`), or an `apk add`
+    of any package but a few common ones known to bring no bash (`curl`,
+    `git`, `build-base`, `python3`...; `libtool`, for one, depends on
+    bash), and, on an image with
     no shell, after any RUN that did not fail (an exec-form
     `RUN ["/busybox/busybox", "--install", "/bin"]`); a RUN that mounts
     something over these directories; a SHELL or exec-form RUN of a
@@ -183,7 +191,7 @@ def _walk(ctx: RuleContext, member: Stage, kind: str, image: str, state: _State,
                 continue
             found = _failure(ctx, node, kind, image, shell_node)
             if found is None:
-                if kind != "no-bash" or "bash" in _text(ctx, node):
+                if kind != "no-bash" or _may_install_bash(ctx, node):
                     return shell_node, True  # it may have installed the shell
                 continue
             if groups is not None:
@@ -197,7 +205,7 @@ def _trigger_may_provide(ctx: RuleContext, onbuild: ast.Instruction, trigger: as
     """An ONBUILD RUN of the parent stage, run first in this one, may have put the missing shell
     there: on an image with no shell, one that needs none; else one that may install bash."""
     if kind == "no-bash":
-        return "bash" in _text(ctx, onbuild)
+        return _may_install_bash(ctx, onbuild)
     if trigger.exec_form:
         args = [a.value for a in trigger.exec_args]
     else:
@@ -265,7 +273,8 @@ def _bash_command(ctx: RuleContext, run: ast.RunInstruction, kind: str, image: s
         word = program_word(command)
         if word is None or not word.literal or posixpath.basename(word.value) != "bash":
             continue
-        if "bash" in ctx.file.text[run.span.start.offset:word.span.start.offset]:
+        if "bash" in ctx.file.text[run.span.start.offset:word.span.start.offset] \
+                or _may_install_bash(ctx, run, until=command):
             return None  # installed (or put there) earlier in this RUN
         if _fails_the_run(script, index, errexit):
             return None, word, _message(kind, image, word.value, f"/bin/sh: {word.value}: not found")
@@ -361,6 +370,48 @@ def _copy_may_provide(ctx: RuleContext, node: Union[ast.CopyInstruction, ast.Add
     if not expansion.resolved:
         return True
     return _under_bin(resolve(expansion.value, ctx.model.workdir_at(node), home=False))
+
+
+#: Package-manager subcommands that install what they name.
+_INSTALL_VERBS = frozenset({"add", "install", "i", "in", "reinstall", "downgrade", "global", "upgrade",
+                            "build-dep", "source-install"})
+
+
+def _may_install_bash(ctx: RuleContext, node: ast.Instruction, until: Optional[object] = None) -> bool:
+    """The RUN (or ONBUILD RUN; its steps before the command ``until``) may have installed bash: it
+    names bash, or a package-manager install names a package list this rule cannot read (an
+    expansion with no known value: `apk add $PKGS` with an ARG without default, `$(cat list)`), a
+    value naming bash, or an `apk add` of a package not known to come without bash."""
+    if until is None and "bash" in _text(ctx, node):
+        return True
+    for step in run_steps(ctx.analysis, node):
+        if step.command is until:
+            break
+        if _install_may_bring_bash(ctx, node, step):
+            return True
+    return False
+
+
+def _install_may_bring_bash(ctx: RuleContext, node: ast.Instruction, step: Step) -> bool:
+    invocation = step.invocation
+    if invocation is None or invocation.program not in PACKAGE_TOOLS or invocation.subcommand not in _INSTALL_VERBS:
+        return False
+    argv = step.command.argv
+    if any(word.has_expansion for word in argv):
+        expanded = expanded_command(ctx.analysis, node, step)
+        start = next((i for i, w in enumerate(argv) if program_name(w.value) == invocation.program), 0)
+        if any(word.has_expansion and id(word) not in expanded.replaced for word in argv[start + 1:]):
+            return True  # a value not known here
+        invocation = expanded.invocation
+        if invocation is None or any("bash" in word.value for word in invocation.command.argv):
+            return True
+    if invocation.program != "apk":
+        return False
+    for word in invocation.operands:
+        name = classify_system("apk", word.value)[0].split("@", 1)[0]
+        if not alpine_package_without_bash(name):
+            return True  # a package that may depend on bash (libtool does), a local .apk, a URL
+    return False
 
 
 def _mounts_over_bin(run: ast.RunInstruction) -> bool:

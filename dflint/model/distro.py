@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .build import BuildModel, Stage
     from .image import ImageReference
 
-__all__ = ["root_reference", "rhel_family", "shell_less", "alpine_without_bash"]
+__all__ = ["root_reference", "rhel_family", "shell_less", "alpine_without_bash", "alpine_package_without_bash"]
 
 #: Distributions of the Fedora and RHEL family, by a component of the repository's name. Their
 #: /bin/sh is bash and their /root is mode 550.
@@ -90,3 +90,20 @@ def alpine_without_bash(reference: Optional["ImageReference"]) -> Optional[str]:
     if name in _ALPINE_WITHOUT_BASH and reference.tag_known and reference.tag and "alpine" in reference.tag:
         return name
     return None
+
+
+#: Common Alpine packages that install no bash, nor anything that depends on it. The APKBUILDs of
+#: curl, git, openssh, build-base (binutils, gcc, g++, make, patch, libc-dev), python3, py3-pip and
+#: nodejs (with npm) in alpinelinux/aports depend on no bash; the others are single tools that need
+#: only libraries. Other packages may bring bash: ``libtool`` depends on it.
+_ALPINE_WITHOUT_BASH_PACKAGES = frozenset({
+    "curl", "wget", "ca-certificates", "git", "openssh-client", "openssl", "tzdata", "jq", "make", "gcc", "g++",
+    "musl-dev", "libc-dev", "linux-headers", "binutils", "build-base", "patch", "file", "tar", "gzip", "unzip",
+    "zip", "xz", "tini", "su-exec", "python3", "py3-pip", "nodejs", "npm",
+})
+
+
+def alpine_package_without_bash(name: str) -> bool:
+    """The Alpine package ``name`` is known to install no bash, nor anything that depends on it;
+    False for any package not known here."""
+    return name in _ALPINE_WITHOUT_BASH_PACKAGES
