@@ -13,7 +13,7 @@ from dflint.model.distro import rhel_family, root_reference
 from dflint.model.history import image_command
 from dflint.model.layers import Step, program_text, run_steps, user_home
 from dflint.model.paths import inside, resolve
-from dflint.model.users import final_non_root_user
+from dflint.model.users import final_non_root_user, root_image
 from dflint.rule import Finding, Rule, RuleContext
 
 #: Paths under /root that an image uses at run time: Python's user site (`pip install --user`).
@@ -21,9 +21,6 @@ _RUNTIME = ("/root/.local",)
 _ROOT_PATH = re.compile(r"/root(?:/[^\s:;\"']*)?")
 #: The first word of a shell-form CMD or ENTRYPOINT, when it is a path under /root.
 _SHELL_PROGRAM = re.compile(r"\s*(/root/[\w./@+-]+)(?:\s|$)")
-#: Official images that run as root (none sets USER): before any USER, a RUN on them runs as root.
-_ROOT_IMAGES = frozenset(f"docker.io/library/{name}" for name in (
-    "python", "pypy", "ruby", "node", "debian", "ubuntu", "alpine", "buildpack-deps"))
 #: Wrappers running their command as another user.
 _SWITCHERS = frozenset(("sudo", "doas", "su", "runuser", "setpriv", "gosu", "su-exec", "chpst", "s6-setuidgid",
                         "setuidgid"))
@@ -152,8 +149,7 @@ def _user_installs(ctx: RuleContext, steps: list[ast.Instruction]) -> Iterator[t
     as root, with where they install (under /root), unless a later command names the place (moves it,
     copies it, runs a program from it)."""
     model = ctx.model
-    base = root_reference(model, model.final_stage)
-    root_base = base is not None and f"{base.registry}/{base.repository}" in _ROOT_IMAGES
+    root_base = root_image(model, model.final_stage)
     found: list[tuple[ast.Instruction, Step, str]] = []
     seen_user = False
     for node in steps:

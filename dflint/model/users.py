@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Optional, Sequence
 from .. import ast
 from ..shell.model import Command
 from ..shell.tools import Invocation, parse_command
+from .distro import root_reference
 from .paths import resolve
 from .variables import Expansion, Scope
 
@@ -39,7 +40,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["UserSetting", "user_settings", "effective_user", "is_root", "nonroot_base", "privilege_drop",
            "final_non_root_user", "AccountId", "account_ids", "accounts_created", "id_written_at",
            "Creation", "account_creations", "Deletion", "account_deletions", "AccountIndex", "LateAccount", "chown_accounts", "created_later",
-           "numeric_owner", "windows_stage", "NONROOT_IMAGES", "DROPPING_IMAGES"]
+           "numeric_owner", "windows_stage", "NONROOT_IMAGES", "DROPPING_IMAGES", "ROOT_IMAGES", "root_image"]
 
 #: Images that run as a non-root user unless told otherwise (globs on ``registry/repository:tag``
 #: and on the reference as written).
@@ -55,6 +56,9 @@ NONROOT_IMAGES = (
 #: keeps their ENTRYPOINT, the main process does not run as root.
 DROPPING_IMAGES = tuple(f"docker.io/library/{name}" for name in (
     "postgres", "redis", "mysql", "mariadb", "mongo", "rabbitmq", "cassandra", "couchdb", "percona"))
+#: Official images that run as root (none sets USER): before any USER, a RUN on them runs as root.
+ROOT_IMAGES = frozenset(f"docker.io/library/{name}" for name in (
+    "python", "pypy", "ruby", "node", "debian", "ubuntu", "alpine", "buildpack-deps"))
 #: Tags of Windows base images (``mcr.microsoft.com/dotnet/aspnet:8.0-nanoserver-ltsc2022``).
 _WINDOWS_TAG = re.compile(r"(?i)nanoserver|servercore|windowsservercore|\bltsc20\d\d\b|\bwindows-")
 #: Programs that run a command as another user: an ENTRYPOINT/CMD using one drops root.
@@ -163,6 +167,13 @@ def windows_stage(model: "BuildModel", stage: "Stage") -> bool:
         return True
     ref = model.lineage(stage)[0].base.reference
     return ref is not None and ref.tag is not None and bool(_WINDOWS_TAG.search(ref.tag))
+
+
+def root_image(model: "BuildModel", stage: "Stage") -> bool:
+    """The image ``stage``'s lineage starts FROM is one of :data:`ROOT_IMAGES`: before any USER of the
+    lineage, its RUNs run as root."""
+    base = root_reference(model, stage)
+    return base is not None and f"{base.registry}/{base.repository}" in ROOT_IMAGES
 
 
 def _candidates(model: "BuildModel", stage: "Stage") -> list[str]:
