@@ -22,6 +22,13 @@ _WRITES = frozenset({"install", "reinstall", "update", "upgrade", "dist-upgrade"
                      "remove", "purge", "autoremove", "erase", "add", "del", "fix", "-S", "-R", "-U"})
 # A package manager working on another root (a chroot being built) or in user mode needs no root.
 _ELSEWHERE = ("--root", "--installroot", "--usermode", "--instroot", "-p")
+#: Simulations, which need no root: apt-get and apt turn locking off and only print what they would do
+#: ("NOTE: This is only a simulation!"; --print-uris only prints the URIs), aptitude's -s "does not require
+#: root privileges" (its manual), apk -s opens its database read-only. Not dnf/yum --assumeno nor apt's
+#: --assume-no/--trivial-only: they check for root (or take the lock) before answering.
+_APT_SIMULATIONS = ("-s", "--simulate", "--just-print", "--dry-run", "--recon", "--no-act", "--print-uris")
+_SIMULATIONS = {"apt-get": _APT_SIMULATIONS, "apt": _APT_SIMULATIONS, "aptitude": ("-s", "--simulate"),
+                "apk": ("-s", "--simulate")}
 #: Base images that ship a package manager and end with a non-root USER (globs on ``registry/repository:tag``
 #: and on the reference as written), each with the USER that switches back to their user. Narrower than
 #: users.NONROOT_IMAGES: distroless and chiseled images have no package manager (a RUN there fails for
@@ -66,7 +73,13 @@ class InstallAsNonRoot(Rule):
     known only at build time, commands run through `sudo` or `doas`, a
     package manager working on another root (`--root`, `--installroot`,
     `apk -p`, `--usermode`) or under `chroot`, queries (`apt-cache`,
-    `apk info`, `yum list`), Windows stages and ONBUILD triggers.
+    `apk info`, `yum list`), simulations, which any user may run
+    (`apt-get`/`apt` with `-s`, `--simulate`, `--dry-run`, `--just-print`,
+    `--recon`, `--no-act`, `--print-uris` or `-o APT::Get::Simulate=true`;
+    `aptitude -s`; `apk -s`/`--simulate`), Windows stages and ONBUILD
+    triggers. `apt-get --assume-no` and `dnf`/`yum --assumeno` are still
+    reported: apt takes its lock, and dnf checks for root, before any
+    question is answered.
 
     hadolint and BuildKit have no such check.
 
@@ -170,6 +183,12 @@ def _changes_packages(invocation: Optional[Invocation]) -> bool:
         return False
     if {"sudo", "doas"}.intersection(invocation.via) or invocation.root is not None:
         return False
+    if invocation.has(*_SIMULATIONS.get(invocation.program, ())) or (
+            invocation.program in ("apt-get", "apt") and any(
+                value.lower() in ("apt::get::simulate=true", "apt::get::simulate=1", "apt::get::simulate=yes",
+                                  "apt::get::simulate=on")
+                for value in invocation.values("-o", "--option"))):
+        return False  # a simulation: prints what it would do, as any user
     return not invocation.has(*_ELSEWHERE) and not any(value.startswith("Dir") for value in invocation.values("-o"))
 
 
