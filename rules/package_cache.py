@@ -9,7 +9,8 @@ from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.fix import Applicability, Fix
 from dflint.model.layers import (ANY_HOME, YARN_UNKNOWN, Leftover, Step, append_edit, command_span, command_text,
-                                 leftovers, program_text, relocation, run_steps, shipping_stages, verb_words, yarn_line)
+                                 leftovers, program_text, relocation, run_steps, runs_as_root, shipping_stages, verb_words,
+                                 yarn_berry_caches, yarn_line)
 from dflint.model.package_config import insert_after
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell.caches import PackageCache as CacheTable
@@ -56,11 +57,16 @@ class PackageCache(Rule):
     .` is not read: yarn 1 is assumed. `corepack enable` alone only
     installs the shims: package.json's `packageManager`, which the
     Dockerfile does not show, picks the version, else corepack's default
-    for yarn, 1.x. There the install is reported with advice that holds for
-    both lines: delete yarn 1's own directory
-    (`/usr/local/share/.cache/yarn` as root, `~/.cache/yarn` as another
-    user), which Berry never uses, never `yarn cache clean`; the message
-    says that under Berry the cache is the project's);
+    for yarn, 1.x. There the install is reported, and the message says
+    where each line keeps the cache: yarn 1 in
+    `/usr/local/share/.cache/yarn` as root (`~/.cache/yarn` as another
+    user), a directory no Berry uses, to delete in the same RUN; Yarn 4 in
+    its global cache, on by default, `~/.yarn/berry/cache` (or under
+    `$XDG_DATA_HOME` or `$YARN_GLOBAL_FOLDER`); Yarn 2 and 3 in the
+    project's `.yarn/cache` (or `$YARN_CACHE_FOLDER`) with a copy in the
+    global one. Plug'n'Play loads the packages from Berry's cache at run
+    time, so the message says to delete it, or run `yarn cache clean`,
+    only with the node-modules linker);
     `gem install`/`bundle install` without deleting the `.gem` files
     (where Bundler put them: below `BUNDLE_PATH`, a `bundle config` path, or
     `vendor/bundle` in deployment mode, else below `GEM_HOME` when the
@@ -182,9 +188,13 @@ class PackageCache(Rule):
     cleanup and becomes it with words added (`zypper clean`, `yum clean`)
     is extended instead (`zypper clean --all`), unsafe for the same reason.
     After `corepack enable` alone (yarn 1 or Berry), the fix appends `&& rm
-    -rf /usr/local/share/.cache/yarn` only when the RUN surely runs as root
-    and nothing moved the cache (`YARN_CACHE_FOLDER`, which Berry reads
-    too, has no fix), unsafe like the other cleanups.
+    -rf /usr/local/share/.cache/yarn`, which deletes nothing any Berry
+    needs, only when the RUN surely runs as root (`USER root`, or no USER
+    on an official image that runs as root such as `node`; not in an
+    ONBUILD trigger nor through `su`/`sudo`) and nothing moved yarn 1's
+    cache (`YARN_CACHE_FOLDER`, which Yarn 2 and 3 read too, has no fix),
+    unsafe like the other cleanups. Berry's cache is never deleted by the
+    fix: under Plug'n'Play the application loads its packages from it.
     Removing `apk update &&` before `apk add` (which gets `--no-cache` and
     reads a fresh index itself) is unsafe too, and offered only when it runs
     at the top level, every later command of the RUN reading the index is
@@ -213,46 +223,52 @@ class PackageCache(Rule):
                         continue  # one cleanup per RUN is enough
                     reported.add(cache.key)
                     if cache.key == "yarn" and yarn_line(ctx.analysis, node, left.step) == YARN_UNKNOWN:
-                        yield ctx.finding(command_span(left.step, cache), _yarn_message(left),
+                        yield ctx.finding(command_span(left.step, cache), _yarn_message(ctx, left),
                                           _yarn_fix(ctx, left), alias=cache.hadolint)
                         continue
                     yield ctx.finding(command_span(left.step, left.cache), _message(left, later), _fix(ctx, left, later),
                                       alias=cache.hadolint)
 
 
-#: Where yarn 1 keeps its cache as root (as another user: ~/.cache/yarn). Yarn Berry never uses it.
+#: Where yarn 1 keeps its cache as root, whatever HOME is (as another user: ~/.cache/yarn). Yarn Berry never uses it.
 _YARN_CLASSIC_ROOT_CACHE = "/usr/local/share/.cache/yarn"
-_NOT_BERRY = ("not `yarn cache clean`: under Yarn Berry the cache is the project's, and Plug'n'Play loads "
-              "the packages from it")
 
 
-def _yarn_message(left: Leftover) -> str:
+def _yarn_message(ctx: RuleContext, left: Leftover) -> str:
     """After `corepack enable` alone the version is package.json's `packageManager`, else corepack's
-    default, yarn 1: the advice holds for both lines (yarn 1's own directory, which Berry never uses)."""
+    default, yarn 1: where each line keeps the cache, a cleanup for yarn 1's own directory (which
+    Berry never uses), and Berry's cache deleted only with the node-modules linker (Plug'n'Play, its
+    default, loads the packages from it; only .yarnrc.yml says which linker)."""
     written = command_text(left.step.invocation, left.cache)
-    unknown = ("if the yarn that `corepack enable` set up is yarn 1 (package.json's `packageManager` picks it; "
-               "without one, corepack's default is yarn 1)")
+    root = runs_as_root(ctx.analysis, left.node, left.step)
     moved = _moved(left)
     if moved:
-        return (f"`{written}` leaves the package cache of yarn in {' and '.join(moved)} in this layer {unknown}: "
-                f"then delete it in the same RUN; under Yarn Berry the cache is the project's, and Plug'n'Play "
-                f"loads the packages from it")
-    end = "write the RUN in shell form ending with" if exec_form_run(left.node) is not None else "end the RUN with"
-    if left.homes == ("/root/",):
-        return (f"`{written}` leaves the package cache of yarn in {_YARN_CLASSIC_ROOT_CACHE} in this layer {unknown}: "
-                f"{end} `&& rm -rf {_YARN_CLASSIC_ROOT_CACHE}`, a directory Yarn Berry does not use; {_NOT_BERRY}")
-    return (f"`{written}` leaves the package cache of yarn in this layer {unknown}: {end} `&& rm -rf "
-            f"{_YARN_CLASSIC_ROOT_CACHE}` as root, `~/.cache/yarn` as another user, directories Yarn Berry does "
-            f"not use; {_NOT_BERRY}")
+        classic = f"keeps it in {' and '.join(moved)}: delete it in the same RUN"
+    else:
+        end = "write the RUN in shell form ending with" if exec_form_run(left.node) is not None else "end the RUN with"
+        if root:
+            classic = (f"keeps it in {_YARN_CLASSIC_ROOT_CACHE}: {end} `&& rm -rf {_YARN_CLASSIC_ROOT_CACHE}`, "
+                       f"a directory Yarn Berry does not use")
+        else:
+            classic = (f"keeps it in {_YARN_CLASSIC_ROOT_CACHE} as root, ~/.cache/yarn as another user: {end} "
+                       f"`&& rm -rf {_YARN_CLASSIC_ROOT_CACHE}` as root, `~/.cache/yarn` as another user, "
+                       f"directories Yarn Berry does not use")
+    global_cache, local = yarn_berry_caches(ctx.analysis, left.node, left.step, root)
+    return (f"`{written}` leaves the package cache of yarn in this layer: yarn 1, which `corepack enable` runs "
+            f"unless package.json's `packageManager` names another version, {classic}; Yarn 4 keeps it in "
+            f"{global_cache}, Yarn 2 and 3 in {local} with a copy in {global_cache}, and Plug'n'Play, "
+            f"Berry's default linker, loads the packages from that cache at run time: delete Berry's cache "
+            f"(or run `yarn cache clean`) only with the node-modules linker")
 
 
 def _yarn_fix(ctx: RuleContext, left: Leftover) -> Optional[Fix]:
-    """`&& rm -rf /usr/local/share/.cache/yarn` where the RUN surely runs as root and nothing moved the cache."""
-    if left.homes != ("/root/",) or _moved(left) or exec_form_run(left.node) is not None:
+    """`&& rm -rf /usr/local/share/.cache/yarn` where the RUN surely runs as root (USER root, or no USER
+    on an official image that runs as root) and nothing moved the cache: safe under every yarn line
+    (Berry never uses that directory); Berry's own cache is left, Plug'n'Play may load from it."""
+    if _moved(left) or exec_form_run(left.node) is not None or "sudo" in left.step.invocation.via \
+            or not runs_as_root(ctx.analysis, left.node, left.step):
         return None
     cleanup = f"rm -rf {_YARN_CLASSIC_ROOT_CACHE}"
-    if "sudo" in left.step.invocation.via:
-        return None
     edit = append_edit(ctx.analysis, left.node, cleanup)
     if edit is None:
         return None

@@ -50,7 +50,7 @@ from .path_index import same as _same
 from .paths import has_glob, resolve
 from .sources import (archive_name, git_dir_kept, into_directory, is_git_source, keeps_parents, parents_path,
                       url_path)
-from .users import account_creations
+from .users import account_creations, root_image, root_name
 from .variables import display
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -60,7 +60,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["ANY_HOME", "Step", "Leftover", "Removal", "Created", "LateRemoval", "run_steps", "leftovers", "removals",
            "late_removals", "deletes", "append_point", "verb_word", "verb_words", "command_span", "command_text",
            "program_text", "append_edit", "shipping_stages", "mount_targets", "Relocation", "relocation",
-           "user_home", "yarn_line", "YARN_CLASSIC", "YARN_UNKNOWN", "YARN_BERRY"]
+           "user_home", "yarn_line", "YARN_CLASSIC", "YARN_UNKNOWN", "YARN_BERRY", "runs_as_root", "yarn_berry_caches"]
 
 #: Contexts whose commands may not run every time the script does.
 _BRANCHES = frozenset(("condition", "if", "loop", "case", "function"))
@@ -654,6 +654,61 @@ def _yarn_after(analysis: "Analysis", instruction: ast.Instruction, line: str) -
         if any(pair.key.value in YARN_BERRY_ENV for pair in trigger.pairs):
             line = YARN_BERRY
     return line
+
+
+def runs_as_root(analysis: "Analysis", node: ast.Instruction, step: Step) -> bool:
+    """``step`` of the RUN ``node`` surely runs as root: the stage's USER at ``node`` is root (or 0), or
+    its lineage sets none and starts from an official image that runs as root
+    (:func:`~dflint.model.users.root_image`: ``node:20``); not in an ONBUILD trigger (another build
+    runs it), nor through ``su -c``, ``sudo``, ``gosu``... (another user, or a home the Dockerfile
+    does not show)."""
+    if _run_of(node) is not node:
+        return False
+    invocation = step.invocation
+    if "shell" in step.contexts or invocation is not None and (_SWITCHERS | {"sudo", "su"}).intersection(invocation.via):
+        return False
+    model = analysis.model
+    stage = model.stage_of(node)
+    if stage is None:
+        return False
+    state = _accounts_before(analysis, stage).get(node)
+    if state is None:
+        return False
+    user = state[0]
+    if user is None:
+        return root_image(model, stage)
+    expansion = model.expand(user, user.value.value)
+    return expansion.resolved and root_name(expansion.value.split(":", 1)[0])
+
+
+def yarn_berry_caches(analysis: "Analysis", node: ast.Instruction, step: Step, root: bool) -> tuple[str, str]:
+    """Where Yarn Berry keeps the packages ``step`` downloads, as the message names them: Yarn 4's
+    global cache (``enableGlobalCache`` is on by default since 4.0; ``cacheFolder`` is then not used),
+    ``globalFolder``/cache: ``$YARN_GLOBAL_FOLDER``, else ``$XDG_DATA_HOME/yarn/berry``, else
+    ``~/.yarn/berry`` (``root``: the step runs as root, ``~`` is /root unless HOME is set); and the cache
+    of Yarn 2 and 3, ``cacheFolder``: ``$YARN_CACHE_FOLDER``, else the project's ``.yarn/cache``
+    (they also keep a copy, the mirror, in the global one). A value only the build knows is named by
+    its variable."""
+    lookup = _lookup(analysis, node, step)
+
+    def place(name: str, below: str) -> Optional[str]:
+        is_set, value = lookup(name)
+        if not is_set:
+            return None
+        path = resolve(value, step.cwd) if value else None
+        return posixpath.join(path, below) if path else f"${name}/{below}"
+
+    found = place("YARN_GLOBAL_FOLDER", "cache") or place("XDG_DATA_HOME", "yarn/berry/cache")
+    if found is None:
+        home = user_home(analysis, node, step)
+        if home is None and root and not lookup("HOME")[0]:
+            home = "/root"
+        found = posixpath.join(home, ".yarn/berry/cache") if home else "~/.yarn/berry/cache"
+    is_set, value = lookup("YARN_CACHE_FOLDER")
+    local = "the project's .yarn/cache"
+    if is_set:
+        local = (resolve(value, step.cwd) if value else None) or "$YARN_CACHE_FOLDER"
+    return found, local
 
 
 def _berry_file(path: str) -> bool:
