@@ -152,14 +152,31 @@ def _lock_may_exist(ctx: RuleContext, node: ast.RunInstruction, earlier: list[St
         directory = posixpath.dirname(directory.rstrip("/")) or "/"
     stage = model.stage_of(node)
     for member in model.lineage(stage):
-        for other in member.instructions:
-            if other is node:
-                return any(_may_write(step) for step in earlier)
-            if isinstance(other, ast.RunInstruction):
-                steps = run_steps(ctx.analysis, other)
-                if not steps or any(_may_write(step) for step in steps):
-                    return True
+        writer = _first_writer(ctx, member)
+        if member is stage and (writer is None or writer[0] >= _positions(ctx, member)[node]):
+            return any(_may_write(step) for step in earlier)  # no RUN before node in its stage may write
+        if writer is not None:
+            return True
     return True  # not reached: node is in its own stage
+
+
+def _positions(ctx: RuleContext, stage) -> dict[ast.Instruction, int]:
+    """Where each instruction is in the stage. Remembered per stage."""
+    memo = ctx.analysis.memo("lockfile-missing: positions")
+    if stage.index not in memo:
+        memo[stage.index] = {other: index for index, other in enumerate(stage.instructions)}
+    return memo[stage.index]
+
+
+def _first_writer(ctx: RuleContext, stage) -> Optional[tuple[int, ast.RunInstruction]]:
+    """The first RUN of the stage (not its parents) that may write a lock file (its steps unknown, or
+    one that may write, see _may_write) and its position; None when none may. Remembered per stage."""
+    memo = ctx.analysis.memo("lockfile-missing: first writer")
+    if stage.index not in memo:
+        memo[stage.index] = next(
+            ((index, other) for index, other in enumerate(stage.instructions) if isinstance(other, ast.RunInstruction)
+             and (not (steps := run_steps(ctx.analysis, other)) or any(_may_write(step) for step in steps))), None)
+    return memo[stage.index]
 
 
 def _may_write(step: Step) -> bool:

@@ -17,6 +17,7 @@ the destination.
 
 from __future__ import annotations
 
+import bisect
 import fnmatch
 import posixpath
 import re
@@ -380,12 +381,17 @@ def last_copy_of(model: "BuildModel", node: ast.Instruction, path: str) -> Optio
     >>> copy.line, glob
     (3, 'package*.json')
     """
+    if has_glob(path):
+        other = _last_copy_scanning(model, node, path)
+    else:
+        other = _latest_indexed(model, node, path, False)
+    if other is None:
+        return None
     found = None
-    for other in _copies_before(model, node):
-        for entry in copied(model, other):
-            if relation(path, False, entry) == "same":
-                glob = posixpath.basename(entry.path)
-                found = (other, glob if has_glob(glob) else None)
+    for entry in copied(model, other):
+        if relation(path, False, entry) == "same":
+            glob = posixpath.basename(entry.path)
+            found = (other, glob if has_glob(glob) else None)
     return found
 
 
@@ -398,12 +404,157 @@ def may_have_copied(model: "BuildModel", node: ast.Instruction, path: str) -> Op
     without a dot, such as ``src`` or ``app``, may be a directory: its contents, not itself, land in
     the destination), or it names ``path``.
     """
+    if has_glob(path):
+        found = None
+        for other in _copies_before(model, node):
+            entries = copied(model, other)
+            if len(entries) < len(other.sources) or _may_write(other, entries, path):
+                found = other
+        return found
+    return _latest_indexed(model, node, path, True)
+
+
+def _last_copy_scanning(model: "BuildModel", node: ast.Instruction, path: str) -> Optional[ast.Instruction]:
+    """The last copy before ``node`` with an entry :func:`relation` calls ``"same"`` as ``path``, comparing
+    with every one (for a ``path`` with a glob, which the index does not answer)."""
     found = None
     for other in _copies_before(model, node):
-        entries = copied(model, other)
-        if len(entries) < len(other.sources) or _may_write(other, entries, path):
+        if any(relation(path, False, entry) == "same" for entry in copied(model, other)):
             found = other
     return found
+
+
+class _StageCopies:
+    """The COPY and ADD instructions of one stage (not its parents), filed for the questions of
+    :func:`last_copy_of` and :func:`may_have_copied` about a path without a glob: each list holds
+    positions in the stage's instructions, in order, so the latest one before an instruction is found
+    by bisection. Keys are paths as :func:`relation` and :func:`.paths.inside` compare them.
+    """
+
+    __slots__ = ("position", "same", "globbed", "loose", "inside", "inside_unless_equal", "holding",
+                 "incomplete")
+
+    def __init__(self, model: "BuildModel", stage) -> None:
+        self.position: dict[ast.Instruction, int] = {}
+        #: A plain entry path, not a tree: "same" as exactly that path.
+        self.same: dict[str, list[int]] = {}
+        #: Globbed file entries by the directory their fixed start names ("same" when the path matches).
+        self.globbed: dict[str, list[tuple[int, str]]] = {}
+        self.loose: list[tuple[int, str]] = []
+        #: Plain entries that are not files, by their normalized path: a path there or below is "inside";
+        #: ``inside_unless_equal`` holds trees written without a trailing slash, which are not "inside"
+        #: for exactly their own path (relation's ``path == target`` comes first).
+        self.inside: dict[str, list[int]] = {}
+        self.inside_unless_equal: dict[str, list[int]] = {}
+        #: Files whose source may be a directory, by their normalized directory (see _may_write).
+        self.holding: dict[str, list[int]] = {}
+        #: Copies with a source or destination that could not be resolved.
+        self.incomplete: list[int] = []
+        for index, other in enumerate(stage.instructions):
+            self.position[other] = index
+            if not isinstance(other, (ast.CopyInstruction, ast.AddInstruction)):
+                continue
+            entries = copied(model, other)
+            if len(entries) < len(other.sources):
+                self.incomplete.append(index)
+            other_stage = other.flag("from") is not None
+            for entry in entries:
+                target = entry.path
+                if has_glob(target):
+                    if entry.kind == "file":
+                        start = target[:min(i for i in (target.find(c) for c in "*?[") if i >= 0)]
+                        cut = start.rfind("/")
+                        bucket = self.loose if cut < 0 else self.globbed.setdefault(start[:cut], [])
+                        bucket.append((index, target))
+                else:
+                    normal = target.rstrip("/") or "/"
+                    if entry.kind != "tree":
+                        _file(self.same, target, index)
+                    if entry.kind != "file":
+                        table = self.inside_unless_equal if entry.kind == "tree" and target == normal else self.inside
+                        _file(table, normal, index)
+                value = entry.source.value
+                if entry.kind == "file" and not _is_url(value) and not _HEREDOC_MARKER.fullmatch(value):
+                    name = posixpath.basename(value.rstrip("/"))
+                    if other_stage or has_glob(value) or "." not in name or "$" in value:
+                        _file(self.holding, posixpath.dirname(target).rstrip("/") or "/", index)
+
+    def latest(self, path: str, end: int, may: bool) -> int:
+        """The position before ``end`` of the latest copy that writes ``path`` (``"same"``), or with
+        ``may`` that may have written it (:func:`may_have_copied`); -1 for none."""
+        path = path.rstrip("/") or "/"
+        cuts = [i for i, c in enumerate(path) if c == "/"]
+        best = _before(self.same.get(path), end, -1)
+        for cut in cuts:  # the globs whose fixed start is in a directory holding the path
+            best = _matching(self.globbed.get(path[:cut]), path, end, best)
+        best = _matching(self.loose, path, end, best)
+        if not may:
+            return best
+        best = _before(self.incomplete, end, best)
+        directories = {path[:cut] for cut in cuts if cut} | {"/"}  # what inside(path, d) holds for
+        directories.discard(path)
+        for directory in directories:
+            best = _before(self.inside.get(directory), end, best)
+            best = _before(self.inside_unless_equal.get(directory), end, best)
+            best = _before(self.holding.get(directory), end, best)
+        best = _before(self.inside.get(path), end, best)
+        best = _before(self.holding.get(path), end, best)
+        return best
+
+
+def _file(table: dict[str, list[int]], key: str, index: int) -> None:
+    positions = table.setdefault(key, [])
+    if not positions or positions[-1] != index:
+        positions.append(index)
+
+
+def _before(positions: Optional[list[int]], end: int, best: int) -> int:
+    """The greater of ``best`` and the last of ``positions`` (ascending) before ``end``."""
+    if positions:
+        at = bisect.bisect_left(positions, end)
+        if at and positions[at - 1] > best:
+            return positions[at - 1]
+    return best
+
+
+def _matching(bucket: Optional[list[tuple[int, str]]], path: str, end: int, best: int) -> int:
+    """The greater of ``best`` and the last position before ``end`` in ``bucket`` whose glob matches ``path``."""
+    if bucket:
+        for at in range(bisect.bisect_left(bucket, (end,)) - 1, -1, -1):
+            position, pattern = bucket[at]
+            if position <= best:
+                break
+            if fnmatch.fnmatchcase(path, pattern):
+                return position
+    return best
+
+
+def _stage_copies(model: "BuildModel", stage) -> _StageCopies:
+    """The stage's :class:`_StageCopies`, made once per model."""
+    known = model.derived.setdefault("copies: by stage", {})
+    found = known.get(stage.index)
+    if found is None:
+        found = known[stage.index] = _StageCopies(model, stage)
+    return found
+
+
+def _latest_indexed(model: "BuildModel", node: ast.Instruction, path: str, may: bool) -> Optional[ast.Instruction]:
+    """What :func:`_copies_before` and a comparison with each copy would find (the latest copy that writes
+    ``path``, or with ``may`` may have), through each stage's index, the youngest stage first."""
+    stage = model.stage_of(node)
+    if stage is None:
+        return None
+    members = model.lineage(stage)
+    # _copies_before stops at node, in the first member that holds it (its own stage).
+    own = next((i for i, member in enumerate(members)
+                if member is stage and node in _stage_copies(model, member).position), None)
+    for i in range(len(members) - 1 if own is None else own, -1, -1):
+        member = members[i]
+        index = _stage_copies(model, member)
+        best = index.latest(path, index.position[node] if i == own else len(member.instructions), may)
+        if best >= 0:
+            return member.instructions[best]
+    return None
 
 
 def _may_write(node: ast.Instruction, entries: Sequence[Copied], path: str) -> bool:
