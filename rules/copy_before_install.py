@@ -55,7 +55,8 @@ class CopyBeforeInstall(Rule):
     message names the manifests to copy first, as paths in the build
     context: after `COPY . .` an install run in a directory below the
     copy's destination (a WORKDIR, an earlier `cd assets`, `npm
-    --prefix`, `yarn --cwd`, `pnpm -C`, `bun --cwd`) reads
+    --prefix` or its shorthand `npm -C`, `yarn --cwd`, `pnpm -C`, `bun
+    --cwd`) reads
     `assets/package.json`; where that relation is unknown (`COPY * ./`,
     which flattens directories, a destination or directory that cannot be
     resolved, another tool's project option such as `mvn -f`) they are
@@ -190,8 +191,9 @@ def _cached(ctx: RuleContext, anchor: ast.Instruction) -> bool:
                for path, _ in mount_targets(ctx.analysis, anchor, ("cache",)))
 
 
-#: The option that moves a node package manager into another directory (`npm ci --prefix assets`).
-_DIRECTORY_OPTIONS = {"npm": ("--prefix",), "yarn": ("--cwd",), "pnpm": ("--dir", "-C"), "bun": ("--cwd",)}
+#: The option that moves a node package manager into another directory (`npm ci --prefix assets`; npm's `-C` is
+#: its shorthand of `--prefix`).
+_DIRECTORY_OPTIONS = {"npm": ("--prefix", "-C"), "yarn": ("--cwd",), "pnpm": ("--dir", "-C"), "bun": ("--cwd",)}
 #: Options of other tools that name another project directory or manifest (`mvn -f`, `poetry -C`,
 #: `cargo --manifest-path`): where the manifests then are is not worked out here.
 _ELSEWHERE_OPTIONS = ("-f", "--file", "-p", "--project-dir", "-b", "--build-file", "--manifest-path", "-C", "-d",
