@@ -24,6 +24,8 @@ _LINKS = frozenset({"&&", "||", "|", "|&"})
 #: Contexts whose shell options do not reach the rest of the script.
 _ISOLATED = frozenset({"subshell", "substitution"})
 #: A function definition: `name() {`, `name () (`, `function name {`, `function name() {`.
+#: An ``exit`` command in a trap's action.
+_EXIT = re.compile(r"(?:^|(?<=[\s;&|(){}]))exit(?=$|[\s;&|(){}])")
 _DEFINITION = re.compile(r"(?:^|(?<=[\s;&|(){}]))(?:function\s+([A-Za-z_][\w.:-]*)(?:\s*\(\s*\))?"
                          r"|([A-Za-z_][\w.:-]*)\s*\(\s*\))\s*[{(]", re.M)
 
@@ -55,15 +57,21 @@ class HeredocWithoutErrexit(Rule):
 
     Not reported: a single command, or one chain joined by `&&`; statements
     whose failure cannot go unnoticed: ending in `|| true` (or another
-    command that cannot fail: `echo`, `export`, `set -x`...), ending in
-    `|| exit 1`, negated with `!`; heredocs that are the
+    command that cannot fail: `echo`, `export`, `set -x`..., or an
+    assignment whose command substitutions run only such commands, `x=$(echo
+    1)`), ending in `|| exit 1`, negated with `!`; under bash (the SHELL or
+    the shebang), what follows a `trap ACTION ERR` whose action exits, calls
+    a function of the script or is a variable: bash runs it where errexit
+    would stop the script (dash has no ERR trap and fails on one, so there
+    it counts for nothing; nor does one in a subshell); heredocs that are the
     input of a command (`RUN cat <<EOF > /etc/app.conf`, `RUN bash <<EOF`:
     the line is not the marker alone); scripts whose shebang names another
     interpreter (`#!/usr/bin/env python3`); Windows stages and stages whose
     SHELL is not a POSIX shell. Only commands at the top of the script are
     considered: a failure hidden inside an `if`, a loop or a subshell is
     not reported. Nothing is reported after a `set +e` (or `set +o
-    errexit`): the author wants the failures from there ignored; nor
+    errexit`, or an ERR trap running `exit 0`): the author wants the
+    failures from there ignored or has decided what they do; nor
     after a `set` that may or may not change errexit in the script's shell
     (in an `if`, a loop, a `case` branch, a `{ ...; }` group, an `eval`
     string, a function once it is called, or `set $OPTIONS`).
@@ -173,11 +181,12 @@ def _first_unnoticed(script: Script, shell: str) -> Optional[Command]:
     ``sh -c '...'``, a pipeline's member, a background job) or in a function not yet called does
     not: errexit stays off in the script's shell."""
     lastpipe = shell in LASTPIPE_SHELLS or "lastpipe" in script.text
-    setters = _errexit_functions(script, lastpipe)
+    bash = shell == "bash"
+    setters = _errexit_functions(script, lastpipe, bash)
     last_start = max((c.start for c in script.commands), default=-1)
     group: list[Command] = []
     for command in script.commands:
-        if (command.name == "set" and _touches_errexit(command)) or command.name in setters:
+        if _sets_errexit(script, command, bash) or command.name in setters:
             if "function" not in command.contexts and _own_shell(script, command, lastpipe):
                 return None
         if command.contexts:
@@ -196,6 +205,37 @@ def _first_unnoticed(script: Script, shell: str) -> Optional[Command]:
         if culprit is not None:
             return culprit
     return None
+
+
+def _sets_errexit(script: Script, command: Command, bash: bool) -> bool:
+    """``command`` turns errexit on or off, or may: a ``set`` (:func:`_touches_errexit`), or under
+    bash a ``trap ACTION ERR`` whose action may exit (:func:`_exiting_err_trap`)."""
+    if command.name == "set":
+        return _touches_errexit(command)
+    return bash and command.name == "trap" and _exiting_err_trap(script, command)
+
+
+def _exiting_err_trap(script: Script, command: Command) -> bool:
+    """A bash ``trap ACTION ERR`` (``err`` too, among other signals) whose action may end the script:
+    it runs ``exit``, calls a function of the script, or is only known at run time.
+    Bash then runs it wherever errexit would stop the script (the same exemptions: conditions,
+    ``&&`` lists but their last command, ``!``), so a failure at the top of the script is not lost.
+    dash has no ERR trap (``trap: ERR: bad trap``) and ash, zsh and ksh are not read: only bash counts."""
+    words = list(command.args)
+    if words and words[0].value == "--":
+        words = words[1:]
+    if len(words) < 2 or words[0].value.startswith("-") and words[0].value != "-" and not words[0].has_expansion:
+        return False  # `trap -p`, `trap -l`, `trap ERR` (a reset)
+    if not any(w.value.upper() == "ERR" for w in words[1:]):
+        return False
+    action = words[0]
+    text = action.raw.strip("'\"") if action.has_expansion else action.value
+    if text.lstrip("\"'").startswith("$"):
+        return True  # `trap "$ON_ERROR" ERR`: only the build knows
+    if _EXIT.search(text):
+        return True  # `exit 0` too: like `set +e`, the author decided what a failure does
+    first = text.split(None, 1)[0] if text.strip() else ""
+    return first in {m.group(1) or m.group(2) for m in _DEFINITION.finditer(script.text)}
 
 
 def _touches_errexit(command: Command) -> bool:
@@ -219,7 +259,7 @@ def _own_shell(script: Script, command: Command, lastpipe: bool) -> bool:
     return all(c.program == "eval" and _own_shell(script, c, lastpipe) for c in outers)
 
 
-def _errexit_functions(script: Script, lastpipe: bool) -> frozenset[str]:
+def _errexit_functions(script: Script, lastpipe: bool, bash: bool = False) -> frozenset[str]:
     """The names of the script's functions whose call may turn errexit on or off in the caller's
     shell: a ``set -e`` (or ``set +e``...) in the body, or a call of such a function. A function is
     named by the last definition (``name() {``, ``function name {``) before its body's command; a
@@ -237,7 +277,7 @@ def _errexit_functions(script: Script, lastpipe: bool) -> frozenset[str]:
         for command in script.commands:
             if "function" not in command.contexts:
                 continue
-            if not ((command.name == "set" and _touches_errexit(command)) or command.name in setters):
+            if not (_sets_errexit(script, command, bash) or command.name in setters):
                 continue
             if not _own_shell(script, command, lastpipe):
                 continue
@@ -265,8 +305,14 @@ def _can_fail_unnoticed(script: Script, statement: list[Command]) -> Optional[Co
 
 
 def _cannot_fail(script: Script, command: Command) -> bool:
-    if command.name is None:  # assignments only: the status of their command substitutions
-        return not any("$(" in a.value.raw or "`" in a.value.raw for a in command.assignments)
+    if command.name is None:  # assignments only: the status of their last command substitution
+        if not any("$(" in a.value.raw or "`" in a.value.raw for a in command.assignments):
+            return True
+        # `x=$(echo 1)`: every command its substitutions run directly cannot fail (a substitution's
+        # status is its last command's; one nested deeper, `$(echo $(cat f))`, decides nothing)
+        inner_contexts = command.contexts + ("substitution",)
+        return all(_cannot_fail(script, c) for c in script.commands
+                   if command.start < c.start and c.end <= command.end and c.contexts == inner_contexts)
     if command.program in _CANNOT_FAIL:
         return True
     if command.program not in POSIX_SHELLS and command.program != "eval":
