@@ -26,6 +26,23 @@ _SWITCHERS = frozenset(("sudo", "doas", "su", "runuser", "setpriv", "gosu", "su-
                         "setuidgid"))
 #: pip options that send an install elsewhere (pip refuses them with --user).
 _PIP_ELSEWHERE = ("--target", "-t", "--prefix", "--root", "--no-user")
+#: Directories of PATH from which the system's pip runs: a venv's bin/ listed after one of them comes too late.
+_SYSTEM_BINS = frozenset(("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"))
+#: A directory named like a virtual environment (/opt/venv, /app/.venv, /virtualenv, /srv/app-venv).
+_VENV_NAME = re.compile(r"(?:^|[-_.])(?:venv|virtualenv)$", re.IGNORECASE)
+#: Official images whose Python, when one is installed, is the distribution's (apt's python3-pip, apk's
+#: py3-pip). The python and pypy images build theirs in /usr/local (/opt/pypy): not externally managed.
+_DISTRO_PYTHON_IMAGES = frozenset(f"docker.io/library/{name}" for name in (
+    "debian", "ubuntu", "alpine", "node", "ruby", "buildpack-deps"))
+#: Releases whose Python is not externally managed yet (PEP 668 came with Debian 12, Ubuntu 23.04, Alpine 3.19).
+_OLD_RELEASES = frozenset((
+    "wheezy", "jessie", "stretch", "buster", "bullseye",
+    "trusty", "xenial", "artful", "bionic", "cosmic", "disco", "eoan", "focal", "groovy", "hirsute", "impish",
+    "jammy", "kinetic"))
+_ALPINE_RELEASE = re.compile(r"(?:alpine)?3\.(\d+)(?:\.\d+)?")
+_NUMBERED_RELEASE = re.compile(r"(\d+)(?:\.(\d+))?(?:\.\d+)?")
+#: pip's true values for PIP_* variables.
+_TRUE = ("1", "true", "yes", "on", "y", "t")
 class RootHomeUnreadable(Rule):
     """Files, WORKDIR or program under `/root` are out of reach of the non-root user the image runs as.
 
@@ -57,7 +74,22 @@ class RootHomeUnreadable(Rule):
     app /root`); a user install that a later command of the lineage
     follows by naming root's `~/.local` or `~/.gem` (moving or copying
     the files, or running a tool from there at build time); a `pip
-    install --user` in a virtual environment (pip refuses it), with
+    install --user` that pip refuses, so the build fails for another
+    reason: in a virtual environment (activated with `source`/`.`, its
+    pip called by path, or its `bin` put on PATH before the system's
+    directories, as `ENV PATH=/opt/venv/bin:$PATH` does; a directory
+    counts as one when a RUN made it with `python -m venv`, `virtualenv`
+    or `uv venv --seed`, when `VIRTUAL_ENV` names it, or when it is named
+    like one, `/opt/venv`, `.venv`; but not one made with
+    `--system-site-packages`, whose pip takes `--user`, nor `VIRTUAL_ENV`
+    alone, which does not change which pip runs), or in the externally
+    managed Python (PEP 668) of `debian` 12+, `ubuntu` 23.04+ and `alpine`
+    3.19+ (and the `node`, `ruby` and `buildpack-deps` images on them; a
+    tag naming no release counts as a current one) unless
+    `--break-system-packages`, `PIP_BREAK_SYSTEM_PACKAGES`, `pip config`
+    or a removed `EXTERNALLY-MANAGED` file lets pip install (the
+    `python` and `pypy` images build their own Python, which is not
+    externally managed, and are reported); a `pip install --user` with
     `--target`/`--prefix`/`--root`, or with a `PYTHONUSERBASE` outside
     /root; a user install run through `sudo`, `su` or another user
     switcher; other installers whose files under /root may only serve
@@ -150,14 +182,21 @@ def _user_installs(ctx: RuleContext, steps: list[ast.Instruction]) -> Iterator[t
     copies it, runs a program from it)."""
     model = ctx.model
     root_base = root_image(model, model.final_stage)
+    managed = _externally_managed(root_reference(model, model.final_stage))
     found: list[tuple[ast.Instruction, Step, str]] = []
     seen_user = False
+    venvs: dict[str, bool] = {}  # the virtual environments created so far -> whether their pip refuses --user
     for node in steps:
         if isinstance(node, ast.UserInstruction):
             seen_user = True
         if not isinstance(node, ast.RunInstruction):
             continue
         for step in run_steps(ctx.analysis, node):
+            created = _created_venv(ctx, node, step)
+            if created is not None:
+                venvs[created[0]] = created[1]
+            if managed and _unmanages(step):
+                managed = False
             if found:
                 words = [word.value for word in step.command.argv]
                 if any(_names_home(word) for word in words):
@@ -165,7 +204,7 @@ def _user_installs(ctx: RuleContext, steps: list[ast.Instruction]) -> Iterator[t
                 places = {f[2] for f in found}
                 if places and any(place in word for word in words for place in places):
                     found = [f for f in found if not any(f[2] in word for word in words)]
-            place = _user_install(ctx, node, step)
+            place = _user_install(ctx, node, step, venvs, managed)
             if place is None:
                 continue
             home = user_home(ctx.analysis, node, step)
@@ -183,8 +222,11 @@ def _names_home(word: str) -> bool:
     return any(f"{home}/{name}" in word for home in ("/root", "~", "$HOME", "${HOME}") for name in (".local", ".gem"))
 
 
-def _user_install(ctx: RuleContext, node: ast.Instruction, step: Step) -> Optional[str]:
-    """Where ``step`` installs in the user's home (``~/.local``...), when it is a user install."""
+def _user_install(ctx: RuleContext, node: ast.Instruction, step: Step, venvs: dict[str, bool],
+                  managed: bool) -> Optional[str]:
+    """Where ``step`` installs in the user's home (``~/.local``...), when it is a user install that pip
+    performs: not in a virtual environment (``venvs``: those created before) nor, unless told to break
+    system packages, in the distribution's externally managed Python (``managed``), where pip refuses."""
     invocation = step.invocation
     if invocation is None or invocation.subcommand != "install":
         return None
@@ -198,14 +240,136 @@ def _user_install(ctx: RuleContext, node: ast.Instruction, step: Step) -> Option
     program = program_text(invocation).split()[0]
     if "/" in program and not program.startswith("/usr/"):
         return None  # a virtual environment's pip (refuses --user), or another installation's
-    if _variable(ctx, node, step, "VIRTUAL_ENV") is not None or any(
+    if _venv_first(ctx, node, step, venvs) or any(
             earlier.invocation is not None and earlier.invocation.program in (".", "source")
             for earlier in run_steps(ctx.analysis, node)[:step.index]):
         return None  # in a virtual environment pip refuses --user
+    if managed and not invocation.has("--break-system-packages") \
+            and (_variable(ctx, node, step, "PIP_BREAK_SYSTEM_PACKAGES") or "").lower() not in _TRUE:
+        return None  # the distribution's Python is externally managed (PEP 668): pip refuses, the build fails
     base = _variable(ctx, node, step, "PYTHONUSERBASE")
     if base is not None:
         return base.rstrip("/") if base.startswith("/root/") else None
     return "~/.local"
+
+
+def _venv_first(ctx: RuleContext, node: ast.Instruction, step: Step, venvs: dict[str, bool]) -> bool:
+    """PATH puts a virtual environment's bin/ before the system's directories, so ``pip`` is the
+    environment's, which refuses --user (unless made with --system-site-packages). A directory counts as
+    one when a RUN before created it, when VIRTUAL_ENV names it, or when it is named like one (/opt/venv)."""
+    value = _raw_variable(ctx, node, step, "PATH")
+    if not value:
+        return False
+    virtual_env = _variable(ctx, node, step, "VIRTUAL_ENV")
+    virtual_env = posixpath.normpath(virtual_env) if virtual_env and virtual_env.startswith("/") else None
+    for entry in value.split(":"):
+        if "$" in entry:
+            return False  # the PATH it extends: the system's directories
+        if not entry.startswith("/"):
+            continue
+        entry = posixpath.normpath(entry)
+        if entry in _SYSTEM_BINS:
+            return False
+        if posixpath.basename(entry) != "bin":
+            continue
+        directory = posixpath.dirname(entry)
+        if directory in venvs:
+            return venvs[directory]
+        if directory == virtual_env or _VENV_NAME.search(posixpath.basename(directory)):
+            return True
+    return False
+
+
+def _raw_variable(ctx: RuleContext, node: ast.Instruction, step: Step, name: str) -> Optional[str]:
+    """The value of ``name`` for ``step`` as far as it is known, what is not known left as ``${NAME}``."""
+    for assignment in reversed(step.command.assignments):
+        if assignment.name == name:
+            return ctx.model.expand(node, assignment.value.value).value
+    for earlier in reversed(run_steps(ctx.analysis, node)[:step.index]):  # `export PATH=/venv/bin:$PATH`
+        argv = earlier.command.argv
+        if argv and argv[0].value == "export":
+            for word in reversed(argv[1:]):
+                if word.value.startswith(f"{name}="):
+                    return ctx.model.expand(node, word.value[len(name) + 1:]).value
+        for assignment in reversed(earlier.command.assignments) if not argv else ():  # PATH=...; pip
+            if assignment.name == name:
+                return ctx.model.expand(node, assignment.value.value).value
+    if name in step.exported:
+        return step.exported[name]
+    variable = ctx.model.scope_at(node).get(name)
+    if variable is None or variable.value is None:
+        return None
+    return ctx.model.expand(node, f"${{{name}}}").value
+
+
+def _created_venv(ctx: RuleContext, node: ast.Instruction, step: Step) -> Optional[tuple[str, bool]]:
+    """The virtual environment ``step`` creates (``python -m venv DIR``, ``virtualenv DIR``, ``uv venv
+    --seed [DIR]``) and whether its pip refuses --user: it has a pip (no --without-pip, uv's only with
+    --seed) and does not see the system's site-packages (no --system-site-packages)."""
+    invocation = step.invocation
+    if invocation is None or invocation.program not in ("virtualenv", "uv") \
+            and not re.fullmatch(r"python[\d.]*", invocation.program):
+        return None
+    words = [word.value for word in step.command.argv]
+    words = words[next((i for i, w in enumerate(words) if posixpath.basename(w) == invocation.program), 0):]
+    words = [ctx.model.expand(node, word).value for word in words]
+    if invocation.program == "virtualenv":
+        rest = words[1:]
+    elif invocation.program == "uv":
+        if words[1:2] != ["venv"]:
+            return None
+        rest = words[2:]
+        if not any(not w.startswith("-") for w in rest):
+            rest = [*rest, ".venv"]
+        if "--seed" not in rest:
+            rest = [*rest, "--without-pip"]  # no pip in it without --seed: `pip` is another one
+    elif words[1:3] in (["-m", "venv"], ["-m", "virtualenv"]):
+        rest = words[3:]
+    else:
+        return None
+    operands = [w for w in rest if not w.startswith("-")]
+    path = resolve(operands[-1], step.cwd, home=False) if operands else None
+    if path is None or "$" in path:
+        return None
+    return path.rstrip("/") or "/", not any(w in ("--system-site-packages", "--without-pip", "--no-pip")
+                                            for w in rest)
+
+
+def _unmanages(step: Step) -> bool:
+    """``step`` removes the EXTERNALLY-MANAGED marker, or configures pip to break system packages for
+    the later installs (``pip config set global.break-system-packages true``, a pip.conf written by
+    ``echo``...): not an install's own ``--break-system-packages``."""
+    words = [word.value for word in step.command.argv]
+    if any("EXTERNALLY-MANAGED" in word for word in words):
+        return True
+    invocation = step.invocation
+    if invocation is not None and invocation.program == "pip" and invocation.subcommand != "config":
+        return False
+    return any("break-system-packages" in word.lower() or "break_system_packages" in word.lower()
+               for word in words)
+
+
+def _externally_managed(reference) -> bool:
+    """``reference`` is an official image whose Python, once installed, is the distribution's and
+    externally managed (PEP 668: Debian 12+, Ubuntu 23.04+, Alpine 3.19+), as far as its tag tells: a
+    tag naming an older release is not, nor is any other image; no tag, latest, or a tag naming no
+    release (node:20) is a current release."""
+    if reference is None or f"{reference.registry}/{reference.repository}" not in _DISTRO_PYTHON_IMAGES:
+        return False
+    name = reference.repository[len("library/"):]
+    tag = (reference.tag or "").lower() if reference.tag_known else ""
+    for position, token in enumerate(re.split(r"[-_]", tag)):
+        if token in _OLD_RELEASES:
+            return False
+        alpine = _ALPINE_RELEASE.fullmatch(token)
+        if alpine is not None and (name == "alpine" or token.startswith("alpine")):
+            return int(alpine.group(1)) >= 19
+        number = _NUMBERED_RELEASE.fullmatch(token)
+        if number is not None and position == 0 and name == "debian":
+            return int(number.group(1)) >= 12
+        if number is not None and position == 0 and name == "ubuntu" and number.group(2) is not None:
+            return (int(number.group(1)), int(number.group(2))) >= (23, 4)
+    return True
 
 
 def _variable(ctx: RuleContext, node: ast.Instruction, step: Step, name: str) -> Optional[str]:
