@@ -61,7 +61,12 @@ class AssumeYes(Rule):
     - `conda create -n NAME` (or `-p PREFIX`) of an environment an earlier
       `conda create`/`conda env create` of the image created under the same
       name or prefix ("Remove existing environment?"): conda creates
-      nothing and installs nothing. Not followed through an `rm`, a RUN
+      nothing and installs nothing. `conda rename` counts as creating its
+      destination and removing its source, `mamba create` (which shares
+      conda's environments) as creating its environment, and `micromamba
+      create` too when given a path (`-p`; by name, it uses its own root
+      prefix, which conda may not share); their `remove --all` and `env
+      remove` as removing it. Not followed through an `rm`, a RUN
       that is not read, or a command that runs conda in a way not read
       here; an environment named by `-n` and one given by its path are not
       compared;
@@ -199,6 +204,10 @@ def _conda_step(ctx: RuleContext, node: ast.Instruction, step, created: dict[tup
     """Reads one step: a `conda create` over an environment an earlier step created, or a
     `conda remove --all`, unanswered, is reported; ``created`` follows the environments made."""
     invocation = step.invocation
+    if invocation is not None and invocation.program in ("mamba", "micromamba") \
+            and not hidden_options(ctx.analysis, node, step):
+        _mamba_step(invocation.program, step, created)
+        return None
     if invocation is None or invocation.program != "conda" or hidden_options(ctx.analysis, node, step):
         if invocation is not None and invocation.program == "rm" or "conda" in " ".join(w.value for w in step.command.argv):
             created.clear()  # `rm -rf /opt/conda/envs/app`, `retry conda env remove ...`: not followed
@@ -228,6 +237,17 @@ def _conda_step(ctx: RuleContext, node: ast.Instruction, step, created: dict[tup
             f"`conda {shown}` removes the environment's packages, then asks whether to delete its directory, "
             "with no as the default: a build answers with end of input, so conda (24.1 and later) keeps the "
             "directory, with every file not from a conda package, and exits 0; add `-y`")
+    if verb == ["rename"]:  # a clone at the destination, then the source removed (conda.cli.main_rename)
+        if names & {"-d", "--dry-run"}:
+            return None
+        if target is None:
+            created.clear()  # an environment not known here is gone
+        else:
+            created.pop(target, None)
+        destination = words[1] if len(words) > 1 and "$" not in words[1] else None
+        if destination is not None and certain:
+            created[("-p", destination.rstrip("/")) if "/" in destination else ("-n", destination)] = step.command.line
+        return None
     if verb != ["create"] or target is None:
         return None
     line = created.get(target)
@@ -242,6 +262,29 @@ def _conda_step(ctx: RuleContext, node: ast.Instruction, step, created: dict[tup
         "as the default: a build answers with end of input, so conda exits 0 without creating anything, "
         "and nothing named here is installed; add `-y` to replace the environment, or use `conda install` "
         "to add to it")
+
+
+def _mamba_step(program: str, step, created: dict[tuple[str, str], int]) -> None:
+    """Follows the environments ``mamba`` or ``micromamba`` create or remove, which a later ``conda
+    create`` finds: mamba shares conda's environments directory, micromamba has its own root prefix
+    (``MAMBA_ROOT_PREFIX``), so only its environments given by path (``-p``) are followed."""
+    index, _ = unwrap(step.command.argv)
+    parsed = parse_options(step.command.argv[index + 1:], Spec(values=_CONDA_VALUES | {"--clone"}))
+    words = [word.value for word in parsed.operands]
+    names = {option.name for option in parsed.options}
+    target = next(((("-p" if o.name in ("-p", "--prefix") else "-n"), o.value) for o in parsed.options
+                   if o.name in ("-n", "--name", "-p", "--prefix") and o.value and "$" not in o.value), None)
+    environment = words[:1] == ["env"]
+    verb = words[1:2] if environment else words[:1]
+    if verb in (["remove"], ["uninstall"]) and (environment or "--all" in names):
+        if target is None:
+            created.clear()
+        else:
+            created.pop(target, None)
+    elif verb == ["create"] and target is not None and not names & {"-d", "--dry-run"} \
+            and (program == "mamba" or target[0] == "-p") \
+            and not step.branch and step.command.operator != "||" and step.command.next_operator != "||":
+        created[target] = step.command.line
 
 
 def _conda_finding(ctx: RuleContext, node: ast.Instruction, step, verb, message: str) -> Finding:
