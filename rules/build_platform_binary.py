@@ -8,7 +8,7 @@ from typing import Iterator
 
 from dflint import ast
 from dflint.diagnostic import Severity
-from dflint.model.compiler_outputs import Output, copied_to, compiles, covers, outputs, tool_verb
+from dflint.model.compiler_outputs import Output, compiles, copy_paths, covers, outputs, tool_verb
 from dflint.model.copies import may_have_copied
 from dflint.model.layers import Step, program_text, run_steps
 from dflint.rule import Finding, Rule, RuleContext
@@ -175,32 +175,19 @@ class BuildPlatformBinary(Rule):
         model = ctx.model
         if "BUILD" not in ctx.file.text or "tonistiigi/xx" in ctx.file.text:
             return
+        copiers: dict[int, list] = {}  # stage index -> (copying stage, COPY --from), in file order
+        for other in model.stages:
+            for dep in other.dependencies:
+                if dep.kind == "copy" and dep.stage is not None:
+                    copiers.setdefault(dep.stage, []).append((other, dep.instruction))
+        crosses: dict[int, bool] = {}
         for stage in model.stages:
             if not _on_build_platform(model, stage) or model.is_windows(stage):
                 continue
-            copies = [(other, dep.instruction) for other in model.stages for dep in other.dependencies
-                      if dep.kind == "copy" and dep.stage == stage.index and not _on_build_platform(model, other)]
-            if not copies:
+            copies = [(other, c) for other, c in copiers.get(stage.index, ()) if not _on_build_platform(model, other)]
+            if not copies or _crosses(ctx, stage, crosses):
                 continue
-            lineage = model.lineage(stage)
-            if any(_CROSS.search(_text(ctx, node)) for member in lineage for node in member.instructions):
-                continue
-            for node in stage.instructions:
-                if not isinstance(node, ast.RunInstruction):
-                    continue
-                for step in run_steps(ctx.analysis, node):
-                    if not compiles(step.invocation):
-                        continue
-                    placed = outputs(model, node, step)
-                    if not placed:
-                        continue  # no program, or none the Dockerfile can place
-                    placed = _copied_on(ctx, stage, node, step, placed)
-                    copy = next(((other, c) for other, c in copies if _takes(ctx, c, placed, node, step)
-                                 and not (step.invocation.program == "mix" and _has_erlang(ctx, other))), None)
-                    if copy is None:
-                        continue
-                    yield ctx.finding(step.command, _message(model, stage, step, copy[0], copy[1]),
-                                      related=[("the copy into the image", copy[1])])
+            yield from _Stage(ctx, stage).findings(copies)
 
 
 def _on_build_platform(model, stage) -> bool:
@@ -209,18 +196,215 @@ def _on_build_platform(model, stage) -> bool:
     return platform is not None and not platform.error and bool(platform.unresolved & _BUILD_ARCH)
 
 
-def _copied_on(ctx: RuleContext, stage, node: ast.RunInstruction, step: Step, placed: list[Output]) -> list[Output]:
-    """``placed``, and where a `cp`, `mv` or `install` after ``step`` in the stage copies them."""
-    placed = list(placed)
-    later = False
-    for other in stage.instructions:
-        later = later or other is node
-        if not later or not isinstance(other, ast.RunInstruction):
-            continue
-        for each in run_steps(ctx.analysis, other):
-            if other is not node or each.index > step.index:
-                placed.extend(copied_to(ctx.model, other, each, placed))
-    return placed
+def _crosses(ctx: RuleContext, stage, memo: dict[int, bool]) -> bool:
+    """Something in the stage or a stage it is built FROM targets another platform; remembered per
+    stage in ``memo``, so that a chain of stages is read once."""
+    lineage = ctx.model.lineage(stage)
+    i = len(lineage)
+    while i > 0 and lineage[i - 1].index not in memo:
+        i -= 1
+    found = memo[lineage[i - 1].index] if i > 0 else False
+    for member in lineage[i:]:
+        found = found or any(_CROSS.search(_text(ctx, node)) for node in member.instructions)
+        memo[member.index] = found
+    return found
+
+
+class _Index:
+    """Outputs by path, each with the compile steps (numbers) whose program it may be: which of them
+    a path names, holds or lies below, without comparing the path with every output."""
+
+    def __init__(self) -> None:
+        self.origins: dict[Output, set[int]] = {}
+        self._at: dict[tuple[str, ...], list[Output]] = {}  # by the output's path
+        self._under: dict[tuple[str, ...], list[Output]] = {}  # by each directory above it, and its path
+
+    def add(self, output: Output, origins) -> None:
+        known = self.origins.get(output)
+        if known is not None:
+            known.update(origins)
+            return
+        self.origins[output] = set(origins)
+        parts = tuple(p for p in output.path.split("/") if p)
+        self._at.setdefault(parts, []).append(output)
+        for end in range(len(parts) + 1):
+            self._under.setdefault(parts[:end], []).append(output)
+
+    def covering(self, wanted: list[str], globs: bool = False) -> list[Output]:
+        """The outputs that ``wanted`` covers (:func:`covers`), in the order they were added."""
+        if globs and any(_GLOB.search(part) for part in wanted):
+            found = list(self.origins)
+        else:
+            key = tuple(wanted)
+            found = list(self._under.get(key, ()))
+            for end in range(len(key)):
+                found.extend(self._at.get(key[:end], ()))
+        return [output for output in found if covers(output, wanted, globs=globs)]
+
+
+_GLOB = re.compile(r"[*?\[]")
+
+
+class _Stage:
+    """One build stage read once: its compile steps, where their programs go (followed through a later
+    `cp`, `mv` or `install`), and which COPY --from takes each first."""
+
+    def __init__(self, ctx: RuleContext, stage) -> None:
+        self.ctx = ctx
+        self.stage = stage
+        self.compiled: list[tuple[ast.RunInstruction, Step]] = []
+        self.index = _Index()
+        self._elsewhere: dict[str, tuple[bool, list[Step]]] = {}
+        self._writers = None
+        self._numbers: dict[int, int] = {}  # id of a compile step -> its number
+        model = ctx.model
+        for node in stage.instructions:
+            if not isinstance(node, ast.RunInstruction):
+                continue
+            for step in run_steps(ctx.analysis, node):
+                if compiles(step.invocation):
+                    placed = outputs(model, node, step)
+                    if placed:  # else no program, or none the Dockerfile can place
+                        self._numbers[id(step)] = len(self.compiled)
+                        self.compiled.append((node, step))
+                        for output in placed:
+                            self.index.add(output, (len(self.compiled) - 1,))
+                elif self.index.origins:
+                    self._follow(node, step)
+
+    def _follow(self, node: ast.RunInstruction, step: Step) -> None:
+        """Where a `cp`, `mv` or `install` copies programs found so far: its destination holds the
+        programs of every compile step whose output it copies."""
+        copy = copy_paths(self.ctx.model, node, step)
+        if copy is None:
+            return
+        sources, target = copy
+        origins: set[int] = set()
+        for wanted in sources:
+            for output in self.index.covering(wanted, globs=True):
+                origins |= self.index.origins[output]
+        if origins:
+            self.index.add(Output(target), origins)
+
+    def findings(self, copies) -> Iterator[Finding]:
+        ctx, model = self.ctx, self.ctx.model
+        first: dict[int, tuple] = {}  # compile step number -> the first (stage, COPY) taking its program
+        for other, copy in copies:
+            if len(first) == len(self.compiled):
+                break
+            erlang = None
+            for source in getattr(copy, "sources", ()):
+                expansion = model.expand(copy, source.value)
+                if not expansion.resolved:
+                    continue
+                wanted = [p for p in posixpath.normpath("/" + expansion.value.lstrip("/")).split("/") if p]
+                for output in self.index.covering(wanted, globs=True):
+                    numbers = self.index.origins[output]
+                    if output.unnamed:
+                        numbers = self._made_here(numbers, "/" + "/".join(wanted))
+                    for number in numbers:
+                        if number in first:
+                            continue
+                        node, step = self.compiled[number]
+                        if step.invocation.program == "mix":
+                            if erlang is None:
+                                erlang = _has_erlang(ctx, other)
+                            if erlang:
+                                continue
+                        first[number] = (other, copy)
+        for number, (node, step) in enumerate(self.compiled):
+            if number in first:
+                other, copy = first[number]
+                yield ctx.finding(step.command, _message(model, self.stage, step, other, copy),
+                                  related=[("the copy into the image", copy)])
+
+    def _made_here(self, numbers, path: str):
+        """Of the compile steps ``numbers``, those that nothing else in the build stage's lineage
+        may have put the file ``path`` there for: a COPY or ADD, or a command of a RUN not known to
+        leave it alone (another compile step among them)."""
+        known = self._elsewhere.get(path)
+        if known is None:
+            known = self._elsewhere[path] = self._writers_of(path)
+        always, writers = known
+        if always or len(writers) > 1:
+            return ()
+        if not writers:
+            return numbers
+        number = self._numbers.get(id(writers[0]))
+        return (number,) if number in numbers else ()
+
+    def _writers_of(self, path: str) -> tuple[bool, list[Step]]:
+        """Whether a COPY or ADD (or a RUN whose shell is not read) may have written ``path``, and the
+        first two RUN steps that may have (two: one of them may be the compile step asked about)."""
+        ctx = self.ctx
+        if self._writers is None:
+            self._writers = self._lineage_writers()
+        unread, always, named, compiled = self._writers
+        if unread:
+            return True, []
+        wanted = [p for p in path.split("/") if p]
+        writers = list(always[:2])
+        if len(writers) < 2 and wanted[-1] in ("go.mod", "go.sum", "vendor"):
+            writers.extend(named[:2 - len(writers)])
+        for output in compiled.covering(wanted) if len(writers) < 2 else ():
+            for number in compiled.origins[output]:
+                writer = self._lineage_steps[number]
+                if all(writer is not w for w in writers):
+                    writers.append(writer)
+                    if len(writers) == 2:
+                        break
+        if len(writers) < 2:  # else the answer is known without asking about the COPY instructions
+            last = self.stage.instructions[-1]
+            if isinstance(last, (ast.CopyInstruction, ast.AddInstruction)) or may_have_copied(ctx.model, last, path):
+                return True, []
+        return False, writers
+
+    def _lineage_writers(self):
+        """The RUN steps of the lineage that may write files: (a RUN whose shell is not read, the steps
+        that may write any file, the `go mod`-like steps that write go.mod/go.sum/vendor, an index of
+        the compilers' outputs, whose origins number ``self._lineage_steps``)."""
+        ctx, model = self.ctx, self.ctx.model
+        always: list[Step] = []
+        named: list[Step] = []
+        compiled = _Index()
+        self._lineage_steps: list[Step] = []
+        for member in model.lineage(self.stage):
+            for node in member.instructions:
+                if not isinstance(node, ast.RunInstruction):
+                    continue
+                steps = run_steps(ctx.analysis, node)
+                if not steps:
+                    return True, always, named, compiled
+                for step in steps:
+                    kind = _writes(model, node, step)
+                    if kind is True:
+                        always.append(step)
+                    elif kind == "go.mod":
+                        named.append(step)
+                    elif kind:  # a compiler's outputs
+                        self._lineage_steps.append(step)
+                        for output in kind:
+                            compiled.add(output, (len(self._lineage_steps) - 1,))
+        return False, always, named, compiled
+
+
+def _writes(model, node: ast.RunInstruction, step: Step):
+    """What a RUN step may write: True for any file, "go.mod" for go.mod, go.sum or vendor, a
+    compiler's outputs, or nothing (False, [])."""
+    command = step.command
+    if any(r.writes_a_file for r in command.redirects):
+        return True
+    invocation = step.invocation
+    if invocation is None:
+        return bool(command.argv)
+    if invocation.program in NO_PROJECT_FILES:
+        return False
+    if invocation.program == "go" and invocation.subcommand in ("mod", "get", "version", "env", "vet", "fmt"):
+        return "go.mod"
+    if compiles(invocation):
+        placed = outputs(model, node, step)
+        return True if placed is None else placed
+    return True
 
 
 def _has_erlang(ctx: RuleContext, stage) -> bool:
@@ -235,63 +419,6 @@ _ERLANG = re.compile(r"erlang|elixir|\berl\b|\berts\b|\botp\b", re.I)
 
 def _text(ctx: RuleContext, node: ast.Instruction) -> str:
     return ctx.file.text[node.span.start.offset:node.span.end.offset]
-
-
-def _takes(ctx: RuleContext, copy: ast.Instruction, placed: list[Output], node: ast.RunInstruction,
-           step: Step) -> bool:
-    """The COPY --from takes one of ``placed``: names it, a directory holding it, or a glob
-    matching it (or a file below an output that may be a directory). A source that cannot be
-    resolved takes nothing that can be shown. An unnamed output is taken only by a file named
-    directly in its directory that nothing else in the stage may have put there."""
-    for source in getattr(copy, "sources", ()):
-        expansion = ctx.model.expand(copy, source.value)
-        if not expansion.resolved:
-            continue
-        wanted = [p for p in posixpath.normpath("/" + expansion.value.lstrip("/")).split("/") if p]
-        for output in placed:
-            if covers(output, wanted, globs=True):
-                if not output.unnamed or not _made_elsewhere(ctx, node, step, "/" + "/".join(wanted)):
-                    return True
-    return False
-
-
-def _made_elsewhere(ctx: RuleContext, node: ast.RunInstruction, step: Step, path: str) -> bool:
-    """Something in the build stage's lineage other than ``step`` may have put the file ``path``
-    there: a COPY or ADD, or a command of a RUN not known to leave it alone."""
-    model = ctx.model
-    stage = model.stage_of(node)
-    last = stage.instructions[-1]
-    if isinstance(last, (ast.CopyInstruction, ast.AddInstruction)) or may_have_copied(model, last, path):
-        return True
-    wanted = [p for p in path.split("/") if p]
-    for member in model.lineage(stage):
-        for other in member.instructions:
-            if not isinstance(other, ast.RunInstruction):
-                continue
-            steps = run_steps(ctx.analysis, other)
-            if not steps:
-                return True  # a shell not read here
-            for earlier in steps:
-                if earlier is not step and _may_write(model, other, earlier, wanted):
-                    return True
-    return False
-
-
-def _may_write(model, node: ast.RunInstruction, step: Step, wanted: list[str]) -> bool:
-    command = step.command
-    if any(r.writes_a_file for r in command.redirects):
-        return True
-    invocation = step.invocation
-    if invocation is None:
-        return bool(command.argv)
-    if invocation.program in NO_PROJECT_FILES:
-        return False
-    if invocation.program == "go" and invocation.subcommand in ("mod", "get", "version", "env", "vet", "fmt"):
-        return wanted[-1] in ("go.mod", "go.sum", "vendor")
-    if compiles(invocation):
-        placed = outputs(model, node, step)
-        return placed is None or any(covers(output, wanted) for output in placed)
-    return True
 
 
 #: How to build for $TARGETPLATFORM, by compiler.

@@ -8,8 +8,8 @@ where the tool puts its output by default (``$GOBIN``, ``$CARGO_HOME/bin``,
 ``target/release``, ``a.out``, ``~/.local/bin``, ``.build/release``,
 ``zig-out/bin``, ``_build/$MIX_ENV/rel``), with ARG and ENV values expanded.
 DF117 build-platform-binary uses it to tell a copied program from other files a
-build stage writes; :func:`copied_to` follows a program that a later ``cp``,
-``mv`` or ``install`` puts elsewhere.
+build stage writes; :func:`copy_paths` reads a later ``cp``, ``mv`` or ``install``
+that may put a program elsewhere.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from .layers import Step
 if TYPE_CHECKING:  # pragma: no cover
     from .build import BuildModel
 
-__all__ = ["Output", "compiles", "outputs", "tool_verb", "copied_to", "covers"]
+__all__ = ["Output", "compiles", "outputs", "tool_verb", "copy_paths", "covers"]
 
 #: Compilers whose output runs only on the machine's own architecture (unless told otherwise).
 _C_COMPILERS = frozenset("gcc g++ cc c++ clang clang++".split())
@@ -503,25 +503,23 @@ _READERS = {"ghc": _ghc_outputs, "cabal": _cabal_outputs, "stack": _stack_output
 _COPY_VALUES = frozenset("-t --target-directory -S --suffix -m --mode -o --owner -g --group -Z --context".split())
 
 
-def copied_to(model: "BuildModel", node: ast.Instruction, step: Step, placed: list[Output]) -> list[Output]:
-    """Where ``step`` (a `cp`, `mv` or `install` after the compiler) copies one of the programs
-    ``placed``: its destination, a file or a directory (any file of it); [] when it copies none of
-    them or its destination is not known."""
+def copy_paths(model: "BuildModel", node: ast.Instruction, step: Step) -> Optional[tuple[list[list[str]], str]]:
+    """For a `cp`, `mv` or `install` step, the path parts of its sources (those that can be known) and
+    its destination, a file or a directory; None for another command or a destination not known."""
     invocation = step.invocation
     if invocation is None or invocation.program not in ("cp", "mv", "install"):
-        return []
+        return None
     options, operands = _options(_args(invocation), _COPY_VALUES)
     target = options.get("-t", options.get("--target-directory"))
     if target is None:
         if len(operands) < 2:
-            return []
+            return None
         target = operands.pop()
-    sources = [_path(model, node, step, word) for word in operands]
-    wanted = [[p for p in source.split("/") if p] for source in sources if source is not None]
-    if not any(covers(output, parts, globs=True) for output in placed for parts in wanted):
-        return []
     path = _path(model, node, step, target)
-    return [] if path is None else [Output(path)]
+    if path is None:
+        return None
+    sources = [_path(model, node, step, word) for word in operands]
+    return [[p for p in source.split("/") if p] for source in sources if source is not None], path
 
 
 def covers(output: Output, wanted: list[str], globs: bool = False) -> bool:
