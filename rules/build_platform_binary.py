@@ -9,7 +9,7 @@ from typing import Iterator
 from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.model.compiler_outputs import Output, compiles, copy_paths, covers, outputs, tool_verb
-from dflint.model.copies import may_have_copied
+from dflint.model.copies import copied, may_have_copied
 from dflint.model.layers import Step, program_text, run_steps
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell.inert import NO_PROJECT_FILES
@@ -52,8 +52,10 @@ class BuildPlatformBinary(Rule):
       is `hugo`); any file of that directory when the name is not shown
       (`go install ./cmd/...`);
     - for `go build` of one package with no `-o`, `<name>` in the working
-      directory (`go build a.go` writes `a`); with `-o` a directory
-      (`go build -o /out/ ./...`), any file of it;
+      directory (`go build a.go` writes `a`); with `-o` a directory,
+      `<name>` in it (`go build -o /out/ ./cmd/server` writes
+      `/out/server`), or any file of it when the name is not shown
+      (`go build -o /out/ ./...`, `go build -o /out/ .`);
     - for `go build` or `go build .` with no `-o`, whose program is named
       after the module (in `go.mod`), a file named directly in the working
       directory that nothing else in the stage may have put there: no COPY
@@ -93,7 +95,21 @@ class BuildPlatformBinary(Rule):
       or `--path`: the release, its `bin` or `erts-*`, not its other
       files (`lib/app-1.0/priv/static`);
     - where a later `cp`, `mv` or `install` of the stage copies one of
-      these (`cp .build/release/App /out/app`).
+      these (`cp .build/release/App /out/app`; `cp target/release/app
+      /out/` puts `/out/app`).
+
+    In a directory whose programs are named after what the Dockerfile does
+    not show (`go build -o /out/ ./...`, `go install ./cmd/...`, `cabal
+    install --installdir`, `stack --local-bin-path`, `cargo install`'s
+    `bin/`, cargo's `target/release`), a file that a later step of the
+    stage may have put there is not taken for the program: a COPY or ADD
+    naming it or a directory above it (`COPY config/prod.yaml /out/`), a
+    `cp`, `mv` or `install` into it, another compiler's output, a
+    redirection, or any other command (a script, `cargo run ... --out
+    target/release/assets.json`, running the program), but not one that
+    only reads or changes a file in place (`strip`, `upx`, `ls`). A file
+    put there before the compiler is still taken (the compiler may have
+    overwritten it).
 
     `mix release` is not reported when the copying stage (or one it is
     built `FROM`) names Erlang or Elixir (an `erlang` image, an
@@ -114,8 +130,12 @@ class BuildPlatformBinary(Rule):
     directory, `cargo -C`, `cabal build` (its `dist-newstyle` path holds
     versions; `cp $(cabal list-bin app)` is not followed), `ghc` given
     several source files, a `zig build` step of build.zig's own (`zig
-    build test`), a target hard-coded in build.zig, a copy by `cp` whose
-    source is a command substitution. A build tool run to
+    build test`), a copy by `cp` whose source is a command substitution.
+    `zig build` with no `-Dtarget=` is reported: a build.zig that
+    hard-codes its target (`b.resolveTargetQuery(...)` instead of
+    `b.standardTargetOptions(...)`) cross-compiles without it, which the
+    Dockerfile cannot show, and the report is then a false positive to
+    silence with a `# dflint: ignore=build-platform-binary` comment. A build tool run to
     produce portable files (`hugo`, `mdbook`, `protoc`, a generator built
     for the build) is what `$BUILDPLATFORM` is for: copying its output is
     not reported, only copying the program.
@@ -257,20 +277,29 @@ class _Stage:
         self._elsewhere: dict[str, tuple[bool, list[Step]]] = {}
         self._writers = None
         self._numbers: dict[int, int] = {}  # id of a compile step -> its number
+        self._later = _Later()
+        self._at: list[int] = []  # compile step number -> its position among the stage's steps
         model = ctx.model
         for node in stage.instructions:
             if not isinstance(node, ast.RunInstruction):
+                self._later.instruction(ctx, node)
                 continue
-            for step in run_steps(ctx.analysis, node):
+            steps = run_steps(ctx.analysis, node)
+            if not steps:
+                self._later.anything()
+            for step in steps:
+                written = _writes(model, node, step)
                 if compiles(step.invocation):
                     placed = outputs(model, node, step)
                     if placed:  # else no program, or none the Dockerfile can place
                         self._numbers[id(step)] = len(self.compiled)
+                        self._at.append(self._later.position + 1)
                         self.compiled.append((node, step))
                         for output in placed:
                             self.index.add(output, (len(self.compiled) - 1,))
                 elif self.index.origins:
                     self._follow(node, step)
+                self._later.step(model, node, step, written)
 
     def _follow(self, node: ast.RunInstruction, step: Step) -> None:
         """Where a `cp`, `mv` or `install` copies programs found so far: its destination holds the
@@ -279,12 +308,20 @@ class _Stage:
         if copy is None:
             return
         sources, target = copy
-        origins: set[int] = set()
         for wanted in sources:
+            origins: set[int] = set()
+            named = True  # the source is a program (not a directory holding one, nor a glob)
             for output in self.index.covering(wanted, globs=True):
                 origins |= self.index.origins[output]
-        if origins:
-            self.index.add(Output(target), origins)
+                depth = len([p for p in output.path.split("/") if p])
+                named = named and (len(wanted) > depth or not output.inside or output.unnamed)
+            if not origins:
+                continue
+            if named and not any(_GLOB.search(part) for part in wanted):  # the file, or DIR/<its name>
+                self.index.add(Output(target, inside=False), origins)
+                self.index.add(Output(posixpath.join(target, wanted[-1]), inside=False), origins)
+            else:
+                self.index.add(Output(target), origins)
 
     def findings(self, copies) -> Iterator[Finding]:
         ctx, model = self.ctx, self.ctx.model
@@ -302,6 +339,10 @@ class _Stage:
                     numbers = self.index.origins[output]
                     if output.unnamed:
                         numbers = self._made_here(numbers, "/" + "/".join(wanted))
+                    elif output.loose and len(wanted) > output.path.count("/") and not _GLOB.search(
+                            "".join(wanted)):  # a file below a directory of programs named as not shown
+                        written = self._later.last(model, self.stage, wanted)
+                        numbers = [n for n in numbers if self._at[n] >= written]  # (the compiler's own output: itself)
                     for number in numbers:
                         if number in first:
                             continue
@@ -386,6 +427,93 @@ class _Stage:
                         for output in kind:
                             compiled.add(output, (len(self._lineage_steps) - 1,))
         return False, always, named, compiled
+
+
+class _Later:
+    """Where the steps and instructions of a build stage may write, by position (a count of them), to
+    tell which file of a directory of programs something after the compiler may have put there."""
+
+    def __init__(self) -> None:
+        self.position = 0
+        self.last_any = -1  # the last step that may write any file
+        self.last_go_mod = -1
+        self.last_copy = None  # the stage's last instruction, when a COPY or ADD
+        self.copies: dict[int, int] = {}  # id of a COPY or ADD -> its position
+        self.targets: dict[tuple[str, ...], int] = {}  # a cp/mv/install destination -> its last position
+        self.compiled = _Index()  # compilers' outputs, whose origins are positions
+        self._memo: dict[tuple[str, ...], int] = {}
+
+    def anything(self) -> None:
+        self.position += 1
+        self.last_any = self.position
+        self.last_copy = None
+
+    def instruction(self, ctx: RuleContext, node: ast.Instruction) -> None:
+        self.position += 1
+        if isinstance(node, (ast.CopyInstruction, ast.AddInstruction)):
+            self.copies[id(node)] = self.position
+            self.last_copy = node
+        else:
+            self.last_copy = None
+
+    def step(self, model, node: ast.RunInstruction, step: Step, written) -> None:
+        self.position += 1
+        self.last_copy = None
+        if written is True:
+            invocation = step.invocation
+            if invocation is not None and invocation.program in _IN_PLACE and not any(
+                    r.writes_a_file for r in step.command.redirects):
+                return
+            copy = copy_paths(model, node, step) if invocation is not None else None
+            if copy is not None:
+                self.targets[tuple(p for p in copy[1].split("/") if p)] = self.position
+            else:
+                self.last_any = self.position
+        elif written == "go.mod":
+            self.last_go_mod = self.position
+        elif written:
+            for output in written:
+                self.compiled.add(output, (self.position,))
+
+    def last(self, model, stage, wanted: list[str]) -> int:
+        """The position of the last step or instruction that may have written the file ``wanted``
+        (-1: none)."""
+        key = tuple(wanted)
+        known = self._memo.get(key)
+        if known is not None:
+            return known
+        found = self.last_any
+        if self.last_copy is not None and _copy_writes(model, self.last_copy, "/" + "/".join(wanted)):
+            found = max(found, self.copies[id(self.last_copy)])
+        if wanted[-1] in ("go.mod", "go.sum", "vendor"):
+            found = max(found, self.last_go_mod)
+        for end in range(len(key) + 1):  # cp a /out/, cp a /out/x
+            found = max(found, self.targets.get(key[:end], -1))
+        for output in self.compiled.covering(wanted):
+            found = max(found, *self.compiled.origins[output])
+        copy = may_have_copied(model, stage.instructions[-1], "/" + "/".join(wanted))
+        if copy is not None:
+            found = max(found, self.copies.get(id(copy), -1))
+        self._memo[key] = found
+        return found
+
+
+def _copy_writes(model, node: ast.Instruction, path: str) -> bool:
+    """The COPY or ADD ``node`` may write the file ``path``: it names it, or a directory above it (where a
+    directory's contents may land), or what it writes cannot be known."""
+    entries = copied(model, node)
+    if len(entries) < len(node.sources):
+        return True
+    for entry in entries:
+        written = entry.path.rstrip("/") or "/"
+        if _GLOB.search(written) or path == written or path.startswith(written.rstrip("/") + "/"):
+            return True
+    return False
+
+
+#: Commands that change a file in place or only read: they put no other file in a directory of programs.
+_IN_PLACE = frozenset("strip upx ls file ldd cat head tail du stat wc which readelf objdump nm sha256sum sha512sum "
+                      "sha1sum md5sum".split())
 
 
 def _writes(model, node: ast.RunInstruction, step: Step):

@@ -89,13 +89,17 @@ class Output(NamedTuple):
     expression matches (the programs of `.build/release`, not its `App_App.resources`). With
     ``unnamed``, one file directly in the directory ``path`` whose name the Dockerfile does not show
     (`go build .` names it after the module, in go.mod): any name there may be it, and the caller
-    must rule out that something else put the file it means there."""
+    must rule out that something else put the file it means there. With ``loose``, a directory whose
+    files the tool names after what the Dockerfile does not show (`go build -o /out/ .`, `cabal
+    install --installdir=/out`): a file below it that a later step may have put there (`COPY
+    config/prod.yaml /out/`) may not be the program, and the caller must rule that out."""
 
     path: str
     inside: bool = True
     exclude: frozenset[str] = frozenset()
     unnamed: bool = False
     below: Optional[str] = None
+    loose: bool = False
 
 
 #: The rustup proxies the rust image keeps in $CARGO_HOME/bin beside what `cargo install` puts there.
@@ -141,12 +145,19 @@ def _go_outputs(model: "BuildModel", node, step: Step, invocation: Invocation) -
         if bins is None:
             return None
         names = [_go_name(value.split("@")[0]) for value in operands or ["."]]
-        return [Output(posixpath.join(b, name) if name else b) for b in bins for name in names]
+        return [Output(posixpath.join(b, name), inside=False) if name else Output(b, loose=True)
+                for b in bins for name in names]
     changed = invocation.has("-C")  # -C: relative paths are in another directory
     target = invocation.value("-o", "--o")
     if target is not None:
         path = _path(model, node, step, target, relative=not changed)
-        return None if path is None else [Output(path)]
+        if path is None:
+            return None
+        name = _go_program(operands)
+        if name is None:  # a directory holds programs named after what is not shown (or -o names the file)
+            return [Output(path, loose=True)]
+        named = Output(posixpath.join(path, name), inside=False)  # `-o DIR/` (or an existing DIR): DIR/<name>
+        return [named] if target.endswith("/") else [Output(path, inside=False), named]
     if changed or step.cwd is None:
         return None
     sources = [value for value in operands if value.endswith(".go")]
@@ -158,6 +169,15 @@ def _go_outputs(model: "BuildModel", node, step: Step, invocation: Invocation) -
         return [Output(step.cwd, inside=False, unnamed=True)]
     name = _go_name(operands[0])
     return None if name is None else [Output(posixpath.join(step.cwd, name), inside=False)]
+
+
+def _go_program(operands: list[str]) -> Optional[str]:
+    """The name of the one program `go build` writes for ``operands`` (`a.go` -> `a`, `./cmd/server` ->
+    `server`), None when that is not shown (the module's own name, several packages, a pattern)."""
+    sources = [value for value in operands if value.endswith(".go")]
+    if sources:
+        return posixpath.basename(sources[0])[:-3] or None
+    return _go_name(operands[0]) if len(operands) == 1 else None
 
 
 def _go_name(package: str) -> Optional[str]:
@@ -214,7 +234,7 @@ def _cargo_outputs(model: "BuildModel", node, step: Step, args: list[str]) -> Op
         paths = [_path(model, node, step, root) for root in roots]
         if not paths or None in paths:
             return None
-        return [Output(posixpath.join(path, "bin"), exclude=exclude) for path in paths]
+        return [Output(posixpath.join(path, "bin"), exclude=exclude, loose=True) for path in paths]
     if "-C" in options:
         return None  # another directory, and its own configuration
     target = options.get("--target-dir")
@@ -248,7 +268,7 @@ def _cargo_outputs(model: "BuildModel", node, step: Step, args: list[str]) -> Op
     if bins and not any(o in options for o in ("--bins", "--example", "--examples", "--all-targets")):
         found = [Output(posixpath.join(d, profile, name), inside=False) for d in directories for name in bins]
     else:
-        found = [Output(posixpath.join(d, profile)) for d in directories]
+        found = [Output(posixpath.join(d, profile), loose=True) for d in directories]
     for option in ("--artifact-dir", "--out-dir"):
         if options.get(option):
             path = _path(model, node, step, options[option])
@@ -324,7 +344,7 @@ def _options(args: list[str], values: frozenset[str]) -> tuple[dict[str, Optiona
 def _place(model: "BuildModel", node, step: Step, value: Optional[str]) -> Optional[list[Output]]:
     """An option's directory, as the one output (any file of it)."""
     path = _path(model, node, step, value or "")
-    return None if path is None else [Output(path)]
+    return None if path is None else [Output(path, loose=True)]
 
 
 _GHC_VALUES = frozenset("-o -odir -hidir -outputdir -stubdir -dumpdir -hiedir -i -I -L -l -package -package-id "
@@ -363,7 +383,7 @@ def _cabal_outputs(model: "BuildModel", node, step: Step, args: list[str]) -> Op
     found, value = _env(model, node, step, "CABAL_DIR")
     if found:
         return _place(model, node, step, posixpath.join(value, "bin")) if value else None
-    return [Output("/root/.cabal/bin"), Output("/root/.local/bin")]
+    return [Output("/root/.cabal/bin", loose=True), Output("/root/.local/bin", loose=True)]
 
 
 _STACK_VALUES = frozenset("--local-bin-path --stack-yaml --work-dir --resolver --snapshot --compiler "
@@ -378,7 +398,7 @@ def _stack_outputs(model: "BuildModel", node, step: Step, args: list[str]) -> Op
         return None
     if "--local-bin-path" in options:
         return _place(model, node, step, options["--local-bin-path"])
-    return [Output("/root/.local/bin")]
+    return [Output("/root/.local/bin", loose=True)]
 
 
 _DART_VALUES = frozenset("-o --output -D --define -p --packages -S --save-debugging-info --depfile --verbosity "
