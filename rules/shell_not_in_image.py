@@ -16,7 +16,7 @@ from dflint.model.shell_values import expanded_command
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell.builder import POSIX_SHELLS
 from dflint.shell.package_managers import PACKAGE_TOOLS, classify_system
-from dflint.shell.model import Command, Script
+from dflint.shell.model import Script
 from dflint.shell.scripts import interpreter
 from dflint.shell.set_options import read_options, shell_options
 from dflint.shell.tools import program_name, program_word
