@@ -12,7 +12,7 @@ from dflint.model.layers import program_text, run_steps
 from dflint.model.package_config import (APT_ASSUME_YES, RPM_ASSUME_YES, configured, expanded_invocation,
                                          hidden_options, insert_after, run_nodes, variable_set)
 from dflint.rule import Finding, Rule, RuleContext
-from dflint.shell.installs import _CONDA_VALUES
+from dflint.shell.installs import CONDA_VALUES
 from dflint.shell.options import Spec, parse_options
 from dflint.shell.package_managers import APT, RPM, confirmation
 from dflint.shell.tools import unwrap
@@ -212,14 +212,7 @@ def _conda_step(ctx: RuleContext, node: ast.Instruction, step, created: dict[tup
         if invocation is not None and invocation.program == "rm" or "conda" in " ".join(w.value for w in step.command.argv):
             created.clear()  # `rm -rf /opt/conda/envs/app`, `retry conda env remove ...`: not followed
         return None
-    index, _ = unwrap(step.command.argv)
-    parsed = parse_options(step.command.argv[index + 1:], Spec(values=_CONDA_VALUES | {"--clone"}))
-    words = [word.value for word in parsed.operands]
-    names = {option.name for option in parsed.options}
-    target = next(((("-p" if o.name in ("-p", "--prefix") else "-n"), o.value) for o in parsed.options
-                   if o.name in ("-n", "--name", "-p", "--prefix") and o.value and "$" not in o.value), None)
-    environment = words[:1] == ["env"]
-    verb = words[1:2] if environment else words[:1]
+    parsed, words, names, target, environment, verb = _read_conda(step)
     certain = not step.branch and step.command.operator != "||" and step.command.next_operator != "||"
     answered = bool(names & {"-y", "--yes", "--json"}) or _piped_answer(step) \
         or any(variable_set(ctx.analysis, node, step, name) for name in ("CONDA_ALWAYS_YES", "CONDA_YES")) \
@@ -268,14 +261,7 @@ def _mamba_step(program: str, step, created: dict[tuple[str, str], int]) -> None
     """Follows the environments ``mamba`` or ``micromamba`` create or remove, which a later ``conda
     create`` finds: mamba shares conda's environments directory, micromamba has its own root prefix
     (``MAMBA_ROOT_PREFIX``), so only its environments given by path (``-p``) are followed."""
-    index, _ = unwrap(step.command.argv)
-    parsed = parse_options(step.command.argv[index + 1:], Spec(values=_CONDA_VALUES | {"--clone"}))
-    words = [word.value for word in parsed.operands]
-    names = {option.name for option in parsed.options}
-    target = next(((("-p" if o.name in ("-p", "--prefix") else "-n"), o.value) for o in parsed.options
-                   if o.name in ("-n", "--name", "-p", "--prefix") and o.value and "$" not in o.value), None)
-    environment = words[:1] == ["env"]
-    verb = words[1:2] if environment else words[:1]
+    parsed, words, names, target, environment, verb = _read_conda(step)
     if verb in (["remove"], ["uninstall"]) and (environment or "--all" in names):
         if target is None:
             created.clear()
@@ -285,6 +271,21 @@ def _mamba_step(program: str, step, created: dict[tuple[str, str], int]) -> None
             and (program == "mamba" or target[0] == "-p") \
             and not step.branch and step.command.operator != "||" and step.command.next_operator != "||":
         created[target] = step.command.line
+
+
+def _read_conda(step):
+    """A conda-like command's options and operands: (parsed, operand values, option names, the
+    environment it names (``("-n", name)`` or ``("-p", path)``, None when not shown), whether it is
+    ``conda env ...``, its verb as a list of at most one word)."""
+    index, _ = unwrap(step.command.argv)
+    parsed = parse_options(step.command.argv[index + 1:], Spec(values=CONDA_VALUES | {"--clone"}))
+    words = [word.value for word in parsed.operands]
+    names = {option.name for option in parsed.options}
+    target = next(((("-p" if o.name in ("-p", "--prefix") else "-n"), o.value) for o in parsed.options
+                   if o.name in ("-n", "--name", "-p", "--prefix") and o.value and "$" not in o.value), None)
+    environment = words[:1] == ["env"]
+    verb = words[1:2] if environment else words[:1]
+    return parsed, words, names, target, environment, verb
 
 
 def _conda_finding(ctx: RuleContext, node: ast.Instruction, step, verb, message: str) -> Finding:

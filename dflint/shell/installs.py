@@ -25,7 +25,7 @@ from .model import Command, Script
 from .options import Option, Spec, parse_options
 from .tools import Invocation, unwrap
 
-__all__ = ["Install", "dependency_install", "dependency_installs", "ECOSYSTEMS"]
+__all__ = ["Install", "dependency_install", "dependency_installs", "ECOSYSTEMS", "CONDA_VALUES"]
 
 
 @dataclass(eq=False)  # not frozen: a frozen __init__ costs (see shell.model)
@@ -69,8 +69,8 @@ _MIX_BUILD_TASKS = frozenset({"compile", "release", "escript.build", "archive.bu
 _MIX_TASK_SEPARATOR = re.compile(r",|\s\+\s")  # `mix do a, b`; `mix do a + b` since Elixir 1.14
 #: Options taking a value, for tools tools.SPECS has no table for: without them `-n base` reads
 #: `base` as an operand.
-_CONDA_VALUES = frozenset({"-f", "--file", "-n", "--name", "-p", "--prefix", "-c", "--channel", "-r",
-                           "--root-prefix", "--platform", "--subdir", "--solver", "--rc-file", "--repodata-fn"})
+CONDA_VALUES = frozenset({"-f", "--file", "-n", "--name", "-p", "--prefix", "-c", "--channel", "-r",
+                          "--root-prefix", "--platform", "--subdir", "--solver", "--rc-file", "--repodata-fn"})
 _BUN_VALUES = frozenset({"--cwd", "-c", "--config", "--backend", "--cache-dir", "--registry", "--ca", "--cafile",
                          "--network-concurrency", "--concurrent-scripts", "--omit", "--filter", "-F", "--linker"})
 _DENO_VALUES = frozenset({"-c", "--config", "--import-map", "--root", "-n", "--name", "--cert", "-L",
@@ -296,7 +296,7 @@ def _conda(file_flags: tuple[str, ...], env_default: tuple[str, ...]) -> _Reader
     """conda, mamba, micromamba: `env create`/`env update` read an environment file (-f, or
     ``env_default``); `install`/`create`/`update` read the ``file_flags`` files, if given."""
     def check(inv: Invocation, words: list[str], env: _Env) -> _Read:
-        options, words = _reread(inv, _CONDA_VALUES)
+        options, words = _reread(inv, CONDA_VALUES)
         environment = words[:1] == ["env"] and words[1:2] in (["create"], ["update"])
         flags = ("-f", "--file") if environment else file_flags
         given = [option.value for option in options if option.name in flags and option.value is not None]
