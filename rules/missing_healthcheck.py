@@ -152,12 +152,7 @@ _NO_ENTRYPOINT = ("gcr.io/distroless/static*", "gcr.io/distroless/base*", "gcr.i
 
 def _no_entrypoint(stage: Stage) -> bool:
     """The stage is built on ``scratch`` or a shell-less image known to have no ENTRYPOINT."""
-    base = stage.base
-    if base.is_scratch:
-        return True
-    reference = base.reference
-    name = reference.text if reference is not None and reference.valid else None
-    return bool(name) and any(fnmatch.fnmatchcase(name, p) for p in _NO_ENTRYPOINT)
+    return _built_on(stage, _NO_ENTRYPOINT)
 
 
 #: Images without a shell (their :debug tags have busybox): a HEALTHCHECK there runs the application.
@@ -166,9 +161,16 @@ _SHELL_LESS = ("gcr.io/distroless/*", "*chiseled*", "cgr.dev/chainguard/static*"
 
 def _shell_less(stage: Stage) -> bool:
     """The stage is built on ``scratch`` or an image that has no shell."""
+    return _built_on(stage, _SHELL_LESS, debug_tags=False)
+
+
+def _built_on(stage: Stage, patterns: tuple[str, ...], debug_tags: bool = True) -> bool:
+    """The stage is built on ``scratch`` or an image matching one of ``patterns`` (not a ``:debug``
+    tag unless ``debug_tags``)."""
     base = stage.base
     if base.is_scratch:
         return True
     reference = base.reference
     name = reference.text if reference is not None and reference.valid else None
-    return bool(name) and ":debug" not in name and any(fnmatch.fnmatchcase(name, p) for p in _SHELL_LESS)
+    return bool(name) and (debug_tags or ":debug" not in name) \
+        and any(fnmatch.fnmatchcase(name, p) for p in patterns)

@@ -206,27 +206,10 @@ def _go_bins(model: "BuildModel", node, step: Step) -> Optional[list[str]]:
 
 
 def _cargo_outputs(model: "BuildModel", node, step: Step, args: list[str]) -> Optional[list[Output]]:
-    options: dict[str, Optional[str]] = {}
-    operands = []
-    bins = []
-    i = 0
-    while i < len(args):
-        word = args[i]
-        if word.startswith("--") and "=" in word:
-            name, _, value = word.partition("=")
-            options[name] = value
-            if name == "--bin":
-                bins.append(value)
-        elif word in _CARGO_VALUES:
-            i += 1
-            options[word] = args[i] if i < len(args) else ""
-            if word == "--bin":
-                bins.append(options[word])
-        elif word.startswith("-"):
-            options[word] = None
-        elif not word.startswith("+"):  # cargo +nightly build
-            operands.append(word)
-        i += 1
+    repeated: dict[str, list[str]] = {"--bin": []}
+    options, operands = _options(args, _CARGO_VALUES, repeated)
+    operands = [word for word in operands if not word.startswith("+")]  # cargo +nightly build
+    bins = repeated["--bin"]
     if any(value is not None and "$" in value for value in [*options.values(), *bins]):
         return None
     if operands and operands[0] == "install":
@@ -320,19 +303,24 @@ def _c_outputs(model: "BuildModel", node, step: Step, args: list[str]) -> Option
     return [Output(posixpath.join(step.cwd, "a.out"), inside=False)]
 
 
-def _options(args: list[str], values: frozenset[str]) -> tuple[dict[str, Optional[str]], list[str]]:
-    """The options (`--name=value`, one of ``values`` and the next word, a flag: None) and the operands."""
+def _options(args: list[str], values: frozenset[str], repeated: Optional[dict[str, list[str]]] = None,
+             ) -> tuple[dict[str, Optional[str]], list[str]]:
+    """The options (`--name=value`, one of ``values`` and the next word, a flag: None; the last one
+    wins) and the operands; ``repeated`` gets every value of the options it names (cargo's --bin)."""
     options: dict[str, Optional[str]] = {}
     operands = []
     i = 0
     while i < len(args):
         word = args[i]
-        if word.startswith("--") and "=" in word:
-            name, _, value = word.partition("=")
+        if word.startswith("--") and "=" in word or word in values:
+            if word in values:
+                i += 1
+                name, value = word, args[i] if i < len(args) else ""
+            else:
+                name, _, value = word.partition("=")
             options[name] = value
-        elif word in values:
-            i += 1
-            options[word] = args[i] if i < len(args) else ""
+            if repeated is not None and name in repeated:
+                repeated[name].append(value)
         elif word.startswith("-"):
             options[word] = None
         else:

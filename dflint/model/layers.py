@@ -159,23 +159,11 @@ def user_home(analysis: "Analysis", node: ast.Instruction, step: Optional[Step] 
 def _user_home(analysis: "Analysis", node: ast.Instruction) -> tuple[str, ...]:
     """The home of the USER in effect at ``node`` (see :func:`_homes_of`), read once per RUN."""
     def compute() -> tuple[str, ...]:
-        if _run_of(node) is not node:
-            return ANY_HOME  # an ONBUILD trigger runs in another build, maybe as another user
-        model = analysis.model
-        stage = model.stage_of(node)
-        if stage is None:
-            return ANY_HOME
-        state = _accounts_before(analysis, stage).get(node)
-        if state is None:
-            return ANY_HOME
-        user, homes = state
-        if user is None:
-            return ANY_HOME
-        expansion = model.expand(user, user.value.value)
-        if not expansion.resolved:
-            return ANY_HOME
-        name = expansion.value.split(":", 1)[0]
-        if name == "root" or name.isdigit() and int(name) == 0:
+        found = _user_at(analysis, node)
+        if found is None or found[0] is None:
+            return ANY_HOME  # not known, or the base image's user
+        name, homes = found
+        if root_name(name):
             return ("/root/",)
         if not name or name.isdigit():
             return ANY_HOME
@@ -186,6 +174,25 @@ def _user_home(analysis: "Analysis", node: ast.Instruction) -> tuple[str, ...]:
             return ANY_HOME
         return (f"/home/{name}/",) if name in _IMAGE_ACCOUNTS else ("/home/*/",)
     return _remembered(analysis, "user home", node, compute)
+
+
+def _user_at(analysis: "Analysis", node: ast.Instruction) -> Optional[tuple[Optional[str], dict[str, Optional[str]]]]:
+    """The name of the USER in effect at the RUN ``node`` (None when the stage's lineage sets none: the
+    base image's user) and the users created before it (see :func:`_accounts_before`); None when it
+    cannot be known: an ONBUILD trigger (another build runs it, maybe as another user), a USER through
+    a variable not known here."""
+    if _run_of(node) is not node:
+        return None
+    model = analysis.model
+    stage = model.stage_of(node)
+    state = _accounts_before(analysis, stage).get(node) if stage is not None else None
+    if state is None:
+        return None
+    user, homes = state
+    if user is None:
+        return None, homes
+    expansion = model.expand(user, user.value.value)
+    return (expansion.value.split(":", 1)[0], homes) if expansion.resolved else None
 
 
 def _accounts_before(analysis: "Analysis", stage: "Stage") -> dict[ast.Instruction, tuple[
@@ -662,23 +669,16 @@ def runs_as_root(analysis: "Analysis", node: ast.Instruction, step: Step) -> boo
     (:func:`~dflint.model.users.root_image`: ``node:20``); not in an ONBUILD trigger (another build
     runs it), nor through ``su -c``, ``sudo``, ``gosu``... (another user, or a home the Dockerfile
     does not show)."""
-    if _run_of(node) is not node:
-        return False
     invocation = step.invocation
-    if "shell" in step.contexts or invocation is not None and (_SWITCHERS | {"sudo", "su"}).intersection(invocation.via):
+    if "shell" in step.contexts or invocation is not None \
+            and (_SWITCHERS | {"sudo", "su"}).intersection(invocation.via):
         return False
-    model = analysis.model
-    stage = model.stage_of(node)
-    if stage is None:
+    found = _user_at(analysis, node)
+    if found is None:
         return False
-    state = _accounts_before(analysis, stage).get(node)
-    if state is None:
-        return False
-    user = state[0]
-    if user is None:
-        return root_image(model, stage)
-    expansion = model.expand(user, user.value.value)
-    return expansion.resolved and root_name(expansion.value.split(":", 1)[0])
+    if found[0] is None:
+        return root_image(analysis.model, analysis.model.stage_of(node))
+    return root_name(found[0])
 
 
 def yarn_berry_caches(analysis: "Analysis", node: ast.Instruction, step: Step, root: bool) -> tuple[str, str]:
