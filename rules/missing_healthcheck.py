@@ -10,6 +10,7 @@ from typing import Iterator, Optional
 from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.model.build import Stage
+from dflint.model.distro import shell_less
 from dflint.model.history import image_command
 from dflint.rule import Finding, Rule, RuleContext
 
@@ -23,8 +24,12 @@ class MissingHealthcheck(Rule):
     deliberate choice and counts. The rule is opt-in: many images are run by
     orchestrators with probes of their own, or are not services at all.
 
-    On `scratch`, distroless, chiseled and Chainguard's static images, which
-    have no shell, curl or wget, the message says to probe in exec form with
+    On `scratch` and the images known to have no shell (Google's distroless
+    images but their `debug` tags, Chainguard's `static`, `glibc-dynamic`,
+    `glibc`, `python` and `nginx` but their `-dev` tags, Microsoft's and
+    Canonical's Ubuntu chiseled .NET images, Microsoft's Azure Linux
+    distroless ones: the list shell-not-in-image reads), which have no
+    shell, curl or wget, the message says to probe in exec form with
     the application's own health-check command or with a small static probe
     program copied in from a build stage. It names the program of the
     image's exec-form ENTRYPOINT (or, behind an init such as tini, or on a
@@ -155,22 +160,17 @@ def _no_entrypoint(stage: Stage) -> bool:
     return _built_on(stage, _NO_ENTRYPOINT)
 
 
-#: Images without a shell (their :debug tags have busybox): a HEALTHCHECK there runs the application.
-_SHELL_LESS = ("gcr.io/distroless/*", "*chiseled*", "cgr.dev/chainguard/static*")
-
-
 def _shell_less(stage: Stage) -> bool:
-    """The stage is built on ``scratch`` or an image that has no shell."""
-    return _built_on(stage, _SHELL_LESS, debug_tags=False)
+    """The stage is built on ``scratch`` or an image known to have no shell (the list DF414 reads too:
+    a HEALTHCHECK there runs the application)."""
+    return stage.base.is_scratch or shell_less(stage.base.reference, digest_only=True) is not None
 
 
-def _built_on(stage: Stage, patterns: tuple[str, ...], debug_tags: bool = True) -> bool:
-    """The stage is built on ``scratch`` or an image matching one of ``patterns`` (not a ``:debug``
-    tag unless ``debug_tags``)."""
+def _built_on(stage: Stage, patterns: tuple[str, ...]) -> bool:
+    """The stage is built on ``scratch`` or an image matching one of ``patterns``."""
     base = stage.base
     if base.is_scratch:
         return True
     reference = base.reference
     name = reference.text if reference is not None and reference.valid else None
-    return bool(name) and (debug_tags or ":debug" not in name) \
-        and any(fnmatch.fnmatchcase(name, p) for p in patterns)
+    return bool(name) and any(fnmatch.fnmatchcase(name, p) for p in patterns)

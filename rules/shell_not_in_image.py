@@ -35,8 +35,15 @@ class ShellNotInImage(Rule):
       whose shebang is a shell. These images are `scratch`, Google's
       distroless images (`gcr.io/distroless/static-debian12`, `base`,
       `cc`, `java*`, `nodejs*`, `python3`...) except their `debug` tags,
-      and Chainguard's `static`, `glibc-dynamic`, `glibc`, `python` and
-      `nginx` images except their `-dev` tags;
+      Chainguard's `static`, `glibc-dynamic`, `glibc`, `python` and
+      `nginx` images except their `-dev` tags, and the .NET images
+      Microsoft documents as having no shell: its Ubuntu chiseled tags
+      (`mcr.microsoft.com/dotnet/runtime:8.0-jammy-chiseled`,
+      `aspnet:8.0-noble-chiseled-extra`, which adds only ICU and tzdata)
+      and Azure Linux distroless tags (`8.0-azurelinux3.0-distroless`),
+      and Canonical's chiseled `ubuntu/dotnet-deps`, `ubuntu/dotnet-runtime`
+      and `ubuntu/dotnet-aspnet` (other images named "chiseled" may have
+      had a shell cut into them, and are not reported);
     * on an image that surely has no bash, a RUN that runs bash: after a
       `SHELL ["/bin/bash", "-c"]`, as an exec-form `RUN ["bash", ...]`,
       with a `#!/bin/bash` heredoc, or as a command of the script
@@ -310,9 +317,13 @@ def _message(kind: str, image: str, program: str, error: str, shell: Optional[st
     if kind == "scratch":
         return (f"{runs}, which a stage built FROM scratch does not have (it starts empty): the build fails here "
                 f"with `{error}`; run this step in a stage that has a shell and COPY its result into this one")
-    if kind in ("distroless", "chainguard"):
+    if kind in ("distroless", "chainguard", "chiseled", "dotnet-distroless"):
         if kind == "distroless":
             why, advice = "distroless images have no shell", " (a :debug tag has busybox, for debugging only)"
+        elif kind == "chiseled":
+            why, advice = "Ubuntu chiseled images have no shell", ""
+        elif kind == "dotnet-distroless":
+            why, advice = "Microsoft's distroless .NET images have no shell", ""
         else:
             why, advice = "Chainguard's images have one only in their -dev tags", \
                 " (one FROM its latest-dev tag has a shell)"

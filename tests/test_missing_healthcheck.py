@@ -16,8 +16,16 @@ GENERIC = "probe in exec form with the application's own health-check command, i
     ("gcr.io/distroless/python3-debian12", True),
     ("mcr.microsoft.com/dotnet/runtime-deps:8.0-jammy-chiseled", True),
     ("cgr.dev/chainguard/static:latest", True),
+    ("cgr.dev/chainguard/python:latest", True),
+    ("mcr.microsoft.com/dotnet/aspnet:8.0-noble-chiseled-extra", True),  # ICU and tzdata, no shell
+    ("mcr.microsoft.com/dotnet/runtime-deps:8.0-azurelinux3.0-distroless", True),
+    ("ubuntu/dotnet-deps:8.0-24.04_stable", True),
+    ("gcr.io/distroless/static-debian12@sha256:" + "0" * 64, True),  # advice only: a debug digest is rare
     ("gcr.io/distroless/static-debian12:debug", False),  # busybox
-    ("cgr.dev/chainguard/python:latest", False),
+    ("cgr.dev/chainguard/static:latest-dev", False),  # -dev tags have a shell
+    ("cgr.dev/chainguard/python:latest-dev", False),
+    ("myorg/api:chiseled", False),  # Chisel can cut a shell in too
+    ("mcr.microsoft.com/dotnet/sdk:8.0", False),
     ("python:3.12-slim", False),
 ])
 def test_the_advice_fits_the_base(base, shell_less):

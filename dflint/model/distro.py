@@ -7,9 +7,15 @@ anything, so callers stay silent when these return None.
 :func:`shell_less` and :func:`alpine_without_bash` name images known to have
 no shell at all, or no bash (checked 2026-11): distroless's README (only its
 ``debug`` tags carry busybox), Chainguard's documentation (a shell only in
-``-dev`` tags, for the images listed), and the Dockerfiles of the official
-images' Alpine variants, where bash is at most a build dependency deleted again
-(postgres keeps it; images not listed are not known).
+``-dev`` tags, for the images listed), Microsoft's .NET image documentation
+(documentation/distroless.md in dotnet/dotnet-docker: its Ubuntu chiseled and
+Azure Linux distroless images have "no shell"; the ``-extra`` variants add only
+ICU and tzdata, as their Dockerfiles' chisel slices show), Canonical's README of
+its chiseled .NET images (``ubuntu/dotnet-deps``, ``-runtime``, ``-aspnet``: no
+bash and no package manager, slices of libraries only), and the Dockerfiles of
+the official images' Alpine variants, where bash is at most a build dependency
+deleted again (postgres keeps it; images not listed are not known). Other images
+named "chiseled" are not counted: Chisel can cut a shell into an image too.
 """
 
 from __future__ import annotations
@@ -59,14 +65,30 @@ _ALPINE_WITHOUT_BASH = frozenset({"python", "node", "golang", "php", "redis", "r
 _DEV_TAG = re.compile(r"(?:^|[-_.])dev(?:$|[-_.])")
 
 
-def shell_less(reference: Optional["ImageReference"]) -> Optional[str]:
-    """``"distroless"`` or ``"chainguard"`` when ``reference`` names an image of theirs known to have no
-    shell at all; None for any other image, for their ``debug`` and ``-dev`` tags, and when the tag is
-    unknown or only a digest is given (it may be a debug image's)."""
+#: Microsoft's .NET images with chiseled (``8.0-jammy-chiseled``, ``9.0-noble-chiseled-extra``) and
+#: Azure Linux distroless (``8.0-azurelinux3.0-distroless``) variants; the SDK has none.
+_DOTNET_REPOSITORY = re.compile(r"dotnet/(?:nightly/)?(?:runtime-deps|runtime|aspnet|samples)")
+_DOTNET_CHISELED_TAG = re.compile(r"(?:^|[-_.])chiseled(?:$|[-_.])")
+_DOTNET_DISTROLESS_TAG = re.compile(r"(?:^|[-_.])distroless(?:$|[-_.])")
+#: Canonical's chiseled .NET images on Docker Hub (every tag is chiseled).
+_CANONICAL_CHISELED = frozenset({"ubuntu/dotnet-deps", "ubuntu/dotnet-runtime", "ubuntu/dotnet-aspnet"})
+
+
+def shell_less(reference: Optional["ImageReference"], digest_only: bool = False) -> Optional[str]:
+    """What kind of image ``reference`` names when it is one known to have no shell at all:
+    ``"distroless"`` (Google's), ``"chainguard"``, ``"chiseled"`` (Ubuntu chiseled .NET images, by
+    Microsoft or Canonical) or ``"dotnet-distroless"`` (Microsoft's Azure Linux ones); None for any
+    other image, for distroless's ``debug`` and Chainguard's ``-dev`` tags, and when the tag is unknown
+    or only a digest is given (it may be a debug image's). ``scratch`` is the caller's to test
+    (``base.is_scratch``). The one list of shell-less images: DF414 and DF706 both read it.
+
+    With ``digest_only``, a reference given only by digest counts as its repository's default image
+    (for advice, as DF706 gives: a digest pinned from a ``debug`` tag is rare; an error must not
+    rest on that guess)."""
     if reference is None or not reference.fully_known or not reference.repository or not reference.registry:
         return None
     tag = reference.tag
-    if tag is None and reference.digest is not None:
+    if tag is None and reference.digest is not None and not digest_only:
         return None
     registry, repository = reference.registry, reference.repository
     if registry == "gcr.io" and repository.startswith("distroless/"):
@@ -74,6 +96,14 @@ def shell_less(reference: Optional["ImageReference"]) -> Optional[str]:
     if registry == "cgr.dev" and repository.startswith("chainguard/") \
             and repository[len("chainguard/"):] in _CHAINGUARD_SHELL_LESS:
         return None if tag is not None and _DEV_TAG.search(tag) else "chainguard"
+    if registry == "docker.io" and repository in _CANONICAL_CHISELED:
+        return "chiseled"
+    if tag is None:
+        return None  # Microsoft's `latest` tags are not chiseled
+    if registry == "mcr.microsoft.com" and _DOTNET_REPOSITORY.fullmatch(repository):
+        if _DOTNET_CHISELED_TAG.search(tag):
+            return "chiseled"
+        return "dotnet-distroless" if _DOTNET_DISTROLESS_TAG.search(tag) else None
     return None
 
 
