@@ -12,7 +12,7 @@ from dflint.model.layers import Step, command_text, run_steps, under_new_root
 from dflint.model.package_config import insert_after
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell.package_managers import pacman_installs
-from dflint.shell.tools import Invocation
+from dflint.shell.tools import Invocation, unwrap
 
 #: Options that make pacman work on another system's databases, or only download.
 _ELSEWHERE = ("-r", "--root", "-b", "--dbpath", "--sysroot", "--config")
@@ -29,6 +29,18 @@ _MENTION = re.compile(r"(?<![\w.-])pacman(?![\w.-])")
 _HELPERS = frozenset(("yay", "paru", "pikaur", "trizen", "aura", "pakku", "aurman"))
 #: `-Su`, `-Syu`, `--sysupgrade` in an AUR helper's words.
 _HELPER_UPGRADE = re.compile(r"-[A-Za-z]*S[A-Za-z]*u[A-Za-z]*|-[A-Za-z]*u[A-Za-z]*S[A-Za-z]*|--sysupgrade")
+#: yay's long options that name an operation (its short ones are capitals: `-S`, `-Y`, `-G`...), and
+#: those that print and exit.
+_YAY_OPERATIONS = frozenset(("--database", "--files", "--query", "--remove", "--sync", "--deptest", "--upgrade",
+                             "--version", "--yay", "--show", "--getpkgbuild", "--web", "--build", "--help"))
+#: yay's options whose value is the next word (`--editor vim`; from its parser, which knows no others).
+_YAY_VALUED = frozenset((
+    "-b", "--dbpath", "-r", "--root", "--sysroot", "--config", "--ignore", "--assume-installed", "--overwrite",
+    "--ask", "--cachedir", "--hookdir", "--logfile", "--ignoregroup", "--arch", "--print-format", "--gpgdir",
+    "--color", "--aururl", "--aurrpcurl", "--mflags", "--gpgflags", "--gitflags", "--builddir", "--editor",
+    "--editorflags", "--makepkg", "--makepkgconf", "--pacman", "--git", "--gpg", "--sudo", "--sudoflags",
+    "--requestsplitn", "--answerclean", "--answerdiff", "--answeredit", "--answerupgrade", "--completioninterval",
+    "--sortby", "--searchby"))
 
 
 class Sync(NamedTuple):
@@ -62,7 +74,11 @@ class PacmanPartialUpgrade(Rule):
     - an install followed in the same stage by `pacman -Su` or `-Syu`
       (`pacman -Sy archlinux-keyring && pacman -Su`, which the Arch wiki
       gives for an outdated keyring), or by an AUR helper's `yay -Syu` or
-      `paru -Syu`: the upgrade completes it;
+      `paru -Syu`, or a bare `yay` or `paru`, which is the same (yay with
+      options but no operation and no target too: `yay --noconfirm`; not
+      `paru --noconfirm`, which stops with "no operation specified"), or
+      one whose words are not known here (`yay $FLAGS`), which may be:
+      the upgrade completes it;
     - a refresh or upgrade in a branch (`if`, `||`), which may not run:
       what follows is not judged, nor what follows an AUR helper (`yay`,
       `paru`) or a command with a `pacman` word (`retry 3 pacman -Syu`;
@@ -155,7 +171,7 @@ def _run(ctx: RuleContext, node: ast.Instruction, synced: Optional[Sync], pendin
         if invocation is None or under_new_root(step):
             continue
         if invocation.program in _HELPERS:
-            if any(_HELPER_UPGRADE.fullmatch(word.value) for word in step.command.argv):
+            if _helper_upgrades(step.command.argv, invocation.program):
                 pending.clear()  # `yay -Syu` upgrades the repositories' packages too
             synced = None  # a helper may refresh: what follows is not judged
             continue
@@ -178,6 +194,42 @@ def _run(ctx: RuleContext, node: ast.Instruction, synced: Optional[Sync], pendin
         elif installs and synced is not None:
             pending.append(_finding(ctx, step, invocation, synced, node))
     return synced
+
+
+def _helper_upgrades(argv, program: str) -> bool:
+    """The AUR helper's command surely upgrades the system: `-Syu` (`-Su`, `--sysupgrade`) among its
+    words, or, as yay and paru do with no arguments, no operation at all: a bare `paru`, a `yay` with
+    no operation and no target (`yay --noconfirm`; with a target yay searches interactively)."""
+    index, _ = unwrap(argv)
+    words = argv[index + 1:]
+    if any(_HELPER_UPGRADE.fullmatch(word.value) for word in words):
+        return True
+    if program not in ("yay", "paru"):
+        return False
+    if not all(word.literal for word in words):
+        # `yay $ARGS` may be `yay -Syu`, or nothing: unless an operation shows, it may upgrade
+        return not any(word.literal and _operation(word.value) for word in words)
+    if program == "paru":
+        return not words  # `paru --noconfirm` stops: "no operation specified"
+    valued = False
+    for word in words:
+        value = word.value
+        if valued:
+            valued = False
+        elif value == "--" or value == "-" or not value.startswith("-"):
+            return False  # a target follows (`-` reads them from stdin)
+        elif _operation(value):
+            return False  # an operation (`-S`, `-Y`, `-Qi`, `--sync`), or -h for help
+        else:
+            valued = value in _YAY_VALUED
+    return not valued
+
+
+def _operation(value: str) -> bool:
+    """The word names an AUR helper's operation (`-S`, `-Qi`, `--sync`), or asks for its help."""
+    if value.startswith("--"):
+        return value in _YAY_OPERATIONS
+    return value.startswith("-") and any(c.isupper() or c == "h" for c in value[1:])
 
 
 def _finding(ctx: RuleContext, step: Step, invocation: Invocation, synced: Optional[Sync],
