@@ -13,6 +13,8 @@ from dflint.model.distro import rhel_family, root_reference
 from dflint.model.history import image_command
 from dflint.model.layers import Step, program_text, run_steps, user_home
 from dflint.model.paths import inside, resolve
+from dflint.model.python_env import (TRUE, activated, created_venv, externally_managed, unmanages, variable,
+                                     venv_first)
 from dflint.model.users import final_non_root_user, root_image
 from dflint.rule import Finding, Rule, RuleContext
 
@@ -26,23 +28,8 @@ _SWITCHERS = frozenset(("sudo", "doas", "su", "runuser", "setpriv", "gosu", "su-
                         "setuidgid"))
 #: pip options that send an install elsewhere (pip refuses them with --user).
 _PIP_ELSEWHERE = ("--target", "-t", "--prefix", "--root", "--no-user")
-#: Directories of PATH from which the system's pip runs: a venv's bin/ listed after one of them comes too late.
-_SYSTEM_BINS = frozenset(("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"))
-#: A directory named like a virtual environment (/opt/venv, /app/.venv, /virtualenv, /srv/app-venv).
-_VENV_NAME = re.compile(r"(?:^|[-_.])(?:venv|virtualenv)$", re.IGNORECASE)
-#: Official images whose Python, when one is installed, is the distribution's (apt's python3-pip, apk's
-#: py3-pip). The python and pypy images build theirs in /usr/local (/opt/pypy): not externally managed.
-_DISTRO_PYTHON_IMAGES = frozenset(f"docker.io/library/{name}" for name in (
-    "debian", "ubuntu", "alpine", "node", "ruby", "buildpack-deps"))
-#: Releases whose Python is not externally managed yet (PEP 668 came with Debian 12, Ubuntu 23.04, Alpine 3.19).
-_OLD_RELEASES = frozenset((
-    "wheezy", "jessie", "stretch", "buster", "bullseye",
-    "trusty", "xenial", "artful", "bionic", "cosmic", "disco", "eoan", "focal", "groovy", "hirsute", "impish",
-    "jammy", "kinetic"))
-_ALPINE_RELEASE = re.compile(r"(?:alpine)?3\.(\d+)(?:\.\d+)?")
-_NUMBERED_RELEASE = re.compile(r"(\d+)(?:\.(\d+))?(?:\.\d+)?")
-#: pip's true values for PIP_* variables.
-_TRUE = ("1", "true", "yes", "on", "y", "t")
+
+
 class RootHomeUnreadable(Rule):
     """Files, WORKDIR or program under `/root` are out of reach of the non-root user the image runs as.
 
@@ -182,7 +169,7 @@ def _user_installs(ctx: RuleContext, steps: list[ast.Instruction]) -> Iterator[t
     copies it, runs a program from it)."""
     model = ctx.model
     root_base = root_image(model, model.final_stage)
-    managed = _externally_managed(root_reference(model, model.final_stage))
+    managed = externally_managed(root_reference(model, model.final_stage))
     found: list[tuple[ast.Instruction, Step, str]] = []
     seen_user = False
     venvs: dict[str, bool] = {}  # the virtual environments created so far -> whether their pip refuses --user
@@ -192,10 +179,10 @@ def _user_installs(ctx: RuleContext, steps: list[ast.Instruction]) -> Iterator[t
         if not isinstance(node, ast.RunInstruction):
             continue
         for step in run_steps(ctx.analysis, node):
-            created = _created_venv(ctx, node, step)
+            created = created_venv(ctx.analysis, node, step)
             if created is not None:
                 venvs[created[0]] = created[1]
-            if managed and _unmanages(step):
+            if managed and unmanages(step):
                 managed = False
             if found:
                 words = [word.value for word in step.command.argv]
@@ -210,7 +197,7 @@ def _user_installs(ctx: RuleContext, steps: list[ast.Instruction]) -> Iterator[t
             home = user_home(ctx.analysis, node, step)
             if home is None and not seen_user and root_base and "shell" not in step.contexts \
                     and step.invocation is not None and not _SWITCHERS.intersection(step.invocation.via) \
-                    and _variable(ctx, node, step, "HOME") is None:
+                    and variable(ctx.analysis, node, step, "HOME") is None:
                 home = "/root"  # no USER yet, on an image that runs as root
             if home is not None and inside(home, "/root"):
                 found.append((node, step, place.replace("~", home, 1)))
@@ -234,160 +221,21 @@ def _user_install(ctx: RuleContext, node: ast.Instruction, step: Step, venvs: di
         return "~/.local/share/gem" if invocation.has("--user-install") else None
     if invocation.program != "pip" or invocation.has(*_PIP_ELSEWHERE):
         return None
-    if not invocation.has("--user") and (_variable(ctx, node, step, "PIP_USER") or "").lower() not in (
+    if not invocation.has("--user") and (variable(ctx.analysis, node, step, "PIP_USER") or "").lower() not in (
             "1", "true", "yes", "on"):
         return None
     program = program_text(invocation).split()[0]
     if "/" in program and not program.startswith("/usr/"):
         return None  # a virtual environment's pip (refuses --user), or another installation's
-    if _venv_first(ctx, node, step, venvs) or any(
-            earlier.invocation is not None and earlier.invocation.program in (".", "source")
-            for earlier in run_steps(ctx.analysis, node)[:step.index]):
+    if venv_first(ctx.analysis, node, step, venvs) or activated(ctx.analysis, node, step):
         return None  # in a virtual environment pip refuses --user
     if managed and not invocation.has("--break-system-packages") \
-            and (_variable(ctx, node, step, "PIP_BREAK_SYSTEM_PACKAGES") or "").lower() not in _TRUE:
+            and (variable(ctx.analysis, node, step, "PIP_BREAK_SYSTEM_PACKAGES") or "").lower() not in TRUE:
         return None  # the distribution's Python is externally managed (PEP 668): pip refuses, the build fails
-    base = _variable(ctx, node, step, "PYTHONUSERBASE")
+    base = variable(ctx.analysis, node, step, "PYTHONUSERBASE")
     if base is not None:
         return base.rstrip("/") if base.startswith("/root/") else None
     return "~/.local"
-
-
-def _venv_first(ctx: RuleContext, node: ast.Instruction, step: Step, venvs: dict[str, bool]) -> bool:
-    """PATH puts a virtual environment's bin/ before the system's directories, so ``pip`` is the
-    environment's, which refuses --user (unless made with --system-site-packages). A directory counts as
-    one when a RUN before created it, when VIRTUAL_ENV names it, or when it is named like one (/opt/venv)."""
-    value = _raw_variable(ctx, node, step, "PATH")
-    if not value:
-        return False
-    virtual_env = _variable(ctx, node, step, "VIRTUAL_ENV")
-    virtual_env = posixpath.normpath(virtual_env) if virtual_env and virtual_env.startswith("/") else None
-    for entry in value.split(":"):
-        if "$" in entry:
-            return False  # the PATH it extends: the system's directories
-        if not entry.startswith("/"):
-            continue
-        entry = posixpath.normpath(entry)
-        if entry in _SYSTEM_BINS:
-            return False
-        if posixpath.basename(entry) != "bin":
-            continue
-        directory = posixpath.dirname(entry)
-        if directory in venvs:
-            return venvs[directory]
-        if directory == virtual_env or _VENV_NAME.search(posixpath.basename(directory)):
-            return True
-    return False
-
-
-def _raw_variable(ctx: RuleContext, node: ast.Instruction, step: Step, name: str) -> Optional[str]:
-    """The value of ``name`` for ``step`` as far as it is known, what is not known left as ``${NAME}``."""
-    for assignment in reversed(step.command.assignments):
-        if assignment.name == name:
-            return ctx.model.expand(node, assignment.value.value).value
-    for earlier in reversed(run_steps(ctx.analysis, node)[:step.index]):  # `export PATH=/venv/bin:$PATH`
-        argv = earlier.command.argv
-        if argv and argv[0].value == "export":
-            for word in reversed(argv[1:]):
-                if word.value.startswith(f"{name}="):
-                    return ctx.model.expand(node, word.value[len(name) + 1:]).value
-        for assignment in reversed(earlier.command.assignments) if not argv else ():  # PATH=...; pip
-            if assignment.name == name:
-                return ctx.model.expand(node, assignment.value.value).value
-    if name in step.exported:
-        return step.exported[name]
-    variable = ctx.model.scope_at(node).get(name)
-    if variable is None or variable.value is None:
-        return None
-    return ctx.model.expand(node, f"${{{name}}}").value
-
-
-def _created_venv(ctx: RuleContext, node: ast.Instruction, step: Step) -> Optional[tuple[str, bool]]:
-    """The virtual environment ``step`` creates (``python -m venv DIR``, ``virtualenv DIR``, ``uv venv
-    --seed [DIR]``) and whether its pip refuses --user: it has a pip (no --without-pip, uv's only with
-    --seed) and does not see the system's site-packages (no --system-site-packages)."""
-    invocation = step.invocation
-    if invocation is None or invocation.program not in ("virtualenv", "uv") \
-            and not re.fullmatch(r"python[\d.]*", invocation.program):
-        return None
-    words = [word.value for word in step.command.argv]
-    words = words[next((i for i, w in enumerate(words) if posixpath.basename(w) == invocation.program), 0):]
-    words = [ctx.model.expand(node, word).value for word in words]
-    if invocation.program == "virtualenv":
-        rest = words[1:]
-    elif invocation.program == "uv":
-        if words[1:2] != ["venv"]:
-            return None
-        rest = words[2:]
-        if not any(not w.startswith("-") for w in rest):
-            rest = [*rest, ".venv"]
-        if "--seed" not in rest:
-            rest = [*rest, "--without-pip"]  # no pip in it without --seed: `pip` is another one
-    elif words[1:3] in (["-m", "venv"], ["-m", "virtualenv"]):
-        rest = words[3:]
-    else:
-        return None
-    operands = [w for w in rest if not w.startswith("-")]
-    path = resolve(operands[-1], step.cwd, home=False) if operands else None
-    if path is None or "$" in path:
-        return None
-    return path.rstrip("/") or "/", not any(w in ("--system-site-packages", "--without-pip", "--no-pip")
-                                            for w in rest)
-
-
-def _unmanages(step: Step) -> bool:
-    """``step`` removes the EXTERNALLY-MANAGED marker, or configures pip to break system packages for
-    the later installs (``pip config set global.break-system-packages true``, a pip.conf written by
-    ``echo``...): not an install's own ``--break-system-packages``."""
-    words = [word.value for word in step.command.argv]
-    if any("EXTERNALLY-MANAGED" in word for word in words):
-        return True
-    invocation = step.invocation
-    if invocation is not None and invocation.program == "pip" and invocation.subcommand != "config":
-        return False
-    return any("break-system-packages" in word.lower() or "break_system_packages" in word.lower()
-               for word in words)
-
-
-def _externally_managed(reference) -> bool:
-    """``reference`` is an official image whose Python, once installed, is the distribution's and
-    externally managed (PEP 668: Debian 12+, Ubuntu 23.04+, Alpine 3.19+), as far as its tag tells: a
-    tag naming an older release is not, nor is any other image; no tag, latest, or a tag naming no
-    release (node:20) is a current release."""
-    if reference is None or f"{reference.registry}/{reference.repository}" not in _DISTRO_PYTHON_IMAGES:
-        return False
-    name = reference.repository[len("library/"):]
-    tag = (reference.tag or "").lower() if reference.tag_known else ""
-    for position, token in enumerate(re.split(r"[-_]", tag)):
-        if token in _OLD_RELEASES:
-            return False
-        alpine = _ALPINE_RELEASE.fullmatch(token)
-        if alpine is not None and (name == "alpine" or token.startswith("alpine")):
-            return int(alpine.group(1)) >= 19
-        number = _NUMBERED_RELEASE.fullmatch(token)
-        if number is not None and position == 0 and name == "debian":
-            return int(number.group(1)) >= 12
-        if number is not None and position == 0 and name == "ubuntu" and number.group(2) is not None:
-            return (int(number.group(1)), int(number.group(2))) >= (23, 4)
-    return True
-
-
-def _variable(ctx: RuleContext, node: ast.Instruction, step: Step, name: str) -> Optional[str]:
-    """The value of ``name`` for ``step`` (its own assignments, ``export`` earlier, ARG/ENV), ``""`` when
-    set to something unknown, None when not set."""
-    for assignment in step.command.assignments:
-        if assignment.name == name:
-            if assignment.value.literal:
-                return assignment.value.value
-            expansion = ctx.model.expand(node, assignment.value.value)  # `NAME=$ARG cmd`: the ARG is in the env
-            return expansion.value if expansion.resolved and "$(" not in assignment.value.value else ""
-    if name in step.exported:
-        return step.exported[name] or ""
-    variable = ctx.model.scope_at(node).get(name)
-    if variable is None or variable.value is None:
-        return None
-    expansion = ctx.model.expand(node, f"${{{name}}}")
-    return expansion.value if expansion.resolved else ""
 
 
 def _last_workdir(ctx: RuleContext, steps: list[ast.Instruction]) -> Optional[tuple[ast.WorkdirInstruction, str]]:
