@@ -11,6 +11,15 @@ variable expansion in FROM, ENV, COPY ... and behind heredoc detection):
   ``${NAME%p}``, ``${NAME%%p}``, ``${NAME/p/r}`` and ``${NAME//p/r}``;
 * words split on Unicode white space outside quotes.
 
+``${NAME//p/r}`` replaces as Go's ``Regexp.ReplaceAllString`` does (an empty match where the previous
+match ended is skipped; ``$0``/``${0}`` in the replacement is the match, ``$$`` a dollar, any other
+``$name`` nothing), ``${NAME/p/r}`` inserts ``r`` as it is. All of this was checked against BuildKit's
+own lexer on generated words.
+
+Deliberate differences: a value only the build knows (``unknown_value``) stays unknown through any
+modifier instead of being guessed; names are case-sensitive (BuildKit on Windows compares them
+upper-cased).
+
 ``lookup`` returns a variable's value or None when it is not set. Every name
 looked up is reported in ``matched`` or ``unmatched`` so callers can tell what
 could not be resolved.
@@ -37,6 +46,8 @@ _NOT_SPACE = re.compile("[^" + re.escape("".join(sorted(GO_SPACES))) + "]+")
 # Text without these (per escape character) is its own value, split on white space: no scan needed.
 _SCANNED = {"\\": re.compile(r"[$<'\"\\\ufeff]"), "`": re.compile(r"[$<'\"`\ufeff]")}
 _EOF = ""
+#: How Go prints the end of input as a character (in BuildKit's messages).
+_GO_EOF = "\ufffd"
 
 Lookup = Callable[[str], Optional[str]]
 
@@ -425,6 +436,8 @@ class _Scan:
         value = self.get_env(name)
         if skip and value is None:
             return "${%s%s%s}" % (name, chs, word)
+        if ch not in ("-", "+", "?", "#", "%"):  # `${X:=d}`: an error whatever X holds, unknown or not
+            raise ExpansionError(f"unsupported modifier ({chs}) in substitution")
         if value is not None and UNKNOWN_START in value:
             return unknown_value(name)
         if ch == "-":
@@ -444,7 +457,7 @@ class _Scan:
             if ch == "%":
                 return _trim_suffix(word, value or "", greedy)
             return _trim_prefix(word, value or "", greedy)
-        raise ExpansionError(f"unsupported modifier ({chs}) in substitution")
+        raise AssertionError(ch)  # pragma: no cover - every other modifier raised above
 
     def until_brace(self, raw: bool) -> str:
         try:
@@ -474,11 +487,70 @@ class _Scan:
         value = value or ""
         glob = _Glob.of(pattern)
         if glob is not None:
-            return glob.replace(value, replacement, replace_all)
-        regex = _pattern_regex(pattern, greedy=True, anchored=False)
-        if replace_all:
-            return regex.sub(lambda _m: replacement, value)
-        return regex.sub(lambda _m: replacement, value, count=1)
+            search = glob.search
+        else:
+            regex = _pattern_regex(pattern, greedy=True, anchored=False)
+
+            def search(text: str, position: int) -> Optional[tuple[int, int]]:
+                match = regex.search(text, position)
+                return match.span() if match else None
+        if not replace_all:  # the first match, replaced by the text as it is
+            found = search(value, 0)
+            return value if found is None else value[:found[0]] + replacement + value[found[1]:]
+        return _replace_all(value, search, replacement)
+
+
+def _replace_all(value: str, search: Callable[[str, int], Optional[tuple[int, int]]], template: str) -> str:
+    """``${NAME//pattern/template}`` as BuildKit makes it, with Go's ``Regexp.ReplaceAllString``: an
+    empty match right where the previous match ended is not replaced (``${X//*/y}`` of ``abc`` is ``y``,
+    where Python's ``re.sub`` gives ``yy``), and ``template`` is expanded per match (see
+    :func:`_expand_template`)."""
+    out: list[str] = []
+    last = position = 0
+    while position <= len(value):
+        found = search(value, position)
+        if found is None:
+            break
+        start, end = found
+        out.append(value[last:start])
+        if end > last or start == 0:
+            out.append(_expand_template(template, value[start:end]))
+        last = end
+        position = position + 1 if position + 1 > end else end  # always at least one character on
+    out.append(value[last:])
+    return "".join(out)
+
+
+def _expand_template(template: str, match: str) -> str:
+    """Go's template expansion of a replacement (``Regexp.Expand``), which BuildKit's replace-all
+    applies to the already expanded replacement: ``$$`` is ``$``, ``$0`` and ``${0}`` the matched
+    text, any other ``$name``/``${name}`` a group the pattern does not have (nothing: its regex has
+    no groups), and a ``$`` followed by no name stays."""
+    if "$" not in template:
+        return template
+    out: list[str] = []
+    i, n = 0, len(template)
+    while True:
+        dollar = template.find("$", i)
+        if dollar < 0:
+            out.append(template[i:])
+            return "".join(out)
+        out.append(template[i:dollar])
+        i = dollar + 1
+        if i < n and template[i] == "$":
+            out.append("$")
+            i += 1
+            continue
+        brace = i < n and template[i] == "{"
+        start = end = i + 1 if brace else i
+        while end < n and (template[end].isalpha() or template[end].isdecimal() or template[end] == "_"):
+            end += 1
+        if end == start or (brace and (end >= n or template[end] != "}")):
+            out.append("$")  # not a reference: the dollar is text, and what follows is read on
+            continue
+        if template[start:end] == "0":
+            out.append(match)
+        i = end + 1 if brace else end
 
 
 def _pattern_regex(pattern: str, *, greedy: bool, anchored: bool) -> re.Pattern[str]:
@@ -498,7 +570,8 @@ def _pattern_regex(pattern: str, *, greedy: bool, anchored: bool) -> re.Pattern[
             if nxt in ("}", "/"):
                 continue
             if nxt not in ("*", "?", "\\"):
-                raise ExpansionError(f"invalid pattern ({pattern}) in substitution: invalid escape '\\{nxt}'")
+                escaped = nxt or _GO_EOF
+                raise ExpansionError(f"invalid pattern ({pattern}) in substitution: invalid escape '\\{escaped}'")
             out.append(re.escape(nxt))
             i += 1
         else:
@@ -631,21 +704,6 @@ class _Glob:
                     return at, end
             position = stop + 1
         return None
-
-    def replace(self, value: str, replacement: str, replace_all: bool) -> str:
-        out, position = [], 0
-        while True:
-            found = self.search(value, position)
-            if found is None:
-                break
-            start, end = found
-            out.append(value[position:start])
-            out.append(replacement)
-            position = end
-            if not replace_all:
-                break
-        out.append(value[position:])
-        return "".join(out)
 
 
 def _trim_suffix(pattern: str, value: str, greedy: bool) -> str:
