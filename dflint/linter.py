@@ -9,6 +9,7 @@ diagnostic for that rule and file; everything else still runs.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Callable, Iterable, Optional, Sequence
 
@@ -194,7 +195,8 @@ class Linter:
         result = []
         for diagnostic in diagnostics:
             rule = self.rules.get(diagnostic.code)
-            names = [name for name in _buildkit_checks(rule, diagnostic) if checks.runs(name)]
+            names = [name for name in _buildkit_checks(rule, diagnostic)
+                     if checks.runs(name) and _buildkit_reports(name, diagnostic, analysis)]
             if names:
                 if reached is None and any(name in DISPATCH_CHECKS for name in names):
                     reached = _default_build_stages(analysis)
@@ -410,6 +412,43 @@ def _buildkit_checks(rule: Optional[type[Rule]], diagnostic: Diagnostic) -> froz
 
     names = [*(rule.aliases if rule is not None else ()), *([diagnostic.alias] if diagnostic.alias else [])]
     return frozenset(name for name in names if name in BUILDKIT_CHECKS)
+
+
+#: BuildKit's SecretsUsedInArgOrEnv (dockerfile2llb/validations.go, validateNoSecretKey): a key with one of
+#: these words, delimited by `_` or its ends, and none of the allowed ones, case-insensitive.
+_BUILDKIT_SECRET_KEY = re.compile(
+    r"(?i)(?:_|^)(?:apikey|auth|credential|credentials|key|password|pword|passwd|secret|token)(?:_|$)")
+_BUILDKIT_NOT_SECRET_KEY = re.compile(r"(?i)(?:_|^)(?:public|file|version)(?:_|$)")
+
+
+def _buildkit_reports(check: str, diagnostic: Diagnostic, analysis: Analysis) -> bool:
+    """Whether BuildKit's ``check`` reports what ``diagnostic`` reports, for the checks a rule stands
+    for only in part. SecretsUsedInArgOrEnv runs in dispatchArg and dispatchEnv on a stage's ARG and
+    ENV keys; never on a global ARG (buildMetaArgs checks nothing), nor on a value: DF504's finding of
+    a global ARG, of a secret value under a name BuildKit passes (`ENV DATABASE_URL=postgres://u:pw@db`),
+    of a name only dflint reads as a secret's (`NPM_PAT`), or of an ONBUILD trigger no stage of the file
+    is built FROM does not fail the build."""
+    if check != "SecretsUsedInArgOrEnv":
+        return True
+    offset = diagnostic.span.start.offset
+    node = next((n for n in analysis.file.instructions if n.span.start.offset <= offset < n.span.end.offset), None)
+    stage = _stage_at(analysis, offset)
+    if node is None or stage is None:
+        return False  # before the first FROM: a global ARG
+    if isinstance(node, ast.OnbuildInstruction) \
+            and not any(other.parent == stage.index for other in analysis.model.stages):
+        return False  # a trigger is dispatched, and checked, only in a stage built FROM its stage
+    effective = node.effective
+    if not isinstance(effective, (ast.ArgInstruction, ast.EnvInstruction)):
+        return True
+    pairs = [pair for pair in effective.pairs if _holds(pair, offset)] or list(effective.pairs)
+    return any(_BUILDKIT_SECRET_KEY.search(pair.key.value) and not _BUILDKIT_NOT_SECRET_KEY.search(pair.key.value)
+               for pair in pairs)
+
+
+def _holds(pair: ast.KeyValue, offset: int) -> bool:
+    end = (pair.value or pair.key).span.end.offset
+    return pair.key.span.start.offset <= offset <= end
 
 
 def _default_build_stages(analysis: Analysis) -> Optional[set[int]]:

@@ -138,6 +138,30 @@ def test_check_error_beats_a_lower_severity_override():
     assert [d.severity.label for d in found] == ["error"]
 
 
+_TOKEN = "ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
+
+
+@pytest.mark.parametrize("text, raised", [
+    # a global ARG: BuildKit's buildMetaArgs runs no SecretsUsedInArgOrEnv, by name or by value
+    (f"ARG GITHUB_TOKEN={_TOKEN}\nFROM alpine:3.20\n", []),
+    ("ARG DB=postgres://app:s3cr3tPw@db:5432/app\nFROM alpine:3.20\n", []),
+    # in a stage: BuildKit reports the key by its name alone
+    (f"FROM alpine:3.20\nARG GITHUB_TOKEN\nENV API_KEY={_TOKEN}\n", [2, 3]),
+    # a secret value under a name BuildKit passes, and a name only dflint reads as a secret's
+    ("FROM alpine:3.20\nENV DATABASE_URL=postgres://app:s3cr3tPw@db:5432/app\nARG NPM_PAT\n", []),
+    # two keys in one ARG: each finding by its own key
+    ("FROM alpine:3.20\nARG NPM_PAT GITHUB_TOKEN\n", [2]),
+    # an ONBUILD trigger is checked only where a stage of the file is built FROM its stage
+    ("FROM alpine:3.20 AS base\nONBUILD ARG DB_PASSWORD\n", []),
+    ("FROM alpine:3.20 AS base\nONBUILD ARG DB_PASSWORD\nFROM base\n", [2]),
+])
+def test_check_error_raises_secrets_only_where_buildkit_checks_them(text, raised):
+    found = lint("# check=error=true\n" + text, select=["DF504"])
+    assert found, "DF504 reports every case"
+    assert [d.line - 1 for d in found if d.severity.label == "error"] == raised
+    assert all(("an error here" in d.message) == (d.severity.label == "error") for d in found)
+
+
 def test_check_error_counts_experimental_checks_only_when_enabled():
     text = "# The Go version\nARG GO=1.22\nFROM golang:${GO}\n"
     found = lint("# check=error=true\n" + text, select=["DF808"])
