@@ -25,7 +25,8 @@ _ELSEWHERE = ("--root", "--installroot", "--usermode", "--instroot", "-p")
 #: Simulations, which need no root: apt-get and apt turn locking off and only print what they would do
 #: ("NOTE: This is only a simulation!"; --print-uris only prints the URIs), aptitude's -s "does not require
 #: root privileges" (its manual), apk -s opens its database read-only. Not dnf/yum --assumeno nor apt's
-#: --assume-no/--trivial-only: they check for root (or take the lock) before answering.
+#: --assume-no/--trivial-only: they check for root (or take the lock) before answering; nor zypper's
+#: --dry-run: its install/remove/update commands carry a NeedsRootCondition, checked before they run.
 _APT_SIMULATIONS = ("-s", "--simulate", "--just-print", "--dry-run", "--recon", "--no-act", "--print-uris")
 _SIMULATIONS = {"apt-get": _APT_SIMULATIONS, "apt": _APT_SIMULATIONS, "aptitude": ("-s", "--simulate"),
                 "apk": ("-s", "--simulate")}
@@ -76,10 +77,14 @@ class InstallAsNonRoot(Rule):
     `apk info`, `yum list`), simulations, which any user may run
     (`apt-get`/`apt` with `-s`, `--simulate`, `--dry-run`, `--just-print`,
     `--recon`, `--no-act`, `--print-uris` or `-o APT::Get::Simulate=true`;
-    `aptitude -s`; `apk -s`/`--simulate`), Windows stages and ONBUILD
-    triggers. `apt-get --assume-no` and `dnf`/`yum --assumeno` are still
-    reported: apt takes its lock, and dnf checks for root, before any
-    question is answered.
+    `aptitude -s`/`--simulate`, which its manual says needs no root;
+    `apk -s`/`--simulate`), Windows stages and ONBUILD triggers.
+    `apt-get --assume-no` and `dnf`/`yum --assumeno` are still reported:
+    apt takes its lock, and dnf checks for root, before any question is
+    answered. So is `zypper --dry-run` (`-D`): it simulates, but zypper's
+    install, remove and update commands refuse a non-root user ("Root
+    privileges are required to run this command") before the dry run
+    begins; only `--root` (another root) lifts that check.
 
     hadolint and BuildKit have no such check.
 
