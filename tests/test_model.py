@@ -105,6 +105,29 @@ def test_env_values_use_the_scope_before_the_instruction():
     assert scope.get("A").value == "2" and scope.get("B").value == "1"
 
 
+def test_env_keys_are_expanded_and_unquoted_with_the_scope_before():
+    built = model('FROM scratch\nENV K=B\nENV "A"=1 $K=2 ${U}=3\nLABEL x=y\n')
+    scope = built.scope_at(instruction(built, "LABEL"))
+    assert scope.get("A").value == "1" and scope.get("B").value == "2"
+    assert scope.get('"A"') is None and scope.get("$K") is None
+    assert scope.get("${U}").value == "3"  # an empty name: kept as written
+
+
+def test_env_and_arg_of_one_name_the_last_one_wins():
+    built = model("ARG G=g\nFROM scratch\nENV X=1 G=1\nARG X=2 G\nLABEL a=$X\nENV X=3\nLABEL b=$X\n")
+    first, second = instruction(built, "LABEL", 0), instruction(built, "LABEL", 1)
+    assert built.expand(first, "$X").value == "2" and built.expand(first, "$G").value == "g"
+    assert built.expand(second, "$X").value == "3"
+
+
+def test_env_and_label_keys_are_expanded_words_arg_keys_are_not():
+    from dflint.model.expanded import expanded_words
+
+    built = model('FROM scratch\nENV $K=1\nLABEL "$L"=2\nARG $A=3\n')
+    texts = [[word.text for word in expanded_words(node)] for node in built.file.instructions[1:]]
+    assert texts == [["$K", "1"], ['"$L"', "2"], ["3"]]
+
+
 def test_arg_declarations_apply_one_after_another():
     built = model("FROM scratch\nARG A=1 B=${A}0\nLABEL x=y\n")
     assert built.scope_at(instruction(built, "LABEL")).get("B").value == "10"

@@ -9,8 +9,19 @@ Scoping follows BuildKit's dispatcher:
 * a stage built ``FROM`` an earlier stage inherits that stage's ARG and ENV
   values; a stage built on an external image also has that image's ENV, which
   cannot be seen here, so unknown names there stay unresolved;
-* ``ENV a=1 b=$a`` expands every value with the scope before the instruction;
-  ``ARG`` declarations are applied one after another.
+* ``ENV a=1 b=$a`` expands every value (and key) with the scope before the
+  instruction; ``ARG`` declarations are applied one after another, their
+  keys as written;
+* ENV and ARG share one environment: whichever sets a name last wins
+  (``ENV X=1`` then ``ARG X=2`` gives 2, as BuildKit's dispatcher adds both
+  to the same state), except that an ``ARG X`` without default keeps the
+  ENV's value unless the build passes X: unknown here.
+
+Deliberate differences: an ARG without default (and without a global
+value) is unset in BuildKit unless ``--build-arg`` sets it, which the
+Dockerfile cannot show: its value is unknown here, not empty. BuildKit also
+gives a ``scratch`` stage the default PATH of its platform; the scope does
+not hold it (rules that read PATH know it).
 """
 
 from __future__ import annotations
@@ -238,8 +249,14 @@ class BuildModel:
         for pair in node.pairs:
             raw = pair.value.value if pair.value is not None else ""
             value = before.expand(raw, self.escape).marked
-            scope = scope.with_variable(Variable(pair.key.value, value, "env", pair))
+            scope = scope.with_variable(Variable(self._env_name(pair.key.value, before), value, "env", pair))
         return scope
+
+    def _env_name(self, key: str, before: Scope) -> str:
+        """The name ``ENV key=...`` sets: BuildKit expands and unquotes the key as it does the value
+        (``ENV "A"=1`` sets A); a key whose value is unknown is kept as written."""
+        expansion = before.expand(key, self.escape)
+        return expansion.value if expansion.resolved and expansion.value else key
 
     def _dependencies(self, stage: Stage) -> list[Dependency]:
         found = []

@@ -3,7 +3,8 @@
 BuildKit expands variables in ADD, ARG, COPY, ENV, EXPOSE, FROM, LABEL,
 STOPSIGNAL, USER, VOLUME and WORKDIR (and in the ``--chown``/``--chmod``,
 ``--platform`` and ``--mount`` flags); the shell does it for RUN, CMD and
-ENTRYPOINT. Rules about variables look at these words only.
+ENTRYPOINT. ENV and LABEL keys are expanded like their values, ARG keys are
+not. Rules about variables look at these words only.
 """
 
 from __future__ import annotations
@@ -62,6 +63,8 @@ def expanded_words(node: ast.Instruction) -> list[ExpandedWord]:
             words += _flag(node, flag)
     if isinstance(node, (ast.EnvInstruction, ast.LabelInstruction, ast.ArgInstruction)):
         for pair in node.pairs:
+            if not isinstance(node, ast.ArgInstruction):  # ENV and LABEL keys are expanded too; ARG's are not
+                words += _argument(node, pair.key)
             words += _argument(node, pair.value)
     elif isinstance(node, ast.FromInstruction):
         words += _argument(node, node.image)
