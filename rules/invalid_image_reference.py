@@ -1,4 +1,4 @@
-"""DF106 invalid-image-reference: an image name docker build cannot parse, or empty with the ARG defaults."""
+"""DF106 invalid-image-reference: an image name docker build cannot parse, as written or with the ARG defaults."""
 
 from __future__ import annotations
 
@@ -18,24 +18,26 @@ class InvalidImageReference(Rule):
     ## What it does
     Reports a `FROM` image that is not a valid reference — upper case in the
     repository (`FROM Ubuntu:22.04`), a bad tag or digest — or that becomes
-    one, or becomes empty, with the global `ARG` defaults, as BuildKit's
-    `InvalidDefaultArgInFrom` check does: after `ARG TAG` (no default),
-    `FROM busybox:${TAG}` is `busybox:` unless `--build-arg TAG=...` is given.
-    An `ARG` that may be empty where that is still valid
-    (`FROM busybox:stable${VARIANT}`) is fine, and so is a `${TAG:-3.20}`
-    default. Invalid `COPY --from=<image>` and `RUN --mount=from=<image>`
-    references are reported too. Names that depend on the platform arguments
+    one, or becomes empty, with the global `ARG` defaults as written
+    (`ARG BASE=Node:22`), as BuildKit's `InvalidDefaultArgInFrom` check does.
+    A name that is empty or invalid only because an `ARG` without default is
+    unset (`ARG TAG` / `FROM busybox:${TAG}`) is `from-arg-without-default`'s
+    warning instead: the build works when it passes `--build-arg TAG=...`.
+    This rule keeps the names no value of such an `ARG` makes valid
+    (`FROM Ubuntu:${TAG}`, `FROM ${IMAGE}:Latest@bad`). An `ARG` that may be
+    empty where that is still valid (`FROM busybox:stable${VARIANT}`) is fine.
+    Invalid `COPY --from=<image>` and `RUN --mount=from=<image>` references
+    are reported too. Names that depend on the platform arguments
     (`TARGETARCH` ...) are not checked: the builder sets them.
 
     ## Why is this bad?
     `docker build` stops with "invalid reference format" before the first
-    step. A Dockerfile that needs a `--build-arg` to build at all fails for
-    everyone who runs a plain `docker build .`, and in tools (scanners,
-    Dependabot, IDEs) that read the Dockerfile with its defaults.
+    step, for everyone who builds the file with these defaults, and in tools
+    (scanners, Dependabot, IDEs) that read the Dockerfile with its defaults.
 
     ## Example
     ```dockerfile
-    ARG BASE_IMAGE
+    ARG BASE_IMAGE=Python:3.12-slim
     FROM ${BASE_IMAGE}
     COPY --from=Ghcr.io/acme/Assets:1.0 /dist /srv
     ```
@@ -73,22 +75,21 @@ class InvalidImageReference(Rule):
                     continue  # a literal empty name is a syntax error ("base name should not be blank")
             elif any(earlier.name == value for earlier in model.stages[:stage.index]):
                 continue  # with the defaults it names an earlier stage
-            empty = sorted(name for name in expansion.used if name in defaults.without_default)
-            needs = ""
-            if empty:
-                names = ", ".join(empty)
-                needs = f" ({names} {'has' if len(empty) == 1 else 'have'} no default: the build fails unless " \
-                        f"--build-arg {empty[0]}=... is given; give the ARG a default)"
-            if value == "":
-                yield ctx.finding(image, f"FROM {image.value} is an empty image name with the ARG defaults{needs}")
+            error = parse_image_reference(value).error if value else "empty"
+            if error is None:
                 continue
-            error = parse_image_reference(value).error
-            if error is not None:
-                shown = f"{image.value} is {quoted(value)} with the ARG defaults: " if expansion.used else ""
-                stage_hint = ""
-                if any(earlier.name == value.lower() for earlier in model.stages[:stage.index]):
-                    stage_hint = f" (FROM matches stage names exactly: write FROM {value.lower()} for the stage)"
-                yield ctx.finding(image, f"invalid image reference: {shown}{error}{needs}{stage_hint}")
+            unset = sorted(defaults.without_default & expansion.used)
+            if unset and defaults.valid_with_some_value(image.value):
+                continue  # empty or invalid only because the build must pass an ARG: from-arg-without-default's
+            anyway = f" (and stays invalid whatever value {', '.join(unset)} is given)" if unset else ""
+            if value == "":
+                yield ctx.finding(image, f"FROM {image.value} is an empty image name with the ARG defaults{anyway}")
+                continue
+            shown = f"{image.value} is {quoted(value)} with the ARG defaults: " if expansion.used else ""
+            stage_hint = ""
+            if any(earlier.name == value.lower() for earlier in model.stages[:stage.index]):
+                stage_hint = f" (FROM matches stage names exactly: write FROM {value.lower()} for the stage)"
+            yield ctx.finding(image, f"invalid image reference: {shown}{error}{anyway}{stage_hint}")
         for ref in stage_references(model, ctx.analysis.line_index):
             if ref.image is None or ref.image.error is None or ref.in_trigger or near_stage_name(model, ref.value):
                 continue  # a typo of a stage name is copy-from-unknown-stage's
