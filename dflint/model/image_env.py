@@ -18,7 +18,9 @@ redis, mysql, mongo, rabbitmq, tomcat, haproxy, docker and openjdk,
 nodejs/docker-node, nginxinc/docker-nginx, MariaDB/mariadb-docker,
 adoptium/containers (eclipse-temurin), carlossg/docker-maven,
 keeganwitt/docker-gradle, rust-lang/docker-rust, erlang/docker-erlang-otp,
-c0b/docker-elixir and dotnet/dotnet-docker: names no image sets any more were
+c0b/docker-elixir, dotnet/dotnet-docker and osrf/docker_images (``ros``,
+``osrf/ros``: ros-core sets ``ROS_DISTRO``, the ros1-bridge images
+``ROS1_DISTRO`` and ``ROS2_DISTRO``): names no image sets any more were
 dropped (``BUNDLE_PATH``, gone from ruby in 2020; ``RABBITMQ_LOGS``), names
 that still-pulled older tags set were kept (python's ``PYTHON_PIP_VERSION``...
 until 2024-09, ruby's ``RUBY_MAJOR`` until 2024-05), and versions, homes and
@@ -75,6 +77,8 @@ IMAGE_ENV = frozenset((
     # rust, erlang, elixir
     "RUSTUP_HOME", "CARGO_HOME", "RUST_VERSION", "OTP_VERSION", "REBAR_VERSION", "REBAR3_VERSION",
     "ELIXIR_VERSION",
+    # ros and osrf/ros (from ros-core on; ROS1_DISTRO, ROS2_DISTRO: the ros1-bridge images)
+    "ROS_DISTRO", "ROS1_DISTRO", "ROS2_DISTRO",
     # docker
     "DOCKER_VERSION", "DOCKER_BUILDX_VERSION", "DOCKER_COMPOSE_VERSION", "DOCKER_TLS_CERTDIR",
 ))
