@@ -1,0 +1,343 @@
+"""DF118 install-into-cache-mount: a RUN installs into its own cache or tmpfs mount; the image never has the files."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from typing import Iterator, Optional
+
+from dflint import ast
+from dflint.diagnostic import Severity
+from dflint.model.copies import copied
+from dflint.model.layers import Step, _bundle_directory, mount_targets, run_steps, user_home
+from dflint.model.paths import inside, resolve
+from dflint.model.python_env import created_venv, variable
+from dflint.model.sources import copy_sources
+from dflint.rule import Finding, Rule, RuleContext
+
+_KINDS = ("cache", "tmpfs")
+#: Commands that take files out of the mount into the layer, when they run after the install in that RUN.
+_COPY_OUT = frozenset(("cp", "mv", "rsync", "tar", "install", "cpio", "zip"))
+#: Commands that build with what conan installed (static libraries end in the build's own output).
+_BUILDS = frozenset(("cmake", "make", "ninja", "meson", "gcc", "g++", "cc", "c++", "clang", "clang++"))
+_PIP_DIR = re.compile(r"(/.+)/bin/(?:pip|python)[\d.]*")
+
+
+class InstallIntoCacheMount(Rule):
+    r"""A RUN installs into its own cache mount: what it installs is not in the image.
+
+    ## What it does
+    Reports a `RUN --mount=type=cache` (or `tmpfs`) whose target is where
+    a command of that RUN installs, or holds it, when the image or a later
+    step needs what was installed:
+    - `npm`/`yarn`/`pnpm` `install` (`ci`, `add`, bare `yarn`): the
+      `node_modules` of the working directory (`cd`, WORKDIR, `--prefix`,
+      `--cwd`, `-C`/`--dir`);
+    - `python -m venv DIR`, `virtualenv DIR`, `uv venv [DIR]`; `pip
+      install --target`, `--prefix` or `--root`, or a venv's own
+      `DIR/bin/pip`; `uv sync` (`UV_PROJECT_ENVIRONMENT` or `.venv`);
+    - `bundle install` where Bundler's path (`--path`, `BUNDLE_PATH`,
+      `bundle config set path`) or `GEM_HOME` says;
+    - `composer install`/`update`/`require`: `vendor` of the project
+      directory (`-d`, `--working-dir`) or `COMPOSER_VENDOR_DIR`;
+    - `go build -o DIR/...`; `cargo build` (`--target-dir`,
+      `CARGO_TARGET_DIR`, else `target`) and `cargo install --root`;
+    - `conan install`/`create`: the package store `~/.conan2/p` (or
+      `$CONAN_HOME/p`).
+
+    It is reported when the files are needed after the RUN: the stage is
+    the final image or one it is built `FROM`; a `COPY --from` takes a
+    directory that holds the mount target (a source in the mount itself is
+    DF115's); a later RUN names the install directory (or, after `conan
+    install`, builds with `cmake`, `make` ...).
+
+    It stays silent when the same RUN copies, moves or archives something
+    after the install (`cp`, `mv`, `rsync`, `tar`, `install`), or builds
+    after `conan install`; when a later RUN mounts a cache there again, or
+    installs there again without a mount; when a later COPY or ADD writes
+    there; and for mounts on download caches (`/root/.npm`,
+    `/root/.cache/pip`, `/go/pkg/mod` ...), which are what cache mounts are
+    for. Bind, secret and ssh mounts are not checked. An `ONBUILD` trigger
+    is reported on its own: the image built from it is its consumer.
+    Where the install directory cannot be read (a variable with an unknown
+    value, `--manifest-path`, Yarn PnP's settings, Composer's `vendor-dir`
+    in composer.json) the rule stays silent or assumes the default.
+
+    ## Why is this bad?
+    A cache or tmpfs mount is not part of the layer: what a RUN writes under
+    its target stays in BuildKit's cache (or is thrown away), and the
+    image has what the directory held before, usually nothing. The build
+    succeeds; the container fails with "Cannot find module",
+    "/opt/venv/bin/flask: not found", a missing gem or binary. It can even
+    work on the machine that built it before, when a later step happens to
+    read the warm cache, and fail on a clean CI runner. Cache mounts are
+    meant for the tools' download caches, which the install reads from.
+
+    ## Example
+    ```dockerfile
+    FROM node:20-slim
+    WORKDIR /app
+    COPY package.json package-lock.json ./
+    RUN --mount=type=cache,target=/app/node_modules npm ci --omit=dev
+    COPY . .
+    CMD ["node", "server.js"]
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM node:20-slim
+    WORKDIR /app
+    COPY package.json package-lock.json ./
+    RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev
+    COPY . .
+    CMD ["node", "server.js"]
+    ```
+
+    ## Fix safety
+    This rule has no fix: whether to mount the download cache instead or to
+    copy the result out of the mount is yours to choose.
+    """
+
+    code = "DF118"
+    name = "install-into-cache-mount"
+    summary = "RUN installs into its own cache or tmpfs mount: the image does not get the files"
+    severity = Severity.ERROR
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        if "--mount" not in ctx.file.text:
+            return  # most files: no mount at all
+        model = ctx.model
+        final = model.final_stage
+        for stage in model.stages:
+            users = [other for other in model.stages if any(m.index == stage.index for m in model.lineage(other))]
+            later_all = [node for other in users for node in other.instructions if other is not stage]
+            for position, node in enumerate(stage.instructions):
+                run = node.effective
+                if not isinstance(run, ast.RunInstruction) or not run.mounts:
+                    continue
+                trigger = node is not run
+                mounts = [(path, mount) for (path, _), mount in zip(_all_targets(ctx, node), _typed(run)) if path]
+                if not mounts:
+                    continue
+                reported = set()
+                steps = run_steps(ctx.analysis, node)
+                for step in steps:
+                    for target, what, tool in _installs(ctx, node, step):
+                        for mount_path, mount in mounts:
+                            if id(mount) in reported or not inside(target, mount_path):
+                                continue
+                            if _taken_out(steps, step, tool):
+                                continue
+                            if not trigger:
+                                later = [n for n in stage.instructions[position + 1:] if not
+                                         isinstance(n, ast.OnbuildInstruction)] + later_all
+                                if _reused(ctx, later, target, tool) or not (
+                                        final in users or _copied(ctx, users, mount_path)
+                                        or _read_later(ctx, later, target, tool)):
+                                    continue
+                            reported.add(id(mount))
+                            yield ctx.finding(mount.flag, _message(ctx, node, step, mount, mount_path, target, what,
+                                                                   tool),
+                                              related=[("the install", step.command)])
+
+
+def _typed(run: ast.RunInstruction) -> list[ast.Mount]:
+    return [mount for mount in run.mounts if mount.type in _KINDS and mount.target]
+
+
+def _all_targets(ctx: RuleContext, node: ast.Instruction) -> list:
+    return mount_targets(ctx.analysis, node, _KINDS)
+
+
+def _option(words: list[str], *names: str) -> Optional[str]:
+    """The value of the last ``--name value`` / ``--name=value`` among ``words`` (None: not given)."""
+    found = None
+    for i, word in enumerate(words):
+        for name in names:
+            if word == name and i + 1 < len(words):
+                found = words[i + 1]
+            elif name.startswith("--") and word.startswith(name + "="):
+                found = word[len(name) + 1:]
+    return found
+
+
+def _installs(ctx: RuleContext, node: ast.Instruction, step: Step) -> list[tuple[str, str, str]]:
+    """``(directory, what, tool)`` for each place ``step`` installs into: ``what`` is the command as the
+    message names it, ``tool`` the key of the download cache to advise."""
+    invocation = step.invocation
+    if invocation is None:
+        return []
+    program, sub = invocation.program, invocation.subcommand
+    words = [word.value for word in step.command.argv]
+    operands = [word.value for word in invocation.operands]
+    cwd = step.cwd
+    found: list[tuple[Optional[str], str, str]] = []
+
+    def at(path: Optional[str], base: Optional[str] = None) -> Optional[str]:
+        if not path or "$" in path:
+            return None
+        return resolve(path, base or cwd, home=False)
+
+    if program == "npm" and sub in ("install", "ci", "add") and not _global(words):
+        found.append((at("node_modules", at(invocation.value("--prefix") or ".")), f"npm {sub}", "npm"))
+    elif program == "yarn" and (sub in (None, "install", "add")) and not (operands[:1] == ["global"]) \
+            and not _global(words):
+        folder = at(invocation.value("--modules-folder")) if invocation.value("--modules-folder") else None
+        found.append((folder or at("node_modules", at(invocation.value("--cwd") or ".")),
+                      "yarn " + (sub or "install"), "yarn"))
+    elif program == "pnpm" and sub in ("install", "add") and not _global(words):
+        found.append((at("node_modules", at(invocation.value("-C", "--dir") or ".")), f"pnpm {sub}", "pnpm"))
+    elif program == "pip" and sub == "install":
+        where = invocation.value("--target", "-t", "--prefix", "--root")
+        if where is not None:
+            found.append((at(where), "pip install", "pip"))
+        else:
+            match = next((_PIP_DIR.fullmatch(word) for word in words if _PIP_DIR.fullmatch(word)), None)
+            if match is not None and "uv" not in invocation.via:
+                found.append((at(match.group(1)), f"{match.group(0)} install", "pip"))
+    elif program == "uv" and operands[:1] == ["sync"]:
+        env = variable(ctx.analysis, node, step, "UV_PROJECT_ENVIRONMENT")
+        if env != "":
+            found.append((at(env or ".venv"), "uv sync", "uv"))
+    elif program in ("bundle", "bundler") and operands[:1] == ["install"]:
+        directory = _bundle_directory(ctx.analysis, node, step)
+        if directory is None:
+            home = variable(ctx.analysis, node, step, "GEM_HOME")
+            directory = home or None
+        found.append((at(directory) if directory else None, "bundle install", "bundle"))
+    elif program == "composer" and operands[:1] in (["install"], ["update"], ["require"]):
+        vendor = variable(ctx.analysis, node, step, "COMPOSER_VENDOR_DIR")
+        project = at(_option(words, "-d", "--working-dir") or ".")
+        if vendor != "":
+            found.append((at(vendor, project) if vendor else at("vendor", project), f"composer {operands[0]}",
+                          "composer"))
+    elif program == "go" and sub == "build":
+        output = invocation.value("-o")
+        if output:
+            found.append((at(output), "go build", "go"))
+    elif program == "cargo" and operands[:1] == ["build"] and _option(words, "--manifest-path") is None:
+        target = _option(words, "--target-dir") or variable(ctx.analysis, node, step, "CARGO_TARGET_DIR")
+        if target != "":
+            found.append((at(target or "target"), "cargo build", "cargo"))
+    elif program == "cargo" and operands[:1] == ["install"]:
+        root = _option(words, "--root")
+        if root:
+            found.append((at(posixpath.join(root, "bin")), "cargo install", "cargo"))
+    elif program == "conan" and operands[:1] in (["install"], ["create"]):
+        home = variable(ctx.analysis, node, step, "CONAN_HOME")
+        if home != "":
+            if home is None:
+                user = user_home(ctx.analysis, node, step) or "/root"
+                home = posixpath.join(user, ".conan2")
+            found.append((at(posixpath.join(home, "p")), f"conan {operands[0]}", "conan"))
+    else:
+        venv = created_venv(ctx.analysis, node, step)
+        if venv is not None:
+            found.append((venv[0], _venv_command(words), "venv"))
+    return [(path, what, tool) for path, what, tool in found if path]
+
+
+def _venv_command(words: list[str]) -> str:
+    """``python3 -m venv``, ``virtualenv``, ``uv venv`` as written."""
+    for i, word in enumerate(words):
+        if word in ("venv", "virtualenv") or posixpath.basename(word) == "virtualenv":
+            return " ".join(words[max(0, i - 2) if i >= 2 and words[i - 1] == "-m" else i - 1 if word == "venv"
+                                  and i and posixpath.basename(words[i - 1]) == "uv" else i:i + 1])
+    return words[0]
+
+
+def _global(words: list[str]) -> bool:
+    return any(word in ("-g", "--global", "--location=global") for word in words)
+
+
+def _taken_out(steps: list[Step], install: Step, tool: str) -> bool:
+    """A step after ``install`` in the RUN copies, moves or archives files (out of the mount), or, after
+    conan, builds with the packages."""
+    for step in steps[install.index + 1:]:
+        invocation = step.invocation
+        program = invocation.program if invocation is not None else None
+        if program in _COPY_OUT:
+            return True
+        if tool == "conan" and (program in _BUILDS or program == "conan" and invocation.operands
+                                and invocation.operands[0].value in ("build", "create")):
+            return True
+    return False
+
+
+def _reused(ctx: RuleContext, later: list[ast.Instruction], target: str, tool: str) -> bool:
+    """A later step puts files there again, or reads the cache on purpose: a RUN mounting a cache over
+    ``target``, a RUN installing there without one, a COPY or ADD into it."""
+    for node in later:
+        if isinstance(node, ast.RunInstruction):
+            if any(path and inside(target, path) for path, _ in _all_targets(ctx, node)):
+                return True
+            for step in run_steps(ctx.analysis, node):
+                if any(inside(place, target) or inside(target, place) for place, _, _ in _installs(ctx, node, step)):
+                    return True
+        elif isinstance(node, (ast.CopyInstruction, ast.AddInstruction)) and not node.flag("from"):
+            if any(inside(entry.path, target) for entry in copied(ctx.model, node)):
+                return True
+    return False
+
+
+def _copied(ctx: RuleContext, users: list, mount: str) -> bool:
+    """A ``COPY --from`` of a stage built on this one takes a directory that holds the mount target
+    (a source in the mount is DF115's)."""
+    names = {stage.index for stage in users}
+    for stage in ctx.model.stages:
+        for dep in stage.dependencies:
+            if dep.kind != "copy" or dep.stage not in names:
+                continue
+            for source in copy_sources(ctx.model, dep.instruction):
+                if source.kind == "local" and source.value and "*" not in source.value:
+                    path = posixpath.normpath("/" + source.value.lstrip("/"))
+                    if inside(mount, path) and path != mount.rstrip("/"):
+                        return True
+    return False
+
+
+def _read_later(ctx: RuleContext, later: list[ast.Instruction], target: str, tool: str) -> bool:
+    """A later RUN names the install directory, or builds after ``conan install``."""
+    for node in later:
+        if not isinstance(node, ast.RunInstruction):
+            continue
+        for step in run_steps(ctx.analysis, node):
+            invocation = step.invocation
+            if tool == "conan" and invocation is not None and (
+                    invocation.program in _BUILDS
+                    or invocation.program == "conan" and invocation.operands
+                    and invocation.operands[0].value == "build"):
+                return True
+            if any(word.value.startswith("/") and inside(word.value.split("=")[-1], target)
+                   for word in step.command.argv[:1]):
+                return True
+    return False
+
+
+def _cache_hint(ctx: RuleContext, node: ast.Instruction, step: Step, tool: str) -> str:
+    home = user_home(ctx.analysis, node, step) or "/root"
+    places = {
+        "npm": f"npm's download cache (`target={home}/.npm`)",
+        "yarn": "Yarn's download cache (`target=/usr/local/share/.cache/yarn` for root with Yarn 1)",
+        "pnpm": f"pnpm's store (`target={home}/.local/share/pnpm/store`)",
+        "pip": f"pip's download cache (`target={home}/.cache/pip`)",
+        "venv": f"pip's download cache (`target={home}/.cache/pip`, or `{home}/.cache/uv` for uv)",
+        "uv": f"uv's cache (`target={home}/.cache/uv`)",
+        "bundle": "Bundler's download cache (`bundle config set cache_path`), or none",
+        "composer": "Composer's cache directory (`composer config cache-dir`)",
+        "go": f"Go's caches (`target={home}/.cache/go-build`, `target=/go/pkg/mod`)",
+        "cargo": "Cargo's registry (`target=/usr/local/cargo/registry` in the rust image)",
+        "conan": "a download cache (`core.download:download_cache`)",
+    }
+    return places[tool]
+
+
+def _message(ctx: RuleContext, node: ast.Instruction, step: Step, flag: ast.Mount, mount: str, target: str,
+             what: str, tool: str) -> str:
+    verb = {"venv": "creates its virtual environment in", "go": "writes", "cargo": "builds into"}.get(tool, "installs into")
+    if tool == "cargo" and what == "cargo install":
+        verb = "installs into"
+    under = "" if target.rstrip("/") == mount.rstrip("/") else f", under {mount}"
+    return (f"`{what}` {verb} {target}{under}, the target of this RUN's {flag.type} mount: a {flag.type} mount is not "
+            f"stored in the layer, so the image and later steps do not get those files; mount "
+            f"{_cache_hint(ctx, node, step, tool)} instead, or copy the results out of the mount in this RUN")
