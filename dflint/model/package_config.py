@@ -40,7 +40,6 @@ from ..shell.package_managers import PACKAGE_TOOLS, Pin, repin, reread
 from .copies import copied
 from .history import histories
 from .layers import Step, run_steps
-from .paths import inside
 from .shell_values import expand_word, expanded_command
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -237,29 +236,65 @@ def go_module_context(analysis: "Analysis", node: ast.Instruction, step: Step) -
     stage = analysis.model.stage_of(node)
     if stage is None:
         return False
-    for history in histories(analysis.model, stage):
-        for item in history:
-            if item.anchor is node:
-                return False
-            if isinstance(item.node, (ast.CopyInstruction, ast.AddInstruction)) and \
-                    _brings_module(analysis, item, step.cwd):
-                return True
-    return False
+    modules = _module_copies(analysis, stage)
+    end = modules.position.get(node, modules.length)  # the copies before the RUN (before its ONBUILD)
+    if modules.unknown < end or (step.cwd is None and modules.any < end):
+        return True
+    cwd = step.cwd
+    if cwd is None:
+        return False
+    cwd = cwd.rstrip("/") or "/"
+    # paths.inside(cwd, directory): the directory is cwd, a directory above it, or /
+    directories = [cwd, "/", *(cwd[:i] for i, c in enumerate(cwd) if c == "/" and i)]
+    return any(modules.directories.get(directory, end) < end for directory in directories)
 
 
-def _brings_module(analysis: "Analysis", item, cwd: Optional[str]) -> bool:
-    node = item.node
-    entries = copied(analysis.model, node, item.anchor if item.trigger else None)
-    if not entries:
-        return bool(node.sources)  # the destination cannot be known
+class _ModuleCopies:
+    """Where the COPY and ADD instructions of a stage's history (its lineage, then its ONBUILD
+    triggers, as :func:`.history.histories` gives them) bring a go.mod or a directory that may hold
+    one: for each directory (as :func:`.paths.inside` compares it), the position of the first copy
+    that brings one there. A query is then a look-up per directory above the RUN's, not a pass over
+    every earlier copy."""
+
+    __slots__ = ("position", "length", "unknown", "any", "directories")
+
+    def __init__(self, analysis: "Analysis", stage: "Stage") -> None:
+        self.position: dict[ast.Instruction, int] = {}  # the first step each anchor starts
+        self.directories: dict[str, int] = {}
+        self.length = 0
+        never = 1 << 62
+        self.unknown = never  # the first copy whose destination cannot be known
+        self.any = never  # the first copy that brings a module anywhere (for an unknown working directory)
+        for history in histories(analysis.model, stage):
+            for item in history:
+                position = self.length
+                self.length += 1
+                self.position.setdefault(item.anchor, position)
+                if not isinstance(item.node, (ast.CopyInstruction, ast.AddInstruction)):
+                    continue
+                entries = copied(analysis.model, item.node, item.anchor if item.trigger else None)
+                if not entries:
+                    if item.node.sources and self.unknown == never:
+                        self.unknown = position
+                    continue
+                for directory in _module_directories(entries):
+                    self.any = min(self.any, position)
+                    self.directories.setdefault(directory.rstrip("/") or "/", position)
+
+
+def _module_copies(analysis: "Analysis", stage: "Stage") -> _ModuleCopies:
+    known = analysis.model.derived.setdefault("package-config: module copies", {})
+    found = known.get(stage.index)
+    if found is None:
+        found = known[stage.index] = _ModuleCopies(analysis, stage)
+    return found
+
+
+def _module_directories(entries) -> Iterator[str]:
+    """The directories the copied ``entries`` bring a go.mod into, or a tree that may hold one."""
     for entry in entries:
         name = posixpath.basename(entry.source.value.rstrip("/"))
         if name == "go.mod":
-            directory = posixpath.dirname(entry.path) if entry.kind == "file" else entry.path
+            yield posixpath.dirname(entry.path) if entry.kind == "file" else entry.path
         elif entry.kind == "tree" or (entry.kind == "either" and "." not in name.lstrip(".")):
-            directory = entry.path  # a directory, which may hold a go.mod
-        else:
-            continue
-        if cwd is None or inside(cwd, directory):
-            return True
-    return False
+            yield entry.path  # a directory, which may hold a go.mod
