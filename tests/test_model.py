@@ -128,6 +128,19 @@ def test_env_and_label_keys_are_expanded_words_arg_keys_are_not():
     assert texts == [["$K", "1"], ['"$L"', "2"], ["3"]]
 
 
+def test_global_args_at_their_defaults_leave_an_arg_without_default_unset_not_empty():
+    """BuildKit's defaults-only expansion of FROM (InvalidDefaultArgInFrom) leaves such an ARG out:
+    ``${TAG-latest}`` gives latest, ``${TAG+x}`` nothing, ``$TAG`` nothing."""
+    from dflint.model.arg_defaults import default_args
+
+    defaults = default_args(model("ARG TAG\nARG V=1\nARG V\nFROM busybox:${TAG-latest}\n"))
+    assert defaults.expand("busybox:${TAG-latest}").value == "busybox:latest"
+    assert defaults.expand("busybox${TAG+:1.36}").value == "busybox"
+    assert defaults.expand("busybox:$TAG").value == "busybox:"
+    assert defaults.expand("busybox:${TAG:-1}-$V").value == "busybox:1-1"
+    assert defaults.without_default == {"TAG"}
+
+
 def test_arg_declarations_apply_one_after_another():
     built = model("FROM scratch\nARG A=1 B=${A}0\nLABEL x=y\n")
     assert built.scope_at(instruction(built, "LABEL")).get("B").value == "10"
