@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, Optional
 
 from dflint.diagnostic import Severity
 from dflint.fix import Applicability
@@ -10,7 +10,8 @@ from dflint.model.layers import program_text, run_steps, shipping_stages
 from dflint.model.package_config import (APT_NO_RECOMMENDS, configured, expanded_invocation, hidden_options,
                                          insert_after, run_nodes)
 from dflint.rule import Finding, Rule, RuleContext
-from dflint.shell.package_managers import installs_recommends
+from dflint.shell.package_managers import apt_option, installs_recommends
+from dflint.shell.tools import Invocation
 from dflint.source import Span
 
 
@@ -24,7 +25,11 @@ class NoInstallRecommends(Rule):
     Nothing is reported when an earlier RUN of the image (or an earlier
     command of the same RUN) writes `APT::Install-Recommends "false";` to a
     configuration file, which turns recommends off for every later install,
-    nor when a word starts with a variable that may hold the flag. A
+    nor when the command asks for recommends itself (`--install-recommends`,
+    `-o APT::Install-Recommends=true`; aptitude `-r`/`--with-recommends`):
+    that is a deliberate choice (WineHQ's documented install uses it), and
+    adding the flag to it would only contradict it, nor when a word starts
+    with a variable that may hold the flag. A
     variable's value is read when it is known (ARG/ENV, or a plain value
     the RUN assigns once before the command), split into words as the
     shell splits an unquoted expansion, so `$APT_FLAGS` holding
@@ -37,7 +42,8 @@ class NoInstallRecommends(Rule):
 
     Differences from hadolint (DL3015): hadolint also reports builder
     stages, commands after a configuration file turned recommends off,
-    `--install-recommends=no`, `-o APT::Install-Recommends=0` and RUNs of
+    `--install-recommends=no`, `-o APT::Install-Recommends=0`, installs that
+    ask for recommends (`--install-recommends`) and RUNs of
     Windows stages (cmd, PowerShell), which dflint does not read; it does
     not check `apt`, `aptitude`, or commands behind `sudo`/`env`.
 
@@ -78,8 +84,9 @@ class NoInstallRecommends(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for node in run_nodes(shipping_stages(ctx.model)):
             for step in run_steps(ctx.analysis, node):
-                verb = installs_recommends(expanded_invocation(ctx.analysis, node, step))
-                if verb is None or hidden_options(ctx.analysis, node, step) \
+                invocation = expanded_invocation(ctx.analysis, node, step)
+                verb = installs_recommends(invocation)
+                if verb is None or _asks_for_recommends(invocation) or hidden_options(ctx.analysis, node, step) \
                         or configured(ctx.analysis, node, step, APT_NO_RECOMMENDS):
                     continue
                 aptitude = step.invocation.program == "aptitude"
@@ -90,3 +97,13 @@ class NoInstallRecommends(Rule):
                     Span(step.command.span.start, verb.span.end),
                     f"`{program_text(step.invocation)} install` also installs every package the named ones "
                     f"recommend, which the image rarely needs: add `{flag}` (and name the ones you need)", fix)
+
+
+def _asks_for_recommends(invocation: Optional[Invocation]) -> bool:
+    """The command sets recommends itself: `--install-recommends` (with any value), `-o
+    APT::Install-Recommends=...` (a false value is already the flag), aptitude's `-r`/`--with-recommends`."""
+    if invocation is None:
+        return False
+    if invocation.has("--install-recommends") or apt_option(invocation, "APT::Install-Recommends") is not None:
+        return True
+    return invocation.program == "aptitude" and invocation.has("-r", "--with-recommends")
