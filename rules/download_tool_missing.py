@@ -1,0 +1,334 @@
+"""DF415 download-tool-missing: a RUN calls curl or wget on an image that does not have it."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from typing import Iterator, Optional, Union
+
+from dflint import ast
+from dflint.diagnostic import Severity
+from dflint.model.build import Stage
+from dflint.model.image_tools import ImageTools, missing_download_tools, package_brings_no_download_tool
+from dflint.model.layers import Step, run_steps
+from dflint.model.paths import resolve
+from dflint.rule import Finding, Rule, RuleContext
+from dflint.shell.tools import program_word
+
+
+class DownloadToolMissing(Rule):
+    r"""A RUN that calls `curl` or `wget` on an image that does not have it: the build fails.
+
+    ## What it does
+    Reports a command of a RUN that runs `curl` or `wget` (also as
+    `/usr/bin/curl`, behind `sudo`, in a heredoc script, in an exec-form
+    RUN or its `sh -c` script) when the stage's image surely lacks that tool
+    and nothing earlier put it there. The images known here were checked
+    against their Dockerfiles (see `dflint/model/image_tools.py`):
+
+    * `debian` and `ubuntu`, every tag: neither curl nor wget;
+    * `alpine`: BusyBox's `wget`, no `curl`; `busybox`: the same;
+    * `node`, `python` and `ruby` slim variants (`node:20-slim`,
+      `python:3.12-slim-bookworm`): neither tool; their Dockerfiles install
+      them to download the runtime and purge them again
+      (`apt-mark auto '.*'`, `apt-get purge --auto-remove`);
+    * the Alpine variants of `node`, `python`, `ruby` and `golang`: no
+      `curl` (deleted with the build dependencies where used).
+
+    The image is the one the stage's lineage starts from: `FROM base`
+    where the stage `base` is built on `debian:bookworm-slim` counts (what
+    `base` installed counts too), and so does an ARG default (`ARG
+    BASE=alpine:3.20` then `FROM ${BASE}`). A stage built FROM another stage
+    first runs that stage's ONBUILD triggers; an ONBUILD RUN is checked
+    against its stage's image. The first use of a tool in a stage is
+    reported, later ones are listed with it.
+
+    Not reported: images not listed here (the full `node`, `python`,
+    `ruby` and `golang` variants, built on `buildpack-deps`, have both;
+    `php` keeps curl; images of other registries, tags or ARGs that are not
+    known); Windows stages (recent Windows images have `curl.exe`); a use
+    after a step, in the same RUN or an earlier one, that names the tool
+    (`apt-get install -y curl`, `apk add --virtual .fetch curl`, `command -v
+    curl`, `which wget`, a `COPY --from` of a file called curl), installs
+    packages this rule does not know to come without it (a package list in a
+    variable, `apt-get install -y nodejs` from another repository), or runs a
+    script of the project's own (`./install-deps.sh`); after a COPY or ADD
+    that may put a directory's files into `/`, `/usr`, `/usr/local` or a
+    `bin` directory; a use in an `if` (or its condition), a `case` branch or
+    a function, or joined with `||` on either side (`curl ... || wget ...`);
+    a RUN that mounts something over a `bin` directory or mounts the tool;
+    `busybox wget` and a program of another path (`./curl`,
+    `/opt/tools/curl`). BusyBox's wget rejects some GNU wget options
+    (`--progress=...`); those are not reported.
+
+    ## Why is this bad?
+    The command fails with `/bin/sh: 1: curl: not found` (or `exec: "curl":
+    executable file not found in $PATH` in exec form) and the build stops.
+    Slim images are slim because their build removed these tools: install
+    the tool in the RUN that needs it (`apt-get update && apt-get install -y
+    --no-install-recommends curl ca-certificates`, `apk add --no-cache
+    curl`), use BusyBox's `wget` on Alpine, or let the builder fetch the file
+    with `ADD --checksum=sha256:... <url> <dest>`.
+
+    ## Example
+    ```dockerfile
+    FROM node:20-slim
+    RUN wget -qO /usr/local/bin/yq https://example.com/yq && chmod +x /usr/local/bin/yq
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM node:20-slim
+    RUN apt-get update \
+     && apt-get install -y --no-install-recommends wget ca-certificates \
+     && wget -qO /usr/local/bin/yq https://example.com/yq && chmod +x /usr/local/bin/yq \
+     && rm -rf /var/lib/apt/lists/*
+    ```
+
+    ## Fix safety
+    This rule has no fix: whether to install the tool (and whether to remove
+    it again), switch to the other tool or use `ADD` is the author's choice,
+    and installing needs the package index (`apt-get update`) in the same RUN.
+    """
+
+    code = "DF415"
+    name = "download-tool-missing"
+    summary = "RUN calls curl or wget on an image that does not have it"
+    severity = Severity.ERROR
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        text = ctx.file.text
+        if "curl" not in text and "wget" not in text:
+            return
+        model = ctx.model
+        states: dict[int, frozenset[str]] = {}  # per stage, the tools still missing after its steps
+        for stage in model.stages:
+            base = model.lineage(stage)[0].base
+            reference = base.reference
+            if base.is_scratch or reference is None or not reference.valid:
+                continue
+            tools = missing_download_tools(reference)
+            if tools is None or model.is_windows(stage):
+                continue
+            image = reference.text + _via(model, stage)
+            uses: dict[str, list[_Use]] = {}
+            _Walk(ctx, stage, tools.missing, uses).run(states)
+            for tool, words in uses.items():
+                first, rest = words[0], words[1:]
+                yield ctx.finding(first, _message(tool, image, tools, first),
+                                  related=[(f"another use of `{tool}` that fails the same way", w) for w in rest])
+
+
+class _Walk:
+    """The stage's lineage step by step: which tools are still missing, and the uses (of the
+    reported stage only) that need one."""
+
+    def __init__(self, ctx: RuleContext, stage: Stage, missing: frozenset[str], uses: dict[str, list]):
+        self.ctx, self.stage, self.missing, self.uses = ctx, stage, set(missing), uses
+
+    def run(self, states: dict[int, frozenset[str]]) -> None:
+        """Walk the lineage from the youngest ancestor already walked (its state in ``states``), so
+        that a chain of stages is read once; remember each member's state."""
+        model = self.ctx.model
+        lineage = model.lineage(self.stage)
+        known = len(lineage)
+        while known and lineage[known - 1].index not in states:
+            known -= 1
+        if known:
+            self.missing = set(states[lineage[known - 1].index])
+        for member in lineage[known:]:
+            report = member is self.stage
+            if member.parent is not None:
+                for onbuild in model.stages[member.parent].instructions:
+                    if isinstance(onbuild, ast.OnbuildInstruction):
+                        self._instruction(onbuild, onbuild.effective, False)
+            for node in member.instructions:
+                if not isinstance(node, ast.OnbuildInstruction):
+                    self._instruction(node, node, report)
+            states[member.index] = frozenset(self.missing)
+            if report:  # its triggers run in the builds FROM it, on this stage's image
+                for node in member.instructions:
+                    if isinstance(node, ast.OnbuildInstruction) and isinstance(node.effective, ast.RunInstruction):
+                        self._run(node, node.effective, True, keep=True)
+
+    def _instruction(self, node: ast.Instruction, effective: Optional[ast.Instruction], report: bool) -> None:
+        if not self.missing or effective is None:
+            return
+        if isinstance(effective, (ast.CopyInstruction, ast.AddInstruction)):
+            self._copy(node, effective)
+        elif isinstance(effective, ast.RunInstruction):
+            self._run(node, effective, report)
+
+    def _copy(self, node: ast.Instruction, copy: Union[ast.CopyInstruction, ast.AddInstruction]) -> None:
+        """A COPY or ADD that names a tool or may put a directory's files where the shell finds programs."""
+        ctx = self.ctx
+        self.missing -= _named(ctx.file.text[copy.span.start.offset:copy.span.end.offset], self.missing)
+        destination = copy.destination
+        if not self.missing or destination is None:
+            return
+        if node is not copy:  # an ONBUILD trigger: its variables and WORKDIR are those of the build it runs in
+            path = None if "$" in destination.value else resolve(destination.value, ctx.model.trigger_workdir(node),
+                                                                 home=False)
+        else:
+            expansion = ctx.model.expand(copy, destination.value)
+            path = resolve(expansion.value, ctx.model.workdir_at(copy), home=False) if expansion.resolved else None
+        if path is None:
+            self.missing.clear()
+            return
+        path = path.rstrip("/") or "/"
+        if path in _ON_PATH or path in ("/", "/usr", "/usr/local"):
+            if any(_may_be_directory(s.value, isinstance(copy, ast.AddInstruction)) for s in copy.sources):
+                self.missing.clear()
+
+    def _run(self, node: ast.Instruction, run: ast.RunInstruction, report: bool, keep: bool = False) -> None:
+        ctx = self.ctx
+        if any(_mount_may_provide(mount) for mount in run.mounts):
+            return
+        missing = set(self.missing)
+        program = run.exec_args[0].span.start.offset if run.exec_form and run.exec_args else None
+        for step in run_steps(ctx.analysis, node):
+            if not missing:
+                break
+            command = step.command
+            if "chroot" in command.contexts:
+                continue
+            word = program_word(command)
+            tool = _tool(word) if word is not None else None
+            if tool is not None:
+                if tool in missing and report and not _guarded(step):
+                    self.uses.setdefault(tool, []).append(_Use(word, word.span.start.offset == program))
+                continue
+            missing -= _named(" ".join(w.value for w in command.argv)
+                              + " " + " ".join(r.target.value for r in command.redirects), missing)
+            if _may_install(step, word):
+                missing.clear()
+        if not keep:
+            self.missing = missing
+
+
+class _Use:
+    """A use of a tool: the word to report and whether it is exec-form's program."""
+
+    def __init__(self, word, exec_program: bool):
+        self.word, self.exec_program = word, exec_program
+
+    @property
+    def span(self):
+        return self.word.span
+
+
+#: Directories in the default PATH of these images.
+_ON_PATH = frozenset({"/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin"})
+_TOOL_WORD = {tool: re.compile(r"(?<![A-Za-z0-9_])%s(?![A-Za-z0-9_])" % tool) for tool in ("curl", "wget")}
+_ARCHIVE = re.compile(r"\.(?:tar|tgz|tbz2?|txz|tzst)(?:\.\w+)?$")
+
+
+def _named(text: str, tools: set[str]) -> set[str]:
+    """The ``tools`` whose name appears as a word in ``text`` (``libcurl4`` names none)."""
+    return {tool for tool in tools if tool in text and _TOOL_WORD[tool].search(text)}
+
+
+def _tool(word) -> Optional[str]:
+    """``curl`` or ``wget`` when the word runs it from the PATH or a directory on it."""
+    if not word.literal:
+        return None
+    value = word.value
+    name = posixpath.basename(value)
+    if name not in _TOOL_WORD:
+        return None
+    if "/" in value and posixpath.dirname(value) not in _ON_PATH:
+        return None  # ./curl, /opt/tools/curl: another file
+    return name
+
+
+def _guarded(step: Step) -> bool:
+    """The use does not surely run, or its failure is handled: in an if, case branch or function,
+    or joined with `||`."""
+    command = step.command
+    if {"condition", "if", "case", "function"}.intersection(step.contexts):
+        return True
+    return command.operator == "||" or command.next_operator == "||"
+
+
+#: Subcommands of package managers that install what they name.
+_INSTALLS = frozenset({"install", "add", "reinstall", "build-dep", "groupinstall", "localinstall"})
+_SYSTEM = frozenset({"apt-get", "apt", "aptitude", "apk", "yum", "dnf", "dnf5", "microdnf", "tdnf", "zypper"})
+#: Other installers whose packages may bring a curl or wget program onto the PATH.
+_OTHER_INSTALLERS = frozenset({"conda", "mamba", "micromamba", "brew", "nix-env", "nix", "pacman", "spack", "pixi",
+                               "port", "emerge", "snap", "unminimize", "tasksel"})
+_SCRIPT_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", ".", "source"})
+_VERSION = re.compile(r"[=<>~@/].*$")
+
+
+def _may_install(step: Step, word) -> bool:
+    """The step may install curl or wget without naming it: a package install of packages not known
+    here to come without them (or not known at all), another package manager's install, or a
+    script of the project's own."""
+    invocation = step.invocation
+    if invocation is not None and invocation.program in _SYSTEM and invocation.subcommand in _INSTALLS:
+        operands = invocation.operands
+        if not operands:
+            return True  # the list comes from elsewhere (xargs, a file)
+        for operand in operands:
+            if operand.has_expansion or not package_brings_no_download_tool(_VERSION.sub("", operand.value)):
+                return True
+        return False
+    if invocation is not None and invocation.program in _OTHER_INSTALLERS:
+        return True
+    if word is None:
+        return False
+    value = word.value
+    if not word.literal:
+        return True  # a program held in a variable
+    if value in _SCRIPT_SHELLS:  # `sh install.sh` runs a file; `sh -c '...'`'s commands are read here
+        args = [w.value for w in step.command.argv[1:]]
+        return "-c" not in args and any(not a.startswith("-") for a in args)
+    return value.endswith(".sh") or ("/" in value and posixpath.dirname(value) not in _ON_PATH)
+
+
+def _may_be_directory(source: str, add: bool) -> bool:
+    """A COPY/ADD source that may be a directory (whose files then land in the destination)."""
+    if add and ("://" in source or source.startswith("git@")):
+        return False
+    name = posixpath.basename(source.rstrip("/"))
+    if source.endswith("/") or any(c in name for c in "*?[") or name in ("", ".", ".."):
+        return True
+    if add and _ARCHIVE.search(name):
+        return True
+    return "." not in name
+
+
+def _mount_may_provide(mount: ast.Mount) -> bool:
+    target = mount.get("target", "dst", "destination")
+    if target is None:
+        return False
+    if _TOOL_WORD["curl"].search(mount.flag.text) or _TOOL_WORD["wget"].search(mount.flag.text):
+        return True
+    target = target.rstrip("/") or "/"
+    return target in _ON_PATH or target in ("/", "/usr", "/usr/local")
+
+
+def _message(tool: str, image: str, tools: ImageTools, use: _Use) -> str:
+    error = f'exec: "{use.word.value}": executable file not found in $PATH' if use.exec_program \
+        else f"{tool}: not found"
+    if tools.family == "apt":
+        advice = f"install it first in the same RUN (`apt-get update && apt-get install -y " \
+                 f"--no-install-recommends {tool} ca-certificates`)"
+    elif tools.family == "apk":
+        advice = "install it first in the same RUN (`apk add --no-cache curl`), use BusyBox's `wget`"
+    else:
+        advice = "use BusyBox's `wget`"
+    return (f"`{tool}` is not in {image} ({tools.why}): this RUN fails with `{error}`; {advice}, "
+            f"or download with `ADD --checksum=sha256:<digest> <url> <dest>`")
+
+
+def _via(model, stage: Stage) -> str:
+    """How the image was found, in parentheses: an ARG default, the stage the lineage starts with."""
+    root = model.lineage(stage)[0]
+    base = root.base
+    notes = []
+    if base.argument is not None and base.expansion is not None and base.argument.value != base.expansion.value:
+        notes.append(f"{base.argument.value} with the ARG defaults")
+    if root is not stage:
+        notes.append(f"the image stage `{root.label}` is built on")
+    return f" ({'; '.join(notes)})" if notes else ""
