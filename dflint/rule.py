@@ -254,15 +254,31 @@ class RuleContext:
 
     def insertion_before(self, node: ast.Instruction, line: str) -> Optional[Edit]:
         """An edit that puts ``line`` (an instruction) on a line of its own before ``node``, indented and
-        ended like it; None when something else precedes ``node`` on its line."""
+        ended like it; None when something else precedes ``node`` on its line.
+
+        The line goes above the comments written since the previous instruction (after the blank lines
+        that follow it), not between them and ``node``: a suppression comment (``# dflint: ignore=``,
+        ``# hadolint ignore=``, ``# check=skip=``) covers the instruction right below it, and BuildKit
+        reads the comments above an ARG or FROM as its description, so the new line would take over
+        comments written for ``node``."""
         text = self.file.text
         start = node.span.start.offset
         line_start = text.rfind("\n", 0, start) + 1
         indent = text[line_start:start]
         if indent.strip():
             return None
+        at = line_start
+        children = self.file.children
+        index = next((i for i, child in enumerate(children) if child is node), None)
+        if index is not None:
+            before = index - 1
+            while before >= 0 and isinstance(children[before], (ast.Comment, ast.Trivia)):
+                if isinstance(children[before], ast.Comment):
+                    offset = children[before].span.start.offset
+                    at = text.rfind("\n", 0, offset) + 1
+                before -= 1
         newline = "\r\n" if text[line_start - 2:line_start] == "\r\n" else "\n"
-        return self.edit(line_start, line_start, f"{indent}{line}{newline}")
+        return self.edit(at, at, f"{indent}{line}{newline}")
 
     def flag_removal(self, flag: ast.Flag) -> Edit:
         """An edit that deletes ``flag`` and the blanks after it; its whole line when it is alone on a

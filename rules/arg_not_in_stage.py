@@ -69,11 +69,15 @@ class ArgNotInStage(Rule):
     ```
 
     ## Fix safety
-    The fix adds `ARG NAME` on the line before the RUN, which gives the
-    stage the global value (or the platform's). It is unsafe because it
-    changes what the build does, although to what its author meant: the
-    RUN read an empty variable, which no build can have wanted unless the
-    script tests whether the name is set.
+    The fix adds `ARG NAME` before the RUN, which gives the stage the
+    global value (or the platform's). It goes above the comments written
+    since the previous instruction, so that a suppression comment
+    (`# dflint: ignore=`, `# hadolint ignore=`, `# check=skip=`) keeps
+    covering the RUN and a description comment does not become the ARG's
+    (BuildKit reads the comments above an ARG as its description). It is
+    unsafe because it changes what the build does, although to what its
+    author meant: the RUN read an empty variable, which no build can have
+    wanted unless the script tests whether the name is set.
     """
 
     code = "DF410"

@@ -70,10 +70,14 @@ class UndefinedVar(Rule):
 
     ## Fix safety
     For a global or platform ARG the stage has not declared, the fix adds
-    `ARG NAME` on the line before the first instruction that uses it, which
-    gives the stage the global value (or the platform's). It is unsafe: it
-    changes what the build does, although to what its author meant. Other
-    names have no fix.
+    `ARG NAME` before the first instruction that uses it, which gives the
+    stage the global value (or the platform's). It goes above the comments
+    written since the previous instruction, so that a suppression comment
+    (`# dflint: ignore=`, `# hadolint ignore=`, `# check=skip=`) keeps
+    covering that instruction and a description comment does not become the
+    ARG's (BuildKit reads the comments above an ARG as its description). It
+    is unsafe: it changes what the build does, although to what its author
+    meant. Other names have no fix.
     """
 
     code = "DF806"
