@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 from typing import Iterator, Optional
 
@@ -11,6 +12,7 @@ from dflint.diagnostic import Severity
 from dflint.fix import Applicability, Fix
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell.pipefail import shell_name
+from dflint.shell.set_options import LETTERS
 
 #: What ends a command name in a shell: blanks (not Unicode spaces: no shell splits on them) and operators.
 _SEPARATOR = re.compile(r"[ \t\r\n\f\v;|&<>]")
@@ -19,7 +21,16 @@ _BLANKS = re.compile(r"[ \t\r\n\f\v]+")
 _COMMAND = re.compile(r"(?:[\w][\w.+@%-]*|[A-Za-z_]\w*=[^ \t]*|\.{0,2}/[\w.+@%/-]*)\Z")
 #: Words the shell keeps as they are (no quotes, `$`, globs, `~`, `#`, backslashes, operators).
 _PLAIN = re.compile(r"[\w@%+=:,./ \t\r\n\f\v-]*\Z")
-_SHELL_FLAG = re.compile(r"-[a-z]*c[a-z]*\Z")
+_WORD = re.compile(r"[^ \t\r\n\f\v]+")
+#: The letters a shell's command line takes (bash, dash, ash: `set`'s letters and `-c`, `-i`, `-l`, `-r`).
+_OPTION_LETTERS = frozenset(LETTERS) | set("cilroO")
+#: bash's long options read with certainty, and those taking the next word as their value.
+_LONG_WITH_VALUE = frozenset({"--rcfile", "--init-file"})
+_LONG_OPTIONS = _LONG_WITH_VALUE | {"--login", "--noprofile", "--norc", "--posix", "--restricted", "--verbose",
+                                    "--noediting"}
+#: Programs whose option takes a script as one word (`python -c`, `node -e`, `su -c`).
+_INTERPRETER = re.compile(r"(?:python[\d.]*|pypy[\d.]*|node|nodejs|perl|ruby|php[\d.]*|lua[\d.]*|su|runuser)\Z")
+_SCRIPT_OPTION = re.compile(r"-[a-z]*[ce]\Z|--(?:command|eval)\Z")
 _WINDOWS_PROGRAM = re.compile(r"\.(?:exe|bat|cmd|com)\Z", re.I)
 _WHAT_FAILS = {
     "RUN": "the build fails with `executable file not found`",
@@ -91,10 +102,23 @@ class ExecFormSingleString(Rule):
     operators) and its first word is not an assignment, the fix splits it
     into one element per word and keeps the other elements after them:
     `["npm start", "--", "-p"]` becomes `["npm", "start", "--", "-p"]`.
-    A shell written into the element (`["sh -c npm start"]`) becomes
-    `["sh", "-c", "npm start"]`, the script kept as one element, whatever
-    it holds. Otherwise there is no fix: use the shell form, or
-    `["sh", "-c", "..."]`.
+    A shell written into the element with `-c` among its options becomes
+    `["sh", "-c", "npm start"]`: the shell and each option get an element,
+    and everything after the options (the script) stays one element,
+    whatever it holds, wherever `-c` stands among the options
+    (`["sh -e -c npm start"]`, `["bash -lc ..."]`,
+    `["bash --login -c ..."]`, `["bash -o pipefail -c ..."]`). When the
+    script is in a later element, the fix splits only the first one
+    (`["sh -c", "npm start"]`), and gives no fix when more elements follow
+    the script (`["sh -c", "npm", "start"]` would run `npm` alone, with
+    `$0=start`: `"npm start"` was likely meant). There is no fix either
+    when the shell has an option dflint does not know (it might take the
+    next word as its value), when a shell is run behind a wrapper
+    (`["env bash -c npm start"]`, `["gosu app sh -c ..."]`), or when an
+    interpreter's script option has more than one word after it
+    (`["python3 -c import app"]`, `["su app -c npm start"]`): splitting
+    would cut the script in pieces. Otherwise, with other than plain
+    words, there is no fix: use the shell form, or `["sh", "-c", "..."]`.
 
     The fix is unsafe: it makes a command run that never ran (a RUN now
     does whatever it does, for the first time), and for a `CMD` on an
@@ -174,19 +198,65 @@ def _entrypoint_set(model, stage) -> bool:
 
 def _fix(ctx: RuleContext, node: ast.Instruction, first: ast.Argument) -> Optional[Fix]:
     value = first.value.strip(" \t\r\n\f\v")
-    words = _BLANKS.split(value)
-    if len(words) > 1 and shell_name([words[0]]) and _SHELL_FLAG.match(words[1]):
-        if not _PLAIN.match(words[0] + words[1]):
+    tokens = list(_WORD.finditer(value))
+    words = [token.group() for token in tokens]
+    others = [element.value for element in _elements(node)[1:]]
+    script = _command_string(words[1:] + others) if len(words) > 1 and shell_name([words[0]]) else None
+    if script is None:  # no shell with -c: every word is an argument of its own
+        if not _PLAIN.match(value) or "=" in words[0] or _runs_script(words):
             return None
-        script = value[len(words[0]):].lstrip(" \t\r\n\f\v")[len(words[1]):].lstrip(" \t\r\n\f\v")
-        if script and len(_elements(node)) > 1:
+    elif script < 0 or not _PLAIN.match(" ".join(words[:script + 1])):
+        return None  # options not read with certainty, or not plain
+    elif script + 1 < len(words):  # the command string starts in the element: the rest of it is the script
+        if others:
             return None  # `["sh -c npm", "start"]`: which words were meant for the script is a guess
-        words = words[:2] + ([script] if script else [])
-    elif not _PLAIN.match(value) or "=" in words[0]:
-        return None
+        words = words[:script + 1] + [value[tokens[script + 1].start():]]
+    elif script + 1 < len(words) + len(others) - 1:
+        return None  # `["sh -c", "npm", "start"]`: the script is `npm` alone, `npm start` was likely meant
     content = ", ".join(json.dumps(word, ensure_ascii=False) for word in words)
     return ctx.fix(f"Split into {content}", ctx.edit(first.span.start.offset, first.span.end.offset, content),
                    applicability=Applicability.UNSAFE)
+
+
+def _command_string(args: list[str]) -> Optional[int]:
+    """For the words after a shell's name, the index of the command string of
+    ``sh [options] -c script`` (options may stand before and after ``-c``: ``-e -c``,
+    ``-lc``, ``--login -c``, ``-o pipefail -c``), ``len(args)`` when the options run to
+    the end (`SHELL ["bash -c"]`); None without ``-c``; -1 when an option is not one read
+    with certainty (an unknown letter or long option, two ``o`` in one word)."""
+    seen_c = False
+    i = 0
+    while i < len(args):
+        word = args[i]
+        if word in ("--", "-"):
+            i += 1
+            break
+        if word.startswith("--"):
+            if word not in _LONG_OPTIONS:
+                return -1
+            i += 1 + (word in _LONG_WITH_VALUE)
+            continue
+        if len(word) < 2 or word[0] not in "-+":
+            break  # the command string (or a script's path)
+        letters = word[1:]
+        if not set(letters) <= _OPTION_LETTERS or letters.count("o") + letters.count("O") > 1:
+            return -1
+        seen_c = seen_c or (word[0] == "-" and "c" in letters)
+        i += 1 + ("o" in letters or "O" in letters)
+    if not seen_c:
+        return None
+    return i if i <= len(args) else -1
+
+
+def _runs_script(words: list[str]) -> bool:
+    """Splitting ``words`` would cut a script in pieces: a shell behind a wrapper (`env bash -c`,
+    `gosu app sh -c`), or an interpreter's script option with more than one word after it
+    (`python -c import app`, `su app -c npm start`)."""
+    if any(shell_name([word]) for word in words[1:]):
+        return True
+    if not _INTERPRETER.match(posixpath.basename(words[0])):
+        return False
+    return any(_SCRIPT_OPTION.match(word) and len(words) - k > 2 for k, word in enumerate(words))
 
 
 def _array(node: ast.Instruction, fix: Fix) -> str:
