@@ -23,15 +23,16 @@ class SecretsInArgEnv(Rule):
     `OKTA_CLIENTSECRET`...), and any `ARG` default or `ENV` value that looks
     like a secret whatever its name: a private key block, a provider token
     (`ghp_…`, `github_pat_…`, `glpat-…`, AWS `AKIA…`, `xoxb-…`,
-    `sk_live_…`, `npm_…`, `pypi-…`, `AIza…`), a JWT, a URL with a
+    `sk_live_…`, `npm_…`, `pypi-…`, `AIza…`, Tailscale's `tskey-auth-…`),
+    a JWT, a URL with a
     password (`https://user:pass@host`), or a connection string with one
     (`Server=db;User Id=sa;Password=…`). `ONBUILD ARG`/`ENV` are checked too.
 
     Names are split into words (`_`, `-`, `.`, camelCase) and match
     BuildKit's secret words (`password`, `passwd`, `pword`, `secret`,
     `token`, `key`, `auth`, `apikey`, `credential(s)`) plus `pat`, `creds`,
-    `passphrase`, `pwd` and a final `pass`, or a word ending in one
-    (`DBPASSWORD`). A word saying the variable is *about* a secret vetoes
+    `passphrase`, `pwd`, `authkey` (Tailscale's `TS_AUTHKEY`) and a final
+    `pass`, or a word ending in one (`DBPASSWORD`, `TSAUTHKEY`). A word saying the variable is *about* a secret vetoes
     the name, as BuildKit's `public`/`file`/`version` do: `SECRET_FILE`,
     `TOKEN_URL`, `GPG_KEY` (a public key fingerprint), `AUTH_ENABLED`,
     `NEXT_PUBLIC_API_KEY`, `TOKEN_LIFETIME`, `MAX_PASSWORD_ATTEMPTS`,

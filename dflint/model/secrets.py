@@ -3,15 +3,16 @@
 Names are split into words (``_``, ``-``, ``.`` and camelCase boundaries) and
 match when a word is a secret word (BuildKit's list: ``password``,
 ``token``, ``key``, ``secret``, ``auth``, ``apikey``, ``credential(s)``...,
-plus ``pat``, ``creds``, ``passphrase``, ``pwd`` and a final ``pass``) or
-ends with one (``CLIENTSECRET``, ``DBPASSWORD``). A word that says the value
+plus ``pat``, ``creds``, ``passphrase``, ``pwd``, ``authkey`` (Tailscale's
+``TS_AUTHKEY``) and a final ``pass``) or ends with one (``CLIENTSECRET``,
+``DBPASSWORD``, ``TSAUTHKEY``). A word that says the value
 is *about* a secret rather than the secret vetoes the match, as BuildKit's
 ``public``/``file``/``version`` do: ``SECRET_FILE``, ``TOKEN_URL``,
 ``GPG_KEY`` (a public key fingerprint), ``AUTH_ENABLED``...
 
 Values match by shape: private key blocks, provider tokens with a fixed
 prefix (GitHub, GitLab, AWS access key ids, Slack, Stripe, npm, PyPI,
-Google, OpenAI/Anthropic), JWTs, and URLs that carry a password.
+Google, OpenAI/Anthropic, Tailscale), JWTs, and URLs that carry a password.
 
 >>> secret_name("NPM_TOKEN"), secret_name("GPG_KEY"), secret_name("okta_oauth2_clientSecret")
 ('token', None, 'secret')
@@ -30,10 +31,10 @@ __all__ = ["secret_name", "secret_value", "SecretValue", "url_credentials", "Url
 
 _SECRET_WORDS = frozenset((
     "password", "passwd", "pword", "passphrase", "secret", "token", "apikey", "credential", "credentials",
-    "creds", "auth", "key", "privatekey", "pat",
+    "creds", "auth", "key", "privatekey", "pat", "authkey",
 ))
-#: Compound words ending like this are secrets too (CLIENTSECRET, DBPASSWORD, AUTHTOKEN).
-_SECRET_SUFFIXES = ("password", "passwd", "passphrase", "secret", "token", "apikey", "credentials")
+#: Compound words ending like this are secrets too (CLIENTSECRET, DBPASSWORD, AUTHTOKEN, TSAUTHKEY).
+_SECRET_SUFFIXES = ("password", "passwd", "passphrase", "secret", "token", "apikey", "authkey", "credentials")
 #: Words that say the variable holds something *about* a secret, not the secret.
 _ABOUT_WORDS = frozenset((
     "public", "pub", "file", "files", "path", "dir", "directory", "folder", "version", "url", "uri", "endpoint",
@@ -101,6 +102,7 @@ _VALUE_PATTERNS = tuple((kind, re.compile(pattern)) for kind, pattern in (
     ("a PyPI token", r"\bpypi-AgE[A-Za-z0-9_-]{50,}"),
     ("a Google API key", r"\bAIza[0-9A-Za-z_-]{35}\b"),
     ("an API key", r"\bsk-(?:proj-|ant-(?:api\d+-)?)?[A-Za-z0-9_-]{32,}"),
+    ("a Tailscale key", r"\btskey-(?:auth|api|client|scim|webhook)-[A-Za-z0-9]+-[A-Za-z0-9]{16,}"),
     ("a JWT", r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
 ))
 
@@ -109,7 +111,7 @@ _VALUE_PATTERNS = tuple((kind, re.compile(pattern)) for kind, pattern in (
 #: without the leading ``\b`` of the patterns, the regex engine skips to the few characters these start
 #: with, eight times faster than searching for all the patterns at once.
 _VALUE_PREFIX = re.compile(r"-----BEGIN |gh[pousr]_|github_pat_|glpat-|AKIA|ASIA|xox[abposr]-|[sr]k_live_|npm_"
-                           r"|pypi-AgE|AIza|sk-|eyJ")
+                           r"|pypi-AgE|AIza|sk-|tskey-|eyJ")
 
 
 def may_hold_secret_values(values: "list[str]") -> bool:
