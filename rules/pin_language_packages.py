@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 from dflint.diagnostic import Severity
 from dflint.model.layers import run_steps
 from dflint.model.package_config import expanded_invocation, known_pins, run_nodes, variable_set
 from dflint.rule import Finding, Option, Rule, RuleContext
-from dflint.shell.package_managers import language_pins, pin_problem
+from dflint.shell.package_managers import Pin, language_pins, pin_problem
 
 #: Environment variables that make pip (uv) read a constraints file: its pins apply.
 _CONSTRAINTS = {"pip": ("PIP_CONSTRAINT",), "uv-pip": ("UV_CONSTRAINT", "UV_OVERRIDE")}
+#: A pip requirement's extras (``pywinrm[credssp]``), which PEP 508 writes before the version.
+_EXTRAS = re.compile(r"\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])")
 
 
 class PinLanguagePackages(Rule):
@@ -31,6 +34,9 @@ class PinLanguagePackages(Rule):
     clones, a ref with a digit (`@v1.2.3`, `@2024.05`, `#release-2.x`) or
     a commit hash (`@3f2a9c1`) is a pin; one without (`@main`, `#develop`,
     `#feature/x`) is a branch, which moves. npm's `#semver:^1.2` is a range.
+    The suggested pin keeps pip's extras before the version, as PEP 508
+    writes them (`pywinrm[credssp]==<version>`): a pin without them would
+    no longer install the extra's dependencies.
 
     Not reported: installs from manifests and lock files (`pip install -r
     requirements.txt`, `pip install .`, `pip install -e ./lib` (a local
@@ -109,5 +115,14 @@ class PinLanguagePackages(Rule):
                     if problem is None or pin.name in ignore:
                         continue
                     yield ctx.finding(pin.word, f"{problem}: each build gets whatever is newest that day; "
-                                                f"pin it (`{pin.hint}`) or install from a lock file",
+                                                f"pin it (`{_hint(pin)}`) or install from a lock file",
                                       alias=pin.hadolint)
+
+
+def _hint(pin: Pin) -> str:
+    """The pin to write: pip's keeps the extras (``pywinrm[credssp]==<version>``), which a pin that
+    drops them would no longer install."""
+    extras = _EXTRAS.match(pin.text) if pin.manager in ("pip", "uv-pip", "uv-tool") else None
+    if extras is None or not pin.hint.startswith(pin.name):
+        return pin.hint
+    return pin.name + extras.group(1).replace(" ", "") + pin.hint[len(pin.name):]
