@@ -13,7 +13,7 @@ from dflint.model.history import image_stages
 from dflint.rule import Finding, Option, Rule, RuleContext
 from dflint.shell.merge import merge_runs
 from dflint.source import Span
-from dflint.suppression import is_pragma
+from dflint.suppression import collect, is_pragma
 
 _ONLY_COMMENTS = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]*")
 
@@ -38,7 +38,12 @@ class ConsecutiveRun(Rule):
     (merged, its commands would never run), and when a suppression
     comment (`# dflint: ignore=…`, `# hadolint ignore=…`) sits between the
     two RUNs, the merge is not offered: inside the merged RUN the comment
-    would stop suppressing anything.
+    would stop suppressing anything. Nor is it when a suppression comment
+    covers the first RUN (`# dflint: ignore=…`, `# hadolint ignore=…` or
+    `# check=skip=…` above it, or a pragma on a comment line inside it):
+    it would then cover the merged RUN, and hide what the second RUN's
+    commands are reported for (a fix cannot tell whether the comment's
+    rules would report them, so it never merges under one).
 
     Like hadolint's DL3059, a RUN with more than one command (`a && b`,
     `a | b`, `$(...)`; the script of `sh -c`, `su -c` or `eval` is not
@@ -79,7 +84,8 @@ class ConsecutiveRun(Rule):
     `export`, `set`, a variable, a function, a background job) or the second
     is not a single `&&` chain (`b || c` would run `c` after the first
     failed). When the merged text would not parse back into both commands
-    (`RUN a;`), no fix is offered.
+    (`RUN a;`), or a suppression comment sits between the RUNs or covers
+    the first (see above), no fix is offered.
     """
 
     code = "DF006"
@@ -96,6 +102,7 @@ class ConsecutiveRun(Rule):
         text = ctx.file.text
         pragmas = [node.span.start.offset for node in ctx.file.children
                    if isinstance(node, ast.Comment) and is_pragma(node)]  # in file order
+        covered: Optional[set[int]] = None  # where the instructions a suppression comment covers start
         for first, second in zip(ctx.instructions, ctx.instructions[1:]):
             stage = ctx.model.stage_of(second)
             if stage is None or stage.index not in shipped or ctx.model.stage_of(first) is not stage \
@@ -113,6 +120,11 @@ class ConsecutiveRun(Rule):
                                ctx.analysis.shell_for(first))
             if merge is not None and _pragma_between(pragmas, first, second):
                 merge = None  # merged, the suppression above the second RUN would stop applying to it
+            if merge is not None:
+                if covered is None:  # read once, only for a file with a merge to offer
+                    covered = {p.scope[0] for p in collect(ctx.file) if p.scope and p.scope[0] < p.scope[1]}
+                if first.span.start.offset in covered:
+                    merge = None  # merged, the suppression written for the first RUN would cover the second too
             flags = "".join(f"{flag.text} " for flag in first.flags)  # the merged RUN keeps them
             shown = "" if merge is None else f": RUN {flags}{_short(merge.text)}"
             if merge is not None and merge.reason:  # the text alone would read as safe advice
