@@ -553,11 +553,17 @@ def _expand_template(template: str, match: str) -> str:
         i = end + 1 if brace else end
 
 
+def _pattern_start(pattern: str) -> int:
+    """Where a pattern's translation starts: after a byte-order mark that opens it, which Go's
+    text/scanner (BuildKit reads patterns with it) skips."""
+    return 1 if pattern.startswith("\ufeff") else 0
+
+
 def _pattern_regex(pattern: str, *, greedy: bool, anchored: bool) -> re.Pattern[str]:
     """Translate a shell pattern (``*``, ``?``, escapes; no brackets) to a regex."""
     out = ["^"] if anchored else []
     star = ".*" if greedy else ".*?"
-    i, n = 0, len(pattern)
+    i, n = _pattern_start(pattern), len(pattern)
     while i < n:
         ch = pattern[i]
         i += 1
@@ -627,7 +633,7 @@ class _Glob:
         """The pattern as chunks, or None where the regex is as fast or the two could differ: no
         star (a fixed-length match), no literal character at all (it may match empty), a newline."""
         chunks: list[list[Optional[str]]] = [[]]
-        i, n = 0, len(pattern)
+        i, n = _pattern_start(pattern), len(pattern)
         while i < n:
             ch = pattern[i]
             i += 1

@@ -57,6 +57,11 @@ def expand(text, escape="\\", **options):
         ("${NAME//o/'$ ${ $-'}", "w$ ${ $-rld"),
         ("${NAME//o/\\$NAME}", "w\\rld"),
         ("${NAME/o/'$0'}", "w$0rld"),  # replacing the first match only: the text as it is
+        # Go's text/scanner, which reads the pattern, skips a byte-order mark at its start (at the end
+        # for % and %%, whose pattern is reversed first).
+        ("${NAME/\ufeffo/0}", "w0rld"),
+        ("${NAME%d\ufeff}", "worl"),
+        ("${NAME#\ufeffw}", "orld"),
     ],
 )
 def test_expansion_forms(text, expected):
