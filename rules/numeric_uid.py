@@ -6,7 +6,7 @@ from typing import Iterator, Optional
 
 from dflint.diagnostic import Severity
 from dflint.fix import Applicability, Fix
-from dflint.model.users import AccountId, account_ids, final_non_root_user, id_written_at
+from dflint.model.users import AccountId, account_ids, final_non_root_user, id_changed, id_written_at
 from dflint.rule import Finding, Rule, RuleContext
 
 
@@ -32,6 +32,16 @@ class NumericUid(Rule):
     advice (`USER nonroot:nonroot` is `USER 65532:65532`): `USER 65532`
     alone would run with the user's primary group from `/etc/passwd`, or
     with gid 0 where it has no entry.
+
+    The id the image has is the one at the end of the build: when a
+    command after the `useradd` may change it (`usermod -u`/`--uid`, a
+    rename with `usermod -l`, `groupmod -g`/`-n` for the group, an edit of
+    `/etc/passwd` or `/etc/group` such as `sed -i`), in the same RUN or a
+    later one, the message names no number and no fix is offered (the
+    new id is not read). A `userdel` and a new `useradd -u` after such a
+    change give the id again. This also holds for a user of the base
+    image: after `usermod -u 1001 node`, node's usual uid 1000 is not
+    proposed.
 
     hadolint's DL3066 reports every USER of every stage, also the ones a
     later USER overrides and the ones of builder stages (only the image's
@@ -61,7 +71,8 @@ class NumericUid(Rule):
 
     ## Fix safety
     The fix replaces the name with the id the Dockerfile gives it (and the
-    group's, when the USER names one). It is unsafe: the `useradd` may not
+    group's, when the USER names one), and is not offered when a later
+    command may change that id (see above). It is unsafe: the `useradd` may not
     run on every build (a branch, a stage not in the lineage), and a
     numeric USER no longer follows a change of the id in `/etc/passwd`.
     """
@@ -82,11 +93,14 @@ class NumericUid(Rule):
             return
         final = model.final_stage
         users, groups = account_ids(ctx.analysis, final)
-        account = users.get(setting.user)
+        changed = id_changed(ctx.analysis, final, f"user:{setting.user}")
+        groups = {name: number for name, number in groups.items()
+                  if not id_changed(ctx.analysis, final, f"group:{name}")}
+        account = users.get(setting.user) if not changed else None
         uid = id_written_at(model, setting.node, account) if account is not None else None
-        known = uid or _well_known_uid(model, final, setting.user) if account is None else uid
+        known = uid or _well_known_uid(model, final, setting.user) if account is None and not changed else uid
         if known:
-            hint = _numeric_hint(model, final, setting, known, groups)
+            hint = _numeric_hint(ctx.analysis, final, setting, known, groups)
         elif account is not None:  # the id comes from a build argument this stage does not declare
             names = ", ".join(sorted(account.build_args))
             hint = (f"`USER {account.written}`, where ARG {names} means what it meant when the account was "
@@ -107,15 +121,16 @@ _GROUPS_EVERYWHERE = {"nobody": "65534", "nogroup": "65534", "nonroot": "65532"}
 _IMAGE_GROUPS = {("node", "node"): "1000", ("oven/bun", "bun"): "1000"}
 
 
-def _numeric_hint(model, stage, setting, uid: str, groups: dict[str, AccountId]) -> str:
+def _numeric_hint(analysis, stage, setting, uid: str, groups: dict[str, AccountId]) -> str:
     """`USER <uid>`, with the group the USER names kept: `USER nonroot:nonroot` is `USER 65532:65532`
     (`USER 65532` alone would run with the user's primary group from /etc/passwd, or gid 0 without one)."""
     group = setting.group
     if group is None or group.isdigit():
         return f"`USER {uid}`" if group is None else f"`USER {uid}:{group}`"
+    model = analysis.model
     account = groups.get(group)
     gid = id_written_at(model, setting.node, account) if account is not None else None
-    if gid is None and account is None:
+    if gid is None and account is None and not id_changed(analysis, stage, f"group:{group}"):
         gid = _well_known(model, stage, group, _GROUPS_EVERYWHERE, _IMAGE_GROUPS)
     if gid is not None:
         return f"`USER {uid}:{gid}`"

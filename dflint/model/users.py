@@ -11,7 +11,8 @@ An entrypoint that drops privileges (``gosu app ...``, ``su-exec``,
 ``setpriv``...) also makes the main process non-root whatever USER says:
 :func:`privilege_drop` finds it. :func:`account_ids` reads the ``useradd -u``
 / ``groupadd -g`` commands of a lineage, so a rule can propose the numeric
-id of a user the Dockerfile creates. :func:`created_later` tells which
+id of a user the Dockerfile creates, unless :func:`id_changed` finds a later
+``usermod -u``/``groupmod -g`` (or an edit of ``/etc/passwd``) changing it. :func:`created_later` tells which
 accounts a ``COPY --chown`` names that only a later RUN creates: COPY looks
 them up when it runs, so they do not exist yet.
 """
@@ -38,7 +39,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .history import Step
 
 __all__ = ["UserSetting", "user_settings", "effective_user", "is_root", "nonroot_base", "privilege_drop",
-           "final_non_root_user", "AccountId", "account_ids", "accounts_created", "id_written_at",
+           "final_non_root_user", "AccountId", "account_ids", "accounts_created", "id_written_at", "id_changed",
            "Creation", "account_creations", "Deletion", "account_deletions", "AccountIndex", "LateAccount", "chown_accounts", "created_later",
            "numeric_owner", "windows_stage", "NONROOT_IMAGES", "DROPPING_IMAGES", "ROOT_IMAGES", "root_image"]
 
@@ -399,6 +400,62 @@ def account_deletions(analysis: "Analysis", node: ast.Instruction) -> tuple[Dele
                 deletions.append(Deletion(f"{kind}:{expansion.value}", command))
     memo[node] = found = tuple(deletions)
     return found
+
+
+#: Commands that may change an existing account's numeric id, with the options that do: a new id, or
+#: a new name (``usermod -l new app``: ``app`` is gone, ``new`` has app's id); short options by letter.
+_MODIFIERS = {"usermod": ("user", "ul", ("--uid", "--login")), "groupmod": ("group", "gn", ("--gid", "--new-name"))}
+#: Programs that edit a file named among their words (``sed -i ... /etc/passwd``).
+_FILE_EDITORS = frozenset(("sed", "perl", "awk", "gawk", "tee", "cp", "mv", "install", "ln", "vipw", "vigr"))
+_ACCOUNT_FILES = {"/etc/passwd": "user", "/etc/group": "group"}
+
+
+def _id_changes(analysis: "Analysis", node: ast.Instruction) -> list[tuple[str, Command]]:
+    """The commands of the RUN ``node`` that may change an existing account's numeric id, in order,
+    each with the account (``user:app``), or ``user:*`` / ``group:*`` for any account of the kind: a
+    ``usermod -u``/``-l`` or ``groupmod -g``/``-n`` (every word that is no option counted as a name
+    it touches), an edit of ``/etc/passwd`` or ``/etc/group`` (a writing redirection, ``sed -i``...)."""
+    model = analysis.model
+    found = []
+    for script in analysis.commands(node):
+        for command in script.commands:
+            words = [word.value for word in command.argv]
+            modifier = _MODIFIERS.get(command.program or "")
+            if modifier is not None:
+                kind, letters, long_options = modifier
+                if any(word.split("=", 1)[0] in long_options if word.startswith("--")
+                       else word.startswith("-") and set(word[1:]) & set(letters) for word in words[1:]):
+                    for word in words[1:]:
+                        if not word.startswith("-"):
+                            expansion = model.expand(node, word)
+                            name = expansion.value if expansion.resolved and expansion.value else "*"
+                            found.append((f"{kind}:{name}", command))
+            targets = [r.target.value for r in command.redirects if r.writes_a_file]
+            if command.program in _FILE_EDITORS:
+                targets += words[1:]
+            found += [(f"{_ACCOUNT_FILES[target]}:*", command) for target in targets if target in _ACCOUNT_FILES]
+    return found
+
+
+def id_changed(analysis: "Analysis", stage: "Stage", account: str) -> bool:
+    """A command of ``stage``'s lineage may change the numeric id of ``account`` (``user:app``,
+    ``group:web``) after the last command creating it, or without any creating it (``usermod -u
+    1001 node`` on the node image): ``usermod -u``/``-l``, ``groupmod -g``/``-n``, an edit of
+    ``/etc/passwd`` or ``/etc/group`` (see :func:`_id_changes`). The id a ``useradd -u`` gave is
+    then not the account's in the image."""
+    anyone = f"{account.partition(':')[0]}:*"
+    changed = False
+    for member in analysis.model.lineage(stage):
+        for node in member.instructions:
+            if not isinstance(node, ast.RunInstruction):
+                continue
+            events = [(creation.command.span.start.offset, False) for creation in account_creations(analysis, node)
+                      if creation.account == account]
+            events += [(command.span.start.offset, True) for name, command in _id_changes(analysis, node)
+                       if name in (account, anyone)]
+            for _, change in sorted(events, key=lambda event: event[0]):
+                changed = change
+    return changed
 
 
 def accounts_created(analysis: "Analysis", node: ast.Instruction) -> dict[str, Optional[AccountId]]:
