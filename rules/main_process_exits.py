@@ -12,7 +12,8 @@ from dflint.model.history import image_commands
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell import parse_shell
 from dflint.shell.pipefail import shell_name
-from dflint.shell.model import Word
+from dflint.shell.model import Command, Word
+from dflint.shell.oneshot import returns
 from dflint.shell.positions import TextPositions
 from dflint.shell.tools import packages, program_name, unwrap
 from dflint.source import Span
@@ -31,6 +32,7 @@ class Problem(NamedTuple):
     reason: str
     advice: str
     nginx: bool = False
+    stops: str = "as soon as it starts"
 
 
 #: Where a finding goes, the command as written, and what is wrong with it.
@@ -78,7 +80,22 @@ class MainProcessExits(Rule):
       that cannot be seen here (a template saying so would make `-g 'daemon
       off;'` fail as a duplicate);
     - any command the shell runs in the background with `&`, as the last
-      one (`CMD nginx &`).
+      one (`CMD nginx &`);
+    - a command known to return, after a program started in the background
+      (`tailscaled & tailscale up --authkey=$TS_AUTHKEY`, `ollama serve &
+      sleep 5 && ollama pull llama3`, `dockerd & docker pull x`): the
+      shell ends with it and the container stops, taking the background
+      program with it. Every command after the last `&` must be one known
+      to return: `echo`, `printf`, `sleep` with a number, `curl`, `wget`,
+      `mkdir`, `cp`, `chown` and the like, shell builtins other than
+      `wait`, the subcommands of clients that do their work and return
+      (`tailscale up` or `set`, `ollama pull` or `create`, `docker pull`,
+      `build`, `ps`, `run -d`, `compose up -d`), and migrations (`python
+      manage.py migrate`, `django-admin migrate`, `alembic upgrade`,
+      `flask db upgrade`). A program not in that list (`myclient
+      --register`), `docker run` or `docker compose up` without `-d`,
+      `tailscale serve`, `ollama run`, `sleep infinity` or a loop may keep
+      the shell running, and leave the rule silent.
 
     Options are read as written on the command line: a configuration file
     that turns the daemon on (`daemonize yes` in redis.conf, `daemon =
@@ -87,8 +104,10 @@ class MainProcessExits(Rule):
     with the options that take a value (`tini -p SIGTERM --`, `dumb-init
     --rewrite 15:2 --`).
 
-    Only the last command counts: `service cron start && nginx -g 'daemon
-    off;'` keeps running, as does a script with a loop or a `wait` after it.
+    Otherwise only the last command counts: `service cron start && nginx
+    -g 'daemon off;'` keeps running, as does a script with a loop or a
+    `wait` after it, or one whose last command is `exec nginx -g 'daemon
+    off;'` or `tail -f`.
     Windows stages, ONBUILD triggers and stages only copied from are not
     read; an ENTRYPOINT of the base image cannot be seen, so a CMD is read
     as the command itself. hadolint's DL3001 reports `service` in a RUN
@@ -97,8 +116,9 @@ class MainProcessExits(Rule):
 
     ## Why is this bad?
     A container lives as long as its main process. A program that forks a
-    daemon and returns, or a shell whose last command goes to the
-    background, ends at once: the container stops as soon as it starts,
+    daemon and returns, a shell whose last command goes to the background,
+    or one that ends with a client command after starting the service in
+    the background, ends at once: the container stops as soon as it starts,
     taking the daemon with it, and a restart policy restarts it in a loop.
 
     ## Example
@@ -120,8 +140,9 @@ class MainProcessExits(Rule):
     ## Fix safety
     There is no fix: how a program stays in the foreground is its own
     option (`nginx -g 'daemon off;'`, `apachectl -D FOREGROUND`, `cron -f`,
-    `sshd -D`, `php-fpm -F`), and a service started beside another program
-    needs that program last.
+    `sshd -D`, `php-fpm -F`), a service started beside another program
+    needs that program last, and a script that must run a client after
+    its service needs a `wait` at the end, which changes how it stops.
     """
 
     code = "DF711"
@@ -148,7 +169,7 @@ class MainProcessExits(Rule):
             if problem.nginx and not _stock_nginx(ctx, stage):
                 continue
             yield ctx.finding(span, f"`{words}` {problem.reason}; a container stops when its main process "
-                              f"ends, so this one stops as soon as it starts; {problem.advice}",
+                              f"ends, so this one stops {problem.stops}; {problem.advice}",
                               related=[("the CMD", arguments)] if arguments is not None else [])
 
 
@@ -236,10 +257,42 @@ def _in_script(script: str) -> Optional[tuple[int, int, str, Problem]]:
     last = max(top, key=lambda command: command.start)
     if any(command.start >= last.end for command in parsed.commands):
         return None  # a loop, a group or a `wait` after it keeps the shell running
-    problem = _problem(last.argv[unwrap(last.argv)[0]:], background=last.background)
+    problem = _problem(last.argv[unwrap(last.argv)[0]:], background=last.background) \
+        or _left_behind(parsed.commands, last)
     if problem is None:
         return None
     return last.start, last.end, script[last.start:last.end], problem
+
+
+def _left_behind(commands: Sequence[Command], last: Command) -> Optional[Problem]:
+    """The script starts programs in the background (``tailscaled &``) and every top-level command
+    after them is one known to return (``tailscale up``): the shell ends with the last one."""
+    background = [command for command in commands if command.background and not command.contexts
+                  and command.end <= last.start and _program(command) and not returns(_program(command))]
+    if not background:
+        return None
+    after = [command for command in commands if command.start >= background[-1].end]
+    if any(command.contexts or command.argv and not returns(_program(command)) for command in after):
+        return None  # a loop, a group, or a program that may keep running: the shell may stay
+    names = list(dict.fromkeys(_named(_program(command)) for command in background))
+    them = " and ".join(f"`{name}`" for name in names)
+    run = "runs" if len(names) == 1 else "run"
+    return Problem(f"returns, and the shell ends after it while {them} still {run} in the background (`&`)",
+                   f"end the script with `wait`, so that the shell lives as long as {them}",
+                   stops=f"once this command returns, killing {them}")
+
+
+def _named(words: Sequence[str]) -> str:
+    """A background program as the message names it: with its subcommand or script (`ollama serve`,
+    `python worker.py`), without options (`tailscaled`)."""
+    name = program_name(words[0])
+    following = words[1] if len(words) > 1 else ""
+    return f"{name} {following}" if re.fullmatch(r"[\w.]+", following) and len(following) <= 20 else name
+
+
+def _program(command: Command) -> list[str]:
+    """The words of ``command`` from its program on, behind ``exec`` and other wrappers."""
+    return [word.value for word in command.argv[unwrap(command.argv)[0]:]]
 
 
 def _problem(argv: Sequence[Word], background: bool) -> Optional[Problem]:
