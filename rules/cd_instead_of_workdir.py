@@ -37,6 +37,11 @@ class CdInsteadOfWorkdir(Rule):
     `ARG`, which `--build-arg` may point elsewhere, unless the WORKDIR is
     written the same way: `WORKDIR $APPDIR` then `cd $APPDIR`).
 
+    The advice is always an absolute `WORKDIR` (a relative one is what
+    `workdir-relative` reports): a relative `cd pgvector` is resolved
+    against the WORKDIR (`WORKDIR /src/pgvector`) when the Dockerfile
+    shows it; when it does not, the message asks for an absolute path.
+
     `cd ~` goes to the home of the user the RUN runs as (`HOME` when set,
     else the USER's home from `/etc/passwd`): root's `/root` when the
     stage sets no USER, or the home a `useradd`/`adduser` of the
@@ -122,10 +127,18 @@ class CdInsteadOfWorkdir(Rule):
                                       f"{here}{_set_by(ctx, node)}; drop it")
                     continue
                 reported.add(id(step.script))
-                shown = _shown(word.value, target)
+                written = ctx.model.expand(node, word.value).value if word.has_expansion else word.value
+                absolute = written.startswith("/")
+                shown = word.value if absolute and not word.value.startswith("~") \
+                    else None if target.startswith(_UNKNOWN) else target
                 last = not any(s.script is step.script for s in steps[index + 1:])
                 why = ("at the end of a RUN has no effect: the next instruction starts in the WORKDIR again"
                        if last else "changes the directory for the rest of this RUN only")
+                if shown is None:  # relative to a directory the Dockerfile does not show
+                    yield ctx.finding(step.command, f"`cd {word.value}` {why}; a WORKDIR holds for every later "
+                                      f"instruction: use one with an absolute path (`{word.value}` is relative to "
+                                      "a working directory this Dockerfile does not show)")
+                    continue
                 yield ctx.finding(step.command, f"`cd {word.value}` {why}; use `WORKDIR {shown}`, which holds "
                                   "for every later instruction")
 
@@ -257,9 +270,3 @@ def _deleted_later(ctx: RuleContext, node: ast.Instruction, steps: list[Step], c
             if path is not None and (path.rstrip("/") or "/") != "/" and deletes(path, target):
                 return True
     return False
-
-
-def _shown(written: str, target: str) -> str:
-    if not written.startswith("~"):
-        return written
-    return target if not target.startswith(_UNKNOWN) else written
