@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import posixpath
 from typing import Iterator, Optional
 
@@ -90,18 +91,18 @@ class CopyFromCacheMount(Rule):
         if not any(isinstance(node, ast.RunInstruction) and node.mounts
                    for stage in ctx.model.stages for node in stage.instructions):
             return  # no RUN mounts anything: most files (and each reference would walk its stage's lineage)
+        lineages: dict[int, _Lineage] = {}  # per stage copied from
         for ref in stage_references(ctx.model, ctx.analysis.line_index):
             if ref.kind != "copy" or ref.in_trigger or ref.target is None:
                 continue
-            steps = mounts = None
             for source in copy_sources(ctx.model, ref.node):
                 if source.kind != "local" or not source.value or _GLOB & set(source.value):
                     continue
                 path = posixpath.normpath("/" + source.value.lstrip("/"))  # COPY --from reads from the stage root
-                if steps is None:
-                    steps = [node for member in ctx.model.lineage(ref.target) for node in member.instructions]
-                    mounts = _mounts(ctx, steps)
-                found = _covering_mount(ctx, steps, mounts, path)
+                lineage = lineages.get(ref.target.index)
+                if lineage is None:
+                    lineage = lineages[ref.target.index] = _Lineage(ctx, ref.target)
+                found = _covering_mount(lineage, path)
                 if found is not None:
                     run, target, kind = found
                     yield ctx.finding(source.argument, _message(ref.value, path, run, target, kind),
@@ -130,39 +131,95 @@ def _own_directory(ctx: RuleContext, node: ast.Instruction, target: str) -> bool
     return bool(top) and top not in _SYSTEM
 
 
-def _covering_mount(ctx: RuleContext, steps: list[ast.Instruction], mounts: list, path: str) -> Optional[tuple]:
+class _Lineage:
+    """The steps of the lineage of a stage copied from, filed for :func:`_covering_mount`'s questions
+    (which step after or before a mount may have written a path), so that each is a few look-ups, not
+    a pass over the steps. Positions are the steps' indices; each list holds them in order."""
+
+    def __init__(self, ctx: RuleContext, stage) -> None:
+        steps = [node for member in ctx.model.lineage(stage) for node in member.instructions]
+        self.length = len(steps)
+        self.mounts = _mounts(ctx, steps)
+        self.runs: list[int] = []
+        #: RUNs by each mount target they have, as written (a later RUN without the mount may write there).
+        self.with_target: dict[str, list[int]] = {}
+        #: RUNs by their mount targets as paths.inside compares them, only the outermost of nested ones, so
+        #: that a RUN is counted once for a path below several of its targets.
+        self.covering: dict[str, list[int]] = {}
+        #: COPY and ADD: those whose destination is unknown, by each entry's path, and by each entry's path
+        #: without its trailing slash (a path below it).
+        self.unknown: list[int] = []
+        self.equal: dict[str, list[int]] = {}
+        self.prefix: dict[str, list[int]] = {}
+        for position, node in enumerate(steps):
+            if isinstance(node, ast.RunInstruction):
+                self.runs.append(position)
+                targets = _targets(ctx, node)
+                for target in targets:
+                    self.with_target.setdefault(target, []).append(position)
+                normals = {target.rstrip("/") or "/" for target in targets}
+                for normal in normals:
+                    if not any(other != normal and inside(normal, other) for other in normals):
+                        self.covering.setdefault(normal, []).append(position)
+            elif isinstance(node, (ast.CopyInstruction, ast.AddInstruction)):
+                entries = copied(ctx.model, node)
+                if not entries:
+                    self.unknown.append(position)
+                for entry in entries:
+                    _add(self.equal, entry.path, position)
+                    _add(self.prefix, entry.path.rstrip("/"), position)
+
+    def copy_writes(self, path: str, start: int, end: int) -> bool:
+        """A COPY or ADD between ``start`` and ``end`` writes ``path`` or a directory holding it, or may
+        (an unknown destination)."""
+        keys = [path[:i] for i, c in enumerate(path) if c == "/"]  # entries whose path is a directory above
+        return (_within(self.unknown, start, end) or _within(self.equal.get(path), start, end)
+                or any(_within(self.prefix.get(key), start, end) for key in keys))
+
+    def run_writes_before(self, path: str, end: int) -> bool:
+        """A RUN before ``end`` has no mount on ``path`` (or a directory holding it): it may have written it."""
+        normal = path.rstrip("/") or "/"
+        directories = {normal, "/", *(normal[:i] for i, c in enumerate(normal) if c == "/" and i)}
+        covered = sum(bisect.bisect_left(self.covering.get(d, ()), end) for d in directories)
+        return bisect.bisect_left(self.runs, end) > covered
+
+    def run_without_after(self, target: str, start: int) -> bool:
+        """A RUN after ``start`` lacks the mount target ``target``: it may have written there."""
+        having = self.with_target.get(target, [])
+        return len(self.runs) - bisect.bisect_right(self.runs, start) > len(having) - bisect.bisect_right(having,
+                                                                                                          start)
+
+
+def _add(table: dict[str, list[int]], key: str, position: int) -> None:
+    positions = table.setdefault(key, [])
+    if not positions or positions[-1] != position:
+        positions.append(position)
+
+
+def _within(positions: Optional[list[int]], start: int, end: int) -> bool:
+    """One of ``positions`` (ascending) is in [start, end)."""
+    if not positions:
+        return False
+    at = bisect.bisect_left(positions, start)
+    return at < len(positions) and positions[at] < end
+
+
+def _covering_mount(lineage: _Lineage, path: str) -> Optional[tuple]:
     """The mount whose target holds ``path``, when no later step of the lineage can have written it."""
-    for position, run, target, kind in reversed(mounts):
+    for position, run, target, kind in reversed(lineage.mounts):
         if path != target and not path.startswith(target.rstrip("/") + "/"):
             continue
-        if kind in _OVERLAID and any(_may_write(ctx, earlier, path) for earlier in steps[:position]):
+        if kind in _OVERLAID and (lineage.run_writes_before(path, position)
+                                  or lineage.copy_writes(path, 0, position)):
             return None  # what the mount covers is there, and may be what is copied
-        for later in steps[position + 1:]:
-            if isinstance(later, ast.RunInstruction) and target not in _targets(ctx, later):
-                return None  # a RUN without the mount may have written there
-            if isinstance(later, (ast.CopyInstruction, ast.AddInstruction)) and _writes(ctx, later, path):
-                return None
+        if lineage.run_without_after(target, position) or lineage.copy_writes(path, position + 1, lineage.length):
+            return None  # a RUN without the mount, or a COPY or ADD, may have written there
         return run, target, kind
     return None
 
 
 def _targets(ctx: RuleContext, node: ast.RunInstruction) -> set[str]:
     return {path for path, _ in mount_targets(ctx.analysis, node, _KINDS) if path}
-
-
-def _may_write(ctx: RuleContext, node: ast.Instruction, path: str) -> bool:
-    """``node`` (an earlier step) wrote ``path``, or may have: a COPY or ADD there, a RUN with no mount on it."""
-    if isinstance(node, ast.RunInstruction):
-        return not any(inside(path, target) for target in _targets(ctx, node))
-    return isinstance(node, (ast.CopyInstruction, ast.AddInstruction)) and _writes(ctx, node, path)
-
-
-def _writes(ctx: RuleContext, node: ast.Instruction, path: str) -> bool:
-    """``node`` (a COPY or ADD) writes ``path`` or a directory holding it, or may (unknown destination)."""
-    entries = copied(ctx.model, node)
-    if not entries:
-        return True
-    return any(entry.path == path or path.startswith(entry.path.rstrip("/") + "/") for entry in entries)
 
 
 def _message(stage: str, path: str, run: ast.Instruction, target: str, kind: str) -> str:
