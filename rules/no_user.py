@@ -10,6 +10,14 @@ from dflint.model.users import NONROOT_IMAGES, nonroot_base, privilege_drop, use
 from dflint.rule import Finding, Option, Rule, RuleContext
 
 
+#: Images whose container runs as a non-root user, on top of :data:`NONROOT_IMAGES`: Keycloak's
+#: quarkus/container/Dockerfile ends with `USER 1000`; AWS runs a Lambda base image's function as
+#: its own least-privileged user, whatever the image says ("Lambda follows security best practices
+#: by defining a default Linux user with least-privileged permissions", images-create docs), though
+#: its RUNs still run as root at build time, which is why it is not in NONROOT_IMAGES.
+_RUNTIME_NONROOT = ("quay.io/keycloak/keycloak", "quay.io/keycloak/keycloak:*", "public.ecr.aws/lambda/*")
+
+
 class NoUser(Rule):
     """Without a USER the image runs as its base image's user: root, for most images.
 
@@ -22,8 +30,11 @@ class NoUser(Rule):
 
     Not reported: a base image known to run as a non-root user (the
     `nonroot-images` option: distroless `:nonroot` tags, Chainguard images,
-    `nginx-unprivileged`, .NET chiseled images, `mambaorg/micromamba` and
-    Jupyter's docker-stacks images by default); a base image
+    `nginx-unprivileged`, .NET chiseled images, `mambaorg/micromamba`,
+    Jupyter's docker-stacks images, Keycloak (`quay.io/keycloak/keycloak`,
+    which ends with `USER 1000`) and AWS Lambda base images
+    (`public.ecr.aws/lambda/*`: Lambda runs the function as its own
+    least-privileged user) by default); a base image
     named by a build argument without default (it cannot be known; with an
     inline default, `${REGISTRY:-docker.io}/python`, the image a build
     without `--build-arg` pulls is read); an
@@ -86,7 +97,7 @@ class NoUser(Rule):
     security_severity = 4.0
     aliases = ("CKV_DOCKER_3", "DS002")
     default_enabled = False
-    options = (Option("nonroot-images", list, list(NONROOT_IMAGES),
+    options = (Option("nonroot-images", list, [*NONROOT_IMAGES, *_RUNTIME_NONROOT],
                       "Glob patterns of base images that run as a non-root user by default, matched against "
                       "`registry/repository:tag` and the reference as written"),)
 
