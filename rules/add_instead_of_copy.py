@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import posixpath
 from typing import Iterator, Optional
 
 from dflint import ast
@@ -59,17 +60,23 @@ class AddInsteadOfCopy(Rule):
     ```
 
     ## Fix safety
-    The fix replaces `ADD` with `COPY`. It is safe when no source has a
-    wildcard and no ADD-only flag (`--checksum`, `--keep-git-dir`,
-    `--unpack`) is used: files, directories and here-documents are copied
-    the same, flags shared with COPY keep their meaning. The one difference
-    is a tar archive named like any other file (`ADD rootfs /`): ADD unpacks
-    it, COPY would not. dflint reads the first bytes of each source it finds
-    beside the Dockerfile (the build context of a plain `docker build .`)
-    and leaves a tar archive or a compressed file alone; elsewhere, and on
-    standard input, it takes names at their word. With a wildcard
-    (`ADD *.cfg /etc/`) the fix is unsafe, as the files it matches may
-    include such an archive. No fix is offered with ADD-only flags.
+    The fix replaces `ADD` with `COPY`. No fix is offered with ADD-only
+    flags (`--checksum`, `--keep-git-dir`, `--unpack`); flags shared with
+    COPY keep their meaning, and directories and here-documents are copied
+    the same. The one difference is a local tar archive, plain or
+    compressed, whatever its name (`ADD rootfs /`): ADD unpacks it, COPY
+    copies the file. So the fix is safe only when dflint has seen every
+    source: it takes the Dockerfile's directory for the build context (a
+    plain `docker build .`), and a source found there that is a directory,
+    or a file whose first bytes are not a tar header (ustar or the old V7
+    format) nor a compressed stream, is no archive (one that is needs ADD
+    and is not reported). It is unsafe when a source is not found there
+    (the context may be elsewhere: `docker build -f docker/Dockerfile .`),
+    when the Dockerfile comes from standard input, in an ONBUILD trigger
+    (which copies from the context of the build that uses the image), and
+    with a wildcard (`ADD *.cfg /etc/`), as the files it matches may
+    include such an archive. The whole context (`ADD . /src/`) is a
+    directory, and here-documents are no archive, wherever the build runs.
     """
 
     code = "DF303"
@@ -89,10 +96,11 @@ class AddInsteadOfCopy(Rule):
                 continue
             unpack = add.flag("unpack")
             no_unpack = unpack is not None and unpack.value is not None and unpack.value.lower() == "false"
-            context = _context(ctx.path)
+            # An ONBUILD trigger copies from the context of the build that uses this image, not this one.
+            context = None if node is not add else _context(ctx.path)
+            seen = {id(s): _inspect(context, s, ctx.file.escape) for s in sources if s.kind == "local"}
             needed = [s for s in sources if s.kind in ("git", "http")
-                      or (s.kind == "local" and not no_unpack
-                          and (unpackable(s.value) or _archive_in_context(context, s)))]
+                      or (s.kind == "local" and not no_unpack and (unpackable(s.value) or seen[id(s)] == "archive"))]
             plain = [s for s in sources if s not in needed]
             if not plain:
                 continue
@@ -107,11 +115,12 @@ class AddInsteadOfCopy(Rule):
             reason = " (`--unpack=false`: archives are not unpacked)" if no_unpack else ""
             yield ctx.finding(add.keyword, f"ADD of {kinds} does what COPY does{reason}: use COPY, which only copies "
                                            f"(ADD also unpacks archives and fetches URLs)",
-                              _fix(ctx, add, sources))
+                              _fix(ctx, add, sources, all(found == "plain" for found in seen.values())))
 
 
 #: How a tar archive (at offset 257) or a compressed stream ADD would unpack begins, whatever its name.
 _TAR_MAGIC = (257, b"ustar")
+_TAR_BLOCK = 512
 _COMPRESSED = (b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00", b"\x28\xb5\x2f\xfd")
 
 
@@ -120,29 +129,59 @@ def _context(path: Optional[str]) -> Optional[str]:
     return None if not path or path == "-" else os.path.dirname(path) or "."
 
 
-def _archive_in_context(context: Optional[str], source: Source) -> bool:
-    """``source`` is a file of the context that begins as a tar archive or a compressed stream does.
+def _inspect(context: Optional[str], source: Source, escape: str) -> str:
+    """What the local ``source`` is: ``"plain"`` when it is surely no archive ADD would unpack (a
+    directory, or a file beside the Dockerfile that begins as neither a tar archive nor a compressed
+    stream), ``"archive"`` when it begins as one, ``"unknown"`` when dflint cannot tell.
 
-    ADD unpacks such a file whatever it is called (`ADD rootfs /`), so it
-    needs ADD. Only a plain path is read, and only its first bytes.
+    ADD unpacks a local file whatever it is called (`ADD rootfs /`) when it is a tar archive, plain or
+    compressed (BuildKit opens it as a tar stream), so only its content tells. The build context is
+    taken to be the Dockerfile's directory; only a plain path is read, and only its first block.
     """
-    if context is None or source.glob or not source.value:
-        return False
-    path = os.path.join(context, source.value.lstrip("/"))
+    value = source.value
+    if not value or source.glob:
+        return "unknown"
+    if escape == "`":
+        value = value.replace("\\", "/")  # a Windows path
+    inside = posixpath.normpath("/" + value).lstrip("/")  # BuildKit keeps `..` inside the context
+    if not inside:
+        return "plain"  # the context itself, a directory: ADD unpacks no directory
+    if context is None:
+        return "unknown"
+    path = os.path.join(context, inside)
+    if os.path.isdir(path):
+        return "plain"
     try:
         with open(path, "rb") as handle:
-            start = handle.read(_TAR_MAGIC[0] + len(_TAR_MAGIC[1]))
-    except (OSError, ValueError):  # missing, a directory, unreadable: nothing says it is an archive
+            start = handle.read(_TAR_BLOCK)
+    except (OSError, ValueError):  # missing (another build context?), unreadable: nothing tells
+        return "unknown"
+    if start.startswith(_COMPRESSED) or start[_TAR_MAGIC[0]:_TAR_MAGIC[0] + len(_TAR_MAGIC[1])] == _TAR_MAGIC[1] \
+            or _v7_tar_header(start):
+        return "archive"
+    return "plain"
+
+
+def _v7_tar_header(block: bytes) -> bool:
+    """``block`` is a tar header without the ustar magic (the old V7 format, which Go's archive/tar, and
+    so BuildKit, still reads): its checksum field holds the sum of its bytes, as Go checks it."""
+    if len(block) < _TAR_BLOCK or not block.strip(b"\0"):
         return False
-    return start.startswith(_COMPRESSED) or start[_TAR_MAGIC[0]:] == _TAR_MAGIC[1]
+    field = block[148:156].strip(b" \0")
+    if not field or any(c not in b"01234567" for c in field):
+        return False
+    stored = int(field, 8)
+    header = block[:148] + b" " * 8 + block[156:_TAR_BLOCK]
+    return stored in (sum(header), sum(c - 256 if c > 127 else c for c in header))
 
 
-def _fix(ctx: RuleContext, add: ast.AddInstruction, sources: tuple[Source, ...]) -> Optional[Fix]:
+def _fix(ctx: RuleContext, add: ast.AddInstruction, sources: tuple[Source, ...], inspected: bool) -> Optional[Fix]:
     if any(add.flag(name) is not None for name in ADD_ONLY_FLAGS):
         return None
     keyword = add.keyword
     written = keyword.text
     copy = "COPY" if written.isupper() else "copy" if written.islower() else "Copy"
-    safe = not any(s.glob for s in sources)
+    # Safe only when every local source was seen to be no archive: one dflint cannot see may be a tar.
+    safe = inspected and not any(s.glob for s in sources)
     return ctx.fix("Replace ADD with COPY", ctx.edit(keyword.span.start.offset, keyword.span.end.offset, copy),
                    applicability=Applicability.SAFE if safe else Applicability.UNSAFE)
