@@ -13,6 +13,8 @@ from dflint.fix import Applicability, Fix
 from dflint.model.history import image_command, image_stages
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell import parse_shell
+from dflint.shell.oneshot import returns
+from dflint.shell.tools import unwrap
 from dflint.shell.pipefail import shell_name
 
 _SHELL_SYNTAX = frozenset("*?[]{}~#\\$`")
@@ -36,14 +38,20 @@ class JsonArgsRecommended(Rule):
     `exec` goes: at the start of a single command, before the last command
     of several (`cron && exec tail -f /var/log/cron.log`, `php-fpm & exec
     nginx -g 'daemon off;'`: before the first it would end the script
-    there), and after the variable assignments of that command
+    there; after a command in the background, only if the last one is the
+    program that keeps running), and after the variable assignments of
+    that command
     (`PORT=8080 exec node server.js` passes `PORT` on; `exec PORT=8080
     node ...` fails, looking for a program named `PORT=8080`). It gives no
     `exec` advice where `exec` cannot help: in a pipeline, whose commands
     each run in a subshell while the shell stays PID 1 (`exec java -jar
     app.jar | tee app.log` is reported), and when the last command is a
     shell builtin (`wait -n`, `true`, `cd`...) or a function the script
-    defines, which `exec` cannot find as a program.
+    defines, which `exec` cannot find as a program, nor when programs run
+    in the background and the last command is one known to return
+    (`tailscaled & tailscale up`, `ollama serve & ollama pull llama3`):
+    `exec` does not keep it running, and DF711 (main-process-exits)
+    reports that the container stops.
     `ONBUILD CMD` is not reported either: whether the downstream image sets
     a SHELL cannot be known here.
 
@@ -191,6 +199,12 @@ def _exec_advice(text: str) -> str:
             if any(command.background for command in top) else ""
         return (f"`exec` cannot help here: the last command, `{last.name}`, is {kind}, not a program the "
                 f"shell can hand PID 1 to; use the exec form (a JSON array){several}")
+    background = any(command.background and command.end <= last.start for command in top)
+    if background and returns(last.values[unwrap(last.argv)[0]:]):
+        return (f"`exec` cannot help here: the last command, `{text[last.argv[0].start:last.end]}`, does "
+                f"its work and returns, with or without `exec`, and the container stops then, with the "
+                f"programs started in the background (`&`) (DF711 main-process-exits); use the exec form (a JSON "
+                f"array) for one program; run several under a process supervisor")
     program = last.argv[0].start
     command = f"{text[last.start:program]}exec {text[program:last.end]}"
     after = caveat = ""
@@ -203,8 +217,10 @@ def _exec_advice(text: str) -> str:
             else "start the command with `exec`"
         return f"use the exec form (a JSON array), or {where}"
     joined = {"&&": " && ", "&": " & "}.get(last.operator or "", "; ")
+    keeps = ", and only if it is the program that keeps running" if background else ""
     return (f"use the exec form (a JSON array), or put `exec` before the last command{after} "
-            f"(`...{joined}{command}`{caveat}), not at the start, where it would end the script after the first")
+            f"(`...{joined}{command}`{caveat}), not at the start, where it would end the script after the "
+            f"first{keeps}")
 
 
 #: The names of the functions a script defines (`name() {`, `function name {`).
