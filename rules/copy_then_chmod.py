@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import re
 from typing import Iterable, Iterator, Optional, Sequence
 
 from dflint import ast
@@ -66,6 +67,17 @@ class CopyThenChmod(Rule):
     in the COPY's `--chmod` without offering a value, since the RUN's
     symbolic mode alone would drop the one the COPY set.
 
+    A mode with set-user-ID, set-group-ID or sticky bits (`chmod 4755`,
+    `chmod 1777`, `chmod g+s` after `--chmod=755`) is advised with a note:
+    the builder, not the Dockerfile frontend, applies `--chmod`, and
+    BuildKit before v0.13 (Docker Engine before 26) kept only the
+    permission bits of an octal mode, dropping those without an error
+    (moby/buildkit#3920); no `# syntax=` directive can ask for a newer
+    builder. A symbolic mode (`u+s`) needs BuildKit v0.17, and an older one
+    fails the build rather than dropping the bits; but a builder's own
+    Dockerfile frontend before 1.10 ignores a mode that is not octal
+    without an error, so without a directive the message asks for one.
+
     ## Why is this bad?
     A layer stores every file whose content *or metadata* changed, whole. A
     `chmod`/`chown` after a COPY therefore puts a second copy of the files in
@@ -101,7 +113,10 @@ class CopyThenChmod(Rule):
     in the same stage and no RUN comes between them; never for `--chmod`
     when the directive pins a frontend before 1.2 (`docker/dockerfile:1.1`,
     `1.0-experimental`), which does not read it at all (the message says to
-    pin a newer release); and it is unsafe even
+    pin a newer release); never for an octal mode with set-id or sticky bits
+    (an older builder would drop them silently), nor for a symbolic one
+    setting or clearing them (`u+s`, `-t`) unless the directive selects 1.14
+    or later; and it is unsafe even
     then: `COPY --chmod`/`--chown` needs BuildKit, and a symbolic mode
     Dockerfile 1.14 when no directive asks for it; they apply to every copied
     file and directory, while `chmod -R` on the destination also changes the
@@ -383,7 +398,7 @@ def _message(ctx: RuleContext, change: PermissionChange, paths: Sequence[str], c
     elif change.selective:  # the context's owners are not kept: --chown is the way, for every copied file
         advice = f"set it while copying with {copy.node.name} --chown={value} (every copied file gets it)"
     return (f"{change.tool} on {path} changes files that {copy.node.name} on line {copy.anchor.line} copied: the new "
-            f"layer stores them a second time; {advice}{_mode_note(ctx, change, advice)}")
+            f"layer stores them a second time; {advice}{_mode_note(ctx, change, advice)}{_special_note(advice)}")
 
 
 def _mode_note(ctx: RuleContext, change: PermissionChange, advice: str) -> str:
@@ -402,6 +417,9 @@ def _mode_note(ctx: RuleContext, change: PermissionChange, advice: str) -> str:
                 f"`# syntax=docker/dockerfile:1`)")
     if word is None or not word.literal or is_octal(word.value):
         return ""
+    if f"--chmod={word.value}" in advice and frontend == "none" and _special_symbolic(word.value):
+        return (" (symbolic modes need Dockerfile 1.14 or later, and a builder's own frontend before 1.10 "
+                "ignores them without an error: add `# syntax=docker/dockerfile:1`)")
     if f"--chmod={word.value}" in advice and frontend == "none":
         return (" (symbolic modes need Dockerfile 1.14 or later: for an older builder, add "
                 "`# syntax=docker/dockerfile:1` or give the mode in octal)")
@@ -413,6 +431,35 @@ def _mode_note(ctx: RuleContext, change: PermissionChange, advice: str) -> str:
     if "<octal mode>" in advice and copy_equivalent(word.value) is None:
         return f" (`{word.value}` depends on the RUN's umask, which COPY does not apply: give the mode in octal)"
     return ""
+
+
+#: An octal --chmod in the advice.
+_OCTAL_CHMOD = re.compile(r"--chmod=([0-7]+)\b")
+
+
+def _special_bits(value: Optional[str]) -> bool:
+    """``value`` is an octal mode with set-user-ID, set-group-ID or sticky bits (``4755``, ``1777``)."""
+    return value is not None and is_octal(value) and int(value, 8) & 0o7000 != 0
+
+
+def _special_symbolic(value: Optional[str]) -> bool:
+    """``value`` is a symbolic mode that sets or clears set-id or sticky bits (``u+s``, ``+t``): a
+    Dockerfile frontend before 1.10 ignores a mode that is not octal without an error (1.10 to 1.13
+    fail the build), so only a ``# syntax=`` directive selecting 1.14 or later makes it certain."""
+    return value is not None and not is_octal(value) and any(letter in value for letter in "st")
+
+
+def _special_note(advice: str) -> str:
+    """BuildKit before v0.13 (its copy kept only the permission bits of the mode: tonistiigi/fsutil
+    before 7a889f53, moby/buildkit#3920) dropped the set-id and sticky bits of an octal --chmod
+    without an error. The builder applies the mode, not the Dockerfile frontend: ``# syntax=``
+    cannot ask for it. A symbolic mode (``u+s``) needs BuildKit v0.17, and an older one fails the
+    build instead."""
+    match = _OCTAL_CHMOD.search(advice)
+    if match is None or not _special_bits(match.group(1)):
+        return ""
+    return (" (BuildKit keeps the set-user-ID, set-group-ID and sticky bits of --chmod only since v0.13, "
+            "Docker Engine 26: an older builder drops them without an error, whatever `# syntax=` says)")
 
 
 def _created_later(ctx: RuleContext, change: PermissionChange, message: str, copy: Step, copies: "_Copies",
@@ -446,6 +493,8 @@ def _fix(ctx: RuleContext, run: Step, copy: Step, change: PermissionChange, foun
     commands = [c for script in scripts for c in script.commands]
     if flag == "chmod" and (_frontend(ctx) == "old" or _frontend(ctx) == "unknown" and not is_octal(value or "")):
         return None  # the pinned frontend does not read COPY --chmod, or may not read a symbolic mode
+    if flag == "chmod" and (_special_bits(value) or _special_symbolic(value) and _frontend(ctx) != "symbolic"):
+        return None  # set-id and sticky bits an older builder would drop silently (see _special_note)
     if value is None or not change.plain or copy.stage is not run.stage or copy.node.flag(flag) is not None \
             or commands != [change.command] or any(isinstance(s.node, ast.RunInstruction) for s in between) \
             or any(redirect.writes_a_file for redirect in change.command.redirects):
