@@ -60,7 +60,8 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["ANY_HOME", "Step", "Leftover", "Removal", "Created", "LateRemoval", "run_steps", "leftovers", "removals",
            "late_removals", "deletes", "append_point", "verb_word", "verb_words", "command_span", "command_text",
            "program_text", "append_edit", "shipping_stages", "mount_targets", "Relocation", "relocation",
-           "user_home", "yarn_line", "YARN_CLASSIC", "YARN_UNKNOWN", "YARN_BERRY", "runs_as_root", "yarn_berry_caches"]
+           "user_home", "yarn_line", "YARN_CLASSIC", "YARN_UNKNOWN", "YARN_BERRY", "runs_as_root", "yarn_berry_caches",
+           "run_created"]
 
 #: Contexts whose commands may not run every time the script does.
 _BRANCHES = frozenset(("condition", "if", "loop", "case", "function"))
@@ -1336,6 +1337,12 @@ def _cloned(analysis: "Analysis", node: ast.Instruction, step: Step) -> list[tup
 def _run_created(analysis: "Analysis", node: ast.Instruction) -> list[Created]:
     """Everything a RUN creates but packages (:func:`_run_installed`), whether or not it deletes it again."""
     return _remembered(analysis, "created", node, lambda: _compute_created(analysis, node))
+
+
+def run_created(analysis: "Analysis", node: ast.Instruction) -> list[Created]:
+    """What late-cleanup knows a RUN creates (:func:`_run_created`: caches it fills, files curl and wget
+    save, repositories git clones), for other rules; the list is shared: read it, never change it."""
+    return _run_created(analysis, node)
 
 
 def _run_installed(analysis: "Analysis", node: ast.Instruction) -> list[Created]:

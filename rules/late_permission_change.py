@@ -1,0 +1,486 @@
+"""DF008 late-permission-change: chmod/chown in a RUN of files an earlier RUN created."""
+
+from __future__ import annotations
+
+import itertools
+import posixpath
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterator, Optional, Sequence
+
+from dflint import ast
+from dflint.diagnostic import Severity
+from dflint.model.build import Stage
+from dflint.model.compiler_outputs import compiles, outputs
+from dflint.model.copies import CopyIndex, copied
+from dflint.model.history import Step, histories, image_stages
+from dflint.model.layers import (YARN_CLASSIC, Created, deletes, mount_targets, removals, run_created, run_steps,
+                                 under_new_root, user_home, yarn_line)
+from dflint.model.layers import Step as RunStep
+from dflint.model.path_index import PathIndex, parts
+from dflint.model.paths import has_glob, inside, resolve
+from dflint.model.python_env import created_venv
+from dflint.rule import Finding, Rule, RuleContext
+from dflint.shell.archives import extraction
+from dflint.shell.installs import dependency_install
+from dflint.shell.permissions import PermissionChange, permission_changes, static_path
+from dflint.source import Span
+
+_TOOLS = re.compile(r"\bch(?:own|mod|grp)\b")
+_CONDA = frozenset(("conda", "mamba", "micromamba"))
+#: The installers of a conda distribution: `bash Miniforge3-Linux-x86_64.sh -b -p /opt/conda`.
+_CONDA_INSTALLER = re.compile(r"(?i).*(?:miniconda|miniforge|mambaforge|anaconda|conda).*\.sh")
+_JULIA_PACKAGES = re.compile(r"\bPkg\.(?:add|instantiate|develop|build)\b")
+#: Every kind of mount: what a RUN writes below one is not in its layer.
+_MOUNTS = ("cache", "tmpfs", "bind", "secret", "ssh")
+
+
+class LatePermissionChange(Rule):
+    r"""A RUN that changes the owner or mode of files an earlier RUN created stores them again.
+
+    ## What it does
+    Reports a `chown`, `chmod` or `chgrp` (also `find ROOT ... -exec chown
+    ...`) in a RUN on files that an earlier RUN of the same stage lineage
+    (the stages it is built `FROM` included) created and certainly filled:
+
+    - a virtual environment (`python -m venv DIR`, `virtualenv DIR`, `uv
+      venv --seed DIR`; not one made `--without-pip`), or what `pip install`
+      puts in `--target`, `--prefix` or `--root`, or in a venv whose `pip`
+      or `python` it runs (`/opt/venv/bin/pip install ...`);
+    - `node_modules` of `npm ci`/`npm install` (not `-g`) in a known
+      directory or `--prefix`, and of Yarn 1;
+    - a `git clone` directory, the files saved by `curl -o`/`-O` and `wget`
+      (into a directory made by `mkdir -p` too), the directory `tar -x -C DIR`
+      unpacks into;
+    - the program a compiler writes (`go build -o`, `go install`, `cargo
+      install`, `gcc -o`...);
+    - a conda environment created with `-p`/`--prefix`, a conda installation
+      made by its installer (`bash Miniforge3-Linux-x86_64.sh -b -p
+      /opt/conda`), and the Julia depot (`JULIA_DEPOT_PATH`, else `~/.julia`)
+      after `Pkg.add`/`Pkg.instantiate`.
+
+    Only a recursive change (`-R`, `find ... -exec`) of such a directory, of
+    a directory above it, or of a file such a command wrote, and a plain
+    change of a downloaded or built file are reported: a directory the earlier RUN
+    only made (`mkdir /data`) holds no files to store again, and a file of
+    unknown size inside a filled directory is not worth a warning (`chmod +x
+    /usr/local/bin/*` after `tar -x -C /usr/local/bin tool` is silent: which
+    files the archive holds is not known). Paths must
+    be known: literal, or resolved with the WORKDIR and the ARG/ENV values;
+    a relative path under an unknown WORKDIR, an unset variable, `~` or a
+    `cd` the script makes leave the change unreported.
+
+    Not reported: a change in the RUN that creates the files (the good
+    pattern), of files a COPY or ADD also wrote there (`copy-then-chmod`
+    reports those, once), of what a later RUN deleted, of paths under one of
+    the RUN's `--mount` targets or written under the creating RUN's mounts,
+    a `find` that selects only directories (`-type d`), and changes in a
+    builder stage only used through `COPY --from` (its layers never ship).
+    ONBUILD RUN triggers are checked against each other and against the
+    stage they are declared in, with literal paths only. PowerShell and cmd
+    RUNs are not read. Package managers' caches and packages installed by
+    name are not followed.
+
+    ## Why is this bad?
+    A layer stores every file whose content *or metadata* changed, whole.
+    `chown -R app /opt/venv` in a RUN after the one that installed the venv
+    puts a second copy of every file of the venv into the image: for a venv
+    holding PyTorch, gigabytes. Creating the user first and installing as
+    that user, or changing the owner in the RUN that installs, stores the
+    files once.
+
+    ## Example
+    ```dockerfile
+    FROM python:3.12-slim
+    RUN python -m venv /opt/venv && /opt/venv/bin/pip install --no-cache-dir torch==2.3.0
+    RUN useradd -u 1000 -m app && chown -R app:app /opt/venv
+    USER 1000
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM python:3.12-slim
+    RUN useradd -u 1000 -m app && mkdir /opt/venv && chown app:app /opt/venv
+    USER 1000
+    RUN python -m venv /opt/venv && /opt/venv/bin/pip install --no-cache-dir torch==2.3.0
+    ```
+
+    ## Fix safety
+    This rule has no fix: moving commands between layers, or switching
+    the user an install runs as, is a design change to review.
+    """
+
+    code = "DF008"
+    name = "late-permission-change"
+    summary = "chmod/chown in a later RUN stores again the files an earlier RUN created"
+    severity = Severity.WARNING
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        if _TOOLS.search(ctx.file.text) is None:
+            return  # most files: no chmod, chown or chgrp at all
+        model = ctx.model
+        shipping = image_stages(model)
+        children: dict[Optional[int], list[Stage]] = {}
+        for stage in model.stages:
+            children.setdefault(stage.parent, []).append(stage)
+        layers = _Layers(ctx)
+        found: dict[int, list[Finding]] = {}
+        # Depth first, each stage's creations taken back once it and the stages built FROM it are done:
+        # a stage's lineage is followed once, however many stages are built on it.
+        pending: list[object] = [stage for stage in reversed(children.get(None, []))]
+        while pending:
+            top = pending.pop()
+            if isinstance(top, int):
+                layers.back_to(top)
+                continue
+            assert isinstance(top, Stage)
+            pending.append(layers.mark())
+            lineage, *triggers = histories(model, top)
+            report = top.index in shipping
+            found[top.index] = [finding for step in lineage if step.stage is top
+                                for finding in layers.step(step, report)]
+            for history in triggers:  # ONBUILD triggers run downstream, on top of this image
+                mark = layers.mark()
+                found[top.index] += [finding for step in history for finding in layers.step(step, report)]
+                layers.back_to(mark)
+            pending.extend(reversed(children.get(top.index, [])))
+        for stage in model.stages:
+            yield from found.get(stage.index, ())
+
+
+@dataclass(eq=False)
+class _Filled:
+    """Files a RUN surely put at ``path``: a filled directory (``tree``) or a file."""
+
+    path: str
+    kind: str
+    what: str  # "the virtual environment", "node_modules"...
+    how: str  # the command, as a reader sees it: `python -m venv /opt/venv`
+    node: ast.Instruction  # the RUN (or ONBUILD) that created it
+    span: Span
+
+
+class _Layers:
+    """What the RUNs followed so far filled, filed by path, and what COPY/ADD wrote (which
+    copy-then-chmod reports), with an undo log back to a :meth:`mark`."""
+
+    def __init__(self, ctx: RuleContext) -> None:
+        self.ctx = ctx
+        self.model = ctx.model
+        self.filled: PathIndex[_Filled] = PathIndex()
+        self.copies = CopyIndex()
+        self.position = 0  # positions in the CopyIndex, one per COPY/ADD followed
+        self._order = itertools.count()
+        self._undo: list[Callable[[], None]] = []
+
+    def mark(self) -> int:
+        return len(self._undo)
+
+    def back_to(self, mark: int) -> None:
+        while len(self._undo) > mark:
+            self._undo.pop()()
+
+    def step(self, step: Step, report: bool) -> Iterator[Finding]:
+        node = step.node
+        if isinstance(node, (ast.CopyInstruction, ast.AddInstruction)):
+            entries = copied(self.model, node, step.anchor)
+            if entries:
+                position, self.position = self.position, self.position + 1
+                self.copies.add(position, entries)
+                self._undo.append(lambda: self._untake_copy(position))
+            return
+        if not isinstance(node, ast.RunInstruction):
+            return
+        anchor = step.anchor
+        steps = run_steps(self.ctx.analysis, anchor)
+        if not steps:
+            return  # PowerShell, cmd
+        resolver = _Resolver(self.ctx, step)
+        by_command = {id(s.command): s for s in steps}
+        deletions = [r for r in removals(self.ctx.analysis, anchor) if r.path is not None and r.package is None]
+        changes = [(change, script) for script in self.ctx.commands(anchor) for change in permission_changes(script)]
+        own = _created(self.ctx, anchor, steps, resolver)
+        # This RUN's deletions and changes, in order: a deletion before a change takes the files away.
+        events = sorted([(r.step.index, 0, r) for r in deletions] +
+                        [(by_command[id(c.command)].index, 1, (c, s)) for c, s in changes if id(c.command) in by_command],
+                        key=lambda e: (e[0], e[1]))
+        for _, kind, event in events:
+            if kind == 0:
+                self._delete(event.path)  # type: ignore[union-attr]
+            elif report:
+                change, script = event  # type: ignore[misc]
+                finding = self._change(step, change, script, resolver)
+                if finding is not None:
+                    yield finding
+        for item, index in own:  # what this RUN filled and did not delete after
+            if not any(r.step.index > index and deletes(r.path, item.path) for r in deletions):
+                seq = next(self._order)
+                self.filled.add(seq, item, (item.path,))
+                self._undo.append(lambda seq=seq: self.filled.remove(seq))
+
+    def _untake_copy(self, position: int) -> None:
+        self.copies.truncate(position)
+        self.position = position
+
+    def _delete(self, path: str) -> None:
+        wanted = parts(path)
+        if wanted and wanted[-1] in ("*", ".*"):
+            wanted = wanted[:-1]
+        if not wanted:
+            return
+        for seq, item in list(self.filled.below(wanted).items()):
+            if deletes(path, item.path):
+                self.filled.remove(seq)
+                self._undo.append(lambda seq=seq, item=item: self.filled.add(seq, item, (item.path,)))
+
+    def _change(self, step: Step, change: PermissionChange, script, resolver: "_Resolver") -> Optional[Finding]:
+        ctx = self.ctx
+        named = {w.value for c in script.commands if c is not change.command for w in c.args}
+        if named & {w.value for w in change.paths}:
+            return None  # another command of the RUN names it: rewritten in this layer anyway
+        paths = [resolver.change_path(script, word) for word in change.paths]
+        if None in paths or any(resolver.mounted(p) for p in paths):
+            return None
+        if any(self.copies.latest(p, change.recursive, change.selective) >= 0 for p in paths):
+            return None  # copy-then-chmod's
+        for path in paths:
+            assert path is not None
+            hit = self._hit(path.rstrip("/") or "/", change)
+            if hit is not None:
+                message = _message(change, hit)
+                return ctx.finding(change.command, message,
+                                   related=[(f"{hit.how} filled it in this layer", hit.span)])
+        return None
+
+    def _hit(self, path: str, change: PermissionChange) -> Optional[_Filled]:
+        if has_glob(path) and (change.recursive or has_glob(posixpath.dirname(path))):
+            return None
+        wanted = parts(path)
+        if change.recursive and not change.selective:
+            candidates = self.filled.below(wanted)  # the path itself and what lies below it
+        else:
+            candidates = {seq: item for seq, item in self.filled.below(wanted).items()
+                          if len(parts(item.path)) == len(wanted)}
+        best = None
+        for seq, item in sorted(candidates.items()):
+            same = item.path == path or has_glob(path) and item.path != path
+            if change.recursive and not change.selective:
+                ok = inside(item.path, path)
+            elif change.selective:
+                ok = same and item.kind == "tree"
+            else:
+                ok = same and item.kind == "file"
+            if ok:
+                best = item  # the latest
+        return best
+
+
+class _Resolver:
+    """Paths of a RUN's words: WORKDIR, ARG/ENV values; for an ONBUILD trigger, literal paths only
+    (its scope and WORKDIR are those of the build FROM the image)."""
+
+    def __init__(self, ctx: RuleContext, step: Step) -> None:
+        self.ctx = ctx
+        self.anchor = step.anchor
+        self.trigger = step.trigger
+        model = ctx.model
+        self.workdir = model.trigger_workdir(step.anchor) if step.trigger else model.workdir_at(step.anchor)
+        # The RUN's steps know their directory as the anchor's WORKDIR: right for a trigger only when that
+        # is the WORKDIR the trigger will run in.
+        self.cwd_known = not step.trigger or model.workdir_at(step.anchor) == self.workdir
+        self.mounts = [path for path, _ in mount_targets(ctx.analysis, step.anchor, _MOUNTS) if path]
+
+    def expand(self, text: str) -> Optional[str]:
+        if self.trigger:
+            return None
+        expansion = self.ctx.model.expand(self.anchor, text)
+        return expansion.value if expansion.resolved else None
+
+    def mounted(self, path: str) -> bool:
+        return any(inside(path, mount) for mount in self.mounts)
+
+    def change_path(self, script, word) -> Optional[str]:
+        value = static_path(script, word, self.expand)
+        return resolve(value, self.workdir) if value is not None and "$" not in value else None
+
+    def word(self, step: RunStep, word, text: Optional[str] = None) -> Optional[str]:
+        """The path ``word`` (or ``text``, an option's value after ``=``) names for ``step``."""
+        if text is None:
+            value = static_path(step.script, word, self.expand)
+        elif "$" in text:
+            value = None if "$(" in text or "`" in text else self.expand(text)
+        else:
+            value = text
+        if value is None or "$" in value or value.startswith("~") or has_glob(value):
+            return None
+        return resolve(value, self.cwd(step))
+
+    def cwd(self, step: RunStep) -> Optional[str]:
+        return step.cwd if self.cwd_known else None
+
+    def after(self, step: RunStep, *names: str) -> Optional[str]:
+        found = _after(step, *names)
+        if found is None:
+            return None
+        word, text = found
+        return self.word(step, word, None if word is not None else text)
+
+    def option(self, step: RunStep, *names: str) -> Optional[str]:
+        invocation = step.invocation
+        option = invocation.option(*names) if invocation is not None else None
+        if option is None or option.value_word is None or option.value is None:
+            return None
+        word = option.value_word
+        return self.word(step, word, option.value if word is option.word else None)
+
+
+def _created(ctx: RuleContext, node: ast.Instruction, steps: Sequence[RunStep],
+             resolver: _Resolver) -> list[tuple[_Filled, int]]:
+    """What the RUN ``node`` surely filled, each with the index of the step that did it; nothing
+    below the RUN's mounts."""
+    memo = ctx.analysis.memo("DF008: filled")
+    key = (node, resolver.trigger)
+    if key in memo:
+        return memo[key]
+    found: list[tuple[_Filled, int]] = []
+    by_step = {id(s): s for s in steps}
+    for item in run_created(ctx.analysis, node):  # curl/wget files, git clones (DF004's reading)
+        if item.kind in ("file", "tree") and item.step is not None and id(item.step) in by_step:
+            what = "the repository" if item.kind == "tree" else "the file"
+            path = item.paths[0]
+            if "$" in path or has_glob(path) or resolver.trigger and _unsure_in_trigger(item, resolver):
+                continue
+            found.append((_Filled(path, item.kind, what, _how(item.step), node, item.span), item.step.index))
+    for step in steps:
+        if step.invocation is None or under_new_root(step):
+            continue
+        if resolver.trigger and (not resolver.cwd_known or any(w.has_expansion for w in step.command.argv)):
+            continue  # a trigger's variables are those of the build FROM the image
+        for path, kind, what in _fills(ctx, node, step, resolver):
+            if path and path.startswith("/") and not has_glob(path) and path != "/":
+                found.append((_Filled(path.rstrip("/"), kind, what, _how(step), node, step.command.span),
+                              step.index))
+    found = [(item, index) for item, index in found if not resolver.mounted(item.path)]
+    memo[key] = found
+    return found
+
+
+def _unsure_in_trigger(item: Created, resolver: _Resolver) -> bool:
+    where = item.where
+    return not resolver.cwd_known or not isinstance(where, Span) and getattr(where, "has_expansion", True)
+
+
+def _how(step: RunStep) -> str:
+    return _shown(step.command)
+
+
+def _shown(command) -> str:
+    """A command as a message shows it: its words as written, shortened when long."""
+    words = [w.raw for w in command.argv]
+    text = " ".join(words)
+    if len(text) <= 60:
+        return text
+    shown = words[:1]
+    for word in words[1:]:
+        if len(" ".join(shown)) + len(word) > 50:
+            break
+        shown.append(word)
+    return " ".join(shown) + " ..."
+
+
+def _after(step: RunStep, *names: str) -> Optional[tuple[Optional[object], str]]:
+    """For a tool dflint has no option table for (tar, conda), the word after the last option word
+    ``names`` (``-C DIR``), or the value after ``=`` (``--directory=DIR``): (word or None, text)."""
+    argv = step.command.argv
+    found = None
+    for index, word in enumerate(argv):
+        value = word.value
+        if value in names and index + 1 < len(argv):
+            found = (argv[index + 1], argv[index + 1].value)
+        elif "=" in value and value.split("=", 1)[0] in names and value.startswith("--"):
+            found = (None, value.split("=", 1)[1])
+    return found
+
+
+def _fills(ctx: RuleContext, node: ast.Instruction, step: RunStep,
+           resolver: _Resolver) -> Iterator[tuple[Optional[str], str, str]]:
+    """(path, kind, what) for what one command surely filled, beyond DF004's downloads and clones."""
+    invocation = step.invocation
+    assert invocation is not None
+    program = invocation.program
+    analysis = ctx.analysis
+    venv = created_venv(analysis, node, step)
+    if venv is not None and venv[1]:
+        yield venv[0], "tree", "the virtual environment"
+    if program == "pip" and invocation.subcommand == "install":
+        target = resolver.option(step, "-t", "--target", "--prefix", "--root")
+        if target is not None:
+            yield target, "tree", "the packages pip installed"
+        else:
+            interpreter = next((w for w in step.command.argv if posixpath.basename(w.value).startswith(
+                ("pip", "python")) and "/bin/" in w.value), None)
+            if interpreter is not None and interpreter.literal and interpreter.value.startswith("/"):
+                yield posixpath.dirname(posixpath.dirname(interpreter.value)), "tree", "the virtual environment"
+    if program in ("npm", "yarn") and not invocation.has("-g", "--global") and invocation.subcommand != "global":
+        install = dependency_install(step.script, step.command)
+        named = program == "npm" and invocation.subcommand == "install" and bool(invocation.operands)
+        if (install is not None or named) and (program == "npm" or yarn_line(analysis, node, step) == YARN_CLASSIC):
+            prefix = resolver.option(step, "--prefix") if program == "npm" else resolver.option(step, "--cwd")
+            where = prefix if prefix is not None else resolver.cwd(step)
+            if where is not None and where.startswith("/"):
+                yield posixpath.join(where, "node_modules"), "tree", "node_modules"
+    unpacking = extraction(invocation)
+    if unpacking is not None and program in ("tar", "bsdtar", "gtar"):
+        directory = resolver.after(step, "-C", "--directory")
+        if directory is not None:
+            yield directory, "tree", "the files tar unpacked in"
+    if compiles(invocation):
+        for output in outputs(ctx.model, node, step) or ():
+            if not (output.unnamed or output.loose or output.below or output.exclude) and "$" not in output.path:
+                yield resolve(output.path, resolver.cwd(step)), "file", "the program"
+    verbs = [w.value for w in invocation.operands[:2]]
+    if program in _CONDA and (verbs[:1] == ["create"] or verbs == ["env", "create"]):
+        prefix = resolver.after(step, "-p", "--prefix")
+        if prefix is not None:
+            yield prefix, "tree", "the conda environment"
+    if program in ("bash", "sh") and invocation.operands and _CONDA_INSTALLER.fullmatch(
+            posixpath.basename(invocation.operands[0].value)):
+        prefix = resolver.after(step, "-p")
+        if prefix is not None:
+            yield prefix, "tree", "the conda installation"
+    if program == "julia" and any(_JULIA_PACKAGES.search(w.value) for w in step.command.argv):
+        yield _julia_depot(ctx, node, step, resolver), "tree", "the Julia depot"
+
+
+def _julia_depot(ctx: RuleContext, node: ast.Instruction, step: RunStep, resolver: _Resolver) -> Optional[str]:
+    """Where Julia puts the packages: the first entry of JULIA_DEPOT_PATH, else ~/.julia."""
+    if resolver.trigger:
+        return None
+    variable = ctx.model.scope_at(node).get("JULIA_DEPOT_PATH")
+    if any(a.name == "JULIA_DEPOT_PATH" for a in step.command.assignments) or "JULIA_DEPOT_PATH" in step.exported:
+        return None
+    if variable is not None and variable.value is not None:
+        value = resolver.expand("$JULIA_DEPOT_PATH")
+        first = value.split(":")[0] if value else None
+        return first if first and first.startswith("/") else None
+    home = user_home(ctx.analysis, node, step)
+    return posixpath.join(home, ".julia") if home else None
+
+
+def _message(change: PermissionChange, hit: _Filled) -> str:
+    text = _shown(change.command)
+    line, run = hit.span.start.line, hit.node.span.start.line
+    what = f"{hit.what} {hit.path}" if hit.kind == "tree" else f"{hit.path}"
+    if change.tool == "chmod":
+        advice = f"set the mode in that RUN (line {run}), right after `{hit.how}`"
+    else:
+        owner = change.literal_owner
+        user = owner.split(":")[0] if owner else None
+        if user:
+            who = f"create `{user}` first and run `{hit.how}` as it (`USER {user}` before that RUN"
+        else:
+            who = f"run `{hit.how}` as the owner you want (created first, `USER` before that RUN"
+        advice = (f"{who}, or `chown` the empty directory before filling it), or {change.tool} in that RUN "
+                  f"(line {run}), right after it")
+    return (f"`{text}` changes {what}, which `{hit.how}` filled in an earlier layer (line {line}): this layer "
+            f"stores all those files again, and the earlier layer keeps its copy; {advice}")
