@@ -244,13 +244,57 @@ class RuleContext:
 
     def removal(self, node: ast.Instruction) -> Edit:
         """An edit that deletes ``node``: its whole lines, line break included, when nothing else is
-        on them before it (else from the instruction on)."""
+        on them before it (else from the instruction on).
+
+        The comments written for ``node`` go with it (:meth:`own_comments`): left behind, a suppression
+        comment would cover the next instruction and silence its findings, and a description would
+        describe it. The lines between them that stay (blank lines, other comments) are kept as written."""
         text = self.file.text
         start, end = node.span.start.offset, node.span.end.offset
         line_start = text.rfind("\n", 0, start) + 1
-        start = line_start if not text[line_start:start].strip() else start
         end += 2 if text.startswith("\r\n", end) else 1 if text.startswith("\n", end) else 0
-        return self.edit(start, end, "")
+        if text[line_start:start].strip():
+            return self.edit(start, end, "")
+        comments = self.own_comments(node)
+        if not comments:
+            return self.edit(line_start, end, "")
+        first = text.rfind("\n", 0, comments[0].span.start.offset) + 1
+        kept, at = [], first
+        for comment in comments:
+            kept.append(text[at:text.rfind("\n", 0, comment.span.start.offset) + 1])
+            after = comment.span.end.offset
+            at = after + (2 if text.startswith("\r\n", after) else 1 if text.startswith("\n", after) else 0)
+        kept.append(text[at:line_start])
+        return self.edit(first, end, "".join(kept))
+
+    def own_comments(self, node: ast.Instruction) -> list[ast.Comment]:
+        """The comment lines written for ``node``, in order: those right above it with no blank line
+        between (its description, its ``# dflint: ignore=`` and ``# hadolint ignore=`` pragmas; a
+        ``global`` pragma, written for the file, is not among them), and the ``# check=`` comments
+        BuildKit reads as ``node``'s, which may stand higher, blank lines between (``PrevComment``)."""
+        from .suppression import check_comments, collect
+
+        children = self.file.children
+        index = next((i for i, child in enumerate(children) if child is node), None)
+        if index is None:
+            return []
+        found: dict[int, ast.Comment] = {}
+        before = index - 1
+        while before >= 0 and isinstance(children[before], (ast.Comment, ast.Trivia)):
+            child = children[before]
+            if isinstance(child, ast.Trivia) and child.text.count("\n") > 1:
+                break  # a blank line: what stands above it is not only node's
+            if isinstance(child, ast.Comment):
+                found[child.span.start.offset] = child
+            before -= 1
+        if found:
+            for pragma in collect(self.file):
+                if pragma.scope is None and isinstance(pragma.node, ast.Comment):
+                    found.pop(pragma.node.span.start.offset, None)
+        for check in check_comments(self.file):
+            if check.instruction is node:
+                found[check.comment.span.start.offset] = check.comment
+        return [found[offset] for offset in sorted(found)]
 
     def insertion_before(self, node: ast.Instruction, line: str) -> Optional[Edit]:
         """An edit that puts ``line`` (an instruction) on a line of its own before ``node``, indented and

@@ -73,7 +73,14 @@ class ApkVirtualLeftover(Rule):
     file): deleting the group again would fail
     (apk keeps no index under `--no-cache`, so the name is then unknown);
     when that RUN does more, the fix is display-only and says to take the
-    name out of its `apk del`.
+    name out of its `apk del`. The comments written for the dropped RUN go
+    with it: the comment lines right above it with no blank line between
+    (its description and its `# dflint: ignore=` and `# hadolint ignore=`
+    pragmas), and the `# check=` comments BuildKit reads as its own, which
+    may stand higher, across blank lines. Left behind, a pragma would cover
+    the next instruction and silence its findings, and a description would
+    seem to describe it. A `global` pragma, and a comment a blank line
+    parts from the RUN (often a section heading), stay.
     """
 
     code = "DF209"

@@ -128,7 +128,13 @@ class CopyThenChmod(Rule):
     fix: the directory exists already and keeps WORKDIR's owner under
     `--chown`, where `chown -R` changed it too. An owner without a group is
     written `--chown=user:root` (`:0` for a number): `chown user` keeps the
-    group, `--chown=user` would set it to the user's number.
+    group, `--chown=user` would set it to the user's number. The comments
+    written for the deleted RUN go with it: the comment lines right above it
+    with no blank line between (its description, its `# dflint: ignore=` and
+    `# hadolint ignore=` pragmas) and the `# check=` comments BuildKit reads
+    as its own, across blank lines; left behind, a pragma would cover the
+    next instruction and silence its findings. A `global` pragma, and a
+    comment a blank line parts from the RUN (often a section heading), stay.
 
     A change to one file of a bigger copy (`COPY . .` then `chmod +x
     entrypoint.sh`) is advised to copy that file on its own: `--chmod` on the
