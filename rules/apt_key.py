@@ -1,0 +1,193 @@
+"""DF216 apt-key-deprecated: a RUN adds an APT key with apt-key, which APT 3.0 no longer has."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Iterator, Optional
+
+from dflint import ast
+from dflint.diagnostic import Severity
+from dflint.model.distro import root_reference
+from dflint.model.layers import Step, run_steps
+from dflint.rule import Finding, Rule, RuleContext
+from dflint.shell.tools import program_name
+
+if TYPE_CHECKING:  # pragma: no cover
+    from dflint.model.image import ImageReference
+
+
+class AptKeyDeprecated(Rule):
+    r"""A RUN that uses `apt-key`: deprecated, and gone from APT 3.0, where the build fails.
+
+    ## What it does
+    Reports `apt-key add` (a file, or `-` for a key piped in: `curl URL |
+    apt-key add -`), `apt-key adv` (`--recv-keys` from a keyserver,
+    `--fetch-keys`), `apt-key update` and `apt-key net-update` in a RUN
+    (shell form, exec form, the script of an `sh -c`, heredocs, ONBUILD
+    triggers), behind `sudo` and other wrappers and after `--keyring
+    FILE`. Commands that only read or remove keys (`apt-key list`,
+    `finger`, `export`, `del`) are reported only where the base image is
+    known to have no apt-key, since they fail the build there.
+
+    APT deprecated apt-key in version 2.2 (Debian 11; Ubuntu 22.04 prints
+    "Warning: apt-key is deprecated"), and its manual page says it "will
+    last be available in Debian 12 and Ubuntu 24.04". APT 2.9.x removed
+    it, so APT 3.0 (Debian 13 trixie, Ubuntu 25.04 plucky, and later) has
+    no apt-key. The message says the build fails when the base image's tag
+    names such a release: `debian:13`, `debian:trixie-slim` (or forky,
+    sid), `debian:latest`, `stable`, `testing` or an untagged `debian`,
+    `ubuntu:25.04` or later (plucky, questing, resolute, `rolling`,
+    `devel`), and any image whose tag names one of those code names
+    (`python:3.13-slim-trixie`, `node:22-trixie`), through the stages a
+    stage is built `FROM` and an ARG default. Elsewhere it says the build
+    fails on those releases: `python:3.12` or `node:22` name no release,
+    and follow the current Debian (trixie today) only until an old
+    version's tag stops being updated.
+
+    Nothing is reported when the same RUN also tests for apt-key (`command
+    -v apt-key`, `which apt-key`, `[ -x /usr/bin/apt-key ]`): the script
+    then handles both. Windows stages are not read. hadolint has no
+    equivalent rule; BuildKit neither.
+
+    ## Why is this bad?
+    On Debian 13, Ubuntu 25.04 and later the RUN stops with "apt-key: not
+    found" (in `curl URL | apt-key add -`, curl then fails with "Failed
+    writing body"). On older releases it works with a warning, but the key
+    goes into /etc/apt/trusted.gpg (or the `--keyring` file), where APT
+    trusts it for every repository: the third-party repository it was
+    meant for can then replace any package of the distribution. A key of
+    its own, named with `signed-by` in that repository's sources entry,
+    is trusted for that repository only.
+
+    ## Example
+    ```dockerfile
+    FROM python:3.12-slim-trixie
+    RUN apt-get update && apt-get install -y --no-install-recommends curl gnupg \
+        && curl -fsSL https://dl-ssl.google.com/linux/linux_signing_key.pub | apt-key add - \
+        && echo "deb https://dl.google.com/linux/chrome/deb/ stable main" > /etc/apt/sources.list.d/google.list
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM python:3.12-slim-trixie
+    RUN apt-get update && apt-get install -y --no-install-recommends curl gnupg \
+        && install -d -m 0755 /etc/apt/keyrings \
+        && curl -fsSL https://dl-ssl.google.com/linux/linux_signing_key.pub | gpg --dearmor -o /etc/apt/keyrings/google.gpg \
+        && echo "deb [signed-by=/etc/apt/keyrings/google.gpg] https://dl.google.com/linux/chrome/deb/ stable main" \
+            > /etc/apt/sources.list.d/google.list
+    ```
+
+    ## Fix safety
+    There is no fix: the keyring's name, the key's URL (or, for a key
+    fetched from a keyserver, its fingerprint) and the sources entry that
+    must name it with `signed-by` are the author's to write.
+    """
+
+    code = "DF216"
+    name = "apt-key-deprecated"
+    summary = "apt-key is deprecated and missing from APT 3.0 (Debian 13, Ubuntu 25.04): the build fails there"
+    severity = Severity.WARNING
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        if "apt-key" not in ctx.file.text:
+            return  # most files
+        model = ctx.model
+        for stage in model.stages:
+            if model.is_windows(stage):
+                continue
+            reference = root_reference(model, stage)
+            missing = _without_apt_key(reference)
+            for node in stage.instructions:
+                if not isinstance(node.effective, ast.RunInstruction):
+                    continue
+                steps = run_steps(ctx.analysis, node)
+                if _guarded(steps):
+                    continue
+                for step in steps:
+                    found = _apt_key(step)
+                    if found is None:
+                        continue
+                    subcommand, adds = found
+                    if not adds and missing is None:
+                        continue  # listing or removing keys: harmless where apt-key still exists
+                    yield ctx.finding(step.command, _message(subcommand, reference, missing))
+
+
+def _apt_key(step: Step) -> Optional[tuple[str, bool]]:
+    """``(subcommand, adds a key)`` when ``step`` runs apt-key (behind its wrappers)."""
+    invocation = step.invocation
+    if invocation is None or program_name(invocation.program) != "apt-key":
+        return None
+    words = [word.value for word in invocation.command.argv]
+    start = next((i for i, word in enumerate(words) if program_name(word) == "apt-key"), None)
+    if start is None:
+        return None
+    args = words[start + 1:]
+    i = 0
+    while i < len(args) and args[i].startswith("-"):
+        i += 2 if args[i] == "--keyring" else 1  # --keyring FILE; --keyring=FILE, --quiet, -q
+    subcommand = args[i] if i < len(args) else ""
+    return subcommand, subcommand in _ADDS
+
+
+def _guarded(steps: list[Step]) -> bool:
+    """The RUN tests whether apt-key exists (``command -v apt-key``, ``[ -x /usr/bin/apt-key ]``)."""
+    for step in steps:
+        invocation = step.invocation
+        if invocation is not None and program_name(invocation.program) == "apt-key":
+            continue
+        if any(program_name(word.value) == "apt-key" for word in step.command.argv):
+            return True
+    return False
+
+
+#: Subcommands that put a key into APT's trusted keys.
+_ADDS = frozenset({"add", "adv", "update", "net-update"})
+
+#: Code names of releases whose APT (3.0 and later) has no apt-key, with their names.
+_RELEASES = {"trixie": "Debian 13 (trixie)", "forky": "Debian 14 (forky)", "duke": "Debian 15 (duke)",
+             "sid": "Debian unstable (sid)", "plucky": "Ubuntu 25.04 (plucky)",
+             "questing": "Ubuntu 25.10 (questing)", "resolute": "Ubuntu 26.04 (resolute)"}
+#: Tags of the distributions' images that follow a release without apt-key (debian:latest is trixie
+#: since August 2025; ubuntu:latest is 24.04, which still has it).
+_FLOATING = {"debian": {"": "Debian 13 (trixie) or later", "latest": "Debian 13 (trixie) or later",
+                        "stable": "Debian 13 (trixie) or later", "testing": "Debian testing",
+                        "unstable": "Debian unstable (sid)"},
+             "ubuntu": {"rolling": "Ubuntu's latest interim release", "devel": "Ubuntu's development release"}}
+_NUMBER = re.compile(r"(\d+)(?:\.(\d+))?")
+
+
+def _without_apt_key(reference: Optional["ImageReference"]) -> Optional[str]:
+    """The release ``reference``'s tag names when its APT has no apt-key (``Debian 13 (trixie)``), or None
+    when unknown or when it still has one."""
+    if reference is None or not reference.tag_known or reference.tag is None and reference.digest is not None:
+        return None  # an unknown tag, or a digest alone (`debian@sha256:...`): any release
+    tokens = re.split(r"[-_]", (reference.tag or "").lower())
+    name = reference.repository.removeprefix("library/") if reference.registry == "docker.io" else ""
+    if name in _FLOATING and tokens[1:] in ([], ["slim"]) and tokens[0] in _FLOATING[name]:
+        return _FLOATING[name][tokens[0]]
+    number = _NUMBER.fullmatch(tokens[0])
+    if number is not None and name == "debian" and int(number.group(1)) >= 13:
+        return f"Debian {number.group(1)}"
+    if number is not None and name == "ubuntu" and number.group(2) is not None \
+            and (int(number.group(1)), int(number.group(2))) >= (25, 4):
+        return f"Ubuntu {tokens[0]}"
+    return next((_RELEASES[token] for token in tokens if token in _RELEASES), None)
+
+
+def _message(subcommand: str, reference: Optional["ImageReference"], missing: Optional[str]) -> str:
+    shown = f"apt-key {subcommand}".strip()
+    if missing is not None:
+        base = f" ({reference.text})" if reference is not None else ""
+        what = (f"`{shown}` fails: the base image{base} is {missing}, whose APT (3.0 or later) has no "
+                f"apt-key, so the RUN stops with \"apt-key: not found\"")
+    else:
+        what = (f"`{shown}` is deprecated (APT 2.2 and later warn) and fails on Debian 13, Ubuntu 25.04 and "
+                f"later, whose APT has no apt-key (\"apt-key: not found\")")
+    if subcommand not in _ADDS:
+        return f"{what}; remove it, or use `gpg --show-keys FILE` to read a key file"
+    source = "'https://keyserver.ubuntu.com/pks/lookup?op=get&search=0x<fingerprint>'" if subcommand == "adv" \
+        else "<url>"
+    return (f"{what}; it also makes the key trusted for every repository; download the key with `curl -fsSL "
+            f"{source} | gpg --dearmor -o /etc/apt/keyrings/<name>.gpg` and name it in that repository's "
+            f"sources entry only (`deb [signed-by=/etc/apt/keyrings/<name>.gpg] https://...`)")
