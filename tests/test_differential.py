@@ -154,6 +154,9 @@ def _spans(node: object) -> Iterator[tuple[str, Span]]:
             yield field.name, value
 
 
+_Visit = tuple[ast.Node, Optional[ast.Instruction]]
+
+
 def _within(inner: Span, outer: Span) -> bool:
     return outer.start.offset <= inner.start.offset <= inner.end.offset <= outer.end.offset
 
@@ -170,8 +173,16 @@ def check_tree(text: str, file: ast.File) -> None:
             assert point == index.position(point.offset), f"{what}: {point} is not {index.position(point.offset)}"
         assert span.start.offset <= span.end.offset, f"{what}: span ends before it starts"
 
-    def visit(node: ast.Node, instruction: Optional[ast.Instruction]) -> None:
-        what = f"{type(node).__name__} {node.text!r}"
+    def visit(top: ast.Node) -> None:
+        # A loop, not recursion: ONBUILD ONBUILD ... nests thousands deep.
+        stack: list[_Visit] = [(top, None)]
+        while stack:
+            node, instruction = stack.pop()
+            for child in reversed(list(visit_one(node, instruction))):
+                stack.append(child)
+
+    def visit_one(node: ast.Node, instruction: Optional[ast.Instruction]) -> Iterator[_Visit]:
+        what = f"{type(node).__name__} {node.text[:200]!r}"
         position_ok(what, node.span)
         assert node.text == text[node.span.start.offset:node.span.end.offset], f"{what}: text is not the source"
         if instruction is not None:
@@ -192,13 +203,13 @@ def check_tree(text: str, file: ast.File) -> None:
                 logical += segment.length
             instruction = node if instruction is None else instruction
         for child in _children(node):
-            visit(child, instruction)
+            yield child, instruction
 
     cursor = 0
     for child in file.children:
         assert child.span.start.offset == cursor, f"gap or overlap before {child!r}"
         cursor = child.span.end.offset
-        visit(child, None)
+        visit(child)
     assert cursor == len(text), "children do not reach the end of the text"
     for error in file.errors:
         position_ok(f"error {error.message!r}", error.span)
@@ -269,6 +280,9 @@ EDGE_CASES = {
     "directive-only": "# escape=`\n",
     "many-heredocs": "FROM a\nRUN " + " ".join(f"<<E{i}" for i in range(40)) + "\n"
                      + "".join(f"body {i}\nE{i}\n" for i in range(40)),
+    # BuildKit's parser nests ONBUILD triggers as deep as the line goes (8,000 fit in 64 KiB).
+    "onbuild-chain-deep": "FROM a\n" + "ONBUILD " * 3000 + "RUN --mount=type=cache,target=/x x\n",
+    "onbuild-chain-continued": "FROM a\n" + "onbuild \\\n" * 1500 + "COPY <<EOF /x\nhi\nEOF\n",
 }
 
 

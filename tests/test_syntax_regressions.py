@@ -139,3 +139,24 @@ def test_json_nested_up_to_gos_limit_is_still_an_array_of_non_strings() -> None:
         assert any("arrays must be comprised of strings only" in m for m in messages) is error, depth
     unclosed = "FROM a\nRUN " + "[" * 2_000 + "]" * 1_999 + "\n"  # not JSON: shell form, no error
     assert parse_syntax(unclosed).errors == ()
+
+
+# -- ONBUILD ONBUILD ... nested beyond Python's recursion limit ------------------
+
+def test_deep_onbuild_chain_parses() -> None:
+    # BuildKit's parseSubCommand nests as deep as the line goes; dflint built
+    # each trigger by recursion and raised RecursionError near 500 levels.
+    depth = 3000
+    text = "FROM a\n" + "ONBUILD " * depth + "RUN --network=none x\n"
+    file = parse_syntax(text)
+    node = file.instructions[-1]
+    assert [e.message for e in parser_errors(text)] == []
+    levels = 0
+    while isinstance(node, ast.OnbuildInstruction):
+        assert node.span.start.line == 2 and node.keyword.span.start.column == 1 + 8 * levels
+        assert node.trigger is not None
+        node, levels = node.trigger, levels + 1
+    assert levels == depth
+    assert node.keyword.name == "RUN" and values(node) == ["x"] and flags(node) == ["--network=none"]
+    assert node.keyword.span.start.column == 1 + 8 * depth
+    assert node.flags[0].span.start.column == 1 + 8 * depth + 4

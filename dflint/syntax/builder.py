@@ -282,7 +282,30 @@ class InstructionBuilder:
         """The instruction in ``logical[begin:end]``; ``fields`` completes the node.
 
         Raises :class:`ArgumentSyntaxError` when BuildKit's parser rejects it.
+        An ONBUILD's trigger is built in the same loop, not by recursion:
+        BuildKit's parser takes ``ONBUILD ONBUILD ...`` thousands deep (a
+        64 KiB line holds 8,000), far beyond Python's recursion limit.
         """
+        levels: list[tuple[type, dict[str, Any]]] = []
+        while True:
+            cls, node_fields, trigger = self._level(begin, end, instruction_span, fields)
+            levels.append((cls, node_fields))
+            if trigger is None:
+                break
+            begin, end = trigger
+            instruction_span = self.span(begin, end)
+            fields = {"comments": (), "empty_continuation_lines": ()}
+        node: Optional[ast.Instruction] = None
+        for cls, node_fields in reversed(levels):
+            if "trigger" in node_fields:
+                node_fields["trigger"] = node
+            node = cls(**node_fields)
+        assert node is not None
+        return node
+
+    def _level(self, begin: int, end: int, instruction_span: ast.Span,
+               fields: dict[str, Any]) -> tuple[type, dict[str, Any], Optional[tuple[int, int]]]:
+        """One instruction's class and fields, and ``[begin, end)`` of its ONBUILD trigger (if any)."""
         keyword, written, rest, end = self.split_command(begin, end)
         style = ARGUMENT_STYLES.get(go_lower(written), "ignored")
         tree = fast_tree(style, self.logical[rest:end], self.escape)  # the common shapes, without Lark
@@ -308,7 +331,8 @@ class InstructionBuilder:
         cls = ast.INSTRUCTION_CLASSES.get(keyword.name, ast.UnknownInstruction)
         if cls is ast.RunInstruction:
             node_fields["mounts"] = tuple(parse_mount(flag) for flag in flags if flag.name == "mount")
-        return cls(**node_fields)
+        trigger = node_fields.pop("_trigger", None)
+        return cls, node_fields, trigger
 
     def invalid(self, instruction_span: ast.Span, fields: dict[str, Any], error: ast.ParseError) -> ast.InvalidInstruction:
         """A placeholder node for an instruction whose arguments BuildKit rejects."""
@@ -464,12 +488,11 @@ class InstructionBuilder:
 
     def _sub_command(self, items: list[Any], offset: int, end: int, fields: dict[str, Any], _kw: str) -> None:
         fields["args"] = ()
-        fields["trigger"] = None
+        fields["trigger"] = None  # built by build(), from ``_trigger``
         for token in items:
             start, stop = offset + token.start_pos, offset + token.end_pos
             fields["args"] = (self.argument(start, stop),)
-            span = self.span(start, stop)
-            fields["trigger"] = self.build(start, stop, span, {"comments": (), "empty_continuation_lines": ()})
+            fields["_trigger"] = (start, stop)
 
 
 def _leaves(tree: Any) -> list[Token]:
