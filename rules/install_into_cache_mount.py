@@ -9,7 +9,7 @@ from typing import Iterator, Optional
 from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.model.copies import copied
-from dflint.model.layers import Step, _bundle_directory, mount_targets, run_steps, user_home
+from dflint.model.layers import Step, bundle_directory, mount_targets, run_steps, user_home
 from dflint.model.paths import inside, resolve
 from dflint.model.python_env import created_venv, variable
 from dflint.model.sources import copy_sources
@@ -200,7 +200,7 @@ def _installs(ctx: RuleContext, node: ast.Instruction, step: Step) -> list[tuple
         if env != "":
             found.append((at(env or ".venv"), "uv sync", "uv"))
     elif program in ("bundle", "bundler") and operands[:1] == ["install"]:
-        directory = _bundle_directory(ctx.analysis, node, step)
+        directory = bundle_directory(ctx.analysis, node, step)
         if directory is None:
             home = variable(ctx.analysis, node, step, "GEM_HOME")
             directory = home or None

@@ -61,7 +61,7 @@ __all__ = ["ANY_HOME", "Step", "Leftover", "Removal", "Created", "LateRemoval", 
            "late_removals", "deletes", "append_point", "verb_word", "verb_words", "command_span", "command_text",
            "program_text", "append_edit", "shipping_stages", "mount_targets", "Relocation", "relocation",
            "user_home", "yarn_line", "YARN_CLASSIC", "YARN_UNKNOWN", "YARN_BERRY", "runs_as_root", "yarn_berry_caches",
-           "run_created"]
+           "run_created", "bundle_directory"]
 
 #: Contexts whose commands may not run every time the script does.
 _BRANCHES = frozenset(("condition", "if", "loop", "case", "function"))
@@ -527,7 +527,7 @@ def _gem_cache(analysis: "Analysis", node: ast.Instruction, step: Step, invocati
     ``bundle config set path``, deployment mode), else ``$GEM_HOME/cache`` for a known
     ``GEM_HOME``. None when it is the image's gem directory, which only the image knows."""
     if invocation.program in ("bundle", "bundler"):
-        directory = _bundle_directory(analysis, node, step)
+        directory = bundle_directory(analysis, node, step)
         if directory is not None:
             return posixpath.join(directory, "ruby/*/cache")
     elif invocation.has("--user-install"):
@@ -536,7 +536,7 @@ def _gem_cache(analysis: "Analysis", node: ast.Instruction, step: Step, invocati
     return posixpath.join(home, "cache") if is_set and home else None
 
 
-def _bundle_directory(analysis: "Analysis", node: ast.Instruction, step: Step) -> Optional[str]:
+def bundle_directory(analysis: "Analysis", node: ast.Instruction, step: Step) -> Optional[str]:
     """Where ``bundle install`` at ``step`` installs, when ``bundle config`` (in any earlier step
     of the stage's lineage: it persists in a file) or a flag or variable set it (see :mod:`.bundler`)."""
     model = analysis.model
