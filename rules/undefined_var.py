@@ -8,7 +8,7 @@ from typing import Iterator, Optional
 from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.fix import Applicability, Fix
-from dflint.model.expanded import expanded_words
+from dflint.model.expanded import ExpandedWord, expanded_words
 from dflint.model.image_env import image_may_set
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.suggest import closest
@@ -21,7 +21,7 @@ _PREDEFINED = frozenset(("PATH",))
 
 
 class UndefinedVar(Rule):
-    """A `$VARIABLE` that no ARG or ENV defines expands to nothing.
+    r"""A `$VARIABLE` that no ARG or ENV defines expands to nothing.
 
     ## What it does
     Reports variables in instructions Docker expands (ENV, ARG, LABEL, COPY,
@@ -49,6 +49,15 @@ class UndefinedVar(Rule):
     `FROM node:${NODE_VERSION}-slim`). A name used for the image's
     repository or whole reference (`ARG BASE_IMAGE` then `FROM
     ${BASE_IMAGE}`) is reported: no image sets that.
+
+    The body of a COPY or ADD here-document whose delimiter is not quoted
+    (`COPY <<EOF /etc/app.conf`) is checked too: BuildKit expands it,
+    always with the `\` escape and leaving quotes as they are, so
+    `'$NAME'` is expanded and `\$NAME` is not. The message then says how to
+    keep the reference in the file instead (`\$NAME`, or `<<'EOF'`). A
+    quoted delimiter (`<<"EOF"`, `<<'EOF'`) makes the body literal, and a
+    RUN here-document is read by the shell, not BuildKit: neither is
+    checked.
 
     ## Why is this bad?
     BuildKit substitutes the empty string: `COPY app /opt/$APP_VERISON/`
@@ -96,27 +105,49 @@ class UndefinedVar(Rule):
                 continue
             scope = model.scope_at(node)
             for word in expanded_words(node):
-                expansion = model.expand(node, word.text)
+                expansion = word.expand(model)
+                escape = word.escape or model.escape
                 for name in sorted(expansion.used):
                     if scope.get(name) is not None or name in _PREDEFINED:
                         continue
-                    if not re.search(_PLAIN_REFERENCE % (re.escape(name), re.escape(name)), word.text):
+                    if _search(_PLAIN_REFERENCE, name, word.text, escape) is None:
                         continue  # only ${NAME:-default}-style references, which say what an unset NAME gives
-                    found = re.search(_REFERENCE % (re.escape(name), re.escape(name)), word.text)
+                    found = _search(_REFERENCE, name, word.text, escape)
                     span = word.span_of(found.start(), _reference_end(word.text, found)) if found else word.span
+                    keep = _keep_advice(word, name)
                     if model.global_scope.get(name) is not None and name not in model.args_in_from(stage) \
                             and not image_may_set(model, stage, name):
                         # Declared for FROM lines (or by the platform): the file shows what the stage lacks.
                         fixed = declared.setdefault(stage.index, set())
                         fix = None if name in fixed else _declare_fix(ctx, node, name)
                         fixed.add(name)
-                        yield ctx.finding(span, _global_message(name, model.global_scope.get(name).kind), fix)
+                        yield ctx.finding(span, _global_message(name, model.global_scope.get(name).kind) + keep, fix)
                         continue
                     suggestion = closest(name, scope.names())
                     if scope.base_image_env and suggestion is None:
                         continue  # may well come from the base image's ENV
                     hint = f" (did you mean ${suggestion}?)" if suggestion else ""
-                    yield ctx.finding(span, f"${name} is not defined here, so it expands to nothing{hint}")
+                    yield ctx.finding(span, f"${name} is not defined here, so it expands to nothing{hint}{keep}")
+
+
+def _search(pattern: str, name: str, text: str, escape: str) -> Optional[re.Match]:
+    """The first reference to ``name`` in ``text`` that the escape character does not make literal
+    (``\\$NAME`` is not one, ``\\\\$NAME`` is)."""
+    for found in re.finditer(pattern % (re.escape(name), re.escape(name)), text):
+        start = found.start()
+        while start > 0 and text[start - 1] == escape:
+            start -= 1
+        if (found.start() - start) % 2 == 0:
+            return found
+    return None
+
+
+def _keep_advice(word: ExpandedWord, name: str) -> str:
+    """For a COPY/ADD here-document's body: how to keep the reference in the file instead."""
+    if word.heredoc is None:
+        return ""
+    return (f"; BuildKit expands the body of here-document {word.heredoc.name} as its delimiter is not quoted: "
+            f"to write ${name} into the file, escape it (\\${name}) or quote the delimiter (<<'{word.heredoc.name}')")
 
 
 def _reference_end(text: str, found: re.Match) -> int:

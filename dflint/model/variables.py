@@ -127,7 +127,7 @@ class Scope:
         # True in stages built on an external image, whose ENV we cannot see.
         self.base_image_env = base_image_env
         # Rules expand the same words again and again; an Expansion is immutable.
-        self._expansions: dict[tuple[str, str], Expansion] = {}
+        self._expansions: dict[tuple[str, str, bool], Expansion] = {}
 
     @property
     def variables(self) -> dict[str, Variable]:
@@ -162,15 +162,16 @@ class Scope:
     def names(self) -> list[str]:
         return list(self.variables)
 
-    def expand(self, text: str, escape: str = "\\") -> Expansion:
-        """Expand ``text`` as BuildKit does for ENV, COPY, FROM ... in this scope."""
-        key = (text, escape)
+    def expand(self, text: str, escape: str = "\\", skip_quotes: bool = False) -> Expansion:
+        """Expand ``text`` as BuildKit does for ENV, COPY, FROM ... in this scope; ``skip_quotes``: quotes
+        are ordinary characters, as in the body of a COPY/ADD here-document."""
+        key = (text, escape, skip_quotes)
         expansion = self._expansions.get(key)
         if expansion is None:
-            expansion = self._expansions[key] = self._expand(text, escape)
+            expansion = self._expansions[key] = self._expand(text, escape, skip_quotes)
         return expansion
 
-    def _expand(self, text: str, escape: str) -> Expansion:
+    def _expand(self, text: str, escape: str, skip_quotes: bool = False) -> Expansion:
         if "$" not in text and "'" not in text and '"' not in text and escape not in text \
                 and UNKNOWN_START not in text and not text.startswith("\ufeff"):  # the lexer drops a leading BOM
             return Expansion(text, text, text, _NONE, _NONE, _NONE)  # most words: nothing to expand or unquote
@@ -191,7 +192,7 @@ class Scope:
             return variable.value
 
         try:
-            result = Lexer(escape).process_word(text, lookup)
+            result = Lexer(escape, skip_quotes=skip_quotes).process_word(text, lookup)
         except ExpansionError as exc:
             return Expansion(text, text, text, frozenset(), frozenset(), frozenset(), str(exc))
         marked = result.value
