@@ -12,13 +12,14 @@ Line endings are LF, CRLF or a mix; the final newline may be missing.
 Every piece of the Dockerfile syntax BuildKit's parser knows shows up:
 all instructions with their flags (``--mount`` of every type, ``--network``,
 ``--security``, COPY/ADD flags, HEALTHCHECK options, unknown flags), keyword
-case variations, exec form, invalid JSON and JSON arrays of non-strings,
-quotes and escapes, ENV/LABEL/ARG pairs and the legacy ``ENV key value``,
-both escape characters, heredocs (``<<EOF``, ``<<-EOF``, quoted delimiters,
-file descriptors, several per instruction, on RUN/COPY/ADD and inside
-ONBUILD, markers on continued lines, an instruction right after a
-terminator), unknown instructions and malformed input (unterminated heredocs,
-ENV without a value, duplicate or invalid directives, lines of random text).
+case variations, ``ONBUILD ONBUILD ...`` chains, exec form, invalid JSON and
+JSON arrays of non-strings, quotes and escapes, ENV/LABEL/ARG pairs and the
+legacy ``ENV key value``, both escape characters, heredocs (``<<EOF``,
+``<<-EOF``, quoted delimiters, file descriptors, several per instruction, on
+RUN/COPY/ADD and inside ONBUILD, markers on continued lines and split by a
+continuation, an instruction right after a terminator), unknown instructions
+and malformed input (unterminated heredocs, ENV without a value, duplicate or
+invalid directives, lines of random text).
 
 ``dockerfiles(oracle_safe=True)`` is the strategy for the comparison with
 BuildKit v0.12.5 (the `dockerfile` package): it keeps out what that oracle
@@ -476,7 +477,7 @@ def key_value(draw: Draw, ctx: Ctx) -> str:
     return f"{key}={value}"
 
 
-def instruction(draw: Draw, ctx: Ctx, keyword: Optional[str] = None, nested: bool = False) -> Instr:
+def instruction(draw: Draw, ctx: Ctx, keyword: Optional[str] = None, nested: int = 0) -> Instr:
     if keyword is None:
         keyword = pick(draw, KEYWORDS + ("RUN", "RUN", "COPY", "ENV", "FROM", "unknown"))
     markers: list[Marker] = []
@@ -564,9 +565,10 @@ def instruction(draw: Draw, ctx: Ctx, keyword: Optional[str] = None, nested: boo
         head = [written] + (flags(draw, ctx, "X", 3) if chance(draw, 10) else [])
         if chance(draw, 5):
             return Instr(head, len(head))
+        # ONBUILD ONBUILD ... chains a few deep (EDGE_CASES in test_differential has thousands).
         inner_kw = pick(draw, ("RUN", "RUN", "COPY", "ADD", "ENV", "CMD", "ONBUILD", "FROM", "MAINTAINER", "unknown",
-                               "HEALTHCHECK", "LABEL")) if not nested else "RUN"
-        inner = instruction(draw, ctx, inner_kw, nested=True)
+                               "HEALTHCHECK", "LABEL")) if nested < 3 else "RUN"
+        inner = instruction(draw, ctx, inner_kw, nested=nested + 1)
         return Instr(head + inner.pieces, len(head) + inner.head, inner.markers, len(head) + inner.ascii_until)
     elif keyword in ("COPY", "ADD"):
         head = [written] + flags(draw, ctx, keyword, 40)
@@ -647,14 +649,18 @@ def layout(draw: Draw, ctx: Ctx, instr: Instr) -> list[str]:
 
 
 def split_inside_word(draw: Draw, ctx: Ctx, lines: list[str]) -> list[str]:
-    """Now and then continue a line in the middle of a word."""
+    """Now and then continue a line in the middle of a word (a heredoc marker's too: `<<E\\` + `OF`)."""
     if not chance(draw, 4):
         return lines
     index = number(draw, 0, len(lines) - 1)
     line = lines[index]
-    if len(line) < 3 or "<<" in line:
+    if len(line) < 3:
         return lines
-    cut = number(draw, 1, len(line) - 1)
+    marker = line.find("<<")
+    if marker > 0 and chance(draw, 70):
+        cut = min(marker + number(draw, 0, 3), len(line) - 1)  # inside or right after `<<`
+    else:
+        cut = number(draw, 1, len(line) - 1)
     return lines[:index] + [line[:cut] + ctx.escape, line[cut:]] + lines[index + 1:]
 
 
@@ -726,9 +732,7 @@ def dockerfiles(draw: Draw, oracle_safe: bool = True) -> str:
         kind = draw(PERCENT)
         if kind < 72:
             instr = instruction(draw, ctx)
-            physical = layout(draw, ctx, instr)
-            if not instr.markers:
-                physical = split_inside_word(draw, ctx, physical)
+            physical = split_inside_word(draw, ctx, layout(draw, ctx, instr))
             lines.extend(physical)
             for marker in instr.markers:
                 body = heredoc_body(draw, ctx, marker)
