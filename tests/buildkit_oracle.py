@@ -89,7 +89,9 @@ class View:
     end_line: int
     flags: tuple[str, ...]
     value: tuple[str, ...]
-    heredocs: tuple[tuple[str, str], ...]
+    heredocs: tuple[tuple[str, str, int], ...]
+    #: The logical line (continuations joined); the package appends each heredoc's body and terminator.
+    original: str
 
 
 def oracle_can_answer(text: str) -> bool:
@@ -121,7 +123,7 @@ def buildkit_views(text: str) -> "list[View] | str":
         raise OracleUnusable(str(exc)) from None
     return [
         View(c.cmd or "", c.sub_cmd, c.json, c.start_line, c.end_line, tuple(c.flags), tuple(c.value),
-             tuple((h.name, h.content) for h in c.heredocs))
+             tuple((h.name, h.content, h.file_descriptor) for h in c.heredocs), c.original or "")
         for c in commands
     ]
 
@@ -153,14 +155,18 @@ def keyword_as_written(node: ast.Instruction, keyword: ast.Keyword) -> str:
 
 
 def dflint_view(node: ast.Instruction) -> View:
-    heredocs = tuple((h.name, h.content) for h in node.heredocs)
+    heredocs = tuple((h.name, h.content, h.fd) for h in node.heredocs)
     cmd = keyword_as_written(node, node.keyword)
     if isinstance(node, ast.OnbuildInstruction) and node.trigger is not None:
+        # The package shows no heredocs for ONBUILD (they hang off the trigger).
         trigger = node.trigger
         return View(cmd, keyword_as_written(node, trigger.keyword), trigger.exec_form, node.line, node.end_line,
-                    tuple(f.buildkit_text for f in node.flags), _values(trigger), ())
+                    tuple(f.buildkit_text for f in node.flags), _values(trigger), (), node.original)
+    original = node.original
+    if node.heredocs:
+        original += "\n" + "".join(h.content + h.name + "\n" for h in node.heredocs)
     return View(cmd, None, node.exec_form, node.line, node.end_line,
-                tuple(f.buildkit_text for f in node.flags), _values(node), heredocs)
+                tuple(f.buildkit_text for f in node.flags), _values(node), heredocs, original)
 
 
 def dflint_views(text: str, file: Optional[ast.File] = None) -> "list[View] | str":
