@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import Iterator
+from typing import Iterator, Optional
 
 from dflint import ast
 from dflint.diagnostic import Severity
-from dflint.model.compiler_outputs import Output, compiles, copy_paths, covers, outputs, tool_verb
+from dflint.model.compiler_outputs import NativeBuilds, Output, compiles, copy_paths, covers, outputs, tool_verb
 from dflint.model.copies import copied, may_have_copied
+from dflint.model.paths import has_glob
 from dflint.model.layers import Step, program_text, run_steps
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell.inert import NO_PROJECT_FILES
 
 _BUILD_ARCH = frozenset(("BUILDPLATFORM", "BUILDARCH"))
 #: Any sign that the stage builds for another platform than its own: the target platform's ARGs,
-#: cross-compilation settings and options, the xx helpers, an architecture named outright.
+#: cross-compilation settings and options (not cmake's `--build DIR --target install`), the xx helpers,
+#: an architecture named outright.
 _CROSS = re.compile(
-    r"TARGET(?:PLATFORM|OS|ARCH|VARIANT)|GOARCH|GOOS|GOARM|CARGO_BUILD_TARGET|RUSTFLAGS|--target|-target\b"
+    r"TARGET(?:PLATFORM|OS|ARCH|VARIANT)|GOARCH|GOOS|GOARM|CARGO_BUILD_TARGET|RUSTFLAGS"
+    r"|--target(?![\s=\x22',]+install\b)|(?<![-\w])-target\b"
     r"|\bxx-|from=xx\b|tonistiigi/xx|--?march|CROSS|\bzig\s+c(?:c|\+\+)\b|zigbuild"
     r"|aarch64|arm64|amd64|x86[_-]64|armv[5-8]|armhf|i[36]86"
     r"|riscv|ppc64|s390x|-linux-gnu|-linux-musl", re.I)
@@ -31,7 +34,8 @@ class BuildPlatformBinary(Rule):
     Reports a native compiler — `go build` or `go install`, `cargo build`
     or `cargo install`, `rustc`, `gcc`/`g++`/`cc`/`clang`, `ghc`, `cabal
     install`, `stack install` (or `stack build --copy-bins`), `dart compile
-    exe`, `swift build`, `zig build` or `zig build-exe` — or `mix release`
+    exe`, `swift build`, `zig build` or `zig build-exe`, the install step
+    of a configure, cmake or dune build (below) — or `mix release`
     (which bundles the build machine's Erlang runtime, ERTS) run in a stage
     built `FROM --platform=$BUILDPLATFORM` (or `${BUILDPLATFORM}`,
     `$BUILDOS/$BUILDARCH`, or a stage built `FROM` such a stage), when
@@ -98,6 +102,37 @@ class BuildPlatformBinary(Rule):
       these (`cp .build/release/App /out/app`; `cp target/release/app
       /out/` puts `/out/app`).
 
+    A build system's install step is reported too, with more conditions,
+    since an install prefix may hold scripts and data as well as programs:
+    - `make install` (`install-strip`) where `./configure` ran, which
+      installs in its `--prefix` (`/usr/local`; `--exec-prefix`,
+      `--bindir`, `--sbindir`), below `DESTDIR`; `cmake --install DIR`
+      (its `--prefix`), `cmake --build DIR --target install`, or `make
+      install`/`ninja install` in a directory `cmake` configured, which
+      install in `CMAKE_INSTALL_PREFIX` (`-D`, `--install-prefix`, the
+      environment; `/usr/local`), below `$DESTDIR`; any configure or cmake
+      project counts as native code;
+    - `dune build` (or `opam exec -- dune build`), whose `.exe` targets are
+      in `_build/default` of the workspace's root (the working directory or
+      one above it, or `--root`), the public executables in
+      `_build/install/default/bin`; `dune install --prefix P` (`P/bin`,
+      below `--destdir`);
+    - the COPY takes the install root (the prefix, or `DESTDIR`;
+      `_build/default`) or a path below it, not a directory above it
+      (`COPY --from=build /opt /opt`), and not the prefix's `lib` or `share`
+      alone;
+    - the copying stage runs a program of it: its ENTRYPOINT or CMD names
+      the place the COPY puts it (`/opt/ffmpeg/bin/ffmpeg`), or the COPY
+      puts the programs' directory (`bin`, `sbin`) or a program in a
+      directory of its PATH (Docker's default PATH, and what ENV PATH
+      adds);
+    - nothing in the stage (or a stage it is built FROM) shows a
+      cross-compilation: `--host` or `--build=` (configure), `--cross-*`,
+      `--arch`, a sysroot, a toolchain (`CMAKE_TOOLCHAIN_FILE`,
+      `--toolchain`), `CMAKE_SYSTEM_NAME`/`CMAKE_SYSTEM_PROCESSOR`, a
+      `CMAKE_<LANG>_COMPILER`, `CC`/`CXX`/`CHOST` set or named, Conan or
+      vcpkg, dune's `-x`, nor any of the signs above.
+
     In a directory whose programs are named after what the Dockerfile does
     not show (`go build -o /out/ ./...`, `go install ./cmd/...`, `cabal
     install --installdir`, `stack --local-bin-path`, `cargo install`'s
@@ -143,10 +178,19 @@ class BuildPlatformBinary(Rule):
     Not reported: JavaScript and other portable builds (`npm run build`,
     `flutter build web`, `javac`, Maven, Gradle, sbt, `mix escript.build`,
     `deno compile --target`, `dotnet publish`, whose output runs anywhere unless
-    given a runtime identifier, which names an architecture), `make`,
-    `cmake` and other build tools whose compiler cannot be seen, builder
-    stages only other `$BUILDPLATFORM` stages copy from, and a stage that
-    ships itself on `$BUILDPLATFORM` (DF116 `final-stage-build-platform`).
+    given a runtime identifier, which names an architecture), build tools
+    whose compiler or output cannot be seen (`make` without configure or
+    cmake, a configure run as `sh configure`, `cmake --preset`, meson,
+    bazel, `setup.py install`, `opam install`, `dune install` without
+    `--prefix`), a `make install` in another directory than the one
+    configured, or given `prefix=`/`bindir=`, a configure in another
+    stage than the install, a prefix's libraries copied for a program the
+    Dockerfile does not show to load them, a file that a later step may
+    have put in the prefix's `bin` (`COPY entrypoint.sh /opt/x/bin/`, a
+    later `make install`: only `rm`, `strip` and the like are known to add
+    none), builder stages only other `$BUILDPLATFORM` stages copy from,
+    and a stage that ships itself on `$BUILDPLATFORM` (DF116
+    `final-stage-build-platform`).
 
     ## Why is this bad?
     `--platform=$BUILDPLATFORM` makes the stage run natively on the build
@@ -182,7 +226,8 @@ class BuildPlatformBinary(Rule):
 
     ## Fix safety
     There is no fix: how to cross-compile (Go's `GOOS`/`GOARCH`, a Rust
-    `--target` with its linker, a C cross compiler, or dropping
+    `--target` with its linker, a C cross compiler given to configure's
+    `--host` or in a cmake toolchain file, or dropping
     `--platform` to compile under emulation) is yours to choose.
     """
 
@@ -279,6 +324,10 @@ class _Stage:
         self._numbers: dict[int, int] = {}  # id of a compile step -> its number
         self._later = _Later()
         self._at: list[int] = []  # compile step number -> its position among the stage's steps
+        self._cross: Optional[bool] = None
+        self._runs_memo: dict[int, tuple[list[str], list[str]]] = {}  # copying stage -> what it runs, its PATH
+        self.native: dict = {}  # compile step number -> the build system's install step (Built) it is
+        builds = NativeBuilds()
         model = ctx.model
         for node in stage.instructions:
             if not isinstance(node, ast.RunInstruction):
@@ -289,15 +338,21 @@ class _Stage:
                 self._later.anything()
             for step in steps:
                 written = _writes(model, node, step)
-                if compiles(step.invocation):
+                compiler = compiles(step.invocation)
+                if compiler:
                     placed = outputs(model, node, step)
-                    if placed:  # else no program, or none the Dockerfile can place
-                        self._numbers[id(step)] = len(self.compiled)
-                        self._at.append(self._later.position + 1)
-                        self.compiled.append((node, step))
-                        for output in placed:
-                            self.index.add(output, (len(self.compiled) - 1,))
-                elif self.index.origins:
+                else:  # a build system's install step: its prefix, known from the configure step
+                    built = builds.step(model, node, step)
+                    placed = built.outputs if built is not None else None
+                    if built is not None:
+                        self.native[len(self.compiled)] = built
+                if placed:  # else no program, or none the Dockerfile can place
+                    self._numbers[id(step)] = len(self.compiled)
+                    self._at.append(self._later.position + 1)
+                    self.compiled.append((node, step))
+                    for output in placed:
+                        self.index.add(output, (len(self.compiled) - 1,))
+                elif not compiler and self.index.origins:
                     self._follow(node, step)
                 self._later.step(model, node, step, written)
 
@@ -311,17 +366,23 @@ class _Stage:
         for wanted in sources:
             origins: set[int] = set()
             named = True  # the source is a program (not a directory holding one, nor a glob)
+            native = None  # a build system's programs: the copy must be seen to run, as theirs
             for output in self.index.covering(wanted, globs=True):
+                if output.native is not None:
+                    if not _native_taken(output, wanted):
+                        continue
+                    native = target
                 origins |= self.index.origins[output]
                 depth = len([p for p in output.path.split("/") if p])
                 named = named and (len(wanted) > depth or not output.inside or output.unnamed)
             if not origins:
                 continue
             if named and not any(_GLOB.search(part) for part in wanted):  # the file, or DIR/<its name>
-                self.index.add(Output(target, inside=False), origins)
-                self.index.add(Output(posixpath.join(target, wanted[-1]), inside=False), origins)
+                self.index.add(Output(target, inside=False, native=native), origins)
+                self.index.add(Output(posixpath.join(target, wanted[-1]), inside=False,
+                                      native=native and posixpath.join(target, wanted[-1])), origins)
             else:
-                self.index.add(Output(target), origins)
+                self.index.add(Output(target, native=native), origins)
 
     def findings(self, copies) -> Iterator[Finding]:
         ctx, model = self.ctx, self.ctx.model
@@ -337,6 +398,10 @@ class _Stage:
                 wanted = [p for p in posixpath.normpath("/" + expansion.value.lstrip("/")).split("/") if p]
                 for output in self.index.covering(wanted, globs=True):
                     numbers = self.index.origins[output]
+                    if output.native is not None:  # a build system's: its prefix taken, and a program run
+                        if not _native_taken(output, wanted) or not self._runs(other, copy, source, wanted, output):
+                            continue
+                        numbers = [n for n in numbers if n not in self.native or not self._build_crosses()]
                     if output.unnamed:
                         numbers = self._made_here(numbers, "/" + "/".join(wanted))
                     elif output.loose and len(wanted) > output.path.count("/") and not _GLOB.search(
@@ -356,8 +421,64 @@ class _Stage:
         for number, (node, step) in enumerate(self.compiled):
             if number in first:
                 other, copy = first[number]
-                yield ctx.finding(step.command, _message(model, self.stage, step, other, copy),
+                built = self.native.get(number)
+                message = (_native_message(model, self.stage, step, built, other, copy) if built is not None
+                           else _message(model, self.stage, step, other, copy))
+                yield ctx.finding(step.command, message,
                                   related=[("the copy into the image", copy)])
+
+    def _build_crosses(self) -> bool:
+        """The stage (or one it is built FROM) shows a sign of cross-compiling a configure, cmake or dune
+        build: `--host`, a toolchain file, a compiler chosen by CC..."""
+        if self._cross is None:
+            ctx = self.ctx
+            self._cross = any(_BUILD_CROSS.search(_text(ctx, node)) for member in ctx.model.lineage(self.stage)
+                              for node in member.instructions)
+        return self._cross
+
+    def _runs(self, other, copy, source, wanted: list[str], output: Output) -> bool:
+        """The COPY of ``wanted`` (taking ``output``'s programs) puts one where stage ``other`` runs it: a
+        path its ENTRYPOINT or CMD names, or a directory on its PATH."""
+        model = self.ctx.model
+        if model.is_windows(other):
+            return False
+        entries = [entry for entry in copied(model, copy) if entry.source is source]
+        if len(entries) != 1 or has_glob(entries[0].path) or _GLOB.search("/".join(wanted)):
+            return False
+        landing = entries[0].path.rstrip("/") or "/"
+        depth = len([p for p in output.path.split("/") if p])
+
+        def back(path: str) -> Optional[list[str]]:  # the build stage's path that lands at ``path``
+            if path == landing:
+                return list(wanted)
+            if path.startswith(landing.rstrip("/") + "/"):
+                return wanted + [p for p in path[len(landing):].split("/") if p]
+            return None
+
+        def program(parts: list[str]) -> bool:
+            if not covers(output, parts) or len(parts) < depth or len(parts) == depth and output.inside:
+                return False
+            if output.loose and len(parts) > depth:  # a file something after the install may have put there
+                later = self._later.last(model, self.stage, parts)
+                return any(self._at[n] >= later for n in self.index.origins[output])
+            return True
+
+        runs = self._runs_memo.get(other.index)
+        if runs is None:
+            runs = self._runs_memo[other.index] = (_run_programs(model, other), _path_dirs(model, other))
+        for name in runs[0]:
+            if name.startswith("/"):
+                parts = back(name)
+                if parts is not None and program(parts):
+                    return True
+        for directory in runs[1]:
+            parts = back(directory)
+            if parts is not None and (len(parts) == depth and output.inside and
+                                      [p for p in output.path.split("/") if p] == parts):
+                return True  # the programs' directory lands on PATH
+            if posixpath.dirname(landing) == directory and program(list(wanted)):
+                return True  # the program itself lands on PATH
+        return False
 
     def _made_here(self, numbers, path: str):
         """Of the compile steps ``numbers``, those that nothing else in the build stage's lineage
@@ -498,6 +619,55 @@ class _Later:
         return found
 
 
+def _native_taken(output: Output, wanted: list[str]) -> bool:
+    """``wanted`` is a build system's install root (prefix, DESTDIR) or a path below it: not a
+    directory above, which may be taken for something else."""
+    return len(wanted) >= len([p for p in output.native.split("/") if p])
+
+
+def _run_programs(model, stage) -> list[str]:
+    """The programs the ENTRYPOINT and CMD in effect at the end of ``stage`` (set there or in a stage it
+    is built FROM) name, expanded; absolute paths normalized."""
+    last: dict[type, ast.Instruction] = {}
+    for member in model.lineage(stage):
+        for node in member.instructions:
+            if isinstance(node, (ast.EntrypointInstruction, ast.CmdInstruction)):
+                last[type(node)] = node
+    found = []
+    for node in last.values():
+        if node.args:
+            first = node.args[0].value if node.exec_form else (node.args[0].value.split() or [""])[0]
+            expansion = model.expand(node, first)
+            if expansion.resolved and expansion.value:
+                value = expansion.value
+                found.append(posixpath.normpath(value) if value.startswith("/") else value)
+    return found
+
+
+#: The PATH of an image that does not set one (Docker's default, which BuildKit gives scratch too).
+_DEFAULT_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
+
+
+def _path_dirs(model, stage) -> list[str]:
+    """The directories of PATH at the end of ``stage``: its known entries, and Docker's default ones."""
+    found = list(_DEFAULT_PATH)
+    variable = model.final_scope(stage).get("PATH")
+    value = variable.value if variable is not None else None
+    if value:  # (a part not known is left out)
+        found.extend(posixpath.normpath(p) for p in value.split(":") if p.startswith("/") and "$" not in p
+                     and "\ue000" not in p)
+    return found
+
+
+#: Signs that a configure, cmake or dune build of the stage targets another platform than the one it
+#: runs on: a host or build triplet, a cross prefix or sysroot, a toolchain (file), cmake's system and
+#: compiler settings, a compiler chosen through CC or CXX.
+_BUILD_CROSS = re.compile(
+    r"--host\b|--build=|--cross|--arch\b|--enable-cross|(?i:toolchain)|CMAKE_SYSTEM_|CMAKE_[A-Za-z]+_COMPILER"
+    r"|CMAKE_CROSSCOMPILING|CMAKE_OSX_ARCHITECTURES|CMAKE_FIND_ROOT_PATH|CMAKE_GENERATOR_PLATFORM|VCPKG_"
+    r"|(?i:conan)|(?i:sysroot)|\b(?:CC|CXX|CPP|CHOST|HOSTCC|HOST_CC|CROSS_PREFIX|CROSS_COMPILE|LD|AR)\b")
+
+
 def _copy_writes(model, node: ast.Instruction, path: str) -> bool:
     """The COPY or ADD ``node`` may write the file ``path``: it names it, or a directory above it (where a
     directory's contents may land), or what it writes cannot be known."""
@@ -513,7 +683,7 @@ def _copy_writes(model, node: ast.Instruction, path: str) -> bool:
 
 #: Commands that change a file in place or only read: they put no other file in a directory of programs.
 _IN_PLACE = frozenset("strip upx ls file ldd cat head tail du stat wc which readelf objdump nm sha256sum sha512sum "
-                      "sha1sum md5sum".split())
+                      "sha1sum md5sum rm rmdir".split())
 
 
 def _writes(model, node: ast.RunInstruction, step: Step):
@@ -586,3 +756,41 @@ def _message(model, stage, step: Step, target, copy: ast.Instruction) -> str:
     return (f"`{shown}` compiles for the build machine: {where}, so the COPY on line {copy.line} gives stage "
             f"{target.label} the build machine's binary, and the other platforms of a multi-platform build fail "
             f"with `exec format error`; {advice}")
+
+
+#: How to cross-compile a build system's build for $TARGETPLATFORM.
+_BUILD_HOW = {
+    "autotools": "configure with `--host=` the target's triplet and its cross compiler (with the xx helpers: "
+                 "`--host=$(xx-clang --print-target-triple)`), or remove --platform",
+    "cmake": "configure with a toolchain file for $TARGETPLATFORM (with the xx helpers: `cmake $(xx-clang "
+             "--print-cmake-defines)`), or remove --platform",
+    "dune": "remove --platform (an OCaml cross compiler is a toolchain of its own, given to dune with `-x`)",
+}
+
+
+_SHOWN_VERBS = frozenset(("install", "install-strip", "install/strip", "install-exec", "--install", "--build",
+                          "build"))
+
+
+def _native_message(model, stage, step: Step, built, target, copy: ast.Instruction) -> str:
+    """The message for a build system's install step (`make install`, `cmake --install`, `dune build`)."""
+    invocation = step.invocation
+    words = [w.value for w in step.command.argv]
+    start = next((i for i, w in enumerate(words) if w == program_text(invocation)), 0)
+    verb = next((w for w in words[start + 1:] if w in _SHOWN_VERBS), None)
+    shown = " ".join(words[start:words.index("dune") + 1]) if invocation.program == "opam" else words[start]
+    shown = f"{shown} {verb}" if verb else shown
+    root = model.lineage(stage)[0]
+    where = (f"stage {stage.label} runs on {root.from_instruction.platform.value} (line {root.line}) and nothing in "
+             f"it targets $TARGETPLATFORM")
+    if built.tool == "dune":
+        what = (f"`{shown}` installs OCaml programs compiled for the build machine" if verb == "install"
+                else f"`{shown}` compiles OCaml for the build machine")
+    else:
+        configure = program_text(built.configure.invocation) if built.configure is not None else "configure"
+        how = "no `--host`" if built.tool == "autotools" else "no toolchain file"
+        what = (f"`{shown}` installs programs compiled for the build machine: `{configure}` on line "
+                f"{built.configure.command.span.start.line} was given {how}")
+    return (f"{what}; {where}, so the COPY on line {copy.line} gives stage {target.label} the build machine's "
+            f"programs to run, and the other platforms of a multi-platform build fail with `exec format "
+            f"error`; {_BUILD_HOW[built.tool]}")

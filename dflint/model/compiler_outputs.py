@@ -15,6 +15,7 @@ that may put a program elsewhere.
 from __future__ import annotations
 
 import fnmatch
+import itertools
 import posixpath
 import re
 from typing import TYPE_CHECKING, NamedTuple, Optional
@@ -26,7 +27,7 @@ from .layers import Step
 if TYPE_CHECKING:  # pragma: no cover
     from .build import BuildModel
 
-__all__ = ["Output", "compiles", "outputs", "tool_verb", "copy_paths", "covers"]
+__all__ = ["Output", "compiles", "outputs", "tool_verb", "copy_paths", "covers", "NativeBuilds", "Built"]
 
 #: Compilers whose output runs only on the machine's own architecture (unless told otherwise).
 _C_COMPILERS = frozenset("gcc g++ cc c++ clang clang++".split())
@@ -92,7 +93,10 @@ class Output(NamedTuple):
     must rule out that something else put the file it means there. With ``loose``, a directory whose
     files the tool names after what the Dockerfile does not show (`go build -o /out/ .`, `cabal
     install --installdir=/out`): a file below it that a later step may have put there (`COPY
-    config/prod.yaml /out/`) may not be the program, and the caller must rule that out."""
+    config/prod.yaml /out/`) may not be the program, and the caller must rule that out. With
+    ``native``, the install root of a build system's install step (`make install`'s prefix, or its
+    DESTDIR; `_build/default` for dune): a copy must take that directory or a path below it, and
+    the caller must see the copying stage run a program of it."""
 
     path: str
     inside: bool = True
@@ -100,6 +104,7 @@ class Output(NamedTuple):
     unnamed: bool = False
     below: Optional[str] = None
     loose: bool = False
+    native: Optional[str] = None
 
 
 #: The rustup proxies the rust image keeps in $CARGO_HOME/bin beside what `cargo install` puts there.
@@ -589,3 +594,276 @@ def _env(model: "BuildModel", node, step: Step, name: str) -> tuple[bool, Option
     if variable is not None:
         return True, variable.value
     return False, None
+
+
+class Built(NamedTuple):
+    """An install step of a build system (`make install`, `cmake --install`, `dune build`): where its
+    programs go, the build system (``"autotools"``, ``"cmake"``, ``"dune"``), and the configure step
+    whose build it installs (its RUN and its Step; None for dune)."""
+
+    outputs: list[Output]
+    tool: str
+    node: Optional[ast.Instruction] = None
+    configure: Optional[Step] = None
+
+
+class _Configured(NamedTuple):
+    """A configured build directory: the build system, its install prefix, its programs' directories
+    (relative to the prefix, or absolute), where it was configured."""
+
+    tool: str
+    prefix: str
+    bindirs: tuple[str, ...]
+    node: ast.Instruction
+    step: Step
+
+
+#: Programs' directories of an install prefix.
+_BINDIRS = ("bin", "sbin")
+#: Make and ninja targets that install the build.
+_INSTALL_TARGETS = frozenset(("install", "install-strip", "install/strip", "install-exec"))
+#: make variables that move the installed files elsewhere than the configured prefix.
+_MAKE_PLACES = frozenset("prefix exec_prefix bindir sbindir PREFIX BINDIR DESTROOT INSTALL_ROOT".split())
+_CMAKE_VALUES = frozenset("-S -B -G -T -A -C -U -P -E --preset --install-prefix --toolchain --graphviz "
+                          "--log-level --workflow".split())
+_DUNE_VALUES = frozenset("--root --build-dir --profile -p --only-packages --for-release-of-packages -j -x "
+                         "--workspace --prefix --destdir --bindir --libdir --sbindir --context --display "
+                         "--mandir --docdir --etcdir --datadir --libexecdir --sections".split())
+#: dune's programs: a native executable (`.exe`, also `.bc.exe`, which holds the OCaml runtime).
+_DUNE_EXE = r"(?:[^/]+/)*[^/]+\.exe"
+
+
+class NativeBuilds:
+    """The build directories configured so far in a build stage (`./configure`, `cmake -B build`), to
+    place the programs a later install step of them puts in the prefix: `make install` where
+    configure ran (with `DESTDIR`), `cmake --install`/`cmake --build --target install`, `make install`
+    or `ninja install` in a cmake build directory; and dune's `_build`. Read the steps in order."""
+
+    def __init__(self) -> None:
+        self._dirs: dict[str, Optional[_Configured]] = {}
+
+    def step(self, model: "BuildModel", node: ast.Instruction, step: Step) -> Optional[Built]:
+        """For an install step, where its programs go; None for another step, or when that is not
+        known. A configure step is remembered."""
+        invocation = step.invocation
+        if invocation is None or step.cwd is None:
+            return None
+        program = invocation.program
+        args = _args(invocation)
+        if program == "configure":
+            self._autoconf(model, node, step, args)
+        elif program == "cmake":
+            return self._cmake(model, node, step, args)
+        elif program in ("make", "gmake", "ninja"):
+            return self._install(model, node, step, program, args)
+        elif program == "dune":
+            return _dune(model, node, step, args)
+        elif program == "opam" and args[:1] == ["exec"]:
+            words = args[args.index("--") + 1:] if "--" in args else args[1:]
+            if words[:1] == ["dune"]:
+                return _dune(model, node, step, words[1:])
+        return None
+
+    def _autoconf(self, model: "BuildModel", node, step: Step, args: list[str]) -> None:
+        values: dict[str, Optional[str]] = {}
+        i = 0
+        while i < len(args):
+            name, equal, value = args[i].partition("=")
+            if name in ("--prefix", "--exec-prefix", "--bindir", "--sbindir"):
+                if not equal:
+                    i += 1
+                    value = args[i] if i < len(args) else ""
+                values[name] = _path(model, node, step, value, relative=False)
+            i += 1
+        prefix = values.get("--prefix", _DEFAULT_PREFIX)
+        bindirs = tuple(_BINDIRS)
+        if "--exec-prefix" in values:
+            bindirs = tuple(posixpath.join(values["--exec-prefix"] or "", b) if values["--exec-prefix"] else None
+                            for b in _BINDIRS)
+        for i, name in enumerate(("--bindir", "--sbindir")):
+            if name in values:
+                bindirs = (*bindirs[:i], values[name], *bindirs[i + 1:])
+        known = prefix is not None and None not in bindirs
+        self._dirs[step.cwd] = _Configured("autotools", prefix, bindirs, node, step) if known else None
+
+    def _cmake(self, model: "BuildModel", node, step: Step, args: list[str]) -> Optional[Built]:
+        if "--install" in args:
+            where = args[args.index("--install") + 1:]
+            options, operands = _options(where, frozenset(("--prefix", "--config", "--component",
+                                                           "--default-directory-permissions")))
+            directory = _path(model, node, step, operands[0]) if operands else None
+            prefix = options.get("--prefix")
+            if prefix is not None:
+                prefix = _path(model, node, step, prefix, relative=False)
+                if prefix is None:
+                    return None
+            return self._installed(model, node, step, directory, ("cmake",), prefix, None)
+        if "--build" in args:
+            where = args[args.index("--build") + 1:]
+            targets: list[str] = []
+            for i, word in enumerate(where):
+                if word.startswith("--target=") or word.startswith("-t") and len(word) > 2:
+                    targets.append(word.partition("=")[2] if word.startswith("--") else word[2:])
+                elif word in ("--target", "-t"):
+                    targets.extend(w for w in itertools.takewhile(lambda w: not w.startswith("-"), where[i + 1:]))
+            if not where or where[0].startswith("-") or not _INSTALL_TARGETS & set(targets):
+                return None
+            return self._installed(model, node, step, _path(model, node, step, where[0]), ("cmake",), None, None)
+        options, operands = _options(_joined(args, "-D"), _CMAKE_VALUES)
+        if any(o in options for o in ("-E", "-P", "--preset", "--workflow", "--help", "--version", "-N",
+                                      "--system-information", "-C", "-A", "--toolchain")):
+            return None
+        binary = next((w[2:] for w in args if w.startswith("-B") and len(w) > 2), options.get("-B"))
+        directory = _path(model, node, step, binary) if binary is not None else step.cwd
+        if directory is None:
+            return None
+        defines = {}
+        for word in args:
+            if word.startswith("-D") and "=" in word:
+                name, _, value = word[2:].partition("=")
+                defines[name.partition(":")[0].strip()] = value
+        for i, word in enumerate(args[:-1]):
+            if word == "-D" and "=" in args[i + 1]:
+                name, _, value = args[i + 1].partition("=")
+                defines[name.partition(":")[0].strip()] = value
+        prefix: Optional[str] = _DEFAULT_PREFIX
+        found, value = _env(model, node, step, "CMAKE_INSTALL_PREFIX")  # (read from the environment by cmake 3.29)
+        if found:
+            prefix = _path(model, node, step, value or "", relative=False) if value else None
+        given = defines.get("CMAKE_INSTALL_PREFIX", options.get("--install-prefix"))
+        if given is not None:  # (a relative one: not known here which directory it is relative to)
+            prefix = _path(model, node, step, given, relative=False)
+        bindirs = []
+        for name, default in (("CMAKE_INSTALL_BINDIR", "bin"), ("CMAKE_INSTALL_SBINDIR", "sbin")):
+            value = defines.get(name, default)
+            bindirs.append(None if "$" in value or not value else value)
+        known = prefix is not None and None not in bindirs
+        self._dirs[directory] = _Configured("cmake", prefix, tuple(bindirs), node, step) if known else None
+        return None
+
+    def _install(self, model: "BuildModel", node, step: Step, program: str, args: list[str]) -> Optional[Built]:
+        directory = step.cwd
+        targets: list[str] = []
+        destdir = None
+        i = 0
+        while i < len(args):
+            word = args[i]
+            if word in ("-C", "--directory") or word.startswith("-C") or word.startswith("--directory="):
+                if word in ("-C", "--directory"):
+                    i += 1
+                    value = args[i] if i < len(args) else ""
+                else:
+                    value = word[2:] if word.startswith("-C") else word.partition("=")[2]
+                directory = _path(model, node, step, posixpath.join(directory or "", value))
+            elif word in ("-f", "--file", "--makefile") or word.startswith(("-f", "--file=", "--makefile=")):
+                return None  # another makefile
+            elif word in ("-j", "-l", "-k", "-d") and program == "ninja" or word in ("-l", "-o", "-W"):
+                i += 1
+            elif not word.startswith("-"):
+                name, equal, value = word.partition("=")
+                if equal and name == "DESTDIR" and program != "ninja":
+                    destdir = value
+                elif equal and name in _MAKE_PLACES:
+                    return None
+                elif not equal:
+                    targets.append(word)
+            i += 1
+        if not _INSTALL_TARGETS & set(targets):
+            return None
+        tools = ("autotools", "cmake") if program != "ninja" else ("cmake",)
+        return self._installed(model, node, step, directory, tools, None, destdir)
+
+    def _installed(self, model: "BuildModel", node, step: Step, directory: Optional[str], tools: tuple[str, ...],
+                   prefix: Optional[str], destdir: Optional[str]) -> Optional[Built]:
+        """The programs the build configured in ``directory`` installs: in its bin and sbin below
+        ``prefix`` (else the configured one), and ``destdir`` (else $DESTDIR)."""
+        configured = self._dirs.get(directory) if directory is not None else None
+        if configured is None or configured.tool not in tools:
+            return None
+        if destdir is None:
+            found, destdir = _env(model, node, step, "DESTDIR")
+            if found and destdir is None:
+                return None
+        if destdir:
+            destdir = _path(model, node, step, destdir)
+            if destdir is None:
+                return None
+        prefix = prefix or configured.prefix
+        found = []
+        for bindir in configured.bindirs:
+            place = posixpath.normpath(posixpath.join(prefix, bindir))
+            root = prefix if place == prefix or place.startswith(prefix.rstrip("/") + "/") else place
+            if destdir:
+                place, root = posixpath.join(destdir, place.lstrip("/")), destdir
+            found.append(Output(place, below=r"[^/]+", loose=True, native=root))
+        return Built(found, configured.tool, configured.node, configured.step)
+
+
+_DEFAULT_PREFIX = "/usr/local"
+
+
+def _joined(args: list[str], option: str) -> list[str]:
+    """``args`` with ``option`` and its value as one word (`-D NAME=value` -> `-DNAME=value`)."""
+    joined: list[str] = []
+    for word in args:
+        if joined and joined[-1] == option:
+            joined[-1] += word
+        else:
+            joined.append(word)
+    return joined
+
+
+def _dune(model: "BuildModel", node, step: Step, args: list[str]) -> Optional[Built]:
+    """`dune build` builds in `_build/default` of the workspace's root (the working directory or one
+    above it, or --root): the named targets, or, for the default aliases, any `.exe` there and the
+    public executables in `_build/install/default/bin`; `dune install --prefix P` installs them in
+    `P/bin` (below --destdir)."""
+    options, operands = _options(args, _DUNE_VALUES)
+    if not operands or any(o in options for o in ("-x", "--build-dir", "--workspace", "--context", "--bindir")):
+        return None  # cross-compiled (-x), or a build directory not known here
+    if _env(model, node, step, "DUNE_BUILD_DIR")[0] or any("$(" in w or "`" in w for w in args):
+        return None
+    if operands[0] == "install":
+        if not options.get("--prefix") or _env(model, node, step, "DESTDIR")[0]:
+            return None  # opam's switch prefix, not shown
+        prefix = _path(model, node, step, options["--prefix"])
+        destdir = _path(model, node, step, options["--destdir"]) if options.get("--destdir") else ""
+        if prefix is None or destdir is None:
+            return None
+        root = posixpath.join(destdir, prefix.lstrip("/")) if destdir else prefix
+        return Built([Output(posixpath.join(root, "bin"), below=r"[^/]+", loose=True, native=destdir or root)],
+                     "dune")
+    if operands[0] != "build":
+        return None
+    cwd = step.cwd
+    if "--root" in options:
+        root = _path(model, node, step, options["--root"] or "")
+        if root is None:
+            return None
+        roots = [root]
+    else:
+        roots = [cwd]
+        while roots[-1] != "/":
+            roots.append(posixpath.dirname(roots[-1]))
+    targets = operands[1:]
+    general = not targets or any(t in ("@install", "@default", "@@default", "@all") for t in targets)
+    found: list[Output] = []
+    for root in roots:
+        relative = posixpath.relpath(cwd, root) if cwd == root or cwd.startswith(root.rstrip("/") + "/") else None
+        build = posixpath.join(root, "_build")
+        if general:
+            found.append(Output(posixpath.join(build, "default"), below=_DUNE_EXE,
+                                native=posixpath.join(build, "default")))
+            found.append(Output(posixpath.join(build, "install", "default", "bin"), below=r"[^/]+", loose=True,
+                                native=posixpath.join(build, "install", "default")))
+        for target in targets:
+            if target.startswith("@") or not target.endswith(".exe") or relative is None:
+                continue
+            target = posixpath.normpath(target)
+            if target.startswith("_build/"):
+                path = posixpath.join(cwd, target) if root == cwd else None
+            else:
+                path = posixpath.normpath(posixpath.join(build, "default", relative, target))
+            if path is not None:
+                found.append(Output(path, inside=False, native=path))
+    return Built(found, "dune") if found else None
