@@ -9,7 +9,10 @@ where the tool puts its output by default (``$GOBIN``, ``$CARGO_HOME/bin``,
 ``zig-out/bin``, ``_build/$MIX_ENV/rel``), with ARG and ENV values expanded.
 DF117 build-platform-binary uses it to tell a copied program from other files a
 build stage writes; :func:`copy_paths` reads a later ``cp``, ``mv`` or ``install``
-that may put a program elsewhere.
+that may put a program elsewhere. :class:`NativeBuilds` follows a stage's
+``./configure`` and ``cmake`` steps to place what a later ``make install``,
+``ninja install`` or ``cmake --install`` puts in the prefix (below DESTDIR), and
+dune's ``_build``.
 """
 
 from __future__ import annotations
