@@ -313,7 +313,10 @@ class RuleContext:
             return None
         at = line_start
         children = self.file.children
-        index = next((i for i, child in enumerate(children) if child is node), None)
+        positions = self.analysis.memo("rule: child positions")
+        if not positions:  # made once per file: a scan per fix made the fixes of a file quadratic
+            positions.update((child, i) for i, child in enumerate(children))
+        index = positions.get(node)
         if index is not None:
             before = index - 1
             while before >= 0 and isinstance(children[before], (ast.Comment, ast.Trivia)):
