@@ -23,6 +23,8 @@ through; uv's ``pip install --system`` (or ``UV_SYSTEM_PYTHON``) refuses,
 
 from __future__ import annotations
 
+import bisect
+import math
 import posixpath
 import re
 from typing import TYPE_CHECKING, NamedTuple, Optional
@@ -238,8 +240,48 @@ def venv_first(analysis: "Analysis", node: ast.Instruction, step: Step, venvs: d
 def activated(analysis: "Analysis", node: ast.Instruction, step: Step) -> bool:
     """A command before ``step`` in its RUN sources a file (``. /opt/venv/bin/activate``, ``source
     ~/.bashrc``), which may activate a virtual environment."""
-    return any(earlier.invocation is not None and earlier.invocation.program in (".", "source")
-               for earlier in run_steps(analysis, node)[:step.index])
+    return _first_source(analysis, node) < step.index
+
+
+def _first_source(analysis: "Analysis", node: ast.Instruction) -> float:
+    """The index of the first step of ``node`` that sources a file (infinity: none), found once per
+    RUN, so that asking for each of its steps stays linear."""
+    memo = analysis.memo("python_env: first source")
+    first = memo.get(node)
+    if first is None:
+        first = memo[node] = next((step.index for step in run_steps(analysis, node)
+                                   if step.invocation is not None and step.invocation.program in (".", "source")),
+                                  math.inf)
+    return first
+
+
+def _shell_settings(analysis: "Analysis", node: ast.Instruction) -> dict[str, tuple[list[int], list[str]]]:
+    """The variables the steps of ``node`` set for the steps after them, found once per RUN: for each
+    name, the indices of the steps setting it (``export NAME=...``, or a bare ``NAME=...`` command)
+    in order and the values they give, unexpanded."""
+    memo = analysis.memo("python_env: shell settings")
+    found = memo.get(node)
+    if found is not None:
+        return found
+    found = {}
+    for step in run_steps(analysis, node):
+        argv = step.command.argv
+        if argv:
+            if argv[0].value != "export":
+                continue
+            settings = [word.value.partition("=") for word in argv[1:]]
+            settings = [(name, value) for name, equals, value in settings if equals]
+        else:
+            settings = [(assignment.name, assignment.value.value) for assignment in step.command.assignments]
+        for name, value in settings:
+            indices, values = found.setdefault(name, ([], []))
+            if indices and indices[-1] == step.index:
+                values[-1] = value  # `export A=1 A=2`: the last one counts
+            else:
+                indices.append(step.index)
+                values.append(value)
+    memo[node] = found
+    return found
 
 
 def _scope(analysis: "Analysis", node: ast.Instruction, scope: Optional["Scope"]) -> "Scope":
@@ -255,15 +297,11 @@ def raw_variable(analysis: "Analysis", node: ast.Instruction, step: Step, name: 
     for assignment in reversed(step.command.assignments):
         if assignment.name == name:
             return scope.expand(assignment.value.value, escape).value
-    for earlier in reversed(run_steps(analysis, node)[:step.index]):  # `export PATH=/venv/bin:$PATH`
-        argv = earlier.command.argv
-        if argv and argv[0].value == "export":
-            for word in reversed(argv[1:]):
-                if word.value.startswith(f"{name}="):
-                    return scope.expand(word.value[len(name) + 1:], escape).value
-        for assignment in reversed(earlier.command.assignments) if not argv else ():  # PATH=...; pip
-            if assignment.name == name:
-                return scope.expand(assignment.value.value, escape).value
+    settings = _shell_settings(analysis, node).get(name)  # `export PATH=/venv/bin:$PATH`, `PATH=...; pip`
+    if settings is not None:
+        last = bisect.bisect_left(settings[0], step.index) - 1
+        if last >= 0:
+            return scope.expand(settings[1][last], escape).value
     if name in step.exported:
         return step.exported[name]
     known = scope.get(name)
