@@ -22,6 +22,8 @@ _COMMAND = re.compile(r"(?:[\w][\w.+@%-]*|[A-Za-z_]\w*=[^ \t]*|\.{0,2}/[\w.+@%/-
 #: Words the shell keeps as they are (no quotes, `$`, globs, `~`, `#`, backslashes, operators).
 _PLAIN = re.compile(r"[\w@%+=:,./ \t\r\n\f\v-]*\Z")
 _WORD = re.compile(r"[^ \t\r\n\f\v]+")
+#: One word in single quotes, or in double quotes with nothing a shell expands or escapes there.
+_SIMPLY_QUOTED = re.compile(r"'([^']*)'\Z|\"([^\"$`\\]*)\"\Z")
 #: The letters a shell's command line takes (bash, dash, ash: `set`'s letters and `-c`, `-i`, `-l`, `-r`).
 _OPTION_LETTERS = frozenset(LETTERS) | set("cilroO")
 #: bash's long options read with certainty, and those taking the next word as their value.
@@ -105,9 +107,17 @@ class ExecFormSingleString(Rule):
     A shell written into the element with `-c` among its options becomes
     `["sh", "-c", "npm start"]`: the shell and each option get an element,
     and everything after the options (the script) stays one element,
-    whatever it holds, wherever `-c` stands among the options
-    (`["sh -e -c npm start"]`, `["bash -lc ..."]`,
-    `["bash --login -c ..."]`, `["bash -o pipefail -c ..."]`). When the
+    wherever `-c` stands among the options (`["sh -e -c npm start"]`,
+    `["bash -lc ..."]`, `["bash --login -c ..."]`,
+    `["bash -o pipefail -c ..."]`). A script written in shell quotes as
+    one word loses them, as a shell would remove them:
+    `["sh -c 'npm start'"]` becomes `["sh", "-c", "npm start"]` (the
+    quotes kept, the shell would look for a command named `npm start`);
+    double quotes only when they hold no `$`, backquote or backslash.
+    Any other quote or backslash in the script gives no fix
+    (`["sh -c 'a' b"]`, `["sh -c \"echo $HOME\""]`,
+    `["sh -c echo\\ a"]`): the words a shell would make of it are not
+    one script written plainly. When the
     script is in a later element, the fix splits only the first one
     (`["sh -c", "npm start"]`), and gives no fix when more elements follow
     the script (`["sh -c", "npm", "start"]` would run `npm` alone, with
@@ -210,12 +220,28 @@ def _fix(ctx: RuleContext, node: ast.Instruction, first: ast.Argument) -> Option
     elif script + 1 < len(words):  # the command string starts in the element: the rest of it is the script
         if others:
             return None  # `["sh -c npm", "start"]`: which words were meant for the script is a guess
-        words = words[:script + 1] + [value[tokens[script + 1].start():]]
+        body = _script_text(value[tokens[script + 1].start():])
+        if body is None:
+            return None  # `["sh -c 'a' b"]`, `["sh -c echo \\$x"]`: quotes no shell will remove
+        words = words[:script + 1] + [body]
     elif script + 1 < len(words) + len(others) - 1:
         return None  # `["sh -c", "npm", "start"]`: the script is `npm` alone, `npm start` was likely meant
     content = ", ".join(json.dumps(word, ensure_ascii=False) for word in words)
     return ctx.fix(f"Split into {content}", ctx.edit(first.span.start.offset, first.span.end.offset, content),
                    applicability=Applicability.UNSAFE)
+
+
+def _script_text(text: str) -> Optional[str]:
+    """The script a shell gets from ``text``, the rest of a command line after ``sh -c``: ``text``
+    itself without quotes or backslashes, the inside of one simply quoted word (`'npm start'`, or
+    `"npm start"` holding no `$`, backquote or backslash); None for any other quoting, which no shell
+    removes once the words are elements of their own (`'npm start'` would be a command of that name)."""
+    if not any(char in text for char in "'\"\\"):
+        return text
+    quoted = _SIMPLY_QUOTED.match(text)
+    if quoted is None:
+        return None
+    return quoted.group(1) if quoted.group(1) is not None else quoted.group(2)
 
 
 def _command_string(args: list[str]) -> Optional[int]:
