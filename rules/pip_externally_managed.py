@@ -38,6 +38,12 @@ class PipExternallyManaged(Rule):
     python-pip`; for uv, the distribution's `python3`), the command calls
     it as `pip`, `pip3`, `python3 -m pip` or by its path in `/usr/bin`,
     and nothing puts another directory before the system's on PATH.
+    A stage built FROM a stage of the file first runs that stage's ONBUILD
+    triggers, in order, as BuildKit does: what they install, set, copy,
+    remove or activate counts there (an `ONBUILD RUN apt-get install -y
+    python3-pip`, an `ONBUILD ENV PIP_BREAK_SYSTEM_PACKAGES=1`, an `ONBUILD
+    ENV PATH=/opt/venv/bin:$PATH`); the triggers before an ONBUILD RUN count
+    for it too.
 
     Not reported, as pip installs or the Dockerfile does not show which
     Python runs: a stage of the `python` or `pypy` images (their Python is
@@ -112,14 +118,11 @@ class PipExternallyManaged(Rule):
         ends: dict[int, _State] = {}
         for stage in model.stages:
             parent = ends.get(stage.parent) if stage.parent is not None else None
-            state = replace(parent, venvs=dict(parent.venvs)) if parent is not None else _State()
+            state = parent.copy() if parent is not None else _State()
             reference = root_reference(model, stage)
             base = None if model.is_windows(stage) else managed_release(reference)
-            triggers = []
             for node in stage.instructions:
                 if isinstance(node, ast.OnbuildInstruction):
-                    if isinstance(node.effective, ast.RunInstruction):
-                        triggers.append(node)
                     continue
                 state.read(ctx, node)
                 if isinstance(node, ast.RunInstruction):
@@ -127,15 +130,20 @@ class PipExternallyManaged(Rule):
                         uv = state.step(ctx, node, step, base is not None, None)
                         if uv is not None:
                             yield ctx.finding(step.command, _message(step, reference, base, uv))
-            ends[stage.index] = state
+            # The triggers run, in order, first in a stage built FROM this one (BuildKit): on all of this
+            # stage, and what they do is in that stage's image.
+            state = state.copy()
             final = model.final_scope(stage)
-            for node in triggers:  # they run in the image built FROM this one: all of this stage before them
-                later = replace(state, venvs=dict(state.venvs))
-                later.read(ctx, node)
-                for step in run_steps(ctx.analysis, node):
-                    uv = later.step(ctx, node, step, base is not None, final)
-                    if uv is not None:
-                        yield ctx.finding(step.command, _message(step, reference, base, uv))
+            for node in stage.instructions:
+                if not isinstance(node, ast.OnbuildInstruction) or node.effective is None:
+                    continue
+                state.read(ctx, node)
+                if isinstance(node.effective, ast.RunInstruction):
+                    for step in run_steps(ctx.analysis, node):
+                        uv = state.step(ctx, node, step, base is not None, final)
+                        if uv is not None:
+                            yield ctx.finding(step.command, _message(step, reference, base, uv))
+            ends[stage.index] = state
 
 
 _PIP_WORD = re.compile(r"\bpip[\d.]*\b")
@@ -155,6 +163,9 @@ _NO_PYTHON = re.compile(r".*/(?:\.local/bin|\.cargo/bin|go/bin|node_modules/\.bi
 #: pip options under which it does not check (optparse takes any unambiguous prefix of a long option).
 _PIP_UNCHECKED = ("--break-system-packages", "--target", "--prefix", "--root", "--python")
 _FALSE = ("0", "false", "no", "off", "n", "f")
+#: Variables under which pip (uv) installs where it does not check, or into another Python.
+_PIP_BYPASS = ("PIP_BREAK_SYSTEM_PACKAGES", "PIP_TARGET", "PIP_PREFIX", "PIP_ROOT", "PIP_CONFIG_FILE", "PIP_PYTHON")
+_UV_BYPASS = ("UV_BREAK_SYSTEM_PACKAGES", "UV_PYTHON", "UV_CONFIG_FILE", "VIRTUAL_ENV")
 _SIMPLE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
@@ -169,20 +180,29 @@ class _State:
     other: bool = False
     uv: bool = False
     venvs: dict[str, bool] = field(default_factory=dict)
+    #: Variables that an ONBUILD ENV or ARG of a parent stage set (the model's scopes do not have them):
+    #: those that bypass the refusal, and PATH when it puts another directory before the system's.
+    preset: frozenset[str] = frozenset()
+
+    def copy(self) -> "_State":
+        return replace(self, venvs=dict(self.venvs))
 
     def read(self, ctx: RuleContext, node: ast.Instruction) -> None:
         """What an instruction tells before its commands run: a pip.conf copied or written, a SHELL
         activating a virtual environment, another Python copied in, uv copied in or installed."""
         text = ctx.file.text[node.span.start.offset:node.span.end.offset]
-        run = isinstance(node.effective, ast.RunInstruction)
+        effective = node.effective
+        run = isinstance(effective, ast.RunInstruction)
         if (_CONFIG_FILES if run else _CONFIG).search(text) \
-                or isinstance(node, ast.ShellInstruction) and "activate" in text:
+                or isinstance(effective, ast.ShellInstruction) and "activate" in text:
             self.managed = False  # a RUN writing pip.conf (`cat > /etc/pip.conf <<EOF`): from its start
-        if not run and (_OTHER_PYTHON.search(text) if not isinstance(node, ast.EnvInstruction)
+        if not run and (_OTHER_PYTHON.search(text) if not isinstance(effective, ast.EnvInstruction)
                         else re.search(r"conda|pyenv|mamba", text, re.IGNORECASE)):
             self.other = True
         if not run and _UV.search(text):
             self.uv = True
+        if node is not effective and isinstance(effective, (ast.EnvInstruction, ast.ArgInstruction)):
+            self.preset = self.preset | {pair.key.value for pair in effective.pairs if _presets(pair)}
 
     def step(self, ctx: RuleContext, node: ast.Instruction, step: Step, managed: bool,
              scope: Optional[Scope]) -> Optional[bool]:
@@ -217,7 +237,7 @@ class _State:
         if not (self._uv_refuses(ctx, node, step, scope, uv_before) if uv
                 else self._pip_refuses(ctx, node, step, scope)):
             return None
-        if activated(ctx.analysis, node, step) or not _system_path(ctx, node, step, scope):
+        if "PATH" in self.preset or activated(ctx.analysis, node, step) or not _system_path(ctx, node, step, scope):
             return None
         return uv
 
@@ -233,8 +253,9 @@ class _State:
                 return False
         if invocation.has("--dry-run") and invocation.has("--report"):
             return False
-        for name in ("PIP_BREAK_SYSTEM_PACKAGES", "PIP_TARGET", "PIP_PREFIX", "PIP_ROOT", "PIP_CONFIG_FILE",
-                     "PIP_PYTHON"):
+        for name in _PIP_BYPASS:
+            if name in self.preset:
+                return False
             value = variable(ctx.analysis, node, step, name, scope)
             if value is not None and value.lower() not in _FALSE:
                 return False
@@ -249,11 +270,29 @@ class _State:
         system = (variable(ctx.analysis, node, step, "UV_SYSTEM_PYTHON", scope) or "").lower()
         if not invocation.has("--system") and system not in ("1", "true", "yes", "on"):
             return False
-        for name in ("UV_BREAK_SYSTEM_PACKAGES", "UV_PYTHON", "UV_CONFIG_FILE", "VIRTUAL_ENV"):
+        for name in _UV_BYPASS:
+            if name in self.preset:
+                return False
             value = variable(ctx.analysis, node, step, name, scope)
             if value is not None and value.lower() not in _FALSE:
                 return False
         return True
+
+
+def _presets(pair: ast.KeyValue) -> bool:
+    """An ONBUILD ENV or ARG ``pair`` (its value is the downstream build's: not expanded) sets a variable
+    that bypasses the refusal, or a PATH that may put another Python's directory before the system's."""
+    name = pair.key.value
+    value = pair.value.value.strip("\"'") if pair.value is not None else None
+    if name == "PATH":
+        for entry in (value or "").split(":"):
+            entry = entry.rstrip("/")
+            if entry in ("$PATH", "${PATH}") or entry in SYSTEM_BINS:
+                return False
+            if entry and not _NO_PYTHON.fullmatch(entry):
+                return True
+        return False
+    return name in (*_PIP_BYPASS, *_UV_BYPASS) and value is not None and value.lower() not in _FALSE
 
 
 def _system_path(ctx: RuleContext, node: ast.Instruction, step: Step, scope: Optional[Scope]) -> bool:
