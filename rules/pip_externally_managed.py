@@ -66,7 +66,9 @@ class PipExternallyManaged(Rule):
     a build from source, `uv python`, `get-pip.py`); a command whose
     failure is handled (`pip install x || ...`, `if pip install ...`);
     `uv pip install` without `--system`, which fails for want of a virtual
-    environment; `pipx`, which makes its own environments; Windows stages.
+    environment; `pipx`, which makes its own environments; `pip install
+    --help` (or `-h`), which prints its help and installs nothing; Windows
+    stages.
     No hadolint rule corresponds.
 
     ## Why is this bad?
@@ -231,6 +233,7 @@ class _State:
             self.python = self.python or any(name.startswith("python") for name in names)
         if not managed or not self.managed or self.other or invocation is None \
                 or invocation.program != "pip" or invocation.subcommand not in ("install", "uninstall") \
+                or _asks_help(invocation) \
                 or under_new_root(step) or "condition" in step.contexts or step.command.next_operator == "||":
             return None
         uv = invocation.via[-1:] == ("uv",)
@@ -277,6 +280,12 @@ class _State:
             if value is not None and value.lower() not in _FALSE:
                 return False
         return True
+
+
+def _asks_help(invocation) -> bool:
+    """The command prints its help and exits 0: ``-h`` or ``--help`` (pip takes a prefix, ``--hel``)."""
+    return any(option.name == "-h" or option.name.startswith("--he") and "--help".startswith(option.name)
+               for option in invocation.options)
 
 
 def _presets(pair: ast.KeyValue) -> bool:
