@@ -108,9 +108,9 @@ class InstallIntoCacheMount(Rule):
             return  # most files: no mount at all
         model = ctx.model
         final = model.final_stage
+        summaries: dict[int, _Summary] = {}
         for stage in model.stages:
-            users = [other for other in model.stages if any(m.index == stage.index for m in model.lineage(other))]
-            later_all = [node for other in users for node in other.instructions if other is not stage]
+            later: Optional[_Later] = None  # built when a RUN of the stage first needs it
             for position, node in enumerate(stage.instructions):
                 run = node.effective
                 if not isinstance(run, ast.RunInstruction) or not run.mounts:
@@ -129,11 +129,11 @@ class InstallIntoCacheMount(Rule):
                             if _taken_out(steps, step, tool):
                                 continue
                             if not trigger:
-                                later = [n for n in stage.instructions[position + 1:] if not
-                                         isinstance(n, ast.OnbuildInstruction)] + later_all
-                                if _reused(ctx, later, target, tool) or not (
-                                        final in users or _copied(ctx, users, mount_path)
-                                        or _read_later(ctx, later, target, tool)):
+                                if later is None:
+                                    later = _Later(ctx, stage, summaries)
+                                if later.reused(position, target) or not (
+                                        final in later.users or later.copied(mount_path)
+                                        or later.read(position, target, tool)):
                                     continue
                             reported.add(id(mount))
                             yield ctx.finding(mount.flag, _message(ctx, node, step, mount, mount_path, target, what,
@@ -264,54 +264,114 @@ def _taken_out(steps: list[Step], install: Step, tool: str) -> bool:
     return False
 
 
-def _reused(ctx: RuleContext, later: list[ast.Instruction], target: str, tool: str) -> bool:
-    """A later step puts files there again, or reads the cache on purpose: a RUN mounting a cache over
-    ``target``, a RUN installing there without one, a COPY or ADD into it."""
-    for node in later:
+def _norm(path: str) -> str:
+    """``path`` as :func:`inside` compares it."""
+    return path.rstrip("/") or "/"
+
+
+def _up(path: str) -> list[str]:
+    """Every directory ``d`` (as :func:`_norm` writes it) with ``inside(path, d)``: ``path`` itself,
+    its ancestors and ``/``."""
+    path = _norm(path)
+    found = ["/", path]
+    for i, char in enumerate(path):
+        if char == "/" and i and path[i - 1] != "/":
+            found.append(path[:i])
+    return found
+
+
+class _Summary:
+    """What a later instruction tells about a directory, read once per file: the targets of a RUN's cache
+    and tmpfs mounts, where its steps install, the programs it runs by absolute path, whether it builds
+    after conan; what a COPY or ADD (not ``--from``) writes."""
+
+    __slots__ = ("mounts", "installs", "programs", "builds", "copies")
+
+    def __init__(self, ctx: RuleContext, node: ast.Instruction) -> None:
+        self.mounts: list[str] = []
+        self.installs: list[str] = []
+        self.programs: list[str] = []
+        self.builds = False
+        self.copies: list[str] = []
         if isinstance(node, ast.RunInstruction):
-            if any(path and inside(target, path) for path, _ in _all_targets(ctx, node)):
-                return True
+            self.mounts = [path for path, _ in _all_targets(ctx, node) if path]
             for step in run_steps(ctx.analysis, node):
-                if any(inside(place, target) or inside(target, place) for place, _, _ in _installs(ctx, node, step)):
-                    return True
+                self.installs += [place for place, _, _ in _installs(ctx, node, step)]
+                invocation = step.invocation
+                if invocation is not None and (
+                        invocation.program in _BUILDS or invocation.program == "conan" and invocation.operands
+                        and invocation.operands[0].value == "build"):
+                    self.builds = True
+                self.programs += [word.value.split("=")[-1] for word in step.command.argv[:1]
+                                  if word.value.startswith("/")]
         elif isinstance(node, (ast.CopyInstruction, ast.AddInstruction)) and not node.flag("from"):
-            if any(inside(entry.path, target) for entry in copied(ctx.model, node)):
-                return True
-    return False
+            self.copies = [entry.path for entry in copied(ctx.model, node)]
 
 
-def _copied(ctx: RuleContext, users: list, mount: str) -> bool:
-    """A ``COPY --from`` of a stage built on this one takes a directory that holds the mount target
-    (a source in the mount is DF115's)."""
-    names = {stage.index for stage in users}
-    for stage in ctx.model.stages:
-        for dep in stage.dependencies:
-            if dep.kind != "copy" or dep.stage not in names:
-                continue
-            for source in copy_sources(ctx.model, dep.instruction):
-                if source.kind == "local" and source.value and "*" not in source.value:
-                    path = posixpath.normpath("/" + source.value.lstrip("/"))
-                    if inside(mount, path) and path != mount.rstrip("/"):
-                        return True
-    return False
+class _Later:
+    """What comes after each instruction of ``stage``: its own later instructions and those of the
+    stages built on it, indexed by directory so that each question costs the depth of a path, not
+    the length of the file. An index maps a directory to the last position where it is seen
+    (the stages built on this one count as after every position)."""
+
+    def __init__(self, ctx: RuleContext, stage, summaries: dict[int, _Summary]) -> None:
+        model = ctx.model
+        self.users = [other for other in model.stages if any(m.index == stage.index for m in model.lineage(other))]
+        self.mounts: dict[str, int] = {}  # a mount target there
+        self.installs: dict[str, int] = {}  # an install into it
+        self.holding: dict[str, int] = {}  # an install somewhere below (or into) it
+        self.written: dict[str, int] = {}  # a COPY or ADD writes below it
+        self.programs: dict[str, int] = {}  # a program run below it
+        self.builds = -1
+        after = len(stage.instructions)
+        nodes = list(enumerate(stage.instructions)) + [
+            (after, node) for other in self.users if other is not stage for node in other.instructions]
+        for position, node in nodes:
+            summary = summaries.get(id(node))
+            if summary is None:
+                summary = summaries[id(node)] = _Summary(ctx, node)
+            for path in summary.mounts:
+                _mark(self.mounts, [_norm(path)], position)
+            for place in summary.installs:
+                _mark(self.installs, [_norm(place)], position)
+                _mark(self.holding, _up(place), position)
+            for path in summary.copies:
+                _mark(self.written, _up(path), position)
+            for program in summary.programs:
+                _mark(self.programs, _up(program), position)
+            if summary.builds:
+                self.builds = max(self.builds, position)
+        names = {other.index for other in self.users}
+        self.sources: set[str] = set()  # directories a COPY --from of a stage built on this one takes
+        for other in model.stages:
+            for dep in other.dependencies:
+                if dep.kind != "copy" or dep.stage not in names:
+                    continue
+                for source in copy_sources(model, dep.instruction):
+                    if source.kind == "local" and source.value and "*" not in source.value:
+                        self.sources.add(posixpath.normpath("/" + source.value.lstrip("/")))
+
+    def reused(self, position: int, target: str) -> bool:
+        """A later step puts files there again, or reads the cache on purpose: a RUN mounting a cache over
+        ``target``, a RUN installing there (or below, or above) without one, a COPY or ADD into it."""
+        ancestors = _up(target)
+        return (any(self.mounts.get(d, -1) > position or self.installs.get(d, -1) > position for d in ancestors)
+                or self.holding.get(_norm(target), -1) > position or self.written.get(_norm(target), -1) > position)
+
+    def copied(self, mount: str) -> bool:
+        """A ``COPY --from`` of a stage built on this one takes a directory that holds the mount target
+        (a source in the mount is DF115's)."""
+        return any(d in self.sources and d != mount.rstrip("/") for d in _up(mount))
+
+    def read(self, position: int, target: str, tool: str) -> bool:
+        """A later RUN runs a program from the install directory, or builds after ``conan install``."""
+        return tool == "conan" and self.builds > position or self.programs.get(_norm(target), -1) > position
 
 
-def _read_later(ctx: RuleContext, later: list[ast.Instruction], target: str, tool: str) -> bool:
-    """A later RUN names the install directory, or builds after ``conan install``."""
-    for node in later:
-        if not isinstance(node, ast.RunInstruction):
-            continue
-        for step in run_steps(ctx.analysis, node):
-            invocation = step.invocation
-            if tool == "conan" and invocation is not None and (
-                    invocation.program in _BUILDS
-                    or invocation.program == "conan" and invocation.operands
-                    and invocation.operands[0].value == "build"):
-                return True
-            if any(word.value.startswith("/") and inside(word.value.split("=")[-1], target)
-                   for word in step.command.argv[:1]):
-                return True
-    return False
+def _mark(index: dict[str, int], keys: list[str], position: int) -> None:
+    for key in keys:
+        if index.get(key, -1) < position:
+            index[key] = position
 
 
 def _cache_hint(ctx: RuleContext, node: ast.Instruction, step: Step, tool: str) -> str:
