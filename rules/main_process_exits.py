@@ -86,8 +86,8 @@ class MainProcessExits(Rule):
       sleep 5 && ollama pull llama3`, `dockerd & docker pull x`): the
       shell ends with it and the container stops, taking the background
       program with it. Every command after the last `&` must be one known
-      to return: `echo`, `printf`, `sleep` with a number, `curl`, `wget`,
-      `mkdir`, `cp`, `chown` and the like, shell builtins other than
+      to return: `echo`, `printf`, `sleep` for less than an hour in all,
+      `curl`, `wget`, `mkdir`, `cp`, `chown` and the like, shell builtins other than
       `wait`, the subcommands of clients that do their work and return
       (`tailscale up` or `set`, `ollama pull` or `create`, `docker pull`,
       `build`, `ps`, `run -d`, `compose up -d`), and migrations (`python
@@ -95,7 +95,10 @@ class MainProcessExits(Rule):
       `flask db upgrade`). A program not in that list (`myclient
       --register`), `docker run` or `docker compose up` without `-d`,
       `tailscale serve`, `ollama run`, `sleep infinity` or a loop may keep
-      the shell running, and leave the rule silent.
+      the shell running, and leave the rule silent, as does a sleep of an
+      hour or more (`sleep 2147483647`, `sleep 999999999`, `sleep 1d`: a
+      common way to keep the container up) or of a duration held in a
+      variable.
 
     Options are read as written on the command line: a configuration file
     that turns the daemon on (`daemonize yes` in redis.conf, `daemon =

@@ -14,7 +14,11 @@ from typing import Callable, Sequence
 from dflint.shell.tools import program_name
 
 #: ``sleep 5``, ``sleep 0.5``, ``sleep 2m`` (GNU sleep adds several); not ``sleep infinity``.
-_DURATION = re.compile(r"[0-9]+(?:\.[0-9]*)?[smhd]?")
+_DURATION = re.compile(r"([0-9]+(?:\.[0-9]*)?)([smhd]?)")
+_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+#: A sleep this long or longer is a keep-alive (``sleep 2147483647``, ``sleep 999999999``, ``sleep 1d``),
+#: not a pause before a command: the script stays, and its background programs with it.
+_KEEP_ALIVE = 3600
 
 #: Subcommands of clients that do their work and return (a subcommand left out may stay: `tailscale
 #: serve` in the foreground, `ollama run` reading a prompt, `docker logs -f`, `docker events`).
@@ -36,7 +40,14 @@ _PLAIN = frozenset({"echo", "printf", "curl", "wget", "mkdir", "chmod", "chown",
 
 
 def _sleep(args: Sequence[str]) -> bool:
-    return bool(args) and all(_DURATION.fullmatch(arg) for arg in args)
+    """``sleep`` with durations (GNU sleep sleeps for their sum) adding up to less than an hour."""
+    total = 0.0
+    for arg in args:
+        duration = _DURATION.fullmatch(arg)
+        if duration is None:
+            return False
+        total += float(duration.group(1)) * _SECONDS[duration.group(2)]
+    return bool(args) and total < _KEEP_ALIVE
 
 
 def _docker(args: Sequence[str]) -> bool:
