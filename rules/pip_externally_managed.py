@@ -96,6 +96,10 @@ class PipExternallyManaged(Rule):
     RUN pip install flask
     ```
 
+    On Debian and Ubuntu, `python3 -m venv` needs `python3-venv` (their
+    python3 has no `ensurepip` without it, and `python3-pip` does not bring
+    it): the message says so unless the lineage installs it.
+
     The distribution's package (`apt-get install python3-flask`) is another
     way, where it has the package; `--break-system-packages` the last, as
     pip may then replace files of the distribution's packages.
@@ -131,7 +135,7 @@ class PipExternallyManaged(Rule):
                     for step in run_steps(ctx.analysis, node):
                         uv = state.step(ctx, node, step, base is not None, None)
                         if uv is not None:
-                            yield ctx.finding(step.command, _message(step, reference, base, uv))
+                            yield ctx.finding(step.command, _message(step, reference, base, uv, state.venv_module))
             # The triggers run, in order, first in a stage built FROM this one (BuildKit): on all of this
             # stage, and what they do is in that stage's image.
             state = state.copy()
@@ -144,7 +148,7 @@ class PipExternallyManaged(Rule):
                     for step in run_steps(ctx.analysis, node):
                         uv = state.step(ctx, node, step, base is not None, final)
                         if uv is not None:
-                            yield ctx.finding(step.command, _message(step, reference, base, uv))
+                            yield ctx.finding(step.command, _message(step, reference, base, uv, state.venv_module))
             ends[stage.index] = state
 
 
@@ -181,6 +185,7 @@ class _State:
     python: bool = False
     other: bool = False
     uv: bool = False
+    venv_module: bool = False
     venvs: dict[str, bool] = field(default_factory=dict)
     #: Variables that an ONBUILD ENV or ARG of a parent stage set (the model's scopes do not have them):
     #: those that bypass the refusal, and PATH when it puts another directory before the system's.
@@ -227,6 +232,7 @@ class _State:
             if change.installs and change.family in ("apt", "apk"):
                 self.pip = self.pip or change.name in ("python3-pip", "py3-pip")
                 self.python = self.python or change.name.startswith(("python3", "py3-"))
+                self.venv_module = self.venv_module or re.fullmatch(r"python3(?:\.\d+)?-venv", change.name) is not None
         if invocation is not None and invocation.program == "pacman" and invocation.subcommand == "-S":
             names = {word.value for word in invocation.operands}
             self.pip = self.pip or "python-pip" in names
@@ -316,7 +322,9 @@ def _system_path(ctx: RuleContext, node: ast.Instruction, step: Step, scope: Opt
     return True
 
 
-def _message(step: Step, reference, release: Release, uv: bool) -> str:
+def _message(step: Step, reference, release: Release, uv: bool, venv_module: bool) -> str:
+    """The message; ``venv_module``: the lineage installed Debian's or Ubuntu's python3-venv, without
+    which their python3 has no ensurepip, and `python3 -m venv` fails."""
     invocation = step.invocation
     image = reference.repository.removeprefix("library/") + (f":{reference.tag}" if reference.tag else "")
     if release.release is None:
@@ -336,9 +344,10 @@ def _message(step: Step, reference, release: Release, uv: bool) -> str:
         return (f"`{shown}` runs in the Python of {base} which is externally managed (PEP 668): {refusal}; "
                 f"remove the distribution's package (`{manager[1]} {prefix}{name}`), or, last, add "
                 f"`--break-system-packages`")
+    needs = "" if venv_module or prefix != "python3-" else "`apt-get install python3-venv`, then "
     venv = ("a virtual environment (`RUN uv venv /opt/venv` and `ENV VIRTUAL_ENV=/opt/venv PATH=/opt/venv/bin:$PATH` "
             "before it, without --system)" if uv else
-            "a virtual environment (`RUN python3 -m venv /opt/venv` and `ENV PATH=/opt/venv/bin:$PATH` before it)")
+            f"a virtual environment ({needs}`RUN python3 -m venv /opt/venv` and `ENV PATH=/opt/venv/bin:$PATH` before it)")
     return (f"`{shown}` runs in the Python of {base} which is externally managed (PEP 668): {refusal}; install "
             f"into {venv}, or install the distribution's package (`{manager[0]} {prefix}{name}`), or, last, add "
             f"`--break-system-packages`")
