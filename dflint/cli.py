@@ -260,11 +260,27 @@ def run_ast(argv: Sequence[str]) -> int:
         return EXIT_ERROR
     file = api.parse(data, path=display if display != "-" else None)
     model = None if args.no_model else api.build_model(file)
-    sys.stdout.write(_dump(file_json(file, model), args.compact) + "\n")
+    try:
+        text = _dump(file_json(file, model), args.compact)
+    except RecursionError:  # the JSON tree nests each ONBUILD trigger in the one above it
+        deepest = max(file.instructions, key=_trigger_depth)
+        print(f"{display}:{deepest.span.start.line}:{deepest.span.start.column}: error: ONBUILD triggers nested "
+              f"{_trigger_depth(deepest)} deep are too deep to print as a JSON tree (dflint lints the file)",
+              file=sys.stderr)
+        return EXIT_ERROR
+    sys.stdout.write(text + "\n")
     for error in file.errors:
         hint = f" ({error.hint})" if error.hint else ""
         print(f"{display}:{error.line}:{error.column}: error: {error.message}{hint}", file=sys.stderr)
     return EXIT_FINDINGS if file.errors else EXIT_OK
+
+
+def _trigger_depth(node) -> int:
+    """How many ONBUILD keywords ``node`` nests (0 for any other instruction)."""
+    depth = 0
+    while getattr(node, "trigger", None) is not None:
+        node, depth = node.trigger, depth + 1
+    return depth
 
 
 def run_lsp(argv: Sequence[str]) -> int:

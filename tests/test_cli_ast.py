@@ -63,6 +63,18 @@ def test_unreadable_file_is_exit_2_without_traceback():
     assert b"Traceback" not in result.stderr
 
 
+def test_onbuild_nested_too_deep_for_json_is_exit_2_without_traceback():
+    # BuildKit parses thousands of nested ONBUILD keywords; the JSON tree nests each trigger in its parent
+    source = b"FROM alpine:3.20\n" + b"ONBUILD " * 3000 + b"RUN true\n"
+    result = dflint("ast", "-", "--stdin-filename", "deep/Dockerfile", stdin=source)
+    assert result.returncode == 2
+    assert b"deep/Dockerfile:2:1: error: ONBUILD triggers nested 3000 deep" in result.stderr
+    assert b"Traceback" not in result.stderr
+    shallow = dflint("ast", "-", stdin=b"FROM alpine:3.20\n" + b"ONBUILD " * 20 + b"RUN true\n")
+    assert shallow.returncode == 1  # printed, with BuildKit's error for chained ONBUILD
+    assert json.loads(shallow.stdout)["instructions"][1]["trigger"]["kind"] == "ONBUILD"
+
+
 def test_invalid_utf8_is_escaped_in_json(validator):
     result = dflint("ast", "-", stdin=b"FROM alpine\nLABEL x=\xff\xfe\n")
     assert result.returncode == 0
