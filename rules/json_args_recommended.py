@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import re
 import shlex
-from typing import Iterator, Optional, Union
+from typing import Callable, Iterator, Optional, Union
 
 from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.fix import Applicability, Fix
 from dflint.model.history import image_command, image_stages
 from dflint.rule import Finding, Rule, RuleContext
+from dflint.rules.main_process_exits import _in_script, _init_only
 from dflint.shell import parse_shell
 from dflint.shell.oneshot import returns
 from dflint.shell.tools import unwrap
@@ -51,7 +52,11 @@ class JsonArgsRecommended(Rule):
     in the background and the last command is one known to return
     (`tailscaled & tailscale up`, `ollama serve & ollama pull llama3`):
     `exec` does not keep it running, and DF711 (main-process-exits)
-    reports that the container stops.
+    reports that the container stops (the message names DF711 only for the
+    command DF711 reads: the image's last ENTRYPOINT, or its CMD when there
+    is no ENTRYPOINT or only an init such as `tini --`). A command in the
+    background that itself returns (`echo starting & python manage.py
+    migrate`) leaves nothing running, and the `exec` advice stays.
     `ONBUILD CMD` is not reported either: whether the downstream image sets
     a SHELL cannot be known here.
 
@@ -124,7 +129,8 @@ class JsonArgsRecommended(Rule):
                     continue
                 fix = None if windows or ctx.file.escape != "\\" else _fix(ctx, node, text)
                 advice = f"use the exec form `{node.keyword.text} {_json(fix)}`" if fix else \
-                    "use the exec form (a JSON array)" if windows else _exec_advice(text.value)  # cmd: no exec
+                    "use the exec form (a JSON array)" if windows else \
+                    _exec_advice(text.value, lambda: _main(model, stage) is node)  # cmd: no exec
                 extra = " (it then also receives the CMD as arguments)" \
                     if fix and isinstance(node, ast.EntrypointInstruction) else ""
                 if isinstance(node, ast.CmdInstruction) and not windows:
@@ -177,11 +183,21 @@ def _deliberate(text: str, windows: bool) -> bool:
     return last.name == "exec" and len(last.argv) > 1 and not last.in_pipeline and not last.background
 
 
-def _exec_advice(text: str) -> str:
+def _main(model, stage) -> Optional[ast.Instruction]:
+    """The instruction DF711 (main-process-exits) reads as the main process of ``stage``'s image: the
+    ENTRYPOINT, or the CMD when there is none or it is only an init (``tini --``)."""
+    entrypoint, cmd = image_command(model, stage)
+    main = entrypoint if entrypoint is not None and entrypoint.args else cmd
+    return cmd if main is entrypoint and cmd is not None and _init_only(entrypoint) else main
+
+
+def _exec_advice(text: str, main: Callable[[], bool] = lambda: False) -> str:
     """What to do with a shell-form command the fix cannot rewrite: the exec form, or ``exec`` where the
     shell can hand PID 1 to the program (not in a pipeline, whose commands each run in a subshell, nor a
     builtin or function, which `exec` cannot find). ``exec`` goes before the program, after the command's
-    variable assignments (`PORT=80 exec node`: `exec PORT=80 node` looks for a program named `PORT=80`)."""
+    variable assignments (`PORT=80 exec node`: `exec PORT=80 node` looks for a program named `PORT=80`).
+    ``main`` tells whether the command is the one DF711 reads, which then reports the script when its own
+    decision (:func:`_in_script`) finds programs left behind in the background."""
     script = parse_shell(text)
     top = [c for c in script.commands if not c.contexts and c.argv]
     last = max(top, key=lambda command: command.start) if top else None
@@ -200,10 +216,12 @@ def _exec_advice(text: str) -> str:
         return (f"`exec` cannot help here: the last command, `{last.name}`, is {kind}, not a program the "
                 f"shell can hand PID 1 to; use the exec form (a JSON array){several}")
     background = any(command.background and command.end <= last.start for command in top)
-    if background and returns(last.values[unwrap(last.argv)[0]:]):
+    left = _in_script(text) if background and returns(last.values[unwrap(last.argv)[0]:]) else None
+    if left is not None:  # DF711's decision: programs still run in the background when the script ends
+        reported = " (DF711 main-process-exits)" if not left[3].nginx and main() else ""
         return (f"`exec` cannot help here: the last command, `{text[last.argv[0].start:last.end]}`, does "
                 f"its work and returns, with or without `exec`, and the container stops then, with the "
-                f"programs started in the background (`&`) (DF711 main-process-exits); use the exec form (a JSON "
+                f"programs started in the background (`&`){reported}; use the exec form (a JSON "
                 f"array) for one program; run several under a process supervisor")
     program = last.argv[0].start
     command = f"{text[last.start:program]}exec {text[program:last.end]}"
