@@ -15,6 +15,8 @@ from dflint.source import Span
 _NATIVE = re.compile(r"(?<![\w-])(?:-m(?:arch|cpu)=native|(?:-C)?target-cpu=native)(?![\w-])")
 #: Commands that search or edit text: the flag there is a pattern (`sed -i 's/-march=native//'`), not used.
 _EDITORS = frozenset(("sed", "perl", "awk", "gawk", "mawk", "grep", "egrep", "fgrep", "rg", "tr", "patch"))
+#: Compiler drivers that answer queries (`gcc`, `x86_64-linux-gnu-gcc-12`, `clang++-17`, `cc`, `rustc`).
+_COMPILER = re.compile(r"(?:[\w.]+-)*(?:gcc|g\+\+|cc|c\+\+|clang|clang\+\+|gfortran)(?:-[\d.]+)?|rustc")
 
 
 class NativeCpuFlags(Rule):
@@ -35,7 +37,11 @@ class NativeCpuFlags(Rule):
     `-mtune=native` only tunes and runs anywhere, `GOAMD64=v3` and
     `-march=x86-64-v3` name a fixed baseline: not reported. Commands that
     search or edit text (`sed`, `grep`, `perl` ...) are skipped: there the
-    flag is a pattern, often one being removed. Flags that a build system
+    flag is a pattern, often one being removed. So is a compiler only
+    asked what the flag means, which compiles nothing: `gcc -march=native
+    -Q --help=target`, `-###`, `-E -v`, `-dM -E`, `rustc --print cfg -C
+    target-cpu=native`, also inside `$(...)`. A flag inside `$(...)` is
+    reported once. Flags that a build system
     adds on its own (pgvector's `OPTFLAGS`, CMake options such as
     `GGML_NATIVE`, RocksDB without `PORTABLE=1`) are not visible in the
     Dockerfile and are not reported; nor is a CMD or ENTRYPOINT that
@@ -108,15 +114,30 @@ class NativeCpuFlags(Rule):
     def _run(self, ctx: RuleContext, node: ast.Instruction) -> Iterator[Finding]:
         scripts = ctx.analysis.commands(node)
         from_scripts = {id(script.origin) for script in scripts if script.origin is not None}
+        # A flag inside `$(...)` is in a word of the outer command and in one of the substitution's:
+        # one finding per place, none when either command is a query (`$(gcc -march=native -Q
+        # --help=target)`). An editor's words are skipped, but its substitutions may put the flag
+        # into a file (`sed "s/-O2/$(echo -march=native)/"`), and its output may be a flag.
+        used: dict[tuple[int, int], tuple[Span, str]] = {}
+        queried: list[tuple[int, int]] = []
         for step in run_steps(ctx.analysis, node):
             invocation = step.invocation
             program = invocation.program if invocation is not None else None
             if program in _EDITORS:
                 continue
+            query = _query(program, invocation)
             words = list(step.command.argv) + [assignment.word for assignment in step.command.assignments]
             for word in words:
                 for match in _NATIVE.finditer(word.raw):
-                    yield ctx.finding(_word_span(word, match), _message(match.group(0)))
+                    span = _word_span(word, match)
+                    place = (span.start.offset, span.end.offset)
+                    if query:
+                        queried.append(place)
+                    else:
+                        used.setdefault(place, (span, match.group(0)))
+        for (start, end), (span, flag) in used.items():
+            if not any(start <= inner_start and inner_end <= end for inner_start, inner_end in queried):
+                yield ctx.finding(span, _message(flag))
         run = node.effective
         for heredoc in run.heredocs if run is not None else ():
             if id(heredoc) in from_scripts:
@@ -125,6 +146,19 @@ class NativeCpuFlags(Rule):
             for match in _NATIVE.finditer(heredoc.content):
                 yield ctx.finding(ctx.analysis.line_index.span(start + match.start(), start + match.end()),
                                   _message(match.group(0)))
+
+
+def _query(program: Optional[str], invocation) -> bool:
+    """A compiler asked what the flags mean, which compiles nothing: `gcc -march=native -Q --help=target`,
+    `-###`, `-E -v`, `-dM -E`, `rustc --print cfg -C target-cpu=native`."""
+    if program is None or not _COMPILER.fullmatch(program):
+        return False
+    args = [word.value for word in invocation.command.argv]
+    if program == "rustc":
+        return any(arg == "--print" or arg.startswith("--print=") for arg in args)
+    if any(arg == "-###" or arg == "--help" or arg.startswith("--help=") for arg in args):
+        return True
+    return "-E" in args and ("-v" in args or "-dM" in args)
 
 
 def _shipped(model) -> set[int]:
