@@ -35,6 +35,15 @@ class DownloadToolMissing(Rule):
     * the Alpine variants of `node`, `python`, `ruby` and `golang`: no
       `curl` (deleted with the build dependencies where used).
 
+    Older tags were built otherwise: `node`'s slim images kept both tools
+    until 10.18.0, 12.14.1 and 13.6.0 (January 2020), and `ruby`'s slim and
+    Alpine images kept `curl` until 2.1.10, 2.2.5 and 2.3.1 (September
+    2016). Such tags are read by their version (`node:8-slim`,
+    `node:12.14.0-slim`, `node:11-slim`, `ruby:2.2.4-alpine`: not reported;
+    `node:10-slim`, `node:lts-slim`, `node:iron-slim`, `ruby:2.3-slim`: the
+    series' last release, reported); a tag whose version cannot be read
+    (`node:mytag-slim`, `node:lts-jessie-slim`) is not.
+
     The image is the one the stage's lineage starts from: `FROM base`
     where the stage `base` is built on `debian:bookworm-slim` counts (what
     `base` installed counts too), and so does an ARG default (`ARG

@@ -23,6 +23,19 @@ Checked 2026-11 against the images' Dockerfiles (read with ``git show HEAD:<path
   Full variants: ``buildpack-deps`` (both kept).
 * ``golang`` (docker-library): Debian variants are ``buildpack-deps:*-scm`` (both kept); Alpine
   variants are ``alpine`` plus ``ca-certificates``, Go copied from a build stage.
+* Older tags (read from the images' git history and the official-images library files):
+  docker-node's slim Dockerfiles kept ``curl`` and ``wget`` (``buildDeps='xz-utils'`` was all they
+  purged) until f99660df (2020-01-04, "uninstall download helpers from slim image"), first
+  published with 10.18.0, 12.14.1 and 13.6.0 (official-images ef3bfdb2, 2020-01-08; 12.14.0 and
+  13.5.0 were never rebuilt); Node.js 4 to 9 and 11 (argon, boron, carbon) were gone by then. So a
+  ``node`` slim tag counts only from those versions (a partial version such as ``10`` or ``12.14``
+  names the series' last release), for ``lts``/``current``/codename/bare tags of a release after
+  them, and never on ``jessie``/``wheezy`` without a version. docker-library/ruby's slim and Alpine
+  Dockerfiles kept ``curl`` as a runtime package until 281978ef8 (2016-09-20), published as 2.1.10,
+  2.2.5 and 2.3.1 (official-images dcfcc35d, 2016-09-21); Ruby 2.0 and older were gone. So a
+  ``ruby`` slim or Alpine tag counts from those versions (and ``slim``/``alpine`` tags without
+  one). No later Dockerfile of either brought the tools back. A tag whose version cannot be read
+  counts as not known.
 * ``php`` is not listed: its Debian and Alpine variants keep ``curl`` as a runtime dependency.
 * ``buildpack-deps``: every variant (``curl``, ``scm``, full) has both; not listed.
 """
@@ -84,11 +97,56 @@ def missing_download_tools(reference: Optional["ImageReference"]) -> Optional[Im
     if tag is None or _WINDOWS.search(tag):
         return None  # `latest`: the full variant, which has both
     if name in _SLIM_IMAGES and _SLIM.search(tag):
+        if not _after_purge(name, tag):
+            return None
         return ImageTools(_BOTH, "apt", f"{name}'s slim variants are debian:*-slim and purge the tools their "
                                         f"Dockerfile downloads {_SLIM_IMAGES[name]} with")
     if name in _ALPINE_IMAGES and _ALPINE.search(tag):
+        if name == "ruby" and not _after_purge(name, tag):
+            return None
         return ImageTools(_CURL, "apk", f"{name}'s Alpine variants have BusyBox's wget but no curl")
     return None
+
+
+_LATEST = 10 ** 9  # a component a partial version leaves out: the series' last release
+_VERSION_TAG = re.compile(r"(\d+)(?:\.(\d+))?(?:\.(\d+))?")
+#: The first version of each series built from a Dockerfile that removes the tools; a series not
+#: listed and older than the first listed never was (see the module's docstring).
+_FIRST_WITHOUT = {
+    "node": {10: (10, 18, 0), 12: (12, 14, 1), 13: (13, 6, 0)},
+    "ruby": {(2, 1): (2, 1, 10), (2, 2): (2, 2, 5), (2, 3): (2, 3, 1)},
+}
+#: Node.js release codenames: the tag follows the series' last release.
+_NODE_CODENAMES = {"argon": 4, "boron": 6, "carbon": 8, "dubnium": 10, "erbium": 12, "fermium": 14,
+                   "gallium": 16, "hydrogen": 18, "iron": 20, "jod": 22, "krypton": 24}
+#: The first word of a node tag naming no version: the current release (``slim``, ``bookworm-slim``).
+_NODE_CURRENT = frozenset({"lts", "current", "slim", "stretch", "buster", "bullseye", "bookworm", "trixie"})
+
+
+def _after_purge(name: str, tag: str) -> bool:
+    """The ``node`` or ``ruby`` slim (ruby also Alpine) ``tag`` was built from a Dockerfile that removes
+    curl and wget; False for older tags and tags whose version cannot be read."""
+    first = tag.split("-", 1)[0]
+    match = _VERSION_TAG.fullmatch(first)
+    if match is not None:
+        version = tuple(int(part) if part is not None else _LATEST for part in match.groups())
+    elif name == "node" and first in _NODE_CODENAMES:
+        version = (_NODE_CODENAMES[first], _LATEST, _LATEST)
+    elif name == "node" and first in _NODE_CURRENT:
+        return "jessie" not in tag and "wheezy" not in tag
+    elif name == "ruby" and (first.startswith("slim") or first.startswith("alpine")):
+        return True  # `slim`, `slim-bookworm`, `alpine3.20`: the current release
+    else:
+        return False
+    if name == "node":
+        major = version[0]
+        if major in _FIRST_WITHOUT["node"]:
+            return version >= _FIRST_WITHOUT["node"][major]
+        return major >= 14
+    series = version[:2]
+    if series in _FIRST_WITHOUT["ruby"]:
+        return version >= _FIRST_WITHOUT["ruby"][series]
+    return series >= (2, 4)
 
 
 #: Packages known not to install curl or wget (nor to depend on them; each of the two brings only
