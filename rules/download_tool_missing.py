@@ -67,7 +67,9 @@ class DownloadToolMissing(Rule):
     a function, or joined with `||` on either side (`curl ... || wget ...`);
     a RUN that mounts something over a `bin` directory or mounts the tool;
     `busybox wget` and a program of another path (`./curl`,
-    `/opt/tools/curl`). BusyBox's wget rejects some GNU wget options
+    `/opt/tools/curl`); `wget` after `busybox --install` or after a COPY
+    that names busybox (`COPY --from=busybox:1.36 /bin/busybox /bin/`: its
+    applets are one `--install` or link away). BusyBox's wget rejects some GNU wget options
     (`--progress=...`); those are not reported.
 
     ## Why is this bad?
@@ -171,7 +173,10 @@ class _Walk:
     def _copy(self, node: ast.Instruction, copy: Union[ast.CopyInstruction, ast.AddInstruction]) -> None:
         """A COPY or ADD that names a tool or may put a directory's files where the shell finds programs."""
         ctx = self.ctx
-        self.missing -= _named(ctx.file.text[copy.span.start.offset:copy.span.end.offset], self.missing)
+        text = ctx.file.text[copy.span.start.offset:copy.span.end.offset]
+        self.missing -= _named(text, self.missing)
+        if "wget" in self.missing and _BUSYBOX.search(text):
+            self.missing.discard("wget")  # BusyBox copied in: its wget applet is one `--install` or link away
         destination = copy.destination
         if not self.missing or destination is None:
             return
@@ -211,6 +216,9 @@ class _Walk:
                               + " " + " ".join(r.target.value for r in command.redirects), missing)
             if _may_install(step, word):
                 missing.clear()
+            elif word is not None and posixpath.basename(word.value) == "busybox" \
+                    and any(w.value == "--install" for w in command.argv[1:]):
+                missing.discard("wget")  # links every applet, wget among them
         if not keep:
             self.missing = missing
 
@@ -229,6 +237,7 @@ class _Use:
 #: Directories in the default PATH of these images.
 _ON_PATH = frozenset({"/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin"})
 _TOOL_WORD = {tool: re.compile(r"(?<![A-Za-z0-9_])%s(?![A-Za-z0-9_])" % tool) for tool in ("curl", "wget")}
+_BUSYBOX = re.compile(r"(?<![A-Za-z0-9_])busybox(?![A-Za-z0-9_])")
 _ARCHIVE = re.compile(r"\.(?:tar|tgz|tbz2?|txz|tzst)(?:\.\w+)?$")
 
 
