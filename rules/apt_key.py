@@ -36,13 +36,21 @@ class AptKeyDeprecated(Rule):
     no apt-key. The message says the build fails when the base image's tag
     names such a release: `debian:13`, `debian:trixie-slim` (or forky,
     sid), `debian:latest`, `stable`, `testing` or an untagged `debian`,
-    `ubuntu:25.04` or later (plucky, questing, resolute, `rolling`,
-    `devel`), and any image whose tag names one of those code names
-    (`python:3.13-slim-trixie`, `node:22-trixie`), through the stages a
-    stage is built `FROM` and an ARG default. Elsewhere it says the build
-    fails on those releases: `python:3.12` or `node:22` name no release,
-    and follow the current Debian (trixie today) only until an old
-    version's tag stops being updated.
+    `ubuntu:25.04` or later (plucky, questing, resolute, stonking),
+    `ubuntu:latest` and an untagged `ubuntu` (26.04 since April 2026),
+    `rolling` and `devel`, and any image whose tag names one of those code
+    names (`python:3.13-slim-trixie`, `node:22-trixie`), through the
+    stages a stage is built `FROM` and an ARG default. So do the official
+    images' tags that name no release where docker-library builds them on
+    trixie (official-images, August 2026; such a tag never goes back to an
+    older release): python 3.9 and later (`python:3.12-slim`, `python:3`,
+    `python:slim`), ruby 3.2 and later, php 8.1 and later (`php:8.2-fpm`),
+    golang 1.24 and later, node 26 and later (`node:current`,
+    `node:latest`). Elsewhere the message says the build fails on those
+    releases: a pinned patch release (`python:3.12.3-slim`) may be an
+    older build on bookworm, `node:22`, `node:24` and `node:lts` are still
+    bookworm, and a digest (`debian:latest@sha256:...`) fixes whichever
+    release the image had then.
 
     Nothing is reported when the same RUN also tests for apt-key (`command
     -v apt-key`, `which apt-key`, `[ -x /usr/bin/apt-key ]`): the script
@@ -147,13 +155,25 @@ _ADDS = frozenset({"add", "adv", "update", "net-update"})
 #: Code names of releases whose APT (3.0 and later) has no apt-key, with their names.
 _RELEASES = {"trixie": "Debian 13 (trixie)", "forky": "Debian 14 (forky)", "duke": "Debian 15 (duke)",
              "sid": "Debian unstable (sid)", "plucky": "Ubuntu 25.04 (plucky)",
-             "questing": "Ubuntu 25.10 (questing)", "resolute": "Ubuntu 26.04 (resolute)"}
-#: Tags of the distributions' images that follow a release without apt-key (debian:latest is trixie
-#: since August 2025; ubuntu:latest is 24.04, which still has it).
+             "questing": "Ubuntu 25.10 (questing)", "resolute": "Ubuntu 26.04 (resolute)",
+             "stonking": "Ubuntu 26.10 (stonking)"}
+#: Tags of the distributions' images that follow a release without apt-key: debian:latest is trixie since
+#: August 2025; ubuntu:latest is 26.04 (APT 3.1) since its release in April 2026, `rolling` the newest
+#: release, `devel` the one in development (official-images library/ubuntu).
 _FLOATING = {"debian": {"": "Debian 13 (trixie) or later", "latest": "Debian 13 (trixie) or later",
                         "stable": "Debian 13 (trixie) or later", "testing": "Debian testing",
                         "unstable": "Debian unstable (sid)"},
-             "ubuntu": {"rolling": "Ubuntu's latest interim release", "devel": "Ubuntu's development release"}}
+             "ubuntu": {"": "Ubuntu 26.04 (resolute) or later", "latest": "Ubuntu 26.04 (resolute) or later",
+                        "rolling": "Ubuntu's latest release (26.04 or later)",
+                        "devel": "Ubuntu's development release"}}
+#: Official images whose tags that name no release (`python:3.12-slim`, `php:8.2-fpm`, `golang:1.26`) are
+#: built on Debian 13 (trixie) from this version on (official-images library/<name>, August 2026; such a
+#: tag never goes back to an older release, and versions dropped since, like python 3.9 or golang 1.24,
+#: were last built on trixie), with the variants that keep that base. node:22 and node:24 (and `lts`)
+#: are still bookworm.
+_TRIXIE_DEFAULT = {"python": ((3, 9), {"slim"}), "ruby": ((3, 2), {"slim"}),
+                   "php": ((8, 1), {"cli", "apache", "fpm", "zts"}), "golang": ((1, 24), set()),
+                   "node": ((26,), {"slim"})}
 _NUMBER = re.compile(r"(\d+)(?:\.(\d+))?")
 
 
@@ -164,8 +184,11 @@ def _without_apt_key(reference: Optional["ImageReference"]) -> Optional[str]:
         return None  # an unknown tag, or a digest alone (`debian@sha256:...`): any release
     tokens = re.split(r"[-_]", (reference.tag or "").lower())
     name = reference.repository.removeprefix("library/") if reference.registry == "docker.io" else ""
-    if name in _FLOATING and tokens[1:] in ([], ["slim"]) and tokens[0] in _FLOATING[name]:
+    floating = reference.digest is None  # `debian:latest@sha256:...` is whatever release that digest was
+    if floating and name in _FLOATING and tokens[1:] in ([], ["slim"]) and tokens[0] in _FLOATING[name]:
         return _FLOATING[name][tokens[0]]
+    if floating and name in _TRIXIE_DEFAULT and _default_trixie(name, tokens):
+        return "Debian 13 (trixie) or later"
     number = _NUMBER.fullmatch(tokens[0])
     if number is not None and name == "debian" and int(number.group(1)) >= 13:
         return f"Debian {number.group(1)}"
@@ -173,6 +196,27 @@ def _without_apt_key(reference: Optional["ImageReference"]) -> Optional[str]:
             and (int(number.group(1)), int(number.group(2))) >= (25, 4):
         return f"Ubuntu {tokens[0]}"
     return next((_RELEASES[token] for token in tokens if token in _RELEASES), None)
+
+
+def _default_trixie(name: str, tokens: list[str]) -> bool:
+    """``name:tag`` (the tag split at ``-``) names no release and is built on trixie: `latest`, a variant
+    alone (`slim`), or a version (major, or major.minor, not a pinned patch release) from
+    :data:`_TRIXIE_DEFAULT`'s on, with an optional `rc` and variant."""
+    since, variants = _TRIXIE_DEFAULT[name]
+    first, rest = tokens[0], tokens[1:]
+    if rest[:1] == ["rc"]:
+        rest = rest[1:]
+    if len(rest) > 1 or rest and rest[0] not in variants:
+        return False  # bookworm, alpine3.24, windowsservercore, a pinned build...
+    if first in ("", "latest") or first in variants and not rest or name == "node" and first == "current":
+        return True
+    number = _NUMBER.fullmatch(first)
+    if number is None:
+        return False  # lts, jod, krypton...
+    major = int(number.group(1))
+    if number.group(2) is None:
+        return major >= since[0]  # `3`, `8`: the newest 3.x or 8.x, past the threshold in each image
+    return (major, int(number.group(2)))[:len(since)] >= since
 
 
 def _message(subcommand: str, reference: Optional["ImageReference"], missing: Optional[str]) -> str:
