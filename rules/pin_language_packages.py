@@ -36,7 +36,9 @@ class PinLanguagePackages(Rule):
     `#feature/x`) is a branch, which moves. npm's `#semver:^1.2` is a range.
     The suggested pin keeps pip's extras before the version, as PEP 508
     writes them (`pywinrm[credssp]==<version>`): a pin without them would
-    no longer install the extra's dependencies.
+    no longer install the extra's dependencies. It keeps an environment
+    marker too (`requests==<version>; python_version>'3.8'`): without it
+    the package would be installed on every Python.
 
     Not reported: installs from manifests and lock files (`pip install -r
     requirements.txt`, `pip install .`, `pip install -e ./lib` (a local
@@ -121,8 +123,16 @@ class PinLanguagePackages(Rule):
 
 def _hint(pin: Pin) -> str:
     """The pin to write: pip's keeps the extras (``pywinrm[credssp]==<version>``), which a pin that
-    drops them would no longer install."""
-    extras = _EXTRAS.match(pin.text) if pin.manager in ("pip", "uv-pip", "uv-tool") else None
-    if extras is None or not pin.hint.startswith(pin.name):
+    drops them would no longer install, and the environment marker (``; python_version>'3.8'``),
+    without which the package would be installed everywhere."""
+    if pin.manager not in ("pip", "uv-pip", "uv-tool") or not pin.hint.startswith(pin.name):
         return pin.hint
-    return pin.name + extras.group(1).replace(" ", "") + pin.hint[len(pin.name):]
+    hint = pin.hint
+    extras = _EXTRAS.match(pin.text)
+    if extras is not None:
+        hint = pin.name + extras.group(1).replace(" ", "") + hint[len(pin.name):]
+    marker = pin.text.partition(";")[2].strip()
+    written = pin.word.value.partition(";")[2].strip()
+    if written and "$" not in written:
+        marker = written  # as written: the value read again from an ARG loses the marker's quotes
+    return f"{hint}; {marker}" if marker else hint
