@@ -20,6 +20,12 @@ class FromArgWithoutDefault(Rule):
     `InvalidDefaultArgInFrom` check does (a warning there too): after
     `ARG TAG`, `FROM busybox:${TAG}` is `busybox:` unless the build passes
     `--build-arg TAG=...`, and after `ARG BASE`, `FROM ${BASE}` is empty.
+    It follows an `ARG` without default into the defaults of other `ARG`s
+    (`ARG REGISTRY` / `ARG BASE_IMAGE=${REGISTRY}/base:1.0` /
+    `FROM ${BASE_IMAGE}` names REGISTRY), and names only the `ARG`s the
+    build must pass (not one with a fallback, `${REGISTRY:-docker.io}`).
+    Several `ARG`s in one name are tried each with a value of its own (a tag
+    and a digest in `alpine:${VERSION}@${DIGEST}`).
     It stays silent when the name is valid with the `ARG` empty
     (`FROM busybox:stable${VARIANT}`), with a `${TAG:-3.20}` default, and for
     the platform arguments (`TARGETARCH` ...), which the builder sets. A name
@@ -61,6 +67,10 @@ class FromArgWithoutDefault(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         model = ctx.model
         defaults = default_args(model)
+        first_stage: dict[str, int] = {}
+        for stage in reversed(model.stages):
+            if stage.name is not None:
+                first_stage[stage.name] = stage.index
         for stage in model.stages:
             image = stage.from_instruction.image
             if image is None or stage.base.is_stage:
@@ -69,8 +79,8 @@ class FromArgWithoutDefault(Rule):
             value = expansion.value
             if expansion.error is not None or UNKNOWN_START in expansion.marked:
                 continue
-            unset = sorted(defaults.without_default & expansion.used)
-            if not unset or any(earlier.name == value for earlier in model.stages[:stage.index]):
+            unset = defaults.without_default_in(expansion)
+            if not unset or first_stage.get(value, stage.index) < stage.index:
                 continue
             error = parse_image_reference(value).error if value else None
             if value and error is None:
@@ -78,9 +88,17 @@ class FromArgWithoutDefault(Rule):
             if not defaults.valid_with_some_value(image.value):
                 continue  # invalid whatever the ARG is: invalid-image-reference's error
             what = "empty" if not value else f"{quoted(value)} ({error})"
-            names = ", ".join(unset)
+            unset = defaults.needed(image.value)
+            names = ", ".join(_via(name, defaults.through(name, expansion)) for name in unset)
             passes = " ".join(f"--build-arg {name}=..." for name in unset)
             yield ctx.finding(image, f"FROM {image.value} is {what} unless the build passes {passes}: "
                                      f"{names} {'has' if len(unset) == 1 else 'have'} no default; give "
                                      f"{'it' if len(unset) == 1 else 'them'} one, or make sure every build "
                                      f"passes {'it' if len(unset) == 1 else 'them'}")
+
+
+def _via(name: str, through: list[str]) -> str:
+    """``REGISTRY (used in the default of BASE_IMAGE)`` when the FROM reaches it through a default."""
+    if not through:
+        return name
+    return f"{name} (used in the default of {', '.join(through)})"

@@ -24,7 +24,10 @@ class InvalidImageReference(Rule):
     unset (`ARG TAG` / `FROM busybox:${TAG}`) is `from-arg-without-default`'s
     warning instead: the build works when it passes `--build-arg TAG=...`.
     This rule keeps the names no value of such an `ARG` makes valid
-    (`FROM Ubuntu:${TAG}`, `FROM ${IMAGE}:Latest@bad`). An `ARG` that may be
+    (`FROM Ubuntu:${TAG}`, `FROM ${IMAGE}:Latest@bad`); the `ARG`s are tried
+    each with a value of its own (a tag and a digest in
+    `alpine:${VERSION}@${DIGEST}`), also where they reach the name through
+    another `ARG`'s default (`ARG BASE=${REGISTRY}/base:1.0`). An `ARG` that may be
     empty where that is still valid (`FROM busybox:stable${VARIANT}`) is fine.
     Invalid `COPY --from=<image>` and `RUN --mount=from=<image>` references
     are reported too. Names that depend on the platform arguments
@@ -62,6 +65,10 @@ class InvalidImageReference(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         model = ctx.model
         defaults = default_args(model)
+        first_stage: dict[str, int] = {}
+        for stage in reversed(model.stages):
+            if stage.name is not None:
+                first_stage[stage.name] = stage.index
         for stage in model.stages:
             image = stage.from_instruction.image
             if image is None or stage.base.is_stage:
@@ -73,12 +80,12 @@ class InvalidImageReference(Rule):
             if not expansion.used:
                 if value == "":
                     continue  # a literal empty name is a syntax error ("base name should not be blank")
-            elif any(earlier.name == value for earlier in model.stages[:stage.index]):
+            elif first_stage.get(value, stage.index) < stage.index:
                 continue  # with the defaults it names an earlier stage
             error = parse_image_reference(value).error if value else "empty"
             if error is None:
                 continue
-            unset = sorted(defaults.without_default & expansion.used)
+            unset = defaults.without_default_in(expansion)
             if unset and defaults.valid_with_some_value(image.value):
                 continue  # empty or invalid only because the build must pass an ARG: from-arg-without-default's
             anyway = f" (and stays invalid whatever value {', '.join(unset)} is given)" if unset else ""
@@ -87,7 +94,7 @@ class InvalidImageReference(Rule):
                 continue
             shown = f"{image.value} is {quoted(value)} with the ARG defaults: " if expansion.used else ""
             stage_hint = ""
-            if any(earlier.name == value.lower() for earlier in model.stages[:stage.index]):
+            if first_stage.get(value.lower(), stage.index) < stage.index:
                 stage_hint = f" (FROM matches stage names exactly: write FROM {value.lower()} for the stage)"
             yield ctx.finding(image, f"invalid image reference: {shown}{error}{anyway}{stage_hint}")
         for ref in stage_references(model, ctx.analysis.line_index):

@@ -141,6 +141,38 @@ def test_global_args_at_their_defaults_leave_an_arg_without_default_unset_not_em
     assert defaults.without_default == {"TAG"}
 
 
+def test_args_without_default_are_tried_each_with_its_own_value_and_through_other_defaults():
+    from dflint.model.arg_defaults import default_args
+
+    text = ("ARG VERSION\nARG DIGEST\nARG REGISTRY\nARG BASE=${REGISTRY}/base:1.0\n"
+            "ARG MIRROR=${REGISTRY:-docker.io}/library/node\nARG TAG\nFROM scratch\n")
+    defaults = default_args(model(text))
+    assert defaults.valid_with_some_value("alpine:${VERSION}@${DIGEST}")
+    assert not defaults.valid_with_some_value("Alpine:${VERSION}@${DIGEST}")
+    assert defaults.without_default_in(defaults.expand("${BASE}")) == ["REGISTRY"]
+    assert defaults.through("REGISTRY", defaults.expand("${BASE}")) == ["BASE"]
+    assert defaults.valid_with_some_value("${BASE}")
+    assert defaults.without_default_in(defaults.expand("${MIRROR}:${TAG}")) == ["REGISTRY", "TAG"]
+    assert defaults.needed("${MIRROR}:${TAG}") == ["TAG"]
+
+
+def test_trying_values_replays_only_the_args_the_name_uses(monkeypatch):
+    """N ARGs without default and N FROMs: a try must not rebuild the scope of all N ARGs."""
+    from dflint.model import arg_defaults
+    from dflint.model.variables import Scope
+
+    calls = []
+    original = Scope.with_variable
+    monkeypatch.setattr(Scope, "with_variable", lambda self, variable: calls.append(1) or original(self, variable))
+    counts = []
+    for n in (10, 300):
+        defaults = arg_defaults.default_args(model("".join(f"ARG T{i}\n" for i in range(n)) + "FROM scratch\n"))
+        calls.clear()
+        assert defaults.valid_with_some_value("alpine:${T5}")
+        counts.append(len(calls))
+    assert counts[0] == counts[1] <= 10
+
+
 def test_arg_declarations_apply_one_after_another():
     built = model("FROM scratch\nARG A=1 B=${A}0\nLABEL x=y\n")
     assert built.scope_at(instruction(built, "LABEL")).get("B").value == "10"
