@@ -9,7 +9,6 @@ diagnostic for that rule and file; everything else still runs.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Callable, Iterable, Optional, Sequence
 
@@ -414,13 +413,6 @@ def _buildkit_checks(rule: Optional[type[Rule]], diagnostic: Diagnostic) -> froz
     return frozenset(name for name in names if name in BUILDKIT_CHECKS)
 
 
-#: BuildKit's SecretsUsedInArgOrEnv (dockerfile2llb/validations.go, validateNoSecretKey): a key with one of
-#: these words, delimited by `_` or its ends, and none of the allowed ones, case-insensitive.
-_BUILDKIT_SECRET_KEY = re.compile(
-    r"(?i)(?:_|^)(?:apikey|auth|credential|credentials|key|password|pword|passwd|secret|token)(?:_|$)")
-_BUILDKIT_NOT_SECRET_KEY = re.compile(r"(?i)(?:_|^)(?:public|file|version)(?:_|$)")
-
-
 def _buildkit_reports(check: str, diagnostic: Diagnostic, analysis: Analysis) -> bool:
     """Whether BuildKit's ``check`` reports what ``diagnostic`` reports, for the checks a rule stands
     for only in part. SecretsUsedInArgOrEnv runs in dispatchArg and dispatchEnv on a stage's ARG and
@@ -430,6 +422,8 @@ def _buildkit_reports(check: str, diagnostic: Diagnostic, analysis: Analysis) ->
     is built FROM does not fail the build."""
     if check != "SecretsUsedInArgOrEnv":
         return True
+    from .model.secrets import buildkit_secret_key
+
     offset = diagnostic.span.start.offset
     node = next((n for n in analysis.file.instructions if n.span.start.offset <= offset < n.span.end.offset), None)
     stage = _stage_at(analysis, offset)
@@ -442,8 +436,7 @@ def _buildkit_reports(check: str, diagnostic: Diagnostic, analysis: Analysis) ->
     if not isinstance(effective, (ast.ArgInstruction, ast.EnvInstruction)):
         return True
     pairs = [pair for pair in effective.pairs if _holds(pair, offset)] or list(effective.pairs)
-    return any(_BUILDKIT_SECRET_KEY.search(pair.key.value) and not _BUILDKIT_NOT_SECRET_KEY.search(pair.key.value)
-               for pair in pairs)
+    return any(buildkit_secret_key(pair.key.value) for pair in pairs)
 
 
 def _holds(pair: ast.KeyValue, offset: int) -> bool:

@@ -7,10 +7,12 @@ from typing import Iterator, Optional
 
 from dflint import ast
 from dflint.diagnostic import Severity
-from dflint.model.secrets import (connection_string_password, harmless_value, secret_name, secret_value,
-                                  url_credentials)
+from dflint.model.secrets import (buildkit_secret_key, connection_string_password, harmless_value, secret_name,
+                                  secret_value, url_credentials)
 from dflint.rule import Finding, Rule, RuleContext
+from dflint.suppression import check_options
 
+_PLAIN_WORD = re.compile(r"[\w.,:/@%+=-]+")
 _NOT_THE_SECRET = re.compile(r"[\"']?(?:/|~/|\$\{?HOME\b|[a-z][a-z0-9+.-]*://[^@\s]*$)", re.I)
 
 
@@ -51,6 +53,18 @@ class SecretsInArgEnv(Rule):
     `TOKENIZERS_PARALLELISM`, which hold no secret, global ARGs, and the
     empty, boolean and path values above; dflint does not.
 
+    Under `# check=error=true` (unless `skip=` names
+    `SecretsUsedInArgOrEnv`) BuildKit fails the build on every stage
+    `ARG`/`ENV` whose key its pattern matches (`key`, `token`, `secret`,
+    `password`, `auth`... as a word between `_` or the key's ends, without
+    `public`, `file` or `version`), whatever the value. There dflint also
+    reports, as errors, the keys it otherwise passes for their value or an
+    *about* word: `ENV SECRET_KEY_BASE_DUMMY=1` (Rails' generated
+    Dockerfile), `PASSWORD_MIN_LENGTH=12`, `MYSQL_ALLOW_EMPTY_PASSWORD=yes`,
+    `GPG_KEY`. Not a global `ARG` or an `ONBUILD` trigger no stage of the
+    file runs (BuildKit checks neither), nor a key holding a variable
+    (BuildKit expands it first, with the build's arguments).
+
     ## Why is this bad?
     Build arguments are recorded in the image history (every `RUN` that
     sees one shows `|1 NPM_TOKEN=…` in `docker history`) and in
@@ -88,15 +102,47 @@ class SecretsInArgEnv(Rule):
     aliases = ("DL3064", "SecretsUsedInArgOrEnv")
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        failing = _buildkit_fails_on_names(ctx)
         for anchor in ctx.instructions:
             node = anchor.effective
             if not isinstance(node, (ast.ArgInstruction, ast.EnvInstruction)):
                 continue
-            in_stage = ctx.model.stage_of(anchor) is not None
+            stage = ctx.model.stage_of(anchor)
+            in_stage = stage is not None
+            # Where BuildKit checks the key: a stage's ARG/ENV, or an ONBUILD one a stage of the file runs.
+            checked = failing and stage is not None and (
+                not isinstance(anchor, ast.OnbuildInstruction)
+                or any(other.parent == stage.index for other in ctx.model.stages))
             for pair in node.pairs:
                 finding = _by_value(ctx, node, pair) or (_by_name(ctx, anchor, node, pair) if in_stage else None)
+                if finding is None and checked:
+                    finding = _by_buildkit_name(ctx, node, pair)
                 if finding is not None:
                     yield finding
+
+
+def _buildkit_fails_on_names(ctx: RuleContext) -> bool:
+    """Whether the file's ``# check=`` directive makes BuildKit's SecretsUsedInArgOrEnv fail the build:
+    ``error=true``, a value BuildKit can read, and the check not skipped."""
+    checks = check_options(ctx.file) if ctx.file.directives else None
+    return checks is not None and checks.error and checks.problem is None and checks.runs("SecretsUsedInArgOrEnv")
+
+
+def _by_buildkit_name(ctx: RuleContext, node: ast.Instruction, pair: ast.KeyValue) -> Optional[Finding]:
+    """A key BuildKit's check reports by its name alone, whose value (or name) told DF504 it holds no
+    secret: under ``# check=error=true`` the build fails on it all the same."""
+    name = pair.key.value
+    if "$" in name or not buildkit_secret_key(name):
+        return None  # a key BuildKit expands first: its name is known only at build time
+    value = pair.value.value if pair.value is not None else ""
+    shown = value if _PLAIN_WORD.fullmatch(value) else "<value>"  # a value the shell reads as one word
+    where = f"`RUN {name}={shown} ...` in the build" + (", `docker run -e` at run time"
+                                                         if isinstance(node, ast.EnvInstruction) else "")
+    return ctx.finding(pair.key, (
+        f"{node.name} {name}: BuildKit's SecretsUsedInArgOrEnv check reports this name whatever its value; "
+        f"rename the variable, set it where it is used instead ({where}), pass a real secret with `--secret` "
+        "and a secret mount, or, when the value is no secret, add `skip=SecretsUsedInArgOrEnv` to the "
+        "`# check=` directive"))
 
 
 def _by_value(ctx: RuleContext, node: ast.Instruction, pair: ast.KeyValue) -> Optional[Finding]:

@@ -162,6 +162,21 @@ def test_check_error_raises_secrets_only_where_buildkit_checks_them(text, raised
     assert all(("an error here" in d.message) == (d.severity.label == "error") for d in found)
 
 
+@pytest.mark.parametrize("line", ["ENV SECRET_KEY_BASE_DUMMY=1", "ENV PASSWORD_MIN_LENGTH=12",
+                                  "ENV DJANGO_SECRET_KEY=changeme", "ENV MYSQL_ALLOW_EMPTY_PASSWORD=yes",
+                                  "ARG TOKEN_URL", "ONBUILD ENV GPG_KEY=A035C8C1"])
+def test_check_error_reports_names_buildkit_fails_whatever_the_value(line):
+    """DF504 passes these for their value or an about word; BuildKit's check fails the build on the name."""
+    text = f"FROM alpine:3.20 AS base\n{line}\nFROM base\n"
+    found = lint("# check=error=true\n" + text, select=["DF504"])
+    assert [(d.line, d.severity.label) for d in found] == [(3, "error")]
+    assert "reports this name whatever its value" in found[0].message
+    assert "skip=SecretsUsedInArgOrEnv" in found[0].message and "an error here" in found[0].message
+    for directive in ("", "# check=error=false\n", "# check=error=true;skip=SecretsUsedInArgOrEnv\n",
+                      "# check=skip=all;error=true\n"):
+        assert lint(directive + text, select=["DF504"]) == []
+
+
 def test_check_error_counts_experimental_checks_only_when_enabled():
     text = "# The Go version\nARG GO=1.22\nFROM golang:${GO}\n"
     found = lint("# check=error=true\n" + text, select=["DF808"])

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 __all__ = ["secret_name", "secret_value", "SecretValue", "url_credentials", "UrlCredentials", "name_words",
-           "VARIABLE", "harmless_value", "connection_string_password"]
+           "VARIABLE", "harmless_value", "connection_string_password", "buildkit_secret_key"]
 
 _SECRET_WORDS = frozenset((
     "password", "passwd", "pword", "passphrase", "secret", "token", "apikey", "credential", "credentials",
@@ -74,6 +74,24 @@ def secret_name(name: str) -> Optional[str]:
             if word.endswith(suffix) and word != suffix:
                 return suffix
     return None
+
+
+#: BuildKit's SecretsUsedInArgOrEnv (dockerfile2llb/validations.go, getSecretsRegex and validateNoSecretKey):
+#: a key with one of these words, delimited by `_` or its ends, and none of the allowed ones, case-insensitive.
+_BUILDKIT_SECRET_KEY = re.compile(
+    r"(?i)(?:_|^)(?:apikey|auth|credential|credentials|key|password|pword|passwd|secret|token)(?:_|$)")
+_BUILDKIT_NOT_SECRET_KEY = re.compile(r"(?i)(?:_|^)(?:public|file|version)(?:_|$)")
+
+
+def buildkit_secret_key(name: str) -> bool:
+    """Whether BuildKit's SecretsUsedInArgOrEnv reports an ARG or ENV key ``name``: by the name alone,
+    whatever the value (``SECRET_KEY_BASE_DUMMY``, ``PASSWORD_MIN_LENGTH``, ``GPG_KEY``; not ``NPM_PAT``,
+    ``SECRET_FILE``, ``DBPASSWORD``).
+
+    >>> buildkit_secret_key("SECRET_KEY_BASE_DUMMY"), buildkit_secret_key("DBPASSWORD"), buildkit_secret_key("KEY_FILE")
+    (True, False, False)
+    """
+    return bool(_BUILDKIT_SECRET_KEY.search(name)) and not _BUILDKIT_NOT_SECRET_KEY.search(name)
 
 
 def harmless_value(value: str) -> bool:
