@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Iterator, Optional
+from typing import TYPE_CHECKING, Iterator, NamedTuple, Optional
 
 from dflint import ast
 from dflint.diagnostic import Severity
@@ -26,8 +26,20 @@ class AptKeyDeprecated(Rule):
     (shell form, exec form, the script of an `sh -c`, heredocs, ONBUILD
     triggers), behind `sudo` and other wrappers and after `--keyring
     FILE`. Commands that only read or remove keys (`apt-key list`,
-    `finger`, `export`, `del`) are reported only where the base image is
-    known to have no apt-key, since they fail the build there.
+    `finger`, `export`, `del`, and an `adv` that only runs gpg's
+    `--list-keys`, `--fingerprint`, `--export` or `--delete-key`) are
+    reported only where the base image is known to have no apt-key, since
+    they fail the build there.
+
+    The advice depends on the command. `apt-key update` adds no
+    third-party key (on Debian it does nothing; on Ubuntu it imports the
+    distribution's own archive keys again) and `net-update` has long been
+    disabled (it exits with status 1): the message says to remove them.
+    A key added with `--keyring FILE` outside /etc/apt/trusted.gpg and
+    /etc/apt/trusted.gpg.d is trusted only by the sources entries that
+    name FILE with `signed-by`: the message then says to write the key to
+    FILE with `gpg --dearmor`, and does not say that every repository
+    trusts it (nor where FILE is a variable).
 
     APT deprecated apt-key in version 2.2 (Debian 11; Ubuntu 22.04 prints
     "Warning: apt-key is deprecated"), and its manual page says it "will
@@ -61,8 +73,8 @@ class AptKeyDeprecated(Rule):
     On Debian 13, Ubuntu 25.04 and later the RUN stops with "apt-key: not
     found" (in `curl URL | apt-key add -`, curl then fails with "Failed
     writing body"). On older releases it works with a warning, but the key
-    goes into /etc/apt/trusted.gpg (or the `--keyring` file), where APT
-    trusts it for every repository: the third-party repository it was
+    goes into /etc/apt/trusted.gpg (or a `--keyring` file in
+    /etc/apt/trusted.gpg.d), where APT trusts it for every repository: the third-party repository it was
     meant for can then replace any package of the distribution. A key of
     its own, named with `signed-by` in that repository's sources entry,
     is trusted for that repository only.
@@ -115,27 +127,48 @@ class AptKeyDeprecated(Rule):
                     found = _apt_key(step)
                     if found is None:
                         continue
-                    subcommand, adds = found
-                    if not adds and missing is None:
-                        continue  # listing or removing keys: harmless where apt-key still exists
-                    yield ctx.finding(step.command, _message(subcommand, reference, missing))
+                    if found.kind == "read" and missing is None:
+                        continue  # reading or removing keys: harmless where apt-key still exists
+                    yield ctx.finding(step.command, _message(found, reference, missing))
 
 
-def _apt_key(step: Step) -> Optional[tuple[str, bool]]:
-    """``(subcommand, adds a key)`` when ``step`` runs apt-key (behind its wrappers)."""
+class _Use(NamedTuple):
+    """How a command runs apt-key: its subcommand, what it does (``add`` a key, ``refresh`` the
+    distribution's keys, ``read`` or remove keys), and the file named by ``--keyring`` (None: none, the
+    default /etc/apt/trusted.gpg; ``""``: one that cannot be read here, `$KEYRING`)."""
+
+    subcommand: str
+    kind: str
+    keyring: Optional[str]
+
+
+def _apt_key(step: Step) -> Optional[_Use]:
+    """How ``step`` runs apt-key (behind its wrappers), or None when it does not."""
     invocation = step.invocation
     if invocation is None or program_name(invocation.program) != "apt-key":
         return None
-    words = [word.value for word in invocation.command.argv]
-    start = next((i for i, word in enumerate(words) if program_name(word) == "apt-key"), None)
+    argv = invocation.command.argv
+    start = next((i for i, word in enumerate(argv) if program_name(word.value) == "apt-key"), None)
     if start is None:
         return None
-    args = words[start + 1:]
+    args = argv[start + 1:]
+    keyring: Optional[str] = None
     i = 0
-    while i < len(args) and args[i].startswith("-"):
-        i += 2 if args[i] == "--keyring" else 1  # --keyring FILE; --keyring=FILE, --quiet, -q
-    subcommand = args[i] if i < len(args) else ""
-    return subcommand, subcommand in _ADDS
+    while i < len(args) and args[i].value.startswith("-"):  # --keyring FILE, --keyring=FILE, --quiet, -q
+        option = args[i].value
+        if option == "--keyring" and i + 1 < len(args) or option.startswith("--keyring="):
+            word = args[i + 1] if option == "--keyring" else args[i]
+            keyring = "" if word.has_expansion else word.value.removeprefix("--keyring=")
+        i += 2 if option == "--keyring" else 1
+    subcommand = args[i].value if i < len(args) else ""
+    if subcommand in ("update", "net-update"):
+        kind = "refresh"
+    elif subcommand == "adv":
+        options = {word.value.split("=", 1)[0] for word in args[i + 1:]}
+        kind = "read" if options.isdisjoint(_ADV_IMPORTS) and not options.isdisjoint(_ADV_READS) else "add"
+    else:
+        kind = "add" if subcommand == "add" else "read"
+    return _Use(subcommand, kind, keyring)
 
 
 def _guarded(steps: list[Step]) -> bool:
@@ -149,8 +182,16 @@ def _guarded(steps: list[Step]) -> bool:
     return False
 
 
-#: Subcommands that put a key into APT's trusted keys.
-_ADDS = frozenset({"add", "adv", "update", "net-update"})
+#: The gpg commands of an `apt-key adv` that put keys into the keyring.
+_ADV_IMPORTS = frozenset({"--recv-keys", "--recv-key", "--recv", "--receive-keys", "--fetch-keys", "--fetch-key",
+                          "--import", "--refresh-keys", "--search-keys", "--search", "--locate-keys",
+                          "--locate-external-keys"})
+#: The gpg commands of an `apt-key adv` that only read (or delete) keys: such an adv is treated as `list`.
+_ADV_READS = frozenset({"--list-keys", "--list-key", "-k", "--list-public-keys", "--list-sigs", "--list-signatures",
+                        "--check-sigs", "--check-signatures", "--fingerprint", "--fingerprints", "--export",
+                        "--export-ssh-key", "--list-packets", "--show-keys", "--list-secret-keys", "-K",
+                        "--delete-key", "--delete-keys", "--delete-secret-and-public-key",
+                        "--delete-secret-and-public-keys"})
 
 #: Code names of releases whose APT (3.0 and later) has no apt-key, with their names.
 _RELEASES = {"trixie": "Debian 13 (trixie)", "forky": "Debian 14 (forky)", "duke": "Debian 15 (duke)",
@@ -219,8 +260,8 @@ def _default_trixie(name: str, tokens: list[str]) -> bool:
     return (major, int(number.group(2)))[:len(since)] >= since
 
 
-def _message(subcommand: str, reference: Optional["ImageReference"], missing: Optional[str]) -> str:
-    shown = f"apt-key {subcommand}".strip()
+def _message(use: _Use, reference: Optional["ImageReference"], missing: Optional[str]) -> str:
+    shown = f"apt-key {use.subcommand}".strip()
     if missing is not None:
         base = f" ({reference.text})" if reference is not None else ""
         what = (f"`{shown}` fails: the base image{base} is {missing}, whose APT (3.0 or later) has no "
@@ -228,10 +269,22 @@ def _message(subcommand: str, reference: Optional["ImageReference"], missing: Op
     else:
         what = (f"`{shown}` is deprecated (APT 2.2 and later warn) and fails on Debian 13, Ubuntu 25.04 and "
                 f"later, whose APT has no apt-key (\"apt-key: not found\")")
-    if subcommand not in _ADDS:
+    if use.kind == "refresh" and use.subcommand == "net-update":
+        return (f"{what}; it adds no third-party key, and APT disabled it long ago (it exits with status 1 "
+                f"unless APT::Key::Net-Update-Enabled is set); remove it")
+    if use.kind == "refresh":
+        return (f"{what}; it adds no third-party key (on Debian it does nothing; on Ubuntu it imports the "
+                f"distribution's own archive keys again, which the system already has); remove it")
+    if use.kind == "read":
         return f"{what}; remove it, or use `gpg --show-keys FILE` to read a key file"
-    source = "'https://keyserver.ubuntu.com/pks/lookup?op=get&search=0x<fingerprint>'" if subcommand == "adv" \
+    source = "'https://keyserver.ubuntu.com/pks/lookup?op=get&search=0x<fingerprint>'" if use.subcommand == "adv" \
         else "<url>"
-    return (f"{what}; it also makes the key trusted for every repository; download the key with `curl -fsSL "
+    keyring = use.keyring
+    if keyring is not None and keyring != "" and keyring != "/etc/apt/trusted.gpg" \
+            and not keyring.startswith("/etc/apt/trusted.gpg.d/"):
+        return (f"{what}; APT trusts {keyring} only for the sources entries that name it with `signed-by`; "
+                f"write the key there without apt-key: `curl -fsSL {source} | gpg --dearmor -o {keyring}`")
+    trusted = "; it also makes the key trusted for every repository" if keyring != "" else ""
+    return (f"{what}{trusted}; download the key with `curl -fsSL "
             f"{source} | gpg --dearmor -o /etc/apt/keyrings/<name>.gpg` and name it in that repository's "
             f"sources entry only (`deb [signed-by=/etc/apt/keyrings/<name>.gpg] https://...`)")
