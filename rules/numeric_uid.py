@@ -36,9 +36,14 @@ class NumericUid(Rule):
     The id the image has is the one at the end of the build: when a
     command after the `useradd` may change it (`usermod -u`/`--uid`, a
     rename with `usermod -l`, `groupmod -g`/`-n` for the group, an edit of
-    `/etc/passwd` or `/etc/group` such as `sed -i`), in the same RUN or a
-    later one, the message names no number and no fix is offered (the
-    new id is not read). A `userdel` and a new `useradd -u` after such a
+    `/etc/passwd` or `/etc/group`: a writing redirection, `sed -i`,
+    `perl -pi`, `gawk -i inplace`, a `sed`/`awk`/`perl` script naming the
+    file, `tee`, a `cp`/`install`/`ln` onto it or into `/etc/` of a file
+    so named, any `mv` of it), in the same RUN or a later one, the message
+    names no number and no fix is offered (the new id is not read).
+    Commands that only read the files change nothing: `cp /etc/passwd
+    /etc/passwd.bak`, `grep`, `cat`, `awk -F: ... /etc/passwd`, `sed -n`,
+    `perl -ne`. A `userdel` and a new `useradd -u` after such a
     change give the id again. This also holds for a user of the base
     image: after `usermod -u 1001 node`, node's usual uid 1000 is not
     proposed.

@@ -405,9 +405,61 @@ def account_deletions(analysis: "Analysis", node: ast.Instruction) -> tuple[Dele
 #: Commands that may change an existing account's numeric id, with the options that do: a new id, or
 #: a new name (``usermod -l new app``: ``app`` is gone, ``new`` has app's id); short options by letter.
 _MODIFIERS = {"usermod": ("user", "ul", ("--uid", "--login")), "groupmod": ("group", "gn", ("--gid", "--new-name"))}
-#: Programs that edit a file named among their words (``sed -i ... /etc/passwd``).
-_FILE_EDITORS = frozenset(("sed", "perl", "awk", "gawk", "tee", "cp", "mv", "install", "ln", "vipw", "vigr"))
 _ACCOUNT_FILES = {"/etc/passwd": "user", "/etc/group": "group"}
+#: Text tools that write their file operands only when told to edit in place (``sed -i``, ``sed -Ei.bak``,
+#: ``sed --in-place``, ``perl -pi``, ``perl -i.bak -pe``: no ``e`` before the ``i``); else they only read
+#: them (``sed -n``, ``awk -F:``, ``perl -ne``), unless their script names the file (``sed 'w /etc/passwd'``,
+#: awk's ``print > "/etc/passwd"``).
+_IN_PLACE = {"sed": re.compile(r"--in-place(?:=.*)?|-[nrEsuz]*i.*"), "perl": re.compile(r"-[^-eE]*i.*")}
+_AWKS = frozenset(("awk", "gawk", "mawk", "nawk", "busybox-awk"))
+#: Programs that write their last operand (or the directory of ``-t``), the files they copy into it
+#: being read only (``cp /etc/passwd /etc/passwd.bak``); ``mv`` takes its sources away too.
+_COPIERS = frozenset(("cp", "mv", "install", "ln"))
+
+
+def _written_files(program: Optional[str], words: list[str]) -> list[str]:
+    """The words among ``words`` (a command's, the program first) naming a file the command writes,
+    for the account files: ``tee`` and ``vipw``/``vigr`` every word, ``cp``/``install``/``ln`` their
+    target (``/etc/passwd``, or ``/etc/`` with a source named ``passwd``), ``mv`` its sources too,
+    ``sed``/``perl``/``gawk`` their operands when editing in place and any file their script names."""
+    args = words[1:]
+    if program in ("tee", "vipw", "vigr"):
+        return args
+    if program in _COPIERS:
+        target, operands, i = None, [], 0
+        while i < len(args):
+            word = args[i]
+            letters = word[1:] if word.startswith("-") and not word.startswith("--") else ""
+            t = letters.find("t")  # `-t DIR`, `-at DIR`, `-tDIR`; not inside `-S SUFFIX`, `-m MODE` ...
+            if word == "--target-directory" or t >= 0 and not set(letters[:t]) & set("mogS"):
+                value = letters[t + 1:] if t >= 0 else ""
+                if not value and i + 1 < len(args):
+                    value, i = args[i + 1], i + 1
+                target = value.rstrip("/") + "/"
+            elif word.startswith("--target-directory="):
+                target = word.partition("=")[2].rstrip("/") + "/"
+            elif not word.startswith("-"):
+                operands.append(word)
+            i += 1
+        if target is None and operands:
+            target, operands = operands[-1], operands[:-1]
+        if target is None:
+            return []
+        written = [target]
+        if target.rstrip("/") + "/" == "/etc/":
+            written += ["/etc/" + operand.rstrip("/").rpartition("/")[2] for operand in operands]
+        return written + operands if program == "mv" else written
+    in_place = _IN_PLACE.get(program or "")
+    if in_place is None and program not in _AWKS:
+        return []
+    if in_place is not None:
+        editing = any(in_place.fullmatch(word) for word in args)
+    else:  # gawk -i inplace, --include=inplace
+        editing = any(word in ("-iinplace", "--include=inplace")
+                      or word in ("-i", "--include") and following == "inplace"
+                      for word, following in zip(args, args[1:] + [""]))
+    named = [path for path in _ACCOUNT_FILES if any(path in word and word != path for word in args)]
+    return named + (args if editing else [])
 
 
 def _id_changes(analysis: "Analysis", node: ast.Instruction) -> list[tuple[str, Command]]:
@@ -431,8 +483,7 @@ def _id_changes(analysis: "Analysis", node: ast.Instruction) -> list[tuple[str, 
                             name = expansion.value if expansion.resolved and expansion.value else "*"
                             found.append((f"{kind}:{name}", command))
             targets = [r.target.value for r in command.redirects if r.writes_a_file]
-            if command.program in _FILE_EDITORS:
-                targets += words[1:]
+            targets += _written_files(command.program, words)
             found += [(f"{_ACCOUNT_FILES[target]}:*", command) for target in targets if target in _ACCOUNT_FILES]
     return found
 
