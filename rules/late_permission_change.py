@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import posixpath
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Iterator, Optional, Sequence
 
@@ -14,12 +16,13 @@ from dflint.model.build import Stage
 from dflint.model.compiler_outputs import compiles, outputs
 from dflint.model.copies import CopyIndex, copied
 from dflint.model.history import Step, histories, image_stages
-from dflint.model.layers import (YARN_CLASSIC, Created, deletes, mount_targets, removals, run_created, run_steps,
-                                 under_new_root, user_home, yarn_line)
+from dflint.model.layers import (YARN_CLASSIC, Created, Removal, deletes, mount_targets, removals, run_created,
+                                 run_steps, under_new_root, user_home, yarn_line)
 from dflint.model.layers import Step as RunStep
 from dflint.model.path_index import PathIndex, parts
 from dflint.model.paths import has_glob, inside, resolve
 from dflint.model.python_env import created_venv
+from dflint.model.users import account_creations
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell.archives import extraction
 from dflint.shell.installs import dependency_install
@@ -33,6 +36,14 @@ _CONDA_INSTALLER = re.compile(r"(?i).*(?:miniconda|miniforge|mambaforge|anaconda
 _JULIA_PACKAGES = re.compile(r"\bPkg\.(?:add|instantiate|develop|build)\b")
 #: Every kind of mount: what a RUN writes below one is not in its layer.
 _MOUNTS = ("cache", "tmpfs", "bind", "secret", "ssh")
+#: Commands that test: what runs after them in an `&&`/`||` chain may not run.
+_TESTS = frozenset(("[", "[[", "test"))
+#: Options of `conda create` that take a value, and those that name what fills the environment.
+_CONDA_VALUES = frozenset(("-p", "--prefix", "-n", "--name", "-c", "--channel", "--solver", "--platform",
+                           "--subdir", "--repodata-fn", "--channel-priority", "-r", "--root-prefix", "--rc-file"))
+_CONDA_FILLING = frozenset(("--file", "-f", "--clone"))
+#: What pip run through DIR/bin/pip fills, until DIR is known to be a virtual environment.
+_PIP_PREFIX = "the packages pip installed in"
 
 
 class LatePermissionChange(Rule):
@@ -44,20 +55,32 @@ class LatePermissionChange(Rule):
     (the stages it is built `FROM` included) created and certainly filled:
 
     - a virtual environment (`python -m venv DIR`, `virtualenv DIR`, `uv
-      venv --seed DIR`; not one made `--without-pip`), or what `pip install`
-      puts in `--target`, `--prefix` or `--root`, or in a venv whose `pip`
-      or `python` it runs (`/opt/venv/bin/pip install ...`);
-    - `node_modules` of `npm ci`/`npm install` (not `-g`) in a known
+      venv --seed DIR`; not one made `--without-pip` or `virtualenv
+      --no-seed`), or what `pip install` puts in `--target`, `--prefix` or
+      `--root`, or in the directory whose `bin/pip` or `bin/python` it runs
+      (`/opt/venv/bin/pip install ...`; called a virtual environment only
+      when a RUN made one there or `VIRTUAL_ENV` names it: `/usr/local` is
+      "the packages pip installed in /usr/local");
+    - `node_modules` of `npm ci`/`npm install` (not `-g`, `--global` or
+      `--location=global`, which install into npm's prefix) in a known
       directory or `--prefix`, and of Yarn 1;
     - a `git clone` directory, the files saved by `curl -o`/`-O` and `wget`
       (into a directory made by `mkdir -p` too), the directory `tar -x -C DIR`
       unpacks into;
     - the program a compiler writes (`go build -o`, `go install`, `cargo
       install`, `gcc -o`...);
-    - a conda environment created with `-p`/`--prefix`, a conda installation
+    - a conda environment created with `-p`/`--prefix` and packages
+      (named, `--file` or `--clone`; without any it is empty), a conda installation
       made by its installer (`bash Miniforge3-Linux-x86_64.sh -b -p
       /opt/conda`), and the Julia depot (`JULIA_DEPOT_PATH`, else `~/.julia`)
       after `Pkg.add`/`Pkg.instantiate`.
+
+    A command that may not run when its RUN does fills nothing certainly: one
+    in an `if` (or its condition), a loop, a `case` branch or a function,
+    after `||`, or in an `&&` chain after a test (`[ "$DEV" = 1 ] && python
+    -m venv /opt/dev`, often an ARG switch that is off by default) is not
+    followed. The stage built `FROM` a stage with ONBUILD RUN triggers has
+    what they filled (literal paths only).
 
     Only a recursive change (`-R`, `find ... -exec`) of such a directory, of
     a directory above it, or of a file such a command wrote, and a plain
@@ -72,14 +95,23 @@ class LatePermissionChange(Rule):
 
     Not reported: a change in the RUN that creates the files (the good
     pattern), of files a COPY or ADD also wrote there (`copy-then-chmod`
-    reports those, once), of what a later RUN deleted, of paths under one of
+    reports those, once), of what a later RUN deleted, of what a later
+    command of the changing RUN deletes (the layer holds a whiteout, not a
+    second copy: `chown -R app /src && make -C /src/tool install && rm -rf
+    /src/tool`), of paths under one of
     the RUN's `--mount` targets or written under the creating RUN's mounts,
-    a `find` that selects only directories (`-type d`), and changes in a
+    a `find` that selects only directories (`-type d`) or limits its depth
+    (`-maxdepth N`: the top of the tree only), and changes in a
     builder stage only used through `COPY --from` (its layers never ship).
     ONBUILD RUN triggers are checked against each other and against the
     stage they are declared in, with literal paths only. PowerShell and cmd
     RUNs are not read. Package managers' caches and packages installed by
     name are not followed.
+
+    The advice says to create the user first only when the changing RUN
+    creates it (`useradd app && chown -R app ...`); a user it does not create
+    (`nobody`, the base image's `node`, one an earlier RUN made) or a numeric
+    id (`chown -R 1000`) is one to run the filling command as.
 
     ## Why is this bad?
     A layer stores every file whose content *or metadata* changed, whole.
@@ -137,6 +169,11 @@ class LatePermissionChange(Rule):
             pending.append(layers.mark())
             lineage, *triggers = histories(model, top)
             report = top.index in shipping
+            if top.parent is not None:  # the parent's ONBUILD triggers run first, on top of its image
+                for history in itertools.islice(histories(model, model.stages[top.parent]), 1, None):
+                    for step in history:
+                        for _ in layers.step(step, False):
+                            pass
             found[top.index] = [finding for step in lineage if step.stage is top
                                 for finding in layers.step(step, report)]
             for history in triggers:  # ONBUILD triggers run downstream, on top of this image
@@ -158,6 +195,105 @@ class _Filled:
     how: str  # the command, as a reader sees it: `python -m venv /opt/venv`
     node: ast.Instruction  # the RUN (or ONBUILD) that created it
     span: Span
+    #: Filled by pip run through DIR/bin/pip or DIR/bin/python: a virtual environment only when one is known there.
+    interpreter: bool = False
+
+
+class _Latest:
+    """Filled items by the parts of their paths, each directory with a heap of the numbers of the items
+    below it: the latest item below a path is found without looking at the others (looking at them all
+    for each change made N fills and N changes of one directory quadratic). Items leave lazily: a
+    number stays in the heaps until a search meets it."""
+
+    def __init__(self) -> None:
+        self._root: dict = {}
+        self._items: dict[int, _Filled] = {}
+
+    def _node(self, wanted: Sequence[str], make: bool) -> Optional[dict]:
+        node = self._root
+        for part in wanted:
+            children = node.setdefault("", {}) if make else node.get("", {})
+            child = children.get(part)
+            if child is None:
+                if not make:
+                    return None
+                child = children[part] = {}
+            node = child
+        return node
+
+    def add(self, seq: int, item: _Filled) -> None:
+        self._items[seq] = item
+        node = self._root
+        heapq.heappush(node.setdefault("heap", []), -seq)
+        for part in parts(item.path):
+            node = node.setdefault("", {}).setdefault(part, {})
+            heapq.heappush(node.setdefault("heap", []), -seq)
+        node.setdefault("items", {})[seq] = item
+
+    def remove(self, seq: int) -> None:
+        item = self._items.pop(seq)
+        node = self._node(parts(item.path), False)
+        assert node is not None
+        node["items"].pop(seq, None)
+
+    def at(self, wanted: Sequence[str]) -> dict[int, _Filled]:
+        """The items whose path is ``wanted``."""
+        node = self._node(wanted, False)
+        return dict(node.get("items", {})) if node is not None else {}
+
+    def below(self, wanted: Sequence[str], skip: Callable[[_Filled], bool]) -> Optional[_Filled]:
+        """The latest item at ``wanted`` or below it that ``skip`` does not refuse."""
+        node = self._node(wanted, False)
+        heap = node.get("heap") if node is not None else None
+        if not heap:
+            return None
+        refused = []
+        found = None
+        while heap:
+            seq = -heap[0]
+            item = self._items.get(seq)
+            if item is None or not _inside_parts(item.path, wanted):
+                heapq.heappop(heap)  # gone (or gone and filed again elsewhere): forget it here
+                continue
+            if skip(item):
+                refused.append(heapq.heappop(heap))
+                continue
+            found = item
+            break
+        for entry in refused:
+            heapq.heappush(heap, entry)
+        return found
+
+
+def _inside_parts(path: str, wanted: Sequence[str]) -> bool:
+    found = parts(path)
+    return found[:len(wanted)] == list(wanted)
+
+
+class _Deletions:
+    """A RUN's deletions by path, to ask whether one after a given command deletes a path."""
+
+    def __init__(self, deletions: Sequence[Removal]) -> None:
+        self._deletions = list(deletions)
+        self._index: PathIndex[Removal] = PathIndex()
+        for number, removal in enumerate(self._deletions):
+            assert removal.path is not None
+            wanted = parts(removal.path)
+            if wanted and wanted[-1] in ("*", ".*", "{*,.*}", "{.*,*}", ".[!.]*"):
+                wanted = wanted[:-1]
+            self._index.add(number, removal, ("/" + "/".join(wanted),))
+
+    def deletes(self, path: str, index: int) -> bool:
+        """A deletion by a step after the step ``index`` removes ``path``."""
+        if not self._deletions:
+            return False
+        return any(removal.step.index > index and deletes(removal.path, path)  # type: ignore[arg-type]
+                   for removal in self._index.above([*parts(path), "\0"]).values())
+
+
+def _shallow(change: PermissionChange) -> bool:
+    """``find ROOT -maxdepth N ... -exec``: only the top of the tree changes."""
+    return change.command.program == "find" and any(w.value == "-maxdepth" for w in change.command.args)
 
 
 class _Layers:
@@ -167,7 +303,9 @@ class _Layers:
     def __init__(self, ctx: RuleContext) -> None:
         self.ctx = ctx
         self.model = ctx.model
-        self.filled: PathIndex[_Filled] = PathIndex()
+        self.filled: PathIndex[_Filled] = PathIndex()  # for globs and deletions
+        self.latest = _Latest()  # the same items, for the latest one below a path
+        self.venvs: Counter[str] = Counter()  # the directories RUNs made virtual environments (filled or not)
         self.copies = CopyIndex()
         self.position = 0  # positions in the CopyIndex, one per COPY/ADD followed
         self._order = itertools.count()
@@ -200,23 +338,50 @@ class _Layers:
         deletions = [r for r in removals(self.ctx.analysis, anchor) if r.path is not None and r.package is None]
         changes = [(change, script) for script in self.ctx.commands(anchor) for change in permission_changes(script)]
         own = _created(self.ctx, anchor, steps, resolver)
-        # This RUN's deletions and changes, in order: a deletion before a change takes the files away.
+        later = _Deletions(deletions)
+        # This RUN's deletions and changes, in order: a deletion before a change takes the files away, one
+        # after it leaves a whiteout in this layer, not a second copy.
         events = sorted([(r.step.index, 0, r) for r in deletions] +
                         [(by_command[id(c.command)].index, 1, (c, s)) for c, s in changes if id(c.command) in by_command],
                         key=lambda e: (e[0], e[1]))
-        for _, kind, event in events:
+        words: dict[int, Counter[str]] = {}  # per script, how many times each word is written
+        for index, kind, event in events:
             if kind == 0:
                 self._delete(event.path)  # type: ignore[union-attr]
             elif report:
                 change, script = event  # type: ignore[misc]
-                finding = self._change(step, change, script, resolver)
+                if id(script) not in words:
+                    words[id(script)] = Counter(w.value for c in script.commands for w in c.args)
+                finding = self._change(step, change, script, words[id(script)], resolver,
+                                       lambda item, index=index: later.deletes(item.path, index))
                 if finding is not None:
                     yield finding
+        for path in _venvs(self.ctx, anchor, steps, resolver):
+            self.venvs[path] += 1
+            self._undo.append(lambda path=path: self.venvs.subtract((path,)))
         for item, index in own:  # what this RUN filled and did not delete after
-            if not any(r.step.index > index and deletes(r.path, item.path) for r in deletions):
+            if not later.deletes(item.path, index):
+                item = self._named(item, resolver)
                 seq = next(self._order)
-                self.filled.add(seq, item, (item.path,))
-                self._undo.append(lambda seq=seq: self.filled.remove(seq))
+                self._add(seq, item)
+                self._undo.append(lambda seq=seq: self._remove(seq))
+
+    def _add(self, seq: int, item: _Filled) -> None:
+        self.filled.add(seq, item, (item.path,))
+        self.latest.add(seq, item)
+
+    def _remove(self, seq: int) -> None:
+        self.filled.remove(seq)
+        self.latest.remove(seq)
+
+    def _named(self, item: _Filled, resolver: "_Resolver") -> _Filled:
+        """``item``, called a virtual environment when pip filled it through a ``bin/pip`` of its own and it
+        is one: a venv an earlier command created there, or VIRTUAL_ENV's directory."""
+        if not item.interpreter:
+            return item
+        if self.venvs[item.path] > 0 or resolver.expand("$VIRTUAL_ENV") == item.path:
+            return _Filled(item.path, item.kind, "the virtual environment", item.how, item.node, item.span)
+        return item
 
     def _untake_copy(self, position: int) -> None:
         self.copies.truncate(position)
@@ -230,14 +395,17 @@ class _Layers:
             return
         for seq, item in list(self.filled.below(wanted).items()):
             if deletes(path, item.path):
-                self.filled.remove(seq)
-                self._undo.append(lambda seq=seq, item=item: self.filled.add(seq, item, (item.path,)))
+                self._remove(seq)
+                self._undo.append(lambda seq=seq, item=item: self._add(seq, item))
 
-    def _change(self, step: Step, change: PermissionChange, script, resolver: "_Resolver") -> Optional[Finding]:
+    def _change(self, step: Step, change: PermissionChange, script, words: Counter[str], resolver: "_Resolver",
+                gone: Callable[[_Filled], bool]) -> Optional[Finding]:
         ctx = self.ctx
-        named = {w.value for c in script.commands if c is not change.command for w in c.args}
-        if named & {w.value for w in change.paths}:
+        own = Counter(w.value for w in change.command.args)
+        if any(words[w.value] > own[w.value] for w in change.paths):
             return None  # another command of the RUN names it: rewritten in this layer anyway
+        if _shallow(change):
+            return None  # `find DIR -maxdepth N`: the top of the tree only
         paths = [resolver.change_path(script, word) for word in change.paths]
         if None in paths or any(resolver.mounted(p) for p in paths):
             return None
@@ -245,28 +413,31 @@ class _Layers:
             return None  # copy-then-chmod's
         for path in paths:
             assert path is not None
-            hit = self._hit(path.rstrip("/") or "/", change)
+            hit = self._hit(path.rstrip("/") or "/", change, gone)
             if hit is not None:
-                message = _message(change, hit)
+                message = _message(ctx, step, change, hit)
                 return ctx.finding(change.command, message,
                                    related=[(f"{hit.how} filled it in this layer", hit.span)])
         return None
 
-    def _hit(self, path: str, change: PermissionChange) -> Optional[_Filled]:
+    def _hit(self, path: str, change: PermissionChange, gone: Callable[[_Filled], bool]) -> Optional[_Filled]:
+        """The latest item the change rewrites whole, but those a later command of its RUN deletes."""
         if has_glob(path) and (change.recursive or has_glob(posixpath.dirname(path))):
             return None
         wanted = parts(path)
         if change.recursive and not change.selective:
-            candidates = self.filled.below(wanted)  # the path itself and what lies below it
-        else:
+            return self.latest.below(wanted, gone)  # the latest of the path itself and what lies below it
+        if has_glob(path):
             candidates = {seq: item for seq, item in self.filled.below(wanted).items()
                           if len(parts(item.path)) == len(wanted)}
+        else:
+            candidates = self.latest.at(wanted)
         best = None
         for seq, item in sorted(candidates.items()):
+            if gone(item):
+                continue
             same = item.path == path or has_glob(path) and item.path != path
-            if change.recursive and not change.selective:
-                ok = inside(item.path, path)
-            elif change.selective:
+            if change.selective:
                 ok = same and item.kind == "tree"
             else:
                 ok = same and item.kind == "file"
@@ -358,11 +529,42 @@ def _created(ctx: RuleContext, node: ast.Instruction, steps: Sequence[RunStep],
             continue  # a trigger's variables are those of the build FROM the image
         for path, kind, what in _fills(ctx, node, step, resolver):
             if path and path.startswith("/") and not has_glob(path) and path != "/":
-                found.append((_Filled(path.rstrip("/"), kind, what, _how(step), node, step.command.span),
-                              step.index))
-    found = [(item, index) for item, index in found if not resolver.mounted(item.path)]
+                found.append((_Filled(path.rstrip("/"), kind, what, _how(step), node, step.command.span,
+                                      interpreter=what == _PIP_PREFIX), step.index))
+    unsure = _unsure_steps(steps)
+    found = [(item, index) for item, index in found if not resolver.mounted(item.path) and index not in unsure]
     memo[key] = found
     return found
+
+
+def _venvs(ctx: RuleContext, node: ast.Instruction, steps: Sequence[RunStep], resolver: _Resolver) -> list[str]:
+    """The directories the RUN ``node`` makes virtual environments, filled or not."""
+    memo = ctx.analysis.memo("DF008: venvs")
+    key = (node, resolver.trigger)
+    if key not in memo:
+        memo[key] = [venv[0] for step in steps if step.invocation is not None and not under_new_root(step)
+                     and not (resolver.trigger and not resolver.cwd_known)
+                     and (venv := created_venv(ctx.analysis, node, step)) is not None]
+    return memo[key]
+
+
+def _unsure_steps(steps: Sequence[RunStep]) -> set[int]:
+    """The indexes of the steps that may not run when the RUN does: in a condition, a branch, a loop or a
+    function; after `||`; in an `&&`/`||` chain after a test (`[ "$DEV" = 1 ] && python -m venv ...`)."""
+    unsure = set()
+    previous: dict[tuple[int, tuple[str, ...]], RunStep] = {}  # the last step of each list
+    for step in steps:
+        command = step.command
+        key = (id(step.script), step.contexts)
+        before = previous.get(key)
+        previous[key] = step
+        if step.branch:
+            unsure.add(step.index)
+        elif command.operator in ("&&", "||", "|", "|&") and before is not None and (
+                command.operator == "||" or before.index in unsure or before.command.name in _TESTS
+                or before.command.operator == "||"):
+            unsure.add(step.index)
+    return unsure
 
 
 def _unsure_in_trigger(item: Created, resolver: _Resolver) -> bool:
@@ -410,7 +612,7 @@ def _fills(ctx: RuleContext, node: ast.Instruction, step: RunStep,
     program = invocation.program
     analysis = ctx.analysis
     venv = created_venv(analysis, node, step)
-    if venv is not None and venv[1]:
+    if venv is not None and venv[1] and not any(w.value == "--no-seed" for w in step.command.argv):
         yield venv[0], "tree", "the virtual environment"
     if program == "pip" and invocation.subcommand == "install":
         target = resolver.option(step, "-t", "--target", "--prefix", "--root")
@@ -420,8 +622,10 @@ def _fills(ctx: RuleContext, node: ast.Instruction, step: RunStep,
             interpreter = next((w for w in step.command.argv if posixpath.basename(w.value).startswith(
                 ("pip", "python")) and "/bin/" in w.value), None)
             if interpreter is not None and interpreter.literal and interpreter.value.startswith("/"):
-                yield posixpath.dirname(posixpath.dirname(interpreter.value)), "tree", "the virtual environment"
-    if program in ("npm", "yarn") and not invocation.has("-g", "--global") and invocation.subcommand != "global":
+                # a venv's, or an installation's (/usr/local/bin/pip): see _Layers._named
+                yield posixpath.dirname(posixpath.dirname(interpreter.value)), "tree", _PIP_PREFIX
+    if program in ("npm", "yarn") and not invocation.has("-g", "--global") and invocation.subcommand != "global" \
+            and not _npm_global(step):
         install = dependency_install(step.script, step.command)
         named = program == "npm" and invocation.subcommand == "install" and bool(invocation.operands)
         if (install is not None or named) and (program == "npm" or yarn_line(analysis, node, step) == YARN_CLASSIC):
@@ -439,7 +643,7 @@ def _fills(ctx: RuleContext, node: ast.Instruction, step: RunStep,
             if not (output.unnamed or output.loose or output.below or output.exclude) and "$" not in output.path:
                 yield resolve(output.path, resolver.cwd(step)), "file", "the program"
     verbs = [w.value for w in invocation.operands[:2]]
-    if program in _CONDA and (verbs[:1] == ["create"] or verbs == ["env", "create"]):
+    if program in _CONDA and (verbs[:1] == ["create"] and _conda_packages(step) or verbs == ["env", "create"]):
         prefix = resolver.after(step, "-p", "--prefix")
         if prefix is not None:
             yield prefix, "tree", "the conda environment"
@@ -450,6 +654,30 @@ def _fills(ctx: RuleContext, node: ast.Instruction, step: RunStep,
             yield prefix, "tree", "the conda installation"
     if program == "julia" and any(_JULIA_PACKAGES.search(w.value) for w in step.command.argv):
         yield _julia_depot(ctx, node, step, resolver), "tree", "the Julia depot"
+
+
+def _npm_global(step: RunStep) -> bool:
+    """``npm install --location=global`` (or ``--location global``) installs into the prefix, like ``-g``."""
+    words = [w.value for w in step.command.argv]
+    return "--location=global" in words or any(a == "--location" and b == "global" for a, b in zip(words, words[1:]))
+
+
+def _conda_packages(step: RunStep) -> bool:
+    """``conda create`` names what fills the environment: package specs, ``--file`` or ``--clone``; without
+    any it makes an empty one."""
+    words = [w.value for w in step.command.argv]
+    start = words.index("create") + 1 if "create" in words else len(words)
+    skip = False
+    for word in words[start:]:
+        if skip:
+            skip = False
+        elif word.split("=", 1)[0] in _CONDA_FILLING:
+            return True
+        elif word in _CONDA_VALUES:
+            skip = True
+        elif not word.startswith("-"):
+            return True
+    return False
 
 
 def _julia_depot(ctx: RuleContext, node: ast.Instruction, step: RunStep, resolver: _Resolver) -> Optional[str]:
@@ -467,7 +695,7 @@ def _julia_depot(ctx: RuleContext, node: ast.Instruction, step: RunStep, resolve
     return posixpath.join(home, ".julia") if home else None
 
 
-def _message(change: PermissionChange, hit: _Filled) -> str:
+def _message(ctx: RuleContext, step: Step, change: PermissionChange, hit: _Filled) -> str:
     text = _shown(change.command)
     line, run = hit.span.start.line, hit.node.span.start.line
     what = f"{hit.what} {hit.path}" if hit.kind == "tree" else f"{hit.path}"
@@ -476,8 +704,12 @@ def _message(change: PermissionChange, hit: _Filled) -> str:
     else:
         owner = change.literal_owner
         user = owner.split(":")[0] if owner else None
-        if user:
+        if user and user.isdigit():
+            who = f"run `{hit.how}` as user {user} (`USER {user}` before that RUN"
+        elif user and any(c.account == f"user:{user}" for c in account_creations(ctx.analysis, step.anchor)):
             who = f"create `{user}` first and run `{hit.how}` as it (`USER {user}` before that RUN"
+        elif user:  # it exists already: the base image's, or created by an earlier RUN
+            who = f"run `{hit.how}` as `{user}` (`USER {user}` before that RUN"
         else:
             who = f"run `{hit.how}` as the owner you want (created first, `USER` before that RUN"
         advice = (f"{who}, or `chown` the empty directory before filling it), or {change.tool} in that RUN "
