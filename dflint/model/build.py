@@ -154,6 +154,7 @@ class BuildModel:
     def _build(self) -> None:
         stages: list[dict] = []
         scope: Optional[Scope] = None
+        self._stage_names: dict[str, int] = {}  # the stages started so far, by name
         for node in self.file.instructions:
             if isinstance(node, ast.FromInstruction):
                 if stages:
@@ -195,10 +196,8 @@ class BuildModel:
         expansion = self.global_scope.expand(image.value, self.escape) if image else None
         parent = None
         if expansion is not None and expansion.resolved:
-            for earlier in stages:
-                # BuildKit matches the expanded name exactly against lower-cased stage names.
-                if earlier["name"] == expansion.value:
-                    parent = earlier["index"]
+            # BuildKit matches the expanded name exactly against lower-cased stage names (the last one wins).
+            parent = self._stage_names.get(expansion.value)
         reference = None
         if expansion is not None and parent is None and expansion.error is None:
             reference = parse_image_reference(expansion.marked)
@@ -207,6 +206,8 @@ class BuildModel:
         if platform_flag is not None and platform_flag.value is not None:
             platform = self.global_scope.expand(platform_flag.value, self.escape)
         name = node.stage_name.value.lower() if node.stage_name is not None else None
+        if name is not None:
+            self._stage_names[name] = index
         stage = dict(
             index=index,
             name=name,
