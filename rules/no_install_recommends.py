@@ -103,8 +103,10 @@ class NoInstallRecommends(Rule):
                 flag = "--without-recommends" if aptitude else "--no-install-recommends"
                 point, text = insert_after(ctx.analysis, node, verb, flag)
                 fix = ctx.fix(f"Add `{flag}`", ctx.edit(point, point, text), applicability=Applicability.UNSAFE)
+                # From the program's word, as without assignments in front (`DEBIAN_FRONTEND=... apt-get`).
+                start = step.command.argv[0].span.start if step.command.argv else step.command.span.start
                 yield ctx.finding(
-                    Span(step.command.span.start, verb.span.end),
+                    Span(start, verb.span.end),
                     f"`{program_text(step.invocation)} install` also installs every package the named ones "
                     f"recommend, which the image rarely needs: add `{flag}` (and name the ones you need)", fix)
 
