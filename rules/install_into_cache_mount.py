@@ -21,6 +21,26 @@ _COPY_OUT = frozenset(("cp", "mv", "rsync", "tar", "install", "cpio", "zip"))
 #: Commands that build with what conan installed (static libraries end in the build's own output).
 _BUILDS = frozenset(("cmake", "make", "ninja", "meson", "gcc", "g++", "cc", "c++", "clang", "clang++"))
 _PIP_DIR = re.compile(r"(/.+)/bin/(?:pip|python)[\d.]*")
+#: Commands that do nothing with the files they name, for what reaches the layer.
+_IDLE = frozenset(("rm", "ls", "du", "chown", "chmod", "chgrp", "echo", "printf", "mkdir", "touch", "true", ":",
+                   "test", "[", "cd", "pushd", "popd"))
+_PIP_IDLE = frozenset(("check", "list", "show", "cache", "config", "help"))
+#: Node commands that run the project's code or its packages' programs (a build, a script).
+_NODE_RUNNERS = frozenset(("npx", "pnpx", "node", "bun", "bunx", "nx", "turbo", "tsc", "vite", "webpack"))
+#: Package-manager subcommands that only install, remove or report: they use nothing of what is installed.
+_NODE_IDLE = frozenset(("install", "i", "ci", "add", "cache", "config", "set", "get", "prune", "dedupe", "audit",
+                        "ls", "list", "outdated", "why", "info", "view", "test", "t", "remove", "rm", "uninstall",
+                        "un", "version", "help"))
+_CARGO_IDLE = frozenset(("build", "b", "check", "c", "clippy", "fmt", "clean", "fetch", "test", "t", "doc", "d",
+                         "update", "generate-lockfile", "tree", "metadata", "version", "help"))
+_BUNDLE_IDLE = frozenset(("install", "config", "clean", "lock", "cache", "package", "check", "list", "info",
+                          "outdated", "version", "help"))
+_COMPOSER_IDLE = frozenset(("install", "i", "update", "u", "upgrade", "require", "r", "remove", "config",
+                            "clear-cache", "clearcache", "dump-autoload", "dumpautoload", "validate", "diagnose",
+                            "show", "info", "outdated", "audit", "help"))
+#: Where a package manager's project is, from the directory it installs into.
+_PROJECT_DIRS = {"npm": "node_modules", "yarn": "node_modules", "pnpm": "node_modules", "cargo": "target",
+                 "composer": "vendor", "uv": ".venv"}
 
 
 class InstallIntoCacheMount(Rule):
@@ -51,9 +71,31 @@ class InstallIntoCacheMount(Rule):
     DF115's); a later RUN names the install directory (or, after `conan
     install`, builds with `cmake`, `make` ...).
 
-    It stays silent when the same RUN copies, moves or archives something
-    after the install (`cp`, `mv`, `rsync`, `tar`, `install`), or builds
-    after `conan install`; when a later RUN mounts a cache there again, or
+    It stays silent when a later step of the same RUN may take the results
+    out of the mount or has used them for what the image keeps, which a
+    cache and a tmpfs mount alike are then fit for:
+    - it copies, moves or archives something (`cp`, `mv`, `rsync`, `tar`,
+      `install`), or builds after `conan install`;
+    - it names a path in the install directory: runs a program from it
+      (`/tmp/gen > gen.go`, `/tmp/v/bin/python -m build`), reads from it
+      (`strip -o /usr/local/bin/app target/release/app`, `objcopy`, `upx`,
+      `find target/release -exec cp ...`), or puts it in a variable
+      (`PYTHONPATH=/tmp/aws`, `. /opt/venv/bin/activate`); installing
+      more there (the venv's own `pip install`), `rm`, `ls`, `chown`,
+      `echo` do not count;
+    - it runs the project with its package manager: `npm run build`,
+      `npx`, `node` in the project of the `node_modules` (`npm test`,
+      `npm cache clean`, `npm prune` do not count); `cargo install --path`
+      or `cargo run` (not `cargo build`, `cargo test`); `uv run`; `bundle
+      exec`, `rake`, `rails`, `ruby`; `php` or a `composer` script;
+    - it builds in the project directory (`make`, `cmake`, `gcc` ...,
+      `./build.sh`, `sh build.sh`); a step whose directory is unknown
+      counts as in the project.
+
+    The rule cannot tell whether such a step also needed the installed
+    files to stay (a build that still requires `node_modules` at run
+    time), so it leaves those to you. It is also silent
+    when a later RUN mounts a cache there again, or
     installs there again without a mount; when a later COPY or ADD writes
     there; and for mounts on download caches (`/root/.npm`,
     `/root/.cache/pip`, `/go/pkg/mod` ...), which are what cache mounts are
@@ -121,12 +163,16 @@ class InstallIntoCacheMount(Rule):
                     continue
                 reported = set()
                 steps = run_steps(ctx.analysis, node)
+                installs = [_installs(ctx, node, step) for step in steps]
+                uses: Optional[_Uses] = None  # read when an install into a mount first needs it
                 for step in steps:
-                    for target, what, tool in _installs(ctx, node, step):
+                    for target, what, tool in installs[step.index]:
                         for mount_path, mount in mounts:
                             if id(mount) in reported or not inside(target, mount_path):
                                 continue
-                            if _taken_out(steps, step, tool):
+                            if uses is None:
+                                uses = _Uses(steps, installs)
+                            if uses.used(step, target, tool):
                                 continue
                             if not trigger:
                                 if later is None:
@@ -250,18 +296,137 @@ def _global(words: list[str]) -> bool:
     return any(word in ("-g", "--global", "--location=global") for word in words)
 
 
-def _taken_out(steps: list[Step], install: Step, tool: str) -> bool:
-    """A step after ``install`` in the RUN copies, moves or archives files (out of the mount), or, after
-    conan, builds with the packages."""
-    for step in steps[install.index + 1:]:
-        invocation = step.invocation
-        program = invocation.program if invocation is not None else None
-        if program in _COPY_OUT:
+class _Uses:
+    """Which installs of a RUN a later step of it may take out of the mount, or works with, so that the
+    files may have done their job before the mount goes. Such a step copies, moves or archives anything
+    (``cp``, ``tar`` ...), or builds after conan; names a path in the install directory (runs a program
+    from it, reads or copies from it: ``/tmp/gen > gen.go``, ``strip -o /usr/local/bin/app
+    target/release/app``, ``find target -exec cp``, ``PYTHONPATH=/tmp/aws``); runs the project's code
+    with the package manager (``npm run build``, ``cargo install --path .``, ``uv run``, ``bundle exec``,
+    ``php``); or builds in the project (``make``, ``./build.sh``). Installing more there (not its own
+    program nor ``--python``/``--target`` then count), removing or listing is no use.
+
+    Answered in one pass from the last step back, with what the steps after each one do indexed by
+    directory: the cost is the RUN's length, not its square."""
+
+    _KINDS = ("node", "cargo", "uv", "bundle", "composer", "build")
+
+    def __init__(self, steps: list[Step], installs: list[list[tuple[str, str, str]]]) -> None:
+        self.answers: dict[tuple[int, str, str], bool] = {}
+        copy_out = conan = False
+        named: set[str] = set()  # directories holding a path a later step names
+        extra: dict[str, list[list[str]]] = {}  # the same for the words an install step does not count as use,
+        # with where that step installs: they count for another directory
+        kinds: dict[str, list] = {kind: [False, False, set()] for kind in self._KINDS}  # any, unknown place, places
+        for step in reversed(steps):
+            for target, _, tool in installs[step.index]:
+                key = (step.index, target, tool)
+                if key not in self.answers:
+                    self.answers[key] = copy_out or tool == "conan" and conan or self._ask(
+                        step, target, tool, named, extra, kinds)
+            invocation = step.invocation
+            program = invocation.program if invocation is not None else None
+            if program in _COPY_OUT:
+                copy_out = True
+            if program in _BUILDS or program == "conan" and invocation.operands \
+                    and invocation.operands[0].value in ("build", "create"):
+                conan = True
+            if program in _IDLE or program is None and not step.command.assignments or (
+                    program == "pip" and invocation.subcommand in _PIP_IDLE):
+                continue
+            places = [place for place, _, _ in installs[step.index]]
+            every = list(_paths(step, False))
+            if program == "pip" and invocation.subcommand == "install" or not places:
+                for path in _paths(step, True) if program == "pip" and invocation.subcommand == "install" else every:
+                    named.update(_up(path))
+            else:
+                counted = list(_paths(step, True))
+                for path in counted:
+                    named.update(_up(path))
+                rest = list(every)
+                for path in counted:
+                    rest.remove(path)
+                for path in rest:
+                    for directory in _up(path):
+                        extra.setdefault(directory, []).append(places)
+            if invocation is None:
+                continue
+            first = invocation.operands[0].value if invocation.operands else None
+            where = step.cwd
+            if program in ("npm", "yarn", "pnpm"):
+                folder = invocation.value("--prefix", "--cwd", "-C", "--dir")
+                where = resolve(folder, step.cwd, home=False) if folder and "$" not in folder else \
+                    None if folder else step.cwd
+            name = step.command.name or ""
+            found = {
+                "node": program in _NODE_RUNNERS or program in ("npm", "yarn", "pnpm") and invocation.subcommand
+                and invocation.subcommand not in _NODE_IDLE,
+                "cargo": program == "cargo" and first not in _CARGO_IDLE,
+                "uv": program == "uv" and first == "run",
+                "bundle": program in ("rake", "rails", "ruby") or program in ("bundle", "bundler")
+                and first not in _BUNDLE_IDLE,
+                "composer": program == "php" or program == "composer" and first not in _COMPOSER_IDLE,
+                "build": program in _BUILDS or "/" in name and not name.startswith("/")
+                or program in ("sh", "bash", "dash", "ash", "zsh") and bool(invocation.operands)
+                and not invocation.operands[0].value.startswith("-"),
+            }
+            for kind, yes in found.items():
+                if yes:
+                    entry = kinds[kind]
+                    entry[0] = True
+                    if where is None:
+                        entry[1] = True
+                    else:
+                        entry[2].update(_up(where))
+
+    @staticmethod
+    def _ask(install: Step, target: str, tool: str, named: set[str], extra: dict[str, list[list[str]]],
+             kinds: dict[str, list]) -> bool:
+        norm = _norm(target)
+        if norm in named or any(not any(inside(place, target) or inside(target, place) for place in places)
+                                for places in extra.get(norm, ())):
             return True
-        if tool == "conan" and (program in _BUILDS or program == "conan" and invocation.operands
-                                and invocation.operands[0].value in ("build", "create")):
-            return True
-    return False
+        base = _PROJECT_DIRS.get(tool)
+        project = posixpath.dirname(target.rstrip("/")) if base and posixpath.basename(target.rstrip("/")) == base \
+            else install.cwd
+
+        def near(kind: str) -> bool:
+            seen, unknown, places = kinds[kind]
+            return seen and (unknown or project is None or _norm(project) in places)
+
+        return (tool in ("npm", "yarn", "pnpm") and near("node") or tool == "cargo" and near("cargo")
+                or tool == "uv" and kinds["uv"][0] or tool == "bundle" and kinds["bundle"][0]
+                or tool == "composer" and kinds["composer"][0] or near("build"))
+
+    def used(self, install: Step, target: str, tool: str) -> bool:
+        return self.answers[(install.index, target, tool)]
+
+
+def _paths(step: Step, adds: bool) -> Iterator[str]:
+    """The paths ``step`` names (absolute, or against its directory): its words, the parts of
+    ``NAME=value`` words and ``--option=value`` split at ``:``, what it redirects from or to. For a
+    step that installs, not its own program (``/opt/venv/bin/pip``) nor where it installs
+    (``--python``, ``--target``)."""
+    command = step.command
+    words = list(command.argv)
+    if adds:
+        skip = {id(command.argv[0])} if command.argv else set()
+        for i, word in enumerate(command.argv):
+            if _PIP_DIR.fullmatch(word.value):
+                skip.add(id(word))
+            if word.value in ("--python", "-p", "--target", "-t", "--prefix", "--root") and i + 1 < len(command.argv):
+                skip.add(id(command.argv[i + 1]))
+            if word.value.split("=")[0] in ("--python", "--target", "--prefix", "--root"):
+                skip.add(id(word))
+        words = [word for word in words if id(word) not in skip]
+    values = [word.value for word in words] + [a.value.value for a in command.assignments] + [
+        r.target.value for r in command.redirects if r.heredoc is None and not r.op.endswith("&")]
+    for value in values:
+        for part in value.split("=", 1)[-1].split(":") if "=" in value else [value]:
+            if part and "$" not in part and not part.startswith("-"):
+                path = resolve(part, step.cwd, home=False)
+                if path:
+                    yield path
 
 
 def _norm(path: str) -> str:
