@@ -12,8 +12,8 @@ from dflint.diagnostic import Severity
 from dflint.fix import Applicability, Fix
 from dflint.model.history import image_command, image_stages
 from dflint.rule import Finding, Rule, RuleContext
-from dflint.rules.main_process_exits import _in_script, _init_only
 from dflint.shell import parse_shell
+from dflint.shell.main_process import init_only, script_problem
 from dflint.shell.oneshot import returns
 from dflint.shell.tools import unwrap
 from dflint.shell.pipefail import shell_name
@@ -188,7 +188,7 @@ def _main(model, stage) -> Optional[ast.Instruction]:
     ENTRYPOINT, or the CMD when there is none or it is only an init (``tini --``)."""
     entrypoint, cmd = image_command(model, stage)
     main = entrypoint if entrypoint is not None and entrypoint.args else cmd
-    return cmd if main is entrypoint and cmd is not None and _init_only(entrypoint) else main
+    return cmd if main is entrypoint and cmd is not None and init_only(entrypoint) else main
 
 
 def _exec_advice(text: str, main: Callable[[], bool] = lambda: False) -> str:
@@ -197,7 +197,7 @@ def _exec_advice(text: str, main: Callable[[], bool] = lambda: False) -> str:
     builtin or function, which `exec` cannot find). ``exec`` goes before the program, after the command's
     variable assignments (`PORT=80 exec node`: `exec PORT=80 node` looks for a program named `PORT=80`).
     ``main`` tells whether the command is the one DF711 reads, which then reports the script when its own
-    decision (:func:`_in_script`) finds programs left behind in the background."""
+    decision (:func:`script_problem`) finds programs left behind in the background."""
     script = parse_shell(text)
     top = [c for c in script.commands if not c.contexts and c.argv]
     last = max(top, key=lambda command: command.start) if top else None
@@ -216,7 +216,7 @@ def _exec_advice(text: str, main: Callable[[], bool] = lambda: False) -> str:
         return (f"`exec` cannot help here: the last command, `{last.name}`, is {kind}, not a program the "
                 f"shell can hand PID 1 to; use the exec form (a JSON array){several}")
     background = any(command.background and command.end <= last.start for command in top)
-    left = _in_script(text) if background and returns(last.values[unwrap(last.argv)[0]:]) else None
+    left = script_problem(text) if background and returns(last.values[unwrap(last.argv)[0]:]) else None
     if left is not None:  # DF711's decision: programs still run in the background when the script ends
         reported = " (DF711 main-process-exits)" if not left[3].nginx and main() else ""
         return (f"`exec` cannot help here: the last command, `{text[last.argv[0].start:last.end]}`, does "
