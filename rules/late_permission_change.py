@@ -108,6 +108,9 @@ class LatePermissionChange(Rule):
     RUNs are not read. Package managers' caches and packages installed by
     name are not followed.
 
+    For one file (a download, a program) the message says that file is
+    stored again; for a directory, all the files its command filled.
+
     The advice says to create the user first only when the changing RUN
     creates it (`useradd app && chown -R app ...`); a user it does not create
     (`nobody`, the base image's `node`, one an earlier RUN made) or a numeric
@@ -417,7 +420,8 @@ class _Layers:
             if hit is not None:
                 message = _message(ctx, step, change, hit)
                 return ctx.finding(change.command, message,
-                                   related=[(f"{hit.how} filled it in this layer", hit.span)])
+                                   related=[(f"{hit.how} {'filled' if hit.kind == 'tree' else 'wrote'} it in this layer",
+                                             hit.span)])
         return None
 
     def _hit(self, path: str, change: PermissionChange, gone: Callable[[_Filled], bool]) -> Optional[_Filled]:
@@ -712,7 +716,10 @@ def _message(ctx: RuleContext, step: Step, change: PermissionChange, hit: _Fille
             who = f"run `{hit.how}` as `{user}` (`USER {user}` before that RUN"
         else:
             who = f"run `{hit.how}` as the owner you want (created first, `USER` before that RUN"
-        advice = (f"{who}, or `chown` the empty directory before filling it), or {change.tool} in that RUN "
-                  f"(line {run}), right after it")
-    return (f"`{text}` changes {what}, which `{hit.how}` filled in an earlier layer (line {line}): this layer "
-            f"stores all those files again, and the earlier layer keeps its copy; {advice}")
+        empty = ", or `chown` the empty directory before filling it" if hit.kind == "tree" else ""
+        advice = f"{who}{empty}), or {change.tool} in that RUN (line {run}), right after it"
+    if hit.kind == "tree":
+        return (f"`{text}` changes {what}, which `{hit.how}` filled in an earlier layer (line {line}): this layer "
+                f"stores all those files again, and the earlier layer keeps its copy; {advice}")
+    return (f"`{text}` changes {what}, which `{hit.how}` wrote in an earlier layer (line {line}): this layer "
+            f"stores the file again, and the earlier layer keeps its copy; {advice}")
