@@ -15,14 +15,15 @@ from dflint.diagnostic import Severity
 from dflint.model.build import Stage
 from dflint.model.compiler_outputs import compiles, outputs
 from dflint.model.copies import CopyIndex, copied
+from dflint.model.distro import root_reference
 from dflint.model.history import Step, histories, image_stages
-from dflint.model.layers import (YARN_CLASSIC, Created, Removal, deletes, mount_targets, removals, run_created,
-                                 run_steps, under_new_root, user_home, yarn_line)
+from dflint.model.layers import (YARN_CLASSIC, Created, Removal, bundle_directory, deletes, mount_targets, removals,
+                                 run_created, run_steps, under_new_root, user_home, yarn_line)
 from dflint.model.layers import Step as RunStep
 from dflint.model.path_index import PathIndex, parts
 from dflint.model.paths import has_glob, inside, resolve
 from dflint.model.python_env import created_venv
-from dflint.model.users import account_creations
+from dflint.model.users import account_creations, root_image
 from dflint.rule import Finding, Rule, RuleContext
 from dflint.shell.archives import extraction
 from dflint.shell.installs import dependency_install
@@ -44,6 +45,12 @@ _CONDA_VALUES = frozenset(("-p", "--prefix", "-n", "--name", "-c", "--channel", 
 _CONDA_FILLING = frozenset(("--file", "-f", "--clone"))
 #: What pip run through DIR/bin/pip fills, until DIR is known to be a virtual environment.
 _PIP_PREFIX = "the packages pip installed in"
+#: The official ruby images' GEM_HOME: their Dockerfiles have set `ENV GEM_HOME /usr/local/bundle` since
+#: 2014-10 (docker-library/ruby f9a2625e3) and make it mode 1777 for any user; dflint's table of image
+#: variables (image_env) keeps names only, so the value is known here for these images alone.
+_RUBY_IMAGE = "docker.io/library/ruby"
+_RUBY_GEM_HOME = "/usr/local/bundle"
+_GEMS = "the gems installed in"
 
 
 class LatePermissionChange(Rule):
@@ -73,7 +80,20 @@ class LatePermissionChange(Rule):
       (named, `--file` or `--clone`; without any it is empty), a conda installation
       made by its installer (`bash Miniforge3-Linux-x86_64.sh -b -p
       /opt/conda`), and the Julia depot (`JULIA_DEPOT_PATH`, else `~/.julia`)
-      after `Pkg.add`/`Pkg.instantiate`.
+      after `Pkg.add`/`Pkg.instantiate`;
+    - the gems of `bundle install` (a bare `bundle` too) in the path
+      Bundler was given (`bundle config set path DIR` in any earlier RUN,
+      `--path`, `BUNDLE_PATH`, `vendor/bundle` in deployment mode; a relative
+      one below the directory it runs in), else in the gem directory, and
+      those of `gem install NAME` (or `-g`) in `-i DIR`, else in the gem
+      directory (not `--user-install`). The gem directory is `GEM_HOME` when
+      the Dockerfile sets it to a known directory and the install runs as
+      root (RubyGems falls back to the user's home when it cannot write
+      there), else `/usr/local/bundle` on the official `ruby` images (their
+      Dockerfiles set `GEM_HOME` there, mode 1777, and dflint keeps no other
+      image's value). On other images, with `BUNDLE_GEMFILE` or `--gemfile`,
+      `--standalone`, `--system`, or a path through a variable not known
+      here, the install is not followed.
 
     A command that may not run when its RUN does fills nothing certainly: one
     in an `if` (or its condition), a loop, a `case` branch or a function,
@@ -105,8 +125,10 @@ class LatePermissionChange(Rule):
     builder stage only used through `COPY --from` (its layers never ship).
     ONBUILD RUN triggers are checked against each other and against the
     stage they are declared in, with literal paths only. PowerShell and cmd
-    RUNs are not read. Package managers' caches and packages installed by
-    name are not followed.
+    RUNs are not read. Package managers' caches and system packages
+    installed by name (`apt-get install`, `apk add`...) are not followed;
+    nor are Bundler and `gem` in ONBUILD triggers (where they install depends
+    on the downstream build's variables).
 
     For one file (a download, a program) the message says that file is
     stored again; for a directory, all the files its command filled.
@@ -637,6 +659,14 @@ def _fills(ctx: RuleContext, node: ast.Instruction, step: RunStep,
             where = prefix if prefix is not None else resolver.cwd(step)
             if where is not None and where.startswith("/"):
                 yield posixpath.join(where, "node_modules"), "tree", "node_modules"
+    if program in ("bundle", "bundler"):
+        gems = _bundle_install(ctx, node, step, resolver)
+        if gems is not None:
+            yield gems, "tree", _GEMS
+    if program == "gem" and invocation.subcommand == "install":
+        gems = _gem_install(ctx, node, step, resolver)
+        if gems is not None:
+            yield gems, "tree", _GEMS
     unpacking = extraction(invocation)
     if unpacking is not None and program in ("tar", "bsdtar", "gtar"):
         directory = resolver.after(step, "-C", "--directory")
@@ -658,6 +688,90 @@ def _fills(ctx: RuleContext, node: ast.Instruction, step: RunStep,
             yield prefix, "tree", "the conda installation"
     if program == "julia" and any(_JULIA_PACKAGES.search(w.value) for w in step.command.argv):
         yield _julia_depot(ctx, node, step, resolver), "tree", "the Julia depot"
+
+
+def _bundle_install(ctx: RuleContext, node: ast.Instruction, step: RunStep, resolver: _Resolver) -> Optional[str]:
+    """Where ``bundle install`` (or a bare ``bundle``) surely put the gems: the path Bundler was given
+    (``bundle config set path``, ``--path``, ``BUNDLE_PATH``, deployment mode; relative to the install's
+    directory, the application's), else the gem directory (:func:`_gem_home`). None when that is not
+    known: a path through an unknown variable, ``BUNDLE_GEMFILE`` or ``--gemfile`` (the application is
+    elsewhere), ``--standalone`` (``./bundle``), ``--system``, a trigger."""
+    words = [w.value for w in step.command.argv]
+    operands = [w.value for w in step.invocation.operands] if step.invocation is not None else []
+    if not (operands[:1] == ["install"] or len(words) == 1) or resolver.trigger:
+        return None
+    if any(w.split("=", 1)[0] in ("--gemfile", "--standalone", "--system", "--help", "-h") for w in words[1:]) \
+            or _set_here(ctx, node, step, "BUNDLE_GEMFILE"):
+        return None
+    directory = bundle_directory(ctx.analysis, node, step)
+    if directory is None:
+        if _set_here(ctx, node, step, "BUNDLE_PATH"):
+            return None  # a BUNDLE_PATH whose value is not known here
+        return _gem_home(ctx, node, step, resolver)
+    if "$" in directory or directory.startswith("~") or has_glob(directory):
+        return None
+    return resolve(directory, resolver.cwd(step)) if directory.startswith("/") or resolver.cwd(step) else None
+
+
+def _gem_install(ctx: RuleContext, node: ast.Instruction, step: RunStep, resolver: _Resolver) -> Optional[str]:
+    """Where ``gem install NAME...`` (or ``-g``/``--file``, a Gemfile's gems) surely put the gems: ``-i``/
+    ``--install-dir``, else the gem directory (:func:`_gem_home`); None with ``--user-install`` (the
+    home's), without gems named, or when the place is not known."""
+    invocation = step.invocation
+    assert invocation is not None
+    if resolver.trigger or invocation.has("--user-install", "--explain", "-h", "--help") \
+            or not (invocation.operands or invocation.has("-g", "--file")):
+        return None
+    if invocation.option("-i", "--install-dir") is not None:
+        return resolver.option(step, "-i", "--install-dir")
+    return _gem_home(ctx, node, step, resolver)
+
+
+def _set_here(ctx: RuleContext, node: ast.Instruction, step: RunStep, name: str) -> bool:
+    """``name`` is set for ``step``: by the command, an ``export``, ARG or ENV (or named in an ``env`` wrapper)."""
+    return any(a.name == name for a in step.command.assignments) or name in step.exported \
+        or any(w.value.startswith(name + "=") for w in step.command.argv) \
+        or ctx.model.scope_at(node).get(name) is not None
+
+
+def _gem_home(ctx: RuleContext, node: ast.Instruction, step: RunStep, resolver: _Resolver) -> Optional[str]:
+    """The gem directory a gem install by ``step`` surely writes: ``GEM_HOME`` when the Dockerfile sets it
+    to a known directory and the command runs as root (RubyGems falls back to the user's home when it
+    cannot write there), else the official ruby images' ``/usr/local/bundle`` (mode 1777: any user).
+    None otherwise: a ``GEM_HOME`` whose value is not known, another image (its gem directory is its
+    own), an ONBUILD trigger."""
+    if resolver.trigger:
+        return None
+    home: Optional[str] = None
+    if _set_here(ctx, node, step, "GEM_HOME"):
+        if any(a.name == "GEM_HOME" for a in step.command.assignments) or "GEM_HOME" in step.exported \
+                or any(w.value.startswith("GEM_HOME=") for w in step.command.argv):
+            return None  # set for this command alone: rare, and read here from no table
+        home = resolver.expand("$GEM_HOME")
+        if not home or not home.startswith("/") or has_glob(home) or not _as_root(ctx, node, step):
+            return None
+        return resolve(home, "/")
+    stage = ctx.model.stage_of(node)
+    base = root_reference(ctx.model, stage) if stage is not None else None
+    if base is not None and base.registry_known and f"{base.registry}/{base.repository}" == _RUBY_IMAGE:
+        return _RUBY_GEM_HOME
+    return None
+
+
+def _as_root(ctx: RuleContext, node: ast.Instruction, step: RunStep) -> bool:
+    """``step`` surely runs as root: a USER before it names root, or none does on an image that runs as root."""
+    if user_home(ctx.analysis, node, step) == "/root":
+        return True
+    stage = ctx.model.stage_of(node)
+    if stage is None or not root_image(ctx.model, stage):
+        return False
+    for member in ctx.model.lineage(stage):
+        for instruction in member.instructions:
+            if instruction is node:
+                return True
+            if isinstance(instruction, ast.UserInstruction):
+                return False
+    return False
 
 
 def _npm_global(step: RunStep) -> bool:
