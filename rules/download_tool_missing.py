@@ -13,7 +13,7 @@ from dflint.model.image_tools import ImageTools, missing_download_tools, package
 from dflint.model.layers import Step, run_steps
 from dflint.model.paths import resolve
 from dflint.rule import Finding, Rule, RuleContext
-from dflint.shell.tools import program_word
+from dflint.shell.tools import program_word, unwrap
 
 
 class DownloadToolMissing(Rule):
@@ -61,9 +61,18 @@ class DownloadToolMissing(Rule):
     curl`, `which wget`, a `COPY --from` of a file called curl), installs
     packages this rule does not know to come without it (a package list in a
     variable, `apt-get install -y nodejs` from another repository), or runs a
-    script of the project's own (`./install-deps.sh`); after a COPY or ADD
-    that may put a directory's files into `/`, `/usr`, `/usr/local` or a
-    `bin` directory; a use in an `if` (or its condition), a `case` branch or
+    script of the project's own (`./install-deps.sh`); once a directory on
+    PATH (the usual ones from `/usr/local/sbin` to `/bin`, those the image
+    adds such as golang's `/go/bin`, and those an ENV PATH adds, before or
+    after) is, or lies in, a directory that a COPY or ADD of a directory or
+    archive, a `tar -x`/`unzip` extraction or a `cp`, `mv`, `install` or `ln`
+    into a directory may have filled (`COPY bin /opt/bin` with `ENV
+    PATH=/opt/bin:$PATH`, `tar -xzf t.tgz -C /usr/local`, `ln -s
+    /opt/tools/bin/* /usr/local/bin/`), also through `export PATH=...` in the
+    RUN (a file or archive member named otherwise fills only its own path:
+    `cp /tmp/kubectl /usr/local/bin/` and `tar -xzf helm.tgz -C
+    /usr/local/bin linux-amd64/helm` do not count); once PATH holds a directory not known here (`ENV PATH=$TOOLS:$PATH`
+    with no value for TOOLS) and such a directory was filled; a use in an `if` (or its condition), a `case` branch or
     a function, or joined with `||` on either side (`curl ... || wget ...`);
     a RUN that mounts something over a `bin` directory or mounts the tool;
     `busybox wget` and a program of another path (`./curl`,
@@ -112,7 +121,11 @@ class DownloadToolMissing(Rule):
         if "curl" not in text and "wget" not in text:
             return
         model = ctx.model
-        states: dict[int, frozenset[str]] = {}  # per stage, the tools still missing after its steps
+        states: dict[int, tuple] = {}  # per stage, the walk's state after its steps (see _Walk)
+        waiting: dict[int, int] = {}  # per stage, how many stages are built FROM it
+        for stage in model.stages:
+            if stage.parent is not None:
+                waiting[stage.parent] = waiting.get(stage.parent, 0) + 1
         for stage in model.stages:
             base = model.lineage(stage)[0].base
             reference = base.reference
@@ -123,7 +136,7 @@ class DownloadToolMissing(Rule):
                 continue
             image = reference.text + _via(model, stage)
             uses: dict[str, list[_Use]] = {}
-            _Walk(ctx, stage, tools.missing, uses).run(states)
+            _Walk(ctx, stage, tools, uses).run(states, waiting)
             for tool, words in uses.items():
                 first, rest = words[0], words[1:]
                 yield ctx.finding(first, _message(tool, image, tools, first),
@@ -132,21 +145,40 @@ class DownloadToolMissing(Rule):
 
 class _Walk:
     """The stage's lineage step by step: which tools are still missing, and the uses (of the
-    reported stage only) that need one."""
+    reported stage only) that need one.
 
-    def __init__(self, ctx: RuleContext, stage: Stage, missing: frozenset[str], uses: dict[str, list]):
-        self.ctx, self.stage, self.missing, self.uses = ctx, stage, set(missing), uses
+    Besides the tools still missing it follows the directories on PATH (``on_path``: them and
+    their parents; ``anywhere``: PATH holds a directory not known here) and the directories a COPY,
+    ADD or RUN may have filled (``filled``): once one of those is, or holds, a PATH directory, the
+    tool may be there."""
 
-    def run(self, states: dict[int, frozenset[str]]) -> None:
+    def __init__(self, ctx: RuleContext, stage: Stage, tools: ImageTools, uses: dict[str, list]):
+        self.ctx, self.stage, self.uses = ctx, stage, uses
+        self.missing = set(tools.missing)
+        self.filled: set[str] = set()
+        self.on_path: set[str] = set()
+        self.anywhere = False
+        for directory in _ON_PATH.union(tools.path):
+            self._on_path(directory)
+
+    def run(self, states: dict[int, tuple], waiting: dict[int, int]) -> None:
         """Walk the lineage from the youngest ancestor already walked (its state in ``states``), so
-        that a chain of stages is read once; remember each member's state."""
+        that a chain of stages is read once; remember each member's state. ``waiting``: per stage,
+        how many stages built FROM it have yet to take its state; the last one takes the sets
+        themselves, the others copies (a chain of stages is then walked in linear time)."""
         model = self.ctx.model
         lineage = model.lineage(self.stage)
         known = len(lineage)
         while known and lineage[known - 1].index not in states:
             known -= 1
         if known:
-            self.missing = set(states[lineage[known - 1].index])
+            index = lineage[known - 1].index
+            waiting[index] = waiting.get(index, 1) - 1
+            if waiting[index] <= 0:
+                self.missing, self.filled, self.on_path, self.anywhere = states.pop(index)
+            else:
+                missing, filled, on_path, self.anywhere = states[index]
+                self.missing, self.filled, self.on_path = set(missing), set(filled), set(on_path)
         for member in lineage[known:]:
             report = member is self.stage
             if member.parent is not None:
@@ -156,7 +188,10 @@ class _Walk:
             for node in member.instructions:
                 if not isinstance(node, ast.OnbuildInstruction):
                     self._instruction(node, node, report)
-            states[member.index] = frozenset(self.missing)
+            if member is self.stage:  # the walk goes on only with triggers, which keep no state
+                states[member.index] = (self.missing, self.filled, self.on_path, self.anywhere)
+            else:
+                states[member.index] = (set(self.missing), set(self.filled), set(self.on_path), self.anywhere)
             if report:  # its triggers run in the builds FROM it, on this stage's image
                 for node in member.instructions:
                     if isinstance(node, ast.OnbuildInstruction) and isinstance(node.effective, ast.RunInstruction):
@@ -169,6 +204,64 @@ class _Walk:
             self._copy(node, effective)
         elif isinstance(effective, ast.RunInstruction):
             self._run(node, effective, report)
+        elif isinstance(effective, ast.EnvInstruction):
+            self._env(node, effective)
+
+    # -- PATH and the directories filled -------------------------------------------------
+    def _on_path(self, directory: str) -> None:
+        """``directory`` joins PATH: a directory filled that is it or holds it may have put the tool there."""
+        while directory not in self.on_path:
+            if directory in self.filled:
+                self.missing.clear()
+            self.on_path.add(directory)
+            if directory == "/":
+                break
+            directory = posixpath.dirname(directory)
+
+    def _fills(self, directory: Optional[str]) -> bool:
+        """A COPY, ADD or command that may put files into ``directory`` (None: not known, else
+        normalized without a trailing slash) may put a tool on PATH."""
+        return directory is None or self.anywhere or directory in self.on_path
+
+    def _env(self, node: ast.Instruction, env: ast.EnvInstruction) -> None:
+        """An ENV that sets PATH: its new directories (a directory not known here: any)."""
+        model = self.ctx.model
+        for pair in env.pairs:
+            if pair.key.value != "PATH" or pair.value is None:
+                continue
+            for entry in pair.value.value.split(":"):
+                if entry in ("$PATH", "${PATH}"):
+                    continue
+                if node is env and "$" in entry:
+                    expansion = model.expand(env, entry)
+                    entries = expansion.value.split(":") if expansion.resolved else [""]
+                else:  # a trigger's variables are those of the build it runs in
+                    entries = ["" if "$" in entry else entry]
+                for directory in entries:
+                    if directory.startswith("/"):
+                        self._on_path(posixpath.normpath(directory))
+                    else:  # unknown, or relative to the working directory of each command
+                        self.anywhere = True
+                        if self.filled:
+                            self.missing.clear()
+
+    def _path_reaches(self, settings: list[str], wrote: set[str]) -> bool:
+        """A PATH the RUN sets (``settings``) has a directory that is, or lies in, one filled before
+        (``self.filled``) or by this RUN (``wrote``); a directory not known here may be any."""
+        for value in settings:
+            for entry in value.split(":"):
+                if entry in ("$PATH", "${PATH}"):
+                    continue
+                if "$" in entry or not entry.startswith("/"):
+                    return True
+                directory = posixpath.normpath(entry)
+                while True:
+                    if directory in self.filled or directory in wrote:
+                        return True
+                    if directory == "/":
+                        break
+                    directory = posixpath.dirname(directory)
+        return False
 
     def _copy(self, node: ast.Instruction, copy: Union[ast.CopyInstruction, ast.AddInstruction]) -> None:
         """A COPY or ADD that names a tool or may put a directory's files where the shell finds programs."""
@@ -189,16 +282,19 @@ class _Walk:
         if path is None:
             self.missing.clear()
             return
-        path = path.rstrip("/") or "/"
-        if path in _ON_PATH or path in ("/", "/usr", "/usr/local"):
-            if any(_may_be_directory(s.value, isinstance(copy, ast.AddInstruction)) for s in copy.sources):
+        if any(_may_be_directory(s.value, isinstance(copy, ast.AddInstruction)) for s in copy.sources):
+            path = path.rstrip("/") or "/"
+            if self._fills(path):
                 self.missing.clear()
+            else:
+                self.filled.add(path)
 
     def _run(self, node: ast.Instruction, run: ast.RunInstruction, report: bool, keep: bool = False) -> None:
         ctx = self.ctx
         if any(_mount_may_provide(mount) for mount in run.mounts):
             return
         missing = set(self.missing)
+        wrote: set[str] = set()  # the directories this RUN may fill
         program = run.exec_args[0].span.start.offset if run.exec_form and run.exec_args else None
         for step in run_steps(ctx.analysis, node):
             if not missing:
@@ -206,6 +302,9 @@ class _Walk:
             command = step.command
             if "chroot" in command.contexts:
                 continue
+            if (self.filled or wrote) and self._path_reaches(_path_settings(command), wrote):
+                missing.clear()  # `export PATH=/opt/tools/bin:$PATH` after filling /opt/tools
+                break
             word = program_word(command)
             tool = _tool(word) if word is not None else None
             if tool is not None:
@@ -219,8 +318,17 @@ class _Walk:
             elif word is not None and posixpath.basename(word.value) == "busybox" \
                     and any(w.value == "--install" for w in command.argv[1:]):
                 missing.discard("wget")  # links every applet, wget among them
+            else:
+                for directory in _written_directories(step):
+                    if directory is not None:
+                        directory = directory.rstrip("/") or "/"
+                    if self._fills(directory):
+                        missing.clear()
+                    else:
+                        wrote.add(directory)
         if not keep:
             self.missing = missing
+            self.filled.update(wrote)
 
 
 class _Use:
@@ -302,6 +410,155 @@ def _may_install(step: Step, word) -> bool:
         args = [w.value for w in step.command.argv[1:]]
         return "-c" not in args and any(not a.startswith("-") for a in args)
     return value.endswith(".sh") or ("/" in value and posixpath.dirname(value) not in _ON_PATH)
+
+
+#: Commands that put files into a directory, and their options that take a value.
+_COPIERS = {
+    "cp": frozenset({"-S", "--suffix"}),
+    "mv": frozenset({"-S", "--suffix"}),
+    "ln": frozenset({"-S", "--suffix"}),
+    "install": frozenset({"-m", "--mode", "-o", "--owner", "-g", "--group", "-S", "--suffix"}),
+}
+_TAR_VALUES = frozenset({"-f", "--file", "-T", "--files-from", "-X", "--exclude-from", "-b", "--blocking-factor",
+                         "-I", "--use-compress-program", "--exclude", "--strip-components", "--transform",
+                         "--owner", "--group", "--mode", "-C", "--directory"})
+_UNZIP_VALUES = frozenset({"-d", "-x"})
+#: Directories every image here has: a copy into one lands inside it.
+_EXISTING = _ON_PATH | {"/", "/usr", "/usr/local"}
+_GLOB = re.compile(r"[*?\[$]")
+
+
+def _written_directories(step: Step) -> list[Optional[str]]:
+    """Where a ``cp``, ``mv``, ``install`` or ``ln``, a ``tar`` extraction or an ``unzip`` may put a
+    directory's files (None: not known): the destination for what it cannot name (a glob, a whole
+    archive), else each named file or member's path there (``cp /tmp/x/kubectl /usr/local/bin/``
+    fills /usr/local/bin/kubectl only)."""
+    argv = step.command.argv
+    start = unwrap(argv)[0]
+    if start >= len(argv):
+        return []
+    program = posixpath.basename(argv[start].value)
+    if program in _COPIERS:
+        return _copied(step, argv[start + 1:], _COPIERS[program])
+    if program in ("tar", "unzip"):
+        return _extracted(step, program, argv[start + 1:])
+    return []
+
+
+def _copied(step: Step, args, values: frozenset[str]) -> list[Optional[str]]:
+    target = None
+    operands = []
+    i = 0
+    while i < len(args):
+        word = args[i]
+        value = word.value
+        if value == "--":
+            operands += args[i + 1:]
+            break
+        if value in ("-t", "--target-directory"):
+            target = args[i + 1] if i + 1 < len(args) else None
+            if target is None:
+                return []
+            i += 1
+        elif value.startswith("--target-directory="):
+            return [None]  # rare: not read
+        elif value in values:
+            i += 1
+        elif value.startswith("-") and not value.startswith("--") and "d" in value and values is _COPIERS["install"]:
+            return []  # install -d: creates the directories it names
+        elif not value.startswith("-") or value == "-":
+            operands.append(word)
+        i += 1
+    if target is None:
+        if len(operands) < 2:
+            return []
+        target = operands.pop()
+    if not target.literal:
+        return [None]
+    directory = resolve(target.value, step.cwd)
+    if directory is None:
+        return [None]
+    directory = directory.rstrip("/") or "/"
+    found: list[Optional[str]] = []
+    if len(operands) == 1 and directory not in _EXISTING:
+        found.append(directory)  # `mv /tmp/tools-1.0 /opt/tools`: may be the new name
+    for source in operands:
+        name = posixpath.basename(source.value.rstrip("/"))
+        if not source.literal or _GLOB.search(name) or name in ("", ".", ".."):
+            return [directory]
+        found.append(posixpath.join(directory, name))
+    return found
+
+
+def _extracted(step: Step, program: str, args) -> list[Optional[str]]:
+    extract = program == "unzip"
+    target = None
+    operands = []
+    values = _TAR_VALUES if program == "tar" else _UNZIP_VALUES
+    i = 0
+    while i < len(args):
+        word = args[i]
+        value = word.value
+        if value == "--":
+            operands += args[i + 1:]
+            break
+        taken = 0
+        if program == "tar" and (i == 0 and not value.startswith("-")
+                                 or value.startswith("-") and not value.startswith("--")):
+            letters = value.lstrip("-")
+            if i == 0 and not value.startswith("-"):  # old style: `tar xzf FILE -C DIR`
+                extract = extract or "x" in letters
+                for letter in letters:
+                    if letter in "fCTXb":
+                        taken += 1
+                        if letter == "C" and i + taken < len(args):
+                            target = args[i + taken]
+                i += taken + 1
+                continue
+            extract = extract or "x" in letters.split("f")[0].split("C")[0]
+        if value in ("--extract", "--get"):
+            extract = True
+        if value in (("-C", "--directory") if program == "tar" else ("-d",)):
+            if i + 1 < len(args):
+                target = args[i + 1]
+            i += 2
+            continue
+        if program == "tar" and value.startswith("--directory="):
+            return [None] if extract else []  # rare: not read
+        if value in values:
+            i += 2
+            continue
+        if program == "tar" and value.startswith("-") and not value.startswith("--") and "f" in value:
+            if value.endswith("f"):
+                i += 1  # the archive
+        elif not value.startswith("-"):
+            operands.append(word)
+        i += 1
+    if not extract:
+        return []
+    if program == "unzip":
+        operands = operands[1:]  # the archive, then the members
+    if target is None:
+        directory = step.cwd
+    elif target.literal:
+        directory = resolve(target.value, step.cwd)
+    else:
+        return [None]
+    if directory is None:
+        return [None]
+    directory = directory.rstrip("/") or "/"
+    if not operands or any(not m.literal or _GLOB.search(m.value) for m in operands):
+        return [directory]
+    return [posixpath.normpath(posixpath.join(directory, m.value)) for m in operands]
+
+
+def _path_settings(command) -> list[str]:
+    """The values the command gives PATH, for what follows or for itself (``export PATH=...``,
+    ``PATH=... cmd``)."""
+    found = [assignment.value.value for assignment in command.assignments if assignment.name == "PATH"]
+    if command.program in ("export", "declare", "typeset", "readonly", "local"):
+        found += [word.value[5:] for word in command.argv[1:] if word.value.startswith("PATH=")]
+    return found
 
 
 def _may_be_directory(source: str, add: bool) -> bool:

@@ -58,11 +58,13 @@ DOWNLOAD_TOOLS = ("curl", "wget")
 @dataclass(frozen=True)
 class ImageTools:
     """What an image lacks: ``missing`` tools, its package ``family`` (``"apt"``, ``"apk"`` or
-    ``"none"`` for busybox) and ``why``, a phrase saying why (for a message)."""
+    ``"none"`` for busybox) and ``why``, a phrase saying why (for a message); ``path``: the
+    directories its ENV puts on PATH besides the usual /usr/local/sbin to /bin."""
 
     missing: frozenset[str]
     family: str
     why: str
+    path: tuple[str, ...] = ()
 
 
 _SLIM = re.compile(r"(?:^|[-_.])slim(?:$|[-_.])")
@@ -100,14 +102,17 @@ def missing_download_tools(reference: Optional["ImageReference"]) -> Optional[Im
         if not _after_purge(name, tag):
             return None
         return ImageTools(_BOTH, "apt", f"{name}'s slim variants are debian:*-slim and purge the tools their "
-                                        f"Dockerfile downloads {_SLIM_IMAGES[name]} with")
+                                        f"Dockerfile downloads {_SLIM_IMAGES[name]} with", _IMAGE_PATH.get(name, ()))
     if name in _ALPINE_IMAGES and _ALPINE.search(tag):
         if name == "ruby" and not _after_purge(name, tag):
             return None
-        return ImageTools(_CURL, "apk", f"{name}'s Alpine variants have BusyBox's wget but no curl")
+        return ImageTools(_CURL, "apk", f"{name}'s Alpine variants have BusyBox's wget but no curl",
+                          _IMAGE_PATH.get(name, ()))
     return None
 
 
+#: Directories the images' ENV adds to PATH (ruby: ``$GEM_HOME/bin``; golang: ``$GOPATH/bin`` and Go's).
+_IMAGE_PATH = {"ruby": ("/usr/local/bundle/bin",), "golang": ("/go/bin", "/usr/local/go/bin")}
 _LATEST = 10 ** 9  # a component a partial version leaves out: the series' last release
 _VERSION_TAG = re.compile(r"(\d+)(?:\.(\d+))?(?:\.(\d+))?")
 #: The first version of each series built from a Dockerfile that removes the tools; a series not
