@@ -10,8 +10,8 @@ from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.model.distro import root_reference
 from dflint.model.layers import Step, program_text, run_steps, under_new_root
-from dflint.model.python_env import (SYSTEM_BINS, Release, activated, created_venv, managed_release, raw_variable,
-                                     unmanages, variable)
+from dflint.model.python_env import (NO_PYTHON, OTHER_PYTHON, SYSTEM_BINS, Release, activated, created_venv,
+                                     managed_release, system_path, unmanages, variable)
 from dflint.model.variables import Scope
 from dflint.rule import Finding, Rule, RuleContext
 
@@ -153,10 +153,6 @@ class PipExternallyManaged(Rule):
 
 
 _PIP_WORD = re.compile(r"\bpip[\d.]*\b")
-#: Words telling that the lineage has a Python other than the distribution's, or a pip of another origin.
-_OTHER_PYTHON = re.compile(r"conda|mamba|pyenv|deadsnakes|get-pip|altinstall|python-build|uv\s+python|asdf|"
-                           r"\bmise\b|pixi|Python-\d|python\.org/ftp|pypy|update-alternatives|ensurepip|"
-                           r"--from=\S*python", re.IGNORECASE)
 _CONFIG_FILES = re.compile(r"pip\.conf|pip\.ini|PIP_CONFIG_FILE|uv\.toml|UV_CONFIG_FILE|EXTERNALLY-MANAGED",
                            re.IGNORECASE)
 _CONFIG = re.compile(f"{_CONFIG_FILES.pattern}|break.system.packages", re.IGNORECASE)
@@ -164,8 +160,6 @@ _UV = re.compile(r"\buv\b|astral")
 #: How the distribution's pip and python3 are called.
 _PIPS = frozenset(("pip", "pip3", "/usr/bin/pip", "/usr/bin/pip3"))
 _PYTHONS = frozenset(("python3", "/usr/bin/python3"))
-#: PATH entries that hold no Python: put before the system's directories, pip is still the system's.
-_NO_PYTHON = re.compile(r".*/(?:\.local/bin|\.cargo/bin|go/bin|node_modules/\.bin)")
 #: pip options under which it does not check (optparse takes any unambiguous prefix of a long option).
 _PIP_UNCHECKED = ("--break-system-packages", "--target", "--prefix", "--root", "--python")
 _FALSE = ("0", "false", "no", "off", "n", "f")
@@ -203,7 +197,7 @@ class _State:
         if (_CONFIG_FILES if run else _CONFIG).search(text) \
                 or isinstance(effective, ast.ShellInstruction) and "activate" in text:
             self.managed = False  # a RUN writing pip.conf (`cat > /etc/pip.conf <<EOF`): from its start
-        if not run and (_OTHER_PYTHON.search(text) if not isinstance(effective, ast.EnvInstruction)
+        if not run and (OTHER_PYTHON.search(text) if not isinstance(effective, ast.EnvInstruction)
                         else re.search(r"conda|pyenv|mamba", text, re.IGNORECASE)):
             self.other = True
         if not run and _UV.search(text):
@@ -220,7 +214,7 @@ class _State:
         words = " ".join(word.value for word in step.command.argv)
         if unmanages(step):
             self.managed = False
-        if _OTHER_PYTHON.search(words) or invocation is not None and invocation.program == "ln" and "python" in words:
+        if OTHER_PYTHON.search(words) or invocation is not None and invocation.program == "ln" and "python" in words:
             self.other = True
         uv_before = self.uv
         if _UV.search(words):
@@ -246,7 +240,8 @@ class _State:
         if not (self._uv_refuses(ctx, node, step, scope, uv_before) if uv
                 else self._pip_refuses(ctx, node, step, scope)):
             return None
-        if "PATH" in self.preset or activated(ctx.analysis, node, step) or not _system_path(ctx, node, step, scope):
+        if "PATH" in self.preset or activated(ctx.analysis, node, step) \
+                or not system_path(ctx.analysis, node, step, scope):
             return None
         return uv
 
@@ -304,22 +299,10 @@ def _presets(pair: ast.KeyValue) -> bool:
             entry = entry.rstrip("/")
             if entry in ("$PATH", "${PATH}") or entry in SYSTEM_BINS:
                 return False
-            if entry and not _NO_PYTHON.fullmatch(entry):
+            if entry and not NO_PYTHON.fullmatch(entry):
                 return True
         return False
     return name in (*_PIP_BYPASS, *_UV_BYPASS) and value is not None and value.lower() not in _FALSE
-
-
-def _system_path(ctx: RuleContext, node: ast.Instruction, step: Step, scope: Optional[Scope]) -> bool:
-    """PATH finds pip and python3 in the system's directories: no directory that may hold another
-    (a virtual environment's bin/, conda's, a relative one) comes before them."""
-    value = raw_variable(ctx.analysis, node, step, "PATH", scope)
-    for entry in (value or "").split(":"):
-        if "$" in entry or entry.rstrip("/") in SYSTEM_BINS:
-            return True
-        if entry and not _NO_PYTHON.fullmatch(entry.rstrip("/")):
-            return False
-    return True
 
 
 def _message(step: Step, reference, release: Release, uv: bool, venv_module: bool) -> str:

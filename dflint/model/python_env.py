@@ -38,13 +38,19 @@ if TYPE_CHECKING:  # pragma: no cover
     from .variables import Scope
     from ..analysis import Analysis
 
-__all__ = ["TRUE", "SYSTEM_BINS", "Release", "externally_managed", "managed_release", "unmanages",
-           "created_venv", "venv_first", "activated", "variable", "raw_variable"]
+__all__ = ["TRUE", "SYSTEM_BINS", "OTHER_PYTHON", "NO_PYTHON", "Release", "externally_managed", "managed_release",
+           "unmanages", "created_venv", "venv_first", "activated", "system_path", "variable", "raw_variable"]
 
 #: pip's true values for PIP_* variables.
 TRUE = ("1", "true", "yes", "on", "y", "t")
 #: Directories of PATH from which the system's pip runs: a venv's bin/ listed after one of them comes too late.
 SYSTEM_BINS = frozenset(("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"))
+#: Words telling that the lineage has a Python other than the distribution's, or a pip of another origin.
+OTHER_PYTHON = re.compile(r"conda|mamba|pyenv|deadsnakes|get-pip|altinstall|python-build|uv\s+python|asdf|"
+                          r"\bmise\b|pixi|Python-\d|python\.org/ftp|pypy|update-alternatives|ensurepip|"
+                          r"--from=\S*python", re.IGNORECASE)
+#: PATH entries that hold no Python: put before the system's directories, pip is still the system's.
+NO_PYTHON = re.compile(r".*/(?:\.local/bin|\.cargo/bin|go/bin|node_modules/\.bin)")
 #: A directory named like a virtual environment (/opt/venv, /app/.venv, /virtualenv, /srv/app-venv).
 _VENV_NAME = re.compile(r"(?:^|[-_.])(?:venv|virtualenv)$", re.IGNORECASE)
 #: Official images whose Python, when one is installed, is the distribution's (apt's python3-pip, apk's
@@ -308,6 +314,18 @@ def raw_variable(analysis: "Analysis", node: ast.Instruction, step: Step, name: 
     if known is None or known.value is None:
         return None
     return scope.expand(f"${{{name}}}", escape).value
+
+
+def system_path(analysis: "Analysis", node: ast.Instruction, step: Step, scope: Optional["Scope"] = None) -> bool:
+    """PATH finds pip and python3 in the system's directories: no directory that may hold another
+    (a virtual environment's bin/, conda's, a relative one) comes before them."""
+    value = raw_variable(analysis, node, step, "PATH", scope)
+    for entry in (value or "").split(":"):
+        if "$" in entry or entry.rstrip("/") in SYSTEM_BINS:
+            return True
+        if entry and not NO_PYTHON.fullmatch(entry.rstrip("/")):
+            return False
+    return True
 
 
 def variable(analysis: "Analysis", node: ast.Instruction, step: Step, name: str,
