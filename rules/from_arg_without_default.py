@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from dflint.diagnostic import Severity
-from dflint.expansion import UNKNOWN_START
-from dflint.model.arg_defaults import default_args
+from dflint.model.arg_defaults import default_args, defaulted_bases
 from dflint.model.image import parse_image_reference, quoted
 from dflint.rule import Finding, Rule, RuleContext
 
@@ -65,22 +64,11 @@ class FromArgWithoutDefault(Rule):
     aliases = ("InvalidDefaultArgInFrom",)
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        model = ctx.model
-        defaults = default_args(model)
-        first_stage: dict[str, int] = {}
-        for stage in reversed(model.stages):
-            if stage.name is not None:
-                first_stage[stage.name] = stage.index
-        for stage in model.stages:
-            image = stage.from_instruction.image
-            if image is None or stage.base.is_stage:
-                continue
-            expansion = defaults.expand(image.value)
-            value = expansion.value
-            if expansion.error is not None or UNKNOWN_START in expansion.marked:
-                continue
+        defaults = default_args(ctx.model)
+        for base in defaulted_bases(ctx.model, defaults):
+            image, expansion, value = base.image, base.expansion, base.expansion.value
             unset = defaults.without_default_in(expansion)
-            if not unset or first_stage.get(value, stage.index) < stage.index:
+            if not unset or base.names_earlier_stage(value):
                 continue
             error = parse_image_reference(value).error if value else None
             if value and error is None:

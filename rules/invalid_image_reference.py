@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from dflint.diagnostic import Severity
-from dflint.expansion import UNKNOWN_START
-from dflint.model.arg_defaults import default_args
+from dflint.model.arg_defaults import default_args, defaulted_bases
 from dflint.model.image import parse_image_reference, quoted
 from dflint.model.references import near_stage_name, stage_references
 from dflint.rule import Finding, Rule, RuleContext
@@ -65,22 +64,12 @@ class InvalidImageReference(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         model = ctx.model
         defaults = default_args(model)
-        first_stage: dict[str, int] = {}
-        for stage in reversed(model.stages):
-            if stage.name is not None:
-                first_stage[stage.name] = stage.index
-        for stage in model.stages:
-            image = stage.from_instruction.image
-            if image is None or stage.base.is_stage:
-                continue
-            expansion = defaults.expand(image.value)
-            value = expansion.value
-            if expansion.error is not None or UNKNOWN_START in expansion.marked:
-                continue
+        for base in defaulted_bases(model, defaults):
+            image, expansion, value = base.image, base.expansion, base.expansion.value
             if not expansion.used:
                 if value == "":
                     continue  # a literal empty name is a syntax error ("base name should not be blank")
-            elif first_stage.get(value, stage.index) < stage.index:
+            elif base.names_earlier_stage(value):
                 continue  # with the defaults it names an earlier stage
             error = parse_image_reference(value).error if value else "empty"
             if error is None:
@@ -94,7 +83,7 @@ class InvalidImageReference(Rule):
                 continue
             shown = f"{image.value} is {quoted(value)} with the ARG defaults: " if expansion.used else ""
             stage_hint = ""
-            if first_stage.get(value.lower(), stage.index) < stage.index:
+            if base.names_earlier_stage(value.lower()):
                 stage_hint = f" (FROM matches stage names exactly: write FROM {value.lower()} for the stage)"
             yield ctx.finding(image, f"invalid image reference: {shown}{error}{anyway}{stage_hint}")
         for ref in stage_references(model, ctx.analysis.line_index):

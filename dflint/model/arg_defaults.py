@@ -24,13 +24,14 @@ from itertools import islice, product
 from typing import TYPE_CHECKING, Callable, Iterator, Optional
 
 from .. import ast
+from ..expansion import UNKNOWN_START
 from .image import parse_image_reference
 from .variables import PLATFORM_ARGS, Expansion, Scope, Variable
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .build import BuildModel
+    from .build import BuildModel, Stage
 
-__all__ = ["DefaultArgs", "default_args"]
+__all__ = ["DefaultArgs", "default_args", "DefaultedBase", "defaulted_bases"]
 
 #: Values tried for the ARGs without default: a name, a tag, the start of a name or of a tag, a hex
 #: digest and a whole digest (``FROM alpine@${DIGEST}``).
@@ -212,3 +213,34 @@ def default_args(model: "BuildModel") -> DefaultArgs:
                 continue
             scope = scope.with_variable(Variable(key, value, "global-arg", pair))
     return DefaultArgs(scope, frozenset(empty), model.escape, tuple(steps), last, sources)
+
+
+@dataclass(frozen=True)
+class DefaultedBase:
+    """A FROM naming an image as written, read with the global ARGs at their defaults: its ``stage``,
+    the ``image`` word, the ``expansion`` (fully known, no error) and the index of the first stage
+    named like each value (``first_stage``, shared by all), to tell when the defaults name a stage."""
+
+    stage: "Stage"
+    image: ast.Word
+    expansion: Expansion
+    first_stage: dict[str, int]
+
+    def names_earlier_stage(self, value: str) -> bool:
+        return self.first_stage.get(value, self.stage.index) < self.stage.index
+
+
+def defaulted_bases(model: "BuildModel", defaults: DefaultArgs) -> Iterator[DefaultedBase]:
+    """Each FROM that names an image as written and whose name, expanded with ``defaults``, is fully
+    known (what BuildKit's defaults-only check reads: invalid-image-reference and from-arg-without-default)."""
+    first_stage: dict[str, int] = {}
+    for stage in reversed(model.stages):
+        if stage.name is not None:
+            first_stage[stage.name] = stage.index
+    for stage in model.stages:
+        image = stage.from_instruction.image
+        if image is None or stage.base.is_stage:
+            continue
+        expansion = defaults.expand(image.value)
+        if expansion.error is None and UNKNOWN_START not in expansion.marked:
+            yield DefaultedBase(stage, image, expansion, first_stage)
