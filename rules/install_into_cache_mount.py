@@ -20,6 +20,9 @@ _KINDS = ("cache", "tmpfs")
 _COPY_OUT = frozenset(("cp", "mv", "rsync", "tar", "install", "cpio", "zip"))
 #: Commands that build with what conan installed (static libraries end in the build's own output).
 _BUILDS = frozenset(("cmake", "make", "ninja", "meson", "gcc", "g++", "cc", "c++", "clang", "clang++"))
+#: The official ruby image and where its ``ENV GEM_HOME`` puts gems (and ``bundle install`` without a path).
+_RUBY_IMAGE = "docker.io/library/ruby"
+_RUBY_GEM_HOME = "/usr/local/bundle"
 _PIP_DIR = re.compile(r"(/.+)/bin/(?:pip|python)[\d.]*")
 #: Commands that do nothing with the files they name, for what reaches the layer.
 _IDLE = frozenset(("rm", "ls", "du", "chown", "chmod", "chgrp", "echo", "printf", "mkdir", "touch", "true", ":",
@@ -57,7 +60,10 @@ class InstallIntoCacheMount(Rule):
       install --target`, `--prefix` or `--root`, or a venv's own
       `DIR/bin/pip`; `uv sync` (`UV_PROJECT_ENVIRONMENT` or `.venv`);
     - `bundle install` where Bundler's path (`--path`, `BUNDLE_PATH`,
-      `bundle config set path`) or `GEM_HOME` says;
+      `bundle config set path`) or `GEM_HOME` says; `gem install` into
+      `--install-dir` or `GEM_HOME`. On the official `ruby` image (and a
+      stage built from it), which sets `GEM_HOME=/usr/local/bundle`, both
+      install there when nothing else sets a place;
     - `composer install`/`update`/`require`: `vendor` of the project
       directory (`-d`, `--working-dir`) or `COMPOSER_VENDOR_DIR`;
     - `go build -o DIR/...`; `cargo build` (`--target-dir`,
@@ -99,11 +105,19 @@ class InstallIntoCacheMount(Rule):
     installs there again without a mount; when a later COPY or ADD writes
     there; and for mounts on download caches (`/root/.npm`,
     `/root/.cache/pip`, `/go/pkg/mod` ...), which are what cache mounts are
-    for. Bind, secret and ssh mounts are not checked. An `ONBUILD` trigger
+    for; `/usr/local/bundle/cache` (`$GEM_HOME/cache`) is where RubyGems
+    and Bundler keep the downloaded `.gem` files. Bind, secret and ssh
+    mounts are not checked. An `ONBUILD` trigger
     is reported on its own: the image built from it is its consumer.
     Where the install directory cannot be read (a variable with an unknown
     value, `--manifest-path`, Yarn PnP's settings, Composer's `vendor-dir`
-    in composer.json) the rule stays silent or assumes the default.
+    in composer.json) the rule stays silent or assumes the default. The
+    default gem directory is known only on the `ruby` image: elsewhere
+    `bundle install` and `gem install` without a path or `GEM_HOME` are
+    not reported, nor are they on the `ruby` image when the Dockerfile
+    sets `BUNDLE_APP_CONFIG` (the application's `.bundle/config`, which may
+    set a path, is then read), or for `gem install --user-install` and
+    `bundle install --standalone`.
 
     ## Why is this bad?
     A cache or tmpfs mount is not part of the layer: what a RUN writes under
@@ -246,11 +260,16 @@ def _installs(ctx: RuleContext, node: ast.Instruction, step: Step) -> list[tuple
         if env != "":
             found.append((at(env or ".venv"), "uv sync", "uv"))
     elif program in ("bundle", "bundler") and operands[:1] == ["install"]:
-        directory = bundle_directory(ctx.analysis, node, step)
-        if directory is None:
-            home = variable(ctx.analysis, node, step, "GEM_HOME")
-            directory = home or None
-        found.append((at(directory) if directory else None, "bundle install", "bundle"))
+        directory, tool = bundle_directory(ctx.analysis, node, step), "bundle"
+        if directory is None and "--standalone" not in words \
+                and variable(ctx.analysis, node, step, "BUNDLE_PATH") is None:
+            directory, tool = _gem_home(ctx, node, step, bundler=True), "gem"
+        found.append((at(directory) if directory else None, "bundle install", tool))
+    elif program == "gem" and sub == "install" and invocation.root is None:
+        directory = invocation.value("-i", "--install-dir")
+        if directory is None and "--user-install" not in words:
+            directory = _gem_home(ctx, node, step)
+        found.append((at(directory) if directory else None, "gem install", "gem"))
     elif program == "composer" and operands[:1] in (["install"], ["update"], ["require"]):
         vendor = variable(ctx.analysis, node, step, "COMPOSER_VENDOR_DIR")
         project = at(_option(words, "-d", "--working-dir") or ".")
@@ -281,6 +300,28 @@ def _installs(ctx: RuleContext, node: ast.Instruction, step: Step) -> list[tuple
         if venv is not None:
             found.append((venv[0], _venv_command(words), "venv"))
     return [(path, what, tool) for path, what, tool in found if path]
+
+
+def _gem_home(ctx: RuleContext, node: ast.Instruction, step: Step, bundler: bool = False) -> Optional[str]:
+    """The gem directory of ``step``: ``GEM_HOME`` as the Dockerfile sets it, else the official ruby
+    image's (``ENV GEM_HOME /usr/local/bundle`` in every tag since 2014) when the stage's lineage starts
+    from it. None when unknown (a variable without a known value, another image). For Bundler
+    (``bundler``), also None when the Dockerfile sets ``BUNDLE_APP_CONFIG``: the application's own
+    ``.bundle/config``, unseen, may then set a path (the ruby image points it at ``GEM_HOME``)."""
+    home = variable(ctx.analysis, node, step, "GEM_HOME")
+    if home is not None:
+        return home or None
+    if bundler and variable(ctx.analysis, node, step, "BUNDLE_APP_CONFIG") is not None:
+        return None
+    model = ctx.model
+    stage = model.stage_of(node)
+    if stage is None:
+        return None
+    reference = model.lineage(stage)[0].base.reference
+    if reference is not None and reference.registry_known and reference.repository_known \
+            and f"{reference.registry}/{reference.repository}" == _RUBY_IMAGE:
+        return _RUBY_GEM_HOME
+    return None
 
 
 def _venv_command(words: list[str]) -> str:
@@ -395,7 +436,7 @@ class _Uses:
             return seen and (unknown or project is None or _norm(project) in places)
 
         return (tool in ("npm", "yarn", "pnpm") and near("node") or tool == "cargo" and near("cargo")
-                or tool == "uv" and kinds["uv"][0] or tool == "bundle" and kinds["bundle"][0]
+                or tool == "uv" and kinds["uv"][0] or tool in ("bundle", "gem") and kinds["bundle"][0]
                 or tool == "composer" and kinds["composer"][0] or near("build"))
 
     def used(self, install: Step, target: str, tool: str) -> bool:
@@ -539,7 +580,7 @@ def _mark(index: dict[str, int], keys: list[str], position: int) -> None:
             index[key] = position
 
 
-def _cache_hint(ctx: RuleContext, node: ast.Instruction, step: Step, tool: str) -> str:
+def _cache_hint(ctx: RuleContext, node: ast.Instruction, step: Step, tool: str, target: str) -> str:
     home = user_home(ctx.analysis, node, step) or "/root"
     places = {
         "npm": f"npm's download cache (`target={home}/.npm`)",
@@ -549,6 +590,7 @@ def _cache_hint(ctx: RuleContext, node: ast.Instruction, step: Step, tool: str) 
         "venv": f"pip's download cache (`target={home}/.cache/pip`, or `{home}/.cache/uv` for uv)",
         "uv": f"uv's cache (`target={home}/.cache/uv`)",
         "bundle": "Bundler's download cache (`bundle config set cache_path`), or none",
+        "gem": f"the .gem download cache (`target={posixpath.join(target, 'cache')}`)",
         "composer": "Composer's cache directory (`composer config cache-dir`)",
         "go": f"Go's caches (`target={home}/.cache/go-build`, `target=/go/pkg/mod`)",
         "cargo": "Cargo's registry (`target=/usr/local/cargo/registry` in the rust image)",
@@ -565,4 +607,4 @@ def _message(ctx: RuleContext, node: ast.Instruction, step: Step, flag: ast.Moun
     under = "" if target.rstrip("/") == mount.rstrip("/") else f", under {mount}"
     return (f"`{what}` {verb} {target}{under}, the target of this RUN's {flag.type} mount: a {flag.type} mount is not "
             f"stored in the layer, so the image and later steps do not get those files; mount "
-            f"{_cache_hint(ctx, node, step, tool)} instead, or copy the results out of the mount in this RUN")
+            f"{_cache_hint(ctx, node, step, tool, target)} instead, or copy the results out of the mount in this RUN")
