@@ -104,20 +104,39 @@ def _step_text(step: Step) -> str:
 
 
 def _configured_before(analysis: "Analysis", stage, pattern: re.Pattern[str]) -> dict[int, bool]:
-    """For each instruction of ``stage``'s histories, whether one of :func:`earlier_runs` matches
-    ``pattern``: one pass for all the stage's installs, not one scan of the earlier RUNs per install."""
-    memo = analysis.memo("package_config: configured before")  # (stage, pattern) -> id(anchor) -> matched
+    """For each instruction of ``stage`` (its own and its ONBUILDs), whether one of
+    :func:`earlier_runs` matches ``pattern``; under 0, whether any RUN of its histories does. One
+    pass for all the stage's installs, not one scan of the earlier RUNs per install; and one pass
+    per stage, started from what its parent's lineage ended with, not one over its whole lineage
+    (a chain of N stages was N²)."""
+    known = analysis.model.derived.setdefault("package-config: configured before", {})
     key = (stage.index, pattern)
-    table = memo.get(key)
-    if table is None:
-        table = memo[key] = {}
-        seen = False
-        for history in histories(analysis.model, stage):
-            for item in history:
-                table.setdefault(id(item.anchor), seen)  # its first place, as earlier_runs stops there
-                if isinstance(item.node, ast.RunInstruction) and not seen:
-                    seen = pattern.search(item.anchor.text) is not None
-        table[0] = seen  # an instruction outside the histories sees every RUN in them
+    table = known.get(key)
+    if table is not None:
+        return table
+    lineage = analysis.model.lineage(stage)
+    start, seen = 0, False  # the first member to walk, and whether a RUN before it matched
+    for index in range(len(lineage) - 2, -1, -1):  # the youngest ancestor whose lineage is known
+        ended = known.get(("lineage", lineage[index].index, pattern))
+        if ended is not None:
+            start, seen = index + 1, ended
+            break
+    table = known[key] = {}
+    for member in lineage[start:]:
+        for node in member.instructions:
+            if isinstance(node, ast.OnbuildInstruction):
+                continue  # not in the lineage (history.histories); its trigger runs downstream
+            if member is stage:
+                table[id(node)] = seen
+            if not seen and isinstance(node, ast.RunInstruction):
+                seen = pattern.search(node.text) is not None
+        known[("lineage", member.index, pattern)] = seen
+    for node in stage.instructions:  # the triggers, as they run downstream (history.histories)
+        if isinstance(node, ast.OnbuildInstruction) and node.trigger is not None:
+            table.setdefault(id(node), seen)
+            if not seen and isinstance(node.trigger, ast.RunInstruction):
+                seen = pattern.search(node.text) is not None
+    table[0] = seen  # an instruction outside the histories sees every RUN in them
     return table
 
 
