@@ -257,13 +257,7 @@ class _State:
                 return False
         if invocation.has("--dry-run") and invocation.has("--report"):
             return False
-        for name in _PIP_BYPASS:
-            if name in self.preset:
-                return False
-            value = variable(ctx.analysis, node, step, name, scope)
-            if value is not None and value.lower() not in _FALSE:
-                return False
-        return True
+        return not self._bypassed(ctx, node, step, scope, _PIP_BYPASS)
 
     def _uv_refuses(self, ctx: RuleContext, node: ast.Instruction, step: Step, scope: Optional[Scope],
                     uv: bool) -> bool:
@@ -274,13 +268,19 @@ class _State:
         system = (variable(ctx.analysis, node, step, "UV_SYSTEM_PYTHON", scope) or "").lower()
         if not invocation.has("--system") and system not in ("1", "true", "yes", "on"):
             return False
-        for name in _UV_BYPASS:
+        return not self._bypassed(ctx, node, step, scope, _UV_BYPASS)
+
+    def _bypassed(self, ctx: RuleContext, node: ast.Instruction, step: Step, scope: Optional[Scope],
+                  names) -> bool:
+        """One of the variables ``names`` (a bypass of the check) is set, by a base stage's trigger
+        (``preset``) or for this step, to anything but a false value."""
+        for name in names:
             if name in self.preset:
-                return False
+                return True
             value = variable(ctx.analysis, node, step, name, scope)
             if value is not None and value.lower() not in _FALSE:
-                return False
-        return True
+                return True
+        return False
 
 
 def _asks_help(invocation) -> bool:
