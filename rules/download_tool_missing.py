@@ -61,7 +61,8 @@ class DownloadToolMissing(Rule):
     curl`, `which wget`, a `COPY --from` of a file called curl), installs
     packages this rule does not know to come without it (a package list in a
     variable, `apt-get install -y nodejs` from another repository), or runs a
-    script of the project's own (`./install-deps.sh`); once a directory on
+    script of the project's own (`./install-deps.sh`, `sh setup.sh`, also
+    read from stdin: `sh < setup.sh`, `cat setup.sh | sh`); once a directory on
     PATH (the usual ones from `/usr/local/sbin` to `/bin`, those the image
     adds such as golang's `/go/bin`, and those an ENV PATH adds, before or
     after) is, or lies in, a directory that a COPY or ADD of a directory or
@@ -82,8 +83,9 @@ class DownloadToolMissing(Rule):
     (`--progress=...`); those are not reported.
 
     ## Why is this bad?
-    The command fails with `/bin/sh: 1: curl: not found` (or `exec: "curl":
-    executable file not found in $PATH` in exec form) and the build stops.
+    The command fails (`/bin/sh: 1: curl: not found` from dash, `curl:
+    command not found` from bash, `exec: "curl": executable file not found
+    in $PATH` in exec form) and the build stops.
     Slim images are slim because their build removed these tools: install
     the tool in the RUN that needs it (`apt-get update && apt-get install -y
     --no-install-recommends curl ca-certificates`, `apk add --no-cache
@@ -407,8 +409,20 @@ def _may_install(step: Step, word) -> bool:
     if not word.literal:
         return True  # a program held in a variable
     if value in _SCRIPT_SHELLS:  # `sh install.sh` runs a file; `sh -c '...'`'s commands are read here
-        args = [w.value for w in step.command.argv[1:]]
-        return "-c" not in args and any(not a.startswith("-") for a in args)
+        command = step.command
+        args = [w.value for w in command.argv[1:]]
+        if "-c" in args:
+            return False
+        if value not in (".", "source") and (command.pipeline_index > 0 or any(
+                r.op in ("<", "<<<", "<>") for r in command.redirects)):
+            return True  # a script read from stdin: `sh < setup.sh`, `sh -s -- x < f`, `cat f | sh`
+            # (a here-document's script, `sh <<EOF`, is read here as the RUN's own commands)
+        for arg in args:
+            if arg in ("-s", "--"):
+                return False  # what follows are the script's arguments
+            if not arg.startswith("-"):
+                return True
+        return False
     return value.endswith(".sh") or ("/" in value and posixpath.dirname(value) not in _ON_PATH)
 
 
@@ -584,16 +598,16 @@ def _mount_may_provide(mount: ast.Mount) -> bool:
 
 
 def _message(tool: str, image: str, tools: ImageTools, use: _Use) -> str:
-    error = f'exec: "{use.word.value}": executable file not found in $PATH' if use.exec_program \
-        else f"{tool}: not found"
+    error = f'with `exec: "{use.word.value}": executable file not found in $PATH`' if use.exec_program \
+        else f"as the shell does not find `{tool}`"
     if tools.family == "apt":
         advice = f"install it first in the same RUN (`apt-get update && apt-get install -y " \
-                 f"--no-install-recommends {tool} ca-certificates`)"
+                 f"--no-install-recommends {tool} ca-certificates && rm -rf /var/lib/apt/lists/*`)"
     elif tools.family == "apk":
         advice = "install it first in the same RUN (`apk add --no-cache curl`), use BusyBox's `wget`"
     else:
         advice = "use BusyBox's `wget`"
-    return (f"`{tool}` is not in {image} ({tools.why}): this RUN fails with `{error}`; {advice}, "
+    return (f"`{tool}` is not in {image} ({tools.why}): this RUN fails {error}; {advice}, "
             f"or download with `ADD --checksum=sha256:<digest> <url> <dest>`")
 
 
