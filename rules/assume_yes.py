@@ -170,7 +170,7 @@ class AssumeYes(Rule):
                 fix = ctx.fix(f"Add `{prompt.answer}`", ctx.edit(point, point, text),
                               applicability=Applicability.SAFE if prompt.safe else Applicability.UNSAFE)
                 yield ctx.finding(
-                    Span(step.command.span.start, prompt.verb.span.end),
+                    Span(_program_start(step), prompt.verb.span.end),
                     f"`{shown}` asks for confirmation{when}, which a build cannot give: the step aborts{note}; "
                     f"add `{prompt.answer}`", fix, alias=prompt.hadolint)
         yield from _conda(ctx)
@@ -290,8 +290,15 @@ def _read_conda(step):
 
 def _conda_finding(ctx: RuleContext, node: ast.Instruction, step, verb, message: str) -> Finding:
     point, text = insert_after(ctx.analysis, node, verb, "-y")
-    return ctx.finding(Span(step.command.span.start, verb.span.end), message,
+    return ctx.finding(Span(_program_start(step), verb.span.end), message,
                        ctx.fix("Add `-y`", ctx.edit(point, point, text), applicability=Applicability.UNSAFE))
+
+
+
+def _program_start(step):
+    """Where a finding starts: at the program's word, as without assignments in front of it
+    (``DEBIAN_FRONTEND=noninteractive apt-get install``: at apt-get), as DF202's do."""
+    return step.command.argv[0].span.start if step.command.argv else step.command.span.start
 
 
 #: conda's `always_yes` (alias `yes`) in a .condarc, or set by `conda config --set always_yes true`.

@@ -87,8 +87,10 @@ class SystemUpgrade(Rule):
                 advice = "use a newer base image instead"
                 if upgrade.invocation.program == "pacman":
                     advice += f", or name the packages the upgrade is for (`{shown} <packages>`)"
+                # From the program's word, as without assignments in front (`DEBIAN_FRONTEND=... apt-get`).
+                start = step.command.argv[0].span.start if step.command.argv else step.command.span.start
                 yield ctx.finding(
-                    Span(step.command.span.start, upgrade.verb.span.end),
+                    Span(start, upgrade.verb.span.end),
                     f"`{shown}` upgrades every package to whatever the mirror has the day the layer is built, "
                     f"and the build cache keeps that day's result: {advice}",
                     alias=upgrade.hadolint)
