@@ -294,7 +294,6 @@ def _conda_finding(ctx: RuleContext, node: ast.Instruction, step, verb, message:
                        ctx.fix("Add `-y`", ctx.edit(point, point, text), applicability=Applicability.UNSAFE))
 
 
-
 def _program_start(step):
     """Where a finding starts: at the program's word, as without assignments in front of it
     (``DEBIAN_FRONTEND=noninteractive apt-get install``: at apt-get), as DF202's do."""
