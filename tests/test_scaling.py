@@ -131,15 +131,30 @@ def test_a_value_that_doubles_per_arg_stops_growing():
     assert not scope.expand("$A19").resolved  # its value would be a million characters
 
 
-def test_package_configuration_is_looked_for_once_per_stage(monkeypatch):
+def test_package_configuration_is_looked_for_once_per_stage():
     # Each install used to scan every earlier RUN of its image for an apt or dnf configuration.
-    import dflint.model.package_config as package_config
+    from dflint import parse
+    from dflint.analysis import Analysis
+    from dflint.model import package_config
+    from dflint.model.layers import run_steps
+
+    class CountingPattern:
+        def __init__(self, pattern):
+            self.pattern, self.searched = pattern, 0
+
+        def search(self, text):
+            self.searched += 1
+            return self.pattern.search(text)
 
     runs = 200
-    walked = _count_calls(monkeypatch, package_config, "histories")
-    result = lint_snippet("FROM debian:12\n" + "RUN apt-get install -y curl\n" * runs, "no-install-recommends")
-    assert len(result.diagnostics) == runs
-    assert len(walked) == 1
+    analysis = Analysis("Dockerfile", parse("FROM debian:12\n" + "RUN apt-get install -y curl\n" * runs))
+    pattern = CountingPattern(package_config.APT_NO_RECOMMENDS)
+    installs = analysis.model.stages[0].instructions
+    assert not any(package_config.configured(analysis, node, run_steps(analysis, node)[0], pattern)
+                   for node in installs)
+    assert pattern.searched <= 3 * runs  # each earlier RUN once for the stage, and each install's own RUN
+    assert len(lint_snippet("FROM debian:12\n" + "RUN apt-get install -y curl\n" * runs,
+                            "no-install-recommends").diagnostics) == runs
 
 
 def _stage_chain(stages):
