@@ -18,6 +18,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from dflint.model.image import ImageReference
 
 
+#: `-m venv` as a shell or exec-form RUN writes it, for the quick test of a file.
+_VENV_MODULE = re.compile(r"-m[\"',\s]*venv\b")
+
 class VenvWithoutEnsurepip(Rule):
     r"""`python3 -m venv` on Debian or Ubuntu without `python3-venv`: ensurepip is missing, the command fails.
 
@@ -102,8 +105,8 @@ class VenvWithoutEnsurepip(Rule):
     severity = Severity.ERROR
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        if "venv" not in ctx.file.text:
-            return
+        if "venv" not in ctx.file.text or _VENV_MODULE.search(ctx.file.text) is None:
+            return  # no `-m venv` (also `"-m", "venv"` in exec form): most files
         model = ctx.model
         ends: dict[int, _State] = {}
         for stage in model.stages:
