@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Iterator, Optional
 
 from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.model.distro import root_reference
 from dflint.model.layers import Step, program_text, run_steps, under_new_root
-from dflint.model.python_env import (NO_PYTHON, OTHER_PYTHON, SYSTEM_BINS, Release, activated, created_venv,
+from dflint.model.python_env import (NO_PYTHON, OTHER_PYTHON, SYSTEM_BINS, Release, activated,
                                      managed_release, system_path, unmanages, variable)
 from dflint.model.variables import Scope
 from dflint.rule import Finding, Rule, RuleContext
@@ -119,37 +119,74 @@ class PipExternallyManaged(Rule):
         if "pip" not in ctx.file.text or _PIP_WORD.search(ctx.file.text) is None:
             return  # no pip, python3 -m pip nor uv pip (most files; `pipefail` is not one)
         model = ctx.model
-        if not any(managed_release(root_reference(model, stage)) for stage in model.stages):
+        # Only a stage on such a base reports (its descendants share its base), only at a pip install or
+        # uninstall: a stage's state is built only when it, or a stage built FROM it, has one, and no
+        # further than its last one when none of those stages does.
+        bases: dict[int, Optional[Release]] = {}
+        pips: dict[int, int] = {}
+        for stage in model.stages:
+            base = None if model.is_windows(stage) else managed_release(root_reference(model, stage))
+            bases[stage.index] = base
+            pips[stage.index] = 0 if base is None else sum(
+                _candidate(step) for node in stage.instructions
+                if isinstance(node.effective, ast.RunInstruction) for step in run_steps(ctx.analysis, node))
+        if not any(pips.values()):
             return
+        inherited: set[int] = set()  # the stages a stage built FROM them has a pip in
+        for stage in reversed(model.stages):
+            if stage.parent is not None and (pips[stage.index] or stage.index in inherited):
+                inherited.add(stage.parent)
         ends: dict[int, _State] = {}
         for stage in model.stages:
+            base = bases[stage.index]
+            left = pips[stage.index]
+            if base is None or not left and stage.index not in inherited:
+                continue
+            keep = stage.index in inherited
             parent = ends.get(stage.parent) if stage.parent is not None else None
             state = parent.copy() if parent is not None else _State()
             reference = root_reference(model, stage)
-            base = None if model.is_windows(stage) else managed_release(reference)
             for node in stage.instructions:
                 if isinstance(node, ast.OnbuildInstruction):
                     continue
+                if not left and not keep:
+                    break
                 state.read(ctx, node)
                 if isinstance(node, ast.RunInstruction):
                     for step in run_steps(ctx.analysis, node):
-                        uv = state.step(ctx, node, step, base is not None, None)
+                        if not left and not keep:
+                            break
+                        left -= _candidate(step)
+                        uv = state.step(ctx, node, step, True, None)
                         if uv is not None:
                             yield ctx.finding(step.command, _message(step, reference, base, uv, state.venv_module))
+            if not left and not keep:
+                continue
             # The triggers run, in order, first in a stage built FROM this one (BuildKit): on all of this
             # stage, and what they do is in that stage's image.
-            state = state.copy()
             final = model.final_scope(stage)
             for node in stage.instructions:
                 if not isinstance(node, ast.OnbuildInstruction) or node.effective is None:
                     continue
+                if not left and not keep:
+                    break
                 state.read(ctx, node)
                 if isinstance(node.effective, ast.RunInstruction):
                     for step in run_steps(ctx.analysis, node):
-                        uv = state.step(ctx, node, step, base is not None, final)
+                        if not left and not keep:
+                            break
+                        left -= _candidate(step)
+                        uv = state.step(ctx, node, step, True, final)
                         if uv is not None:
                             yield ctx.finding(step.command, _message(step, reference, base, uv, state.venv_module))
-            ends[stage.index] = state
+            if keep:
+                ends[stage.index] = state
+
+
+def _candidate(step: Step) -> bool:
+    """``step`` is a pip (or uv pip) install or uninstall: the only commands reported."""
+    invocation = step.invocation
+    return invocation is not None and invocation.program == "pip" and invocation.subcommand in ("install", "uninstall")
 
 
 _PIP_WORD = re.compile(r"\bpip[\d.]*\b")
@@ -172,7 +209,7 @@ _SIMPLE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 @dataclass
 class _State:
     """What the lineage did so far: whether the marker still holds, the distribution's pip or Python is
-    installed, another Python (or uv) is there, and the virtual environments made."""
+    installed, another Python (or uv) is there, python3-venv is installed."""
 
     managed: bool = True
     pip: bool = False
@@ -180,13 +217,12 @@ class _State:
     other: bool = False
     uv: bool = False
     venv_module: bool = False
-    venvs: dict[str, bool] = field(default_factory=dict)
     #: Variables that an ONBUILD ENV or ARG of a parent stage set (the model's scopes do not have them):
     #: those that bypass the refusal, and PATH when it puts another directory before the system's.
     preset: frozenset[str] = frozenset()
 
     def copy(self) -> "_State":
-        return replace(self, venvs=dict(self.venvs))
+        return replace(self)
 
     def read(self, ctx: RuleContext, node: ast.Instruction) -> None:
         """What an instruction tells before its commands run: a pip.conf copied or written, a SHELL
@@ -219,9 +255,6 @@ class _State:
         uv_before = self.uv
         if _UV.search(words):
             self.uv = True
-        created = created_venv(ctx.analysis, node, step)
-        if created is not None:
-            self.venvs[created[0]] = created[1]
         for change in step.changed_packages:
             if change.installs and change.family in ("apt", "apk"):
                 self.pip = self.pip or change.name in ("python3-pip", "py3-pip")
