@@ -31,6 +31,9 @@ from dflint.shell.permissions import PermissionChange, permission_changes, stati
 from dflint.source import Span
 
 _TOOLS = re.compile(r"\bch(?:own|mod|grp)\b")
+#: The programs :func:`_fills` follows, but python* (a venv, pip through python -m) and compilers.
+_FILLERS = frozenset(("virtualenv", "uv", "pip", "npm", "yarn", "bundle", "bundler", "gem", "tar", "bsdtar", "gtar",
+                      "conda", "mamba", "micromamba", "bash", "sh", "julia"))
 _CONDA = frozenset(("conda", "mamba", "micromamba"))
 #: The installers of a conda distribution: `bash Miniforge3-Linux-x86_64.sh -b -p /opt/conda`.
 _CONDA_INSTALLER = re.compile(r"(?i).*(?:miniconda|miniforge|mambaforge|anaconda|conda).*\.sh")
@@ -180,11 +183,12 @@ class LatePermissionChange(Rule):
         children: dict[Optional[int], list[Stage]] = {}
         for stage in model.stages:
             children.setdefault(stage.parent, []).append(stage)
+        reach, trigger_changes = _reach(ctx, shipping)
         layers = _Layers(ctx)
         found: dict[int, list[Finding]] = {}
         # Depth first, each stage's creations taken back once it and the stages built FROM it are done:
         # a stage's lineage is followed once, however many stages are built on it.
-        pending: list[object] = [stage for stage in reversed(children.get(None, []))]
+        pending: list[object] = [stage for stage in reversed(children.get(None, [])) if stage.index in reach]
         while pending:
             top = pending.pop()
             if isinstance(top, int):
@@ -199,15 +203,63 @@ class LatePermissionChange(Rule):
                     for step in history:
                         for _ in layers.step(step, False):
                             pass
-            found[top.index] = [finding for step in lineage if step.stage is top
-                                for finding in layers.step(step, report)]
-            for history in triggers:  # ONBUILD triggers run downstream, on top of this image
-                mark = layers.mark()
-                found[top.index] += [finding for step in history for finding in layers.step(step, report)]
-                layers.back_to(mark)
-            pending.extend(reversed(children.get(top.index, [])))
+            own = lineage[len(lineage) - _own_count(top):]  # the stage's own steps come last
+            count = reach[top.index]
+            found[top.index] = [finding for number, step in enumerate(own[:count], 1)
+                                for finding in layers.step(step, report, keep=number < count)]
+            if report and top.index in trigger_changes:
+                for history in triggers:  # ONBUILD triggers run downstream, on top of this image
+                    mark = layers.mark()
+                    found[top.index] += [finding for step in history for finding in layers.step(step, report)]
+                    layers.back_to(mark)
+            pending.extend(reversed([child for child in children.get(top.index, []) if child.index in reach]))
         for stage in model.stages:
             yield from found.get(stage.index, ())
+
+
+def _changing(ctx: RuleContext, step: Step) -> bool:
+    """``step`` is a RUN (or ONBUILD RUN) with a permission change: one :meth:`_Layers.step` may report."""
+    return isinstance(step.node, ast.RunInstruction) and any(
+        True for script in ctx.commands(step.anchor) for _ in permission_changes(script))
+
+
+def _own_count(stage: Stage) -> int:
+    """How many steps of its lineage are the stage's own (:func:`histories` leaves ONBUILDs out)."""
+    return sum(1 for node in stage.instructions if not isinstance(node, ast.OnbuildInstruction))
+
+
+def _reach(ctx: RuleContext, shipping: frozenset[int]) -> tuple[dict[int, int], set[int]]:
+    """How many of its own steps each stage that matters must follow (a stage left out matters not), and
+    the stages whose ONBUILD triggers change permissions. Only a change in a stage that ships (or in its
+    triggers) is reported, and it looks back only: a stage with no such change in it, its triggers or a
+    stage built FROM it is not followed, and one with such changes but none below it only up to its
+    last change (what comes after can be hit by no change: a quarter of the RUNs of a typical file)."""
+    model = ctx.model
+    reach: dict[int, int] = {}
+    full: set[int] = set()
+    trigger_changes: set[int] = set()
+    for stage in model.stages:
+        lineage, *triggers = histories(model, stage)
+        if any(_changing(ctx, step) for history in triggers for step in history):
+            trigger_changes.add(stage.index)
+        if stage.index not in shipping:
+            continue
+        own = lineage[len(lineage) - _own_count(stage):]
+        last = max((number for number, step in enumerate(own, 1) if _changing(ctx, step)), default=0)
+        if stage.index in trigger_changes:
+            full.add(stage.index)
+        elif last:
+            reach[stage.index] = last
+        else:
+            continue
+        parent, seen = stage.parent, {stage.index}
+        while parent is not None and parent not in full and parent not in seen:  # its lineage is followed whole
+            seen.add(parent)
+            full.add(parent)
+            parent = model.stages[parent].parent
+    for index in full:
+        reach[index] = len(model.stages[index].instructions) + 1  # more than its own steps: all, kept
+    return reach, trigger_changes
 
 
 @dataclass(eq=False)
@@ -330,6 +382,7 @@ class _Layers:
         self.model = ctx.model
         self.filled: PathIndex[_Filled] = PathIndex()  # for globs and deletions
         self.latest = _Latest()  # the same items, for the latest one below a path
+        self.count = 0  # how many items are filed
         self.venvs: Counter[str] = Counter()  # the directories RUNs made virtual environments (filled or not)
         self.copies = CopyIndex()
         self.position = 0  # positions in the CopyIndex, one per COPY/ADD followed
@@ -343,7 +396,9 @@ class _Layers:
         while len(self._undo) > mark:
             self._undo.pop()()
 
-    def step(self, step: Step, report: bool) -> Iterator[Finding]:
+    def step(self, step: Step, report: bool, keep: bool = True) -> Iterator[Finding]:
+        """Follow ``step``, reporting its changes when ``report``; what it fills is filed only when ``keep``
+        (a later step may look for it)."""
         node = step.node
         if isinstance(node, (ast.CopyInstruction, ast.AddInstruction)):
             entries = copied(self.model, node, step.anchor)
@@ -358,14 +413,34 @@ class _Layers:
         steps = run_steps(self.ctx.analysis, anchor)
         if not steps:
             return  # PowerShell, cmd
+        check = report and self.count > 0  # with nothing filled yet, no change can hit
+        if not (keep or check):
+            return
         resolver = _Resolver(self.ctx, step)
-        by_command = {id(s.command): s for s in steps}
         deletions = [r for r in removals(self.ctx.analysis, anchor) if r.path is not None and r.package is None]
-        changes = [(change, script) for script in self.ctx.commands(anchor) for change in permission_changes(script)]
-        own = _created(self.ctx, anchor, steps, resolver)
         later = _Deletions(deletions)
-        # This RUN's deletions and changes, in order: a deletion before a change takes the files away, one
-        # after it leaves a whiteout in this layer, not a second copy.
+        if self.count:
+            yield from self._events(step, steps, deletions, later, resolver, check)
+        if not keep:
+            return
+        own = _created(self.ctx, anchor, steps, resolver)
+        for path in _venvs(self.ctx, anchor, steps, resolver):
+            self.venvs[path] += 1
+            self._undo.append(lambda path=path: self.venvs.subtract((path,)))
+        for item, index in own:  # what this RUN filled and did not delete after
+            if not later.deletes(item.path, index):
+                item = self._named(item, resolver)
+                seq = next(self._order)
+                self._add(seq, item)
+                self._undo.append(lambda seq=seq: self._remove(seq))
+
+    def _events(self, step: Step, steps: Sequence[RunStep], deletions: Sequence[Removal], later: _Deletions,
+                resolver: "_Resolver", report: bool) -> Iterator[Finding]:
+        """The RUN's deletions and changes, in order: a deletion before a change takes the files away, one
+        after it leaves a whiteout in this layer, not a second copy."""
+        by_command = {id(s.command): s for s in steps}
+        changes = [(change, script) for script in self.ctx.commands(step.anchor)
+                   for change in permission_changes(script)] if report else []
         events = sorted([(r.step.index, 0, r) for r in deletions] +
                         [(by_command[id(c.command)].index, 1, (c, s)) for c, s in changes if id(c.command) in by_command],
                         key=lambda e: (e[0], e[1]))
@@ -381,21 +456,14 @@ class _Layers:
                                        lambda item, index=index: later.deletes(item.path, index))
                 if finding is not None:
                     yield finding
-        for path in _venvs(self.ctx, anchor, steps, resolver):
-            self.venvs[path] += 1
-            self._undo.append(lambda path=path: self.venvs.subtract((path,)))
-        for item, index in own:  # what this RUN filled and did not delete after
-            if not later.deletes(item.path, index):
-                item = self._named(item, resolver)
-                seq = next(self._order)
-                self._add(seq, item)
-                self._undo.append(lambda seq=seq: self._remove(seq))
 
     def _add(self, seq: int, item: _Filled) -> None:
+        self.count += 1
         self.filled.add(seq, item, (item.path,))
         self.latest.add(seq, item)
 
     def _remove(self, seq: int) -> None:
+        self.count -= 1
         self.filled.remove(seq)
         self.latest.remove(seq)
 
@@ -570,8 +638,16 @@ def _venvs(ctx: RuleContext, node: ast.Instruction, steps: Sequence[RunStep], re
     if key not in memo:
         memo[key] = [venv[0] for step in steps if step.invocation is not None and not under_new_root(step)
                      and not (resolver.trigger and not resolver.cwd_known)
-                     and (venv := created_venv(ctx.analysis, node, step)) is not None]
+                     and (venv := _created_venv(ctx.analysis, node, step)) is not None]
     return memo[key]
+
+
+def _created_venv(analysis, node: ast.Instruction, step: RunStep) -> Optional[tuple[str, bool]]:
+    """:func:`created_venv`, asked only of the programs that can make one (python*, virtualenv, uv)."""
+    program = step.invocation.program if step.invocation is not None else ""
+    if program.startswith("python") or program in ("virtualenv", "uv"):
+        return created_venv(analysis, node, step)
+    return None
 
 
 def _unsure_steps(steps: Sequence[RunStep]) -> set[int]:
@@ -636,8 +712,10 @@ def _fills(ctx: RuleContext, node: ast.Instruction, step: RunStep,
     invocation = step.invocation
     assert invocation is not None
     program = invocation.program
+    if program not in _FILLERS and not program.startswith("python") and not compiles(invocation):
+        return  # most commands: none that fills anything followed here
     analysis = ctx.analysis
-    venv = created_venv(analysis, node, step)
+    venv = _created_venv(analysis, node, step)
     if venv is not None and venv[1] and not any(w.value == "--no-seed" for w in step.command.argv):
         yield venv[0], "tree", "the virtual environment"
     if program == "pip" and invocation.subcommand == "install":
