@@ -9,6 +9,7 @@ from typing import Iterator, Optional, Union
 from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.model.build import Stage
+from dflint.model.distro import image_found_via
 from dflint.model.image_tools import ImageTools, missing_download_tools, package_brings_no_download_tool
 from dflint.model.layers import Step, run_steps
 from dflint.model.paths import resolve
@@ -136,7 +137,7 @@ class DownloadToolMissing(Rule):
             tools = missing_download_tools(reference)
             if tools is None or model.is_windows(stage):
                 continue
-            image = reference.text + _via(model, stage)
+            image = reference.text + image_found_via(model, stage)
             uses: dict[str, list[_Use]] = {}
             _Walk(ctx, stage, tools, uses).run(states, waiting)
             for tool, words in uses.items():
@@ -610,14 +611,3 @@ def _message(tool: str, image: str, tools: ImageTools, use: _Use) -> str:
     return (f"`{tool}` is not in {image} ({tools.why}): this RUN fails {error}; {advice}, "
             f"or download with `ADD --checksum=sha256:<digest> <url> <dest>`")
 
-
-def _via(model, stage: Stage) -> str:
-    """How the image was found, in parentheses: an ARG default, the stage the lineage starts with."""
-    root = model.lineage(stage)[0]
-    base = root.base
-    notes = []
-    if base.argument is not None and base.expansion is not None and base.argument.value != base.expansion.value:
-        notes.append(f"{base.argument.value} with the ARG defaults")
-    if root is not stage:
-        notes.append(f"the image stage `{root.label}` is built on")
-    return f" ({'; '.join(notes)})" if notes else ""

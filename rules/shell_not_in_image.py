@@ -9,7 +9,7 @@ from typing import Iterator, Optional, Union
 from dflint import ast
 from dflint.diagnostic import Severity
 from dflint.model.build import Stage
-from dflint.model.distro import alpine_package_without_bash, alpine_without_bash, shell_less
+from dflint.model.distro import alpine_package_without_bash, alpine_without_bash, image_found_via, shell_less
 from dflint.model.layers import Step, run_steps
 from dflint.model.paths import resolve
 from dflint.model.shell_values import expanded_command
@@ -141,7 +141,7 @@ class ShellNotInImage(Rule):
                     continue
             if model.is_windows(stage):
                 continue
-            yield from _stage(ctx, stage, kind, name + _via(model, stage), states)
+            yield from _stage(ctx, stage, kind, name + image_found_via(model, stage), states)
 
 
 _Target = Union[ast.Node, Span]
@@ -337,17 +337,6 @@ def _message(kind: str, image: str, program: str, error: str, shell: Optional[st
     other = "drop the SHELL and write the steps" if shell else "write the step"
     return head + f"install it {where} (`RUN apk add --no-cache bash`), or {other} for `sh`"
 
-
-def _via(model, stage: Stage) -> str:
-    """How the image was found, in parentheses: an ARG default, the stage the lineage starts with."""
-    root = model.lineage(stage)[0]
-    base = root.base
-    notes = []
-    if base.argument is not None and base.expansion is not None and base.argument.value != base.expansion.value:
-        notes.append(f"{base.argument.value} with the ARG defaults")
-    if root is not stage:
-        notes.append(f"the image stage `{root.label}` is built on")
-    return f" ({'; '.join(notes)})" if notes else ""
 
 
 #: Where a shell is looked up (/bin/sh, or bash in PATH); a COPY to one of them, below one, or to a

@@ -27,7 +27,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .build import BuildModel, Stage
     from .image import ImageReference
 
-__all__ = ["root_reference", "rhel_family", "shell_less", "alpine_without_bash", "alpine_package_without_bash"]
+__all__ = ["root_reference", "rhel_family", "shell_less", "alpine_without_bash", "alpine_package_without_bash",
+           "image_found_via"]
 
 #: Distributions of the Fedora and RHEL family, by a component of the repository's name. Their
 #: /bin/sh is bash and their /root is mode 550.
@@ -137,3 +138,15 @@ def alpine_package_without_bash(name: str) -> bool:
     """The Alpine package ``name`` is known to install no bash, nor anything that depends on it;
     False for any package not known here."""
     return name in _ALPINE_WITHOUT_BASH_PACKAGES
+
+
+def image_found_via(model: "BuildModel", stage: "Stage") -> str:
+    """How a message's image was found, in parentheses: an ARG default, the stage the lineage starts with."""
+    root = model.lineage(stage)[0]
+    base = root.base
+    notes = []
+    if base.argument is not None and base.expansion is not None and base.argument.value != base.expansion.value:
+        notes.append(f"{base.argument.value} with the ARG defaults")
+    if root is not stage:
+        notes.append(f"the image stage `{root.label}` is built on")
+    return f" ({'; '.join(notes)})" if notes else ""
